@@ -1,0 +1,146 @@
+# shark — top-level build.
+#
+#   make            build build/release/bin/shark (and every test, fuzz and
+#                   bench program, so none of them can rot)
+#   make deps       install the Debian packages the build and tests need
+#   make test       build, then run every test (unit, fuzz corpus, e2e,
+#                   conformance), as root and as an unprivileged user
+#   make demo       show shark's point on a small pipeline
+#   make bench      print the benchmark tables (docs/performance.md)
+#   make fuzz       build libFuzzer versions of the fuzz targets with clang
+#   make SANITIZE=1 test   the same suite under ASan + UBSan
+#
+# Layout: one static library per module (store/, sandbox/, and shark/ minus
+# its main.c), linked into the shark binary and into the tests. Dependencies
+# point one way: shark -> store, shark -> sandbox.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+OPT ?= -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+BUILD ?= build/release
+OPT ?= -O2 -g
+SANFLAGS :=
+endif
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libseccomp lmdb libxxhash libarchive readline
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+CPPFLAGS_ALL = -D_GNU_SOURCE -I. -include mk/banned.h -MMD -MP
+CFLAGS_ALL = -std=gnu11 $(OPT) $(WARNINGS) $(SANFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+LIBS_EXT = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || \
+	echo -lseccomp -llmdb -lxxhash -larchive -lreadline) -lpthread
+
+# --- sources -----------------------------------------------------------------
+STORE_SRCS   := $(sort $(wildcard store/*.c))
+SANDBOX_SRCS := $(sort $(wildcard sandbox/*.c))
+SHARK_SRCS   := $(sort $(filter-out shark/main.c,$(wildcard shark/*.c)))
+UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRCS   := $(sort $(wildcard tests/bench/bench_*.c))
+HELPER_SRCS  := $(sort $(wildcard tests/helpers/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBSTORE   := $(BUILD)/lib/libstore.a
+LIBSANDBOX := $(BUILD)/lib/libsandbox.a
+LIBSHARK   := $(BUILD)/lib/libshark.a
+LIBS_OWN   := $(LIBSHARK) $(LIBSANDBOX) $(LIBSTORE)
+SHARK_BIN  := $(BUILD)/bin/shark
+
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
+BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
+
+ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) $(SHARK_SRCS) shark/main.c \
+	$(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) $(HELPER_SRCS) tests/fuzz/replay_main.c)
+
+# --- rules -------------------------------------------------------------------
+.PHONY: all deps test unit-test e2e-test demo bench fuzz clean
+
+all: $(SHARK_BIN) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+
+# Criterion's macros define functions without prototypes; the tests are
+# otherwise held to the same warnings.
+$(BUILD)/obj/tests/unit/%.o: CFLAGS_ALL += -Wno-missing-prototypes
+
+$(LIBSTORE): $(call obj,$(STORE_SRCS))
+$(LIBSANDBOX): $(call obj,$(SANDBOX_SRCS))
+$(LIBSHARK): $(call obj,$(SHARK_SRCS))
+$(LIBS_OWN):
+	@mkdir -p $(@D)
+	rm -f $@
+	$(if $^,ar rcs $@ $^,ar rcs $@)
+
+$(SHARK_BIN): $(call obj,shark/main.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+
+$(BUILD)/tests/test_%: $(call obj,tests/unit/test_%.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT) -lcriterion
+
+# Fuzz targets define LLVMFuzzerTestOneInput; by default they are linked with
+# a small driver that replays a corpus, so they build (and run) everywhere.
+$(BUILD)/tests/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+
+$(BUILD)/tests/helpers/%: $(call obj,tests/helpers/%.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+
+$(BUILD)/bench/bench_%: $(call obj,tests/bench/bench_%.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+
+deps:
+	@sh mk/deps.sh
+
+test: all
+	@sh tests/run-tests.sh $(BUILD)
+
+demo: $(SHARK_BIN)
+	@sh mk/demo.sh $(BUILD)
+
+bench: all
+	@sh tests/bench/run.sh $(BUILD)
+
+# libFuzzer builds (clang): build/fuzz/fuzz_NAME, run e.g.
+#   build/fuzz/fuzz_trace -max_total_time=600 tests/fuzz/corpus/trace
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_DIR)/obj CC=$(FUZZ_CC) \
+		CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+		$(FUZZ_DIR)/obj/lib/libstore.a $(FUZZ_DIR)/obj/lib/libsandbox.a $(FUZZ_DIR)/obj/lib/libshark.a
+	@mkdir -p $(FUZZ_DIR)
+	@for src in $(FUZZ_SRCS); do \
+		name=$$(basename $$src .c); \
+		echo "  FUZZ $$name"; \
+		$(FUZZ_CC) -D_GNU_SOURCE -I. -include mk/banned.h -g -O1 \
+			-fsanitize=fuzzer,address,undefined \
+			-o $(FUZZ_DIR)/$$name $$src \
+			$(FUZZ_DIR)/obj/lib/libshark.a $(FUZZ_DIR)/obj/lib/libsandbox.a \
+			$(FUZZ_DIR)/obj/lib/libstore.a $(LIBS_EXT) || exit 1; \
+	done
+
+clean:
+	rm -rf build
+
+-include $(ALL_OBJS:.o=.d)
