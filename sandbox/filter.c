@@ -8,7 +8,15 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -137,10 +145,18 @@ static int build(scmp_filter_ctx ctx, bool trace)
 	return 0;
 }
 
-int sandbox_filter_load(bool trace, int *ret_notify_fd)
+/* Compiling the filter with libseccomp costs milliseconds of CPU; the
+ * program depends only on the trace flag, so it is compiled once per
+ * process (before the first fork) and loaded raw in each command. */
+static struct sock_fprog cached[2];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int compile(bool trace, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int r;
+	struct stat st;
+	void *buf = NULL;
+	int fd = -1, r;
 
 	if (!ctx)
 		return -ENOMEM;
@@ -151,18 +167,53 @@ int sandbox_filter_load(bool trace, int *ret_notify_fd)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
 		r = build(ctx, trace);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	if (r == 0 && trace) {
-		int fd = seccomp_notify_fd(ctx);
-
-		if (fd < 0)
-			r = fd;
-		else
-			*ret_notify_fd = fd;
-	} else if (r == 0) {
-		*ret_notify_fd = -1;
+	if (r == 0) {
+		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
+		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
 	}
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	if (r == 0 && (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+		       st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS))
+		r = -E2BIG;
+	if (r == 0 && !(buf = malloc((size_t)st.st_size)))
+		r = -ENOMEM;
+	if (r == 0 && pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
+		r = -EIO;
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(ctx);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	ret->filter = buf;
+	ret->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	return 0;
+}
+
+int sandbox_filter_prepare(bool trace)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&cache_lock);
+	if (!cached[trace].filter)
+		r = compile(trace, &cached[trace]);
+	pthread_mutex_unlock(&cache_lock);
 	return r;
+}
+
+int sandbox_filter_load(bool trace, int *ret_notify_fd)
+{
+	const struct sock_fprog *prog = &cached[trace];
+	long fd;
+
+	if (!prog->filter)
+		return -EINVAL;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		     trace ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, prog);
+	if (fd < 0)
+		return -errno;
+	*ret_notify_fd = trace ? (int)fd : -1;
+	return 0;
 }

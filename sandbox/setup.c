@@ -289,7 +289,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER
-		     ",workdir=%s/" SANDBOX_WORK ",userxattr",
+		     ",workdir=%s/" SANDBOX_WORK ",userxattr,volatile",
 		     plan->workspace, plan->scratch, plan->scratch);
 	if (n < 0 || (size_t)n >= sizeof(opts) ||
 	    !under(p, sizeof(p), root, plan->workspace)) {
