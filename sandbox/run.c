@@ -58,6 +58,7 @@ struct supervisor {
 	const struct sandbox_plan *plan;
 	int report_fd; /* to the caller: one sandbox_setup_msg */
 	int scratch_fd;
+	pid_t caller;
 	bool was_tty;
 };
 
@@ -225,6 +226,8 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 {
 	const struct sandbox_plan *plan = s->plan;
 	struct sandbox_plan local = *plan;
+
+	local.tty_path[0] = '\0';
 	struct sandbox_result res = { 0 };
 	struct sandbox_tracer *tracer = NULL;
 	struct sandbox_setup_msg m;
@@ -237,6 +240,8 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sup_fail(s, SANDBOX_E_SETUP, errno, "pdeathsig");
+	if (getppid() != s->caller)
+		_exit(1); /* the caller died before the line above */
 
 	/* The command's stdio, moved above 2 (so that dup2 into 0-2 in the
 	 * command cannot clobber one with another) and close-on-exec. */
@@ -247,8 +252,12 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 			fd = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
 		if (fd < 0)
 			sup_fail(s, SANDBOX_E_SETUP, errno, "open /dev/null");
-		if (isatty(fd))
+		if (isatty(fd)) {
 			s->was_tty = true;
+			if (!local.tty_path[0] &&
+			    ttyname_r(fd, local.tty_path, sizeof(local.tty_path)) != 0)
+				local.tty_path[0] = '\0';
+		}
 		local.stdio[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (local.stdio[i] < 0)
 			sup_fail(s, SANDBOX_E_SETUP, errno, "dup stdio");
@@ -444,7 +453,7 @@ static const char *static_step(const char *step)
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		  struct sandbox_error *err_detail)
 {
-	struct supervisor s = { .plan = plan };
+	struct supervisor s = { .plan = plan, .caller = getpid() };
 	struct sandbox_setup_msg m;
 	sandbox_run *run;
 	int report[2], r;

@@ -54,7 +54,7 @@ enum {
 				    or contains a character overlayfs cannot take */
 	SANDBOX_E_PLAN_CWD,      /* cwd missing */
 	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing or is "/" */
-	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or inside the workspace */
+	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or contains the workspace */
 	SANDBOX_E_PLAN_FD,       /* a stdio fd is not open */
 	SANDBOX_E_PLAN_LIMIT,    /* too many arguments, variables or paths */
 	SANDBOX_E_USERNS,        /* user namespaces unavailable (sysctl, AppArmor) */
@@ -139,8 +139,10 @@ int sandbox_plan_set_scratch(sandbox_plan *plan, const char *dir);
  * into the supervisor, which drops its copies once the command has them. */
 int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err);
 
-/* Interactive plans get /dev/tty and a /dev/pts instance and keep the
- * controlling terminal; others do not see a terminal device at all. */
+/* Interactive plans get /dev/tty and, at its host path (/dev/pts/N), the
+ * terminal device among their stdio fds, and keep the controlling
+ * terminal; no other terminal of the host is visible. Other plans see no
+ * terminal device (a terminal passed as a stdio fd still works as an fd). */
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
 
 /* Grant the host network (no network namespace). Default: loopback only. */

@@ -99,6 +99,32 @@ static int bind_dev(const char *root, const char *name, int sock)
 	return 0;
 }
 
+/* An interactive command's own terminal, at its host path, so that
+ * ttyname() and /dev/tty work; no other terminal of the host is visible
+ * (a fresh devpts would not contain it, the host's would show them all). */
+static void bind_terminal(const char *root, const char *dev, int dfd,
+			  const char *tty, int sock)
+{
+	char p[SANDBOX_MAX_PATH + 128];
+	const char *name;
+
+	if (strncmp(tty, "/dev/pts/", 9) == 0 && !strchr(tty + 9, '/') && tty[9]) {
+		if (mkdirat(dfd, "pts", 0755) < 0)
+			die(sock, SANDBOX_E_MOUNT, "mkdir /dev/pts");
+		snprintf(p, sizeof(p), "%s/pts", dev);
+		if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NOEXEC,
+			  "mode=0755,size=4k,nr_inodes=4") < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /dev/pts");
+		name = tty + 5;
+	} else if (strncmp(tty, "/dev/", 5) == 0 && !strchr(tty + 5, '/') &&
+		   tty[5] && strcmp(tty, "/dev/tty") != 0) {
+		name = tty + 5;
+	} else {
+		return;
+	}
+	bind_dev(root, name, sock);
+}
+
 /* The minimal /dev: a tmpfs with the harmless devices bound from the host
  * (a user namespace cannot mknod them), the usual symlinks, a private
  * /dev/shm, and for interactive plans /dev/tty plus a fresh devpts. */
@@ -134,14 +160,7 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_MOUNT, "mount /dev/shm");
 	if (plan->interactive) {
 		bind_dev(root, "tty", sock);
-		if (mkdirat(dfd, "pts", 0755) < 0)
-			die(sock, SANDBOX_E_MOUNT, "mkdir /dev/pts");
-		snprintf(p, sizeof(p), "%s/pts", dev);
-		if (mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
-			  "newinstance,ptmxmode=0666,mode=620") < 0)
-			die(sock, SANDBOX_E_MOUNT, "mount /dev/pts");
-		if (symlinkat("pts/ptmx", dfd, "ptmx") < 0)
-			die(sock, SANDBOX_E_MOUNT, "/dev/ptmx symlink");
+		bind_terminal(root, dev, dfd, plan->tty_path, sock);
 	}
 	close(dfd);
 	/* Nothing may be added to /dev afterwards. */

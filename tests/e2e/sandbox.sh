@@ -150,6 +150,7 @@ check "script: exec of the script" has x "$ws/script.sh"
 check "script: grandchild read" has r "$ws/sub/deeper/leaf"
 check "script: exec'd child read" has r "$ws/in.txt"
 check "script: exec of head" has x /usr/bin/head
+check "script: #! interpreter recorded" has x /bin/sh
 
 sbx -a "$acc" -- find . -name leaf >/dev/null
 check "find: listing through dirfds" has l "$ws/sub/deeper"
