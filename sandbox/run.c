@@ -211,14 +211,22 @@ static void keep_only_fds(struct supervisor *s, const int stdio[3])
 	close_range(lo, ~0u, 0);
 }
 
+struct tracer_ctx {
+	struct sandbox_tracer *tracer;
+	pid_t init;
+};
+
 static void *tracer_thread(void *arg)
 {
-	struct sandbox_tracer *t = arg;
+	struct tracer_ctx *ctx = arg;
 
-	/* Runs until the supervisor exits; a failing receive (the listener
-	 * has no users left) ends it early. */
-	while (sandbox_tracer_handle(t) == 0)
+	/* Runs until the supervisor exits. Should receiving ever fail for
+	 * good, nobody would answer the command's notifications and it would
+	 * hang: end the sandbox instead (the result says the trace is
+	 * incomplete, and the caller sees the kill). */
+	while (sandbox_tracer_handle(ctx->tracer) == 0)
 		;
+	kill(ctx->init, SIGKILL);
 	return NULL;
 }
 
@@ -238,6 +246,11 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	sigset_t sigs;
 	pid_t init, cmd;
 
+	/* The caller's signal handlers are not ours (and a shell may ignore
+	 * SIGCHLD, which would make pid 1's waitpid fail). */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sup_fail(s, SANDBOX_E_SETUP, errno, "pdeathsig");
 	if (getppid() != s->caller)
@@ -345,9 +358,12 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	 * synchronous wake-up reaches it fastest; this thread watches for
 	 * the end of the run and for signals to forward. */
 	if (tracer) {
+		static struct tracer_ctx ctx;
 		pthread_t th;
 
-		if (pthread_create(&th, NULL, tracer_thread, tracer) != 0) {
+		ctx.tracer = tracer;
+		ctx.init = init;
+		if (pthread_create(&th, NULL, tracer_thread, &ctx) != 0) {
 			kill(init, SIGKILL);
 			_exit(3);
 		}
