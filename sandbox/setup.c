@@ -437,8 +437,22 @@ static __attribute__((noreturn)) void command_main(
 	/* The supervisor's blocked signals and the caller's ignored ones
 	 * (a shell ignores SIGPIPE, SIGINT...) must not leak into the
 	 * command: `yes | head` relies on SIGPIPE killing yes. */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* glibc refuses to touch the two signals it reserves for
+		 * itself (32, 33), which make, for one, leaves ignored; the
+		 * command is another program, so reset them with the raw
+		 * system call. */
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			uint64_t mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+
+		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL &&
+		    sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	}
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
