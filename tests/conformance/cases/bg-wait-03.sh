@@ -1,3 +1,3 @@
-sleep 0.1 && echo late &
+sleep 0.3 && echo late &
 echo early
 wait
