@@ -457,12 +457,15 @@ struct store_path_state {
  * when the file did not change while being hashed). Devices, FIFOs and
  * sockets are not hashed: -ENODEV (the caller treats the run as not
  * memoizable). Errors: -ENOENT (absent: the caller records ABSENT),
- * -ENOTDIR, -EACCES, -ENODEV, STORE_ELIMIT, -errno, -ENOMEM. */
+ * -ENOTDIR, -EACCES, -ENODEV, -EAGAIN (the path was replaced by another
+ * type while being looked at), STORE_ELIMIT, -errno, -ENOMEM. */
 int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
 		    int at_flags, struct store_path_state *ret);
 
 /* store_path_hash - store_stat_hash in its own read txn, writing any update
- * at once. Convenience for single lookups; use the batch form in loops. */
+ * at once (a failure to write the cache, e.g. on a read-only store, is
+ * ignored: the answer is still returned). Convenience for single lookups;
+ * use the batch form in loops. */
 int store_path_hash(store *s, int dirfd, const char *path, int at_flags,
 		    struct store_path_state *ret);
 
