@@ -1,0 +1,350 @@
+/* sandbox.h - the void process: run one command with nothing but what it
+ * needs, record what it looked at, capture what it wrote.
+ *
+ * The whole public API of libsandbox. It knows nothing of the store or the
+ * shell. Three steps, each separately usable:
+ *
+ *   1. Plan.    sandbox_plan_new(), setters, sandbox_plan_validate(). Pure
+ *               data; needs no privileges; unit-testable.
+ *   2. Run.     sandbox_start() forks a supervisor process that creates the
+ *               namespaces, mounts, seccomp filter and the command, and keeps
+ *               answering the command's seccomp notifications (the tracer)
+ *               until the command exits. The caller gets a handle with the
+ *               supervisor's pid and later calls sandbox_wait() (or reaps the
+ *               pid itself and calls sandbox_run_collect()) for the result:
+ *               exit status and the deduplicated list of observed accesses.
+ *               Several runs may be in flight at once from one process (one per
+ *               pipeline stage): each has its own supervisor, and a supervisor
+ *               never reads or writes the command's stdio, so a stage blocked
+ *               on a full pipe can never hold up another stage's tracing.
+ *   3. Effects. sandbox_effects_scan() walks the overlay upper directory left
+ *               in the scratch dir and lists what the command changed in the
+ *               workspace; sandbox_effect_apply() applies one effect to the
+ *               real workspace safely (beneath it, never through a symlink,
+ *               atomic rename per file) with content from any fd, so effects
+ *               can also be replayed later from a store. Finally
+ *               sandbox_scratch_cleanup() removes the scratch contents.
+ *
+ * Errors: every function returning int returns 0 on success, a negative errno
+ * (-ENOMEM, -EINVAL, ...) or one of the negative SANDBOX_E_* codes below;
+ * sandbox_strerror() describes either. Out-parameters named ret_* are written
+ * only on success. Destructors accept NULL. The library never prints, logs or
+ * exits (forked children use _exit()). Every fd it opens is O_CLOEXEC.
+ *
+ * Threads: a plan or run handle must not be used from two threads at once;
+ * distinct handles are independent. sandbox_start() forks, so the usual
+ * fork-in-a-threaded-process caveats apply to the caller. The supervisor dies
+ * with the thread that called sandbox_start() (PR_SET_PDEATHSIG).
+ */
+#ifndef SHARK_SANDBOX_H
+#define SHARK_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* Library error codes, in a range no errno uses. */
+enum {
+	SANDBOX_E_FIRST = -30900,
+	SANDBOX_E_PLAN_ARGV = SANDBOX_E_FIRST, /* argv missing or empty */
+	SANDBOX_E_PLAN_PATH,     /* a plan path is not absolute, not normalized,
+				    or contains a character overlayfs cannot take */
+	SANDBOX_E_PLAN_CWD,      /* cwd missing */
+	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing or is "/" */
+	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or inside the workspace */
+	SANDBOX_E_PLAN_FD,       /* a stdio fd is not open */
+	SANDBOX_E_PLAN_LIMIT,    /* too many arguments, variables or paths */
+	SANDBOX_E_USERNS,        /* user namespaces unavailable (sysctl, AppArmor) */
+	SANDBOX_E_OVERLAY,       /* overlayfs mount refused (kernel, userxattr) */
+	SANDBOX_E_MOUNT,         /* another mount step of the set-up failed */
+	SANDBOX_E_SECCOMP,       /* building or loading the seccomp filter failed */
+	SANDBOX_E_SETUP,         /* another set-up step failed (see detail) */
+	SANDBOX_E_SCRATCH_BUSY,  /* scratch dir already holds upper/work dirs */
+	SANDBOX_E_RESULT,        /* the supervisor's result record is corrupt */
+	SANDBOX_E_STATE,         /* call not valid in the handle's current state */
+	SANDBOX_E_UNSAFE_PATH,   /* effect path absolute, has "..", "." or "//" */
+	SANDBOX_E_REFUSED,       /* an effect would escape the workspace or
+				    crosses a symlink; nothing was written */
+	SANDBOX_E_LAST = SANDBOX_E_REFUSED,
+};
+
+/* A static, human-readable description of err: a SANDBOX_E_* code (with the
+ * fix, where there is one: e.g. the sysctl to set for SANDBOX_E_USERNS) or a
+ * negative errno. Never NULL. */
+const char *sandbox_strerror(int err);
+
+/* Where a failed sandbox_start() failed: the library code, the errno of the
+ * failing system call (0 if none), and a static name of the set-up step
+ * ("clone", "uid_map", "mount overlay", "pivot_root", "seccomp load", ...). */
+struct sandbox_error {
+	int code;
+	int sys_errno;
+	const char *step;
+};
+
+/* ---- plan ------------------------------------------------------------------ */
+
+typedef struct sandbox_plan sandbox_plan;
+
+/* How an extra host path appears inside the sandbox. */
+enum sandbox_path_mode {
+	SANDBOX_PATH_READONLY = 1, /* bound read-only (e.g. the store, even when
+				      it lies inside the workspace) */
+	SANDBOX_PATH_WRITABLE,     /* bound read-write: writes go straight to
+				      the host and are NOT captured as effects */
+	SANDBOX_PATH_HIDDEN,       /* replaced by an empty read-only directory
+				      (or /dev/null for a file) */
+};
+
+/* Limits on plan sizes (bounded resources from user input). */
+#define SANDBOX_MAX_ARGS 65536
+#define SANDBOX_MAX_PATH 4096
+#define SANDBOX_MAX_EXTRA_PATHS 64
+
+/* Create an empty plan: no argv, empty environment, stdio all /dev/null,
+ * not interactive, no network, tracing on. Errors: -ENOMEM. */
+int sandbox_plan_new(sandbox_plan **ret_plan);
+
+/* Free a plan and everything it copied. NULL is fine. */
+void sandbox_plan_free(sandbox_plan *plan);
+
+/* Set the command (copied; argv is NULL-terminated, argv[0] is looked up in
+ * the plan's PATH if it has no slash, as execvp does). Errors: -ENOMEM,
+ * SANDBOX_E_PLAN_LIMIT. */
+int sandbox_plan_set_argv(sandbox_plan *plan, const char *const *argv);
+
+/* Set the environment (copied; NULL-terminated "NAME=value" strings; NULL
+ * means empty). Errors: -ENOMEM, SANDBOX_E_PLAN_LIMIT, -EINVAL (no '='). */
+int sandbox_plan_set_envp(sandbox_plan *plan, const char *const *envp);
+
+/* Set the working directory inside the sandbox (absolute; copied). */
+int sandbox_plan_set_cwd(sandbox_plan *plan, const char *cwd);
+
+/* Set the workspace root: the only tree the command may (seemingly) change;
+ * it is overlaid, so changes land in the scratch dir's upper dir. */
+int sandbox_plan_set_workspace(sandbox_plan *plan, const char *dir);
+
+/* Set the scratch dir: an existing directory, outside the workspace, on a
+ * filesystem that supports user xattrs; the run creates "upper", "work" and
+ * "root" (plus a result file) in it. One scratch dir per run. */
+int sandbox_plan_set_scratch(sandbox_plan *plan, const char *dir);
+
+/* Set the fds the command gets as 0, 1 and 2 (-1 = /dev/null). The fds are
+ * not taken over: the caller keeps and closes them; sandbox_start() dups them
+ * into the supervisor, which drops its copies once the command has them. */
+int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err);
+
+/* Interactive plans get /dev/tty and a /dev/pts instance and keep the
+ * controlling terminal; others do not see a terminal device at all. */
+void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
+
+/* Grant the host network (no network namespace). Default: loopback only. */
+void sandbox_plan_set_network(sandbox_plan *plan, bool network);
+
+/* Trace accesses (default true). Untraced runs have an empty access list;
+ * they exist to measure tracing overhead and for commands that will not be
+ * recorded anyway. */
+void sandbox_plan_set_trace(sandbox_plan *plan, bool trace);
+
+/* Add an extra host path (absolute; copied) with a mode. Later entries are
+ * mounted after earlier ones. Errors: -ENOMEM, -EINVAL (mode),
+ * SANDBOX_E_PLAN_LIMIT. */
+int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
+			  enum sandbox_path_mode mode);
+
+/* Check a plan without running anything or touching privileges: argv set,
+ * paths absolute and normalized (no "." / ".." / "//" components, no
+ * trailing '/'), workspace not "/", scratch outside the workspace, paths free
+ * of ',' ':' '\\' (overlayfs option syntax), stdio fds open, sizes within
+ * limits. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
+ * filesystem is only consulted for fcntl(F_GETFD) on the stdio fds. */
+int sandbox_plan_validate(const sandbox_plan *plan);
+
+/* ---- run ------------------------------------------------------------------- */
+
+typedef struct sandbox_run sandbox_run;
+
+/* Start the plan (validated first). Returns once the command is about to
+ * execve inside its sandbox, or with the set-up error: SANDBOX_E_USERNS,
+ * SANDBOX_E_OVERLAY, SANDBOX_E_MOUNT, SANDBOX_E_SECCOMP, SANDBOX_E_SETUP,
+ * SANDBOX_E_SCRATCH_BUSY, SANDBOX_E_PLAN_*, -errno; if err_detail is not
+ * NULL it is filled on failure. A command that cannot be executed is not a
+ * set-up error: it yields exit code 127 (not found) or 126 (not executable).
+ * The caller owns the handle: sandbox_run_free(). The supervisor is a child
+ * of the caller; its pid is sandbox_run_pid(). */
+int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
+		  struct sandbox_error *err_detail);
+
+/* The supervisor's pid (a child of the caller). Its exit means the command
+ * and every process it started have ended. */
+pid_t sandbox_run_pid(const sandbox_run *run);
+
+/* Send sig to the command (the process the plan started). Errors: -errno
+ * from kill, SANDBOX_E_STATE after the run was collected. */
+int sandbox_run_signal(sandbox_run *run, int sig);
+
+/* Kinds of access, a bit set per path. */
+enum sandbox_access_kind {
+	SANDBOX_ACCESS_READ = 1 << 0,   /* opened for reading (a non-directory) */
+	SANDBOX_ACCESS_EXEC = 1 << 1,   /* execve'd */
+	SANDBOX_ACCESS_STAT = 1 << 2,   /* stat, access, readlink, chdir... */
+	SANDBOX_ACCESS_LIST = 1 << 3,   /* a directory opened (listing) */
+	SANDBOX_ACCESS_ABSENT = 1 << 4, /* looked up and found absent */
+	SANDBOX_ACCESS_WRITE = 1 << 5,  /* opened for writing, created, deleted,
+					   renamed, chmod'ed... (intent) */
+};
+
+/* One observed path: absolute as seen inside the sandbox (which mirrors the
+ * host layout), with "//" and "." removed but ".." kept, so resolving it
+ * again follows the same symlinks the command followed. */
+struct sandbox_access {
+	const char *path;
+	unsigned kinds; /* enum sandbox_access_kind bits */
+};
+
+/* Result flags. */
+enum sandbox_result_flag {
+	SANDBOX_RESULT_DEVICE = 1 << 0,   /* opened a device other than null,
+					     zero, full, random, urandom */
+	SANDBOX_RESULT_FIFO = 1 << 1,     /* opened a named pipe */
+	SANDBOX_RESULT_SOCKET = 1 << 2,   /* opened a unix socket by path */
+	SANDBOX_RESULT_TERMINAL = 1 << 3, /* opened a terminal, or a stdio fd
+					     given was a terminal */
+	SANDBOX_RESULT_TRACE_LOST = 1 << 4, /* some access could not be read
+					       (path unreadable, process gone);
+					       the list is incomplete */
+	SANDBOX_RESULT_UNTRACED = 1 << 5, /* the plan had tracing off */
+};
+
+/* What a run did, besides its file effects. Read-only for the caller;
+ * free with sandbox_result_free(). */
+struct sandbox_result {
+	int exit_code;   /* sh convention: 0-255, 128+signal if killed,
+			    127 not found, 126 found but not executable */
+	int term_signal; /* the signal that killed the command, or 0 */
+	int exec_errno;  /* errno of the failed execve (127/126), else 0 */
+	unsigned flags;  /* enum sandbox_result_flag bits */
+	uint64_t wall_ns;   /* command start to exit */
+	uint64_t user_ns;   /* CPU time of every process in the sandbox */
+	uint64_t sys_ns;
+	uint64_t n_notifications; /* traced system calls answered */
+	size_t n_accesses;
+	const struct sandbox_access *accesses; /* sorted by path, unique */
+};
+
+/* Wait (blocking) for the supervisor to exit, then return the result. Call
+ * once. Errors: SANDBOX_E_STATE (already collected), SANDBOX_E_RESULT (the
+ * supervisor died without a result, e.g. killed), -errno. */
+int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result);
+
+/* For callers that reap children themselves (a shell's SIGCHLD loop): after
+ * waitpid() returned sandbox_run_pid(run) with wstatus, build the result. */
+int sandbox_run_collect(sandbox_run *run, int wstatus,
+			struct sandbox_result **ret_result);
+
+/* Free a run handle. If the supervisor is still running it is killed (which
+ * kills the whole sandbox) and reaped. NULL is fine. */
+void sandbox_run_free(sandbox_run *run);
+
+/* Free a result. NULL is fine. */
+void sandbox_result_free(struct sandbox_result *result);
+
+/* Decode a result record as written by the supervisor into the scratch dir
+ * (exposed for fuzzing; sandbox_wait() uses it). Errors: SANDBOX_E_RESULT,
+ * -ENOMEM. Bounded: at most 1,000,000 accesses, paths < SANDBOX_MAX_PATH. */
+int sandbox_result_decode(const void *data, size_t size,
+			  struct sandbox_result **ret_result);
+
+/* ---- effects ----------------------------------------------------------- */
+
+enum sandbox_effect_kind {
+	SANDBOX_EFFECT_FILE = 1, /* regular file created or rewritten: mode, size,
+				    content from sandbox_effects_open() */
+	SANDBOX_EFFECT_CHMOD,    /* file exists with the same content, only its
+				    mode changed */
+	SANDBOX_EFFECT_DELETE,   /* path removed (a whiteout); a directory is
+				    removed with everything below it */
+	SANDBOX_EFFECT_DIR,      /* directory created, or its mode changed */
+	SANDBOX_EFFECT_OPAQUE_DIR, /* directory replaced: whatever was at path is
+				      removed, an empty dir with mode made; the
+				      entries that follow fill it */
+	SANDBOX_EFFECT_SYMLINK,  /* symlink created or replaced: target */
+};
+
+/* One change to the workspace. path is relative to the workspace root, with
+ * no leading '/', no "." or ".." components. Effects are listed parents
+ * first (a directory before its entries), deletions before creations at the
+ * same path. */
+struct sandbox_effect {
+	enum sandbox_effect_kind kind;
+	const char *path;
+	mode_t mode;        /* permission bits (07777) for FILE, CHMOD, DIR,
+			       OPAQUE_DIR; 0 otherwise */
+	uint64_t size;      /* FILE: size in bytes */
+	const char *target; /* SYMLINK: the link text; NULL otherwise */
+};
+
+typedef struct sandbox_effects sandbox_effects;
+
+/* Walk an overlay upper dir (for a run: "<scratch>/upper") against the
+ * workspace it overlaid and list the effects. Upper dirs are read with
+ * no-follow, beneath-the-root resolution; entries of unexpected types
+ * (devices other than whiteouts, FIFOs, sockets) are reported as
+ * SANDBOX_E_REFUSED. Bounded: at most 1,000,000 entries, depth 256.
+ * The list keeps an O_PATH fd on upper_dir. Errors: -errno, -ENOMEM,
+ * SANDBOX_E_PLAN_LIMIT (too many entries or too deep), SANDBOX_E_REFUSED. */
+int sandbox_effects_scan(const char *upper_dir, const char *workspace,
+			 sandbox_effects **ret_effects);
+
+size_t sandbox_effects_count(const sandbox_effects *effects);
+
+/* The i-th effect (i < count); owned by the list, valid until it is freed. */
+const struct sandbox_effect *sandbox_effects_get(const sandbox_effects *effects,
+						 size_t i);
+
+/* The upper dir (O_PATH, O_DIRECTORY) the list was scanned from: a caller
+ * may renameat(upper_fd, effect->path, ...) a FILE effect's content into its
+ * own storage (same filesystem). Owned by the list. */
+int sandbox_effects_upper_fd(const sandbox_effects *effects);
+
+/* Open the content of FILE effect i read-only (O_NOFOLLOW, beneath the
+ * upper dir). The caller owns *ret_fd. Errors: -EINVAL (not a FILE), -errno. */
+int sandbox_effects_open(const sandbox_effects *effects, size_t i, int *ret_fd);
+
+/* Free the list and close its upper fd. NULL is fine. */
+void sandbox_effects_free(sandbox_effects *effects);
+
+/* Apply one effect to the workspace opened as workspace_fd (O_DIRECTORY;
+ * O_PATH is fine). content_fd supplies the bytes of a FILE effect (read from
+ * its current offset to EOF; must yield exactly e->size bytes, else -EIO and
+ * nothing is changed) and is ignored otherwise. Paths are resolved with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | 
+ * RESOLVE_NO_XDEV): any symlink in a parent component, or a missing parent, refuses the
+ * effect (SANDBOX_E_REFUSED, -ENOENT). Files and symlinks are written to a
+ * temporary name in the target directory and renamed over the final name,
+ * which replaces (never follows) a symlink there; a directory in the way is
+ * removed first. Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
+ * -errno. */
+int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
+			 int content_fd);
+
+/* Called for each effect sandbox_effects_apply() could not apply. */
+typedef void sandbox_refused_fn(const struct sandbox_effect *e, int err,
+				void *ctx);
+
+/* Apply every effect in order, content from the upper dir. Refused effects
+ * are reported through on_refused (may be NULL) and skipped; the others are
+ * still applied. Returns 0 if all applied, SANDBOX_E_REFUSED if any was
+ * refused, or -errno for a failure that stopped the walk. */
+int sandbox_effects_apply(const sandbox_effects *effects, int workspace_fd,
+			  sandbox_refused_fn *on_refused, void *ctx);
+
+/* Remove what a run left in scratch_dir ("upper", "work", "root", the result
+ * file), never following symlinks; the scratch dir itself stays. Call after
+ * the effects were imported or applied. Errors: -errno. */
+int sandbox_scratch_cleanup(const char *scratch_dir);
+
+#endif /* SHARK_SANDBOX_H */
