@@ -127,9 +127,11 @@ int sandbox_plan_set_cwd(sandbox_plan *plan, const char *cwd);
  * it is overlaid, so changes land in the scratch dir's upper dir. */
 int sandbox_plan_set_workspace(sandbox_plan *plan, const char *dir);
 
-/* Set the scratch dir: an existing directory, outside the workspace, on a
- * filesystem that supports user xattrs; the run creates "upper", "work" and
- * "root" (plus a result file) in it. One scratch dir per run. */
+/* Set the scratch dir: an existing directory on a filesystem that supports
+ * user xattrs; the run creates "upper", "work" and "root" (plus a result
+ * file) in it. One scratch dir per run. It may lie inside the workspace
+ * (e.g. a store under $HOME/.cache with $HOME as workspace) but must not
+ * contain it; inside the sandbox it is hidden behind an empty directory. */
 int sandbox_plan_set_scratch(sandbox_plan *plan, const char *dir);
 
 /* Set the fds the command gets as 0, 1 and 2 (-1 = /dev/null). The fds are
@@ -157,7 +159,7 @@ int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 
 /* Check a plan without running anything or touching privileges: argv set,
  * paths absolute and normalized (no "." / ".." / "//" components, no
- * trailing '/'), workspace not "/", scratch outside the workspace, paths free
+ * trailing '/'), workspace not "/", scratch not containing the workspace, paths free
  * of ',' ':' '\\' (overlayfs option syntax), stdio fds open, sizes within
  * limits. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
  * filesystem is only consulted for fcntl(F_GETFD) on the stdio fds. */
@@ -272,6 +274,9 @@ enum sandbox_effect_kind {
 				      removed, an empty dir with mode made; the
 				      entries that follow fill it */
 	SANDBOX_EFFECT_SYMLINK,  /* symlink created or replaced: target */
+	SANDBOX_EFFECT_SPECIAL,  /* a FIFO, socket or device node was created:
+				    listed so the caller sees it, always
+				    refused by sandbox_effect_apply() */
 };
 
 /* One change to the workspace. path is relative to the workspace root, with
@@ -291,11 +296,11 @@ typedef struct sandbox_effects sandbox_effects;
 
 /* Walk an overlay upper dir (for a run: "<scratch>/upper") against the
  * workspace it overlaid and list the effects. Upper dirs are read with
- * no-follow, beneath-the-root resolution; entries of unexpected types
- * (devices other than whiteouts, FIFOs, sockets) are reported as
- * SANDBOX_E_REFUSED. Bounded: at most 1,000,000 entries, depth 256.
+ * no-follow, beneath-the-root resolution; entries of other types
+ * (devices other than whiteouts, FIFOs, sockets) are listed as
+ * SANDBOX_EFFECT_SPECIAL. Bounded: at most 1,000,000 entries, depth 256.
  * The list keeps an O_PATH fd on upper_dir. Errors: -errno, -ENOMEM,
- * SANDBOX_E_PLAN_LIMIT (too many entries or too deep), SANDBOX_E_REFUSED. */
+ * SANDBOX_E_PLAN_LIMIT (too many entries or too deep). */
 int sandbox_effects_scan(const char *upper_dir, const char *workspace,
 			 sandbox_effects **ret_effects);
 

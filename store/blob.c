@@ -192,7 +192,7 @@ int store_blob_write_from_fd(store_blob_writer *w, int fd)
 	for (;;) {
 		ssize_t n = read_some(fd, buf, COPY_CHUNK);
 		if (n < 0) {
-			r = (int)n;
+			r = w->err = (int)n;
 			break;
 		}
 		if (n == 0)

@@ -296,7 +296,8 @@ int store_dir_listing_hash(int dirfd, const char *path, store_hash *ret)
 	if (r == 0 && errno)
 		r = -errno;
 	if (r == 0) {
-		qsort(ents, n, sizeof(*ents), entry_cmp);
+		if (n > 1)
+			qsort(ents, n, sizeof(*ents), entry_cmp);
 		store_hasher *h;
 		r = store_hasher_new(&h);
 		if (r == 0) {

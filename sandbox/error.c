@@ -1,0 +1,91 @@
+/* error.c - sandbox_strerror() and the small I/O helpers every file uses. */
+#include "sandbox/internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Indexed by code - SANDBOX_E_FIRST. */
+static const char *const messages[] = {
+	"sandbox plan has no command (argv is empty)",
+	"sandbox plan path is not absolute and normalized, or contains ',' ':' "
+	"or '\\' (which overlayfs options cannot carry)",
+	"sandbox plan has no working directory",
+	"sandbox plan has no workspace, or the workspace is \"/\"",
+	"sandbox plan has no scratch directory, or the scratch directory "
+	"contains the workspace",
+	"sandbox plan names a standard input/output fd that is not open",
+	"sandbox plan exceeds a size limit (arguments, variables, paths)",
+	"user namespaces are not available to this user, so the command cannot "
+	"be sandboxed (it was not run). Enable them: sysctl -w "
+	"kernel.unprivileged_userns_clone=1 (Debian kernels), sysctl -w "
+	"user.max_user_namespaces=10000, and on Ubuntu/AppArmor sysctl -w "
+	"kernel.apparmor_restrict_unprivileged_userns=0 (or give shark an "
+	"AppArmor profile with 'userns,')",
+	"overlayfs could not be mounted in the user namespace, so the command "
+	"cannot be sandboxed (it was not run). Needs Linux 5.11+ with overlayfs "
+	"(modprobe overlay), the 'userxattr' option, and a scratch directory on "
+	"a filesystem with user xattrs (ext4, xfs, btrfs, tmpfs on 6.6+)",
+	"a mount step of the sandbox set-up failed",
+	"the seccomp filter could not be built or loaded",
+	"a step of the sandbox set-up failed",
+	"the scratch directory already holds a run's upper/work directories",
+	"the sandbox supervisor's result record is missing or corrupt",
+	"the sandbox handle is not in a state that allows this call",
+	"effect path is absolute or has an empty, \".\" or \"..\" component",
+	"effect refused: applying it would cross a symlink or leave the "
+	"workspace",
+};
+
+_Static_assert(sizeof(messages) / sizeof(messages[0]) ==
+		       SANDBOX_E_LAST - SANDBOX_E_FIRST + 1,
+	       "one message per SANDBOX_E_* code");
+
+const char *sandbox_strerror(int err)
+{
+	if (err >= SANDBOX_E_FIRST && err <= SANDBOX_E_LAST)
+		return messages[err - SANDBOX_E_FIRST];
+	if (err == 0)
+		return "success";
+	if (err < 0)
+		return strerror(-err);
+	return "unknown sandbox error";
+}
+
+int sandbox_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int sandbox_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

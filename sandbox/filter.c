@@ -1,0 +1,219 @@
+/* filter.c - the seccomp filter: a deny list (EPERM) that is part of the
+ * security boundary, and a notify list of path system calls that feeds the
+ * tracer. Both are tables; the reason for each entry is in docs/sandbox.md.
+ */
+#include "sandbox/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* System calls refused outright with EPERM. */
+static const char *const denied[] = {
+	/* mounts, old and new API: the mount layout is the boundary */
+	"mount", "umount", "umount2", "pivot_root", "chroot", "move_mount",
+	"open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
+	"mount_setattr",
+	/* joining other namespaces */
+	"setns",
+	/* the kernel itself */
+	"kexec_load", "kexec_file_load", "init_module", "finit_module",
+	"delete_module", "reboot", "swapon", "swapoff", "syslog", "iopl",
+	"ioperm", "acct", "quotactl", "quotactl_fd", "lookup_dcookie",
+	"vhangup", "uselib", "_sysctl", "nfsservctl",
+	/* interfaces with a long history of privilege bugs */
+	"bpf", "perf_event_open", "userfaultfd", "fanotify_init",
+	/* the kernel keyrings are not namespaced */
+	"add_key", "request_key", "keyctl",
+	/* io_uring performs file operations that seccomp never sees */
+	"io_uring_setup", "io_uring_enter", "io_uring_register",
+	/* file handles bypass path-based confinement */
+	"open_by_handle_at", "name_to_handle_at",
+	/* time is global */
+	"clock_settime", "clock_adjtime", "settimeofday", "adjtimex",
+	/* other processes' memory and control */
+	"process_vm_writev", "ptrace",
+};
+
+/* Namespace-creating clone/unshare flags: nested namespaces are refused. */
+static const unsigned long ns_flags[] = {
+	CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
+	CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME,
+};
+
+/* Terminal ioctls that inject input or control the console. */
+static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
+
+/* Path system calls sent to the tracer, unconditionally. */
+static const char *const traced[] = {
+	"open", "openat", "openat2", "creat", "execve", "execveat", "stat",
+	"lstat", "access", "faccessat", "faccessat2", "readlink",
+	"readlinkat", "chdir", "truncate", "rename", "renameat", "renameat2",
+	"unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "link", "linkat",
+	"symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown",
+	"fchownat", "utime", "utimes", "futimesat", "mknod", "mknodat",
+	"statfs", "getxattr", "lgetxattr", "listxattr", "llistxattr",
+	"setxattr", "lsetxattr", "removexattr", "lremovexattr",
+};
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
+		    unsigned n, const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	/* Names this architecture does not have (umount, _sysctl, ...) are
+	 * skipped: there is nothing to allow or refuse. */
+	if (nr == __NR_SCMP_ERROR || nr < 0)
+		return 0;
+	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
+}
+
+static int build(scmp_filter_ctx ctx, bool trace)
+{
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	int r;
+
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		r = add_rule(ctx, eperm, denied[i], 0, NULL);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i],
+						ns_flags[i]);
+
+		r = add_rule(ctx, eperm, "clone", 1, &c);
+		if (r == 0)
+			r = add_rule(ctx, eperm, "unshare", 1, &c);
+		if (r < 0)
+			return r;
+	}
+	/* clone3 passes its flags in memory, where a filter cannot look:
+	 * ENOSYS makes libc fall back to clone, whose flags are checked. */
+	r = add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]);
+	     i++) {
+		struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+						denied_ioctls[i]);
+
+		r = add_rule(ctx, eperm, "ioctl", 1, &c);
+		if (r < 0)
+			return r;
+	}
+	if (!trace)
+		return 0;
+	for (size_t i = 0; i < sizeof(traced) / sizeof(traced[0]); i++) {
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, traced[i], 0, NULL);
+		if (r < 0)
+			return r;
+	}
+	/* fstat() is fstatat(fd, "", AT_EMPTY_PATH): about an fd already
+	 * opened (and traced then), and very frequent. Only path lookups are
+	 * traced. */
+	{
+		struct scmp_arg_cmp c3 = SCMP_A3(SCMP_CMP_MASKED_EQ,
+						 AT_EMPTY_PATH, 0);
+		struct scmp_arg_cmp c2 = SCMP_A2(SCMP_CMP_MASKED_EQ,
+						 AT_EMPTY_PATH, 0);
+		struct scmp_arg_cmp c1 = SCMP_A1(SCMP_CMP_NE, 0);
+
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "newfstatat", 1, &c3);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "statx", 1, &c2);
+		/* utimensat(fd, NULL, ...) is futimens(). */
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "utimensat", 1, &c1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Compiling the filter with libseccomp costs milliseconds of CPU; the
+ * program depends only on the trace flag, so it is compiled once per
+ * process (before the first fork) and loaded raw in each command. */
+static struct sock_fprog cached[2];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int compile(bool trace, struct sock_fprog *ret)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	struct stat st;
+	void *buf = NULL;
+	int fd = -1, r;
+
+	if (!ctx)
+		return -ENOMEM;
+	/* Only the native architecture: a foreign-ABI system call (i386,
+	 * x32) would have different numbers, so it kills the process. */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r == 0)
+		r = build(ctx, trace);
+	if (r == 0) {
+		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
+		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+	}
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	if (r == 0 && (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+		       st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS))
+		r = -E2BIG;
+	if (r == 0 && !(buf = malloc((size_t)st.st_size)))
+		r = -ENOMEM;
+	if (r == 0 && pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
+		r = -EIO;
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	ret->filter = buf;
+	ret->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	return 0;
+}
+
+int sandbox_filter_prepare(bool trace)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&cache_lock);
+	if (!cached[trace].filter)
+		r = compile(trace, &cached[trace]);
+	pthread_mutex_unlock(&cache_lock);
+	return r;
+}
+
+int sandbox_filter_load(bool trace, int *ret_notify_fd)
+{
+	const struct sock_fprog *prog = &cached[trace];
+	long fd;
+
+	if (!prog->filter)
+		return -EINVAL;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		     trace ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, prog);
+	if (fd < 0)
+		return -errno;
+	*ret_notify_fd = trace ? (int)fd : -1;
+	return 0;
+}

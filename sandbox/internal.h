@@ -1,0 +1,95 @@
+/* internal.h - shared between the files of libsandbox; not installed. */
+#ifndef SHARK_SANDBOX_INTERNAL_H
+#define SHARK_SANDBOX_INTERNAL_H
+
+#include "sandbox/sandbox.h"
+
+#include <stdint.h>
+
+struct sandbox_extra_path {
+	char *path;
+	enum sandbox_path_mode mode;
+};
+
+struct sandbox_plan {
+	char **argv;
+	size_t argc;
+	char **envp;
+	size_t envc;
+	char *cwd;
+	char *workspace;
+	char *scratch;
+	int stdio[3];
+	bool interactive;
+	bool network;
+	bool trace;
+	struct sandbox_extra_path *paths;
+	size_t n_paths;
+};
+
+/* Names of what a run leaves in the scratch dir. */
+#define SANDBOX_UPPER "upper"
+#define SANDBOX_WORK "work"
+#define SANDBOX_ROOT "root"
+#define SANDBOX_RESULT_FILE "result"
+
+/* ---- filter.c ---- */
+
+/* Compile the filter for this trace flag once per process (thread-safe;
+ * the program stays cached until exit). 0 or a negative errno. */
+int sandbox_filter_prepare(bool trace);
+
+/* Load the prepared filter into the calling process (which must have
+ * NO_NEW_PRIVS). With trace, path system calls are sent to a listener
+ * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
+ * Returns 0 or a negative errno; async-signal-safe (no allocation). */
+int sandbox_filter_load(bool trace, int *ret_notify_fd);
+
+/* ---- setup.c (runs in the namespaced init process) ---- */
+
+/* Failure record sent from the sandbox's processes to the supervisor. */
+struct sandbox_setup_msg {
+	int32_t code;      /* 0 = started (command about to execve) */
+	int32_t sys_errno;
+	char step[48];
+};
+
+/* Body of the sandbox's pid 1. Never returns: _exit()s. */
+void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
+		       int report_fd, int sock_fd, int exec_err_fd,
+		       int status_fd) __attribute__((noreturn));
+
+/* Status record pid 1 sends to the supervisor when the command ended. */
+struct sandbox_exit_msg {
+	int32_t wstatus;
+	int32_t exec_errno;
+	uint64_t user_ns;
+	uint64_t sys_ns;
+};
+
+/* ---- trace.c ---- */
+
+struct sandbox_tracer;
+
+int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
+/* Handle one pending notification (the fd polled readable). Returns 0, or
+ * -ENOENT when the listener has no more users. */
+int sandbox_tracer_handle(struct sandbox_tracer *t);
+/* Move the accumulated accesses and counters into result. */
+int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r);
+void sandbox_tracer_free(struct sandbox_tracer *t);
+
+/* ---- result.c ---- */
+
+/* Serialize r into a malloc'd buffer. */
+int sandbox_result_encode(const struct sandbox_result *r, void **ret_data,
+			  size_t *ret_size);
+
+/* ---- util ---- */
+
+/* Write all of buf; retries on EINTR and short writes. 0 or -errno. */
+int sandbox_write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes; 0, -EIO on early EOF, or -errno. */
+int sandbox_read_all(int fd, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,596 @@
+/* trace.c - the tracer: answers seccomp user notifications for the path
+ * system calls of the command and everything it starts, and records each
+ * path once with the set of ways it was accessed.
+ *
+ * For each notification: read the path argument(s) from the process's
+ * memory (process_vm_readv), make them absolute with /proc/PID/cwd or
+ * /proc/PID/fd/N, check the notification is still valid (so the pid was
+ * not reused while we read), look the path up in the sandbox's own root
+ * (openat2 RESOLVE_IN_ROOT on /proc/PID/root) to tell present from absent
+ * and file from directory, and answer CONTINUE: the kernel then performs
+ * the system call itself. The tracer never changes what the command sees.
+ * It is cooperative bookkeeping, not a security boundary: memory can change
+ * between our read and the kernel's (TOCTOU); see docs/sandbox.md.
+ */
+#include "sandbox/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+#define MAX_ACCESSES 1000000u
+#define PAGE 4096u
+
+struct entry {
+	char *path;
+	uint32_t hash;
+	unsigned kinds;
+};
+
+struct sandbox_tracer {
+	int fd;
+	int root_fd; /* the sandbox's "/", opened from the first notification */
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	size_t req_size, resp_size;
+	struct entry *tab;
+	size_t cap, n;
+	unsigned flags;
+	uint64_t n_notifications;
+};
+
+/* ---- the access set: open addressing, keyed by path ---------------------- */
+
+static uint32_t hash_path(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int tab_grow(struct sandbox_tracer *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct entry *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->tab[i].path)
+			continue;
+		size_t j = t->tab[i].hash & (cap - 1);
+
+		while (tab[j].path)
+			j = (j + 1) & (cap - 1);
+		tab[j] = t->tab[i];
+	}
+	free(t->tab);
+	t->tab = tab;
+	t->cap = cap;
+	return 0;
+}
+
+static void record(struct sandbox_tracer *t, const char *path, unsigned kinds)
+{
+	uint32_t h = hash_path(path);
+	size_t j;
+
+	if (t->n * 10 >= t->cap * 7 && tab_grow(t) < 0) {
+		t->flags |= SANDBOX_RESULT_TRACE_LOST;
+		return;
+	}
+	for (j = h & (t->cap - 1); t->tab[j].path; j = (j + 1) & (t->cap - 1)) {
+		if (t->tab[j].hash == h && strcmp(t->tab[j].path, path) == 0) {
+			t->tab[j].kinds |= kinds;
+			return;
+		}
+	}
+	if (t->n >= MAX_ACCESSES || !(t->tab[j].path = strdup(path))) {
+		t->flags |= SANDBOX_RESULT_TRACE_LOST;
+		return;
+	}
+	t->tab[j].hash = h;
+	t->tab[j].kinds = kinds;
+	t->n++;
+}
+
+/* ---- reading the traced process ------------------------------------------- */
+
+/* Read a NUL-terminated string at addr in pid, page by page (a string may
+ * end just before an unmapped page). Returns its length or -errno. */
+static ssize_t read_string(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	if (addr == 0)
+		return -EFAULT;
+	while (got < size) {
+		size_t chunk = PAGE - ((addr + got) % PAGE);
+		struct iovec local, remote;
+		ssize_t n;
+		char *nul;
+
+		if (chunk > size - got)
+			chunk = size - got;
+		local.iov_base = buf + got;
+		local.iov_len = chunk;
+		remote.iov_base = (void *)(uintptr_t)(addr + got);
+		remote.iov_len = chunk;
+		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n <= 0)
+			return n < 0 ? -errno : -EFAULT;
+		nul = memchr(buf + got, '\0', (size_t)n);
+		if (nul)
+			return nul - buf;
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* The absolute path (inside the sandbox) of pid's cwd or of its fd. */
+static int read_base(pid_t pid, int dirfd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, dirfd);
+	n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	/* "pipe:[...]", "anon_inode:..." or a deleted directory: no path. */
+	if (buf[0] != '/')
+		return -ENOTDIR;
+	return 0;
+}
+
+/* base + "/" + rel, with empty and "." components dropped; ".." is kept so
+ * that resolving the result again follows the same symlinks. */
+static int join_path(const char *base, const char *rel, char *out, size_t size)
+{
+	size_t o = 0;
+	const char *parts[2] = { rel[0] == '/' ? "" : base, rel };
+
+	for (int k = 0; k < 2; k++) {
+		const char *c = parts[k];
+
+		while (*c) {
+			size_t n;
+
+			while (*c == '/')
+				c++;
+			n = strcspn(c, "/");
+			if (n == 0)
+				break;
+			if (!(n == 1 && c[0] == '.')) {
+				if (o + 1 + n >= size)
+					return -ENAMETOOLONG;
+				out[o++] = '/';
+				memcpy(out + o, c, n);
+				o += n;
+			}
+			c += n;
+		}
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return 0;
+}
+
+/* Look path up inside the sandbox's root. Returns 0 with *st filled, or
+ * -errno (-ENOENT: absent). */
+static int lookup(struct sandbox_tracer *t, const char *path, bool follow,
+		  struct stat *st)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd, r = 0;
+
+	fd = (int)syscall(SYS_openat2, t->root_fd, path[1] ? path + 1 : ".",
+			  &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Harmless character devices: null, zero, full, random, urandom. */
+static bool dev_is_harmless(dev_t rdev)
+{
+	unsigned mi = minor(rdev);
+
+	return major(rdev) == 1 && (mi == 3 || mi == 5 || mi == 7 || mi == 8 ||
+				    mi == 9);
+}
+
+static bool dev_is_terminal(dev_t rdev)
+{
+	unsigned ma = major(rdev);
+
+	return ma == 4 || ma == 5 || (ma >= 136 && ma <= 143);
+}
+
+/* ---- classifying system calls --------------------------------------------- */
+
+enum klass {
+	K_OPEN,    /* flags in flags_arg */
+	K_OPENAT2, /* struct open_how at flags_arg */
+	K_CREAT,
+	K_EXEC,
+	K_STAT,    /* follows symlinks */
+	K_LSTAT,   /* does not */
+	K_STATAT,  /* AT_SYMLINK_NOFOLLOW in flags_arg */
+	K_WRITE,
+};
+
+struct call {
+	enum klass klass;
+	signed char dirfd_arg, path_arg, flags_arg;
+	/* a second path (rename, link): dirfd2_arg, path2_arg, always a
+	 * write */
+	signed char dirfd2_arg, path2_arg;
+};
+
+#define CALL(k, d, p, f) { k, d, p, f, -1, -1 }
+#define CALL2(k, d, p, d2, p2) { k, d, p, -1, d2, p2 }
+
+static bool classify(int nr, struct call *c)
+{
+	switch (nr) {
+	case __NR_open: *c = (struct call)CALL(K_OPEN, -1, 0, 1); break;
+	case __NR_openat: *c = (struct call)CALL(K_OPEN, 0, 1, 2); break;
+	case __NR_openat2: *c = (struct call)CALL(K_OPENAT2, 0, 1, 2); break;
+	case __NR_creat: *c = (struct call)CALL(K_CREAT, -1, 0, -1); break;
+	case __NR_execve: *c = (struct call)CALL(K_EXEC, -1, 0, -1); break;
+	case __NR_execveat: *c = (struct call)CALL(K_EXEC, 0, 1, -1); break;
+	case __NR_stat:
+	case __NR_access:
+	case __NR_chdir:
+	case __NR_statfs:
+	case __NR_getxattr:
+	case __NR_listxattr:
+		*c = (struct call)CALL(K_STAT, -1, 0, -1); break;
+	case __NR_lstat:
+	case __NR_readlink:
+	case __NR_lgetxattr:
+	case __NR_llistxattr:
+		*c = (struct call)CALL(K_LSTAT, -1, 0, -1); break;
+	case __NR_newfstatat: *c = (struct call)CALL(K_STATAT, 0, 1, 3); break;
+	case __NR_statx: *c = (struct call)CALL(K_STATAT, 0, 1, 2); break;
+	case __NR_faccessat:
+	case __NR_faccessat2:
+		*c = (struct call)CALL(K_STAT, 0, 1, -1); break;
+	case __NR_readlinkat: *c = (struct call)CALL(K_LSTAT, 0, 1, -1); break;
+	case __NR_truncate:
+	case __NR_unlink:
+	case __NR_rmdir:
+	case __NR_mkdir:
+	case __NR_chmod:
+	case __NR_chown:
+	case __NR_lchown:
+	case __NR_utime:
+	case __NR_utimes:
+	case __NR_mknod:
+	case __NR_setxattr:
+	case __NR_lsetxattr:
+	case __NR_removexattr:
+	case __NR_lremovexattr:
+		*c = (struct call)CALL(K_WRITE, -1, 0, -1); break;
+	case __NR_unlinkat:
+	case __NR_mkdirat:
+	case __NR_fchmodat:
+	case __NR_fchownat:
+	case __NR_futimesat:
+	case __NR_utimensat:
+	case __NR_mknodat:
+		*c = (struct call)CALL(K_WRITE, 0, 1, -1); break;
+	case __NR_rename: *c = (struct call)CALL2(K_WRITE, -1, 0, -1, 1); break;
+	case __NR_renameat:
+	case __NR_renameat2:
+		*c = (struct call)CALL2(K_WRITE, 0, 1, 2, 3); break;
+	case __NR_link: *c = (struct call)CALL2(K_LSTAT, -1, 0, -1, 1); break;
+	case __NR_linkat: *c = (struct call)CALL2(K_LSTAT, 0, 1, 2, 3); break;
+	/* symlink(target, linkpath): the target is text, not a lookup */
+	case __NR_symlink: *c = (struct call)CALL(K_WRITE, -1, 1, -1); break;
+	case __NR_symlinkat: *c = (struct call)CALL(K_WRITE, 1, 2, -1); break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* Resolve one path argument of the notification into out. */
+static int resolve_arg(struct sandbox_tracer *t, int dirfd_arg, int path_arg,
+		       char *out, size_t size)
+{
+	const struct seccomp_data *d = &t->req->data;
+	char rel[SANDBOX_MAX_PATH], base[SANDBOX_MAX_PATH];
+	ssize_t n = read_string((pid_t)t->req->pid, d->args[path_arg], rel,
+				sizeof(rel));
+	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)d->args[dirfd_arg];
+
+	if (n < 0)
+		return (int)n;
+	if (rel[0] != '/') {
+		int r = read_base((pid_t)t->req->pid, dirfd, base, sizeof(base));
+
+		if (r < 0)
+			return r;
+	} else {
+		base[0] = '\0';
+	}
+	return join_path(base, rel, out, size);
+}
+
+static void note_file_type(struct sandbox_tracer *t, const struct stat *st)
+{
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+		if (S_ISCHR(st->st_mode) && dev_is_terminal(st->st_rdev))
+			t->flags |= SANDBOX_RESULT_TERMINAL;
+		else if (!S_ISCHR(st->st_mode) || !dev_is_harmless(st->st_rdev))
+			t->flags |= SANDBOX_RESULT_DEVICE;
+	} else if (S_ISFIFO(st->st_mode)) {
+		t->flags |= SANDBOX_RESULT_FIFO;
+	} else if (S_ISSOCK(st->st_mode)) {
+		t->flags |= SANDBOX_RESULT_SOCKET;
+	}
+}
+
+static bool is_proc(const char *p)
+{
+	return strncmp(p, "/proc", 5) == 0 && (p[5] == '/' || p[5] == '\0');
+}
+
+/* Decide the access kinds of the first path and record it. */
+static void account(struct sandbox_tracer *t, const struct call *c,
+		    const char *path, uint64_t open_flags, bool have_flags)
+{
+	struct stat st;
+	bool follow = true, write = false, is_open = false, trunc = false;
+	unsigned kinds = 0;
+	int r;
+
+	switch (c->klass) {
+	case K_OPEN:
+	case K_OPENAT2:
+		is_open = true;
+		if (!have_flags)
+			break;
+		if (open_flags & O_PATH) {
+			is_open = false;
+			kinds = SANDBOX_ACCESS_STAT;
+		}
+		write = (open_flags & O_ACCMODE) != O_RDONLY ||
+			(open_flags & (O_CREAT | O_TRUNC));
+		trunc = open_flags & O_TRUNC;
+		follow = !(open_flags & O_NOFOLLOW);
+		break;
+	case K_CREAT:
+		is_open = write = trunc = true;
+		break;
+	case K_EXEC:
+		kinds = SANDBOX_ACCESS_EXEC;
+		break;
+	case K_STAT:
+		kinds = SANDBOX_ACCESS_STAT;
+		break;
+	case K_LSTAT:
+		kinds = SANDBOX_ACCESS_STAT;
+		follow = false;
+		break;
+	case K_STATAT:
+		kinds = SANDBOX_ACCESS_STAT;
+		follow = !(have_flags && (open_flags & AT_SYMLINK_NOFOLLOW));
+		break;
+	case K_WRITE:
+		write = true;
+		follow = false;
+		break;
+	}
+	if (write)
+		kinds |= SANDBOX_ACCESS_WRITE;
+	/* /proc is per process: the tracer's view of it is not the
+	 * command's, so it is recorded without a lookup. */
+	if (is_proc(path)) {
+		record(t, path, kinds | (is_open && !write ? SANDBOX_ACCESS_READ : 0));
+		return;
+	}
+	r = lookup(t, path, follow, &st);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		record(t, path, kinds | SANDBOX_ACCESS_ABSENT);
+		return;
+	}
+	if (r < 0) {
+		/* e.g. EACCES on a parent: the command will fail the same
+		 * way; record that it looked. */
+		record(t, path, kinds | SANDBOX_ACCESS_STAT);
+		return;
+	}
+	if (is_open) {
+		note_file_type(t, &st);
+		if (S_ISDIR(st.st_mode))
+			kinds |= SANDBOX_ACCESS_LIST;
+		else if (!trunc)
+			kinds |= SANDBOX_ACCESS_READ;
+		else
+			kinds |= SANDBOX_ACCESS_STAT;
+	} else if (write) {
+		kinds |= SANDBOX_ACCESS_STAT;
+	}
+	record(t, path, kinds);
+}
+
+static void respond(struct sandbox_tracer *t)
+{
+	memset(t->resp, 0, t->resp_size);
+	t->resp->id = t->req->id;
+	t->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	/* ENOENT: the process was interrupted by a signal meanwhile and its
+	 * system call will be restarted (and notified again). */
+	while (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_SEND, t->resp) < 0 &&
+	       errno == EINTR)
+		;
+}
+
+int sandbox_tracer_handle(struct sandbox_tracer *t)
+{
+	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
+	const struct seccomp_data *d;
+	uint64_t flags = 0;
+	bool have_flags = false, ok1, ok2 = false;
+	struct call c;
+
+	memset(t->req, 0, t->req_size);
+	if (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_RECV, t->req) < 0)
+		return errno == ENOENT || errno == EINTR ? 0 : -errno;
+	t->n_notifications++;
+	d = &t->req->data;
+	if (!classify(d->nr, &c)) {
+		respond(t);
+		return 0;
+	}
+	ok1 = resolve_arg(t, c.dirfd_arg, c.path_arg, p1, sizeof(p1)) == 0;
+	if (c.path2_arg >= 0)
+		ok2 = resolve_arg(t, c.dirfd2_arg, c.path2_arg, p2,
+				  sizeof(p2)) == 0;
+	if (c.klass == K_OPEN || c.klass == K_STATAT) {
+		if (c.flags_arg >= 0) {
+			flags = d->args[(int)c.flags_arg];
+			have_flags = true;
+		}
+	} else if (c.klass == K_OPENAT2) {
+		struct iovec local = { &flags, sizeof(flags) };
+		struct iovec remote = { (void *)(uintptr_t)d->args[2],
+					sizeof(flags) };
+
+		have_flags = process_vm_readv((pid_t)t->req->pid, &local, 1,
+					      &remote, 1, 0) == sizeof(flags);
+	}
+	if (t->root_fd < 0 && (ok1 || ok2)) {
+		char root[64];
+
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)t->req->pid);
+		t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	/* Everything read above is only trusted if the process that made
+	 * the call still exists and is still waiting in it. */
+	if (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0)
+		return 0;
+	if (t->root_fd < 0) {
+		t->flags |= SANDBOX_RESULT_TRACE_LOST;
+	} else {
+		if (ok1)
+			account(t, &c, p1, flags, have_flags);
+		if (ok2) {
+			struct call w = c;
+
+			w.klass = K_WRITE;
+			account(t, &w, p2, 0, false);
+		}
+	}
+	respond(t);
+	return 0;
+}
+
+int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
+{
+	struct seccomp_notif_sizes sizes;
+	struct sandbox_tracer *t;
+	uint64_t sync = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return -errno;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->fd = notify_fd;
+	t->root_fd = -1;
+	t->req_size = sizes.seccomp_notif > sizeof(*t->req) ?
+			      sizes.seccomp_notif : sizeof(*t->req);
+	t->resp_size = sizes.seccomp_notif_resp > sizeof(*t->resp) ?
+			       sizes.seccomp_notif_resp : sizeof(*t->resp);
+	t->req = calloc(1, t->req_size);
+	t->resp = calloc(1, t->resp_size);
+	if (!t->req || !t->resp || tab_grow(t) < 0) {
+		sandbox_tracer_free(t);
+		return -ENOMEM;
+	}
+	/* Linux 6.6+: wake the supervisor on the same CPU and switch to it
+	 * directly, which roughly halves the cost of a round trip. Older
+	 * kernels say EINVAL/ENOTTY and work the ordinary way. */
+	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, sync);
+	*ret = t;
+	return 0;
+}
+
+static int cmp_access(const void *a, const void *b)
+{
+	return strcmp(((const struct sandbox_access *)a)->path,
+		      ((const struct sandbox_access *)b)->path);
+}
+
+int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r)
+{
+	struct sandbox_access *v = calloc(t->n ? t->n : 1, sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->tab[i].path)
+			continue;
+		v[k].path = t->tab[i].path;
+		v[k].kinds = t->tab[i].kinds;
+		t->tab[i].path = NULL;
+		k++;
+	}
+	t->n = 0;
+	qsort(v, k, sizeof(*v), cmp_access);
+	r->accesses = v;
+	r->n_accesses = k;
+	r->flags |= t->flags;
+	r->n_notifications = t->n_notifications;
+	return 0;
+}
+
+void sandbox_tracer_free(struct sandbox_tracer *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->tab[i].path);
+	free(t->tab);
+	free(t->req);
+	free(t->resp);
+	if (t->root_fd >= 0)
+		close(t->root_fd);
+	free(t);
+}
