@@ -498,6 +498,34 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		return -ENOMEM;
 	}
 	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	(void)memo_store(m); /* opened here, so stdin hashing uses the stat cache */
+
+	/* The stdin of every stage that does not read the previous one. */
+	struct memo_stdins ins = {
+		.id = calloc(n, sizeof(*ins.id)),
+		.fd = malloc(n * sizeof(int)),
+		.owned = malloc(n * sizeof(int)),
+	};
+	if (!ins.id || !ins.fd || !ins.owned) {
+		free(ins.id);
+		free(ins.fd);
+		free(ins.owned);
+		free(hits);
+		free(hit_ids);
+		free(keys);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ins.fd[i] = ins.owned[i] = -1;
+		int in_fd = stages[i].fd_in >= 0 ? stages[i].fd_in : (i == 0 ? fd_in : -1);
+		if (in_fd < 0 && i > 0)
+			continue;
+		ins.fd[i] = in_fd;
+		if (memo_stdin_identity(m, in_fd, &ins.id[i], &ins.owned[i]) < 0)
+			ins.id[i].kind = MEMO_STDIN_STREAM;
+		if (ins.owned[i] >= 0)
+			ins.fd[i] = ins.owned[i];
+	}
 
 	/* Look the stages up from the first while their stdin is known. */
 	size_t first_miss = 0;
@@ -507,7 +535,6 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 			break;
 		if (!memo_store(m))
 			break;
-		int in_fd = s->fd_in >= 0 ? s->fd_in : (first_miss == 0 ? fd_in : -1);
 		struct memo_keyspec k = {
 			.workspace = m->workspace,
 			.cwd = cwd,
@@ -515,9 +542,9 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 			.envp = s->envp,
 			.grants = 0,
 		};
-		if (in_fd >= 0 || first_miss == 0) {
-			if (memo_stdin_identity(m, in_fd, &k.in) < 0 ||
-			    k.in.kind == MEMO_STDIN_STREAM)
+		if (ins.id[first_miss].kind) {
+			k.in = ins.id[first_miss];
+			if (k.in.kind == MEMO_STDIN_STREAM)
 				break;
 		} else if (stages[first_miss - 1].fd_out >= 0) {
 			k.in.kind = MEMO_STDIN_UPSTREAM; /* an empty pipe: upstream writes elsewhere */
@@ -598,10 +625,16 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 
 	if (first_miss < n)
 		result = memo_run_stages(m, cwd, stages, n, first_miss,
-					 have_upstream && first_miss > 0 ? &upstream : NULL, fd_in,
+					 have_upstream && first_miss > 0 ? &upstream : NULL, &ins,
 					 fd_out, ret_status);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		store_trace_free(hits[i]);
+		if (ins.owned[i] >= 0)
+			close(ins.owned[i]);
+	}
+	free(ins.id);
+	free(ins.fd);
+	free(ins.owned);
 	free(hits);
 	free(hit_ids);
 	free(keys);

@@ -28,6 +28,7 @@ enum memo_stdin_kind {
 	MEMO_STDIN_FILE = 3,	/* a regular file: content hash + offset */
 	MEMO_STDIN_STREAM = 4,	/* a pipe from outside the pipeline: unknown */
 	MEMO_STDIN_UPSTREAM = 5, /* the previous stage's output: its hash */
+	MEMO_STDIN_SPOOLED = 6,	/* a finished pipe, read into memory: its hash */
 };
 
 struct memo_stdin {
@@ -49,7 +50,10 @@ struct memo_keyspec {
 /* memo_key.c */
 bool memo_env_is_volatile(const char *entry);
 int memo_workspace_find(const char *cwd, char **ret);
-int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret);
+/* memo_stdin_identity - how fd is known in a key. When it is a finished
+ * pipe, its content is moved into a memory file returned in *ret_fd (the
+ * stage must read that instead; the caller closes it), else *ret_fd = -1. */
+int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret_fd);
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret);
 int memo_key_info(const struct memo_keyspec *k, char **ret, size_t *ret_len);
 
@@ -69,8 +73,16 @@ unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, in
 			 int fd_out);
 
 /* memo_run.c */
+/* The stdin of each stage that does not read the previous stage: its
+ * identity and the fd it reads (the given one, or a spooled copy). */
+struct memo_stdins {
+	struct memo_stdin *id;	/* [n]; kind 0 for stages fed by the pipeline */
+	int *fd;		/* [n]; -1 for stages fed by the pipeline */
+	int *owned;		/* [n]; spooled copies to close */
+};
+
 int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		    size_t n, size_t first, const store_hash *upstream, int fd_in, int fd_out,
-		    int *ret_status);
+		    size_t n, size_t first, const store_hash *upstream,
+		    const struct memo_stdins *ins, int fd_out, int *ret_status);
 
 #endif

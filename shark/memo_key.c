@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -97,10 +100,51 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret)
+/* A pipe whose writers have all gone (POLLHUP) and whose whole content sits
+ * in the pipe buffer - a here-document, or a finished upstream builtin - is
+ * read into a memory file, so the stage gets a known stdin it can be cached
+ * under. Anything else stays a stream. */
+#define MEMO_SPOOL_MAX (1 << 20)
+
+static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int avail = 0;
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLHUP) || ioctl(fd, FIONREAD, &avail) < 0 ||
+	    avail < 0 || avail > MEMO_SPOOL_MAX)
+		return -EAGAIN;
+	char *buf = malloc((size_t)avail + 1);
+	if (!buf)
+		return -ENOMEM;
+	size_t got = 0;
+	while (got < (size_t)avail) {
+		ssize_t n = read(fd, buf + got, (size_t)avail - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	int mfd = memfd_create("shark-stdin", MFD_CLOEXEC);
+	if (mfd < 0 || (got && write(mfd, buf, got) != (ssize_t)got) || lseek(mfd, 0, SEEK_SET) < 0) {
+		/* The bytes are read: they must reach the command all the same. */
+		int e = -errno;
+		if (mfd >= 0)
+			close(mfd);
+		free(buf);
+		return e ? e : -EIO;
+	}
+	store_hash_bytes(buf, got, ret_hash);
+	free(buf);
+	*ret_fd = mfd;
+	return 0;
+}
+
+int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret_fd)
 {
 	struct memo_stdin id = { 0 };
 	struct stat st;
+	*ret_fd = -1;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		id.kind = MEMO_STDIN_NONE;
 	} else if (isatty(fd)) {
@@ -119,6 +163,8 @@ int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret)
 		id.kind = MEMO_STDIN_FILE;
 		id.hash = ps.hash;
 		id.offset = off < 0 ? 0 : (uint64_t)off;
+	} else if (S_ISFIFO(st.st_mode) && spool_finished_pipe(fd, ret_fd, &id.hash) == 0) {
+		id.kind = MEMO_STDIN_SPOOLED;
 	} else {
 		id.kind = MEMO_STDIN_STREAM; /* a pipe or socket: unknown until read */
 	}

@@ -537,8 +537,8 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 /* ---- the runner ------------------------------------------------------------------ */
 
 int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		    size_t n, size_t first, const store_hash *upstream, int fd_in, int fd_out,
-		    int *ret_status)
+		    size_t n, size_t first, const store_hash *upstream,
+		    const struct memo_stdins *ins, int fd_out, int *ret_status)
 {
 	size_t count = n - first;
 	struct srun *runs = calloc(count, sizeof(*runs));
@@ -559,7 +559,7 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			.cwd = cwd,
 			.argv = r->s->argv,
 			.envp = r->s->envp,
-			.ttys = memo_stage_ttys(stages, n, r->idx, fd_in, fd_out),
+			.ttys = memo_stage_ttys(stages, n, r->idx, ins->fd[0], fd_out),
 			.grants = (r->s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
 		};
 		if (m->opt.force || (r->s->flags & MEMO_UNCACHED))
@@ -573,10 +573,10 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 		struct srun *r = &runs[j];
 		const struct memo_stage *s = r->s;
 		/* stdin */
-		if (s->fd_in >= 0 || r->idx == 0) {
-			r->in_fd = s->fd_in >= 0 ? s->fd_in : fd_in;
-			r->in_known = memo_stdin_identity(m, r->in_fd, &r->key.in) == 0 &&
-				      r->key.in.kind != MEMO_STDIN_STREAM;
+		if (ins->id[r->idx].kind) {
+			r->in_fd = ins->fd[r->idx];
+			r->key.in = ins->id[r->idx];
+			r->in_known = r->key.in.kind != MEMO_STDIN_STREAM;
 			if (!r->in_known)
 				no_record(r, "its input is a pipe from outside shark's pipeline");
 		} else if (stages[r->idx - 1].fd_out >= 0) {
