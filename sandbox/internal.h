@@ -72,10 +72,11 @@ struct sandbox_exit_msg {
 struct sandbox_tracer;
 
 int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
-/* Handle one pending notification (the fd polled readable). Returns 0, or
- * -ENOENT when the listener has no more users. */
+/* Receive (blocking) and answer one notification. Returns 0 or -errno.
+ * Meant to be called in a loop by a dedicated thread. */
 int sandbox_tracer_handle(struct sandbox_tracer *t);
-/* Move the accumulated accesses and counters into result. */
+/* Move the accumulated accesses and counters into result. From then on the
+ * tracer records nothing more (other threads may still answer). */
 int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r);
 void sandbox_tracer_free(struct sandbox_tracer *t);
 

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -209,6 +210,17 @@ static void keep_only_fds(struct supervisor *s, const int stdio[3])
 	close_range(lo, ~0u, 0);
 }
 
+static void *tracer_thread(void *arg)
+{
+	struct sandbox_tracer *t = arg;
+
+	/* Runs until the supervisor exits; a failing receive (the listener
+	 * has no users left) ends it early. */
+	while (sandbox_tracer_handle(t) == 0)
+		;
+	return NULL;
+}
+
 static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 {
 	const struct sandbox_plan *plan = s->plan;
@@ -320,24 +332,28 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	sandbox_write_all(s->report_fd, &m, sizeof(m));
 	close(s->report_fd);
 
-	if (!tracer)
-		notify_fd = -1;
+	/* The tracer thread blocks in SECCOMP_IOCTL_NOTIF_RECV, where a
+	 * synchronous wake-up reaches it fastest; this thread watches for
+	 * the end of the run and for signals to forward. */
+	if (tracer) {
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, tracer_thread, tracer) != 0) {
+			kill(init, SIGKILL);
+			_exit(3);
+		}
+	}
 	for (;;) {
-		struct pollfd pf[3] = {
+		struct pollfd pf[2] = {
 			{ .fd = status[0], .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = notify_fd, .events = POLLIN },
 		};
 
-		if (poll(pf, 3, -1) < 0) {
+		if (poll(pf, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(3);
 		}
-		if (pf[2].revents & POLLIN)
-			sandbox_tracer_handle(tracer);
-		else if (pf[2].revents & (POLLHUP | POLLERR))
-			notify_fd = -1; /* no process left with the filter */
 		if (pf[1].revents & POLLIN)
 			forward_signal(sigfd, cmd);
 		if (pf[0].revents & (POLLIN | POLLHUP))

@@ -15,6 +15,7 @@
 #include "sandbox/internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -44,6 +45,7 @@ struct entry {
 };
 
 struct sandbox_tracer {
+	pthread_mutex_t lock; /* held while recording, and for good by finish */
 	int fd;
 	int root_fd; /* the sandbox's "/", opened from the first notification */
 	struct seccomp_notif *req;
@@ -465,7 +467,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
 	const struct seccomp_data *d;
 	uint64_t flags = 0;
-	bool have_flags = false, ok1, ok2 = false;
+	bool have_flags = false, ok1, ok2 = false, early;
 	struct call c;
 
 	memset(t->req, 0, t->req_size);
@@ -504,6 +506,15 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * the call still exists and is still waiting in it. */
 	if (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0)
 		return 0;
+	/* A lookup that cannot change what exists may run while the kernel
+	 * performs the call: answer first, then look the path up. Calls that
+	 * create, remove or truncate are looked up before they happen. */
+	early = c.klass != K_WRITE && c.klass != K_CREAT &&
+		!(have_flags && (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
+		  (flags & (O_CREAT | O_TRUNC)));
+	if (early)
+		respond(t);
+	pthread_mutex_lock(&t->lock);
 	if (t->root_fd < 0) {
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
 	} else {
@@ -516,7 +527,9 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 			account(t, &w, p2, 0, false);
 		}
 	}
-	respond(t);
+	pthread_mutex_unlock(&t->lock);
+	if (!early)
+		respond(t);
 	return 0;
 }
 
@@ -531,6 +544,7 @@ int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	pthread_mutex_init(&t->lock, NULL);
 	t->fd = notify_fd;
 	t->root_fd = -1;
 	t->req_size = sizes.seccomp_notif > sizeof(*t->req) ?
@@ -559,9 +573,13 @@ static int cmp_access(const void *a, const void *b)
 
 int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r)
 {
-	struct sandbox_access *v = calloc(t->n ? t->n : 1, sizeof(*v));
+	struct sandbox_access *v;
 	size_t k = 0;
 
+	/* Taken for good: a notification still in flight is not recorded
+	 * after this point. */
+	pthread_mutex_lock(&t->lock);
+	v = calloc(t->n ? t->n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->cap; i++) {
@@ -590,6 +608,7 @@ void sandbox_tracer_free(struct sandbox_tracer *t)
 	free(t->tab);
 	free(t->req);
 	free(t->resp);
+	pthread_mutex_destroy(&t->lock);
 	if (t->root_fd >= 0)
 		close(t->root_fd);
 	free(t);

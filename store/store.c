@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -433,6 +434,16 @@ static int grow_map(store *s)
 	return 0;
 }
 
+/* LMDB reports a short write of its pages as EIO, which is what a full
+ * disk produces mid-write; tell the two apart by looking at free space. */
+static int eio_or_enospc(store *s)
+{
+	struct statvfs sv;
+	if (fstatvfs(s->dirfd, &sv) == 0 && (uint64_t)sv.f_bavail * sv.f_frsize < (4u << 20))
+		return -ENOSPC;
+	return -EIO;
+}
+
 int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void *arg)
 {
 	int r = store_check_usable(s);
@@ -462,7 +473,8 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 				return r;
 			continue;
 		}
-		return store_mdb_error(rc);
+		r = store_mdb_error(rc);
+		return r == -EIO ? eio_or_enospc(s) : r;
 	}
 	return -ENOSPC;
 }

@@ -708,3 +708,86 @@ Test(blob, copy_to_file_and_pipe)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+/* ---- disk full ----------------------------------------------------------------- */
+
+#include <sched.h>
+#include <sys/mount.h>
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* In a child with its own user and mount namespace, a 1 MiB tmpfs: every
+ * write path must come back with -ENOSPC and leave the store usable. */
+static int disk_full_child(const char *dir)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return 77;
+	char map[64];
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	if (write_str("/proc/self/setgroups", "deny") < 0 ||
+	    write_str("/proc/self/uid_map", map) < 0)
+		return 77;
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	if (write_str("/proc/self/gid_map", map) < 0)
+		return 77;
+	if (mount("none", dir, "tmpfs", 0, "size=1m") < 0)
+		return 77;
+	store *s;
+	struct store_options o = { .initial_map_size = 64 << 10 };
+	if (store_open_opts(dir, &o, &s) < 0)
+		return 10;
+	size_t n = 2 << 20;
+	char *big = calloc(1, n);
+	if (store_blob_put(s, big, n, NULL) != -ENOSPC)
+		return 11;
+	/* the failed writer left nothing behind, so small blobs still fit */
+	store_hash h;
+	if (store_blob_put(s, "small", 5, &h) != 0)
+		return 12;
+	struct store_trace t = { .stdout_blob = h, .stdout_size = 5, .stderr_blob = h,
+				 .stderr_size = 5, .key_info = big, .key_info_len = 512 << 10 };
+	int r = 0;
+	for (int i = 0; i < 8 && r == 0; i++) {
+		store_hash key;
+		store_hash_bytes(&i, sizeof(i), &key);
+		t.duration_ns = (uint64_t)i;
+		r = store_record(s, &key, &t, NULL, NULL, NULL);
+	}
+	if (r != -ENOSPC) {
+		fprintf(stderr, "record: %d %s\n", r, store_strerror(r));
+		return 13;
+	}
+	struct store_fsck_report rep;
+	if (store_fsck(s, STORE_FSCK_HASH, NULL, NULL, &rep) != 0 || rep.problems != 0)
+		return 14;
+	free(big);
+	store_close(s);
+	return 0;
+}
+
+Test(errors, disk_full_is_enospc)
+{
+	char *dir = tu_tmpdir();
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(disk_full_child(dir));
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77) {
+		tu_rmrf(dir);
+		cr_skip_test("no user namespaces: cannot mount a small tmpfs");
+	}
+	cr_assert_eq(WEXITSTATUS(status), 0, "step %d failed", WEXITSTATUS(status));
+	tu_rmrf(dir);
+}

@@ -1,0 +1,332 @@
+/* test_sandbox_run.c - running plans through the library: exit statuses,
+ * observed accesses, effects, concurrent runs, set-up errors. Runs as root
+ * and as an unprivileged user. */
+#include "sandbox/sandbox.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char top[PATH_MAX], ws[PATH_MAX + 8];
+static int n_scratch;
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(top, sizeof(top), "%s/run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	cr_assert_not_null(mkdtemp(top));
+	snprintf(ws, sizeof(ws), "%s/ws", top);
+	cr_assert_eq(mkdir(ws, 0755), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[PATH_MAX * 2 + 64];
+
+	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s'; rm -rf '%s'", top, top);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(sandbox_run, .init = setup, .fini = teardown, .timeout = 60);
+
+static void put(const char *rel, const char *text, mode_t mode)
+{
+	char p[PATH_MAX * 2];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", ws, rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* A plan for sh -c SCRIPT in the workspace, with a fresh scratch dir. */
+static sandbox_plan *plan_sh(const char *script, char *scratch, size_t size)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	const char *envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
+	sandbox_plan *p;
+
+	snprintf(scratch, size, "%s/scratch%d", top, n_scratch++);
+	cr_assert_eq(mkdir(scratch, 0700), 0);
+	cr_assert_eq(sandbox_plan_new(&p), 0);
+	cr_assert_eq(sandbox_plan_set_argv(p, argv), 0);
+	cr_assert_eq(sandbox_plan_set_envp(p, envp), 0);
+	cr_assert_eq(sandbox_plan_set_cwd(p, ws), 0);
+	cr_assert_eq(sandbox_plan_set_workspace(p, ws), 0);
+	cr_assert_eq(sandbox_plan_set_scratch(p, scratch), 0);
+	return p;
+}
+
+static struct sandbox_result *run_sh(const char *script, char *scratch,
+				     size_t size)
+{
+	struct sandbox_result *res;
+	struct sandbox_error err = { 0 };
+	sandbox_plan *p = plan_sh(script, scratch, size);
+	sandbox_run *run;
+	int r;
+
+	r = sandbox_start(p, &run, &err);
+	cr_assert_eq(r, 0, "start: %s: %s (%s)", err.step, sandbox_strerror(r),
+		     strerror(err.sys_errno));
+	cr_assert_gt(sandbox_run_pid(run), 0);
+	cr_assert_eq(sandbox_wait(run, &res), 0);
+	cr_expect_eq(sandbox_wait(run, &res), SANDBOX_E_STATE);
+	sandbox_run_free(run);
+	sandbox_plan_free(p);
+	return res;
+}
+
+static unsigned kinds_of(const struct sandbox_result *r, const char *path)
+{
+	for (size_t i = 0; i < r->n_accesses; i++)
+		if (strcmp(r->accesses[i].path, path) == 0)
+			return r->accesses[i].kinds;
+	return 0;
+}
+
+Test(sandbox_run, exit_status_conventions)
+{
+	static const struct {
+		const char *script;
+		int code, sig;
+	} cases[] = {
+		{ "exit 0", 0, 0 },
+		{ "exit 3", 3, 0 },
+		{ "kill -TERM $$", 143, SIGTERM },
+		{ "kill -KILL $$", 137, SIGKILL },
+		{ "exec /nonexistent/cmd", 127, 0 },
+	};
+	char scratch[PATH_MAX + 32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sandbox_result *r = run_sh(cases[i].script, scratch,
+						  sizeof(scratch));
+
+		cr_expect_eq(r->exit_code, cases[i].code, "%s", cases[i].script);
+		cr_expect_eq(r->term_signal, cases[i].sig, "%s", cases[i].script);
+		sandbox_result_free(r);
+		cr_expect_eq(sandbox_scratch_cleanup(scratch), 0);
+	}
+}
+
+Test(sandbox_run, missing_and_unexecutable_commands)
+{
+	const char *argv_missing[] = { "no-such-command-xyz", NULL };
+	char path[PATH_MAX * 2], scratch[PATH_MAX + 32];
+	const char *argv_noexec[] = { path, NULL };
+	const char *const *argvs[] = { argv_missing, argv_noexec };
+	const int codes[] = { 127, 126 };
+	const int errs[] = { ENOENT, EACCES };
+
+	snprintf(path, sizeof(path), "%s/noexec", ws);
+	put("noexec", "#!/bin/sh\n", 0644);
+	for (int i = 0; i < 2; i++) {
+		sandbox_plan *p = plan_sh("", scratch, sizeof(scratch));
+		struct sandbox_result *r;
+		sandbox_run *run;
+
+		cr_assert_eq(sandbox_plan_set_argv(p, argvs[i]), 0);
+		cr_assert_eq(sandbox_start(p, &run, NULL), 0);
+		cr_assert_eq(sandbox_wait(run, &r), 0);
+		cr_expect_eq(r->exit_code, codes[i]);
+		cr_expect_eq(r->exec_errno, errs[i]);
+		sandbox_result_free(r);
+		sandbox_run_free(run);
+		sandbox_plan_free(p);
+	}
+}
+
+Test(sandbox_run, accesses_of_cat_and_children)
+{
+	char scratch[PATH_MAX + 32], p[PATH_MAX * 2];
+	struct sandbox_result *r;
+
+	put("in.txt", "data\n", 0644);
+	r = run_sh("cat in.txt >/dev/null; sh -c 'test -e missing.txt'; ls >/dev/null",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	snprintf(p, sizeof(p), "%s/in.txt", ws);
+	cr_expect(kinds_of(r, p) & SANDBOX_ACCESS_READ);
+	cr_expect(kinds_of(r, "/usr/bin/cat") & SANDBOX_ACCESS_EXEC);
+	snprintf(p, sizeof(p), "%s/missing.txt", ws);
+	cr_expect(kinds_of(r, p) & SANDBOX_ACCESS_ABSENT);
+	cr_expect(kinds_of(r, ws) & SANDBOX_ACCESS_LIST);
+	cr_expect_gt(r->n_notifications, 0);
+	cr_expect_eq(r->flags & SANDBOX_RESULT_TRACE_LOST, 0);
+	for (size_t i = 1; i < r->n_accesses; i++)
+		cr_expect_lt(strcmp(r->accesses[i - 1].path, r->accesses[i].path), 0);
+	sandbox_result_free(r);
+}
+
+Test(sandbox_run, a_fifo_is_flagged)
+{
+	char scratch[PATH_MAX + 32];
+	struct sandbox_result *r;
+
+	r = run_sh("mkfifo /tmp/f && (echo x > /tmp/f &) && cat /tmp/f >/dev/null",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	cr_expect(r->flags & SANDBOX_RESULT_FIFO);
+	sandbox_result_free(r);
+}
+
+Test(sandbox_run, effects_are_captured_not_applied)
+{
+	char scratch[PATH_MAX + 32], upper[PATH_MAX + 64];
+	struct sandbox_result *r;
+	sandbox_effects *fx;
+	bool saw_new = false, saw_del = false, saw_link = false;
+
+	put("old.txt", "old", 0644);
+	r = run_sh("echo new > new.txt; rm old.txt; ln -s new.txt l; mkdir d",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	sandbox_result_free(r);
+	snprintf(upper, sizeof(upper), "%s/upper", scratch);
+	cr_assert_eq(sandbox_effects_scan(upper, ws, &fx), 0);
+	for (size_t i = 0; i < sandbox_effects_count(fx); i++) {
+		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
+
+		if (e->kind == SANDBOX_EFFECT_FILE && strcmp(e->path, "new.txt") == 0) {
+			int fd;
+			char buf[8] = { 0 };
+
+			saw_new = e->size == 4;
+			cr_assert_eq(sandbox_effects_open(fx, i, &fd), 0);
+			cr_expect_eq(read(fd, buf, sizeof(buf)), 4);
+			cr_expect_str_eq(buf, "new\n");
+			close(fd);
+		}
+		if (e->kind == SANDBOX_EFFECT_DELETE && strcmp(e->path, "old.txt") == 0)
+			saw_del = true;
+		if (e->kind == SANDBOX_EFFECT_SYMLINK && strcmp(e->path, "l") == 0)
+			saw_link = strcmp(e->target, "new.txt") == 0;
+	}
+	cr_expect(saw_new);
+	cr_expect(saw_del);
+	cr_expect(saw_link);
+	cr_expect_geq(sandbox_effects_upper_fd(fx), 0);
+	/* the host workspace is untouched until applied */
+	{
+		char p[PATH_MAX * 2];
+
+		snprintf(p, sizeof(p), "%s/old.txt", ws);
+		cr_expect_eq(access(p, F_OK), 0);
+		snprintf(p, sizeof(p), "%s/new.txt", ws);
+		cr_expect_neq(access(p, F_OK), 0);
+	}
+	{
+		int ws_fd = open(ws, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		char p[PATH_MAX * 2];
+
+		cr_assert_eq(sandbox_effects_apply(fx, ws_fd, NULL, NULL), 0);
+		close(ws_fd);
+		snprintf(p, sizeof(p), "%s/old.txt", ws);
+		cr_expect_neq(access(p, F_OK), 0);
+		snprintf(p, sizeof(p), "%s/new.txt", ws);
+		cr_expect_eq(access(p, F_OK), 0);
+	}
+	sandbox_effects_free(fx);
+	cr_expect_eq(sandbox_scratch_cleanup(scratch), 0);
+}
+
+Test(sandbox_run, concurrent_runs_as_a_pipeline)
+{
+	char s1[PATH_MAX + 32], s2[PATH_MAX + 32];
+	sandbox_plan *p1 = plan_sh("i=0; while [ $i -lt 3000 ]; do "
+				   "test -e /etc/passwd; echo line $i; "
+				   "i=$((i+1)); done", s1, sizeof(s1));
+	sandbox_plan *p2 = plan_sh("sleep 0.5; wc -l", s2, sizeof(s2));
+	struct sandbox_result *r1, *r2;
+	sandbox_run *a, *b;
+	int pfd[2], out[2];
+	char buf[64] = { 0 };
+
+	cr_assert_eq(pipe2(pfd, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
+	cr_assert_eq(sandbox_plan_set_stdio(p1, -1, pfd[1], -1), 0);
+	cr_assert_eq(sandbox_plan_set_stdio(p2, pfd[0], out[1], -1), 0);
+	cr_assert_eq(sandbox_start(p1, &a, NULL), 0);
+	cr_assert_eq(sandbox_start(p2, &b, NULL), 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(out[1]);
+	cr_assert_gt(read(out[0], buf, sizeof(buf) - 1), 0);
+	close(out[0]);
+	cr_expect_eq(atoi(buf), 3000);
+	cr_assert_eq(sandbox_wait(b, &r2), 0);
+	cr_assert_eq(sandbox_wait(a, &r1), 0);
+	cr_expect_eq(r1->exit_code, 0);
+	cr_expect_eq(r2->exit_code, 0);
+	cr_expect(kinds_of(r1, "/etc/passwd") & SANDBOX_ACCESS_STAT);
+	sandbox_result_free(r1);
+	sandbox_result_free(r2);
+	sandbox_run_free(a);
+	sandbox_run_free(b);
+	sandbox_plan_free(p1);
+	sandbox_plan_free(p2);
+}
+
+Test(sandbox_run, signal_and_reap_by_the_caller)
+{
+	char scratch[PATH_MAX + 32];
+	sandbox_plan *p = plan_sh("sleep 30", scratch, sizeof(scratch));
+	struct sandbox_result *r;
+	sandbox_run *run;
+	int st;
+
+	cr_assert_eq(sandbox_start(p, &run, NULL), 0);
+	usleep(100000);
+	cr_assert_eq(sandbox_run_signal(run, SIGTERM), 0);
+	cr_assert_eq(waitpid(sandbox_run_pid(run), &st, 0), sandbox_run_pid(run));
+	cr_assert_eq(sandbox_run_collect(run, st, &r), 0);
+	cr_expect_eq(r->exit_code, 128 + SIGTERM);
+	cr_expect_eq(sandbox_run_signal(run, SIGTERM), SANDBOX_E_STATE);
+	sandbox_result_free(r);
+	sandbox_run_free(run);
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_run, scratch_in_use_and_invalid_plans_fail_early)
+{
+	char scratch[PATH_MAX + 32], d[PATH_MAX + 64];
+	sandbox_plan *p = plan_sh("true", scratch, sizeof(scratch));
+	struct sandbox_error err = { 0 };
+	sandbox_run *run = NULL;
+
+	snprintf(d, sizeof(d), "%s/upper", scratch);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	cr_expect_eq(sandbox_start(p, &run, &err), SANDBOX_E_SCRATCH_BUSY);
+	cr_expect_eq(err.code, SANDBOX_E_SCRATCH_BUSY);
+	cr_expect_null(run);
+	cr_assert_eq(sandbox_plan_set_cwd(p, "relative"), 0);
+	cr_expect_eq(sandbox_start(p, &run, &err), SANDBOX_E_PLAN_PATH);
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_run, a_missing_cwd_is_a_setup_error)
+{
+	char scratch[PATH_MAX + 32], cwd[PATH_MAX * 2];
+	sandbox_plan *p = plan_sh("true", scratch, sizeof(scratch));
+	struct sandbox_error err = { 0 };
+	sandbox_run *run = NULL;
+
+	snprintf(cwd, sizeof(cwd), "%s/nowhere", ws);
+	cr_assert_eq(sandbox_plan_set_cwd(p, cwd), 0);
+	cr_expect_eq(sandbox_start(p, &run, &err), SANDBOX_E_SETUP);
+	cr_expect_eq(err.sys_errno, ENOENT);
+	cr_expect_str_eq(err.step, "chdir to the working directory");
+	sandbox_plan_free(p);
+}
