@@ -41,6 +41,16 @@ struct external_cmd {
 	int fd_err;		/* descriptor for its stderr */
 };
 
+/* Set up the memo engine for this shell (once, at start-up, in the starting
+ * directory, which decides the workspace). force: recompute and re-record
+ * everything (shark -f); notices: one "cached" line per hit on stderr.
+ * Returns 0 or a negative errno. Without it every external command fails
+ * with status 126: nothing ever runs unsandboxed. */
+int external_init(struct shell *sh, bool force, bool notices);
+
+/* Release the memo engine. */
+void external_free(struct shell *sh);
+
 /* Run one external command and wait for it.
  *
  * forked: true when the caller is already a child process that exists only

@@ -1,5 +1,6 @@
 /* main.c - shark's command line: `shark -c STRING [NAME ARGS...]`,
  * `shark FILE [ARGS...]`, a script on stdin, or an interactive shell. */
+#include "shark/external.h"
 #include "shark/shell.h"
 
 #include <errno.h>
@@ -28,6 +29,20 @@ int main(int argc, char **argv)
 		usage();
 		shell_free(&sh);
 		return 0;
+	}
+	/* `shark -f` and `--force` (each a word of its own, before the
+	 * script) recompute and re-record everything; the noglob option is
+	 * `-o noglob` at invocation (docs/language.md). */
+	bool force = false;
+	for (int k = 1; k < argc && argv[k][0] == '-'; k++) {
+		if (strcmp(argv[k], "-c") == 0 || strcmp(argv[k], "--") == 0)
+			break;
+		if (strcmp(argv[k], "-f") == 0 || strcmp(argv[k], "--force") == 0) {
+			force = true;
+			memmove(&argv[k], &argv[k + 1], (size_t)(argc - k) * sizeof(*argv));
+			argc--;
+			k--;
+		}
 	}
 	bool opt_c = false, opt_s = false;
 	int i = options_parse(&sh, argc, argv, true, &opt_c, &opt_s);
@@ -73,6 +88,9 @@ int main(int argc, char **argv)
 		source_push_fd(&sh, "stdin", 0, sh.interactive);
 	}
 	sh.opt.interactive = sh.interactive;
+	int mr = external_init(&sh, force, sh.interactive);
+	if (mr < 0)
+		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-mr));
 	signals_init(&sh);
 	if (sh.interactive)
 		interactive_init(&sh);

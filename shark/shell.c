@@ -1,5 +1,6 @@
 /* shell.c - the shell's life cycle (init, run a source, exit), error
  * messages, and the buffered output used by builtins. */
+#include "shark/external.h"
 #include "shark/shell.h"
 
 #include <errno.h>
@@ -51,6 +52,7 @@ int shell_init(struct shell *sh, const char *arg0, char **environ_in)
 
 void shell_free(struct shell *sh)
 {
+	external_free(sh);
 	while (sh->src)
 		source_pop(sh);
 	var_free_all(sh);

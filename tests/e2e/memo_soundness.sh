@@ -100,10 +100,13 @@ checks=$((checks + 1))
 [ "$st" = 126 ] || fail "exec-bit-removed: status $st, expected 126"
 
 # -- a changed file outside the workspace ------------------------------------------
-mkdir -p "$root/outside" && echo out1 >"$root/outside/o.txt"
-sk "cat $root/outside/o.txt"; sk "cat $root/outside/o.txt"; expect_hit outside-warm
-echo out2 >"$root/outside/o.txt"
-sk "cat $root/outside/o.txt"; expect_miss outside-changed; expect_out outside-changed out2
+# (not under /tmp: the sandbox gives every command a private /tmp)
+outside=$(mktemp -d "$HOME/.shark-e2e-outside.XXXXXX")
+echo out1 >"$outside/o.txt"
+sk "cat $outside/o.txt"; sk "cat $outside/o.txt"; expect_hit outside-warm
+echo out2 >"$outside/o.txt"
+sk "cat $outside/o.txt"; expect_miss outside-changed; expect_out outside-changed out2
+rm -rf "$outside"
 
 # -- another cwd --------------------------------------------------------------------
 mkdir -p c1 c2 && : >c1/one && : >c2/two

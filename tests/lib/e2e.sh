@@ -2,7 +2,7 @@
 #
 # Each test gets a private root with a workspace ($ws) and a store ($store)
 # outside it, and runs the real shark binary ($SHARK) the way a user does.
-# `shark -v` prints "shark: cached" on stderr for every hit, which is how
+# SHARK_NOTICES=1 makes shark print "shark: cached" on stderr for every hit, which is how
 # the tests tell a hit from a re-execution.
 
 : "${SHARK:?SHARK must name the shark binary}"
@@ -24,7 +24,7 @@ fail() {
 # sk SCRIPT: run SCRIPT under shark -v; output in $out, stderr in $err,
 # status in $st.
 sk() {
-	"$SHARK" -v -c "$1" >"$root/out" 2>"$root/err"
+	SHARK_NOTICES=1 "$SHARK" -c "$1" >"$root/out" 2>"$root/err"
 	st=$?
 	out=$(cat "$root/out")
 	err=$(cat "$root/err")
