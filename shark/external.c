@@ -11,11 +11,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char *search_in(const char *path, const char *name, bool need_exec);
+
 char *path_search(struct shell *sh, const char *name, bool need_exec)
+{
+	return search_in(var_get(sh, "PATH"), name, need_exec);
+}
+
+static char *search_in(const char *path, const char *name, bool need_exec)
 {
 	if (strchr(name, '/'))
 		return strdup(name);
-	const char *path = var_get(sh, "PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	size_t nl = strlen(name);
@@ -77,7 +83,13 @@ static void exec_child(struct shell *sh, const char *path, const struct external
 
 int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 {
-	char *path = path_search(sh, cmd->argv[0], true);
+	const char *pathvar = NULL;
+	for (char *const *e = cmd->envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			pathvar = *e + 5;
+	if (!pathvar)
+		pathvar = var_get(sh, "PATH");
+	char *path = search_in(pathvar, cmd->argv[0], true);
 	if (!path) {
 		sh_error(sh, "%s: not found", cmd->argv[0]);
 		if (forked) {
