@@ -448,7 +448,7 @@ static void print_trap(struct shell *sh, int s)
 	out_str(sh, "trap -- '");
 	for (const char *c = sh->traps[s]; *c; c++) {
 		if (*c == '\'')
-			out_str(sh, "'\\''");
+			out_str(sh, "'\"'\"'");
 		else
 			out_chr(sh, *c);
 	}
@@ -594,7 +594,7 @@ static void alias_print(struct shell *sh, const struct alias *a)
 	out_fmt(sh, "%s='", a->name);
 	for (const char *c = a->value; *c; c++) {
 		if (*c == '\'')
-			out_str(sh, "'\\''");
+			out_str(sh, "'\"'\"'");
 		else
 			out_chr(sh, *c);
 	}

@@ -83,7 +83,7 @@ static const char *pf_arg(struct pf *p)
 
 static intmax_t pf_num(struct pf *p, const char *s, bool is_unsigned)
 {
-	if (!s)
+	if (!s || !*s)
 		return 0;
 	if ((s[0] == '\'' || s[0] == '"') && s[1])
 		return (unsigned char)s[1];
@@ -435,7 +435,7 @@ static bool tst_binary(struct tst *t, const char *a, const char *op, const char 
 		return strcmp(a, b) < 0;
 	if (strcmp(op, ">") == 0)
 		return strcmp(a, b) > 0;
-	if (op[1] == 'n' || op[1] == 'o' || (op[1] == 'e' && op[2] == 'f')) {
+	if (strcmp(op, "-nt") == 0 || strcmp(op, "-ot") == 0 || strcmp(op, "-ef") == 0) {
 		struct stat sa, sb;
 		bool ha = stat(a, &sa) == 0, hb = stat(b, &sb) == 0;
 		if (strcmp(op, "-ef") == 0)

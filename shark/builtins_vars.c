@@ -148,7 +148,7 @@ static void out_quoted(struct shell *sh, const char *v)
 	out_chr(sh, '\'');
 	for (; *v; v++) {
 		if (*v == '\'')
-			out_str(sh, "'\\''");
+			out_str(sh, "'\"'\"'");
 		else
 			out_chr(sh, *v);
 	}

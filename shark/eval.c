@@ -310,28 +310,51 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	sh->lineno = n->lineno;
 	sh->cmdsub_ran = false;
 	sh->cmdsub_status = 0;
-	if (expand_words(sh, n->args, &argv) < 0 || expand_assigns(sh, n->assigns, &assigns) < 0) {
+	if (expand_words(sh, n->args, &argv) < 0) {
 		status = sh->jump == J_NONE ? 1 : 2;
 		goto out;
 	}
-	if (sh->opt.xtrace && (argv.n || assigns.n))
-		xtrace(sh, assigns.v, assigns.n, argv.v);
-
 	if (argv.n == 0) {
-		if (assign_all(sh, &assigns, 0) < 0) {
-			sh_fatal(sh, 2);
-			status = 2;
-			goto out;
+		/* assignments alone: each one sees the previous ones */
+		for (struct word *w = n->assigns; w; w = w->next) {
+			char *v = expand_word_str(sh, w, true);
+			if (!v) {
+				status = 2;
+				goto out;
+			}
+			if (sh->opt.xtrace) {
+				size_t l = strlen(w->aname) + strlen(v) + 2;
+				char *s = malloc(l);
+				if (!s)
+					abort();
+				snprintf(s, l, "%s=%s", w->aname, v);
+				strlist_push(&assigns, s);
+			}
+			int r = var_set(sh, w->aname, v, 0);
+			free(v);
+			if (r < 0) {
+				sh_fatal(sh, 2);
+				status = 2;
+				goto out;
+			}
 		}
+		if (sh->opt.xtrace && assigns.n)
+			xtrace(sh, assigns.v, assigns.n, NULL);
 		status = sh->cmdsub_ran ? sh->cmdsub_status : 0;
 		if (n->redirs) {
 			struct redir_save *save = NULL;
 			if (redir_apply(sh, n->redirs, &save) < 0)
-				status = 1;
+				status = 2;
 			redir_restore(sh, save);
 		}
 		goto out;
 	}
+	if (expand_assigns(sh, n->assigns, &assigns) < 0) {
+		status = 2;
+		goto out;
+	}
+	if (sh->opt.xtrace)
+		xtrace(sh, assigns.v, assigns.n, argv.v);
 
 	bool no_funcs = false;
 	size_t skip = 0;
@@ -371,9 +394,8 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 				goto out;
 			}
 			if (redir_apply(sh, n->redirs, NULL) < 0) {
-				status = 1;
-				if (!sh->interactive)
-					sh_fatal(sh, 2);
+				status = 2;
+				sh_fatal(sh, 2);
 				goto out;
 			}
 			if (argv.n > 1) {
@@ -394,22 +416,30 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		}
 		struct tmp_var *tmp = no_funcs ? assign_temp(sh, &assigns) : NULL;
 		struct redir_save *save = NULL;
+		if (no_funcs)
+			sh->command_guard++;
 		if (redir_apply(sh, n->redirs, &save) < 0) {
-			status = 1;
-			if (!no_funcs)
-				sh_fatal(sh, 2);
+			status = 2;
+			sh_fatal(sh, 2);
 		} else {
 			status = run_builtin(sh, bi, &argv);
 		}
 		redir_restore(sh, save);
 		assign_restore(sh, tmp, assigns.n);
+		if (no_funcs) {
+			sh->command_guard--;
+			if (sh->jump == J_ABORT && !(sh->interactive && sh->command_guard == 0 && sig_int_seen)) {
+				sh->jump = J_NONE;
+				status = sh->status;
+			}
+		}
 		goto out;
 	}
 	if (fn || bi) {
 		struct tmp_var *tmp = assign_temp(sh, &assigns);
 		struct redir_save *save = NULL;
 		if (redir_apply(sh, n->redirs, &save) < 0) {
-			status = 1;
+			status = 2;
 		} else if (fn) {
 			status = eval_function(sh, fn, (int)argv.n, argv.v);
 		} else {
@@ -428,13 +458,13 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
 	if (last && !sh->traps[0]) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
-			status = 1;
+			status = 2;
 		else
 			status = external_run(sh, &cmd, true);
 	} else {
 		struct redir_save *save = NULL;
 		if (redir_apply(sh, n->redirs, &save) < 0)
-			status = 1;
+			status = 2;
 		else
 			status = external_run(sh, &cmd, false);
 		redir_restore(sh, save);
@@ -568,7 +598,7 @@ static int eval_subshell(struct shell *sh, struct node *n, bool last)
 {
 	if (last) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
-			return sh->status = 1;
+			return sh->status = 2;
 		return eval(sh, n->a, true);
 	}
 	pid_t pid = jobs_fork(sh, false);
@@ -578,7 +608,7 @@ static int eval_subshell(struct shell *sh, struct node *n, bool last)
 	}
 	if (pid == 0) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
-			shell_exit(sh, 1);
+			shell_exit(sh, 2);
 		eval_in_child(sh, n->a);
 	}
 	int status = jobs_wait_pid(sh, pid);
@@ -791,7 +821,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 			struct redir_save *save = NULL;
 			if (redir_apply(sh, n->redirs, &save) < 0) {
 				redir_restore(sh, save);
-				status = sh->status = 1;
+				status = sh->status = 2;
 				break;
 			}
 			status = eval_compound(sh, n, false);

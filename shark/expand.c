@@ -26,6 +26,7 @@ enum {
 	X_TILDE = 2,	/* tilde at the start */
 	X_ASSIGN = 4,	/* tilde also after ':' */
 	X_QUOTE = 8,	/* everything produced is quoted (inside "${x-...}") */
+	X_ARG = 16,	/* the word of an unquoted ${x-word}: its literal text splits too */
 };
 
 struct xbuf {
@@ -273,6 +274,8 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 	if (multi && sh->argc == 0 && name[0] == '@')
 		set = pt->op == PO_NONE || pt->op == PO_LENGTH ? true : sh->argc > 0;
 	int ret = 0;
+	if (quoted && !multi)
+		xb_mark(b, Q_KEEP);
 
 	switch (pt->op) {
 	case PO_NONE:
@@ -315,7 +318,7 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 				(name[0] == '*' && (!val || !*val));
 		if (pt->op == PO_ALT) {
 			if (!empty && expand_parts(sh, pt->arg ? pt->arg->parts : NULL, b,
-						   flags | (quoted ? X_QUOTE : 0)) < 0)
+						   flags | (quoted ? X_QUOTE : X_ARG)) < 0)
 				goto fail;
 			if (empty && quoted)
 				xb_mark(b, Q_KEEP);
@@ -335,7 +338,7 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 			if (quoted)
 				xb_mark(b, Q_KEEP);
 			if (expand_parts(sh, pt->arg ? pt->arg->parts : NULL, b,
-					 flags | (quoted ? X_QUOTE : 0)) < 0)
+					 flags | (quoted ? X_QUOTE : X_ARG)) < 0)
 				goto fail;
 			break;
 		}
@@ -574,9 +577,14 @@ static int expand_parts(struct shell *sh, const struct wpart *pt, struct xbuf *b
 		switch (pt->kind) {
 		case WP_LIT:
 			if (pt->quoted || (flags & X_QUOTE)) {
-				if (pt->len == 0)
+				/* "" makes a field; the "" the lexer puts before "$@" must not */
+				if (pt->len == 0 && !(pt->next && pt->next->quoted && pt->next->kind != WP_LIT))
 					xb_mark(b, Q_KEEP);
 				xb_add(b, pt->text, pt->len, Q_QUOTED);
+			} else if ((flags & X_ARG) && (flags & X_SPLIT) && !(first && pt->text[0] == '~')) {
+				xb_add(b, pt->text, pt->len, Q_SPLIT);
+			} else if (flags & X_ARG) {
+				add_literal(sh, pt, b, flags | X_TILDE, first, pt->next == NULL);
 			} else if (flags & X_TILDE) {
 				add_literal(sh, pt, b, flags, first, pt->next == NULL);
 			} else {
@@ -721,7 +729,7 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 char *expand_word_str(struct shell *sh, const struct word *w, bool tilde)
 {
 	const struct wpart *pt = w ? w->parts : NULL;
-	if (pt && !pt->next && pt->kind == WP_LIT && (pt->quoted || pt->text[0] != '~' || !tilde)) {
+	if (pt && !pt->next && pt->kind == WP_LIT && (pt->quoted || !tilde || !strchr(pt->text, '~'))) {
 		char *s = strdup(pt->text);
 		if (!s)
 			abort();

@@ -721,9 +721,12 @@ struct word *lex_parse_heredoc_text(struct parser *p, const char *text, size_t l
 
 static int read_heredocs(struct parser *p)
 {
-	while (p->heredocs) {
-		struct heredoc_pending *h = p->heredocs;
-		p->heredocs = h->next;
+	/* detach the list: a body's own $(...) may queue here-documents */
+	struct heredoc_pending *list = p->heredocs;
+	p->heredocs = NULL;
+	while (list) {
+		struct heredoc_pending *h = list;
+		list = h->next;
 		char *body = NULL;
 		size_t blen = 0, bcap = 0;
 		size_t dlen = strlen(h->delim);
@@ -794,8 +797,15 @@ static int read_heredocs(struct parser *p)
 		h->r->target = w;
 		free(h->delim);
 		free(h);
-		if (!w)
+		if (!w) {
+			while (list) {
+				h = list;
+				list = h->next;
+				free(h->delim);
+				free(h);
+			}
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -874,9 +884,13 @@ static void read_token(struct parser *p)
 		return;
 	case '\n':
 		rawadv(p);
-		p->tok = T_NEWLINE;
-		if (p->heredocs && read_heredocs(p) < 0)
+		if (p->heredocs && read_heredocs(p) < 0) {
 			p->tok = T_EOF;
+			return;
+		}
+		p->word = NULL;
+		p->raw = NULL;
+		p->tok = T_NEWLINE;
 		return;
 	case ';':
 		rawadv(p);

@@ -47,6 +47,10 @@ struct parser {
 	bool continuation;	/* interactive: next refill prints PS2 */
 	bool error;
 	bool in_backquote;
+	/* alias substitution */
+	const char *last_alias;	/* the alias just expanded (no direct recursion) */
+	int alias_count;	/* expansions in this command, bounded */
+	bool alias_next;	/* the last alias ended in a blank: check the next word */
 	int depth;
 };
 

@@ -11,6 +11,38 @@
 static struct node *parse_and_or(struct parser *p);
 static struct node *parse_command(struct parser *p);
 
+enum { ALIAS_MAX_EXPANSIONS = 100 };
+
+/* If the current token is a plain word naming an alias, replace it in the
+ * input with the alias's value and return true. */
+static bool try_alias(struct parser *p)
+{
+	struct shell *sh = p->sh;
+	if (!sh->aliases || lex_peek(p) != T_WORD || !p->raw || !p->src->owns_buf ||
+	    p->alias_count >= ALIAS_MAX_EXPANSIONS)
+		return false;
+	struct alias *a = sh->aliases;
+	while (a && strcmp(a->name, p->raw) != 0)
+		a = a->next;
+	if (!a || (p->last_alias && strcmp(p->last_alias, a->name) == 0))
+		return false;
+	lex_consume(p);
+	struct source *s = p->src;
+	size_t vl = strlen(a->value);
+	char *nb = realloc(s->buf, s->len + vl + 1);
+	if (!nb)
+		abort();
+	s->buf = nb;
+	memmove(s->buf + s->pos + vl, s->buf + s->pos, s->len - s->pos);
+	memcpy(s->buf + s->pos, a->value, vl);
+	s->len += vl;
+	s->buf[s->len] = '\0';
+	p->last_alias = a->name;
+	p->alias_count++;
+	p->alias_next = vl > 0 && (a->value[vl - 1] == ' ' || a->value[vl - 1] == '\t');
+	return true;
+}
+
 static struct node *node_new(struct parser *p, enum node_kind k)
 {
 	struct node *n = calloc(1, sizeof *n);
@@ -368,6 +400,13 @@ static struct node *parse_simple(struct parser *p)
 		}
 		if (t != T_WORD)
 			break;
+		if (p->alias_next && n->args) {
+			p->alias_next = false;
+			if (try_alias(p)) {
+				p->last_alias = NULL;
+				continue;
+			}
+		}
 		if (!n->args && p->word_has_eq) {
 			struct wpart *first = p->word->parts;
 			char *eq = memchr(first->text, '=', first->len);
@@ -444,6 +483,9 @@ static struct node *parse_command(struct parser *p)
 		return NULL;
 	}
 	struct node *n = NULL;
+	while (try_alias(p))
+		;
+	p->last_alias = NULL;
 	enum token t = lex_peek(p);
 	if (t == T_WORD && p->raw) {
 		const char *w = p->raw;
@@ -580,9 +622,11 @@ static struct node *parse_all(struct parser *p, bool *ret_ok)
 
 struct node *parse_text_node(struct parser *outer, const char *text, size_t len, bool *ret_ok)
 {
-	struct source src = { .name = outer->src->name, .buf = (char *)text, .len = len,
-			      .fd = -1, .eof = true, .lineno = outer->src->lineno };
+	struct source src = { .name = outer->src->name, .buf = strndup(text, len), .len = len,
+			      .fd = -1, .eof = true, .lineno = outer->src->lineno, .owns_buf = true };
 	struct parser p = { .sh = outer->sh, .src = &src, .depth = outer->depth + 1 };
+	if (!src.buf)
+		abort();
 	if (p.depth > PARSE_MAX_DEPTH) {
 		lex_error(outer, "nested too deeply");
 		*ret_ok = false;
@@ -590,6 +634,7 @@ struct node *parse_text_node(struct parser *outer, const char *text, size_t len,
 	}
 	struct node *n = parse_all(&p, ret_ok);
 	lex_clear(&p);
+	free(src.buf);
 	if (!*ret_ok)
 		outer->error = true;
 	return n;
@@ -598,12 +643,15 @@ struct node *parse_text_node(struct parser *outer, const char *text, size_t len,
 int parse_string(struct shell *sh, const char *name, const char *text, size_t len, int lineno,
 		 struct node **ret_node)
 {
-	struct source src = { .name = name, .buf = (char *)text, .len = len, .fd = -1,
-			      .eof = true, .lineno = lineno };
+	struct source src = { .name = name, .buf = strndup(text, len), .len = len, .fd = -1,
+			      .eof = true, .lineno = lineno, .owns_buf = true };
 	struct parser p = { .sh = sh, .src = &src };
+	if (!src.buf)
+		abort();
 	bool ok;
 	struct node *n = parse_all(&p, &ok);
 	lex_clear(&p);
+	free(src.buf);
 	if (!ok)
 		return PARSE_ERROR;
 	*ret_node = n;

@@ -95,7 +95,7 @@ void sh_fatal(struct shell *sh, int status)
 {
 	if (sh->jump == J_EXIT)
 		return;
-	sh->jump = sh->interactive ? J_ABORT : J_EXIT;
+	sh->jump = sh->interactive || sh->command_guard > 0 ? J_ABORT : J_EXIT;
 	sh->status = status;
 }
 

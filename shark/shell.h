@@ -125,6 +125,7 @@ struct shell {
 	int loop_depth;
 	int func_depth;
 	int dot_depth;
+	int command_guard;	/* > 0: inside `command SPECIAL`, errors do not exit */
 	int errexit_off;	/* > 0: inside a condition, set -e is ignored */
 	int eval_depth;		/* recursion guard */
 	int cmdsub_status;	/* status of the last command substitution */
