@@ -1,8 +1,99 @@
-/* main.c - shark's entry point (placeholder until the shell lands). */
-int main(void);
+/* main.c - shark's command line: `shark -c STRING [NAME ARGS...]`,
+ * `shark FILE [ARGS...]`, a script on stdin, or an interactive shell. */
+#include "shark/external.h"
+#include "shark/shell.h"
 
-int main(void)
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void usage(void)
 {
-	fputs("shark: the shell is not built yet\n", stderr);
-	return 2;
+	fputs("usage: shark [-euxfCa] [-o option] [-c STRING [NAME [ARG...]] | FILE [ARG...] | -s [ARG...]]\n",
+	      stderr);
+}
+
+int main(int argc, char **argv)
+{
+	struct shell sh;
+	if (shell_init(&sh, argv[0], environ) < 0) {
+		fputs("shark: out of memory\n", stderr);
+		return 2;
+	}
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage();
+		shell_free(&sh);
+		return 0;
+	}
+	/* `shark -f` and `--force` (each a word of its own, before the
+	 * script) recompute and re-record everything; the noglob option is
+	 * `-o noglob` at invocation (docs/language.md). */
+	bool force = false;
+	for (int k = 1; k < argc && argv[k][0] == '-'; k++) {
+		if (strcmp(argv[k], "-c") == 0 || strcmp(argv[k], "--") == 0)
+			break;
+		if (strcmp(argv[k], "-f") == 0 || strcmp(argv[k], "--force") == 0) {
+			force = true;
+			memmove(&argv[k], &argv[k + 1], (size_t)(argc - k) * sizeof(*argv));
+			argc--;
+			k--;
+		}
+	}
+	bool opt_c = false, opt_s = false;
+	int i = options_parse(&sh, argc, argv, true, &opt_c, &opt_s);
+	if (i < 0) {
+		usage();
+		shell_free(&sh);
+		return 2;
+	}
+	if (opt_c) {
+		if (i >= argc) {
+			fputs("shark: -c requires an argument\n", stderr);
+			shell_free(&sh);
+			return 2;
+		}
+		const char *cmd = argv[i++];
+		if (i < argc) {
+			free(sh.arg0);
+			sh.arg0 = strdup(argv[i++]);
+		}
+		set_positional(&sh, argc - i, argv + i);
+		source_push_string(&sh, "-c", cmd, strlen(cmd), 1);
+		sh.interactive = sh.opt.interactive;
+	} else if (!opt_s && i < argc) {
+		const char *file = argv[i++];
+		int fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "shark: cannot open %s: %s\n", file, strerror(errno));
+			shell_free(&sh);
+			return errno == ENOENT ? 127 : 126;
+		}
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+		if (hi >= 0) {
+			close(fd);
+			fd = hi;
+		}
+		free(sh.arg0);
+		sh.arg0 = strdup(file);
+		set_positional(&sh, argc - i, argv + i);
+		source_push_fd(&sh, sh.arg0, fd, false);
+	} else {
+		set_positional(&sh, argc - i, argv + i);
+		sh.interactive = sh.opt.interactive || (isatty(0) && isatty(2));
+		source_push_fd(&sh, "stdin", 0, sh.interactive);
+	}
+	sh.opt.interactive = sh.interactive;
+	int mr = external_init(&sh, force, sh.interactive);
+	if (mr < 0)
+		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-mr));
+	signals_init(&sh);
+	if (sh.interactive)
+		interactive_init(&sh);
+	int status = shell_run_source(&sh);
+	shell_exit(&sh, status);
 }

@@ -1,0 +1,351 @@
+/* external.c - the seam every external command goes through (see
+ * external.h). Each one is handed to the memo engine (memo.h), which runs it
+ * in the sandbox or serves it from the store; nothing here ever runs a
+ * program unsandboxed. PATH search for `command -v`, `type` and friends
+ * lives here too.
+ *
+ * The memo engine runs in a child process of the shell (the job's process),
+ * so the store is never opened in the long-lived shell itself, Ctrl-C stops
+ * the job and not the shell, and LMDB never meets a fork. */
+#include "shark/external.h"
+#include "shark/ast.h"
+#include "shark/memo.h"
+#include "shark/shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *path_search(struct shell *sh, const char *name, bool need_exec)
+{
+	if (strchr(name, '/'))
+		return strdup(name);
+	const char *path = var_get(sh, "PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	size_t nl = strlen(name);
+	const char *p = path;
+	for (;;) {
+		const char *colon = strchr(p, ':');
+		size_t dl = colon ? (size_t)(colon - p) : strlen(p);
+		size_t l = dl + nl + 2;
+		char *full = malloc(l);
+		if (!full)
+			abort();
+		if (dl == 0)
+			snprintf(full, l, "%s", name);
+		else
+			snprintf(full, l, "%.*s/%s", (int)dl, p, name);
+		struct stat st;
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (!need_exec || access(full, X_OK) == 0))
+			return full;
+		free(full);
+		if (!colon)
+			break;
+		p = colon + 1;
+	}
+	return NULL;
+}
+
+/* ---- the memo engine ------------------------------------------------------- */
+
+static void memo_message(void *ctx, const char *line)
+{
+	struct shell *sh = ctx;
+	out_flush(sh);
+	dprintf(2, "%s\n", line);
+}
+
+int external_init(struct shell *sh, bool force, bool notices)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	const char *rf = getenv("SHARK_RECORD_FAILURES");
+	const char *nt = getenv("SHARK_NOTICES");
+	struct memo_options o = {
+		.force = force,
+		.notices = notices || (nt && *nt && strcmp(nt, "0") != 0),
+		.record_failures = rf && *rf && strcmp(rf, "0") != 0,
+		.message = memo_message,
+		.message_ctx = sh,
+	};
+	struct memo *m;
+	int r = memo_new(&o, cwd, &m);
+	if (r < 0)
+		return r;
+	sh->memo = m;
+	return 0;
+}
+
+void external_free(struct shell *sh)
+{
+	memo_free(sh->memo);
+	sh->memo = NULL;
+}
+
+/* Prefix words that change how one command is memoized (docs/memo.md). */
+static const struct {
+	const char *word;
+	unsigned flag;
+} memo_prefixes[] = {
+	{ "force", MEMO_FORCE },
+	{ "nocache", MEMO_UNCACHED },
+	{ "network", MEMO_NETWORK },
+};
+
+static unsigned prefix_flag(const char *word)
+{
+	for (size_t i = 0; i < sizeof(memo_prefixes) / sizeof(memo_prefixes[0]); i++)
+		if (strcmp(word, memo_prefixes[i].word) == 0)
+			return memo_prefixes[i].flag;
+	return 0;
+}
+
+/* Strip the memo prefixes off argv; returns the remaining argv (NULL when
+ * nothing is left) and their flags. */
+static char *const *strip_prefixes(char *const *argv, unsigned *ret_flags)
+{
+	unsigned flags = 0, f;
+	while (*argv && (f = prefix_flag(*argv)) != 0) {
+		flags |= f;
+		argv++;
+	}
+	*ret_flags = flags;
+	return *argv ? argv : NULL;
+}
+
+static char *argv_text(char *const *argv)
+{
+	size_t len = 1;
+	for (size_t i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	size_t off = 0;
+	for (size_t i = 0; argv[i]; i++)
+		off += (size_t)snprintf(s + off, len - off, "%s%s", i ? " " : "", argv[i]);
+	s[off] = '\0';
+	return s;
+}
+
+/* Run stages through the memo engine in this process and return the
+ * pipeline's status (pipefail applied). */
+static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,
+			       int fd_out)
+{
+	struct memo *m = sh->memo;
+	if (!m) {
+		sh_error(sh, "the memo engine is not set up; refusing to run commands unsandboxed");
+		return 126;
+	}
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd))) {
+		sh_error(sh, "cannot find the working directory: %s", strerror(errno));
+		return 126;
+	}
+	int *status = calloc(n, sizeof(*status));
+	if (!status)
+		abort();
+	out_flush(sh);
+	(void)memo_run_pipeline(m, cwd, stages, n, fd_in, fd_out, status);
+	int result = status[n - 1];
+	if (sh->opt.pipefail)
+		for (size_t i = 0; i < n; i++)
+			if (status[i])
+				result = status[i];
+	free(status);
+	return result;
+}
+
+int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
+{
+	unsigned flags;
+	char *const *argv = strip_prefixes(cmd->argv, &flags);
+	if (!argv) {
+		sh_error(sh, "%s: a command is needed after it", cmd->argv[0]);
+		if (forked)
+			_exit(2);
+		return 2;
+	}
+	char *text = argv_text(cmd->argv);
+	struct memo_stage st = {
+		.argv = argv,
+		.envp = cmd->envp,
+		.flags = flags,
+		.fd_in = -1,
+		.fd_out = -1,
+		.fd_err = cmd->fd_err,
+		.text = text,
+	};
+	if (forked) {
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		out_flush(sh);
+		_exit(status);
+	}
+	out_flush(sh);
+	pid_t pid = jobs_fork(sh, false);
+	if (pid < 0) {
+		sh_error(sh, "fork: %s", strerror(errno));
+		free(text);
+		return 126;
+	}
+	if (pid == 0)
+		_exit(run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out));
+	free(text);
+	return jobs_wait_pid(sh, pid);
+}
+
+/* ---- whole pipelines ------------------------------------------------------------ */
+
+/* A word whose expansion is known without expanding it: only literal
+ * parts, and no unquoted pattern or tilde characters. */
+static const char *literal_word(const struct word *w, char *buf, size_t size)
+{
+	size_t off = 0;
+	if (!w || !w->parts)
+		return NULL;
+	for (const struct wpart *p = w->parts; p; p = p->next) {
+		if (p->kind != WP_LIT)
+			return NULL;
+		if (!p->quoted && (strpbrk(p->text, "*?[") || (p == w->parts && p->text[0] == '~')))
+			return NULL;
+		if (off + p->len + 1 > size)
+			return NULL;
+		memcpy(buf + off, p->text, p->len);
+		off += p->len;
+	}
+	buf[off] = '\0';
+	return off ? buf : NULL;
+}
+
+/* Can the memo engine take this stage as a whole? A simple command whose
+ * command name (after memo prefixes) is a literal that names neither a
+ * builtin nor a function, with redirections of fds 0-2 only. */
+static bool stage_is_external(struct shell *sh, const struct node *n)
+{
+	if (n->kind != N_SIMPLE || !n->args)
+		return false;
+	/* In sh the pipe is in place before a stage's redirections, so
+	 * `2>&1` sends stderr down the pipe; descriptor duplications take the
+	 * stage-by-stage path, which has that order. */
+	for (const struct redir *r = n->redirs; r; r = r->next)
+		if (r->fd > 2 || r->kind == R_DUPIN || r->kind == R_DUPOUT)
+			return false;
+	const struct word *w = n->args;
+	char buf[256];
+	const char *name;
+	while ((name = literal_word(w, buf, sizeof(buf))) && prefix_flag(name))
+		w = w->next;
+	if (!name || strcmp(name, "command") == 0 || strcmp(name, "exec") == 0)
+		return false;
+	return !builtin_lookup(name) && !func_lookup(sh, name);
+}
+
+static bool redirects(const struct node *n, int fd)
+{
+	for (const struct redir *r = n->redirs; r; r = r->next)
+		if (r->fd == fd)
+			return true;
+	return false;
+}
+
+/* In the pipeline's child: expand every stage, open its redirections, and
+ * hand the lot to the memo engine. Stages are subshells in sh, so doing
+ * this in one child leaks nothing to the shell. */
+static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_t n)
+{
+	struct memo_stage *st = calloc(n, sizeof(*st));
+	struct strlist *argvs = calloc(n, sizeof(*argvs));
+	struct strlist *envs = calloc(n, sizeof(*envs));
+	if (!st || !argvs || !envs)
+		abort();
+	char **base = var_environ(sh);
+	for (size_t i = 0; i < n; i++) {
+		const struct node *nd = nodes[i];
+		sh->lineno = nd->lineno;
+		if (expand_words(sh, nd->args, &argvs[i]) < 0 || argvs[i].n == 0)
+			return 2;
+		/* The environment: exported variables, then this stage's
+		 * assignments, which override them. */
+		struct strlist as = { 0 };
+		for (struct word *a = nd->assigns; a; a = a->next) {
+			char *v = expand_word_str(sh, a, true);
+			if (!v)
+				return 2;
+			size_t l = strlen(a->aname) + strlen(v) + 2;
+			char *kv = malloc(l);
+			if (!kv)
+				abort();
+			snprintf(kv, l, "%s=%s", a->aname, v);
+			free(v);
+			strlist_push(&as, kv);
+		}
+		for (char **e = base; *e; e++) {
+			const char *eq = strchr(*e, '=');
+			bool over = false;
+			for (size_t k = 0; k < as.n && !over; k++)
+				over = strchr(as.v[k], '=') - as.v[k] == eq - *e &&
+				       memcmp(as.v[k], *e, (size_t)(eq - *e)) == 0;
+			if (!over)
+				strlist_push(&envs[i], strdup(*e));
+		}
+		for (size_t k = 0; k < as.n; k++)
+			strlist_push(&envs[i], strdup(as.v[k]));
+		strlist_free(&as);
+
+		struct redir_save *save = NULL;
+		if (redir_apply(sh, nd->redirs, &save) < 0)
+			return 1;
+		st[i].fd_in = redirects(nd, 0) ? fcntl(0, F_DUPFD_CLOEXEC, 10) : -1;
+		st[i].fd_out = redirects(nd, 1) ? fcntl(1, F_DUPFD_CLOEXEC, 10) : -1;
+		st[i].fd_err = fcntl(2, F_DUPFD_CLOEXEC, 10);
+		redir_restore(sh, save);
+		unsigned flags;
+		char *const *argv = strip_prefixes(argvs[i].v, &flags);
+		if (!argv) {
+			sh_error(sh, "%s: a command is needed after it", argvs[i].v[0]);
+			return 2;
+		}
+		st[i].argv = argv;
+		st[i].envp = envs[i].v;
+		st[i].flags = flags;
+		st[i].text = NULL;
+	}
+	char **texts = calloc(n, sizeof(*texts));
+	if (!texts)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		texts[i] = node_to_text(nodes[i]);
+		st[i].text = texts[i];
+	}
+	return run_in_this_process(sh, st, n, 0, 1);
+}
+
+bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
+		       int *ret_status)
+{
+	if (sh->opt.xtrace || sh->opt.noexec)
+		return false; /* the stage-by-stage path traces each command */
+	for (size_t i = 0; i < nstages; i++)
+		if (!stage_is_external(sh, stages[i]))
+			return false;
+	out_flush(sh);
+	pid_t pid = jobs_fork(sh, false);
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		int status = run_pipeline_child(sh, stages, nstages);
+		out_flush(sh);
+		_exit(status);
+	}
+	*ret_status = jobs_wait_pid(sh, pid);
+	return true;
+}

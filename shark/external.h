@@ -1,0 +1,77 @@
+/* external.h - THE SEAM: the one place every external command goes through.
+ *
+ * The evaluator (eval.c) never forks or execs a program itself. For every
+ * simple command that names neither a builtin nor a function it expands the
+ * words, applies the redirections to the shell's own descriptors (saving the
+ * old ones), and calls external_run() with:
+ *   - argv: the fully expanded argument vector (argv[0] = command name),
+ *   - envp: the exported environment, including the command's own
+ *     NAME=value prefix assignments,
+ *   - cwd:  the shell's working directory,
+ *   - the stdio descriptors after redirections (today always 0, 1, 2 of the
+ *     calling process, which the evaluator has already redirected).
+ * Builtins and shell functions never reach this file.
+ *
+ * For a pipeline the evaluator first offers the whole pipeline to
+ * external_pipeline() with the list of stages, before starting any of them:
+ * the memo engine can look every stage up and, when all of them are cached,
+ * replay only the last stage's output. Today that hook declines, and the
+ * evaluator forks one child per stage; inside each child a simple command
+ * reaches external_run() with forked = true, which execs in place.
+ *
+ * The memo engine (a later issue) replaces the bodies of these two
+ * functions: run the command in the sandbox, record its trace, or serve it
+ * from the store. Nothing else in the shell needs to change.
+ */
+#ifndef SHARK_EXTERNAL_H
+#define SHARK_EXTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct shell;
+struct node;
+
+struct external_cmd {
+	char *const *argv;	/* NULL-terminated, argv[0] non-NULL */
+	char *const *envp;	/* NULL-terminated "NAME=value" strings */
+	const char *cwd;	/* absolute working directory (may be NULL if unknown) */
+	int fd_in;		/* descriptor the command reads as stdin */
+	int fd_out;		/* descriptor for its stdout */
+	int fd_err;		/* descriptor for its stderr */
+};
+
+/* Set up the memo engine for this shell (once, at start-up, in the starting
+ * directory, which decides the workspace). force: recompute and re-record
+ * everything (shark -f); notices: one "cached" line per hit on stderr.
+ * Returns 0 or a negative errno. Without it every external command fails
+ * with status 126: nothing ever runs unsandboxed. */
+int external_init(struct shell *sh, bool force, bool notices);
+
+/* Release the memo engine. */
+void external_free(struct shell *sh);
+
+/* Run one external command and wait for it.
+ *
+ * forked: true when the caller is already a child process that exists only
+ * to run this command (a pipeline stage, the last command of a subshell or
+ * command substitution); the function then replaces the process (exec) and
+ * only returns on failure, with the shell's status for it.
+ *
+ * Returns the command's shell status: its exit code, 128+N if killed by
+ * signal N, 127 if not found, 126 if found but not executable. Error messages
+ * ("NAME: not found", ...) are printed here. Never returns a negative value. */
+int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
+
+/* The pipeline-level hook, called before any stage of an N-stage pipeline
+ * (N >= 2) starts. stages are the parsed, unexpanded commands (struct node,
+ * see ast.h); the hook may expand simple commands itself if it needs their
+ * argv (expansion there must have no side effects it cannot account for).
+ *
+ * Returns true if it ran (or replayed) the whole pipeline, with *ret_status
+ * set to the pipeline's status; false to decline, in which case the
+ * evaluator runs the stages normally. Today it always declines. */
+bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
+		       int *ret_status);
+
+#endif

@@ -1,0 +1,707 @@
+/* memo_run.c - running the stages that missed: each in its own sandbox, all
+ * at once as in sh, with the engine in the middle of every pipe.
+ *
+ * Each running stage writes its stdout and stderr into pipes the engine
+ * reads. Every chunk is hashed, appended to a blob writer (the record) and
+ * passed on: to the next stage's stdin pipe, which the engine holds
+ * non-blocking so a slow consumer never stalls the other stages, or to the
+ * pipeline's own output. When a consumer goes away early, the engine closes
+ * the producer's pipe, so the producer meets EPIPE/SIGPIPE exactly as in sh
+ * (`yes | head -n 1` ends). After every stage ended, each is recorded under
+ * the key its stdin turned out to have, and its effects are applied. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shark/memo_int.h"
+
+#define RELAY_CHUNK (128 * 1024)
+
+/* When a stage stops reading its stdin early (`sort | head`), the producer
+ * is not cut off at once: its output is still read and stored, up to this
+ * much more, so that a producer that was about to finish completes and both
+ * stages can be recorded. A producer that goes on (`yes | head`) is then cut
+ * off and meets SIGPIPE as in sh. docs/memo.md lists this difference. */
+#define DRAIN_LIMIT ((uint64_t)64 << 20)
+
+struct srun {
+	const struct memo_stage *s;
+	size_t idx;
+	struct memo_keyspec key;
+	bool in_known;		/* key.in was known before the run */
+	char *scratch;
+	sandbox_run *run;
+	struct sandbox_result *res;
+	int in_fd;		/* what the sandbox gets as stdin */
+	int in_owned;		/* an fd we opened for it (a blob), closed after start */
+	int in_r;		/* read end of the relay pipe into this stage */
+	int in_w;		/* write end of it, held by the engine (non-blocking) */
+	bool in_complete;	/* everything upstream produced was delivered */
+	int out_r, out_w, err_r, err_w;
+	int out_dest;		/* an outside fd for stdout, or -1 */
+	struct srun *next;	/* the stage our stdout feeds, or NULL */
+	bool out_eof, err_eof, out_cut;
+	bool draining;		/* next stage closed its stdin; still storing */
+	uint64_t drained;
+	char *pend;		/* bytes not yet taken by next->in_w */
+	size_t pend_len, pend_off;
+	store_hasher *hout;	/* hash of everything on stdout */
+	store_blob_writer *wout, *werr;
+	uint64_t out_n, err_n;
+	const char *reason;	/* why it will not be recorded, or NULL */
+	int status;
+	int64_t start_real;
+	bool started;
+};
+
+static int64_t clock_ns(int clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void no_record(struct srun *r, const char *why)
+{
+	if (!r->reason)
+		r->reason = why;
+	store_blob_writer_free(r->wout);
+	store_blob_writer_free(r->werr);
+	r->wout = r->werr = NULL;
+}
+
+/* Append to a blob writer within the size cap; past it, stop recording. */
+static void blob_append(struct memo *m, struct srun *r, store_blob_writer **w, uint64_t *count,
+			const char *buf, size_t n)
+{
+	*count += n;
+	if (!*w)
+		return;
+	if (*count > m->opt.max_output) {
+		no_record(r, "its output exceeded the size cap");
+		return;
+	}
+	int e = store_blob_write(*w, buf, n);
+	if (e < 0) {
+		memo_store_failed(m, "write", e);
+		no_record(r, "the store could not take its output");
+	}
+}
+
+/* The stage our stdout feeds stopped reading: stop reading the producer,
+ * so it gets EPIPE or SIGPIPE at its next write, as in sh. */
+static void cut_output(struct srun *r)
+{
+	close_fd(&r->out_r);
+	r->out_eof = true;
+	r->out_cut = true;
+	free(r->pend);
+	r->pend = NULL;
+	r->pend_len = r->pend_off = 0;
+	if (r->next) {
+		close_fd(&r->next->in_w);
+	}
+}
+
+/* The next stage closed its stdin: keep storing our output (see
+ * DRAIN_LIMIT) without passing it on. */
+static void start_drain(struct srun *r)
+{
+	free(r->pend);
+	r->pend = NULL;
+	r->pend_len = r->pend_off = 0;
+	r->draining = true;
+	if (r->next)
+		close_fd(&r->next->in_w);
+}
+
+static void finish_relay(struct srun *r)
+{
+	if (!r->next)
+		return;
+	if (r->draining) {
+		r->next->in_complete = true; /* all of it is known, if not all was read */
+	} else if (r->pend_len == 0 && r->next->in_w >= 0) {
+		close_fd(&r->next->in_w);
+		r->next->in_complete = true;
+	}
+}
+
+static void flush_pending(struct srun *r)
+{
+	while (r->pend_len > 0) {
+		ssize_t w = write(r->next->in_w, r->pend + r->pend_off, r->pend_len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			start_drain(r); /* EPIPE: the next stage closed its stdin */
+			return;
+		}
+		r->pend_off += (size_t)w;
+		r->pend_len -= (size_t)w;
+	}
+	r->pend_off = 0;
+	if (r->out_eof)
+		finish_relay(r);
+}
+
+static void on_stdout(struct memo *m, struct srun *r, char *buf)
+{
+	ssize_t n = read(r->out_r, buf, RELAY_CHUNK);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close_fd(&r->out_r);
+		r->out_eof = true;
+		finish_relay(r);
+		return;
+	}
+	store_hasher_update(r->hout, buf, (size_t)n);
+	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
+	if (r->draining) {
+		r->drained += (uint64_t)n;
+		if (r->drained > DRAIN_LIMIT || !r->wout)
+			cut_output(r);
+		return;
+	}
+	if (r->next) {
+		if (r->next->in_w < 0)
+			return;
+		ssize_t w = write(r->next->in_w, buf, (size_t)n);
+		if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			start_drain(r);
+			return;
+		}
+		size_t done = w < 0 ? 0 : (size_t)w;
+		if (done < (size_t)n) {
+			r->pend = malloc((size_t)n - done);
+			if (!r->pend) {
+				cut_output(r);
+				return;
+			}
+			memcpy(r->pend, buf + done, (size_t)n - done);
+			r->pend_len = (size_t)n - done;
+			r->pend_off = 0;
+		}
+	} else if (r->out_dest >= 0) {
+		if (write_all(r->out_dest, buf, (size_t)n) < 0)
+			cut_output(r);
+	}
+}
+
+static void on_stderr(struct memo *m, struct srun *r, char *buf)
+{
+	ssize_t n = read(r->err_r, buf, RELAY_CHUNK);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close_fd(&r->err_r);
+		r->err_eof = true;
+		return;
+	}
+	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
+	if (r->s->fd_err >= 0)
+		(void)write_all(r->s->fd_err, buf, (size_t)n);
+}
+
+static void relay_loop(struct memo *m, struct srun *runs, size_t count)
+{
+	char *buf = malloc(RELAY_CHUNK);
+	struct pollfd *pfd = calloc(count * 3, sizeof(*pfd));
+	struct srun **who = calloc(count * 3, sizeof(*who));
+	if (!buf || !pfd || !who) {
+		for (size_t i = 0; i < count; i++) {
+			cut_output(&runs[i]);
+			close_fd(&runs[i].err_r);
+		}
+		free(buf);
+		free(pfd);
+		free(who);
+		return;
+	}
+	for (;;) {
+		size_t np = 0;
+		for (size_t i = 0; i < count; i++) {
+			struct srun *r = &runs[i];
+			if (r->out_r >= 0 && r->pend_len == 0) {
+				pfd[np] = (struct pollfd){ .fd = r->out_r, .events = POLLIN };
+				who[np++] = r;
+			}
+			if (r->err_r >= 0) {
+				pfd[np] = (struct pollfd){ .fd = r->err_r, .events = POLLIN };
+				who[np++] = r;
+			}
+			if (r->pend_len > 0 && r->next && r->next->in_w >= 0) {
+				pfd[np] = (struct pollfd){ .fd = r->next->in_w, .events = POLLOUT };
+				who[np++] = r;
+			}
+		}
+		if (np == 0)
+			break;
+		if (poll(pfd, np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (size_t i = 0; i < np; i++) {
+			if (!pfd[i].revents)
+				continue;
+			struct srun *r = who[i];
+			if (pfd[i].fd == r->out_r)
+				on_stdout(m, r, buf);
+			else if (pfd[i].fd == r->err_r)
+				on_stderr(m, r, buf);
+			else if (r->next && pfd[i].fd == r->next->in_w)
+				flush_pending(r);
+		}
+	}
+	free(buf);
+	free(pfd);
+	free(who);
+}
+
+/* ---- setting up ---------------------------------------------------------------- */
+
+static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
+{
+	sandbox_plan *plan = NULL;
+	int e = sandbox_plan_new(&plan);
+	if (e == 0)
+		e = sandbox_plan_set_argv(plan, (const char *const *)r->s->argv);
+	if (e == 0)
+		e = sandbox_plan_set_envp(plan, (const char *const *)r->s->envp);
+	if (e == 0)
+		e = sandbox_plan_set_cwd(plan, cwd);
+	if (e == 0)
+		e = sandbox_plan_set_workspace(plan, m->workspace);
+	if (e == 0)
+		e = sandbox_plan_set_scratch(plan, r->scratch);
+	if (e == 0)
+		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
+	if (e == 0 && m->store_dir)
+		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
+	if (e == 0) {
+		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
+		sandbox_plan_set_network(plan, network);
+		struct sandbox_error detail = { 0 };
+		r->start_real = clock_ns(CLOCK_REALTIME);
+		e = sandbox_start(plan, &r->run, &detail);
+		if (e < 0) {
+			char how[256] = "";
+			if (detail.step)
+				snprintf(how, sizeof(how), " (%s%s%s)", detail.step,
+					 detail.sys_errno ? ": " : "",
+					 detail.sys_errno ? strerror(detail.sys_errno) : "");
+			memo_warn(m, "shark: %s: cannot start the sandbox: %s%s", r->s->argv[0],
+				  sandbox_strerror(e), how);
+		}
+	} else {
+		memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(e));
+	}
+	sandbox_plan_free(plan);
+	return e;
+}
+
+static int make_pipe(int *rd, int *wr)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*rd = p[0];
+	*wr = p[1];
+	return 0;
+}
+
+/* ---- recording ----------------------------------------------------------------- */
+
+static int convert_effects(struct memo *m, const sandbox_effects *fx, struct store_effect **ret,
+			   size_t *ret_n)
+{
+	size_t n = sandbox_effects_count(fx);
+	struct store_effect *v = calloc(n * 2 + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	size_t k = 0;
+	int e = 0;
+	for (size_t i = 0; i < n && e == 0; i++) {
+		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
+		struct store_effect *o = &v[k];
+		o->path = se->path;
+		o->mode = se->mode & 07777;
+		switch (se->kind) {
+		case SANDBOX_EFFECT_FILE:
+		case SANDBOX_EFFECT_CHMOD:
+			o->kind = STORE_EFFECT_FILE;
+			e = store_blob_import(m->st, sandbox_effects_upper_fd(fx), se->path, &o->blob,
+					      &o->size);
+			break;
+		case SANDBOX_EFFECT_DELETE:
+			o->kind = STORE_EFFECT_DELETE;
+			break;
+		case SANDBOX_EFFECT_OPAQUE_DIR:
+			o->kind = STORE_EFFECT_DELETE;
+			o->mode = 0;
+			k++;
+			o = &v[k];
+			o->path = se->path;
+			o->mode = se->mode & 07777;
+			o->kind = STORE_EFFECT_DIR;
+			break;
+		case SANDBOX_EFFECT_DIR:
+			o->kind = STORE_EFFECT_DIR;
+			break;
+		case SANDBOX_EFFECT_SYMLINK:
+			o->kind = STORE_EFFECT_SYMLINK;
+			o->target = se->target;
+			break;
+		default:
+			e = -EINVAL;
+		}
+		k++;
+	}
+	if (e < 0) {
+		free(v);
+		return e;
+	}
+	*ret = v;
+	*ret_n = k;
+	return 0;
+}
+
+static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
+{
+	struct memo *m = ctx;
+	memo_warn(m, "shark: %s: effect refused: %s", e->path, sandbox_strerror(err));
+}
+
+/* Record one finished stage (when it may be) and apply its effects. */
+static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
+{
+	const struct sandbox_result *res = r->res;
+	store *st = r->wout ? m->st : NULL;
+	store_hash out_h = { { 0 } }, err_h = { { 0 } };
+	uint64_t out_n = 0, err_n = 0;
+
+	if (res) {
+		if (res->term_signal)
+			no_record(r, "it was killed by a signal");
+		else if (res->exit_code != 0 && !m->opt.record_failures)
+			no_record(r, "it exited with a non-zero status");
+		else if (res->flags & SANDBOX_RESULT_TERMINAL)
+			no_record(r, "it used the terminal");
+		else if (res->flags & (SANDBOX_RESULT_DEVICE | SANDBOX_RESULT_FIFO |
+				       SANDBOX_RESULT_SOCKET))
+			no_record(r, "it touched a device, FIFO or socket");
+		else if (res->flags & (SANDBOX_RESULT_TRACE_LOST | SANDBOX_RESULT_UNTRACED))
+			no_record(r, "its trace is incomplete");
+	}
+	if (!r->in_known && !r->in_complete)
+		no_record(r, "its input was cut short");
+	if (r->out_cut)
+		no_record(r, "its output was not read to the end");
+
+	int e = 0;
+	if (r->wout && r->werr) {
+		store_blob_writer *wo = r->wout, *we = r->werr;
+		r->wout = r->werr = NULL;
+		e = store_blob_commit(wo, &out_h, &out_n);
+		if (e == 0)
+			e = store_blob_commit(we, &err_h, &err_n);
+		else
+			store_blob_writer_free(we);
+		if (e < 0) {
+			memo_store_failed(m, "write", e);
+			no_record(r, "the store could not take its output");
+		}
+	}
+	if (!st)
+		no_record(r, r->reason ? r->reason : "the store is unavailable");
+
+	char upper[4096];
+	snprintf(upper, sizeof(upper), "%s/upper", r->scratch);
+	sandbox_effects *fx = NULL;
+	int fe = res ? sandbox_effects_scan(upper, m->workspace, &fx) : -ENOENT;
+	if (fe < 0 && fe != -ENOENT) {
+		memo_warn(m, "shark: %s: its file changes could not be read: %s", r->s->argv[0],
+			  sandbox_strerror(fe));
+		no_record(r, "its file changes could not be read");
+	}
+
+	struct store_input *inputs = NULL;
+	size_t n_inputs = 0;
+	struct store_effect *effects = NULL;
+	size_t n_effects = 0;
+	bool imported = false;
+	char *key_info = NULL;
+	size_t key_info_len = 0;
+
+	if (!r->reason && res) {
+		const char *why = NULL;
+		e = memo_inputs_from_accesses(m, res, r->scratch, &inputs, &n_inputs, &why);
+		if (e == 1)
+			no_record(r, why);
+		else if (e < 0)
+			no_record(r, "its inputs could not be hashed");
+	}
+	if (!r->reason && fx) {
+		e = convert_effects(m, fx, &effects, &n_effects);
+		if (e < 0) {
+			memo_store_failed(m, "import", e);
+			no_record(r, "its file changes could not be stored");
+		} else {
+			imported = true;
+		}
+	}
+	store_hash key = { { 0 } };
+	if (!r->reason && memo_action_key(&r->key, &key) < 0)
+		no_record(r, "out of memory");
+	if (!r->reason && memo_key_info(&r->key, &key_info, &key_info_len) < 0)
+		no_record(r, "out of memory");
+
+	struct store_run run = {
+		.start_ns = r->start_real,
+		.duration_ns = res ? res->wall_ns : 0,
+		.exit_status = r->status,
+		.action_key = key,
+		.cwd = cwd,
+		.command = r->s->text ? r->s->text : r->s->argv[0],
+	};
+	if (!r->reason) {
+		struct store_trace t = {
+			.stdout_blob = out_h,
+			.stdout_size = out_n,
+			.stderr_blob = err_h,
+			.stderr_size = err_n,
+			.exit_status = r->status,
+			.start_ns = r->start_real,
+			.duration_ns = res->wall_ns,
+			.n_inputs = n_inputs,
+			.inputs = inputs,
+			.n_effects = n_effects,
+			.effects = effects,
+			.key_info = key_info,
+			.key_info_len = key_info_len,
+		};
+		run.outcome = STORE_RUN_MISS;
+		e = store_record(m->st, &key, &t, &run, NULL, NULL);
+		if (e < 0)
+			memo_store_failed(m, "record", e);
+		if (imported)
+			memo_replay_effects(m, &t);
+	} else {
+		run.outcome = STORE_RUN_NOT_RECORDED;
+		run.reason = r->reason;
+		if (m->st && m->st_pid == getpid())
+			(void)store_run_add(m->st, &run, NULL);
+	}
+	if (!imported && fx) {
+		int ws = open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ws >= 0) {
+			(void)sandbox_effects_apply(fx, ws, report_refused, m);
+			close(ws);
+		}
+	}
+	sandbox_effects_free(fx);
+	memo_inputs_free(inputs, n_inputs);
+	free(effects);
+	free(key_info);
+}
+
+/* ---- the runner ------------------------------------------------------------------ */
+
+int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
+		    size_t n, size_t first, const store_hash *upstream,
+		    const struct memo_stdins *ins, int fd_out, int *ret_status)
+{
+	size_t count = n - first;
+	struct srun *runs = calloc(count, sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	store *st = memo_store(m);
+	int result = 0;
+
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		r->s = &stages[first + j];
+		r->idx = first + j;
+		r->in_fd = r->in_owned = r->in_r = r->in_w = -1;
+		r->out_r = r->out_w = r->err_r = r->err_w = r->out_dest = -1;
+		r->status = 126;
+		r->key = (struct memo_keyspec){
+			.workspace = m->workspace,
+			.cwd = cwd,
+			.argv = r->s->argv,
+			.envp = r->s->envp,
+			.ttys = memo_stage_ttys(stages, n, r->idx, ins->fd[0], fd_out),
+			.grants = (r->s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
+		};
+		if (m->opt.force || (r->s->flags & MEMO_UNCACHED))
+			r->reason = (r->s->flags & MEMO_UNCACHED) ? "it was run uncached" : NULL;
+		if (r->s->flags & MEMO_NETWORK)
+			r->reason = "it was given network access";
+	}
+
+	int e = 0;
+	for (size_t j = 0; j < count && e == 0; j++) {
+		struct srun *r = &runs[j];
+		const struct memo_stage *s = r->s;
+		/* stdin */
+		if (ins->id[r->idx].kind) {
+			r->in_fd = ins->fd[r->idx];
+			r->key.in = ins->id[r->idx];
+			r->in_known = r->key.in.kind != MEMO_STDIN_STREAM;
+			if (!r->in_known)
+				no_record(r, "its input is a pipe from outside shark's pipeline");
+		} else if (stages[r->idx - 1].fd_out >= 0) {
+			/* The upstream stage writes elsewhere: this one reads an empty pipe. */
+			e = make_pipe(&r->in_r, &r->in_w);
+			if (e < 0)
+				break;
+			close_fd(&r->in_w);
+			r->in_fd = r->in_r;
+			r->key.in.kind = MEMO_STDIN_UPSTREAM;
+			store_hash_bytes("", 0, &r->key.in.hash);
+			r->in_known = true;
+		} else if (j == 0) {
+			e = st && upstream ? store_blob_open(st, upstream, &r->in_owned, NULL) : -ENOENT;
+			if (e < 0)
+				break;
+			r->in_fd = r->in_owned;
+			r->key.in.kind = MEMO_STDIN_UPSTREAM;
+			r->key.in.hash = *upstream;
+			r->in_known = true;
+		} else {
+			e = make_pipe(&r->in_r, &r->in_w);
+			if (e < 0)
+				break;
+			r->in_fd = r->in_r;
+			r->key.in.kind = MEMO_STDIN_UPSTREAM;
+			runs[j - 1].next = r;
+			if (fcntl(r->in_w, F_SETFL, O_NONBLOCK) < 0)
+				e = -errno;
+		}
+		if (e == 0)
+			e = make_pipe(&r->out_r, &r->out_w);
+		if (e == 0)
+			e = make_pipe(&r->err_r, &r->err_w);
+		if (e < 0)
+			break;
+		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
+		e = memo_make_scratch(m, &r->scratch);
+		if (e < 0)
+			break;
+		e = store_hasher_new(&r->hout);
+		if (e == 0 && st && !r->reason) {
+			if (store_blob_writer_new(st, &r->wout) < 0 ||
+			    store_blob_writer_new(st, &r->werr) < 0)
+				no_record(r, "the store could not take its output");
+		}
+	}
+	if (e < 0)
+		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
+
+	/* A stage whose stdin was redirected leaves the previous stage writing
+	 * into a pipe nobody reads: close it, as sh's redirection would. */
+	for (size_t j = 0; e == 0 && j + 1 < count; j++)
+		if (runs[j].s->fd_out < 0 && !runs[j].next)
+			cut_output(&runs[j]);
+
+	for (size_t j = 0; e == 0 && j < count; j++) {
+		struct srun *r = &runs[j];
+		if (start_stage(m, cwd, r, (r->s->flags & MEMO_NETWORK) != 0) == 0)
+			r->started = true;
+		else
+			result = -1;
+		close_fd(&r->out_w);
+		close_fd(&r->err_w);
+		close_fd(&r->in_r);
+		close_fd(&r->in_owned);
+		if (!r->started) {
+			close_fd(&r->out_r);
+			close_fd(&r->err_r);
+			r->out_eof = r->err_eof = true;
+			no_record(r, "the sandbox could not start");
+		}
+	}
+
+	if (e == 0) {
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+		sigaction(SIGPIPE, &ign, &old);
+		relay_loop(m, runs, count);
+		sigaction(SIGPIPE, &old, NULL);
+	}
+
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		close_fd(&r->out_r);
+		close_fd(&r->err_r);
+		close_fd(&r->in_w);
+		if (r->started) {
+			int w = sandbox_wait(r->run, &r->res);
+			if (w < 0) {
+				memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(w));
+				no_record(r, "the sandbox failed");
+			} else {
+				r->status = r->res->exit_code;
+				if (r->status == 127 && r->res->exec_errno)
+					memo_warn(m, "shark: %s: not found", r->s->argv[0]);
+				else if (r->status == 126 && r->res->exec_errno)
+					memo_warn(m, "shark: %s: %s", r->s->argv[0],
+						  strerror(r->res->exec_errno));
+			}
+		}
+		if (r->next && r->next->in_known == false && !r->out_cut && r->out_eof) {
+			store_hasher_final(r->hout, &r->next->key.in.hash);
+		}
+		ret_status[r->idx] = r->status;
+	}
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		if (r->scratch && e == 0)
+			finish_stage(m, cwd, r);
+		else
+			no_record(r, "set-up failed");
+		if (r->scratch) {
+			(void)sandbox_scratch_cleanup(r->scratch);
+			rmdir(r->scratch);
+		}
+		free(r->scratch);
+		free(r->pend);
+		store_hasher_free(r->hout);
+		sandbox_result_free(r->res);
+		sandbox_run_free(r->run);
+		close_fd(&r->in_owned);
+		close_fd(&r->in_r);
+		close_fd(&r->out_w);
+		close_fd(&r->err_w);
+	}
+	free(runs);
+	return e < 0 ? e : result;
+}

@@ -1,0 +1,529 @@
+/* blob.c - content-addressed blob files under <store>/objects/.
+ *
+ * A blob is written to a private temp file in <store>/tmp/ while being
+ * hashed, made read-only, synced (unless STORE_NOSYNC), then moved to
+ * objects/ab/<30 hex> with renameat2(RENAME_NOREPLACE) (or link+unlink where
+ * the filesystem lacks it), so an existing object is never replaced and a
+ * reader never sees a partial object. Crashed writers leave only temp files,
+ * which nothing references. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/internal.h"
+
+#define COPY_CHUNK (256u << 10)
+#define OBJ_REL_LEN (2 + 1 + STORE_HASH_HEX_LEN - 2) /* "ab/" + 30 hex */
+
+struct store_blob_writer {
+	store *s;
+	int fd;
+	char tmpname[64];
+	store_hasher *h;
+	uint64_t size;
+	int err; /* first error; the writer is then dead */
+};
+
+/* "ab/<30 hex>" */
+static void object_rel(const store_hash *h, char out[OBJ_REL_LEN + 1])
+{
+	char hex[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(h, hex);
+	out[0] = hex[0];
+	out[1] = hex[1];
+	out[2] = '/';
+	memcpy(out + 3, hex + 2, STORE_HASH_HEX_LEN - 2);
+	out[OBJ_REL_LEN] = '\0';
+}
+
+int store_blob_path(const store *s, const store_hash *h, char *buf, size_t size)
+{
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	int n = snprintf(buf, size, "%s/objects/%s", s->path, rel);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int store_blob_stat(store *s, const store_hash *h, struct stat *ret)
+{
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	if (fstatat(s->objects_fd, rel, ret, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static ssize_t read_some(int fd, void *buf, size_t size)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, size);
+		if (n >= 0 || errno != EINTR)
+			return n < 0 ? -errno : n;
+	}
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int sync_dir(store *s, const char *rel_dir)
+{
+	if (s->flags & STORE_NOSYNC)
+		return 0;
+	int fd = openat(s->objects_fd, rel_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* Move dirfd/name to the object of h. 0 when moved or when the object
+ * already existed (then the source is left in place: *ret_existed = true). */
+static int place_object(store *s, int dirfd, const char *name, const store_hash *h,
+			bool *ret_existed)
+{
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	char sub[3] = { rel[0], rel[1], '\0' };
+	if (mkdirat(s->objects_fd, sub, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	*ret_existed = false;
+	if (renameat2(dirfd, name, s->objects_fd, rel, RENAME_NOREPLACE) < 0) {
+		if (errno == EEXIST) {
+			*ret_existed = true;
+			return 0;
+		}
+		if (errno != EINVAL && errno != ENOSYS)
+			return -errno;
+		/* No RENAME_NOREPLACE here: link() refuses an existing name too. */
+		if (linkat(dirfd, name, s->objects_fd, rel, 0) < 0) {
+			if (errno != EEXIST)
+				return -errno;
+			*ret_existed = true;
+			return 0;
+		}
+		(void)unlinkat(dirfd, name, 0);
+	}
+	return sync_dir(s, sub);
+}
+
+int store_blob_writer_new(store *s, store_blob_writer **ret)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if ((s->flags & STORE_RDONLY) || s->tmp_fd < 0)
+		return -EROFS;
+	store_blob_writer *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->s = s;
+	w->fd = -1;
+	if ((r = store_hasher_new(&w->h)) < 0) {
+		free(w);
+		return r;
+	}
+	static unsigned counter;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		uint8_t rnd[8];
+		store_hash seed;
+		int64_t now = store_now_ns();
+		unsigned c = counter++;
+		memcpy(rnd, &now, sizeof(rnd));
+		store_hash_bytes(rnd, sizeof(rnd), &seed);
+		snprintf(w->tmpname, sizeof(w->tmpname), "blob.%ld.%u.%02x%02x%02x%02x",
+			 (long)getpid(), c, seed.bytes[0], seed.bytes[1], seed.bytes[2], seed.bytes[3]);
+		w->fd = openat(s->tmp_fd, w->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (w->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (w->fd < 0) {
+		r = -errno;
+		store_hasher_free(w->h);
+		free(w);
+		return r;
+	}
+	*ret = w;
+	return 0;
+}
+
+int store_blob_write(store_blob_writer *w, const void *data, size_t len)
+{
+	if (w->err)
+		return w->err;
+	int r = write_all(w->fd, data, len);
+	if (r < 0) {
+		w->err = r;
+		return r;
+	}
+	store_hasher_update(w->h, data, len);
+	w->size += len;
+	return 0;
+}
+
+int store_blob_write_from_fd(store_blob_writer *w, int fd)
+{
+	if (w->err)
+		return w->err;
+	uint8_t *buf = malloc(COPY_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	int r = 0;
+	for (;;) {
+		ssize_t n = read_some(fd, buf, COPY_CHUNK);
+		if (n < 0) {
+			r = w->err = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		if ((r = store_blob_write(w, buf, (size_t)n)) < 0)
+			break;
+	}
+	free(buf);
+	return r;
+}
+
+void store_blob_writer_free(store_blob_writer *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0) {
+		close(w->fd);
+		if (getpid() == w->s->pid)
+			(void)unlinkat(w->s->tmp_fd, w->tmpname, 0);
+	}
+	store_hasher_free(w->h);
+	free(w);
+}
+
+int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_size)
+{
+	store *s = w->s;
+	int r = w->err ? w->err : store_check_usable(s);
+	store_hash h;
+	if (r == 0) {
+		store_hasher_final(w->h, &h);
+		if (fchmod(w->fd, 0444) < 0)
+			r = -errno;
+	}
+	if (r == 0 && !(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0)
+		r = -errno;
+	if (r == 0 && close(w->fd) < 0 && errno != EINTR)
+		r = -errno;
+	else if (r != 0)
+		close(w->fd);
+	w->fd = -1;
+	bool existed = false;
+	if (r == 0)
+		r = place_object(s, s->tmp_fd, w->tmpname, &h, &existed);
+	if (r < 0 || existed)
+		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
+	if (r == 0) {
+		if (ret_hash)
+			*ret_hash = h;
+		if (ret_size)
+			*ret_size = w->size;
+	}
+	store_hasher_free(w->h);
+	free(w);
+	return r;
+}
+
+int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
+{
+	store_blob_writer *w;
+	int r = store_blob_writer_new(s, &w);
+	if (r < 0)
+		return r;
+	if ((r = store_blob_write(w, data, len)) < 0) {
+		store_blob_writer_free(w);
+		return r;
+	}
+	return store_blob_commit(w, ret_hash, NULL);
+}
+
+/* Import by copying fd's content, then remove the source name. */
+static int import_by_copy(store *s, int fd, int dirfd, const char *path, store_hash *ret_hash,
+			  uint64_t *ret_size)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	store_blob_writer *w;
+	int r = store_blob_writer_new(s, &w);
+	if (r < 0)
+		return r;
+	if ((r = store_blob_write_from_fd(w, fd)) < 0) {
+		store_blob_writer_free(w);
+		return r;
+	}
+	store_hash h;
+	uint64_t size;
+	if ((r = store_blob_commit(w, &h, &size)) < 0)
+		return r;
+	(void)unlinkat(dirfd, path, 0);
+	if (ret_hash)
+		*ret_hash = h;
+	if (ret_size)
+		*ret_size = size;
+	return 0;
+}
+
+int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_hash,
+		      uint64_t *ret_size)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st, objst;
+	if (fstat(fd, &st) < 0 || fstat(s->objects_fd, &objst) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* A file with other names could be changed through them after it
+	 * became an object; one on another filesystem cannot be renamed. */
+	if (st.st_nlink != 1 || st.st_dev != objst.st_dev) {
+		r = import_by_copy(s, fd, dirfd, path, ret_hash, ret_size);
+		goto out;
+	}
+	store_hash h;
+	uint64_t size;
+	if ((r = store_hash_fd(fd, &h, &size)) < 0)
+		goto out;
+	if (fchmod(fd, 0444) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!(s->flags & STORE_NOSYNC) && fdatasync(fd) < 0) {
+		r = -errno;
+		goto restore;
+	}
+	bool existed;
+	r = place_object(s, dirfd, path, &h, &existed);
+	if (r == -EXDEV) {
+		(void)fchmod(fd, st.st_mode & 07777);
+		r = import_by_copy(s, fd, dirfd, path, ret_hash, ret_size);
+		goto out;
+	}
+	if (r < 0)
+		goto restore;
+	if (existed)
+		(void)unlinkat(dirfd, path, 0);
+	if (ret_hash)
+		*ret_hash = h;
+	if (ret_size)
+		*ret_size = size;
+	goto out;
+restore:
+	(void)fchmod(fd, st.st_mode & 07777);
+out:
+	close(fd);
+	return r;
+}
+
+int store_blob_exists(store *s, const store_hash *h, uint64_t *ret_size)
+{
+	struct stat st;
+	int r = store_blob_stat(s, h, &st);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(st.st_mode))
+		return STORE_ECORRUPT;
+	if (ret_size)
+		*ret_size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_size)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	int fd = openat(s->objects_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (ret_size) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		*ret_size = (uint64_t)st.st_size;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int store_blob_verify(store *s, const store_hash *h)
+{
+	int fd = -1;
+	int r = store_blob_open(s, h, &fd, NULL);
+	if (r < 0)
+		return r;
+	store_hash got;
+	r = store_hash_fd(fd, &got, NULL);
+	close(fd);
+	if (r == 0 && !store_hash_equal(&got, h))
+		r = STORE_ECORRUPT;
+	return r;
+}
+
+/* Unverified copy: let the kernel move the bytes where it can. */
+static int copy_fast(int in, int out)
+{
+	bool try_cfr = true, try_sendfile = true;
+	for (;;) {
+		ssize_t n;
+		if (try_cfr) {
+			n = copy_file_range(in, NULL, out, NULL, 1u << 30, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP ||
+				      errno == EBADF || errno == ENOSYS)) {
+				try_cfr = false;
+				continue;
+			}
+		} else if (try_sendfile) {
+			n = sendfile(out, in, NULL, 1u << 30);
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+				try_sendfile = false;
+				continue;
+			}
+		} else {
+			uint8_t buf[64 << 10];
+			n = read_some(in, buf, sizeof(buf));
+			if (n > 0) {
+				int r = write_all(out, buf, (size_t)n);
+				if (r < 0)
+					return r;
+			}
+			if (n < 0)
+				return (int)n;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return 0;
+	}
+}
+
+int store_blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags)
+{
+	int fd = -1;
+	int r = store_blob_open(s, h, &fd, NULL);
+	if (r < 0)
+		return r;
+	if (!(flags & STORE_VERIFY)) {
+		r = copy_fast(fd, out_fd);
+		close(fd);
+		return r;
+	}
+	store_hasher *hs = NULL;
+	uint8_t *buf = malloc(COPY_CHUNK);
+	if (!buf || (r = store_hasher_new(&hs)) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		ssize_t n = read_some(fd, buf, COPY_CHUNK);
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		store_hasher_update(hs, buf, (size_t)n);
+		if ((r = write_all(out_fd, buf, (size_t)n)) < 0)
+			break;
+	}
+	if (r == 0) {
+		store_hash got;
+		store_hasher_final(hs, &got);
+		if (!store_hash_equal(&got, h))
+			r = STORE_ECORRUPT;
+	}
+out:
+	store_hasher_free(hs);
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int store_blob_read(store *s, const store_hash *h, size_t max_len, void **ret_data,
+		    size_t *ret_len)
+{
+	int fd = -1;
+	uint64_t size;
+	int r = store_blob_open(s, h, &fd, &size);
+	if (r < 0)
+		return r;
+	if (size > max_len || size > SIZE_MAX - 1) {
+		close(fd);
+		return STORE_ELIMIT;
+	}
+	uint8_t *buf = malloc((size_t)size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	size_t got = 0;
+	while (got < size) {
+		ssize_t n = read_some(fd, buf + got, (size_t)size - got);
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (r == 0) {
+		store_hash got_h;
+		store_hash_bytes(buf, got, &got_h);
+		if (got != size || !store_hash_equal(&got_h, h))
+			r = STORE_ECORRUPT;
+	}
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[got] = '\0';
+	*ret_data = buf;
+	*ret_len = got;
+	return 0;
+}

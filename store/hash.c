@@ -1,0 +1,318 @@
+/* hash.c - XXH3-128 hashing: bytes, streams, files and directory listings.
+ *
+ * On x86-64 the library's runtime-dispatching entry points are used, so the
+ * widest vector unit the CPU has (AVX2, AVX-512) does the work, as in
+ * xxh128sum. Files are read in chunks that fit in L2, so the copy from the
+ * page cache and the hash both run from cache. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xxh_x86dispatch.h>
+#endif
+
+#include "store/internal.h"
+
+/* 256 KiB: large enough that syscalls are cheap per byte, small enough that
+ * the buffer stays in L2 between read() and the hash. */
+#define HASH_CHUNK (256u << 10)
+/* Files up to this size are hashed from a stack buffer in one shot. */
+#define HASH_SMALL (16u << 10)
+
+struct store_hasher {
+	XXH3_state_t *state;
+};
+
+static void hash_from_xxh(XXH128_hash_t x, store_hash *ret)
+{
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, x);
+	memcpy(ret->bytes, c.digest, STORE_HASH_SIZE);
+}
+
+void store_hash_bytes(const void *data, size_t len, store_hash *ret)
+{
+	hash_from_xxh(XXH3_128bits(data, len), ret);
+}
+
+bool store_hash_equal(const store_hash *a, const store_hash *b)
+{
+	return memcmp(a->bytes, b->bytes, STORE_HASH_SIZE) == 0;
+}
+
+bool store_hash_is_zero(const store_hash *h)
+{
+	static const store_hash zero;
+	return store_hash_equal(h, &zero);
+}
+
+void store_hash_to_hex(const store_hash *h, char out[STORE_HASH_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < STORE_HASH_SIZE; i++) {
+		out[2 * i] = digits[h->bytes[i] >> 4];
+		out[2 * i + 1] = digits[h->bytes[i] & 15];
+	}
+	out[STORE_HASH_HEX_LEN] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int store_hash_from_hex(const char *hex, size_t len, store_hash *ret)
+{
+	store_hash h;
+	if (!hex || len != STORE_HASH_HEX_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < STORE_HASH_SIZE; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		h.bytes[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*ret = h;
+	return 0;
+}
+
+int store_hasher_new(store_hasher **ret)
+{
+	store_hasher *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->state = XXH3_createState();
+	if (!h->state) {
+		free(h);
+		return -ENOMEM;
+	}
+	XXH3_128bits_reset(h->state);
+	*ret = h;
+	return 0;
+}
+
+void store_hasher_update(store_hasher *h, const void *data, size_t len)
+{
+	if (len)
+		XXH3_128bits_update(h->state, data, len);
+}
+
+void store_hasher_final(const store_hasher *h, store_hash *ret)
+{
+	hash_from_xxh(XXH3_128bits_digest(h->state), ret);
+}
+
+void store_hasher_reset(store_hasher *h)
+{
+	XXH3_128bits_reset(h->state);
+}
+
+void store_hasher_free(store_hasher *h)
+{
+	if (!h)
+		return;
+	XXH3_freeState(h->state);
+	free(h);
+}
+
+/* Read until buf is full or EOF; returns bytes read or -errno. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t size)
+{
+	size_t got = 0;
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int store_hash_fd(int fd, store_hash *ret, uint64_t *ret_size)
+{
+	uint8_t small[HASH_SMALL];
+	ssize_t n = read_full(fd, small, sizeof(small));
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < sizeof(small)) {
+		store_hash_bytes(small, (size_t)n, ret);
+		if (ret_size)
+			*ret_size = (uint64_t)n;
+		return 0;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	store_hasher *h;
+	int r = store_hasher_new(&h);
+	if (r < 0)
+		return r;
+	uint8_t *buf = malloc(HASH_CHUNK);
+	if (!buf) {
+		store_hasher_free(h);
+		return -ENOMEM;
+	}
+	uint64_t total = (uint64_t)n;
+	store_hasher_update(h, small, (size_t)n);
+	for (;;) {
+		n = read_full(fd, buf, HASH_CHUNK);
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		store_hasher_update(h, buf, (size_t)n);
+		total += (uint64_t)n;
+		if ((size_t)n < HASH_CHUNK)
+			break;
+	}
+	if (r == 0) {
+		store_hasher_final(h, ret);
+		if (ret_size)
+			*ret_size = total;
+	}
+	free(buf);
+	store_hasher_free(h);
+	return r;
+}
+
+int store_hash_file(int dirfd, const char *path, int at_flags, store_hash *ret,
+		    uint64_t *ret_size)
+{
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (at_flags & AT_SYMLINK_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	int fd = openat(dirfd, path, oflags);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
+	}
+	int r = store_hash_fd(fd, ret, ret_size);
+	close(fd);
+	return r;
+}
+
+struct dir_entry {
+	char *name;
+	size_t len;
+	char type;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct dir_entry *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, n);
+	if (c)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static char entry_type(int dfd, const struct dirent *de)
+{
+	unsigned char t = de->d_type;
+	if (t == DT_UNKNOWN) {
+		struct stat st;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 'o';
+		if (S_ISREG(st.st_mode))
+			return 'f';
+		if (S_ISDIR(st.st_mode))
+			return 'd';
+		if (S_ISLNK(st.st_mode))
+			return 'l';
+		return 'o';
+	}
+	return t == DT_REG ? 'f' : t == DT_DIR ? 'd' : t == DT_LNK ? 'l' : 'o';
+}
+
+int store_dir_listing_hash(int dirfd, const char *path, store_hash *ret)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	struct dir_entry *ents = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+	struct dirent *de;
+	errno = 0;
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+			continue;
+		if (n == STORE_MAX_DIR_ENTRIES) {
+			r = STORE_ELIMIT;
+			break;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct dir_entry *ne = reallocarray(ents, ncap, sizeof(*ents));
+			if (!ne) {
+				r = -ENOMEM;
+				break;
+			}
+			ents = ne;
+			cap = ncap;
+		}
+		size_t len = strlen(nm);
+		ents[n].name = malloc(len + 1);
+		if (!ents[n].name) {
+			r = -ENOMEM;
+			break;
+		}
+		memcpy(ents[n].name, nm, len + 1);
+		ents[n].len = len;
+		ents[n].type = entry_type(fd, de);
+		n++;
+		errno = 0;
+	}
+	if (r == 0 && errno)
+		r = -errno;
+	if (r == 0) {
+		if (n > 1)
+			qsort(ents, n, sizeof(*ents), entry_cmp);
+		store_hasher *h;
+		r = store_hasher_new(&h);
+		if (r == 0) {
+			for (size_t i = 0; i < n; i++) {
+				char tail[2] = { '\0', ents[i].type };
+				store_hasher_update(h, ents[i].name, ents[i].len);
+				store_hasher_update(h, tail, 2);
+			}
+			store_hasher_final(h, ret);
+			store_hasher_free(h);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(ents[i].name);
+	free(ents);
+	closedir(d);
+	return r;
+}

@@ -1,0 +1,340 @@
+/* index.c - the LMDB databases for actions, traces, blob metadata and run
+ * history: lookups in a caller-held read txn, and the recording writes.
+ *
+ *   actions:   action key (16) -> trace ids (16 each), newest first
+ *   traces:    trace id (16)   -> encoded trace (trace.c); id = its hash
+ *   blobs:     blob hash (16)  -> u64 size, i64 last use ns (LE)
+ *   runs:      run id (u64 BE, so keys sort by id) -> encoded run record */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+#define TOUCH_INTERVAL_NS (3600LL * 1000000000LL)
+
+static MDB_val hash_val(const store_hash *h)
+{
+	return (MDB_val){ STORE_HASH_SIZE, (void *)h->bytes };
+}
+
+static void run_key(uint64_t id, uint8_t out[8])
+{
+	for (int i = 0; i < 8; i++)
+		out[i] = (uint8_t)(id >> (56 - 8 * i));
+}
+
+static uint64_t run_key_id(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* ---- reads ------------------------------------------------------------------ */
+
+int store_action_traces(store_txn *txn, const store_hash *action_key, store_hash **ret_ids,
+			size_t *ret_n)
+{
+	MDB_val k = hash_val(action_key), v;
+	int rc = mdb_get(txn->txn, txn->s->db_actions, &k, &v);
+	if (rc)
+		return store_mdb_error(rc);
+	if (v.mv_size % STORE_HASH_SIZE || v.mv_size > STORE_HASH_SIZE * STORE_MAX_TRACES_PER_ACTION)
+		return STORE_ECORRUPT;
+	size_t n = v.mv_size / STORE_HASH_SIZE;
+	store_hash *ids = NULL;
+	if (n) {
+		ids = malloc(v.mv_size);
+		if (!ids)
+			return -ENOMEM;
+		memcpy(ids, v.mv_data, v.mv_size);
+	}
+	*ret_ids = ids;
+	*ret_n = n;
+	return 0;
+}
+
+int store_trace_get(store_txn *txn, const store_hash *trace_id, struct store_trace **ret)
+{
+	MDB_val k = hash_val(trace_id), v;
+	int rc = mdb_get(txn->txn, txn->s->db_traces, &k, &v);
+	if (rc)
+		return store_mdb_error(rc);
+	store_hash h;
+	store_hash_bytes(v.mv_data, v.mv_size, &h);
+	if (!store_hash_equal(&h, trace_id))
+		return STORE_ECORRUPT;
+	int r = store_trace_decode(v.mv_data, v.mv_size, ret);
+	if (r == -ENOMEM)
+		return r;
+	return r < 0 ? STORE_ECORRUPT : 0;
+}
+
+int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
+		    int64_t *ret_last_use_ns)
+{
+	MDB_val k = hash_val(h), v;
+	int rc = mdb_get(txn->txn, txn->s->db_blobs, &k, &v);
+	if (rc)
+		return store_mdb_error(rc);
+	if (v.mv_size != STORE_BLOB_META_LEN)
+		return STORE_ECORRUPT;
+	if (ret_size)
+		*ret_size = store_get_u64(v.mv_data);
+	if (ret_last_use_ns)
+		*ret_last_use_ns = (int64_t)store_get_u64((uint8_t *)v.mv_data + 8);
+	return 0;
+}
+
+int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret)
+{
+	uint8_t key[8];
+	run_key(id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(txn->txn, txn->s->db_runs, &k, &v);
+	if (rc)
+		return store_mdb_error(rc);
+	return store_run_decode(v.mv_data, v.mv_size, ret);
+}
+
+int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn->txn, txn->s->db_runs, &cur);
+	if (rc)
+		return store_mdb_error(rc);
+	uint8_t key[8];
+	run_key(before, key);
+	MDB_val k = { 8, key }, v;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	else if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	int r = store_mdb_error(rc);
+	if (r == 0 && k.mv_size != 8)
+		r = STORE_ECORRUPT;
+	if (r == 0) {
+		uint64_t id = run_key_id(k.mv_data);
+		if (id >= before)
+			r = -ENOENT;
+		else
+			*ret_id = id;
+	}
+	mdb_cursor_close(cur);
+	return r;
+}
+
+/* ---- writes ------------------------------------------------------------------ */
+
+int store_blob_meta_put(store *s, MDB_txn *txn, const store_hash *h, uint64_t size,
+			int64_t only_if_older_ns)
+{
+	MDB_val k = hash_val(h), v;
+	int64_t now = store_now_ns();
+	if (only_if_older_ns > 0) {
+		int rc = mdb_get(txn, s->db_blobs, &k, &v);
+		if (rc == 0 && v.mv_size == STORE_BLOB_META_LEN &&
+		    (int64_t)store_get_u64((uint8_t *)v.mv_data + 8) > now - only_if_older_ns)
+			return 0;
+		if (rc && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	uint8_t val[STORE_BLOB_META_LEN];
+	store_put_u64(val, size);
+	store_put_u64(val + 8, (uint64_t)now);
+	v.mv_size = sizeof(val);
+	v.mv_data = val;
+	return mdb_put(txn, s->db_blobs, &k, &v, 0);
+}
+
+/* Put meta for every blob the trace names. */
+static int put_trace_blobs(store *s, MDB_txn *txn, const struct store_trace *t,
+			   int64_t only_if_older_ns)
+{
+	int rc = store_blob_meta_put(s, txn, &t->stdout_blob, t->stdout_size, only_if_older_ns);
+	if (rc == 0)
+		rc = store_blob_meta_put(s, txn, &t->stderr_blob, t->stderr_size, only_if_older_ns);
+	for (size_t i = 0; rc == 0 && i < t->n_effects; i++)
+		if (t->effects[i].kind == STORE_EFFECT_FILE)
+			rc = store_blob_meta_put(s, txn, &t->effects[i].blob, t->effects[i].size,
+						 only_if_older_ns);
+	return rc;
+}
+
+static int append_run(store *s, MDB_txn *txn, const struct store_run *run, uint64_t *ret_id)
+{
+	uint8_t *enc;
+	size_t len;
+	int r = store_run_encode(run, &enc, &len);
+	if (r < 0)
+		return r;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, s->db_runs, &cur);
+	if (rc) {
+		free(enc);
+		return rc;
+	}
+	MDB_val k, v;
+	uint64_t id = 1;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == 8)
+		id = run_key_id(k.mv_data) + 1;
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(enc);
+		return rc;
+	}
+	uint8_t key[8];
+	run_key(id, key);
+	k.mv_size = 8;
+	k.mv_data = key;
+	v.mv_size = len;
+	v.mv_data = enc;
+	rc = mdb_put(txn, s->db_runs, &k, &v, MDB_APPEND);
+	free(enc);
+	if (rc == 0)
+		*ret_id = id;
+	return rc;
+}
+
+struct record_arg {
+	const store_hash *action_key;
+	const struct store_trace *t;
+	const uint8_t *enc;
+	size_t enc_len;
+	store_hash id;
+	const struct store_run *run;
+	uint64_t run_id;
+};
+
+static int record_fn(store *s, MDB_txn *txn, void *argp)
+{
+	struct record_arg *a = argp;
+	MDB_val k = hash_val(&a->id), v = { a->enc_len, (void *)a->enc };
+	int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
+	if (rc && rc != MDB_KEYEXIST)
+		return rc;
+
+	/* the action's list: new id first, then the old ones minus it */
+	store_hash list[STORE_MAX_TRACES_PER_ACTION];
+	size_t n = 0;
+	list[n++] = a->id;
+	k = hash_val(a->action_key);
+	rc = mdb_get(txn, s->db_actions, &k, &v);
+	if (rc == 0) {
+		if (v.mv_size % STORE_HASH_SIZE)
+			return STORE_ECORRUPT;
+		size_t old = v.mv_size / STORE_HASH_SIZE;
+		for (size_t i = 0; i < old && n < STORE_MAX_TRACES_PER_ACTION; i++) {
+			store_hash h;
+			memcpy(h.bytes, (uint8_t *)v.mv_data + i * STORE_HASH_SIZE, STORE_HASH_SIZE);
+			if (!store_hash_equal(&h, &a->id))
+				list[n++] = h;
+		}
+	} else if (rc != MDB_NOTFOUND) {
+		return rc;
+	}
+	v.mv_size = n * STORE_HASH_SIZE;
+	v.mv_data = list;
+	rc = mdb_put(txn, s->db_actions, &k, &v, 0);
+	if (rc)
+		return rc;
+
+	rc = put_trace_blobs(s, txn, a->t, 0);
+	if (rc)
+		return rc;
+	if (a->run) {
+		struct store_run run = *a->run;
+		run.trace_id = a->id;
+		rc = append_run(s, txn, &run, &a->run_id);
+	}
+	return rc;
+}
+
+static int check_blob(store *s, const store_hash *h, uint64_t size)
+{
+	struct stat st;
+	int r = store_blob_stat(s, h, &st);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+		return STORE_ECORRUPT;
+	return 0;
+}
+
+int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
+		 const struct store_run *run, store_hash *ret_trace_id, uint64_t *ret_run_id)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (!action_key || !t)
+		return -EINVAL;
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	/* blobs first: the index must never name a blob that is not there */
+	if ((r = check_blob(s, &t->stdout_blob, t->stdout_size)) < 0 ||
+	    (r = check_blob(s, &t->stderr_blob, t->stderr_size)) < 0)
+		return r;
+	for (size_t i = 0; i < t->n_effects; i++)
+		if (t->effects && t->effects[i].kind == STORE_EFFECT_FILE &&
+		    (r = check_blob(s, &t->effects[i].blob, t->effects[i].size)) < 0)
+			return r;
+
+	struct record_arg a = { .action_key = action_key, .t = t, .run = run };
+	uint8_t *enc;
+	if ((r = store_trace_encode(t, &enc, &a.enc_len)) < 0)
+		return r;
+	a.enc = enc;
+	store_hash_bytes(enc, a.enc_len, &a.id);
+	r = store_write_txn(s, record_fn, &a);
+	free(enc);
+	if (r == 0) {
+		if (ret_trace_id)
+			*ret_trace_id = a.id;
+		if (ret_run_id && run)
+			*ret_run_id = a.run_id;
+	}
+	return r;
+}
+
+struct run_arg {
+	const struct store_run *run;
+	uint64_t id;
+};
+
+static int run_add_fn(store *s, MDB_txn *txn, void *argp)
+{
+	struct run_arg *a = argp;
+	const struct store_run *run = a->run;
+	if (run->outcome == STORE_RUN_HIT && !store_hash_is_zero(&run->trace_id)) {
+		MDB_val k = hash_val(&run->trace_id), v;
+		int rc = mdb_get(txn, s->db_traces, &k, &v);
+		if (rc == 0) {
+			struct store_trace *t;
+			if (store_trace_decode(v.mv_data, v.mv_size, &t) == 0) {
+				rc = put_trace_blobs(s, txn, t, TOUCH_INTERVAL_NS);
+				store_trace_free(t);
+				if (rc)
+					return rc;
+			}
+		} else if (rc != MDB_NOTFOUND) {
+			return rc;
+		}
+	}
+	return append_run(s, txn, run, &a->id);
+}
+
+int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id)
+{
+	if (!run)
+		return -EINVAL;
+	struct run_arg a = { .run = run };
+	int r = store_write_txn(s, run_add_fn, &a);
+	if (r == 0 && ret_id)
+		*ret_id = a.id;
+	return r;
+}

@@ -1,0 +1,73 @@
+/* internal.h - definitions shared by the store's .c files, not part of the
+ * public API (store.h). */
+#ifndef SHARK_STORE_INTERNAL_H
+#define SHARK_STORE_INTERNAL_H
+
+#include <lmdb.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "store/store.h"
+
+/* Format version of the store as a whole (meta db key "format"). */
+#define STORE_FORMAT_VERSION 1u
+
+struct store {
+	char *path;        /* absolute store directory */
+	char *scratch;     /* path + "/scratch" */
+	int dirfd;         /* the store directory */
+	int objects_fd;    /* objects/ */
+	int tmp_fd;        /* tmp/ */
+	unsigned flags;    /* enum store_open_flags */
+	pid_t pid;         /* the opener: other pids get STORE_EFORK */
+	MDB_env *env;
+	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta;
+	size_t map_size;
+	int open_txns;     /* txns of this handle now open (0 or 1) */
+};
+
+struct store_txn {
+	store *s;
+	MDB_txn *txn;
+};
+
+/* store_check_usable - STORE_EFORK when called from a process other than
+ * the opener. */
+int store_check_usable(const store *s);
+
+/* store_mdb_error - map an LMDB return code to the store's error space. */
+int store_mdb_error(int rc);
+
+/* store_write_txn - run fn in one write txn and commit it; on MDB_MAP_FULL
+ * (from fn or the commit) abort, double the map, run fn again. fn returns 0
+ * or an error (LMDB codes are mapped by fn with store_mdb_error, except
+ * MDB_MAP_FULL which fn must return as-is so it is retried). Any error from
+ * fn aborts the txn. */
+int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void *arg);
+
+/* store_now_ns - CLOCK_REALTIME in ns. */
+int64_t store_now_ns(void);
+
+/* Little-endian fixed-width helpers for index values. */
+void store_put_u64(uint8_t *p, uint64_t v);
+uint64_t store_get_u64(const uint8_t *p);
+void store_put_u32(uint8_t *p, uint32_t v);
+uint32_t store_get_u32(const uint8_t *p);
+
+/* Blob metadata value in the blobs db: u64 size, i64 last use ns. */
+#define STORE_BLOB_META_LEN 16
+
+/* store_blob_meta_put - put (size, now) for h; when only_if_older_ns > 0
+ * and an entry exists whose last use is newer than now - only_if_older_ns,
+ * leave it. Returns 0 or an LMDB code (unmapped, so MAP_FULL can retry). */
+int store_blob_meta_put(store *s, MDB_txn *txn, const store_hash *h, uint64_t size,
+			int64_t only_if_older_ns);
+
+/* store_blob_stat - lstat the object file of h (no txn). */
+int store_blob_stat(store *s, const store_hash *h, struct stat *ret);
+
+/* Run record encoding (trace.c). */
+int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);
+int store_run_decode(const uint8_t *buf, size_t len, struct store_run **ret);
+
+#endif

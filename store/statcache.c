@@ -1,0 +1,251 @@
+/* statcache.c - (dev, inode, size, mtime, ctime, mode) -> content hash.
+ *
+ * Key: dev u64, ino u64 (LE). Value (56 bytes, LE): size u64, mtime_ns
+ * i64, ctime_ns i64, mode u32, kind u8 + 3 zero bytes, recorded_ns i64,
+ * hash 16.
+ *
+ * The racy rule. File timestamps come from a coarse clock (one kernel tick
+ * behind real time at most), so a write landing in the same tick as an
+ * earlier one can leave mtime unchanged. An entry is recorded with the time
+ * hashing STARTED (recorded_ns) and trusted only when the file's mtime and
+ * ctime are at least STORE_RACY_NS older than that: then any later write
+ * must carry a newer timestamp and the stat no longer matches. Entries that
+ * would be racy are not recorded at all; the file is hashed each time until
+ * its timestamps are old enough. A file whose stat changes while it is
+ * hashed is not recorded either. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/internal.h"
+
+#define KEY_LEN 16
+#define VAL_LEN 56
+
+struct stat_update {
+	uint8_t key[KEY_LEN];
+	uint8_t val[VAL_LEN];
+};
+
+struct store_stat_updates {
+	struct stat_update *v;
+	size_t n, cap;
+};
+
+int store_stat_updates_new(store_stat_updates **ret)
+{
+	store_stat_updates *u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	*ret = u;
+	return 0;
+}
+
+size_t store_stat_updates_count(const store_stat_updates *u)
+{
+	return u ? u->n : 0;
+}
+
+void store_stat_updates_free(store_stat_updates *u)
+{
+	if (!u)
+		return;
+	free(u->v);
+	free(u);
+}
+
+static int flush_fn(store *s, MDB_txn *txn, void *arg)
+{
+	store_stat_updates *u = arg;
+	for (size_t i = 0; i < u->n; i++) {
+		MDB_val k = { KEY_LEN, u->v[i].key }, v = { VAL_LEN, u->v[i].val };
+		int rc = mdb_put(txn, s->db_stat, &k, &v, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int store_stat_updates_flush(store *s, store_stat_updates *u)
+{
+	if (!u || u->n == 0)
+		return store_check_usable(s);
+	int r = store_write_txn(s, flush_fn, u);
+	if (r == 0)
+		u->n = 0;
+	return r;
+}
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+static void make_key(const struct stat *st, uint8_t key[KEY_LEN])
+{
+	store_put_u64(key, (uint64_t)st->st_dev);
+	store_put_u64(key + 8, (uint64_t)st->st_ino);
+}
+
+static void make_val(const struct stat *st, uint8_t kind, int64_t recorded_ns,
+		     const store_hash *h, uint8_t val[VAL_LEN])
+{
+	memset(val, 0, VAL_LEN);
+	store_put_u64(val, (uint64_t)st->st_size);
+	store_put_u64(val + 8, (uint64_t)ts_ns(&st->st_mtim));
+	store_put_u64(val + 16, (uint64_t)ts_ns(&st->st_ctim));
+	store_put_u32(val + 24, (uint32_t)st->st_mode);
+	val[28] = kind;
+	store_put_u64(val + 32, (uint64_t)recorded_ns);
+	memcpy(val + 40, h->bytes, STORE_HASH_SIZE);
+}
+
+static bool is_racy(const struct stat *st, int64_t recorded_ns)
+{
+	return ts_ns(&st->st_mtim) > recorded_ns - STORE_RACY_NS ||
+	       ts_ns(&st->st_ctim) > recorded_ns - STORE_RACY_NS;
+}
+
+/* The cached hash for st when the entry matches and is not racy. */
+static bool lookup(store_txn *txn, const struct stat *st, uint8_t kind, store_hash *ret)
+{
+	uint8_t key[KEY_LEN];
+	make_key(st, key);
+	MDB_val k = { KEY_LEN, key }, v;
+	if (mdb_get(txn->txn, txn->s->db_stat, &k, &v) != 0 || v.mv_size != VAL_LEN)
+		return false;
+	const uint8_t *p = v.mv_data;
+	if (store_get_u64(p) != (uint64_t)st->st_size ||
+	    store_get_u64(p + 8) != (uint64_t)ts_ns(&st->st_mtim) ||
+	    store_get_u64(p + 16) != (uint64_t)ts_ns(&st->st_ctim) ||
+	    store_get_u32(p + 24) != (uint32_t)st->st_mode || p[28] != kind)
+		return false;
+	if (is_racy(st, (int64_t)store_get_u64(p + 32)))
+		return false;
+	memcpy(ret->bytes, p + 40, STORE_HASH_SIZE);
+	return true;
+}
+
+static bool same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mode == b->st_mode && ts_ns(&a->st_mtim) == ts_ns(&b->st_mtim) &&
+	       ts_ns(&a->st_ctim) == ts_ns(&b->st_ctim);
+}
+
+static int add_update(store_stat_updates *u, const struct stat *st, uint8_t kind,
+		      int64_t recorded_ns, const store_hash *h)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		struct stat_update *nv = reallocarray(u->v, cap, sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		u->v = nv;
+		u->cap = cap;
+	}
+	make_key(st, u->v[u->n].key);
+	make_val(st, kind, recorded_ns, h, u->v[u->n].val);
+	u->n++;
+	return 0;
+}
+
+/* Hash an open file or directory; *ret_stable is false when its stat
+ * changed while it was read (the answer is then not cached). */
+static int hash_open(int fd, bool dir, const struct stat *before, store_hash *ret,
+		     bool *ret_stable)
+{
+	int r = dir ? store_dir_listing_hash(fd, ".", ret) : store_hash_fd(fd, ret, NULL);
+	if (r < 0)
+		return r;
+	struct stat after;
+	if (fstat(fd, &after) < 0)
+		return -errno;
+	*ret_stable = same_stat(before, &after);
+	return 0;
+}
+
+int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		    int at_flags, struct store_path_state *ret)
+{
+	if (!txn || !path || !ret)
+		return -EINVAL;
+	bool nofollow = at_flags & AT_SYMLINK_NOFOLLOW;
+	struct store_path_state out = { 0 };
+	if (fstatat(dirfd, path, &out.st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+		return -errno;
+
+	if (S_ISLNK(out.st.st_mode)) {
+		char target[STORE_MAX_PATH + 1];
+		ssize_t n = readlinkat(dirfd, path, target, sizeof(target));
+		if (n < 0)
+			return -errno;
+		if ((size_t)n > STORE_MAX_PATH)
+			return STORE_ELIMIT;
+		out.kind = STORE_INPUT_SYMLINK;
+		store_hash_bytes(target, (size_t)n, &out.hash);
+		*ret = out;
+		return 0;
+	}
+	bool dir = S_ISDIR(out.st.st_mode);
+	if (!dir && !S_ISREG(out.st.st_mode))
+		return -ENODEV;
+	out.kind = dir ? STORE_INPUT_DIR : STORE_INPUT_FILE;
+	if (lookup(txn, &out.st, out.kind, &out.hash)) {
+		out.cached = true;
+		*ret = out;
+		return 0;
+	}
+
+	int64_t started = store_now_ns();
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0) |
+		     (dir ? O_DIRECTORY : 0);
+	int fd = openat(dirfd, path, oflags);
+	if (fd < 0)
+		return -errno;
+	struct stat before;
+	int r = fstat(fd, &before) < 0 ? -errno : 0;
+	/* the path may have been replaced between fstatat and open */
+	if (r == 0 && (before.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
+		r = -EAGAIN;
+	bool stable = false;
+	if (r == 0)
+		r = hash_open(fd, dir, &before, &out.hash, &stable);
+	close(fd);
+	if (r < 0)
+		return r;
+	out.st = before;
+	if (updates && stable && !is_racy(&before, started) &&
+	    (r = add_update(updates, &before, out.kind, started, &out.hash)) < 0)
+		return r;
+	*ret = out;
+	return 0;
+}
+
+int store_path_hash(store *s, int dirfd, const char *path, int at_flags,
+		    struct store_path_state *ret)
+{
+	store_txn *txn;
+	int r = store_read_begin(s, &txn);
+	if (r < 0)
+		return r;
+	store_stat_updates *u;
+	if ((r = store_stat_updates_new(&u)) < 0) {
+		store_read_end(txn);
+		return r;
+	}
+	struct store_path_state st;
+	r = store_stat_hash(txn, u, dirfd, path, at_flags, &st);
+	store_read_end(txn);
+	/* The cache is an optimization: a read-only or full store still
+	 * answers, it just does not remember. */
+	if (r == 0 && !(s->flags & STORE_RDONLY))
+		(void)store_stat_updates_flush(s, u);
+	store_stat_updates_free(u);
+	if (r == 0)
+		*ret = st;
+	return r;
+}

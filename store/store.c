@@ -1,0 +1,520 @@
+/* store.c - opening and closing a store, the LMDB environment, transactions
+ * (with map growth) and error codes.
+ *
+ * The environment lives in <store>/index/. It is opened with MDB_NOTLS (a
+ * read txn is an object, not a per-thread slot) and, unless STORE_NOSYNC,
+ * MDB_NOMETASYNC: each commit fdatasyncs the data pages but not the meta
+ * page, so a power loss can undo the last transaction but never corrupts the
+ * B-trees. A process crash loses nothing committed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/internal.h"
+
+#define DEFAULT_MAP_SIZE ((size_t)64 << 20)
+#define MIN_MAP_SIZE ((size_t)64 << 10)
+#define MAX_READERS 510
+#define MAX_TXN_RETRIES 48
+
+/* ---- small helpers ------------------------------------------------------- */
+
+int64_t store_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void store_put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t store_get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+void store_put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint32_t store_get_u32(const uint8_t *p)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+int store_mdb_error(int rc)
+{
+	if (rc >= 0)
+		return -rc;
+	if (rc < MDB_KEYEXIST || rc > MDB_LAST_ERRCODE)
+		return rc; /* already ours or -errno */
+	switch (rc) {
+	case MDB_NOTFOUND:
+		return -ENOENT;
+	case MDB_KEYEXIST:
+		return -EEXIST;
+	case MDB_MAP_FULL:
+		return -ENOSPC;
+	case MDB_READERS_FULL:
+	case MDB_TXN_FULL:
+	case MDB_CURSOR_FULL:
+		return -EAGAIN;
+	case MDB_VERSION_MISMATCH:
+		return STORE_EVERSION;
+	case MDB_BAD_RSLOT:
+	case MDB_BAD_TXN:
+	case MDB_BAD_VALSIZE:
+	case MDB_BAD_DBI:
+		return -EINVAL;
+	default: /* CORRUPTED, PAGE_NOTFOUND, PANIC, INVALID, INCOMPATIBLE, ... */
+		return STORE_ECORRUPT;
+	}
+}
+
+const char *store_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case STORE_ECORRUPT:
+		return "store is corrupt (index or blob does not match)";
+	case STORE_EVERSION:
+		return "store was written by an unknown format version";
+	case STORE_EFORK:
+		return "store handle used in a forked child";
+	case STORE_EBADTRACE:
+		return "malformed trace record";
+	case STORE_ELIMIT:
+		return "store size limit exceeded";
+	}
+	if (err < 0 && err > -4096) {
+		const char *d = strerrordesc_np(-err);
+		if (d)
+			return d;
+	}
+	return "unknown store error";
+}
+
+int store_check_usable(const store *s)
+{
+	if (!s)
+		return -EINVAL;
+	if (getpid() != s->pid)
+		return STORE_EFORK;
+	return 0;
+}
+
+/* ---- location ------------------------------------------------------------ */
+
+static int join(const char *a, const char *b, char **ret)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", a, b) < 0)
+		return -ENOMEM;
+	*ret = p;
+	return 0;
+}
+
+int store_default_path(char **ret)
+{
+	const char *e = getenv("SHARK_STORE");
+	char *p;
+	if (e && *e) {
+		p = strdup(e);
+		if (!p)
+			return -ENOMEM;
+		*ret = p;
+		return 0;
+	}
+	e = getenv("XDG_CACHE_HOME");
+	if (e && e[0] == '/')
+		return join(e, "shark", ret);
+	e = getenv("HOME");
+	if (e && *e)
+		return join(e, ".cache/shark", ret);
+	return -ENOENT;
+}
+
+/* mkdir -p with mode 0700 for every component created. */
+static int mkdir_parents(const char *path)
+{
+	size_t len = strlen(path);
+	char *buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, path, len + 1);
+	int r = 0;
+	for (size_t i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		buf[i] = c;
+	}
+	free(buf);
+	if (r == 0) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			r = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			r = -ENOTDIR;
+	}
+	return r;
+}
+
+static int open_subdir(store *s, const char *name, bool create, int *ret_fd)
+{
+	if (create && mkdirat(s->dirfd, name, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	int fd = openat(s->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* ---- LMDB environment ------------------------------------------------------ */
+
+static const char FORMAT_KEY[] = "format";
+
+static int open_dbis(store *s, bool create)
+{
+	MDB_txn *txn;
+	unsigned dflags = create ? MDB_CREATE : 0;
+	int rc = mdb_txn_begin(s->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+	if (rc)
+		return rc;
+	struct {
+		const char *name;
+		MDB_dbi *dbi;
+	} dbs[] = {
+		{ "meta", &s->db_meta },       { "actions", &s->db_actions },
+		{ "traces", &s->db_traces },   { "statcache", &s->db_stat },
+		{ "blobs", &s->db_blobs },     { "runs", &s->db_runs },
+	};
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dflags, dbs[i].dbi);
+		if (rc)
+			goto fail;
+	}
+	MDB_val k = { sizeof(FORMAT_KEY) - 1, (void *)FORMAT_KEY }, v;
+	rc = mdb_get(txn, s->db_meta, &k, &v);
+	if (rc == MDB_NOTFOUND && create) {
+		uint8_t ver[4];
+		store_put_u32(ver, STORE_FORMAT_VERSION);
+		v.mv_size = 4;
+		v.mv_data = ver;
+		rc = mdb_put(txn, s->db_meta, &k, &v, 0);
+		if (rc)
+			goto fail;
+	} else if (rc) {
+		goto fail;
+	} else if (v.mv_size != 4) {
+		rc = MDB_CORRUPTED;
+		goto fail;
+	} else if (store_get_u32(v.mv_data) != STORE_FORMAT_VERSION) {
+		mdb_txn_abort(txn);
+		return STORE_EVERSION;
+	}
+	return mdb_txn_commit(txn);
+fail:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int open_env(store *s, size_t initial_map)
+{
+	int rc = mdb_env_create(&s->env);
+	if (rc)
+		return store_mdb_error(rc);
+	mdb_env_set_maxdbs(s->env, 8);
+	mdb_env_set_maxreaders(s->env, MAX_READERS);
+	struct stat st;
+	bool fresh = fstatat(s->dirfd, "index/data.mdb", &st, 0) < 0;
+	if (fresh)
+		mdb_env_set_mapsize(s->env, initial_map);
+	unsigned eflags = MDB_NOTLS;
+	if (s->flags & STORE_RDONLY)
+		eflags |= MDB_RDONLY;
+	eflags |= (s->flags & STORE_NOSYNC) ? MDB_NOSYNC : MDB_NOMETASYNC;
+	char *dir;
+	int r = join(s->path, "index", &dir);
+	if (r < 0)
+		return r;
+	rc = mdb_env_open(s->env, dir, eflags, 0600);
+	free(dir);
+	if (rc)
+		return rc == ENOENT && (s->flags & STORE_RDONLY) ? -ENOENT : store_mdb_error(rc);
+	int dead;
+	(void)mdb_reader_check(s->env, &dead);
+
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	if (s->map_size < initial_map && !(s->flags & STORE_RDONLY)) {
+		rc = mdb_env_set_mapsize(s->env, initial_map);
+		if (rc)
+			return store_mdb_error(rc);
+		s->map_size = initial_map;
+	}
+
+	rc = open_dbis(s, false);
+	if (rc == MDB_NOTFOUND && !(s->flags & STORE_RDONLY))
+		rc = open_dbis(s, true);
+	if (rc == MDB_NOTFOUND)
+		return STORE_ECORRUPT; /* an env without our databases */
+	return store_mdb_error(rc);
+}
+
+static void close_env(store *s)
+{
+	if (!s->env)
+		return;
+	/* LMDB forbids using an env after fork() (its lock-file state and
+	 * mutexes belong to the opener); in a forked child only our own
+	 * memory and fds are released and the mapping is left to exec/exit. */
+	if (getpid() == s->pid)
+		mdb_env_close(s->env);
+	s->env = NULL;
+}
+
+int store_open_opts(const char *path, const struct store_options *opts, store **ret)
+{
+	unsigned flags = opts ? opts->flags : 0;
+	size_t initial_map = opts && opts->initial_map_size ? opts->initial_map_size : DEFAULT_MAP_SIZE;
+	if (initial_map < MIN_MAP_SIZE)
+		initial_map = MIN_MAP_SIZE;
+	if (initial_map > STORE_MAX_MAP_SIZE)
+		return -EINVAL;
+	bool rdonly = flags & STORE_RDONLY;
+
+	char *p = NULL;
+	int r;
+	if (path) {
+		if (!*path)
+			return -EINVAL;
+		p = strdup(path);
+		if (!p)
+			return -ENOMEM;
+	} else if ((r = store_default_path(&p)) < 0) {
+		return r;
+	}
+	if (!rdonly && (r = mkdir_parents(p)) < 0) {
+		free(p);
+		return r;
+	}
+	char *abs = realpath(p, NULL);
+	r = abs ? 0 : -errno;
+	free(p);
+	if (r < 0)
+		return r;
+
+	store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		free(abs);
+		return -ENOMEM;
+	}
+	s->path = abs;
+	s->flags = flags;
+	s->pid = getpid();
+	s->dirfd = s->objects_fd = s->tmp_fd = -1;
+	if ((r = join(abs, "scratch", &s->scratch)) < 0)
+		goto fail;
+	s->dirfd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!rdonly) {
+		int fd;
+		if ((r = open_subdir(s, "scratch", true, &fd)) < 0)
+			goto fail;
+		close(fd);
+		if ((r = open_subdir(s, "tmp", true, &s->tmp_fd)) < 0)
+			goto fail;
+		if (mkdirat(s->dirfd, "index", 0700) < 0 && errno != EEXIST) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	if ((r = open_subdir(s, "objects", !rdonly, &s->objects_fd)) < 0)
+		goto fail;
+	if ((r = open_env(s, initial_map)) < 0)
+		goto fail;
+	*ret = s;
+	return 0;
+fail:
+	store_close(s);
+	return r;
+}
+
+int store_open(const char *path, unsigned flags, store **ret)
+{
+	struct store_options o = { .flags = flags };
+	return store_open_opts(path, &o, ret);
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	close_env(s);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	if (s->objects_fd >= 0)
+		close(s->objects_fd);
+	if (s->tmp_fd >= 0)
+		close(s->tmp_fd);
+	free(s->path);
+	free(s->scratch);
+	free(s);
+}
+
+const char *store_path(const store *s)
+{
+	return s->path;
+}
+
+const char *store_scratch_path(const store *s)
+{
+	return s->scratch;
+}
+
+/* ---- transactions ---------------------------------------------------------- */
+
+/* Adopt a map size grown by another process, or grow it ourselves. Only
+ * legal with no txn of this process open. */
+static int adopt_map_size(store *s)
+{
+	int rc = mdb_env_set_mapsize(s->env, 0);
+	if (rc)
+		return store_mdb_error(rc);
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	return 0;
+}
+
+static int grow_map(store *s)
+{
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	size_t cur = info.me_mapsize;
+	if (cur >= STORE_MAX_MAP_SIZE)
+		return -ENOSPC;
+	size_t next = cur * 2 > STORE_MAX_MAP_SIZE ? STORE_MAX_MAP_SIZE : cur * 2;
+	int rc = mdb_env_set_mapsize(s->env, next);
+	if (rc)
+		return rc == ENOMEM ? -ENOSPC : store_mdb_error(rc);
+	s->map_size = next;
+	return 0;
+}
+
+/* LMDB reports a short write of its pages as EIO, which is what a full
+ * disk produces mid-write; tell the two apart by looking at free space. */
+static int eio_or_enospc(store *s)
+{
+	struct statvfs sv;
+	if (fstatvfs(s->dirfd, &sv) == 0 && (uint64_t)sv.f_bavail * sv.f_frsize < (4u << 20))
+		return -ENOSPC;
+	return -EIO;
+}
+
+int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void *arg)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	if (s->open_txns)
+		return -EBUSY;
+	for (int attempt = 0; attempt < MAX_TXN_RETRIES; attempt++) {
+		MDB_txn *txn;
+		int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+		if (rc == MDB_MAP_RESIZED) {
+			if ((r = adopt_map_size(s)) < 0)
+				return r;
+			continue;
+		}
+		if (rc)
+			return store_mdb_error(rc);
+		rc = fn(s, txn, arg);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc == MDB_MAP_FULL) {
+			if ((r = grow_map(s)) < 0)
+				return r;
+			continue;
+		}
+		r = store_mdb_error(rc);
+		return r == -EIO ? eio_or_enospc(s) : r;
+	}
+	return -ENOSPC;
+}
+
+int store_read_begin(store *s, store_txn **ret)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (s->open_txns)
+		return -EBUSY;
+	store_txn *t = malloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (int attempt = 0;; attempt++) {
+		int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn);
+		if (rc == MDB_MAP_RESIZED && attempt < 4) {
+			if ((r = adopt_map_size(s)) < 0)
+				break;
+			continue;
+		}
+		r = store_mdb_error(rc);
+		break;
+	}
+	if (r < 0) {
+		free(t);
+		return r;
+	}
+	t->s = s;
+	s->open_txns++;
+	*ret = t;
+	return 0;
+}
+
+void store_read_end(store_txn *t)
+{
+	if (!t)
+		return;
+	if (getpid() == t->s->pid)
+		mdb_txn_abort(t->txn);
+	t->s->open_txns--;
+	free(t);
+}

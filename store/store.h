@@ -1,0 +1,513 @@
+/* store.h - shark's content store: the whole public API of store/.
+ *
+ * A store is a directory (default $SHARK_STORE, else
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/shark) holding
+ *
+ *   objects/ab/<30 hex>   content-addressed blobs (XXH3-128, read-only files)
+ *   tmp/                  blob writers' temporary files
+ *   scratch/              free space on the store's filesystem (sandbox
+ *                         overlay upper dirs), so results can be imported
+ *                         into objects/ by rename
+ *   index/                one LMDB environment with named databases:
+ *                         actions, traces, statcache, blobs, runs, meta
+ *
+ * docs/store.md describes the on-disk format, the durability policy and the
+ * concurrency model.
+ *
+ * Conventions (as in LMDB and systemd):
+ *  - every function returning int returns 0 on success, a negative errno
+ *    (-ENOENT, -ENOSPC, -EROFS, -EACCES, -ENOMEM, ...) or one of the
+ *    STORE_E* codes below; store_strerror() names any of them;
+ *  - ret_* out-parameters are written only on success;
+ *  - destructors (store_close, *_free, *_end) accept NULL;
+ *  - every fd the store opens is O_CLOEXEC; the store never prints, logs or
+ *    exits;
+ *  - a store handle (and every txn/writer made from it) belongs to the
+ *    process that opened it. After fork() the child must not use it: every
+ *    call made from another pid returns STORE_EFORK (the child may call
+ *    store_close(), which then only frees memory and never touches LMDB's
+ *    lock table). A handle is not thread-safe: use one per thread.
+ */
+#ifndef SHARK_STORE_H
+#define SHARK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* ---- errors --------------------------------------------------------------
+ * The store's own codes live in a reserved negative range below LMDB's.
+ * LMDB errors are mapped: MDB_CORRUPTED/MDB_PAGE_NOTFOUND/MDB_INVALID ->
+ * STORE_ECORRUPT, MDB_VERSION_MISMATCH -> STORE_EVERSION, MDB_NOTFOUND ->
+ * -ENOENT, MDB_READERS_FULL -> -EAGAIN, system errors -> -errno. */
+enum {
+	STORE_ECORRUPT = -31000, /* index or blob content does not match */
+	STORE_EVERSION = -31001, /* store/record written by an unknown format version */
+	STORE_EFORK = -31002,    /* handle used in a process other than its opener */
+	STORE_EBADTRACE = -31003, /* malformed trace or run encoding */
+	STORE_ELIMIT = -31004,   /* a size limit was exceeded (see STORE_MAX_*) */
+};
+
+/* store_strerror - a static, human-readable description of err (a value
+ * returned by any store_* function: 0, -errno or STORE_E*). Never NULL. */
+const char *store_strerror(int err);
+
+/* ---- hashes --------------------------------------------------------------
+ * XXH3-128. The binary form is XXH3's canonical (big-endian) 16 bytes, so
+ * the hex form equals what `xxh128sum` prints. */
+#define STORE_HASH_SIZE 16
+#define STORE_HASH_HEX_LEN 32
+
+typedef struct store_hash {
+	uint8_t bytes[STORE_HASH_SIZE];
+} store_hash;
+
+/* store_hash_bytes - hash len bytes at data into *ret. Cannot fail. */
+void store_hash_bytes(const void *data, size_t len, store_hash *ret);
+
+/* store_hash_equal - true when a and b are the same hash. */
+bool store_hash_equal(const store_hash *a, const store_hash *b);
+
+/* store_hash_is_zero - true for the all-zero value, used as "no hash". */
+bool store_hash_is_zero(const store_hash *h);
+
+/* store_hash_to_hex - write 32 lowercase hex digits and a NUL into out. */
+void store_hash_to_hex(const store_hash *h, char out[STORE_HASH_HEX_LEN + 1]);
+
+/* store_hash_from_hex - parse exactly 32 hex digits (either case) at hex
+ * (len must be 32). Errors: -EINVAL for any other input. */
+int store_hash_from_hex(const char *hex, size_t len, store_hash *ret);
+
+/* Streaming hasher. */
+typedef struct store_hasher store_hasher;
+
+/* store_hasher_new - a fresh hasher in *ret (free with store_hasher_free).
+ * Errors: -ENOMEM. */
+int store_hasher_new(store_hasher **ret);
+/* store_hasher_update - feed len bytes. Cannot fail. */
+void store_hasher_update(store_hasher *h, const void *data, size_t len);
+/* store_hasher_final - the hash of everything fed since new/reset. The
+ * hasher stays usable (more updates extend the same stream). */
+void store_hasher_final(const store_hasher *h, store_hash *ret);
+/* store_hasher_reset - start a new stream. */
+void store_hasher_reset(store_hasher *h);
+void store_hasher_free(store_hasher *h);
+
+/* store_hash_fd - hash everything readable from fd, from its current offset
+ * to EOF (files, pipes). Regular files are read in large chunks with
+ * sequential read-ahead. *ret_size (may be NULL) receives the byte count.
+ * Errors: -errno from read(), -ENOMEM. */
+int store_hash_fd(int fd, store_hash *ret, uint64_t *ret_size);
+
+/* store_hash_file - open path relative to dirfd (AT_FDCWD or a directory fd;
+ * an absolute path ignores dirfd) with O_NOFOLLOW when at_flags contains
+ * AT_SYMLINK_NOFOLLOW, and hash its whole content. Errors: -errno from
+ * open/read (-ENOENT, -EISDIR for directories, -ELOOP), -ENOMEM. */
+int store_hash_file(int dirfd, const char *path, int at_flags, store_hash *ret,
+		    uint64_t *ret_size);
+
+/* store_dir_listing_hash - hash of a directory's entries: the names (bytes,
+ * sorted with memcmp, "." and ".." left out), each followed by a NUL and a
+ * one-letter type (f file, d dir, l symlink, o other). Adding, removing,
+ * renaming an entry or changing its type changes the hash; changing a
+ * file's content does not. Errors: -errno (-ENOTDIR, -ENOENT, -EACCES),
+ * STORE_ELIMIT beyond STORE_MAX_DIR_ENTRIES entries, -ENOMEM. */
+#define STORE_MAX_DIR_ENTRIES (1u << 20)
+int store_dir_listing_hash(int dirfd, const char *path, store_hash *ret);
+
+/* ---- opening a store ------------------------------------------------------ */
+typedef struct store store;
+
+enum store_open_flags {
+	/* Open read-only: nothing is created; writes return -EROFS. */
+	STORE_RDONLY = 1u << 0,
+	/* Skip fsync of blobs and LMDB commits (MDB_NOSYNC). A crash of the
+	 * process still leaves a consistent store; a power loss may lose or
+	 * corrupt the latest entries (verified reads detect bad blobs). For
+	 * tests and benchmarks. */
+	STORE_NOSYNC = 1u << 1,
+};
+
+struct store_options {
+	unsigned flags;           /* enum store_open_flags */
+	size_t initial_map_size;  /* LMDB map size for a new env; 0 = default
+				   * (64 MiB). The map grows by doubling on
+				   * MDB_MAP_FULL, up to STORE_MAX_MAP_SIZE. */
+};
+#define STORE_MAX_MAP_SIZE ((size_t)1 << 40)
+
+/* store_default_path - the default store location in a new string (free()
+ * it): $SHARK_STORE if set and non-empty, else $XDG_CACHE_HOME/shark if
+ * XDG_CACHE_HOME is an absolute path, else $HOME/.cache/shark.
+ * Errors: -ENOENT when neither HOME nor the others are set, -ENOMEM. */
+int store_default_path(char **ret);
+
+/* store_open - open (and unless STORE_RDONLY, create, mode 0700 including
+ * missing parents) the store at path, or at store_default_path() when path
+ * is NULL. Clears stale LMDB reader slots left by dead processes.
+ * Errors: -ENOENT (read-only and missing), -EACCES/-EROFS (cannot create or
+ * write), STORE_EVERSION (written by another format version),
+ * STORE_ECORRUPT (index unreadable), -ENOMEM, other -errno. */
+int store_open(const char *path, unsigned flags, store **ret);
+int store_open_opts(const char *path, const struct store_options *opts, store **ret);
+
+/* store_close - close the store. Any txn, writer or update batch made from
+ * it must be ended/freed first. NULL-safe. */
+void store_close(store *s);
+
+/* store_path - the store's directory (absolute). Owned by s. */
+const char *store_path(const store *s);
+
+/* store_scratch_path - "<store>/scratch", a directory on the store's
+ * filesystem where callers may create work directories whose files are
+ * later moved into the store with store_blob_import(). Owned by s. */
+const char *store_scratch_path(const store *s);
+
+/* ---- blobs ---------------------------------------------------------------
+ * Content-addressed, immutable files. An existing object is never
+ * rewritten: committing content that already exists just discards the new
+ * copy. Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
+ * is renamed into place (and its directory fsync'ed after), so an object
+ * name always means complete content. Blob files carry no index entry until
+ * a trace referring to them is recorded (store_record), which also updates
+ * the blobs database (size, last use). */
+typedef struct store_blob_writer store_blob_writer;
+
+/* store_blob_writer_new - start a new blob: a temporary file in <store>/tmp.
+ * Errors: -EROFS (read-only store), -ENOSPC, -errno, -ENOMEM. */
+int store_blob_writer_new(store *s, store_blob_writer **ret);
+
+/* store_blob_write - append len bytes (hashed as written).
+ * Errors: -ENOSPC, -EFBIG, -errno from write(). After an error the writer
+ * can only be freed. */
+int store_blob_write(store_blob_writer *w, const void *data, size_t len);
+
+/* store_blob_write_from_fd - append everything readable from fd (to EOF),
+ * e.g. a pipe or a file. Same errors as store_blob_write plus read errors. */
+int store_blob_write_from_fd(store_blob_writer *w, int fd);
+
+/* store_blob_commit - finish: sync per policy, rename into
+ * objects/ab/<rest> (or drop the copy if that object exists). The writer is
+ * consumed (freed) whatever the result. ret_hash/ret_size may be NULL.
+ * Errors: -ENOSPC, -EIO, -errno. */
+int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_size);
+
+/* store_blob_writer_free - abandon an uncommitted blob (its temp file is
+ * removed). NULL-safe. */
+void store_blob_writer_free(store_blob_writer *w);
+
+/* store_blob_put - store len bytes at data as a blob (writer new + write +
+ * commit). ret_hash may be NULL. */
+int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash);
+
+/* store_blob_import - move the regular file dirfd/path (which must not be a
+ * symlink) into the store: hash it, sync per policy, make it read-only and
+ * rename it to its object name. On success the source name is gone
+ * (renamed, or removed when the object already existed). A file on another
+ * filesystem (-EXDEV from rename) or with several hard links is copied
+ * instead, then its source name removed. On failure the source is left as
+ * it was. Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
+ * -ENOSPC, -errno. */
+int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_hash,
+		      uint64_t *ret_size);
+
+/* store_blob_exists - 0 when the object file exists; *ret_size (may be
+ * NULL) gets its size. Errors: -ENOENT, -errno. */
+int store_blob_exists(store *s, const store_hash *h, uint64_t *ret_size);
+
+/* store_blob_open - open the object read-only (O_CLOEXEC) for replay, WITHOUT
+ * verifying its content (the caller may splice/sendfile/copy_file_range it;
+ * use store_blob_copy with STORE_VERIFY when content must be checked).
+ * *ret_fd is owned by the caller; *ret_size may be NULL.
+ * Errors: -ENOENT (no such blob), -errno. */
+int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_size);
+
+/* store_blob_verify - re-read the object and check its content hash.
+ * Errors: -ENOENT, STORE_ECORRUPT (content does not match its name), -errno. */
+int store_blob_verify(store *s, const store_hash *h);
+
+enum store_copy_flags {
+	STORE_VERIFY = 1u << 0, /* hash while copying; STORE_ECORRUPT on mismatch */
+};
+
+/* store_blob_copy - write the blob's content to out_fd (a file, pipe or
+ * socket), from the start of the object. With STORE_VERIFY the content is
+ * hashed on the way and a mismatch returns STORE_ECORRUPT - after the bytes
+ * were written, so the caller must discard what it wrote (write to a temp
+ * file, rename only on success). Without it, copy_file_range/splice/
+ * sendfile are used where possible. Errors: -ENOENT, STORE_ECORRUPT,
+ * -EPIPE and other -errno from the writes. */
+int store_blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags);
+
+/* store_blob_read - read a whole blob into memory, verified. *ret_data is
+ * malloc'ed (free() it; a NUL follows the content, not counted in
+ * *ret_len). Errors: -ENOENT, STORE_ECORRUPT, STORE_ELIMIT when larger than
+ * max_len, -ENOMEM, -errno. */
+int store_blob_read(store *s, const store_hash *h, size_t max_len, void **ret_data,
+		    size_t *ret_len);
+
+/* store_blob_path - "<store>/objects/ab/<30 hex>" into buf.
+ * Errors: -ENAMETOOLONG when size is too small. */
+int store_blob_path(const store *s, const store_hash *h, char *buf, size_t size);
+
+/* ---- trace records ---------------------------------------------------------
+ * What one run observed and produced. The caller builds a store_trace with
+ * its own pointers and encodes/records it; decoded traces are one malloc'ed
+ * block (every pointer points inside it) freed with store_trace_free. */
+enum store_input_kind {
+	STORE_INPUT_FILE = 1,    /* hash = content hash (executed files too) */
+	STORE_INPUT_DIR = 2,     /* hash = store_dir_listing_hash() */
+	STORE_INPUT_SYMLINK = 3, /* target = the link's text */
+	STORE_INPUT_ABSENT = 4,  /* the path did not exist */
+};
+
+struct store_input {
+	const char *path;   /* as observed (absolute), NUL-terminated */
+	uint8_t kind;       /* enum store_input_kind */
+	store_hash hash;    /* FILE, DIR; zero otherwise */
+	const char *target; /* SYMLINK; NULL otherwise */
+};
+
+enum store_effect_kind {
+	STORE_EFFECT_FILE = 1,    /* write a file: mode + blob */
+	STORE_EFFECT_DELETE = 2,  /* remove the path */
+	STORE_EFFECT_DIR = 3,     /* make a directory with mode (replacing
+				   * whatever was there) */
+	STORE_EFFECT_SYMLINK = 4, /* make a symlink to target */
+};
+
+struct store_effect {
+	const char *path;   /* relative to the workspace, NUL-terminated */
+	uint8_t kind;       /* enum store_effect_kind */
+	uint32_t mode;      /* FILE, DIR: permission bits (07777) */
+	store_hash blob;    /* FILE */
+	uint64_t size;      /* FILE: blob size */
+	const char *target; /* SYMLINK; NULL otherwise */
+};
+
+struct store_trace {
+	store_hash stdout_blob;
+	uint64_t stdout_size;
+	store_hash stderr_blob;
+	uint64_t stderr_size;
+	int32_t exit_status;   /* as the caller defines it (exit code) */
+	int64_t start_ns;      /* CLOCK_REALTIME at start */
+	uint64_t duration_ns;
+	size_t n_inputs;
+	const struct store_input *inputs;
+	size_t n_effects;
+	const struct store_effect *effects;
+	const void *key_info;  /* opaque bytes for explaining misses */
+	size_t key_info_len;
+};
+
+/* Bounds enforced by the encoder and the decoder. */
+#define STORE_MAX_PATH 4096          /* path or symlink target, bytes */
+#define STORE_MAX_INPUTS (1u << 20)
+#define STORE_MAX_EFFECTS (1u << 20)
+#define STORE_MAX_KEY_INFO (1u << 20)
+
+/* store_trace_encode - the versioned binary encoding of t in a malloc'ed
+ * buffer (*ret_buf, free() it). Errors: -EINVAL (bad kind, NULL path, NUL
+ * in a string), STORE_ELIMIT, -ENOMEM. */
+int store_trace_encode(const struct store_trace *t, uint8_t **ret_buf, size_t *ret_len);
+
+/* store_trace_decode - parse len bytes (untrusted) into a new trace (free
+ * with store_trace_free). Errors: STORE_EBADTRACE (malformed or trailing
+ * bytes), STORE_EVERSION (unknown version), STORE_ELIMIT, -ENOMEM. Never
+ * reads outside [buf, buf+len). */
+int store_trace_decode(const uint8_t *buf, size_t len, struct store_trace **ret);
+
+/* store_trace_free - free a decoded trace. NULL-safe. */
+void store_trace_free(struct store_trace *t);
+
+/* store_trace_id - the trace's id: the hash of its encoding.
+ * Errors: as store_trace_encode. */
+int store_trace_id(const struct store_trace *t, store_hash *ret);
+
+/* ---- run history ---------------------------------------------------------- */
+enum store_run_outcome {
+	STORE_RUN_HIT = 1,          /* served from the store */
+	STORE_RUN_MISS = 2,         /* ran and was recorded */
+	STORE_RUN_NOT_RECORDED = 3, /* ran, not recorded: see reason */
+};
+
+struct store_run {
+	int64_t start_ns;       /* CLOCK_REALTIME */
+	uint64_t duration_ns;   /* wall time of this run (replay time for hits) */
+	uint64_t saved_ns;      /* hits: time saved (recorded duration - replay) */
+	uint8_t outcome;        /* enum store_run_outcome */
+	int32_t exit_status;
+	store_hash action_key;
+	store_hash trace_id;    /* zero when not recorded */
+	const char *cwd;        /* NUL-terminated, may be NULL (= "") */
+	const char *command;    /* the command text, may be NULL */
+	const char *reason;     /* why not recorded / forced, may be NULL */
+};
+
+/* store_run_free - free a run returned by store_run_get. NULL-safe. */
+void store_run_free(struct store_run *r);
+
+/* ---- the index: transactions ------------------------------------------------
+ * A read transaction is a consistent snapshot, cheap to begin (~1 us) and
+ * meant to be held across MANY lookups (a whole trace verification). At
+ * most ONE txn per store handle may be open at a time, and none may be open
+ * while calling a function that writes (store_record, store_run_add,
+ * store_stat_updates_flush, ...): writes return -EBUSY then, because
+ * growing the LMDB map needs the process to hold no transaction. */
+typedef struct store_txn store_txn;
+
+/* store_read_begin - begin a read transaction. Errors: STORE_EFORK,
+ * -EBUSY (another txn of this handle is open), STORE_ECORRUPT, -errno. */
+int store_read_begin(store *s, store_txn **ret);
+
+/* store_read_end - end (abort) a read transaction. NULL-safe. */
+void store_read_end(store_txn *txn);
+
+/* store_action_traces - the trace ids recorded under action_key, newest
+ * first, in a malloc'ed array (*ret_ids, free() it; NULL when *ret_n is 0).
+ * An action keeps at most STORE_MAX_TRACES_PER_ACTION traces (the oldest is
+ * dropped from the list). Errors: -ENOENT (no such action),
+ * STORE_ECORRUPT, -ENOMEM. */
+#define STORE_MAX_TRACES_PER_ACTION 16
+int store_action_traces(store_txn *txn, const store_hash *action_key, store_hash **ret_ids,
+			size_t *ret_n);
+
+/* store_trace_get - the decoded trace with this id (free with
+ * store_trace_free). The record is checked against its id. Errors:
+ * -ENOENT, STORE_ECORRUPT (record does not match its id or does not
+ * decode), -ENOMEM. */
+int store_trace_get(store_txn *txn, const store_hash *trace_id, struct store_trace **ret);
+
+/* store_blob_info - metadata of a blob known to the index: size and last
+ * use (CLOCK_REALTIME ns). Either out pointer may be NULL. Errors: -ENOENT. */
+int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
+		    int64_t *ret_last_use_ns);
+
+/* store_run_get - run record id (free with store_run_free). Errors:
+ * -ENOENT, STORE_EBADTRACE/STORE_ECORRUPT, -ENOMEM. */
+int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret);
+
+/* store_run_prev - the largest run id smaller than before (UINT64_MAX for
+ * the newest run), for listing history newest first. Errors: -ENOENT when
+ * there is none. */
+int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id);
+
+/* ---- the index: writes -------------------------------------------------------
+ * Each write function is ONE LMDB write transaction; on MDB_MAP_FULL the
+ * transaction is aborted, the map doubled and the transaction redone, so
+ * nothing is lost. Concurrent writers (threads or processes) are serialized
+ * by LMDB's writer lock. Common errors: -EROFS (read-only store), -EBUSY (a
+ * txn of this handle is open), -ENOSPC (disk full, or map at
+ * STORE_MAX_MAP_SIZE), STORE_EFORK, STORE_ECORRUPT. */
+
+/* store_record - record a trace under action_key in one write txn: put the
+ * encoded trace (id = its hash), add its id to the front of the action's
+ * list (dropping a duplicate and anything beyond
+ * STORE_MAX_TRACES_PER_ACTION), put blob metadata (size, last use = now)
+ * for its stdout/stderr/effect blobs, and when run is not NULL append it to
+ * the history with its trace_id set to the new trace. Every blob the trace
+ * names must already be committed (blobs first): -ENOENT otherwise (the
+ * index is not changed). ret_trace_id / ret_run_id may be NULL. */
+int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
+		 const struct store_run *run, store_hash *ret_trace_id, uint64_t *ret_run_id);
+
+/* store_run_add - append a run to the history (ids increase by one per
+ * run). For a HIT with a trace_id, the last-use time of that trace's blobs
+ * is refreshed in the same txn (if older than an hour), for gc.
+ * ret_id may be NULL. */
+int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
+
+/* ---- stat cache ------------------------------------------------------------
+ * (dev, inode, size, mtime ns, ctime ns, mode) -> hash of a file's content
+ * or a directory's listing. An entry is trusted only if the file's mtime and
+ * ctime are at least STORE_RACY_NS older than the moment the entry was
+ * recorded (git's racy-timestamp rule: file timestamps are coarse, so a
+ * write in the same tick as the hash could keep the stamp); otherwise the
+ * file is rehashed (and the entry re-recorded with a new time). */
+#define STORE_RACY_NS 50000000LL /* 50 ms, above any kernel tick */
+
+/* Pending stat-cache updates, collected during read-only lookups and
+ * written later in one write txn. */
+typedef struct store_stat_updates store_stat_updates;
+
+int store_stat_updates_new(store_stat_updates **ret);
+/* store_stat_updates_count - how many updates are pending. */
+size_t store_stat_updates_count(const store_stat_updates *u);
+/* store_stat_updates_flush - write the pending updates in one write txn and
+ * empty u. Errors: as the index writes (on error u is left intact). */
+int store_stat_updates_flush(store *s, store_stat_updates *u);
+void store_stat_updates_free(store_stat_updates *u);
+
+/* What a path turned out to be. */
+struct store_path_state {
+	uint8_t kind;   /* STORE_INPUT_FILE, _DIR or _SYMLINK (AT_SYMLINK_NOFOLLOW only) */
+	store_hash hash; /* content hash, listing hash, or hash of the link text */
+	struct stat st;  /* the stat the answer is for */
+	bool cached;     /* answered from the stat cache without hashing */
+};
+
+/* store_stat_hash - the state of dirfd/path (an absolute path ignores
+ * dirfd; at_flags: 0 or AT_SYMLINK_NOFOLLOW) using the stat cache read
+ * through txn: stat it; for a regular file or directory whose cache entry
+ * matches and is not racy, answer from the cache; otherwise hash it and
+ * append the new entry to updates (if not NULL; entries are only recorded
+ * when the file did not change while being hashed). Devices, FIFOs and
+ * sockets are not hashed: -ENODEV (the caller treats the run as not
+ * memoizable). Errors: -ENOENT (absent: the caller records ABSENT),
+ * -ENOTDIR, -EACCES, -ENODEV, -EAGAIN (the path was replaced by another
+ * type while being looked at), STORE_ELIMIT, -errno, -ENOMEM. */
+int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		    int at_flags, struct store_path_state *ret);
+
+/* store_path_hash - store_stat_hash in its own read txn, writing any update
+ * at once (a failure to write the cache, e.g. on a read-only store, is
+ * ignored: the answer is still returned). Convenience for single lookups;
+ * use the batch form in loops. */
+int store_path_hash(store *s, int dirfd, const char *path, int at_flags,
+		    struct store_path_state *ret);
+
+/* ---- consistency check and statistics -------------------------------------- */
+enum store_fsck_flags {
+	STORE_FSCK_HASH = 1u << 0, /* also re-hash every referenced blob */
+};
+
+enum store_fsck_problem {
+	STORE_FSCK_DANGLING_TRACE = 1, /* action lists a trace id with no record */
+	STORE_FSCK_BAD_TRACE,          /* trace record does not decode or match its id */
+	STORE_FSCK_MISSING_BLOB,       /* trace names a blob whose object is missing */
+	STORE_FSCK_BAD_BLOB,           /* object size or content does not match */
+	STORE_FSCK_UNINDEXED_BLOB,     /* trace names a blob absent from the blobs db */
+	STORE_FSCK_BAD_RECORD,         /* malformed action/statcache/blobs/runs value */
+};
+
+struct store_fsck_report {
+	uint64_t actions, traces, blobs_checked, runs, statcache_entries;
+	uint64_t problems; /* 0 = consistent */
+};
+
+/* store_fsck - check that the index is consistent: every action's trace
+ * ids exist, every trace decodes and matches its id, every blob it names
+ * exists as an object with the recorded size and is in the blobs db (with
+ * STORE_FSCK_HASH: and has the right content), every other record is well
+ * formed. Problems are counted in the report and, when on_problem is not
+ * NULL, passed to it (key is the action/trace/blob concerned; the callback
+ * must not use s). Runs in one read txn. Returns 0 when the check ran
+ * (whatever it found); errors: -errno, STORE_EFORK, -ENOMEM. */
+int store_fsck(store *s, unsigned flags,
+	       void (*on_problem)(void *arg, enum store_fsck_problem what, const store_hash *key),
+	       void *arg, struct store_fsck_report *ret);
+
+struct store_stats {
+	uint64_t actions, traces, blobs, runs, statcache_entries;
+	uint64_t blob_bytes;    /* sum of sizes in the blobs db */
+	uint64_t map_size;      /* current LMDB map size */
+	uint64_t index_bytes;   /* pages in use * page size */
+};
+
+/* store_stats - entry counts and sizes. Errors: as store_read_begin. */
+int store_stats(store *s, struct store_stats *ret);
+
+#endif
