@@ -595,7 +595,9 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		memo_replay_effects(m, t);
 		/* A reader that went away kills a real command with SIGPIPE. */
 		ret_status[i] = r == -EPIPE ? 128 + SIGPIPE : t->exit_status;
-		saved += t->duration_ns;
+		/* Stages ran concurrently: the pipeline took its longest stage. */
+		if (t->duration_ns > saved)
+			saved = t->duration_ns;
 	}
 	if (first_miss > 0) {
 		uint64_t spent = (uint64_t)(now_ns(CLOCK_MONOTONIC) - t0);

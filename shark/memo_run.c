@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -350,6 +351,18 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 		return -ENOMEM;
 	size_t k = 0;
 	int e = 0;
+	/* Refuse before moving anything out of the upper dir: a special file
+	 * cannot be stored, and then the changes are applied from there. */
+	for (size_t i = 0; i < n; i++) {
+		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
+		struct stat st;
+		if ((se->kind == SANDBOX_EFFECT_FILE || se->kind == SANDBOX_EFFECT_CHMOD) &&
+		    (fstatat(sandbox_effects_upper_fd(fx), se->path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISREG(st.st_mode))) {
+			free(v);
+			return -EINVAL;
+		}
+	}
 	for (size_t i = 0; i < n && e == 0; i++) {
 		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
 		struct store_effect *o = &v[k];
@@ -472,7 +485,9 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	}
 	if (!r->reason && fx) {
 		e = convert_effects(m, fx, &effects, &n_effects);
-		if (e < 0) {
+		if (e == -EINVAL) {
+			no_record(r, "it created a special file");
+		} else if (e < 0) {
 			memo_store_failed(m, "import", e);
 			no_record(r, "its file changes could not be stored");
 		} else {
