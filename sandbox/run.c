@@ -439,31 +439,7 @@ static void set_error(struct sandbox_error *e, int code, int err,
 		return;
 	e->code = code;
 	e->sys_errno = err;
-	e->step = step;
-}
-
-/* The step names a failed sandbox reports are copied into a message; hand
- * back a static string with the same text where there is one. */
-static const char *static_step(const char *step)
-{
-	static const char *const known[] = {
-		"make / private", "bind host root", "host root read-only",
-		"overlay options", "mount overlay", "scratch path",
-		"mount /tmp", "mount /proc", "mount /dev tmpfs",
-		"create /dev node", "bind /dev node", "pivot_root",
-		"detach old root", "chdir to the working directory",
-		"no_new_privs", "seccomp load", "clone namespaces",
-		"write uid/gid map", "sethostname", "loopback up",
-		"fork command", "drop bounding set", "capset",
-		"verify capabilities dropped", "bind extra path",
-		"extra path read-only", "hide directory", "hide file",
-		"seccomp listener", "sandbox set-up died", "pipes",
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(step, known[i]) == 0)
-			return known[i];
-	return "sandbox set-up";
+	snprintf(e->step, sizeof(e->step), "%s", step);
 }
 
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
@@ -530,8 +506,7 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 			r = SANDBOX_E_SETUP;
 		} else {
 			m.step[sizeof(m.step) - 1] = '\0';
-			set_error(err_detail, m.code, m.sys_errno,
-				  static_step(m.step));
+			set_error(err_detail, m.code, m.sys_errno, m.step);
 			r = m.code;
 		}
 		goto fail;

@@ -59,7 +59,7 @@ s.listen(1)
 open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
 import os
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.settimeout(20)
+s.settimeout(180)
 try:
     c, _ = s.accept()
     open(sys.argv[1] + ".hit", "w").write("connected")
@@ -70,7 +70,7 @@ except Exception:
 EOF
 lpid=$!
 i=0
-while [ ! -s "$port_file" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$port_file" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 escape tcp "$(cat "$port_file")"
 check "listener saw no connection" test ! -e "$port_file.hit"
 # With the network granted, the same attempt connects (the test can fail).
