@@ -122,6 +122,24 @@ mkdir -p "$t/scr"
 out=$(sbx -s "$t/scr" -- sh -c "ls -A '$t/scr' | wc -l" 2>&1)
 check "scratch dir hidden (saw $out entries)" test "$out" = 0
 
+# Hidden paths, writable grants, private /tmp, minimal /dev, own /proc.
+mkdir -p "$t/secret"
+echo s3cret >"$t/secret/key"
+out=$(sbx -H "$t/secret" -- sh -c "ls -A '$t/secret'; cat '$t/secret/key'" 2>/dev/null)
+check "hidden dir is empty inside" test -z "$out"
+mkdir -p "$t/granted"
+sbx -W "$t/granted" -e "$t/fx" -- sh -c "echo g > '$t/granted/file'"
+check "writable grant reaches the host" grep -qx g "$t/granted/file"
+check "writable grant is not an effect" sh -c "! grep -q granted '$t/fx'"
+sbx -- sh -c "echo x > /tmp/shark-private-$$"
+check "/tmp is private" test ! -e /tmp/shark-private-$$
+out=$(sbx -- sh -c 'ls /dev | tr "\n" " "')
+check "minimal /dev ($out)" test "$out" = "fd full null random shm stderr stdin stdout urandom zero "
+out=$(sbx -- sh -c 'ls /proc | grep -c "^[0-9]"')
+check "own /proc shows only the sandbox's processes ($out)" test "$out" -le 4
+out=$(sbx -- sh -c 'echo $$')
+check "the command is pid 2 ($out)" test "$out" = 2
+
 # Hostname and network namespace.
 check "fixed hostname" test "$(sbx -- hostname)" = shark
 out=$(sbx -- cat /proc/net/dev | grep -c ':')
