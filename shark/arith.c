@@ -318,7 +318,7 @@ static intmax_t a_assign(struct arith *a)
 		size_t oplen = 0;
 		if (o[0] == '=' && o[1] != '=') {
 			oplen = 1;
-		} else if (o[1] == '=' && o[0] && strchr("*/%+-&^|", o[0])) {
+		} else if (o[0] && o[1] == '=' && strchr("*/%+-&^|", o[0])) {
 			oplen = 2;
 			static const char ops[] = "*/%+-&^|";
 			static const enum binop bops[] = { B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_BAND, B_BXOR, B_BOR };
