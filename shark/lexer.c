@@ -24,7 +24,7 @@ enum { LEX_EOF = -1 };
 static int src_fill(struct parser *p)
 {
 	struct source *s = p->src;
-	if (s->eof)
+	if (s->eof || p->error)
 		return -1;
 	if (s->interactive) {
 		char *line = interactive_readline(p->sh, p->continuation);
