@@ -190,8 +190,10 @@ int bi_set(struct shell *sh, int argc, char **argv)
 	for (int k = 1; k < i; k++)
 		if (strcmp(argv[k], "--") == 0 || strcmp(argv[k], "-") == 0)
 			dashdash = true;
-	if (i < argc || dashdash)
+	if (i < argc || dashdash) {
 		set_positional(sh, argc - i, argv + i);
+		var_set(sh, "OPTIND", "1", 0);	/* as dash: new arguments, new getopts scan */
+	}
 	return 0;
 }
 

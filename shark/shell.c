@@ -104,6 +104,8 @@ void sh_fatal(struct shell *sh, int status)
 
 void out_mem(struct shell *sh, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (sh->olen + n > sh->ocap) {
 		if (sh->olen > 0 && sh->olen + n > 65536)
 			out_flush(sh);
