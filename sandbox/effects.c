@@ -195,7 +195,8 @@ static int list_dir(int dfd, char ***ret_names, size_t *ret_n)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_name);
 	*ret_names = names;
 	*ret_n = n;
 	return 0;

@@ -25,6 +25,9 @@ struct sandbox_plan {
 	bool trace;
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
+	/* Set by the supervisor in its copy: the host path of the terminal
+	 * among the stdio fds ("/dev/pts/3"), or "". */
+	char tty_path[64];
 };
 
 /* Names of what a run leaves in the scratch dir. */

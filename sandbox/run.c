@@ -58,6 +58,7 @@ struct supervisor {
 	const struct sandbox_plan *plan;
 	int report_fd; /* to the caller: one sandbox_setup_msg */
 	int scratch_fd;
+	pid_t caller;
 	bool was_tty;
 };
 
@@ -210,14 +211,22 @@ static void keep_only_fds(struct supervisor *s, const int stdio[3])
 	close_range(lo, ~0u, 0);
 }
 
+struct tracer_ctx {
+	struct sandbox_tracer *tracer;
+	pid_t init;
+};
+
 static void *tracer_thread(void *arg)
 {
-	struct sandbox_tracer *t = arg;
+	struct tracer_ctx *ctx = arg;
 
-	/* Runs until the supervisor exits; a failing receive (the listener
-	 * has no users left) ends it early. */
-	while (sandbox_tracer_handle(t) == 0)
+	/* Runs until the supervisor exits. Should receiving ever fail for
+	 * good, nobody would answer the command's notifications and it would
+	 * hang: end the sandbox instead (the result says the trace is
+	 * incomplete, and the caller sees the kill). */
+	while (sandbox_tracer_handle(ctx->tracer) == 0)
 		;
+	kill(ctx->init, SIGKILL);
 	return NULL;
 }
 
@@ -225,6 +234,8 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 {
 	const struct sandbox_plan *plan = s->plan;
 	struct sandbox_plan local = *plan;
+
+	local.tty_path[0] = '\0';
 	struct sandbox_result res = { 0 };
 	struct sandbox_tracer *tracer = NULL;
 	struct sandbox_setup_msg m;
@@ -235,8 +246,15 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	sigset_t sigs;
 	pid_t init, cmd;
 
+	/* The caller's signal handlers are not ours (and a shell may ignore
+	 * SIGCHLD, which would make pid 1's waitpid fail). */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sup_fail(s, SANDBOX_E_SETUP, errno, "pdeathsig");
+	if (getppid() != s->caller)
+		_exit(1); /* the caller died before the line above */
 
 	/* The command's stdio, moved above 2 (so that dup2 into 0-2 in the
 	 * command cannot clobber one with another) and close-on-exec. */
@@ -247,8 +265,12 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 			fd = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
 		if (fd < 0)
 			sup_fail(s, SANDBOX_E_SETUP, errno, "open /dev/null");
-		if (isatty(fd))
+		if (isatty(fd)) {
 			s->was_tty = true;
+			if (!local.tty_path[0] &&
+			    ttyname_r(fd, local.tty_path, sizeof(local.tty_path)) != 0)
+				local.tty_path[0] = '\0';
+		}
 		local.stdio[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (local.stdio[i] < 0)
 			sup_fail(s, SANDBOX_E_SETUP, errno, "dup stdio");
@@ -336,9 +358,12 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	 * synchronous wake-up reaches it fastest; this thread watches for
 	 * the end of the run and for signals to forward. */
 	if (tracer) {
+		static struct tracer_ctx ctx;
 		pthread_t th;
 
-		if (pthread_create(&th, NULL, tracer_thread, tracer) != 0) {
+		ctx.tracer = tracer;
+		ctx.init = init;
+		if (pthread_create(&th, NULL, tracer_thread, &ctx) != 0) {
 			kill(init, SIGKILL);
 			_exit(3);
 		}
@@ -414,37 +439,13 @@ static void set_error(struct sandbox_error *e, int code, int err,
 		return;
 	e->code = code;
 	e->sys_errno = err;
-	e->step = step;
-}
-
-/* The step names a failed sandbox reports are copied into a message; hand
- * back a static string with the same text where there is one. */
-static const char *static_step(const char *step)
-{
-	static const char *const known[] = {
-		"make / private", "bind host root", "host root read-only",
-		"overlay options", "mount overlay", "scratch path",
-		"mount /tmp", "mount /proc", "mount /dev tmpfs",
-		"create /dev node", "bind /dev node", "pivot_root",
-		"detach old root", "chdir to the working directory",
-		"no_new_privs", "seccomp load", "clone namespaces",
-		"write uid/gid map", "sethostname", "loopback up",
-		"fork command", "drop bounding set", "capset",
-		"verify capabilities dropped", "bind extra path",
-		"extra path read-only", "hide directory", "hide file",
-		"seccomp listener", "sandbox set-up died", "pipes",
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(step, known[i]) == 0)
-			return known[i];
-	return "sandbox set-up";
+	snprintf(e->step, sizeof(e->step), "%s", step);
 }
 
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		  struct sandbox_error *err_detail)
 {
-	struct supervisor s = { .plan = plan };
+	struct supervisor s = { .plan = plan, .caller = getpid() };
 	struct sandbox_setup_msg m;
 	sandbox_run *run;
 	int report[2], r;
@@ -505,8 +506,7 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 			r = SANDBOX_E_SETUP;
 		} else {
 			m.step[sizeof(m.step) - 1] = '\0';
-			set_error(err_detail, m.code, m.sys_errno,
-				  static_step(m.step));
+			set_error(err_detail, m.code, m.sys_errno, m.step);
 			r = m.code;
 		}
 		goto fail;

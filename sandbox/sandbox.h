@@ -54,7 +54,7 @@ enum {
 				    or contains a character overlayfs cannot take */
 	SANDBOX_E_PLAN_CWD,      /* cwd missing */
 	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing or is "/" */
-	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or inside the workspace */
+	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or contains the workspace */
 	SANDBOX_E_PLAN_FD,       /* a stdio fd is not open */
 	SANDBOX_E_PLAN_LIMIT,    /* too many arguments, variables or paths */
 	SANDBOX_E_USERNS,        /* user namespaces unavailable (sysctl, AppArmor) */
@@ -77,12 +77,13 @@ enum {
 const char *sandbox_strerror(int err);
 
 /* Where a failed sandbox_start() failed: the library code, the errno of the
- * failing system call (0 if none), and a static name of the set-up step
- * ("clone", "uid_map", "mount overlay", "pivot_root", "seccomp load", ...). */
+ * failing system call (0 if none), and the name of the set-up step
+ * ("clone namespaces", "write uid/gid map", "mount overlay", "pivot_root",
+ * "seccomp load", "chdir to the working directory", ...), NUL-terminated. */
 struct sandbox_error {
 	int code;
 	int sys_errno;
-	const char *step;
+	char step[48];
 };
 
 /* ---- plan ------------------------------------------------------------------ */
@@ -139,8 +140,10 @@ int sandbox_plan_set_scratch(sandbox_plan *plan, const char *dir);
  * into the supervisor, which drops its copies once the command has them. */
 int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err);
 
-/* Interactive plans get /dev/tty and a /dev/pts instance and keep the
- * controlling terminal; others do not see a terminal device at all. */
+/* Interactive plans get /dev/tty and, at its host path (/dev/pts/N), the
+ * terminal device among their stdio fds, and keep the controlling
+ * terminal; no other terminal of the host is visible. Other plans see no
+ * terminal device (a terminal passed as a stdio fd still works as an fd). */
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
 
 /* Grant the host network (no network namespace). Default: loopback only. */
@@ -173,7 +176,8 @@ typedef struct sandbox_run sandbox_run;
  * execve inside its sandbox, or with the set-up error: SANDBOX_E_USERNS,
  * SANDBOX_E_OVERLAY, SANDBOX_E_MOUNT, SANDBOX_E_SECCOMP, SANDBOX_E_SETUP,
  * SANDBOX_E_SCRATCH_BUSY, SANDBOX_E_PLAN_*, -errno; if err_detail is not
- * NULL it is filled on failure. A command that cannot be executed is not a
+ * NULL it is filled on failure. After a failure the scratch dir may hold the
+ * (empty) dirs the run created: sandbox_scratch_cleanup() removes them. A command that cannot be executed is not a
  * set-up error: it yields exit code 127 (not found) or 126 (not executable).
  * The caller owns the handle: sandbox_run_free(). The supervisor is a child
  * of the caller; its pid is sandbox_run_pid(). */

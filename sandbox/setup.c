@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -99,6 +100,32 @@ static int bind_dev(const char *root, const char *name, int sock)
 	return 0;
 }
 
+/* An interactive command's own terminal, at its host path, so that
+ * ttyname() and /dev/tty work; no other terminal of the host is visible
+ * (a fresh devpts would not contain it, the host's would show them all). */
+static void bind_terminal(const char *root, const char *dev, int dfd,
+			  const char *tty, int sock)
+{
+	char p[SANDBOX_MAX_PATH + 128];
+	const char *name;
+
+	if (strncmp(tty, "/dev/pts/", 9) == 0 && !strchr(tty + 9, '/') && tty[9]) {
+		if (mkdirat(dfd, "pts", 0755) < 0)
+			die(sock, SANDBOX_E_MOUNT, "mkdir /dev/pts");
+		snprintf(p, sizeof(p), "%s/pts", dev);
+		if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NOEXEC,
+			  "mode=0755,size=4k,nr_inodes=4") < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /dev/pts");
+		name = tty + 5;
+	} else if (strncmp(tty, "/dev/", 5) == 0 && !strchr(tty + 5, '/') &&
+		   tty[5] && strcmp(tty, "/dev/tty") != 0) {
+		name = tty + 5;
+	} else {
+		return;
+	}
+	bind_dev(root, name, sock);
+}
+
 /* The minimal /dev: a tmpfs with the harmless devices bound from the host
  * (a user namespace cannot mknod them), the usual symlinks, a private
  * /dev/shm, and for interactive plans /dev/tty plus a fresh devpts. */
@@ -134,14 +161,7 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_MOUNT, "mount /dev/shm");
 	if (plan->interactive) {
 		bind_dev(root, "tty", sock);
-		if (mkdirat(dfd, "pts", 0755) < 0)
-			die(sock, SANDBOX_E_MOUNT, "mkdir /dev/pts");
-		snprintf(p, sizeof(p), "%s/pts", dev);
-		if (mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
-			  "newinstance,ptmxmode=0666,mode=620") < 0)
-			die(sock, SANDBOX_E_MOUNT, "mount /dev/pts");
-		if (symlinkat("pts/ptmx", dfd, "ptmx") < 0)
-			die(sock, SANDBOX_E_MOUNT, "/dev/ptmx symlink");
+		bind_terminal(root, dev, dfd, plan->tty_path, sock);
 	}
 	close(dfd);
 	/* Nothing may be added to /dev afterwards. */
@@ -418,8 +438,22 @@ static __attribute__((noreturn)) void command_main(
 	/* The supervisor's blocked signals and the caller's ignored ones
 	 * (a shell ignores SIGPIPE, SIGINT...) must not leak into the
 	 * command: `yes | head` relies on SIGPIPE killing yes. */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* glibc refuses to touch the two signals it reserves for
+		 * itself (32, 33), which make, for one, leaves ignored; the
+		 * command is another program, so reset them with the raw
+		 * system call. */
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			uint64_t mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+
+		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL &&
+		    sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	}
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
@@ -449,6 +483,18 @@ static __attribute__((noreturn)) void command_main(
 	_exit(r == -ENOENT || r == -ENOTDIR || r == -ENAMETOOLONG ? 127 : 126);
 }
 
+struct command_args {
+	const struct sandbox_plan *plan;
+	int sock, exec_err_fd;
+};
+
+static int command_entry(void *arg)
+{
+	struct command_args *a = arg;
+
+	command_main(a->plan, a->sock, a->exec_err_fd);
+}
+
 void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
 		       int report_fd, int sock, int exec_err_fd, int status_fd)
 {
@@ -473,11 +519,19 @@ void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
 	if (!plan->network)
 		loopback_up(sock);
 
-	cmd = fork();
+	/* The command shares our memory until it execs (vfork semantics: we
+	 * are suspended meanwhile), which spares copying the page tables and
+	 * the copy-on-write faults that follow a fork. It runs on its own
+	 * stack and has its own fd table, signal handlers and credentials. */
+	{
+		struct command_args args = { plan, sock, exec_err_fd };
+		static char stack[256 * 1024] __attribute__((aligned(64)));
+
+		cmd = clone(command_entry, stack + sizeof(stack),
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+	}
 	if (cmd < 0)
 		die(sock, SANDBOX_E_SETUP, "fork command");
-	if (cmd == 0)
-		command_main(plan, sock, exec_err_fd);
 
 	/* pid 1: reap everything; when the command itself ends, report and
 	 * exit, which kills the rest of the namespace. */

@@ -299,9 +299,8 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 			goto fail;
 		}
 		char lb[32];
+		/* ${#@} and ${#*}: the length of the joined value, as dash */
 		size_t len = val ? strlen(val) : 0;
-		if (multi)
-			len = (size_t)sh->argc;
 		snprintf(lb, sizeof lb, "%zu", len);
 		if (quoted)
 			xb_mark(b, Q_KEEP);

@@ -24,7 +24,7 @@ enum { LEX_EOF = -1 };
 static int src_fill(struct parser *p)
 {
 	struct source *s = p->src;
-	if (s->eof)
+	if (s->eof || p->error)
 		return -1;
 	if (s->interactive) {
 		char *line = interactive_readline(p->sh, p->continuation);
@@ -542,7 +542,25 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 		}
 		bool save_have = p->have_tok;
 		p->have_tok = false;
+		size_t pending_before = 0;
+		for (struct heredoc_pending *h = p->heredocs; h; h = h->next)
+			pending_before++;
 		struct node *n = parse_cmdsub_list(p);
+		/* a here-document opened inside $( ) must have its body inside */
+		struct heredoc_pending **hp = &p->heredocs;
+		for (size_t i = 0; *hp && i < pending_before; i++)
+			hp = &(*hp)->next;
+		if (*hp) {
+			while (*hp) {
+				struct heredoc_pending *h = *hp;
+				*hp = h->next;
+				free(h->delim);
+				free(h);
+			}
+			lex_error(p, "here-document in $( ) without its body");
+		}
+		if (p->have_tok)
+			lex_consume(p);	/* a token left over by an error */
 		p->have_tok = save_have;
 		p->depth--;
 		if (p->error) {
@@ -1012,8 +1030,7 @@ void lex_add_heredoc(struct parser *p, struct redir *r, struct word *delim_word,
 	size_t len = 0;
 	bool quoted = false;
 	for (struct wpart *pt = delim_word->parts; pt; pt = pt->next)
-		if (pt->kind == WP_LIT)
-			len += pt->len;
+		len += pt->kind == WP_LIT ? pt->len : 1;
 	char *d = malloc(len + 8);
 	if (!d)
 		abort();
@@ -1024,7 +1041,7 @@ void lex_add_heredoc(struct parser *p, struct redir *r, struct word *delim_word,
 			o += pt->len;
 			if (pt->quoted)
 				quoted = true;
-		} else if (pt->kind == WP_PARAM && o + 2 <= len + 8) {
+		} else if (pt->kind == WP_PARAM) {
 			/* rare: <<$x — treat as the literal text $x */
 			d[o++] = '$';
 		}

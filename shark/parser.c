@@ -110,8 +110,8 @@ static struct node *parse_list(struct parser *p, bool stop_at_newline)
 	for (;;) {
 		struct node *n = parse_and_or(p);
 		if (!n) {
-			ast_free(seq);
-			ast_free(last);
+			/* once seq exists it holds last */
+			ast_free(seq ? seq : last);
 			return NULL;
 		}
 		enum token t = lex_peek(p);
@@ -557,6 +557,22 @@ static struct node *parse_command(struct parser *p)
 
 /* --- entry points ------------------------------------------------------------ */
 
+/* A private copy of text[0..len) without NUL bytes (which shell text cannot
+ * hold); *ret_len is its length. */
+static char *dup_text(const char *text, size_t len, size_t *ret_len)
+{
+	char *s = malloc(len + 1);
+	if (!s)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++)
+		if (text[i])
+			s[o++] = text[i];
+	s[o] = '\0';
+	*ret_len = o;
+	return s;
+}
+
 struct node *parse_cmdsub_list(struct parser *p)
 {
 	skip_newlines(p);
@@ -622,8 +638,9 @@ static struct node *parse_all(struct parser *p, bool *ret_ok)
 
 struct node *parse_text_node(struct parser *outer, const char *text, size_t len, bool *ret_ok)
 {
-	struct source src = { .name = outer->src->name, .buf = strndup(text, len), .len = len,
-			      .fd = -1, .eof = true, .lineno = outer->src->lineno, .owns_buf = true };
+	struct source src = { .name = outer->src->name, .fd = -1, .eof = true,
+			      .lineno = outer->src->lineno, .owns_buf = true };
+	src.buf = dup_text(text, len, &src.len);
 	struct parser p = { .sh = outer->sh, .src = &src, .depth = outer->depth + 1 };
 	if (!src.buf)
 		abort();
@@ -643,8 +660,9 @@ struct node *parse_text_node(struct parser *outer, const char *text, size_t len,
 int parse_string(struct shell *sh, const char *name, const char *text, size_t len, int lineno,
 		 struct node **ret_node)
 {
-	struct source src = { .name = name, .buf = strndup(text, len), .len = len, .fd = -1,
-			      .eof = true, .lineno = lineno, .owns_buf = true };
+	struct source src = { .name = name, .fd = -1, .eof = true, .lineno = lineno,
+			      .owns_buf = true };
+	src.buf = dup_text(text, len, &src.len);
 	struct parser p = { .sh = sh, .src = &src };
 	if (!src.buf)
 		abort();
@@ -721,12 +739,7 @@ struct source *source_push_string(struct shell *sh, const char *name, const char
 	if (!s)
 		abort();
 	s->name = name;
-	s->buf = malloc(len + 1);
-	if (!s->buf)
-		abort();
-	memcpy(s->buf, text, len);
-	s->buf[len] = '\0';
-	s->len = len;
+	s->buf = dup_text(text, len, &s->len);
 	s->fd = -1;
 	s->eof = true;
 	s->owns_buf = true;

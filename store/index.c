@@ -37,6 +37,9 @@ static uint64_t run_key_id(const uint8_t *p)
 int store_action_traces(store_txn *txn, const store_hash *action_key, store_hash **ret_ids,
 			size_t *ret_n)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_val k = hash_val(action_key), v;
 	int rc = mdb_get(txn->txn, txn->s->db_actions, &k, &v);
 	if (rc)
@@ -58,6 +61,9 @@ int store_action_traces(store_txn *txn, const store_hash *action_key, store_hash
 
 int store_trace_get(store_txn *txn, const store_hash *trace_id, struct store_trace **ret)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_val k = hash_val(trace_id), v;
 	int rc = mdb_get(txn->txn, txn->s->db_traces, &k, &v);
 	if (rc)
@@ -75,6 +81,9 @@ int store_trace_get(store_txn *txn, const store_hash *trace_id, struct store_tra
 int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
 		    int64_t *ret_last_use_ns)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_val k = hash_val(h), v;
 	int rc = mdb_get(txn->txn, txn->s->db_blobs, &k, &v);
 	if (rc)
@@ -90,6 +99,9 @@ int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
 
 int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	uint8_t key[8];
 	run_key(id, key);
 	MDB_val k = { 8, key }, v;
@@ -101,6 +113,9 @@ int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret)
 
 int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(txn->txn, txn->s->db_runs, &cur);
 	if (rc)

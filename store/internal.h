@@ -4,7 +4,9 @@
 #define SHARK_STORE_INTERNAL_H
 
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "store/store.h"
@@ -20,10 +22,13 @@ struct store {
 	int tmp_fd;        /* tmp/ */
 	unsigned flags;    /* enum store_open_flags */
 	pid_t pid;         /* the opener: other pids get STORE_EFORK */
+	unsigned fork_generation; /* see store_check_forked */
 	MDB_env *env;
 	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta;
 	size_t map_size;
 	int open_txns;     /* txns of this handle now open (0 or 1) */
+	struct store_uring *uring; /* batched statx (uring.c), made on first use */
+	bool uring_failed;         /* io_uring unavailable: use plain statx */
 };
 
 struct store_txn {
@@ -32,8 +37,11 @@ struct store_txn {
 };
 
 /* store_check_usable - STORE_EFORK when called from a process other than
- * the opener. */
+ * the opener (compares pids: one system call). store_check_forked is the
+ * cheap check for per-lookup paths: it only sees fork()s made through
+ * glibc, which is enough once store_read_begin has checked the pid. */
 int store_check_usable(const store *s);
+int store_check_forked(const store *s);
 
 /* store_mdb_error - map an LMDB return code to the store's error space. */
 int store_mdb_error(int rc);
@@ -65,6 +73,13 @@ int store_blob_meta_put(store *s, MDB_txn *txn, const store_hash *h, uint64_t si
 
 /* store_blob_stat - lstat the object file of h (no txn). */
 int store_blob_stat(store *s, const store_hash *h, struct stat *ret);
+
+/* store_statx_many - statx() each query (dirfd, path, AT_SYMLINK_NOFOLLOW
+ * from at_flags) into out[i], res[i] = 0 or -errno; batched through
+ * io_uring when possible (uring.c). */
+void store_statx_many(store *s, size_t n, const struct store_stat_query *q, struct statx *out,
+		      int *res);
+void store_uring_free(struct store_uring *u);
 
 /* Run record encoding (trace.c). */
 int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "store/internal.h"
@@ -168,16 +169,12 @@ static int hash_open(int fd, bool dir, const struct stat *before, store_hash *re
 	return 0;
 }
 
-int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
-		    int at_flags, struct store_path_state *ret)
+/* The answer for dirfd/path, whose stat (taken by the caller) is *st. */
+static int answer(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		  int at_flags, const struct stat *st, struct store_path_state *ret)
 {
-	if (!txn || !path || !ret)
-		return -EINVAL;
 	bool nofollow = at_flags & AT_SYMLINK_NOFOLLOW;
-	struct store_path_state out = { 0 };
-	if (fstatat(dirfd, path, &out.st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
-		return -errno;
-
+	struct store_path_state out = { .st = *st };
 	if (S_ISLNK(out.st.st_mode)) {
 		char target[STORE_MAX_PATH + 1];
 		ssize_t n = readlinkat(dirfd, path, target, sizeof(target));
@@ -208,7 +205,7 @@ int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, cons
 		return -errno;
 	struct stat before;
 	int r = fstat(fd, &before) < 0 ? -errno : 0;
-	/* the path may have been replaced between fstatat and open */
+	/* the path may have been replaced between the stat and the open */
 	if (r == 0 && (before.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
 		r = -EAGAIN;
 	bool stable = false;
@@ -222,6 +219,76 @@ int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, cons
 	    (r = add_update(updates, &before, out.kind, started, &out.hash)) < 0)
 		return r;
 	*ret = out;
+	return 0;
+}
+
+int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		    int at_flags, struct store_path_state *ret)
+{
+	if (!txn || !path || !ret)
+		return -EINVAL;
+	int r = store_check_forked(txn->s);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (fstatat(dirfd, path, &st, at_flags & AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return answer(txn, updates, dirfd, path, at_flags, &st, ret);
+}
+
+static void stat_from_statx(const struct statx *x, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
+			 const struct store_stat_query *queries, struct store_path_state *ret_states,
+			 int *ret_errs)
+{
+	if (!txn || (n && (!queries || !ret_states || !ret_errs)))
+		return -EINVAL;
+	int r = store_check_forked(txn->s);
+	if (r < 0 || n == 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (!queries[i].path)
+			return -EINVAL;
+	struct statx *sx = calloc(n, sizeof(*sx));
+	int *res = calloc(n, sizeof(*res));
+	if (!sx || !res) {
+		free(sx);
+		free(res);
+		return -ENOMEM;
+	}
+	store_statx_many(txn->s, n, queries, sx, res);
+	for (size_t i = 0; i < n; i++) {
+		if (res[i] < 0) {
+			ret_errs[i] = res[i];
+			continue;
+		}
+		struct stat st;
+		stat_from_statx(&sx[i], &st);
+		ret_errs[i] = answer(txn, updates, queries[i].dirfd, queries[i].path,
+				     queries[i].at_flags, &st, &ret_states[i]);
+	}
+	free(sx);
+	free(res);
 	return 0;
 }
 

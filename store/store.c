@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,13 +116,40 @@ const char *store_strerror(int err)
 	return "unknown store error";
 }
 
-int store_check_usable(const store *s)
+/* Fork detection. getpid() is a system call, which costs microseconds on
+ * machines with page-table isolation, too much for every stat-cache lookup.
+ * A pthread_atfork child handler bumps a generation counter instead; that
+ * covers fork() and posix_spawn-free children made through glibc. Entry
+ * points that are not per-lookup (opening a txn, writing, blobs) also
+ * compare pids, which covers children made with raw clone(). */
+static _Atomic unsigned fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void on_fork_child(void)
+{
+	fork_generation++;
+}
+
+static void register_atfork(void)
+{
+	(void)pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+int store_check_forked(const store *s)
 {
 	if (!s)
 		return -EINVAL;
-	if (getpid() != s->pid)
+	if (s->fork_generation != fork_generation)
 		return STORE_EFORK;
 	return 0;
+}
+
+int store_check_usable(const store *s)
+{
+	int r = store_check_forked(s);
+	if (r == 0 && getpid() != s->pid)
+		r = STORE_EFORK;
+	return r;
 }
 
 /* ---- location ------------------------------------------------------------ */
@@ -340,6 +368,8 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 	}
 	s->path = abs;
 	s->flags = flags;
+	pthread_once(&atfork_once, register_atfork);
+	s->fork_generation = fork_generation;
 	s->pid = getpid();
 	s->dirfd = s->objects_fd = s->tmp_fd = -1;
 	if ((r = join(abs, "scratch", &s->scratch)) < 0)
@@ -383,6 +413,7 @@ void store_close(store *s)
 	if (!s)
 		return;
 	close_env(s);
+	store_uring_free(s->uring);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	if (s->objects_fd >= 0)

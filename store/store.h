@@ -462,6 +462,26 @@ struct store_path_state {
 int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
 		    int at_flags, struct store_path_state *ret);
 
+/* One path for store_stat_hash_many. */
+struct store_stat_query {
+	int dirfd;        /* AT_FDCWD or a directory fd */
+	const char *path; /* absolute (dirfd ignored) or relative to dirfd */
+	int at_flags;     /* 0 or AT_SYMLINK_NOFOLLOW */
+};
+
+/* store_stat_hash_many - store_stat_hash for n paths at once, for trace
+ * verification: the stats are issued as one batch (through io_uring where
+ * the kernel allows it, so thousands of paths cost a handful of system
+ * calls; otherwise a statx loop), then each path is answered from the cache
+ * or hashed exactly as store_stat_hash does. For each i, ret_errs[i] gets 0
+ * (and ret_states[i] the answer) or that path's error (-ENOENT for absent,
+ * -ENODEV, ...). Returns 0 when every path got an answer or an error, or a
+ * failure of the batch itself: STORE_EFORK, -EINVAL, -ENOMEM (then
+ * nothing is written). */
+int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
+			 const struct store_stat_query *queries, struct store_path_state *ret_states,
+			 int *ret_errs);
+
 /* store_path_hash - store_stat_hash in its own read txn, writing any update
  * at once (a failure to write the cache, e.g. on a read-only store, is
  * ignored: the answer is still returned). Convenience for single lookups;

@@ -330,3 +330,34 @@ Test(sandbox_run, a_missing_cwd_is_a_setup_error)
 	cr_expect_str_eq(err.step, "chdir to the working directory");
 	sandbox_plan_free(p);
 }
+
+Test(sandbox_run, the_callers_ignored_signals_do_not_leak_in)
+{
+	char scratch[PATH_MAX + 32];
+	struct sandbox_result *r;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	r = run_sh("grep -q '^SigIgn:.0000000000000000$' /proc/self/status && "
+		   "grep -q '^SigBlk:.0000000000000000$' /proc/self/status",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0, "the command inherited ignored or "
+				      "blocked signals");
+	sandbox_result_free(r);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
+Test(sandbox_run, capabilities_are_dropped_even_for_root)
+{
+	char scratch[PATH_MAX + 32];
+	struct sandbox_result *r;
+
+	r = run_sh("grep -q '^CapEff:.0000000000000000$' /proc/self/status && "
+		   "grep -q '^CapBnd:.0000000000000000$' /proc/self/status && "
+		   "grep -q '^NoNewPrivs:.1$' /proc/self/status && "
+		   "grep -q '^Seccomp:.2$' /proc/self/status",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	sandbox_result_free(r);
+}

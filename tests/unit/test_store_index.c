@@ -864,3 +864,132 @@ Test(fsck, finds_each_problem)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+/* ---- batched stat-cache lookups ------------------------------------------------------ */
+
+#include <seccomp.h>
+#include <sys/wait.h>
+
+/* n paths in dir: files, a dir, a symlink, a FIFO, absent names; compare
+ * every batch answer with store_stat_hash's. Returns the number cached. */
+static int batch_matches_single(store *s, const char *dir, int n)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert(dfd >= 0);
+	struct store_stat_query *q = calloc((size_t)n, sizeof(*q));
+	char (*names)[32] = calloc((size_t)n, 32);
+	for (int i = 0; i < n; i++) {
+		switch (i % 10) {
+		case 7: snprintf(names[i], 32, "absent-%d", i); break;
+		case 8: snprintf(names[i], 32, "sub"); break;
+		case 9: snprintf(names[i], 32, i % 20 == 9 ? "link" : "fifo"); break;
+		default: snprintf(names[i], 32, "f%d", i);
+		}
+		q[i] = (struct store_stat_query){ .dirfd = dfd, .path = names[i],
+						  .at_flags = (i % 20 == 9) ? AT_SYMLINK_NOFOLLOW : 0 };
+	}
+	struct store_path_state *st = calloc((size_t)n, sizeof(*st));
+	int *errs = calloc((size_t)n, sizeof(int));
+	store_stat_updates *u;
+	store_stat_updates_new(&u);
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	cr_assert_eq(store_stat_hash_many(txn, u, (size_t)n, q, st, errs), 0);
+	int cached = 0;
+	for (int i = 0; i < n; i++) {
+		struct store_path_state one;
+		int r = store_stat_hash(txn, NULL, dfd, names[i], q[i].at_flags, &one);
+		cr_assert_eq(errs[i], r, "%s: batch %d single %d", names[i], errs[i], r);
+		if (r)
+			continue;
+		cr_assert_eq(st[i].kind, one.kind);
+		cr_assert(store_hash_equal(&st[i].hash, &one.hash), "%s", names[i]);
+		cr_assert_eq(st[i].st.st_ino, one.st.st_ino);
+		cr_assert_eq(st[i].st.st_dev, one.st.st_dev);
+		cr_assert_eq(st[i].st.st_mtim.tv_nsec, one.st.st_mtim.tv_nsec);
+		cached += st[i].cached;
+	}
+	store_read_end(txn);
+	cr_assert_eq(store_stat_updates_flush(s, u), 0);
+	store_stat_updates_free(u);
+	free(q);
+	free(names);
+	free(st);
+	free(errs);
+	close(dfd);
+	return cached;
+}
+
+static void make_batch_dir(const char *dir, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/f%d", dir, i);
+		tu_write_file(p, p, strlen(p));
+	}
+	char *sub = tu_join(dir, "sub"), *l = tu_join(dir, "link"), *fifo = tu_join(dir, "fifo");
+	mkdir(sub, 0700);
+	cr_assert_eq(symlink("f0", l), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	free(sub);
+	free(l);
+	free(fifo);
+	make_old(dir);
+}
+
+Test(statcache, batch_answers_like_single_lookups)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *files = tu_join(dir, "files");
+	mkdir(files, 0700);
+	make_batch_dir(files, 700);
+	cr_assert_eq(batch_matches_single(s, files, 700), 0, "cold pass");
+	/* now every file and the dir come from the cache */
+	int cached = batch_matches_single(s, files, 700);
+	cr_assert_eq(cached, 700 - 70 * 3 + 70, "cached %d", cached);
+	cr_assert_eq(batch_matches_single(s, files, 5), 5 - 0, "small batch");
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	cr_assert_eq(store_stat_hash_many(txn, NULL, 0, NULL, NULL, NULL), 0);
+	struct store_stat_query bad = { .dirfd = AT_FDCWD, .path = NULL };
+	struct store_path_state st;
+	int err;
+	cr_assert_eq(store_stat_hash_many(txn, NULL, 1, &bad, &st, &err), -EINVAL);
+	store_read_end(txn);
+	free(files);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+Test(statcache, batch_without_io_uring)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *files = tu_join(dir, "files");
+	mkdir(files, 0700);
+	make_batch_dir(files, 200);
+	store_close(s);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a filter like the sandbox's: io_uring refused */
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+		if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(io_uring_setup), 0) ||
+		    seccomp_load(ctx))
+			_exit(77);
+		seccomp_release(ctx);
+		struct store_options o = { .flags = STORE_NOSYNC };
+		if (store_open_opts(dir, &o, &s) < 0)
+			_exit(1);
+		batch_matches_single(s, files, 200);
+		int cached = batch_matches_single(s, files, 200);
+		store_close(s);
+		_exit(cached == 200 - 20 * 3 + 20 ? 0 : 2);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "child died");
+	cr_assert_eq(WEXITSTATUS(status), 0);
+	free(files);
+	tu_rmrf(dir);
+}
