@@ -316,7 +316,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_start(plan, &r->run, &detail);
 		if (e < 0) {
 			char how[256] = "";
-			if (detail.step)
+			if (detail.step[0])
 				snprintf(how, sizeof(how), " (%s%s%s)", detail.step,
 					 detail.sys_errno ? ": " : "",
 					 detail.sys_errno ? strerror(detail.sys_errno) : "");
