@@ -685,10 +685,25 @@ static void source_compact(struct source *s)
 	s->pos = 0;
 }
 
+static int parse_next_command(struct parser *p_, struct node **ret_node);
+
 int parse_next(struct shell *sh, struct node **ret_node)
 {
 	struct parser p = { .sh = sh, .src = sh->src };
 	source_compact(sh->src);
+	size_t start = sh->src->pos;
+	int r = parse_next_command(&p, ret_node);
+	struct source *s = sh->src;
+	if (sh->opt.verbose && r != PARSE_EOF && s->pos > start && s->pos <= s->len) {
+		/* set -v: echo the text of each command as it is read */
+		fwrite(s->buf + start, 1, s->pos - start, stderr);
+	}
+	return r;
+}
+
+static int parse_next_command(struct parser *p_, struct node **ret_node)
+{
+	struct parser p = *p_;
 	enum token t = lex_peek(&p);
 	if (p.error) {
 		lex_discard_line(&p);

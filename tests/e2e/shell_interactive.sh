@@ -82,6 +82,11 @@ sleep 0.3
 tm send-keys -t t Enter
 expect "file name completion" "$tmp/completion-target-file"
 
+tm send-keys -t t 'fi' Enter
+expect "syntax error is reported" 'syntax error: unexpected "fi"'
+tm send-keys -t t 'echo still-here $?' Enter
+expect "the shell continues after a syntax error, status 2" 'still-here 2'
+
 tm send-keys -t t 'false' Enter
 sleep 0.3
 tm send-keys -t t C-d
