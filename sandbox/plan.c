@@ -235,6 +235,10 @@ int sandbox_plan_validate(const sandbox_plan *plan)
 		return SANDBOX_E_PLAN_PATH;
 	if (!path_overlay_safe(plan->workspace))
 		return SANDBOX_E_PLAN_PATH;
+	/* /dev and /proc are rebuilt inside and would cover the overlay. */
+	if (path_is_under(plan->workspace, "/dev") ||
+	    path_is_under(plan->workspace, "/proc"))
+		return SANDBOX_E_PLAN_WORKSPACE;
 	if (!plan->scratch)
 		return SANDBOX_E_PLAN_SCRATCH;
 	if (!path_is_clean(plan->scratch) || !path_overlay_safe(plan->scratch))

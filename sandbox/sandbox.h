@@ -53,7 +53,7 @@ enum {
 	SANDBOX_E_PLAN_PATH,     /* a plan path is not absolute, not normalized,
 				    or contains a character overlayfs cannot take */
 	SANDBOX_E_PLAN_CWD,      /* cwd missing */
-	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing or is "/" */
+	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing, "/", or under /dev, /proc */
 	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or contains the workspace */
 	SANDBOX_E_PLAN_FD,       /* a stdio fd is not open */
 	SANDBOX_E_PLAN_LIMIT,    /* too many arguments, variables or paths */
@@ -162,7 +162,8 @@ int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 
 /* Check a plan without running anything or touching privileges: argv set,
  * paths absolute and normalized (no "." / ".." / "//" components, no
- * trailing '/'), workspace not "/", scratch not containing the workspace, paths free
+ * trailing '/'), workspace not "/" nor under /dev or /proc (rebuilt
+ * inside), scratch not containing the workspace, paths free
  * of ',' ':' '\\' (overlayfs option syntax), stdio fds open, sizes within
  * limits. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
  * filesystem is only consulted for fcntl(F_GETFD) on the stdio fds. */
