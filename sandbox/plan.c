@@ -16,6 +16,7 @@ int sandbox_plan_new(sandbox_plan **ret_plan)
 		return -ENOMEM;
 	p->stdio[0] = p->stdio[1] = p->stdio[2] = -1;
 	p->trace = true;
+	p->pgid = -1;
 	*ret_plan = p;
 	return 0;
 }
@@ -138,6 +139,14 @@ int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err
 	plan->stdio[0] = fd_in;
 	plan->stdio[1] = fd_out;
 	plan->stdio[2] = fd_err;
+	return 0;
+}
+
+int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid)
+{
+	if (pgid < -1)
+		return -EINVAL;
+	plan->pgid = pgid;
 	return 0;
 }
 

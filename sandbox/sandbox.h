@@ -146,6 +146,16 @@ int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err
  * terminal device (a terminal passed as a stdio fd still works as an fd). */
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
 
+/* Job control: the process group the run's processes (supervisor, pid 1,
+ * command) are put in before anything starts. -1 (default): stay in the
+ * caller's group; 0: a new group led by the supervisor (its pid is
+ * sandbox_run_pid()); > 0: join that existing group (e.g. the group of the
+ * pipeline's first stage). Done by the supervisor before sandbox_start()
+ * returns, so the caller can tcsetpgrp() right away. Errors: -EINVAL
+ * (< -1). A failing setpgid makes sandbox_start() fail with
+ * SANDBOX_E_SETUP, step "setpgid". */
+int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid);
+
 /* Grant the host network (no network namespace). Default: loopback only. */
 void sandbox_plan_set_network(sandbox_plan *plan, bool network);
 
