@@ -199,8 +199,17 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
  * and every process it started have ended. */
 pid_t sandbox_run_pid(const sandbox_run *run);
 
-/* Send sig to the command (the process the plan started). Errors: -errno
- * from kill, SANDBOX_E_STATE after the run was collected. */
+/* Send sig to the command (the process the plan started), through the
+ * supervisor. Signals: the supervisor forwards SIGTERM, SIGINT, SIGHUP and
+ * SIGQUIT that a process sends it (this function, or a shell's `kill $!`
+ * on sandbox_run_pid()) to the command, but not those the terminal sends
+ * (the command, in the same foreground process group, gets them itself);
+ * other signals act on the supervisor itself (SIGKILL ends the whole run,
+ * SIGSTOP/SIGCONT stop and resume the supervisor only). A user signal sent
+ * to the whole process group reaches the command directly and, for those
+ * four, once more through the supervisor. The caller must not set SIGCHLD
+ * to SIG_IGN (the supervisor would be reaped behind its back). Errors:
+ * -errno from kill, SANDBOX_E_STATE after the run was collected. */
 int sandbox_run_signal(sandbox_run *run, int sig);
 
 /* Kinds of access, a bit set per path. */
