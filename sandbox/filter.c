@@ -70,6 +70,17 @@ static const char *const traced[] = {
 	"setxattr", "lsetxattr", "removexattr", "lremovexattr",
 };
 
+/* Argument comparison "(arg & mask) == value" (written out: libseccomp's
+ * SCMP_A* macros leave fields to positional initialization). */
+static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op,
+				   uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp c = { .arg = arg, .op = op, .datum_a = a,
+				  .datum_b = b };
+
+	return c;
+}
+
 static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 		    unsigned n, const struct scmp_arg_cmp *cmp)
 {
@@ -93,7 +104,7 @@ static int build(scmp_filter_ctx ctx, bool trace)
 			return r;
 	}
 	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i],
+		struct scmp_arg_cmp c = arg_cmp(0, SCMP_CMP_MASKED_EQ, ns_flags[i],
 						ns_flags[i]);
 
 		r = add_rule(ctx, eperm, "clone", 1, &c);
@@ -109,7 +120,7 @@ static int build(scmp_filter_ctx ctx, bool trace)
 		return r;
 	for (size_t i = 0; i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]);
 	     i++) {
-		struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+		struct scmp_arg_cmp c = arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffUL,
 						denied_ioctls[i]);
 
 		r = add_rule(ctx, eperm, "ioctl", 1, &c);
@@ -127,11 +138,11 @@ static int build(scmp_filter_ctx ctx, bool trace)
 	 * opened (and traced then), and very frequent. Only path lookups are
 	 * traced. */
 	{
-		struct scmp_arg_cmp c3 = SCMP_A3(SCMP_CMP_MASKED_EQ,
+		struct scmp_arg_cmp c3 = arg_cmp(3, SCMP_CMP_MASKED_EQ,
 						 AT_EMPTY_PATH, 0);
-		struct scmp_arg_cmp c2 = SCMP_A2(SCMP_CMP_MASKED_EQ,
+		struct scmp_arg_cmp c2 = arg_cmp(2, SCMP_CMP_MASKED_EQ,
 						 AT_EMPTY_PATH, 0);
-		struct scmp_arg_cmp c1 = SCMP_A1(SCMP_CMP_NE, 0);
+		struct scmp_arg_cmp c1 = arg_cmp(1, SCMP_CMP_NE, 0, 0);
 
 		r = add_rule(ctx, SCMP_ACT_NOTIFY, "newfstatat", 1, &c3);
 		if (r == 0)

@@ -20,6 +20,7 @@ struct sandbox_plan {
 	char *workspace;
 	char *scratch;
 	int stdio[3];
+	pid_t pgid; /* -1: inherit */
 	bool interactive;
 	bool network;
 	bool trace;

@@ -255,6 +255,9 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 		sup_fail(s, SANDBOX_E_SETUP, errno, "pdeathsig");
 	if (getppid() != s->caller)
 		_exit(1); /* the caller died before the line above */
+	/* Before pid 1 and the command exist, so they inherit the group. */
+	if (plan->pgid >= 0 && setpgid(0, plan->pgid) < 0)
+		sup_fail(s, SANDBOX_E_SETUP, errno, "setpgid");
 
 	/* The command's stdio, moved above 2 (so that dup2 into 0-2 in the
 	 * command cannot clobber one with another) and close-on-exec. */

@@ -53,7 +53,7 @@ enum {
 	SANDBOX_E_PLAN_PATH,     /* a plan path is not absolute, not normalized,
 				    or contains a character overlayfs cannot take */
 	SANDBOX_E_PLAN_CWD,      /* cwd missing */
-	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing or is "/" */
+	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing, "/", or under /dev, /proc */
 	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or contains the workspace */
 	SANDBOX_E_PLAN_FD,       /* a stdio fd is not open */
 	SANDBOX_E_PLAN_LIMIT,    /* too many arguments, variables or paths */
@@ -146,6 +146,16 @@ int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err
  * terminal device (a terminal passed as a stdio fd still works as an fd). */
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
 
+/* Job control: the process group the run's processes (supervisor, pid 1,
+ * command) are put in before anything starts. -1 (default): stay in the
+ * caller's group; 0: a new group led by the supervisor (its pid is
+ * sandbox_run_pid()); > 0: join that existing group (e.g. the group of the
+ * pipeline's first stage). Done by the supervisor before sandbox_start()
+ * returns, so the caller can tcsetpgrp() right away. Errors: -EINVAL
+ * (< -1). A failing setpgid makes sandbox_start() fail with
+ * SANDBOX_E_SETUP, step "setpgid". */
+int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid);
+
 /* Grant the host network (no network namespace). Default: loopback only. */
 void sandbox_plan_set_network(sandbox_plan *plan, bool network);
 
@@ -162,7 +172,8 @@ int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 
 /* Check a plan without running anything or touching privileges: argv set,
  * paths absolute and normalized (no "." / ".." / "//" components, no
- * trailing '/'), workspace not "/", scratch not containing the workspace, paths free
+ * trailing '/'), workspace not "/" nor under /dev or /proc (rebuilt
+ * inside), scratch not containing the workspace, paths free
  * of ',' ':' '\\' (overlayfs option syntax), stdio fds open, sizes within
  * limits. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
  * filesystem is only consulted for fcntl(F_GETFD) on the stdio fds. */
@@ -188,8 +199,17 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
  * and every process it started have ended. */
 pid_t sandbox_run_pid(const sandbox_run *run);
 
-/* Send sig to the command (the process the plan started). Errors: -errno
- * from kill, SANDBOX_E_STATE after the run was collected. */
+/* Send sig to the command (the process the plan started), through the
+ * supervisor. Signals: the supervisor forwards SIGTERM, SIGINT, SIGHUP and
+ * SIGQUIT that a process sends it (this function, or a shell's `kill $!`
+ * on sandbox_run_pid()) to the command, but not those the terminal sends
+ * (the command, in the same foreground process group, gets them itself);
+ * other signals act on the supervisor itself (SIGKILL ends the whole run,
+ * SIGSTOP/SIGCONT stop and resume the supervisor only). A user signal sent
+ * to the whole process group reaches the command directly and, for those
+ * four, once more through the supervisor. The caller must not set SIGCHLD
+ * to SIG_IGN (the supervisor would be reaped behind its back). Errors:
+ * -errno from kill, SANDBOX_E_STATE after the run was collected. */
 int sandbox_run_signal(sandbox_run *run, int sig);
 
 /* Kinds of access, a bit set per path. */
