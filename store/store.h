@@ -202,6 +202,16 @@ void store_blob_writer_free(store_blob_writer *w);
  * commit). ret_hash may be NULL. */
 int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash);
 
+/* store_blob_put_file - store a copy of the regular file dirfd/path (which
+ * stays as it is). The file is hashed first, so content already in the
+ * store costs one read; otherwise it is copied into a temp file (a reflink
+ * where the filesystem supports it, whose content is then hashed; else a
+ * read/hash/write pass) and committed under the hash of what was copied,
+ * so a source changed mid-copy still gives a correct object. ret_hash/ret_size may be
+ * NULL. Errors: -EINVAL (not a regular file), -EROFS, -ENOSPC, -errno. */
+int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
+			uint64_t *ret_size);
+
 /* store_blob_import - move the regular file dirfd/path (which must not be a
  * symlink) into the store: hash it, sync per policy, make it read-only and
  * rename it to its object name. On success the source name is gone

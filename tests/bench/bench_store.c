@@ -75,6 +75,7 @@ static double run_xxh128sum(const char *file)
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0); /* progress */
 	double t0 = now_s();
 	pid_t pid;
 	int r = posix_spawnp(&pid, "xxh128sum", &fa, NULL, argv, environ);
@@ -170,6 +171,22 @@ static void bench_blobs(size_t mib, int reps)
 			unlink(objpath);
 	}
 	tput = median(t, reps);
+	double tpf_new, tpf_old;
+	for (int i = 0; i < reps; i++) {
+		unlink(objpath);
+		double t0 = now_s();
+		if ((r = store_blob_put_file(s, AT_FDCWD, big, &h, NULL)) < 0)
+			die("put file", r);
+		t[i] = now_s() - t0;
+	}
+	tpf_new = median(t, reps);
+	for (int i = 0; i < reps; i++) {
+		double t0 = now_s();
+		if ((r = store_blob_put_file(s, AT_FDCWD, big, &h, NULL)) < 0)
+			die("put file", r);
+		t[i] = now_s() - t0;
+	}
+	tpf_old = median(t, reps);
 	/* import: move the object back to scratch between runs */
 	char *scratchfile;
 	if (asprintf(&scratchfile, "%s/imp", store_scratch_path(s)) < 0)
@@ -222,6 +239,8 @@ static void bench_blobs(size_t mib, int reps)
 	row("xxh128sum FILE", tx, bytes, tx);
 	row("store_hash_file", th, bytes, tx);
 	row("blob put (stream writer, nosync)", tput, bytes, tx);
+	row("blob put_file, new (nosync)", tpf_new, bytes, tx);
+	row("blob put_file, already stored", tpf_old, bytes, tx);
 	row("blob import (hash + rename, nosync)", timp, bytes, tx);
 	row("verified read (copy to /dev/null)", tcopy, bytes, tx);
 	row("store_blob_verify", tver, bytes, tx);
