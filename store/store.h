@@ -23,10 +23,13 @@
  *  - every fd the store opens is O_CLOEXEC; the store never prints, logs or
  *    exits;
  *  - a store handle (and every txn/writer made from it) belongs to the
- *    process that opened it. After fork() the child must not use it: every
- *    call made from another pid returns STORE_EFORK (the child may call
- *    store_close(), which then only frees memory and never touches LMDB's
- *    lock table). A handle is not thread-safe: use one per thread.
+ *    process that opened it. After fork() the child must not use it: calls
+ *    from the child return STORE_EFORK (transactions, writes and blob calls
+ *    compare pids; per-lookup calls rely on a pthread_atfork hook, which
+ *    sees every fork() made through libc). The child may call
+ *    store_close(), which then only frees memory and never touches LMDB.
+ *    A child that needs the store opens its own handle. A handle is not
+ *    thread-safe: use one per thread.
  */
 #ifndef SHARK_STORE_H
 #define SHARK_STORE_H
@@ -104,7 +107,8 @@ int store_hash_fd(int fd, store_hash *ret, uint64_t *ret_size);
 /* store_hash_file - open path relative to dirfd (AT_FDCWD or a directory fd;
  * an absolute path ignores dirfd) with O_NOFOLLOW when at_flags contains
  * AT_SYMLINK_NOFOLLOW, and hash its whole content. Errors: -errno from
- * open/read (-ENOENT, -EISDIR for directories, -ELOOP), -ENOMEM. */
+ * open/read (-ENOENT, -ELOOP), -EISDIR for directories, -ENODEV for other
+ * non-regular files (FIFOs, devices), -ENOMEM. */
 int store_hash_file(int dirfd, const char *path, int at_flags, store_hash *ret,
 		    uint64_t *ret_size);
 
@@ -361,7 +365,7 @@ struct store_run {
 void store_run_free(struct store_run *r);
 
 /* ---- the index: transactions ------------------------------------------------
- * A read transaction is a consistent snapshot, cheap to begin (~1 us) and
+ * A read transaction is a consistent snapshot, cheap to begin (a few us) and
  * meant to be held across MANY lookups (a whole trace verification). At
  * most ONE txn per store handle may be open at a time, and none may be open
  * while calling a function that writes (store_record, store_run_add,
@@ -419,8 +423,10 @@ int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id);
  * STORE_MAX_TRACES_PER_ACTION), put blob metadata (size, last use = now)
  * for its stdout/stderr/effect blobs, and when run is not NULL append it to
  * the history with its trace_id set to the new trace. Every blob the trace
- * names must already be committed (blobs first): -ENOENT otherwise (the
- * index is not changed). ret_trace_id / ret_run_id may be NULL. */
+ * names must already be committed (blobs first): -ENOENT otherwise, and
+ * STORE_ECORRUPT when an object's size differs from the size the trace
+ * states (the index is not changed in either case). ret_trace_id /
+ * ret_run_id may be NULL. */
 int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
 		 const struct store_run *run, store_hash *ret_trace_id, uint64_t *ret_run_id);
 
