@@ -103,10 +103,13 @@ static int sync_dir(store *s, const char *rel_dir)
 	return r;
 }
 
-/* Move dirfd/name to the object of h. 0 when moved or when the object
- * already existed (then the source is left in place: *ret_existed = true). */
+/* Move dirfd/name (size bytes) to the object of h. 0 when moved or when
+ * the object already existed (then the source is left in place:
+ * *ret_existed = true). An existing object of the wrong size can only be
+ * a damaged one (say, truncated by a power loss under STORE_NOSYNC): it is
+ * replaced, atomically, by the new copy. */
 static int place_object(store *s, int dirfd, const char *name, const store_hash *h,
-			bool *ret_existed)
+			uint64_t size, bool *ret_existed)
 {
 	char rel[OBJ_REL_LEN + 1];
 	object_rel(h, rel);
@@ -114,21 +117,30 @@ static int place_object(store *s, int dirfd, const char *name, const store_hash 
 	if (mkdirat(s->objects_fd, sub, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	*ret_existed = false;
+	bool exists = false;
 	if (renameat2(dirfd, name, s->objects_fd, rel, RENAME_NOREPLACE) < 0) {
 		if (errno == EEXIST) {
-			*ret_existed = true;
-			return 0;
-		}
-		if (errno != EINVAL && errno != ENOSYS)
+			exists = true;
+		} else if (errno != EINVAL && errno != ENOSYS) {
 			return -errno;
-		/* No RENAME_NOREPLACE here: link() refuses an existing name too. */
-		if (linkat(dirfd, name, s->objects_fd, rel, 0) < 0) {
+		} else if (linkat(dirfd, name, s->objects_fd, rel, 0) < 0) {
+			/* no RENAME_NOREPLACE here: link() refuses an existing name too */
 			if (errno != EEXIST)
 				return -errno;
+			exists = true;
+		} else {
+			(void)unlinkat(dirfd, name, 0);
+		}
+	}
+	if (exists) {
+		struct stat st;
+		if (fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && (uint64_t)st.st_size == size) {
 			*ret_existed = true;
 			return 0;
 		}
-		(void)unlinkat(dirfd, name, 0);
+		if (renameat(dirfd, name, s->objects_fd, rel) < 0)
+			return -errno;
 	}
 	return sync_dir(s, sub);
 }
@@ -245,7 +257,7 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	w->fd = -1;
 	bool existed = false;
 	if (r == 0)
-		r = place_object(s, s->tmp_fd, w->tmpname, &h, &existed);
+		r = place_object(s, s->tmp_fd, w->tmpname, &h, w->size, &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
 	if (r == 0) {
@@ -399,7 +411,7 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		goto restore;
 	}
 	bool existed;
-	r = place_object(s, dirfd, path, &h, &existed);
+	r = place_object(s, dirfd, path, &h, size, &existed);
 	if (r == -EXDEV) {
 		(void)fchmod(fd, st.st_mode & 07777);
 		r = import_by_copy(s, fd, dirfd, path, ret_hash, ret_size);
@@ -455,6 +467,20 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+int store_blob_drop_if_corrupt(store *s, const store_hash *h)
+{
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	int r = store_blob_verify(s, h);
+	if (r != STORE_ECORRUPT)
+		return r;
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	if (unlinkat(s->objects_fd, rel, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 1;
 }
 
 int store_blob_verify(store *s, const store_hash *h)

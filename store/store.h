@@ -172,7 +172,8 @@ const char *store_scratch_path(const store *s);
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
  * rewritten: committing content that already exists just discards the new
- * copy. Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
+ * copy (unless the existing object has the wrong size, i.e. is damaged: then
+ * it is atomically replaced). Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
  * is renamed into place (and its directory fsync'ed after), so an object
  * name always means complete content. Blob files carry no index entry until
  * a trace referring to them is recorded (store_record), which also updates
@@ -241,6 +242,13 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
 /* store_blob_verify - re-read the object and check its content hash.
  * Errors: -ENOENT, STORE_ECORRUPT (content does not match its name), -errno. */
 int store_blob_verify(store *s, const store_hash *h);
+
+/* store_blob_drop_if_corrupt - verify the object and remove it if its
+ * content does not match its name, so that the next put of that content
+ * writes a fresh copy (puts never overwrite an object of the right size).
+ * Call it when a verified read failed. Returns 0 when the object is intact,
+ * 1 when a corrupt object was removed. Errors: -ENOENT, -EROFS, -errno. */
+int store_blob_drop_if_corrupt(store *s, const store_hash *h);
 
 enum store_copy_flags {
 	STORE_VERIFY = 1u << 0, /* hash while copying; STORE_ECORRUPT on mismatch */
