@@ -23,10 +23,13 @@
  *  - every fd the store opens is O_CLOEXEC; the store never prints, logs or
  *    exits;
  *  - a store handle (and every txn/writer made from it) belongs to the
- *    process that opened it. After fork() the child must not use it: every
- *    call made from another pid returns STORE_EFORK (the child may call
- *    store_close(), which then only frees memory and never touches LMDB's
- *    lock table). A handle is not thread-safe: use one per thread.
+ *    process that opened it. After fork() the child must not use it: calls
+ *    from the child return STORE_EFORK (transactions, writes and blob calls
+ *    compare pids; per-lookup calls rely on a pthread_atfork hook, which
+ *    sees every fork() made through libc). The child may call
+ *    store_close(), which then only frees memory and never touches LMDB.
+ *    A child that needs the store opens its own handle. A handle is not
+ *    thread-safe: use one per thread.
  */
 #ifndef SHARK_STORE_H
 #define SHARK_STORE_H
@@ -104,7 +107,8 @@ int store_hash_fd(int fd, store_hash *ret, uint64_t *ret_size);
 /* store_hash_file - open path relative to dirfd (AT_FDCWD or a directory fd;
  * an absolute path ignores dirfd) with O_NOFOLLOW when at_flags contains
  * AT_SYMLINK_NOFOLLOW, and hash its whole content. Errors: -errno from
- * open/read (-ENOENT, -EISDIR for directories, -ELOOP), -ENOMEM. */
+ * open/read (-ENOENT, -ELOOP), -EISDIR for directories, -ENODEV for other
+ * non-regular files (FIFOs, devices), -ENOMEM. */
 int store_hash_file(int dirfd, const char *path, int at_flags, store_hash *ret,
 		    uint64_t *ret_size);
 
@@ -168,7 +172,8 @@ const char *store_scratch_path(const store *s);
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
  * rewritten: committing content that already exists just discards the new
- * copy. Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
+ * copy (unless the existing object has the wrong size, i.e. is damaged: then
+ * it is atomically replaced). Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
  * is renamed into place (and its directory fsync'ed after), so an object
  * name always means complete content. Blob files carry no index entry until
  * a trace referring to them is recorded (store_record), which also updates
@@ -202,6 +207,16 @@ void store_blob_writer_free(store_blob_writer *w);
  * commit). ret_hash may be NULL. */
 int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash);
 
+/* store_blob_put_file - store a copy of the regular file dirfd/path (which
+ * stays as it is). The file is hashed first, so content already in the
+ * store costs one read; otherwise it is copied into a temp file (a reflink
+ * where the filesystem supports it, whose content is then hashed; else a
+ * read/hash/write pass) and committed under the hash of what was copied,
+ * so a source changed mid-copy still gives a correct object. ret_hash/ret_size may be
+ * NULL. Errors: -EINVAL (not a regular file), -EROFS, -ENOSPC, -errno. */
+int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
+			uint64_t *ret_size);
+
 /* store_blob_import - move the regular file dirfd/path (which must not be a
  * symlink) into the store: hash it, sync per policy, make it read-only and
  * rename it to its object name. On success the source name is gone
@@ -227,6 +242,13 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
 /* store_blob_verify - re-read the object and check its content hash.
  * Errors: -ENOENT, STORE_ECORRUPT (content does not match its name), -errno. */
 int store_blob_verify(store *s, const store_hash *h);
+
+/* store_blob_drop_if_corrupt - verify the object and remove it if its
+ * content does not match its name, so that the next put of that content
+ * writes a fresh copy (puts never overwrite an object of the right size).
+ * Call it when a verified read failed. Returns 0 when the object is intact,
+ * 1 when a corrupt object was removed. Errors: -ENOENT, -EROFS, -errno. */
+int store_blob_drop_if_corrupt(store *s, const store_hash *h);
 
 enum store_copy_flags {
 	STORE_VERIFY = 1u << 0, /* hash while copying; STORE_ECORRUPT on mismatch */
@@ -351,7 +373,7 @@ struct store_run {
 void store_run_free(struct store_run *r);
 
 /* ---- the index: transactions ------------------------------------------------
- * A read transaction is a consistent snapshot, cheap to begin (~1 us) and
+ * A read transaction is a consistent snapshot, cheap to begin (a few us) and
  * meant to be held across MANY lookups (a whole trace verification). At
  * most ONE txn per store handle may be open at a time, and none may be open
  * while calling a function that writes (store_record, store_run_add,
@@ -409,8 +431,10 @@ int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id);
  * STORE_MAX_TRACES_PER_ACTION), put blob metadata (size, last use = now)
  * for its stdout/stderr/effect blobs, and when run is not NULL append it to
  * the history with its trace_id set to the new trace. Every blob the trace
- * names must already be committed (blobs first): -ENOENT otherwise (the
- * index is not changed). ret_trace_id / ret_run_id may be NULL. */
+ * names must already be committed (blobs first): -ENOENT otherwise, and
+ * STORE_ECORRUPT when an object's size differs from the size the trace
+ * states (the index is not changed in either case). ret_trace_id /
+ * ret_run_id may be NULL. */
 int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
 		 const struct store_run *run, store_hash *ret_trace_id, uint64_t *ret_run_id);
 

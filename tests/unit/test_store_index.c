@@ -993,3 +993,11 @@ Test(statcache, batch_without_io_uring)
 	free(files);
 	tu_rmrf(dir);
 }
+
+Test(trace, decode_null)
+{
+	struct store_trace *t = (struct store_trace *)0x1;
+	cr_assert_eq(store_trace_decode(NULL, 0, &t), STORE_EBADTRACE);
+	cr_assert_eq(store_trace_decode(NULL, 5, &t), -EINVAL);
+	cr_assert_eq(t, (struct store_trace *)0x1);
+}
