@@ -1,0 +1,3 @@
+alias hi='echo hello'
+hi
+hi world

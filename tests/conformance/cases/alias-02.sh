@@ -1,0 +1,3 @@
+alias e='echo '
+alias w='world'
+e w

@@ -1,0 +1,3 @@
+alias x1='echo one' x2='echo two'
+alias x1
+alias | grep '^x2='

@@ -1,0 +1,5 @@
+alias a='echo a'
+alias b='echo b'
+unalias -a
+alias
+echo cleared

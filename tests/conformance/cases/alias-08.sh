@@ -1,0 +1,4 @@
+alias ls='echo aliased-ls'
+\ls -d .
+'ls' -d .
+ls

@@ -1,0 +1,2 @@
+false || false || echo third
+true && true && echo all

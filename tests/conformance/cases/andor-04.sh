@@ -1,0 +1,4 @@
+false && echo x
+echo $?
+true || echo x
+echo $?

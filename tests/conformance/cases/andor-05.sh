@@ -1,0 +1,4 @@
+true &&
+echo after-newline
+false ||
+echo after-or

@@ -1,0 +1,2 @@
+! false && echo negated
+! true || echo negated2

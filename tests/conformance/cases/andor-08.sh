@@ -1,0 +1,2 @@
+{ false || echo inner; } && echo outer
+(true && exit 5) || echo status $?

@@ -1,0 +1,2 @@
+cd nosuchdir 2>/dev/null || echo failed
+basename "$PWD"

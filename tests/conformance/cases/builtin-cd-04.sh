@@ -1,0 +1,4 @@
+mkdir h
+HOME=$PWD/h
+cd
+basename "$PWD"

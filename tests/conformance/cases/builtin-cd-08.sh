@@ -1,0 +1,2 @@
+touch file
+cd file 2>/dev/null || echo failed

@@ -1,0 +1,4 @@
+:
+echo $?
+: ignored args $(echo expanded >&2) > f
+ls f

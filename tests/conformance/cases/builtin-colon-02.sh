@@ -1,0 +1,6 @@
+false
+: 
+echo $?
+unset u
+: ${u:=set-by-colon}
+echo $u

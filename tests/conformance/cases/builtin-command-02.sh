@@ -1,0 +1,4 @@
+command -v echo
+command -v ls
+command -v nosuchcmd_xyz
+echo status $?

@@ -1,0 +1,4 @@
+f() { :; }
+command -v f
+alias ll='ls -l'
+command -v ll

@@ -1,0 +1,2 @@
+command -V echo
+command -V ls

@@ -1,0 +1,2 @@
+command exit 3
+echo not reached

@@ -1,0 +1,3 @@
+ls() { echo shadowed; }
+ls
+command ls -d .

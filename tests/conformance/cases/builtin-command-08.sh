@@ -1,0 +1,1 @@
+command -p sh -c 'echo default-path'

@@ -1,0 +1,3 @@
+echo 'x=from-dot; echo sourced' > inc.sh
+. ./inc.sh
+echo $x

@@ -1,0 +1,3 @@
+echo 'echo args: $#' > inc.sh
+set -- a b c
+. ./inc.sh

@@ -1,0 +1,6 @@
+echo 'false' > inc.sh
+. ./inc.sh
+echo $?
+: > empty.sh
+. ./empty.sh
+echo $?

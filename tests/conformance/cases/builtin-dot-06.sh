@@ -1,0 +1,3 @@
+echo 'f() { echo defined-in-dot; }' > inc.sh
+. ./inc.sh
+f

@@ -1,0 +1,4 @@
+echo
+echo a b   c
+echo -n no-newline
+echo

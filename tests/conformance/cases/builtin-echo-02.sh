@@ -1,0 +1,2 @@
+echo -n
+echo -n a; echo -n b; echo c

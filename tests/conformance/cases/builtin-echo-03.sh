@@ -1,0 +1,3 @@
+echo -- a
+echo -x
+echo -nn x

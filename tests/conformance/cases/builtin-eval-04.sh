@@ -1,0 +1,4 @@
+v='$x'
+x=final
+eval "echo $v"
+eval echo '$v'

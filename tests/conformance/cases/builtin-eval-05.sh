@@ -1,0 +1,3 @@
+eval 'for i in 1 2; do echo $i; done'
+eval 'f() { echo def; }'
+f

@@ -1,0 +1,2 @@
+(exec sh -c 'exit 3')
+echo $?

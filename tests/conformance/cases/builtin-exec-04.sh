@@ -1,0 +1,2 @@
+exec nosuchcommand_xyz 2>/dev/null
+echo not reached

@@ -1,0 +1,4 @@
+(exit 7)
+echo $?
+(exit)
+echo $?

@@ -1,0 +1,2 @@
+trap 'echo trap ran' EXIT
+exit 5

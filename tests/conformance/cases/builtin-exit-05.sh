@@ -1,0 +1,3 @@
+f() { exit 6; echo no; }
+f
+echo not reached

@@ -1,0 +1,2 @@
+export Q='it'"'"'s'
+export -p | grep '^export Q='

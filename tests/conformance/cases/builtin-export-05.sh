@@ -1,0 +1,2 @@
+X=1 sh -c 'echo $X'
+echo "[${X-unset}]"

@@ -1,0 +1,2 @@
+export 1bad=x 2>/dev/null
+echo status $?

@@ -1,0 +1,3 @@
+set -- -cfoo
+getopts c: o
+echo "$o $OPTARG"

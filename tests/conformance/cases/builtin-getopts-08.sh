@@ -1,0 +1,3 @@
+set -- file -a
+getopts a o
+echo status $? $OPTIND

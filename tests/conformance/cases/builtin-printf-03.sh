@@ -1,0 +1,2 @@
+printf '%x %X %o\n' 255 255 8
+printf '%c%c\n' abc d

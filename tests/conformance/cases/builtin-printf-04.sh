@@ -1,0 +1,4 @@
+printf '%s\n'
+printf 'no newline'
+echo
+printf 'percent %%\n'

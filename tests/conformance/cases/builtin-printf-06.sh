@@ -1,0 +1,2 @@
+printf 'a\tb\\c\n'
+printf '\101\102\n'

@@ -1,0 +1,2 @@
+printf '%s %s\n' only
+printf '[%d]\n' ''

@@ -1,0 +1,3 @@
+printf -- '%s\n' dash-dash
+x=$(printf '%s' value)
+echo "$x"

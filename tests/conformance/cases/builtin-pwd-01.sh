@@ -1,0 +1,4 @@
+mkdir sub
+cd sub
+[ "$(pwd)" = "$PWD" ] && echo pwd-matches
+basename "$(pwd -L)"

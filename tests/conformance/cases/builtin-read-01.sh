@@ -1,0 +1,4 @@
+read a b <<END
+one two three
+END
+echo "$a|$b"

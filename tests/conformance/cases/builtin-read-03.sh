@@ -1,0 +1,5 @@
+read a <<'END'
+continued\
+line
+END
+echo "$a"

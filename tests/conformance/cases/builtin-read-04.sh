@@ -1,0 +1,1 @@
+printf 'noeol' | { read x; echo "status $? [$x]"; }

@@ -1,0 +1,3 @@
+read x < /dev/null
+echo status $?
+echo "[$x]"

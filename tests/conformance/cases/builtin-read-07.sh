@@ -1,0 +1,4 @@
+read a b c <<END
+only
+END
+echo "[$a][$b][$c]"

@@ -1,0 +1,4 @@
+read REPLY_VAR <<END
+   padded   
+END
+echo "[$REPLY_VAR]"

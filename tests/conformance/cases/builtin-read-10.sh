@@ -1,0 +1,4 @@
+while IFS= read -r line; do echo "[$line]"; done <<'END'
+  keep spaces  
+	tab
+END

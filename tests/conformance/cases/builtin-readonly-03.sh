@@ -1,0 +1,3 @@
+R=v
+readonly R
+readonly -p | grep '^readonly R='

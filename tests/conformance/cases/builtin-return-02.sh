@@ -1,0 +1,6 @@
+f() { false; return; }
+f
+echo $?
+g() { true; }
+g
+echo $?

@@ -1,0 +1,2 @@
+f() { (return 4); echo sub $?; }
+f

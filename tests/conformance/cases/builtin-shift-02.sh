@@ -1,0 +1,5 @@
+set -- a
+shift
+echo $#
+shift 2>/dev/null
+echo status $?

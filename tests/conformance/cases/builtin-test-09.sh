@@ -1,0 +1,2 @@
+test 1 -eq a 2>/dev/null
+echo status $?

@@ -1,0 +1,4 @@
+[ = ] && echo eq-alone
+[ -n ] && echo n-alone
+[ ! ] && echo bang-alone
+[ ! = ] || echo weird

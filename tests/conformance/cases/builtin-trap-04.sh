@@ -1,0 +1,3 @@
+trap '' INT
+kill -INT $$
+echo ignored

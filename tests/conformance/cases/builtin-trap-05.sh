@@ -1,0 +1,3 @@
+trap 'echo exit' EXIT
+trap - EXIT
+echo no trap

@@ -1,0 +1,2 @@
+trap 'echo one' EXIT
+trap 'echo two' EXIT

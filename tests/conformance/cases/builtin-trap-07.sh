@@ -1,0 +1,2 @@
+trap 'echo trapped' TERM
+trap

@@ -1,0 +1,3 @@
+trap 'echo in sub' EXIT
+(echo subshell)
+echo parent

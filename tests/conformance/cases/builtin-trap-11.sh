@@ -1,0 +1,3 @@
+f() { trap 'echo from-func-trap' EXIT; }
+f
+echo after-f

@@ -1,0 +1,3 @@
+alias a1='echo x'
+type a1
+type :

@@ -1,0 +1,2 @@
+umask 027
+umask -S

@@ -1,0 +1,2 @@
+umask u=rwx,g=rx,o=
+umask

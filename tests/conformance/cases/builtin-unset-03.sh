@@ -1,0 +1,5 @@
+x=1
+unset -v x
+echo "[${x-unset}]"
+unset nonexistent
+echo status $?

@@ -1,0 +1,3 @@
+export E=1
+unset E
+sh -c 'echo "[${E-unset}]"'

@@ -1,0 +1,3 @@
+a=1 b=2
+unset a b
+echo "[${a-u}${b-u}]"

@@ -1,0 +1,3 @@
+(sleep 0.1; exit 9) &
+wait $!
+echo $?

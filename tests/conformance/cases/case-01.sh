@@ -1,0 +1,1 @@
+case abc in abc) echo exact;; esac

@@ -1,0 +1,1 @@
+case abc in a*) echo star;; *) echo default;; esac

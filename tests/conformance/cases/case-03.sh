@@ -1,0 +1,1 @@
+case x in a|b|x) echo alt;; esac

@@ -1,0 +1,1 @@
+case foo in bar) echo bar;; baz) echo baz;; *) echo other;; esac

@@ -1,0 +1,3 @@
+x='*'
+case abc in "$x") echo literal;; $x) echo pattern;; esac
+case '*' in "$x") echo literal;; esac

@@ -1,0 +1,6 @@
+case a in
+  a)
+    echo multi
+    echo line
+    ;;
+esac

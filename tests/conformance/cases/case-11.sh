@@ -1,0 +1,4 @@
+case z in a) echo a;; esac
+echo $?
+case a in a) (exit 3);; esac
+echo $?

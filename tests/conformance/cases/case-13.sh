@@ -1,0 +1,2 @@
+case '[' in \[) echo bracket;; esac
+case 'a]' in a]) echo close;; esac

@@ -1,0 +1,1 @@
+case abc in *c) echo first;; a*) echo second;; esac

@@ -1,0 +1,4 @@
+# a comment
+echo a # trailing comment
+echo b#not-a-comment
+echo c #another

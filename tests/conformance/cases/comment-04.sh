@@ -1,0 +1,3 @@
+if true; then # comment after then
+  echo yes # comment
+fi # end

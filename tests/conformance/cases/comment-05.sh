@@ -1,0 +1,4 @@
+f() { # comment in function
+  echo f # body
+} # after
+f

@@ -1,0 +1,4 @@
+unset u
+echo $((u+1))
+e=
+echo $((e+2))

@@ -1,0 +1,4 @@
+echo $(echo hello)
+echo "$(echo quoted)"
+x=$(echo assigned)
+echo $x

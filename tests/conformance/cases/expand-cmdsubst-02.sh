@@ -1,0 +1,2 @@
+echo `echo back`
+echo "`echo back quoted`"

@@ -1,0 +1,2 @@
+echo "[$(printf 'a\n\n\n')]"
+echo "[$(printf '\n\nb')]"

@@ -1,0 +1,2 @@
+echo `echo \`echo nested\``
+echo `echo \\\`echo n2\\\``

@@ -1,0 +1,2 @@
+echo $(echo a; echo b)
+echo "$(echo a; echo b)"

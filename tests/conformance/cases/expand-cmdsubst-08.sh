@@ -1,0 +1,2 @@
+echo $(echo ')')
+echo $(case x in x) echo case-in-subst;; esac)

@@ -1,0 +1,4 @@
+echo $(cat <<END
+from heredoc
+END
+)

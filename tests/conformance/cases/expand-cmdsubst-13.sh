@@ -1,0 +1,2 @@
+echo "$(echo '$x' "\$y")"
+echo `echo '\$z'`

@@ -1,0 +1,2 @@
+f() { echo func-out; }
+echo "$(f)"

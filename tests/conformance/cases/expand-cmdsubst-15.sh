@@ -1,0 +1,3 @@
+echo $( # comment
+echo after-comment
+)

@@ -1,0 +1,2 @@
+$(echo echo) runs-as-command
+`echo printf` '%s\n' backquote-command

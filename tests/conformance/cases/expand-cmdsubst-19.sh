@@ -1,0 +1,2 @@
+echo ${x:-$(echo in-default)}
+echo "$(( $(echo 3) * 2 ))"

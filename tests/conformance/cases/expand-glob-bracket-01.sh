@@ -1,0 +1,2 @@
+touch a b c d
+echo [ac] [!ac] [b-d]

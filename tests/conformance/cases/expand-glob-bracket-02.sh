@@ -1,0 +1,3 @@
+touch ./- a ']'
+echo [a-]
+echo []]

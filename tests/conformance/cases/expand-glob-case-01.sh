@@ -1,0 +1,3 @@
+touch Abc abc
+echo [A]*
+echo a*

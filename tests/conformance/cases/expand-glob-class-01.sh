@@ -1,0 +1,2 @@
+touch a B 3
+echo [[:lower:]] [[:upper:]] [[:digit:]]

@@ -1,0 +1,3 @@
+touch 'a*' ab
+echo a\*
+echo 'a'*

@@ -1,0 +1,4 @@
+touch x1 x2
+v='x*'
+set -- $v
+echo $#

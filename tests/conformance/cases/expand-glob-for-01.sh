@@ -1,0 +1,2 @@
+touch 'with space' plain
+for f in *; do echo "[$f]"; done

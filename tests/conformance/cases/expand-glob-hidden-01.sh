@@ -1,0 +1,3 @@
+touch .hidden visible
+echo *
+echo .h*

@@ -1,0 +1,5 @@
+touch a b
+set -f
+echo *
+set +f
+echo *

@@ -1,0 +1,2 @@
+set -- nothing*here
+echo $# "$1"

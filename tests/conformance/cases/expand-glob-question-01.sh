@@ -1,0 +1,2 @@
+touch a1 a22 b1
+echo a? ?1

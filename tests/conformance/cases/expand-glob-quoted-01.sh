@@ -1,0 +1,4 @@
+touch a b
+echo "*" '*' \*
+x='*'
+echo "$x" $x

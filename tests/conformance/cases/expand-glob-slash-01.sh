@@ -1,0 +1,4 @@
+mkdir d
+touch d/f
+echo d*f
+echo d/*

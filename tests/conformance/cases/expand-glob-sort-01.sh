@@ -1,0 +1,2 @@
+touch B a C b 1 _
+echo *

@@ -1,0 +1,3 @@
+touch c.txt a.txt b.txt d.log
+echo *.txt
+echo *

@@ -1,0 +1,4 @@
+printf '<%s>' $(printf 'a b\nc'); echo
+IFS='
+'
+printf '<%s>' $(printf 'a b\nc'); echo

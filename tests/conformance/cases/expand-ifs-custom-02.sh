@@ -1,0 +1,3 @@
+IFS=': '
+x='a : b:c  d'
+printf '<%s>' $x; echo

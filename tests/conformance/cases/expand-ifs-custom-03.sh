@@ -1,0 +1,5 @@
+IFS=:
+x=:a:
+printf '<%s>' $x; echo
+x=a::
+printf '<%s>' $x; echo

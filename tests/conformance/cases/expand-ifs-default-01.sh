@@ -1,0 +1,5 @@
+x='  a   b	c
+d  '
+set -- $x
+echo $#
+printf '<%s>' "$@"; echo

@@ -1,0 +1,4 @@
+IFS=x
+y=axbxc
+printf '<%s>' $y; echo
+printf '<%s>' axbxc; echo

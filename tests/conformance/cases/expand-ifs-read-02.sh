@@ -1,0 +1,4 @@
+read -r a b <<END
+  lead   trail  
+END
+echo "[$a][$b]"

@@ -1,0 +1,4 @@
+IFS=:
+unset IFS
+x='a:b c'
+printf '<%s>' $x; echo

@@ -1,0 +1,4 @@
+x='$y'
+y=inner
+echo $x
+eval echo $x

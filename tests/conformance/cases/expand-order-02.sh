@@ -1,0 +1,2 @@
+x='$(echo no)'
+echo $x "$x"

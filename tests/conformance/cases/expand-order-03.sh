@@ -1,0 +1,4 @@
+a='*'
+touch f
+b="$a"
+echo $b "$b"

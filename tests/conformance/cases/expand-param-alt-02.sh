@@ -1,0 +1,5 @@
+x=1
+set -- ${x:+a b c}
+echo $#
+set -- "${x:+a b c}"
+echo $#

@@ -1,0 +1,5 @@
+unset u
+echo ${u:=assigned}
+echo $u
+e=
+echo ${e:=filled} ${e}

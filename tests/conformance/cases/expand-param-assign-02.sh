@@ -1,0 +1,4 @@
+e=
+echo "[${e=nocolon}]"
+unset v
+echo "[${v=new}]" "$v"

@@ -1,0 +1,5 @@
+unset u
+: ${u:=one two}
+echo "$u"
+set -- $u
+echo $#

@@ -1,0 +1,2 @@
+x=keep
+echo ${x:=other} $x

@@ -1,0 +1,5 @@
+unset u
+echo ${u:-~} | sed 's|^/.*|abs|'
+echo "${u:-*}"
+touch f
+echo ${u:-*}

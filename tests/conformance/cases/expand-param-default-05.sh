@@ -1,0 +1,2 @@
+x=set
+echo ${x:-$(echo not-run >&2; echo nope)}

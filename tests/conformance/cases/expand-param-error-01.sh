@@ -1,0 +1,4 @@
+unset u
+echo before
+echo ${u:?is unset}
+echo not reached

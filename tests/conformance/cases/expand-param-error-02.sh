@@ -1,0 +1,4 @@
+x=ok
+echo ${x:?unused}
+e=
+echo "${e?fine}" done

@@ -1,0 +1,3 @@
+unset u
+(echo ${u?message}) 2>/dev/null
+echo status $?

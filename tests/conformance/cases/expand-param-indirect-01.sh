@@ -1,0 +1,4 @@
+name=target
+target=found
+eval "echo \$$name"
+eval "echo \${$name}"

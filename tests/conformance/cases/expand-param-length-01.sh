@@ -1,0 +1,6 @@
+x=hello
+echo ${#x}
+e=
+echo ${#e}
+unset u
+echo ${#u}

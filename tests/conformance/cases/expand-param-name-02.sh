@@ -1,0 +1,2 @@
+x=val
+echo $x_suffix. ${x}_suffix

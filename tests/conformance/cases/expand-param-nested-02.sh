@@ -1,0 +1,4 @@
+x=value
+echo ${x:+"${x}s"}
+unset u
+echo ${u:-"${x}"}

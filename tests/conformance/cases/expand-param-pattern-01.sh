@@ -1,0 +1,3 @@
+x=abcabc
+pat=b
+echo ${x#*$pat} ${x##*$pat} ${x%$pat*} ${x%%$pat*}

@@ -1,0 +1,3 @@
+x='a*b*c'
+pat='*'
+echo "${x#*"$pat"}" "${x#*$pat}"

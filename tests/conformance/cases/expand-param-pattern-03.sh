@@ -1,0 +1,4 @@
+x=foo.bar
+echo "${x%.*}" "${x#*.}"
+unset u
+echo "[${u%x}]" "[${u#x}]"

@@ -1,0 +1,2 @@
+unset u
+echo "[$u]" "[${u}]"

@@ -1,0 +1,2 @@
+x=hello
+echo ${x#h} ${x#?} ${x#[a-h]} ${x##[a-z]}

@@ -1,0 +1,3 @@
+unset u
+echo "${u:-"inner quoted"}"
+echo "${u:-'single in double'}"

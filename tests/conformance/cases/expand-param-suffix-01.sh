@@ -1,0 +1,2 @@
+f=file.tar.gz
+echo ${f%.*} ${f%%.*}

@@ -1,0 +1,2 @@
+x=aaa
+echo ${x%a} ${x%%a} ${x%a*} ${x%%a*}x

@@ -1,0 +1,4 @@
+x='"quoted"'
+echo $x
+y="'single'"
+echo $y

@@ -1,0 +1,2 @@
+HOME=/h/me
+echo ~ ~/ ~/a/b

@@ -1,0 +1,5 @@
+HOME=/h/me
+x=~/p
+echo $x
+y=a:~/b
+echo $y

@@ -1,0 +1,3 @@
+HOME=/h/me
+unset u
+echo ${u:-~/d}

@@ -1,0 +1,2 @@
+echo ~root | sed 's|^/.*|absolute|'
+echo ~nosuchuserxyz

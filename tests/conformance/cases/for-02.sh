@@ -1,0 +1,2 @@
+set -- x 'y z'
+for i; do echo "[$i]"; done

@@ -1,0 +1,5 @@
+set -- p q
+for i
+do
+echo $i
+done

@@ -1,0 +1,2 @@
+for i in; do echo never; done
+echo $?

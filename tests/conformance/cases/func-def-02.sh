@@ -1,0 +1,5 @@
+f()
+{
+  echo newline-brace
+}
+f

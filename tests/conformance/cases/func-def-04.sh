@@ -1,0 +1,2 @@
+f() if true; then echo if-body; fi
+f

@@ -1,0 +1,3 @@
+f() { echo v1; }
+f() { echo v2; }
+f

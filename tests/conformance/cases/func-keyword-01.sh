@@ -1,0 +1,2 @@
+f() { for i in "$@"; do echo "<$i>"; done; }
+f "a b" c

@@ -1,0 +1,2 @@
+_f1() { echo underscore; }
+_f1

@@ -1,0 +1,6 @@
+f() { false; }
+f
+echo $?
+g() { (exit 5); }
+g
+echo $?

@@ -1,0 +1,4 @@
+f() { :; }
+false
+f
+echo $?

@@ -1,0 +1,2 @@
+{ echo in; false; }
+echo $?

@@ -1,0 +1,4 @@
+{
+echo multi
+echo line
+}

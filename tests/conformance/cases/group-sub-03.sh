@@ -1,0 +1,2 @@
+(cd / && pwd)
+basename "$(pwd)"

@@ -1,0 +1,3 @@
+f() { echo f; }
+(f() { echo sub; }; f)
+f

@@ -1,0 +1,2 @@
+(set -- x y; echo $#)
+echo $#

@@ -1,0 +1,5 @@
+cat <<END
+line 1
+line 2
+END
+echo after

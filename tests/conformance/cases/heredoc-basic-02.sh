@@ -1,0 +1,6 @@
+x=world
+cat <<END
+hello $x
+sum $((1+2))
+cmd $(echo sub)
+END

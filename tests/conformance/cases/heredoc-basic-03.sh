@@ -1,0 +1,6 @@
+cat <<END
+backslash \$x \` \\ \a
+continued \
+line
+"quotes" 'kept'
+END

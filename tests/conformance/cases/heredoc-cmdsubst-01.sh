@@ -1,0 +1,6 @@
+x=$(cat <<END
+captured
+text
+END
+)
+echo "$x"

@@ -1,0 +1,4 @@
+{ read a; read b; echo "$b$a"; } <<END
+x
+y
+END

@@ -1,0 +1,6 @@
+if true; then
+	cat <<-END
+	tab indented
+		two tabs
+	END
+fi

@@ -1,0 +1,3 @@
+cat <<-END
+    spaces are kept
+	END

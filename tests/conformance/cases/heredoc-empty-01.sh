@@ -1,0 +1,5 @@
+cat <<END
+END
+echo "[$(cat <<X
+X
+)]"

@@ -1,0 +1,5 @@
+cat <<END
+no terminator line
+END-not
+END
+echo ok

@@ -1,0 +1,5 @@
+x='a   b'
+cat <<END
+$x
+${x:-d} ${y:-default}
+END

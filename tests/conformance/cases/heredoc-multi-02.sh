@@ -1,0 +1,5 @@
+cat <<A - 3<<B
+from A
+A
+from B
+B

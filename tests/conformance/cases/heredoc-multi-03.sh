@@ -1,0 +1,4 @@
+while read -r l; do echo "got $l"; done <<X
+1
+2
+X

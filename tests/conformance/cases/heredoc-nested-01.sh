@@ -1,0 +1,6 @@
+cat <<A
+$(cat <<B
+inner
+B
+)
+A

@@ -1,0 +1,4 @@
+tr a-z A-Z <<END | sed 's/^/> /'
+one
+two
+END

@@ -1,0 +1,5 @@
+x=world
+cat <<'END'
+hello $x $(echo no) `echo no`
+back\slash \
+END

@@ -1,0 +1,4 @@
+cat <<'E O F'
+body
+E O F
+echo done

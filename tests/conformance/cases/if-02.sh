@@ -1,0 +1,1 @@
+if false; then echo 1; else echo 2; fi

@@ -1,0 +1,6 @@
+if
+  false
+  true
+then
+  echo last-counts
+fi

@@ -1,0 +1,1 @@
+if if true; then false; fi; then echo a; else echo b; fi

@@ -1,0 +1,6 @@
+if true
+then
+echo newline-form
+else
+echo no
+fi

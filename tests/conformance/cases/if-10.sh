@@ -1,0 +1,2 @@
+if false; then echo a; elif false; then echo b; fi
+echo $?

@@ -1,0 +1,2 @@
+kill -l 137
+kill -l 143

@@ -1,0 +1,3 @@
+x=old
+x=new eval 'echo $x'
+echo $x

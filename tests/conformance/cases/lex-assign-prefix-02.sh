@@ -1,0 +1,3 @@
+unset y
+y=set env | grep '^y='
+echo "[${y-unset}]"

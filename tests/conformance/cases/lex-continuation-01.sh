@@ -1,0 +1,5 @@
+ec\
+ho joined
+x=ab\
+cd
+echo $x

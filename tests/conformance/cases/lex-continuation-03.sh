@@ -1,0 +1,4 @@
+echo $((1 + \
+2))
+echo ${x\
+-default}

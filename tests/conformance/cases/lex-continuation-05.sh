@@ -1,0 +1,4 @@
+cat <<EO\
+F
+heredoc body
+EOF

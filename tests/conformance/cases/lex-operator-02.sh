@@ -1,0 +1,3 @@
+echo a>f;cat f
+echo b>>f;cat f
+cat<f

@@ -1,0 +1,4 @@
+echo 2>f x
+cat f
+echo 2 >f y
+cat f

@@ -1,0 +1,2 @@
+x=if; echo $x
+for if in a; do echo $if; done

@@ -1,0 +1,4 @@
+if true; then echo then-branch; fi
+{ echo brace; }
+! false
+echo $?

@@ -1,0 +1,1 @@
+case in in in) echo matched-in;; esac

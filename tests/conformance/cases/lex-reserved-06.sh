@@ -1,0 +1,1 @@
+for i in do done; do echo $i; done

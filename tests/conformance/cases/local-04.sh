@@ -1,0 +1,3 @@
+f() { local a=1 b=2; echo $a$b; }
+f
+echo "[${a-u}${b-u}]"

@@ -1,0 +1,3 @@
+PATH=/nonexistent
+ls 2>/dev/null
+echo $?

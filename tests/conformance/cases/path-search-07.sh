@@ -1,0 +1,3 @@
+echo() { printf 'func-echo\n'; }
+echo x
+command echo builtin-echo

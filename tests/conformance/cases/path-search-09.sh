@@ -1,0 +1,4 @@
+PATH=
+echo builtin-still-works
+ls 2>/dev/null
+echo $?

@@ -1,0 +1,2 @@
+cd /
+bin/sh -c 'echo relative-path-with-slash'

@@ -1,0 +1,4 @@
+if ! grep -q x <<END
+abc
+END
+then echo no-x; fi

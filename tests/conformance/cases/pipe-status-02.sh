@@ -1,0 +1,4 @@
+true | (exit 3)
+echo $?
+(exit 4) | true
+echo $?

@@ -1,0 +1,6 @@
+# shell: bash
+set -o pipefail
+false | true
+echo $?
+true | true
+echo $?

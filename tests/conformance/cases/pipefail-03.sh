@@ -1,0 +1,5 @@
+# shell: bash
+set -o pipefail
+set -e
+true | false | true
+echo not reached

@@ -1,0 +1,5 @@
+# shell: bash
+set -o pipefail
+set +o pipefail
+false | true
+echo $?

@@ -1,0 +1,4 @@
+# shell: bash
+set -o pipefail
+! false | true
+echo $?

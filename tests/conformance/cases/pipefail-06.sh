@@ -1,0 +1,3 @@
+# shell: bash
+set -o pipefail
+if false | true; then echo yes; else echo no; fi

@@ -1,0 +1,4 @@
+# shell: bash
+set -o pipefail
+yes | head -n 1 >/dev/null
+echo $?

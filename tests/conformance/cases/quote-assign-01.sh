@@ -1,0 +1,2 @@
+x="a b"  y='c d'  z=e\ f
+echo "$x|$y|$z"

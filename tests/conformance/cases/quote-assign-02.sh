@@ -1,0 +1,5 @@
+x=*
+touch f1 f2
+echo "$x"
+y=$x
+echo "$y"

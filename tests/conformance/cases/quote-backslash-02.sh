@@ -1,0 +1,3 @@
+echo a\ b\ \ c
+set -- a\ b c
+echo $#

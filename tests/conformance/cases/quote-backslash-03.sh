@@ -1,0 +1,2 @@
+echo \# not a comment
+echo a\;b a\|b a\&b a\>b a\<b

@@ -1,0 +1,5 @@
+echo \
+continued
+echo one \
+  two \
+  three

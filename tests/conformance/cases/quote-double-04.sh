@@ -1,0 +1,3 @@
+echo "line one
+line two"
+echo "it's"

@@ -1,0 +1,2 @@
+echo "$(echo "inner \"quoted\"")"
+echo "`echo back`"

@@ -1,0 +1,4 @@
+x='*'
+touch a b
+echo "$x"
+echo $x

@@ -1,0 +1,3 @@
+set -- '' "" a
+echo $#
+for a; do echo "[$a]"; done

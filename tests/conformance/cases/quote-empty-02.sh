@@ -1,0 +1,7 @@
+e=
+set -- $e$e
+echo $#
+set -- "$e$e"
+echo $#
+set -- $e""
+echo $#

@@ -1,0 +1,1 @@
+'if' true 2>/dev/null; echo status $?

@@ -1,0 +1,2 @@
+\echo escaped-command-name
+e"ch"o quoted-part

@@ -1,0 +1,3 @@
+echo 'single'"double"unquoted\ esc
+x=X
+echo 'a'$x"b"'c'"$x"

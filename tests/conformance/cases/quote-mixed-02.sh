@@ -1,0 +1,2 @@
+echo "'inside double'" '"inside single"'
+echo "a'b" 'c"d'

@@ -1,0 +1,2 @@
+echo 'hello   world'
+printf '%s\n' 'a$b`c`\d"e"'

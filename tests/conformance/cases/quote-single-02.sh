@@ -1,0 +1,4 @@
+x='it''s'
+echo "$x"
+echo 'multi
+line'

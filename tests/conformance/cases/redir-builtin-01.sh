@@ -1,0 +1,4 @@
+echo builtin > f
+pwd > p
+basename "$(cat p)"
+cat f

@@ -1,0 +1,1 @@
+read x < nosuch || echo failed

@@ -1,0 +1,2 @@
+echo closed >&-
+echo status $?

@@ -1,0 +1,2 @@
+( echo sub; echo shell ) > f
+cat f

@@ -1,0 +1,2 @@
+printf 'x\ny\n' > in
+while read -r l; do echo "[$l]"; done < in

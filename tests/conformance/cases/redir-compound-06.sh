@@ -1,0 +1,2 @@
+case a in a) echo in-case;; esac > f
+cat f

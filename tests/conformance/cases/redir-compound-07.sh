@@ -1,0 +1,6 @@
+f() { echo from-func; }
+f > out
+cat out
+g() { echo body; } > gout
+g
+cat gout

@@ -1,0 +1,2 @@
+echo x >&9
+echo status $?

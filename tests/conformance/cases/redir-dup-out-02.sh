@@ -1,0 +1,2 @@
+{ echo out; echo err >&2; } > f 2>&1
+sort f

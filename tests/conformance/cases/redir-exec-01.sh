@@ -1,0 +1,3 @@
+echo before
+exec > nodir/f
+echo not reached

@@ -1,0 +1,4 @@
+echo data > f
+exec < f
+read -r l
+echo "$l"

@@ -1,0 +1,4 @@
+touch one
+x='a b'
+echo hi > "$x"
+cat "a b"

@@ -1,0 +1,2 @@
+echo ok > ${x:-dflt}
+cat dflt

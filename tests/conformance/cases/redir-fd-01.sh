@@ -1,0 +1,2 @@
+echo to3 3>f >&3
+cat f

@@ -1,0 +1,3 @@
+exec 3>&1
+x=$(echo inside >&3)
+echo "[$x]"

@@ -1,0 +1,2 @@
+{ echo a >&3; } 3>f
+cat f

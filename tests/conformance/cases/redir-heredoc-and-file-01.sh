@@ -1,0 +1,4 @@
+cat <<END >f
+to file
+END
+cat f

@@ -1,0 +1,3 @@
+cat 0<<END
+fd zero
+END

@@ -1,0 +1,2 @@
+> empty
+wc -c < empty | tr -d ' '

@@ -1,0 +1,3 @@
+x=3
+echo $x>f
+cat f

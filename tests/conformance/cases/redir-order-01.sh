@@ -1,0 +1,4 @@
+echo x > a > b
+cat a
+echo ---
+cat b

@@ -1,0 +1,4 @@
+echo hello > f
+cat f
+echo again > f
+cat f

@@ -1,0 +1,2 @@
+echo abc > f
+cat < f | tr a-c A-C

@@ -1,0 +1,1 @@
+{ echo err >&2; } 2>&1 | tr a-z A-Z

@@ -1,0 +1,4 @@
+> f echo start
+cat f
+echo mid > g more
+cat g

@@ -1,0 +1,2 @@
+cat <> newfile
+ls newfile

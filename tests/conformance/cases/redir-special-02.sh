@@ -1,0 +1,3 @@
+echo x > /dev/null
+echo status $?
+cat /dev/null

@@ -1,0 +1,3 @@
+( exec > f; echo in-sub )
+echo outside
+cat f

@@ -1,0 +1,6 @@
+set -a
+x=exported
+sh -c 'echo "[$x]"'
+set +a
+y=notexported
+sh -c 'echo "[$y]"'

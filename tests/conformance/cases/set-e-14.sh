@@ -1,0 +1,3 @@
+set -e
+for i in 1 2; do echo $i; false; done
+echo not reached

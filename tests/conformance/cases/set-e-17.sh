@@ -1,0 +1,3 @@
+set -e
+(set +e; false; echo sub-continues)
+echo parent-continues

@@ -1,0 +1,3 @@
+set -e
+echo $(false; echo subst-continues)
+echo after

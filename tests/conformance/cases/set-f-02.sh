@@ -1,0 +1,5 @@
+touch a b
+set -o noglob
+echo [ab]
+set +o noglob
+echo [ab]

@@ -1,0 +1,2 @@
+set -ef
+set +o | grep -E 'errexit|noglob'

@@ -1,0 +1,3 @@
+set -- -x -e
+echo $1 $2
+case $- in *x*) echo traced;; *) echo not-traced;; esac

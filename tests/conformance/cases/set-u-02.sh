@@ -1,0 +1,4 @@
+set -u
+echo ${u-dash} ${u:+plus}
+echo $#
+echo "$@" done

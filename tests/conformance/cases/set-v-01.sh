@@ -1,0 +1,2 @@
+set -v 2>/dev/null
+echo verbose

@@ -1,0 +1,4 @@
+exec 2>&1
+set -x
+echo hello
+: colon

@@ -1,0 +1,5 @@
+set -- a b c
+echo $@
+echo $*
+echo "$@"
+echo "$*"

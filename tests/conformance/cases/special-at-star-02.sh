@@ -1,0 +1,5 @@
+set -- 'a b' c
+for i in "$@"; do echo "<$i>"; done
+for i in "$*"; do echo "<$i>"; done
+for i in $@; do echo "<$i>"; done
+for i in $*; do echo "<$i>"; done

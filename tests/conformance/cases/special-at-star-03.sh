@@ -1,0 +1,5 @@
+set --
+for i in "$@"; do echo "<$i>"; done
+echo count ${#}
+set -- "$@"
+echo $#

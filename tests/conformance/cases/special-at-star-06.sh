@@ -1,0 +1,7 @@
+set -- a b
+IFS=:
+echo "$*"
+IFS=
+echo "$*"
+unset IFS
+echo "$*"

@@ -1,0 +1,5 @@
+set -- 'a b'
+x="$@"
+echo "$x"
+y=$*
+echo "$y"

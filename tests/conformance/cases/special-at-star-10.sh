@@ -1,0 +1,4 @@
+set -- a b c
+printf '[%s]' "${@:-none}"; echo
+set --
+printf '[%s]' "${@:-none}"; echo

@@ -1,0 +1,5 @@
+set -- '' ''
+printf '[%s]' "$@"; echo
+set -- '' ''
+printf '[%s]' $@; echo
+echo $#

@@ -1,0 +1,2 @@
+set -- 1 2
+printf '[%s]' "pre$@post" "$@$@"; echo

@@ -1,0 +1,5 @@
+echo "[${!-unset}]"
+true &
+p=$!
+wait
+[ "$p" = "$!" ] && echo stable

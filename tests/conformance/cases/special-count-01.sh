@@ -1,0 +1,5 @@
+echo $#
+set -- a b c
+echo $#
+set --
+echo $#

@@ -1,0 +1,5 @@
+f() { echo $#; }
+f
+f a
+f a b 'c d'
+f "$@"

@@ -1,0 +1,6 @@
+true
+echo $?
+false
+echo $?
+(exit 200)
+echo $?

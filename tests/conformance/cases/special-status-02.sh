@@ -1,0 +1,4 @@
+(exit 300)
+echo $?
+(exit 256)
+echo $?

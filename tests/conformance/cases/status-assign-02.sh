@@ -1,0 +1,3 @@
+false
+x=$(true)
+echo $?

@@ -1,0 +1,4 @@
+printf 'echo no shebang\n' > s
+chmod +x s
+./s
+echo $?

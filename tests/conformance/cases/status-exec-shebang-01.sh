@@ -1,0 +1,3 @@
+printf '#!/bin/sh\necho shebang $#\n' > s
+chmod 755 s
+./s a b

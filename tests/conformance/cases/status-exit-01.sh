@@ -1,0 +1,4 @@
+sh -c 'exit 3'
+echo $?
+sh -c 'exit 255'
+echo $?

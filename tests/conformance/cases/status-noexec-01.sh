@@ -1,0 +1,4 @@
+printf 'echo hi\n' > script
+chmod 644 script
+./script
+echo $?

@@ -1,0 +1,3 @@
+mkdir d
+./d
+echo $?

@@ -1,0 +1,4 @@
+./nosuchfile
+echo $?
+/nonexistent/path/cmd
+echo $?

@@ -1,0 +1,2 @@
+echo x > nodir/f
+[ $? -ne 0 ] && echo nonzero

@@ -1,0 +1,4 @@
+sh -c 'kill -TERM $$'
+echo $?
+sh -c 'kill -INT $$'
+echo $?

@@ -1,0 +1,2 @@
+eval 'if true'
+echo after-eval-error

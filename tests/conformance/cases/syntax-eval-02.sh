@@ -1,0 +1,2 @@
+(eval 'echo ( ') 2>/dev/null
+echo status $?

@@ -1,0 +1,4 @@
+echo line1
+echo line2
+if ; then
+echo never

@@ -1,0 +1,2 @@
+times | wc -l | tr -d ' '
+echo status $?

@@ -1,0 +1,2 @@
+times > f
+[ -s f ] && echo has-output

@@ -1,0 +1,2 @@
+until true; do echo never; done
+echo $?

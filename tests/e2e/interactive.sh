@@ -1,0 +1,243 @@
+#!/bin/sh
+# interactive.sh - drive shark's interactive mode through a real pty.
+#
+# Runs "$SHARK" (absolute path) inside a tmux pane on a private tmux server
+# (its own socket in a temp dir; killed at the end) and checks what a user
+# at the prompt sees: commands run and print, PS1 and PS2 are shown, a
+# syntax error is reported and the shell carries on with $? = 2, Ctrl-C
+# interrupts a foreground `sleep 30` (not the shell; $? = 130) and discards
+# a half-typed line, Ctrl-D exits with status 0, and history written to
+# $XDG_STATE_HOME/shark/history is there in the next session (Up arrow).
+#
+# Every wait is a bounded polling loop on the screen contents; a run that
+# passes takes a few seconds. Exits 0 if all checks pass, 1 otherwise.
+set -u
+
+: "${SHARK:?set SHARK to the absolute path of the shark binary}"
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "interactive: tmux is not installed" >&2
+	exit 1
+fi
+if [ ! -x "$SHARK" ]; then
+	echo "interactive: $SHARK is not an executable" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/shark-interactive.XXXXXX") || exit 1
+sock=$tmp/tmux.sock
+home=$tmp/home
+state=$tmp/state
+hist=$state/shark/history
+mkdir "$home" "$state" "$tmp/cache" || exit 1
+
+T() { tmux -S "$sock" -f /dev/null "$@"; }
+cleanup() {
+	T kill-server >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+failures=0
+checks=0
+PANE=sh
+
+# screen: the visible pane, wrapped lines joined, trailing blanks removed.
+screen() {
+	T capture-pane -p -J -t "$PANE" 2>/dev/null | sed 's/[[:space:]]*$//'
+}
+
+last_line() {
+	screen | sed '/^[[:space:]]*$/d' | tail -n 1
+}
+
+fail() {
+	failures=$((failures + 1))
+	echo "FAIL: $*"
+	echo "  --- screen ---"
+	screen | sed 's/^/  | /'
+	echo "  --------------"
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# poll SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds or
+# SECONDS have passed.
+poll() {
+	_limit=$(($1 * 10))
+	shift
+	_i=0
+	while [ "$_i" -lt "$_limit" ]; do
+		"$@" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+has_line() { screen | grep -qxF -- "$1"; }
+last_is() { [ "$(last_line)" = "$1" ]; }
+# ends_with PROMPT: the last line ends with PROMPT (after a ^C echo, say).
+ends_with() {
+	case $(last_line) in
+	*"$1") return 0 ;;
+	*) return 1 ;;
+	esac
+}
+# shell_exited: the shell has exited and its status is in $tmp/status.
+shell_exited() { [ -s "$tmp/status" ]; }
+# on_tty NAME: a process called NAME runs on the pane's terminal.
+on_tty() {
+	_tty=$(T display-message -p -t "$PANE" '#{pane_tty}' 2>/dev/null)
+	[ -n "$_tty" ] && ps -o comm= -t "${_tty#/dev/}" 2>/dev/null | grep -qx "$1"
+}
+
+# check DESCRIPTION SECONDS COMMAND...: one counted check.
+check() {
+	_desc=$1
+	shift
+	checks=$((checks + 1))
+	if poll "$@"; then
+		pass "$_desc"
+		return 0
+	fi
+	fail "$_desc"
+	return 1
+}
+
+# type_line TEXT: types TEXT literally, then Enter.
+type_line() {
+	T send-keys -t "$PANE" -l -- "$1"
+	T send-keys -t "$PANE" Enter
+}
+
+# start_shell: a fresh session running $SHARK in a clean environment. A
+# small sh wrapper writes the shell's exit status to $tmp/status (tmux's own
+# #{pane_dead_status} is not always filled in); it catches SIGINT so that a
+# Ctrl-C reaching it cannot end the session (a caught signal is reset to the
+# default in the shell it starts). The pane stays after the shell exits, so
+# the screen can still be shown.
+start_shell() {
+	T kill-session -t "$PANE" >/dev/null 2>&1
+	rm -f "$tmp/status"
+	T start-server \; set-option -g remain-on-exit on \; \
+		set-option -g history-limit 2000 \; \
+		new-session -d -s "$PANE" -x 100 -y 30 \
+		sh -c 'trap : INT QUIT; "$@"; echo $? >"$0"' "$tmp/status" \
+		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" TERM=screen \
+		LANG=C INPUTRC=/dev/null XDG_STATE_HOME="$state" \
+		XDG_CACHE_HOME="$tmp/cache" TMPDIR="$tmp" \
+		PS1='shark-test$ ' PS2='more> ' \
+		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+		"$SHARK"
+}
+
+screen_has_text() { [ -n "$(last_line)" ]; }
+
+# begin_session WHAT: starts the shell and waits for its first prompt,
+# which must be PS1 from the environment. If the shell shows some other
+# prompt, that is a failure, but PS1 and PS2 are then set by hand so that
+# the remaining checks still say something.
+begin_session() {
+	start_shell || { echo "interactive: cannot start tmux" >&2; exit 1; }
+	checks=$((checks + 1))
+	if poll 10 screen_has_text && poll 2 last_is 'shark-test$'; then
+		pass "$1: PS1 from the environment is the first prompt"
+		return 0
+	fi
+	fail "$1: PS1 from the environment is the first prompt"
+	if ! shell_exited && screen_has_text; then
+		type_line "PS1='shark-test\$ ' PS2='more> '"
+		poll 5 last_is 'shark-test$' && return 0
+	fi
+	echo "interactive: no usable prompt; giving up"
+	echo "interactive: $((checks - failures))/$checks checks passed"
+	exit 1
+}
+
+# --- session 1 -----------------------------------------------------------
+begin_session "first session"
+
+# The command lines below contain $((...)) so that the expected output line
+# never appears on the screen unless the command really ran.
+type_line 'echo out-$((6*7))'
+check "a command runs and prints" 5 has_line 'out-42'
+check "the prompt comes back" 5 last_is 'shark-test$'
+
+type_line "PS1='p1> '"
+check "a new PS1 is used for the next prompt" 5 last_is 'p1>'
+
+type_line 'if true'
+check "an unfinished if shows PS2" 5 last_is 'more>'
+type_line 'then echo in-if-$((2+3))'
+check "PS2 again inside the if" 5 last_is 'more>'
+type_line 'fi'
+check "the multi-line if runs" 5 has_line 'in-if-5'
+check "PS1 after the multi-line command" 5 last_is 'p1>'
+
+type_line 'fi'
+type_line 'echo st-$?'
+check "after a syntax error the shell continues with \$? = 2" 5 has_line 'st-2'
+checks=$((checks + 1))
+if screen | grep -v -e '^p1> ' -e '^more> ' | grep -q 'fi'; then
+	pass "the syntax error message names the unexpected token"
+else
+	fail "the syntax error message names the unexpected token"
+fi
+
+type_line 'sleep 30'
+# Wait until sleep runs on the terminal; if that cannot be observed (it may
+# run under a helper), go on after a short bounded wait.
+poll 5 on_tty sleep || sleep 0.5
+T send-keys -t "$PANE" C-c
+check "Ctrl-C interrupts sleep 30 and the prompt comes back" 5 ends_with 'p1>'
+type_line 'echo rc-$?'
+check "the interrupted command's status is 130" 5 has_line 'rc-130'
+
+T send-keys -t "$PANE" -l -- 'echo never-$((1+1))'
+poll 5 ends_with 'echo never-$((1+1))'
+T send-keys -t "$PANE" C-c
+check "Ctrl-C at the prompt gives a fresh PS1 prompt" 5 last_is 'p1>'
+type_line 'echo alive-$((2+2))'
+check "Ctrl-C at the prompt discards the line, the shell survives" 5 has_line 'alive-4'
+checks=$((checks + 1))
+if has_line 'never-2'; then
+	fail "a line discarded with Ctrl-C must not run"
+else
+	pass "a line discarded with Ctrl-C does not run"
+fi
+
+type_line 'echo hist-$((3*3))'
+check "a command for the history runs" 5 has_line 'hist-9'
+check "prompt before Ctrl-D" 5 last_is 'p1>'
+T send-keys -t "$PANE" C-d
+check "Ctrl-D at an empty prompt exits the shell" 5 shell_exited
+checks=$((checks + 1))
+st=$(cat "$tmp/status" 2>/dev/null)
+if [ "$st" = 0 ]; then
+	pass "the shell exits with status 0 after Ctrl-D"
+else
+	fail "the shell exits with status 0 after Ctrl-D (got '$st')"
+fi
+checks=$((checks + 1))
+if [ -f "$hist" ] && grep -qF 'echo hist-$((3*3))' "$hist"; then
+	pass "history is saved in \$XDG_STATE_HOME/shark/history"
+else
+	fail "history is saved in \$XDG_STATE_HOME/shark/history"
+fi
+
+# --- session 2: the history is back --------------------------------------
+begin_session "second session"
+T send-keys -t "$PANE" Up
+check "Up recalls the last command of the previous session" 5 \
+	last_is 'shark-test$ echo hist-$((3*3))'
+T send-keys -t "$PANE" Enter
+check "the recalled command runs" 5 has_line 'hist-9'
+T send-keys -t "$PANE" C-d
+check "Ctrl-D exits the second session" 5 shell_exited
+
+echo "interactive: $((checks - failures))/$checks checks passed"
+[ "$failures" -eq 0 ]
