@@ -91,7 +91,7 @@ static int remove_tree(int parent_fd, const char *name, int depth)
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 	if ((st.st_mode & 0700) != 0700)
-		(void)fchmodat(parent_fd, name, 0700, 0);
+		(void)fchmodat(parent_fd, name, 0700, AT_SYMLINK_NOFOLLOW);
 	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

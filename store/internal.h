@@ -81,6 +81,11 @@ void store_statx_many(store *s, size_t n, const struct store_stat_query *q, stru
 		      int *res);
 void store_uring_free(struct store_uring *u);
 
+/* store_hash_fd_sized - store_hash_fd for a file believed to be
+ * expected_size bytes: a small one is read with a single read(), so the
+ * caller must re-stat it to notice growth (hash.c). */
+int store_hash_fd_sized(int fd, uint64_t expected_size, store_hash *ret);
+
 /* Run record encoding (trace.c). */
 int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);
 int store_run_decode(const uint8_t *buf, size_t len, struct store_run **ret);

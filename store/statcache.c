@@ -154,18 +154,20 @@ static int add_update(store_stat_updates *u, const struct stat *st, uint8_t kind
 	return 0;
 }
 
-/* Hash an open file or directory; *ret_stable is false when its stat
- * changed while it was read (the answer is then not cached). */
-static int hash_open(int fd, bool dir, const struct stat *before, store_hash *ret,
-		     bool *ret_stable)
+/* Hash an open file or directory whose stat was *expected; *ret_st gets
+ * its stat after hashing, and *ret_stable is false when that differs from
+ * *expected (it changed while being read, or the path was replaced between
+ * the caller's stat and the open: the answer is then not cached). */
+static int hash_open(int fd, bool dir, const struct stat *expected, store_hash *ret,
+		     struct stat *ret_st, bool *ret_stable)
 {
-	int r = dir ? store_dir_listing_hash(fd, ".", ret) : store_hash_fd(fd, ret, NULL);
+	int r = dir ? store_dir_listing_hash(fd, ".", ret)
+		    : store_hash_fd_sized(fd, (uint64_t)expected->st_size, ret);
 	if (r < 0)
 		return r;
-	struct stat after;
-	if (fstat(fd, &after) < 0)
+	if (fstat(fd, ret_st) < 0)
 		return -errno;
-	*ret_stable = same_stat(before, &after);
+	*ret_stable = same_stat(expected, ret_st);
 	return 0;
 }
 
@@ -202,22 +204,19 @@ static int answer(store_txn *txn, store_stat_updates *updates, int dirfd, const 
 		     (dir ? O_DIRECTORY : 0);
 	int fd = openat(dirfd, path, oflags);
 	if (fd < 0)
-		return -errno;
-	struct stat before;
-	int r = fstat(fd, &before) < 0 ? -errno : 0;
-	/* the path may have been replaced between the stat and the open */
-	if (r == 0 && (before.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
-		r = -EAGAIN;
+		return errno == ENOTDIR && dir ? -EAGAIN : -errno;
+	struct stat after;
 	bool stable = false;
-	if (r == 0)
-		r = hash_open(fd, dir, &before, &out.hash, &stable);
+	int r = hash_open(fd, dir, &out.st, &out.hash, &after, &stable);
 	close(fd);
 	if (r < 0)
 		return r;
-	out.st = before;
-	if (updates && stable && !is_racy(&before, started) &&
-	    (r = add_update(updates, &before, out.kind, started, &out.hash)) < 0)
+	if ((after.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
+		return -EAGAIN; /* replaced by another type between stat and open */
+	if (updates && stable && !is_racy(&out.st, started) &&
+	    (r = add_update(updates, &out.st, out.kind, started, &out.hash)) < 0)
 		return r;
+	out.st = after;
 	*ret = out;
 	return 0;
 }

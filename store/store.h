@@ -223,7 +223,9 @@ int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_h
  * (renamed, or removed when the object already existed). A file on another
  * filesystem (-EXDEV from rename) or with several hard links is copied
  * instead, then its source name removed. On failure the source is left as
- * it was. Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
+ * it was. Nobody may have the file open for writing (the sandboxed command
+ * must have exited): the object is named by the content hashed here.
+ * Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
  * -ENOSPC, -errno. */
 int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_hash,
 		      uint64_t *ret_size);

@@ -183,6 +183,13 @@ check "python: json package read" grep -q '^r.* .*/json/__' "$acc"
 check "python: absent probes recorded" grep -q '^[^ ]*a[^ ]* .*python3' "$acc"
 check "python: csv read" grep -q '^r.* .*/csv\.py$\|^r.* .*/csv\..*\.pyc$' "$acc"
 
+rm -f "$ws/thread.txt"
+echo t >"$ws/thread.txt"
+sbx -a "$acc" -- "$PY" -c 'import threading
+t = threading.Thread(target=lambda: open("thread.txt").read())
+t.start(); t.join()' >/dev/null
+check "python: a thread's read recorded" has r "$ws/thread.txt"
+
 sbx -a "$acc" -- sh -c 'echo x > made.txt' >/dev/null
 check "write intent recorded" has w "$ws/made.txt"
 check "absent before the write" has a "$ws/made.txt"

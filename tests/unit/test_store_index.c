@@ -1001,3 +1001,32 @@ Test(trace, decode_null)
 	cr_assert_eq(store_trace_decode(NULL, 5, &t), -EINVAL);
 	cr_assert_eq(t, (struct store_trace *)0x1);
 }
+
+#include "store/internal.h"
+
+Test(statcache, sized_hash_reads_what_is_there)
+{
+	char *dir = tu_tmpdir();
+	char *f = tu_join(dir, "f");
+	size_t sizes[] = { 0, 100, 16383, 16384, 20000 };
+	uint8_t *buf = malloc(20000);
+	for (size_t i = 0; i < 20000; i++)
+		buf[i] = (uint8_t)(i * 3);
+	for (size_t k = 0; k < 5; k++) {
+		tu_write_file(f, buf, sizes[k]);
+		store_hash want;
+		store_hash_bytes(buf, sizes[k], &want);
+		uint64_t guesses[] = { 0, 50, 100, 16383, 99999 };
+		for (size_t g = 0; g < 5; g++) {
+			int fd = open(f, O_RDONLY | O_CLOEXEC);
+			store_hash got;
+			cr_assert_eq(store_hash_fd_sized(fd, guesses[g], &got), 0);
+			close(fd);
+			cr_assert(store_hash_equal(&got, &want), "size %zu guess %llu", sizes[k],
+				  (unsigned long long)guesses[g]);
+		}
+	}
+	free(buf);
+	free(f);
+	tu_rmrf(dir);
+}
