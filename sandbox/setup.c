@@ -277,7 +277,7 @@ static void loopback_up(int sock)
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
  *   scratch      hidden (an empty read-only tmpfs)
  *   extra paths  read-only (store), read-write (grants) or hidden
- *   /tmp         private tmpfs
+ *   /tmp         overlay: the host's /tmp below, private writes above
  *   /proc        fresh procfs of the new pid namespace
  *   /dev         minimal, read-only tmpfs
  */
@@ -303,9 +303,27 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		die(sock, SANDBOX_E_MOUNT, "bind host root");
 	make_readonly(root, sock, "host root read-only");
 
+	/* /tmp: the host's, seen through an overlay whose upper layer is a
+	 * fresh tmpfs. Commands read files and directories that exist there
+	 * (a script in /tmp, a TMPDIR that must exist) and write privately:
+	 * everything they write in /tmp is gone when the run ends. The tmpfs
+	 * is mounted first on the mount point itself, the overlay on top; the
+	 * overlay keeps its upper and work dirs reachable. */
 	if (!under(p, sizeof(p), root, "/tmp") ||
 	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
+	{
+		char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
+
+		snprintf(up, sizeof(up), "%s/.u", p);
+		snprintf(wk, sizeof(wk), "%s/.w", p);
+		n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
+			     wk);
+		if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
+		    (size_t)n >= sizeof(opts) ||
+		    mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+	}
 
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER
