@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -318,6 +319,30 @@ static int open_env(store *s, size_t initial_map)
 	return store_mdb_error(rc);
 }
 
+/* Two processes creating the same new environment at once can each see
+ * the other's half-written meta pages and take them for a corrupt file
+ * (MDB_INVALID). Opening under an exclusive flock on index/open.lock makes
+ * creation happen once; for an existing environment the lock is held for
+ * microseconds. A read-only opener cannot create anything and skips it. */
+static int open_env_locked(store *s, size_t initial_map)
+{
+	if (s->flags & STORE_RDONLY)
+		return open_env(s, initial_map);
+	int lock = openat(s->dirfd, "index/open.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0)
+		return -errno;
+	while (flock(lock, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = -errno;
+			close(lock);
+			return e;
+		}
+	}
+	int r = open_env(s, initial_map);
+	close(lock); /* releases the lock */
+	return r;
+}
+
 static void close_env(store *s)
 {
 	if (!s->env)
@@ -393,7 +418,7 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 	}
 	if ((r = open_subdir(s, "objects", !rdonly, &s->objects_fd)) < 0)
 		goto fail;
-	if ((r = open_env(s, initial_map)) < 0)
+	if ((r = open_env_locked(s, initial_map)) < 0)
 		goto fail;
 	*ret = s;
 	return 0;
