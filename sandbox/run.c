@@ -409,7 +409,10 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	}
 	res.user_ns = em.user_ns;
 	res.sys_ns = em.sys_ns;
-	if (s->was_tty)
+	/* A terminal on stdio is not itself a use of it: reading stdin
+	 * from it (traced) or opening a terminal device is. Untraced runs
+	 * cannot tell, so for them a terminal counts. */
+	if (s->was_tty && !plan->trace)
 		res.flags |= SANDBOX_RESULT_TERMINAL;
 	if (tracer) {
 		if (sandbox_tracer_finish(tracer, &res) < 0)
@@ -459,7 +462,7 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		set_error(err_detail, r, 0, "validate plan");
 		return r;
 	}
-	r = sandbox_filter_prepare(plan->trace);
+	r = sandbox_filter_prepare(plan->trace, plan->stdio[0] >= 0 && isatty(plan->stdio[0]));
 	if (r < 0) {
 		set_error(err_detail, SANDBOX_E_SECCOMP, -r, "seccomp compile");
 		return SANDBOX_E_SECCOMP;
