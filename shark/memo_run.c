@@ -13,6 +13,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -330,6 +333,36 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	return e;
 }
 
+/* A stage whose output goes to a terminal writes into a pseudo-terminal
+ * instead of a pipe, so it still sees a terminal (ls prints columns, grep
+ * colours) while the engine captures exactly its bytes: the pty is raw (no
+ * newline translation) and has the real terminal's window size. */
+static int make_pty(int tty, int *rd, int *wr)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	char name[64];
+	int slave = -1;
+	struct termios tio;
+	struct winsize ws;
+	if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0 ||
+	    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || tcgetattr(slave, &tio) < 0) {
+		int e = -errno;
+		close(master);
+		if (slave >= 0)
+			close(slave);
+		return e ? e : -EIO;
+	}
+	cfmakeraw(&tio);
+	(void)tcsetattr(slave, TCSANOW, &tio);
+	if (ioctl(tty, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(slave, TIOCSWINSZ, &ws);
+	*rd = master;
+	*wr = slave;
+	return 0;
+}
+
 static int make_pipe(int *rd, int *wr)
 {
 	int p[2];
@@ -622,13 +655,16 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			if (fcntl(r->in_w, F_SETFL, O_NONBLOCK) < 0)
 				e = -errno;
 		}
+		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
 		if (e == 0)
-			e = make_pipe(&r->out_r, &r->out_w);
+			e = r->out_dest >= 0 && isatty(r->out_dest)
+				    ? make_pty(r->out_dest, &r->out_r, &r->out_w)
+				    : make_pipe(&r->out_r, &r->out_w);
 		if (e == 0)
-			e = make_pipe(&r->err_r, &r->err_w);
+			e = s->fd_err >= 0 && isatty(s->fd_err) ? make_pty(s->fd_err, &r->err_r, &r->err_w)
+								: make_pipe(&r->err_r, &r->err_w);
 		if (e < 0)
 			break;
-		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
 		e = memo_make_scratch(m, &r->scratch);
 		if (e < 0)
 			break;
