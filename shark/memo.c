@@ -86,7 +86,9 @@ store *memo_store(struct memo *m)
 	}
 	if (m->st_failed_pid == self)
 		return NULL;
-	int r = store_open(m->opt.store_path, 0, &m->st);
+	const char *ns = getenv("SHARK_STORE_NOSYNC");
+	unsigned flags = ns && *ns && strcmp(ns, "0") != 0 ? STORE_NOSYNC : 0;
+	int r = store_open(m->opt.store_path, flags, &m->st);
 	if (r < 0) {
 		m->st_failed_pid = self;
 		m->st = NULL;
