@@ -197,6 +197,27 @@ static int apply_symlink(int pfd, const char *name, const char *target)
 	return r;
 }
 
+/* A named pipe has no content: make a new one under a temporary name and
+ * rename it over the final one, like a symlink. */
+static int apply_fifo(int pfd, const char *name, mode_t mode)
+{
+	char tmp[64];
+	int r = 0;
+
+	tmp_name(tmp, sizeof(tmp));
+	if (mkfifoat(pfd, tmp, mode & 07777) < 0)
+		return -errno;
+	if (fchmodat(pfd, tmp, mode & 07777, 0) < 0)
+		r = -errno;
+	if (r == 0)
+		r = clear_dir_at(pfd, name);
+	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(pfd, tmp, 0);
+	return r;
+}
+
 static int apply_dir(int pfd, const char *name, mode_t mode, bool opaque)
 {
 	struct stat st;
@@ -230,7 +251,7 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 
 	if (!effect_path_ok(e->path))
 		return SANDBOX_E_UNSAFE_PATH;
-	if (e->kind == SANDBOX_EFFECT_SPECIAL)
+	if (e->kind == SANDBOX_EFFECT_SPECIAL && !S_ISFIFO(e->mode))
 		return SANDBOX_E_REFUSED;
 	pfd = open_parent(workspace_fd, e->path, &name);
 	if (pfd < 0)
@@ -255,6 +276,9 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 		break;
 	case SANDBOX_EFFECT_SYMLINK:
 		r = apply_symlink(pfd, name, e->target);
+		break;
+	case SANDBOX_EFFECT_SPECIAL:
+		r = S_ISFIFO(e->mode) ? apply_fifo(pfd, name, e->mode) : SANDBOX_E_REFUSED;
 		break;
 	default:
 		r = -EINVAL;

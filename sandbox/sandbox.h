@@ -300,9 +300,10 @@ enum sandbox_effect_kind {
 				      removed, an empty dir with mode made; the
 				      entries that follow fill it */
 	SANDBOX_EFFECT_SYMLINK,  /* symlink created or replaced: target */
-	SANDBOX_EFFECT_SPECIAL,  /* a FIFO, socket or device node was created:
-				    listed so the caller sees it, always
-				    refused by sandbox_effect_apply() */
+	SANDBOX_EFFECT_SPECIAL,  /* a FIFO, socket or device node was created
+				    (mode holds the file type): a FIFO is
+				    made again by sandbox_effect_apply(),
+				    the others are refused */
 };
 
 /* One change to the workspace. path is relative to the workspace root, with
