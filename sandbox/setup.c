@@ -172,8 +172,11 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 
 static void make_readonly(const char *path, int sock, const char *step)
 {
+	/* nodev: a device node found anywhere on the host's filesystems
+	 * (outside the /dev we build) cannot be opened. */
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
-					       MOUNT_ATTR_NOSUID };
+					       MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV };
 
 	if (mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		die(sock, SANDBOX_E_MOUNT, step);
@@ -317,7 +320,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		die(sock, SANDBOX_E_OVERLAY, "overlay options");
 	}
 	ensure_mountpoint(p, strlen(root), true);
-	if (mount("overlay", p, "overlay", MS_NOSUID, opts) < 0)
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		die(sock, SANDBOX_E_OVERLAY, "mount overlay");
 
 	if (!under(p, sizeof(p), root, plan->scratch))

@@ -98,6 +98,18 @@ escape bpf
 escape chroot
 escape tiocsti
 
+# A device node outside /dev (only root can make one on the host) cannot be
+# opened inside: every mount but our /dev is nodev.
+if [ "$(id -u)" -eq 0 ]; then
+	# (not under /tmp, which is a fresh tmpfs inside)
+	devdir=$(mktemp -d /var/tmp/sbx-dev.XXXXXX)
+	mknod "$ws/devnode" c 1 3
+	mknod "$devdir/devnode" c 1 3
+	out=$(sbx -- sh -c "test -c '$devdir/devnode' && echo seen; echo x > devnode && echo opened; echo x > '$devdir/devnode' && echo opened" 2>/dev/null)
+	check "device nodes outside /dev do not open ($out)" test "$out" = seen
+	rm -rf "$ws/devnode" "$devdir"
+fi
+
 # The store: read-only inside, even when it lies inside the workspace.
 store=$ws/.store
 mkdir -p "$store"
