@@ -275,6 +275,32 @@ static void loopback_up(int sock)
 	close(fd);
 }
 
+/* Parts of the fresh /proc act on the whole machine, and some of them only
+ * check that the writer's uid is 0 (kernel.core_pattern, for one, which
+ * runs a program as root on the host): with root mapped to itself, root in
+ * the sandbox could write them without any capability. They are bound
+ * read-only over themselves, as bubblewrap and container runtimes do. */
+static void protect_proc(const char *root, int sock)
+{
+	static const char *const ro[] = { "/proc/sys", "/proc/sysrq-trigger",
+					   "/proc/irq", "/proc/bus",
+					   "/proc/fs", "/proc/acpi" };
+	char p[SANDBOX_MAX_PATH + 64];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (!under(p, sizeof(p), root, ro[i]))
+			die(sock, SANDBOX_E_MOUNT, "proc path");
+		if (lstat(p, &st) < 0)
+			continue; /* not there in this kernel or namespace */
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+						 MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			die(sock, SANDBOX_E_MOUNT, "protect /proc");
+	}
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
@@ -332,6 +358,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (!under(p, sizeof(p), root, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	protect_proc(root, sock);
 	setup_dev(root, plan, sock);
 
 	/* Make the tree the root; the old root is detached so nothing of the

@@ -97,6 +97,7 @@ escape keyctl
 escape bpf
 escape chroot
 escape tiocsti
+escape sysctl
 
 # A device node outside /dev (only root can make one on the host) cannot be
 # opened inside: every mount but our /dev is nodev.
