@@ -307,6 +307,7 @@ static void protect_proc(const char *root, int sock)
  *   scratch      hidden (an empty read-only tmpfs)
  *   extra paths  read-only (store), read-write (grants) or hidden
  *   /tmp         private tmpfs
+ *   /run         private tmpfs, unless the network is granted
  *   /proc        fresh procfs of the new pid namespace
  *   /dev         minimal, read-only tmpfs
  */
@@ -335,6 +336,15 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (!under(p, sizeof(p), root, "/tmp") ||
 	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
+	/* /run holds the host daemons' unix sockets (docker.sock, the D-Bus
+	 * system bus, systemd's private socket, the user's runtime dir...).
+	 * A path-named socket is a filesystem object: the network namespace
+	 * does not cut it off, and connect() works on a read-only mount. So
+	 * unless the network is granted, /run is a private tmpfs too. */
+	if (!plan->network &&
+	    (!under(p, sizeof(p), root, "/run") ||
+	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0))
+		die(sock, SANDBOX_E_MOUNT, "mount /run");
 
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER

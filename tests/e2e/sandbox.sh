@@ -111,6 +111,34 @@ if [ "$(id -u)" -eq 0 ]; then
 	rm -rf "$ws/devnode" "$devdir"
 fi
 
+# Host daemons' unix sockets under /run are out of reach (root can make one).
+if [ "$(id -u)" -eq 0 ]; then
+	rdir=$(mktemp -d /run/sbx-sock.XXXXXX)
+	"$PY" - "$rdir/sock" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(60)
+try:
+    c, _ = s.accept()
+    open(sys.argv[1] + ".hit", "w").write("connected")
+except Exception:
+    pass
+EOF
+	spid=$!
+	i=0
+	while [ ! -S "$rdir/sock" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	sbx -- "$PY" -c "import socket; socket.socket(socket.AF_UNIX).connect('$rdir/sock')" 2>/dev/null
+	check "no connection to a host socket in /run" test ! -e "$rdir/sock.hit"
+	sbx -n -- "$PY" -c "import socket; socket.socket(socket.AF_UNIX).connect('$rdir/sock')" 2>/dev/null
+	sleep 0.2
+	check "...which the network grant does reach" test -e "$rdir/sock.hit"
+	kill $spid 2>/dev/null
+	wait $spid 2>/dev/null
+	rm -rf "$rdir"
+fi
+
 # The store: read-only inside, even when it lies inside the workspace.
 store=$ws/.store
 mkdir -p "$store"
