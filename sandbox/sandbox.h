@@ -355,7 +355,8 @@ void sandbox_effects_free(sandbox_effects *effects);
  * effect (SANDBOX_E_REFUSED, -ENOENT). Files and symlinks are written to a
  * temporary name in the target directory and renamed over the final name,
  * which replaces (never follows) a symlink there; a directory in the way is
- * removed first. Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
+ * removed first. Files never get set-user-ID or set-group-ID bits (the
+ * effect's mode keeps them; the applied file drops them). Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
  * -errno. */
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 			 int content_fd);
