@@ -181,6 +181,17 @@ check "own /proc shows only the sandbox's processes ($out)" test "$out" -le 4
 out=$(sbx -- sh -c 'echo $$')
 check "the command is pid 2 ($out)" test "$out" = 2
 
+# Interactive plans see their own terminal (and only it); others see none.
+if command -v script >/dev/null 2>&1; then
+	out=$(cd "$ws" && script -qec "$RUN -i -- sh -c 'tty; ls /dev/pts | wc -l'" /dev/null </dev/null | tr -d '\r' | tr '\n' ' ')
+	case "$out" in
+	/dev/pts/*" 1 ") ok "interactive: own terminal only ($out)" ;;
+	*) bad "interactive: $out" ;;
+	esac
+	out=$(cd "$ws" && script -qec "$RUN -- sh -c 'test -e /dev/tty || echo no-tty'" /dev/null </dev/null | tr -d '\r')
+	check "non-interactive: no /dev/tty ($out)" test "$out" = no-tty
+fi
+
 # Hostname and network namespace.
 check "fixed hostname" test "$(sbx -- hostname)" = shark
 out=$(sbx -- cat /proc/net/dev | grep -c ':')
