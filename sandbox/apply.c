@@ -112,6 +112,14 @@ static int remove_tree(int parent_fd, const char *name, int depth)
 	return r;
 }
 
+/* Set-user-ID and set-group-ID bits are never applied to files: a command
+ * run as root could otherwise plant a set-uid-root program in the
+ * workspace. The effect still lists the mode it asked for. */
+static mode_t safe_file_mode(mode_t mode)
+{
+	return mode & 01777;
+}
+
 static unsigned tmp_counter;
 
 /* A fresh name in dirfd for a file or symlink about to be renamed in. */
@@ -166,7 +174,7 @@ static int apply_file(int pfd, const char *name, const struct sandbox_effect *e,
 	if (fd < 0)
 		return -errno;
 	r = copy_fd(content_fd, fd, e->size);
-	if (r == 0 && fchmod(fd, e->mode & 07777) < 0)
+	if (r == 0 && fchmod(fd, safe_file_mode(e->mode)) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -261,7 +269,8 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 		r = apply_file(pfd, name, e, content_fd);
 		break;
 	case SANDBOX_EFFECT_CHMOD:
-		r = fchmodat(pfd, name, e->mode & 07777, AT_SYMLINK_NOFOLLOW) < 0 ?
+		r = fchmodat(pfd, name, safe_file_mode(e->mode),
+			     AT_SYMLINK_NOFOLLOW) < 0 ?
 			    (errno == EOPNOTSUPP ? SANDBOX_E_REFUSED : -errno) :
 			    0;
 		break;

@@ -121,7 +121,11 @@ int sandbox_plan_set_argv(sandbox_plan *plan, const char *const *argv);
  * means empty). Errors: -ENOMEM, SANDBOX_E_PLAN_LIMIT, -EINVAL (no '='). */
 int sandbox_plan_set_envp(sandbox_plan *plan, const char *const *envp);
 
-/* Set the working directory inside the sandbox (absolute; copied). */
+/* Set the working directory inside the sandbox (absolute, normalized;
+ * copied). It must exist there, or sandbox_start() fails with
+ * SANDBOX_E_SETUP, step "chdir to the working directory". The path setters
+ * (cwd, workspace, scratch) return -EINVAL for NULL, SANDBOX_E_PLAN_LIMIT
+ * for a path of SANDBOX_MAX_PATH bytes or more, -ENOMEM. */
 int sandbox_plan_set_cwd(sandbox_plan *plan, const char *cwd);
 
 /* Set the workspace root: the only tree the command may (seemingly) change;
@@ -156,7 +160,8 @@ void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
  * SANDBOX_E_SETUP, step "setpgid". */
 int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid);
 
-/* Grant the host network (no network namespace). Default: loopback only. */
+/* Grant the host network (no network namespace, and the host's /run with
+ * its daemons' unix sockets). Default: loopback only, private /run. */
 void sandbox_plan_set_network(sandbox_plan *plan, bool network);
 
 /* Trace accesses (default true). Untraced runs have an empty access list;
@@ -187,11 +192,13 @@ typedef struct sandbox_run sandbox_run;
  * execve inside its sandbox, or with the set-up error: SANDBOX_E_USERNS,
  * SANDBOX_E_OVERLAY, SANDBOX_E_MOUNT, SANDBOX_E_SECCOMP, SANDBOX_E_SETUP,
  * SANDBOX_E_SCRATCH_BUSY, SANDBOX_E_PLAN_*, -errno; if err_detail is not
- * NULL it is filled on failure. After a failure the scratch dir may hold the
- * (empty) dirs the run created: sandbox_scratch_cleanup() removes them. A command that cannot be executed is not a
- * set-up error: it yields exit code 127 (not found) or 126 (not executable).
- * The caller owns the handle: sandbox_run_free(). The supervisor is a child
- * of the caller; its pid is sandbox_run_pid(). */
+ * NULL it is filled on failure. After a failure the scratch dir may hold
+ * the (empty) dirs the run created: sandbox_scratch_cleanup() removes them.
+ * A command that cannot be executed is not a set-up error: it yields exit
+ * code 127 (not found) or 126 (not executable). The plan is not kept: it
+ * may be freed, changed or started again (with another scratch dir) at
+ * once. The caller owns the handle: sandbox_run_free(). The supervisor is a
+ * child of the caller; its pid is sandbox_run_pid(). */
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		  struct sandbox_error *err_detail);
 
@@ -358,7 +365,8 @@ void sandbox_effects_free(sandbox_effects *effects);
  * effect (SANDBOX_E_REFUSED, -ENOENT). Files and symlinks are written to a
  * temporary name in the target directory and renamed over the final name,
  * which replaces (never follows) a symlink there; a directory in the way is
- * removed first. Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
+ * removed first. Files never get set-user-ID or set-group-ID bits (the
+ * effect's mode keeps them; the applied file drops them). Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
  * -errno. */
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 			 int content_fd);

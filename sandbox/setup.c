@@ -172,8 +172,11 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 
 static void make_readonly(const char *path, int sock, const char *step)
 {
+	/* nodev: a device node found anywhere on the host's filesystems
+	 * (outside the /dev we build) cannot be opened. */
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
-					       MOUNT_ATTR_NOSUID };
+					       MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV };
 
 	if (mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		die(sock, SANDBOX_E_MOUNT, step);
@@ -272,12 +275,39 @@ static void loopback_up(int sock)
 	close(fd);
 }
 
+/* Parts of the fresh /proc act on the whole machine, and some of them only
+ * check that the writer's uid is 0 (kernel.core_pattern, for one, which
+ * runs a program as root on the host): with root mapped to itself, root in
+ * the sandbox could write them without any capability. They are bound
+ * read-only over themselves, as bubblewrap and container runtimes do. */
+static void protect_proc(const char *root, int sock)
+{
+	static const char *const ro[] = { "/proc/sys", "/proc/sysrq-trigger",
+					   "/proc/irq", "/proc/bus",
+					   "/proc/fs", "/proc/acpi" };
+	char p[SANDBOX_MAX_PATH + 64];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (!under(p, sizeof(p), root, ro[i]))
+			die(sock, SANDBOX_E_MOUNT, "proc path");
+		if (lstat(p, &st) < 0)
+			continue; /* not there in this kernel or namespace */
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+						 MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			die(sock, SANDBOX_E_MOUNT, "protect /proc");
+	}
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
  *   scratch      hidden (an empty read-only tmpfs)
  *   extra paths  read-only (store), read-write (grants) or hidden
  *   /tmp         overlay: the host's /tmp below, private writes above
+ *   /run         private tmpfs, unless the network is granted
  *   /proc        fresh procfs of the new pid namespace
  *   /dev         minimal, read-only tmpfs
  */
@@ -324,6 +354,15 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		    mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
 	}
+	/* /run holds the host daemons' unix sockets (docker.sock, the D-Bus
+	 * system bus, systemd's private socket, the user's runtime dir...).
+	 * A path-named socket is a filesystem object: the network namespace
+	 * does not cut it off, and connect() works on a read-only mount. So
+	 * unless the network is granted, /run is a private tmpfs too. */
+	if (!plan->network &&
+	    (!under(p, sizeof(p), root, "/run") ||
+	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0))
+		die(sock, SANDBOX_E_MOUNT, "mount /run");
 
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER
@@ -335,7 +374,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		die(sock, SANDBOX_E_OVERLAY, "overlay options");
 	}
 	ensure_mountpoint(p, strlen(root), true);
-	if (mount("overlay", p, "overlay", MS_NOSUID, opts) < 0)
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		die(sock, SANDBOX_E_OVERLAY, "mount overlay");
 
 	if (!under(p, sizeof(p), root, plan->scratch))
@@ -347,6 +386,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (!under(p, sizeof(p), root, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	protect_proc(root, sock);
 	setup_dev(root, plan, sock);
 
 	/* Make the tree the root; the old root is detached so nothing of the
