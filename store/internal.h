@@ -29,6 +29,8 @@ struct store {
 	int open_txns;     /* txns of this handle now open (0 or 1) */
 	struct store_uring *uring; /* batched statx (uring.c), made on first use */
 	bool uring_failed;         /* io_uring unavailable: use plain statx */
+	struct store_pending_run *pending; /* store_run_defer queue (index.c) */
+	size_t n_pending, cap_pending;
 };
 
 struct store_txn {
@@ -52,6 +54,12 @@ int store_mdb_error(int rc);
  * MDB_MAP_FULL which fn must return as-is so it is retried). Any error from
  * fn aborts the txn. */
 int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void *arg);
+
+/* Deferred runs (index.c): written at the start of every write txn of the
+ * handle, cleared once that txn committed, freed by store_close. */
+int store_pending_runs_write(store *s, MDB_txn *txn);
+void store_pending_runs_clear(store *s);
+void store_pending_runs_free(store *s);
 
 /* store_now_ns - CLOCK_REALTIME in ns. */
 int64_t store_now_ns(void);

@@ -157,8 +157,10 @@ int store_default_path(char **ret);
 int store_open(const char *path, unsigned flags, store **ret);
 int store_open_opts(const char *path, const struct store_options *opts, store **ret);
 
-/* store_close - close the store. Any txn, writer or update batch made from
- * it must be ended/freed first. NULL-safe. */
+/* store_close - close the store, first writing any runs queued with
+ * store_run_defer (errors are ignored: call store_flush before to see
+ * them). Any txn, writer or update batch made from it must be ended/freed
+ * first. NULL-safe. */
 void store_close(store *s);
 
 /* store_path - the store's directory (absolute). Owned by s. */
@@ -445,6 +447,22 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
  * is refreshed in the same txn (if older than an hour), for gc.
  * ret_id may be NULL. */
 int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
+
+/* store_run_defer - queue a run for the history without a write txn of its
+ * own: a commit costs an fdatasync (milliseconds on a VM disk), too much
+ * for every cache hit. The queue is written, in order and in the same
+ * transaction, by the next write of this handle (store_record,
+ * store_run_add, store_stat_updates_flush, store_flush) or by
+ * store_close; ids are assigned then. Queued runs are lost if the process
+ * dies first (the history is informational). A HIT with a trace_id
+ * refreshes its blobs' last use when written, as store_run_add does.
+ * Errors: -EINVAL (bad outcome), -EROFS, STORE_ELIMIT (65,536 queued and
+ * they cannot be written), STORE_EFORK, -ENOMEM. */
+int store_run_defer(store *s, const struct store_run *run);
+
+/* store_flush - write the runs queued by store_run_defer now (one write
+ * txn; nothing to do when the queue is empty). Errors: as the writes. */
+int store_flush(store *s);
 
 /* ---- stat cache ------------------------------------------------------------
  * (dev, inode, size, mtime ns, ctime ns, mode) -> hash of a file's content
