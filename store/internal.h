@@ -29,6 +29,9 @@ struct store {
 	int open_txns;     /* txns of this handle now open (0 or 1) */
 	struct store_uring *uring; /* batched statx (uring.c), made on first use */
 	bool uring_failed;         /* io_uring unavailable: use plain statx */
+	struct statx *statx_buf;   /* store_stat_hash_many's buffers */
+	int *statx_res;
+	size_t statx_cap;
 	struct store_pending_run *pending; /* store_run_defer queue (index.c) */
 	size_t n_pending, cap_pending;
 };

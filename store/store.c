@@ -418,6 +418,8 @@ void store_close(store *s)
 	store_pending_runs_free(s);
 	close_env(s);
 	store_uring_free(s->uring);
+	free(s->statx_buf);
+	free(s->statx_res);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	if (s->objects_fd >= 0)
