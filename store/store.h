@@ -174,10 +174,10 @@ const char *store_scratch_path(const store *s);
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
  * rewritten: committing content that already exists just discards the new
- * copy (unless the existing object has the wrong size, i.e. is damaged: then
- * it is atomically replaced). Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
- * is renamed into place (and its directory fsync'ed after), so an object
- * name always means complete content. Blob files carry no index entry until
+ * copy (unless the existing object has the wrong size, i.e. is damaged:
+ * then it is atomically replaced). Unless STORE_NOSYNC, a new object's data
+ * is fdatasync'ed before it is renamed into place (and its directory
+ * fsync'ed after), so an object name always means complete content. Blob files carry no index entry until
  * a trace referring to them is recorded (store_record), which also updates
  * the blobs database (size, last use). */
 typedef struct store_blob_writer store_blob_writer;
@@ -214,8 +214,9 @@ int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
  * store costs one read; otherwise it is copied into a temp file (a reflink
  * where the filesystem supports it, whose content is then hashed; else a
  * read/hash/write pass) and committed under the hash of what was copied,
- * so a source changed mid-copy still gives a correct object. ret_hash/ret_size may be
- * NULL. Errors: -EINVAL (not a regular file), -EROFS, -ENOSPC, -errno. */
+ * so a source changed mid-copy still gives a correct object. ret_hash and
+ * ret_size may be NULL. Errors: -EINVAL (not a regular file), -EROFS,
+ * -ENOSPC, -errno. */
 int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
 			uint64_t *ret_size);
 
