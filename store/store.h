@@ -177,9 +177,9 @@ const char *store_scratch_path(const store *s);
  * copy (unless the existing object has the wrong size, i.e. is damaged:
  * then it is atomically replaced). Unless STORE_NOSYNC, a new object's data
  * is fdatasync'ed before it is renamed into place (and its directory
- * fsync'ed after), so an object name always means complete content. Blob files carry no index entry until
- * a trace referring to them is recorded (store_record), which also updates
- * the blobs database (size, last use). */
+ * fsync'ed after), so an object name always means complete content. Blob
+ * files carry no index entry until a trace referring to them is recorded
+ * (store_record), which also updates the blobs database (size, last use). */
 typedef struct store_blob_writer store_blob_writer;
 
 /* store_blob_writer_new - start a new blob: a temporary file in <store>/tmp.
