@@ -97,6 +97,11 @@ void store_uring_free(struct store_uring *u);
  * caller must re-stat it to notice growth (hash.c). */
 int store_hash_fd_sized(int fd, uint64_t expected_size, store_hash *ret);
 
+/* store_stat_is_racy - the racy-timestamp rule (statcache.c): true when st's
+ * mtime or ctime is too close to recorded_ns for a cache entry recorded then
+ * to be trusted. */
+bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns);
+
 /* Run record encoding (trace.c). */
 int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);
 int store_run_decode(const uint8_t *buf, size_t len, struct store_run **ret);

@@ -104,10 +104,17 @@ static void make_val(const struct stat *st, uint8_t kind, int64_t recorded_ns,
 	memcpy(val + 40, h->bytes, STORE_HASH_SIZE);
 }
 
-static bool is_racy(const struct stat *st, int64_t recorded_ns)
+bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns)
 {
-	return ts_ns(&st->st_mtim) > recorded_ns - STORE_RACY_NS ||
-	       ts_ns(&st->st_ctim) > recorded_ns - STORE_RACY_NS;
+	/* Both stamps on a whole second: a filesystem with coarse timestamps
+	 * (FAT: 2 s, ext3/HFS+: 1 s), where a later write in the same second
+	 * keeps the stamp. (On a nanosecond filesystem this is a 1 in 10^18
+	 * coincidence, and only makes the check more careful.) */
+	int64_t window = st->st_mtim.tv_nsec == 0 && st->st_ctim.tv_nsec == 0
+				 ? STORE_RACY_COARSE_NS
+				 : STORE_RACY_NS;
+	return ts_ns(&st->st_mtim) > recorded_ns - window ||
+	       ts_ns(&st->st_ctim) > recorded_ns - window;
 }
 
 /* The cached hash for st when the entry matches and is not racy. */
@@ -124,7 +131,7 @@ static bool lookup(store_txn *txn, const struct stat *st, uint8_t kind, store_ha
 	    store_get_u64(p + 16) != (uint64_t)ts_ns(&st->st_ctim) ||
 	    store_get_u32(p + 24) != (uint32_t)st->st_mode || p[28] != kind)
 		return false;
-	if (is_racy(st, (int64_t)store_get_u64(p + 32)))
+	if (store_stat_is_racy(st, (int64_t)store_get_u64(p + 32)))
 		return false;
 	memcpy(ret->bytes, p + 40, STORE_HASH_SIZE);
 	return true;
@@ -213,7 +220,7 @@ static int answer(store_txn *txn, store_stat_updates *updates, int dirfd, const 
 		return r;
 	if ((after.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
 		return -EAGAIN; /* replaced by another type between stat and open */
-	if (updates && stable && !is_racy(&out.st, started) &&
+	if (updates && stable && !store_stat_is_racy(&out.st, started) &&
 	    (r = add_update(updates, &out.st, out.kind, started, &out.hash)) < 0)
 		return r;
 	out.st = after;

@@ -473,6 +473,10 @@ int store_flush(store *s);
  * write in the same tick as the hash could keep the stamp); otherwise the
  * file is rehashed (and the entry re-recorded with a new time). */
 #define STORE_RACY_NS 50000000LL /* 50 ms, above any kernel tick */
+/* Files whose mtime and ctime both fall on a whole second live on a
+ * filesystem with coarse timestamps (FAT, ext3, HFS+): they need this
+ * much instead. */
+#define STORE_RACY_COARSE_NS 2100000000LL
 
 /* Pending stat-cache updates, collected during read-only lookups and
  * written later in one write txn. */

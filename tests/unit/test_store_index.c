@@ -1110,3 +1110,21 @@ Test(index, deferred_runs_stay_in_the_parent)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+Test(statcache, racy_window_follows_timestamp_granularity)
+{
+	struct stat st = { 0 };
+	int64_t t = 1700000000LL * 1000000000LL;
+	st.st_mtim.tv_sec = st.st_ctim.tv_sec = 1700000000;
+	st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 123; /* a nanosecond filesystem */
+	cr_assert(store_stat_is_racy(&st, t + STORE_RACY_NS - 1));
+	cr_assert(store_stat_is_racy(&st, t));
+	cr_assert_not(store_stat_is_racy(&st, t + STORE_RACY_NS + 200));
+	st.st_ctim.tv_sec += 1; /* a later ctime (chmod, rename) counts too */
+	cr_assert(store_stat_is_racy(&st, t + STORE_RACY_NS + 200));
+	/* whole seconds: coarse timestamps, a 2.1 s window */
+	st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 0;
+	st.st_ctim.tv_sec = st.st_mtim.tv_sec;
+	cr_assert(store_stat_is_racy(&st, t + 1500000000LL));
+	cr_assert_not(store_stat_is_racy(&st, t + STORE_RACY_COARSE_NS + 1));
+}
