@@ -29,6 +29,11 @@ struct store {
 	int open_txns;     /* txns of this handle now open (0 or 1) */
 	struct store_uring *uring; /* batched statx (uring.c), made on first use */
 	bool uring_failed;         /* io_uring unavailable: use plain statx */
+	struct statx *statx_buf;   /* store_stat_hash_many's buffers */
+	int *statx_res;
+	size_t statx_cap;
+	struct store_pending_run *pending; /* store_run_defer queue (index.c) */
+	size_t n_pending, cap_pending;
 };
 
 struct store_txn {
@@ -52,6 +57,12 @@ int store_mdb_error(int rc);
  * MDB_MAP_FULL which fn must return as-is so it is retried). Any error from
  * fn aborts the txn. */
 int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void *arg);
+
+/* Deferred runs (index.c): written at the start of every write txn of the
+ * handle, cleared once that txn committed, freed by store_close. */
+int store_pending_runs_write(store *s, MDB_txn *txn);
+void store_pending_runs_clear(store *s);
+void store_pending_runs_free(store *s);
 
 /* store_now_ns - CLOCK_REALTIME in ns. */
 int64_t store_now_ns(void);
@@ -85,6 +96,11 @@ void store_uring_free(struct store_uring *u);
  * expected_size bytes: a small one is read with a single read(), so the
  * caller must re-stat it to notice growth (hash.c). */
 int store_hash_fd_sized(int fd, uint64_t expected_size, store_hash *ret);
+
+/* store_stat_is_racy - the racy-timestamp rule (statcache.c): true when st's
+ * mtime or ctime is too close to recorded_ns for a cache entry recorded then
+ * to be trusted. */
+bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns);
 
 /* Run record encoding (trace.c). */
 int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);

@@ -104,10 +104,17 @@ static void make_val(const struct stat *st, uint8_t kind, int64_t recorded_ns,
 	memcpy(val + 40, h->bytes, STORE_HASH_SIZE);
 }
 
-static bool is_racy(const struct stat *st, int64_t recorded_ns)
+bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns)
 {
-	return ts_ns(&st->st_mtim) > recorded_ns - STORE_RACY_NS ||
-	       ts_ns(&st->st_ctim) > recorded_ns - STORE_RACY_NS;
+	/* Both stamps on a whole second: a filesystem with coarse timestamps
+	 * (FAT: 2 s, ext3/HFS+: 1 s), where a later write in the same second
+	 * keeps the stamp. (On a nanosecond filesystem this is a 1 in 10^18
+	 * coincidence, and only makes the check more careful.) */
+	int64_t window = st->st_mtim.tv_nsec == 0 && st->st_ctim.tv_nsec == 0
+				 ? STORE_RACY_COARSE_NS
+				 : STORE_RACY_NS;
+	return ts_ns(&st->st_mtim) > recorded_ns - window ||
+	       ts_ns(&st->st_ctim) > recorded_ns - window;
 }
 
 /* The cached hash for st when the entry matches and is not racy. */
@@ -124,7 +131,7 @@ static bool lookup(store_txn *txn, const struct stat *st, uint8_t kind, store_ha
 	    store_get_u64(p + 16) != (uint64_t)ts_ns(&st->st_ctim) ||
 	    store_get_u32(p + 24) != (uint32_t)st->st_mode || p[28] != kind)
 		return false;
-	if (is_racy(st, (int64_t)store_get_u64(p + 32)))
+	if (store_stat_is_racy(st, (int64_t)store_get_u64(p + 32)))
 		return false;
 	memcpy(ret->bytes, p + 40, STORE_HASH_SIZE);
 	return true;
@@ -213,7 +220,7 @@ static int answer(store_txn *txn, store_stat_updates *updates, int dirfd, const 
 		return r;
 	if ((after.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
 		return -EAGAIN; /* replaced by another type between stat and open */
-	if (updates && stable && !is_racy(&out.st, started) &&
+	if (updates && stable && !store_stat_is_racy(&out.st, started) &&
 	    (r = add_update(updates, &out.st, out.kind, started, &out.hash)) < 0)
 		return r;
 	out.st = after;
@@ -268,14 +275,23 @@ int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (!queries[i].path)
 			return -EINVAL;
-	struct statx *sx = calloc(n, sizeof(*sx));
-	int *res = calloc(n, sizeof(*res));
-	if (!sx || !res) {
-		free(sx);
-		free(res);
-		return -ENOMEM;
+	/* the buffers live in the handle: a fresh 512 KiB calloc per
+	 * verification would mean a fresh page fault per 16 inputs */
+	store *st_s = txn->s;
+	if (n > st_s->statx_cap) {
+		struct statx *nsx = reallocarray(st_s->statx_buf, n, sizeof(*nsx));
+		if (!nsx)
+			return -ENOMEM;
+		st_s->statx_buf = nsx;
+		int *nres = reallocarray(st_s->statx_res, n, sizeof(*nres));
+		if (!nres)
+			return -ENOMEM;
+		st_s->statx_res = nres;
+		st_s->statx_cap = n;
 	}
-	store_statx_many(txn->s, n, queries, sx, res);
+	struct statx *sx = st_s->statx_buf;
+	int *res = st_s->statx_res;
+	store_statx_many(st_s, n, queries, sx, res);
 	for (size_t i = 0; i < n; i++) {
 		if (res[i] < 0) {
 			ret_errs[i] = res[i];
@@ -286,8 +302,6 @@ int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
 		ret_errs[i] = answer(txn, updates, queries[i].dirfd, queries[i].path,
 				     queries[i].at_flags, &st, &ret_states[i]);
 	}
-	free(sx);
-	free(res);
 	return 0;
 }
 

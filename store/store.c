@@ -437,8 +437,14 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	/* deferred runs are written now, if this process may still write */
+	if (s->n_pending && s->env && s->open_txns == 0 && store_check_usable(s) == 0)
+		(void)store_flush(s);
+	store_pending_runs_free(s);
 	close_env(s);
 	store_uring_free(s->uring);
+	free(s->statx_buf);
+	free(s->statx_res);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	if (s->objects_fd >= 0)
@@ -519,11 +525,17 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 		}
 		if (rc)
 			return store_mdb_error(rc);
-		rc = fn(s, txn, arg);
+		/* runs queued by store_run_defer ride along with any write */
+		rc = store_pending_runs_write(s, txn);
 		if (rc == 0)
+			rc = fn(s, txn, arg);
+		if (rc == 0) {
 			rc = mdb_txn_commit(txn);
-		else
+			if (rc == 0)
+				store_pending_runs_clear(s);
+		} else {
 			mdb_txn_abort(txn);
+		}
 		if (rc == MDB_MAP_FULL) {
 			if ((r = grow_map(s)) < 0)
 				return r;

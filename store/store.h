@@ -157,8 +157,10 @@ int store_default_path(char **ret);
 int store_open(const char *path, unsigned flags, store **ret);
 int store_open_opts(const char *path, const struct store_options *opts, store **ret);
 
-/* store_close - close the store. Any txn, writer or update batch made from
- * it must be ended/freed first. NULL-safe. */
+/* store_close - close the store, first writing any runs queued with
+ * store_run_defer (errors are ignored: call store_flush before to see
+ * them). Any txn, writer or update batch made from it must be ended/freed
+ * first. NULL-safe. */
 void store_close(store *s);
 
 /* store_path - the store's directory (absolute). Owned by s. */
@@ -172,12 +174,12 @@ const char *store_scratch_path(const store *s);
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
  * rewritten: committing content that already exists just discards the new
- * copy (unless the existing object has the wrong size, i.e. is damaged: then
- * it is atomically replaced). Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
- * is renamed into place (and its directory fsync'ed after), so an object
- * name always means complete content. Blob files carry no index entry until
- * a trace referring to them is recorded (store_record), which also updates
- * the blobs database (size, last use). */
+ * copy (unless the existing object has the wrong size, i.e. is damaged:
+ * then it is atomically replaced). Unless STORE_NOSYNC, a new object's data
+ * is fdatasync'ed before it is renamed into place (and its directory
+ * fsync'ed after), so an object name always means complete content. Blob
+ * files carry no index entry until a trace referring to them is recorded
+ * (store_record), which also updates the blobs database (size, last use). */
 typedef struct store_blob_writer store_blob_writer;
 
 /* store_blob_writer_new - start a new blob: a temporary file in <store>/tmp.
@@ -212,8 +214,9 @@ int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
  * store costs one read; otherwise it is copied into a temp file (a reflink
  * where the filesystem supports it, whose content is then hashed; else a
  * read/hash/write pass) and committed under the hash of what was copied,
- * so a source changed mid-copy still gives a correct object. ret_hash/ret_size may be
- * NULL. Errors: -EINVAL (not a regular file), -EROFS, -ENOSPC, -errno. */
+ * so a source changed mid-copy still gives a correct object. ret_hash and
+ * ret_size may be NULL. Errors: -EINVAL (not a regular file), -EROFS,
+ * -ENOSPC, -errno. */
 int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
 			uint64_t *ret_size);
 
@@ -446,6 +449,22 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
  * ret_id may be NULL. */
 int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
 
+/* store_run_defer - queue a run for the history without a write txn of its
+ * own: a commit costs an fdatasync (milliseconds on a VM disk), too much
+ * for every cache hit. The queue is written, in order and in the same
+ * transaction, by the next write of this handle (store_record,
+ * store_run_add, store_stat_updates_flush, store_flush) or by
+ * store_close; ids are assigned then. Queued runs are lost if the process
+ * dies first (the history is informational). A HIT with a trace_id
+ * refreshes its blobs' last use when written, as store_run_add does.
+ * Errors: -EINVAL (bad outcome), -EROFS, STORE_ELIMIT (65,536 queued and
+ * they cannot be written), STORE_EFORK, -ENOMEM. */
+int store_run_defer(store *s, const struct store_run *run);
+
+/* store_flush - write the runs queued by store_run_defer now (one write
+ * txn; nothing to do when the queue is empty). Errors: as the writes. */
+int store_flush(store *s);
+
 /* ---- stat cache ------------------------------------------------------------
  * (dev, inode, size, mtime ns, ctime ns, mode) -> hash of a file's content
  * or a directory's listing. An entry is trusted only if the file's mtime and
@@ -454,6 +473,10 @@ int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
  * write in the same tick as the hash could keep the stamp); otherwise the
  * file is rehashed (and the entry re-recorded with a new time). */
 #define STORE_RACY_NS 50000000LL /* 50 ms, above any kernel tick */
+/* Files whose mtime and ctime both fall on a whole second live on a
+ * filesystem with coarse timestamps (FAT, ext3, HFS+): they need this
+ * much instead. */
+#define STORE_RACY_COARSE_NS 2100000000LL
 
 /* Pending stat-cache updates, collected during read-only lookups and
  * written later in one write txn. */

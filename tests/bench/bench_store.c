@@ -336,10 +336,10 @@ static void bench_statcache(int nfiles, int reps)
 		tb[rep] = now_s() - t0;
 	}
 	/* a hit's input check: one trace naming the first 2,000 files */
-	int nin = nfiles < 2000 ? nfiles : 2000;
-	struct store_input *ins = calloc((size_t)nin, sizeof(*ins));
-	char **abs_paths = calloc((size_t)nin, sizeof(char *));
-	for (int i = 0; i < nin; i++) {
+	size_t nin = nfiles < 2000 ? (size_t)nfiles : 2000;
+	struct store_input *ins = calloc(nin, sizeof(*ins));
+	char **abs_paths = calloc(nin, sizeof(char *));
+	for (size_t i = 0; i < nin; i++) {
 		if (asprintf(&abs_paths[i], "%s/%s", dir, names[i]) < 0)
 			die("asprintf", -ENOMEM);
 		ins[i] = (struct store_input){ .path = abs_paths[i], .kind = STORE_INPUT_FILE,
@@ -349,7 +349,7 @@ static void bench_statcache(int nfiles, int reps)
 	store_hash_bytes("verify", 6, &key);
 	if ((r = store_blob_put(s, "", 0, &out)) < 0)
 		die("put", r);
-	struct store_trace tr = { .stdout_blob = out, .stderr_blob = out, .n_inputs = (size_t)nin,
+	struct store_trace tr = { .stdout_blob = out, .stderr_blob = out, .n_inputs = nin,
 				  .inputs = ins };
 	if ((r = store_record(s, &key, &tr, NULL, &tid, NULL)) < 0)
 		die("record", r);
@@ -379,7 +379,7 @@ static void bench_statcache(int nfiles, int reps)
 	double tverify = median(tv, reps);
 	free(tv);
 	free(ins);
-	for (int i = 0; i < nin; i++)
+	for (size_t i = 0; i < nin; i++)
 		free(abs_paths[i]);
 	free(abs_paths);
 
@@ -390,7 +390,7 @@ static void bench_statcache(int nfiles, int reps)
 	printf("  %-34s %9.2f us/file one at a time, %.2f us/file batched\n", "per file",
 	       tc / nfiles * 1e6, tmany / nfiles * 1e6);
 	char label[64];
-	snprintf(label, sizeof(label), "verify a trace of %d inputs", nin);
+	snprintf(label, sizeof(label), "verify a trace of %zu inputs", nin);
 	row(label, tverify, 0, 0);
 	free(q);
 	free(names);

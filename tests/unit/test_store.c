@@ -864,3 +864,19 @@ Test(blob, damaged_objects_are_healed)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+Test(open, relative_path_becomes_absolute)
+{
+	char *dir = tu_tmpdir();
+	cr_assert_eq(chdir(dir), 0);
+	store *s;
+	cr_assert_eq(store_open("rel/store", 0, &s), 0);
+	char *want = tu_join(dir, "rel/store");
+	char *real = realpath(want, NULL);
+	cr_assert_str_eq(store_path(s), real);
+	cr_assert_eq(store_open("", 0, &s), -EINVAL);
+	store_close(s);
+	free(real);
+	free(want);
+	tu_rmrf(dir);
+}

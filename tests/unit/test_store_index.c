@@ -1030,3 +1030,101 @@ Test(statcache, sized_hash_reads_what_is_there)
 	free(f);
 	tu_rmrf(dir);
 }
+
+static uint64_t count_runs(store *s)
+{
+	struct store_stats st;
+	cr_assert_eq(store_stats(s, &st), 0);
+	return st.runs;
+}
+
+Test(index, deferred_runs)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	struct store_run a = { .outcome = STORE_RUN_HIT, .command = "first" };
+	struct store_run b = { .outcome = STORE_RUN_NOT_RECORDED, .command = "second",
+			       .reason = "tty" };
+	cr_assert_eq(store_run_defer(s, &a), 0);
+	cr_assert_eq(store_run_defer(s, &b), 0);
+	struct store_run bad = { .outcome = 7 };
+	cr_assert_eq(store_run_defer(s, &bad), -EINVAL);
+	cr_assert_eq(count_runs(s), 0, "deferred runs written too early");
+
+	/* they ride along with the next write, before its own run */
+	struct store_effect effs[4];
+	struct store_trace t = stored_trace(s, "d", effs);
+	store_hash key = hash_of("d");
+	struct store_run c = { .outcome = STORE_RUN_MISS, .command = "third" };
+	uint64_t cid;
+	cr_assert_eq(store_record(s, &key, &t, &c, NULL, &cid), 0);
+	cr_assert_eq(count_runs(s), 3);
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	const char *want[] = { "third", "second", "first" };
+	uint64_t id = UINT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(store_run_prev(txn, id, &id), 0);
+		struct store_run *r;
+		cr_assert_eq(store_run_get(txn, id, &r), 0);
+		cr_assert_str_eq(r->command, want[i]);
+		store_run_free(r);
+		if (i == 0)
+			cr_assert_eq(id, cid);
+	}
+	store_read_end(txn);
+
+	/* store_flush and store_close write the queue too */
+	cr_assert_eq(store_flush(s), 0, "nothing queued is fine");
+	cr_assert_eq(store_run_defer(s, &a), 0);
+	cr_assert_eq(store_flush(s), 0);
+	cr_assert_eq(count_runs(s), 4);
+	cr_assert_eq(store_run_defer(s, &b), 0);
+	store_close(s);
+	struct store_options o = { .flags = STORE_RDONLY };
+	cr_assert_eq(store_open_opts(dir, &o, &s), 0);
+	cr_assert_eq(count_runs(s), 5, "store_close dropped a deferred run");
+	cr_assert_eq(store_run_defer(s, &a), -EROFS);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+Test(index, deferred_runs_stay_in_the_parent)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	struct store_run a = { .outcome = STORE_RUN_MISS, .command = "parent's" };
+	cr_assert_eq(store_run_defer(s, &a), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int ok = store_run_defer(s, &a) == STORE_EFORK && store_flush(s) == STORE_EFORK;
+		store_close(s); /* must not write the parent's queue */
+		_exit(ok ? 0 : 1);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(count_runs(s), 0);
+	cr_assert_eq(store_flush(s), 0);
+	cr_assert_eq(count_runs(s), 1);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+Test(statcache, racy_window_follows_timestamp_granularity)
+{
+	struct stat st = { 0 };
+	int64_t t = 1700000000LL * 1000000000LL;
+	st.st_mtim.tv_sec = st.st_ctim.tv_sec = 1700000000;
+	st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 123; /* a nanosecond filesystem */
+	cr_assert(store_stat_is_racy(&st, t + STORE_RACY_NS - 1));
+	cr_assert(store_stat_is_racy(&st, t));
+	cr_assert_not(store_stat_is_racy(&st, t + STORE_RACY_NS + 200));
+	st.st_ctim.tv_sec += 1; /* a later ctime (chmod, rename) counts too */
+	cr_assert(store_stat_is_racy(&st, t + STORE_RACY_NS + 200));
+	/* whole seconds: coarse timestamps, a 2.1 s window */
+	st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 0;
+	st.st_ctim.tv_sec = st.st_mtim.tv_sec;
+	cr_assert(store_stat_is_racy(&st, t + 1500000000LL));
+	cr_assert_not(store_stat_is_racy(&st, t + STORE_RACY_COARSE_NS + 1));
+}
