@@ -136,7 +136,6 @@ struct shell {
 	char *shell_path;	/* /proc/self/exe, to run scripts without #! */
 	/* traps: action strings; NULL = default, "" = ignore */
 	char *traps[NSIG_TRAPS];
-	char *exit_trap;
 	bool in_trap;
 	/* jobs */
 	struct job *jobs;
@@ -151,8 +150,6 @@ struct shell {
 	bool oerr;
 	/* history file for interactive shells */
 	char *histfile;
-	/* pipeline hook cookie for the memo engine (external.c) */
-	void *memo;
 };
 
 /* --- shell.c: life cycle and messages ------------------------------------ */
@@ -314,7 +311,7 @@ const char *signal_name(int sig);
 enum {
 	BI_SPECIAL = 1,		/* POSIX special built-in: errors exit, assignments persist */
 	BI_REGULAR = 2,		/* regular built-in */
-	BI_ASSIGN = 4,		/* export/readonly/local: NAME=value args get tilde expansion */
+	BI_ASSIGN = 4,		/* export/readonly/local: NAME=value args expand as assignments */
 };
 
 typedef int (*builtin_fn)(struct shell *sh, int argc, char **argv);
