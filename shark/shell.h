@@ -94,7 +94,7 @@ struct options {
 	bool stdin_cmds;	/* -s */
 };
 
-enum { VAR_HASH_SIZE = 256, FUNC_HASH_SIZE = 64, NSIG_TRAPS = 65 };
+enum { VAR_HASH_SIZE = 256, FUNC_HASH_SIZE = 64, NSIG_TRAPS = 65, REAPED_MAX = 64 };
 
 struct shell {
 	/* variables */
@@ -140,6 +140,11 @@ struct shell {
 	/* jobs */
 	struct job *jobs;
 	int next_job_id;
+	struct {
+		pid_t pid;
+		int ws;
+	} reaped[REAPED_MAX];		/* last jobs waited for (wait PID again) */
+	size_t nreaped;
 	/* getopts */
 	int optind_seen;
 	size_t optchar;		/* position inside the current option cluster */
@@ -340,6 +345,8 @@ int bi_shift(struct shell *sh, int argc, char **argv);
 int bi_trap(struct shell *sh, int argc, char **argv);
 int bi_kill(struct shell *sh, int argc, char **argv);
 int bi_umask(struct shell *sh, int argc, char **argv);
+int bi_times(struct shell *sh, int argc, char **argv);
+int bi_ulimit(struct shell *sh, int argc, char **argv);
 int bi_alias(struct shell *sh, int argc, char **argv);
 int bi_unalias(struct shell *sh, int argc, char **argv);
 int bi_type(struct shell *sh, int argc, char **argv);
