@@ -121,8 +121,6 @@ static size_t pf_escape(struct shell *sh, const char *f)
 	case 't': out_chr(sh, '\t'); return 1;
 	case 'v': out_chr(sh, '\v'); return 1;
 	case '\\': out_chr(sh, '\\'); return 1;
-	case '\'': out_chr(sh, '\''); return 1;
-	case '"': out_chr(sh, '"'); return 1;
 	default:
 		if (c >= '0' && c <= '7') {
 			int v = 0;
