@@ -46,7 +46,6 @@ struct parser {
 	struct heredoc_pending *heredocs;
 	bool continuation;	/* interactive: next refill prints PS2 */
 	bool error;
-	bool in_backquote;
 	/* alias substitution */
 	const char *last_alias;	/* the alias just expanded (no direct recursion) */
 	int alias_count;	/* expansions in this command, bounded */

@@ -39,7 +39,10 @@ static bool try_alias(struct parser *p)
 	s->buf[s->len] = '\0';
 	p->last_alias = a->name;
 	p->alias_count++;
-	p->alias_next = vl > 0 && (a->value[vl - 1] == ' ' || a->value[vl - 1] == '\t');
+	/* the word after this alias's text is checked too; in a chain
+	 * (a1='a2 ', a2='echo') the blank of any link counts */
+	if (vl > 0 && (a->value[vl - 1] == ' ' || a->value[vl - 1] == '\t'))
+		p->alias_next = true;
 	return true;
 }
 
@@ -402,7 +405,7 @@ static struct node *parse_simple(struct parser *p)
 			break;
 		if (p->alias_next && n->args) {
 			p->alias_next = false;
-			if (try_alias(p)) {
+			if (lex_peek(p) == T_WORD && try_alias(p)) {
 				p->last_alias = NULL;
 				continue;
 			}
@@ -483,6 +486,7 @@ static struct node *parse_command(struct parser *p)
 		return NULL;
 	}
 	struct node *n = NULL;
+	p->alias_next = false;
 	while (try_alias(p))
 		;
 	p->last_alias = NULL;

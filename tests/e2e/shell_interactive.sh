@@ -37,8 +37,10 @@ expect() {
 	fi
 }
 
+# The pane's own shell (the user's login shell) also receives the terminal's
+# SIGINT; a trap keeps dash from exiting after shark returns.
 tm new-session -d -s t -x 120 -y 40 \
-	"env -i PATH=/usr/bin:/bin HOME=$tmp XDG_STATE_HOME=$tmp/state TERM=xterm PS1='sk\$ ' $SHARK; echo SHELL-EXITED=\$?; sleep 30"
+	"trap : INT; env -i PATH=/usr/bin:/bin HOME=$tmp XDG_STATE_HOME=$tmp/state TERM=xterm PS1='sk\$ ' $SHARK; echo SHELL-EXITED=\$?; sleep 30"
 expect "first prompt" 'sk$'
 tm send-keys -t t 'echo hello $((6 * 7))' Enter
 expect "command runs" 'hello 42'

@@ -250,3 +250,18 @@ Test(parser, deep_nesting_is_bounded)
 	buf[o] = '\0';
 	parse_fails(buf);
 }
+
+Test(parser, builtin_table_is_sorted_and_classified)
+{
+	size_t n;
+	const struct builtin *t = builtin_table(&n);
+	for (size_t i = 1; i < n; i++)
+		cr_assert_lt(strcmp(t[i - 1].name, t[i].name), 0, "%s before %s", t[i - 1].name, t[i].name);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(builtin_lookup(t[i].name), &t[i], "%s", t[i].name);
+	const char *special[] = { ".", ":", "break", "continue", "eval", "exec", "exit", "export",
+				  "readonly", "return", "set", "shift", "times", "trap", "unset" };
+	for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+		cr_assert(builtin_lookup(special[i])->flags & BI_SPECIAL, "%s is special", special[i]);
+	cr_assert_not(builtin_lookup("cd")->flags & BI_SPECIAL);
+}
