@@ -2,6 +2,8 @@
 #ifndef SHARK_SANDBOX_INTERNAL_H
 #define SHARK_SANDBOX_INTERNAL_H
 
+#include <signal.h>
+
 #include "sandbox/sandbox.h"
 
 #include <stdint.h>
@@ -24,6 +26,7 @@ struct sandbox_plan {
 	bool interactive;
 	bool network;
 	bool trace;
+	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
 	/* Set by the supervisor in its copy: the host path of the terminal

@@ -17,6 +17,7 @@ int sandbox_plan_new(sandbox_plan **ret_plan)
 	p->stdio[0] = p->stdio[1] = p->stdio[2] = -1;
 	p->trace = true;
 	p->pgid = -1;
+	sigemptyset(&p->ignored);
 	*ret_plan = p;
 	return 0;
 }
@@ -153,6 +154,13 @@ int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid)
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive)
 {
 	plan->interactive = interactive;
+}
+
+void sandbox_plan_set_ignored_signals(sandbox_plan *plan, const sigset_t *set)
+{
+	plan->ignored = *set;
+	sigdelset(&plan->ignored, SIGKILL);
+	sigdelset(&plan->ignored, SIGSTOP);
 }
 
 void sandbox_plan_set_network(sandbox_plan *plan, bool network)

@@ -39,6 +39,7 @@
 #ifndef SHARK_SANDBOX_H
 #define SHARK_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -163,6 +164,12 @@ int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid);
 /* Grant the host network (no network namespace, and the host's /run with
  * its daemons' unix sockets). Default: loopback only, private /run. */
 void sandbox_plan_set_network(sandbox_plan *plan, bool network);
+
+/* Signals the command starts with ignored (copied), as sh passes its
+ * ignored signals on to the programs it runs (`cmd &` ignores SIGINT and
+ * SIGQUIT without job control). Every other disposition is reset to the
+ * default. Default: none. SIGKILL and SIGSTOP are left out. */
+void sandbox_plan_set_ignored_signals(sandbox_plan *plan, const sigset_t *set);
 
 /* Trace accesses (default true). Untraced runs have an empty access list;
  * they exist to measure tracing overhead and for commands that will not be

@@ -473,7 +473,12 @@ static int exec_command(const struct sandbox_plan *plan)
 		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, dir,
 				 len ? "/" : "", name);
 
-		if (n > 0 && (size_t)n < sizeof(buf)) {
+		struct stat st;
+
+		/* As sh's PATH search: a directory of that name is skipped,
+		 * not a "permission denied". */
+		if (n > 0 && (size_t)n < sizeof(buf) &&
+		    !(stat(buf, &st) == 0 && S_ISDIR(st.st_mode))) {
 			err = try_exec(buf, plan);
 			if (err == -EACCES)
 				eacces = true;
@@ -512,6 +517,9 @@ static __attribute__((noreturn)) void command_main(
 		    sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	}
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&plan->ignored, sig) == 1)
+			signal(sig, SIG_IGN);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 

@@ -269,8 +269,8 @@ static bool path_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-/* Paths that are not inputs: the sandbox's own /proc and /dev (fresh in
- * every run), /sys, and the store and scratch areas. /tmp is the host's
+/* Paths that are not inputs: the sandbox's own /proc, /dev and /run (fresh
+ * in every recordable run), /sys, and the store and scratch areas. /tmp is the host's
  * below private writes, so what a command read there is an input (a file it
  * wrote there itself is absent on the host, and recorded so). */
 static bool path_ignored(struct memo *m, const char *path, const char *scratch)
@@ -280,7 +280,7 @@ static bool path_ignored(struct memo *m, const char *path, const char *scratch)
 	if (path_under(path, m->workspace))
 		return false;
 	return path_under(path, "/proc") || path_under(path, "/dev") ||
-	       path_under(path, "/sys");
+	       path_under(path, "/sys") || path_under(path, "/run");
 }
 
 struct inputs {

@@ -311,9 +311,24 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
+	/* Other runs' upper dirs, in progress, are nobody's business. */
+	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
+				       strlen(store_scratch_path(m->st))) == 0)
+		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
 	if (e == 0) {
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
+		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
+		 * ignored in the command, as in sh. */
+		sigset_t ign;
+		sigemptyset(&ign);
+		for (int sig = 1; sig < NSIG; sig++) {
+			struct sigaction sa;
+			if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+			    sa.sa_handler == SIG_IGN)
+				sigaddset(&ign, sig);
+		}
+		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = clock_ns(CLOCK_REALTIME);
 		e = sandbox_start(plan, &r->run, &detail);

@@ -155,6 +155,8 @@ struct shell {
 	bool oerr;
 	/* history file for interactive shells */
 	char *histfile;
+	/* the memo engine every external command goes through (external.c) */
+	struct memo *memo;
 };
 
 /* --- shell.c: life cycle and messages ------------------------------------ */
