@@ -8,6 +8,8 @@
  * which nothing references. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,7 +539,30 @@ static int copy_fast(int in, int out)
 	}
 }
 
+/* Writing to a pipe whose reader has gone raises SIGPIPE, which would kill
+ * a shell replaying into `| head`. The copy runs with SIGPIPE blocked, and
+ * a SIGPIPE it caused is consumed, so the caller just sees -EPIPE. */
+static int blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags);
+
 int store_blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags)
+{
+	sigset_t pipe_set, old, pending;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	bool was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	int r = blob_copy(s, h, out_fd, flags);
+	if (r == -EPIPE && !was_pending) {
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+static int blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags)
 {
 	int fd = -1;
 	int r = store_blob_open(s, h, &fd, NULL);

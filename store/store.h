@@ -264,8 +264,10 @@ enum store_copy_flags {
  * hashed on the way and a mismatch returns STORE_ECORRUPT - after the bytes
  * were written, so the caller must discard what it wrote (write to a temp
  * file, rename only on success). Without it, copy_file_range/splice/
- * sendfile are used where possible. Errors: -ENOENT, STORE_ECORRUPT,
- * -EPIPE and other -errno from the writes. */
+ * sendfile are used where possible. A reader that went away gives -EPIPE,
+ * never a SIGPIPE (it is blocked during the copy and consumed).
+ * Errors: -ENOENT, STORE_ECORRUPT, -EPIPE and other -errno from the
+ * writes. */
 int store_blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags);
 
 /* store_blob_read - read a whole blob into memory, verified. *ret_data is

@@ -1,4 +1,5 @@
 /* test_store.c - hashing, opening a store, and blobs. */
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "test_store_util.h"
@@ -878,5 +879,29 @@ Test(open, relative_path_becomes_absolute)
 	store_close(s);
 	free(real);
 	free(want);
+	tu_rmrf(dir);
+}
+
+Test(blob, copy_to_closed_pipe_is_epipe_not_sigpipe)
+{
+	signal(SIGPIPE, SIG_DFL); /* a SIGPIPE would kill this test */
+	char *dir;
+	store *s = open_tmp(&dir);
+	size_t n = 1 << 20;
+	uint8_t *buf = calloc(1, n);
+	store_hash h;
+	cr_assert_eq(store_blob_put(s, buf, n, &h), 0);
+	for (unsigned flags = 0; flags <= STORE_VERIFY; flags++) {
+		int p[2];
+		cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+		close(p[0]); /* like `| head` having exited */
+		cr_assert_eq(store_blob_copy(s, &h, p[1], flags), -EPIPE);
+		close(p[1]);
+		sigset_t pending;
+		sigpending(&pending);
+		cr_assert_not(sigismember(&pending, SIGPIPE), "SIGPIPE left pending");
+	}
+	free(buf);
+	store_close(s);
 	tu_rmrf(dir);
 }

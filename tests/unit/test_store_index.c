@@ -633,8 +633,12 @@ Test(statcache, racy_entry_is_rehashed)
 	store_txn *txn;
 	struct store_path_state ps;
 
-	/* a file written just now is hashed but not remembered... */
+	/* a file written just now is hashed but not remembered... (its mtime
+	 * is pushed 10 s ahead so that a slow, loaded machine taking more
+	 * than STORE_RACY_NS to get to the lookup cannot make it old) */
 	tu_write_file(f, "version 1", 9);
+	struct timespec ahead[2] = { { 0, UTIME_OMIT }, { time(NULL) + 10, 0 } };
+	cr_assert_eq(utimensat(AT_FDCWD, f, ahead, 0), 0);
 	cr_assert_eq(store_read_begin(s, &txn), 0);
 	cr_assert_eq(store_stat_hash(txn, u, AT_FDCWD, f, 0, &ps), 0);
 	store_read_end(txn);
