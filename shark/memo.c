@@ -59,6 +59,12 @@ void memo_free(struct memo *m)
 	free(m);
 }
 
+void memo_flush(struct memo *m)
+{
+	if (m && m->st && m->st_pid == getpid())
+		(void)store_flush(m->st);
+}
+
 const char *memo_workspace(const struct memo *m)
 {
 	return m->workspace;
@@ -620,7 +626,9 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 				.cwd = cwd,
 				.command = stages[i].text ? stages[i].text : stages[i].argv[0],
 			};
-			(void)store_run_add(m->st, &run, NULL);
+			/* History of a hit needs no fsync of its own: queued, it
+			 * is written with the next write or when the store closes. */
+			(void)store_run_defer(m->st, &run);
 		}
 		if (m->opt.notices && first_miss == n) {
 			char buf[32];
