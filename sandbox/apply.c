@@ -91,7 +91,7 @@ static int remove_tree(int parent_fd, const char *name, int depth)
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 	if ((st.st_mode & 0700) != 0700)
-		(void)fchmodat(parent_fd, name, 0700, 0);
+		(void)fchmodat(parent_fd, name, 0700, AT_SYMLINK_NOFOLLOW);
 	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -110,6 +110,14 @@ static int remove_tree(int parent_fd, const char *name, int depth)
 	if (r == 0 && unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		r = -errno;
 	return r;
+}
+
+/* Set-user-ID and set-group-ID bits are never applied to files: a command
+ * run as root could otherwise plant a set-uid-root program in the
+ * workspace. The effect still lists the mode it asked for. */
+static mode_t safe_file_mode(mode_t mode)
+{
+	return mode & 01777;
 }
 
 static unsigned tmp_counter;
@@ -166,7 +174,7 @@ static int apply_file(int pfd, const char *name, const struct sandbox_effect *e,
 	if (fd < 0)
 		return -errno;
 	r = copy_fd(content_fd, fd, e->size);
-	if (r == 0 && fchmod(fd, e->mode & 07777) < 0)
+	if (r == 0 && fchmod(fd, safe_file_mode(e->mode)) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -190,6 +198,27 @@ static int apply_symlink(int pfd, const char *name, const char *target)
 	if (symlinkat(target, pfd, tmp) < 0)
 		return -errno;
 	r = clear_dir_at(pfd, name);
+	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(pfd, tmp, 0);
+	return r;
+}
+
+/* A named pipe has no content: make a new one under a temporary name and
+ * rename it over the final one, like a symlink. */
+static int apply_fifo(int pfd, const char *name, mode_t mode)
+{
+	char tmp[64];
+	int r = 0;
+
+	tmp_name(tmp, sizeof(tmp));
+	if (mkfifoat(pfd, tmp, mode & 07777) < 0)
+		return -errno;
+	if (fchmodat(pfd, tmp, mode & 07777, 0) < 0)
+		r = -errno;
+	if (r == 0)
+		r = clear_dir_at(pfd, name);
 	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
 		r = -errno;
 	if (r < 0)
@@ -230,7 +259,7 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 
 	if (!effect_path_ok(e->path))
 		return SANDBOX_E_UNSAFE_PATH;
-	if (e->kind == SANDBOX_EFFECT_SPECIAL)
+	if (e->kind == SANDBOX_EFFECT_SPECIAL && !S_ISFIFO(e->mode))
 		return SANDBOX_E_REFUSED;
 	pfd = open_parent(workspace_fd, e->path, &name);
 	if (pfd < 0)
@@ -240,7 +269,8 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 		r = apply_file(pfd, name, e, content_fd);
 		break;
 	case SANDBOX_EFFECT_CHMOD:
-		r = fchmodat(pfd, name, e->mode & 07777, AT_SYMLINK_NOFOLLOW) < 0 ?
+		r = fchmodat(pfd, name, safe_file_mode(e->mode),
+			     AT_SYMLINK_NOFOLLOW) < 0 ?
 			    (errno == EOPNOTSUPP ? SANDBOX_E_REFUSED : -errno) :
 			    0;
 		break;
@@ -255,6 +285,9 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 		break;
 	case SANDBOX_EFFECT_SYMLINK:
 		r = apply_symlink(pfd, name, e->target);
+		break;
+	case SANDBOX_EFFECT_SPECIAL:
+		r = S_ISFIFO(e->mode) ? apply_fifo(pfd, name, e->mode) : SANDBOX_E_REFUSED;
 		break;
 	default:
 		r = -EINVAL;

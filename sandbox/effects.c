@@ -109,7 +109,7 @@ static int push(sandbox_effects *fx, enum sandbox_effect_kind kind,
 	e = &fx->v[fx->n];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
-	e->mode = mode & 07777;
+	e->mode = kind == SANDBOX_EFFECT_SPECIAL ? mode : mode & 07777;
 	e->size = size;
 	e->path = strdup(path);
 	if (!e->path)

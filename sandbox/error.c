@@ -11,7 +11,8 @@ static const char *const messages[] = {
 	"sandbox plan path is not absolute and normalized, or contains ',' ':' "
 	"or '\\' (which overlayfs options cannot carry)",
 	"sandbox plan has no working directory",
-	"sandbox plan has no workspace, or the workspace is \"/\"",
+	"sandbox plan has no workspace, or the workspace is \"/\" or lies "
+	"under /dev or /proc",
 	"sandbox plan has no scratch directory, or the scratch directory "
 	"contains the workspace",
 	"sandbox plan names a standard input/output fd that is not open",

@@ -70,6 +70,17 @@ static const char *const traced[] = {
 	"setxattr", "lsetxattr", "removexattr", "lremovexattr",
 };
 
+/* Argument comparison "(arg & mask) == value" (written out: libseccomp's
+ * SCMP_A* macros leave fields to positional initialization). */
+static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op,
+				   uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp c = { .arg = arg, .op = op, .datum_a = a,
+				  .datum_b = b };
+
+	return c;
+}
+
 static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 		    unsigned n, const struct scmp_arg_cmp *cmp)
 {
@@ -82,7 +93,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
-static int build(scmp_filter_ctx ctx, bool trace)
+static int build(scmp_filter_ctx ctx, bool trace, bool tty_in)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	int r;
@@ -93,7 +104,7 @@ static int build(scmp_filter_ctx ctx, bool trace)
 			return r;
 	}
 	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i],
+		struct scmp_arg_cmp c = arg_cmp(0, SCMP_CMP_MASKED_EQ, ns_flags[i],
 						ns_flags[i]);
 
 		r = add_rule(ctx, eperm, "clone", 1, &c);
@@ -109,7 +120,7 @@ static int build(scmp_filter_ctx ctx, bool trace)
 		return r;
 	for (size_t i = 0; i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]);
 	     i++) {
-		struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+		struct scmp_arg_cmp c = arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffUL,
 						denied_ioctls[i]);
 
 		r = add_rule(ctx, eperm, "ioctl", 1, &c);
@@ -123,15 +134,29 @@ static int build(scmp_filter_ctx ctx, bool trace)
 		if (r < 0)
 			return r;
 	}
+	/* With a terminal on stdin, reading fd 0 is what makes a run
+	 * interactive (and not recordable); merely asking isatty(0) is not.
+	 * Reads of fd 0 are only sent to the tracer then. */
+	if (tty_in) {
+		static const char *const reads[] = { "read", "readv", "pread64", "preadv",
+						     "preadv2" };
+		struct scmp_arg_cmp fd0 = arg_cmp(0, SCMP_CMP_EQ, 0, 0);
+
+		for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, reads[i], 1, &fd0);
+			if (r < 0)
+				return r;
+		}
+	}
 	/* fstat() is fstatat(fd, "", AT_EMPTY_PATH): about an fd already
 	 * opened (and traced then), and very frequent. Only path lookups are
 	 * traced. */
 	{
-		struct scmp_arg_cmp c3 = SCMP_A3(SCMP_CMP_MASKED_EQ,
+		struct scmp_arg_cmp c3 = arg_cmp(3, SCMP_CMP_MASKED_EQ,
 						 AT_EMPTY_PATH, 0);
-		struct scmp_arg_cmp c2 = SCMP_A2(SCMP_CMP_MASKED_EQ,
+		struct scmp_arg_cmp c2 = arg_cmp(2, SCMP_CMP_MASKED_EQ,
 						 AT_EMPTY_PATH, 0);
-		struct scmp_arg_cmp c1 = SCMP_A1(SCMP_CMP_NE, 0);
+		struct scmp_arg_cmp c1 = arg_cmp(1, SCMP_CMP_NE, 0, 0);
 
 		r = add_rule(ctx, SCMP_ACT_NOTIFY, "newfstatat", 1, &c3);
 		if (r == 0)
@@ -148,10 +173,10 @@ static int build(scmp_filter_ctx ctx, bool trace)
 /* Compiling the filter with libseccomp costs milliseconds of CPU; the
  * program depends only on the trace flag, so it is compiled once per
  * process (before the first fork) and loaded raw in each command. */
-static struct sock_fprog cached[2];
+static struct sock_fprog cached[4]; /* [trace + 2 * tty_in] */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int compile(bool trace, struct sock_fprog *ret)
+static int compile(bool trace, bool tty_in, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -166,7 +191,7 @@ static int compile(bool trace, struct sock_fprog *ret)
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
-		r = build(ctx, trace);
+		r = build(ctx, trace, tty_in);
 	if (r == 0) {
 		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
 		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
@@ -192,20 +217,21 @@ static int compile(bool trace, struct sock_fprog *ret)
 	return 0;
 }
 
-int sandbox_filter_prepare(bool trace)
+int sandbox_filter_prepare(bool trace, bool tty_in)
 {
 	int r = 0;
+	int v = (trace ? 1 : 0) + (tty_in && trace ? 2 : 0);
 
 	pthread_mutex_lock(&cache_lock);
-	if (!cached[trace].filter)
-		r = compile(trace, &cached[trace]);
+	if (!cached[v].filter)
+		r = compile(trace, tty_in && trace, &cached[v]);
 	pthread_mutex_unlock(&cache_lock);
 	return r;
 }
 
-int sandbox_filter_load(bool trace, int *ret_notify_fd)
+int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd)
 {
-	const struct sock_fprog *prog = &cached[trace];
+	const struct sock_fprog *prog = &cached[(trace ? 1 : 0) + (tty_in && trace ? 2 : 0)];
 	long fd;
 
 	if (!prog->filter)

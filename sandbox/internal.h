@@ -2,6 +2,8 @@
 #ifndef SHARK_SANDBOX_INTERNAL_H
 #define SHARK_SANDBOX_INTERNAL_H
 
+#include <signal.h>
+
 #include "sandbox/sandbox.h"
 
 #include <stdint.h>
@@ -20,9 +22,11 @@ struct sandbox_plan {
 	char *workspace;
 	char *scratch;
 	int stdio[3];
+	pid_t pgid; /* -1: inherit */
 	bool interactive;
 	bool network;
 	bool trace;
+	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
 	/* Set by the supervisor in its copy: the host path of the terminal
@@ -40,13 +44,13 @@ struct sandbox_plan {
 
 /* Compile the filter for this trace flag once per process (thread-safe;
  * the program stays cached until exit). 0 or a negative errno. */
-int sandbox_filter_prepare(bool trace);
+int sandbox_filter_prepare(bool trace, bool tty_in);
 
 /* Load the prepared filter into the calling process (which must have
  * NO_NEW_PRIVS). With trace, path system calls are sent to a listener
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */
-int sandbox_filter_load(bool trace, int *ret_notify_fd);
+int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 

@@ -16,6 +16,8 @@ int sandbox_plan_new(sandbox_plan **ret_plan)
 		return -ENOMEM;
 	p->stdio[0] = p->stdio[1] = p->stdio[2] = -1;
 	p->trace = true;
+	p->pgid = -1;
+	sigemptyset(&p->ignored);
 	*ret_plan = p;
 	return 0;
 }
@@ -141,9 +143,24 @@ int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err
 	return 0;
 }
 
+int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid)
+{
+	if (pgid < -1)
+		return -EINVAL;
+	plan->pgid = pgid;
+	return 0;
+}
+
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive)
 {
 	plan->interactive = interactive;
+}
+
+void sandbox_plan_set_ignored_signals(sandbox_plan *plan, const sigset_t *set)
+{
+	plan->ignored = *set;
+	sigdelset(&plan->ignored, SIGKILL);
+	sigdelset(&plan->ignored, SIGSTOP);
 }
 
 void sandbox_plan_set_network(sandbox_plan *plan, bool network)
@@ -235,6 +252,10 @@ int sandbox_plan_validate(const sandbox_plan *plan)
 		return SANDBOX_E_PLAN_PATH;
 	if (!path_overlay_safe(plan->workspace))
 		return SANDBOX_E_PLAN_PATH;
+	/* /dev and /proc are rebuilt inside and would cover the overlay. */
+	if (path_is_under(plan->workspace, "/dev") ||
+	    path_is_under(plan->workspace, "/proc"))
+		return SANDBOX_E_PLAN_WORKSPACE;
 	if (!plan->scratch)
 		return SANDBOX_E_PLAN_SCRATCH;
 	if (!path_is_clean(plan->scratch) || !path_overlay_safe(plan->scratch))

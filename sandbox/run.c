@@ -255,6 +255,9 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 		sup_fail(s, SANDBOX_E_SETUP, errno, "pdeathsig");
 	if (getppid() != s->caller)
 		_exit(1); /* the caller died before the line above */
+	/* Before pid 1 and the command exist, so they inherit the group. */
+	if (plan->pgid >= 0 && setpgid(0, plan->pgid) < 0)
+		sup_fail(s, SANDBOX_E_SETUP, errno, "setpgid");
 
 	/* The command's stdio, moved above 2 (so that dup2 into 0-2 in the
 	 * command cannot clobber one with another) and close-on-exec. */
@@ -406,7 +409,10 @@ static __attribute__((noreturn)) void supervisor_main(struct supervisor *s)
 	}
 	res.user_ns = em.user_ns;
 	res.sys_ns = em.sys_ns;
-	if (s->was_tty)
+	/* A terminal on stdio is not itself a use of it: reading stdin
+	 * from it (traced) or opening a terminal device is. Untraced runs
+	 * cannot tell, so for them a terminal counts. */
+	if (s->was_tty && !plan->trace)
 		res.flags |= SANDBOX_RESULT_TERMINAL;
 	if (tracer) {
 		if (sandbox_tracer_finish(tracer, &res) < 0)
@@ -439,31 +445,7 @@ static void set_error(struct sandbox_error *e, int code, int err,
 		return;
 	e->code = code;
 	e->sys_errno = err;
-	e->step = step;
-}
-
-/* The step names a failed sandbox reports are copied into a message; hand
- * back a static string with the same text where there is one. */
-static const char *static_step(const char *step)
-{
-	static const char *const known[] = {
-		"make / private", "bind host root", "host root read-only",
-		"overlay options", "mount overlay", "scratch path",
-		"mount /tmp", "mount /proc", "mount /dev tmpfs",
-		"create /dev node", "bind /dev node", "pivot_root",
-		"detach old root", "chdir to the working directory",
-		"no_new_privs", "seccomp load", "clone namespaces",
-		"write uid/gid map", "sethostname", "loopback up",
-		"fork command", "drop bounding set", "capset",
-		"verify capabilities dropped", "bind extra path",
-		"extra path read-only", "hide directory", "hide file",
-		"seccomp listener", "sandbox set-up died", "pipes",
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(step, known[i]) == 0)
-			return known[i];
-	return "sandbox set-up";
+	snprintf(e->step, sizeof(e->step), "%s", step);
 }
 
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
@@ -480,7 +462,7 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		set_error(err_detail, r, 0, "validate plan");
 		return r;
 	}
-	r = sandbox_filter_prepare(plan->trace);
+	r = sandbox_filter_prepare(plan->trace, plan->stdio[0] >= 0 && isatty(plan->stdio[0]));
 	if (r < 0) {
 		set_error(err_detail, SANDBOX_E_SECCOMP, -r, "seccomp compile");
 		return SANDBOX_E_SECCOMP;
@@ -530,8 +512,7 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 			r = SANDBOX_E_SETUP;
 		} else {
 			m.step[sizeof(m.step) - 1] = '\0';
-			set_error(err_detail, m.code, m.sys_errno,
-				  static_step(m.step));
+			set_error(err_detail, m.code, m.sys_errno, m.step);
 			r = m.code;
 		}
 		goto fail;

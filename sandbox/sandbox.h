@@ -39,6 +39,7 @@
 #ifndef SHARK_SANDBOX_H
 #define SHARK_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,7 +54,7 @@ enum {
 	SANDBOX_E_PLAN_PATH,     /* a plan path is not absolute, not normalized,
 				    or contains a character overlayfs cannot take */
 	SANDBOX_E_PLAN_CWD,      /* cwd missing */
-	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing or is "/" */
+	SANDBOX_E_PLAN_WORKSPACE,/* workspace missing, "/", or under /dev, /proc */
 	SANDBOX_E_PLAN_SCRATCH,  /* scratch dir missing, or contains the workspace */
 	SANDBOX_E_PLAN_FD,       /* a stdio fd is not open */
 	SANDBOX_E_PLAN_LIMIT,    /* too many arguments, variables or paths */
@@ -77,12 +78,13 @@ enum {
 const char *sandbox_strerror(int err);
 
 /* Where a failed sandbox_start() failed: the library code, the errno of the
- * failing system call (0 if none), and a static name of the set-up step
- * ("clone", "uid_map", "mount overlay", "pivot_root", "seccomp load", ...). */
+ * failing system call (0 if none), and the name of the set-up step
+ * ("clone namespaces", "write uid/gid map", "mount overlay", "pivot_root",
+ * "seccomp load", "chdir to the working directory", ...), NUL-terminated. */
 struct sandbox_error {
 	int code;
 	int sys_errno;
-	const char *step;
+	char step[48];
 };
 
 /* ---- plan ------------------------------------------------------------------ */
@@ -120,7 +122,11 @@ int sandbox_plan_set_argv(sandbox_plan *plan, const char *const *argv);
  * means empty). Errors: -ENOMEM, SANDBOX_E_PLAN_LIMIT, -EINVAL (no '='). */
 int sandbox_plan_set_envp(sandbox_plan *plan, const char *const *envp);
 
-/* Set the working directory inside the sandbox (absolute; copied). */
+/* Set the working directory inside the sandbox (absolute, normalized;
+ * copied). It must exist there, or sandbox_start() fails with
+ * SANDBOX_E_SETUP, step "chdir to the working directory". The path setters
+ * (cwd, workspace, scratch) return -EINVAL for NULL, SANDBOX_E_PLAN_LIMIT
+ * for a path of SANDBOX_MAX_PATH bytes or more, -ENOMEM. */
 int sandbox_plan_set_cwd(sandbox_plan *plan, const char *cwd);
 
 /* Set the workspace root: the only tree the command may (seemingly) change;
@@ -145,8 +151,25 @@ int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err
  * terminal device (a terminal passed as a stdio fd still works as an fd). */
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
 
-/* Grant the host network (no network namespace). Default: loopback only. */
+/* Job control: the process group the run's processes (supervisor, pid 1,
+ * command) are put in before anything starts. -1 (default): stay in the
+ * caller's group; 0: a new group led by the supervisor (its pid is
+ * sandbox_run_pid()); > 0: join that existing group (e.g. the group of the
+ * pipeline's first stage). Done by the supervisor before sandbox_start()
+ * returns, so the caller can tcsetpgrp() right away. Errors: -EINVAL
+ * (< -1). A failing setpgid makes sandbox_start() fail with
+ * SANDBOX_E_SETUP, step "setpgid". */
+int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid);
+
+/* Grant the host network (no network namespace, and the host's /run with
+ * its daemons' unix sockets). Default: loopback only, private /run. */
 void sandbox_plan_set_network(sandbox_plan *plan, bool network);
+
+/* Signals the command starts with ignored (copied), as sh passes its
+ * ignored signals on to the programs it runs (`cmd &` ignores SIGINT and
+ * SIGQUIT without job control). Every other disposition is reset to the
+ * default. Default: none. SIGKILL and SIGSTOP are left out. */
+void sandbox_plan_set_ignored_signals(sandbox_plan *plan, const sigset_t *set);
 
 /* Trace accesses (default true). Untraced runs have an empty access list;
  * they exist to measure tracing overhead and for commands that will not be
@@ -161,7 +184,8 @@ int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 
 /* Check a plan without running anything or touching privileges: argv set,
  * paths absolute and normalized (no "." / ".." / "//" components, no
- * trailing '/'), workspace not "/", scratch not containing the workspace, paths free
+ * trailing '/'), workspace not "/" nor under /dev or /proc (rebuilt
+ * inside), scratch not containing the workspace, paths free
  * of ',' ':' '\\' (overlayfs option syntax), stdio fds open, sizes within
  * limits. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
  * filesystem is only consulted for fcntl(F_GETFD) on the stdio fds. */
@@ -175,10 +199,13 @@ typedef struct sandbox_run sandbox_run;
  * execve inside its sandbox, or with the set-up error: SANDBOX_E_USERNS,
  * SANDBOX_E_OVERLAY, SANDBOX_E_MOUNT, SANDBOX_E_SECCOMP, SANDBOX_E_SETUP,
  * SANDBOX_E_SCRATCH_BUSY, SANDBOX_E_PLAN_*, -errno; if err_detail is not
- * NULL it is filled on failure. A command that cannot be executed is not a
- * set-up error: it yields exit code 127 (not found) or 126 (not executable).
- * The caller owns the handle: sandbox_run_free(). The supervisor is a child
- * of the caller; its pid is sandbox_run_pid(). */
+ * NULL it is filled on failure. After a failure the scratch dir may hold
+ * the (empty) dirs the run created: sandbox_scratch_cleanup() removes them.
+ * A command that cannot be executed is not a set-up error: it yields exit
+ * code 127 (not found) or 126 (not executable). The plan is not kept: it
+ * may be freed, changed or started again (with another scratch dir) at
+ * once. The caller owns the handle: sandbox_run_free(). The supervisor is a
+ * child of the caller; its pid is sandbox_run_pid(). */
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		  struct sandbox_error *err_detail);
 
@@ -186,8 +213,17 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
  * and every process it started have ended. */
 pid_t sandbox_run_pid(const sandbox_run *run);
 
-/* Send sig to the command (the process the plan started). Errors: -errno
- * from kill, SANDBOX_E_STATE after the run was collected. */
+/* Send sig to the command (the process the plan started), through the
+ * supervisor. Signals: the supervisor forwards SIGTERM, SIGINT, SIGHUP and
+ * SIGQUIT that a process sends it (this function, or a shell's `kill $!`
+ * on sandbox_run_pid()) to the command, but not those the terminal sends
+ * (the command, in the same foreground process group, gets them itself);
+ * other signals act on the supervisor itself (SIGKILL ends the whole run,
+ * SIGSTOP/SIGCONT stop and resume the supervisor only). A user signal sent
+ * to the whole process group reaches the command directly and, for those
+ * four, once more through the supervisor. The caller must not set SIGCHLD
+ * to SIG_IGN (the supervisor would be reaped behind its back). Errors:
+ * -errno from kill, SANDBOX_E_STATE after the run was collected. */
 int sandbox_run_signal(sandbox_run *run, int sig);
 
 /* Kinds of access, a bit set per path. */
@@ -215,8 +251,10 @@ enum sandbox_result_flag {
 					     zero, full, random, urandom */
 	SANDBOX_RESULT_FIFO = 1 << 1,     /* opened a named pipe */
 	SANDBOX_RESULT_SOCKET = 1 << 2,   /* opened a unix socket by path */
-	SANDBOX_RESULT_TERMINAL = 1 << 3, /* opened a terminal, or a stdio fd
-					     given was a terminal */
+	SANDBOX_RESULT_TERMINAL = 1 << 3, /* opened a terminal device, or read
+					     stdin when it is a terminal (traced
+					     runs; an untraced run with a
+					     terminal on stdio always counts) */
 	SANDBOX_RESULT_TRACE_LOST = 1 << 4, /* some access could not be read
 					       (path unreadable, process gone);
 					       the list is incomplete */
@@ -276,9 +314,10 @@ enum sandbox_effect_kind {
 				      removed, an empty dir with mode made; the
 				      entries that follow fill it */
 	SANDBOX_EFFECT_SYMLINK,  /* symlink created or replaced: target */
-	SANDBOX_EFFECT_SPECIAL,  /* a FIFO, socket or device node was created:
-				    listed so the caller sees it, always
-				    refused by sandbox_effect_apply() */
+	SANDBOX_EFFECT_SPECIAL,  /* a FIFO, socket or device node was created
+				    (mode holds the file type): a FIFO is
+				    made again by sandbox_effect_apply(),
+				    the others are refused */
 };
 
 /* One change to the workspace. path is relative to the workspace root, with
@@ -333,7 +372,8 @@ void sandbox_effects_free(sandbox_effects *effects);
  * effect (SANDBOX_E_REFUSED, -ENOENT). Files and symlinks are written to a
  * temporary name in the target directory and renamed over the final name,
  * which replaces (never follows) a symlink there; a directory in the way is
- * removed first. Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
+ * removed first. Files never get set-user-ID or set-group-ID bits (the
+ * effect's mode keeps them; the applied file drops them). Errors: SANDBOX_E_UNSAFE_PATH, SANDBOX_E_REFUSED, -EIO,
  * -errno. */
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 			 int content_fd);

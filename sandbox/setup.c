@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -171,8 +172,11 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 
 static void make_readonly(const char *path, int sock, const char *step)
 {
+	/* nodev: a device node found anywhere on the host's filesystems
+	 * (outside the /dev we build) cannot be opened. */
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
-					       MOUNT_ATTR_NOSUID };
+					       MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV };
 
 	if (mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		die(sock, SANDBOX_E_MOUNT, step);
@@ -271,12 +275,39 @@ static void loopback_up(int sock)
 	close(fd);
 }
 
+/* Parts of the fresh /proc act on the whole machine, and some of them only
+ * check that the writer's uid is 0 (kernel.core_pattern, for one, which
+ * runs a program as root on the host): with root mapped to itself, root in
+ * the sandbox could write them without any capability. They are bound
+ * read-only over themselves, as bubblewrap and container runtimes do. */
+static void protect_proc(const char *root, int sock)
+{
+	static const char *const ro[] = { "/proc/sys", "/proc/sysrq-trigger",
+					   "/proc/irq", "/proc/bus",
+					   "/proc/fs", "/proc/acpi" };
+	char p[SANDBOX_MAX_PATH + 64];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (!under(p, sizeof(p), root, ro[i]))
+			die(sock, SANDBOX_E_MOUNT, "proc path");
+		if (lstat(p, &st) < 0)
+			continue; /* not there in this kernel or namespace */
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+						 MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			die(sock, SANDBOX_E_MOUNT, "protect /proc");
+	}
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
  *   scratch      hidden (an empty read-only tmpfs)
  *   extra paths  read-only (store), read-write (grants) or hidden
- *   /tmp         private tmpfs
+ *   /tmp         overlay: the host's /tmp below, private writes above
+ *   /run         private tmpfs, unless the network is granted
  *   /proc        fresh procfs of the new pid namespace
  *   /dev         minimal, read-only tmpfs
  */
@@ -302,9 +333,36 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		die(sock, SANDBOX_E_MOUNT, "bind host root");
 	make_readonly(root, sock, "host root read-only");
 
+	/* /tmp: the host's, seen through an overlay whose upper layer is a
+	 * fresh tmpfs. Commands read files and directories that exist there
+	 * (a script in /tmp, a TMPDIR that must exist) and write privately:
+	 * everything they write in /tmp is gone when the run ends. The tmpfs
+	 * is mounted first on the mount point itself, the overlay on top; the
+	 * overlay keeps its upper and work dirs reachable. */
 	if (!under(p, sizeof(p), root, "/tmp") ||
 	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
+	{
+		char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
+
+		snprintf(up, sizeof(up), "%s/.u", p);
+		snprintf(wk, sizeof(wk), "%s/.w", p);
+		n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
+			     wk);
+		if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
+		    (size_t)n >= sizeof(opts) ||
+		    mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+	}
+	/* /run holds the host daemons' unix sockets (docker.sock, the D-Bus
+	 * system bus, systemd's private socket, the user's runtime dir...).
+	 * A path-named socket is a filesystem object: the network namespace
+	 * does not cut it off, and connect() works on a read-only mount. So
+	 * unless the network is granted, /run is a private tmpfs too. */
+	if (!plan->network &&
+	    (!under(p, sizeof(p), root, "/run") ||
+	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0))
+		die(sock, SANDBOX_E_MOUNT, "mount /run");
 
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER
@@ -316,7 +374,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		die(sock, SANDBOX_E_OVERLAY, "overlay options");
 	}
 	ensure_mountpoint(p, strlen(root), true);
-	if (mount("overlay", p, "overlay", MS_NOSUID, opts) < 0)
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		die(sock, SANDBOX_E_OVERLAY, "mount overlay");
 
 	if (!under(p, sizeof(p), root, plan->scratch))
@@ -328,6 +386,7 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (!under(p, sizeof(p), root, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	protect_proc(root, sock);
 	setup_dev(root, plan, sock);
 
 	/* Make the tree the root; the old root is detached so nothing of the
@@ -414,7 +473,12 @@ static int exec_command(const struct sandbox_plan *plan)
 		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, dir,
 				 len ? "/" : "", name);
 
-		if (n > 0 && (size_t)n < sizeof(buf)) {
+		struct stat st;
+
+		/* As sh's PATH search: a directory of that name is skipped,
+		 * not a "permission denied". */
+		if (n > 0 && (size_t)n < sizeof(buf) &&
+		    !(stat(buf, &st) == 0 && S_ISDIR(st.st_mode))) {
 			err = try_exec(buf, plan);
 			if (err == -EACCES)
 				eacces = true;
@@ -453,6 +517,9 @@ static __attribute__((noreturn)) void command_main(
 		    sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	}
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&plan->ignored, sig) == 1)
+			signal(sig, SIG_IGN);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
@@ -465,7 +532,7 @@ static __attribute__((noreturn)) void command_main(
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(sock, SANDBOX_E_SETUP, "no_new_privs");
 	drop_capabilities(sock);
-	r = sandbox_filter_load(plan->trace, &notify_fd);
+	r = sandbox_filter_load(plan->trace, isatty(0), &notify_fd);
 	if (r < 0) {
 		errno = -r;
 		die(sock, SANDBOX_E_SECCOMP, "seccomp load");
@@ -480,6 +547,18 @@ static __attribute__((noreturn)) void command_main(
 	r = exec_command(plan);
 	sandbox_write_all(exec_err_fd, &r, sizeof(r));
 	_exit(r == -ENOENT || r == -ENOTDIR || r == -ENAMETOOLONG ? 127 : 126);
+}
+
+struct command_args {
+	const struct sandbox_plan *plan;
+	int sock, exec_err_fd;
+};
+
+static int command_entry(void *arg)
+{
+	struct command_args *a = arg;
+
+	command_main(a->plan, a->sock, a->exec_err_fd);
 }
 
 void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
@@ -506,11 +585,19 @@ void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
 	if (!plan->network)
 		loopback_up(sock);
 
-	cmd = fork();
+	/* The command shares our memory until it execs (vfork semantics: we
+	 * are suspended meanwhile), which spares copying the page tables and
+	 * the copy-on-write faults that follow a fork. It runs on its own
+	 * stack and has its own fd table, signal handlers and credentials. */
+	{
+		struct command_args args = { plan, sock, exec_err_fd };
+		static char stack[256 * 1024] __attribute__((aligned(64)));
+
+		cmd = clone(command_entry, stack + sizeof(stack),
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+	}
 	if (cmd < 0)
 		die(sock, SANDBOX_E_SETUP, "fork command");
-	if (cmd == 0)
-		command_main(plan, sock, exec_err_fd);
 
 	/* pid 1: reap everything; when the command itself ends, report and
 	 * exit, which kills the rest of the namespace. */

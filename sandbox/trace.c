@@ -490,6 +490,12 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 	record(t, path, kinds);
 }
 
+static bool lost_error(int r)
+{
+	return r < 0 && r != -EFAULT && r != -ENAMETOOLONG && r != -ENOTDIR &&
+	       r != -ENOENT && r != -EBADF;
+}
+
 static void respond(struct sandbox_tracer *t)
 {
 	memset(t->resp, 0, t->resp_size);
@@ -507,7 +513,8 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
 	const struct seccomp_data *d;
 	uint64_t flags = 0;
-	bool have_flags = false, ok1, ok2 = false, early;
+	bool have_flags = false, ok1, ok2, early;
+	int r1, r2 = 0;
 	struct call c;
 
 	memset(t->req, 0, t->req_size);
@@ -515,14 +522,22 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		return errno == ENOENT || errno == EINTR ? 0 : -errno;
 	t->n_notifications++;
 	d = &t->req->data;
+	/* Only reads of a terminal stdin are sent here (filter.c). */
+	if (d->nr == __NR_read || d->nr == __NR_readv || d->nr == __NR_pread64 ||
+	    d->nr == __NR_preadv || d->nr == __NR_preadv2) {
+		t->flags |= SANDBOX_RESULT_TERMINAL;
+		respond(t);
+		return 0;
+	}
 	if (!classify(d->nr, &c)) {
 		respond(t);
 		return 0;
 	}
-	ok1 = resolve_arg(t, c.dirfd_arg, c.path_arg, p1, sizeof(p1)) == 0;
+	r1 = resolve_arg(t, c.dirfd_arg, c.path_arg, p1, sizeof(p1));
 	if (c.path2_arg >= 0)
-		ok2 = resolve_arg(t, c.dirfd2_arg, c.path2_arg, p2,
-				  sizeof(p2)) == 0;
+		r2 = resolve_arg(t, c.dirfd2_arg, c.path2_arg, p2, sizeof(p2));
+	ok1 = r1 == 0;
+	ok2 = c.path2_arg >= 0 && r2 == 0;
 	if (c.klass == K_OPEN || c.klass == K_STATAT) {
 		if (c.flags_arg >= 0) {
 			flags = d->args[(int)c.flags_arg];
@@ -555,6 +570,11 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	if (early)
 		respond(t);
 	pthread_mutex_lock(&t->lock);
+	/* A bad pointer, an over-long path or a dirfd that is not a directory
+	 * make the call itself fail: nothing was accessed. Anything else means
+	 * we could not see what the command did. */
+	if (lost_error(r1) || lost_error(r2))
+		t->flags |= SANDBOX_RESULT_TRACE_LOST;
 	if (t->root_fd < 0) {
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
 	} else {

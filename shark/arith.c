@@ -13,6 +13,7 @@
 struct arith {
 	struct shell *sh;
 	const char *s;
+	const char *expr;	/* the whole expression, for messages */
 	int noeval;	/* > 0 inside the unevaluated branch of && || ?: */
 	bool err;
 	int depth;
@@ -25,7 +26,7 @@ static void a_error(struct arith *a, const char *msg)
 	if (a->err)
 		return;
 	a->err = true;
-	sh_error(a->sh, "arithmetic expression: %s: \"%s\"", msg, a->s);
+	sh_error(a->sh, "arithmetic expression: %s: \"%s\"", msg, a->expr);
 }
 
 static void skip_ws(struct arith *a)
@@ -318,7 +319,7 @@ static intmax_t a_assign(struct arith *a)
 		size_t oplen = 0;
 		if (o[0] == '=' && o[1] != '=') {
 			oplen = 1;
-		} else if (o[1] == '=' && o[0] && strchr("*/%+-&^|", o[0])) {
+		} else if (o[0] && o[1] == '=' && strchr("*/%+-&^|", o[0])) {
 			oplen = 2;
 			static const char ops[] = "*/%+-&^|";
 			static const enum binop bops[] = { B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_BAND, B_BXOR, B_BOR };
@@ -357,7 +358,7 @@ static intmax_t a_assign(struct arith *a)
 
 int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
 {
-	struct arith a = { .sh = sh, .s = expr };
+	struct arith a = { .sh = sh, .s = expr, .expr = expr };
 	skip_ws(&a);
 	if (!*a.s) {
 		*ret_value = 0;

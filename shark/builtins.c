@@ -1,7 +1,7 @@
 /* builtins.c - the builtin table (name, function, POSIX class) and the
  * builtins about control flow, directories, processes and lookup: cd, pwd,
  * exit, return, break, continue, eval, ., exec, wait, jobs, kill, trap,
- * umask, times, alias, unalias, type, command. */
+ * alias, unalias, type, command (umask, times, ulimit: builtins_sys.c). */
 #include "shark/shell.h"
 
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/times.h>
 #include <unistd.h>
 
 static int bi_true(struct shell *sh, int argc, char **argv)
@@ -486,99 +485,6 @@ int bi_trap(struct shell *sh, int argc, char **argv)
 	return status;
 }
 
-static int bi_times(struct shell *sh, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	struct tms t;
-	times(&t);
-	long hz = sysconf(_SC_CLK_TCK);
-	clock_t v[4] = { t.tms_utime, t.tms_stime, t.tms_cutime, t.tms_cstime };
-	for (int k = 0; k < 4; k++) {
-		double secs = (double)v[k] / (double)hz;
-		int m = (int)(secs / 60);
-		out_fmt(sh, "%dm%fs%c", m, secs - m * 60, k % 2 ? '\n' : ' ');
-	}
-	return 0;
-}
-
-/* umask: octal or symbolic (u=rwx,g+w,...) */
-int bi_umask(struct shell *sh, int argc, char **argv)
-{
-	bool sym = false;
-	int i = 1;
-	if (i < argc && strcmp(argv[i], "-S") == 0) {
-		sym = true;
-		i++;
-	}
-	mode_t cur = umask(0);
-	umask(cur);
-	if (i >= argc) {
-		if (sym) {
-			mode_t p = ~cur & 0777;
-			char buf[64];
-			size_t o = 0;
-			const char *who = "ugo";
-			for (int w = 0; w < 3; w++) {
-				int sh_ = 6 - 3 * w;
-				o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%c=", w ? "," : "", who[w]);
-				if (p & (4u << sh_)) buf[o++] = 'r';
-				if (p & (2u << sh_)) buf[o++] = 'w';
-				if (p & (1u << sh_)) buf[o++] = 'x';
-				buf[o] = '\0';
-			}
-			out_fmt(sh, "%s\n", buf);
-		} else {
-			out_fmt(sh, "%04o\n", (unsigned)cur);
-		}
-		return 0;
-	}
-	const char *m = argv[i];
-	if (m[0] >= '0' && m[0] <= '7') {
-		char *end;
-		long v = strtol(m, &end, 8);
-		if (*end || v > 0777) {
-			sh_error(sh, "umask: Illegal number: %s", m);
-			return 1;
-		}
-		umask((mode_t)v);
-		return 0;
-	}
-	mode_t perm = ~cur & 0777;
-	const char *s = m;
-	while (*s) {
-		mode_t who = 0;
-		for (; *s && strchr("ugoa", *s); s++)
-			who |= *s == 'u' ? 0700 : *s == 'g' ? 070 : *s == 'o' ? 07 : 0777;
-		if (!who)
-			who = 0777;
-		if (!*s || !strchr("+-=", *s)) {
-			sh_error(sh, "umask: Illegal mode: %s", m);
-			return 1;
-		}
-		while (*s && strchr("+-=", *s)) {
-			char op = *s++;
-			mode_t bits = 0;
-			for (; *s && strchr("rwx", *s); s++)
-				bits |= *s == 'r' ? 0444 : *s == 'w' ? 0222 : 0111;
-			bits &= who;
-			if (op == '+')
-				perm |= bits;
-			else if (op == '-')
-				perm &= ~bits;
-			else
-				perm = (perm & ~who) | bits;
-		}
-		if (*s == ',')
-			s++;
-		else if (*s) {
-			sh_error(sh, "umask: Illegal mode: %s", m);
-			return 1;
-		}
-	}
-	umask(~perm & 0777);
-	return 0;
-}
-
 /* --- aliases ----------------------------------------------------------------------- */
 
 static struct alias *alias_find(struct shell *sh, const char *name)
@@ -820,6 +726,7 @@ static const struct builtin builtins[] = {
 	{ "trap", bi_trap, BI_SPECIAL },
 	{ "true", bi_true, BI_REGULAR },
 	{ "type", bi_type, BI_REGULAR },
+	{ "ulimit", bi_ulimit, BI_REGULAR },
 	{ "umask", bi_umask, BI_REGULAR },
 	{ "unalias", bi_unalias, BI_REGULAR },
 	{ "unset", bi_unset, BI_SPECIAL },

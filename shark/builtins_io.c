@@ -121,8 +121,6 @@ static size_t pf_escape(struct shell *sh, const char *f)
 	case 't': out_chr(sh, '\t'); return 1;
 	case 'v': out_chr(sh, '\v'); return 1;
 	case '\\': out_chr(sh, '\\'); return 1;
-	case '\'': out_chr(sh, '\''); return 1;
-	case '"': out_chr(sh, '"'); return 1;
 	default:
 		if (c >= '0' && c <= '7') {
 			int v = 0;
@@ -204,7 +202,6 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 		f++;
 		const char *a = pf_arg(p);
 		*ret_used = true;
-		char buf[512];
 		char *dyn = NULL;
 		int n = 0;
 		if (have_w && have_p) {
@@ -257,14 +254,9 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 			spec[sl++] = 'c';
 			spec[sl] = '\0';
 			if (have_w)
-				n = snprintf(buf, sizeof buf, spec, width, a && *a ? a[0] : 0);
+				n = asprintf(&dyn, spec, width, a && *a ? a[0] : 0);
 			else
-				n = snprintf(buf, sizeof buf, spec, a && *a ? a[0] : 0);
-			if (a && !*a && n > 0) {
-				/* %c of an empty string prints nothing but the padding */
-				out_mem(sh, buf, (size_t)n - (a && !*a ? 1 : 0));
-				continue;
-			}
+				n = asprintf(&dyn, spec, a && *a ? a[0] : 0);
 			break;
 		case 'd':
 		case 'i':
@@ -277,13 +269,13 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 			spec[sl++] = conv;
 			spec[sl] = '\0';
 			if (have_w && have_p)
-				n = snprintf(buf, sizeof buf, spec, width, prec, v);
+				n = asprintf(&dyn, spec, width, prec, v);
 			else if (have_w)
-				n = snprintf(buf, sizeof buf, spec, width, v);
+				n = asprintf(&dyn, spec, width, v);
 			else if (have_p)
-				n = snprintf(buf, sizeof buf, spec, prec, v);
+				n = asprintf(&dyn, spec, prec, v);
 			else
-				n = snprintf(buf, sizeof buf, spec, v);
+				n = asprintf(&dyn, spec, v);
 			break;
 		}
 		case 'e':
@@ -306,13 +298,13 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 			spec[sl++] = conv;
 			spec[sl] = '\0';
 			if (have_w && have_p)
-				n = snprintf(buf, sizeof buf, spec, width, prec, v);
+				n = asprintf(&dyn, spec, width, prec, v);
 			else if (have_w)
-				n = snprintf(buf, sizeof buf, spec, width, v);
+				n = asprintf(&dyn, spec, width, v);
 			else if (have_p)
-				n = snprintf(buf, sizeof buf, spec, prec, v);
+				n = asprintf(&dyn, spec, prec, v);
 			else
-				n = snprintf(buf, sizeof buf, spec, v);
+				n = asprintf(&dyn, spec, v);
 			break;
 		}
 		default:
@@ -320,8 +312,9 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 			p->status = 1;
 			return false;
 		}
-		if (n > 0)
-			out_mem(sh, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+		if (n > 0 && dyn)
+			out_mem(sh, dyn, (size_t)n);
+		free(dyn);
 	}
 	return true;
 }

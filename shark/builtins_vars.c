@@ -190,8 +190,10 @@ int bi_set(struct shell *sh, int argc, char **argv)
 	for (int k = 1; k < i; k++)
 		if (strcmp(argv[k], "--") == 0 || strcmp(argv[k], "-") == 0)
 			dashdash = true;
-	if (i < argc || dashdash)
+	if (i < argc || dashdash) {
 		set_positional(sh, argc - i, argv + i);
+		var_set(sh, "OPTIND", "1", 0);	/* as dash: new arguments, new getopts scan */
+	}
 	return 0;
 }
 
@@ -341,28 +343,28 @@ int bi_getopts(struct shell *sh, int argc, char **argv)
 	char **args = argc > 3 ? argv + 3 : sh->argv;
 	int nargs = argc > 3 ? argc - 3 : sh->argc;
 	const char *oi = var_get(sh, "OPTIND");
-	int optind = oi ? atoi(oi) : 1;
-	if (optind < 1)
-		optind = 1;
-	if (optind != sh->optind_seen)
+	int oind = oi ? atoi(oi) : 1;
+	if (oind < 1)
+		oind = 1;
+	if (oind != sh->optind_seen)
 		sh->optchar = 0;
 	bool silent = optstring[0] == ':';
 	char obuf[2] = { 0, 0 };
 	char ibuf[32];
 	int ret = 0;
 	if (sh->optchar == 0) {
-		if (optind > nargs || args[optind - 1][0] != '-' || args[optind - 1][1] == '\0') {
+		if (oind > nargs || args[oind - 1][0] != '-' || args[oind - 1][1] == '\0') {
 			ret = 1;
 			goto end;
 		}
-		if (strcmp(args[optind - 1], "--") == 0) {
-			optind++;
+		if (strcmp(args[oind - 1], "--") == 0) {
+			oind++;
 			ret = 1;
 			goto end;
 		}
 		sh->optchar = 1;
 	}
-	const char *arg = args[optind - 1];
+	const char *arg = args[oind - 1];
 	char c = arg[sh->optchar];
 	const char *spec = c != ':' ? strchr(optstring + (silent ? 1 : 0), c) : NULL;
 	sh->optchar++;
@@ -377,7 +379,7 @@ int bi_getopts(struct shell *sh, int argc, char **argv)
 		}
 		var_set(sh, name, "?", 0);
 		if (at_end) {
-			optind++;
+			oind++;
 			sh->optchar = 0;
 		}
 		goto set_ind;
@@ -385,10 +387,10 @@ int bi_getopts(struct shell *sh, int argc, char **argv)
 	if (spec[1] == ':') {
 		if (!at_end) {
 			var_set(sh, "OPTARG", arg + sh->optchar, 0);
-			optind++;
-		} else if (optind < nargs) {
-			var_set(sh, "OPTARG", args[optind], 0);
-			optind += 2;
+			oind++;
+		} else if (oind < nargs) {
+			var_set(sh, "OPTARG", args[oind], 0);
+			oind += 2;
 		} else {
 			obuf[0] = c;
 			if (silent) {
@@ -399,7 +401,7 @@ int bi_getopts(struct shell *sh, int argc, char **argv)
 				var_unset(sh, "OPTARG");
 				var_set(sh, name, "?", 0);
 			}
-			optind++;
+			oind++;
 			sh->optchar = 0;
 			goto set_ind;
 		}
@@ -407,23 +409,23 @@ int bi_getopts(struct shell *sh, int argc, char **argv)
 	} else {
 		var_unset(sh, "OPTARG");
 		if (at_end) {
-			optind++;
+			oind++;
 			sh->optchar = 0;
 		}
 	}
 	obuf[0] = c;
 	var_set(sh, name, obuf, 0);
 set_ind:
-	snprintf(ibuf, sizeof ibuf, "%d", optind);
+	snprintf(ibuf, sizeof ibuf, "%d", oind);
 	var_set(sh, "OPTIND", ibuf, 0);
-	sh->optind_seen = optind;
+	sh->optind_seen = oind;
 	return 0;
 end:
 	sh->optchar = 0;
 	var_set(sh, name, "?", 0);
-	snprintf(ibuf, sizeof ibuf, "%d", optind);
+	snprintf(ibuf, sizeof ibuf, "%d", oind);
 	var_set(sh, "OPTIND", ibuf, 0);
-	sh->optind_seen = optind;
+	sh->optind_seen = oind;
 	return ret;
 }
 

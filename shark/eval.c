@@ -294,6 +294,38 @@ static char **build_env(struct shell *sh, struct strlist *as, struct strlist *ow
 	return own->v;
 }
 
+/* Expand a command's words. For the declaration builtins (export, readonly,
+ * local) a NAME=value argument is expanded like an assignment, as dash
+ * does: tilde after = and :, no field splitting, no pathname expansion. */
+static int expand_command_words(struct shell *sh, struct word *args, struct strlist *out)
+{
+	const struct wpart *p0 = args ? args->parts : NULL;
+	if (!p0 || p0->next || p0->kind != WP_LIT || p0->quoted)
+		return expand_words(sh, args, out);
+	const struct builtin *bi = builtin_lookup(p0->text);
+	if (!bi || !(bi->flags & BI_ASSIGN))
+		return expand_words(sh, args, out);
+	strlist_push(out, strdup(p0->text));
+	for (struct word *w = args->next; w; w = w->next) {
+		const struct wpart *p = w->parts;
+		const char *eq = p && p->kind == WP_LIT && !p->quoted ? memchr(p->text, '=', p->len) : NULL;
+		if (eq && var_valid_name(p->text, (size_t)(eq - p->text))) {
+			char *s = expand_word_str(sh, w, true);
+			if (!s)
+				return -1;
+			strlist_push(out, s);
+			continue;
+		}
+		struct word *next = w->next;
+		w->next = NULL;
+		int r = expand_words(sh, w, out);
+		w->next = next;
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int run_builtin(struct shell *sh, const struct builtin *bi, struct strlist *argv)
 {
 	int status = bi->fn(sh, (int)argv->n, argv->v);
@@ -310,7 +342,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	sh->lineno = n->lineno;
 	sh->cmdsub_ran = false;
 	sh->cmdsub_status = 0;
-	if (expand_words(sh, n->args, &argv) < 0) {
+	if (expand_command_words(sh, n->args, &argv) < 0) {
 		status = sh->jump == J_NONE ? 1 : 2;
 		goto out;
 	}

@@ -299,9 +299,8 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 			goto fail;
 		}
 		char lb[32];
+		/* ${#@} and ${#*}: the length of the joined value, as dash */
 		size_t len = val ? strlen(val) : 0;
-		if (multi)
-			len = (size_t)sh->argc;
 		snprintf(lb, sizeof lb, "%zu", len);
 		if (quoted)
 			xb_mark(b, Q_KEEP);
@@ -545,7 +544,7 @@ static void add_literal(struct shell *sh, const struct wpart *pt, struct xbuf *b
 	while (i < n) {
 		if (tilde_ok && t[i] == '~') {
 			size_t e = i + 1;
-			while (e < n && t[e] != '/' && !((flags & X_ASSIGN) && t[e] == ':'))
+			while (e < n && t[e] != '/' && !((flags & X_ASSIGN) && (t[e] == ':' || t[e] == '=')))
 				e++;
 			if (e < n || last_part) {
 				char *home = tilde_home(sh, t + i, e - i);
@@ -560,12 +559,12 @@ static void add_literal(struct shell *sh, const struct wpart *pt, struct xbuf *b
 		}
 		tilde_ok = false;
 		size_t st = i;
-		while (i < n && !((flags & X_ASSIGN) && t[i] == ':'))
+		while (i < n && !((flags & X_ASSIGN) && (t[i] == ':' || t[i] == '=')))
 			i++;
 		if (i < n)
-			i++;	/* include the ':' */
+			i++;	/* include the ':' or '=' */
 		xb_add(b, t + st, i - st, 0);
-		if (i > 0 && t[i - 1] == ':' && (flags & X_ASSIGN))
+		if (i > 0 && (t[i - 1] == ':' || t[i - 1] == '=') && (flags & X_ASSIGN))
 			tilde_ok = true;
 	}
 }

@@ -156,6 +156,7 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 		abort();
 	out_flush(sh);
 	(void)memo_run_pipeline(m, cwd, stages, n, fd_in, fd_out, status);
+	memo_flush(m);
 	int result = status[n - 1];
 	if (sh->opt.pipefail)
 		for (size_t i = 0; i < n; i++)

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,25 @@ enum { HISTORY_MAX = 10000 };
  * the process is kept here for the completion generator. */
 static struct shell *rl_shell;
 
-static int on_signal_event(void)
+/* readline's input function: a read interrupted by Ctrl-C (our SIGINT
+ * handler is installed without SA_RESTART) empties the line and ends it, so
+ * readline returns at once and the caller sees sig_int_seen. */
+static int shark_getc(FILE *f)
 {
-	if (sig_int_seen) {
-		rl_replace_line("", 0);
-		rl_done = 1;
-		fputc('\n', stderr);
+	for (;;) {
+		unsigned char c;
+		ssize_t n = read(fileno(f), &c, 1);
+		if (n == 1)
+			return c;
+		if (n == 0)
+			return EOF;
+		if (errno != EINTR)
+			return EOF;
+		if (sig_int_seen) {
+			rl_replace_line("", 0);
+			return '\n';
+		}
 	}
-	return 0;
 }
 
 static void mkdir_p(char *path)
@@ -122,7 +134,7 @@ void interactive_init(struct shell *sh)
 	rl_shell = sh;
 	rl_readline_name = "shark";
 	rl_catch_signals = 0;
-	rl_signal_event_hook = on_signal_event;
+	rl_getc_function = shark_getc;
 	rl_attempted_completion_function = complete;
 	using_history();
 	stifle_history(HISTORY_MAX);
@@ -141,6 +153,9 @@ void interactive_init(struct shell *sh)
 	if (!sh->histfile)
 		abort();
 	snprintf(sh->histfile, l, "%s/history", dir);
+	int fd = open(sh->histfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
 	read_history(sh->histfile);
 }
 

@@ -80,6 +80,11 @@ void signals_init(struct shell *sh)
 		set_handler(SIGINT, on_signal);
 		set_handler(SIGQUIT, SIG_IGN);
 		set_handler(SIGTERM, SIG_IGN);
+		/* without job control a stopped foreground command could never be
+		 * resumed: Ctrl-Z is ignored by the shell and what it runs */
+		set_handler(SIGTSTP, SIG_IGN);
+		set_handler(SIGTTIN, SIG_IGN);
+		set_handler(SIGTTOU, SIG_IGN);
 	}
 }
 
@@ -320,6 +325,33 @@ static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 	return NULL;
 }
 
+/* A trapped signal that arrived while waiting (maybe just as the child
+ * exited): `wait` then returns 128+N, as POSIX says and dash does. */
+static int trapped_pending(struct shell *sh)
+{
+	for (int s = 1; s < NSIG_TRAPS; s++)
+		if (sig_pending[s] && sh->traps[s] && *sh->traps[s])
+			return s;
+	return 0;
+}
+
+/* Statuses of jobs already waited for, so `wait PID` can ask again. */
+static void remember_status(struct shell *sh, pid_t pid, int ws)
+{
+	size_t i = sh->nreaped % REAPED_MAX;
+	sh->reaped[i].pid = pid;
+	sh->reaped[i].ws = ws;
+	sh->nreaped++;
+}
+
+static void job_forget(struct shell *sh, struct job *j)
+{
+	for (size_t i = 0; i < j->npids; i++)
+		if (j->done[i])
+			remember_status(sh, j->pids[i], j->statuses[i]);
+	job_remove(sh, j);
+}
+
 int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 {
 	int status = 0;
@@ -328,31 +360,37 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 		while (sh->jobs) {
 			struct job *j = sh->jobs;
 			job_poll(j, true, &trap_sig);
-			if (trap_sig)
+			if (trap_sig || (trap_sig = trapped_pending(sh)))
 				return 128 + trap_sig;
-			job_remove(sh, j);
+			job_forget(sh, j);
 		}
+		if ((trap_sig = trapped_pending(sh)))
+			return 128 + trap_sig;
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
 		size_t idx;
 		struct job *j = find_job(sh, argv[i], &idx);
 		if (!j) {
+			status = 127;
 			if (argv[i][0] == '%') {
 				sh_error(sh, "wait: %s: no such job", argv[i]);
-				status = 127;
-			} else {
-				status = 127;
+				continue;
 			}
+			pid_t pid = (pid_t)atol(argv[i]);
+			size_t n = sh->nreaped < REAPED_MAX ? sh->nreaped : REAPED_MAX;
+			for (size_t k = 0; k < n; k++)
+				if (sh->reaped[k].pid == pid)
+					status = jobs_status(sh->reaped[k].ws);
 			continue;
 		}
 		job_poll(j, true, &trap_sig);
-		if (trap_sig)
+		if (trap_sig || (trap_sig = trapped_pending(sh)))
 			return 128 + trap_sig;
 		int ws = j->statuses[argv[i][0] == '%' ? j->npids - 1 : idx];
 		status = jobs_status(ws);
 		if (job_done(j))
-			job_remove(sh, j);
+			job_forget(sh, j);
 	}
 	return status;
 }

@@ -24,7 +24,7 @@ enum { LEX_EOF = -1 };
 static int src_fill(struct parser *p)
 {
 	struct source *s = p->src;
-	if (s->eof)
+	if (s->eof || p->error)
 		return -1;
 	if (s->interactive) {
 		char *line = interactive_readline(p->sh, p->continuation);
@@ -78,7 +78,7 @@ static int src_fill(struct parser *p)
 	return 0;
 }
 
-static inline int rawpeek(struct parser *p)
+int lex_rawpeek(struct parser *p)
 {
 	struct source *s = p->src;
 	while (s->pos >= s->len)
@@ -96,7 +96,7 @@ static inline int rawpeek2(struct parser *p)
 	return (unsigned char)s->buf[s->pos + 1];
 }
 
-static inline void rawadv(struct parser *p)
+void lex_rawadv(struct parser *p)
 {
 	struct source *s = p->src;
 	if (s->pos < s->len) {
@@ -110,10 +110,10 @@ static inline void rawadv(struct parser *p)
 static int peekc(struct parser *p)
 {
 	for (;;) {
-		int c = rawpeek(p);
+		int c = lex_rawpeek(p);
 		if (c == '\\' && rawpeek2(p) == '\n') {
-			rawadv(p);
-			rawadv(p);
+			lex_rawadv(p);
+			lex_rawadv(p);
 			continue;
 		}
 		return c;
@@ -124,7 +124,7 @@ static int nextc(struct parser *p)
 {
 	int c = peekc(p);
 	if (c != LEX_EOF)
-		rawadv(p);
+		lex_rawadv(p);
 	return c;
 }
 
@@ -199,7 +199,7 @@ void lex_discard_line(struct parser *p)
 	}
 	while (s->pos < s->len) {
 		char c = s->buf[s->pos];
-		rawadv(p);
+		lex_rawadv(p);
 		if (c == '\n')
 			break;
 	}
@@ -222,7 +222,7 @@ static void wb_init(struct wbuild *b)
 	b->plain = true;
 }
 
-static struct wpart *part_new(enum wpart_kind k, bool quoted)
+struct wpart *lex_part_new(enum wpart_kind k, bool quoted)
 {
 	struct wpart *pt = calloc(1, sizeof *pt);
 	if (!pt)
@@ -236,7 +236,7 @@ static void wb_flush(struct wbuild *b)
 {
 	if (!b->lit)
 		return;
-	struct wpart *pt = part_new(WP_LIT, b->litq);
+	struct wpart *pt = lex_part_new(WP_LIT, b->litq);
 	pt->text = b->lit;
 	pt->len = b->len;
 	pt->text[pt->len] = '\0';
@@ -342,15 +342,15 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 
 static int read_single_quote(struct parser *p, struct wbuild *b)
 {
-	rawadv(p);	/* the ' */
+	lex_rawadv(p);	/* the ' */
 	wb_quoted_empty(b);
 	for (;;) {
-		int c = rawpeek(p);
+		int c = lex_rawpeek(p);
 		if (c == LEX_EOF) {
 			lex_error(p, "unterminated quoted string");
 			return -1;
 		}
-		rawadv(p);
+		lex_rawadv(p);
 		if (c == '\'')
 			return 0;
 		wb_char(b, (char)c, true);
@@ -359,28 +359,28 @@ static int read_single_quote(struct parser *p, struct wbuild *b)
 
 static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 {
-	rawadv(p);	/* the ` */
+	lex_rawadv(p);	/* the ` */
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	int ret = 0;
 	for (;;) {
-		int c = rawpeek(p);
+		int c = lex_rawpeek(p);
 		if (c == LEX_EOF) {
 			lex_error(p, "unterminated backquote");
 			ret = -1;
 			break;
 		}
-		rawadv(p);
+		lex_rawadv(p);
 		if (c == '`')
 			break;
 		if (c == '\\') {
-			int d = rawpeek(p);
+			int d = lex_rawpeek(p);
 			if (d == '\n') {
-				rawadv(p);
+				lex_rawadv(p);
 				continue;
 			}
 			if (d == '$' || d == '`' || d == '\\' || (in_dq && d == '"')) {
-				rawadv(p);
+				lex_rawadv(p);
 				c = d;
 			}
 		}
@@ -398,7 +398,7 @@ static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 		if (!ok) {
 			ret = -1;
 		} else {
-			struct wpart *pt = part_new(WP_CMDSUB, in_dq);
+			struct wpart *pt = lex_part_new(WP_CMDSUB, in_dq);
 			pt->cmd = n;
 			wb_part(b, pt);
 		}
@@ -409,14 +409,14 @@ static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 
 static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 {
-	rawadv(p);	/* { */
-	struct wpart *pt = part_new(WP_PARAM, in_dq);
+	lex_rawadv(p);	/* { */
+	struct wpart *pt = lex_part_new(WP_PARAM, in_dq);
 	char name[256];
 	size_t nl = 0;
 	int c = peekc(p);
 	if (c == '#') {
 		/* ${#} is $#, ${#x} is a length */
-		rawadv(p);
+		lex_rawadv(p);
 		int d = peekc(p);
 		if (d == '}') {
 			name[nl++] = '#';
@@ -430,16 +430,16 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 		if (is_name_start(c)) {
 			while (is_name_char(c = peekc(p)) && nl < sizeof name - 1) {
 				name[nl++] = (char)c;
-				rawadv(p);
+				lex_rawadv(p);
 			}
 		} else if (c >= '0' && c <= '9') {
 			while ((c = peekc(p)) >= '0' && c <= '9' && nl < sizeof name - 1) {
 				name[nl++] = (char)c;
-				rawadv(p);
+				lex_rawadv(p);
 			}
 		} else if (c != LEX_EOF && strchr("@*#?-$!", c)) {
 			name[nl++] = (char)c;
-			rawadv(p);
+			lex_rawadv(p);
 		}
 	} else {
 		/* consumed '#' only by peeking; nothing */
@@ -454,14 +454,14 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 		return -1;
 	}
 	if (c == '}') {
-		rawadv(p);
+		lex_rawadv(p);
 		wb_part(b, pt);
 		return 0;
 	}
 	if (pt->op == PO_LENGTH)
 		goto bad;
 	if (c == ':') {
-		rawadv(p);
+		lex_rawadv(p);
 		pt->colon = true;
 		c = peekc(p);
 		if (c == LEX_EOF || !strchr("-=?+", c))
@@ -474,7 +474,7 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 	case '?': pt->op = PO_ERROR; break;
 	case '+': pt->op = PO_ALT; break;
 	case '%':
-		rawadv(p);
+		lex_rawadv(p);
 		pattern = true;
 		pt->op = PO_RSMALL;
 		if (peekc(p) == '%')
@@ -483,7 +483,7 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 			goto arg;
 		break;
 	case '#':
-		rawadv(p);
+		lex_rawadv(p);
 		pattern = true;
 		pt->op = PO_LSMALL;
 		if (peekc(p) == '#')
@@ -494,7 +494,7 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 	default:
 		goto bad;
 	}
-	rawadv(p);
+	lex_rawadv(p);
 arg:;
 	struct wbuild ab;
 	wb_init(&ab);
@@ -516,21 +516,21 @@ bad:
 
 static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 {
-	rawadv(p);	/* $ */
+	lex_rawadv(p);	/* $ */
 	int c = peekc(p);
 	if (c == '{')
 		return read_brace_param(p, b, in_dq);
 	if (c == '(') {
-		rawadv(p);
+		lex_rawadv(p);
 		if (peekc(p) == '(') {
-			rawadv(p);
+			lex_rawadv(p);
 			struct wbuild ab;
 			wb_init(&ab);
 			if (read_parts(p, &ab, CTX_ARITH, false) < 0) {
 				wb_discard(&ab);
 				return -1;
 			}
-			struct wpart *pt = part_new(WP_ARITH, in_dq);
+			struct wpart *pt = lex_part_new(WP_ARITH, in_dq);
 			pt->expr = wb_word(&ab);
 			wb_part(b, pt);
 			return 0;
@@ -542,14 +542,32 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 		}
 		bool save_have = p->have_tok;
 		p->have_tok = false;
+		size_t pending_before = 0;
+		for (struct heredoc_pending *h = p->heredocs; h; h = h->next)
+			pending_before++;
 		struct node *n = parse_cmdsub_list(p);
+		/* a here-document opened inside $( ) must have its body inside */
+		struct heredoc_pending **hp = &p->heredocs;
+		for (size_t i = 0; *hp && i < pending_before; i++)
+			hp = &(*hp)->next;
+		if (*hp) {
+			while (*hp) {
+				struct heredoc_pending *h = *hp;
+				*hp = h->next;
+				free(h->delim);
+				free(h);
+			}
+			lex_error(p, "here-document in $( ) without its body");
+		}
+		if (p->have_tok)
+			lex_consume(p);	/* a token left over by an error */
 		p->have_tok = save_have;
 		p->depth--;
 		if (p->error) {
 			ast_free(n);
 			return -1;
 		}
-		struct wpart *pt = part_new(WP_CMDSUB, in_dq);
+		struct wpart *pt = lex_part_new(WP_CMDSUB, in_dq);
 		pt->cmd = n;
 		wb_part(b, pt);
 		return 0;
@@ -560,17 +578,17 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 		while (is_name_char(c = peekc(p))) {
 			if (nl < sizeof name - 1)
 				name[nl++] = (char)c;
-			rawadv(p);
+			lex_rawadv(p);
 		}
 		name[nl] = '\0';
-		struct wpart *pt = part_new(WP_PARAM, in_dq);
+		struct wpart *pt = lex_part_new(WP_PARAM, in_dq);
 		pt->name = strdup(name);
 		wb_part(b, pt);
 		return 0;
 	}
 	if ((c >= '0' && c <= '9') || (c != LEX_EOF && strchr("@*#?-$!", c))) {
-		rawadv(p);
-		struct wpart *pt = part_new(WP_PARAM, in_dq);
+		lex_rawadv(p);
+		struct wpart *pt = lex_part_new(WP_PARAM, in_dq);
 		char name[2] = { (char)c, 0 };
 		pt->name = strdup(name);
 		wb_part(b, pt);
@@ -607,11 +625,11 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 		if (ctx == CTX_NORMAL && is_meta(c))
 			break;
 		if (ctx == CTX_DQUOTE && c == '"') {
-			rawadv(p);
+			lex_rawadv(p);
 			break;
 		}
 		if (ctx == CTX_PARAM && c == '}') {
-			rawadv(p);
+			lex_rawadv(p);
 			break;
 		}
 		if (ctx == CTX_ARITH) {
@@ -619,13 +637,13 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 				depth++;
 			} else if (c == ')') {
 				if (depth == 0) {
-					rawadv(p);
+					lex_rawadv(p);
 					if (peekc(p) != ')') {
 						lex_error(p, "missing ))");
 						ret = -1;
 						break;
 					}
-					rawadv(p);
+					lex_rawadv(p);
 					break;
 				}
 				depth--;
@@ -633,15 +651,15 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 		}
 		bool dq = in_dq || ctx == CTX_DQUOTE;
 		if (c == '\\') {
-			rawadv(p);
-			int d = rawpeek(p);
+			lex_rawadv(p);
+			int d = lex_rawpeek(p);
 			if (d == LEX_EOF) {
 				wb_char(b, '\\', dq);
 				continue;
 			}
 			if (ctx == CTX_HEREDOC) {
 				if (d == '$' || d == '`' || d == '\\') {
-					rawadv(p);
+					lex_rawadv(p);
 					wb_char(b, (char)d, true);
 				} else {
 					wb_char(b, '\\', false);
@@ -650,14 +668,14 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 			}
 			if (dq || ctx == CTX_ARITH) {
 				if (d == '$' || d == '`' || d == '\\' || d == '"' || (ctx == CTX_PARAM && d == '}')) {
-					rawadv(p);
+					lex_rawadv(p);
 					wb_char(b, (char)d, true);
 				} else {
 					wb_char(b, '\\', true);
 				}
 				continue;
 			}
-			rawadv(p);
+			lex_rawadv(p);
 			wb_char(b, (char)d, true);
 			continue;
 		}
@@ -669,7 +687,7 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 			continue;
 		}
 		if (c == '"' && ctx != CTX_HEREDOC && ctx != CTX_DQUOTE) {
-			rawadv(p);
+			lex_rawadv(p);
 			wb_quoted_empty(b);
 			if (read_parts(p, b, CTX_DQUOTE, true) < 0) {
 				ret = -1;
@@ -691,7 +709,7 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 			}
 			continue;
 		}
-		rawadv(p);
+		lex_rawadv(p);
 		wb_char(b, (char)c, dq);
 	}
 	p->depth--;
@@ -719,97 +737,6 @@ struct word *lex_parse_heredoc_text(struct parser *p, const char *text, size_t l
 	return wb_word(&b);
 }
 
-static int read_heredocs(struct parser *p)
-{
-	/* detach the list: a body's own $(...) may queue here-documents */
-	struct heredoc_pending *list = p->heredocs;
-	p->heredocs = NULL;
-	while (list) {
-		struct heredoc_pending *h = list;
-		list = h->next;
-		char *body = NULL;
-		size_t blen = 0, bcap = 0;
-		size_t dlen = strlen(h->delim);
-		for (;;) {
-			/* read one raw line */
-			char *line = NULL;
-			size_t ll = 0, lc = 0;
-			int c;
-			bool any = false;
-			while ((c = rawpeek(p)) != LEX_EOF) {
-				any = true;
-				rawadv(p);
-				if (ll + 2 > lc) {
-					lc = lc ? lc * 2 : 64;
-					line = realloc(line, lc);
-					if (!line)
-						abort();
-				}
-				line[ll++] = (char)c;
-				if (c == '\n')
-					break;
-			}
-			if (!any) {
-				free(line);
-				break;
-			}
-			size_t off = 0;
-			if (h->strip_tabs)
-				while (off < ll && line[off] == '\t')
-					off++;
-			size_t content = ll - off;
-			if (content > 0 && line[ll - 1] == '\n')
-				content--;
-			if (content == dlen && memcmp(line + off, h->delim, dlen) == 0) {
-				free(line);
-				break;
-			}
-			if (blen + ll - off + 1 > bcap) {
-				bcap = (blen + ll - off + 1) * 2;
-				body = realloc(body, bcap);
-				if (!body)
-					abort();
-			}
-			memcpy(body + blen, line + off, ll - off);
-			blen += ll - off;
-			free(line);
-		}
-		if (!body) {
-			body = malloc(1);
-			if (!body)
-				abort();
-		}
-		body[blen] = '\0';
-		struct word *w;
-		if (h->r->here_quoted) {
-			w = calloc(1, sizeof *w);
-			struct wpart *pt = part_new(WP_LIT, true);
-			if (!w)
-				abort();
-			pt->text = body;
-			pt->len = blen;
-			w->parts = pt;
-			body = NULL;
-		} else {
-			w = lex_parse_heredoc_text(p, body, blen);
-		}
-		free(body);
-		h->r->target = w;
-		free(h->delim);
-		free(h);
-		if (!w) {
-			while (list) {
-				h = list;
-				list = h->next;
-				free(h->delim);
-				free(h);
-			}
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* --- tokens ------------------------------------------------------------------- */
 
 static void set_redir(struct parser *p, enum redir_kind k, int fd)
@@ -827,30 +754,30 @@ static void read_redir_op(struct parser *p, int fd)
 	int d = peekc(p);
 	if (c == '<') {
 		if (d == '<') {
-			rawadv(p);
+			lex_rawadv(p);
 			set_redir(p, R_HEREDOC, fd);
 			if (peekc(p) == '-') {
-				rawadv(p);
+				lex_rawadv(p);
 				p->redir_strip = true;
 			}
 		} else if (d == '&') {
-			rawadv(p);
+			lex_rawadv(p);
 			set_redir(p, R_DUPIN, fd);
 		} else if (d == '>') {
-			rawadv(p);
+			lex_rawadv(p);
 			set_redir(p, R_RDWR, fd);
 		} else {
 			set_redir(p, R_IN, fd);
 		}
 	} else {
 		if (d == '>') {
-			rawadv(p);
+			lex_rawadv(p);
 			set_redir(p, R_APPEND, fd);
 		} else if (d == '&') {
-			rawadv(p);
+			lex_rawadv(p);
 			set_redir(p, R_DUPOUT, fd);
 		} else if (d == '|') {
-			rawadv(p);
+			lex_rawadv(p);
 			set_redir(p, R_CLOBBER, fd);
 		} else {
 			set_redir(p, R_OUT, fd);
@@ -866,12 +793,12 @@ static void read_token(struct parser *p)
 	for (;;) {
 		int c = peekc(p);
 		if (c == ' ' || c == '\t') {
-			rawadv(p);
+			lex_rawadv(p);
 			continue;
 		}
 		if (c == '#') {
-			while ((c = rawpeek(p)) != LEX_EOF && c != '\n')
-				rawadv(p);
+			while ((c = lex_rawpeek(p)) != LEX_EOF && c != '\n')
+				lex_rawadv(p);
 			continue;
 		}
 		break;
@@ -883,8 +810,8 @@ static void read_token(struct parser *p)
 		p->tok = T_EOF;
 		return;
 	case '\n':
-		rawadv(p);
-		if (p->heredocs && read_heredocs(p) < 0) {
+		lex_rawadv(p);
+		if (p->heredocs && lex_read_heredocs(p) < 0) {
 			p->tok = T_EOF;
 			return;
 		}
@@ -893,38 +820,38 @@ static void read_token(struct parser *p)
 		p->tok = T_NEWLINE;
 		return;
 	case ';':
-		rawadv(p);
+		lex_rawadv(p);
 		if (peekc(p) == ';') {
-			rawadv(p);
+			lex_rawadv(p);
 			p->tok = T_DSEMI;
 		} else {
 			p->tok = T_SEMI;
 		}
 		return;
 	case '&':
-		rawadv(p);
+		lex_rawadv(p);
 		if (peekc(p) == '&') {
-			rawadv(p);
+			lex_rawadv(p);
 			p->tok = T_AND;
 		} else {
 			p->tok = T_AMP;
 		}
 		return;
 	case '|':
-		rawadv(p);
+		lex_rawadv(p);
 		if (peekc(p) == '|') {
-			rawadv(p);
+			lex_rawadv(p);
 			p->tok = T_OR;
 		} else {
 			p->tok = T_PIPE;
 		}
 		return;
 	case '(':
-		rawadv(p);
+		lex_rawadv(p);
 		p->tok = T_LPAREN;
 		return;
 	case ')':
-		rawadv(p);
+		lex_rawadv(p);
 		p->tok = T_RPAREN;
 		return;
 	case '<':
@@ -1001,43 +928,6 @@ struct word *lex_take_word(struct parser *p)
 bool lex_is_kw(struct parser *p, const char *kw)
 {
 	return lex_peek(p) == T_WORD && p->raw && strcmp(p->raw, kw) == 0;
-}
-
-/* Register a here-document whose body follows the next newline. */
-void lex_add_heredoc(struct parser *p, struct redir *r, struct word *delim_word, bool strip)
-{
-	struct heredoc_pending *h = calloc(1, sizeof *h);
-	if (!h)
-		abort();
-	size_t len = 0;
-	bool quoted = false;
-	for (struct wpart *pt = delim_word->parts; pt; pt = pt->next)
-		if (pt->kind == WP_LIT)
-			len += pt->len;
-	char *d = malloc(len + 8);
-	if (!d)
-		abort();
-	size_t o = 0;
-	for (struct wpart *pt = delim_word->parts; pt; pt = pt->next) {
-		if (pt->kind == WP_LIT) {
-			memcpy(d + o, pt->text, pt->len);
-			o += pt->len;
-			if (pt->quoted)
-				quoted = true;
-		} else if (pt->kind == WP_PARAM && o + 2 <= len + 8) {
-			/* rare: <<$x — treat as the literal text $x */
-			d[o++] = '$';
-		}
-	}
-	d[o] = '\0';
-	h->delim = d;
-	h->strip_tabs = strip;
-	h->r = r;
-	r->here_quoted = quoted;
-	struct heredoc_pending **tail = &p->heredocs;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = h;
 }
 
 bool lex_is_name(const char *s, size_t n)

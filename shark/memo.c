@@ -59,6 +59,12 @@ void memo_free(struct memo *m)
 	free(m);
 }
 
+void memo_flush(struct memo *m)
+{
+	if (m && m->st && m->st_pid == getpid())
+		(void)store_flush(m->st);
+}
+
 const char *memo_workspace(const struct memo *m)
 {
 	return m->workspace;
@@ -86,7 +92,9 @@ store *memo_store(struct memo *m)
 	}
 	if (m->st_failed_pid == self)
 		return NULL;
-	int r = store_open(m->opt.store_path, 0, &m->st);
+	const char *ns = getenv("SHARK_STORE_NOSYNC");
+	unsigned flags = ns && *ns && strcmp(ns, "0") != 0 ? STORE_NOSYNC : 0;
+	int r = store_open(m->opt.store_path, flags, &m->st);
 	if (r < 0) {
 		m->st_failed_pid = self;
 		m->st = NULL;
@@ -267,16 +275,18 @@ static bool path_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-/* Paths that are not inputs: the sandbox's own /proc, /dev and /tmp (fresh
- * or private in every run), /sys, and the store and scratch areas. */
+/* Paths that are not inputs: the sandbox's own /proc, /dev and /run (fresh
+ * in every recordable run), /sys, and the store and scratch areas. /tmp is the host's
+ * below private writes, so what a command read there is an input (a file it
+ * wrote there itself is absent on the host, and recorded so). */
 static bool path_ignored(struct memo *m, const char *path, const char *scratch)
 {
 	if (path_under(path, m->store_dir) || path_under(path, scratch))
 		return true;
 	if (path_under(path, m->workspace))
-		return false; /* the workspace may itself lie under /tmp */
+		return false;
 	return path_under(path, "/proc") || path_under(path, "/dev") ||
-	       path_under(path, "/sys") || path_under(path, "/tmp");
+	       path_under(path, "/sys") || path_under(path, "/run");
 }
 
 struct inputs {
@@ -595,7 +605,9 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		memo_replay_effects(m, t);
 		/* A reader that went away kills a real command with SIGPIPE. */
 		ret_status[i] = r == -EPIPE ? 128 + SIGPIPE : t->exit_status;
-		saved += t->duration_ns;
+		/* Stages ran concurrently: the pipeline took its longest stage. */
+		if (t->duration_ns > saved)
+			saved = t->duration_ns;
 	}
 	if (first_miss > 0) {
 		uint64_t spent = (uint64_t)(now_ns(CLOCK_MONOTONIC) - t0);
@@ -614,7 +626,9 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 				.cwd = cwd,
 				.command = stages[i].text ? stages[i].text : stages[i].argv[0],
 			};
-			(void)store_run_add(m->st, &run, NULL);
+			/* History of a hit needs no fsync of its own: queued, it
+			 * is written with the next write or when the store closes. */
+			(void)store_run_defer(m->st, &run);
 		}
 		if (m->opt.notices && first_miss == n) {
 			char buf[32];

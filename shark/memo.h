@@ -89,4 +89,8 @@ struct memo_stage {
 int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
 		      size_t n, int fd_in, int fd_out, int *ret_status);
 
+/* memo_flush - write what the engine queued for the store (the history of
+ * hits) now, if this process opened it; call before _exit(). */
+void memo_flush(struct memo *m);
+
 #endif

@@ -26,7 +26,9 @@ static const char *const volatile_vars[] = {
 	"_",		   "OLDPWD",	     "SHLVL",	       "SSH_AUTH_SOCK",
 	"SSH_AGENT_PID",   "SSH_CLIENT",     "SSH_CONNECTION", "SSH_TTY",
 	"TMUX",		   "TMUX_PANE",	     "WINDOWID",       "XDG_SESSION_ID",
-	"DBUS_SESSION_BUS_ADDRESS",	     "SHARK_NOTICE",
+	"DBUS_SESSION_BUS_ADDRESS",	     "SHARK_NOTICES",
+	/* benchmark tools that pad the environment with a random-length value */
+	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };
 
 bool memo_env_is_volatile(const char *entry)

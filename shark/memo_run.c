@@ -13,6 +13,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -307,15 +311,30 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
+	/* Other runs' upper dirs, in progress, are nobody's business. */
+	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
+				       strlen(store_scratch_path(m->st))) == 0)
+		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
 	if (e == 0) {
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
+		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
+		 * ignored in the command, as in sh. */
+		sigset_t ign;
+		sigemptyset(&ign);
+		for (int sig = 1; sig < NSIG; sig++) {
+			struct sigaction sa;
+			if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+			    sa.sa_handler == SIG_IGN)
+				sigaddset(&ign, sig);
+		}
+		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = clock_ns(CLOCK_REALTIME);
 		e = sandbox_start(plan, &r->run, &detail);
 		if (e < 0) {
 			char how[256] = "";
-			if (detail.step)
+			if (detail.step[0])
 				snprintf(how, sizeof(how), " (%s%s%s)", detail.step,
 					 detail.sys_errno ? ": " : "",
 					 detail.sys_errno ? strerror(detail.sys_errno) : "");
@@ -327,6 +346,36 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	}
 	sandbox_plan_free(plan);
 	return e;
+}
+
+/* A stage whose output goes to a terminal writes into a pseudo-terminal
+ * instead of a pipe, so it still sees a terminal (ls prints columns, grep
+ * colours) while the engine captures exactly its bytes: the pty is raw (no
+ * newline translation) and has the real terminal's window size. */
+static int make_pty(int tty, int *rd, int *wr)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	char name[64];
+	int slave = -1;
+	struct termios tio;
+	struct winsize ws;
+	if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0 ||
+	    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || tcgetattr(slave, &tio) < 0) {
+		int e = -errno;
+		close(master);
+		if (slave >= 0)
+			close(slave);
+		return e ? e : -EIO;
+	}
+	cfmakeraw(&tio);
+	(void)tcsetattr(slave, TCSANOW, &tio);
+	if (ioctl(tty, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(slave, TIOCSWINSZ, &ws);
+	*rd = master;
+	*wr = slave;
+	return 0;
 }
 
 static int make_pipe(int *rd, int *wr)
@@ -350,6 +399,18 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 		return -ENOMEM;
 	size_t k = 0;
 	int e = 0;
+	/* Refuse before moving anything out of the upper dir: a special file
+	 * cannot be stored, and then the changes are applied from there. */
+	for (size_t i = 0; i < n; i++) {
+		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
+		struct stat st;
+		if ((se->kind == SANDBOX_EFFECT_FILE || se->kind == SANDBOX_EFFECT_CHMOD) &&
+		    (fstatat(sandbox_effects_upper_fd(fx), se->path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISREG(st.st_mode))) {
+			free(v);
+			return -EINVAL;
+		}
+	}
 	for (size_t i = 0; i < n && e == 0; i++) {
 		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
 		struct store_effect *o = &v[k];
@@ -472,7 +533,9 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	}
 	if (!r->reason && fx) {
 		e = convert_effects(m, fx, &effects, &n_effects);
-		if (e < 0) {
+		if (e == -EINVAL) {
+			no_record(r, "it created a special file");
+		} else if (e < 0) {
 			memo_store_failed(m, "import", e);
 			no_record(r, "its file changes could not be stored");
 		} else {
@@ -607,13 +670,16 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			if (fcntl(r->in_w, F_SETFL, O_NONBLOCK) < 0)
 				e = -errno;
 		}
+		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
 		if (e == 0)
-			e = make_pipe(&r->out_r, &r->out_w);
+			e = r->out_dest >= 0 && isatty(r->out_dest)
+				    ? make_pty(r->out_dest, &r->out_r, &r->out_w)
+				    : make_pipe(&r->out_r, &r->out_w);
 		if (e == 0)
-			e = make_pipe(&r->err_r, &r->err_w);
+			e = s->fd_err >= 0 && isatty(s->fd_err) ? make_pty(s->fd_err, &r->err_r, &r->err_w)
+								: make_pipe(&r->err_r, &r->err_w);
 		if (e < 0)
 			break;
-		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
 		e = memo_make_scratch(m, &r->scratch);
 		if (e < 0)
 			break;

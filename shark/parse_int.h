@@ -46,7 +46,6 @@ struct parser {
 	struct heredoc_pending *heredocs;
 	bool continuation;	/* interactive: next refill prints PS2 */
 	bool error;
-	bool in_backquote;
 	/* alias substitution */
 	const char *last_alias;	/* the alias just expanded (no direct recursion) */
 	int alias_count;	/* expansions in this command, bounded */
@@ -68,6 +67,12 @@ const char *lex_token_text(struct parser *p, char *buf, size_t n);
 /* Parse a here-document body or a prompt string into a word. */
 struct word *lex_parse_heredoc_text(struct parser *p, const char *text, size_t len);
 
+/* character level (lexer.c), shared with heredoc.c */
+int lex_rawpeek(struct parser *p);
+void lex_rawadv(struct parser *p);
+struct wpart *lex_part_new(enum wpart_kind k, bool quoted);
+/* heredoc.c: read the bodies of the pending here-documents */
+int lex_read_heredocs(struct parser *p);
 void lex_add_heredoc(struct parser *p, struct redir *r, struct word *delim_word, bool strip);
 bool lex_is_name(const char *s, size_t n);
 int lex_isdigit_str(const char *s);

@@ -39,7 +39,10 @@ static bool try_alias(struct parser *p)
 	s->buf[s->len] = '\0';
 	p->last_alias = a->name;
 	p->alias_count++;
-	p->alias_next = vl > 0 && (a->value[vl - 1] == ' ' || a->value[vl - 1] == '\t');
+	/* the word after this alias's text is checked too; in a chain
+	 * (a1='a2 ', a2='echo') the blank of any link counts */
+	if (vl > 0 && (a->value[vl - 1] == ' ' || a->value[vl - 1] == '\t'))
+		p->alias_next = true;
 	return true;
 }
 
@@ -110,8 +113,8 @@ static struct node *parse_list(struct parser *p, bool stop_at_newline)
 	for (;;) {
 		struct node *n = parse_and_or(p);
 		if (!n) {
-			ast_free(seq);
-			ast_free(last);
+			/* once seq exists it holds last */
+			ast_free(seq ? seq : last);
 			return NULL;
 		}
 		enum token t = lex_peek(p);
@@ -402,7 +405,7 @@ static struct node *parse_simple(struct parser *p)
 			break;
 		if (p->alias_next && n->args) {
 			p->alias_next = false;
-			if (try_alias(p)) {
+			if (lex_peek(p) == T_WORD && try_alias(p)) {
 				p->last_alias = NULL;
 				continue;
 			}
@@ -483,6 +486,7 @@ static struct node *parse_command(struct parser *p)
 		return NULL;
 	}
 	struct node *n = NULL;
+	p->alias_next = false;
 	while (try_alias(p))
 		;
 	p->last_alias = NULL;
@@ -557,6 +561,22 @@ static struct node *parse_command(struct parser *p)
 
 /* --- entry points ------------------------------------------------------------ */
 
+/* A private copy of text[0..len) without NUL bytes (which shell text cannot
+ * hold); *ret_len is its length. */
+static char *dup_text(const char *text, size_t len, size_t *ret_len)
+{
+	char *s = malloc(len + 1);
+	if (!s)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++)
+		if (text[i])
+			s[o++] = text[i];
+	s[o] = '\0';
+	*ret_len = o;
+	return s;
+}
+
 struct node *parse_cmdsub_list(struct parser *p)
 {
 	skip_newlines(p);
@@ -622,8 +642,9 @@ static struct node *parse_all(struct parser *p, bool *ret_ok)
 
 struct node *parse_text_node(struct parser *outer, const char *text, size_t len, bool *ret_ok)
 {
-	struct source src = { .name = outer->src->name, .buf = strndup(text, len), .len = len,
-			      .fd = -1, .eof = true, .lineno = outer->src->lineno, .owns_buf = true };
+	struct source src = { .name = outer->src->name, .fd = -1, .eof = true,
+			      .lineno = outer->src->lineno, .owns_buf = true };
+	src.buf = dup_text(text, len, &src.len);
 	struct parser p = { .sh = outer->sh, .src = &src, .depth = outer->depth + 1 };
 	if (!src.buf)
 		abort();
@@ -643,8 +664,9 @@ struct node *parse_text_node(struct parser *outer, const char *text, size_t len,
 int parse_string(struct shell *sh, const char *name, const char *text, size_t len, int lineno,
 		 struct node **ret_node)
 {
-	struct source src = { .name = name, .buf = strndup(text, len), .len = len, .fd = -1,
-			      .eof = true, .lineno = lineno, .owns_buf = true };
+	struct source src = { .name = name, .fd = -1, .eof = true, .lineno = lineno,
+			      .owns_buf = true };
+	src.buf = dup_text(text, len, &src.len);
 	struct parser p = { .sh = sh, .src = &src };
 	if (!src.buf)
 		abort();
@@ -667,10 +689,25 @@ static void source_compact(struct source *s)
 	s->pos = 0;
 }
 
+static int parse_next_command(struct parser *p_, struct node **ret_node);
+
 int parse_next(struct shell *sh, struct node **ret_node)
 {
 	struct parser p = { .sh = sh, .src = sh->src };
 	source_compact(sh->src);
+	size_t start = sh->src->pos;
+	int r = parse_next_command(&p, ret_node);
+	struct source *s = sh->src;
+	if (sh->opt.verbose && r != PARSE_EOF && s->pos > start && s->pos <= s->len) {
+		/* set -v: echo the text of each command as it is read */
+		fwrite(s->buf + start, 1, s->pos - start, stderr);
+	}
+	return r;
+}
+
+static int parse_next_command(struct parser *p_, struct node **ret_node)
+{
+	struct parser p = *p_;
 	enum token t = lex_peek(&p);
 	if (p.error) {
 		lex_discard_line(&p);
@@ -721,12 +758,7 @@ struct source *source_push_string(struct shell *sh, const char *name, const char
 	if (!s)
 		abort();
 	s->name = name;
-	s->buf = malloc(len + 1);
-	if (!s->buf)
-		abort();
-	memcpy(s->buf, text, len);
-	s->buf[len] = '\0';
-	s->len = len;
+	s->buf = dup_text(text, len, &s->len);
 	s->fd = -1;
 	s->eof = true;
 	s->owns_buf = true;

@@ -82,64 +82,59 @@ static const char *match_bracket(const char *pat, unsigned char c, bool *ret_mat
 	return p + 1;
 }
 
-static bool match_here(const char *pat, const char *str, const char *end, int depth)
+/* Iterative matcher with one backtracking point for the last '*': linear
+ * in practice, O(len(pat) * len(str)) at worst, never exponential. */
+static bool match_here(const char *pat, const char *str, const char *end)
 {
-	if (depth > 1000)
-		return false;
-	while (*pat) {
-		switch (*pat) {
-		case '*':
+	const char *star_p = NULL, *star_s = NULL;
+	for (;;) {
+		if (*pat == '*') {
 			while (*pat == '*')
 				pat++;
-			if (!*pat)
-				return true;
-			for (const char *s = str; s <= end; s++)
-				if (match_here(pat, s, end, depth + 1))
-					return true;
-			return false;
-		case '?':
-			if (str >= end)
-				return false;
-			str++;
+			star_p = pat;
+			star_s = str;
+			continue;
+		}
+		if (str == end)
+			return *pat == '\0';
+		if (!*pat)
+			goto backtrack;
+		bool ok;
+		if (*pat == '?') {
+			ok = true;
 			pat++;
-			break;
-		case '[': {
-			if (str >= end)
-				return false;
+		} else if (*pat == '[') {
 			bool m;
 			const char *after = match_bracket(pat + 1, (unsigned char)*str, &m);
 			if (!after) {
-				/* a lone [ matches itself */
-				if (*str != '[')
-					return false;
-				str++;
+				ok = *str == '[';
 				pat++;
-				break;
+			} else {
+				ok = m;
+				pat = after;
 			}
-			if (!m)
-				return false;
-			str++;
-			pat = after;
-			break;
-		}
-		case '\\':
-			if (pat[1])
+		} else {
+			if (*pat == '\\' && pat[1])
 				pat++;
-			/* fall through */
-		default:
-			if (str >= end || *str != *pat)
-				return false;
-			str++;
+			ok = *pat == *str;
 			pat++;
-			break;
 		}
+		if (ok) {
+			str++;
+			continue;
+		}
+backtrack:
+		if (!star_p || star_s >= end)
+			return false;
+		star_s++;
+		str = star_s;
+		pat = star_p;
 	}
-	return str == end;
 }
 
 bool pattern_match(const char *pat, const char *str, size_t len)
 {
-	return match_here(pat, str, str + len, 0);
+	return match_here(pat, str, str + len);
 }
 
 char *pattern_unquote(const char *pat)

@@ -24,9 +24,12 @@ int shell_init(struct shell *sh, const char *arg0, char **environ_in)
 		return -ENOMEM;
 	var_import_env(sh, environ_in);
 	var_set(sh, "IFS", " \t\n", 0);
-	var_set(sh, "PS1", geteuid() == 0 ? "# " : "$ ", 0);
-	var_set(sh, "PS2", "> ", 0);
-	var_set(sh, "PS4", "+ ", 0);
+	if (!var_get(sh, "PS1"))
+		var_set(sh, "PS1", geteuid() == 0 ? "# " : "$ ", 0);
+	if (!var_get(sh, "PS2"))
+		var_set(sh, "PS2", "> ", 0);
+	if (!var_get(sh, "PS4"))
+		var_set(sh, "PS4", "+ ", 0);
 	var_set(sh, "OPTIND", "1", 0);
 	char buf[32];
 	snprintf(buf, sizeof buf, "%ld", (long)getppid());
@@ -103,6 +106,8 @@ void sh_fatal(struct shell *sh, int status)
 
 void out_mem(struct shell *sh, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (sh->olen + n > sh->ocap) {
 		if (sh->olen > 0 && sh->olen + n > 65536)
 			out_flush(sh);
@@ -192,7 +197,7 @@ int shell_run_source(struct shell *sh)
 		if (r == PARSE_EOF)
 			break;
 		if (r == PARSE_ERROR) {
-			sh->status = 2;
+			sh->status = sig_int_seen ? 130 : 2;
 			if (!sh->interactive) {
 				sh->jump = J_EXIT;
 				break;
@@ -206,14 +211,17 @@ int shell_run_source(struct shell *sh)
 		}
 		if (sig_any_pending)
 			eval_pending_traps(sh);
+		if (sh->interactive && top && sig_int_seen) {
+			/* the command was interrupted: the prompt starts on a new line */
+			fputc('\n', stderr);
+			sig_int_seen = 0;
+		}
 		if (sh->jump == J_NONE)
 			continue;
 		if (sh->jump == J_EXIT)
 			break;
 		if (sh->jump == J_ABORT) {
 			if (sh->interactive && top) {
-				if (sig_int_seen)
-					fputc('\n', stderr);
 				sh->jump = J_NONE;
 				continue;
 			}

@@ -94,7 +94,7 @@ struct options {
 	bool stdin_cmds;	/* -s */
 };
 
-enum { VAR_HASH_SIZE = 256, FUNC_HASH_SIZE = 64, NSIG_TRAPS = 65 };
+enum { VAR_HASH_SIZE = 256, FUNC_HASH_SIZE = 64, NSIG_TRAPS = 65, REAPED_MAX = 64 };
 
 struct shell {
 	/* variables */
@@ -136,11 +136,15 @@ struct shell {
 	char *shell_path;	/* /proc/self/exe, to run scripts without #! */
 	/* traps: action strings; NULL = default, "" = ignore */
 	char *traps[NSIG_TRAPS];
-	char *exit_trap;
 	bool in_trap;
 	/* jobs */
 	struct job *jobs;
 	int next_job_id;
+	struct {
+		pid_t pid;
+		int ws;
+	} reaped[REAPED_MAX];		/* last jobs waited for (wait PID again) */
+	size_t nreaped;
 	/* getopts */
 	int optind_seen;
 	size_t optchar;		/* position inside the current option cluster */
@@ -151,8 +155,8 @@ struct shell {
 	bool oerr;
 	/* history file for interactive shells */
 	char *histfile;
-	/* pipeline hook cookie for the memo engine (external.c) */
-	void *memo;
+	/* the memo engine every external command goes through (external.c) */
+	struct memo *memo;
 };
 
 /* --- shell.c: life cycle and messages ------------------------------------ */
@@ -314,7 +318,7 @@ const char *signal_name(int sig);
 enum {
 	BI_SPECIAL = 1,		/* POSIX special built-in: errors exit, assignments persist */
 	BI_REGULAR = 2,		/* regular built-in */
-	BI_ASSIGN = 4,		/* export/readonly/local: NAME=value args get tilde expansion */
+	BI_ASSIGN = 4,		/* export/readonly/local: NAME=value args expand as assignments */
 };
 
 typedef int (*builtin_fn)(struct shell *sh, int argc, char **argv);
@@ -343,6 +347,8 @@ int bi_shift(struct shell *sh, int argc, char **argv);
 int bi_trap(struct shell *sh, int argc, char **argv);
 int bi_kill(struct shell *sh, int argc, char **argv);
 int bi_umask(struct shell *sh, int argc, char **argv);
+int bi_times(struct shell *sh, int argc, char **argv);
+int bi_ulimit(struct shell *sh, int argc, char **argv);
 int bi_alias(struct shell *sh, int argc, char **argv);
 int bi_unalias(struct shell *sh, int argc, char **argv);
 int bi_type(struct shell *sh, int argc, char **argv);

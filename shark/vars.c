@@ -49,7 +49,7 @@ const char *var_get(struct shell *sh, const char *name)
 int var_set_n(struct shell *sh, const char *name, size_t nlen, const char *value, unsigned flags)
 {
 	struct var *v = lookup_n(sh, name, nlen);
-	if (v && (v->flags & V_READONLY) && !(flags & V_READONLY && !value)) {
+	if (v && (v->flags & V_READONLY) && value) {
 		sh_error(sh, "%s: is read only", v->name);
 		return -1;
 	}

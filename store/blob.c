@@ -8,9 +8,13 @@
  * which nothing references. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,7 +31,11 @@ struct store_blob_writer {
 	store_hasher *h;
 	uint64_t size;
 	int err; /* first error; the writer is then dead */
+	bool preset; /* content written behind the hasher's back: use preset_hash */
+	store_hash preset_hash;
 };
+
+static int copy_fast(int in, int out);
 
 /* "ab/<30 hex>" */
 static void object_rel(const store_hash *h, char out[OBJ_REL_LEN + 1])
@@ -97,10 +105,13 @@ static int sync_dir(store *s, const char *rel_dir)
 	return r;
 }
 
-/* Move dirfd/name to the object of h. 0 when moved or when the object
- * already existed (then the source is left in place: *ret_existed = true). */
+/* Move dirfd/name (size bytes) to the object of h. 0 when moved or when
+ * the object already existed (then the source is left in place:
+ * *ret_existed = true). An existing object of the wrong size can only be
+ * a damaged one (say, truncated by a power loss under STORE_NOSYNC): it is
+ * replaced, atomically, by the new copy. */
 static int place_object(store *s, int dirfd, const char *name, const store_hash *h,
-			bool *ret_existed)
+			uint64_t size, bool *ret_existed)
 {
 	char rel[OBJ_REL_LEN + 1];
 	object_rel(h, rel);
@@ -108,21 +119,30 @@ static int place_object(store *s, int dirfd, const char *name, const store_hash 
 	if (mkdirat(s->objects_fd, sub, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	*ret_existed = false;
+	bool exists = false;
 	if (renameat2(dirfd, name, s->objects_fd, rel, RENAME_NOREPLACE) < 0) {
 		if (errno == EEXIST) {
-			*ret_existed = true;
-			return 0;
-		}
-		if (errno != EINVAL && errno != ENOSYS)
+			exists = true;
+		} else if (errno != EINVAL && errno != ENOSYS) {
 			return -errno;
-		/* No RENAME_NOREPLACE here: link() refuses an existing name too. */
-		if (linkat(dirfd, name, s->objects_fd, rel, 0) < 0) {
+		} else if (linkat(dirfd, name, s->objects_fd, rel, 0) < 0) {
+			/* no RENAME_NOREPLACE here: link() refuses an existing name too */
 			if (errno != EEXIST)
 				return -errno;
+			exists = true;
+		} else {
+			(void)unlinkat(dirfd, name, 0);
+		}
+	}
+	if (exists) {
+		struct stat st;
+		if (fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && (uint64_t)st.st_size == size) {
 			*ret_existed = true;
 			return 0;
 		}
-		(void)unlinkat(dirfd, name, 0);
+		if (renameat(dirfd, name, s->objects_fd, rel) < 0)
+			return -errno;
 	}
 	return sync_dir(s, sub);
 }
@@ -153,7 +173,7 @@ int store_blob_writer_new(store *s, store_blob_writer **ret)
 		store_hash_bytes(rnd, sizeof(rnd), &seed);
 		snprintf(w->tmpname, sizeof(w->tmpname), "blob.%ld.%u.%02x%02x%02x%02x",
 			 (long)getpid(), c, seed.bytes[0], seed.bytes[1], seed.bytes[2], seed.bytes[3]);
-		w->fd = openat(s->tmp_fd, w->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		w->fd = openat(s->tmp_fd, w->tmpname, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (w->fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -223,7 +243,10 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	int r = w->err ? w->err : store_check_usable(s);
 	store_hash h;
 	if (r == 0) {
-		store_hasher_final(w->h, &h);
+		if (w->preset)
+			h = w->preset_hash;
+		else
+			store_hasher_final(w->h, &h);
 		if (fchmod(w->fd, 0444) < 0)
 			r = -errno;
 	}
@@ -236,7 +259,7 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	w->fd = -1;
 	bool existed = false;
 	if (r == 0)
-		r = place_object(s, s->tmp_fd, w->tmpname, &h, &existed);
+		r = place_object(s, s->tmp_fd, w->tmpname, &h, w->size, &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
 	if (r == 0) {
@@ -261,6 +284,68 @@ int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
 		return r;
 	}
 	return store_blob_commit(w, ret_hash, NULL);
+}
+
+int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
+			uint64_t *ret_size)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	store_hash h;
+	uint64_t size;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* hash first: content already stored costs one read */
+	if ((r = store_hash_fd(fd, &h, &size)) < 0)
+		goto out;
+	struct stat obj;
+	if (store_blob_stat(s, &h, &obj) == 0 && S_ISREG(obj.st_mode) &&
+	    (uint64_t)obj.st_size == size)
+		goto done;
+	store_blob_writer *w;
+	if ((r = store_blob_writer_new(s, &w)) < 0)
+		goto out;
+	if (ioctl(w->fd, FICLONE, fd) == 0) {
+		/* shared extents: hash the clone, which cannot change under us */
+		store_hash copied;
+		if (lseek(w->fd, 0, SEEK_SET) < 0 ||
+		    (r = store_hash_fd(w->fd, &copied, &size)) < 0) {
+			r = r ? r : -errno;
+			store_blob_writer_free(w);
+			goto out;
+		}
+		w->preset = true;
+		w->preset_hash = copied;
+		w->size = size;
+	} else if (lseek(fd, 0, SEEK_SET) < 0 || (r = store_blob_write_from_fd(w, fd)) < 0) {
+		/* one pass that hashes exactly what it writes */
+		r = r ? r : -errno;
+		store_blob_writer_free(w);
+		goto out;
+	}
+	if ((r = store_blob_commit(w, &h, &size)) < 0)
+		goto out;
+done:
+	if (ret_hash)
+		*ret_hash = h;
+	if (ret_size)
+		*ret_size = size;
+out:
+	close(fd);
+	return r;
 }
 
 /* Import by copying fd's content, then remove the source name. */
@@ -328,7 +413,7 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		goto restore;
 	}
 	bool existed;
-	r = place_object(s, dirfd, path, &h, &existed);
+	r = place_object(s, dirfd, path, &h, size, &existed);
 	if (r == -EXDEV) {
 		(void)fchmod(fd, st.st_mode & 07777);
 		r = import_by_copy(s, fd, dirfd, path, ret_hash, ret_size);
@@ -386,6 +471,20 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
 	return 0;
 }
 
+int store_blob_drop_if_corrupt(store *s, const store_hash *h)
+{
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	int r = store_blob_verify(s, h);
+	if (r != STORE_ECORRUPT)
+		return r;
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	if (unlinkat(s->objects_fd, rel, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 1;
+}
+
 int store_blob_verify(store *s, const store_hash *h)
 {
 	int fd = -1;
@@ -440,7 +539,30 @@ static int copy_fast(int in, int out)
 	}
 }
 
+/* Writing to a pipe whose reader has gone raises SIGPIPE, which would kill
+ * a shell replaying into `| head`. The copy runs with SIGPIPE blocked, and
+ * a SIGPIPE it caused is consumed, so the caller just sees -EPIPE. */
+static int blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags);
+
 int store_blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags)
+{
+	sigset_t pipe_set, old, pending;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	bool was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	int r = blob_copy(s, h, out_fd, flags);
+	if (r == -EPIPE && !was_pending) {
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+static int blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags)
 {
 	int fd = -1;
 	int r = store_blob_open(s, h, &fd, NULL);

@@ -189,6 +189,43 @@ int store_hash_fd(int fd, store_hash *ret, uint64_t *ret_size)
 	return r;
 }
 
+int store_hash_fd_sized(int fd, uint64_t expected_size, store_hash *ret)
+{
+	if (expected_size >= HASH_SMALL)
+		return store_hash_fd(fd, ret, NULL);
+	/* One read when it returns exactly the expected size: the caller
+	 * re-stats afterwards, so a file that grew meanwhile is noticed. */
+	uint8_t small[HASH_SMALL];
+	ssize_t n;
+	do
+		n = read(fd, small, sizeof(small));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((uint64_t)n == expected_size) {
+		store_hash_bytes(small, (size_t)n, ret);
+		return 0;
+	}
+	/* not the expected size (it changed, or a short read): read to EOF */
+	store_hasher *h;
+	int r = store_hasher_new(&h);
+	if (r < 0)
+		return r;
+	store_hasher_update(h, small, (size_t)n);
+	uint8_t *buf = malloc(HASH_CHUNK);
+	if (!buf) {
+		store_hasher_free(h);
+		return -ENOMEM;
+	}
+	while ((n = read_full(fd, buf, HASH_CHUNK)) > 0)
+		store_hasher_update(h, buf, (size_t)n);
+	free(buf);
+	if (n == 0)
+		store_hasher_final(h, ret);
+	store_hasher_free(h);
+	return n < 0 ? (int)n : 0;
+}
+
 int store_hash_file(int dirfd, const char *path, int at_flags, store_hash *ret,
 		    uint64_t *ret_size)
 {

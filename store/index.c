@@ -37,6 +37,9 @@ static uint64_t run_key_id(const uint8_t *p)
 int store_action_traces(store_txn *txn, const store_hash *action_key, store_hash **ret_ids,
 			size_t *ret_n)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_val k = hash_val(action_key), v;
 	int rc = mdb_get(txn->txn, txn->s->db_actions, &k, &v);
 	if (rc)
@@ -58,6 +61,9 @@ int store_action_traces(store_txn *txn, const store_hash *action_key, store_hash
 
 int store_trace_get(store_txn *txn, const store_hash *trace_id, struct store_trace **ret)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_val k = hash_val(trace_id), v;
 	int rc = mdb_get(txn->txn, txn->s->db_traces, &k, &v);
 	if (rc)
@@ -75,6 +81,9 @@ int store_trace_get(store_txn *txn, const store_hash *trace_id, struct store_tra
 int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
 		    int64_t *ret_last_use_ns)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_val k = hash_val(h), v;
 	int rc = mdb_get(txn->txn, txn->s->db_blobs, &k, &v);
 	if (rc)
@@ -90,6 +99,9 @@ int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
 
 int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	uint8_t key[8];
 	run_key(id, key);
 	MDB_val k = { 8, key }, v;
@@ -101,6 +113,9 @@ int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret)
 
 int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id)
 {
+	int fr = store_check_forked(txn->s);
+	if (fr < 0)
+		return fr;
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(txn->txn, txn->s->db_runs, &cur);
 	if (rc)
@@ -164,6 +179,33 @@ static int put_trace_blobs(store *s, MDB_txn *txn, const struct store_trace *t,
 	return rc;
 }
 
+/* Append an encoded run record under the next id. */
+static int append_encoded(store *s, MDB_txn *txn, const uint8_t *enc, size_t len, uint64_t *ret_id)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, s->db_runs, &cur);
+	if (rc)
+		return rc;
+	MDB_val k, v;
+	uint64_t id = 1;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == 8)
+		id = run_key_id(k.mv_data) + 1;
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	uint8_t key[8];
+	run_key(id, key);
+	k.mv_size = 8;
+	k.mv_data = key;
+	v.mv_size = len;
+	v.mv_data = (void *)enc;
+	rc = mdb_put(txn, s->db_runs, &k, &v, MDB_APPEND);
+	if (rc == 0 && ret_id)
+		*ret_id = id;
+	return rc;
+}
+
 static int append_run(store *s, MDB_txn *txn, const struct store_run *run, uint64_t *ret_id)
 {
 	uint8_t *enc;
@@ -171,33 +213,9 @@ static int append_run(store *s, MDB_txn *txn, const struct store_run *run, uint6
 	int r = store_run_encode(run, &enc, &len);
 	if (r < 0)
 		return r;
-	MDB_cursor *cur;
-	int rc = mdb_cursor_open(txn, s->db_runs, &cur);
-	if (rc) {
-		free(enc);
-		return rc;
-	}
-	MDB_val k, v;
-	uint64_t id = 1;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	if (rc == 0 && k.mv_size == 8)
-		id = run_key_id(k.mv_data) + 1;
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND) {
-		free(enc);
-		return rc;
-	}
-	uint8_t key[8];
-	run_key(id, key);
-	k.mv_size = 8;
-	k.mv_data = key;
-	v.mv_size = len;
-	v.mv_data = enc;
-	rc = mdb_put(txn, s->db_runs, &k, &v, MDB_APPEND);
+	r = append_encoded(s, txn, enc, len, ret_id);
 	free(enc);
-	if (rc == 0)
-		*ret_id = id;
-	return rc;
+	return r;
 }
 
 struct record_arg {
@@ -301,6 +319,28 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
 	return r;
 }
 
+/* A hit: refresh the last use of the trace's blobs (at most hourly). */
+static int touch_trace(store *s, MDB_txn *txn, const store_hash *trace_id)
+{
+	MDB_val k = hash_val(trace_id), v;
+	int rc = mdb_get(txn, s->db_traces, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0; /* collected since: history may outlive traces */
+	if (rc)
+		return rc;
+	struct store_trace *t;
+	if (store_trace_decode(v.mv_data, v.mv_size, &t) != 0)
+		return 0; /* fsck's business, not the history's */
+	rc = put_trace_blobs(s, txn, t, TOUCH_INTERVAL_NS);
+	store_trace_free(t);
+	return rc;
+}
+
+static bool is_touching_hit(const struct store_run *run)
+{
+	return run->outcome == STORE_RUN_HIT && !store_hash_is_zero(&run->trace_id);
+}
+
 struct run_arg {
 	const struct store_run *run;
 	uint64_t id;
@@ -309,23 +349,12 @@ struct run_arg {
 static int run_add_fn(store *s, MDB_txn *txn, void *argp)
 {
 	struct run_arg *a = argp;
-	const struct store_run *run = a->run;
-	if (run->outcome == STORE_RUN_HIT && !store_hash_is_zero(&run->trace_id)) {
-		MDB_val k = hash_val(&run->trace_id), v;
-		int rc = mdb_get(txn, s->db_traces, &k, &v);
-		if (rc == 0) {
-			struct store_trace *t;
-			if (store_trace_decode(v.mv_data, v.mv_size, &t) == 0) {
-				rc = put_trace_blobs(s, txn, t, TOUCH_INTERVAL_NS);
-				store_trace_free(t);
-				if (rc)
-					return rc;
-			}
-		} else if (rc != MDB_NOTFOUND) {
+	if (is_touching_hit(a->run)) {
+		int rc = touch_trace(s, txn, &a->run->trace_id);
+		if (rc)
 			return rc;
-		}
 	}
-	return append_run(s, txn, run, &a->id);
+	return append_run(s, txn, a->run, &a->id);
 }
 
 int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id)
@@ -337,4 +366,90 @@ int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id)
 	if (r == 0 && ret_id)
 		*ret_id = a.id;
 	return r;
+}
+
+/* ---- deferred runs ------------------------------------------------------------ */
+
+struct store_pending_run {
+	uint8_t *enc;
+	size_t len;
+	bool touch;
+	store_hash trace_id;
+};
+
+#define MAX_PENDING_RUNS 65536
+#define AUTO_FLUSH_RUNS 1024
+
+int store_pending_runs_write(store *s, MDB_txn *txn)
+{
+	for (size_t i = 0; i < s->n_pending; i++) {
+		struct store_pending_run *p = &s->pending[i];
+		int rc = p->touch ? touch_trace(s, txn, &p->trace_id) : 0;
+		if (rc == 0)
+			rc = append_encoded(s, txn, p->enc, p->len, NULL);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void store_pending_runs_clear(store *s)
+{
+	for (size_t i = 0; i < s->n_pending; i++)
+		free(s->pending[i].enc);
+	s->n_pending = 0;
+}
+
+void store_pending_runs_free(store *s)
+{
+	store_pending_runs_clear(s);
+	free(s->pending);
+	s->pending = NULL;
+	s->cap_pending = 0;
+}
+
+static int noop_fn(store *s, MDB_txn *txn, void *arg)
+{
+	(void)s;
+	(void)txn;
+	(void)arg;
+	return 0;
+}
+
+int store_flush(store *s)
+{
+	int r = store_check_usable(s);
+	if (r < 0 || s->n_pending == 0)
+		return r;
+	return store_write_txn(s, noop_fn, NULL);
+}
+
+int store_run_defer(store *s, const struct store_run *run)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (!run)
+		return -EINVAL;
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	if (s->n_pending >= AUTO_FLUSH_RUNS && s->open_txns == 0)
+		(void)store_flush(s); /* on failure they stay queued */
+	if (s->n_pending >= MAX_PENDING_RUNS)
+		return STORE_ELIMIT;
+	struct store_pending_run p = { .touch = is_touching_hit(run), .trace_id = run->trace_id };
+	if ((r = store_run_encode(run, &p.enc, &p.len)) < 0)
+		return r;
+	if (s->n_pending == s->cap_pending) {
+		size_t cap = s->cap_pending ? s->cap_pending * 2 : 16;
+		struct store_pending_run *np = reallocarray(s->pending, cap, sizeof(*np));
+		if (!np) {
+			free(p.enc);
+			return -ENOMEM;
+		}
+		s->pending = np;
+		s->cap_pending = cap;
+	}
+	s->pending[s->n_pending++] = p;
+	return 0;
 }

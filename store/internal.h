@@ -4,7 +4,9 @@
 #define SHARK_STORE_INTERNAL_H
 
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "store/store.h"
@@ -20,10 +22,18 @@ struct store {
 	int tmp_fd;        /* tmp/ */
 	unsigned flags;    /* enum store_open_flags */
 	pid_t pid;         /* the opener: other pids get STORE_EFORK */
+	unsigned fork_generation; /* see store_check_forked */
 	MDB_env *env;
 	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta;
 	size_t map_size;
 	int open_txns;     /* txns of this handle now open (0 or 1) */
+	struct store_uring *uring; /* batched statx (uring.c), made on first use */
+	bool uring_failed;         /* io_uring unavailable: use plain statx */
+	struct statx *statx_buf;   /* store_stat_hash_many's buffers */
+	int *statx_res;
+	size_t statx_cap;
+	struct store_pending_run *pending; /* store_run_defer queue (index.c) */
+	size_t n_pending, cap_pending;
 };
 
 struct store_txn {
@@ -32,8 +42,11 @@ struct store_txn {
 };
 
 /* store_check_usable - STORE_EFORK when called from a process other than
- * the opener. */
+ * the opener (compares pids: one system call). store_check_forked is the
+ * cheap check for per-lookup paths: it only sees fork()s made through
+ * glibc, which is enough once store_read_begin has checked the pid. */
 int store_check_usable(const store *s);
+int store_check_forked(const store *s);
 
 /* store_mdb_error - map an LMDB return code to the store's error space. */
 int store_mdb_error(int rc);
@@ -44,6 +57,12 @@ int store_mdb_error(int rc);
  * MDB_MAP_FULL which fn must return as-is so it is retried). Any error from
  * fn aborts the txn. */
 int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void *arg);
+
+/* Deferred runs (index.c): written at the start of every write txn of the
+ * handle, cleared once that txn committed, freed by store_close. */
+int store_pending_runs_write(store *s, MDB_txn *txn);
+void store_pending_runs_clear(store *s);
+void store_pending_runs_free(store *s);
 
 /* store_now_ns - CLOCK_REALTIME in ns. */
 int64_t store_now_ns(void);
@@ -65,6 +84,23 @@ int store_blob_meta_put(store *s, MDB_txn *txn, const store_hash *h, uint64_t si
 
 /* store_blob_stat - lstat the object file of h (no txn). */
 int store_blob_stat(store *s, const store_hash *h, struct stat *ret);
+
+/* store_statx_many - statx() each query (dirfd, path, AT_SYMLINK_NOFOLLOW
+ * from at_flags) into out[i], res[i] = 0 or -errno; batched through
+ * io_uring when possible (uring.c). */
+void store_statx_many(store *s, size_t n, const struct store_stat_query *q, struct statx *out,
+		      int *res);
+void store_uring_free(struct store_uring *u);
+
+/* store_hash_fd_sized - store_hash_fd for a file believed to be
+ * expected_size bytes: a small one is read with a single read(), so the
+ * caller must re-stat it to notice growth (hash.c). */
+int store_hash_fd_sized(int fd, uint64_t expected_size, store_hash *ret);
+
+/* store_stat_is_racy - the racy-timestamp rule (statcache.c): true when st's
+ * mtime or ctime is too close to recorded_ns for a cache entry recorded then
+ * to be trusted. */
+bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns);
 
 /* Run record encoding (trace.c). */
 int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "store/internal.h"
@@ -103,10 +104,17 @@ static void make_val(const struct stat *st, uint8_t kind, int64_t recorded_ns,
 	memcpy(val + 40, h->bytes, STORE_HASH_SIZE);
 }
 
-static bool is_racy(const struct stat *st, int64_t recorded_ns)
+bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns)
 {
-	return ts_ns(&st->st_mtim) > recorded_ns - STORE_RACY_NS ||
-	       ts_ns(&st->st_ctim) > recorded_ns - STORE_RACY_NS;
+	/* Both stamps on a whole second: a filesystem with coarse timestamps
+	 * (FAT: 2 s, ext3/HFS+: 1 s), where a later write in the same second
+	 * keeps the stamp. (On a nanosecond filesystem this is a 1 in 10^18
+	 * coincidence, and only makes the check more careful.) */
+	int64_t window = st->st_mtim.tv_nsec == 0 && st->st_ctim.tv_nsec == 0
+				 ? STORE_RACY_COARSE_NS
+				 : STORE_RACY_NS;
+	return ts_ns(&st->st_mtim) > recorded_ns - window ||
+	       ts_ns(&st->st_ctim) > recorded_ns - window;
 }
 
 /* The cached hash for st when the entry matches and is not racy. */
@@ -123,7 +131,7 @@ static bool lookup(store_txn *txn, const struct stat *st, uint8_t kind, store_ha
 	    store_get_u64(p + 16) != (uint64_t)ts_ns(&st->st_ctim) ||
 	    store_get_u32(p + 24) != (uint32_t)st->st_mode || p[28] != kind)
 		return false;
-	if (is_racy(st, (int64_t)store_get_u64(p + 32)))
+	if (store_stat_is_racy(st, (int64_t)store_get_u64(p + 32)))
 		return false;
 	memcpy(ret->bytes, p + 40, STORE_HASH_SIZE);
 	return true;
@@ -153,31 +161,29 @@ static int add_update(store_stat_updates *u, const struct stat *st, uint8_t kind
 	return 0;
 }
 
-/* Hash an open file or directory; *ret_stable is false when its stat
- * changed while it was read (the answer is then not cached). */
-static int hash_open(int fd, bool dir, const struct stat *before, store_hash *ret,
-		     bool *ret_stable)
+/* Hash an open file or directory whose stat was *expected; *ret_st gets
+ * its stat after hashing, and *ret_stable is false when that differs from
+ * *expected (it changed while being read, or the path was replaced between
+ * the caller's stat and the open: the answer is then not cached). */
+static int hash_open(int fd, bool dir, const struct stat *expected, store_hash *ret,
+		     struct stat *ret_st, bool *ret_stable)
 {
-	int r = dir ? store_dir_listing_hash(fd, ".", ret) : store_hash_fd(fd, ret, NULL);
+	int r = dir ? store_dir_listing_hash(fd, ".", ret)
+		    : store_hash_fd_sized(fd, (uint64_t)expected->st_size, ret);
 	if (r < 0)
 		return r;
-	struct stat after;
-	if (fstat(fd, &after) < 0)
+	if (fstat(fd, ret_st) < 0)
 		return -errno;
-	*ret_stable = same_stat(before, &after);
+	*ret_stable = same_stat(expected, ret_st);
 	return 0;
 }
 
-int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
-		    int at_flags, struct store_path_state *ret)
+/* The answer for dirfd/path, whose stat (taken by the caller) is *st. */
+static int answer(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		  int at_flags, const struct stat *st, struct store_path_state *ret)
 {
-	if (!txn || !path || !ret)
-		return -EINVAL;
 	bool nofollow = at_flags & AT_SYMLINK_NOFOLLOW;
-	struct store_path_state out = { 0 };
-	if (fstatat(dirfd, path, &out.st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
-		return -errno;
-
+	struct store_path_state out = { .st = *st };
 	if (S_ISLNK(out.st.st_mode)) {
 		char target[STORE_MAX_PATH + 1];
 		ssize_t n = readlinkat(dirfd, path, target, sizeof(target));
@@ -205,23 +211,97 @@ int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, cons
 		     (dir ? O_DIRECTORY : 0);
 	int fd = openat(dirfd, path, oflags);
 	if (fd < 0)
-		return -errno;
-	struct stat before;
-	int r = fstat(fd, &before) < 0 ? -errno : 0;
-	/* the path may have been replaced between fstatat and open */
-	if (r == 0 && (before.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
-		r = -EAGAIN;
+		return errno == ENOTDIR && dir ? -EAGAIN : -errno;
+	struct stat after;
 	bool stable = false;
-	if (r == 0)
-		r = hash_open(fd, dir, &before, &out.hash, &stable);
+	int r = hash_open(fd, dir, &out.st, &out.hash, &after, &stable);
 	close(fd);
 	if (r < 0)
 		return r;
-	out.st = before;
-	if (updates && stable && !is_racy(&before, started) &&
-	    (r = add_update(updates, &before, out.kind, started, &out.hash)) < 0)
+	if ((after.st_mode & S_IFMT) != (out.st.st_mode & S_IFMT))
+		return -EAGAIN; /* replaced by another type between stat and open */
+	if (updates && stable && !store_stat_is_racy(&out.st, started) &&
+	    (r = add_update(updates, &out.st, out.kind, started, &out.hash)) < 0)
 		return r;
+	out.st = after;
 	*ret = out;
+	return 0;
+}
+
+int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		    int at_flags, struct store_path_state *ret)
+{
+	if (!txn || !path || !ret)
+		return -EINVAL;
+	int r = store_check_forked(txn->s);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (fstatat(dirfd, path, &st, at_flags & AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return answer(txn, updates, dirfd, path, at_flags, &st, ret);
+}
+
+static void stat_from_statx(const struct statx *x, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
+			 const struct store_stat_query *queries, struct store_path_state *ret_states,
+			 int *ret_errs)
+{
+	if (!txn || (n && (!queries || !ret_states || !ret_errs)))
+		return -EINVAL;
+	int r = store_check_forked(txn->s);
+	if (r < 0 || n == 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (!queries[i].path)
+			return -EINVAL;
+	/* the buffers live in the handle: a fresh 512 KiB calloc per
+	 * verification would mean a fresh page fault per 16 inputs */
+	store *st_s = txn->s;
+	if (n > st_s->statx_cap) {
+		struct statx *nsx = reallocarray(st_s->statx_buf, n, sizeof(*nsx));
+		if (!nsx)
+			return -ENOMEM;
+		st_s->statx_buf = nsx;
+		int *nres = reallocarray(st_s->statx_res, n, sizeof(*nres));
+		if (!nres)
+			return -ENOMEM;
+		st_s->statx_res = nres;
+		st_s->statx_cap = n;
+	}
+	struct statx *sx = st_s->statx_buf;
+	int *res = st_s->statx_res;
+	store_statx_many(st_s, n, queries, sx, res);
+	for (size_t i = 0; i < n; i++) {
+		if (res[i] < 0) {
+			ret_errs[i] = res[i];
+			continue;
+		}
+		struct stat st;
+		stat_from_statx(&sx[i], &st);
+		ret_errs[i] = answer(txn, updates, queries[i].dirfd, queries[i].path,
+				     queries[i].at_flags, &st, &ret_states[i]);
+	}
 	return 0;
 }
 

@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -115,13 +117,40 @@ const char *store_strerror(int err)
 	return "unknown store error";
 }
 
-int store_check_usable(const store *s)
+/* Fork detection. getpid() is a system call, which costs microseconds on
+ * machines with page-table isolation, too much for every stat-cache lookup.
+ * A pthread_atfork child handler bumps a generation counter instead; that
+ * covers fork() and posix_spawn-free children made through glibc. Entry
+ * points that are not per-lookup (opening a txn, writing, blobs) also
+ * compare pids, which covers children made with raw clone(). */
+static _Atomic unsigned fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void on_fork_child(void)
+{
+	fork_generation++;
+}
+
+static void register_atfork(void)
+{
+	(void)pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+int store_check_forked(const store *s)
 {
 	if (!s)
 		return -EINVAL;
-	if (getpid() != s->pid)
+	if (s->fork_generation != fork_generation)
 		return STORE_EFORK;
 	return 0;
+}
+
+int store_check_usable(const store *s)
+{
+	int r = store_check_forked(s);
+	if (r == 0 && getpid() != s->pid)
+		r = STORE_EFORK;
+	return r;
 }
 
 /* ---- location ------------------------------------------------------------ */
@@ -290,6 +319,30 @@ static int open_env(store *s, size_t initial_map)
 	return store_mdb_error(rc);
 }
 
+/* Two processes creating the same new environment at once can each see
+ * the other's half-written meta pages and take them for a corrupt file
+ * (MDB_INVALID). Opening under an exclusive flock on index/open.lock makes
+ * creation happen once; for an existing environment the lock is held for
+ * microseconds. A read-only opener cannot create anything and skips it. */
+static int open_env_locked(store *s, size_t initial_map)
+{
+	if (s->flags & STORE_RDONLY)
+		return open_env(s, initial_map);
+	int lock = openat(s->dirfd, "index/open.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0)
+		return -errno;
+	while (flock(lock, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = -errno;
+			close(lock);
+			return e;
+		}
+	}
+	int r = open_env(s, initial_map);
+	close(lock); /* releases the lock */
+	return r;
+}
+
 static void close_env(store *s)
 {
 	if (!s->env)
@@ -340,6 +393,8 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 	}
 	s->path = abs;
 	s->flags = flags;
+	pthread_once(&atfork_once, register_atfork);
+	s->fork_generation = fork_generation;
 	s->pid = getpid();
 	s->dirfd = s->objects_fd = s->tmp_fd = -1;
 	if ((r = join(abs, "scratch", &s->scratch)) < 0)
@@ -363,7 +418,7 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 	}
 	if ((r = open_subdir(s, "objects", !rdonly, &s->objects_fd)) < 0)
 		goto fail;
-	if ((r = open_env(s, initial_map)) < 0)
+	if ((r = open_env_locked(s, initial_map)) < 0)
 		goto fail;
 	*ret = s;
 	return 0;
@@ -382,7 +437,14 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	/* deferred runs are written now, if this process may still write */
+	if (s->n_pending && s->env && s->open_txns == 0 && store_check_usable(s) == 0)
+		(void)store_flush(s);
+	store_pending_runs_free(s);
 	close_env(s);
+	store_uring_free(s->uring);
+	free(s->statx_buf);
+	free(s->statx_res);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	if (s->objects_fd >= 0)
@@ -463,11 +525,17 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 		}
 		if (rc)
 			return store_mdb_error(rc);
-		rc = fn(s, txn, arg);
+		/* runs queued by store_run_defer ride along with any write */
+		rc = store_pending_runs_write(s, txn);
 		if (rc == 0)
+			rc = fn(s, txn, arg);
+		if (rc == 0) {
 			rc = mdb_txn_commit(txn);
-		else
+			if (rc == 0)
+				store_pending_runs_clear(s);
+		} else {
 			mdb_txn_abort(txn);
+		}
 		if (rc == MDB_MAP_FULL) {
 			if ((r = grow_map(s)) < 0)
 				return r;

@@ -23,10 +23,13 @@
  *  - every fd the store opens is O_CLOEXEC; the store never prints, logs or
  *    exits;
  *  - a store handle (and every txn/writer made from it) belongs to the
- *    process that opened it. After fork() the child must not use it: every
- *    call made from another pid returns STORE_EFORK (the child may call
- *    store_close(), which then only frees memory and never touches LMDB's
- *    lock table). A handle is not thread-safe: use one per thread.
+ *    process that opened it. After fork() the child must not use it: calls
+ *    from the child return STORE_EFORK (transactions, writes and blob calls
+ *    compare pids; per-lookup calls rely on a pthread_atfork hook, which
+ *    sees every fork() made through libc). The child may call
+ *    store_close(), which then only frees memory and never touches LMDB.
+ *    A child that needs the store opens its own handle. A handle is not
+ *    thread-safe: use one per thread.
  */
 #ifndef SHARK_STORE_H
 #define SHARK_STORE_H
@@ -104,7 +107,8 @@ int store_hash_fd(int fd, store_hash *ret, uint64_t *ret_size);
 /* store_hash_file - open path relative to dirfd (AT_FDCWD or a directory fd;
  * an absolute path ignores dirfd) with O_NOFOLLOW when at_flags contains
  * AT_SYMLINK_NOFOLLOW, and hash its whole content. Errors: -errno from
- * open/read (-ENOENT, -EISDIR for directories, -ELOOP), -ENOMEM. */
+ * open/read (-ENOENT, -ELOOP), -EISDIR for directories, -ENODEV for other
+ * non-regular files (FIFOs, devices), -ENOMEM. */
 int store_hash_file(int dirfd, const char *path, int at_flags, store_hash *ret,
 		    uint64_t *ret_size);
 
@@ -153,8 +157,10 @@ int store_default_path(char **ret);
 int store_open(const char *path, unsigned flags, store **ret);
 int store_open_opts(const char *path, const struct store_options *opts, store **ret);
 
-/* store_close - close the store. Any txn, writer or update batch made from
- * it must be ended/freed first. NULL-safe. */
+/* store_close - close the store, first writing any runs queued with
+ * store_run_defer (errors are ignored: call store_flush before to see
+ * them). Any txn, writer or update batch made from it must be ended/freed
+ * first. NULL-safe. */
 void store_close(store *s);
 
 /* store_path - the store's directory (absolute). Owned by s. */
@@ -168,11 +174,12 @@ const char *store_scratch_path(const store *s);
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
  * rewritten: committing content that already exists just discards the new
- * copy. Unless STORE_NOSYNC, a new object's data is fdatasync'ed before it
- * is renamed into place (and its directory fsync'ed after), so an object
- * name always means complete content. Blob files carry no index entry until
- * a trace referring to them is recorded (store_record), which also updates
- * the blobs database (size, last use). */
+ * copy (unless the existing object has the wrong size, i.e. is damaged:
+ * then it is atomically replaced). Unless STORE_NOSYNC, a new object's data
+ * is fdatasync'ed before it is renamed into place (and its directory
+ * fsync'ed after), so an object name always means complete content. Blob
+ * files carry no index entry until a trace referring to them is recorded
+ * (store_record), which also updates the blobs database (size, last use). */
 typedef struct store_blob_writer store_blob_writer;
 
 /* store_blob_writer_new - start a new blob: a temporary file in <store>/tmp.
@@ -202,13 +209,26 @@ void store_blob_writer_free(store_blob_writer *w);
  * commit). ret_hash may be NULL. */
 int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash);
 
+/* store_blob_put_file - store a copy of the regular file dirfd/path (which
+ * stays as it is). The file is hashed first, so content already in the
+ * store costs one read; otherwise it is copied into a temp file (a reflink
+ * where the filesystem supports it, whose content is then hashed; else a
+ * read/hash/write pass) and committed under the hash of what was copied,
+ * so a source changed mid-copy still gives a correct object. ret_hash and
+ * ret_size may be NULL. Errors: -EINVAL (not a regular file), -EROFS,
+ * -ENOSPC, -errno. */
+int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
+			uint64_t *ret_size);
+
 /* store_blob_import - move the regular file dirfd/path (which must not be a
  * symlink) into the store: hash it, sync per policy, make it read-only and
  * rename it to its object name. On success the source name is gone
  * (renamed, or removed when the object already existed). A file on another
  * filesystem (-EXDEV from rename) or with several hard links is copied
  * instead, then its source name removed. On failure the source is left as
- * it was. Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
+ * it was. Nobody may have the file open for writing (the sandboxed command
+ * must have exited): the object is named by the content hashed here.
+ * Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
  * -ENOSPC, -errno. */
 int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_hash,
 		      uint64_t *ret_size);
@@ -228,6 +248,13 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
  * Errors: -ENOENT, STORE_ECORRUPT (content does not match its name), -errno. */
 int store_blob_verify(store *s, const store_hash *h);
 
+/* store_blob_drop_if_corrupt - verify the object and remove it if its
+ * content does not match its name, so that the next put of that content
+ * writes a fresh copy (puts never overwrite an object of the right size).
+ * Call it when a verified read failed. Returns 0 when the object is intact,
+ * 1 when a corrupt object was removed. Errors: -ENOENT, -EROFS, -errno. */
+int store_blob_drop_if_corrupt(store *s, const store_hash *h);
+
 enum store_copy_flags {
 	STORE_VERIFY = 1u << 0, /* hash while copying; STORE_ECORRUPT on mismatch */
 };
@@ -237,8 +264,10 @@ enum store_copy_flags {
  * hashed on the way and a mismatch returns STORE_ECORRUPT - after the bytes
  * were written, so the caller must discard what it wrote (write to a temp
  * file, rename only on success). Without it, copy_file_range/splice/
- * sendfile are used where possible. Errors: -ENOENT, STORE_ECORRUPT,
- * -EPIPE and other -errno from the writes. */
+ * sendfile are used where possible. A reader that went away gives -EPIPE,
+ * never a SIGPIPE (it is blocked during the copy and consumed).
+ * Errors: -ENOENT, STORE_ECORRUPT, -EPIPE and other -errno from the
+ * writes. */
 int store_blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags);
 
 /* store_blob_read - read a whole blob into memory, verified. *ret_data is
@@ -351,7 +380,7 @@ struct store_run {
 void store_run_free(struct store_run *r);
 
 /* ---- the index: transactions ------------------------------------------------
- * A read transaction is a consistent snapshot, cheap to begin (~1 us) and
+ * A read transaction is a consistent snapshot, cheap to begin (a few us) and
  * meant to be held across MANY lookups (a whole trace verification). At
  * most ONE txn per store handle may be open at a time, and none may be open
  * while calling a function that writes (store_record, store_run_add,
@@ -409,8 +438,10 @@ int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id);
  * STORE_MAX_TRACES_PER_ACTION), put blob metadata (size, last use = now)
  * for its stdout/stderr/effect blobs, and when run is not NULL append it to
  * the history with its trace_id set to the new trace. Every blob the trace
- * names must already be committed (blobs first): -ENOENT otherwise (the
- * index is not changed). ret_trace_id / ret_run_id may be NULL. */
+ * names must already be committed (blobs first): -ENOENT otherwise, and
+ * STORE_ECORRUPT when an object's size differs from the size the trace
+ * states (the index is not changed in either case). ret_trace_id /
+ * ret_run_id may be NULL. */
 int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
 		 const struct store_run *run, store_hash *ret_trace_id, uint64_t *ret_run_id);
 
@@ -420,6 +451,22 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
  * ret_id may be NULL. */
 int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
 
+/* store_run_defer - queue a run for the history without a write txn of its
+ * own: a commit costs an fdatasync (milliseconds on a VM disk), too much
+ * for every cache hit. The queue is written, in order and in the same
+ * transaction, by the next write of this handle (store_record,
+ * store_run_add, store_stat_updates_flush, store_flush) or by
+ * store_close; ids are assigned then. Queued runs are lost if the process
+ * dies first (the history is informational). A HIT with a trace_id
+ * refreshes its blobs' last use when written, as store_run_add does.
+ * Errors: -EINVAL (bad outcome), -EROFS, STORE_ELIMIT (65,536 queued and
+ * they cannot be written), STORE_EFORK, -ENOMEM. */
+int store_run_defer(store *s, const struct store_run *run);
+
+/* store_flush - write the runs queued by store_run_defer now (one write
+ * txn; nothing to do when the queue is empty). Errors: as the writes. */
+int store_flush(store *s);
+
 /* ---- stat cache ------------------------------------------------------------
  * (dev, inode, size, mtime ns, ctime ns, mode) -> hash of a file's content
  * or a directory's listing. An entry is trusted only if the file's mtime and
@@ -428,6 +475,10 @@ int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
  * write in the same tick as the hash could keep the stamp); otherwise the
  * file is rehashed (and the entry re-recorded with a new time). */
 #define STORE_RACY_NS 50000000LL /* 50 ms, above any kernel tick */
+/* Files whose mtime and ctime both fall on a whole second live on a
+ * filesystem with coarse timestamps (FAT, ext3, HFS+): they need this
+ * much instead. */
+#define STORE_RACY_COARSE_NS 2100000000LL
 
 /* Pending stat-cache updates, collected during read-only lookups and
  * written later in one write txn. */
@@ -461,6 +512,26 @@ struct store_path_state {
  * type while being looked at), STORE_ELIMIT, -errno, -ENOMEM. */
 int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
 		    int at_flags, struct store_path_state *ret);
+
+/* One path for store_stat_hash_many. */
+struct store_stat_query {
+	int dirfd;        /* AT_FDCWD or a directory fd */
+	const char *path; /* absolute (dirfd ignored) or relative to dirfd */
+	int at_flags;     /* 0 or AT_SYMLINK_NOFOLLOW */
+};
+
+/* store_stat_hash_many - store_stat_hash for n paths at once, for trace
+ * verification: the stats are issued as one batch (through io_uring where
+ * the kernel allows it, so thousands of paths cost a handful of system
+ * calls; otherwise a statx loop), then each path is answered from the cache
+ * or hashed exactly as store_stat_hash does. For each i, ret_errs[i] gets 0
+ * (and ret_states[i] the answer) or that path's error (-ENOENT for absent,
+ * -ENODEV, ...). Returns 0 when every path got an answer or an error, or a
+ * failure of the batch itself: STORE_EFORK, -EINVAL, -ENOMEM (then
+ * nothing is written). */
+int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
+			 const struct store_stat_query *queries, struct store_path_state *ret_states,
+			 int *ret_errs);
 
 /* store_path_hash - store_stat_hash in its own read txn, writing any update
  * at once (a failure to write the cache, e.g. on a read-only store, is

@@ -420,8 +420,8 @@ static size_t align_up(size_t n, size_t a)
 
 int store_trace_decode(const uint8_t *buf, size_t len, struct store_trace **ret)
 {
-	if (!buf && len)
-		return -EINVAL;
+	if (!buf)
+		return len ? -EINVAL : STORE_EBADTRACE;
 	struct cur c = { .p = buf, .end = buf + len };
 	size_t n_in = 0, n_eff = 0, bytes = 0;
 	parse_trace(&c, NULL, &n_in, &n_eff, &bytes);
@@ -512,6 +512,8 @@ static void parse_run(struct cur *c, struct store_run *r, size_t *ret_bytes)
 
 int store_run_decode(const uint8_t *buf, size_t len, struct store_run **ret)
 {
+	if (!buf)
+		return len ? -EINVAL : STORE_EBADTRACE;
 	struct cur c = { .p = buf, .end = buf + len };
 	size_t bytes = 0;
 	parse_run(&c, NULL, &bytes);

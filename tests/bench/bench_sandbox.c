@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,16 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU time (user + system) of all reaped descendants so far, in ms. */
+static double children_cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -73,11 +84,13 @@ static double run_plain(char *const argv[])
 
 /* Run argv in the sandbox; return the wall time in ms, and the command's
  * stdout (first line) in out if given. */
+static const char *scratch_parent;
+
 static double run_sandboxed(const char *const argv[], bool trace, char *out,
 			    size_t outsize)
 {
 	char cwd[PATH_MAX], scratch[PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = scratch_parent ? scratch_parent : getenv("TMPDIR");
 	struct sandbox_result *res;
 	struct sandbox_error err;
 	sandbox_plan *plan;
@@ -132,7 +145,7 @@ int main(int argc, char **argv)
 {
 	char statloop[PATH_MAX], out[64];
 	int runs = argc > 2 ? atoi(argv[2]) : 30;
-	double *a, *b, *c, ma, mb, mc;
+	double *a, *b, *c, *ca, *cb, *cc, ma, mb, mc;
 
 	if (argc < 2 || runs < 3) {
 		fprintf(stderr, "usage: bench_sandbox HELPERS_DIR [RUNS]\n");
@@ -142,7 +155,10 @@ int main(int argc, char **argv)
 	a = calloc((size_t)runs, sizeof(double));
 	b = calloc((size_t)runs, sizeof(double));
 	c = calloc((size_t)runs, sizeof(double));
-	if (!a || !b || !c)
+	ca = calloc((size_t)runs, sizeof(double));
+	cb = calloc((size_t)runs, sizeof(double));
+	cc = calloc((size_t)runs, sizeof(double));
+	if (!a || !b || !c || !ca || !cb || !cc)
 		return 1;
 
 	{
@@ -153,20 +169,49 @@ int main(int argc, char **argv)
 		const char *sbx[] = { "/bin/true", NULL };
 
 		run_sandboxed(sbx, true, NULL, 0); /* compile the filter */
+		double *d = calloc((size_t)runs, sizeof(double));
+		double *cd = calloc((size_t)runs, sizeof(double));
+		struct stat st;
+		bool shm = stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0;
+
+		if (!d || !cd)
+			return 1;
 		for (int i = 0; i < runs; i++) {
+			double cpu = children_cpu_ms();
+
+			if (shm) {
+				scratch_parent = "/dev/shm";
+				d[i] = run_sandboxed(sbx, true, NULL, 0);
+				cd[i] = children_cpu_ms() - cpu;
+				scratch_parent = NULL;
+			}
+			cpu = children_cpu_ms();
 			a[i] = run_plain(plain);
+			ca[i] = children_cpu_ms() - cpu;
+			cpu = children_cpu_ms();
 			b[i] = run_sandboxed(sbx, true, NULL, 0);
+			cb[i] = children_cpu_ms() - cpu;
+			cpu = children_cpu_ms();
 			c[i] = run_plain(bwrap);
+			cc[i] = children_cpu_ms() - cpu;
 		}
 		ma = median(a, runs);
 		mb = median(b, runs);
 		mc = median(c, runs);
-		printf("start-up, median of %d (ms):\n", runs);
-		printf("  /bin/true plain        %8.2f\n", ma);
-		printf("  /bin/true sandboxed    %8.2f   (traced)\n", mb);
-		printf("  /bin/true under bwrap  %8.2f\n", mc);
-		printf("  sandbox / bwrap        %8.2f   (target <= 0.50)\n",
-		       mb / mc);
+		printf("start-up, median of %d (ms)       wall      cpu\n", runs);
+		printf("  /bin/true plain              %8.2f %8.2f\n", ma,
+		       median(ca, runs));
+		printf("  /bin/true sandboxed (traced) %8.2f %8.2f\n", mb,
+		       median(cb, runs));
+		if (shm)
+			printf("  ... scratch on tmpfs         %8.2f %8.2f\n",
+			       median(d, runs), median(cd, runs));
+		printf("  /bin/true under bwrap        %8.2f %8.2f\n", mc,
+		       median(cc, runs));
+		printf("  sandbox / bwrap              %8.2f %8.2f   (target <= 0.50)\n",
+		       mb / mc, median(cb, runs) / median(cc, runs));
+		free(d);
+		free(cd);
 	}
 	{
 		const char *traced[] = { statloop, "20000", "/nonexistent/x", NULL };
@@ -210,5 +255,8 @@ int main(int argc, char **argv)
 	free(a);
 	free(b);
 	free(c);
+	free(ca);
+	free(cb);
+	free(cc);
 	return 0;
 }

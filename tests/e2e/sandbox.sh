@@ -59,7 +59,7 @@ s.listen(1)
 open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
 import os
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.settimeout(20)
+s.settimeout(180)
 try:
     c, _ = s.accept()
     open(sys.argv[1] + ".hit", "w").write("connected")
@@ -70,7 +70,7 @@ except Exception:
 EOF
 lpid=$!
 i=0
-while [ ! -s "$port_file" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$port_file" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 escape tcp "$(cat "$port_file")"
 check "listener saw no connection" test ! -e "$port_file.hit"
 # With the network granted, the same attempt connects (the test can fail).
@@ -97,6 +97,47 @@ escape keyctl
 escape bpf
 escape chroot
 escape tiocsti
+escape sysctl
+
+# A device node outside /dev (only root can make one on the host) cannot be
+# opened inside: every mount but our /dev is nodev.
+if [ "$(id -u)" -eq 0 ]; then
+	# (not under /tmp, which is a fresh tmpfs inside)
+	devdir=$(mktemp -d /var/tmp/sbx-dev.XXXXXX)
+	mknod "$ws/devnode" c 1 3
+	mknod "$devdir/devnode" c 1 3
+	out=$(sbx -- sh -c "test -c '$devdir/devnode' && echo seen; echo x > devnode && echo opened; echo x > '$devdir/devnode' && echo opened" 2>/dev/null)
+	check "device nodes outside /dev do not open ($out)" test "$out" = seen
+	rm -rf "$ws/devnode" "$devdir"
+fi
+
+# Host daemons' unix sockets under /run are out of reach (root can make one).
+if [ "$(id -u)" -eq 0 ]; then
+	rdir=$(mktemp -d /run/sbx-sock.XXXXXX)
+	"$PY" - "$rdir/sock" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(60)
+try:
+    c, _ = s.accept()
+    open(sys.argv[1] + ".hit", "w").write("connected")
+except Exception:
+    pass
+EOF
+	spid=$!
+	i=0
+	while [ ! -S "$rdir/sock" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	sbx -- "$PY" -c "import socket; socket.socket(socket.AF_UNIX).connect('$rdir/sock')" 2>/dev/null
+	check "no connection to a host socket in /run" test ! -e "$rdir/sock.hit"
+	sbx -n -- "$PY" -c "import socket; socket.socket(socket.AF_UNIX).connect('$rdir/sock')" 2>/dev/null
+	sleep 0.2
+	check "...which the network grant does reach" test -e "$rdir/sock.hit"
+	kill $spid 2>/dev/null
+	wait $spid 2>/dev/null
+	rm -rf "$rdir"
+fi
 
 # The store: read-only inside, even when it lies inside the workspace.
 store=$ws/.store
@@ -121,6 +162,35 @@ rm -f "$ws/out" "$ws/etc-link"
 mkdir -p "$t/scr"
 out=$(sbx -s "$t/scr" -- sh -c "ls -A '$t/scr' | wc -l" 2>&1)
 check "scratch dir hidden (saw $out entries)" test "$out" = 0
+
+# Hidden paths, writable grants, private /tmp, minimal /dev, own /proc.
+mkdir -p "$t/secret"
+echo s3cret >"$t/secret/key"
+out=$(sbx -H "$t/secret" -- sh -c "ls -A '$t/secret'; cat '$t/secret/key'" 2>/dev/null)
+check "hidden dir is empty inside" test -z "$out"
+mkdir -p "$t/granted"
+sbx -W "$t/granted" -e "$t/fx" -- sh -c "echo g > '$t/granted/file'"
+check "writable grant reaches the host" grep -qx g "$t/granted/file"
+check "writable grant is not an effect" sh -c "! grep -q granted '$t/fx'"
+sbx -- sh -c "echo x > /tmp/shark-private-$$"
+check "/tmp is private" test ! -e /tmp/shark-private-$$
+out=$(sbx -- sh -c 'ls /dev | tr "\n" " "')
+check "minimal /dev ($out)" test "$out" = "fd full null random shm stderr stdin stdout urandom zero "
+out=$(sbx -- sh -c 'ls /proc | grep -c "^[0-9]"')
+check "own /proc shows only the sandbox's processes ($out)" test "$out" -le 4
+out=$(sbx -- sh -c 'echo $$')
+check "the command is pid 2 ($out)" test "$out" = 2
+
+# Interactive plans see their own terminal (and only it); others see none.
+if command -v script >/dev/null 2>&1; then
+	out=$(cd "$ws" && script -qec "$RUN -i -- sh -c 'tty; ls /dev/pts | wc -l'" /dev/null </dev/null | tr -d '\r' | tr '\n' ' ')
+	case "$out" in
+	/dev/pts/*" 1 ") ok "interactive: own terminal only ($out)" ;;
+	*) bad "interactive: $out" ;;
+	esac
+	out=$(cd "$ws" && script -qec "$RUN -- sh -c 'test -e /dev/tty || echo no-tty'" /dev/null </dev/null | tr -d '\r')
+	check "non-interactive: no /dev/tty ($out)" test "$out" = no-tty
+fi
 
 # Hostname and network namespace.
 check "fixed hostname" test "$(sbx -- hostname)" = shark
@@ -164,6 +234,13 @@ sbx -a "$acc" -- "$PY" -c 'import json, csv' >/dev/null
 check "python: json package read" grep -q '^r.* .*/json/__' "$acc"
 check "python: absent probes recorded" grep -q '^[^ ]*a[^ ]* .*python3' "$acc"
 check "python: csv read" grep -q '^r.* .*/csv\.py$\|^r.* .*/csv\..*\.pyc$' "$acc"
+
+rm -f "$ws/thread.txt"
+echo t >"$ws/thread.txt"
+sbx -a "$acc" -- "$PY" -c 'import threading
+t = threading.Thread(target=lambda: open("thread.txt").read())
+t.start(); t.join()' >/dev/null
+check "python: a thread's read recorded" has r "$ws/thread.txt"
 
 sbx -a "$acc" -- sh -c 'echo x > made.txt' >/dev/null
 check "write intent recorded" has w "$ws/made.txt"

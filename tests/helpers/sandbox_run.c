@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	r = sandbox_start(plan, &run, &detail);
 	if (r < 0) {
 		fprintf(stderr, "sandbox_run: %s: %s (%s)\n",
-			detail.step ? detail.step : "start", sandbox_strerror(r),
+			detail.step[0] ? detail.step : "start", sandbox_strerror(r),
 			detail.sys_errno ? strerror(detail.sys_errno) : "-");
 		return 125;
 	}

@@ -12,7 +12,8 @@ store=$root/store
 mkdir -p "$ws"
 export SHARK_STORE="$store" SHARK_WORKSPACE="$ws"
 cd "$ws" || exit 1
-trap 'rm -rf "$root"' EXIT
+# (chmod first: an overlay work dir left by a killed run has mode 000)
+trap 'chmod -R u+rwx "$root" 2>/dev/null; rm -rf "$root"' EXIT
 failures=0
 checks=0
 

@@ -273,3 +273,23 @@ Test(sandbox_apply, scratch_cleanup_removes_unwritable_dirs)
 	cr_expect_neq(access(p, F_OK), 0);
 	cr_expect_str_eq(slurp(outside, "keep"), "k");
 }
+
+Test(sandbox_apply, setuid_and_setgid_bits_are_dropped)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_FILE, .path = "suid",
+				    .mode = 06755, .size = 2 };
+	char p[PATH_MAX * 2];
+	int fd = content("x\n");
+	struct stat st;
+
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, fd), 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/suid", ws);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0755);
+	e.kind = SANDBOX_EFFECT_CHMOD;
+	e.mode = 04711;
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, -1), 0);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0711);
+}

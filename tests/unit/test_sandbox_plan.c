@@ -105,6 +105,12 @@ Test(sandbox_plan, workspace_cannot_be_root_or_missing)
 
 	cr_assert_eq(sandbox_plan_set_workspace(p, "/"), 0);
 	cr_expect_eq(sandbox_plan_validate(p), SANDBOX_E_PLAN_WORKSPACE);
+	cr_assert_eq(sandbox_plan_set_workspace(p, "/dev/shm/ws"), 0);
+	cr_expect_eq(sandbox_plan_validate(p), SANDBOX_E_PLAN_WORKSPACE);
+	cr_assert_eq(sandbox_plan_set_workspace(p, "/proc"), 0);
+	cr_expect_eq(sandbox_plan_validate(p), SANDBOX_E_PLAN_WORKSPACE);
+	cr_assert_eq(sandbox_plan_set_workspace(p, "/devices"), 0);
+	cr_expect_eq(sandbox_plan_validate(p), 0);
 	sandbox_plan_free(p);
 }
 

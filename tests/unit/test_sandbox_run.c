@@ -361,3 +361,34 @@ Test(sandbox_run, capabilities_are_dropped_even_for_root)
 	cr_expect_eq(r->exit_code, 0);
 	sandbox_result_free(r);
 }
+
+Test(sandbox_run, process_groups_for_job_control)
+{
+	char s1[PATH_MAX + 32], s2[PATH_MAX + 32];
+	sandbox_plan *p1 = plan_sh("sleep 0.3", s1, sizeof(s1));
+	sandbox_plan *p2 = plan_sh("sleep 0.3", s2, sizeof(s2));
+	struct sandbox_result *r;
+	sandbox_run *a, *b;
+	pid_t leader;
+
+	cr_assert_eq(sandbox_plan_set_process_group(p1, 0), 0);
+	cr_assert_eq(sandbox_start(p1, &a, NULL), 0);
+	leader = sandbox_run_pid(a);
+	cr_expect_eq(getpgid(leader), leader);
+	cr_assert_eq(sandbox_plan_set_process_group(p2, leader), 0);
+	cr_assert_eq(sandbox_start(p2, &b, NULL), 0);
+	cr_expect_eq(getpgid(sandbox_run_pid(b)), leader);
+	/* the whole job, commands included, gets a signal sent to the group */
+	cr_assert_eq(kill(-leader, SIGTERM), 0);
+	cr_assert_eq(sandbox_wait(a, &r), 0);
+	cr_expect_eq(r->exit_code, 128 + SIGTERM);
+	sandbox_result_free(r);
+	cr_assert_eq(sandbox_wait(b, &r), 0);
+	cr_expect_eq(r->exit_code, 128 + SIGTERM);
+	sandbox_result_free(r);
+	cr_expect_eq(sandbox_plan_set_process_group(p1, -2), -EINVAL);
+	sandbox_run_free(a);
+	sandbox_run_free(b);
+	sandbox_plan_free(p1);
+	sandbox_plan_free(p2);
+}

@@ -633,8 +633,12 @@ Test(statcache, racy_entry_is_rehashed)
 	store_txn *txn;
 	struct store_path_state ps;
 
-	/* a file written just now is hashed but not remembered... */
+	/* a file written just now is hashed but not remembered... (its mtime
+	 * is pushed 10 s ahead so that a slow, loaded machine taking more
+	 * than STORE_RACY_NS to get to the lookup cannot make it old) */
 	tu_write_file(f, "version 1", 9);
+	struct timespec ahead[2] = { { 0, UTIME_OMIT }, { time(NULL) + 10, 0 } };
+	cr_assert_eq(utimensat(AT_FDCWD, f, ahead, 0), 0);
 	cr_assert_eq(store_read_begin(s, &txn), 0);
 	cr_assert_eq(store_stat_hash(txn, u, AT_FDCWD, f, 0, &ps), 0);
 	store_read_end(txn);
@@ -863,4 +867,268 @@ Test(fsck, finds_each_problem)
 	cr_assert_eq(seen.n[STORE_FSCK_MISSING_BLOB], 1);
 	store_close(s);
 	tu_rmrf(dir);
+}
+
+/* ---- batched stat-cache lookups ------------------------------------------------------ */
+
+#include <seccomp.h>
+#include <sys/wait.h>
+
+/* n paths in dir: files, a dir, a symlink, a FIFO, absent names; compare
+ * every batch answer with store_stat_hash's. Returns the number cached. */
+static int batch_matches_single(store *s, const char *dir, int n)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert(dfd >= 0);
+	struct store_stat_query *q = calloc((size_t)n, sizeof(*q));
+	char (*names)[32] = calloc((size_t)n, 32);
+	for (int i = 0; i < n; i++) {
+		switch (i % 10) {
+		case 7: snprintf(names[i], 32, "absent-%d", i); break;
+		case 8: snprintf(names[i], 32, "sub"); break;
+		case 9: snprintf(names[i], 32, i % 20 == 9 ? "link" : "fifo"); break;
+		default: snprintf(names[i], 32, "f%d", i);
+		}
+		q[i] = (struct store_stat_query){ .dirfd = dfd, .path = names[i],
+						  .at_flags = (i % 20 == 9) ? AT_SYMLINK_NOFOLLOW : 0 };
+	}
+	struct store_path_state *st = calloc((size_t)n, sizeof(*st));
+	int *errs = calloc((size_t)n, sizeof(int));
+	store_stat_updates *u;
+	store_stat_updates_new(&u);
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	cr_assert_eq(store_stat_hash_many(txn, u, (size_t)n, q, st, errs), 0);
+	int cached = 0;
+	for (int i = 0; i < n; i++) {
+		struct store_path_state one;
+		int r = store_stat_hash(txn, NULL, dfd, names[i], q[i].at_flags, &one);
+		cr_assert_eq(errs[i], r, "%s: batch %d single %d", names[i], errs[i], r);
+		if (r)
+			continue;
+		cr_assert_eq(st[i].kind, one.kind);
+		cr_assert(store_hash_equal(&st[i].hash, &one.hash), "%s", names[i]);
+		cr_assert_eq(st[i].st.st_ino, one.st.st_ino);
+		cr_assert_eq(st[i].st.st_dev, one.st.st_dev);
+		cr_assert_eq(st[i].st.st_mtim.tv_nsec, one.st.st_mtim.tv_nsec);
+		cached += st[i].cached;
+	}
+	store_read_end(txn);
+	cr_assert_eq(store_stat_updates_flush(s, u), 0);
+	store_stat_updates_free(u);
+	free(q);
+	free(names);
+	free(st);
+	free(errs);
+	close(dfd);
+	return cached;
+}
+
+static void make_batch_dir(const char *dir, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/f%d", dir, i);
+		tu_write_file(p, p, strlen(p));
+	}
+	char *sub = tu_join(dir, "sub"), *l = tu_join(dir, "link"), *fifo = tu_join(dir, "fifo");
+	mkdir(sub, 0700);
+	cr_assert_eq(symlink("f0", l), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	free(sub);
+	free(l);
+	free(fifo);
+	make_old(dir);
+}
+
+Test(statcache, batch_answers_like_single_lookups)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *files = tu_join(dir, "files");
+	mkdir(files, 0700);
+	make_batch_dir(files, 700);
+	cr_assert_eq(batch_matches_single(s, files, 700), 0, "cold pass");
+	/* now every file and the dir come from the cache */
+	int cached = batch_matches_single(s, files, 700);
+	cr_assert_eq(cached, 700 - 70 * 3 + 70, "cached %d", cached);
+	cr_assert_eq(batch_matches_single(s, files, 5), 5 - 0, "small batch");
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	cr_assert_eq(store_stat_hash_many(txn, NULL, 0, NULL, NULL, NULL), 0);
+	struct store_stat_query bad = { .dirfd = AT_FDCWD, .path = NULL };
+	struct store_path_state st;
+	int err;
+	cr_assert_eq(store_stat_hash_many(txn, NULL, 1, &bad, &st, &err), -EINVAL);
+	store_read_end(txn);
+	free(files);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+Test(statcache, batch_without_io_uring)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *files = tu_join(dir, "files");
+	mkdir(files, 0700);
+	make_batch_dir(files, 200);
+	store_close(s);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a filter like the sandbox's: io_uring refused */
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+		if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(io_uring_setup), 0) ||
+		    seccomp_load(ctx))
+			_exit(77);
+		seccomp_release(ctx);
+		struct store_options o = { .flags = STORE_NOSYNC };
+		if (store_open_opts(dir, &o, &s) < 0)
+			_exit(1);
+		batch_matches_single(s, files, 200);
+		int cached = batch_matches_single(s, files, 200);
+		store_close(s);
+		_exit(cached == 200 - 20 * 3 + 20 ? 0 : 2);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "child died");
+	cr_assert_eq(WEXITSTATUS(status), 0);
+	free(files);
+	tu_rmrf(dir);
+}
+
+Test(trace, decode_null)
+{
+	struct store_trace *t = (struct store_trace *)0x1;
+	cr_assert_eq(store_trace_decode(NULL, 0, &t), STORE_EBADTRACE);
+	cr_assert_eq(store_trace_decode(NULL, 5, &t), -EINVAL);
+	cr_assert_eq(t, (struct store_trace *)0x1);
+}
+
+#include "store/internal.h"
+
+Test(statcache, sized_hash_reads_what_is_there)
+{
+	char *dir = tu_tmpdir();
+	char *f = tu_join(dir, "f");
+	size_t sizes[] = { 0, 100, 16383, 16384, 20000 };
+	uint8_t *buf = malloc(20000);
+	for (size_t i = 0; i < 20000; i++)
+		buf[i] = (uint8_t)(i * 3);
+	for (size_t k = 0; k < 5; k++) {
+		tu_write_file(f, buf, sizes[k]);
+		store_hash want;
+		store_hash_bytes(buf, sizes[k], &want);
+		uint64_t guesses[] = { 0, 50, 100, 16383, 99999 };
+		for (size_t g = 0; g < 5; g++) {
+			int fd = open(f, O_RDONLY | O_CLOEXEC);
+			store_hash got;
+			cr_assert_eq(store_hash_fd_sized(fd, guesses[g], &got), 0);
+			close(fd);
+			cr_assert(store_hash_equal(&got, &want), "size %zu guess %llu", sizes[k],
+				  (unsigned long long)guesses[g]);
+		}
+	}
+	free(buf);
+	free(f);
+	tu_rmrf(dir);
+}
+
+static uint64_t count_runs(store *s)
+{
+	struct store_stats st;
+	cr_assert_eq(store_stats(s, &st), 0);
+	return st.runs;
+}
+
+Test(index, deferred_runs)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	struct store_run a = { .outcome = STORE_RUN_HIT, .command = "first" };
+	struct store_run b = { .outcome = STORE_RUN_NOT_RECORDED, .command = "second",
+			       .reason = "tty" };
+	cr_assert_eq(store_run_defer(s, &a), 0);
+	cr_assert_eq(store_run_defer(s, &b), 0);
+	struct store_run bad = { .outcome = 7 };
+	cr_assert_eq(store_run_defer(s, &bad), -EINVAL);
+	cr_assert_eq(count_runs(s), 0, "deferred runs written too early");
+
+	/* they ride along with the next write, before its own run */
+	struct store_effect effs[4];
+	struct store_trace t = stored_trace(s, "d", effs);
+	store_hash key = hash_of("d");
+	struct store_run c = { .outcome = STORE_RUN_MISS, .command = "third" };
+	uint64_t cid;
+	cr_assert_eq(store_record(s, &key, &t, &c, NULL, &cid), 0);
+	cr_assert_eq(count_runs(s), 3);
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	const char *want[] = { "third", "second", "first" };
+	uint64_t id = UINT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(store_run_prev(txn, id, &id), 0);
+		struct store_run *r;
+		cr_assert_eq(store_run_get(txn, id, &r), 0);
+		cr_assert_str_eq(r->command, want[i]);
+		store_run_free(r);
+		if (i == 0)
+			cr_assert_eq(id, cid);
+	}
+	store_read_end(txn);
+
+	/* store_flush and store_close write the queue too */
+	cr_assert_eq(store_flush(s), 0, "nothing queued is fine");
+	cr_assert_eq(store_run_defer(s, &a), 0);
+	cr_assert_eq(store_flush(s), 0);
+	cr_assert_eq(count_runs(s), 4);
+	cr_assert_eq(store_run_defer(s, &b), 0);
+	store_close(s);
+	struct store_options o = { .flags = STORE_RDONLY };
+	cr_assert_eq(store_open_opts(dir, &o, &s), 0);
+	cr_assert_eq(count_runs(s), 5, "store_close dropped a deferred run");
+	cr_assert_eq(store_run_defer(s, &a), -EROFS);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+Test(index, deferred_runs_stay_in_the_parent)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	struct store_run a = { .outcome = STORE_RUN_MISS, .command = "parent's" };
+	cr_assert_eq(store_run_defer(s, &a), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int ok = store_run_defer(s, &a) == STORE_EFORK && store_flush(s) == STORE_EFORK;
+		store_close(s); /* must not write the parent's queue */
+		_exit(ok ? 0 : 1);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(count_runs(s), 0);
+	cr_assert_eq(store_flush(s), 0);
+	cr_assert_eq(count_runs(s), 1);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+Test(statcache, racy_window_follows_timestamp_granularity)
+{
+	struct stat st = { 0 };
+	int64_t t = 1700000000LL * 1000000000LL;
+	st.st_mtim.tv_sec = st.st_ctim.tv_sec = 1700000000;
+	st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 123; /* a nanosecond filesystem */
+	cr_assert(store_stat_is_racy(&st, t + STORE_RACY_NS - 1));
+	cr_assert(store_stat_is_racy(&st, t));
+	cr_assert_not(store_stat_is_racy(&st, t + STORE_RACY_NS + 200));
+	st.st_ctim.tv_sec += 1; /* a later ctime (chmod, rename) counts too */
+	cr_assert(store_stat_is_racy(&st, t + STORE_RACY_NS + 200));
+	/* whole seconds: coarse timestamps, a 2.1 s window */
+	st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 0;
+	st.st_ctim.tv_sec = st.st_mtim.tv_sec;
+	cr_assert(store_stat_is_racy(&st, t + 1500000000LL));
+	cr_assert_not(store_stat_is_racy(&st, t + STORE_RACY_COARSE_NS + 1));
 }

@@ -1,0 +1,120 @@
+#!/bin/sh
+# memo.sh - shark's memo engine against plain dash, side by side in one run:
+# ten real text pipelines on generated 1 MB and 30 MB inputs, cold (every
+# stage runs in the sandbox and is recorded: `shark -f`), warm (all hits),
+# the hit latency of a trivial cached command against `dash -c true`, and
+# an edited tail (the last of five stages changed) against the whole
+# pipeline under dash. Medians; ratios are shark/dash.
+#
+#   sh tests/bench/memo.sh            (BUILD defaults to build/release)
+#   BENCH_SIZES="1" BENCH_RUNS=3 ...  (quicker)
+set -eu
+BUILD=${BUILD:-build/release}
+shark=$(cd "$BUILD/bin" && pwd)/shark
+sizes=${BENCH_SIZES:-"1 30"}
+runs=${BENCH_RUNS:-5}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/shark-bench-memo.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/ws"
+cd "$dir/ws"
+export SHARK_STORE="$dir/store" SHARK_WORKSPACE="$dir/ws"
+unset SHARK_NOTICES || true
+PY=/usr/bin/python3
+
+now_ns() { date +%s%N; }
+
+# median_ms N CMD...: run CMD N times (output discarded), print the median
+# wall time in milliseconds (one decimal).
+median_ms() {
+	n=$1
+	shift
+	i=0
+	: >"$dir/times"
+	while [ "$i" -lt "$n" ]; do
+		t0=$(now_ns)
+		"$@" >/dev/null 2>&1 </dev/null || true
+		t1=$(now_ns)
+		echo $((t1 - t0)) >>"$dir/times"
+		i=$((i + 1))
+	done
+	sort -n "$dir/times" | awk '{ v[NR] = $1 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f\n", m / 1e6 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# Generated data: "user<id> <action> <value> <word> <word>" lines.
+gen() {
+	awk -v mb="$1" 'BEGIN {
+		srand(7); split("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu", w, " ")
+		target = mb * 1024 * 1024; n = 0
+		while (n < target) {
+			line = sprintf("user%d %s %d %s %s", int(3000 * rand() * rand()),
+				(rand() < 0.3 ? "buy" : "view"), int(1000 * rand()),
+				w[int(12 * rand()) + 1], w[int(12 * rand()) + 1])
+			print line; n += length(line) + 1
+		} }' >"data$1.txt"
+}
+
+pipelines() {
+	f=$1
+	cat <<EOF
+tr -cs A-Za-z '\n' < $f | tr A-Z a-z | sort | uniq -c | sort -rn | head -n 10
+sort $f | uniq -c | sort -rn | head -n 5
+grep buy $f | cut -d' ' -f1 | sort -u | wc -l
+awk '{ s[\$2] += \$3 } END { for (k in s) print k, s[k] }' $f | sort
+cut -d' ' -f4 $f | sort | uniq -c | sort -rn
+grep -c view $f
+tr a-z A-Z < $f | grep USER1 | wc -l
+$PY -c 'import sys; print(sum(int(l.split()[2]) for l in sys.stdin))' < $f
+sed 's/user/u/' $f | sort -k3 -n | tail -n 3
+awk '\$3 > 500' $f | cut -d' ' -f1 | sort | uniq -c | sort -rn | head -n 3
+EOF
+}
+
+echo "memo engine vs dash (median of $runs runs; ratio = shark / dash)"
+for mb in $sizes; do
+	gen "$mb"
+	echo
+	printf '%-6s %-60s %9s %9s %6s %9s %6s\n' "input" "pipeline" "dash ms" "cold ms" "cold/d" \
+		"warm ms" "warm/d"
+	pipelines "data$mb.txt" >"$dir/pipes"
+	while IFS= read -r p; do
+		r=$runs
+		[ "$mb" -ge 10 ] && r=3
+		d=$(median_ms "$r" dash -c "$p")
+		c=$(median_ms "$r" "$shark" -f -c "$p")
+		"$shark" -c "$p" >/dev/null 2>&1 </dev/null || true
+		w=$(median_ms "$r" "$shark" -c "$p")
+		short=$(printf '%s' "$p" | cut -c1-60)
+		printf '%-6s %-60s %9s %9s %6s %9s %6s\n' "${mb}MB" "$short" "$d" "$c" "$(ratio "$c" "$d")" \
+			"$w" "$(ratio "$w" "$d")"
+	done <"$dir/pipes"
+done
+
+echo
+echo "hit latency (median of 21)"
+echo hello >small.txt
+"$shark" -c 'cat small.txt' >/dev/null
+t=$(median_ms 21 dash -c true)
+h=$(median_ms 21 "$shark" -c 'cat small.txt')
+printf '  dash -c true %s ms, shark cached `cat small.txt` %s ms, ratio %s\n' "$t" "$h" "$(ratio "$h" "$t")"
+
+echo
+echo "edited tail: the last of five stages changed, input data1.txt"
+base="cut -d' ' -f1,2 data1.txt | grep buy | sort | uniq -c | sort -rn"
+"$shark" -c "$base | head -n 1" >/dev/null
+: >"$dir/tail"
+k=2
+while [ "$k" -le $((runs + 1)) ]; do
+	t0=$(now_ns)
+	"$shark" -c "$base | head -n $k" >/dev/null
+	t1=$(now_ns)
+	echo $((t1 - t0)) >>"$dir/tail"
+	k=$((k + 1))
+done
+e=$(sort -n "$dir/tail" | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1e6 }')
+d=$(median_ms "$runs" dash -c "$base | head -n 7")
+printf '  whole pipeline under dash %s ms, shark with only the tail re-run %s ms, ratio %s\n' \
+	"$d" "$e" "$(ratio "$e" "$d")"

@@ -1,0 +1,3 @@
+alias greet='echo hi'
+f() { greet; }
+f

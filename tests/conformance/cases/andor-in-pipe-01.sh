@@ -1,0 +1,2 @@
+false || echo a | tr a b
+true && echo c | tr c d

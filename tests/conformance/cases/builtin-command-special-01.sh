@@ -1,0 +1,3 @@
+command : && echo colon-ok
+command set -- a b
+echo $#

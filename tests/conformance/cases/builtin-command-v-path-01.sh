@@ -1,0 +1,2 @@
+command -v /bin/sh
+command -v ./nosuch || echo missing

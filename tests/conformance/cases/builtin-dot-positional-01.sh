@@ -1,0 +1,3 @@
+echo 'echo "$# $1"' > inc
+f() { . ./inc; }
+f x y

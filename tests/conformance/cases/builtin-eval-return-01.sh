@@ -1,0 +1,3 @@
+f() { eval 'return 6'; echo no; }
+f
+echo $?

@@ -1,0 +1,3 @@
+readonly X=1
+export X
+sh -c 'echo $X'

@@ -1,0 +1,3 @@
+export V=1
+unset V
+export -p | grep 'V=' || echo gone

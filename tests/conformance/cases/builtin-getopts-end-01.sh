@@ -1,0 +1,4 @@
+set -- -a arg
+getopts a o
+getopts a o
+echo "status $? [$o] $OPTIND"

@@ -1,0 +1,3 @@
+printf 'a\\b\n'
+printf '%s\n' 'a\nb'
+printf 'q\"x\n'

@@ -1,0 +1,1 @@
+printf '\nsecond\n' | { read a; echo "[$a] $?"; read b; echo "[$b]"; }

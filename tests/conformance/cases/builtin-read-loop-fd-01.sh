@@ -1,0 +1,2 @@
+printf 'x\ny\n' > f
+while read -r l <&3; do echo "$l"; done 3<f

@@ -1,0 +1,3 @@
+f() { readonly FR=inside; }
+f
+echo $FR

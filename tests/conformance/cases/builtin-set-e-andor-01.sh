@@ -1,0 +1,5 @@
+set -e
+f() { return 1; }
+f || true
+! f
+echo reached

@@ -1,0 +1,4 @@
+set -e
+eval 'false || echo rescued'
+eval false
+echo not reached

@@ -1,0 +1,3 @@
+trap 'echo trap-out' EXIT
+x=$(echo inner)
+echo "$x"

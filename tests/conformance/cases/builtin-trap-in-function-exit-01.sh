@@ -1,0 +1,3 @@
+f() { exit 3; }
+trap 'echo exiting $?' EXIT
+f

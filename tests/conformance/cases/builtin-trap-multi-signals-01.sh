@@ -1,0 +1,4 @@
+trap 'echo sig' INT TERM
+kill -INT $$
+kill -TERM $$
+echo end

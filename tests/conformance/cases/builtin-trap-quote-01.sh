@@ -1,0 +1,2 @@
+trap "echo 'single' \"double\"" EXIT
+trap

@@ -1,0 +1,4 @@
+trap 'echo int' INT
+trap - INT
+trap
+echo listed-nothing

@@ -1,0 +1,1 @@
+type true cd 2>/dev/null

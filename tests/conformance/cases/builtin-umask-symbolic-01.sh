@@ -1,0 +1,5 @@
+umask 022
+umask g+w
+umask
+umask o-r
+umask

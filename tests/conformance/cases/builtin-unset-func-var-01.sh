@@ -1,0 +1,5 @@
+x() { echo func-x; }
+x=var
+unset x
+x
+echo "[${x-unset}]"

@@ -1,0 +1,6 @@
+case x in x) ;; esac
+echo $?
+case x in
+x)
+esac
+echo done

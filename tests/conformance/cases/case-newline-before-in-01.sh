@@ -1,0 +1,4 @@
+case x
+in
+x) echo ok;;
+esac

@@ -1,0 +1,2 @@
+printf '%s\n' "`printf '%s\n' 'a\\b'`"
+printf '%s\n' "$(printf '%s\n' 'a\\b')"

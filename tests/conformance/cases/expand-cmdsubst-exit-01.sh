@@ -1,0 +1,2 @@
+x=$(exit 7; echo no)
+echo "$? [$x]"

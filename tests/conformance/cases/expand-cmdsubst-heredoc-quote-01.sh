@@ -1,0 +1,5 @@
+x=$(cat <<'END'
+it's a ) paren
+END
+)
+echo "$x"

@@ -1,0 +1,2 @@
+x=$(y=inner; echo $y)
+echo "$x [${y-unset}]"

@@ -1,0 +1,3 @@
+touch f1 f2
+x=f
+echo ${x}* "${x}"* $(echo f)*

@@ -1,0 +1,3 @@
+mkdir -p a/b/c
+touch a/b/c/d a/b/e
+echo a/*/* a/*/*/*

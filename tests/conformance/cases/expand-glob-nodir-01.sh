@@ -1,0 +1,3 @@
+touch f
+echo f/*
+echo */

@@ -1,0 +1,2 @@
+touch 'a*b' axb
+echo a"*"b a\*b a*b

@@ -1,0 +1,4 @@
+set -- 'a:b' 'c'
+IFS=:
+printf '[%s]' $@; echo
+printf '[%s]' "$@"; echo

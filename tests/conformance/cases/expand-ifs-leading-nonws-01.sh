@@ -1,0 +1,3 @@
+IFS=:
+x=::a
+printf '[%s]' $x; echo

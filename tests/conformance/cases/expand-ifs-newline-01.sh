@@ -1,0 +1,7 @@
+x='a
+b'
+set -- $x
+echo $#
+IFS=
+set -- $x
+echo $#

@@ -1,0 +1,5 @@
+set -- a b c
+IFS=
+printf '[%s]' $*; echo
+printf '[%s]' "$*"; echo
+printf '[%s]' $@; echo

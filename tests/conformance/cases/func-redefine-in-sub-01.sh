@@ -1,0 +1,3 @@
+f() { echo one; }
+( f() { echo two; }; f )
+f

@@ -1,0 +1,4 @@
+cat <<END |
+piped
+END
+tr a-z A-Z

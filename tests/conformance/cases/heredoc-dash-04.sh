@@ -1,0 +1,4 @@
+	cat <<-'END' | sed 's/^/[/'
+		$a
+	x
+		END

@@ -1,0 +1,6 @@
+cat <<'$x'
+dollar delimiter
+$x
+cat <<"a b"
+spaced delimiter
+a b

@@ -1,0 +1,2 @@
+cat <<END
+runs to the end of the file

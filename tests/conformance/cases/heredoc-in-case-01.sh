@@ -1,0 +1,6 @@
+case x in
+x) cat <<END
+inside case
+END
+;;
+esac

@@ -1,0 +1,7 @@
+f() {
+	while read -r l; do echo "<$l>"; done <<-END
+	one
+	two
+	END
+}
+f; f

@@ -1,0 +1,4 @@
+x=v
+cat <<END
+"$x" '$x' "\$x"
+END

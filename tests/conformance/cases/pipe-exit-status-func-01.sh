@@ -1,0 +1,3 @@
+f() { return 5; }
+true | f
+echo $?

@@ -1,0 +1,4 @@
+cat <<END | while read -r a; do echo "[$a]"; done
+x
+y
+END

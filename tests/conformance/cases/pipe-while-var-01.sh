@@ -1,0 +1,3 @@
+n=0
+printf '1\n2\n' | while read -r l; do n=$((n+l)); done
+echo $n

@@ -1,0 +1,3 @@
+cat 3<<END <&3
+three
+END

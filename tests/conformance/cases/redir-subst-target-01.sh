@@ -1,0 +1,3 @@
+f=$(echo target)
+echo data > "$f.txt"
+cat target.txt

@@ -1,0 +1,4 @@
+f() { case $- in *u*) echo u-on;; *) echo u-off;; esac; }
+f
+set -u
+f

@@ -1,0 +1,4 @@
+false
+echo $(echo $?)
+x=$(exit 3)$(true)
+echo $?

@@ -1,0 +1,6 @@
+! { false; }
+echo $?
+! (exit 4)
+echo $?
+! f() { :; }
+echo after-def

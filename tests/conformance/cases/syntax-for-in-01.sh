@@ -1,0 +1,3 @@
+for i in a b c
+echo $i
+done

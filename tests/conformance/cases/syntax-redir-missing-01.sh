@@ -1,0 +1,3 @@
+echo ok
+cat <
+echo no

@@ -1,0 +1,93 @@
+#!/bin/sh
+# shell_cli.sh - drive the shark binary as a user does: -c with arguments,
+# script files, scripts on stdin, #! scripts, exit statuses, syntax errors.
+set -u
+: "${SHARK:?SHARK must point at the shark binary}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/shark-e2e.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+n=0
+
+# check NAME EXPECTED_STATUS EXPECTED_STDOUT COMMAND...
+check() {
+	name=$1 want_status=$2 want_out=$3
+	shift 3
+	n=$((n + 1))
+	out=$("$@" 2>"$tmp/err")
+	status=$?
+	if [ "$status" != "$want_status" ] || [ "$out" != "$want_out" ]; then
+		echo "FAIL $name: status $status (want $want_status), stdout [$out] (want [$want_out])"
+		sed 's/^/    stderr: /' "$tmp/err"
+		fail=$((fail + 1))
+	fi
+}
+
+# check_err NAME PATTERN: the last check's stderr matches a grep pattern
+check_err() {
+	n=$((n + 1))
+	if ! grep -q -- "$2" "$tmp/err"; then
+		echo "FAIL $1: stderr does not match [$2]:"
+		sed 's/^/    stderr: /' "$tmp/err"
+		fail=$((fail + 1))
+	fi
+}
+
+check "-c" 0 "hi" "$SHARK" -c 'echo hi'
+check "-c name args" 0 "me|a|b c|2" "$SHARK" -c 'echo "$0|$1|$2|$#"' me a 'b c'
+check "-c exit status" 3 "" "$SHARK" -c 'exit 3'
+check "last status" 1 "" "$SHARK" -c 'false'
+check "not found is 127" 127 "" "$SHARK" -c 'no-such-command-xyz'
+check_err "not found message" "no-such-command-xyz: not found"
+printf 'echo data\n' >"$tmp/noexec"
+chmod 644 "$tmp/noexec"
+check "not executable is 126" 126 "" "$SHARK" -c "$tmp/noexec"
+check "killed by signal is 128+N" 137 "" "$SHARK" -c 'kill -9 $$'
+check "child killed" 143 "" "$SHARK" -c 'sh -c "kill \$\$"'
+
+printf 'echo "script $1 $#"\nexit 4\n' >"$tmp/s.sh"
+check "script file with args" 4 "script x 2" "$SHARK" "$tmp/s.sh" x y
+check "script on stdin" 0 "from stdin a" sh -c "printf 'echo from stdin \$1\n' | \"$SHARK\" -s a"
+check "stdin without -s" 0 "piped" sh -c "echo 'echo piped' | \"$SHARK\""
+check "missing script" 127 "" "$SHARK" "$tmp/nonexistent.sh"
+
+printf '#!/usr/bin/env shark\necho "shebang $1"\n' >"$tmp/sb"
+chmod 755 "$tmp/sb"
+mkdir "$tmp/bin"
+ln -s "$SHARK" "$tmp/bin/shark"
+check "shebang script" 0 "shebang ok" env PATH="$tmp/bin:$PATH" "$tmp/sb" ok
+printf 'echo "no shebang $1"\n' >"$tmp/plain"
+chmod 755 "$tmp/plain"
+check "script without #! runs in shark" 0 "no shebang p" "$SHARK" -c "$tmp/plain p"
+
+# syntax errors: file, line, unexpected token, status 2, nothing after runs
+printf 'echo one\necho two\nif true; then\n  echo three\nfi fi\necho never\n' >"$tmp/bad.sh"
+check "syntax error status" 2 "one
+two" "$SHARK" "$tmp/bad.sh"
+check_err "syntax error names file:line" "bad.sh:5: syntax error"
+check_err "syntax error names token" 'unexpected "fi"'
+check "-c syntax error" 2 "" "$SHARK" -c 'echo ok; )'
+check_err "-c syntax error token" 'unexpected ")"'
+check "unterminated quote" 2 "" "$SHARK" -c "echo 'abc"
+check "eof in if" 2 "" "$SHARK" -c 'if true; then echo x'
+check_err "eof token" "end of file"
+
+# set -e and its exceptions
+check "set -e stops" 1 "a" "$SHARK" -c 'set -e; echo a; false; echo b'
+check "set -e in conditions" 0 "ok" "$SHARK" -c 'set -e; if false; then :; fi; false || true; ! true; echo ok'
+check "set -u" 2 "" "$SHARK" -c 'set -u; echo $nope; echo after'
+check "pipefail" 1 "" "$SHARK" -o pipefail -c 'false | true'
+check "no pipefail" 0 "" "$SHARK" -c 'false | true'
+check "-x traces" 0 "x" "$SHARK" -x -c 'echo x'
+check_err "-x trace line" "^+ echo x"
+
+# interactive-only features do not leak into scripts: Ctrl-D etc. are in shell_interactive.sh
+check "exit trap" 5 "bye" "$SHARK" -c 'trap "echo bye" EXIT; exit 5'
+check "background and wait" 0 "7" "$SHARK" -c 'sh -c "exit 7" & wait $!; echo $?'
+check "here-doc" 0 "x=1" "$SHARK" -c 'x=1; cat <<EOF
+x=$x
+EOF'
+check "redirections" 0 "b" "$SHARK" -c "echo a > $tmp/r; echo b >> $tmp/r; tail -n 1 < $tmp/r"
+check "noclobber" 2 "" "$SHARK" -c "set -C; echo a > $tmp/r"
+
+echo "shell_cli: $((n - fail))/$n passed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,1 @@
+x=`echo \`echo nested\``; y=$(echo $(echo deep))

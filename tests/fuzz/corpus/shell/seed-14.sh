@@ -1,0 +1,1 @@
+IFS=:; set -- a:b::c; for f; do echo "[$f]"; done

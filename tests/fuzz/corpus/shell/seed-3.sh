@@ -1,0 +1,1 @@
+for i in a b "c d"; do echo $i; done

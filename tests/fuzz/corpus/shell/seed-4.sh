@@ -1,0 +1,1 @@
+case $x in a*|b) echo A;; *) echo B;; esac

@@ -1,0 +1,1 @@
+f() { local v=1; return $v; }; f a b

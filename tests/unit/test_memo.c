@@ -1,0 +1,255 @@
+/* test_memo.c - the memo engine: action keys, workspace detection, stdin
+ * identity, and whole pipelines recorded then served from the store. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shark/memo_int.h"
+
+static char tmpl[4096];
+
+static const char *tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(tmpl, sizeof(tmpl), "%s/test-memo.XXXXXX", t && *t ? t : "/tmp");
+	cr_assert_not_null(mkdtemp(tmpl));
+	return tmpl;
+}
+
+static char *const argv_a[] = { "sort", "-n", "data", NULL };
+static char *const argv_b[] = { "sort", "-r", "data", NULL };
+static char *const env_1[] = { "LANG=C", "PATH=/usr/bin:/bin", NULL };
+static char *const env_1_reordered[] = { "PATH=/usr/bin:/bin", "LANG=C", NULL };
+static char *const env_1_volatile[] = { "LANG=C", "SHLVL=7", "PATH=/usr/bin:/bin",
+					"OLDPWD=/elsewhere", NULL };
+static char *const env_2[] = { "LANG=fr_FR.UTF-8", "PATH=/usr/bin:/bin", NULL };
+
+static store_hash key_of(char *const *argv, char *const *envp, const char *cwd, int in_kind,
+			 unsigned ttys, unsigned grants)
+{
+	struct memo_keyspec k = {
+		.workspace = "/ws",
+		.cwd = cwd,
+		.argv = argv,
+		.envp = envp,
+		.in = { .kind = in_kind },
+		.ttys = ttys,
+		.grants = grants,
+	};
+	store_hash h;
+	cr_assert_eq(memo_action_key(&k, &h), 0);
+	return h;
+}
+
+Test(memo_key, same_inputs_same_key)
+{
+	store_hash a = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	store_hash b = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	cr_assert(store_hash_equal(&a, &b));
+}
+
+Test(memo_key, every_field_counts)
+{
+	store_hash base = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	store_hash k;
+	k = key_of(argv_b, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	cr_assert_not(store_hash_equal(&base, &k), "argv");
+	k = key_of(argv_a, env_2, "/ws", MEMO_STDIN_NONE, 0, 0);
+	cr_assert_not(store_hash_equal(&base, &k), "environment");
+	k = key_of(argv_a, env_1, "/ws/sub", MEMO_STDIN_NONE, 0, 0);
+	cr_assert_not(store_hash_equal(&base, &k), "cwd");
+	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_TTY, 0, 0);
+	cr_assert_not(store_hash_equal(&base, &k), "stdin");
+	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 2, 0);
+	cr_assert_not(store_hash_equal(&base, &k), "terminal flags");
+	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, MEMO_NETWORK);
+	cr_assert_not(store_hash_equal(&base, &k), "grants");
+}
+
+Test(memo_key, environment_order_and_volatile_variables_do_not_count)
+{
+	store_hash base = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	store_hash k = key_of(argv_a, env_1_reordered, "/ws", MEMO_STDIN_NONE, 0, 0);
+	cr_assert(store_hash_equal(&base, &k));
+	k = key_of(argv_a, env_1_volatile, "/ws", MEMO_STDIN_NONE, 0, 0);
+	cr_assert(store_hash_equal(&base, &k));
+	cr_assert(memo_env_is_volatile("SHLVL=2"));
+	cr_assert(memo_env_is_volatile("_=/usr/bin/env"));
+	cr_assert_not(memo_env_is_volatile("SHLVLX=2"));
+	cr_assert_not(memo_env_is_volatile("HOME=/root"));
+}
+
+Test(memo_key, argument_boundaries_are_unambiguous)
+{
+	char *const ab_c[] = { "echo", "ab", "c", NULL };
+	char *const a_bc[] = { "echo", "a", "bc", NULL };
+	store_hash x = key_of(ab_c, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	store_hash y = key_of(a_bc, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
+	cr_assert_not(store_hash_equal(&x, &y));
+}
+
+Test(memo_workspace, git_top_level_else_cwd_else_override)
+{
+	unsetenv("SHARK_WORKSPACE");
+	const char *d = tmpdir();
+	char sub[4200], git[4200], deep[4200];
+	snprintf(sub, sizeof(sub), "%s/repo", d);
+	snprintf(git, sizeof(git), "%s/repo/.git", d);
+	snprintf(deep, sizeof(deep), "%s/repo/a/b", d);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	cr_assert_eq(mkdir(git, 0700), 0);
+	char mid[4200];
+	snprintf(mid, sizeof(mid), "%s/repo/a", d);
+	cr_assert_eq(mkdir(mid, 0700), 0);
+	cr_assert_eq(mkdir(deep, 0700), 0);
+	char *ws;
+	cr_assert_eq(memo_workspace_find(deep, &ws), 0);
+	char *want = realpath(sub, NULL);
+	cr_assert_str_eq(ws, want);
+	free(ws);
+	cr_assert_eq(memo_workspace_find(d, &ws), 0);
+	char *dreal = realpath(d, NULL);
+	cr_assert_str_eq(ws, dreal, "no git repository: the directory itself");
+	free(ws);
+	setenv("SHARK_WORKSPACE", mid, 1);
+	cr_assert_eq(memo_workspace_find(deep, &ws), 0);
+	char *midreal = realpath(mid, NULL);
+	cr_assert_str_eq(ws, midreal);
+	unsetenv("SHARK_WORKSPACE");
+	free(ws);
+	free(want);
+	free(dreal);
+	free(midreal);
+}
+
+static struct memo *new_memo(const char *ws)
+{
+	struct memo_options o = { .workspace = ws };
+	struct memo *m;
+	cr_assert_eq(memo_new(&o, ws, &m), 0);
+	return m;
+}
+
+Test(memo_stdin, null_file_finished_pipe_and_stream)
+{
+	const char *d = tmpdir();
+	struct memo *m = new_memo(d);
+	struct memo_stdin id;
+	int fd;
+
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cr_assert_eq(memo_stdin_identity(m, null, &id, &fd), 0);
+	cr_assert_eq(id.kind, MEMO_STDIN_NONE);
+	cr_assert_eq(fd, -1);
+	close(null);
+
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/in", d);
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_eq(write(f, "hello\n", 6), 6);
+	lseek(f, 0, SEEK_SET);
+	cr_assert_eq(memo_stdin_identity(m, f, &id, &fd), 0);
+	cr_assert_eq(id.kind, MEMO_STDIN_FILE);
+	store_hash want;
+	store_hash_bytes("hello\n", 6, &want);
+	cr_assert(store_hash_equal(&id.hash, &want));
+	close(f);
+
+	/* A pipe whose writer is gone: spooled, same content, same hash. */
+	int p[2];
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	cr_assert_eq(write(p[1], "hello\n", 6), 6);
+	close(p[1]);
+	cr_assert_eq(memo_stdin_identity(m, p[0], &id, &fd), 0);
+	cr_assert_eq(id.kind, MEMO_STDIN_SPOOLED);
+	cr_assert(store_hash_equal(&id.hash, &want));
+	char buf[16] = { 0 };
+	cr_assert_eq(read(fd, buf, sizeof(buf)), 6);
+	cr_assert_str_eq(buf, "hello\n");
+	close(fd);
+	close(p[0]);
+
+	/* A pipe still being written: a stream, nothing consumed. */
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	cr_assert_eq(write(p[1], "x", 1), 1);
+	cr_assert_eq(memo_stdin_identity(m, p[0], &id, &fd), 0);
+	cr_assert_eq(id.kind, MEMO_STDIN_STREAM);
+	cr_assert_eq(fd, -1);
+	cr_assert_eq(read(p[0], buf, 1), 1);
+	close(p[0]);
+	close(p[1]);
+	memo_free(m);
+}
+
+/* A whole pipeline through the engine: cold it runs and records, warm it is
+ * replayed byte for byte without running, and a changed input re-runs. */
+static char *run_pipeline(struct memo *m, const char *ws, int *ret_status)
+{
+	char *const s1[] = { "cat", "data", NULL };
+	char *const s2[] = { "sort", "-r", NULL };
+	char *const envp[] = { "PATH=/usr/bin:/bin", "LANG=C", NULL };
+	struct memo_stage st[2] = {
+		{ .argv = s1, .envp = envp, .fd_in = -1, .fd_out = -1, .fd_err = 2 },
+		{ .argv = s2, .envp = envp, .fd_in = -1, .fd_out = -1, .fd_err = 2 },
+	};
+	char out[4200];
+	snprintf(out, sizeof(out), "%s.out", ws);
+	int ofd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int status[2];
+	cr_assert_eq(memo_run_pipeline(m, ws, st, 2, null, ofd, status), 0);
+	close(null);
+	*ret_status = status[1];
+	char *buf = calloc(1, 4096);
+	lseek(ofd, 0, SEEK_SET);
+	cr_assert_geq(read(ofd, buf, 4095), 0);
+	close(ofd);
+	return buf;
+}
+
+Test(memo_pipeline, record_then_replay_then_rerun_on_change)
+{
+	/* (alarm, not .timeout: Criterion's timeout leaks under LeakSanitizer) */
+	alarm(60);
+	const char *d = tmpdir();
+	char ws[4200], st[4200], data[4300];
+	snprintf(ws, sizeof(ws), "%s/ws", d);
+	snprintf(st, sizeof(st), "%s/store", d);
+	snprintf(data, sizeof(data), "%s/data", ws);
+	cr_assert_eq(mkdir(ws, 0700), 0);
+	FILE *f = fopen(data, "w");
+	fputs("a\nc\nb\n", f);
+	fclose(f);
+	struct memo_options o = { .workspace = ws, .store_path = st };
+	struct memo *m;
+	cr_assert_eq(memo_new(&o, ws, &m), 0);
+
+	int status;
+	char *cold = run_pipeline(m, ws, &status);
+	cr_assert_str_eq(cold, "c\nb\na\n");
+	cr_assert_eq(status, 0);
+
+	store *s = memo_store(m);
+	cr_assert_not_null(s);
+	struct store_stats stats;
+	cr_assert_eq(store_stats(s, &stats), 0);
+	cr_assert_eq(stats.traces, 2, "both stages recorded");
+
+	char *warm = run_pipeline(m, ws, &status);
+	cr_assert_str_eq(warm, cold);
+	struct store_stats after;
+	cr_assert_eq(store_stats(s, &after), 0);
+	cr_assert_eq(after.traces, 2, "nothing new recorded on a hit");
+
+	f = fopen(data, "w");
+	fputs("x\ny\n", f);
+	fclose(f);
+	char *changed = run_pipeline(m, ws, &status);
+	cr_assert_str_eq(changed, "y\nx\n");
+	free(cold);
+	free(warm);
+	free(changed);
+	memo_free(m);
+}
