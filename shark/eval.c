@@ -294,6 +294,16 @@ static char **build_env(struct shell *sh, struct strlist *as, struct strlist *ow
 	return own->v;
 }
 
+/* A process running its last command may exec it in place only if no trap
+ * action could still be due (EXIT or a caught signal). */
+static bool may_exec_in_place(const struct shell *sh)
+{
+	for (int s = 0; s < NSIG_TRAPS; s++)
+		if (sh->traps[s] && *sh->traps[s])
+			return false;
+	return true;
+}
+
 /* Expand a command's words. For the declaration builtins (export, readonly,
  * local) a NAME=value argument is expanded like an assignment, as dash
  * does: tilde after = and :, no field splitting, no pathname expansion. */
@@ -488,7 +498,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	const char *pwd = var_get(sh, "PWD");
 	struct external_cmd cmd = { .argv = argv.v, .envp = envp, .cwd = pwd,
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
-	if (last && !sh->traps[0]) {
+	if (last && may_exec_in_place(sh)) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
 			status = 2;
 		else
