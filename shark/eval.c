@@ -294,6 +294,16 @@ static char **build_env(struct shell *sh, struct strlist *as, struct strlist *ow
 	return own->v;
 }
 
+/* A process running its last command may exec it in place only if no trap
+ * action could still be due (EXIT or a caught signal). */
+static bool may_exec_in_place(const struct shell *sh)
+{
+	for (int s = 0; s < NSIG_TRAPS; s++)
+		if (sh->traps[s] && *sh->traps[s])
+			return false;
+	return true;
+}
+
 /* Expand a command's words. For the declaration builtins (export, readonly,
  * local) a NAME=value argument is expanded like an assignment, as dash
  * does: tilde after = and :, no field splitting, no pathname expansion. */
@@ -488,7 +498,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	const char *pwd = var_get(sh, "PWD");
 	struct external_cmd cmd = { .argv = argv.v, .envp = envp, .cwd = pwd,
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
-	if (last && !sh->traps[0]) {
+	if (last && may_exec_in_place(sh)) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
 			status = 2;
 		else
@@ -508,6 +518,64 @@ out:
 	sh->status = status;
 	eval_check_errexit(sh, status);
 	return status;
+}
+
+/* --- the pipeline hook's helper ----------------------------------------------------- */
+
+static bool parts_are_pure(const struct wpart *p)
+{
+	for (; p; p = p->next) {
+		if (p->kind == WP_CMDSUB || p->kind == WP_ARITH)
+			return false;
+		if (p->kind == WP_PARAM) {
+			if (p->op == PO_ASSIGN || p->op == PO_ERROR)
+				return false;
+			if (p->arg && !parts_are_pure(p->arg->parts))
+				return false;
+		}
+	}
+	return true;
+}
+
+int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_argv,
+		    struct strlist *ret_env)
+{
+	if (!stage || stage->kind != N_SIMPLE || stage->redirs || !stage->args)
+		return -1;
+	for (struct word *w = stage->args; w; w = w->next)
+		if (!parts_are_pure(w->parts))
+			return -1;
+	for (struct word *w = stage->assigns; w; w = w->next)
+		if (!parts_are_pure(w->parts))
+			return -1;
+	bool noglob = sh->opt.noglob, nounset = sh->opt.nounset;
+	sh->opt.noglob = true;	/* the filesystem is an input: leave globs to the run */
+	sh->opt.nounset = false;
+	struct strlist argv = { 0 }, assigns = { 0 }, env = { 0 };
+	int r = expand_words(sh, stage->args, &argv);
+	if (r == 0)
+		r = expand_assigns(sh, stage->assigns, &assigns);
+	sh->opt.noglob = noglob;
+	sh->opt.nounset = nounset;
+	bool glob = false;
+	for (size_t i = 0; i < argv.n && r == 0; i++)
+		glob = glob || pattern_has_magic(argv.v[i]);
+	if (r < 0 || sh->jump != J_NONE || argv.n == 0 || glob || builtin_lookup(argv.v[0]) ||
+	    func_lookup(sh, argv.v[0])) {
+		if (sh->jump == J_ABORT || sh->jump == J_EXIT)
+			sh->jump = J_NONE;
+		strlist_free(&argv);
+		strlist_free(&assigns);
+		return -1;
+	}
+	char **envp = build_env(sh, &assigns, &env);
+	if (envp != env.v)
+		for (char **e = envp; *e; e++)
+			strlist_push(&env, strdup(*e));
+	strlist_free(&assigns);
+	*ret_argv = argv;
+	*ret_env = env;
+	return 0;
 }
 
 /* --- pipelines, background, subshells ---------------------------------------------- */

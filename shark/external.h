@@ -65,8 +65,9 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
 
 /* The pipeline-level hook, called before any stage of an N-stage pipeline
  * (N >= 2) starts. stages are the parsed, unexpanded commands (struct node,
- * see ast.h); the hook may expand simple commands itself if it needs their
- * argv (expansion there must have no side effects it cannot account for).
+ * see ast.h). eval_stage_argv() (shell.h) gives the argv and environment of
+ * a stage when they can be computed without side effects (a plain external
+ * command); a stage for which it fails cannot be looked up in advance.
  *
  * Returns true if it ran (or replayed) the whole pipeline, with *ret_status
  * set to the pipeline's status; false to decline, in which case the

@@ -28,6 +28,10 @@ static int src_fill(struct parser *p)
 		return -1;
 	if (s->interactive) {
 		char *line = interactive_readline(p->sh, p->continuation);
+		for (int tries = 0; !line && !sig_int_seen && p->sh->opt.ignoreeof && tries < 10; tries++) {
+			fputs("Use \"exit\" to leave shell.\n", stderr);
+			line = interactive_readline(p->sh, p->continuation);
+		}
 		p->continuation = true;
 		if (!line && sig_int_seen) {
 			/* Ctrl-C at a prompt: abandon the command being typed */

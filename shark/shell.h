@@ -254,6 +254,14 @@ int eval_node(struct shell *sh, struct node *n);
 int eval_string(struct shell *sh, const char *name, const char *text);
 /* Run a function with the given arguments (argv[0] is the function name). */
 int eval_function(struct shell *sh, struct func *f, int argc, char **argv);
+/* For the pipeline hook (external.h): the argv and environment a pipeline
+ * stage would run with, computed without side effects. Succeeds (0, both
+ * lists owned by the caller) only for a simple command without redirections
+ * that names an external command and whose words contain no command
+ * substitution, arithmetic, ${x=...}, ${x?...} or unexpanded pattern;
+ * otherwise returns -1 and the stage must simply be run. */
+int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_argv,
+		    struct strlist *ret_env);
 /* Run pending trap actions (after signals arrived). */
 void eval_pending_traps(struct shell *sh);
 /* Errexit check after a command finished with status. */
