@@ -8,20 +8,22 @@
  *   - envp: the exported environment, including the command's own
  *     NAME=value prefix assignments,
  *   - cwd:  the shell's working directory,
- *   - the stdio descriptors after redirections (today always 0, 1, 2 of the
- *     calling process, which the evaluator has already redirected).
+ *   - the stdio descriptors after redirections (0, 1, 2 of the calling
+ *     process, which the evaluator has already redirected).
  * Builtins and shell functions never reach this file.
  *
  * For a pipeline the evaluator first offers the whole pipeline to
- * external_pipeline() with the list of stages, before starting any of them:
- * the memo engine can look every stage up and, when all of them are cached,
- * replay only the last stage's output. Today that hook declines, and the
- * evaluator forks one child per stage; inside each child a simple command
- * reaches external_run() with forked = true, which execs in place.
+ * external_pipeline() with the list of stages, before starting any of them.
+ * When every stage is a simple command naming an external program (a
+ * literal name, not a builtin or function, no descriptor duplication), the
+ * hook takes it: in one child it expands and redirects every stage (stages
+ * are subshells in sh, so nothing leaks) and hands the lot to the memo
+ * engine, which looks each stage up and, when all are cached, replays only
+ * the last stage's output. Otherwise it declines and the evaluator forks
+ * one child per stage, each reaching external_run() with forked = true.
  *
- * The memo engine (a later issue) replaces the bodies of these two
- * functions: run the command in the sandbox, record its trace, or serve it
- * from the store. Nothing else in the shell needs to change.
+ * Both go to the memo engine (memo.h): the command runs in the sandbox and
+ * is recorded, or is served from the store. Nothing runs unsandboxed.
  */
 #ifndef SHARK_EXTERNAL_H
 #define SHARK_EXTERNAL_H
@@ -65,13 +67,11 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
 
 /* The pipeline-level hook, called before any stage of an N-stage pipeline
  * (N >= 2) starts. stages are the parsed, unexpanded commands (struct node,
- * see ast.h). eval_stage_argv() (shell.h) gives the argv and environment of
- * a stage when they can be computed without side effects (a plain external
- * command); a stage for which it fails cannot be looked up in advance.
- *
- * Returns true if it ran (or replayed) the whole pipeline, with *ret_status
- * set to the pipeline's status; false to decline, in which case the
- * evaluator runs the stages normally. Today it always declines. */
+ * see ast.h). Returns true if it ran (or replayed) the whole pipeline, with
+ * *ret_status set to the pipeline's status (pipefail applied); false to
+ * decline, in which case the evaluator runs the stages one by one.
+ * (eval_stage_argv() in shell.h computes a stage's argv without forking,
+ * for callers that must not run any expansion with side effects.) */
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
 		       int *ret_status);
 
