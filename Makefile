@@ -17,6 +17,10 @@
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Keep every object file: the test and fuzz objects are only reached through
+# pattern rules, and make would otherwise delete them as intermediates and
+# rebuild them on every run.
+.SECONDARY:
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
