@@ -33,9 +33,17 @@ work=$tmp/work
 mkdir "$home" "$state" "$tmp/cache" "$work" || exit 1
 echo file-content-ok >"$work/unique-file-name.txt"
 
-T() { tmux -S "$sock" -f /dev/null "$@"; }
+# A unix socket path must fit in 108 bytes; with a long $TMPDIR fall back to
+# a uniquely named socket in tmux's own per-user directory.
+if [ ${#sock} -lt 100 ]; then
+	T() { tmux -S "$sock" -f /dev/null "$@"; }
+else
+	sock=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/shark-interactive-$$
+	T() { tmux -L "shark-interactive-$$" -f /dev/null "$@"; }
+fi
 cleanup() {
 	T kill-server >/dev/null 2>&1
+	rm -f "$sock"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
