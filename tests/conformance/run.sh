@@ -38,6 +38,7 @@ case $shell in
 *) command -v "${shell%% *}" >/dev/null || { echo "run.sh: $shell: not found" >&2; exit 2; } ;;
 esac
 
+started=$(date +%s)
 tmp=$(conf_scratch) || exit 2
 trap 'conf_cleanup "$tmp"' EXIT
 trap 'exit 130' INT TERM
@@ -138,5 +139,5 @@ done <"$tmp/list"
 [ -n "$unexpected_pass" ] &&
 	echo "note: listed in known-differences.txt but identical now:$unexpected_pass"
 pct=$(awk -v p="$passed" -v t="$total" 'BEGIN { if (t) printf "%.1f", 100 * p / t; else print "0.0" }')
-echo "conformance ($shell): $passed/$total identical ($pct%), $failed failed, $known known differences"
+echo "conformance ($shell): $passed/$total identical ($pct%), $failed failed, $known known differences, $(($(date +%s) - started))s"
 [ "$failed" -eq 0 ]

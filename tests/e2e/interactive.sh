@@ -6,8 +6,9 @@
 # at the prompt sees: commands run and print, PS1 and PS2 are shown, a
 # syntax error is reported and the shell carries on with $? = 2, Ctrl-C
 # interrupts a foreground `sleep 30` (not the shell; $? = 130) and discards
-# a half-typed line, Ctrl-D exits with status 0, and history written to
-# $XDG_STATE_HOME/shark/history is there in the next session (Up arrow).
+# a half-typed line, Tab completes command and file names, Ctrl-D exits
+# with status 0, and history written to $XDG_STATE_HOME/shark/history is
+# there in the next session (Up arrow).
 #
 # Every wait is a bounded polling loop on the screen contents; a run that
 # passes takes a few seconds. Exits 0 if all checks pass, 1 otherwise.
@@ -28,11 +29,21 @@ sock=$tmp/tmux.sock
 home=$tmp/home
 state=$tmp/state
 hist=$state/shark/history
-mkdir "$home" "$state" "$tmp/cache" || exit 1
+work=$tmp/work
+mkdir "$home" "$state" "$tmp/cache" "$work" || exit 1
+echo file-content-ok >"$work/unique-file-name.txt"
 
-T() { tmux -S "$sock" -f /dev/null "$@"; }
+# A unix socket path must fit in 108 bytes; with a long $TMPDIR fall back to
+# a uniquely named socket in tmux's own per-user directory.
+if [ ${#sock} -lt 100 ]; then
+	T() { tmux -S "$sock" -f /dev/null "$@"; }
+else
+	sock=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/shark-interactive-$$
+	T() { tmux -L "shark-interactive-$$" -f /dev/null "$@"; }
+fi
 cleanup() {
 	T kill-server >/dev/null 2>&1
+	rm -f "$sock"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -124,7 +135,7 @@ start_shell() {
 	rm -f "$tmp/status"
 	T start-server \; set-option -g remain-on-exit on \; \
 		set-option -g history-limit 2000 \; \
-		new-session -d -s "$PANE" -x 100 -y 30 \
+		new-session -d -s "$PANE" -x 100 -y 30 -c "$work" \
 		sh -c 'trap : INT QUIT; "$@"; echo $? >"$0"' "$tmp/status" \
 		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" TERM=screen \
 		LANG=C INPUTRC=/dev/null XDG_STATE_HOME="$state" \
@@ -210,6 +221,17 @@ else
 	pass "a line discarded with Ctrl-C does not run"
 fi
 
+T send-keys -t "$PANE" -l -- 'ech'
+T send-keys -t "$PANE" Tab
+check "Tab completes a command name" 5 last_is 'p1> echo'
+type_line ' comp-$((5*5))'
+check "the completed command runs" 5 has_line 'comp-25'
+T send-keys -t "$PANE" -l -- 'cat uniq'
+T send-keys -t "$PANE" Tab
+check "Tab completes a file name" 5 last_is 'p1> cat unique-file-name.txt'
+T send-keys -t "$PANE" Enter
+check "the command with the completed file name runs" 5 has_line 'file-content-ok'
+
 type_line 'echo hist-$((3*3))'
 check "a command for the history runs" 5 has_line 'hist-9'
 check "prompt before Ctrl-D" 5 last_is 'p1>'
@@ -238,6 +260,13 @@ T send-keys -t "$PANE" Enter
 check "the recalled command runs" 5 has_line 'hist-9'
 T send-keys -t "$PANE" C-d
 check "Ctrl-D exits the second session" 5 shell_exited
+checks=$((checks + 1))
+st=$(cat "$tmp/status" 2>/dev/null)
+if [ "$st" = 0 ]; then
+	pass "the second session exits with status 0"
+else
+	fail "the second session exits with status 0 (got '$st')"
+fi
 
 echo "interactive: $((checks - failures))/$checks checks passed"
 [ "$failures" -eq 0 ]

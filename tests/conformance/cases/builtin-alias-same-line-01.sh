@@ -1,0 +1,2 @@
+alias sl='echo aliased'; sl 2>/dev/null || echo not-yet
+sl

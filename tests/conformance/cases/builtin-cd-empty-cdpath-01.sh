@@ -1,0 +1,5 @@
+mkdir -p a/sub
+cd a
+CDPATH=
+cd sub
+basename "$PWD"

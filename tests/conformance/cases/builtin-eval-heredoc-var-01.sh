@@ -1,0 +1,4 @@
+v=hello
+eval "cat <<'E'
+\$v literally
+E"

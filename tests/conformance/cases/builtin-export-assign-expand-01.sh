@@ -1,0 +1,5 @@
+x='a b'
+export y=$x
+echo "$y"
+z=$x
+echo "$z"

@@ -1,0 +1,2 @@
+printf '%c' hello; echo
+printf '%.1s' world; echo

@@ -1,0 +1,1 @@
+printf 'a\nb\n' | { read x; read x; echo $x; }

@@ -1,0 +1,4 @@
+set -- -
+echo "$# [$1]"
+set - a b
+echo "$# [$1]"

@@ -1,0 +1,2 @@
+trap 'echo cleanup; exit 7' EXIT
+echo main

@@ -1,0 +1,3 @@
+trap 'echo parent' EXIT
+(echo sub; exit 0)
+echo after-sub

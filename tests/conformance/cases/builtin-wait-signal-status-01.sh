@@ -1,0 +1,3 @@
+sh -c 'kill -USR1 $$' &
+wait $!
+echo $?

@@ -1,0 +1,4 @@
+set --
+printf '[%s]' x"$@"y; echo
+printf '[%s]' "$@"; echo "$#"
+printf '[%s]' "${@}z"; echo

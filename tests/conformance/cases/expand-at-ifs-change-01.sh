@@ -1,0 +1,3 @@
+set -- 'a b' c
+IFS=,
+printf '[%s]' "$@" "$*"; echo

@@ -1,0 +1,2 @@
+echo "`echo \"inner\"`"
+echo `echo '$HOME' | tr a-z A-Z`

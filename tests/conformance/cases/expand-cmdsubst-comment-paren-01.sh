@@ -1,0 +1,3 @@
+x=$(echo a # a comment with )
+)
+echo $x

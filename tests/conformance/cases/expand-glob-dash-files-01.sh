@@ -1,0 +1,4 @@
+touch ./-x ./-y a
+echo *
+set -- *
+echo $#

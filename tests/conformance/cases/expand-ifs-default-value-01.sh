@@ -1,0 +1,1 @@
+printf '%s' "$IFS" | od -c | sed -n 1p | sed 's/  */ /g'

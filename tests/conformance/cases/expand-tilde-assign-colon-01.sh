@@ -1,0 +1,3 @@
+HOME=/h
+P=~/bin:~/lib:x~
+echo $P

@@ -1,0 +1,4 @@
+cat <<'END'
+keep \
+this
+END

@@ -1,0 +1,3 @@
+eval 'cat <<END
+from eval
+END'

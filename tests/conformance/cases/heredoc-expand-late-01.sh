@@ -1,0 +1,8 @@
+x=early
+f() {
+	cat <<END
+x is $x
+END
+}
+x=late
+f

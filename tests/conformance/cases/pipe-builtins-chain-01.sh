@@ -1,0 +1,1 @@
+echo a | { read x; echo "$x$x"; } | { read y; echo "[$y]"; }

@@ -1,0 +1,3 @@
+echo one >> f 2>>f
+ls f
+cat f

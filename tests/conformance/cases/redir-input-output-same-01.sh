@@ -1,0 +1,3 @@
+printf 'abc\n' > f
+cat f > g < f
+cat g

@@ -1,0 +1,2 @@
+: > nodir/x 2>/dev/null
+echo status-nonzero-$(( $? != 0 ))
