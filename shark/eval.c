@@ -199,8 +199,7 @@ struct tmp_var {
 	bool existed;
 };
 
-/* Expand the NAME=value prefix words into "NAME=value" strings. */
-static int expand_assigns(struct shell *sh, struct word *w, struct strlist *out)
+int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out)
 {
 	for (; w; w = w->next) {
 		char *v = expand_word_str(sh, w, true);
@@ -274,7 +273,7 @@ static void assign_restore(struct shell *sh, struct tmp_var *t, size_t n)
 
 /* The environment for an external command: exported variables plus the
  * command's own assignments. */
-static char **build_env(struct shell *sh, struct strlist *as, struct strlist *own)
+char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own)
 {
 	char **base = var_environ(sh);
 	if (!as->n)
@@ -391,7 +390,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		}
 		goto out;
 	}
-	if (expand_assigns(sh, n->assigns, &assigns) < 0) {
+	if (eval_expand_assigns(sh, n->assigns, &assigns) < 0) {
 		status = 2;
 		goto out;
 	}
@@ -494,7 +493,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 
 	/* an external command: through the seam */
 	struct strlist env = { 0 };
-	char **envp = build_env(sh, &assigns, &env);
+	char **envp = eval_build_env(sh, &assigns, &env);
 	const char *pwd = var_get(sh, "PWD");
 	struct external_cmd cmd = { .argv = argv.v, .envp = envp, .cwd = pwd,
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
@@ -554,7 +553,7 @@ int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_ar
 	struct strlist argv = { 0 }, assigns = { 0 }, env = { 0 };
 	int r = expand_words(sh, stage->args, &argv);
 	if (r == 0)
-		r = expand_assigns(sh, stage->assigns, &assigns);
+		r = eval_expand_assigns(sh, stage->assigns, &assigns);
 	sh->opt.noglob = noglob;
 	sh->opt.nounset = nounset;
 	bool glob = false;
@@ -568,7 +567,7 @@ int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_ar
 		strlist_free(&assigns);
 		return -1;
 	}
-	char **envp = build_env(sh, &assigns, &env);
+	char **envp = eval_build_env(sh, &assigns, &env);
 	if (envp != env.v)
 		for (char **e = envp; *e; e++)
 			strlist_push(&env, strdup(*e));

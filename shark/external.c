@@ -268,7 +268,6 @@ static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_
 	struct strlist *envs = calloc(n, sizeof(*envs));
 	if (!st || !argvs || !envs)
 		abort();
-	char **base = var_environ(sh);
 	for (size_t i = 0; i < n; i++) {
 		const struct node *nd = nodes[i];
 		sh->lineno = nd->lineno;
@@ -277,29 +276,12 @@ static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_
 		/* The environment: exported variables, then this stage's
 		 * assignments, which override them. */
 		struct strlist as = { 0 };
-		for (struct word *a = nd->assigns; a; a = a->next) {
-			char *v = expand_word_str(sh, a, true);
-			if (!v)
-				return 2;
-			size_t l = strlen(a->aname) + strlen(v) + 2;
-			char *kv = malloc(l);
-			if (!kv)
-				abort();
-			snprintf(kv, l, "%s=%s", a->aname, v);
-			free(v);
-			strlist_push(&as, kv);
-		}
-		for (char **e = base; *e; e++) {
-			const char *eq = strchr(*e, '=');
-			bool over = false;
-			for (size_t k = 0; k < as.n && !over; k++)
-				over = strchr(as.v[k], '=') - as.v[k] == eq - *e &&
-				       memcmp(as.v[k], *e, (size_t)(eq - *e)) == 0;
-			if (!over)
+		if (eval_expand_assigns(sh, nd->assigns, &as) < 0)
+			return 2;
+		char **envp = eval_build_env(sh, &as, &envs[i]);
+		if (envp != envs[i].v)
+			for (char **e = envp; *e; e++)
 				strlist_push(&envs[i], strdup(*e));
-		}
-		for (size_t k = 0; k < as.n; k++)
-			strlist_push(&envs[i], strdup(as.v[k]));
 		strlist_free(&as);
 
 		struct redir_save *save = NULL;

@@ -252,6 +252,14 @@ char *pattern_unquote(const char *pat);
 int eval_node(struct shell *sh, struct node *n);
 /* Parse and evaluate a string (eval, traps, -c). */
 int eval_string(struct shell *sh, const char *name, const char *text);
+/* Expand NAME=value prefix words into "NAME=value" strings appended to out.
+ * Returns 0, or -1 on an expansion error (reported). */
+int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out);
+/* The environment of an external command: the exported variables with the
+ * "NAME=value" strings of as overriding them. Returns the shell's own
+ * environment array when as is empty, else own->v (own is filled and owned
+ * by the caller). */
+char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own);
 /* Run a function with the given arguments (argv[0] is the function name). */
 int eval_function(struct shell *sh, struct func *f, int argc, char **argv);
 /* For the pipeline hook (external.h): the argv and environment a pipeline
