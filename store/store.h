@@ -530,4 +530,99 @@ struct store_stats {
 /* store_stats - entry counts and sizes. Errors: as store_read_begin. */
 int store_stats(store *s, struct store_stats *ret);
 
+/* ---- maintenance: gc, export, import ---- */
+
+/* store_trace_foreach - call fn(arg, id, t) for every trace record in the
+ * snapshot of txn, in id order. t is the decoded trace, valid during the
+ * call only; a record that does not decode or does not hash to its id is
+ * passed with t == NULL. fn returns 0 to go on, > 0 to stop early (then
+ * store_trace_foreach returns 0) or < 0 to stop with that error.
+ * Errors: fn's, STORE_EFORK, -ENOMEM, STORE_ECORRUPT. */
+int store_trace_foreach(store_txn *txn,
+			int (*fn)(void *arg, const store_hash *id, const struct store_trace *t),
+			void *arg);
+
+/* store_action_foreach - call fn(arg, key, ids, n) for every action in the
+ * snapshot of txn: its key and trace ids (newest first; valid during the
+ * call only). Malformed action values are skipped. Return protocol and
+ * errors as store_trace_foreach. */
+int store_action_foreach(store_txn *txn,
+			 int (*fn)(void *arg, const store_hash *key, const store_hash *ids,
+				   size_t n),
+			 void *arg);
+
+/* What store_fsck_repair changed. */
+struct store_repair_report {
+	uint64_t traces_dropped;   /* undecodable, or naming a missing/bad blob */
+	uint64_t ids_dropped;      /* action list entries naming no trace */
+	uint64_t actions_dropped;  /* actions left with no trace */
+	uint64_t records_dropped;  /* malformed blobs/statcache/runs records */
+	uint64_t blobs_reindexed;  /* blob metadata re-added for kept traces */
+	uint64_t objects_removed;  /* objects whose content did not match */
+};
+
+/* store_fsck_repair - make the index consistent again by dropping what is
+ * broken, in ONE write txn (so a crash leaves the old or the new state):
+ * traces that do not decode, do not hash to their id or name a missing
+ * object (or, with STORE_FSCK_HASH, an object whose content does not
+ * match, which is then removed after the commit); action-list entries
+ * naming no trace (and actions left empty); malformed blobs, statcache and
+ * runs records. A kept trace whose blob metadata is missing gets it back.
+ * Errors: -EROFS, -EBUSY, STORE_EFORK, -ENOMEM, -ENOSPC, -errno. */
+int store_fsck_repair(store *s, unsigned flags, struct store_repair_report *ret);
+
+/* Default grace period of store_gc: objects, temp files and scratch
+ * directories younger than this are never removed, so a shell that is
+ * writing a run's result right now cannot lose it. */
+#define STORE_GC_DEFAULT_GRACE_NS (3600LL * 1000000000LL)
+
+struct store_gc_options {
+	uint64_t max_bytes;     /* evict least-recently-used traces until the
+				 * blobs the kept traces reference fit; 0 = no
+				 * limit */
+	int64_t older_than_ns;  /* drop traces not used for this long; 0 = off */
+	int64_t grace_ns;       /* < 0: STORE_GC_DEFAULT_GRACE_NS; 0: none */
+	bool dry_run;           /* decide and report, change nothing */
+	/* Called for each trace dropped (or that would be, with dry_run):
+	 * its id, last use and the bytes of the blobs only it referenced. May
+	 * be NULL; must not use the store. */
+	void (*on_drop)(void *arg, const store_hash *trace_id, int64_t last_use_ns,
+			uint64_t bytes);
+	/* Progress of the object sweep (done of total objects), for a
+	 * terminal progress bar. May be NULL; must not use the store. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *arg;
+};
+
+struct store_gc_report {
+	uint64_t traces, traces_dropped;     /* traces before; dropped */
+	uint64_t actions_dropped;            /* actions left with no trace */
+	uint64_t blobs_unindexed;            /* blob metadata entries removed */
+	uint64_t objects_removed;            /* object files unlinked */
+	uint64_t bytes_before, bytes_freed;  /* object bytes (on disk), before and
+					      * freed (estimated for dry_run) */
+	uint64_t tmp_removed, scratch_removed; /* stale temp files, scratch dirs */
+};
+
+/* store_gc - collect garbage beside running shells.
+ *
+ * 1. In a read snapshot, each trace's last use (the oldest last-use time
+ *    of its blobs, refreshed by hits) is computed and traces are chosen:
+ *    not used for older_than_ns, then least recently used first until the
+ *    blobs referenced by the rest fit in max_bytes. Traces recorded or
+ *    used within the grace period are always kept.
+ * 2. One write txn removes the chosen traces, their action-list entries,
+ *    and the metadata of every blob that no trace (as of that txn)
+ *    references and that was not used within the grace period.
+ * 3. The object sweep unlinks each object that has no metadata and whose
+ *    ctime is older than the grace period, re-checking the metadata inside
+ *    a write txn (batched), so a trace recorded concurrently can never
+ *    name a removed object. Then temp files in tmp/ and directories in
+ *    scratch/ older than the grace period are removed.
+ * SIGKILL at any point leaves a consistent index (every step is one txn,
+ * objects go after the index stops naming them); what is left behind is
+ * collected by the next run. Errors: -EROFS, STORE_EFORK, -ENOMEM,
+ * -ENOSPC, -errno; nothing is reported on error. */
+int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_report *ret);
+
 #endif
