@@ -49,6 +49,18 @@ static const struct cli_command commands[] = {
 	  "consistent, 1 when problems were found.\n"
 	  "  --repair            drop what is broken (one transaction), then check again\n"
 	  "  --quick             do not re-hash blob contents\n" OPT_HELP ENV_HELP },
+	{ "gc", cli_gc, CLI_STORE_RW, "remove old traces and unreferenced blobs",
+	  "usage: shark gc [--max-size SIZE] [--older-than AGE] [--grace AGE] [--dry-run] [-v]\n"
+	  "Collect garbage, safely beside running shells: drop traces not used for\n"
+	  "AGE, then the least recently used until the blobs the rest reference fit\n"
+	  "in SIZE; then remove blobs no kept trace references, stale temp files\n"
+	  "and scratch directories. Anything younger than the grace period is kept.\n"
+	  "Without options only unreferenced blobs and stale files are removed.\n"
+	  "  --max-size SIZE     e.g. 500M, 10G (powers of 1024)\n"
+	  "  --older-than AGE    e.g. 90s, 15m, 12h, 30d, 2w\n"
+	  "  --grace AGE         keep anything younger (default 1h)\n"
+	  "  --dry-run           list what would go and the bytes freed; change nothing\n"
+	  "  -v                  list each trace dropped\n" OPT_HELP ENV_HELP },
 	{ "help", cli_help, 0, "list the subcommands",
 	  "usage: shark help\nList shark's subcommands.\n" OPT_HELP },
 };

@@ -77,5 +77,6 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv);
 int cli_log(struct cli_ctx *c, int argc, char **argv);
 int cli_show(struct cli_ctx *c, int argc, char **argv);
 int cli_fsck(struct cli_ctx *c, int argc, char **argv);
+int cli_gc(struct cli_ctx *c, int argc, char **argv);
 
 #endif

@@ -599,8 +599,11 @@ struct store_gc_report {
 	uint64_t actions_dropped;            /* actions left with no trace */
 	uint64_t blobs_unindexed;            /* blob metadata entries removed */
 	uint64_t objects_removed;            /* object files unlinked */
-	uint64_t bytes_before, bytes_freed;  /* object bytes (on disk), before and
-					      * freed (estimated for dry_run) */
+	uint64_t bytes_before, bytes_freed;  /* object bytes on disk before; bytes
+					      * unlinked (dry_run: that would be
+					      * freed, now or after the grace) */
+	uint64_t bytes_pending;              /* unreferenced now, unlinked by a
+					      * gc after the grace period */
 	uint64_t tmp_removed, scratch_removed; /* stale temp files, scratch dirs */
 };
 
@@ -611,14 +614,21 @@ struct store_gc_report {
  *    not used for older_than_ns, then least recently used first until the
  *    blobs referenced by the rest fit in max_bytes. Traces recorded or
  *    used within the grace period are always kept.
+ *    A trace's last use is the newest of: its recording, the latest run
+ *    in the history that names it, the oldest last-use time of its blobs.
  * 2. One write txn removes the chosen traces, their action-list entries,
  *    and the metadata of every blob that no trace (as of that txn)
- *    references and that was not used within the grace period.
+ *    references and that was not used within the grace period; those
+ *    objects get a fresh ctime (chmod), which starts their grace period:
+ *    a hit that looked its trace up just before can still replay it.
  * 3. The object sweep unlinks each object that has no metadata and whose
  *    ctime is older than the grace period, re-checking the metadata inside
- *    a write txn (batched), so a trace recorded concurrently can never
- *    name a removed object. Then temp files in tmp/ and directories in
- *    scratch/ older than the grace period are removed.
+ *    a write txn (batched); store_record checks its blobs inside its own
+ *    txn, so a trace recorded concurrently can never name a removed
+ *    object. Then temp files in tmp/ not written for the grace period
+ *    (at least an hour) and scratch directories untouched for the grace
+ *    period (at least a day: a silent command may hold one for long) are
+ *    removed.
  * SIGKILL at any point leaves a consistent index (every step is one txn,
  * objects go after the index stops naming them); what is left behind is
  * collected by the next run. Errors: -EROFS, STORE_EFORK, -ENOMEM,
