@@ -41,6 +41,16 @@ static const struct cli_command commands[] = {
 	  "it was recorded or served from the store, its trace: every input (path,\n"
 	  "kind, hash or absent), stdout and stderr blobs, file effects, exit status.\n"
 	  "  --json              one JSON object\n" OPT_HELP ENV_HELP },
+	{ "why", cli_why, CLI_STORE_RO, "why a run was a hit, a miss, or not recorded",
+	  "usage: shark why RUN | -c STRING\n"
+	  "Explain a run of `shark log` (its id, or `last`), or the latest runs of\n"
+	  "STRING (a command, or each stage of a pipeline) in the current directory,\n"
+	  "from the history and the traces; nothing is run. A miss names the input\n"
+	  "that changed (old -> new hash, appeared, vanished) or, when the command's\n"
+	  "key was new, the key lines that differ from its previous run here\n"
+	  "(environment variable, argument, stdin, terminals, grants). A run that\n"
+	  "was not recorded says why.\n"
+	  "  -c STRING           the command text as typed\n" OPT_HELP ENV_HELP },
 	{ "fsck", cli_fsck, CLI_STORE_RO, "check (and repair) the store",
 	  "usage: shark fsck [--repair] [--quick]\n"
 	  "Check that every action names recorded traces, every trace decodes and\n"

@@ -11,7 +11,7 @@ check() { # NAME CONDITION...
 }
 
 # ---- dispatch ----
-for sub in stats log show fsck gc help; do
+for sub in stats log show why fsck gc help; do
 	"$SHARK" "$sub" --help >"$root/h" 2>&1
 	check "$sub --help exits 0" [ $? -eq 0 ]
 	check "$sub --help prints its usage" grep -q "usage: shark" "$root/h"
@@ -72,6 +72,34 @@ check "log -n x is a usage error (2)" [ $? -eq 2 ]
 "$SHARK" stats --json >"$root/o"
 check "stats counts traces, hits and misses" \
 	jq -e '.traces >= 2 and .hits >= 1 and .misses >= 2 and .hits + .misses == .runs and .runs == 4 and .blobs >= 2 and .time_saved_ns > 0' "$root/o"
+
+# ---- why ----
+printf 'x\n' >"$ws/w.txt"
+sk 'cat w.txt'
+printf 'y\n' >"$ws/w.txt"
+sk 'cat w.txt'
+"$SHARK" why -c 'cat w.txt' >"$root/o"
+check "why names the changed input" grep -q "changed: *$ws/w.txt (content" "$root/o"
+export FOO=1
+sk 'cat w.txt'
+export FOO=2
+sk 'cat w.txt'
+unset FOO
+"$SHARK" why -c 'cat w.txt' >"$root/o"
+check "why names the old variable" grep -q 'was: env=FOO=1' "$root/o"
+check "why names the new variable" grep -q 'now: env=FOO=2' "$root/o"
+sk 'cat w.txt'
+sk 'cat w.txt'
+"$SHARK" why last >"$root/o"
+check "why of a hit" grep -q 'a hit' "$root/o"
+sk 'cat no-such-file'
+"$SHARK" why last >"$root/o"
+check "why of an unrecorded run gives the reason" grep -q 'not recorded because it exited with a non-zero status' "$root/o"
+"$SHARK" why -c 'wc never-ran' >"$root/o"
+check "why of a command never run here exits 1" [ $? -eq 1 ]
+check "and says so" grep -q 'never ran here' "$root/o"
+"$SHARK" why >/dev/null 2>&1
+check "why without arguments is a usage error" [ $? -eq 2 ]
 
 # ---- fsck ----
 "$SHARK" fsck >"$root/o"
