@@ -71,6 +71,21 @@ static const struct cli_command commands[] = {
 	  "  --grace AGE         keep anything younger (default 1h)\n"
 	  "  --dry-run           list what would go and the bytes freed; change nothing\n"
 	  "  -v                  list each trace dropped\n" OPT_HELP ENV_HELP },
+	{ "export", cli_export, CLI_STORE_RO, "write traces and their blobs to a bundle",
+	  "usage: shark export (RUN... | --all) -o FILE\n"
+	  "Write the traces of the given runs (ids from `shark log`), or of every\n"
+	  "trace, with their blobs and action keys, to FILE: a tar archive\n"
+	  "compressed with zstd. Every blob is re-hashed on the way; FILE appears\n"
+	  "only when the export succeeded. Importing it elsewhere makes the same\n"
+	  "commands hit there (same workspace path, same inputs).\n"
+	  "  --all               every trace in the store\n"
+	  "  -o, --output FILE   the bundle to write\n" OPT_HELP ENV_HELP },
+	{ "import", cli_import, CLI_STORE_RW, "add a bundle's traces and blobs to the store",
+	  "usage: shark import FILE\n"
+	  "Verify and import a bundle made by `shark export`: entry names, blob\n"
+	  "hashes, trace ids and encodings, references, completeness. A corrupt,\n"
+	  "truncated or malicious bundle is rejected with the reason and nothing is\n"
+	  "added to the index (one transaction).\n" OPT_HELP ENV_HELP },
 	{ "help", cli_help, 0, "list the subcommands",
 	  "usage: shark help\nList shark's subcommands.\n" OPT_HELP },
 };

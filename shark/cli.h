@@ -72,12 +72,15 @@ void cli_json_hash(FILE *f, const store_hash *h);
 /* cli_error - "shark SUBCOMMAND: MESSAGE" on stderr. */
 void cli_error(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The subcommands (cli_info.c, cli_fsck.c, cli_gc.c, cli_why.c). */
+/* The subcommands (cli_info.c, cli_fsck.c, cli_gc.c, cli_why.c,
+ * cli_archive.c). */
 int cli_stats(struct cli_ctx *c, int argc, char **argv);
 int cli_log(struct cli_ctx *c, int argc, char **argv);
 int cli_show(struct cli_ctx *c, int argc, char **argv);
 int cli_fsck(struct cli_ctx *c, int argc, char **argv);
 int cli_gc(struct cli_ctx *c, int argc, char **argv);
 int cli_why(struct cli_ctx *c, int argc, char **argv);
+int cli_export(struct cli_ctx *c, int argc, char **argv);
+int cli_import(struct cli_ctx *c, int argc, char **argv);
 
 #endif

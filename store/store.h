@@ -635,4 +635,46 @@ struct store_gc_report {
  * -ENOSPC, -errno; nothing is reported on error. */
 int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_report *ret);
 
+/* ---- bundles: export and import (tar + zstd, libarchive) ----
+ * A bundle is a tar archive compressed with zstd holding, in this order:
+ *   shark-bundle/VERSION   "shark-bundle 1\n"
+ *   objects/<32 hex>       each blob the traces name, named by its hash
+ *   traces/<32 hex>        each trace's encoding, named by its id (its hash)
+ *   actions/<32 hex>       per action key: the bundle's trace ids under it
+ *                          (16 bytes each, newest first)
+ * Entry names are never used as paths: they are parsed as hashes. */
+
+#define STORE_BUNDLE_MAX_ENTRIES (1u << 24)
+#define STORE_BUNDLE_MAX_TRACE (64u << 20) /* bytes of one trace encoding */
+
+struct store_bundle_report {
+	uint64_t actions, traces, blobs; /* entries exported / imported */
+	uint64_t blob_bytes;
+	char detail[256]; /* on a rejected import: which entry and why */
+};
+
+/* store_export - write a bundle of the given traces (n ids; n == 0: every
+ * trace) and the actions that list them, to out_fd. Every blob is re-hashed
+ * while it is copied: a corrupt object fails the export (STORE_ECORRUPT).
+ * Errors: -ENOENT (an id that is not in the store), STORE_ECORRUPT,
+ * -ENOMEM, -EIO (libarchive), -errno. */
+int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
+		 struct store_bundle_report *ret);
+
+/* store_import - read a bundle (untrusted) from in_fd and add its traces
+ * and actions to the store. Everything is verified before the index is
+ * touched: entry names and types, the version, each blob's content against
+ * its name, each trace's encoding against its id and the decoder, every
+ * blob a trace names is in the bundle or the store, every action names
+ * bundle traces, the archive is complete (truncation is an error). Then
+ * traces, blob metadata and actions go into the index in ONE write txn,
+ * so a rejected or interrupted import adds nothing visible (blobs already
+ * moved into objects/ stay unreferenced until gc). *ret is written on
+ * success and, on failure, its detail names the problem.
+ * Errors: -EINVAL (malformed bundle, bad name, unexpected entry),
+ * STORE_ECORRUPT (a hash does not match), STORE_EBADTRACE, STORE_EVERSION,
+ * STORE_ELIMIT, -EIO (truncated or unreadable archive), -EROFS, -ENOSPC,
+ * -ENOMEM, -errno. */
+int store_import(store *s, int in_fd, struct store_bundle_report *ret);
+
 #endif
