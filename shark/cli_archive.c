@@ -118,7 +118,8 @@ int cli_import(struct cli_ctx *c, int argc, char **argv)
 	int r = store_import(c->st, fd, &rep);
 	close(fd);
 	if (r < 0) {
-		cli_error(c, "%s rejected, nothing imported: %s%s%s", argv[1], store_strerror(r),
+		cli_error(c, "%s rejected, nothing imported: %s%s%s", argv[1],
+			  r == STORE_ECORRUPT ? "corrupt bundle" : store_strerror(r),
 			  rep.detail[0] ? ": " : "", rep.detail);
 		return 1;
 	}

@@ -542,9 +542,10 @@ static int read_bundle(struct imp *im)
 			r = import_action(im, &h);
 		if (r < 0) {
 			detail(im->rep, "entry %.200s: %s", name,
-			       r == -EINVAL   ? "duplicate or malformed"
-			       : r == -EIO    ? "truncated or unreadable"
-					      : store_strerror(r));
+			       r == -EINVAL	       ? "duplicate or malformed"
+			       : r == -EIO	       ? "truncated or unreadable"
+			       : r == STORE_ECORRUPT ? "content does not match its hash"
+						     : store_strerror(r));
 			return r;
 		}
 	}
