@@ -11,8 +11,12 @@
  *   - gc that keeps everything (full decision + index txn + sweep), median
  *     of R, and its ratio to the find walk;
  *   - gc evicting the least recently used half (--max-size), once;
- *   - fsck of the result (quick: no re-hash). */
+ *   - fsck of the result (quick: no re-hash);
+ *   - export of what is left vs `tar --zstd -c` of its objects/, and a
+ *     verified import into an empty store vs `tar --zstd -x`, medians of R.
+ * The "plain" column is the plain tool on the same data. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +125,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.traces, (unsigned long long)st.blobs, fill, t_put, t_rec);
 
 	double *tf = calloc((size_t)reps, sizeof(double)), *tg = calloc((size_t)reps, sizeof(double));
-	char cmd[4400];
+	char cmd[16384];
 	snprintf(cmd, sizeof(cmd), "find '%s/objects' -type f | wc -l >/dev/null", path);
 	struct store_gc_report rep;
 	for (int k = 0; k < reps; k++) {
@@ -138,7 +142,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_maint: a keep-all gc removed something\n");
 	}
 	double mf = median(tf, reps), mg = median(tg, reps);
-	printf("%-44s %9s %9s %7s\n", "operation", "median s", "find s", "ratio");
+	printf("%-44s %9s %9s %7s\n", "operation", "median s", "plain s", "ratio");
 	printf("%-44s %9.3f %9.3f %6.2fx\n", "gc, keep all (scan + index txn + sweep)", mg, mf,
 	       mg / mf);
 
@@ -158,6 +162,54 @@ int main(int argc, char **argv)
 		die("fsck", r);
 	printf("%-44s %9.3f %9s %7s   (%llu problems)\n", "fsck --quick of the result", now_s() - a, "-",
 	       "-", (unsigned long long)fr.problems);
+
+	/* export / import of what is left, against tar --zstd of the same
+	 * objects (tar compresses the files only: no index, no verification) */
+	char bundle[4300], out2[4300];
+	snprintf(bundle, sizeof(bundle), "%s/bundle.tzst", dir);
+	snprintf(out2, sizeof(out2), "%s/store2", dir);
+	double te_exp[50], te_tar[50], te_imp[50], te_untar[50];
+	struct store_bundle_report br = { 0 };
+	for (int k = 0; k < reps; k++) {
+		int fd = open(bundle, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		a = now_s();
+		if (fd < 0 || (r = store_export(s, NULL, 0, fd, &br)) < 0)
+			die("export", fd < 0 ? -errno : r);
+		close(fd);
+		te_exp[k] = now_s() - a;
+		snprintf(cmd, sizeof(cmd), "tar --zstd -cf '%s/plain.tzst' -C '%s' objects", dir, path);
+		a = now_s();
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_maint: tar failed\n");
+		te_tar[k] = now_s() - a;
+		store *s2;
+		if ((r = store_open(out2, STORE_NOSYNC, &s2)) < 0)
+			die("open", r);
+		fd = open(bundle, O_RDONLY | O_CLOEXEC);
+		struct store_bundle_report ir;
+		a = now_s();
+		if (fd < 0 || (r = store_import(s2, fd, &ir)) < 0)
+			die("import", fd < 0 ? -errno : r);
+		te_imp[k] = now_s() - a;
+		close(fd);
+		store_close(s2);
+		nftw(out2, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s/untar' && tar --zstd -xf '%s/plain.tzst' -C '%s/untar'",
+			 dir, dir, dir);
+		a = now_s();
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_maint: untar failed\n");
+		te_untar[k] = now_s() - a;
+		snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s/untar' && rm -rf '%s/untar'", dir, dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_maint: rm failed\n");
+	}
+	double me = median(te_exp, reps), mt = median(te_tar, reps);
+	double mi = median(te_imp, reps), mu = median(te_untar, reps);
+	printf("%-44s %9.3f %9.3f %6.2fx   (%llu traces, %llu blobs)\n",
+	       "export --all vs tar --zstd -c objects/", me, mt, me / mt,
+	       (unsigned long long)br.traces, (unsigned long long)br.blobs);
+	printf("%-44s %9.3f %9.3f %6.2fx\n", "import (verified) vs tar --zstd -x", mi, mu, mi / mu);
 	printf("target: gc of 50,000 traces / 100,000 blobs <= 5 s: %s\n",
 	       n >= 50000 ? (mg <= 5.0 && te <= 5.0 ? "met" : "NOT met") : "(smaller run)");
 	free(tf);
