@@ -51,6 +51,14 @@ static const struct cli_command commands[] = {
 	  "(environment variable, argument, stdin, terminals, grants). A run that\n"
 	  "was not recorded says why.\n"
 	  "  -c STRING           the command text as typed\n" OPT_HELP ENV_HELP },
+	{ "lineage", cli_lineage, CLI_STORE_RO, "the runs that produced a workspace file",
+	  "usage: shark lineage FILE [--dot | --script]\n"
+	  "Show the chain of recorded runs that produced FILE's current content (a\n"
+	  "run that wrote it, or whose stdout it is), then the runs that produced\n"
+	  "each of that run's workspace inputs, back to inputs no run produced.\n"
+	  "  --dot               a Graphviz graph instead\n"
+	  "  --script            a shell script that reproduces FILE (producers first)\n"
+	  OPT_HELP ENV_HELP },
 	{ "fsck", cli_fsck, CLI_STORE_RO, "check (and repair) the store",
 	  "usage: shark fsck [--repair] [--quick]\n"
 	  "Check that every action names recorded traces, every trace decodes and\n"

@@ -73,7 +73,7 @@ void cli_json_hash(FILE *f, const store_hash *h);
 void cli_error(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The subcommands (cli_info.c, cli_fsck.c, cli_gc.c, cli_why.c,
- * cli_archive.c). */
+ * cli_archive.c, cli_lineage.c). */
 int cli_stats(struct cli_ctx *c, int argc, char **argv);
 int cli_log(struct cli_ctx *c, int argc, char **argv);
 int cli_show(struct cli_ctx *c, int argc, char **argv);
@@ -82,5 +82,6 @@ int cli_gc(struct cli_ctx *c, int argc, char **argv);
 int cli_why(struct cli_ctx *c, int argc, char **argv);
 int cli_export(struct cli_ctx *c, int argc, char **argv);
 int cli_import(struct cli_ctx *c, int argc, char **argv);
+int cli_lineage(struct cli_ctx *c, int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@ check() { # NAME CONDITION...
 }
 
 # ---- dispatch ----
-for sub in stats log show why fsck gc help; do
+for sub in stats log show why lineage export import fsck gc help; do
 	"$SHARK" "$sub" --help >"$root/h" 2>&1
 	check "$sub --help exits 0" [ $? -eq 0 ]
 	check "$sub --help prints its usage" grep -q "usage: shark" "$root/h"
@@ -100,6 +100,24 @@ check "why of a command never run here exits 1" [ $? -eq 1 ]
 check "and says so" grep -q 'never ran here' "$root/o"
 "$SHARK" why >/dev/null 2>&1
 check "why without arguments is a usage error" [ $? -eq 2 ]
+
+# ---- lineage ----
+printf 'b a\nc a\n' >"$ws/raw.txt"
+sk 'sort -o sorted.txt raw.txt; uniq -c sorted.txt > counts.txt; grep c counts.txt > final.txt'
+"$SHARK" lineage final.txt >"$root/o"
+check "lineage names the last run" grep -q '^final.txt (content [0-9a-f]*) <- run [0-9]* (its stdout): grep c counts.txt' "$root/o"
+check "lineage follows an input" grep -q '^  counts.txt .*uniq -c sorted.txt' "$root/o"
+check "lineage follows a written file" grep -q '^    sorted.txt .*<- run [0-9]*: sort -o sorted.txt raw.txt' "$root/o"
+check "lineage ends at the source" grep -q '^      raw.txt .*source' "$root/o"
+"$SHARK" lineage --dot final.txt >"$root/o"
+check "lineage --dot is a digraph" grep -q '^digraph lineage' "$root/o"
+check "lineage --dot has edges" grep -q '"sorted.txt" -> "t' "$root/o"
+"$SHARK" lineage --script final.txt >"$root/re.sh"
+rm -f "$ws/sorted.txt" "$ws/counts.txt" "$ws/final.txt"
+sh "$root/re.sh" >/dev/null 2>&1
+check "lineage --script reproduces the file" [ "$(cat "$ws/final.txt" 2>/dev/null)" = "$(printf '      1 c a')" ]
+"$SHARK" lineage /etc/passwd >/dev/null 2>&1
+check "lineage of a file outside the workspace fails" [ $? -eq 1 ]
 
 # ---- fsck ----
 "$SHARK" fsck >"$root/o"
