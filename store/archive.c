@@ -419,9 +419,6 @@ static int import_object(struct imp *im, const store_hash *name)
 
 static int import_trace(struct imp *im, const store_hash *id)
 {
-	for (size_t i = 0; i < im->n_traces; i++)
-		if (store_hash_equal(&im->traces[i].id, id))
-			return -EINVAL; /* duplicate */
 	if (im->n_traces == im->cap_traces) {
 		size_t cap = im->cap_traces ? im->cap_traces * 2 : 64;
 		struct itrace *p = reallocarray(im->traces, cap, sizeof(*p));
@@ -452,9 +449,6 @@ static int import_trace(struct imp *im, const store_hash *id)
 
 static int import_action(struct imp *im, const store_hash *key)
 {
-	for (size_t i = 0; i < im->n_actions; i++)
-		if (store_hash_equal(&im->actions[i].key, key))
-			return -EINVAL;
 	if (im->n_actions == im->cap_actions) {
 		size_t cap = im->cap_actions ? im->cap_actions * 2 : 64;
 		struct iaction *p = reallocarray(im->actions, cap, sizeof(*p));
@@ -556,12 +550,31 @@ static int read_bundle(struct imp *im)
 	return 0;
 }
 
+/* Both start with their hash: sort and search by it. */
 static struct itrace *find_itrace(struct imp *im, const store_hash *id)
 {
-	for (size_t i = 0; i < im->n_traces; i++)
-		if (store_hash_equal(&im->traces[i].id, id))
-			return &im->traces[i];
-	return NULL;
+	return im->n_traces ? bsearch(id, im->traces, im->n_traces, sizeof(*im->traces), cmp_hash)
+			    : NULL;
+}
+
+/* Sort traces and actions by hash; a hash twice is a malformed bundle. */
+static int sort_entries(struct imp *im)
+{
+	if (im->n_traces)
+		qsort(im->traces, im->n_traces, sizeof(*im->traces), cmp_hash);
+	if (im->n_actions)
+		qsort(im->actions, im->n_actions, sizeof(*im->actions), cmp_hash);
+	for (size_t i = 1; i < im->n_traces; i++)
+		if (store_hash_equal(&im->traces[i].id, &im->traces[i - 1].id)) {
+			detail(im->rep, "a trace appears twice");
+			return -EINVAL;
+		}
+	for (size_t i = 1; i < im->n_actions; i++)
+		if (store_hash_equal(&im->actions[i].key, &im->actions[i - 1].key)) {
+			detail(im->rep, "an action appears twice");
+			return -EINVAL;
+		}
+	return 0;
 }
 
 /* A blob a trace names: imported, or already in the store with its size. */
@@ -587,6 +600,9 @@ static int check_blob_ref(struct imp *im, const store_hash *h, uint64_t size)
 
 static int check_refs(struct imp *im)
 {
+	int sr = sort_entries(im);
+	if (sr < 0)
+		return sr;
 	hashes_sort_unique(&im->blobs);
 	for (size_t i = 0; i < im->n_actions; i++)
 		for (size_t k = 0; k < im->actions[i].n; k++) {
