@@ -217,12 +217,14 @@ static int apply_runs(struct gc *g, store_txn *txn)
 	int r = 0;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct store_run *run;
+		struct store_run *run = NULL;
 		r = store_run_decode(v.mv_data, v.mv_size, &run);
 		if (r == -ENOMEM)
 			break;
+		if (r < 0)
+			run = NULL; /* malformed: fsck's business */
 		r = 0;
-		if (!run || store_hash_is_zero(&run->trace_id)) {
+		if (!run || !g->n_traces || store_hash_is_zero(&run->trace_id)) {
 			store_run_free(run);
 			continue;
 		}
@@ -327,6 +329,8 @@ static int choose(struct gc *g)
 
 static bool is_dropped(const struct gc *g, const uint8_t *id)
 {
+	if (!g->n_traces)
+		return false;
 	struct gtrace key;
 	memcpy(key.id.bytes, id, STORE_HASH_SIZE);
 	const struct gtrace *t =

@@ -81,7 +81,8 @@ race() { # GRACE
 	p3=$!
 	rounds=0
 	while kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null || kill -0 $p3 2>/dev/null; do
-		"$SHARK" gc --max-size 1 --grace "$1" >/dev/null 2>&1 || fail "gc failed during the race"
+		"$SHARK" gc --max-size 1 --grace "$1" >/dev/null 2>"$root/gcerr" ||
+			fail "gc failed during the race: $(cat "$root/gcerr")"
 		rounds=$((rounds + 1))
 	done
 	wait $p1 $p2 $p3

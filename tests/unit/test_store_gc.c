@@ -464,3 +464,25 @@ Test(repair, reindexes_blobs_of_kept_traces)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+Test(gc, history_without_traces)
+{
+	char *dir;
+	store *s = open_store(&dir);
+	/* runs naming traces that do not exist (dropped, or never recorded) */
+	struct store_run run = { .start_ns = 1, .outcome = STORE_RUN_HIT };
+	store_hash_bytes("gone", 4, &run.trace_id);
+	cr_assert_eq(store_run_add(s, &run, NULL), 0);
+	struct store_run nr = { .start_ns = 2, .outcome = STORE_RUN_NOT_RECORDED, .reason = "x" };
+	cr_assert_eq(store_run_add(s, &nr, NULL), 0);
+	struct store_gc_options o = { .grace_ns = 0, .max_bytes = 1 };
+	struct store_gc_report rep;
+	cr_assert_eq(store_gc(s, &o, &rep), 0);
+	cr_assert_eq(rep.traces, 0);
+	record(s, "one", 10);
+	cr_assert_eq(store_gc(s, &o, &rep), 0);
+	cr_assert_eq(rep.traces_dropped, 1);
+	cr_assert_eq(problems(s), 0);
+	store_close(s);
+	tu_rmrf(dir);
+}
