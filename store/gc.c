@@ -705,7 +705,15 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 	store_read_end(txn);
 	if (r == 0)
 		r = choose(&g);
-	if (r == 0 && !opts->dry_run)
+	/* Traces are only ever removed by gc (and fsck --repair), so when
+	 * nothing is dropped and no indexed blob is unreferenced in the
+	 * snapshot, the index txn would change nothing: skip it. */
+	bool index_work = g.rep.traces_dropped > 0;
+	for (size_t i = 0; r == 0 && !index_work && i < g.blobs.cap; i++) {
+		const struct gblob *b = &g.blobs.slots[i];
+		index_work = b->used && b->has_meta && !b->refs && b->last_use < g.cutoff;
+	}
+	if (r == 0 && !opts->dry_run && index_work)
 		r = store_write_txn(s, index_fn, &g);
 	if (r == 0)
 		r = sweep_objects(&g);

@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	}
 	double mf = median(tf, reps), mg = median(tg, reps);
 	printf("%-44s %9s %9s %7s\n", "operation", "median s", "plain s", "ratio");
-	printf("%-44s %9.3f %9.3f %6.2fx\n", "gc, keep all (scan + index txn + sweep)", mg, mf,
+	printf("%-44s %9.3f %9.3f %6.2fx\n", "gc, keep all (snapshot + object sweep)", mg, mf,
 	       mg / mf);
 
 	struct store_gc_options half = { .grace_ns = 0, .max_bytes = 0 };
