@@ -59,6 +59,15 @@ static const struct cli_command commands[] = {
 	  "  --dot               a Graphviz graph instead\n"
 	  "  --script            a shell script that reproduces FILE (producers first)\n"
 	  OPT_HELP ENV_HELP },
+	{ "verify", cli_verify, CLI_STORE_RO, "re-run a command uncached and compare with its record",
+	  "usage: shark verify -c STRING\n"
+	  "Re-run STRING (as `shark -f -c STRING`: sandboxed, not served from the\n"
+	  "store, re-recorded, its file effects applied like any run) and compare\n"
+	  "each stage with its latest recorded run in this directory: stdout,\n"
+	  "stderr, exit status and every file effect, byte for byte through their\n"
+	  "hashes. Exit 0 when everything matched, 1 when a stage is\n"
+	  "non-deterministic (what differed is listed) or was never recorded.\n"
+	  OPT_HELP ENV_HELP },
 	{ "fsck", cli_fsck, CLI_STORE_RO, "check (and repair) the store",
 	  "usage: shark fsck [--repair] [--quick]\n"
 	  "Check that every action names recorded traces, every trace decodes and\n"

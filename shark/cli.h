@@ -72,8 +72,14 @@ void cli_json_hash(FILE *f, const store_hash *h);
 /* cli_error - "shark SUBCOMMAND: MESSAGE" on stderr. */
 void cli_error(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* cli_find_runs_by_text - the newest runs in cwd whose command text is
+ * text or one of its `|`-separated stages: at most one per stage, the most
+ * recent contiguous block, newest first, ids into ids[max] (cli_why.c). */
+int cli_find_runs_by_text(store_txn *txn, const char *text, const char *cwd, uint64_t *ids,
+			  size_t max, size_t *ret_n);
+
 /* The subcommands (cli_info.c, cli_fsck.c, cli_gc.c, cli_why.c,
- * cli_archive.c, cli_lineage.c). */
+ * cli_archive.c, cli_lineage.c, cli_verify.c). */
 int cli_stats(struct cli_ctx *c, int argc, char **argv);
 int cli_log(struct cli_ctx *c, int argc, char **argv);
 int cli_show(struct cli_ctx *c, int argc, char **argv);
@@ -83,5 +89,6 @@ int cli_why(struct cli_ctx *c, int argc, char **argv);
 int cli_export(struct cli_ctx *c, int argc, char **argv);
 int cli_import(struct cli_ctx *c, int argc, char **argv);
 int cli_lineage(struct cli_ctx *c, int argc, char **argv);
+int cli_verify(struct cli_ctx *c, int argc, char **argv);
 
 #endif

@@ -253,8 +253,8 @@ static int explain(store_txn *txn, uint64_t id)
 
 /* The newest runs of STRING in the cwd: a whole stage's text, or each
  * stage of a pipeline (text between '|'), most recent block. */
-static int find_by_text(store_txn *txn, const char *text, const char *cwd, uint64_t *ids,
-			size_t max, size_t *ret_n)
+int cli_find_runs_by_text(store_txn *txn, const char *text, const char *cwd, uint64_t *ids,
+			  size_t max, size_t *ret_n)
 {
 	size_t n = 0, stages = 1;
 	for (const char *p = text; *p; p++)
@@ -326,7 +326,7 @@ int cli_why(struct cli_ctx *c, int argc, char **argv)
 		char *cwd = getcwd(NULL, 0);
 		uint64_t ids[64];
 		size_t n = 0;
-		r = cwd ? find_by_text(txn, text, cwd, ids, 64, &n) : -errno;
+		r = cwd ? cli_find_runs_by_text(txn, text, cwd, ids, 64, &n) : -errno;
 		free(cwd);
 		if (r == 0 && n == 0) {
 			printf("no run of `%s` in this directory is in the history: it never ran here,\n"

@@ -11,7 +11,7 @@ check() { # NAME CONDITION...
 }
 
 # ---- dispatch ----
-for sub in stats log show why lineage export import fsck gc help; do
+for sub in stats log show why verify lineage export import fsck gc help; do
 	"$SHARK" "$sub" --help >"$root/h" 2>&1
 	check "$sub --help exits 0" [ $? -eq 0 ]
 	check "$sub --help prints its usage" grep -q "usage: shark" "$root/h"
@@ -118,6 +118,19 @@ sh "$root/re.sh" >/dev/null 2>&1
 check "lineage --script reproduces the file" [ "$(cat "$ws/final.txt" 2>/dev/null)" = "$(printf '      1 c a')" ]
 "$SHARK" lineage /etc/passwd >/dev/null 2>&1
 check "lineage of a file outside the workspace fails" [ $? -eq 1 ]
+
+# ---- verify ----
+sk 'sort raw.txt | tr a-z A-Z'
+"$SHARK" verify -c 'sort raw.txt | tr a-z A-Z' >"$root/o"
+check "verify of a deterministic pipeline exits 0" [ $? -eq 0 ]
+check "verify names both stages" [ "$(grep -c 'deterministic$' "$root/o")" -eq 2 ]
+sk 'date +%N'
+"$SHARK" verify -c 'date +%N' >"$root/o"
+check "verify of a non-deterministic command exits 1" [ $? -eq 1 ]
+check "verify says what differed" grep -q 'stdout differs' "$root/o"
+check "verify flags it" grep -q 'NON-DETERMINISTIC' "$root/o"
+"$SHARK" verify -c 'wc never-ran-here' >/dev/null 2>&1
+check "verify of a command never run exits 1" [ $? -eq 1 ]
 
 # ---- fsck ----
 "$SHARK" fsck >"$root/o"
