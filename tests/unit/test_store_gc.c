@@ -235,17 +235,35 @@ Test(gc, fresh_unreferenced_objects_wait_for_their_grace)
 {
 	char *dir;
 	store *s = open_store(&dir);
-	record(s, "a", 500);
-	/* unindexed now, but young: its object stays for the grace period */
-	struct store_gc_options o = { .max_bytes = 1, .grace_ns = 0 };
+	store_hash id = record(s, "a", 500);
+	/* make the trace old: its blobs were last used long ago */
+	store_txn *txn;
+	struct store_trace *t;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	cr_assert_eq(store_trace_get(txn, &id, &t), 0);
+	store_read_end(txn);
+	uint8_t meta[16] = { 0 };
+	meta[0] = 500 & 0xff;
+	meta[1] = 500 >> 8;
+	meta[8] = 1; /* last use: 1 ns after the epoch */
+	tu_raw_put(store_path(s), "blobs", t->stdout_blob.bytes, 16, meta, 16);
+	meta[0] = meta[1] = 0;
+	tu_raw_put(store_path(s), "blobs", t->stderr_blob.bytes, 16, meta, 16);
+	store_trace_free(t);
+	/* dropped and unindexed now, but its objects get a fresh ctime and
+	 * stay for the grace period (10 s, well above timestamp coarseness) */
+	struct store_gc_options o = { .max_bytes = 1, .grace_ns = 10LL * 1000000000LL };
 	struct store_gc_report rep;
-	o.grace_ns = 1; /* 1 ns: everything recorded is older */
 	cr_assert_eq(store_gc(s, &o, &rep), 0);
 	cr_assert_eq(rep.traces_dropped, 1);
-	cr_assert_geq(rep.blobs_unindexed, 1);
+	cr_assert_eq(rep.blobs_unindexed, 2);
 	cr_assert_eq(rep.objects_removed, 0, "an object was removed in the gc that unindexed it");
 	cr_assert_eq(rep.bytes_pending, 500);
 	cr_assert_eq(problems(s), 0);
+	/* without a grace they go */
+	o.grace_ns = 0;
+	cr_assert_eq(store_gc(s, &o, &rep), 0);
+	cr_assert_eq(rep.objects_removed, 2);
 	store_close(s);
 	tu_rmrf(dir);
 }
