@@ -71,8 +71,10 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
 		store_read_end(txn);
 	}
 	if (r < 0) {
+		if (r != -EINVAL) /* -EINVAL: a bad RUN, already reported */
+			cli_error(c, "%s", store_strerror(r));
 		free(ids);
-		return r == -EINVAL ? 1 : (cli_error(c, "%s", store_strerror(r)), 1);
+		return 1;
 	}
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", out, (long)getpid());

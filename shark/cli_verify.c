@@ -206,7 +206,6 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 	}
 	store_read_end(txn);
 	int diffs = 0;
-	size_t compared = 0;
 	for (size_t i = 0; i < n_old; i++) {
 		const struct stage_run *match = NULL;
 		for (size_t k = 0; k < n_now && !match; k++)
@@ -218,7 +217,6 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 			diffs++;
 			continue;
 		}
-		compared++;
 		int d = compare(&old[i], match);
 		if (d == 0)
 			printf("  same output%s, status and effects: deterministic\n",
@@ -229,7 +227,6 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 		diffs += d;
 	}
 	status = diffs ? 1 : 0;
-	(void)compared;
 out:
 	for (size_t i = 0; i < n_old; i++)
 		stage_free(&old[i]);
