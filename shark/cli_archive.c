@@ -48,7 +48,7 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
 		return 1;
 	int r = 0;
 	if (n) {
-		store_txn *txn;
+		store_txn *txn = NULL;
 		r = store_read_begin(c->st, &txn);
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			const char *arg = argv[optind + (int)i];

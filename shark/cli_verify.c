@@ -167,7 +167,7 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 	struct stage_run old[MAX_STAGES], now[MAX_STAGES];
 	size_t n_old = 0, n_now = 0;
 	uint64_t ids[MAX_STAGES], last = 0;
-	store_txn *txn;
+	store_txn *txn = NULL;
 	int r = store_read_begin(c->st, &txn);
 	if (r == 0)
 		r = cli_find_runs_by_text(txn, text, cwd, ids, MAX_STAGES, &n_old);
