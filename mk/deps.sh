@@ -7,7 +7,7 @@ pkgs="build-essential pkg-config
 libseccomp-dev libxxhash-dev liblmdb-dev libreadline-dev libarchive-dev
 libcriterion-dev
 xxhash dash bash bubblewrap python3 tmux zstd util-linux passwd coreutils
-gawk grep sed findutils procps iproute2 lmdb-utils clang libclang-rt-14-dev"
+gawk grep sed findutils procps iproute2 lmdb-utils clang libclang-rt-14-dev jq"
 
 missing=""
 for p in $pkgs; do

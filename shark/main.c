@@ -1,5 +1,6 @@
 /* main.c - shark's command line: `shark -c STRING [NAME ARGS...]`,
  * `shark FILE [ARGS...]`, a script on stdin, or an interactive shell. */
+#include "shark/cli.h"
 #include "shark/external.h"
 #include "shark/shell.h"
 
@@ -20,6 +21,10 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	/* `shark SUBCOMMAND ...` (cli.c): subcommand names win over scripts. */
+	int cli_status = cli_main(argc, argv);
+	if (cli_status >= 0)
+		return cli_status;
 	struct shell sh;
 	if (shell_init(&sh, argv[0], environ) < 0) {
 		fputs("shark: out of memory\n", stderr);

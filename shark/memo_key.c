@@ -26,7 +26,11 @@ static const char *const volatile_vars[] = {
 	"_",		   "OLDPWD",	     "SHLVL",	       "SSH_AUTH_SOCK",
 	"SSH_AGENT_PID",   "SSH_CLIENT",     "SSH_CONNECTION", "SSH_TTY",
 	"TMUX",		   "TMUX_PANE",	     "WINDOWID",       "XDG_SESSION_ID",
-	"DBUS_SESSION_BUS_ADDRESS",	     "SHARK_NOTICES",
+	"DBUS_SESSION_BUS_ADDRESS",
+	/* shark's own settings: where the store is, how chatty, how durable
+	 * (a bundle imported into a store elsewhere must still hit) */
+	"SHARK_STORE", "SHARK_WORKSPACE", "SHARK_NOTICES", "SHARK_STORE_NOSYNC",
+	"SHARK_RECORD_FAILURES",
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };

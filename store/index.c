@@ -228,9 +228,21 @@ struct record_arg {
 	uint64_t run_id;
 };
 
+static int check_blob(store *s, const store_hash *h, uint64_t size);
+
 static int record_fn(store *s, MDB_txn *txn, void *argp)
 {
 	struct record_arg *a = argp;
+	/* Again inside the txn: gc unlinks unindexed objects only inside its
+	 * own write txn, so this check and gc's cannot interleave. */
+	int r = check_blob(s, &a->t->stdout_blob, a->t->stdout_size);
+	if (r == 0)
+		r = check_blob(s, &a->t->stderr_blob, a->t->stderr_size);
+	for (size_t i = 0; r == 0 && a->t->effects && i < a->t->n_effects; i++)
+		if (a->t->effects[i].kind == STORE_EFFECT_FILE)
+			r = check_blob(s, &a->t->effects[i].blob, a->t->effects[i].size);
+	if (r < 0)
+		return r;
 	MDB_val k = hash_val(&a->id), v = { a->enc_len, (void *)a->enc };
 	int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
 	if (rc && rc != MDB_KEYEXIST)

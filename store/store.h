@@ -581,4 +581,151 @@ struct store_stats {
 /* store_stats - entry counts and sizes. Errors: as store_read_begin. */
 int store_stats(store *s, struct store_stats *ret);
 
+/* ---- maintenance: gc, export, import ---- */
+
+/* store_trace_foreach - call fn(arg, id, t) for every trace record in the
+ * snapshot of txn, in id order. t is the decoded trace, valid during the
+ * call only; a record that does not decode or does not hash to its id is
+ * passed with t == NULL. fn returns 0 to go on, > 0 to stop early (then
+ * store_trace_foreach returns 0) or < 0 to stop with that error.
+ * Errors: fn's, STORE_EFORK, -ENOMEM, STORE_ECORRUPT. */
+int store_trace_foreach(store_txn *txn,
+			int (*fn)(void *arg, const store_hash *id, const struct store_trace *t),
+			void *arg);
+
+/* store_action_foreach - call fn(arg, key, ids, n) for every action in the
+ * snapshot of txn: its key and trace ids (newest first; valid during the
+ * call only). Malformed action values are skipped. Return protocol and
+ * errors as store_trace_foreach. */
+int store_action_foreach(store_txn *txn,
+			 int (*fn)(void *arg, const store_hash *key, const store_hash *ids,
+				   size_t n),
+			 void *arg);
+
+/* What store_fsck_repair changed. */
+struct store_repair_report {
+	uint64_t traces_dropped;   /* undecodable, or naming a missing/bad blob */
+	uint64_t ids_dropped;      /* action list entries naming no trace */
+	uint64_t actions_dropped;  /* actions left with no trace */
+	uint64_t records_dropped;  /* malformed blobs/statcache/runs records */
+	uint64_t blobs_reindexed;  /* blob metadata re-added for kept traces */
+	uint64_t objects_removed;  /* objects whose content did not match */
+};
+
+/* store_fsck_repair - make the index consistent again by dropping what is
+ * broken, in ONE write txn (so a crash leaves the old or the new state):
+ * traces that do not decode, do not hash to their id or name a missing
+ * object (or, with STORE_FSCK_HASH, an object whose content does not
+ * match, which is then removed after the commit); action-list entries
+ * naming no trace (and actions left empty); malformed blobs, statcache and
+ * runs records. A kept trace whose blob metadata is missing gets it back.
+ * Errors: -EROFS, -EBUSY, STORE_EFORK, -ENOMEM, -ENOSPC, -errno. */
+int store_fsck_repair(store *s, unsigned flags, struct store_repair_report *ret);
+
+/* Default grace period of store_gc: objects, temp files and scratch
+ * directories younger than this are never removed, so a shell that is
+ * writing a run's result right now cannot lose it. */
+#define STORE_GC_DEFAULT_GRACE_NS (3600LL * 1000000000LL)
+
+struct store_gc_options {
+	uint64_t max_bytes;     /* evict least-recently-used traces until the
+				 * blobs the kept traces reference fit; 0 = no
+				 * limit */
+	int64_t older_than_ns;  /* drop traces not used for this long; 0 = off */
+	int64_t grace_ns;       /* < 0: STORE_GC_DEFAULT_GRACE_NS; 0: none */
+	bool dry_run;           /* decide and report, change nothing */
+	/* Called for each trace dropped (or that would be, with dry_run):
+	 * its id, last use and the bytes of the blobs only it referenced. May
+	 * be NULL; must not use the store. */
+	void (*on_drop)(void *arg, const store_hash *trace_id, int64_t last_use_ns,
+			uint64_t bytes);
+	/* Progress of the object sweep (done of total objects), for a
+	 * terminal progress bar. May be NULL; must not use the store. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *arg;
+};
+
+struct store_gc_report {
+	uint64_t traces, traces_dropped;     /* traces before; dropped */
+	uint64_t actions_dropped;            /* actions left with no trace */
+	uint64_t blobs_unindexed;            /* blob metadata entries removed */
+	uint64_t objects_removed;            /* object files unlinked */
+	uint64_t bytes_before, bytes_freed;  /* object bytes on disk before; bytes
+					      * unlinked (dry_run: that would be
+					      * freed, now or after the grace) */
+	uint64_t bytes_pending;              /* unreferenced now, unlinked by a
+					      * gc after the grace period */
+	uint64_t tmp_removed, scratch_removed; /* stale temp files, scratch dirs */
+};
+
+/* store_gc - collect garbage beside running shells.
+ *
+ * 1. In a read snapshot, each trace's last use (the oldest last-use time
+ *    of its blobs, refreshed by hits) is computed and traces are chosen:
+ *    not used for older_than_ns, then least recently used first until the
+ *    blobs referenced by the rest fit in max_bytes. Traces recorded or
+ *    used within the grace period are always kept.
+ *    A trace's last use is the newest of: its recording, the latest run
+ *    in the history that names it, the oldest last-use time of its blobs.
+ * 2. One write txn removes the chosen traces, their action-list entries,
+ *    and the metadata of every blob that no trace (as of that txn)
+ *    references and that was not used within the grace period; those
+ *    objects get a fresh ctime (chmod), which starts their grace period:
+ *    a hit that looked its trace up just before can still replay it.
+ * 3. The object sweep unlinks each object that has no metadata and whose
+ *    ctime is older than the grace period, re-checking the metadata inside
+ *    a write txn (batched); store_record checks its blobs inside its own
+ *    txn, so a trace recorded concurrently can never name a removed
+ *    object. Then temp files in tmp/ not written for the grace period
+ *    (at least an hour) and scratch directories untouched for the grace
+ *    period (at least a day: a silent command may hold one for long) are
+ *    removed.
+ * SIGKILL at any point leaves a consistent index (every step is one txn,
+ * objects go after the index stops naming them); what is left behind is
+ * collected by the next run. Errors: -EROFS, STORE_EFORK, -ENOMEM,
+ * -ENOSPC, -errno; nothing is reported on error. */
+int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_report *ret);
+
+/* ---- bundles: export and import (tar + zstd, libarchive) ----
+ * A bundle is a tar archive compressed with zstd holding, in this order:
+ *   shark-bundle/VERSION   "shark-bundle 1\n"
+ *   objects/<32 hex>       each blob the traces name, named by its hash
+ *   traces/<32 hex>        each trace's encoding, named by its id (its hash)
+ *   actions/<32 hex>       per action key: the bundle's trace ids under it
+ *                          (16 bytes each, newest first)
+ * Entry names are never used as paths: they are parsed as hashes. */
+
+#define STORE_BUNDLE_MAX_ENTRIES (1u << 24)
+#define STORE_BUNDLE_MAX_TRACE (64u << 20) /* bytes of one trace encoding */
+
+struct store_bundle_report {
+	uint64_t actions, traces, blobs; /* entries exported / imported */
+	uint64_t blob_bytes;
+	char detail[256]; /* on a rejected import: which entry and why */
+};
+
+/* store_export - write a bundle of the given traces (n ids; n == 0: every
+ * trace) and the actions that list them, to out_fd. Every blob is re-hashed
+ * while it is copied: a corrupt object fails the export (STORE_ECORRUPT).
+ * Errors: -ENOENT (an id that is not in the store), STORE_ECORRUPT,
+ * -ENOMEM, -EIO (libarchive), -errno. */
+int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
+		 struct store_bundle_report *ret);
+
+/* store_import - read a bundle (untrusted) from in_fd and add its traces
+ * and actions to the store. Everything is verified before the index is
+ * touched: entry names and types, the version, each blob's content against
+ * its name, each trace's encoding against its id and the decoder, every
+ * blob a trace names is in the bundle or the store, every action names
+ * bundle traces, the archive is complete (truncation is an error). Then
+ * traces, blob metadata and actions go into the index in ONE write txn,
+ * so a rejected or interrupted import adds nothing visible (blobs already
+ * moved into objects/ stay unreferenced until gc). *ret is written on
+ * success and, on failure, its detail names the problem.
+ * Errors: -EINVAL (malformed bundle, bad name, unexpected entry),
+ * STORE_ECORRUPT (a hash does not match), STORE_EBADTRACE, STORE_EVERSION,
+ * STORE_ELIMIT, -EIO (truncated or unreadable archive), -EROFS, -ENOSPC,
+ * -ENOMEM, -errno. */
+int store_import(store *s, int in_fd, struct store_bundle_report *ret);
+
 #endif

@@ -1,0 +1,743 @@
+/* archive.c - bundles: store_export and store_import (tar + zstd through
+ * libarchive), the format described in store.h.
+ *
+ * Import treats the bundle as hostile. Entry names are parsed as hashes,
+ * never used as paths, so path traversal has nothing to traverse; only
+ * regular-file entries are accepted; every blob is hashed while it is
+ * written and dropped unless it matches its name; every trace must hash to
+ * its id and decode; every reference must resolve. Only when the whole
+ * archive has been read without error (libarchive reports truncation) does
+ * one write transaction add the traces, blob metadata and actions. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/internal.h"
+
+#define BUNDLE_VERSION "shark-bundle 1\n"
+#define IO_CHUNK (256u << 10)
+
+static int cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, STORE_HASH_SIZE);
+}
+
+static void detail(struct store_bundle_report *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void detail(struct store_bundle_report *rep, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rep->detail, sizeof(rep->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* A growable array of hashes, sorted on demand. */
+struct hashes {
+	store_hash *v;
+	size_t n, cap;
+};
+
+static int hashes_add(struct hashes *h, const store_hash *x)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		store_hash *p = reallocarray(h->v, cap, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		h->v = p;
+		h->cap = cap;
+	}
+	h->v[h->n++] = *x;
+	return 0;
+}
+
+static void hashes_sort_unique(struct hashes *h)
+{
+	if (!h->n)
+		return;
+	qsort(h->v, h->n, sizeof(*h->v), cmp_hash);
+	size_t k = 1;
+	for (size_t i = 1; i < h->n; i++)
+		if (!store_hash_equal(&h->v[i], &h->v[k - 1]))
+			h->v[k++] = h->v[i];
+	h->n = k;
+}
+
+static bool hashes_has(const struct hashes *h, const store_hash *x)
+{
+	return h->n && bsearch(x, h->v, h->n, sizeof(*h->v), cmp_hash) != NULL;
+}
+
+/* ---- export ------------------------------------------------------------------------ */
+
+struct exp {
+	store *s;
+	store_txn *txn;
+	struct hashes traces; /* selected, sorted */
+	struct hashes blobs;
+	struct archive *a;
+	struct store_bundle_report *rep;
+};
+
+static int add_trace_blobs(struct hashes *blobs, const struct store_trace *t)
+{
+	int r = hashes_add(blobs, &t->stdout_blob);
+	if (r == 0)
+		r = hashes_add(blobs, &t->stderr_blob);
+	for (size_t i = 0; r == 0 && i < t->n_effects; i++)
+		if (t->effects[i].kind == STORE_EFFECT_FILE)
+			r = hashes_add(blobs, &t->effects[i].blob);
+	return r;
+}
+
+static int select_all(void *arg, const store_hash *id, const struct store_trace *t)
+{
+	struct exp *e = arg;
+	if (!t)
+		return STORE_ECORRUPT;
+	int r = hashes_add(&e->traces, id);
+	return r < 0 ? r : add_trace_blobs(&e->blobs, t);
+}
+
+static int arch_err(struct archive *a)
+{
+	int e = archive_errno(a);
+	return e > 0 ? -e : -EIO;
+}
+
+static int write_entry(struct exp *e, const char *name, int64_t size)
+{
+	struct archive_entry *en = archive_entry_new();
+	if (!en)
+		return -ENOMEM;
+	archive_entry_set_pathname(en, name);
+	archive_entry_set_size(en, size);
+	archive_entry_set_filetype(en, AE_IFREG);
+	archive_entry_set_perm(en, 0444);
+	int rc = archive_write_header(e->a, en);
+	archive_entry_free(en);
+	return rc == ARCHIVE_OK ? 0 : arch_err(e->a);
+}
+
+static int write_data(struct exp *e, const void *p, size_t len)
+{
+	while (len) {
+		la_ssize_t n = archive_write_data(e->a, p, len);
+		if (n <= 0)
+			return arch_err(e->a);
+		p = (const uint8_t *)p + n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int export_blob(struct exp *e, const store_hash *h, uint8_t *buf, store_hasher *hs)
+{
+	int fd;
+	uint64_t size;
+	int r = store_blob_open(e->s, h, &fd, &size);
+	if (r < 0)
+		return r;
+	char name[16 + STORE_HASH_HEX_LEN];
+	char hex[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(h, hex);
+	snprintf(name, sizeof(name), "objects/%s", hex);
+	r = write_entry(e, name, (int64_t)size);
+	store_hasher_reset(hs);
+	uint64_t done = 0;
+	while (r == 0 && done < size) {
+		ssize_t n = read(fd, buf, IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : STORE_ECORRUPT; /* shrank under us */
+			break;
+		}
+		store_hasher_update(hs, buf, (size_t)n);
+		r = write_data(e, buf, (size_t)n);
+		done += (uint64_t)n;
+	}
+	close(fd);
+	if (r == 0) {
+		store_hash got;
+		store_hasher_final(hs, &got);
+		if (!store_hash_equal(&got, h))
+			r = STORE_ECORRUPT;
+	}
+	if (r == 0) {
+		e->rep->blobs++;
+		e->rep->blob_bytes += size;
+	}
+	return r;
+}
+
+static int export_actions(void *arg, const store_hash *key, const store_hash *ids, size_t n)
+{
+	struct exp *e = arg;
+	store_hash keep[STORE_MAX_TRACES_PER_ACTION];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (hashes_has(&e->traces, &ids[i]))
+			keep[k++] = ids[i];
+	if (!k)
+		return 0;
+	char hex[STORE_HASH_HEX_LEN + 1], name[16 + STORE_HASH_HEX_LEN];
+	store_hash_to_hex(key, hex);
+	snprintf(name, sizeof(name), "actions/%s", hex);
+	int r = write_entry(e, name, (int64_t)(k * STORE_HASH_SIZE));
+	if (r == 0)
+		r = write_data(e, keep, k * STORE_HASH_SIZE);
+	if (r == 0)
+		e->rep->actions++;
+	return r;
+}
+
+static int export_body(struct exp *e, const store_hash *ids, size_t n)
+{
+	int r = 0;
+	if (n == 0) {
+		r = store_trace_foreach(e->txn, select_all, e);
+	} else {
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			struct store_trace *t;
+			r = store_trace_get(e->txn, &ids[i], &t);
+			if (r == 0) {
+				r = hashes_add(&e->traces, &ids[i]);
+				if (r == 0)
+					r = add_trace_blobs(&e->blobs, t);
+				store_trace_free(t);
+			}
+		}
+	}
+	if (r < 0)
+		return r;
+	hashes_sort_unique(&e->traces);
+	hashes_sort_unique(&e->blobs);
+
+	if ((r = write_entry(e, "shark-bundle/VERSION", sizeof(BUNDLE_VERSION) - 1)) < 0 ||
+	    (r = write_data(e, BUNDLE_VERSION, sizeof(BUNDLE_VERSION) - 1)) < 0)
+		return r;
+	uint8_t *buf = malloc(IO_CHUNK);
+	store_hasher *hs = NULL;
+	if (!buf || store_hasher_new(&hs) < 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < e->blobs.n; i++)
+		r = export_blob(e, &e->blobs.v[i], buf, hs);
+	store_hasher_free(hs);
+	free(buf);
+	for (size_t i = 0; r == 0 && i < e->traces.n; i++) {
+		MDB_val k = { STORE_HASH_SIZE, e->traces.v[i].bytes }, v;
+		int rc = mdb_get(e->txn->txn, e->s->db_traces, &k, &v);
+		if (rc) {
+			r = store_mdb_error(rc);
+			break;
+		}
+		char hex[STORE_HASH_HEX_LEN + 1], name[16 + STORE_HASH_HEX_LEN];
+		store_hash_to_hex(&e->traces.v[i], hex);
+		snprintf(name, sizeof(name), "traces/%s", hex);
+		r = write_entry(e, name, (int64_t)v.mv_size);
+		if (r == 0)
+			r = write_data(e, v.mv_data, v.mv_size);
+		if (r == 0)
+			e->rep->traces++;
+	}
+	if (r == 0)
+		r = store_action_foreach(e->txn, export_actions, e);
+	return r;
+}
+
+int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
+		 struct store_bundle_report *ret)
+{
+	struct store_bundle_report rep = { 0 };
+	struct exp e = { .s = s, .rep = &rep };
+	int r = store_read_begin(s, &e.txn);
+	if (r < 0)
+		return r;
+	e.a = archive_write_new();
+	if (!e.a) {
+		store_read_end(e.txn);
+		return -ENOMEM;
+	}
+	if (archive_write_set_format_pax_restricted(e.a) != ARCHIVE_OK ||
+	    archive_write_add_filter_zstd(e.a) != ARCHIVE_OK ||
+	    archive_write_open_fd(e.a, out_fd) != ARCHIVE_OK)
+		r = arch_err(e.a);
+	if (r == 0)
+		r = export_body(&e, trace_ids, n);
+	if (archive_write_close(e.a) != ARCHIVE_OK && r == 0)
+		r = arch_err(e.a);
+	archive_write_free(e.a);
+	store_read_end(e.txn);
+	free(e.traces.v);
+	free(e.blobs.v);
+	if (r == 0)
+		*ret = rep;
+	return r;
+}
+
+/* ---- import ------------------------------------------------------------------------ */
+
+struct itrace {
+	store_hash id;
+	uint8_t *enc;
+	size_t len;
+	struct store_trace *t;
+	bool listed;
+};
+
+struct iaction {
+	store_hash key;
+	store_hash ids[STORE_MAX_TRACES_PER_ACTION];
+	size_t n;
+};
+
+struct imp {
+	store *s;
+	struct archive *a;
+	struct store_bundle_report *rep;
+	struct hashes blobs; /* imported (verified) */
+	struct itrace *traces;
+	size_t n_traces, cap_traces;
+	struct iaction *actions;
+	size_t n_actions, cap_actions;
+	uint8_t *buf;
+};
+
+enum entry_kind { ENTRY_OBJECT, ENTRY_TRACE, ENTRY_ACTION };
+
+/* "objects/<32 lowercase hex>" etc. */
+static int parse_name(const char *name, enum entry_kind *ret_kind, store_hash *ret)
+{
+	static const struct {
+		const char *prefix;
+		enum entry_kind kind;
+	} kinds[] = { { "objects/", ENTRY_OBJECT }, { "traces/", ENTRY_TRACE },
+		      { "actions/", ENTRY_ACTION } };
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t pl = strlen(kinds[i].prefix);
+		if (strncmp(name, kinds[i].prefix, pl) != 0)
+			continue;
+		const char *hex = name + pl;
+		if (strlen(hex) != STORE_HASH_HEX_LEN)
+			return -EINVAL;
+		for (size_t k = 0; k < STORE_HASH_HEX_LEN; k++)
+			if (!((hex[k] >= '0' && hex[k] <= '9') || (hex[k] >= 'a' && hex[k] <= 'f')))
+				return -EINVAL;
+		*ret_kind = kinds[i].kind;
+		return store_hash_from_hex(hex, STORE_HASH_HEX_LEN, ret);
+	}
+	return -EINVAL;
+}
+
+/* Read the current entry's data (at most max bytes) into a new buffer. */
+static int read_small(struct imp *im, size_t max, uint8_t **ret, size_t *ret_len)
+{
+	size_t cap = 4096, len = 0;
+	uint8_t *p = malloc(cap);
+	if (!p)
+		return -ENOMEM;
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				free(p);
+				return STORE_ELIMIT;
+			}
+			uint8_t *q = realloc(p, cap * 2);
+			if (!q) {
+				free(p);
+				return -ENOMEM;
+			}
+			p = q;
+			cap *= 2;
+		}
+		la_ssize_t n = archive_read_data(im->a, p + len, cap - len);
+		if (n < 0) {
+			free(p);
+			return -EIO;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			free(p);
+			return STORE_ELIMIT;
+		}
+	}
+	*ret = p;
+	*ret_len = len;
+	return 0;
+}
+
+static int import_object(struct imp *im, const store_hash *name)
+{
+	store_blob_writer *w;
+	store_hasher *hs;
+	int r = store_blob_writer_new(im->s, &w);
+	if (r < 0)
+		return r;
+	if ((r = store_hasher_new(&hs)) < 0) {
+		store_blob_writer_free(w);
+		return r;
+	}
+	uint64_t size = 0;
+	for (;;) {
+		la_ssize_t n = archive_read_data(im->a, im->buf, IO_CHUNK);
+		if (n < 0) {
+			r = -EIO;
+			break;
+		}
+		if (n == 0)
+			break;
+		store_hasher_update(hs, im->buf, (size_t)n);
+		if ((r = store_blob_write(w, im->buf, (size_t)n)) < 0)
+			break;
+		size += (uint64_t)n;
+	}
+	store_hash got;
+	store_hasher_final(hs, &got);
+	store_hasher_free(hs);
+	if (r == 0 && !store_hash_equal(&got, name))
+		r = STORE_ECORRUPT;
+	if (r < 0) {
+		store_blob_writer_free(w); /* never committed: no object */
+		return r;
+	}
+	if ((r = store_blob_commit(w, NULL, NULL)) < 0)
+		return r;
+	im->rep->blob_bytes += size;
+	return hashes_add(&im->blobs, name);
+}
+
+static int import_trace(struct imp *im, const store_hash *id)
+{
+	if (im->n_traces == im->cap_traces) {
+		size_t cap = im->cap_traces ? im->cap_traces * 2 : 64;
+		struct itrace *p = reallocarray(im->traces, cap, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		im->traces = p;
+		im->cap_traces = cap;
+	}
+	struct itrace *t = &im->traces[im->n_traces];
+	*t = (struct itrace){ .id = *id };
+	int r = read_small(im, STORE_BUNDLE_MAX_TRACE, &t->enc, &t->len);
+	if (r < 0)
+		return r;
+	store_hash h;
+	store_hash_bytes(t->enc, t->len, &h);
+	if (!store_hash_equal(&h, id)) {
+		free(t->enc);
+		return STORE_ECORRUPT;
+	}
+	r = store_trace_decode(t->enc, t->len, &t->t);
+	if (r < 0) {
+		free(t->enc);
+		return r;
+	}
+	im->n_traces++;
+	return 0;
+}
+
+static int import_action(struct imp *im, const store_hash *key)
+{
+	if (im->n_actions == im->cap_actions) {
+		size_t cap = im->cap_actions ? im->cap_actions * 2 : 64;
+		struct iaction *p = reallocarray(im->actions, cap, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		im->actions = p;
+		im->cap_actions = cap;
+	}
+	uint8_t *data;
+	size_t len;
+	int r = read_small(im, STORE_HASH_SIZE * STORE_MAX_TRACES_PER_ACTION, &data, &len);
+	if (r < 0)
+		return r;
+	if (len == 0 || len % STORE_HASH_SIZE) {
+		free(data);
+		return -EINVAL;
+	}
+	struct iaction *a = &im->actions[im->n_actions];
+	a->key = *key;
+	a->n = len / STORE_HASH_SIZE;
+	memcpy(a->ids, data, len);
+	free(data);
+	im->n_actions++;
+	return 0;
+}
+
+static int read_bundle(struct imp *im)
+{
+	struct archive_entry *en;
+	bool have_version = false;
+	for (uint64_t count = 0;; count++) {
+		int rc = archive_read_next_header(im->a, &en);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+			detail(im->rep, "unreadable or truncated archive: %s",
+			       archive_error_string(im->a) ? archive_error_string(im->a) : "?");
+			return -EIO;
+		}
+		const char *name = archive_entry_pathname(en);
+		if (!name)
+			name = "";
+		if (count >= STORE_BUNDLE_MAX_ENTRIES) {
+			detail(im->rep, "too many entries");
+			return STORE_ELIMIT;
+		}
+		if (archive_entry_filetype(en) != AE_IFREG || archive_entry_hardlink(en) ||
+		    archive_entry_symlink(en)) {
+			detail(im->rep, "entry %.200s: not a regular file", name);
+			return -EINVAL;
+		}
+		int r;
+		if (!have_version) {
+			uint8_t *v;
+			size_t len;
+			if (strcmp(name, "shark-bundle/VERSION") != 0) {
+				detail(im->rep, "not a shark bundle (first entry %.200s)", name);
+				return -EINVAL;
+			}
+			if ((r = read_small(im, 64, &v, &len)) < 0) {
+				detail(im->rep, "bad VERSION entry");
+				return r;
+			}
+			bool ok = len == sizeof(BUNDLE_VERSION) - 1 && memcmp(v, BUNDLE_VERSION, len) == 0;
+			bool ours = len > 13 && memcmp(v, "shark-bundle ", 13) == 0;
+			free(v);
+			if (!ok) {
+				detail(im->rep, "unsupported bundle version");
+				return ours ? STORE_EVERSION : -EINVAL;
+			}
+			have_version = true;
+			continue;
+		}
+		enum entry_kind kind;
+		store_hash h;
+		if (parse_name(name, &kind, &h) < 0) {
+			detail(im->rep, "unexpected entry name %.200s", name);
+			return -EINVAL;
+		}
+		if (kind == ENTRY_OBJECT)
+			r = import_object(im, &h);
+		else if (kind == ENTRY_TRACE)
+			r = import_trace(im, &h);
+		else
+			r = import_action(im, &h);
+		if (r < 0) {
+			detail(im->rep, "entry %.200s: %s", name,
+			       r == -EINVAL	       ? "duplicate or malformed"
+			       : r == -EIO	       ? "truncated or unreadable"
+			       : r == STORE_ECORRUPT ? "content does not match its hash"
+						     : store_strerror(r));
+			return r;
+		}
+	}
+	if (!have_version) {
+		detail(im->rep, "empty archive: not a shark bundle");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Both start with their hash: sort and search by it. */
+static struct itrace *find_itrace(struct imp *im, const store_hash *id)
+{
+	return im->n_traces ? bsearch(id, im->traces, im->n_traces, sizeof(*im->traces), cmp_hash)
+			    : NULL;
+}
+
+/* Sort traces and actions by hash; a hash twice is a malformed bundle. */
+static int sort_entries(struct imp *im)
+{
+	if (im->n_traces)
+		qsort(im->traces, im->n_traces, sizeof(*im->traces), cmp_hash);
+	if (im->n_actions)
+		qsort(im->actions, im->n_actions, sizeof(*im->actions), cmp_hash);
+	for (size_t i = 1; i < im->n_traces; i++)
+		if (store_hash_equal(&im->traces[i].id, &im->traces[i - 1].id)) {
+			detail(im->rep, "a trace appears twice");
+			return -EINVAL;
+		}
+	for (size_t i = 1; i < im->n_actions; i++)
+		if (store_hash_equal(&im->actions[i].key, &im->actions[i - 1].key)) {
+			detail(im->rep, "an action appears twice");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* A blob a trace names: imported, or already in the store with its size. */
+static int check_blob_ref(struct imp *im, const store_hash *h, uint64_t size)
+{
+	uint64_t have;
+	int r = store_blob_exists(im->s, h, &have);
+	if (r == -ENOENT) {
+		char hex[STORE_HASH_HEX_LEN + 1];
+		store_hash_to_hex(h, hex);
+		detail(im->rep, "a trace names blob %s, which is neither in the bundle nor the store",
+		       hex);
+		return -EINVAL;
+	}
+	if (r < 0)
+		return r;
+	if (have != size) {
+		detail(im->rep, "a trace names a blob with the wrong size");
+		return STORE_ECORRUPT;
+	}
+	return 0;
+}
+
+static int check_refs(struct imp *im)
+{
+	int sr = sort_entries(im);
+	if (sr < 0)
+		return sr;
+	hashes_sort_unique(&im->blobs);
+	for (size_t i = 0; i < im->n_actions; i++)
+		for (size_t k = 0; k < im->actions[i].n; k++) {
+			struct itrace *t = find_itrace(im, &im->actions[i].ids[k]);
+			if (!t) {
+				detail(im->rep, "an action names a trace that is not in the bundle");
+				return -EINVAL;
+			}
+			t->listed = true;
+		}
+	for (size_t i = 0; i < im->n_traces; i++) {
+		const struct store_trace *t = im->traces[i].t;
+		if (!im->traces[i].listed) {
+			detail(im->rep, "a trace is listed by no action");
+			return -EINVAL;
+		}
+		int r = check_blob_ref(im, &t->stdout_blob, t->stdout_size);
+		if (r == 0)
+			r = check_blob_ref(im, &t->stderr_blob, t->stderr_size);
+		for (size_t k = 0; r == 0 && k < t->n_effects; k++)
+			if (t->effects[k].kind == STORE_EFFECT_FILE)
+				r = check_blob_ref(im, &t->effects[k].blob, t->effects[k].size);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int put_meta(store *s, MDB_txn *txn, const store_hash *h, uint64_t size)
+{
+	/* inside the txn, as store_record does: gc cannot have removed it */
+	struct stat st;
+	if (store_blob_stat(s, h, &st) < 0 || (uint64_t)st.st_size != size)
+		return -ENOENT;
+	return store_blob_meta_put(s, txn, h, size, 0);
+}
+
+static int import_fn(store *s, MDB_txn *txn, void *arg)
+{
+	struct imp *im = arg;
+	for (size_t i = 0; i < im->n_traces; i++) {
+		struct itrace *it = &im->traces[i];
+		MDB_val k = { STORE_HASH_SIZE, it->id.bytes }, v = { it->len, it->enc };
+		int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
+		if (rc && rc != MDB_KEYEXIST)
+			return rc;
+		const struct store_trace *t = it->t;
+		rc = put_meta(s, txn, &t->stdout_blob, t->stdout_size);
+		if (rc == 0)
+			rc = put_meta(s, txn, &t->stderr_blob, t->stderr_size);
+		for (size_t e = 0; rc == 0 && e < t->n_effects; e++)
+			if (t->effects[e].kind == STORE_EFFECT_FILE)
+				rc = put_meta(s, txn, &t->effects[e].blob, t->effects[e].size);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < im->n_actions; i++) {
+		struct iaction *a = &im->actions[i];
+		store_hash list[STORE_MAX_TRACES_PER_ACTION];
+		size_t n = 0;
+		for (size_t k = 0; k < a->n; k++)
+			list[n++] = a->ids[k];
+		MDB_val k = { STORE_HASH_SIZE, a->key.bytes }, v;
+		int rc = mdb_get(txn, s->db_actions, &k, &v);
+		if (rc == 0 && v.mv_size % STORE_HASH_SIZE == 0) {
+			for (size_t j = 0; j < v.mv_size / STORE_HASH_SIZE &&
+					   n < STORE_MAX_TRACES_PER_ACTION;
+			     j++) {
+				store_hash h;
+				memcpy(h.bytes, (uint8_t *)v.mv_data + j * STORE_HASH_SIZE,
+				       STORE_HASH_SIZE);
+				bool dup = false;
+				for (size_t q = 0; q < n && !dup; q++)
+					dup = store_hash_equal(&list[q], &h);
+				if (!dup)
+					list[n++] = h;
+			}
+		} else if (rc && rc != MDB_NOTFOUND) {
+			return rc;
+		}
+		v.mv_size = n * STORE_HASH_SIZE;
+		v.mv_data = list;
+		if ((rc = mdb_put(txn, s->db_actions, &k, &v, 0)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int store_import(store *s, int in_fd, struct store_bundle_report *ret)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (s->flags & STORE_RDONLY)
+		return -EROFS;
+	struct store_bundle_report rep = { 0 };
+	struct imp im = { .s = s, .rep = &rep };
+	im.buf = malloc(IO_CHUNK);
+	im.a = archive_read_new();
+	if (!im.buf || !im.a) {
+		r = -ENOMEM;
+		goto out;
+	}
+	archive_read_support_format_tar(im.a);
+	archive_read_support_filter_zstd(im.a);
+	if (archive_read_open_fd(im.a, in_fd, 64 << 10) != ARCHIVE_OK) {
+		detail(&rep, "cannot read the archive: %s",
+		       archive_error_string(im.a) ? archive_error_string(im.a) : "?");
+		r = -EIO;
+		goto out;
+	}
+	r = read_bundle(&im);
+	if (r == 0)
+		r = check_refs(&im);
+	if (r == 0) {
+		r = store_write_txn(s, import_fn, &im);
+		if (r == -ENOENT)
+			detail(&rep, "a blob vanished during the import (gc?): nothing was added");
+	}
+	if (r == 0) {
+		rep.actions = im.n_actions;
+		rep.traces = im.n_traces;
+		rep.blobs = im.blobs.n;
+	}
+out:
+	if (im.a)
+		archive_read_free(im.a);
+	for (size_t i = 0; i < im.n_traces; i++) {
+		free(im.traces[i].enc);
+		store_trace_free(im.traces[i].t);
+	}
+	free(im.traces);
+	free(im.actions);
+	free(im.blobs.v);
+	free(im.buf);
+	*ret = rep; /* the detail is the caller's clue on failure */
+	return r;
+}
