@@ -19,6 +19,7 @@ struct memo {
 	pid_t st_failed_pid;	/* the store could not be opened in this pid */
 	bool warned;		/* the "running uncached" warning was given */
 	char *store_dir;	/* the store's directory, once known */
+	bool recorded;		/* this process recorded a trace (auto gc) */
 };
 
 /* How a stage's stdin is identified in its key. */
@@ -69,6 +70,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      size_t *ret_n, const char **ret_reason);
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret);
+void memo_auto_gc(struct memo *m);
 unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, int fd_in,
 			 int fd_out);
 

@@ -576,6 +576,8 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		e = store_record(m->st, &key, &t, &run, NULL, NULL);
 		if (e < 0)
 			memo_store_failed(m, "record", e);
+		else
+			m->recorded = true;
 		if (imported)
 			memo_replay_effects(m, &t);
 	} else {
@@ -769,5 +771,7 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 		close_fd(&r->err_w);
 	}
 	free(runs);
+	if (m->recorded)
+		memo_auto_gc(m);
 	return e < 0 ? e : result;
 }
