@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -212,18 +213,58 @@ int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_
 
 /* ---- replay ---------------------------------------------------------------- */
 
-static int apply_one(struct memo *m, int ws_fd, const struct store_effect *e)
+/* Every blob a hit or a fresh record needs, opened up front: an open file
+ * outlives its name, so a gc running beside (even with no grace period)
+ * cannot take content away between the lookup and the replay. */
+void memo_pins_close(struct memo_pins *p)
+{
+	if (!p)
+		return;
+	if (p->out >= 0)
+		close(p->out);
+	if (p->err >= 0)
+		close(p->err);
+	for (size_t i = 0; p->fx && i < p->n_fx; i++)
+		if (p->fx[i] >= 0)
+			close(p->fx[i]);
+	free(p->fx);
+	p->fx = NULL;
+	p->out = p->err = -1;
+}
+
+int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins *p)
+{
+	p->out = p->err = -1;
+	p->n_fx = t->n_effects;
+	p->fx = malloc((t->n_effects ? t->n_effects : 1) * sizeof(int));
+	if (!p->fx)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_effects; i++)
+		p->fx[i] = -1;
+	int r = 0;
+	if (t->stdout_size)
+		r = store_blob_open(m->st, &t->stdout_blob, &p->out, NULL);
+	if (r == 0 && t->stderr_size)
+		r = store_blob_open(m->st, &t->stderr_blob, &p->err, NULL);
+	for (size_t i = 0; r == 0 && i < t->n_effects; i++)
+		if (t->effects[i].kind == STORE_EFFECT_FILE)
+			r = store_blob_open(m->st, &t->effects[i].blob, &p->fx[i], NULL);
+	if (r < 0)
+		memo_pins_close(p);
+	return r;
+}
+
+static int apply_one(int ws_fd, const struct store_effect *e, int content)
 {
 	struct sandbox_effect se = { .path = e->path, .mode = (mode_t)e->mode };
-	int content = -1;
-	int r;
 	switch (e->kind) {
 	case STORE_EFFECT_FILE:
 		se.kind = SANDBOX_EFFECT_FILE;
 		se.size = e->size;
-		r = store_blob_open(m->st, &e->blob, &content, NULL);
-		if (r < 0)
-			return r;
+		if (content < 0)
+			return -ENOENT;
+		if (lseek(content, 0, SEEK_SET) < 0)
+			return -errno;
 		break;
 	case STORE_EFFECT_DELETE:
 		se.kind = SANDBOX_EFFECT_DELETE;
@@ -238,15 +279,13 @@ static int apply_one(struct memo *m, int ws_fd, const struct store_effect *e)
 	default:
 		return -EINVAL;
 	}
-	r = sandbox_effect_apply(ws_fd, &se, content);
-	if (content >= 0)
-		close(content);
-	return r;
+	return sandbox_effect_apply(ws_fd, &se, content);
 }
 
 /* memo_replay_effects - apply a trace's file effects to the workspace, in
- * recorded order. A refused effect is reported and the rest still applied. */
-int memo_replay_effects(struct memo *m, const struct store_trace *t)
+ * recorded order, with file contents from the pinned fds (fx[i] for effect
+ * i). A refused effect is reported and the rest still applied. */
+int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *fx)
 {
 	if (t->n_effects == 0)
 		return 0;
@@ -255,7 +294,7 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t)
 		return -errno;
 	int result = 0;
 	for (size_t i = 0; i < t->n_effects; i++) {
-		int r = apply_one(m, ws, &t->effects[i]);
+		int r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		if (r < 0) {
 			memo_warn(m, "shark: %s: effect not applied: %s", t->effects[i].path,
 				  r <= -30000 && r > -31000 ? sandbox_strerror(r)
@@ -541,13 +580,43 @@ unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, in
 	return tty_bits(in, out, s->fd_err);
 }
 
-/* Replay a blob to fd; a blob that cannot be read is an error the caller
- * turns into a miss before anything was written, so check first. */
-static int replay_blob(struct memo *m, const store_hash *h, uint64_t size, int fd)
+/* Copy a pinned blob (size bytes) to fd: sendfile where it works (any
+ * output since Linux 2.6.33), read/write otherwise. -EPIPE when the reader
+ * went away. */
+static int replay_fd(int in, uint64_t size, int fd)
 {
-	if (size == 0 || fd < 0)
+	if (size == 0 || fd < 0 || in < 0)
 		return 0;
-	return store_blob_copy(m->st, h, fd, 0);
+	off_t off = 0;
+	while ((uint64_t)off < size) {
+		ssize_t n = sendfile(fd, in, &off, (size_t)(size - (uint64_t)off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+			break;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+	}
+	char buf[65536];
+	while ((uint64_t)off < size) {
+		ssize_t n = pread(in, buf, sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (ssize_t w = 0; w < n;) {
+			ssize_t k = write(fd, buf + w, (size_t)(n - w));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				return -errno;
+			w += k;
+		}
+		off += n;
+	}
+	return 0;
 }
 
 static void format_seconds(char *buf, size_t len, uint64_t ns)
@@ -569,12 +638,16 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 	struct store_trace **hits = calloc(n, sizeof(*hits));
 	store_hash *hit_ids = calloc(n, sizeof(*hit_ids));
 	store_hash *keys = calloc(n, sizeof(*keys));
-	if (!hits || !hit_ids || !keys) {
+	struct memo_pins *pins = calloc(n, sizeof(*pins));
+	if (!hits || !hit_ids || !keys || !pins) {
 		free(hits);
 		free(hit_ids);
 		free(keys);
+		free(pins);
 		return -ENOMEM;
 	}
+	for (size_t i = 0; i < n; i++)
+		pins[i].out = pins[i].err = -1;
 	int64_t t0 = now_ns(CLOCK_MONOTONIC);
 	(void)memo_store(m); /* opened here, so stdin hashing uses the stat cache */
 
@@ -591,6 +664,7 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		free(hits);
 		free(hit_ids);
 		free(keys);
+		free(pins);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -639,10 +713,10 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		int r = memo_lookup(m, &keys[first_miss], &hits[first_miss], &hit_ids[first_miss]);
 		if (r <= 0)
 			break;
-		/* A hit whose blobs are gone is a miss (gc or damage). */
+		/* A hit whose blobs are gone is a miss (gc or damage); the ones
+		 * there are pinned open until the replay is done. */
 		const struct store_trace *t = hits[first_miss];
-		if ((t->stdout_size && store_blob_exists(m->st, &t->stdout_blob, NULL) < 0) ||
-		    (t->stderr_size && store_blob_exists(m->st, &t->stderr_blob, NULL) < 0)) {
+		if (memo_pins_open(m, t, &pins[first_miss]) < 0) {
 			store_trace_free(hits[first_miss]);
 			hits[first_miss] = NULL;
 			break;
@@ -664,13 +738,13 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		int out_fd = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);
 		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 		sigaction(SIGPIPE, &ign, &old);
-		int r = replay_blob(m, &t->stdout_blob, t->stdout_size, out_fd);
+		int r = replay_fd(pins[i].out, t->stdout_size, out_fd);
 		if (r == 0)
-			r = replay_blob(m, &t->stderr_blob, t->stderr_size, s->fd_err);
+			r = replay_fd(pins[i].err, t->stderr_size, s->fd_err);
 		sigaction(SIGPIPE, &old, NULL);
 		if (r < 0 && r != -EPIPE)
 			memo_warn(m, "shark: replaying %s failed: %s", s->argv[0], store_strerror(r));
-		memo_replay_effects(m, t);
+		memo_replay_effects(m, t, pins[i].fx);
 		/* A reader that went away kills a real command with SIGPIPE. */
 		ret_status[i] = r == -EPIPE ? 128 + SIGPIPE : t->exit_status;
 		/* Stages ran concurrently: the pipeline took its longest stage. */
@@ -705,11 +779,27 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		}
 	}
 
-	if (first_miss < n)
+	if (first_miss < n) {
+		/* The first stage that runs reads its upstream's pinned output
+		 * (an empty one needs no blob). */
+		int up_fd = -1;
+		if (have_upstream && first_miss > 0) {
+			up_fd = pins[first_miss - 1].out;
+			if (up_fd < 0)
+				up_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			else if (lseek(up_fd, 0, SEEK_SET) < 0)
+				up_fd = -1;
+			else
+				pins[first_miss - 1].out = -1; /* handed over */
+		}
 		result = memo_run_stages(m, cwd, stages, n, first_miss,
-					 have_upstream && first_miss > 0 ? &upstream : NULL, &ins,
-					 fd_out, ret_status);
+					 have_upstream && first_miss > 0 ? &upstream : NULL, up_fd,
+					 &ins, fd_out, ret_status);
+		if (up_fd >= 0)
+			close(up_fd);
+	}
 	for (size_t i = 0; i < n; i++) {
+		memo_pins_close(&pins[i]);
 		store_trace_free(hits[i]);
 		if (ins.owned[i] >= 0)
 			close(ins.owned[i]);
@@ -720,5 +810,6 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 	free(hits);
 	free(hit_ids);
 	free(keys);
+	free(pins);
 	return result;
 }

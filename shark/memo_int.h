@@ -64,7 +64,16 @@ store *memo_store(struct memo *m);
 void memo_store_failed(struct memo *m, const char *what, int err);
 int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_trace,
 		store_hash *ret_id);
-int memo_replay_effects(struct memo *m, const struct store_trace *t);
+/* Blobs pinned open for a replay (fx[i]: content of FILE effect i, -1
+ * otherwise). */
+struct memo_pins {
+	int out, err;
+	int *fx;
+	size_t n_fx;
+};
+int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins *p);
+void memo_pins_close(struct memo_pins *p);
+int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *fx);
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      const char *scratch, struct store_input **ret_inputs,
 			      size_t *ret_n, const char **ret_reason);
@@ -84,7 +93,7 @@ struct memo_stdins {
 };
 
 int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		    size_t n, size_t first, const store_hash *upstream,
+		    size_t n, size_t first, const store_hash *upstream, int upstream_fd,
 		    const struct memo_stdins *ins, int fd_out, int *ret_status);
 
 #endif

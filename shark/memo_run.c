@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -390,27 +392,41 @@ static int make_pipe(int *rd, int *wr)
 
 /* ---- recording ----------------------------------------------------------------- */
 
+/* Open path (relative, under the upper dir) read-only, never following a
+ * symlink: the upper dir was written by the command. */
+static int openat2_pin(int dirfd, const char *path, int *ret)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	*ret = (int)fd;
+	return 0;
+}
+
+/* The run's effects as store effects, with every file's content pinned
+ * open (fds[k] for effect k) before anything is moved: the content then
+ * reaches the workspace even if storing it fails or a gc takes the new
+ * blob before the trace is committed. Returns 0; -EINVAL, with nothing
+ * moved, when a special file makes the changes unstorable; another error
+ * from importing into the store, with *ret and *ret_fds still filled so the
+ * caller can apply them; -ENOMEM with nothing returned. */
 static int convert_effects(struct memo *m, const sandbox_effects *fx, struct store_effect **ret,
-			   size_t *ret_n)
+			   int **ret_fds, size_t *ret_n)
 {
 	size_t n = sandbox_effects_count(fx);
 	struct store_effect *v = calloc(n * 2 + 1, sizeof(*v));
-	if (!v)
+	int *fds = malloc((n * 2 + 1) * sizeof(int));
+	if (!v || !fds) {
+		free(v);
+		free(fds);
 		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n * 2 + 1; i++)
+		fds[i] = -1;
 	size_t k = 0;
 	int e = 0;
-	/* Refuse before moving anything out of the upper dir: a special file
-	 * cannot be stored, and then the changes are applied from there. */
-	for (size_t i = 0; i < n; i++) {
-		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
-		struct stat st;
-		if ((se->kind == SANDBOX_EFFECT_FILE || se->kind == SANDBOX_EFFECT_CHMOD) &&
-		    (fstatat(sandbox_effects_upper_fd(fx), se->path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		     !S_ISREG(st.st_mode))) {
-			free(v);
-			return -EINVAL;
-		}
-	}
 	for (size_t i = 0; i < n && e == 0; i++) {
 		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
 		struct store_effect *o = &v[k];
@@ -418,11 +434,16 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 		o->mode = se->mode & 07777;
 		switch (se->kind) {
 		case SANDBOX_EFFECT_FILE:
-		case SANDBOX_EFFECT_CHMOD:
+		case SANDBOX_EFFECT_CHMOD: {
+			struct stat st;
 			o->kind = STORE_EFFECT_FILE;
-			e = store_blob_import(m->st, sandbox_effects_upper_fd(fx), se->path, &o->blob,
-					      &o->size);
+			if (fstatat(sandbox_effects_upper_fd(fx), se->path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode) ||
+			    openat2_pin(sandbox_effects_upper_fd(fx), se->path, &fds[k]) < 0)
+				e = -EINVAL;
+			o->size = (uint64_t)st.st_size;
 			break;
+		}
 		case SANDBOX_EFFECT_DELETE:
 			o->kind = STORE_EFFECT_DELETE;
 			break;
@@ -443,17 +464,28 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 			o->target = se->target;
 			break;
 		default:
-			e = -EINVAL;
+			e = -EINVAL; /* a special file */
 		}
 		k++;
 	}
 	if (e < 0) {
+		for (size_t i = 0; i < k; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 		free(v);
+		free(fds);
 		return e;
 	}
+	/* Now move the files into the store (renamed: the pinned fds stay
+	 * valid). */
+	for (size_t i = 0; i < k && e == 0; i++)
+		if (v[i].kind == STORE_EFFECT_FILE)
+			e = store_blob_import(m->st, sandbox_effects_upper_fd(fx), v[i].path, &v[i].blob,
+					      &v[i].size);
 	*ret = v;
+	*ret_fds = fds;
 	*ret_n = k;
-	return 0;
+	return e;
 }
 
 static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
@@ -518,6 +550,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	struct store_input *inputs = NULL;
 	size_t n_inputs = 0;
 	struct store_effect *effects = NULL;
+	int *effect_fds = NULL;
 	size_t n_effects = 0;
 	bool imported = false;
 	char *key_info = NULL;
@@ -532,14 +565,17 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			no_record(r, "its inputs could not be hashed");
 	}
 	if (!r->reason && fx) {
-		e = convert_effects(m, fx, &effects, &n_effects);
+		e = convert_effects(m, fx, &effects, &effect_fds, &n_effects);
 		if (e == -EINVAL) {
 			no_record(r, "it created a special file");
-		} else if (e < 0) {
-			memo_store_failed(m, "import", e);
-			no_record(r, "its file changes could not be stored");
+		} else if (e == -ENOMEM) {
+			no_record(r, "out of memory");
 		} else {
-			imported = true;
+			imported = true; /* applied from the pinned contents below */
+			if (e < 0) {
+				memo_store_failed(m, "import", e);
+				no_record(r, "its file changes could not be stored");
+			}
 		}
 	}
 	store_hash key = { { 0 } };
@@ -578,15 +614,19 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			memo_store_failed(m, "record", e);
 		else
 			m->recorded = true;
-		if (imported)
-			memo_replay_effects(m, &t);
 	} else {
 		run.outcome = STORE_RUN_NOT_RECORDED;
 		run.reason = r->reason;
 		if (m->st && m->st_pid == getpid())
 			(void)store_run_add(m->st, &run, NULL);
 	}
-	if (!imported && fx) {
+	if (imported) {
+		struct store_trace ft = { .n_effects = n_effects, .effects = effects };
+		memo_replay_effects(m, &ft, effect_fds);
+		for (size_t i = 0; i < n_effects; i++)
+			if (effect_fds[i] >= 0)
+				close(effect_fds[i]);
+	} else if (fx) {
 		int ws = open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (ws >= 0) {
 			(void)sandbox_effects_apply(fx, ws, report_refused, m);
@@ -596,13 +636,14 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	sandbox_effects_free(fx);
 	memo_inputs_free(inputs, n_inputs);
 	free(effects);
+	free(effect_fds);
 	free(key_info);
 }
 
 /* ---- the runner ------------------------------------------------------------------ */
 
 int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		    size_t n, size_t first, const store_hash *upstream,
+		    size_t n, size_t first, const store_hash *upstream, int upstream_fd,
 		    const struct memo_stdins *ins, int fd_out, int *ret_status)
 {
 	size_t count = n - first;
@@ -655,10 +696,12 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			store_hash_bytes("", 0, &r->key.in.hash);
 			r->in_known = true;
 		} else if (j == 0) {
-			e = st && upstream ? store_blob_open(st, upstream, &r->in_owned, NULL) : -ENOENT;
+			/* The store's copy of the upstream output, pinned by the
+			 * caller when it looked the upstream stage up. */
+			e = upstream && upstream_fd >= 0 ? 0 : -ENOENT;
 			if (e < 0)
 				break;
-			r->in_fd = r->in_owned;
+			r->in_fd = upstream_fd;
 			r->key.in.kind = MEMO_STDIN_UPSTREAM;
 			r->key.in.hash = *upstream;
 			r->in_known = true;
