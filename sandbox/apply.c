@@ -162,6 +162,21 @@ static int clear_dir_at(int pfd, const char *name)
 	return S_ISDIR(st.st_mode) ? remove_tree(pfd, name, 0) : 0;
 }
 
+/* Put the finished temporary entry tmp in place of name (a directory in
+ * the way is removed first; a file or symlink there is replaced by the
+ * rename, never followed); on failure tmp is removed. Returns r when r is
+ * already an error (the caller's earlier step failed). */
+static int replace_with_tmp(int pfd, const char *tmp, const char *name, int r)
+{
+	if (r == 0)
+		r = clear_dir_at(pfd, name);
+	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(pfd, tmp, 0);
+	return r;
+}
+
 static int apply_file(int pfd, const char *name, const struct sandbox_effect *e,
 		      int content_fd)
 {
@@ -178,13 +193,7 @@ static int apply_file(int pfd, const char *name, const struct sandbox_effect *e,
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0)
-		r = clear_dir_at(pfd, name);
-	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(pfd, tmp, 0);
-	return r;
+	return replace_with_tmp(pfd, tmp, name, r);
 }
 
 static int apply_symlink(int pfd, const char *name, const char *target)
@@ -197,12 +206,7 @@ static int apply_symlink(int pfd, const char *name, const char *target)
 	tmp_name(tmp, sizeof(tmp));
 	if (symlinkat(target, pfd, tmp) < 0)
 		return -errno;
-	r = clear_dir_at(pfd, name);
-	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(pfd, tmp, 0);
-	return r;
+	return replace_with_tmp(pfd, tmp, name, r);
 }
 
 /* A named pipe has no content: make a new one under a temporary name and
@@ -217,13 +221,7 @@ static int apply_fifo(int pfd, const char *name, mode_t mode)
 		return -errno;
 	if (fchmodat(pfd, tmp, mode & 07777, 0) < 0)
 		r = -errno;
-	if (r == 0)
-		r = clear_dir_at(pfd, name);
-	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(pfd, tmp, 0);
-	return r;
+	return replace_with_tmp(pfd, tmp, name, r);
 }
 
 static int apply_dir(int pfd, const char *name, mode_t mode, bool opaque)

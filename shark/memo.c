@@ -417,29 +417,20 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		} else {
 			st_ = lst;
 		}
-		if (S_ISDIR(st_.st_mode)) {
-			if (a->kinds & SANDBOX_ACCESS_LIST) {
-				struct store_path_state ps;
-				r = store_stat_hash(txn, upd, AT_FDCWD, a->path, 0, &ps);
-				if (r < 0) {
-					r = 0;
-					reason = "an input directory could not be listed";
-					continue;
-				}
-				r = inputs_add(&in, a->path, STORE_INPUT_DIR, &ps.hash, NULL);
-			} else {
-				r = inputs_add(&in, a->path, STORE_INPUT_DIR, NULL, NULL);
-			}
-		} else if (S_ISREG(st_.st_mode)) {
+		bool dir = S_ISDIR(st_.st_mode);
+		if (dir && !(a->kinds & SANDBOX_ACCESS_LIST)) {
+			r = inputs_add(&in, a->path, STORE_INPUT_DIR, NULL, NULL);
+		} else if (dir || S_ISREG(st_.st_mode)) {
+			/* a listed directory's listing hash, a file's content hash */
 			struct store_path_state ps;
-			r = store_stat_hash(txn, upd, AT_FDCWD, a->path, 0, &ps);
-			if (r < 0) {
-				r = 0;
-				reason = "an input file could not be read";
+			if (store_stat_hash(txn, upd, AT_FDCWD, a->path, 0, &ps) < 0) {
+				reason = dir ? "an input directory could not be listed"
+					     : "an input file could not be read";
 				continue;
 			}
-			r = inputs_add(&in, a->path, STORE_INPUT_FILE, &ps.hash, NULL);
-			if (r == 0 && (a->kinds & SANDBOX_ACCESS_EXEC))
+			r = inputs_add(&in, a->path, dir ? STORE_INPUT_DIR : STORE_INPUT_FILE, &ps.hash,
+				       NULL);
+			if (r == 0 && !dir && (a->kinds & SANDBOX_ACCESS_EXEC))
 				r = inputs_add(&in, a->path, STORE_INPUT_FILE, NULL, NULL);
 		} else {
 			reason = "it touched a device, FIFO or socket";
