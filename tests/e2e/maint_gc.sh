@@ -67,7 +67,7 @@ shell_job() { # ID
 	j=0
 	while [ $j -lt 4 ]; do
 		SHARK_NOTICES=1 "$SHARK" -c "grep line f$j; sort -r f$j; cut -c1-3 f$j" \
-			>"$root/race.$1.$j" 2>/dev/null
+			>"$root/race.$1.$j" 2>"$root/race.$1.$j.err"
 		j=$((j + 1))
 	done
 }
@@ -93,7 +93,8 @@ race() { # GRACE
 		while [ $j -lt 4 ]; do
 			exp=$(dash -c "grep line f$j; sort -r f$j; cut -c1-3 f$j")
 			checks=$((checks + 1))
-			[ "$(cat "$root/race.$s.$j")" = "$exp" ] || fail "grace $1: shell $s command $j gave a wrong output"
+			[ "$(cat "$root/race.$s.$j")" = "$exp" ] ||
+				fail "grace $1: shell $s command $j gave a wrong output: [$(cat "$root/race.$s.$j")], stderr [$(cat "$root/race.$s.$j.err" 2>/dev/null)]"
 			j=$((j + 1))
 		done
 	done
