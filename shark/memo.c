@@ -597,14 +597,9 @@ static int replay_fd(int in, uint64_t size, int fd)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		for (ssize_t w = 0; w < n;) {
-			ssize_t k = write(fd, buf + w, (size_t)(n - w));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0)
-				return -errno;
-			w += k;
-		}
+		int r = memo_write_all(fd, buf, (size_t)n);
+		if (r < 0)
+			return r;
 		off += n;
 	}
 	return 0;

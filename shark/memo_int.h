@@ -84,6 +84,8 @@ unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, in
 			 int fd_out);
 
 /* memo_run.c */
+/* memo_write_all - write all len bytes (EINTR retried); 0 or -errno. */
+int memo_write_all(int fd, const char *p, size_t len);
 /* The stdin of each stage that does not read the previous stage: its
  * identity and the fd it reads (the given one, or a spooled copy). */
 struct memo_stdins {

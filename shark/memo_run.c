@@ -70,7 +70,7 @@ static int64_t clock_ns(int clock)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int memo_write_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
@@ -217,7 +217,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 			r->pend_off = 0;
 		}
 	} else if (r->out_dest >= 0) {
-		if (write_all(r->out_dest, buf, (size_t)n) < 0)
+		if (memo_write_all(r->out_dest, buf, (size_t)n) < 0)
 			cut_output(r);
 	}
 }
@@ -234,7 +234,7 @@ static void on_stderr(struct memo *m, struct srun *r, char *buf)
 	}
 	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
 	if (r->s->fd_err >= 0)
-		(void)write_all(r->s->fd_err, buf, (size_t)n);
+		(void)memo_write_all(r->s->fd_err, buf, (size_t)n);
 }
 
 static void relay_loop(struct memo *m, struct srun *runs, size_t count)
