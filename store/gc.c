@@ -368,9 +368,9 @@ static int index_fn(store *s, MDB_txn *txn, void *arg)
 	MDB_val k, v;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (v.mv_size % STORE_HASH_SIZE ||
+		if (k.mv_size != STORE_HASH_SIZE || v.mv_size % STORE_HASH_SIZE ||
 		    v.mv_size > STORE_HASH_SIZE * STORE_MAX_TRACES_PER_ACTION)
-			continue;
+			continue; /* malformed: fsck --repair's business */
 		store_hash keep[STORE_MAX_TRACES_PER_ACTION];
 		size_t n = v.mv_size / STORE_HASH_SIZE, kept = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -384,8 +384,13 @@ static int index_fn(store *s, MDB_txn *txn, void *arg)
 			rc = mdb_cursor_del(cur, 0);
 			g->rep.actions_dropped++;
 		} else {
+			/* k points into the page the put rewrites; LMDB
+			 * would copy the key from bytes it is moving. */
+			uint8_t key[STORE_HASH_SIZE];
+			memcpy(key, k.mv_data, sizeof(key));
+			MDB_val nk = { sizeof(key), key };
 			MDB_val nv = { kept * STORE_HASH_SIZE, keep };
-			rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT);
+			rc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
 		}
 		if (rc)
 			break;

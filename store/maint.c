@@ -225,8 +225,13 @@ static int repair_actions(store *s, MDB_txn *txn, struct repair *rp)
 			rc = mdb_cursor_del(cur, 0);
 			rp->rep.actions_dropped++;
 		} else {
+			/* k points into the page the put rewrites; LMDB
+			 * would copy the key from bytes it is moving. */
+			uint8_t key[STORE_HASH_SIZE]; /* size checked above */
+			memcpy(key, k.mv_data, sizeof(key));
+			MDB_val nk = { sizeof(key), key };
 			MDB_val nv = { kept * STORE_HASH_SIZE, keep };
-			rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT);
+			rc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
 		}
 		if (rc)
 			break;
