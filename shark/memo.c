@@ -189,7 +189,7 @@ int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_
 		int g = store_trace_get(txn, &ids[i], &t);
 		if (g < 0)
 			continue; /* a damaged trace is a miss, fsck reports it */
-		if (trace_inputs_match(txn, upd, t)) {
+		if (memo_trace_has_key(t, key) && trace_inputs_match(txn, upd, t)) {
 			found = t;
 			*ret_id = ids[i];
 		} else {

@@ -56,7 +56,11 @@ int memo_workspace_find(const char *cwd, char **ret);
  * stage must read that instead; the caller closes it), else *ret_fd = -1. */
 int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret_fd);
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret);
-int memo_key_info(const struct memo_keyspec *k, char **ret, size_t *ret_len);
+int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
+		  size_t *ret_len);
+/* memo_trace_has_key - whether t was recorded under key (its key info
+ * names it): a trace listed under another key is never served. */
+bool memo_trace_has_key(const struct store_trace *t, const store_hash *key);
 
 /* memo.c */
 void memo_warn(struct memo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

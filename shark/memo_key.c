@@ -17,7 +17,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-3"
+#define MEMO_FORMAT_VERSION "shark-action-4"
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -178,6 +178,16 @@ int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret
 	return 0;
 }
 
+bool memo_trace_has_key(const struct store_trace *t, const store_hash *key)
+{
+	char line[4 + STORE_HASH_HEX_LEN + 1];
+	memcpy(line, "key=", 4);
+	store_hash_to_hex(key, line + 4);
+	line[4 + STORE_HASH_HEX_LEN] = '\n';
+	return t->key_info && t->key_info_len >= sizeof(line) &&
+	       memcmp(t->key_info, line, sizeof(line)) == 0;
+}
+
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 {
 	store_hasher *h;
@@ -225,8 +235,10 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 }
 
 /* The key info saved with a trace, so `why` can say what differed: the
- * same fields as the key, as text lines. */
-int memo_key_info(const struct memo_keyspec *k, char **ret, size_t *ret_len)
+ * action key itself (lookup checks a trace against the key it was found
+ * under), then the same fields as the key, as text lines. */
+int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
+		  size_t *ret_len)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -235,6 +247,9 @@ int memo_key_info(const struct memo_keyspec *k, char **ret, size_t *ret_len)
 		return -ENOMEM;
 	char hex[STORE_HASH_HEX_LEN + 1];
 	store_hash_to_hex(&k->in.hash, hex);
+	char khex[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(key, khex);
+	fprintf(f, "key=%s\nformat=%s\n", khex, MEMO_FORMAT_VERSION);
 	fprintf(f, "cwd=%s\n", k->cwd);
 	for (size_t i = 0; k->argv[i]; i++)
 		fprintf(f, "arg=%s\n", k->argv[i]);

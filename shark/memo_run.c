@@ -581,7 +581,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->key, &key) < 0)
 		no_record(r, "out of memory");
-	if (!r->reason && memo_key_info(&r->key, &key_info, &key_info_len) < 0)
+	if (!r->reason && memo_key_info(&r->key, &key, &key_info, &key_info_len) < 0)
 		no_record(r, "out of memory");
 
 	struct store_run run = {

@@ -90,6 +90,44 @@ Test(memo_key, argument_boundaries_are_unambiguous)
 	cr_assert_not(store_hash_equal(&x, &y));
 }
 
+/* A trace found under a key is served only if it was recorded under that
+ * key: an index that lists it under another (damage, a hostile bundle)
+ * gives a miss, never another command's output. */
+Test(memo_lookup, trace_listed_under_another_key_is_a_miss)
+{
+	const char *d = tmpdir();
+	char st[4200];
+	snprintf(st, sizeof(st), "%s/store", d);
+	struct memo_options o = { .workspace = d, .store_path = st };
+	struct memo *m;
+	cr_assert_eq(memo_new(&o, d, &m), 0);
+	store *s = memo_store(m);
+	cr_assert_not_null(s);
+
+	struct memo_keyspec ka = { .workspace = d, .cwd = d, .argv = argv_a, .envp = env_1 };
+	struct memo_keyspec kb = { .workspace = d, .cwd = d, .argv = argv_b, .envp = env_1 };
+	store_hash a, b, id;
+	cr_assert_eq(memo_action_key(&ka, &a), 0);
+	cr_assert_eq(memo_action_key(&kb, &b), 0);
+	char *info;
+	size_t info_len;
+	cr_assert_eq(memo_key_info(&ka, &a, &info, &info_len), 0);
+	struct store_trace t = { .exit_status = 0, .key_info = info, .key_info_len = info_len };
+	cr_assert_eq(store_blob_put(s, "out\n", 4, &t.stdout_blob), 0);
+	t.stdout_size = 4;
+	cr_assert_eq(store_blob_put(s, "", 0, &t.stderr_blob), 0);
+	cr_assert_eq(store_record(s, &b, &t, NULL, &id, NULL), 0);
+
+	struct store_trace *got = NULL;
+	cr_assert_eq(memo_lookup(m, &b, &got, &id), 0, "served a trace recorded for another key");
+	cr_assert_null(got);
+	cr_assert_eq(store_record(s, &a, &t, NULL, &id, NULL), 0);
+	cr_assert_eq(memo_lookup(m, &a, &got, &id), 1);
+	store_trace_free(got);
+	free(info);
+	memo_free(m);
+}
+
 Test(memo_workspace, git_top_level_else_cwd_else_override)
 {
 	unsetenv("SHARK_WORKSPACE");
