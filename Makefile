@@ -35,7 +35,8 @@ endif
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libseccomp lmdb libxxhash libarchive readline
+# libarchive: headers only; store/archive.c opens it with dlopen on first use
+PKGS := libseccomp lmdb libxxhash readline
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -43,7 +44,7 @@ CPPFLAGS_ALL = -D_GNU_SOURCE -I. -include mk/banned.h -MMD -MP
 CFLAGS_ALL = -std=gnu11 $(OPT) $(WARNINGS) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LIBS_EXT = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || \
-	echo -lseccomp -llmdb -lxxhash -larchive -lreadline) -lpthread
+	echo -lseccomp -llmdb -lxxhash -lreadline) -lpthread
 
 # --- sources -----------------------------------------------------------------
 STORE_SRCS   := $(sort $(wildcard store/*.c))

@@ -95,8 +95,11 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
-		cli_error(c, "export failed: %s%s", store_strerror(r),
-			  r == -ENOENT ? " (a trace was dropped meanwhile?)" : "");
+		cli_error(c, "export failed: %s%s%s%s", store_strerror(r),
+			  r == -ENOENT	 ? " (a trace was dropped meanwhile?)"
+			  : r == -ESTALE ? " (newer runs of that command superseded its trace)"
+					 : "",
+			  r == -ELIBACC ? ": " : "", r == -ELIBACC ? rep.detail : "");
 		return 1;
 	}
 	char b[32];

@@ -10,6 +10,8 @@
  * one write transaction add the traces, blob metadata and actions. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +20,75 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+
+/* libarchive is opened on first use (dlopen), not linked: its chain of
+ * dependencies (libxml2, ICU, libstdc++, nettle and five compressors) cost
+ * every start of every shark process about 4 ms of dynamic loading, and
+ * only export and import need it. The pointers are typed from archive.h. */
+#define LIBARCHIVE_SONAME "libarchive.so.13"
+#define LA_FUNCS(X) \
+	X(archive_entry_filetype) \
+	X(archive_entry_free) \
+	X(archive_entry_hardlink) \
+	X(archive_entry_new) \
+	X(archive_entry_pathname) \
+	X(archive_entry_set_filetype) \
+	X(archive_entry_set_pathname) \
+	X(archive_entry_set_perm) \
+	X(archive_entry_set_size) \
+	X(archive_entry_symlink) \
+	X(archive_errno) \
+	X(archive_error_string) \
+	X(archive_read_data) \
+	X(archive_read_free) \
+	X(archive_read_new) \
+	X(archive_read_next_header) \
+	X(archive_read_open_fd) \
+	X(archive_read_support_filter_zstd) \
+	X(archive_read_support_format_tar) \
+	X(archive_write_add_filter_zstd) \
+	X(archive_write_close) \
+	X(archive_write_data) \
+	X(archive_write_free) \
+	X(archive_write_header) \
+	X(archive_write_new) \
+	X(archive_write_open_fd) \
+	X(archive_write_set_format_pax_restricted)
+
+static struct {
+#define LA_PTR(f) __typeof__(f) *f;
+	LA_FUNCS(LA_PTR)
+#undef LA_PTR
+} la;
+static pthread_once_t la_once = PTHREAD_ONCE_INIT;
+static int la_error;
+static char la_why[200];
+
+static void la_open(void)
+{
+	void *h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(la_why, sizeof(la_why), "%s", dlerror());
+		la_error = -ELIBACC;
+		return;
+	}
+#define LA_SYM(f)                                                             \
+	if (la_error == 0 && !(*(void **)&la.f = dlsym(h, #f))) {             \
+		snprintf(la_why, sizeof(la_why), "%s: no symbol %s", LIBARCHIVE_SONAME, #f); \
+		la_error = -ELIBACC;                                          \
+	}
+	LA_FUNCS(LA_SYM)
+#undef LA_SYM
+}
+
+/* 0 once libarchive is usable; else -ELIBACC with the reason in rep. */
+static int la_load(struct store_bundle_report *rep)
+{
+	pthread_once(&la_once, la_open);
+	if (la_error && rep)
+		snprintf(rep->detail, sizeof(rep->detail), "cannot load libarchive: %s", la_why);
+	return la_error;
+}
 
 #define BUNDLE_VERSION "shark-bundle 1\n"
 #define IO_CHUNK (256u << 10)
@@ -96,39 +167,45 @@ static int add_trace_blobs(struct hashes *blobs, const struct store_trace *t)
 	return r;
 }
 
-static int select_all(void *arg, const store_hash *id, const struct store_trace *t)
+/* Every trace an action lists: a trace no action lists any more (pushed
+ * out of its action's list by newer ones) can never be a hit, and a bundle
+ * carrying one would be refused on import. */
+static int select_listed(void *arg, const store_hash *key, const store_hash *ids, size_t n)
 {
-	struct exp *e = arg;
-	if (!t)
-		return STORE_ECORRUPT;
-	int r = hashes_add(&e->traces, id);
-	return r < 0 ? r : add_trace_blobs(&e->blobs, t);
+	(void)key;
+	struct hashes *listed = arg;
+	for (size_t i = 0; i < n; i++) {
+		int r = hashes_add(listed, &ids[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int arch_err(struct archive *a)
 {
-	int e = archive_errno(a);
+	int e = la.archive_errno(a);
 	return e > 0 ? -e : -EIO;
 }
 
 static int write_entry(struct exp *e, const char *name, int64_t size)
 {
-	struct archive_entry *en = archive_entry_new();
+	struct archive_entry *en = la.archive_entry_new();
 	if (!en)
 		return -ENOMEM;
-	archive_entry_set_pathname(en, name);
-	archive_entry_set_size(en, size);
-	archive_entry_set_filetype(en, AE_IFREG);
-	archive_entry_set_perm(en, 0444);
-	int rc = archive_write_header(e->a, en);
-	archive_entry_free(en);
+	la.archive_entry_set_pathname(en, name);
+	la.archive_entry_set_size(en, size);
+	la.archive_entry_set_filetype(en, AE_IFREG);
+	la.archive_entry_set_perm(en, 0444);
+	int rc = la.archive_write_header(e->a, en);
+	la.archive_entry_free(en);
 	return rc == ARCHIVE_OK ? 0 : arch_err(e->a);
 }
 
 static int write_data(struct exp *e, const void *p, size_t len)
 {
 	while (len) {
-		la_ssize_t n = archive_write_data(e->a, p, len);
+		la_ssize_t n = la.archive_write_data(e->a, p, len);
 		if (n <= 0)
 			return arch_err(e->a);
 		p = (const uint8_t *)p + n;
@@ -200,21 +277,23 @@ static int export_actions(void *arg, const store_hash *key, const store_hash *id
 
 static int export_body(struct exp *e, const store_hash *ids, size_t n)
 {
-	int r = 0;
-	if (n == 0) {
-		r = store_trace_foreach(e->txn, select_all, e);
-	} else {
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			struct store_trace *t;
-			r = store_trace_get(e->txn, &ids[i], &t);
-			if (r == 0) {
-				r = hashes_add(&e->traces, &ids[i]);
-				if (r == 0)
-					r = add_trace_blobs(&e->blobs, t);
-				store_trace_free(t);
-			}
-		}
+	struct hashes listed = { 0 };
+	int r = store_action_foreach(e->txn, select_listed, &listed);
+	if (r == 0)
+		hashes_sort_unique(&listed);
+	for (size_t i = 0; r == 0 && i < (n ? n : listed.n); i++) {
+		const store_hash *id = n ? &ids[i] : &listed.v[i];
+		struct store_trace *t;
+		r = store_trace_get(e->txn, id, &t);
+		if (r == 0 && !hashes_has(&listed, id))
+			r = -ESTALE; /* superseded: its action lists newer traces */
+		if (r == 0)
+			r = hashes_add(&e->traces, id);
+		if (r == 0)
+			r = add_trace_blobs(&e->blobs, t);
+		store_trace_free(t);
 	}
+	free(listed.v);
 	if (r < 0)
 		return r;
 	hashes_sort_unique(&e->traces);
@@ -259,23 +338,28 @@ int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
 {
 	struct store_bundle_report rep = { 0 };
 	struct exp e = { .s = s, .rep = &rep };
-	int r = store_read_begin(s, &e.txn);
+	int r = la_load(&rep);
+	if (r < 0) {
+		*ret = rep;
+		return r;
+	}
+	r = store_read_begin(s, &e.txn);
 	if (r < 0)
 		return r;
-	e.a = archive_write_new();
+	e.a = la.archive_write_new();
 	if (!e.a) {
 		store_read_end(e.txn);
 		return -ENOMEM;
 	}
-	if (archive_write_set_format_pax_restricted(e.a) != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(e.a) != ARCHIVE_OK ||
-	    archive_write_open_fd(e.a, out_fd) != ARCHIVE_OK)
+	if (la.archive_write_set_format_pax_restricted(e.a) != ARCHIVE_OK ||
+	    la.archive_write_add_filter_zstd(e.a) != ARCHIVE_OK ||
+	    la.archive_write_open_fd(e.a, out_fd) != ARCHIVE_OK)
 		r = arch_err(e.a);
 	if (r == 0)
 		r = export_body(&e, trace_ids, n);
-	if (archive_write_close(e.a) != ARCHIVE_OK && r == 0)
+	if (la.archive_write_close(e.a) != ARCHIVE_OK && r == 0)
 		r = arch_err(e.a);
-	archive_write_free(e.a);
+	la.archive_write_free(e.a);
 	store_read_end(e.txn);
 	free(e.traces.v);
 	free(e.blobs.v);
@@ -359,7 +443,7 @@ static int read_small(struct imp *im, size_t max, uint8_t **ret, size_t *ret_len
 			p = q;
 			cap *= 2;
 		}
-		la_ssize_t n = archive_read_data(im->a, p + len, cap - len);
+		la_ssize_t n = la.archive_read_data(im->a, p + len, cap - len);
 		if (n < 0) {
 			free(p);
 			return -EIO;
@@ -390,7 +474,7 @@ static int import_object(struct imp *im, const store_hash *name)
 	}
 	uint64_t size = 0;
 	for (;;) {
-		la_ssize_t n = archive_read_data(im->a, im->buf, IO_CHUNK);
+		la_ssize_t n = la.archive_read_data(im->a, im->buf, IO_CHUNK);
 		if (n < 0) {
 			r = -EIO;
 			break;
@@ -480,23 +564,23 @@ static int read_bundle(struct imp *im)
 	struct archive_entry *en;
 	bool have_version = false;
 	for (uint64_t count = 0;; count++) {
-		int rc = archive_read_next_header(im->a, &en);
+		int rc = la.archive_read_next_header(im->a, &en);
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			detail(im->rep, "unreadable or truncated archive: %s",
-			       archive_error_string(im->a) ? archive_error_string(im->a) : "?");
+			       la.archive_error_string(im->a) ? la.archive_error_string(im->a) : "?");
 			return -EIO;
 		}
-		const char *name = archive_entry_pathname(en);
+		const char *name = la.archive_entry_pathname(en);
 		if (!name)
 			name = "";
 		if (count >= STORE_BUNDLE_MAX_ENTRIES) {
 			detail(im->rep, "too many entries");
 			return STORE_ELIMIT;
 		}
-		if (archive_entry_filetype(en) != AE_IFREG || archive_entry_hardlink(en) ||
-		    archive_entry_symlink(en)) {
+		if (la.archive_entry_filetype(en) != AE_IFREG || la.archive_entry_hardlink(en) ||
+		    la.archive_entry_symlink(en)) {
 			detail(im->rep, "entry %.200s: not a regular file", name);
 			return -EINVAL;
 		}
@@ -699,18 +783,22 @@ int store_import(store *s, int in_fd, struct store_bundle_report *ret)
 	if (s->flags & STORE_RDONLY)
 		return -EROFS;
 	struct store_bundle_report rep = { 0 };
+	if ((r = la_load(&rep)) < 0) {
+		*ret = rep;
+		return r;
+	}
 	struct imp im = { .s = s, .rep = &rep };
 	im.buf = malloc(IO_CHUNK);
-	im.a = archive_read_new();
+	im.a = la.archive_read_new();
 	if (!im.buf || !im.a) {
 		r = -ENOMEM;
 		goto out;
 	}
-	archive_read_support_format_tar(im.a);
-	archive_read_support_filter_zstd(im.a);
-	if (archive_read_open_fd(im.a, in_fd, 64 << 10) != ARCHIVE_OK) {
+	la.archive_read_support_format_tar(im.a);
+	la.archive_read_support_filter_zstd(im.a);
+	if (la.archive_read_open_fd(im.a, in_fd, 64 << 10) != ARCHIVE_OK) {
 		detail(&rep, "cannot read the archive: %s",
-		       archive_error_string(im.a) ? archive_error_string(im.a) : "?");
+		       la.archive_error_string(im.a) ? la.archive_error_string(im.a) : "?");
 		r = -EIO;
 		goto out;
 	}
@@ -729,7 +817,7 @@ int store_import(store *s, int in_fd, struct store_bundle_report *ret)
 	}
 out:
 	if (im.a)
-		archive_read_free(im.a);
+		la.archive_read_free(im.a);
 	for (size_t i = 0; i < im.n_traces; i++) {
 		free(im.traces[i].enc);
 		store_trace_free(im.traces[i].t);

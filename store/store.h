@@ -705,10 +705,13 @@ struct store_bundle_report {
 };
 
 /* store_export - write a bundle of the given traces (n ids; n == 0: every
- * trace) and the actions that list them, to out_fd. Every blob is re-hashed
+ * trace an action lists) and the actions that list them, to out_fd. A
+ * trace no action lists any more (superseded by newer traces of its
+ * action) is left out of n == 0 and refused when named (-ESTALE). Every blob is re-hashed
  * while it is copied: a corrupt object fails the export (STORE_ECORRUPT).
- * Errors: -ENOENT (an id that is not in the store), STORE_ECORRUPT,
- * -ENOMEM, -EIO (libarchive), -errno. */
+ * Errors: -ENOENT (an id that is not in the store), -ESTALE,
+ * STORE_ECORRUPT, -ENOMEM, -EIO (libarchive), -ELIBACC (libarchive could not be loaded:
+ * export and import open it on first use; ret->detail says why), -errno. */
 int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
 		 struct store_bundle_report *ret);
 
@@ -724,8 +727,8 @@ int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
  * success and, on failure, its detail names the problem.
  * Errors: -EINVAL (malformed bundle, bad name, unexpected entry),
  * STORE_ECORRUPT (a hash does not match), STORE_EBADTRACE, STORE_EVERSION,
- * STORE_ELIMIT, -EIO (truncated or unreadable archive), -EROFS, -ENOSPC,
- * -ENOMEM, -errno. */
+ * STORE_ELIMIT, -EIO (truncated or unreadable archive), -ELIBACC (as for
+ * store_export), -EROFS, -ENOSPC, -ENOMEM, -errno. */
 int store_import(store *s, int in_fd, struct store_bundle_report *ret);
 
 #endif

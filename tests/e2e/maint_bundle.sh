@@ -151,4 +151,20 @@ rm -rf "$root/s2"
 SHARK_STORE=$root/s2 "$SHARK" import "$root/badver.tzst" >/dev/null 2>&1
 check "a version-only bundle imports nothing but is valid" [ $? -eq 0 ]
 
+# ---- a trace pushed out of its action's list (16 newer ones) ----
+export SHARK_STORE=$root/s3
+i=0
+while [ $i -lt 17 ]; do
+	"$SHARK" -f -c '/bin/echo again' >/dev/null
+	i=$((i + 1))
+done
+first=$("$SHARK" log --json | jq -r '[.[] | select(.command == "/bin/echo again")] | min_by(.id) | .id')
+"$SHARK" export --all -o "$root/s3.tzst" >"$root/o"
+check "export --all leaves a superseded trace out" grep -q '^exported 16 traces' "$root/o"
+"$SHARK" export "$first" -o "$root/s3one.tzst" >"$root/o" 2>&1
+check "exporting a superseded run fails" [ $? -eq 1 ]
+check "and says why" grep -q 'superseded' "$root/o"
+SHARK_STORE=$root/s4 "$SHARK" import "$root/s3.tzst" >"$root/o" 2>&1
+check "and the bundle imports" grep -q '^imported 16 traces' "$root/o"
+
 finish
