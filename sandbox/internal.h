@@ -79,7 +79,8 @@ struct sandbox_exit_msg {
 struct sandbox_tracer;
 
 int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
-/* Receive (blocking) and answer one notification. Returns 0 or -errno.
+/* Receive (blocking) and answer one notification. Returns 0, 1 when no
+ * process is left under the filter (nothing more will come), or -errno.
  * Meant to be called in a loop by a dedicated thread. */
 int sandbox_tracer_handle(struct sandbox_tracer *t);
 /* Move the accumulated accesses and counters into result. From then on the

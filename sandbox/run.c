@@ -224,9 +224,11 @@ static void *tracer_thread(void *arg)
 	 * good, nobody would answer the command's notifications and it would
 	 * hang: end the sandbox instead (the result says the trace is
 	 * incomplete, and the caller sees the kill). */
-	while (sandbox_tracer_handle(ctx->tracer) == 0)
+	int r;
+	while ((r = sandbox_tracer_handle(ctx->tracer)) == 0)
 		;
-	kill(ctx->init, SIGKILL);
+	if (r < 0)
+		kill(ctx->init, SIGKILL);
 	return NULL;
 }
 

@@ -21,6 +21,7 @@
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -518,8 +519,18 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	struct call c;
 
 	memset(t->req, 0, t->req_size);
-	if (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_RECV, t->req) < 0)
-		return errno == ENOENT || errno == EINTR ? 0 : -errno;
+	if (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_RECV, t->req) < 0) {
+		if (errno == EINTR)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+		/* ENOENT: a notification withdrawn (its caller took a signal;
+		 * the call comes again), or no process is left under the
+		 * filter: then the listener polls as hung up, and receiving
+		 * again would only spin. */
+		struct pollfd pf = { .fd = t->fd, .events = POLLIN };
+		return poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) ? 1 : 0;
+	}
 	t->n_notifications++;
 	d = &t->req->data;
 	/* Only reads of a terminal stdin are sent here (filter.c). */
