@@ -42,6 +42,7 @@ struct sandbox_run {
 	pid_t pid;
 	char *scratch;
 	bool collected;
+	int report_fd; /* until sandbox_start_end(): the supervisor's set-up report */
 };
 
 static uint64_t now_ns(void)
@@ -450,11 +451,10 @@ static void set_error(struct sandbox_error *e, int code, int err,
 	snprintf(e->step, sizeof(e->step), "%s", step);
 }
 
-int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
-		  struct sandbox_error *err_detail)
+int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
+			struct sandbox_error *err_detail)
 {
 	struct supervisor s = { .plan = plan, .caller = getpid() };
-	struct sandbox_setup_msg m;
 	sandbox_run *run;
 	int report[2], r;
 	pid_t pid;
@@ -474,6 +474,7 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		free(run);
 		return -ENOMEM;
 	}
+	run->report_fd = -1;
 	s.scratch_fd = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s.scratch_fd < 0) {
 		r = -errno;
@@ -503,23 +504,9 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		supervisor_main(&s);
 	}
 	close(report[1]);
-	run->pid = pid;
-	r = sandbox_read_all(report[0], &m, sizeof(m));
-	close(report[0]);
-	if (r < 0 || m.code != 0) {
-		waitpid(pid, NULL, 0);
-		if (r < 0) {
-			set_error(err_detail, SANDBOX_E_SETUP, 0,
-				  "supervisor died");
-			r = SANDBOX_E_SETUP;
-		} else {
-			m.step[sizeof(m.step) - 1] = '\0';
-			set_error(err_detail, m.code, m.sys_errno, m.step);
-			r = m.code;
-		}
-		goto fail;
-	}
 	close(s.scratch_fd);
+	run->pid = pid;
+	run->report_fd = report[0];
 	*ret_run = run;
 	return 0;
 fail:
@@ -528,6 +515,46 @@ fail:
 	free(run->scratch);
 	free(run);
 	return r;
+}
+
+int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail)
+{
+	struct sandbox_setup_msg m;
+	int r;
+
+	if (run->report_fd < 0)
+		return run->collected ? SANDBOX_E_STATE : 0;
+	r = sandbox_read_all(run->report_fd, &m, sizeof(m));
+	close(run->report_fd);
+	run->report_fd = -1;
+	if (r == 0 && m.code == 0)
+		return 0;
+	while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	run->collected = true;
+	if (r < 0) {
+		set_error(err_detail, SANDBOX_E_SETUP, 0, "supervisor died");
+		return SANDBOX_E_SETUP;
+	}
+	m.step[sizeof(m.step) - 1] = '\0';
+	set_error(err_detail, m.code, m.sys_errno, m.step);
+	return m.code;
+}
+
+int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
+		  struct sandbox_error *err_detail)
+{
+	sandbox_run *run;
+	int r = sandbox_start_begin(plan, &run, err_detail);
+	if (r < 0)
+		return r;
+	r = sandbox_start_end(run, err_detail);
+	if (r < 0) {
+		sandbox_run_free(run);
+		return r;
+	}
+	*ret_run = run;
+	return 0;
 }
 
 pid_t sandbox_run_pid(const sandbox_run *run)
@@ -600,6 +627,8 @@ void sandbox_run_free(sandbox_run *run)
 {
 	if (!run)
 		return;
+	if (run->report_fd >= 0)
+		close(run->report_fd);
 	if (!run->collected) {
 		kill(run->pid, SIGKILL);
 		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)

@@ -209,6 +209,17 @@ typedef struct sandbox_run sandbox_run;
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		  struct sandbox_error *err_detail);
 
+/* sandbox_start() in two halves, so that several sandboxes (the stages of
+ * a pipeline) are set up at the same time: sandbox_start_begin() validates
+ * the plan and forks the supervisor, which then sets up on its own;
+ * sandbox_start_end() waits for its report. The fds of the plan are the
+ * supervisor's own once begin returns. A set-up error comes from either
+ * (as for sandbox_start); after one from end the supervisor is reaped and
+ * only sandbox_run_free() remains to call. */
+int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
+			struct sandbox_error *err_detail);
+int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail);
+
 /* The supervisor's pid (a child of the caller). Its exit means the command
  * and every process it started have ended. */
 pid_t sandbox_run_pid(const sandbox_run *run);

@@ -295,6 +295,19 @@ static void relay_loop(struct memo *m, struct srun *runs, size_t count)
 
 /* ---- setting up ---------------------------------------------------------------- */
 
+static void start_failed(struct memo *m, const struct srun *r, int e,
+			 const struct sandbox_error *detail)
+{
+	char how[256] = "";
+	if (detail->step[0])
+		snprintf(how, sizeof(how), " (%s%s%s)", detail->step, detail->sys_errno ? ": " : "",
+			 detail->sys_errno ? strerror(detail->sys_errno) : "");
+	memo_warn(m, "shark: %s: cannot start the sandbox: %s%s", r->s->argv[0],
+		  sandbox_strerror(e), how);
+}
+
+/* The first half of a stage's start: its sandbox's supervisor is forked
+ * and sets up on its own, beside the other stages' (stage_started). */
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
 {
 	sandbox_plan *plan = NULL;
@@ -333,20 +346,26 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = clock_ns(CLOCK_REALTIME);
-		e = sandbox_start(plan, &r->run, &detail);
-		if (e < 0) {
-			char how[256] = "";
-			if (detail.step[0])
-				snprintf(how, sizeof(how), " (%s%s%s)", detail.step,
-					 detail.sys_errno ? ": " : "",
-					 detail.sys_errno ? strerror(detail.sys_errno) : "");
-			memo_warn(m, "shark: %s: cannot start the sandbox: %s%s", r->s->argv[0],
-				  sandbox_strerror(e), how);
-		}
+		e = sandbox_start_begin(plan, &r->run, &detail);
+		if (e < 0)
+			start_failed(m, r, e, &detail);
 	} else {
 		memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(e));
 	}
 	sandbox_plan_free(plan);
+	return e;
+}
+
+/* The second half of a stage's start: its sandbox's set-up report. */
+static int stage_started(struct memo *m, struct srun *r)
+{
+	struct sandbox_error detail = { 0 };
+	int e = sandbox_start_end(r->run, &detail);
+	if (e < 0) {
+		start_failed(m, r, e, &detail);
+		sandbox_run_free(r->run);
+		r->run = NULL;
+	}
 	return e;
 }
 
@@ -754,6 +773,13 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 		close_fd(&r->err_w);
 		close_fd(&r->in_r);
 		close_fd(&r->in_owned);
+	}
+	for (size_t j = 0; e == 0 && j < count; j++) {
+		struct srun *r = &runs[j];
+		if (r->started && stage_started(m, r) < 0) {
+			r->started = false;
+			result = -1;
+		}
 		if (!r->started) {
 			close_fd(&r->out_r);
 			close_fd(&r->err_r);
