@@ -232,6 +232,20 @@ void memo_pins_close(struct memo_pins *p)
 	p->out = p->err = -1;
 }
 
+/* An object of another size than the trace states (cut short by a crash)
+ * is as good as missing: the hit becomes a miss. */
+static int pin_one(struct memo *m, const store_hash *h, uint64_t size, int *ret_fd)
+{
+	uint64_t got;
+	int r = store_blob_open(m->st, h, ret_fd, &got);
+	if (r == 0 && got != size) {
+		close(*ret_fd);
+		*ret_fd = -1;
+		r = STORE_ECORRUPT;
+	}
+	return r;
+}
+
 int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins *p)
 {
 	p->out = p->err = -1;
@@ -243,12 +257,12 @@ int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins
 		p->fx[i] = -1;
 	int r = 0;
 	if (t->stdout_size)
-		r = store_blob_open(m->st, &t->stdout_blob, &p->out, NULL);
+		r = pin_one(m, &t->stdout_blob, t->stdout_size, &p->out);
 	if (r == 0 && t->stderr_size)
-		r = store_blob_open(m->st, &t->stderr_blob, &p->err, NULL);
+		r = pin_one(m, &t->stderr_blob, t->stderr_size, &p->err);
 	for (size_t i = 0; r == 0 && i < t->n_effects; i++)
 		if (t->effects[i].kind == STORE_EFFECT_FILE)
-			r = store_blob_open(m->st, &t->effects[i].blob, &p->fx[i], NULL);
+			r = pin_one(m, &t->effects[i].blob, t->effects[i].size, &p->fx[i]);
 	if (r < 0)
 		memo_pins_close(p);
 	return r;

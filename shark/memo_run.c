@@ -637,7 +637,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		run.outcome = STORE_RUN_NOT_RECORDED;
 		run.reason = r->reason;
 		if (m->st && m->st_pid == getpid())
-			(void)store_run_add(m->st, &run, NULL);
+			(void)store_run_defer(m->st, &run); /* with the batch, or memo_flush */
 	}
 	if (imported) {
 		struct store_trace ft = { .n_effects = n_effects, .effects = effects };
@@ -819,6 +819,9 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 		}
 		ret_status[r->idx] = r->status;
 	}
+	/* One synced commit for the whole pipeline: the stages' new blobs are
+	 * synced side by side and their traces written in one transaction. */
+	bool batch = st && store_batch_begin(st) == 0;
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
 		if (r->scratch && e == 0)
@@ -840,6 +843,13 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 		close_fd(&r->err_w);
 	}
 	free(runs);
+	if (batch) {
+		int be = store_batch_commit(st);
+		if (be < 0) {
+			memo_store_failed(m, "record", be);
+			m->recorded = false;
+		}
+	}
 	if (m->recorded)
 		memo_auto_gc(m);
 	return e < 0 ? e : result;

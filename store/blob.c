@@ -97,6 +97,11 @@ static int sync_dir(store *s, const char *rel_dir)
 {
 	if (s->flags & STORE_NOSYNC)
 		return 0;
+	if (s->batch) { /* synced at store_batch_commit */
+		unsigned d = (unsigned)strtoul(rel_dir, NULL, 16) & 255u;
+		s->batch_dirs[d / 64] |= 1ull << (d % 64);
+		return 0;
+	}
 	int fd = openat(s->objects_fd, rel_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -250,18 +255,21 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 		if (fchmod(w->fd, 0444) < 0)
 			r = -errno;
 	}
-	if (r == 0 && !(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0)
+	bool defer = s->batch && !(s->flags & STORE_NOSYNC), existed = false;
+	if (r == 0 && !(s->flags & STORE_NOSYNC) && !defer && fdatasync(w->fd) < 0)
 		r = -errno;
-	if (r == 0 && close(w->fd) < 0 && errno != EINTR)
-		r = -errno;
-	else if (r != 0)
-		close(w->fd);
-	w->fd = -1;
-	bool existed = false;
 	if (r == 0)
 		r = place_object(s, s->tmp_fd, w->tmpname, &h, w->size, &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
+	/* In a batch a new object is synced at the commit, through this fd. */
+	if (r == 0 && defer && !existed && store_batch_add_fd(s, w->fd) == 0)
+		w->fd = -1;
+	else if (r == 0 && defer && !existed && fdatasync(w->fd) < 0)
+		r = -errno;
+	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
+		r = -errno;
+	w->fd = -1;
 	if (r == 0) {
 		if (ret_hash)
 			*ret_hash = h;
@@ -408,11 +416,11 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		r = -errno;
 		goto out;
 	}
-	if (!(s->flags & STORE_NOSYNC) && fdatasync(fd) < 0) {
+	bool defer = s->batch && !(s->flags & STORE_NOSYNC), existed;
+	if (!(s->flags & STORE_NOSYNC) && !defer && fdatasync(fd) < 0) {
 		r = -errno;
 		goto restore;
 	}
-	bool existed;
 	r = place_object(s, dirfd, path, &h, size, &existed);
 	if (r == -EXDEV) {
 		(void)fchmod(fd, st.st_mode & 07777);
@@ -423,15 +431,20 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		goto restore;
 	if (existed)
 		(void)unlinkat(dirfd, path, 0);
-	if (ret_hash)
+	else if (defer && store_batch_add_fd(s, fd) == 0)
+		fd = -1; /* synced at the commit */
+	else if (defer && fdatasync(fd) < 0)
+		r = -errno;
+	if (r == 0 && ret_hash)
 		*ret_hash = h;
-	if (ret_size)
+	if (r == 0 && ret_size)
 		*ret_size = size;
 	goto out;
 restore:
 	(void)fchmod(fd, st.st_mode & 07777);
 out:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 

@@ -6,8 +6,10 @@
  *   blobs:     blob hash (16)  -> u64 size, i64 last use ns (LE)
  *   runs:      run id (u64 BE, so keys sort by id) -> encoded run record */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/internal.h"
 
@@ -218,32 +220,82 @@ static int append_run(store *s, MDB_txn *txn, const struct store_run *run, uint6
 	return r;
 }
 
-struct record_arg {
-	const store_hash *action_key;
-	const struct store_trace *t;
-	const uint8_t *enc;
-	size_t enc_len;
-	store_hash id;
-	const struct store_run *run;
+/* A record ready for the index: the encoded trace, the blobs it names
+ * (checked again inside the txn) and its encoded run, if any. Made by
+ * prepare_record; written by record_fn (now, or at store_batch_commit). */
+struct store_prepared {
+	store_hash action_key, id;
+	uint8_t *enc, *run_enc;
+	size_t enc_len, run_enc_len;
+	struct store_blob_ref *blobs;
+	size_t n_blobs;
 	uint64_t run_id;
 };
 
-static int check_blob(store *s, const store_hash *h, uint64_t size);
-
-static int record_fn(store *s, MDB_txn *txn, void *argp)
+static void prepared_free(struct store_prepared *p)
 {
-	struct record_arg *a = argp;
-	/* Again inside the txn: gc unlinks unindexed objects only inside its
-	 * own write txn, so this check and gc's cannot interleave. */
-	int r = check_blob(s, &a->t->stdout_blob, a->t->stdout_size);
-	if (r == 0)
-		r = check_blob(s, &a->t->stderr_blob, a->t->stderr_size);
-	for (size_t i = 0; r == 0 && a->t->effects && i < a->t->n_effects; i++)
-		if (a->t->effects[i].kind == STORE_EFFECT_FILE)
-			r = check_blob(s, &a->t->effects[i].blob, a->t->effects[i].size);
+	free(p->enc);
+	free(p->run_enc);
+	free(p->blobs);
+}
+
+static int check_blob(store *s, const store_hash *h, uint64_t size)
+{
+	struct stat st;
+	int r = store_blob_stat(s, h, &st);
 	if (r < 0)
 		return r;
-	MDB_val k = hash_val(&a->id), v = { a->enc_len, (void *)a->enc };
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+		return STORE_ECORRUPT;
+	return 0;
+}
+
+static int check_blobs(store *s, const struct store_prepared *p)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < p->n_blobs; i++)
+		r = check_blob(s, &p->blobs[i].hash, p->blobs[i].size);
+	return r;
+}
+
+static int prepare_record(const store_hash *action_key, const struct store_trace *t,
+			  const struct store_run *run, struct store_prepared *ret)
+{
+	struct store_prepared p = { .action_key = *action_key };
+	p.blobs = calloc(2 + t->n_effects, sizeof(*p.blobs));
+	if (!p.blobs)
+		return -ENOMEM;
+	p.blobs[p.n_blobs++] = (struct store_blob_ref){ t->stdout_blob, t->stdout_size };
+	p.blobs[p.n_blobs++] = (struct store_blob_ref){ t->stderr_blob, t->stderr_size };
+	for (size_t i = 0; t->effects && i < t->n_effects; i++)
+		if (t->effects[i].kind == STORE_EFFECT_FILE)
+			p.blobs[p.n_blobs++] =
+				(struct store_blob_ref){ t->effects[i].blob, t->effects[i].size };
+	int r = store_trace_encode(t, &p.enc, &p.enc_len);
+	if (r == 0) {
+		store_hash_bytes(p.enc, p.enc_len, &p.id);
+		if (run) {
+			struct store_run rr = *run;
+			rr.trace_id = p.id;
+			r = store_run_encode(&rr, &p.run_enc, &p.run_enc_len);
+		}
+	}
+	if (r < 0) {
+		prepared_free(&p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+static int record_one(store *s, MDB_txn *txn, struct store_prepared *a)
+{
+	/* Again inside the txn: gc unlinks unindexed objects only inside its
+	 * own write txn, so this check and gc's cannot interleave. */
+	int r = check_blobs(s, a);
+	if (r < 0)
+		return r;
+	MDB_val k = hash_val(&a->id), v = { a->enc_len, a->enc };
 	int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
 	if (rc && rc != MDB_KEYEXIST)
 		return rc;
@@ -252,7 +304,7 @@ static int record_fn(store *s, MDB_txn *txn, void *argp)
 	store_hash list[STORE_MAX_TRACES_PER_ACTION];
 	size_t n = 0;
 	list[n++] = a->id;
-	k = hash_val(a->action_key);
+	k = hash_val(&a->action_key);
 	rc = mdb_get(txn, s->db_actions, &k, &v);
 	if (rc == 0) {
 		if (v.mv_size % STORE_HASH_SIZE)
@@ -270,29 +322,16 @@ static int record_fn(store *s, MDB_txn *txn, void *argp)
 	v.mv_size = n * STORE_HASH_SIZE;
 	v.mv_data = list;
 	rc = mdb_put(txn, s->db_actions, &k, &v, 0);
-	if (rc)
-		return rc;
-
-	rc = put_trace_blobs(s, txn, a->t, 0);
-	if (rc)
-		return rc;
-	if (a->run) {
-		struct store_run run = *a->run;
-		run.trace_id = a->id;
-		rc = append_run(s, txn, &run, &a->run_id);
-	}
+	for (size_t i = 0; rc == 0 && i < a->n_blobs; i++)
+		rc = store_blob_meta_put(s, txn, &a->blobs[i].hash, a->blobs[i].size, 0);
+	if (rc == 0 && a->run_enc)
+		rc = append_encoded(s, txn, a->run_enc, a->run_enc_len, &a->run_id);
 	return rc;
 }
 
-static int check_blob(store *s, const store_hash *h, uint64_t size)
+static int record_fn(store *s, MDB_txn *txn, void *arg)
 {
-	struct stat st;
-	int r = store_blob_stat(s, h, &st);
-	if (r < 0)
-		return r;
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
-		return STORE_ECORRUPT;
-	return 0;
+	return record_one(s, txn, arg);
 }
 
 int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
@@ -305,30 +344,162 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
 		return -EINVAL;
 	if (s->flags & STORE_RDONLY)
 		return -EROFS;
+	struct store_prepared a;
+	if ((r = prepare_record(action_key, t, run, &a)) < 0)
+		return r;
+	if (s->batch) {
+		/* queued for store_batch_commit, which checks the blobs */
+		if (ret_run_id && run) {
+			prepared_free(&a);
+			return -EINVAL; /* no id before the commit */
+		}
+		if (s->n_batch_recs == s->cap_batch_recs) {
+			size_t cap = s->cap_batch_recs ? s->cap_batch_recs * 2 : 8;
+			struct store_prepared *np = reallocarray(s->batch_recs, cap, sizeof(*np));
+			if (!np) {
+				prepared_free(&a);
+				return -ENOMEM;
+			}
+			s->batch_recs = np;
+			s->cap_batch_recs = cap;
+		}
+		s->batch_recs[s->n_batch_recs++] = a;
+		if (ret_trace_id)
+			*ret_trace_id = a.id;
+		return 0;
+	}
 	/* blobs first: the index must never name a blob that is not there */
-	if ((r = check_blob(s, &t->stdout_blob, t->stdout_size)) < 0 ||
-	    (r = check_blob(s, &t->stderr_blob, t->stderr_size)) < 0)
-		return r;
-	for (size_t i = 0; i < t->n_effects; i++)
-		if (t->effects && t->effects[i].kind == STORE_EFFECT_FILE &&
-		    (r = check_blob(s, &t->effects[i].blob, t->effects[i].size)) < 0)
-			return r;
-
-	struct record_arg a = { .action_key = action_key, .t = t, .run = run };
-	uint8_t *enc;
-	if ((r = store_trace_encode(t, &enc, &a.enc_len)) < 0)
-		return r;
-	a.enc = enc;
-	store_hash_bytes(enc, a.enc_len, &a.id);
-	r = store_write_txn(s, record_fn, &a);
-	free(enc);
+	if ((r = check_blobs(s, &a)) == 0)
+		r = store_write_txn(s, record_fn, &a);
 	if (r == 0) {
 		if (ret_trace_id)
 			*ret_trace_id = a.id;
 		if (ret_run_id && run)
 			*ret_run_id = a.run_id;
 	}
+	prepared_free(&a);
 	return r;
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+int store_batch_begin(store *s)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	if (s->batch)
+		return -EBUSY;
+	s->batch = true;
+	return 0;
+}
+
+static int batch_fn(store *s, MDB_txn *txn, void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < s->n_batch_recs; i++) {
+		int rc = record_one(s, txn, &s->batch_recs[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Sync the batch's new objects and the object directories they went into,
+ * all side by side. */
+static int batch_sync(store *s)
+{
+	size_t n = s->n_batch_fds;
+	int r = 0;
+	for (unsigned d = 0; d < 256; d++)
+		if (s->batch_dirs[d / 64] & (1ull << (d % 64)))
+			n++;
+	if (n == 0 || (s->flags & STORE_NOSYNC))
+		return 0;
+	int *fds = malloc(n * sizeof(int)), *res = malloc(n * sizeof(int));
+	if (!fds || !res) {
+		free(fds);
+		free(res);
+		return -ENOMEM;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < s->n_batch_fds; i++)
+		fds[k++] = s->batch_fds[i];
+	size_t first_dir = k;
+	for (unsigned d = 0; d < 256 && r == 0; d++) {
+		if (!(s->batch_dirs[d / 64] & (1ull << (d % 64))))
+			continue;
+		char sub[3];
+		snprintf(sub, sizeof(sub), "%02x", d);
+		int fd = openat(s->objects_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			r = -errno;
+		else
+			fds[k++] = fd;
+	}
+	if (r == 0) {
+		store_fsync_many(s, k, fds, res);
+		for (size_t i = 0; i < k && r == 0; i++)
+			r = res[i];
+	}
+	for (size_t i = first_dir; i < k; i++)
+		close(fds[i]);
+	free(fds);
+	free(res);
+	return r;
+}
+
+static void batch_clear(store *s)
+{
+	for (size_t i = 0; i < s->n_batch_fds; i++)
+		close(s->batch_fds[i]);
+	s->n_batch_fds = 0;
+	memset(s->batch_dirs, 0, sizeof(s->batch_dirs));
+	for (size_t i = 0; i < s->n_batch_recs; i++)
+		prepared_free(&s->batch_recs[i]);
+	s->n_batch_recs = 0;
+	s->batch = false;
+}
+
+int store_batch_commit(store *s)
+{
+	int r = store_check_usable(s);
+	if (r < 0 || !s->batch)
+		return r < 0 ? r : -EINVAL;
+	r = batch_sync(s);
+	if (r == 0 && s->n_batch_recs)
+		r = store_write_txn(s, batch_fn, NULL);
+	batch_clear(s);
+	return r;
+}
+
+void store_batch_abort(store *s)
+{
+	batch_clear(s);
+}
+
+void store_batch_free(store *s)
+{
+	batch_clear(s);
+	free(s->batch_fds);
+	free(s->batch_recs);
+	s->batch_fds = NULL;
+	s->batch_recs = NULL;
+	s->cap_batch_fds = s->cap_batch_recs = 0;
+}
+
+int store_batch_add_fd(store *s, int fd)
+{
+	if (s->n_batch_fds == s->cap_batch_fds) {
+		size_t cap = s->cap_batch_fds ? s->cap_batch_fds * 2 : 16;
+		int *nf = reallocarray(s->batch_fds, cap, sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		s->batch_fds = nf;
+		s->cap_batch_fds = cap;
+	}
+	s->batch_fds[s->n_batch_fds++] = fd;
+	return 0;
 }
 
 /* A hit: refresh the last use of the trace's blobs (at most hourly). */

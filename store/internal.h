@@ -34,7 +34,26 @@ struct store {
 	size_t statx_cap;
 	struct store_pending_run *pending; /* store_run_defer queue (index.c) */
 	size_t n_pending, cap_pending;
+	/* store_batch_begin .. store_batch_commit (index.c): */
+	bool batch;
+	int *batch_fds;               /* new objects, synced at the commit */
+	size_t n_batch_fds, cap_batch_fds;
+	uint64_t batch_dirs[4];       /* objects/xx dirs changed, one bit each */
+	struct store_prepared *batch_recs; /* queued store_record calls */
+	size_t n_batch_recs, cap_batch_recs;
 };
+
+/* A blob a trace names, with the size it states. */
+struct store_blob_ref {
+	store_hash hash;
+	uint64_t size;
+};
+
+/* store_batch_add_fd - in a batch, keep fd (a new object) to be synced at
+ * the commit; the batch closes it. store_batch_free - drop a batch and its
+ * buffers (store_close). (index.c) */
+int store_batch_add_fd(store *s, int fd);
+void store_batch_free(store *s);
 
 struct store_txn {
 	store *s;
@@ -90,6 +109,9 @@ int store_blob_stat(store *s, const store_hash *h, struct stat *ret);
  * io_uring when possible (uring.c). */
 void store_statx_many(store *s, size_t n, const struct store_stat_query *q, struct statx *out,
 		      int *res);
+/* store_fsync_many - fsync() each of fds[0..n), res[i] = 0 or -errno; side
+ * by side through io_uring when possible (uring.c). */
+void store_fsync_many(store *s, size_t n, const int *fds, int *res);
 void store_uring_free(struct store_uring *u);
 
 /* store_hash_fd_sized - store_hash_fd for a file believed to be

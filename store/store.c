@@ -441,6 +441,7 @@ void store_close(store *s)
 	if (s->n_pending && s->env && s->open_txns == 0 && store_check_usable(s) == 0)
 		(void)store_flush(s);
 	store_pending_runs_free(s);
+	store_batch_free(s); /* an uncommitted batch's records are lost */
 	close_env(s);
 	store_uring_free(s->uring);
 	free(s->statx_buf);

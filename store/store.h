@@ -445,6 +445,25 @@ int store_run_prev(store_txn *txn, uint64_t before, uint64_t *ret_id);
 int store_record(store *s, const store_hash *action_key, const struct store_trace *t,
 		 const struct store_run *run, store_hash *ret_trace_id, uint64_t *ret_run_id);
 
+/* store_batch_begin / store_batch_commit / store_batch_abort - one synced
+ * commit for many records (a pipeline's stages). Inside a batch, new
+ * objects (store_blob_commit, store_blob_import and the puts) are placed
+ * at once, so they can be read and pinned, but not synced one by one, and
+ * store_record() only queues its record (ret_trace_id is set; ret_run_id
+ * must be NULL, else -EINVAL). store_batch_commit() then syncs every new
+ * object and the object directories they went into side by side (the
+ * file system commits them together), and writes every queued record in
+ * ONE write txn, checking each record's blobs inside it as store_record
+ * does. Until that commit returns no record of the batch is visible, and
+ * after a crash the index names no object that was not synced; the
+ * objects of a failed or aborted batch stay unreferenced until gc.
+ * store_close() aborts an open batch. Errors: begin -EBUSY (a batch is
+ * open); commit -EINVAL (none is), the errors of store_record and
+ * -errno from the syncs (the batch is closed either way). */
+int store_batch_begin(store *s);
+int store_batch_commit(store *s);
+void store_batch_abort(store *s);
+
 /* store_run_add - append a run to the history (ids increase by one per
  * run). For a HIT with a trace_id, the last-use time of that trace's blobs
  * is refreshed in the same txn (if older than an hour), for gc.

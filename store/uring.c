@@ -1,4 +1,5 @@
-/* uring.c - many statx() calls in a few system calls, through io_uring.
+/* uring.c - many statx() or fsync() calls in a few system calls, through
+ * io_uring.
  *
  * Verifying a trace stats thousands of files. On machines where a system
  * call is expensive (kernel page-table isolation in a VM costs a few
@@ -119,9 +120,12 @@ static void statx_loop(size_t n, const struct store_stat_query *q, struct statx 
 				 : 0;
 }
 
-/* Submit q[0..n) in waves of at most the ring size; collect results. */
-static int statx_ring(struct store_uring *u, size_t n, const struct store_stat_query *q,
-		      struct statx *out, int *res)
+/* Run n requests on the ring, in waves of at most the ring size: fill(e,
+ * i, ctx) prepares request i; res[i] gets its result (0 or -errno). */
+typedef void ring_fill_fn(struct io_uring_sqe *e, size_t i, const void *ctx);
+
+static int ring_run(struct store_uring *u, size_t n, ring_fill_fn *fill, const void *ctx,
+		    int *res)
 {
 	size_t submitted = 0, done = 0;
 	unsigned unsubmitted = 0; /* queued in the ring, not yet taken */
@@ -131,12 +135,7 @@ static int statx_ring(struct store_uring *u, size_t n, const struct store_stat_q
 			unsigned idx = tail & *u->sq_mask;
 			struct io_uring_sqe *e = &u->sqes[idx];
 			memset(e, 0, sizeof(*e));
-			e->opcode = IORING_OP_STATX;
-			e->fd = q[submitted].dirfd;
-			e->addr = (uint64_t)(uintptr_t)q[submitted].path;
-			e->len = STATX_BASIC_STATS;
-			e->off = (uint64_t)(uintptr_t)&out[submitted];
-			e->statx_flags = (uint32_t)(q[submitted].at_flags & AT_SYMLINK_NOFOLLOW);
+			fill(e, submitted, ctx);
 			e->user_data = submitted;
 			u->sq_array[idx] = idx;
 			tail++;
@@ -165,22 +164,67 @@ static int statx_ring(struct store_uring *u, size_t n, const struct store_stat_q
 	return 0;
 }
 
+struct statx_ctx {
+	const struct store_stat_query *q;
+	struct statx *out;
+};
+
+static void fill_statx(struct io_uring_sqe *e, size_t i, const void *arg)
+{
+	const struct statx_ctx *c = arg;
+	e->opcode = IORING_OP_STATX;
+	e->fd = c->q[i].dirfd;
+	e->addr = (uint64_t)(uintptr_t)c->q[i].path;
+	e->len = STATX_BASIC_STATS;
+	e->off = (uint64_t)(uintptr_t)&c->out[i];
+	e->statx_flags = (uint32_t)(c->q[i].at_flags & AT_SYMLINK_NOFOLLOW);
+}
+
+static void fill_fsync(struct io_uring_sqe *e, size_t i, const void *arg)
+{
+	const int *fds = arg;
+	e->opcode = IORING_OP_FSYNC;
+	e->fd = fds[i];
+}
+
+/* The store's ring, made on first use; NULL where io_uring is refused. */
+static struct store_uring *get_ring(store *s)
+{
+	if (!s->uring && !s->uring_failed && uring_new(&s->uring) < 0)
+		s->uring_failed = true;
+	return s->uring;
+}
+
+/* A ring that fails mid-batch is dropped for good. */
+static void drop_ring(store *s)
+{
+	store_uring_free(s->uring);
+	s->uring = NULL;
+	s->uring_failed = true;
+}
+
 void store_statx_many(store *s, size_t n, const struct store_stat_query *q, struct statx *out,
 		      int *res)
 {
 	/* a ring pays off from a handful of files on */
-	if (n >= 8 && !s->uring_failed) {
-		if (!s->uring) {
-			int r = uring_new(&s->uring);
-			if (r < 0)
-				s->uring_failed = true;
-		}
-		if (s->uring && statx_ring(s->uring, n, q, out, res) == 0)
+	if (n >= 8 && get_ring(s)) {
+		struct statx_ctx c = { q, out };
+		if (ring_run(s->uring, n, fill_statx, &c, res) == 0)
 			return;
-		/* a ring that fails mid-batch is dropped for good */
-		store_uring_free(s->uring);
-		s->uring = NULL;
-		s->uring_failed = true;
+		drop_ring(s);
 	}
 	statx_loop(n, q, out, res);
+}
+
+void store_fsync_many(store *s, size_t n, const int *fds, int *res)
+{
+	/* Side by side, the file system commits them together (one journal
+	 * commit for many files instead of one each). */
+	if (n >= 2 && get_ring(s)) {
+		if (ring_run(s->uring, n, fill_fsync, fds, res) == 0)
+			return;
+		drop_ring(s);
+	}
+	for (size_t i = 0; i < n; i++)
+		res[i] = fsync(fds[i]) < 0 ? -errno : 0;
 }
