@@ -230,6 +230,8 @@ static int open_subdir(store *s, const char *name, bool create, int *ret_fd)
 
 static const char FORMAT_KEY[] = "format";
 
+static int adopt_map_size(store *s);
+
 static int open_dbis(store *s, bool create)
 {
 	MDB_txn *txn;
@@ -311,9 +313,16 @@ static int open_env(store *s, size_t initial_map)
 		s->map_size = initial_map;
 	}
 
-	rc = open_dbis(s, false);
-	if (rc == MDB_NOTFOUND && !(s->flags & STORE_RDONLY))
-		rc = open_dbis(s, true);
+	/* Another process may grow the map meanwhile: adopt its size. */
+	for (int attempt = 0; attempt < 4; attempt++) {
+		rc = open_dbis(s, false);
+		if (rc == MDB_NOTFOUND && !(s->flags & STORE_RDONLY))
+			rc = open_dbis(s, true);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		if ((r = adopt_map_size(s)) < 0)
+			return r;
+	}
 	if (rc == MDB_NOTFOUND)
 		return STORE_ECORRUPT; /* an env without our databases */
 	return store_mdb_error(rc);
