@@ -65,7 +65,7 @@ void memo_free(struct memo *m)
 void memo_flush(struct memo *m)
 {
 	if (m && m->st && m->st_pid == getpid())
-		(void)store_flush(m->st);
+		(void)store_flush_lazy(m->st); /* a hit's history: no synced commit */
 }
 
 const char *memo_workspace(const struct memo *m)

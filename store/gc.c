@@ -695,6 +695,11 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 	int64_t grace = opts->grace_ns < 0 ? STORE_GC_DEFAULT_GRACE_NS : opts->grace_ns;
 	g.cutoff = g.now - grace;
 	g.grace = grace;
+	/* Hits noted in the history journal refresh their traces' last use
+	 * when folded: fold before the snapshot decides what is least
+	 * recently used. */
+	if (!(s->flags & STORE_RDONLY))
+		(void)store_flush(s);
 
 	store_txn *txn;
 	if ((r = store_read_begin(s, &txn)) < 0)

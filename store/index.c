@@ -182,7 +182,8 @@ static int put_trace_blobs(store *s, MDB_txn *txn, const struct store_trace *t,
 }
 
 /* Append an encoded run record under the next id. */
-static int append_encoded(store *s, MDB_txn *txn, const uint8_t *enc, size_t len, uint64_t *ret_id)
+int store_append_run_encoded(store *s, MDB_txn *txn, const uint8_t *enc, size_t len,
+			     uint64_t *ret_id)
 {
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(txn, s->db_runs, &cur);
@@ -215,7 +216,7 @@ static int append_run(store *s, MDB_txn *txn, const struct store_run *run, uint6
 	int r = store_run_encode(run, &enc, &len);
 	if (r < 0)
 		return r;
-	r = append_encoded(s, txn, enc, len, ret_id);
+	r = store_append_run_encoded(s, txn, enc, len, ret_id);
 	free(enc);
 	return r;
 }
@@ -325,7 +326,7 @@ static int record_one(store *s, MDB_txn *txn, struct store_prepared *a)
 	for (size_t i = 0; rc == 0 && i < a->n_blobs; i++)
 		rc = store_blob_meta_put(s, txn, &a->blobs[i].hash, a->blobs[i].size, 0);
 	if (rc == 0 && a->run_enc)
-		rc = append_encoded(s, txn, a->run_enc, a->run_enc_len, &a->run_id);
+		rc = store_append_run_encoded(s, txn, a->run_enc, a->run_enc_len, &a->run_id);
 	return rc;
 }
 
@@ -503,7 +504,7 @@ int store_batch_add_fd(store *s, int fd)
 }
 
 /* A hit: refresh the last use of the trace's blobs (at most hourly). */
-static int touch_trace(store *s, MDB_txn *txn, const store_hash *trace_id)
+int store_touch_trace(store *s, MDB_txn *txn, const store_hash *trace_id)
 {
 	MDB_val k = hash_val(trace_id), v;
 	int rc = mdb_get(txn, s->db_traces, &k, &v);
@@ -533,7 +534,7 @@ static int run_add_fn(store *s, MDB_txn *txn, void *argp)
 {
 	struct run_arg *a = argp;
 	if (is_touching_hit(a->run)) {
-		int rc = touch_trace(s, txn, &a->run->trace_id);
+		int rc = store_touch_trace(s, txn, &a->run->trace_id);
 		if (rc)
 			return rc;
 	}
@@ -553,13 +554,6 @@ int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id)
 
 /* ---- deferred runs ------------------------------------------------------------ */
 
-struct store_pending_run {
-	uint8_t *enc;
-	size_t len;
-	bool touch;
-	store_hash trace_id;
-};
-
 #define MAX_PENDING_RUNS 65536
 #define AUTO_FLUSH_RUNS 1024
 
@@ -567,9 +561,9 @@ int store_pending_runs_write(store *s, MDB_txn *txn)
 {
 	for (size_t i = 0; i < s->n_pending; i++) {
 		struct store_pending_run *p = &s->pending[i];
-		int rc = p->touch ? touch_trace(s, txn, &p->trace_id) : 0;
+		int rc = p->touch ? store_touch_trace(s, txn, &p->trace_id) : 0;
 		if (rc == 0)
-			rc = append_encoded(s, txn, p->enc, p->len, NULL);
+			rc = store_append_run_encoded(s, txn, p->enc, p->len, NULL);
 		if (rc)
 			return rc;
 	}
@@ -602,9 +596,19 @@ static int noop_fn(store *s, MDB_txn *txn, void *arg)
 int store_flush(store *s)
 {
 	int r = store_check_usable(s);
-	if (r < 0 || s->n_pending == 0)
+	if (r < 0 || (s->n_pending == 0 && !store_journal_nonempty(s)))
 		return r;
 	return store_write_txn(s, noop_fn, NULL);
+}
+
+int store_flush_lazy(store *s)
+{
+	int r = store_check_usable(s);
+	if (r < 0 || s->n_pending == 0)
+		return r;
+	if (store_journal_append(s) == 0)
+		return 0;
+	return store_flush(s); /* a journal too long or not writable */
 }
 
 int store_run_defer(store *s, const struct store_run *run)

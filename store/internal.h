@@ -43,6 +43,31 @@ struct store {
 	size_t n_batch_recs, cap_batch_recs;
 };
 
+/* A run queued by store_run_defer (index.c). */
+struct store_pending_run {
+	uint8_t *enc;
+	size_t len;
+	bool touch;
+	store_hash trace_id;
+};
+
+/* index.c: refresh a hit trace's blobs' last use; append an encoded run
+ * under the next id. */
+int store_touch_trace(store *s, MDB_txn *txn, const store_hash *trace_id);
+int store_append_run_encoded(store *s, MDB_txn *txn, const uint8_t *enc, size_t len,
+			     uint64_t *ret_id);
+
+/* journal.c - the run history's unsynced journal. store_journal_append
+ * moves the handle's queued runs into it (one write, no sync; -EFBIG when
+ * it is too long: commit instead). store_journal_fold, inside a write txn,
+ * takes the journal's lock and adds its runs to the txn; *ret_lock is then
+ * the locked journal (or -1), for store_journal_done after the commit
+ * (committed: empty the journal) or the abort. */
+int store_journal_append(store *s);
+int store_journal_fold(store *s, MDB_txn *txn, int *ret_lock);
+void store_journal_done(int lock, bool committed);
+bool store_journal_nonempty(store *s);
+
 /* A blob a trace names, with the size it states. */
 struct store_blob_ref {
 	store_hash hash;

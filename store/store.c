@@ -535,8 +535,12 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 		}
 		if (rc)
 			return store_mdb_error(rc);
-		/* runs queued by store_run_defer ride along with any write */
-		rc = store_pending_runs_write(s, txn);
+		/* the journal's runs (older), then the runs queued by
+		 * store_run_defer, ride along with any write */
+		int jlock = -1;
+		rc = store_journal_fold(s, txn, &jlock);
+		if (rc == 0)
+			rc = store_pending_runs_write(s, txn);
 		if (rc == 0)
 			rc = fn(s, txn, arg);
 		if (rc == 0) {
@@ -546,6 +550,7 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 		} else {
 			mdb_txn_abort(txn);
 		}
+		store_journal_done(jlock, rc == 0);
 		if (rc == MDB_MAP_FULL) {
 			if ((r = grow_map(s)) < 0)
 				return r;

@@ -482,9 +482,21 @@ int store_run_add(store *s, const struct store_run *run, uint64_t *ret_id);
  * they cannot be written), STORE_EFORK, -ENOMEM. */
 int store_run_defer(store *s, const struct store_run *run);
 
-/* store_flush - write the runs queued by store_run_defer now (one write
- * txn; nothing to do when the queue is empty). Errors: as the writes. */
+/* store_flush - write the runs queued by store_run_defer, and those any
+ * process left in the history journal, into the index now (one synced
+ * write txn; nothing to do when there are none). Readers of the history
+ * call it first. Errors: as the writes.
+ *
+ * store_flush_lazy - the cheap end of a cache hit: append the queued runs
+ * to the history journal (index/history.journal: one write(2), no sync).
+ * The next write txn of any process (or store_flush) moves them into the
+ * index, so the history gets ids and a hit's blobs their last use then. A
+ * crash of the machine may lose the journal's unsynced tail (the history
+ * is informational); it never damages the index. Falls back to
+ * store_flush when the journal cannot take them (too long, not
+ * writable). */
 int store_flush(store *s);
+int store_flush_lazy(store *s);
 
 /* ---- stat cache ------------------------------------------------------------
  * (dev, inode, size, mtime ns, ctime ns, mode) -> hash of a file's content
