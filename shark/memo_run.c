@@ -61,6 +61,12 @@ struct srun {
 	int status;
 	int64_t start_real;
 	bool started;
+	/* its file changes, kept from finish_stage to apply_stage */
+	sandbox_effects *fx;
+	struct store_effect *effects;
+	int *effect_fds;	/* pinned contents, when imported into the store */
+	size_t n_effects;
+	bool imported;
 };
 
 static int64_t clock_ns(int clock)
@@ -639,24 +645,41 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		if (m->st && m->st_pid == getpid())
 			(void)store_run_defer(m->st, &run); /* with the batch, or memo_flush */
 	}
-	if (imported) {
-		struct store_trace ft = { .n_effects = n_effects, .effects = effects };
-		memo_replay_effects(m, &ft, effect_fds);
-		for (size_t i = 0; i < n_effects; i++)
-			if (effect_fds[i] >= 0)
-				close(effect_fds[i]);
-	} else if (fx) {
+	r->fx = fx;
+	r->effects = effects;
+	r->effect_fds = effect_fds;
+	r->n_effects = n_effects;
+	r->imported = imported;
+	memo_inputs_free(inputs, n_inputs);
+	free(key_info);
+}
+
+/* Apply a finished stage's file changes to the workspace: only once every
+ * stage of the pipeline was recorded, since each stage's inputs are looked
+ * at on the host and must be what it saw, not what a stage beside it
+ * wrote. */
+static void apply_stage(struct memo *m, struct srun *r)
+{
+	if (r->imported) {
+		struct store_trace ft = { .n_effects = r->n_effects, .effects = r->effects };
+		memo_replay_effects(m, &ft, r->effect_fds);
+		for (size_t i = 0; i < r->n_effects; i++)
+			if (r->effect_fds[i] >= 0)
+				close(r->effect_fds[i]);
+	} else if (r->fx) {
 		int ws = open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (ws >= 0) {
-			(void)sandbox_effects_apply(fx, ws, report_refused, m);
+			(void)sandbox_effects_apply(r->fx, ws, report_refused, m);
 			close(ws);
 		}
 	}
-	sandbox_effects_free(fx);
-	memo_inputs_free(inputs, n_inputs);
-	free(effects);
-	free(effect_fds);
-	free(key_info);
+	sandbox_effects_free(r->fx);
+	free(r->effects);
+	free(r->effect_fds);
+	r->fx = NULL;
+	r->effects = NULL;
+	r->effect_fds = NULL;
+	r->n_effects = 0;
 }
 
 /* ---- the runner ------------------------------------------------------------------ */
@@ -828,6 +851,10 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			finish_stage(m, cwd, r);
 		else
 			no_record(r, "set-up failed");
+	}
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		apply_stage(m, r);
 		if (r->scratch) {
 			(void)sandbox_scratch_cleanup(r->scratch);
 			rmdir(r->scratch);

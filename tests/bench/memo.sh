@@ -21,25 +21,22 @@ export SHARK_STORE="$dir/store" SHARK_WORKSPACE="$dir/ws"
 unset SHARK_NOTICES || true
 PY=/usr/bin/python3
 
-now_ns() { date +%s%N; }
-
 # median_ms N CMD...: run CMD N times (output discarded), print the median
-# wall time in milliseconds (one decimal).
+# wall time in milliseconds (one decimal). Timed from one python process
+# (perf_counter around each spawn and wait), so no timing command's own
+# start-up (a `date` per sample costs milliseconds here) is counted.
 median_ms() {
-	n=$1
-	shift
-	i=0
-	: >"$dir/times"
-	while [ "$i" -lt "$n" ]; do
-		t0=$(now_ns)
-		"$@" >/dev/null 2>&1 </dev/null || true
-		t1=$(now_ns)
-		echo $((t1 - t0)) >>"$dir/times"
-		i=$((i + 1))
-	done
-	sort -n "$dir/times" | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f\n", m / 1e6 }'
+	"$PY" - "$@" <<'PYEOF'
+import os, statistics, subprocess, sys, time
+n, cmd = int(sys.argv[1]), sys.argv[2:]
+times = []
+for _ in range(n):
+    t0 = time.perf_counter_ns()
+    subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    times.append(time.perf_counter_ns() - t0)
+print("%.1f" % (statistics.median(times) / 1e6))
+PYEOF
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -105,16 +102,19 @@ echo
 echo "edited tail: the last of five stages changed, input data1.txt"
 base="cut -d' ' -f1,2 data1.txt | grep buy | sort | uniq -c | sort -rn"
 "$shark" -c "$base | head -n 1" >/dev/null
-: >"$dir/tail"
-k=2
-while [ "$k" -le $((runs + 1)) ]; do
-	t0=$(now_ns)
-	"$shark" -c "$base | head -n $k" >/dev/null
-	t1=$(now_ns)
-	echo $((t1 - t0)) >>"$dir/tail"
-	k=$((k + 1))
-done
-e=$(sort -n "$dir/tail" | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1e6 }')
+# each run edits the tail anew (head -n 2, 3, ...): only that stage runs
+e=$("$PY" - "$shark" "$base" "$runs" <<'PYEOF'
+import statistics, subprocess, sys, time
+shark, base, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+times = []
+for k in range(2, runs + 2):
+    t0 = time.perf_counter_ns()
+    subprocess.run([shark, "-c", "%s | head -n %d" % (base, k)], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times.append(time.perf_counter_ns() - t0)
+print("%.1f" % (statistics.median(times) / 1e6))
+PYEOF
+)
 d=$(median_ms "$runs" dash -c "$base | head -n 7")
 printf '  whole pipeline under dash %s ms, shark with only the tail re-run %s ms, ratio %s\n' \
 	"$d" "$e" "$(ratio "$e" "$d")"

@@ -137,4 +137,16 @@ sk "$PY sum.py"; sk "$PY sum.py"; expect_hit python-warm; expect_out python-warm
 sk 'echo made >made.txt; cat made.txt'; rm made.txt
 sk 'echo made >made.txt; cat made.txt'; expect_out effects-restored made
 
+# -- a file one stage writes and the next one reads ---------------------------
+# The second stage reads the old content (its sandbox does not see the
+# first one's writes, and no stage's writes reach the workspace before
+# every stage's inputs were recorded); the next run finds the new content
+# and must print it, as dash does.
+printf 'old\n' >w.txt
+p='sh -c "echo new >w.txt; echo done" | cat w.txt -'
+sk "$p"; expect_out stage-write-cold "old
+done"
+sk "$p"; expect_miss stage-write-rerun; expect_out stage-write-rerun "new
+done"
+
 finish
