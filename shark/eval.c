@@ -587,7 +587,7 @@ void eval_in_child(struct shell *sh, struct node *n)
 	shell_exit(sh, status);
 }
 
-static int eval_pipe(struct shell *sh, struct node *n)
+static int eval_pipe(struct shell *sh, struct node *n, bool last)
 {
 	int status;
 	if (n->nstages == 1) {
@@ -601,7 +601,9 @@ static int eval_pipe(struct shell *sh, struct node *n)
 		sh->status = status;
 		return status;
 	}
-	if (external_pipeline(sh, n->stages, n->nstages, &status))
+	/* at the end of the process (and not negated) no job child is needed */
+	if (external_pipeline(sh, n->stages, n->nstages, last && !n->bang && may_exec_in_place(sh),
+			      &status))
 		goto done;
 	out_flush(sh);
 	pid_t *pids = calloc(n->nstages, sizeof *pids);
@@ -891,7 +893,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		status = eval_simple(sh, n, last);
 		break;
 	case N_PIPE:
-		status = eval_pipe(sh, n);
+		status = eval_pipe(sh, n, last);
 		break;
 	case N_AND:
 	case N_OR:
@@ -939,6 +941,11 @@ static int eval(struct shell *sh, struct node *n, bool last)
 int eval_node(struct shell *sh, struct node *n)
 {
 	return eval(sh, n, false);
+}
+
+int eval_node_final(struct shell *sh, struct node *n)
+{
+	return eval(sh, n, true);
 }
 
 int eval_string(struct shell *sh, const char *name, const char *text)

@@ -313,7 +313,7 @@ static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_
 }
 
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
-		       int *ret_status)
+		       bool final, int *ret_status)
 {
 	if (sh->opt.xtrace || sh->opt.noexec)
 		return false; /* the stage-by-stage path traces each command */
@@ -321,6 +321,11 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 		if (!stage_is_external(sh, stages[i]))
 			return false;
 	out_flush(sh);
+	if (final) {
+		int status = run_pipeline_child(sh, stages, nstages);
+		out_flush(sh);
+		_exit(status);
+	}
 	pid_t pid = jobs_fork(sh, false);
 	if (pid < 0)
 		return false;

@@ -71,8 +71,10 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
  * *ret_status set to the pipeline's status (pipefail applied); false to
  * decline, in which case the evaluator runs the stages one by one.
  * (eval_stage_argv() in shell.h computes a stage's argv without forking,
- * for callers that must not run any expansion with side effects.) */
+ * for callers that must not run any expansion with side effects.) With
+ * final, the pipeline is the last thing this process does: it runs here,
+ * without a job child, and the process exits with its status. */
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
-		       int *ret_status);
+		       bool final, int *ret_status);
 
 #endif

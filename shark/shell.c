@@ -184,6 +184,19 @@ int out_flush(struct shell *sh)
 
 /* --- running ----------------------------------------------------------------------- */
 
+/* Is the command just parsed the last of a `shark -c` string? Only blanks
+ * may follow it (a comment or anything else: not known to be last). */
+static bool is_final(const struct shell *sh)
+{
+	const struct source *s = sh->src;
+	if (sh->interactive || s->fd >= 0 || s->prev)
+		return false;
+	for (size_t i = s->pos; i < s->len; i++)
+		if (s->buf[i] != ' ' && s->buf[i] != '\t' && s->buf[i] != '\n')
+			return false;
+	return true;
+}
+
 int shell_run_source(struct shell *sh)
 {
 	bool top = sh->dot_depth == 0 && sh->src && !sh->src->prev;
@@ -205,8 +218,12 @@ int shell_run_source(struct shell *sh)
 			continue;
 		}
 		if (n) {
-			if (!sh->opt.noexec || sh->interactive)
-				eval_node(sh, n);
+			if (!sh->opt.noexec || sh->interactive) {
+				if (top && is_final(sh))
+					eval_node_final(sh, n);
+				else
+					eval_node(sh, n);
+			}
 			ast_free(n);
 		}
 		if (sig_any_pending)

@@ -250,6 +250,11 @@ char *pattern_unquote(const char *pat);
 
 /* Evaluate a tree; returns the exit status (also in sh->status). */
 int eval_node(struct shell *sh, struct node *n);
+/* eval_node_final - evaluate n as the last thing this process does: an
+ * external command or pipeline at its end may run without a fork of its
+ * own, the process then exiting with its status (as sh execs the last
+ * command of `sh -c`). Only when no trap is set. */
+int eval_node_final(struct shell *sh, struct node *n);
 /* Parse and evaluate a string (eval, traps, -c). */
 int eval_string(struct shell *sh, const char *name, const char *text);
 /* Expand NAME=value prefix words into "NAME=value" strings appended to out.
