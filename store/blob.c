@@ -77,7 +77,7 @@ static ssize_t read_some(int fd, void *buf, size_t size)
 	}
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int store_write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	while (len) {
@@ -152,6 +152,27 @@ static int place_object(store *s, int dirfd, const char *name, const store_hash 
 	return sync_dir(s, sub);
 }
 
+/* Move the new object file dirfd/name (open as *fd) into place as place_object
+ * does, its data durable before its name appears; except in a batch, which
+ * takes *fd (then -1) and syncs it at its commit. Nothing is synced for an
+ * object that was already there. */
+static int commit_object(store *s, int *fd, int dirfd, const char *name, const store_hash *h,
+			 uint64_t size, bool *ret_existed)
+{
+	bool sync = !(s->flags & STORE_NOSYNC), defer = sync && s->batch;
+	*ret_existed = false;
+	if (sync && !defer && fdatasync(*fd) < 0)
+		return -errno;
+	int r = place_object(s, dirfd, name, h, size, ret_existed);
+	if (r < 0 || *ret_existed || !defer)
+		return r;
+	if (store_batch_add_fd(s, *fd) == 0) {
+		*fd = -1;
+		return 0;
+	}
+	return fdatasync(*fd) < 0 ? -errno : 0;
+}
+
 int store_blob_writer_new(store *s, store_blob_writer **ret)
 {
 	int r = store_check_usable(s);
@@ -196,7 +217,7 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len)
 {
 	if (w->err)
 		return w->err;
-	int r = write_all(w->fd, data, len);
+	int r = store_write_all(w->fd, data, len);
 	if (r < 0) {
 		w->err = r;
 		return r;
@@ -255,18 +276,11 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 		if (fchmod(w->fd, 0444) < 0)
 			r = -errno;
 	}
-	bool defer = s->batch && !(s->flags & STORE_NOSYNC), existed = false;
-	if (r == 0 && !(s->flags & STORE_NOSYNC) && !defer && fdatasync(w->fd) < 0)
-		r = -errno;
+	bool existed = false;
 	if (r == 0)
-		r = place_object(s, s->tmp_fd, w->tmpname, &h, w->size, &existed);
+		r = commit_object(s, &w->fd, s->tmp_fd, w->tmpname, &h, w->size, &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
-	/* In a batch a new object is synced at the commit, through this fd. */
-	if (r == 0 && defer && !existed && store_batch_add_fd(s, w->fd) == 0)
-		w->fd = -1;
-	else if (r == 0 && defer && !existed && fdatasync(w->fd) < 0)
-		r = -errno;
 	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
 		r = -errno;
 	w->fd = -1;
@@ -416,12 +430,8 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		r = -errno;
 		goto out;
 	}
-	bool defer = s->batch && !(s->flags & STORE_NOSYNC), existed;
-	if (!(s->flags & STORE_NOSYNC) && !defer && fdatasync(fd) < 0) {
-		r = -errno;
-		goto restore;
-	}
-	r = place_object(s, dirfd, path, &h, size, &existed);
+	bool existed;
+	r = commit_object(s, &fd, dirfd, path, &h, size, &existed);
 	if (r == -EXDEV) {
 		(void)fchmod(fd, st.st_mode & 07777);
 		r = import_by_copy(s, fd, dirfd, path, ret_hash, ret_size);
@@ -431,13 +441,9 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		goto restore;
 	if (existed)
 		(void)unlinkat(dirfd, path, 0);
-	else if (defer && store_batch_add_fd(s, fd) == 0)
-		fd = -1; /* synced at the commit */
-	else if (defer && fdatasync(fd) < 0)
-		r = -errno;
-	if (r == 0 && ret_hash)
+	if (ret_hash)
 		*ret_hash = h;
-	if (r == 0 && ret_size)
+	if (ret_size)
 		*ret_size = size;
 	goto out;
 restore:
@@ -535,7 +541,7 @@ static int copy_fast(int in, int out)
 			uint8_t buf[64 << 10];
 			n = read_some(in, buf, sizeof(buf));
 			if (n > 0) {
-				int r = write_all(out, buf, (size_t)n);
+				int r = store_write_all(out, buf, (size_t)n);
 				if (r < 0)
 					return r;
 			}
@@ -602,7 +608,7 @@ static int blob_copy(store *s, const store_hash *h, int out_fd, unsigned flags)
 		if (n == 0)
 			break;
 		store_hasher_update(hs, buf, (size_t)n);
-		if ((r = write_all(out_fd, buf, (size_t)n)) < 0)
+		if ((r = store_write_all(out_fd, buf, (size_t)n)) < 0)
 			break;
 	}
 	if (r == 0) {

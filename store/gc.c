@@ -380,18 +380,8 @@ static int index_fn(store *s, MDB_txn *txn, void *arg)
 		}
 		if (kept == n)
 			continue;
-		if (kept == 0) {
-			rc = mdb_cursor_del(cur, 0);
-			g->rep.actions_dropped++;
-		} else {
-			/* k points into the page the put rewrites; LMDB
-			 * would copy the key from bytes it is moving. */
-			uint8_t key[STORE_HASH_SIZE];
-			memcpy(key, k.mv_data, sizeof(key));
-			MDB_val nk = { sizeof(key), key };
-			MDB_val nv = { kept * STORE_HASH_SIZE, keep };
-			rc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
-		}
+		rc = store_action_keep(cur, &k, keep, kept);
+		g->rep.actions_dropped += kept == 0;
 		if (rc)
 			break;
 	}

@@ -382,6 +382,20 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
 	return r;
 }
 
+int store_action_keep(MDB_cursor *cur, const MDB_val *key, const store_hash *ids, size_t n)
+{
+	if (n == 0)
+		return mdb_cursor_del(cur, 0);
+	if (key->mv_size != STORE_HASH_SIZE)
+		return MDB_BAD_VALSIZE;
+	/* key points into the page the put rewrites: LMDB would copy the key
+	 * from bytes it is moving (and garble it), so copy it first. */
+	uint8_t copy[STORE_HASH_SIZE];
+	memcpy(copy, key->mv_data, sizeof(copy));
+	MDB_val k = { sizeof(copy), copy }, v = { n * STORE_HASH_SIZE, (void *)ids };
+	return mdb_cursor_put(cur, &k, &v, MDB_CURRENT);
+}
+
 /* ---- batches ------------------------------------------------------------------ */
 
 int store_batch_begin(store *s)

@@ -57,6 +57,11 @@ int store_touch_trace(store *s, MDB_txn *txn, const store_hash *trace_id);
 int store_append_run_encoded(store *s, MDB_txn *txn, const uint8_t *enc, size_t len,
 			     uint64_t *ret_id);
 
+/* store_action_keep - rewrite the action at cur (its key as the cursor
+ * gave it) to list only ids[0..n), or delete it when n is 0. An LMDB code
+ * (index.c). */
+int store_action_keep(MDB_cursor *cur, const MDB_val *key, const store_hash *ids, size_t n);
+
 /* journal.c - the run history's unsynced journal. store_journal_append
  * moves the handle's queued runs into it (one write, no sync; -EFBIG when
  * it is too long: commit instead). store_journal_fold, inside a write txn,
@@ -107,6 +112,10 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 int store_pending_runs_write(store *s, MDB_txn *txn);
 void store_pending_runs_clear(store *s);
 void store_pending_runs_free(store *s);
+
+/* store_write_all - write all len bytes (retrying on EINTR): 0 or -errno
+ * (blob.c). */
+int store_write_all(int fd, const void *data, size_t len);
 
 /* store_now_ns - CLOCK_REALTIME in ns. */
 int64_t store_now_ns(void);

@@ -47,20 +47,6 @@ static int lock_fd(int fd)
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void checksum(const uint8_t *p, size_t len, uint8_t out[8])
 {
 	store_hash h;
@@ -125,7 +111,7 @@ int store_journal_append(store *s)
 				r = -errno;
 		}
 		if (r == 0)
-			r = write_all(fd, from, len - (size_t)(from - buf));
+			r = store_write_all(fd, from, len - (size_t)(from - buf));
 	}
 	if (fd >= 0)
 		close(fd); /* and unlock */
