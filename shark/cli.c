@@ -8,7 +8,6 @@
 #include "shark/cli.h"
 
 #include <errno.h>
-#include <sys/stat.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -144,23 +143,6 @@ void cli_error(const struct cli_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Cache hits leave their history in the store's journal (store_flush_lazy):
- * fold it into the index first, so every subcommand sees every run. Best
- * effort: a store this user cannot write keeps its journal. */
-static void fold_history(const char *path)
-{
-	char j[4200];
-	struct stat st;
-	snprintf(j, sizeof(j), "%s/index/history.journal", path);
-	if (stat(j, &st) < 0 || st.st_size == 0)
-		return;
-	store *s;
-	if (store_open(path, 0, &s) == 0) {
-		(void)store_flush(s);
-		store_close(s);
-	}
-}
-
 int cli_main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -186,7 +168,9 @@ int cli_main(int argc, char **argv)
 			return 1;
 		}
 		c.store_path = path;
-		fold_history(path);
+		/* so that every subcommand sees every run; best effort (a
+		 * store this user cannot write keeps its journal) */
+		(void)store_fold_history(path);
 		r = store_open(path, (cmd->flags & CLI_STORE_RW) ? 0 : STORE_RDONLY, &c.st);
 		if (r < 0 && !(r == -ENOENT && (cmd->flags & CLI_STORE_RO))) {
 			cli_error(&c, "cannot open the store %s: %s", path, store_strerror(r));

@@ -321,15 +321,10 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 		if (!stage_is_external(sh, stages[i]))
 			return false;
 	out_flush(sh);
-	if (final) {
-		int status = run_pipeline_child(sh, stages, nstages);
-		out_flush(sh);
-		_exit(status);
-	}
-	pid_t pid = jobs_fork(sh, false);
+	pid_t pid = final ? 0 : jobs_fork(sh, false);
 	if (pid < 0)
 		return false;
-	if (pid == 0) {
+	if (pid == 0) { /* the job's process, or (final) the shell's own */
 		int status = run_pipeline_child(sh, stages, nstages);
 		out_flush(sh);
 		_exit(status);

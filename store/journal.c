@@ -22,6 +22,8 @@
  * same txn), so nothing is added twice. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -221,4 +223,21 @@ void store_journal_done(int lock, bool committed)
 	if (committed)
 		(void)ftruncate(lock, 0);
 	close(lock);
+}
+
+int store_fold_history(const char *path)
+{
+	char j[PATH_MAX];
+	struct stat st;
+	if (snprintf(j, sizeof(j), "%s/" JOURNAL, path) >= (int)sizeof(j))
+		return -ENAMETOOLONG;
+	if (stat(j, &st) < 0 || st.st_size <= HEADER_LEN)
+		return 0;
+	store *s;
+	int r = store_open(path, 0, &s);
+	if (r < 0)
+		return r;
+	r = store_flush(s);
+	store_close(s);
+	return r;
 }

@@ -498,6 +498,12 @@ int store_run_defer(store *s, const struct store_run *run);
 int store_flush(store *s);
 int store_flush_lazy(store *s);
 
+/* store_fold_history - for readers of the history that open the store
+ * read-only: when the store at path has runs in its journal, open it for
+ * writing just long enough to store_flush them. 0 when there is nothing
+ * to do; errors as store_open and store_flush. */
+int store_fold_history(const char *path);
+
 /* ---- stat cache ------------------------------------------------------------
  * (dev, inode, size, mtime ns, ctime ns, mode) -> hash of a file's content
  * or a directory's listing. An entry is trusted only if the file's mtime and

@@ -193,3 +193,23 @@ Test(journal, a_torn_tail_is_dropped_and_the_rest_kept)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+Test(journal, readers_fold_it_by_path)
+{
+	char *dir = tu_tmpdir();
+	store *s = open_at(dir);
+	defer(s, "a");
+	cr_assert_eq(store_flush_lazy(s), 0);
+	char *p = strdup(store_path(s));
+	store_close(s); /* nothing left queued: the run is in the journal only */
+	cr_assert_eq(store_fold_history(p), 0);
+	store *r;
+	cr_assert_eq(store_open(p, STORE_RDONLY, &r), 0);
+	char *h = history(r);
+	cr_assert_str_eq(h, "a");
+	free(h);
+	store_close(r);
+	cr_assert_eq(store_fold_history(p), 0, "nothing to fold is not an error");
+	free(p);
+	tu_rmrf(dir);
+}
