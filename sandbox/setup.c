@@ -473,13 +473,15 @@ static int exec_command(const struct sandbox_plan *plan)
 		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, dir,
 				 len ? "/" : "", name);
 
-		struct stat st;
+		if (n > 0 && (size_t)n < sizeof(buf)) {
+			struct stat st;
 
-		/* As sh's PATH search: a directory of that name is skipped,
-		 * not a "permission denied". */
-		if (n > 0 && (size_t)n < sizeof(buf) &&
-		    !(stat(buf, &st) == 0 && S_ISDIR(st.st_mode))) {
 			err = try_exec(buf, plan);
+			/* As sh's PATH search: a directory of that name is
+			 * skipped, not a "permission denied". (Looked at only
+			 * then: each lookup here is a traced system call.) */
+			if (err == -EACCES && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+				err = -ENOENT;
 			if (err == -EACCES)
 				eacces = true;
 			else if (err != -ENOENT && err != -ENOTDIR)
