@@ -533,10 +533,21 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	}
 	t->n_notifications++;
 	d = &t->req->data;
-	/* Only reads of a terminal stdin are sent here (filter.c). */
+	/* Reads of fd 0 are sent here when the sandbox's stdin is a terminal
+	 * (filter.c). The filter only sees the fd number: a process that
+	 * reads a pipe or file on its fd 0 (`a | b`, `< file`) has not used
+	 * the terminal. Look at what fd 0 is while the caller waits; if it
+	 * cannot be told, count it as the terminal. */
 	if (d->nr == __NR_read || d->nr == __NR_readv || d->nr == __NR_pread64 ||
 	    d->nr == __NR_preadv || d->nr == __NR_preadv2) {
-		t->flags |= SANDBOX_RESULT_TERMINAL;
+		if (!(t->flags & SANDBOX_RESULT_TERMINAL)) {
+			char fd0[64];
+			struct stat st;
+
+			snprintf(fd0, sizeof(fd0), "/proc/%d/fd/0", (int)t->req->pid);
+			if (stat(fd0, &st) < 0 || (S_ISCHR(st.st_mode) && dev_is_terminal(st.st_rdev)))
+				t->flags |= SANDBOX_RESULT_TERMINAL;
+		}
 		respond(t);
 		return 0;
 	}

@@ -35,4 +35,11 @@ tty 'head -n 1' 'typed
 checks=$((checks + 1))
 case $out in *"shark: cached"*) fail "tty-read: a command that read the terminal was replayed" ;; esac
 
+# A process inside that reads a pipe on its own fd 0 has not read the
+# terminal: the command is still recorded.
+tty 'sh -c "echo piped | cat"'
+tty 'sh -c "echo piped | cat"'
+checks=$((checks + 1))
+case $out in *"shark: cached"*) ;; *) fail "tty-pipe: a pipe read on fd 0 counted as the terminal: [$out]" ;; esac
+
 finish
