@@ -412,6 +412,9 @@ int store_batch_begin(store *s)
 static int batch_fn(store *s, MDB_txn *txn, void *arg)
 {
 	(void)arg;
+	int r = store_stat_batch_write(s, txn);
+	if (r)
+		return r;
 	for (size_t i = 0; i < s->n_batch_recs; i++) {
 		int rc = record_one(s, txn, &s->batch_recs[i]);
 		if (rc)
@@ -473,6 +476,8 @@ static void batch_clear(store *s)
 	for (size_t i = 0; i < s->n_batch_recs; i++)
 		prepared_free(&s->batch_recs[i]);
 	s->n_batch_recs = 0;
+	if (s->batch_stat)
+		store_stat_updates_clear(s->batch_stat);
 	s->batch = false;
 }
 
@@ -482,7 +487,7 @@ int store_batch_commit(store *s)
 	if (r < 0 || !s->batch)
 		return r < 0 ? r : -EINVAL;
 	r = batch_sync(s);
-	if (r == 0 && s->n_batch_recs)
+	if (r == 0 && (s->n_batch_recs || store_stat_updates_count(s->batch_stat)))
 		r = store_write_txn(s, batch_fn, NULL);
 	batch_clear(s);
 	return r;
@@ -498,6 +503,8 @@ void store_batch_free(store *s)
 	batch_clear(s);
 	free(s->batch_fds);
 	free(s->batch_recs);
+	store_stat_updates_free(s->batch_stat);
+	s->batch_stat = NULL;
 	s->batch_fds = NULL;
 	s->batch_recs = NULL;
 	s->cap_batch_fds = s->cap_batch_recs = 0;

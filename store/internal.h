@@ -41,6 +41,7 @@ struct store {
 	uint64_t batch_dirs[4];       /* objects/xx dirs changed, one bit each */
 	struct store_prepared *batch_recs; /* queued store_record calls */
 	size_t n_batch_recs, cap_batch_recs;
+	store_stat_updates *batch_stat; /* queued stat-cache updates */
 };
 
 /* A run queued by store_run_defer (index.c). */
@@ -83,6 +84,10 @@ struct store_blob_ref {
  * the commit; the batch closes it. store_batch_free - drop a batch and its
  * buffers (store_close). (index.c) */
 int store_batch_add_fd(store *s, int fd);
+/* store_stat_batch_write - put the batch's queued stat-cache updates into
+ * txn (statcache.c). */
+int store_stat_batch_write(store *s, MDB_txn *txn);
+void store_stat_updates_clear(store_stat_updates *u);
 void store_batch_free(store *s);
 
 struct store_txn {

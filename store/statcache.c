@@ -45,6 +45,11 @@ int store_stat_updates_new(store_stat_updates **ret)
 	return 0;
 }
 
+void store_stat_updates_clear(store_stat_updates *u)
+{
+	u->n = 0;
+}
+
 size_t store_stat_updates_count(const store_stat_updates *u)
 {
 	return u ? u->n : 0;
@@ -56,6 +61,20 @@ void store_stat_updates_free(store_stat_updates *u)
 		return;
 	free(u->v);
 	free(u);
+}
+
+/* Room for one more entry in u. */
+static int reserve(store_stat_updates *u)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		struct stat_update *nv = reallocarray(u->v, cap, sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		u->v = nv;
+		u->cap = cap;
+	}
+	return 0;
 }
 
 static int flush_fn(store *s, MDB_txn *txn, void *arg)
@@ -74,10 +93,28 @@ int store_stat_updates_flush(store *s, store_stat_updates *u)
 {
 	if (!u || u->n == 0)
 		return store_check_usable(s);
-	int r = store_write_txn(s, flush_fn, u);
+	int r;
+	if (s->batch) {
+		/* with the batch's records, in its one commit */
+		if (!s->batch_stat && (r = store_stat_updates_new(&s->batch_stat)) < 0)
+			return r;
+		for (size_t i = 0; i < u->n; i++) {
+			if ((r = reserve(s->batch_stat)) < 0)
+				return r;
+			s->batch_stat->v[s->batch_stat->n++] = u->v[i];
+		}
+		u->n = 0;
+		return 0;
+	}
+	r = store_write_txn(s, flush_fn, u);
 	if (r == 0)
 		u->n = 0;
 	return r;
+}
+
+int store_stat_batch_write(store *s, MDB_txn *txn)
+{
+	return s->batch_stat ? flush_fn(s, txn, s->batch_stat) : 0;
 }
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -147,14 +184,9 @@ static bool same_stat(const struct stat *a, const struct stat *b)
 static int add_update(store_stat_updates *u, const struct stat *st, uint8_t kind,
 		      int64_t recorded_ns, const store_hash *h)
 {
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 64;
-		struct stat_update *nv = reallocarray(u->v, cap, sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		u->v = nv;
-		u->cap = cap;
-	}
+	int r = reserve(u);
+	if (r < 0)
+		return r;
 	make_key(st, u->v[u->n].key);
 	make_val(st, kind, recorded_ns, h, u->v[u->n].val);
 	u->n++;

@@ -525,7 +525,9 @@ int store_stat_updates_new(store_stat_updates **ret);
 /* store_stat_updates_count - how many updates are pending. */
 size_t store_stat_updates_count(const store_stat_updates *u);
 /* store_stat_updates_flush - write the pending updates in one write txn and
- * empty u. Errors: as the index writes (on error u is left intact). */
+ * empty u; inside a batch (store_batch_begin) they are moved into it and
+ * written with its one commit instead. Errors: as the index writes (on
+ * error u is left intact). */
 int store_stat_updates_flush(store *s, store_stat_updates *u);
 void store_stat_updates_free(store_stat_updates *u);
 
