@@ -154,8 +154,8 @@ static int place_object(store *s, int dirfd, const char *name, const store_hash 
 
 /* Move the new object file dirfd/name (open as *fd) into place as place_object
  * does, its data durable before its name appears; except in a batch, which
- * takes *fd (then -1) and syncs it at its commit. Nothing is synced for an
- * object that was already there. */
+ * takes *fd (then -1) and syncs it at its commit, and then syncs nothing
+ * for an object that was already there. */
 static int commit_object(store *s, int *fd, int dirfd, const char *name, const store_hash *h,
 			 uint64_t size, bool *ret_existed)
 {
