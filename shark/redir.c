@@ -13,22 +13,32 @@
 
 enum { HEREDOC_PIPE_MAX = 60000, SAVE_FD_MIN = 10 };
 
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 {
-	if (len <= HEREDOC_PIPE_MAX) {
+	if (len <= HEREDOC_PIPE_MAX) { /* fits in a pipe's buffer: no reader needed */
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0)
 			return -1;
-		size_t off = 0;
-		while (off < len) {
-			ssize_t n = write(p[1], body + off, len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
+		int r = write_all(p[1], body, len);
 		close(p[1]);
+		if (r < 0) {
+			close(p[0]);
+			return -1;
+		}
 		return p[0];
 	}
 	const char *tmp = var_get(sh, "TMPDIR");
@@ -43,16 +53,9 @@ int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 			return -1;
 		unlink(path);
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, body + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
+	if (write_all(fd, body, len) < 0) {
+		close(fd);
+		return -1;
 	}
 	lseek(fd, 0, SEEK_SET);
 	return fd;
