@@ -43,6 +43,11 @@ struct entry {
 	char *path;
 	uint32_t hash;
 	unsigned kinds;
+	/* Lookups that need not be repeated: the set of call shapes
+	 * (lookup_shape) already looked up while the tracer's write
+	 * generation was gen. */
+	uint32_t gen;
+	uint16_t shapes;
 };
 
 struct sandbox_tracer {
@@ -55,6 +60,7 @@ struct sandbox_tracer {
 	struct entry *tab;
 	size_t cap, n;
 	unsigned flags;
+	uint32_t gen; /* bumped by every traced call that may change a path */
 	uint64_t n_notifications;
 };
 
@@ -91,28 +97,45 @@ static int tab_grow(struct sandbox_tracer *t)
 	return 0;
 }
 
-static void record(struct sandbox_tracer *t, const char *path, unsigned kinds)
+/* The entry of path, or NULL; with create, a new empty one if it is not
+ * there yet (NULL and the trace marked lost if the table is full). */
+static struct entry *slot(struct sandbox_tracer *t, const char *path,
+			  bool create)
 {
 	uint32_t h = hash_path(path);
 	size_t j;
 
-	if (t->n * 10 >= t->cap * 7 && tab_grow(t) < 0) {
+	if (create && t->n * 10 >= t->cap * 7 && tab_grow(t) < 0) {
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
-		return;
+		return NULL;
 	}
 	for (j = h & (t->cap - 1); t->tab[j].path; j = (j + 1) & (t->cap - 1)) {
-		if (t->tab[j].hash == h && strcmp(t->tab[j].path, path) == 0) {
-			t->tab[j].kinds |= kinds;
-			return;
-		}
+		if (t->tab[j].hash == h && strcmp(t->tab[j].path, path) == 0)
+			return &t->tab[j];
 	}
+	if (!create)
+		return NULL;
 	if (t->n >= MAX_ACCESSES || !(t->tab[j].path = strdup(path))) {
+		t->tab[j].path = NULL;
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
-		return;
+		return NULL;
 	}
 	t->tab[j].hash = h;
-	t->tab[j].kinds = kinds;
+	t->tab[j].kinds = 0;
+	t->tab[j].gen = t->gen;
+	t->tab[j].shapes = 0;
 	t->n++;
+	return &t->tab[j];
+}
+
+static struct entry *record(struct sandbox_tracer *t, const char *path,
+			    unsigned kinds)
+{
+	struct entry *e = slot(t, path, true);
+
+	if (e)
+		e->kinds |= kinds;
+	return e;
 }
 
 /* ---- reading the traced process ------------------------------------------- */
@@ -415,8 +438,9 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		    const char *path, uint64_t open_flags, bool have_flags)
 {
 	struct stat st;
+	struct entry *e;
 	bool follow = true, write = false, is_open = false, trunc = false;
-	unsigned kinds = 0;
+	unsigned kinds = 0, shape;
 	int r;
 
 	switch (c->klass) {
@@ -464,31 +488,50 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		record(t, path, kinds | (is_open && !write ? SANDBOX_ACCESS_READ : 0));
 		return;
 	}
+	/* The same call on the same path, with no traced call that may have
+	 * changed a path since, finds what the last lookup found and adds
+	 * nothing to the record (ld.so and interpreters probe the same
+	 * paths over and over). */
+	shape = (is_open ? 1u : 0u) | (follow ? 2u : 0u) |
+		(kinds == SANDBOX_ACCESS_EXEC ? 4u : 0u) |
+		(kinds == SANDBOX_ACCESS_STAT ? 8u : 0u);
+	if (!write) {
+		e = slot(t, path, false);
+		if (e && e->gen == t->gen && (e->shapes & (1u << shape)))
+			return;
+	}
 	r = lookup(t, path, follow, &st);
 	if (r == -ENOENT || r == -ENOTDIR) {
-		record(t, path, kinds | SANDBOX_ACCESS_ABSENT);
-		return;
-	}
-	if (r < 0) {
+		kinds |= SANDBOX_ACCESS_ABSENT;
+	} else if (r < 0) {
 		/* e.g. EACCES on a parent: the command will fail the same
 		 * way; record that it looked. */
-		record(t, path, kinds | SANDBOX_ACCESS_STAT);
-		return;
-	}
-	if (c->klass == K_EXEC && S_ISREG(st.st_mode))
-		record_interpreter(t, path);
-	if (is_open) {
-		note_file_type(t, &st);
-		if (S_ISDIR(st.st_mode))
-			kinds |= SANDBOX_ACCESS_LIST;
-		else if (!trunc)
-			kinds |= SANDBOX_ACCESS_READ;
-		else
-			kinds |= SANDBOX_ACCESS_STAT;
-	} else if (write) {
 		kinds |= SANDBOX_ACCESS_STAT;
+	} else {
+		if (c->klass == K_EXEC && S_ISREG(st.st_mode))
+			record_interpreter(t, path);
+		if (is_open) {
+			note_file_type(t, &st);
+			if (S_ISDIR(st.st_mode))
+				kinds |= SANDBOX_ACCESS_LIST;
+			else if (!trunc)
+				kinds |= SANDBOX_ACCESS_READ;
+			else
+				kinds |= SANDBOX_ACCESS_STAT;
+		} else if (write) {
+			kinds |= SANDBOX_ACCESS_STAT;
+		}
 	}
-	record(t, path, kinds);
+	e = record(t, path, kinds);
+	if (write) {
+		t->gen++;
+	} else if (e) {
+		if (e->gen != t->gen) {
+			e->gen = t->gen;
+			e->shapes = 0;
+		}
+		e->shapes |= (uint16_t)(1u << shape);
+	}
 }
 
 static bool lost_error(int r)
@@ -497,16 +540,19 @@ static bool lost_error(int r)
 	       r != -ENOENT && r != -EBADF;
 }
 
-static void respond(struct sandbox_tracer *t)
+/* Let the call proceed. Fails (-ENOENT) when the caller no longer waits
+ * in it: it died, or a signal interrupted it and the call will be made,
+ * and notified, again. */
+static int respond(struct sandbox_tracer *t)
 {
 	memset(t->resp, 0, t->resp_size);
 	t->resp->id = t->req->id;
 	t->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	/* ENOENT: the process was interrupted by a signal meanwhile and its
-	 * system call will be restarted (and notified again). */
-	while (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_SEND, t->resp) < 0 &&
-	       errno == EINTR)
-		;
+	while (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_SEND, t->resp) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
 }
 
 int sandbox_tracer_handle(struct sandbox_tracer *t)
@@ -580,17 +626,18 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	/* Everything read above is only trusted if the process that made
-	 * the call still exists and is still waiting in it. */
-	if (ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0)
-		return 0;
-	/* A lookup that cannot change what exists may run while the kernel
-	 * performs the call: answer first, then look the path up. Calls that
-	 * create, remove or truncate are looked up before they happen. */
+	 * the call still existed and still waited in it after the reads (its
+	 * pid could otherwise name another process by now). A lookup that
+	 * cannot change what exists may run while the kernel performs the
+	 * call: answer first, and a successful answer is that proof. Calls
+	 * that create, remove or truncate are looked up before they happen,
+	 * so for them the notification id is checked on its own. */
 	early = c.klass != K_WRITE && c.klass != K_CREAT &&
 		!(have_flags && (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
 		  (flags & (O_CREAT | O_TRUNC)));
-	if (early)
-		respond(t);
+	if (early ? respond(t) < 0 :
+		    ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0)
+		return 0;
 	pthread_mutex_lock(&t->lock);
 	/* A bad pointer, an over-long path or a dirfd that is not a directory
 	 * make the call itself fail: nothing was accessed. Anything else means
@@ -611,7 +658,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (!early)
-		respond(t);
+		(void)respond(t);
 	return 0;
 }
 

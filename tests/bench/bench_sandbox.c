@@ -8,7 +8,11 @@
  *    (bwrap --unshare-all --ro-bind / / --dev /dev --proc /proc true);
  * 2. one traced system call: HELPERS_DIR/sandbox_statloop stats a missing
  *    path N times inside the sandbox, traced and untraced; the difference
- *    per call is the cost of the notification round trip;
+ *    per call is the cost of the notification round trip. Once with the
+ *    same path every time (the tracer's lookup is made once) and once with
+ *    a new path each time; beside them, the floor of the mechanism on this
+ *    machine: a bare seccomp user-notification round trip whose listener
+ *    answers CONTINUE at once and does nothing else (bare_notify_us);
  * 3. /usr/bin/python3 -c 'import json, csv': plain, sandboxed untraced,
  *    sandboxed traced.
  * Medians of RUNS (default 30) interleaved runs; ratios printed.
@@ -18,11 +22,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +153,119 @@ static double run_sandboxed(const char *const argv[], bool trace, char *out,
 	return t;
 }
 
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+/* The floor of any seccomp user-notification tracer on this machine: a
+ * child sends every newfstatat to a listener that answers CONTINUE at once
+ * (receive, send: nothing read, nothing looked up). Returns the
+ * microseconds per call minus those of the same untraced loop, or -1. */
+static double bare_notify_us(long n)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_newfstatat, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(insns) / sizeof(insns[0]), insns };
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	double per[2] = { 0, 0 };
+	int sv[2], fd = -1;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char buf[CMSG_SPACE(sizeof(int))], go;
+		struct iovec iov = { &go, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = buf,
+				     .msg_controllen = sizeof(buf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		struct stat st;
+
+		for (int k = 0; k < 2; k++) {
+			double t = now_ms();
+
+			if (k == 1) {
+				int lfd;
+
+				if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+					_exit(1);
+				lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+						   SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+				if (lfd < 0)
+					_exit(1);
+				cm->cmsg_level = SOL_SOCKET;
+				cm->cmsg_type = SCM_RIGHTS;
+				cm->cmsg_len = CMSG_LEN(sizeof(int));
+				memcpy(CMSG_DATA(cm), &lfd, sizeof(int));
+				if (sendmsg(sv[1], &mh, 0) != 1 || read(sv[1], &go, 1) != 1)
+					_exit(1);
+				t = now_ms();
+			}
+			for (long i = 0; i < n; i++)
+				(void)stat("/nonexistent/x", &st);
+			per[k] = (now_ms() - t) * 1e3 / (double)n;
+		}
+		if (write(sv[1], per, sizeof(per)) != sizeof(per))
+			_exit(1);
+		_exit(0);
+	}
+	if (pid < 0)
+		return -1;
+	close(sv[1]);
+	{
+		char buf[CMSG_SPACE(sizeof(int))], go;
+		struct iovec iov = { &go, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = buf,
+				     .msg_controllen = sizeof(buf) };
+
+		if (recvmsg(sv[0], &mh, 0) == 1 && CMSG_FIRSTHDR(&mh))
+			memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
+	}
+	if (fd >= 0) {
+		/* as the tracer does: wake the listener on the caller's CPU */
+		(void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+			    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+		if (write(sv[0], "g", 1) == 1) {
+			for (;;) {
+				memset(&req, 0, sizeof(req));
+				if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+					struct pollfd pf = { fd, POLLIN, 0 };
+
+					/* ENOENT and a hung-up listener: the
+					 * child has exited */
+					if (errno == EINTR ||
+					    (errno == ENOENT && !(poll(&pf, 1, 0) == 1 &&
+								  (pf.revents & POLLHUP))))
+						continue;
+					break;
+				}
+				memset(&resp, 0, sizeof(resp));
+				resp.id = req.id;
+				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+				(void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+			}
+		}
+		close(fd);
+	}
+	if (read(sv[0], per, sizeof(per)) != sizeof(per))
+		per[0] = per[1] = -1;
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	return per[1] < 0 ? -1 : per[1] - per[0];
+}
+
 int main(int argc, char **argv)
 {
 	char statloop[PATH_MAX], out[64];
@@ -215,21 +340,40 @@ int main(int argc, char **argv)
 	}
 	{
 		const char *traced[] = { statloop, "20000", "/nonexistent/x", NULL };
+		const char *fresh[] = { statloop, "20000", "/nonexistent/x",
+					"distinct", NULL };
 		int n = runs < 10 ? runs : 10;
+		double *d = calloc((size_t)n, sizeof(double));
+		double *e = calloc((size_t)n, sizeof(double));
 
+		if (!d || !e)
+			return 1;
 		for (int i = 0; i < n; i++) {
 			run_sandboxed(traced, true, out, sizeof(out));
 			a[i] = atof(out);
 			run_sandboxed(traced, false, out, sizeof(out));
 			b[i] = atof(out);
+			run_sandboxed(fresh, true, out, sizeof(out));
+			d[i] = atof(out);
+			run_sandboxed(fresh, false, out, sizeof(out));
+			e[i] = atof(out);
+			c[i] = bare_notify_us(20000);
 		}
 		ma = median(a, n);
 		mb = median(b, n);
 		printf("one stat(2), median of %d x 20000 (us):\n", n);
-		printf("  traced                 %8.2f\n", ma / 1e3);
-		printf("  untraced               %8.2f\n", mb / 1e3);
-		printf("  tracing cost per call  %8.2f   (target <= 8)\n",
+		printf("  traced, same path          %8.2f\n", ma / 1e3);
+		printf("  untraced, same path        %8.2f\n", mb / 1e3);
+		printf("  traced, a new path per call%8.2f\n", median(d, n) / 1e3);
+		printf("  untraced, a new path       %8.2f\n", median(e, n) / 1e3);
+		printf("  tracing cost, same path    %8.2f   (target <= 8)\n",
 		       (ma - mb) / 1e3);
+		printf("  tracing cost, new paths    %8.2f   (target <= 8)\n",
+		       (median(d, n) - median(e, n)) / 1e3);
+		printf("  floor: bare notification   %8.2f   (receive + answer, no work)\n",
+		       median(c, n));
+		free(d);
+		free(e);
 	}
 	{
 		const char *py[] = { "/usr/bin/python3", "-c", "import json, csv",

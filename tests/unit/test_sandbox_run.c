@@ -170,6 +170,32 @@ Test(sandbox_run, accesses_of_cat_and_children)
 	sandbox_result_free(r);
 }
 
+/* The tracer skips a lookup it has already made for the same call on the
+ * same path, but only until a traced call may have changed paths: a file
+ * probed absent, then created, then read must be recorded as read, and a
+ * directory made where a path was absent as listed. */
+Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
+{
+	char scratch[PATH_MAX + 32], p[PATH_MAX * 2];
+	struct sandbox_result *r;
+
+	r = run_sh("cat later.txt 2>/dev/null; cat later.txt 2>/dev/null; "
+		   "echo x >later.txt; cat later.txt >/dev/null; "
+		   "ls d 2>/dev/null; mkdir d; ls d",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	snprintf(p, sizeof(p), "%s/later.txt", ws);
+	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_READ |
+				       SANDBOX_ACCESS_WRITE),
+		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_READ | SANDBOX_ACCESS_WRITE,
+		     "kinds %#x", kinds_of(r, p));
+	snprintf(p, sizeof(p), "%s/d", ws);
+	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST),
+		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST, "kinds %#x",
+		     kinds_of(r, p));
+	sandbox_result_free(r);
+}
+
 Test(sandbox_run, a_fifo_is_flagged)
 {
 	char scratch[PATH_MAX + 32];
