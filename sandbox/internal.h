@@ -29,8 +29,8 @@ struct sandbox_plan {
 	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
-	/* Set by the supervisor in its copy: the host path of the terminal
-	 * among the stdio fds ("/dev/pts/3"), or "". */
+	/* Set by pid 1 in its copy: the host path of the terminal among the
+	 * stdio fds ("/dev/pts/3"), or "". */
 	char tty_path[64];
 };
 
@@ -54,25 +54,19 @@ int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 
-/* Failure record sent from the sandbox's processes to the supervisor. */
+/* Set-up report: from the command to pid 1, and from pid 1 to the caller. */
 struct sandbox_setup_msg {
 	int32_t code;      /* 0 = started (command about to execve) */
 	int32_t sys_errno;
 	char step[48];
 };
 
-/* Body of the sandbox's pid 1. Never returns: _exit()s. */
-void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
-		       int report_fd, int sock_fd, int exec_err_fd,
-		       int status_fd) __attribute__((noreturn));
-
-/* Status record pid 1 sends to the supervisor when the command ended. */
-struct sandbox_exit_msg {
-	int32_t wstatus;
-	int32_t exec_errno;
-	uint64_t user_ns;
-	uint64_t sys_ns;
-};
+/* Body of the sandbox's pid 1, cloned by the caller into the namespaces:
+ * report is its end of the set-up report socket, sync_fd delivers a byte
+ * once the uid/gid maps are written, scratch_fd is the scratch dir. Never
+ * returns: _exit()s. */
+void sandbox_init_main(const struct sandbox_plan *plan, int report,
+		       int sync_fd, int scratch_fd) __attribute__((noreturn));
 
 /* ---- trace.c ---- */
 

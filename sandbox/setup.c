@@ -1,12 +1,13 @@
 /* setup.c - inside the namespaces: the sandbox's pid 1 builds the mount
- * tree, then forks the command process, which drops what is left of its
- * privileges, loads the seccomp filter, hands the listener to the
- * supervisor and execs. pid 1 then reaps everything until the command
- * exits, reports its status, and exits, which kills whatever the command
- * left behind (the pid namespace dies with its init).
+ * tree, then starts the command process, which drops what is left of its
+ * privileges, loads the seccomp filter, hands the listener to pid 1's
+ * tracer thread and execs. pid 1 forwards termination signals, reaps
+ * everything until the command exits, writes the result record into the
+ * scratch dir and exits, which kills whatever the command left behind (the
+ * pid namespace dies with its init).
  *
- * Everything here runs in forked children: errors are sent to the
- * supervisor as a struct sandbox_setup_msg and end in _exit().
+ * Everything here runs in the sandbox's processes: set-up errors are sent
+ * to the caller as a struct sandbox_setup_msg and end in _exit().
  */
 #include "sandbox/internal.h"
 
@@ -14,6 +15,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -22,16 +25,19 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HOSTNAME "shark"
 
 /* Send a set-up failure (or, with code 0 and fd >= 0, success plus the
- * seccomp listener) to the supervisor over the socket. */
+ * seccomp listener) over the socket: from pid 1 to the caller, from the
+ * command to pid 1. */
 static void send_msg(int sock, int code, int err, const char *step, int fd)
 {
 	struct sandbox_setup_msg m = { .code = code, .sys_errno = err };
@@ -433,21 +439,20 @@ static const char *env_get(const struct sandbox_plan *plan, const char *name)
 	return NULL;
 }
 
-/* execve, and for a file without a #! line, sh FILE, as execvp does. */
-static int try_exec(const char *file, const struct sandbox_plan *plan)
+/* execve, and for a file without a #! line, sh FILE, as execvp does.
+ * sh_argv has room for argc + 2 pointers (allocated by pid 1: the command
+ * process shares pid 1's memory and must not allocate). */
+static int try_exec(const char *file, const struct sandbox_plan *plan,
+		    char **sh_argv)
 {
 	execve(file, plan->argv, plan->envp);
 	if (errno == ENOEXEC) {
-		char **argv = calloc(plan->argc + 2, sizeof(char *));
-
-		if (!argv)
-			return -ENOMEM;
-		argv[0] = (char *)"sh";
-		argv[1] = (char *)file;
+		sh_argv[0] = (char *)"sh";
+		sh_argv[1] = (char *)file;
 		for (size_t i = 1; i < plan->argc; i++)
-			argv[i + 1] = plan->argv[i];
-		execve("/bin/sh", argv, plan->envp);
-		free(argv);
+			sh_argv[i + 1] = plan->argv[i];
+		sh_argv[plan->argc + 1] = NULL;
+		execve("/bin/sh", sh_argv, plan->envp);
 		errno = ENOEXEC;
 	}
 	return -errno;
@@ -456,7 +461,7 @@ static int try_exec(const char *file, const struct sandbox_plan *plan)
 /* Run the command the way sh does: a name with a slash is executed as is,
  * otherwise each $PATH entry is tried (default "/usr/bin:/bin"). Returns
  * the errno that decides 127 vs 126. */
-static int exec_command(const struct sandbox_plan *plan)
+static int exec_command(const struct sandbox_plan *plan, char **sh_argv)
 {
 	const char *name = plan->argv[0], *path, *dir;
 	char buf[SANDBOX_MAX_PATH + 256];
@@ -464,7 +469,7 @@ static int exec_command(const struct sandbox_plan *plan)
 	bool eacces = false;
 
 	if (strchr(name, '/'))
-		return try_exec(name, plan);
+		return try_exec(name, plan, sh_argv);
 	path = env_get(plan, "PATH");
 	if (!path)
 		path = "/usr/bin:/bin";
@@ -476,7 +481,7 @@ static int exec_command(const struct sandbox_plan *plan)
 		if (n > 0 && (size_t)n < sizeof(buf)) {
 			struct stat st;
 
-			err = try_exec(buf, plan);
+			err = try_exec(buf, plan, sh_argv);
 			/* As sh's PATH search: a directory of that name is
 			 * skipped, not a "permission denied". (Looked at only
 			 * then: each lookup here is a traced system call.) */
@@ -495,7 +500,8 @@ static int exec_command(const struct sandbox_plan *plan)
 }
 
 static __attribute__((noreturn)) void command_main(
-	const struct sandbox_plan *plan, int sock, int exec_err_fd)
+	const struct sandbox_plan *plan, int sock, int exec_err_fd,
+	char **sh_argv)
 {
 	sigset_t all;
 	int notify_fd = -1, r;
@@ -546,7 +552,7 @@ static __attribute__((noreturn)) void command_main(
 	if (notify_fd >= 0)
 		close(notify_fd);
 
-	r = exec_command(plan);
+	r = exec_command(plan, sh_argv);
 	sandbox_write_all(exec_err_fd, &r, sizeof(r));
 	_exit(r == -ENOENT || r == -ENOTDIR || r == -ENAMETOOLONG ? 127 : 126);
 }
@@ -554,79 +560,365 @@ static __attribute__((noreturn)) void command_main(
 struct command_args {
 	const struct sandbox_plan *plan;
 	int sock, exec_err_fd;
+	char **sh_argv;
 };
 
 static int command_entry(void *arg)
 {
 	struct command_args *a = arg;
 
-	command_main(a->plan, a->sock, a->exec_err_fd);
+	command_main(a->plan, a->sock, a->exec_err_fd, a->sh_argv);
 }
 
-void sandbox_init_main(const struct sandbox_plan *plan, int sync_fd,
-		       int report_fd, int sock, int exec_err_fd, int status_fd)
-{
-	struct sandbox_exit_msg msg = { 0 };
-	struct rusage ru;
-	char c;
-	pid_t cmd;
+/* ---- pid 1 as the run's supervisor --------------------------------------- */
 
-	(void)report_fd;
-	/* The supervisor has written our uid/gid maps when this byte comes;
-	 * EOF means it died. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Receive the command's set-up message (and the listener fd). */
+static int recv_setup(int sock, struct sandbox_setup_msg *m, int *ret_fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n;
+
+	*ret_fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != sizeof(*m))
+		return -EIO; /* the command died before reporting */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+	}
+	m->step[sizeof(m->step) - 1] = '\0';
+	return 0;
+}
+
+static void write_result(int scratch_fd, struct sandbox_result *res)
+{
+	void *data;
+	size_t size;
+	int fd;
+
+	if (sandbox_result_encode(res, &data, &size) < 0)
+		_exit(3);
+	fd = openat(scratch_fd, SANDBOX_RESULT_FILE ".tmp",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || sandbox_write_all(fd, data, size) < 0 || close(fd) < 0 ||
+	    renameat(scratch_fd, SANDBOX_RESULT_FILE ".tmp", scratch_fd,
+		     SANDBOX_RESULT_FILE) < 0)
+		_exit(3);
+	free(data);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Close every inherited fd but ours. The caller's other fds (the other
+ * ends of a pipeline's pipes, above all) must not stay open in the sandbox:
+ * a reader would never see EOF. */
+static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
+{
+	int keep[5] = { report, scratch_fd, stdio[0], stdio[1], stdio[2] };
+	unsigned lo = 0;
+
+	qsort(keep, 5, sizeof(int), cmp_int);
+	for (int i = 0; i < 5; i++) {
+		if ((unsigned)keep[i] > lo)
+			close_range(lo, (unsigned)keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	close_range(lo, ~0u, 0);
+}
+
+/* The tracer thread: takes the listener from the command's set-up message
+ * and answers notifications until no process is left under the filter.
+ * It starts before the command does, so that the command's execve, the
+ * first traced call, is answered while pid 1's main thread is still
+ * suspended in vfork. */
+struct tracer_ctx {
+	int sock;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool ready;   /* msg, r and tracer are set */
+	int r;        /* recv_setup's result, or sandbox_tracer_new's */
+	struct sandbox_setup_msg msg;
+	struct sandbox_tracer *tracer;
+};
+
+static void *tracer_thread(void *arg)
+{
+	struct tracer_ctx *ctx = arg;
+	struct sandbox_tracer *tracer = NULL;
+	int fd, r;
+
+	r = recv_setup(ctx->sock, &ctx->msg, &fd);
+	if (r == 0 && ctx->msg.code == 0)
+		r = fd < 0 ? -EPROTO : sandbox_tracer_new(fd, &tracer);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->r = r;
+	ctx->tracer = tracer;
+	ctx->ready = true;
+	pthread_cond_signal(&ctx->cond);
+	pthread_mutex_unlock(&ctx->lock);
+	if (!tracer)
+		return NULL;
+	/* Should receiving ever fail for good, nobody would answer the
+	 * command's notifications and it would hang: end the sandbox instead
+	 * (the caller sees pid 1 killed, and no result). */
+	while ((r = sandbox_tracer_handle(tracer)) == 0)
+		;
+	if (r < 0)
+		kill(getpid(), SIGKILL);
+	return NULL;
+}
+
+/* pid 1 reads termination requests and its children's ends from a
+ * signalfd; it ignores nothing and handles nothing else. */
+static int pid1_signals(void)
+{
+	sigset_t sigs;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigaddset(&sigs, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
+		return -1;
+	return signalfd(-1, &sigs, SFD_CLOEXEC);
+}
+
+/* Wait for the command to end, reaping everything else on the way (pid 1
+ * inherits every orphan) and passing on termination requests, unless they
+ * came from the terminal (SI_KERNEL): the terminal signals the whole
+ * foreground process group, the command included, and must not be
+ * delivered twice. Returns the command's wait status. */
+static int pid1_wait(int sigfd, pid_t cmd)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sigfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(si))
+			_exit(3);
+		if (si.ssi_signo != SIGCHLD) {
+			if (si.ssi_code != SI_KERNEL)
+				kill(cmd, (int)si.ssi_signo);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t p = waitpid(-1, &st, WNOHANG | __WALL);
+
+			if (p == cmd)
+				return st;
+			if (p <= 0)
+				break;
+		}
+	}
+}
+
+void sandbox_init_main(const struct sandbox_plan *plan, int report,
+		       int sync_fd, int scratch_fd)
+{
+	static struct sandbox_plan local;
+	static char stack[256 * 1024] __attribute__((aligned(64)));
+	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
+					 .cond = PTHREAD_COND_INITIALIZER };
+	struct sandbox_result res = { 0 };
+	struct sandbox_setup_msg m;
+	struct rusage ru;
+	int sv[2], execerr[2], sigfd, notify_fd = -1, wstatus, r;
+	bool was_tty = false;
+	char **sh_argv;
+	uint64_t t0;
+	pid_t cmd;
+	char c;
+
+	/* The caller's signal handlers are not ours (and a shell may ignore
+	 * SIGCHLD, which would make waitpid fail). */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die(report, SANDBOX_E_SETUP, "pdeathsig");
+	/* The caller has written our uid/gid maps when this byte comes; EOF
+	 * means it died or gave up (after the line above, its death kills
+	 * us). */
 	if (read(sync_fd, &c, 1) != 1)
 		_exit(1);
 	close(sync_fd);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die(sock, SANDBOX_E_SETUP, "pdeathsig");
+	t0 = now_ns();
+	/* pid 1 stays dumpable: its tracer reads the command's memory and
+	 * /proc entries, which for a non-dumpable process (the command until
+	 * its execve shares our mm) would take CAP_SYS_PTRACE on the host.
+	 * The command cannot do the same to pid 1: it holds no capability,
+	 * pid 1 all of them in the namespace, and the kernel's ptrace check
+	 * wants the caller's capabilities to cover the target's. */
 
-	setup_mounts(plan, sock);
+	/* The command's stdio, moved above 2 (so that dup2 into 0-2 in the
+	 * command cannot clobber one with another) and close-on-exec. */
+	local = *plan;
+	local.tty_path[0] = '\0';
+	for (int i = 0; i < 3; i++) {
+		int fd = plan->stdio[i];
+
+		if (fd < 0)
+			fd = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
+		if (fd < 0)
+			die(report, SANDBOX_E_SETUP, "open /dev/null");
+		if (isatty(fd)) {
+			was_tty = true;
+			if (!local.tty_path[0] &&
+			    ttyname_r(fd, local.tty_path, sizeof(local.tty_path)) != 0)
+				local.tty_path[0] = '\0';
+		}
+		local.stdio[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (local.stdio[i] < 0)
+			die(report, SANDBOX_E_SETUP, "dup stdio");
+	}
+	keep_only_fds(report, scratch_fd, local.stdio);
+	/* 0-2 stay taken, by /dev/null: the command dup2()s its stdio there,
+	 * and no fd pid 1 passes it may be among them. */
+	for (;;) {
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			die(report, SANDBOX_E_SETUP, "open /dev/null");
+		if (fd > 2) {
+			close(fd);
+			break;
+		}
+	}
+
+	setup_mounts(&local, report);
 	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
 	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
-		die(sock, SANDBOX_E_SETUP, "sethostname");
+		die(report, SANDBOX_E_SETUP, "sethostname");
 	if (!plan->network)
-		loopback_up(sock);
+		loopback_up(report);
 
-	/* The command shares our memory until it execs (vfork semantics: we
-	 * are suspended meanwhile), which spares copying the page tables and
-	 * the copy-on-write faults that follow a fork. It runs on its own
-	 * stack and has its own fd table, signal handlers and credentials. */
+	sh_argv = calloc(plan->argc + 2, sizeof(char *));
+	if (!sh_argv)
+		die(report, SANDBOX_E_SETUP, "allocate");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(execerr, O_CLOEXEC | O_DIRECT) < 0)
+		die(report, SANDBOX_E_SETUP, "pipes");
+	sigfd = pid1_signals();
+	if (sigfd < 0)
+		die(report, SANDBOX_E_SETUP, "signalfd");
+	if (plan->trace) {
+		pthread_t th;
+
+		ctx.sock = sv[0];
+		errno = pthread_create(&th, NULL, tracer_thread, &ctx);
+		if (errno != 0)
+			die(report, SANDBOX_E_SETUP, "tracer thread");
+	}
+
+	/* The command shares our memory until it execs (vfork semantics: this
+	 * thread is suspended meanwhile), which spares copying the page
+	 * tables and the copy-on-write faults that follow a fork. It runs on
+	 * its own stack and has its own fd table, signal handlers and
+	 * credentials. */
 	{
-		struct command_args args = { plan, sock, exec_err_fd };
-		static char stack[256 * 1024] __attribute__((aligned(64)));
+		struct command_args args = { &local, sv[1], execerr[1], sh_argv };
 
 		cmd = clone(command_entry, stack + sizeof(stack),
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	}
 	if (cmd < 0)
-		die(sock, SANDBOX_E_SETUP, "fork command");
-
-	/* pid 1: reap everything; when the command itself ends, report and
-	 * exit, which kills the rest of the namespace. */
-	close(sock);
-	close(exec_err_fd);
+		die(report, SANDBOX_E_SETUP, "fork command");
+	close(sv[1]);
+	close(execerr[1]);
 	for (int i = 0; i < 3; i++)
-		close(plan->stdio[i]);
-	for (;;) {
-		int st;
-		pid_t p = waitpid(-1, &st, __WALL);
+		close(local.stdio[i]);
 
-		if (p < 0) {
-			if (errno == EINTR)
-				continue;
-			_exit(1);
+	/* The command has exec'd or died: its set-up report is in. */
+	if (plan->trace) {
+		pthread_mutex_lock(&ctx.lock);
+		while (!ctx.ready)
+			pthread_cond_wait(&ctx.cond, &ctx.lock);
+		pthread_mutex_unlock(&ctx.lock);
+		m = ctx.msg;
+		r = ctx.r;
+	} else {
+		r = recv_setup(sv[0], &m, &notify_fd);
+		if (notify_fd >= 0)
+			close(notify_fd);
+	}
+	if (r < 0 && r != -EIO && m.code == 0) {
+		errno = -r;
+		die(report, SANDBOX_E_SECCOMP, "seccomp listener");
+	}
+	if (r < 0 || m.code != 0) {
+		if (r < 0) {
+			m.code = SANDBOX_E_SETUP;
+			m.sys_errno = 0;
+			snprintf(m.step, sizeof(m.step), "sandbox set-up died");
 		}
-		if (p == cmd) {
-			msg.wstatus = st;
-			break;
-		}
+		send_msg(report, m.code, m.sys_errno, m.step, -1);
+		_exit(1);
+	}
+	/* Started: the caller may go on. */
+	send_msg(report, 0, 0, NULL, -1);
+	close(report);
+
+	wstatus = pid1_wait(sigfd, cmd);
+	res.wall_ns = now_ns() - t0;
+	if (WIFSIGNALED(wstatus)) {
+		res.term_signal = WTERMSIG(wstatus);
+		res.exit_code = 128 + res.term_signal;
+	} else {
+		res.exit_code = WEXITSTATUS(wstatus);
+	}
+	{
+		int e;
+
+		if (read(execerr[0], &e, sizeof(e)) == sizeof(e))
+			res.exec_errno = -e;
 	}
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-		msg.user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
+		res.user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
 			      (uint64_t)ru.ru_utime.tv_usec * 1000u;
-		msg.sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
+		res.sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
 			     (uint64_t)ru.ru_stime.tv_usec * 1000u;
 	}
-	sandbox_write_all(status_fd, &msg, sizeof(msg));
+	/* A terminal on stdio is not itself a use of it: reading stdin
+	 * from it (traced) or opening a terminal device is. Untraced runs
+	 * cannot tell, so for them a terminal counts. */
+	if (was_tty && !plan->trace)
+		res.flags |= SANDBOX_RESULT_TERMINAL;
+	if (ctx.tracer) {
+		if (sandbox_tracer_finish(ctx.tracer, &res) < 0)
+			_exit(3);
+	} else {
+		res.flags |= SANDBOX_RESULT_UNTRACED;
+	}
+	write_result(scratch_fd, &res);
 	_exit(0);
 }
