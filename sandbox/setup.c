@@ -415,9 +415,14 @@ static void drop_capabilities(int sock)
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2] = { { 0 } };
 
+	/* Capabilities are numbered from 0 up; EINVAL marks the first
+	 * number past the kernel's last. */
 	for (int cap = 0; cap <= 63; cap++) {
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno != EINVAL)
 			die(sock, SANDBOX_E_SETUP, "drop bounding set");
+		break;
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		die(sock, SANDBOX_E_SETUP, "capset");
@@ -506,25 +511,11 @@ static __attribute__((noreturn)) void command_main(
 	sigset_t all;
 	int notify_fd = -1, r;
 
-	/* The supervisor's blocked signals and the caller's ignored ones
-	 * (a shell ignores SIGPIPE, SIGINT...) must not leak into the
-	 * command: `yes | head` relies on SIGPIPE killing yes. */
-	for (int sig = 1; sig < NSIG; sig++) {
-		/* glibc refuses to touch the two signals it reserves for
-		 * itself (32, 33), which make, for one, leaves ignored; the
-		 * command is another program, so reset them with the raw
-		 * system call. */
-		struct {
-			void *handler;
-			unsigned long flags;
-			void *restorer;
-			uint64_t mask;
-		} dfl = { SIG_DFL, 0, NULL, 0 };
-
-		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL &&
-		    sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	}
+	/* pid 1 reset every disposition but SIGPIPE's and blocked a few
+	 * signals; the caller's ignored ones (a shell ignores SIGPIPE,
+	 * SIGINT...) are the plan's business. None of pid 1's state may leak
+	 * into the command: `yes | head` relies on SIGPIPE killing yes. */
+	signal(SIGPIPE, SIG_DFL);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&plan->ignored, sig) == 1)
 			signal(sig, SIG_IGN);
@@ -545,7 +536,7 @@ static __attribute__((noreturn)) void command_main(
 		errno = -r;
 		die(sock, SANDBOX_E_SECCOMP, "seccomp load");
 	}
-	/* From here on, path system calls wait for the supervisor, which
+	/* From here on, path system calls wait for pid 1's tracer, which
 	 * gets the listener with this message. */
 	send_msg(sock, 0, 0, NULL, notify_fd);
 	close(sock);
@@ -760,9 +751,23 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	char c;
 
 	/* The caller's signal handlers are not ours (and a shell may ignore
-	 * SIGCHLD, which would make waitpid fail). */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	 * SIGCHLD, which would make waitpid fail), nor the command's. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* glibc refuses to touch the two signals it reserves for
+		 * itself (32, 33), which make, for one, leaves ignored; the
+		 * command is another program, so reset them with the raw
+		 * system call. */
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			uint64_t mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+
+		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL &&
+		    sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die(report, SANDBOX_E_SETUP, "pdeathsig");

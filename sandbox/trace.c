@@ -586,6 +586,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * cannot be told, count it as the terminal. */
 	if (d->nr == __NR_read || d->nr == __NR_readv || d->nr == __NR_pread64 ||
 	    d->nr == __NR_preadv || d->nr == __NR_preadv2) {
+		pthread_mutex_lock(&t->lock);
 		if (!(t->flags & SANDBOX_RESULT_TERMINAL)) {
 			char fd0[64];
 			struct stat st;
@@ -594,7 +595,8 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 			if (stat(fd0, &st) < 0 || (S_ISCHR(st.st_mode) && dev_is_terminal(st.st_rdev)))
 				t->flags |= SANDBOX_RESULT_TERMINAL;
 		}
-		respond(t);
+		pthread_mutex_unlock(&t->lock);
+		(void)respond(t);
 		return 0;
 	}
 	if (!classify(d->nr, &c)) {
@@ -635,10 +637,15 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	early = c.klass != K_WRITE && c.klass != K_CREAT &&
 		!(have_flags && (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
 		  (flags & (O_CREAT | O_TRUNC)));
-	if (early ? respond(t) < 0 :
-		    ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0)
-		return 0;
+	/* The lock is taken before the answer: once answered, the command
+	 * may run to its end before this thread runs again, and the result
+	 * must not be taken (sandbox_tracer_finish) without this access. */
 	pthread_mutex_lock(&t->lock);
+	if (early ? respond(t) < 0 :
+		    ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0) {
+		pthread_mutex_unlock(&t->lock);
+		return 0;
+	}
 	/* A bad pointer, an over-long path or a dirfd that is not a directory
 	 * make the call itself fail: nothing was accessed. Anything else means
 	 * we could not see what the command did. */
@@ -686,7 +693,7 @@ int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
 		sandbox_tracer_free(t);
 		return -ENOMEM;
 	}
-	/* Linux 6.6+: wake the supervisor on the same CPU and switch to it
+	/* Linux 6.6+: wake the tracer thread on the same CPU and switch to it
 	 * directly, which roughly halves the cost of a round trip. Older
 	 * kernels say EINVAL/ENOTTY and work the ordinary way. */
 	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, sync);
