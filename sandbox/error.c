@@ -31,7 +31,7 @@ static const char *const messages[] = {
 	"the seccomp filter could not be built or loaded",
 	"a step of the sandbox set-up failed",
 	"the scratch directory already holds a run's upper/work directories",
-	"the sandbox supervisor's result record is missing or corrupt",
+	"the sandbox's result record is missing or corrupt (pid 1 was killed?)",
 	"the sandbox handle is not in a state that allows this call",
 	"effect path is absolute or has an empty, \".\" or \"..\" component",
 	"effect refused: applying it would cross a symlink or leave the "

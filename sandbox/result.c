@@ -1,4 +1,4 @@
-/* result.c - the result record the supervisor leaves in the scratch dir,
+/* result.c - the result record the sandbox's pid 1 leaves in the scratch dir,
  * and its decoder (which treats the bytes as untrusted: fuzzed).
  *
  * Layout, host byte order (writer and reader are the same machine):

@@ -6,17 +6,19 @@
  *
  *   1. Plan.    sandbox_plan_new(), setters, sandbox_plan_validate(). Pure
  *               data; needs no privileges; unit-testable.
- *   2. Run.     sandbox_start() forks a supervisor process that creates the
- *               namespaces, mounts, seccomp filter and the command, and keeps
- *               answering the command's seccomp notifications (the tracer)
- *               until the command exits. The caller gets a handle with the
- *               supervisor's pid and later calls sandbox_wait() (or reaps the
+ *   2. Run.     sandbox_start() clones the sandbox's pid 1 straight into
+ *               new namespaces. pid 1 builds the mounts, starts the command
+ *               under the seccomp filter, answers the command's seccomp
+ *               notifications on a thread of its own (the tracer), reaps
+ *               every process of the sandbox and, when the command exits,
+ *               writes the result record and exits. The caller gets a handle
+ *               with pid 1's pid and later calls sandbox_wait() (or reaps the
  *               pid itself and calls sandbox_run_collect()) for the result:
  *               exit status and the deduplicated list of observed accesses.
- *               Several runs may be in flight at once from one process (one per
- *               pipeline stage): each has its own supervisor, and a supervisor
- *               never reads or writes the command's stdio, so a stage blocked
- *               on a full pipe can never hold up another stage's tracing.
+ *               Several runs may be in flight at once from one process (one
+ *               per pipeline stage): each has its own pid 1, and pid 1 never
+ *               reads or writes the command's stdio, so a stage blocked on a
+ *               full pipe can never hold up another stage's tracing.
  *   3. Effects. sandbox_effects_scan() walks the overlay upper directory left
  *               in the scratch dir and lists what the command changed in the
  *               workspace; sandbox_effect_apply() applies one effect to the
@@ -29,12 +31,17 @@
  * (-ENOMEM, -EINVAL, ...) or one of the negative SANDBOX_E_* codes below;
  * sandbox_strerror() describes either. Out-parameters named ret_* are written
  * only on success. Destructors accept NULL. The library never prints, logs or
- * exits (forked children use _exit()). Every fd it opens is O_CLOEXEC.
+ * exits (the processes it creates use _exit()). Every fd it opens is
+ * O_CLOEXEC.
  *
  * Threads: a plan or run handle must not be used from two threads at once;
- * distinct handles are independent. sandbox_start() forks, so the usual
- * fork-in-a-threaded-process caveats apply to the caller. The supervisor dies
- * with the thread that called sandbox_start() (PR_SET_PDEATHSIG).
+ * distinct handles are independent. sandbox_start_begin() (and so
+ * sandbox_start()) creates pid 1 with a raw clone system call, not libc's
+ * fork(): no atfork handlers run and libc's locks are not reset in the
+ * child, which then allocates memory and creates a thread. Call it from a
+ * single-threaded process, or at least from one whose other threads cannot
+ * be holding a libc lock (malloc's, stdio's...) at that moment. pid 1 dies
+ * with the thread that called sandbox_start_begin() (PR_SET_PDEATHSIG).
  */
 #ifndef SHARK_SANDBOX_H
 #define SHARK_SANDBOX_H
@@ -64,7 +71,8 @@ enum {
 	SANDBOX_E_SECCOMP,       /* building or loading the seccomp filter failed */
 	SANDBOX_E_SETUP,         /* another set-up step failed (see detail) */
 	SANDBOX_E_SCRATCH_BUSY,  /* scratch dir already holds upper/work dirs */
-	SANDBOX_E_RESULT,        /* the supervisor's result record is corrupt */
+	SANDBOX_E_RESULT,        /* no valid result record: pid 1 died without
+				    writing one (killed), or it is corrupt */
 	SANDBOX_E_STATE,         /* call not valid in the handle's current state */
 	SANDBOX_E_UNSAFE_PATH,   /* effect path absolute, has "..", "." or "//" */
 	SANDBOX_E_REFUSED,       /* an effect would escape the workspace or
@@ -141,8 +149,8 @@ int sandbox_plan_set_workspace(sandbox_plan *plan, const char *dir);
 int sandbox_plan_set_scratch(sandbox_plan *plan, const char *dir);
 
 /* Set the fds the command gets as 0, 1 and 2 (-1 = /dev/null). The fds are
- * not taken over: the caller keeps and closes them; sandbox_start() dups them
- * into the supervisor, which drops its copies once the command has them. */
+ * not taken over: the caller keeps and closes them; pid 1 gets copies when
+ * sandbox_start() clones it and drops them once the command has them. */
 int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err);
 
 /* Interactive plans get /dev/tty and, at its host path (/dev/pts/N), the
@@ -151,14 +159,15 @@ int sandbox_plan_set_stdio(sandbox_plan *plan, int fd_in, int fd_out, int fd_err
  * terminal device (a terminal passed as a stdio fd still works as an fd). */
 void sandbox_plan_set_interactive(sandbox_plan *plan, bool interactive);
 
-/* Job control: the process group the run's processes (supervisor, pid 1,
- * command) are put in before anything starts. -1 (default): stay in the
- * caller's group; 0: a new group led by the supervisor (its pid is
- * sandbox_run_pid()); > 0: join that existing group (e.g. the group of the
- * pipeline's first stage). Done by the supervisor before sandbox_start()
- * returns, so the caller can tcsetpgrp() right away. Errors: -EINVAL
- * (< -1). A failing setpgid makes sandbox_start() fail with
- * SANDBOX_E_SETUP, step "setpgid". */
+/* Job control: the process group the run's processes (pid 1, and the
+ * command, which inherits it) are put in before anything starts. -1
+ * (default): stay in the caller's group; 0: a new group led by pid 1 (its
+ * pid is sandbox_run_pid()); > 0: join that existing group (e.g. the group
+ * of the pipeline's first stage). The caller does it (setpgid on pid 1,
+ * which cannot do it itself: it does not see the caller's pids) before
+ * sandbox_start_begin() returns, so it can tcsetpgrp() right away. Errors:
+ * -EINVAL (< -1). A failing setpgid makes sandbox_start_begin() (and so
+ * sandbox_start()) fail with SANDBOX_E_SETUP, step "setpgid". */
 int sandbox_plan_set_process_group(sandbox_plan *plan, pid_t pgid);
 
 /* Grant the host network (no network namespace, and the host's /run with
@@ -195,8 +204,9 @@ int sandbox_plan_validate(const sandbox_plan *plan);
 
 typedef struct sandbox_run sandbox_run;
 
-/* Start the plan (validated first). Returns once the command is about to
- * execve inside its sandbox, or with the set-up error: SANDBOX_E_USERNS,
+/* Start the plan (validated first). Returns once the command has been
+ * started inside its sandbox (its execve has succeeded or failed), or with
+ * the set-up error: SANDBOX_E_USERNS,
  * SANDBOX_E_OVERLAY, SANDBOX_E_MOUNT, SANDBOX_E_SECCOMP, SANDBOX_E_SETUP,
  * SANDBOX_E_SCRATCH_BUSY, SANDBOX_E_PLAN_*, -errno; if err_detail is not
  * NULL it is filled on failure. After a failure the scratch dir may hold
@@ -204,37 +214,46 @@ typedef struct sandbox_run sandbox_run;
  * A command that cannot be executed is not a set-up error: it yields exit
  * code 127 (not found) or 126 (not executable). The plan is not kept: it
  * may be freed, changed or started again (with another scratch dir) at
- * once. The caller owns the handle: sandbox_run_free(). The supervisor is a
- * child of the caller; its pid is sandbox_run_pid(). */
+ * once. The caller owns the handle: sandbox_run_free(). The sandbox's pid 1
+ * is a child of the caller; its pid is sandbox_run_pid(). */
 int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
 		  struct sandbox_error *err_detail);
 
 /* sandbox_start() in two halves, so that several sandboxes (the stages of
  * a pipeline) are set up at the same time: sandbox_start_begin() validates
- * the plan and forks the supervisor, which then sets up on its own;
- * sandbox_start_end() waits for its report. The fds of the plan are the
- * supervisor's own once begin returns. A set-up error comes from either
- * (as for sandbox_start); after one from end the supervisor is reaped and
- * only sandbox_run_free() remains to call. */
+ * the plan, clones pid 1, puts it in the plan's process group and writes
+ * its uid/gid maps, after which pid 1 sets up on its own;
+ * sandbox_start_end() waits for its report (one message on a socket). pid
+ * 1 holds its own copies of the plan's fds once begin returns. A set-up
+ * error comes from either (as for sandbox_start); after one from end pid 1
+ * is reaped and only sandbox_run_free() remains to call. */
 int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 			struct sandbox_error *err_detail);
 int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail);
 
-/* The supervisor's pid (a child of the caller). Its exit means the command
- * and every process it started have ended. */
+/* The pid of the sandbox's pid 1, as the caller sees it (a child of the
+ * caller). Its exit means the command and every process it started have
+ * ended. Inside the sandbox the command is pid 3 (pid 2 is pid 1's tracer
+ * thread), or pid 2 if the plan is untraced. */
 pid_t sandbox_run_pid(const sandbox_run *run);
 
-/* Send sig to the command (the process the plan started), through the
- * supervisor. Signals: the supervisor forwards SIGTERM, SIGINT, SIGHUP and
- * SIGQUIT that a process sends it (this function, or a shell's `kill $!`
- * on sandbox_run_pid()) to the command, but not those the terminal sends
- * (the command, in the same foreground process group, gets them itself);
- * other signals act on the supervisor itself (SIGKILL ends the whole run,
- * SIGSTOP/SIGCONT stop and resume the supervisor only). A user signal sent
- * to the whole process group reaches the command directly and, for those
- * four, once more through the supervisor. The caller must not set SIGCHLD
- * to SIG_IGN (the supervisor would be reaped behind its back). Errors:
- * -errno from kill, SANDBOX_E_STATE after the run was collected. */
+/* Send sig to pid 1 (sandbox_run_pid()). What pid 1 does with it:
+ * SIGTERM, SIGINT, SIGHUP and SIGQUIT sent by a process (this function, or
+ * a shell's `kill $!` on sandbox_run_pid()) are forwarded to the command
+ * (the process the plan started); those the terminal sends (si_code
+ * SI_KERNEL) are not, since the command, in the same foreground process
+ * group, gets them itself. SIGKILL ends the whole run, with no result
+ * (SANDBOX_E_RESULT). SIGSTOP and SIGCONT stop and resume pid 1 only; while
+ * it is stopped, so is its tracer thread, and the command's traced system
+ * calls wait. Any other signal has no effect: pid 1 is the init of its pid
+ * namespace and keeps the default disposition for it, and the kernel only
+ * lets SIGKILL and SIGSTOP through to such a process. A user signal sent to
+ * the whole process group reaches the command directly and, for those four,
+ * once more through pid 1. pid 1 blocks those four from its first
+ * instructions on: one sent during the set-up waits and reaches the command
+ * once it exists. The caller must not set SIGCHLD to SIG_IGN (pid 1 would be
+ * reaped behind its back). Errors: -errno from kill, SANDBOX_E_STATE after
+ * the run was collected. */
 int sandbox_run_signal(sandbox_run *run, int sig);
 
 /* Kinds of access, a bit set per path. */
@@ -288,9 +307,9 @@ struct sandbox_result {
 	const struct sandbox_access *accesses; /* sorted by path, unique */
 };
 
-/* Wait (blocking) for the supervisor to exit, then return the result. Call
- * once. Errors: SANDBOX_E_STATE (already collected), SANDBOX_E_RESULT (the
- * supervisor died without a result, e.g. killed), -errno. */
+/* Wait (blocking) for pid 1 to exit, then return the result. Call once.
+ * Errors: SANDBOX_E_STATE (already collected), SANDBOX_E_RESULT (pid 1
+ * ended without writing a result, e.g. killed), -errno. */
 int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result);
 
 /* For callers that reap children themselves (a shell's SIGCHLD loop): after
@@ -298,14 +317,14 @@ int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result);
 int sandbox_run_collect(sandbox_run *run, int wstatus,
 			struct sandbox_result **ret_result);
 
-/* Free a run handle. If the supervisor is still running it is killed (which
+/* Free a run handle. If pid 1 is still running it is killed (SIGKILL, which
  * kills the whole sandbox) and reaped. NULL is fine. */
 void sandbox_run_free(sandbox_run *run);
 
 /* Free a result. NULL is fine. */
 void sandbox_result_free(struct sandbox_result *result);
 
-/* Decode a result record as written by the supervisor into the scratch dir
+/* Decode a result record as written by pid 1 into the scratch dir
  * (exposed for fuzzing; sandbox_wait() uses it). Errors: SANDBOX_E_RESULT,
  * -ENOMEM. Bounded: at most 1,000,000 accesses, paths < SANDBOX_MAX_PATH. */
 int sandbox_result_decode(const void *data, size_t size,

@@ -561,7 +561,7 @@ static int command_entry(void *arg)
 	command_main(a->plan, a->sock, a->exec_err_fd, a->sh_argv);
 }
 
-/* ---- pid 1 as the run's supervisor --------------------------------------- */
+/* ---- pid 1: set-up, tracing, reaping, the result --------------------------------------- */
 
 static uint64_t now_ns(void)
 {
@@ -685,20 +685,17 @@ static void *tracer_thread(void *arg)
 }
 
 /* pid 1 reads termination requests and its children's ends from a
- * signalfd; it ignores nothing and handles nothing else. */
-static int pid1_signals(void)
+ * signalfd; it ignores nothing and handles nothing else. They are blocked
+ * from pid 1's first instructions on (one sent during the set-up waits
+ * and is passed on to the command), the signalfd made later. */
+static void pid1_signal_set(sigset_t *sigs)
 {
-	sigset_t sigs;
-
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGQUIT);
-	sigaddset(&sigs, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
-		return -1;
-	return signalfd(-1, &sigs, SFD_CLOEXEC);
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGHUP);
+	sigaddset(sigs, SIGQUIT);
+	sigaddset(sigs, SIGCHLD);
 }
 
 /* Wait for the command to end, reaping everything else on the way (pid 1
@@ -743,6 +740,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	struct sandbox_result res = { 0 };
 	struct sandbox_setup_msg m;
 	struct rusage ru;
+	sigset_t sigs;
 	int sv[2], execerr[2], sigfd, notify_fd = -1, wstatus, r;
 	bool was_tty = false;
 	char **sh_argv;
@@ -750,6 +748,8 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	pid_t cmd;
 	char c;
 
+	pid1_signal_set(&sigs);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* The caller's signal handlers are not ours (and a shell may ignore
 	 * SIGCHLD, which would make waitpid fail), nor the command's. */
 	for (int sig = 1; sig < NSIG; sig++) {
@@ -833,7 +833,8 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(execerr, O_CLOEXEC | O_DIRECT) < 0)
 		die(report, SANDBOX_E_SETUP, "pipes");
-	sigfd = pid1_signals();
+	pid1_signal_set(&sigs);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sigfd < 0)
 		die(report, SANDBOX_E_SETUP, "signalfd");
 	if (plan->trace) {

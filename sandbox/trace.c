@@ -4,11 +4,16 @@
  *
  * For each notification: read the path argument(s) from the process's
  * memory (process_vm_readv), make them absolute with /proc/PID/cwd or
- * /proc/PID/fd/N, check the notification is still valid (so the pid was
- * not reused while we read), look the path up in the sandbox's own root
- * (openat2 RESOLVE_IN_ROOT on /proc/PID/root) to tell present from absent
- * and file from directory, and answer CONTINUE: the kernel then performs
- * the system call itself. The tracer never changes what the command sees.
+ * /proc/PID/fd/N, answer CONTINUE (the kernel then performs the system
+ * call itself; the answer succeeding proves the caller still waited, so
+ * its pid was not reused while we read), then look the path up in the
+ * sandbox's own root (openat2 RESOLVE_IN_ROOT on /proc/PID/root) to tell
+ * present from absent and file from directory. A call that creates,
+ * removes or truncates is looked up first, with the notification checked
+ * by SECCOMP_IOCTL_NOTIF_ID_VALID, and answered after. A lookup already
+ * made for the same call on the same path is not repeated until a call
+ * with write intent may have changed paths. The tracer never changes what
+ * the command sees.
  * It is cooperative bookkeeping, not a security boundary: memory can change
  * between our read and the kernel's (TOCTOU); see docs/sandbox.md.
  */

@@ -312,8 +312,8 @@ static void start_failed(struct memo *m, const struct srun *r, int e,
 		  sandbox_strerror(e), how);
 }
 
-/* The first half of a stage's start: its sandbox's supervisor is forked
- * and sets up on its own, beside the other stages' (stage_started). */
+/* The first half of a stage's start: its sandbox's pid 1 is cloned and
+ * sets up on its own, beside the other stages' (stage_started). */
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
 {
 	sandbox_plan *plan = NULL;

@@ -1,4 +1,4 @@
-/* fuzz_sandbox_result.c - the supervisor's result record decoder must
+/* fuzz_sandbox_result.c - the decoder of the result record pid 1 writes must
  * refuse or accept any bytes without crashing, leaking or over-reading,
  * and what it accepts must re-encode to the same bytes. */
 #include "sandbox/internal.h"
