@@ -14,12 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -698,6 +700,51 @@ static void pid1_signal_set(sigset_t *sigs)
 	sigaddset(sigs, SIGCHLD);
 }
 
+/* Set every signal the caller ignores or catches back to its default.
+ * Which ones those are is read from /proc/self/status (SigIgn, SigCgt): one
+ * read instead of a system call for each of the 64 signals. */
+static uint64_t status_mask(const char *status, const char *field)
+{
+	const char *p = strstr(status, field);
+
+	return p ? strtoull(p + strlen(field), NULL, 16) : ~0ull;
+}
+
+static void reset_signals(void)
+{
+	char status[8192];
+	uint64_t mask = ~0ull;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, status, sizeof(status) - 1);
+
+		close(fd);
+		if (n > 0) {
+			status[n] = '\0';
+			mask = status_mask(status, "\nSigIgn:") |
+			       status_mask(status, "\nSigCgt:");
+		}
+	}
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+		/* glibc refuses to touch the two signals it reserves for
+		 * itself (32, 33), which make, for one, leaves ignored; the
+		 * command is another program, so reset them with the raw
+		 * system call. */
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			uint64_t mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+
+		if (!(mask & (1ull << (sig - 1))) || sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (signal(sig, SIG_DFL) == SIG_ERR)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	}
+}
+
 /* Wait for the command to end, reaping everything else on the way (pid 1
  * inherits every orphan) and passing on termination requests, unless they
  * came from the terminal (SI_KERNEL): the terminal signals the whole
@@ -752,22 +799,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* The caller's signal handlers are not ours (and a shell may ignore
 	 * SIGCHLD, which would make waitpid fail), nor the command's. */
-	for (int sig = 1; sig < NSIG; sig++) {
-		/* glibc refuses to touch the two signals it reserves for
-		 * itself (32, 33), which make, for one, leaves ignored; the
-		 * command is another program, so reset them with the raw
-		 * system call. */
-		struct {
-			void *handler;
-			unsigned long flags;
-			void *restorer;
-			uint64_t mask;
-		} dfl = { SIG_DFL, 0, NULL, 0 };
-
-		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL &&
-		    sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	}
+	reset_signals();
 	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die(report, SANDBOX_E_SETUP, "pdeathsig");
@@ -820,13 +852,9 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		}
 	}
 
-	setup_mounts(&local, report);
-	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
-	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
-		die(report, SANDBOX_E_SETUP, "sethostname");
-	if (!plan->network)
-		loopback_up(report);
-
+	/* The channels, and the tracer thread, before the mounts: the thread
+	 * starts up on the other CPU while this one builds the tree. */
+	mallopt(M_ARENA_MAX, 1); /* no arena of its own for the thread */
 	sh_argv = calloc(plan->argc + 2, sizeof(char *));
 	if (!sh_argv)
 		die(report, SANDBOX_E_SETUP, "allocate");
@@ -845,6 +873,13 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		if (errno != 0)
 			die(report, SANDBOX_E_SETUP, "tracer thread");
 	}
+
+	setup_mounts(&local, report);
+	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
+	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
+		die(report, SANDBOX_E_SETUP, "sethostname");
+	if (!plan->network)
+		loopback_up(report);
 
 	/* The command shares our memory until it execs (vfork semantics: this
 	 * thread is suspended meanwhile), which spares copying the page
