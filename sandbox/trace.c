@@ -639,7 +639,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * call: answer first, and a successful answer is that proof. Calls
 	 * that create, remove or truncate are looked up before they happen,
 	 * so for them the notification id is checked on its own. */
-	early = c.klass != K_WRITE && c.klass != K_CREAT &&
+	early = c.klass != K_WRITE && c.klass != K_CREAT && c.path2_arg < 0 &&
 		!(have_flags && (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
 		  (flags & (O_CREAT | O_TRUNC)));
 	/* The lock is taken before the answer: once answered, the command

@@ -196,6 +196,25 @@ Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
 	sandbox_result_free(r);
 }
 
+/* A hard link's new name is looked up before the link is made: it was
+ * absent, which is what a later run must find again. */
+Test(sandbox_run, a_new_link_name_is_recorded_absent)
+{
+	char scratch[PATH_MAX + 32], p[PATH_MAX * 2];
+	struct sandbox_result *r;
+
+	put("src.txt", "x\n", 0644);
+	/* not ln(1), which looks at the name itself first */
+	r = run_sh("python3 -c \"import os; os.link('src.txt', 'hard.txt')\"",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	snprintf(p, sizeof(p), "%s/hard.txt", ws);
+	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_WRITE),
+		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_WRITE, "kinds %#x",
+		     kinds_of(r, p));
+	sandbox_result_free(r);
+}
+
 Test(sandbox_run, a_fifo_is_flagged)
 {
 	char scratch[PATH_MAX + 32];
