@@ -153,7 +153,6 @@ static double run_sandboxed(const char *const argv[], bool trace, char *out,
 	return t;
 }
 
-
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
 #endif
