@@ -668,6 +668,11 @@ static void *tracer_thread(void *arg)
 	r = recv_setup(ctx->sock, &ctx->msg, &fd);
 	if (r == 0 && ctx->msg.code == 0)
 		r = fd < 0 ? -EPROTO : sandbox_tracer_new(fd, &tracer);
+	/* Without a tracer, the listener must go: the command's pending
+	 * execve then fails (ENOSYS) instead of waiting for an answer for
+	 * ever, so the main thread gets out of vfork and reports. */
+	if (!tracer && fd >= 0)
+		close(fd);
 	pthread_mutex_lock(&ctx->lock);
 	ctx->r = r;
 	ctx->tracer = tracer;
@@ -677,12 +682,13 @@ static void *tracer_thread(void *arg)
 	if (!tracer)
 		return NULL;
 	/* Should receiving ever fail for good, nobody would answer the
-	 * command's notifications and it would hang: end the sandbox instead
-	 * (the caller sees pid 1 killed, and no result). */
+	 * command's notifications and it would hang: end the sandbox instead.
+	 * (Not with a signal: the init of a pid namespace ignores SIGKILL
+	 * from inside it.) The caller finds no result: SANDBOX_E_RESULT. */
 	while ((r = sandbox_tracer_handle(tracer)) == 0)
 		;
 	if (r < 0)
-		kill(getpid(), SIGKILL);
+		_exit(3);
 	return NULL;
 }
 
@@ -726,6 +732,10 @@ static void reset_signals(void)
 			       status_mask(status, "\nSigCgt:");
 		}
 	}
+	/* SIGCHLD at its default may still carry SA_NOCLDWAIT, which the
+	 * masks do not show and which would reap the command behind pid 1's
+	 * back: always reset it. */
+	mask |= 1ull << (SIGCHLD - 1);
 	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
 		/* glibc refuses to touch the two signals it reserves for
 		 * itself (32, 33), which make, for one, leaves ignored; the

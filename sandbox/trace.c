@@ -48,9 +48,9 @@ struct entry {
 	char *path;
 	uint32_t hash;
 	unsigned kinds;
-	/* Lookups that need not be repeated: the set of call shapes
-	 * (lookup_shape) already looked up while the tracer's write
-	 * generation was gen. */
+	/* Lookups that need not be repeated: the set of call shapes (see
+	 * account()) already looked up while the tracer's write generation
+	 * was gen and no call that may change paths was in flight. */
 	uint32_t gen;
 	uint16_t shapes;
 };
@@ -66,6 +66,12 @@ struct sandbox_tracer {
 	size_t cap, n;
 	unsigned flags;
 	uint32_t gen; /* bumped by every traced call that may change a path */
+	/* Threads answered for such a call and not heard from since: until a
+	 * thread's next notification, its call may still be changing paths,
+	 * and no lookup made meanwhile is reused. More than fit: for good. */
+	pid_t in_flight[16];
+	unsigned n_in_flight;
+	bool in_flight_overflow;
 	uint64_t n_notifications;
 };
 
@@ -444,7 +450,7 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 {
 	struct stat st;
 	struct entry *e;
-	bool follow = true, write = false, is_open = false, trunc = false;
+	bool follow = true, write = false, is_open = false, trunc = false, reuse;
 	unsigned kinds = 0, shape;
 	int r;
 
@@ -497,10 +503,14 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 	 * changed a path since, finds what the last lookup found and adds
 	 * nothing to the record (ld.so and interpreters probe the same
 	 * paths over and over). */
+	/* (An exec is always looked at again: what it records depends on
+	 * the file's first line, which a write through an open fd changes
+	 * untraced.) */
 	shape = (is_open ? 1u : 0u) | (follow ? 2u : 0u) |
-		(kinds == SANDBOX_ACCESS_EXEC ? 4u : 0u) |
-		(kinds == SANDBOX_ACCESS_STAT ? 8u : 0u);
-	if (!write) {
+		(kinds == SANDBOX_ACCESS_STAT ? 4u : 0u);
+	reuse = !write && c->klass != K_EXEC && t->n_in_flight == 0 &&
+		!t->in_flight_overflow;
+	if (reuse) {
 		e = slot(t, path, false);
 		if (e && e->gen == t->gen && (e->shapes & (1u << shape)))
 			return;
@@ -528,9 +538,7 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		}
 	}
 	e = record(t, path, kinds);
-	if (write) {
-		t->gen++;
-	} else if (e) {
+	if (reuse && e) {
 		if (e->gen != t->gen) {
 			e->gen = t->gen;
 			e->shapes = 0;
@@ -560,6 +568,29 @@ static int respond(struct sandbox_tracer *t)
 	return 0;
 }
 
+/* A thread making a notification has finished its previous system call. */
+static void call_done(struct sandbox_tracer *t, pid_t tid)
+{
+	for (unsigned i = 0; i < t->n_in_flight; i++) {
+		if (t->in_flight[i] == tid) {
+			t->in_flight[i] = t->in_flight[--t->n_in_flight];
+			return;
+		}
+	}
+}
+
+/* tid is about to be answered for a call that may change paths: every
+ * lookup made so far may be stale, and so may any made until tid is heard
+ * from again. */
+static void call_changes_paths(struct sandbox_tracer *t, pid_t tid)
+{
+	t->gen++;
+	if (t->n_in_flight < sizeof(t->in_flight) / sizeof(t->in_flight[0]))
+		t->in_flight[t->n_in_flight++] = tid;
+	else
+		t->in_flight_overflow = true;
+}
+
 int sandbox_tracer_handle(struct sandbox_tracer *t)
 {
 	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
@@ -582,7 +613,10 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		struct pollfd pf = { .fd = t->fd, .events = POLLIN };
 		return poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) ? 1 : 0;
 	}
+	pthread_mutex_lock(&t->lock);
 	t->n_notifications++;
+	call_done(t, (pid_t)t->req->pid);
+	pthread_mutex_unlock(&t->lock);
 	d = &t->req->data;
 	/* Reads of fd 0 are sent here when the sandbox's stdin is a terminal
 	 * (filter.c). The filter only sees the fd number: a process that
@@ -656,6 +690,11 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * we could not see what the command did. */
 	if (lost_error(r1) || lost_error(r2))
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
+	/* Whatever became of its path arguments (a /proc path, one that
+	 * could not be read), a call looked up before it happens is one that
+	 * may change paths. */
+	if (!early)
+		call_changes_paths(t, (pid_t)t->req->pid);
 	if (t->root_fd < 0) {
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
 	} else {

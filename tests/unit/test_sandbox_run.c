@@ -181,7 +181,11 @@ Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
 
 	r = run_sh("cat later.txt 2>/dev/null; cat later.txt 2>/dev/null; "
 		   "echo x >later.txt; cat later.txt >/dev/null; "
-		   "ls d 2>/dev/null; mkdir d; ls d",
+		   "ls d 2>/dev/null; mkdir d; ls d; "
+		   "cat viaproc.txt 2>&-; echo x >/proc/self/cwd/viaproc.txt; "
+		   "cat viaproc.txt | :; "
+		   "exec 3>s.sh; chmod +x s.sh; ./s.sh 2>&-; printf '#!/bin/cat\\n' >&3; "
+		   "exec 3>&-; ./s.sh | :",
 		   scratch, sizeof(scratch));
 	cr_expect_eq(r->exit_code, 0);
 	snprintf(p, sizeof(p), "%s/later.txt", ws);
@@ -193,6 +197,16 @@ Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
 	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST),
 		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST, "kinds %#x",
 		     kinds_of(r, p));
+	/* written through a /proc path: the tracer records no write for it,
+	 * but the read after it is still looked up afresh (no redirection to
+	 * /dev/null in between: opening that for writing would bump the
+	 * generation anyway) */
+	snprintf(p, sizeof(p), "%s/viaproc.txt", ws);
+	cr_expect(kinds_of(r, p) & SANDBOX_ACCESS_READ, "kinds %#x", kinds_of(r, p));
+	/* the #! line written through an open fd, untraced: the second exec
+	 * of s.sh must find it */
+	cr_expect(kinds_of(r, "/bin/cat") & SANDBOX_ACCESS_EXEC, "kinds %#x",
+		  kinds_of(r, "/bin/cat"));
 	sandbox_result_free(r);
 }
 
