@@ -795,7 +795,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
 					 .cond = PTHREAD_COND_INITIALIZER };
 	struct sandbox_result res = { 0 };
-	struct sandbox_setup_msg m;
+	struct sandbox_setup_msg m = { 0 };
 	struct rusage ru;
 	sigset_t sigs;
 	int sv[2], execerr[2], sigfd, notify_fd = -1, wstatus, r;
