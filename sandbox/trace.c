@@ -11,9 +11,9 @@
  * present from absent and file from directory. A call that creates,
  * removes or truncates is looked up first, with the notification checked
  * by SECCOMP_IOCTL_NOTIF_ID_VALID, and answered after. A lookup already
- * made for the same call on the same path is not repeated until a call
- * with write intent may have changed paths. The tracer never changes what
- * the command sees.
+ * made for the same call on the same path is reused (never for an exec)
+ * until a call with write intent may have changed paths. The tracer never
+ * changes what the command sees.
  * It is cooperative bookkeeping, not a security boundary: memory can change
  * between our read and the kernel's (TOCTOU); see docs/sandbox.md.
  */
@@ -500,12 +500,11 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		return;
 	}
 	/* The same call on the same path, with no traced call that may have
-	 * changed a path since, finds what the last lookup found and adds
-	 * nothing to the record (ld.so and interpreters probe the same
-	 * paths over and over). */
-	/* (An exec is always looked at again: what it records depends on
-	 * the file's first line, which a write through an open fd changes
-	 * untraced.) */
+	 * changed a path since (or may still be changing one), finds what the
+	 * last lookup found and adds nothing to the record (ld.so and
+	 * interpreters probe the same paths over and over). An exec is always
+	 * looked at again: what it records depends on the file's first line,
+	 * which a write through an open fd changes untraced. */
 	shape = (is_open ? 1u : 0u) | (follow ? 2u : 0u) |
 		(kinds == SANDBOX_ACCESS_STAT ? 4u : 0u);
 	reuse = !write && c->klass != K_EXEC && t->n_in_flight == 0 &&
