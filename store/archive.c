@@ -156,15 +156,10 @@ struct exp {
 	struct store_bundle_report *rep;
 };
 
-static int add_trace_blobs(struct hashes *blobs, const struct store_trace *t)
+static int add_blob(void *blobs, const store_hash *h, uint64_t size)
 {
-	int r = hashes_add(blobs, &t->stdout_blob);
-	if (r == 0)
-		r = hashes_add(blobs, &t->stderr_blob);
-	for (size_t i = 0; r == 0 && i < t->n_effects; i++)
-		if (t->effects[i].kind == STORE_EFFECT_FILE)
-			r = hashes_add(blobs, &t->effects[i].blob);
-	return r;
+	(void)size;
+	return hashes_add(blobs, h);
 }
 
 /* Every trace an action lists: a trace no action lists any more (pushed
@@ -290,7 +285,7 @@ static int export_body(struct exp *e, const store_hash *ids, size_t n)
 		if (r == 0)
 			r = hashes_add(&e->traces, id);
 		if (r == 0)
-			r = add_trace_blobs(&e->blobs, t);
+			r = store_trace_blobs(t, add_blob, &e->blobs);
 		store_trace_free(t);
 	}
 	free(listed.v);
@@ -662,8 +657,9 @@ static int sort_entries(struct imp *im)
 }
 
 /* A blob a trace names: imported, or already in the store with its size. */
-static int check_blob_ref(struct imp *im, const store_hash *h, uint64_t size)
+static int check_blob_ref(void *arg, const store_hash *h, uint64_t size)
 {
+	struct imp *im = arg;
 	uint64_t have;
 	int r = store_blob_exists(im->s, h, &have);
 	if (r == -ENOENT) {
@@ -703,20 +699,22 @@ static int check_refs(struct imp *im)
 			detail(im->rep, "a trace is listed by no action");
 			return -EINVAL;
 		}
-		int r = check_blob_ref(im, &t->stdout_blob, t->stdout_size);
-		if (r == 0)
-			r = check_blob_ref(im, &t->stderr_blob, t->stderr_size);
-		for (size_t k = 0; r == 0 && k < t->n_effects; k++)
-			if (t->effects[k].kind == STORE_EFFECT_FILE)
-				r = check_blob_ref(im, &t->effects[k].blob, t->effects[k].size);
+		int r = store_trace_blobs(t, check_blob_ref, im);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int put_meta(store *s, MDB_txn *txn, const store_hash *h, uint64_t size)
+struct meta_arg {
+	store *s;
+	MDB_txn *txn;
+};
+
+static int put_meta(void *arg, const store_hash *h, uint64_t size)
 {
+	store *s = ((struct meta_arg *)arg)->s;
+	MDB_txn *txn = ((struct meta_arg *)arg)->txn;
 	/* inside the txn, as store_record does: gc cannot have removed it */
 	struct stat st;
 	if (store_blob_stat(s, h, &st) < 0 || (uint64_t)st.st_size != size)
@@ -734,12 +732,8 @@ static int import_fn(store *s, MDB_txn *txn, void *arg)
 		if (rc && rc != MDB_KEYEXIST)
 			return rc;
 		const struct store_trace *t = it->t;
-		rc = put_meta(s, txn, &t->stdout_blob, t->stdout_size);
-		if (rc == 0)
-			rc = put_meta(s, txn, &t->stderr_blob, t->stderr_size);
-		for (size_t e = 0; rc == 0 && e < t->n_effects; e++)
-			if (t->effects[e].kind == STORE_EFFECT_FILE)
-				rc = put_meta(s, txn, &t->effects[e].blob, t->effects[e].size);
+		struct meta_arg ma = { s, txn };
+		rc = store_trace_blobs(t, put_meta, &ma);
 		if (rc)
 			return rc;
 	}

@@ -31,8 +31,9 @@ static void problem(struct fsck *f, enum store_fsck_problem what, const void *ke
 		f->cb(f->arg, what, &h);
 }
 
-static int check_blob(struct fsck *f, const store_hash *h, uint64_t size)
+static int check_blob(void *arg, const store_hash *h, uint64_t size)
 {
+	struct fsck *f = arg;
 	f->rep.blobs_checked++;
 	struct stat st;
 	int r = store_blob_stat(f->s, h, &st);
@@ -85,12 +86,7 @@ static int check_traces(struct fsck *f)
 			problem(f, STORE_FSCK_BAD_TRACE, &id, sizeof(id));
 			continue;
 		}
-		r = check_blob(f, &t->stdout_blob, t->stdout_size);
-		if (r == 0)
-			r = check_blob(f, &t->stderr_blob, t->stderr_size);
-		for (size_t i = 0; r == 0 && i < t->n_effects; i++)
-			if (t->effects[i].kind == STORE_EFFECT_FILE)
-				r = check_blob(f, &t->effects[i].blob, t->effects[i].size);
+		r = store_trace_blobs(t, check_blob, f);
 		store_trace_free(t);
 	}
 	mdb_cursor_close(cur);

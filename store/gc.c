@@ -103,6 +103,14 @@ static int bmap_add(struct bmap *m, const store_hash *h, size_t *ret)
 	return 0;
 }
 
+/* For store_trace_blobs: note a blob as live. */
+static int add_live(void *live, const store_hash *h, uint64_t size)
+{
+	size_t slot;
+	(void)size;
+	return bmap_add(live, h, &slot);
+}
+
 /* ---- step 1: deciding ------------------------------------------------------------ */
 
 struct gtrace {
@@ -125,8 +133,17 @@ struct gc {
 	struct store_gc_report rep;
 };
 
-static int add_ref(struct gc *g, const store_hash *h)
+struct collect_arg {
+	struct gc *g;
+	int64_t oldest_blob_use; /* among the trace's blobs with metadata */
+};
+
+/* One blob of the trace being collected: its reference (once per trace),
+ * its use, and its size when the metadata does not know it. */
+static int add_ref(void *arg, const store_hash *h, uint64_t size)
 {
+	struct collect_arg *a = arg;
+	struct gc *g = a->g;
 	struct gtrace *t = &g->traces[g->n_traces];
 	for (size_t i = t->first_ref; i < g->n_refs; i++)
 		if (store_hash_equal(&g->refs[i], h))
@@ -140,6 +157,16 @@ static int add_ref(struct gc *g, const store_hash *h)
 		g->cap_refs = cap;
 	}
 	g->refs[g->n_refs++] = *h;
+	size_t slot;
+	int r = bmap_add(&g->blobs, h, &slot);
+	if (r < 0)
+		return r;
+	struct gblob *b = &g->blobs.slots[slot];
+	b->refs++;
+	if (b->has_meta && b->last_use < a->oldest_blob_use)
+		a->oldest_blob_use = b->last_use;
+	else if (!b->has_meta && !b->size)
+		b->size = size;
 	return 0;
 }
 
@@ -159,43 +186,14 @@ static int collect_trace(void *arg, const store_hash *id, const struct store_tra
 	struct gtrace *gt = &g->traces[g->n_traces];
 	*gt = (struct gtrace){ .id = *id, .first_ref = g->n_refs };
 	int64_t recorded = t->start_ns + (int64_t)t->duration_ns;
-	int r = add_ref(g, &t->stdout_blob);
-	if (r == 0)
-		r = add_ref(g, &t->stderr_blob);
-	for (size_t i = 0; r == 0 && i < t->n_effects; i++)
-		if (t->effects[i].kind == STORE_EFFECT_FILE)
-			r = add_ref(g, &t->effects[i].blob);
+	struct collect_arg a = { g, INT64_MAX };
+	int r = store_trace_blobs(t, add_ref, &a);
 	if (r < 0)
 		return r;
 	gt->n_refs = g->n_refs - gt->first_ref;
-	/* blob sizes come from the trace when the metadata is missing */
-	int64_t oldest_blob_use = INT64_MAX;
-	for (size_t i = gt->first_ref; i < g->n_refs; i++) {
-		size_t slot;
-		if ((r = bmap_add(&g->blobs, &g->refs[i], &slot)) < 0)
-			return r;
-		struct gblob *b = &g->blobs.slots[slot];
-		b->refs++;
-		if (b->has_meta && b->last_use < oldest_blob_use)
-			oldest_blob_use = b->last_use;
-	}
 	gt->last_use = recorded;
-	if (oldest_blob_use != INT64_MAX && oldest_blob_use > gt->last_use)
-		gt->last_use = oldest_blob_use;
-	/* sizes of blobs the metadata does not know */
-	for (size_t i = gt->first_ref; i < g->n_refs; i++) {
-		struct gblob *b = bmap_find(&g->blobs, &g->refs[i]);
-		if (b && !b->has_meta && !b->size) {
-			if (store_hash_equal(&b->h, &t->stdout_blob))
-				b->size = t->stdout_size;
-			else if (store_hash_equal(&b->h, &t->stderr_blob))
-				b->size = t->stderr_size;
-			for (size_t k = 0; k < t->n_effects; k++)
-				if (t->effects[k].kind == STORE_EFFECT_FILE &&
-				    store_hash_equal(&b->h, &t->effects[k].blob))
-					b->size = t->effects[k].size;
-		}
-	}
+	if (a.oldest_blob_use != INT64_MAX && a.oldest_blob_use > gt->last_use)
+		gt->last_use = a.oldest_blob_use;
 	g->n_traces++;
 	return 0;
 }
@@ -405,13 +403,7 @@ static int index_fn(store *s, MDB_txn *txn, void *arg)
 		}
 		if (d < 0)
 			continue;
-		size_t slot;
-		r = bmap_add(&live, &t->stdout_blob, &slot);
-		if (r == 0)
-			r = bmap_add(&live, &t->stderr_blob, &slot);
-		for (size_t i = 0; r == 0 && i < t->n_effects; i++)
-			if (t->effects[i].kind == STORE_EFFECT_FILE)
-				r = bmap_add(&live, &t->effects[i].blob, &slot);
+		r = store_trace_blobs(t, add_live, &live);
 		store_trace_free(t);
 	}
 	mdb_cursor_close(cur);

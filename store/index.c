@@ -167,18 +167,15 @@ int store_blob_meta_put(store *s, MDB_txn *txn, const store_hash *h, uint64_t si
 	return mdb_put(txn, s->db_blobs, &k, &v, 0);
 }
 
-/* Put meta for every blob the trace names. */
-static int put_trace_blobs(store *s, MDB_txn *txn, const struct store_trace *t,
-			   int64_t only_if_older_ns)
+struct touch_arg {
+	store *s;
+	MDB_txn *txn;
+};
+
+static int touch_blob(void *arg, const store_hash *h, uint64_t size)
 {
-	int rc = store_blob_meta_put(s, txn, &t->stdout_blob, t->stdout_size, only_if_older_ns);
-	if (rc == 0)
-		rc = store_blob_meta_put(s, txn, &t->stderr_blob, t->stderr_size, only_if_older_ns);
-	for (size_t i = 0; rc == 0 && i < t->n_effects; i++)
-		if (t->effects[i].kind == STORE_EFFECT_FILE)
-			rc = store_blob_meta_put(s, txn, &t->effects[i].blob, t->effects[i].size,
-						 only_if_older_ns);
-	return rc;
+	struct touch_arg *a = arg;
+	return store_blob_meta_put(a->s, a->txn, h, size, TOUCH_INTERVAL_NS);
 }
 
 /* Append an encoded run record under the next id. */
@@ -259,6 +256,13 @@ static int check_blobs(store *s, const struct store_prepared *p)
 	return r;
 }
 
+static int add_blob_ref(void *arg, const store_hash *h, uint64_t size)
+{
+	struct store_prepared *p = arg;
+	p->blobs[p->n_blobs++] = (struct store_blob_ref){ *h, size };
+	return 0;
+}
+
 static int prepare_record(const store_hash *action_key, const struct store_trace *t,
 			  const struct store_run *run, struct store_prepared *ret)
 {
@@ -266,12 +270,7 @@ static int prepare_record(const store_hash *action_key, const struct store_trace
 	p.blobs = calloc(2 + t->n_effects, sizeof(*p.blobs));
 	if (!p.blobs)
 		return -ENOMEM;
-	p.blobs[p.n_blobs++] = (struct store_blob_ref){ t->stdout_blob, t->stdout_size };
-	p.blobs[p.n_blobs++] = (struct store_blob_ref){ t->stderr_blob, t->stderr_size };
-	for (size_t i = 0; t->effects && i < t->n_effects; i++)
-		if (t->effects[i].kind == STORE_EFFECT_FILE)
-			p.blobs[p.n_blobs++] =
-				(struct store_blob_ref){ t->effects[i].blob, t->effects[i].size };
+	(void)store_trace_blobs(t, add_blob_ref, &p);
 	int r = store_trace_encode(t, &p.enc, &p.enc_len);
 	if (r == 0) {
 		store_hash_bytes(p.enc, p.enc_len, &p.id);
@@ -536,7 +535,8 @@ int store_touch_trace(store *s, MDB_txn *txn, const store_hash *trace_id)
 	struct store_trace *t;
 	if (store_trace_decode(v.mv_data, v.mv_size, &t) != 0)
 		return 0; /* fsck's business, not the history's */
-	rc = put_trace_blobs(s, txn, t, TOUCH_INTERVAL_NS);
+	struct touch_arg a = { s, txn };
+	rc = store_trace_blobs(t, touch_blob, &a);
 	store_trace_free(t);
 	return rc;
 }

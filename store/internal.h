@@ -80,6 +80,12 @@ struct store_blob_ref {
 	uint64_t size;
 };
 
+/* store_trace_blobs - call fn(arg, hash, size) for every blob t names: its
+ * stdout, its stderr, then each file effect's content (trace.c). Stops at
+ * fn's first non-zero result and returns it; 0 when every blob was seen. */
+typedef int store_blob_fn(void *arg, const store_hash *h, uint64_t size);
+int store_trace_blobs(const struct store_trace *t, store_blob_fn *fn, void *arg);
+
 /* store_batch_add_fd - in a batch, keep fd (a new object) to be synced at
  * the commit; the batch closes it. store_batch_free - drop a batch and its
  * buffers (store_close). (index.c) */

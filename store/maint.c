@@ -103,10 +103,19 @@ static int note_bad_object(struct repair *rp, const store_hash *h)
 	return 0;
 }
 
+struct repair_arg {
+	store *s;
+	MDB_txn *txn;
+	struct repair *rp;
+};
+
 /* 0 when the blob is sound (re-adding missing metadata), 1 when broken. */
-static int repair_blob(store *s, MDB_txn *txn, struct repair *rp, const store_hash *h,
-		       uint64_t size)
+static int repair_blob(void *arg, const store_hash *h, uint64_t size)
 {
+	const struct repair_arg *a = arg;
+	store *s = a->s;
+	MDB_txn *txn = a->txn;
+	struct repair *rp = a->rp;
 	struct stat st;
 	int r = store_blob_stat(s, h, &st);
 	if (r == -ENOENT)
@@ -153,12 +162,8 @@ static int trace_is_broken(store *s, MDB_txn *txn, struct repair *rp, const MDB_
 		return r;
 	if (r < 0)
 		return 1;
-	r = repair_blob(s, txn, rp, &t->stdout_blob, t->stdout_size);
-	if (r == 0)
-		r = repair_blob(s, txn, rp, &t->stderr_blob, t->stderr_size);
-	for (size_t i = 0; r == 0 && i < t->n_effects; i++)
-		if (t->effects[i].kind == STORE_EFFECT_FILE)
-			r = repair_blob(s, txn, rp, &t->effects[i].blob, t->effects[i].size);
+	struct repair_arg a = { s, txn, rp };
+	r = store_trace_blobs(t, repair_blob, &a);
 	store_trace_free(t);
 	return r;
 }

@@ -197,6 +197,17 @@ int store_trace_id(const struct store_trace *t, store_hash *ret)
 	return 0;
 }
 
+int store_trace_blobs(const struct store_trace *t, store_blob_fn *fn, void *arg)
+{
+	int r = fn(arg, &t->stdout_blob, t->stdout_size);
+	if (r == 0)
+		r = fn(arg, &t->stderr_blob, t->stderr_size);
+	for (size_t i = 0; r == 0 && t->effects && i < t->n_effects; i++)
+		if (t->effects[i].kind == STORE_EFFECT_FILE)
+			r = fn(arg, &t->effects[i].blob, t->effects[i].size);
+	return r;
+}
+
 /* ---- decoding -------------------------------------------------------------- */
 
 struct cur {
