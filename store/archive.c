@@ -716,8 +716,7 @@ static int put_meta(void *arg, const store_hash *h, uint64_t size)
 	store *s = ((struct meta_arg *)arg)->s;
 	MDB_txn *txn = ((struct meta_arg *)arg)->txn;
 	/* inside the txn, as store_record does: gc cannot have removed it */
-	struct stat st;
-	if (store_blob_stat(s, h, &st) < 0 || (uint64_t)st.st_size != size)
+	if (store_blob_check(s, h, size) < 0)
 		return -ENOENT;
 	return store_blob_meta_put(s, txn, h, size, 0);
 }

@@ -68,6 +68,17 @@ int store_blob_stat(store *s, const store_hash *h, struct stat *ret)
 	return 0;
 }
 
+int store_blob_check(store *s, const store_hash *h, uint64_t size)
+{
+	struct stat st;
+	int r = store_blob_stat(s, h, &st);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+		return STORE_ECORRUPT;
+	return 0;
+}
+
 static ssize_t read_some(int fd, void *buf, size_t size)
 {
 	for (;;) {

@@ -35,18 +35,14 @@ static int check_blob(void *arg, const store_hash *h, uint64_t size)
 {
 	struct fsck *f = arg;
 	f->rep.blobs_checked++;
-	struct stat st;
-	int r = store_blob_stat(f->s, h, &st);
-	if (r == -ENOENT) {
-		problem(f, STORE_FSCK_MISSING_BLOB, h, sizeof(*h));
+	int r = store_blob_check(f->s, h, size);
+	if (r == -ENOENT || r == STORE_ECORRUPT) {
+		problem(f, r == -ENOENT ? STORE_FSCK_MISSING_BLOB : STORE_FSCK_BAD_BLOB, h,
+			sizeof(*h));
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size) {
-		problem(f, STORE_FSCK_BAD_BLOB, h, sizeof(*h));
-		return 0;
-	}
 	uint64_t meta_size;
 	r = store_blob_info(f->txn, h, &meta_size, NULL);
 	if (r == -ENOENT || (r == 0 && meta_size != size))

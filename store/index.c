@@ -237,22 +237,11 @@ static void prepared_free(struct store_prepared *p)
 	free(p->blobs);
 }
 
-static int check_blob(store *s, const store_hash *h, uint64_t size)
-{
-	struct stat st;
-	int r = store_blob_stat(s, h, &st);
-	if (r < 0)
-		return r;
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
-		return STORE_ECORRUPT;
-	return 0;
-}
-
 static int check_blobs(store *s, const struct store_prepared *p)
 {
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < p->n_blobs; i++)
-		r = check_blob(s, &p->blobs[i].hash, p->blobs[i].size);
+		r = store_blob_check(s, &p->blobs[i].hash, p->blobs[i].size);
 	return r;
 }
 

@@ -148,6 +148,9 @@ int store_blob_meta_put(store *s, MDB_txn *txn, const store_hash *h, uint64_t si
 
 /* store_blob_stat - lstat the object file of h (no txn). */
 int store_blob_stat(store *s, const store_hash *h, struct stat *ret);
+/* store_blob_check - is the object of h a regular file of size bytes? 0,
+ * -ENOENT (no object), STORE_ECORRUPT (another type or size), -errno. */
+int store_blob_check(store *s, const store_hash *h, uint64_t size);
 
 /* store_statx_many - statx() each query (dirfd, path, AT_SYMLINK_NOFOLLOW
  * from at_flags) into out[i], res[i] = 0 or -errno; batched through

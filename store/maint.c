@@ -116,14 +116,11 @@ static int repair_blob(void *arg, const store_hash *h, uint64_t size)
 	store *s = a->s;
 	MDB_txn *txn = a->txn;
 	struct repair *rp = a->rp;
-	struct stat st;
-	int r = store_blob_stat(s, h, &st);
-	if (r == -ENOENT)
+	int r = store_blob_check(s, h, size);
+	if (r == -ENOENT || r == STORE_ECORRUPT)
 		return 1;
 	if (r < 0)
 		return r;
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
-		return 1;
 	if (rp->flags & STORE_FSCK_HASH) {
 		r = store_blob_verify(s, h);
 		if (r == STORE_ECORRUPT) {
