@@ -124,6 +124,10 @@ int store_pending_runs_write(store *s, MDB_txn *txn);
 void store_pending_runs_clear(store *s);
 void store_pending_runs_free(store *s);
 
+/* store_lock - flock(LOCK_EX) fd, retrying on EINTR: 0 or -errno
+ * (store.c; released by closing fd). */
+int store_lock(int fd);
+
 /* store_write_all - write all len bytes (retrying on EINTR): 0 or -errno
  * (blob.c). */
 int store_write_all(int fd, const void *data, size_t len);

@@ -41,14 +41,6 @@
 
 static const char META_KEY[] = "journal";
 
-static int lock_fd(int fd)
-{
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
 static void checksum(const uint8_t *p, size_t len, uint8_t out[8])
 {
 	store_hash h;
@@ -88,7 +80,7 @@ int store_journal_append(store *s)
 		p += REC_HEAD + 17 + r->len;
 	}
 	int fd = openat(s->dirfd, JOURNAL, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	int r = fd < 0 ? -errno : lock_fd(fd);
+	int r = fd < 0 ? -errno : store_lock(fd);
 	struct stat st;
 	if (r == 0 && fstat(fd, &st) < 0)
 		r = -errno;
@@ -167,7 +159,7 @@ int store_journal_fold(store *s, MDB_txn *txn, int *ret_lock)
 		return 0;
 	}
 	if (r == 0)
-		r = lock_fd(fd);
+		r = store_lock(fd);
 	if (r == 0 && fstat(fd, &st) < 0) /* as it is now that we hold it */
 		r = -errno;
 	if (r < 0 || st.st_size <= HEADER_LEN) {

@@ -340,16 +340,22 @@ static int open_env_locked(store *s, size_t initial_map)
 	int lock = openat(s->dirfd, "index/open.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0)
 		return -errno;
-	while (flock(lock, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int e = -errno;
-			close(lock);
-			return e;
-		}
+	int r = store_lock(lock);
+	if (r < 0) {
+		close(lock);
+		return r;
 	}
-	int r = open_env(s, initial_map);
+	r = open_env(s, initial_map);
 	close(lock); /* releases the lock */
 	return r;
+}
+
+int store_lock(int fd)
+{
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
 }
 
 static void close_env(store *s)
