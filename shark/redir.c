@@ -13,27 +13,13 @@
 
 enum { HEREDOC_PIPE_MAX = 60000, SAVE_FD_MIN = 10 };
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 {
 	if (len <= HEREDOC_PIPE_MAX) { /* fits in a pipe's buffer: no reader needed */
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0)
 			return -1;
-		int r = write_all(p[1], body, len);
+		int r = shell_write_all(p[1], body, len);
 		close(p[1]);
 		if (r < 0) {
 			close(p[0]);
@@ -53,7 +39,7 @@ int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 			return -1;
 		unlink(path);
 	}
-	if (write_all(fd, body, len) < 0) {
+	if (shell_write_all(fd, body, len) < 0) {
 		close(fd);
 		return -1;
 	}

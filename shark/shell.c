@@ -161,23 +161,29 @@ void out_fmt(struct shell *sh, const char *fmt, ...)
 	free(big);
 }
 
-int out_flush(struct shell *sh)
+int shell_write_all(int fd, const char *p, size_t len)
 {
-	size_t off = 0;
-	int ret = 0;
-	while (off < sh->olen) {
-		ssize_t n = write(sh->ofd, sh->obuf + off, sh->olen - off);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			if (!sh->oerr)
-				fprintf(stderr, "%s: write error: %s\n", sh->arg0 ? sh->arg0 : "shark",
-					strerror(errno));
-			ret = -1;
-			break;
+			if (n == 0)
+				errno = EIO;
+			return -1;
 		}
-		off += (size_t)n;
+		p += n;
+		len -= (size_t)n;
 	}
+	return 0;
+}
+
+int out_flush(struct shell *sh)
+{
+	int ret = shell_write_all(sh->ofd, sh->obuf, sh->olen);
+	if (ret < 0 && !sh->oerr)
+		fprintf(stderr, "%s: write error: %s\n", sh->arg0 ? sh->arg0 : "shark",
+			strerror(errno));
 	sh->olen = 0;
 	return ret;
 }

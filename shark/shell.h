@@ -179,6 +179,9 @@ void out_mem(struct shell *sh, const char *s, size_t n);
 void out_chr(struct shell *sh, char c);
 void out_fmt(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int out_flush(struct shell *sh);
+/* shell_write_all - write all len bytes to fd (EINTR retried): 0, or -1
+ * with errno set. */
+int shell_write_all(int fd, const char *p, size_t len);
 
 /* --- vars.c -------------------------------------------------------------- */
 
