@@ -178,14 +178,23 @@ int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret
 	return 0;
 }
 
+/* The first line of a trace's key info: "key=<action key in hex>\n". */
+#define KEY_LINE_LEN (4 + STORE_HASH_HEX_LEN + 1)
+
+static void key_line(const store_hash *key, char out[KEY_LINE_LEN + 1])
+{
+	memcpy(out, "key=", 4);
+	store_hash_to_hex(key, out + 4);
+	out[KEY_LINE_LEN - 1] = '\n';
+	out[KEY_LINE_LEN] = '\0';
+}
+
 bool memo_trace_has_key(const struct store_trace *t, const store_hash *key)
 {
-	char line[4 + STORE_HASH_HEX_LEN + 1];
-	memcpy(line, "key=", 4);
-	store_hash_to_hex(key, line + 4);
-	line[4 + STORE_HASH_HEX_LEN] = '\n';
-	return t->key_info && t->key_info_len >= sizeof(line) &&
-	       memcmp(t->key_info, line, sizeof(line)) == 0;
+	char line[KEY_LINE_LEN + 1];
+	key_line(key, line);
+	return t->key_info && t->key_info_len >= KEY_LINE_LEN &&
+	       memcmp(t->key_info, line, KEY_LINE_LEN) == 0;
 }
 
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
@@ -247,9 +256,9 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 		return -ENOMEM;
 	char hex[STORE_HASH_HEX_LEN + 1];
 	store_hash_to_hex(&k->in.hash, hex);
-	char khex[STORE_HASH_HEX_LEN + 1];
-	store_hash_to_hex(key, khex);
-	fprintf(f, "key=%s\nformat=%s\n", khex, MEMO_FORMAT_VERSION);
+	char kline[KEY_LINE_LEN + 1];
+	key_line(key, kline);
+	fprintf(f, "%sformat=%s\n", kline, MEMO_FORMAT_VERSION);
 	fprintf(f, "cwd=%s\n", k->cwd);
 	for (size_t i = 0; k->argv[i]; i++)
 		fprintf(f, "arg=%s\n", k->argv[i]);
