@@ -56,7 +56,8 @@ int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd);
 
 /* Set-up report: from the command to pid 1, and from pid 1 to the caller. */
 struct sandbox_setup_msg {
-	int32_t code;      /* 0 = started (command about to execve) */
+	int32_t code;      /* 0: the command's filter is loaded (to pid 1) or its
+			    * execve has succeeded or failed (to the caller) */
 	int32_t sys_errno;
 	char step[48];
 };
