@@ -22,17 +22,19 @@ unset SHARK_NOTICES || true
 PY=/usr/bin/python3
 
 # median_ms N CMD...: run CMD N times (output discarded), print the median
-# wall time in milliseconds (one decimal). Timed from one python process
-# (perf_counter around each spawn and wait), so no timing command's own
-# start-up (a `date` per sample costs milliseconds here) is counted.
+# wall time in milliseconds (one decimal); @K@ in an argument becomes 2, 3,
+# ... from one run to the next. Timed from one python process (perf_counter
+# around each spawn and wait), so no timing command's own start-up (a
+# `date` per sample costs milliseconds here) is counted.
 median_ms() {
 	"$PY" - "$@" <<'PYEOF'
-import os, statistics, subprocess, sys, time
+import statistics, subprocess, sys, time
 n, cmd = int(sys.argv[1]), sys.argv[2:]
 times = []
-for _ in range(n):
+for k in range(2, n + 2):
+    argv = [a.replace("@K@", str(k)) for a in cmd]
     t0 = time.perf_counter_ns()
-    subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     times.append(time.perf_counter_ns() - t0)
 print("%.1f" % (statistics.median(times) / 1e6))
@@ -103,18 +105,7 @@ echo "edited tail: the last of five stages changed, input data1.txt"
 base="cut -d' ' -f1,2 data1.txt | grep buy | sort | uniq -c | sort -rn"
 "$shark" -c "$base | head -n 1" >/dev/null
 # each run edits the tail anew (head -n 2, 3, ...): only that stage runs
-e=$("$PY" - "$shark" "$base" "$runs" <<'PYEOF'
-import statistics, subprocess, sys, time
-shark, base, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-times = []
-for k in range(2, runs + 2):
-    t0 = time.perf_counter_ns()
-    subprocess.run([shark, "-c", "%s | head -n %d" % (base, k)], stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append(time.perf_counter_ns() - t0)
-print("%.1f" % (statistics.median(times) / 1e6))
-PYEOF
-)
+e=$(median_ms "$runs" "$shark" -c "$base | head -n @K@")
 d=$(median_ms "$runs" dash -c "$base | head -n 7")
 printf '  whole pipeline under dash %s ms, shark with only the tail re-run %s ms, ratio %s\n' \
 	"$d" "$e" "$(ratio "$e" "$d")"
