@@ -871,8 +871,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(execerr, O_CLOEXEC | O_DIRECT) < 0)
 		die(report, SANDBOX_E_SETUP, "pipes");
-	pid1_signal_set(&sigs);
-	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC); /* the set blocked above */
 	if (sigfd < 0)
 		die(report, SANDBOX_E_SETUP, "signalfd");
 	if (plan->trace) {
