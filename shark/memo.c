@@ -119,45 +119,70 @@ store *memo_store(struct memo *m)
  * hash = "an executable regular file" (the command executed it); DIR with
  * a listing hash (it was listed) or the zero hash (it was only looked up);
  * SYMLINK with its target; ABSENT. FILE and DIR follow symlinks, as the
- * command's open did; a SYMLINK input records the link itself. */
-static bool input_matches(store_txn *txn, store_stat_updates *upd, const struct store_input *in)
+ * command's open did; a SYMLINK input records the link itself. Input i's
+ * stat comes from the batch b, whose query i is its path (statted without
+ * following for a SYMLINK input). */
+static bool input_matches(store_stat_batch *b, size_t i, const struct store_input *in)
 {
 	struct stat st;
 	struct store_path_state ps;
+	int r;
 	switch (in->kind) {
 	case STORE_INPUT_ABSENT:
-		return stat(in->path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+		r = store_stat_batch_stat(b, i, &st);
+		return r == -ENOENT || r == -ENOTDIR;
 	case STORE_INPUT_SYMLINK: {
+		if (store_stat_batch_stat(b, i, &st) < 0 || !S_ISLNK(st.st_mode) || !in->target)
+			return false;
 		char buf[MEMO_MAX_READLINK];
 		ssize_t n = readlink(in->path, buf, sizeof(buf) - 1);
 		if (n < 0)
 			return false;
 		buf[n] = '\0';
-		return in->target && strcmp(buf, in->target) == 0;
+		return strcmp(buf, in->target) == 0;
 	}
 	case STORE_INPUT_DIR:
 		if (store_hash_is_zero(&in->hash))
-			return stat(in->path, &st) == 0 && S_ISDIR(st.st_mode);
-		return store_stat_hash(txn, upd, AT_FDCWD, in->path, 0, &ps) == 0 &&
-		       ps.kind == STORE_INPUT_DIR && store_hash_equal(&ps.hash, &in->hash);
+			return store_stat_batch_stat(b, i, &st) == 0 && S_ISDIR(st.st_mode);
+		return store_stat_batch_answer(b, i, &ps) == 0 && ps.kind == STORE_INPUT_DIR &&
+		       store_hash_equal(&ps.hash, &in->hash);
 	case STORE_INPUT_FILE:
 		if (store_hash_is_zero(&in->hash))
-			return stat(in->path, &st) == 0 && S_ISREG(st.st_mode) &&
+			return store_stat_batch_stat(b, i, &st) == 0 && S_ISREG(st.st_mode) &&
 			       access(in->path, X_OK) == 0;
-		return store_stat_hash(txn, upd, AT_FDCWD, in->path, 0, &ps) == 0 &&
-		       ps.kind == STORE_INPUT_FILE && store_hash_equal(&ps.hash, &in->hash);
+		return store_stat_batch_answer(b, i, &ps) == 0 && ps.kind == STORE_INPUT_FILE &&
+		       store_hash_equal(&ps.hash, &in->hash);
 	default:
 		return false;
 	}
 }
 
-static bool trace_inputs_match(store_txn *txn, store_stat_updates *upd,
-			       const struct store_trace *t)
+/* Every input of t, in order, until the first that does not match. The
+ * stats run ahead on the other CPUs (store_stat_batch). Returns 1 (all
+ * match), 0, or a negative error of the batch itself. */
+static int trace_inputs_match(store_txn *txn, store_stat_updates *upd,
+			      const struct store_trace *t)
 {
+	struct store_stat_query *q = calloc(t->n_inputs ? t->n_inputs : 1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
 	for (size_t i = 0; i < t->n_inputs; i++)
-		if (!input_matches(txn, upd, &t->inputs[i]))
-			return false;
-	return true;
+		q[i] = (struct store_stat_query){
+			.dirfd = AT_FDCWD,
+			.path = t->inputs[i].path,
+			.at_flags = t->inputs[i].kind == STORE_INPUT_SYMLINK ? AT_SYMLINK_NOFOLLOW : 0,
+		};
+	store_stat_batch *b;
+	int r = store_stat_batch_begin(txn, upd, t->n_inputs, q, &b);
+	if (r == 0) {
+		r = 1;
+		for (size_t i = 0; i < t->n_inputs && r == 1; i++)
+			if (!input_matches(b, i, &t->inputs[i]))
+				r = 0;
+		store_stat_batch_end(b);
+	}
+	free(q);
+	return r;
 }
 
 /* memo_lookup - the newest trace under key whose every input still matches.
@@ -189,11 +214,14 @@ int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_
 		int g = store_trace_get(txn, &ids[i], &t);
 		if (g < 0)
 			continue; /* a damaged trace is a miss, fsck reports it */
-		if (memo_trace_has_key(t, key) && trace_inputs_match(txn, upd, t)) {
+		int match = memo_trace_has_key(t, key) ? trace_inputs_match(txn, upd, t) : 0;
+		if (match == 1) {
 			found = t;
 			*ret_id = ids[i];
 		} else {
 			store_trace_free(t);
+			if (match < 0)
+				r = match;
 		}
 	}
 	free(ids);

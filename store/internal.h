@@ -27,11 +27,9 @@ struct store {
 	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta;
 	size_t map_size;
 	int open_txns;     /* txns of this handle now open (0 or 1) */
-	struct store_uring *uring; /* batched statx (uring.c), made on first use */
-	bool uring_failed;         /* io_uring unavailable: use plain statx */
-	struct statx *statx_buf;   /* store_stat_hash_many's buffers */
-	int *statx_res;
-	size_t statx_cap;
+	struct store_uring *uring; /* batched fsync (uring.c), made on first use */
+	bool uring_failed;         /* io_uring unavailable: use plain fsync */
+	bool stat_batch_open; /* one stat batch (statbatch.c) at a time */
 	struct store_pending_run *pending; /* store_run_defer queue (index.c) */
 	size_t n_pending, cap_pending;
 	/* store_batch_begin .. store_batch_commit (index.c): */
@@ -156,11 +154,10 @@ int store_blob_stat(store *s, const store_hash *h, struct stat *ret);
  * -ENOENT (no object), STORE_ECORRUPT (another type or size), -errno. */
 int store_blob_check(store *s, const store_hash *h, uint64_t size);
 
-/* store_statx_many - statx() each query (dirfd, path, AT_SYMLINK_NOFOLLOW
- * from at_flags) into out[i], res[i] = 0 or -errno; batched through
- * io_uring when possible (uring.c). */
-void store_statx_many(store *s, size_t n, const struct store_stat_query *q, struct statx *out,
-		      int *res);
+/* store_stat_answer - store_stat_hash for dirfd/path whose stat the
+ * caller took already (*st), e.g. in a stat batch (statbatch.c). */
+int store_stat_answer(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+		      int at_flags, const struct stat *st, struct store_path_state *ret);
 /* store_fsync_many - fsync() each of fds[0..n), res[i] = 0 or -errno; side
  * by side through io_uring when possible (uring.c). */
 void store_fsync_many(store *s, size_t n, const int *fds, int *res);

@@ -210,8 +210,7 @@ static int hash_open(int fd, bool dir, const struct stat *expected, store_hash *
 	return 0;
 }
 
-/* The answer for dirfd/path, whose stat (taken by the caller) is *st. */
-static int answer(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
+int store_stat_answer(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
 		  int at_flags, const struct stat *st, struct store_path_state *ret)
 {
 	bool nofollow = at_flags & AT_SYMLINK_NOFOLLOW;
@@ -271,70 +270,7 @@ int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, cons
 	struct stat st;
 	if (fstatat(dirfd, path, &st, at_flags & AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	return answer(txn, updates, dirfd, path, at_flags, &st, ret);
-}
-
-static void stat_from_statx(const struct statx *x, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
-	st->st_ino = x->stx_ino;
-	st->st_mode = x->stx_mode;
-	st->st_nlink = x->stx_nlink;
-	st->st_uid = x->stx_uid;
-	st->st_gid = x->stx_gid;
-	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
-	st->st_size = (off_t)x->stx_size;
-	st->st_blksize = x->stx_blksize;
-	st->st_blocks = (blkcnt_t)x->stx_blocks;
-	st->st_atim.tv_sec = x->stx_atime.tv_sec;
-	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
-	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
-	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
-	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
-	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
-}
-
-int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
-			 const struct store_stat_query *queries, struct store_path_state *ret_states,
-			 int *ret_errs)
-{
-	if (!txn || (n && (!queries || !ret_states || !ret_errs)))
-		return -EINVAL;
-	int r = store_check_forked(txn->s);
-	if (r < 0 || n == 0)
-		return r;
-	for (size_t i = 0; i < n; i++)
-		if (!queries[i].path)
-			return -EINVAL;
-	/* the buffers live in the handle: a fresh 512 KiB calloc per
-	 * verification would mean a fresh page fault per 16 inputs */
-	store *st_s = txn->s;
-	if (n > st_s->statx_cap) {
-		struct statx *nsx = reallocarray(st_s->statx_buf, n, sizeof(*nsx));
-		if (!nsx)
-			return -ENOMEM;
-		st_s->statx_buf = nsx;
-		int *nres = reallocarray(st_s->statx_res, n, sizeof(*nres));
-		if (!nres)
-			return -ENOMEM;
-		st_s->statx_res = nres;
-		st_s->statx_cap = n;
-	}
-	struct statx *sx = st_s->statx_buf;
-	int *res = st_s->statx_res;
-	store_statx_many(st_s, n, queries, sx, res);
-	for (size_t i = 0; i < n; i++) {
-		if (res[i] < 0) {
-			ret_errs[i] = res[i];
-			continue;
-		}
-		struct stat st;
-		stat_from_statx(&sx[i], &st);
-		ret_errs[i] = answer(txn, updates, queries[i].dirfd, queries[i].path,
-				     queries[i].at_flags, &st, &ret_states[i]);
-	}
-	return 0;
+	return store_stat_answer(txn, updates, dirfd, path, at_flags, &st, ret);
 }
 
 int store_path_hash(store *s, int dirfd, const char *path, int at_flags,

@@ -459,8 +459,6 @@ void store_close(store *s)
 	store_batch_free(s); /* an uncommitted batch's records are lost */
 	close_env(s);
 	store_uring_free(s->uring);
-	free(s->statx_buf);
-	free(s->statx_res);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	if (s->objects_fd >= 0)

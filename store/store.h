@@ -559,14 +559,32 @@ struct store_stat_query {
 	int at_flags;     /* 0 or AT_SYMLINK_NOFOLLOW */
 };
 
-/* store_stat_hash_many - store_stat_hash for n paths at once, for trace
- * verification: the stats are issued as one batch (through io_uring where
- * the kernel allows it, so thousands of paths cost a handful of system
- * calls; otherwise a statx loop), then each path is answered from the cache
- * or hashed exactly as store_stat_hash does. For each i, ret_errs[i] gets 0
- * (and ret_states[i] the answer) or that path's error (-ENOENT for absent,
+/* A stat batch: store_stat_hash for the many paths of one trace, with the
+ * stats spread over the machine's CPUs (statbatch.c). Begin it with the
+ * queries (kept by reference until the end), then ask for the answers in
+ * any order; each waits only for its own stat. Ending early (a mismatch)
+ * abandons the stats not yet taken. At most one batch per store handle is
+ * open at a time, inside a read txn that stays open until the end.
+ *
+ * store_stat_batch_begin - errors: STORE_EFORK, -EINVAL, -EBUSY (a batch
+ * is open), -ENOMEM. */
+typedef struct store_stat_batch store_stat_batch;
+int store_stat_batch_begin(store_txn *txn, store_stat_updates *updates, size_t n,
+			   const struct store_stat_query *queries, store_stat_batch **ret);
+/* store_stat_batch_answer - what store_stat_hash says for query i (the
+ * same answers and errors), using the batch's stat of it. */
+int store_stat_batch_answer(store_stat_batch *b, size_t i, struct store_path_state *ret);
+/* store_stat_batch_stat - only the stat of query i: 0 and *ret, or its
+ * error (-ENOENT for absent, ...). Nothing is hashed. */
+int store_stat_batch_stat(store_stat_batch *b, size_t i, struct stat *ret);
+/* store_stat_batch_end - stop and free the batch. NULL-safe. */
+void store_stat_batch_end(store_stat_batch *b);
+
+/* store_stat_hash_many - store_stat_hash for n paths at once: one stat
+ * batch answered in order. For each i, ret_errs[i] gets 0 (and
+ * ret_states[i] the answer) or that path's error (-ENOENT for absent,
  * -ENODEV, ...). Returns 0 when every path got an answer or an error, or a
- * failure of the batch itself: STORE_EFORK, -EINVAL, -ENOMEM (then
+ * failure of the batch itself: STORE_EFORK, -EINVAL, -EBUSY, -ENOMEM (then
  * nothing is written). */
 int store_stat_hash_many(store_txn *txn, store_stat_updates *updates, size_t n,
 			 const struct store_stat_query *queries, struct store_path_state *ret_states,

@@ -1,15 +1,12 @@
-/* uring.c - many statx() or fsync() calls in a few system calls, through
- * io_uring.
+/* uring.c - many fsync() calls side by side, through io_uring.
  *
- * Verifying a trace stats thousands of files. On machines where a system
- * call is expensive (kernel page-table isolation in a VM costs a few
- * microseconds per call here) one fstatat per file is the whole budget, so
- * the stats are queued as IORING_OP_STATX requests on a small ring and
- * submitted in waves; the kernel runs them in its workers without a
- * user/kernel round trip each. The ring is made on first use, kept in the
- * store handle and released by store_close. Where io_uring is missing or
- * refused (old kernel, kernel.io_uring_disabled, a seccomp filter) the
- * batch falls back to a statx() loop, so callers never see the difference.
+ * A pipeline's record syncs every new object before its one LMDB commit.
+ * Queued as IORING_OP_FSYNC requests on a small ring and submitted in
+ * waves, they run side by side and the file system commits them together.
+ * The ring is made on first use, kept in the store handle and released by
+ * store_close. Where io_uring is missing or refused (old kernel,
+ * kernel.io_uring_disabled, a seccomp filter) the syncs fall back to an
+ * fsync() loop, so callers never see the difference.
  *
  * This is a minimal ring written against <linux/io_uring.h> (no liburing):
  * one submission queue, no SQPOLL, no registered files. */
@@ -111,15 +108,6 @@ static int uring_new(struct store_uring **ret)
 	return 0;
 }
 
-static void statx_loop(size_t n, const struct store_stat_query *q, struct statx *out, int *res)
-{
-	for (size_t i = 0; i < n; i++)
-		res[i] = statx(q[i].dirfd, q[i].path, q[i].at_flags & AT_SYMLINK_NOFOLLOW,
-			       STATX_BASIC_STATS, &out[i]) < 0
-				 ? -errno
-				 : 0;
-}
-
 /* Run n requests on the ring, in waves of at most the ring size: fill(e,
  * i, ctx) prepares request i; res[i] gets its result (0 or -errno). */
 typedef void ring_fill_fn(struct io_uring_sqe *e, size_t i, const void *ctx);
@@ -164,22 +152,6 @@ static int ring_run(struct store_uring *u, size_t n, ring_fill_fn *fill, const v
 	return 0;
 }
 
-struct statx_ctx {
-	const struct store_stat_query *q;
-	struct statx *out;
-};
-
-static void fill_statx(struct io_uring_sqe *e, size_t i, const void *arg)
-{
-	const struct statx_ctx *c = arg;
-	e->opcode = IORING_OP_STATX;
-	e->fd = c->q[i].dirfd;
-	e->addr = (uint64_t)(uintptr_t)c->q[i].path;
-	e->len = STATX_BASIC_STATS;
-	e->off = (uint64_t)(uintptr_t)&c->out[i];
-	e->statx_flags = (uint32_t)(c->q[i].at_flags & AT_SYMLINK_NOFOLLOW);
-}
-
 static void fill_fsync(struct io_uring_sqe *e, size_t i, const void *arg)
 {
 	const int *fds = arg;
@@ -201,19 +173,6 @@ static void drop_ring(store *s)
 	store_uring_free(s->uring);
 	s->uring = NULL;
 	s->uring_failed = true;
-}
-
-void store_statx_many(store *s, size_t n, const struct store_stat_query *q, struct statx *out,
-		      int *res)
-{
-	/* a ring pays off from a handful of files on */
-	if (n >= 8 && get_ring(s)) {
-		struct statx_ctx c = { q, out };
-		if (ring_run(s->uring, n, fill_statx, &c, res) == 0)
-			return;
-		drop_ring(s);
-	}
-	statx_loop(n, q, out, res);
 }
 
 void store_fsync_many(store *s, size_t n, const int *fds, int *res)

@@ -303,7 +303,7 @@ static void bench_statcache(int nfiles, int reps)
 	}
 	if (cached != nfiles * reps)
 		die("stat cache did not answer", -EIO);
-	/* the batch form: all stats in one io_uring batch */
+	/* the batch form: one stat batch (stats spread over the CPUs) */
 	struct store_stat_query *q = calloc((size_t)nfiles, sizeof(*q));
 	char (*names)[32] = calloc((size_t)nfiles, 32);
 	struct store_path_state *states = calloc((size_t)nfiles, sizeof(*states));

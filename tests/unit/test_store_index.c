@@ -874,22 +874,32 @@ Test(fsck, finds_each_problem)
 #include <seccomp.h>
 #include <sys/wait.h>
 
-/* n paths in dir: files, a dir, a symlink, a FIFO, absent names; compare
- * every batch answer with store_stat_hash's. Returns the number cached. */
-static int batch_matches_single(store *s, const char *dir, int n)
+/* n paths in dir: files, a dir, a symlink, a FIFO, absent names, and
+ * names under a parent that is absent, a file or a symlink to a
+ * directory; compare every batch answer with store_stat_hash's. Absolute
+ * paths (the form a trace's inputs have) when absolute, else relative to
+ * a dirfd. Returns the number cached. */
+static int batch_matches_single(store *s, const char *dir, int n, bool absolute, int *ret_hashable)
 {
+	int hashable = 0;
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cr_assert(dfd >= 0);
 	struct store_stat_query *q = calloc((size_t)n, sizeof(*q));
-	char (*names)[32] = calloc((size_t)n, 32);
+	char (*names)[512] = calloc((size_t)n, 512);
 	for (int i = 0; i < n; i++) {
+		char name[64];
 		switch (i % 10) {
-		case 7: snprintf(names[i], 32, "absent-%d", i); break;
-		case 8: snprintf(names[i], 32, "sub"); break;
-		case 9: snprintf(names[i], 32, i % 20 == 9 ? "link" : "fifo"); break;
-		default: snprintf(names[i], 32, "f%d", i);
+		case 6: snprintf(name, sizeof(name), "%s/x%d", i % 30 == 6 ? "nope" : i % 30 == 16 ? "f0" : "via", i); break;
+		case 7: snprintf(name, sizeof(name), "absent-%d", i); break;
+		case 8: snprintf(name, sizeof(name), "sub"); break;
+		case 9: snprintf(name, sizeof(name), i % 20 == 9 ? "link" : "fifo"); break;
+		default: snprintf(name, sizeof(name), "f%d", i);
 		}
-		q[i] = (struct store_stat_query){ .dirfd = dfd, .path = names[i],
+		if (absolute)
+			snprintf(names[i], 512, "%s/%s", dir, name);
+		else
+			snprintf(names[i], 512, "%s", name);
+		q[i] = (struct store_stat_query){ .dirfd = absolute ? AT_FDCWD : dfd, .path = names[i],
 						  .at_flags = (i % 20 == 9) ? AT_SYMLINK_NOFOLLOW : 0 };
 	}
 	struct store_path_state *st = calloc((size_t)n, sizeof(*st));
@@ -902,7 +912,7 @@ static int batch_matches_single(store *s, const char *dir, int n)
 	int cached = 0;
 	for (int i = 0; i < n; i++) {
 		struct store_path_state one;
-		int r = store_stat_hash(txn, NULL, dfd, names[i], q[i].at_flags, &one);
+		int r = store_stat_hash(txn, NULL, q[i].dirfd, names[i], q[i].at_flags, &one);
 		cr_assert_eq(errs[i], r, "%s: batch %d single %d", names[i], errs[i], r);
 		if (r)
 			continue;
@@ -910,9 +920,14 @@ static int batch_matches_single(store *s, const char *dir, int n)
 		cr_assert(store_hash_equal(&st[i].hash, &one.hash), "%s", names[i]);
 		cr_assert_eq(st[i].st.st_ino, one.st.st_ino);
 		cr_assert_eq(st[i].st.st_dev, one.st.st_dev);
+		cr_assert_eq(st[i].st.st_size, one.st.st_size);
+		cr_assert_eq(st[i].st.st_mode, one.st.st_mode);
 		cr_assert_eq(st[i].st.st_mtim.tv_nsec, one.st.st_mtim.tv_nsec);
+		cr_assert_eq(st[i].st.st_ctim.tv_nsec, one.st.st_ctim.tv_nsec);
 		cached += st[i].cached;
+		hashable += one.kind == STORE_INPUT_FILE || one.kind == STORE_INPUT_DIR;
 	}
+	*ret_hashable = hashable;
 	store_read_end(txn);
 	cr_assert_eq(store_stat_updates_flush(s, u), 0);
 	store_stat_updates_free(u);
@@ -932,11 +947,20 @@ static void make_batch_dir(const char *dir, int n)
 		tu_write_file(p, p, strlen(p));
 	}
 	char *sub = tu_join(dir, "sub"), *l = tu_join(dir, "link"), *fifo = tu_join(dir, "fifo");
+	char *via = tu_join(dir, "via");
 	mkdir(sub, 0700);
 	cr_assert_eq(symlink("f0", l), 0);
+	cr_assert_eq(symlink("sub", via), 0);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	for (int i = 0; i < n; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/sub/x%d", dir, i);
+		if (i % 10 == 6 && i % 30 == 26)
+			tu_write_file(p, p, strlen(p)); /* reached through "via" */
+	}
 	free(sub);
 	free(l);
+	free(via);
 	free(fifo);
 	make_old(dir);
 }
@@ -948,11 +972,14 @@ Test(statcache, batch_answers_like_single_lookups)
 	char *files = tu_join(dir, "files");
 	mkdir(files, 0700);
 	make_batch_dir(files, 700);
-	cr_assert_eq(batch_matches_single(s, files, 700), 0, "cold pass");
+	int hashable;
+	cr_assert_eq(batch_matches_single(s, files, 700, false, &hashable), 0, "cold pass");
+	/* per 30: 18 files, 3 directories, 1 file through "via" */
+	cr_assert_eq(hashable, 23 * 22 + 7);
 	/* now every file and the dir come from the cache */
-	int cached = batch_matches_single(s, files, 700);
-	cr_assert_eq(cached, 700 - 70 * 3 + 70, "cached %d", cached);
-	cr_assert_eq(batch_matches_single(s, files, 5), 5 - 0, "small batch");
+	int cached = batch_matches_single(s, files, 700, false, &hashable);
+	cr_assert_eq(cached, hashable, "cached %d of %d", cached, hashable);
+	cr_assert_eq(batch_matches_single(s, files, 5, false, &hashable), 5, "small batch");
 	store_txn *txn;
 	cr_assert_eq(store_read_begin(s, &txn), 0);
 	cr_assert_eq(store_stat_hash_many(txn, NULL, 0, NULL, NULL, NULL), 0);
@@ -966,35 +993,70 @@ Test(statcache, batch_answers_like_single_lookups)
 	tu_rmrf(dir);
 }
 
-Test(statcache, batch_without_io_uring)
+/* Absolute paths, as a trace has them: statted relative to their opened
+ * parents, over worker threads from 512 paths on (on a machine with more
+ * than one CPU). */
+Test(statcache, batch_of_absolute_paths)
 {
 	char *dir;
 	store *s = open_tmp(&dir);
 	char *files = tu_join(dir, "files");
 	mkdir(files, 0700);
-	make_batch_dir(files, 200);
-	store_close(s);
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* a filter like the sandbox's: io_uring refused */
-		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-		if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(io_uring_setup), 0) ||
-		    seccomp_load(ctx))
-			_exit(77);
-		seccomp_release(ctx);
-		struct store_options o = { .flags = STORE_NOSYNC };
-		if (store_open_opts(dir, &o, &s) < 0)
-			_exit(1);
-		batch_matches_single(s, files, 200);
-		int cached = batch_matches_single(s, files, 200);
-		store_close(s);
-		_exit(cached == 200 - 20 * 3 + 20 ? 0 : 2);
-	}
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status), "child died");
-	cr_assert_eq(WEXITSTATUS(status), 0);
+	make_batch_dir(files, 3000);
+	int hashable;
+	cr_assert_eq(batch_matches_single(s, files, 3000, true, &hashable), 0, "cold pass");
+	cr_assert_eq(hashable, 100 * 22);
+	int cached = batch_matches_single(s, files, 3000, true, &hashable);
+	cr_assert_eq(cached, hashable, "cached %d of %d", cached, hashable);
 	free(files);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+/* Answers asked for out of order, a batch ended early, and one batch per
+ * handle at a time. */
+Test(statcache, batch_order_and_early_end)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *files = tu_join(dir, "files");
+	mkdir(files, 0700);
+	make_batch_dir(files, 2000);
+	char (*names)[512] = calloc(2000, 512);
+	struct store_stat_query *q = calloc(2000, sizeof(*q));
+	for (int i = 0; i < 2000; i++) {
+		snprintf(names[i], 512, "%s/f%d", files, i);
+		q[i] = (struct store_stat_query){ .dirfd = AT_FDCWD, .path = names[i] };
+	}
+	store_txn *txn;
+	cr_assert_eq(store_read_begin(s, &txn), 0);
+	store_stat_batch *b, *b2;
+	cr_assert_eq(store_stat_batch_begin(txn, NULL, 2000, q, &b), 0);
+	cr_assert_eq(store_stat_batch_begin(txn, NULL, 2000, q, &b2), -EBUSY);
+	for (int i = 1999; i >= 0; i -= 7) {
+		struct stat st, one;
+		cr_assert_eq(store_stat_batch_stat(b, (size_t)i, &st), 0);
+		cr_assert_eq(stat(names[i], &one), 0);
+		cr_assert_eq(st.st_ino, one.st_ino, "%s", names[i]);
+		cr_assert_eq(st.st_size, one.st_size);
+	}
+	struct stat st;
+	cr_assert_eq(store_stat_batch_stat(b, 2000, &st), -EINVAL);
+	store_stat_batch_end(b);
+	/* ended after one answer: the rest is abandoned, the next begins */
+	cr_assert_eq(store_stat_batch_begin(txn, NULL, 2000, q, &b), 0);
+	struct store_path_state ps;
+	cr_assert_eq(store_stat_batch_answer(b, 0, &ps), 0);
+	cr_assert_eq(ps.kind, STORE_INPUT_FILE);
+	store_stat_batch_end(b);
+	cr_assert_eq(store_stat_batch_begin(txn, NULL, 0, NULL, &b), 0);
+	store_stat_batch_end(b);
+	store_stat_batch_end(NULL);
+	store_read_end(txn);
+	free(q);
+	free(names);
+	free(files);
+	store_close(s);
 	tu_rmrf(dir);
 }
 
