@@ -994,7 +994,7 @@ Test(statcache, batch_answers_like_single_lookups)
 }
 
 /* Absolute paths, as a trace has them: statted relative to their opened
- * parents, over worker threads from 512 paths on (on a machine with more
+ * parents, over worker threads from 256 paths on (on a machine with more
  * than one CPU). */
 Test(statcache, batch_of_absolute_paths)
 {
