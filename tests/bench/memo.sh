@@ -21,22 +21,27 @@ export SHARK_STORE="$dir/store" SHARK_WORKSPACE="$dir/ws"
 unset SHARK_NOTICES || true
 PY=/usr/bin/python3
 
-# median_ms N CMD...: run CMD N times (output discarded), print the median
-# wall time in milliseconds (one decimal); @K@ in an argument becomes 2, 3,
-# ... from one run to the next. Timed from one python process (perf_counter
-# around each spawn and wait), so no timing command's own start-up (a
-# `date` per sample costs milliseconds here) is counted.
+# median_ms N CMD...: run CMD N times, print the median wall time in
+# milliseconds (one decimal); @K@ in an argument becomes 2, 3, ... from one
+# run to the next. Timed from one python process (perf_counter around each
+# spawn and wait), so no timing command's own start-up (a `date` per sample
+# costs milliseconds here) is counted. Standard output goes to a file, as
+# for a user's redirection, never to /dev/null: GNU grep notices an output
+# of /dev/null and stops at the first match (`grep -c` included), which
+# under dash would time a different, shorter job than the one shark runs
+# with its output captured.
 median_ms() {
-	"$PY" - "$@" <<'PYEOF'
+	"$PY" - "$dir/out" "$@" <<'PYEOF'
 import statistics, subprocess, sys, time
-n, cmd = int(sys.argv[1]), sys.argv[2:]
+out, n, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 times = []
 for k in range(2, n + 2):
     argv = [a.replace("@K@", str(k)) for a in cmd]
-    t0 = time.perf_counter_ns()
-    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    times.append(time.perf_counter_ns() - t0)
+    with open(out, "wb") as f:
+        t0 = time.perf_counter_ns()
+        subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=f,
+                       stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter_ns() - t0)
 print("%.1f" % (statistics.median(times) / 1e6))
 PYEOF
 }
