@@ -497,8 +497,10 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 /* memo_make_scratch - a fresh directory for one run's overlay upper/work
  * dirs: in the store's scratch area (so results move into the store by
  * rename), or, when the store is unavailable or lies inside the workspace
- * (overlayfs refuses an upper dir inside its lower dir), under $TMPDIR. */
-int memo_make_scratch(struct memo *m, char **ret)
+ * (overlayfs refuses an upper dir inside its lower dir), under $TMPDIR.
+ * *ret_hold gets an fd that keeps gc away from it (store_scratch_hold),
+ * to close once the run is over. */
+int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 {
 	char buf[4096];
 	const char *base = NULL;
@@ -514,12 +516,14 @@ int memo_make_scratch(struct memo *m, char **ret)
 	if (!mkdtemp(buf))
 		return -errno;
 	char *dup = realpath(buf, NULL);
-	if (!dup) {
-		int e = -errno;
+	int hold = dup ? store_scratch_hold(dup) : -errno;
+	if (hold < 0) {
 		rmdir(buf);
-		return e;
+		free(dup);
+		return hold;
 	}
 	*ret = dup;
+	*ret_hold = hold;
 	return 0;
 }
 

@@ -82,7 +82,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      const char *scratch, struct store_input **ret_inputs,
 			      size_t *ret_n, const char **ret_reason);
 void memo_inputs_free(struct store_input *in, size_t n);
-int memo_make_scratch(struct memo *m, char **ret);
+int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
 void memo_auto_gc(struct memo *m);
 unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, int fd_in,
 			 int fd_out);

@@ -39,6 +39,7 @@ struct srun {
 	struct memo_keyspec key;
 	bool in_known;		/* key.in was known before the run */
 	char *scratch;
+	int scratch_hold;	/* keeps gc off the scratch dir (store_scratch_hold) */
 	sandbox_run *run;
 	struct sandbox_result *res;
 	int in_fd;		/* what the sandbox gets as stdin */
@@ -701,6 +702,7 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 		r->idx = first + j;
 		r->in_fd = r->in_owned = r->in_r = r->in_w = -1;
 		r->out_r = r->out_w = r->err_r = r->err_w = r->out_dest = -1;
+		r->scratch_hold = -1;
 		r->status = 126;
 		r->key = (struct memo_keyspec){
 			.workspace = m->workspace,
@@ -767,7 +769,7 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 								: make_pipe(&r->err_r, &r->err_w);
 		if (e < 0)
 			break;
-		e = memo_make_scratch(m, &r->scratch);
+		e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
 		if (e < 0)
 			break;
 		e = store_hasher_new(&r->hout);
@@ -859,6 +861,7 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			(void)sandbox_scratch_cleanup(r->scratch);
 			rmdir(r->scratch);
 		}
+		close_fd(&r->scratch_hold);
 		free(r->scratch);
 		free(r->pend);
 		store_hasher_free(r->hout);

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "store/internal.h"
@@ -609,6 +610,19 @@ static int rm_tree(int dirfd, const char *name, int depth)
 	return r;
 }
 
+int store_scratch_hold(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
 /* Newest mtime of dirfd/name and its direct children (a scratch dir's
  * upper/ and work/ change while its run writes). */
 static int64_t newest_mtime(int dirfd, const char *name)
@@ -648,7 +662,18 @@ static int clean_dir(struct gc *g, const char *sub, bool scratch, int64_t cutoff
 		if (scratch) {
 			if (!S_ISDIR(st.st_mode) || newest_mtime(fd, e->d_name) >= cutoff)
 				continue;
-			if (!g->o->dry_run && rm_tree(fd, e->d_name, 0) < 0)
+			/* held by a run (store_scratch_hold): not stale, only quiet */
+			int held = openat(fd, e->d_name,
+					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (held < 0)
+				continue;
+			if (flock(held, LOCK_EX | LOCK_NB) < 0) {
+				close(held);
+				continue;
+			}
+			int rr = g->o->dry_run ? 0 : rm_tree(fd, e->d_name, 0);
+			close(held);
+			if (rr < 0)
 				continue;
 		} else {
 			if (!S_ISREG(st.st_mode) || stat_ns(&st.st_mtim) >= cutoff)

@@ -171,6 +171,14 @@ const char *store_path(const store *s);
  * later moved into the store with store_blob_import(). Owned by s. */
 const char *store_scratch_path(const store *s);
 
+/* store_scratch_hold - take a work directory under the scratch path into
+ * use: open it and take a shared flock on it, kept until the returned fd
+ * is closed (it is O_CLOEXEC). gc removes only stale directories it can
+ * lock exclusively, so one held by a run that has not written anything
+ * for days is not taken from under it. Returns the fd, or -errno
+ * (-EWOULDBLOCK: gc is removing it). */
+int store_scratch_hold(const char *dir);
+
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
  * rewritten: committing content that already exists just discards the new
@@ -735,8 +743,8 @@ struct store_gc_report {
  *    txn, so a trace recorded concurrently can never name a removed
  *    object. Then temp files in tmp/ not written for the grace period
  *    (at least an hour) and scratch directories untouched for the grace
- *    period (at least a day: a silent command may hold one for long) are
- *    removed.
+ *    period (at least a day) are removed, unless held
+ *    (store_scratch_hold): a silent command may keep one for longer.
  * SIGKILL at any point leaves a consistent index (every step is one txn,
  * objects go after the index stops naming them); what is left behind is
  * collected by the next run. Errors: -EROFS, STORE_EFORK, -ENOMEM,

@@ -361,6 +361,15 @@ Test(gc, stale_temp_files_and_scratch_dirs)
 	age_path(run, 2 * 86400);
 	char *run_new = tu_join(store_scratch_path(s), "run.new");
 	cr_assert_eq(mkdir(run_new, 0700), 0);
+	/* as old, but held by a run that is still going (quietly) */
+	char *run_held = tu_join(store_scratch_path(s), "run.held");
+	char *held_upper = tu_join(run_held, "upper");
+	cr_assert_eq(mkdir(run_held, 0700), 0);
+	cr_assert_eq(mkdir(held_upper, 0700), 0);
+	age_path(held_upper, 2 * 86400);
+	age_path(run_held, 2 * 86400);
+	int hold = store_scratch_hold(run_held);
+	cr_assert_geq(hold, 0);
 
 	struct store_gc_options o = { .grace_ns = -1 };
 	struct store_gc_report rep;
@@ -372,6 +381,15 @@ Test(gc, stale_temp_files_and_scratch_dirs)
 	cr_assert_eq(lstat(tmp_new, &st), 0);
 	cr_assert_eq(lstat(run, &st), -1);
 	cr_assert_eq(lstat(run_new, &st), 0);
+	cr_assert_eq(lstat(held_upper, &st), 0, "a held scratch dir was removed");
+	/* once its run is over, it is stale like any other */
+	close(hold);
+	cr_assert_eq(store_gc(s, &o, &rep), 0);
+	cr_assert_eq(rep.scratch_removed, 1);
+	cr_assert_eq(lstat(run_held, &st), -1);
+	cr_assert_eq(store_scratch_hold(run_held), -ENOENT);
+	free(run_held);
+	free(held_upper);
 	free(tmp_old);
 	free(tmp_new);
 	free(run);
