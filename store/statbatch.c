@@ -6,7 +6,7 @@
  * independent, so a batch spreads them over worker threads: the queries
  * are cut into chunks of CHUNK; each worker, and the caller whenever it
  * needs a chunk nobody has finished, claims the next unclaimed chunk with
- * one atomic add and statx()es it. The caller walks the answers in its own
+ * one atomic add and stats it. The caller walks the answers in its own
  * order and answers each path from the stat cache on its own thread (an
  * LMDB read txn belongs to one thread), while the workers stat ahead. A
  * caller that stops early (a mismatch: the trace is not a hit) ends the
@@ -37,7 +37,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "store/internal.h"
@@ -49,14 +48,15 @@
 
 /* What the verification needs of one stat, kept small: the results of a
  * batch are one fresh mapping, and on this project's VMs each page first
- * touched costs microseconds (a 256-byte struct statx per path would be a
- * page fault per 16 paths). */
+ * touched costs microseconds (a whole struct stat per path would be twice
+ * the pages). */
 struct result {
 	int err; /* 0 or -errno */
-	uint32_t mode;
-	uint32_t dev_major, dev_minor;
-	uint64_t ino, size;
-	struct statx_timestamp mtime, ctime;
+	mode_t mode;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
 };
 
 /* Where query i is looked up: its own dirfd and path, or a parent opened
@@ -87,21 +87,20 @@ static void stat_chunk(struct store_stat_batch *b, size_t c)
 {
 	size_t end = (c + 1) * CHUNK < b->n ? (c + 1) * CHUNK : b->n;
 	for (size_t i = c * CHUNK; i < end; i++) {
-		struct statx x;
+		struct stat st;
 		struct result *r = &b->res[i];
-		if (statx(b->at[i].dirfd, b->at[i].name, b->q[i].at_flags & AT_SYMLINK_NOFOLLOW,
-			  STATX_BASIC_STATS, &x) < 0) {
+		if (fstatat(b->at[i].dirfd, b->at[i].name, &st,
+			    b->q[i].at_flags & AT_SYMLINK_NOFOLLOW) < 0) {
 			r->err = -errno;
 			continue;
 		}
 		*r = (struct result){
-			.mode = x.stx_mode,
-			.dev_major = x.stx_dev_major,
-			.dev_minor = x.stx_dev_minor,
-			.ino = x.stx_ino,
-			.size = x.stx_size,
-			.mtime = x.stx_mtime,
-			.ctime = x.stx_ctime,
+			.mode = st.st_mode,
+			.dev = st.st_dev,
+			.ino = st.st_ino,
+			.size = st.st_size,
+			.mtim = st.st_mtim,
+			.ctim = st.st_ctim,
 		};
 	}
 	atomic_store_explicit(&b->done[c], 1, memory_order_release);
@@ -135,6 +134,8 @@ static int online_cpus(void)
 
 static void start_workers(struct store_stat_batch *b)
 {
+	if (b->n < MIN_PER_WORKER)
+		return;
 	int want = online_cpus() - 1;
 	if ((size_t)want > b->n / MIN_PER_WORKER)
 		want = (int)(b->n / MIN_PER_WORKER);
@@ -270,14 +271,12 @@ static void wait_for(struct store_stat_batch *b, size_t i)
 static void stat_from_result(const struct result *x, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_dev = makedev(x->dev_major, x->dev_minor);
+	st->st_dev = x->dev;
 	st->st_ino = x->ino;
 	st->st_mode = x->mode;
-	st->st_size = (off_t)x->size;
-	st->st_mtim.tv_sec = x->mtime.tv_sec;
-	st->st_mtim.tv_nsec = x->mtime.tv_nsec;
-	st->st_ctim.tv_sec = x->ctime.tv_sec;
-	st->st_ctim.tv_nsec = x->ctime.tv_nsec;
+	st->st_size = x->size;
+	st->st_mtim = x->mtim;
+	st->st_ctim = x->ctim;
 }
 
 int store_stat_batch_stat(store_stat_batch *b, size_t i, struct stat *ret)
