@@ -965,20 +965,35 @@ static void make_batch_dir(const char *dir, int n)
 	make_old(dir);
 }
 
+/* A store in a temp dir, with make_batch_dir's n paths in its "files". */
+static store *batch_store(int n, char **ret_dir, char **ret_files)
+{
+	store *s = open_tmp(ret_dir);
+	*ret_files = tu_join(*ret_dir, "files");
+	mkdir(*ret_files, 0700);
+	make_batch_dir(*ret_files, n);
+	return s;
+}
+
+/* A first batch hashes (nothing is cached yet), a second answers every
+ * file and directory from the cache. */
+static void batch_cold_then_cached(store *s, const char *files, int n, bool absolute,
+				   int hashable_expected)
+{
+	int hashable;
+	cr_assert_eq(batch_matches_single(s, files, n, absolute, &hashable), 0, "cold pass");
+	cr_assert_eq(hashable, hashable_expected);
+	int cached = batch_matches_single(s, files, n, absolute, &hashable);
+	cr_assert_eq(cached, hashable, "cached %d of %d", cached, hashable);
+}
+
 Test(statcache, batch_answers_like_single_lookups)
 {
-	char *dir;
-	store *s = open_tmp(&dir);
-	char *files = tu_join(dir, "files");
-	mkdir(files, 0700);
-	make_batch_dir(files, 700);
-	int hashable;
-	cr_assert_eq(batch_matches_single(s, files, 700, false, &hashable), 0, "cold pass");
+	char *dir, *files;
+	store *s = batch_store(700, &dir, &files);
 	/* per 30: 18 files, 3 directories, 1 file through "via" */
-	cr_assert_eq(hashable, 23 * 22 + 7);
-	/* now every file and the dir come from the cache */
-	int cached = batch_matches_single(s, files, 700, false, &hashable);
-	cr_assert_eq(cached, hashable, "cached %d of %d", cached, hashable);
+	batch_cold_then_cached(s, files, 700, false, 23 * 22 + 7);
+	int hashable;
 	cr_assert_eq(batch_matches_single(s, files, 5, false, &hashable), 5, "small batch");
 	store_txn *txn;
 	cr_assert_eq(store_read_begin(s, &txn), 0);
@@ -998,16 +1013,9 @@ Test(statcache, batch_answers_like_single_lookups)
  * than one CPU). */
 Test(statcache, batch_of_absolute_paths)
 {
-	char *dir;
-	store *s = open_tmp(&dir);
-	char *files = tu_join(dir, "files");
-	mkdir(files, 0700);
-	make_batch_dir(files, 3000);
-	int hashable;
-	cr_assert_eq(batch_matches_single(s, files, 3000, true, &hashable), 0, "cold pass");
-	cr_assert_eq(hashable, 100 * 22);
-	int cached = batch_matches_single(s, files, 3000, true, &hashable);
-	cr_assert_eq(cached, hashable, "cached %d of %d", cached, hashable);
+	char *dir, *files;
+	store *s = batch_store(3000, &dir, &files);
+	batch_cold_then_cached(s, files, 3000, true, 100 * 22);
 	free(files);
 	store_close(s);
 	tu_rmrf(dir);
@@ -1017,11 +1025,8 @@ Test(statcache, batch_of_absolute_paths)
  * handle at a time. */
 Test(statcache, batch_order_and_early_end)
 {
-	char *dir;
-	store *s = open_tmp(&dir);
-	char *files = tu_join(dir, "files");
-	mkdir(files, 0700);
-	make_batch_dir(files, 2000);
+	char *dir, *files;
+	store *s = batch_store(2000, &dir, &files);
 	char (*names)[512] = calloc(2000, 512);
 	struct store_stat_query *q = calloc(2000, sizeof(*q));
 	for (int i = 0; i < 2000; i++) {
