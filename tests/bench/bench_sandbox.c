@@ -13,6 +13,11 @@
  *    a new path each time; beside them, the floor of the mechanism on this
  *    machine: a bare seccomp user-notification round trip whose listener
  *    answers CONTINUE at once and does nothing else (bare_notify_us);
+ *    Beside the start-up rows, the floors of process creation on this
+ *    machine (creation_floors): a bare fork + exit + wait, a clone into
+ *    the seven namespaces the sandbox makes (with id maps), and a clone
+ *    into five of them from inside a user and network namespace made
+ *    once, which is what a pre-forked helper process would still pay;
  * 3. /usr/bin/python3 -c 'import json, csv': plain, sandboxed untraced,
  *    sandboxed traced.
  * Medians of RUNS (default 30) interleaved runs; ratios printed.
@@ -23,6 +28,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -159,6 +165,120 @@ static double run_sandboxed(const char *const argv[], bool trace, char *out,
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Map uid and gid to themselves in the user namespace of pid ("self"). */
+static int map_self(const char *pid, uid_t uid, gid_t gid)
+{
+	char path[64], map[64];
+
+	snprintf(path, sizeof(path), "/proc/%s/setgroups", pid);
+	if (write_text(path, "deny") < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%s/uid_map", pid);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_text(path, map) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%s/gid_map", pid);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	return write_text(path, map);
+}
+
+/* One child cloned with flags that exits at once (after its id maps are
+ * written, for a new user namespace), waited for: milliseconds, or -1. */
+static double clone_exit_wait_ms(unsigned long flags)
+{
+	int sync[2];
+	double t;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return -1;
+	t = now_ms();
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		_exit(read(sync[0], &c, 1) == 1 ? 0 : 1);
+	}
+	if (pid > 0 && (flags & CLONE_NEWUSER)) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "%d", (int)pid);
+		if (map_self(p, geteuid(), getegid()) < 0)
+			c = 1;
+	}
+	if (pid > 0 && write(sync[1], "x", 1) != 1)
+		c = 1;
+	close(sync[0]);
+	close(sync[1]);
+	if (pid < 0 || waitpid(pid, NULL, 0) != pid || c)
+		return -1;
+	return now_ms() - t;
+}
+
+/* The floors of the sandbox's process creation, medians of runs, into
+ * out[0..2]: fork + exit + wait; a clone into the sandbox's seven new
+ * namespaces (user, mount, pid, ipc, uts, cgroup, net) with id maps; a
+ * clone into five of them from a process that made a user and a network
+ * namespace once (measured in a child that does so). -1 where refused. */
+static void creation_floors(int runs, double out[3])
+{
+	unsigned long five = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+			     CLONE_NEWCGROUP;
+	double *v = calloc((size_t)runs, sizeof(double));
+	int p[2];
+	pid_t pid;
+
+	out[0] = out[1] = out[2] = -1;
+	if (!v)
+		return;
+	for (int k = 0; k < 2; k++) {
+		int i;
+
+		for (i = 0; i < runs; i++)
+			if ((v[i] = clone_exit_wait_ms(k ? five | CLONE_NEWUSER | CLONE_NEWNET
+							 : 0)) < 0)
+				break;
+		if (i == runs)
+			out[k] = median(v, runs);
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(v);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		double m = -1;
+		int i = 0;
+
+		uid_t uid = geteuid(); /* before: unmapped, it reads as 65534 */
+		gid_t gid = getegid();
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && map_self("self", uid, gid) == 0)
+			for (i = 0; i < runs; i++)
+				if ((v[i] = clone_exit_wait_ms(five)) < 0)
+					break;
+		if (i == runs)
+			m = median(v, runs);
+		_exit(write(p[1], &m, sizeof(m)) == sizeof(m) ? 0 : 1);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &out[2], sizeof(out[2])) != sizeof(out[2]))
+		out[2] = -1;
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	free(v);
+}
 
 /* The floor of any seccomp user-notification tracer on this machine: a
  * child sends every newfstatat to a listener that answers CONTINUE at once
@@ -336,6 +456,16 @@ int main(int argc, char **argv)
 		       mb / mc, median(cb, runs) / median(cc, runs));
 		free(d);
 		free(cd);
+	}
+	{
+		double f[3];
+
+		creation_floors(runs, f);
+		printf("process creation floors, median of %d (ms):\n", runs);
+		printf("  fork + exit + wait                 %8.2f\n", f[0]);
+		printf("  clone into 7 namespaces + id maps  %8.2f\n", f[1]);
+		printf("  5 of them, in a kept user+net ns   %8.2f   (what a pre-forked helper pays)\n",
+		       f[2]);
 	}
 	{
 		const char *traced[] = { statloop, "20000", "/nonexistent/x", NULL };
