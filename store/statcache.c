@@ -211,7 +211,7 @@ static int hash_open(int fd, bool dir, const struct stat *expected, store_hash *
 }
 
 int store_stat_answer(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
-		  int at_flags, const struct stat *st, struct store_path_state *ret)
+		      int at_flags, const struct stat *st, struct store_path_state *ret)
 {
 	bool nofollow = at_flags & AT_SYMLINK_NOFOLLOW;
 	struct store_path_state out = { .st = *st };
