@@ -1,0 +1,107 @@
+#!/bin/sh
+# memo_script.sh - a script replayed from the store. A non-interactive shell
+# serves a cached command in its own process instead of forking a job for
+# it (docs/memo.md, "Where a hit is replayed"); what the script prints, the
+# statuses it sees, the files it gets back and the stdin its commands read
+# must be exactly what running them gives, and what dash gives.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+# sks FILE...: run the script FILE with shark, like sk.
+sks() {
+	SHARK_NOTICES=1 "$SHARK" "$@" >"$root/out" 2>"$root/err"
+	st=$?
+	out=$(cat "$root/out")
+	err=$(cat "$root/err")
+}
+hits() { grep -c 'shark: cached' "$root/err"; }
+# sks_piped TEXT FILE: sks FILE with TEXT on its stdin through a pipe.
+sks_piped() {
+	printf '%s\n' "$1" | SHARK_NOTICES=1 "$SHARK" "$2" >"$root/out" 2>"$root/err"
+	st=$?
+	out=$(cat "$root/out")
+	err=$(cat "$root/err")
+}
+
+# script_as_dash NAME FILE: shark's stdout and status for the last sks
+# equal dash's for the same script.
+script_as_dash() {
+	checks=$((checks + 1))
+	dash "$2" >"$root/rout" 2>/dev/null
+	rst=$?
+	rout=$(cat "$root/rout")
+	[ "$out" = "$rout" ] && [ "$st" = "$rst" ] ||
+		fail "$1: shark gave [$out] status $st, dash [$rout] status $rst"
+}
+
+printf 'one\ntwo\n' >in.txt
+
+# -- outputs, command substitution, effects, and the shell's own output
+#    in order around replayed output
+cat >s1.sh <<'EOF'
+echo start
+cat in.txt
+n=$(wc -l <in.txt)
+echo "lines: $n"
+sort -r in.txt >sorted.txt
+cat sorted.txt
+echo end
+EOF
+sks s1.sh; script_as_dash s1-cold s1.sh
+sks s1.sh; script_as_dash s1-warm s1.sh
+checks=$((checks + 1))
+[ "$(hits)" = 4 ] || fail "s1-warm: expected 4 hits, got $(hits) (stderr: $err)"
+rm sorted.txt
+sks s1.sh; script_as_dash s1-restored s1.sh
+checks=$((checks + 1))
+[ "$(cat sorted.txt 2>/dev/null)" = "two
+one" ] || fail "s1-restored: sorted.txt was not put back by the replay"
+
+# -- statuses: a recorded failure under set -e, a condition
+cat >s2.sh <<'EOF'
+if grep -q one in.txt; then echo found; else echo missing; fi
+if grep -q three in.txt; then echo found; else echo missing; fi
+set -e
+sh -c 'echo before; exit 3'
+echo not reached
+EOF
+SHARK_RECORD_FAILURES=1 sks s2.sh; script_as_dash s2-cold s2.sh
+SHARK_RECORD_FAILURES=1 sks s2.sh; script_as_dash s2-warm s2.sh
+checks=$((checks + 1))
+[ "$(hits)" = 3 ] || fail "s2-warm: expected 3 hits, got $(hits) (stderr: $err)"
+
+# -- a stdin that is a pipe is never served: each run reads its own input
+cat >s3.sh <<'EOF'
+tr a-z A-Z
+EOF
+sks_piped first s3.sh; expect_out s3-first FIRST
+sks_piped second s3.sh; expect_out s3-second SECOND
+# ... and a redirected file is known by its content
+cat >s4.sh <<'EOF'
+tr a-z A-Z <in.txt
+EOF
+sks s4.sh; sks s4.sh; expect_out s4-warm "ONE
+TWO"
+checks=$((checks + 1))
+[ "$(hits)" = 1 ] || fail "s4-warm: expected a hit (stderr: $err)"
+printf 'three\n' >in.txt
+sks s4.sh; expect_out s4-changed THREE
+checks=$((checks + 1))
+[ "$(hits)" = 0 ] || fail "s4-changed: stale hit (stdout: $out)"
+
+# -- a shell with traps forks for every command: same results
+cat >s5.sh <<'EOF'
+trap 'echo bye' EXIT
+cat in.txt
+EOF
+sks s5.sh; sks s5.sh; script_as_dash s5-warm s5.sh
+checks=$((checks + 1))
+[ "$(hits)" = 1 ] || fail "s5-warm: expected a hit (stderr: $err)"
+
+# -- a reader that goes away: the status a killed writer would have
+cat >s6.sh <<'EOF'
+seq 1 100000 >big.txt
+cat big.txt | head -n 1
+EOF
+sks s6.sh; sks s6.sh; script_as_dash s6-warm s6.sh
+
+finish
