@@ -2,7 +2,8 @@
 # memo.sh - shark's memo engine against plain dash, side by side in one run:
 # ten real text pipelines on generated 1 MB and 30 MB inputs, cold (every
 # stage runs in the sandbox and is recorded: `shark -f`), warm (all hits),
-# the hit latency of a trivial cached command against `dash -c true`, and
+# the hit latency of a trivial cached command against `dash -c true`, a
+# script of 100 cached commands against dash running them, and
 # an edited tail (the last of five stages changed) against the whole
 # pipeline under dash. Medians; ratios are shark/dash.
 #
@@ -104,6 +105,17 @@ echo hello >small.txt
 t=$(median_ms 21 dash -c true)
 h=$(median_ms 21 "$shark" -c 'cat small.txt')
 printf '  dash -c true %s ms, shark cached `cat small.txt` %s ms, ratio %s\n' "$t" "$h" "$(ratio "$h" "$t")"
+
+echo
+echo "a script of 100 cached commands (median of 11 runs of the whole script)"
+: >script.sh
+for k in $(seq 100); do
+	echo "wc -c small.txt data1.txt" >>script.sh
+done
+"$shark" script.sh >/dev/null
+t=$(median_ms 11 dash script.sh)
+h=$(median_ms 11 "$shark" script.sh)
+printf '  dash (runs each) %s ms, shark (serves each) %s ms, ratio %s\n' "$t" "$h" "$(ratio "$h" "$t")"
 
 echo
 echo "edited tail: the last of five stages changed, input data1.txt"
