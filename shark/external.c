@@ -4,16 +4,16 @@
  * program unsandboxed. PATH search for `command -v`, `type` and friends
  * lives here too.
  *
- * A command that must run goes through the memo engine in a child process
- * of the shell (the job's process): Ctrl-C stops the job and not the
- * shell, and the sandboxes are the job's children. A command served whole
- * from the store is replayed by a non-interactive shell without traps in
- * its own process (run_here_if_cached): a fork and a store opening per
- * cached command are most of a hit's cost, and a script replayed from the
- * store is mostly hits. An interactive shell, or one with traps, forks for
- * every command as before, so that Ctrl-C during a long replay stops it as
- * it would stop the command. The store the shell opened is dropped by its
- * job children, which open their own (LMDB handles never cross a fork). */
+ * An interactive shell, or one with a trap set, hands each command to the
+ * memo engine in a child process (the job's process), so that Ctrl-C stops
+ * the job and not the shell, and a trap runs once the command is over, as
+ * in sh. A non-interactive shell without traps runs the engine in its own
+ * process (runs_commands_here), as it always did for the last command of
+ * a -c string: there a signal that stops the command stops the shell too,
+ * in sh as here, and a job fork and a store opening per command were most
+ * of what a cached command cost. The store the shell opened is dropped by
+ * the job children it still forks (pipelines, subshells), which open their
+ * own: LMDB handles never cross a fork. */
 #include "shark/external.h"
 #include "shark/ast.h"
 #include "shark/memo.h"
@@ -173,26 +173,15 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 	return result;
 }
 
-/* Serve one command from the store in the shell's own process, when the
- * shell may (see the top of this file) and every part of it hits: true
- * and *ret_status set, or false with nothing done. */
-static bool run_here_if_cached(struct shell *sh, const struct memo_stage *st, int fd_in,
-			       int fd_out, int *ret_status)
+/* Whether this shell runs external commands in its own process instead of
+ * a job child (see the top of this file). */
+static bool runs_commands_here(const struct shell *sh)
 {
 	if (sh->interactive || sh->opt.interactive || !sh->memo)
 		return false;
 	for (int i = 0; i < NSIG_TRAPS; i++)
 		if (sh->traps[i])
 			return false;
-	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return false;
-	out_flush(sh);
-	int status = 0;
-	if (memo_serve_hits(sh->memo, cwd, st, 1, fd_in, fd_out, &status) != 1)
-		return false;
-	memo_flush(sh->memo);
-	*ret_status = status;
 	return true;
 }
 
@@ -221,10 +210,10 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 		out_flush(sh);
 		_exit(status);
 	}
-	int served;
-	if (run_here_if_cached(sh, &st, cmd->fd_in, cmd->fd_out, &served)) {
+	if (runs_commands_here(sh)) {
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
 		free(text);
-		return served;
+		return status;
 	}
 	out_flush(sh);
 	pid_t pid = jobs_fork(sh, false);

@@ -660,30 +660,11 @@ static void format_seconds(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.1f s", s);
 }
 
-/* A stdin the key can only know by reading it (a pipe, a socket): its
- * identity would consume it. */
-static bool stdin_is_stream(int fd)
-{
-	struct stat st;
-	return fd >= 0 && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-}
-
-/* memo_run_pipeline, or with hits_only, memo_serve_hits: then nothing is
- * run, replayed or consumed unless every stage hits (returns 0). */
-static int pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages, size_t n,
-		    int fd_in, int fd_out, int *ret_status, bool hits_only)
+int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
+		      size_t n, int fd_in, int fd_out, int *ret_status)
 {
 	if (n == 0)
 		return -EINVAL;
-	if (hits_only) {
-		if (m->opt.force)
-			return 0;
-		for (size_t i = 0; i < n; i++)
-			if ((stages[i].flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK)) ||
-			    stdin_is_stream(stages[i].fd_in >= 0 ? stages[i].fd_in
-								 : (i == 0 ? fd_in : -1)))
-				return 0;
-	}
 	store_hash upstream = { { 0 } };
 	bool have_upstream = false;
 	struct store_trace **hits = calloc(n, sizeof(*hits));
@@ -783,8 +764,6 @@ static int pipeline(struct memo *m, const char *cwd, const struct memo_stage *st
 	 * the effects. */
 	uint64_t saved = 0;
 	int result = 0;
-	if (hits_only && first_miss < n)
-		first_miss = 0; /* not served: replay nothing, run nothing */
 	for (size_t i = 0; i < first_miss; i++) {
 		const struct store_trace *t = hits[i];
 		const struct memo_stage *s = &stages[i];
@@ -832,9 +811,7 @@ static int pipeline(struct memo *m, const char *cwd, const struct memo_stage *st
 		}
 	}
 
-	if (hits_only)
-		result = first_miss == n ? 1 : 0;
-	else if (first_miss < n) {
+	if (first_miss < n) {
 		/* The first stage that runs reads its upstream's pinned output
 		 * (an empty one needs no blob). */
 		int up_fd = -1;
@@ -867,16 +844,4 @@ static int pipeline(struct memo *m, const char *cwd, const struct memo_stage *st
 	free(keys);
 	free(pins);
 	return result;
-}
-
-int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		      size_t n, int fd_in, int fd_out, int *ret_status)
-{
-	return pipeline(m, cwd, stages, n, fd_in, fd_out, ret_status, false);
-}
-
-int memo_serve_hits(struct memo *m, const char *cwd, const struct memo_stage *stages, size_t n,
-		    int fd_in, int fd_out, int *ret_status)
-{
-	return pipeline(m, cwd, stages, n, fd_in, fd_out, ret_status, true);
 }

@@ -89,18 +89,6 @@ struct memo_stage {
 int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
 		      size_t n, int fd_in, int fd_out, int *ret_status);
 
-/* memo_serve_hits - memo_run_pipeline for a pipeline that is served from
- * the store as a whole: when every stage hits, replay it exactly as
- * memo_run_pipeline would and return 1 (statuses in ret_status). Otherwise
- * return 0 having run, replayed and consumed nothing (a stdin that is a
- * pipe or socket is not even looked at: knowing it means reading it; a
- * forced, uncached or networked stage is not served): the caller then runs
- * memo_run_pipeline, which looks the stages up again. Negative: as
- * memo_run_pipeline. For a shell that runs hits in its own process and
- * forks only for what must run. */
-int memo_serve_hits(struct memo *m, const char *cwd, const struct memo_stage *stages, size_t n,
-		    int fd_in, int fd_out, int *ret_status);
-
 /* memo_flush - write what the engine queued for the store (the history of
  * hits) now, if this process opened it; call before _exit(). */
 void memo_flush(struct memo *m);

@@ -1,9 +1,10 @@
 #!/bin/sh
-# memo_script.sh - a script replayed from the store. A non-interactive shell
-# serves a cached command in its own process instead of forking a job for
-# it (docs/memo.md, "Where a hit is replayed"); what the script prints, the
-# statuses it sees, the files it gets back and the stdin its commands read
-# must be exactly what running them gives, and what dash gives.
+# memo_script.sh - scripts run cold and replayed from the store. A
+# non-interactive shell without traps runs its commands through the memo
+# engine in its own process instead of forking a job for each (docs/memo.md,
+# "Which process runs the engine"); what the script prints, the statuses it
+# sees, the files it gets back and the stdin its commands read must be what
+# dash gives.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 # sks FILE...: run the script FILE with shark, like sk.
@@ -69,7 +70,7 @@ SHARK_RECORD_FAILURES=1 sks s2.sh; script_as_dash s2-warm s2.sh
 checks=$((checks + 1))
 [ "$(hits)" = 3 ] || fail "s2-warm: expected 3 hits, got $(hits) (stderr: $err)"
 
-# -- a stdin that is a pipe is never served: each run reads its own input
+# -- a stdin that is a pipe: not recorded, each run reads its own input
 cat >s3.sh <<'EOF'
 tr a-z A-Z
 EOF
@@ -88,7 +89,7 @@ sks s4.sh; expect_out s4-changed THREE
 checks=$((checks + 1))
 [ "$(hits)" = 0 ] || fail "s4-changed: stale hit (stdout: $out)"
 
-# -- a shell with traps forks for every command: same results
+# -- a shell with a trap forks a job for every command: same results
 cat >s5.sh <<'EOF'
 trap 'echo bye' EXIT
 cat in.txt
