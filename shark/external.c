@@ -282,26 +282,62 @@ static bool redirects(const struct node *n, int fd)
 	return false;
 }
 
-/* In the pipeline's child: expand every stage, open its redirections, and
- * hand the lot to the memo engine. Stages are subshells in sh, so doing
- * this in one child leaks nothing to the shell. */
-static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_t n)
+/* Whether expanding w can change nothing and fail in no way: literal
+ * text only (quoted or not, patterns included), no parameter, command
+ * substitution or arithmetic. */
+static bool word_is_pure(const struct word *w)
+{
+	for (; w; w = w->next)
+		for (const struct wpart *p = w->parts; p; p = p->next)
+			if (p->kind != WP_LIT)
+				return false;
+	return true;
+}
+
+/* Whether the stages can be expanded and redirected in the shell itself,
+ * leaking nothing a subshell would keep to itself: every word,
+ * assignment and redirection target pure. */
+static bool stages_are_pure(struct node *const *nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!word_is_pure(nodes[i]->args) || !word_is_pure(nodes[i]->assigns))
+			return false;
+		for (const struct redir *r = nodes[i]->redirs; r; r = r->next)
+			if (!word_is_pure(r->target))
+				return false;
+	}
+	return true;
+}
+
+/* Expand every stage, open its redirections, and hand the lot to the memo
+ * engine. Stages are subshells in sh: this runs in the pipeline's child,
+ * where nothing leaks to the shell, or (here) in the shell itself for
+ * stages_are_pure stages, and then frees and closes what it made. */
+static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, bool here)
 {
 	struct memo_stage *st = calloc(n, sizeof(*st));
 	struct strlist *argvs = calloc(n, sizeof(*argvs));
 	struct strlist *envs = calloc(n, sizeof(*envs));
-	if (!st || !argvs || !envs)
+	char **texts = calloc(n, sizeof(*texts));
+	if (!st || !argvs || !envs || !texts)
 		abort();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
+		st[i].fd_in = st[i].fd_out = st[i].fd_err = -1;
+	int lineno = sh->lineno, status = -1;
+	for (size_t i = 0; i < n && status < 0; i++) {
 		const struct node *nd = nodes[i];
 		sh->lineno = nd->lineno;
-		if (expand_words(sh, nd->args, &argvs[i]) < 0 || argvs[i].n == 0)
-			return 2;
+		if (expand_words(sh, nd->args, &argvs[i]) < 0 || argvs[i].n == 0) {
+			status = 2;
+			break;
+		}
 		/* The environment: exported variables, then this stage's
 		 * assignments, which override them. */
 		struct strlist as = { 0 };
-		if (eval_expand_assigns(sh, nd->assigns, &as) < 0)
-			return 2;
+		if (eval_expand_assigns(sh, nd->assigns, &as) < 0) {
+			status = 2;
+			break;
+		}
 		char **envp = eval_build_env(sh, &as, &envs[i]);
 		if (envp != envs[i].v)
 			for (char **e = envp; *e; e++)
@@ -309,8 +345,11 @@ static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_
 		strlist_free(&as);
 
 		struct redir_save *save = NULL;
-		if (redir_apply(sh, nd->redirs, &save) < 0)
-			return 1;
+		if (redir_apply(sh, nd->redirs, &save) < 0) {
+			redir_restore(sh, save); /* what it did apply */
+			status = 1;
+			break;
+		}
 		st[i].fd_in = redirects(nd, 0) ? fcntl(0, F_DUPFD_CLOEXEC, 10) : -1;
 		st[i].fd_out = redirects(nd, 1) ? fcntl(1, F_DUPFD_CLOEXEC, 10) : -1;
 		st[i].fd_err = fcntl(2, F_DUPFD_CLOEXEC, 10);
@@ -319,21 +358,36 @@ static int run_pipeline_child(struct shell *sh, struct node *const *nodes, size_
 		char *const *argv = strip_prefixes(argvs[i].v, &flags);
 		if (!argv) {
 			sh_error(sh, "%s: a command is needed after it", argvs[i].v[0]);
-			return 2;
+			status = 2;
+			break;
 		}
 		st[i].argv = argv;
 		st[i].envp = envs[i].v;
 		st[i].flags = flags;
-		st[i].text = NULL;
-	}
-	char **texts = calloc(n, sizeof(*texts));
-	if (!texts)
-		abort();
-	for (size_t i = 0; i < n; i++) {
 		texts[i] = node_to_text(nodes[i]);
 		st[i].text = texts[i];
 	}
-	return run_in_this_process(sh, st, n, 0, 1);
+	if (status < 0)
+		status = run_in_this_process(sh, st, n, 0, 1);
+	sh->lineno = lineno;
+	if (here) {
+		for (size_t i = 0; i < n; i++) {
+			if (st[i].fd_in >= 0)
+				close(st[i].fd_in);
+			if (st[i].fd_out >= 0)
+				close(st[i].fd_out);
+			if (st[i].fd_err >= 0)
+				close(st[i].fd_err);
+			strlist_free(&argvs[i]);
+			strlist_free(&envs[i]);
+			free(texts[i]);
+		}
+		free(st);
+		free(argvs);
+		free(envs);
+		free(texts);
+	}
+	return status;
 }
 
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
@@ -345,11 +399,16 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 		if (!stage_is_external(sh, stages[i]))
 			return false;
 	out_flush(sh);
+	if (!final && runs_commands_here(sh) && stages_are_pure(stages, nstages)) {
+		*ret_status = run_pipeline(sh, stages, nstages, true);
+		out_flush(sh);
+		return true;
+	}
 	pid_t pid = final ? 0 : jobs_fork(sh, false);
 	if (pid < 0)
 		return false;
 	if (pid == 0) { /* the job's process, or (final) the shell's own */
-		int status = run_pipeline_child(sh, stages, nstages);
+		int status = run_pipeline(sh, stages, nstages, false);
 		out_flush(sh);
 		_exit(status);
 	}

@@ -105,4 +105,22 @@ cat big.txt | head -n 1
 EOF
 sks s6.sh; sks s6.sh; script_as_dash s6-warm s6.sh
 
+# -- pipelines: literal ones run in the shell's process, others in a job
+#    child; redirections of every stage, an environment assignment
+printf 'b 2\na 1\nc 3\n' >p.txt
+cat >s7.sh <<'EOF'
+sort p.txt | head -n 1 >top.txt
+cat top.txt
+LC_ALL=C sort -r p.txt | cut -d' ' -f2 | tr -d '\n' >digits.txt
+echo " $(cat digits.txt)"
+f=p.txt
+sort "$f" | tail -n 1
+x=1
+sort p.txt | head -n "$x"
+EOF
+sks s7.sh; script_as_dash s7-cold s7.sh
+sks s7.sh; script_as_dash s7-warm s7.sh
+rm top.txt digits.txt
+sks s7.sh; script_as_dash s7-restored s7.sh
+
 finish
