@@ -297,10 +297,7 @@ char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own)
  * action could still be due (EXIT or a caught signal). */
 static bool may_exec_in_place(const struct shell *sh)
 {
-	for (int s = 0; s < NSIG_TRAPS; s++)
-		if (sh->traps[s] && *sh->traps[s])
-			return false;
-	return true;
+	return !traps_have_actions(sh);
 }
 
 /* Expand a command's words. For the declaration builtins (export, readonly,

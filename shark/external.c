@@ -4,10 +4,11 @@
  * program unsandboxed. PATH search for `command -v`, `type` and friends
  * lives here too.
  *
- * An interactive shell, or one with a trap set, hands each command to the
+ * An interactive shell, or one with a trap action set, hands each command to the
  * memo engine in a child process (the job's process), so that Ctrl-C stops
  * the job and not the shell, and a trap runs once the command is over, as
- * in sh. A non-interactive shell without traps runs the engine in its own
+ * in sh. A non-interactive shell without trap actions (an ignored signal
+ * does not count, as for the last command) runs the engine in its own
  * process (runs_commands_here), as it always did for the last command of
  * a -c string: there a signal that stops the command stops the shell too,
  * in sh as here, and a job fork and a store opening per command were most
@@ -177,12 +178,7 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
  * a job child (see the top of this file). */
 static bool runs_commands_here(const struct shell *sh)
 {
-	if (sh->interactive || sh->opt.interactive || !sh->memo)
-		return false;
-	for (int i = 0; i < NSIG_TRAPS; i++)
-		if (sh->traps[i])
-			return false;
-	return true;
+	return !sh->interactive && !sh->opt.interactive && sh->memo && !traps_have_actions(sh);
 }
 
 int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)

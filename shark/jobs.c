@@ -88,6 +88,14 @@ void signals_init(struct shell *sh)
 	}
 }
 
+bool traps_have_actions(const struct shell *sh)
+{
+	for (int s = 0; s < NSIG_TRAPS; s++)
+		if (sh->traps[s] && *sh->traps[s])
+			return true;
+	return false;
+}
+
 int trap_set(struct shell *sh, int sig, const char *action)
 {
 	if (sig < 0 || sig >= NSIG_TRAPS)

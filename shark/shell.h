@@ -334,6 +334,8 @@ int jobs_status(int wstatus);
 void signals_init(struct shell *sh);
 void signals_child_reset(struct shell *sh, bool background);
 int trap_set(struct shell *sh, int sig, const char *action);
+/* Whether any trap has an action to run (ignored signals do not count). */
+bool traps_have_actions(const struct shell *sh);
 int signal_by_name(const char *name);
 const char *signal_name(int sig);
 
