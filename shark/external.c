@@ -307,9 +307,9 @@ static bool stages_are_pure(struct node *const *nodes, size_t n)
 
 /* Expand every stage, open its redirections, and hand the lot to the memo
  * engine. Stages are subshells in sh: this runs in the pipeline's child,
- * where nothing leaks to the shell, or (here) in the shell itself for
- * stages_are_pure stages, and then frees and closes what it made. */
-static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, bool here)
+ * where nothing leaks to the shell, or in the shell itself for
+ * stages_are_pure stages; it frees and closes what it made. */
+static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
 {
 	struct memo_stage *st = calloc(n, sizeof(*st));
 	struct strlist *argvs = calloc(n, sizeof(*argvs));
@@ -366,23 +366,19 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, b
 	if (status < 0)
 		status = run_in_this_process(sh, st, n, 0, 1);
 	sh->lineno = lineno;
-	if (here) {
-		for (size_t i = 0; i < n; i++) {
-			if (st[i].fd_in >= 0)
-				close(st[i].fd_in);
-			if (st[i].fd_out >= 0)
-				close(st[i].fd_out);
-			if (st[i].fd_err >= 0)
-				close(st[i].fd_err);
-			strlist_free(&argvs[i]);
-			strlist_free(&envs[i]);
-			free(texts[i]);
-		}
-		free(st);
-		free(argvs);
-		free(envs);
-		free(texts);
+	for (size_t i = 0; i < n; i++) {
+		int fds[] = { st[i].fd_in, st[i].fd_out, st[i].fd_err };
+		for (size_t k = 0; k < 3; k++)
+			if (fds[k] >= 0)
+				close(fds[k]);
+		strlist_free(&argvs[i]);
+		strlist_free(&envs[i]);
+		free(texts[i]);
 	}
+	free(st);
+	free(argvs);
+	free(envs);
+	free(texts);
 	return status;
 }
 
@@ -396,7 +392,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 			return false;
 	out_flush(sh);
 	if (!final && runs_commands_here(sh) && stages_are_pure(stages, nstages)) {
-		*ret_status = run_pipeline(sh, stages, nstages, true);
+		*ret_status = run_pipeline(sh, stages, nstages);
 		out_flush(sh);
 		return true;
 	}
@@ -404,7 +400,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (pid < 0)
 		return false;
 	if (pid == 0) { /* the job's process, or (final) the shell's own */
-		int status = run_pipeline(sh, stages, nstages, false);
+		int status = run_pipeline(sh, stages, nstages);
 		out_flush(sh);
 		_exit(status);
 	}
