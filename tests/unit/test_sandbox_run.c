@@ -96,6 +96,15 @@ static unsigned kinds_of(const struct sandbox_result *r, const char *path)
 	return 0;
 }
 
+/* kinds_of for name in the workspace. */
+static unsigned ws_kinds(const struct sandbox_result *r, const char *name)
+{
+	char p[PATH_MAX * 2];
+
+	snprintf(p, sizeof(p), "%s/%s", ws, name);
+	return kinds_of(r, p);
+}
+
 Test(sandbox_run, exit_status_conventions)
 {
 	static const struct {
@@ -150,18 +159,16 @@ Test(sandbox_run, missing_and_unexecutable_commands)
 
 Test(sandbox_run, accesses_of_cat_and_children)
 {
-	char scratch[PATH_MAX + 32], p[PATH_MAX * 2];
+	char scratch[PATH_MAX + 32];
 	struct sandbox_result *r;
 
 	put("in.txt", "data\n", 0644);
 	r = run_sh("cat in.txt >/dev/null; sh -c 'test -e missing.txt'; ls >/dev/null",
 		   scratch, sizeof(scratch));
 	cr_expect_eq(r->exit_code, 0);
-	snprintf(p, sizeof(p), "%s/in.txt", ws);
-	cr_expect(kinds_of(r, p) & SANDBOX_ACCESS_READ);
+	cr_expect(ws_kinds(r, "in.txt") & SANDBOX_ACCESS_READ);
 	cr_expect(kinds_of(r, "/usr/bin/cat") & SANDBOX_ACCESS_EXEC);
-	snprintf(p, sizeof(p), "%s/missing.txt", ws);
-	cr_expect(kinds_of(r, p) & SANDBOX_ACCESS_ABSENT);
+	cr_expect(ws_kinds(r, "missing.txt") & SANDBOX_ACCESS_ABSENT);
 	cr_expect(kinds_of(r, ws) & SANDBOX_ACCESS_LIST);
 	cr_expect_gt(r->n_notifications, 0);
 	cr_expect_eq(r->flags & SANDBOX_RESULT_TRACE_LOST, 0);
@@ -176,7 +183,7 @@ Test(sandbox_run, accesses_of_cat_and_children)
  * directory made where a path was absent as listed. */
 Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
 {
-	char scratch[PATH_MAX + 32], p[PATH_MAX * 2];
+	char scratch[PATH_MAX + 32];
 	struct sandbox_result *r;
 
 	r = run_sh("cat later.txt 2>/dev/null; cat later.txt 2>/dev/null; "
@@ -188,21 +195,19 @@ Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
 		   "exec 3>&-; ./s.sh | :",
 		   scratch, sizeof(scratch));
 	cr_expect_eq(r->exit_code, 0);
-	snprintf(p, sizeof(p), "%s/later.txt", ws);
-	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_READ |
-				       SANDBOX_ACCESS_WRITE),
+	cr_expect_eq(ws_kinds(r, "later.txt") &
+			     (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_READ | SANDBOX_ACCESS_WRITE),
 		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_READ | SANDBOX_ACCESS_WRITE,
-		     "kinds %#x", kinds_of(r, p));
-	snprintf(p, sizeof(p), "%s/d", ws);
-	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST),
+		     "kinds %#x", ws_kinds(r, "later.txt"));
+	cr_expect_eq(ws_kinds(r, "d") & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST),
 		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_LIST, "kinds %#x",
-		     kinds_of(r, p));
+		     ws_kinds(r, "d"));
 	/* written through a /proc path: the tracer records no write for it,
 	 * but the read after it is still looked up afresh (no redirection to
 	 * /dev/null in between: opening that for writing would bump the
 	 * generation anyway) */
-	snprintf(p, sizeof(p), "%s/viaproc.txt", ws);
-	cr_expect(kinds_of(r, p) & SANDBOX_ACCESS_READ, "kinds %#x", kinds_of(r, p));
+	cr_expect(ws_kinds(r, "viaproc.txt") & SANDBOX_ACCESS_READ, "kinds %#x",
+		  ws_kinds(r, "viaproc.txt"));
 	/* the #! line written through an open fd, untraced: the second exec
 	 * of s.sh must find it */
 	cr_expect(kinds_of(r, "/bin/cat") & SANDBOX_ACCESS_EXEC, "kinds %#x",
@@ -214,7 +219,7 @@ Test(sandbox_run, repeated_lookups_see_what_the_command_changed)
  * absent, which is what a later run must find again. */
 Test(sandbox_run, a_new_link_name_is_recorded_absent)
 {
-	char scratch[PATH_MAX + 32], p[PATH_MAX * 2];
+	char scratch[PATH_MAX + 32];
 	struct sandbox_result *r;
 
 	put("src.txt", "x\n", 0644);
@@ -222,10 +227,9 @@ Test(sandbox_run, a_new_link_name_is_recorded_absent)
 	r = run_sh("python3 -c \"import os; os.link('src.txt', 'hard.txt')\"",
 		   scratch, sizeof(scratch));
 	cr_expect_eq(r->exit_code, 0);
-	snprintf(p, sizeof(p), "%s/hard.txt", ws);
-	cr_expect_eq(kinds_of(r, p) & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_WRITE),
+	cr_expect_eq(ws_kinds(r, "hard.txt") & (SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_WRITE),
 		     SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_WRITE, "kinds %#x",
-		     kinds_of(r, p));
+		     ws_kinds(r, "hard.txt"));
 	sandbox_result_free(r);
 }
 
