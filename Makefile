@@ -10,9 +10,12 @@
 #   make fuzz       build libFuzzer versions of the fuzz targets with clang
 #   make SANITIZE=1 test   the same suite under ASan + UBSan
 #
-# Layout: one static library per module (store/, sandbox/, and shark/ minus
-# its main.c), linked into the shark binary and into the tests. Dependencies
-# point one way: shark -> store, shark -> sandbox.
+# Layout: one static library per module: store/, sandbox/, and the four
+# folders of shark/ (util/, memo/, shell/, cli/; shark/main.c is the
+# program's entry), linked into the shark binary and into the tests.
+# Dependencies point one way (mk/check-includes.sh checks them in `make test`):
+#   main -> cli, shell;  shell -> memo (memo.h only);  cli -> memo (memo.h), store;
+#   memo -> store, sandbox;  every shark/ folder -> util;  store, sandbox -> nothing.
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -57,7 +60,10 @@ LIBS_EXT = $(if $(LIBS_STATIC),-Wl$(comma)-Bstatic $(addprefix -l,$(LIBS_STATIC)
 # --- sources -----------------------------------------------------------------
 STORE_SRCS   := $(sort $(wildcard store/*.c))
 SANDBOX_SRCS := $(sort $(wildcard sandbox/*.c))
-SHARK_SRCS   := $(sort $(filter-out shark/main.c,$(wildcard shark/*.c)))
+UTIL_SRCS    := $(sort $(wildcard shark/util/*.c))
+MEMO_SRCS    := $(sort $(wildcard shark/memo/*.c))
+SHELL_SRCS   := $(sort $(wildcard shark/shell/*.c))
+CLI_SRCS     := $(sort $(wildcard shark/cli/*.c))
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS   := $(sort $(wildcard tests/bench/bench_*.c))
@@ -67,8 +73,12 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBSTORE   := $(BUILD)/lib/libstore.a
 LIBSANDBOX := $(BUILD)/lib/libsandbox.a
-LIBSHARK   := $(BUILD)/lib/libshark.a
-LIBS_OWN   := $(LIBSHARK) $(LIBSANDBOX) $(LIBSTORE)
+LIBUTIL    := $(BUILD)/lib/libutil.a
+LIBMEMO    := $(BUILD)/lib/libmemo.a
+LIBSHELL   := $(BUILD)/lib/libshell.a
+LIBCLI     := $(BUILD)/lib/libcli.a
+# in link order: each library before the ones it uses
+LIBS_OWN   := $(LIBCLI) $(LIBSHELL) $(LIBMEMO) $(LIBUTIL) $(LIBSANDBOX) $(LIBSTORE)
 SHARK_BIN  := $(BUILD)/bin/shark
 
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -76,11 +86,12 @@ FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
 BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 
-ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) $(SHARK_SRCS) shark/main.c \
+ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) $(UTIL_SRCS) $(MEMO_SRCS) \
+	$(SHELL_SRCS) $(CLI_SRCS) shark/main.c \
 	$(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) $(HELPER_SRCS) tests/fuzz/replay_main.c)
 
 # --- rules -------------------------------------------------------------------
-.PHONY: all deps test unit-test e2e-test demo bench fuzz clean
+.PHONY: all deps check-includes test unit-test e2e-test demo bench fuzz clean
 
 all: $(SHARK_BIN) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
 
@@ -94,7 +105,10 @@ $(BUILD)/obj/tests/unit/%.o: CFLAGS_ALL += -Wno-missing-prototypes
 
 $(LIBSTORE): $(call obj,$(STORE_SRCS))
 $(LIBSANDBOX): $(call obj,$(SANDBOX_SRCS))
-$(LIBSHARK): $(call obj,$(SHARK_SRCS))
+$(LIBUTIL): $(call obj,$(UTIL_SRCS))
+$(LIBMEMO): $(call obj,$(MEMO_SRCS))
+$(LIBSHELL): $(call obj,$(SHELL_SRCS))
+$(LIBCLI): $(call obj,$(CLI_SRCS))
 $(LIBS_OWN):
 	@mkdir -p $(@D)
 	rm -f $@
@@ -125,8 +139,11 @@ $(BUILD)/bench/bench_%: $(call obj,tests/bench/bench_%.c) $(LIBS_OWN)
 deps:
 	@sh mk/deps.sh
 
-test: all
+test: all check-includes
 	@sh tests/run-tests.sh $(BUILD)
+
+check-includes:
+	@sh mk/check-includes.sh
 
 demo: $(SHARK_BIN)
 	@sh mk/demo.sh $(BUILD)
@@ -141,7 +158,7 @@ FUZZ_DIR := build/fuzz
 fuzz:
 	$(MAKE) BUILD=$(FUZZ_DIR)/obj CC=$(FUZZ_CC) \
 		CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
-		$(FUZZ_DIR)/obj/lib/libstore.a $(FUZZ_DIR)/obj/lib/libsandbox.a $(FUZZ_DIR)/obj/lib/libshark.a
+		$(patsubst $(BUILD)/%,$(FUZZ_DIR)/obj/%,$(LIBS_OWN))
 	@mkdir -p $(FUZZ_DIR)
 	@for src in $(FUZZ_SRCS); do \
 		name=$$(basename $$src .c); \
@@ -149,8 +166,8 @@ fuzz:
 		$(FUZZ_CC) -D_GNU_SOURCE -I. -include mk/banned.h -g -O1 \
 			-fsanitize=fuzzer,address,undefined \
 			-o $(FUZZ_DIR)/$$name $$src \
-			$(FUZZ_DIR)/obj/lib/libshark.a $(FUZZ_DIR)/obj/lib/libsandbox.a \
-			$(FUZZ_DIR)/obj/lib/libstore.a $(LIBS_EXT) || exit 1; \
+			$(patsubst $(BUILD)/%,$(FUZZ_DIR)/obj/%,$(LIBS_OWN)) \
+			$(LIBS_EXT) || exit 1; \
 	done
 
 clean:

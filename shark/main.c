@@ -1,8 +1,8 @@
 /* main.c - shark's command line: `shark -c STRING [NAME ARGS...]`,
  * `shark FILE [ARGS...]`, a script on stdin, or an interactive shell. */
-#include "shark/cli.h"
-#include "shark/external.h"
-#include "shark/shell.h"
+#include "shark/cli/cli.h"
+#include "shark/shell/external.h"
+#include "shark/shell/shell.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shark/shell.h"
+#include "shark/shell/shell.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

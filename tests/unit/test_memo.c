@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shark/memo_int.h"
+#include "shark/memo/memo_int.h"
 
 static char tmpl[4096];
 
@@ -88,6 +88,57 @@ Test(memo_key, argument_boundaries_are_unambiguous)
 	store_hash x = key_of(ab_c, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
 	store_hash y = key_of(a_bc, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);
 	cr_assert_not(store_hash_equal(&x, &y));
+}
+
+/* The key info the engine records reads back field by field: the CLI
+ * (`shark why`, `shark lineage`) uses memo_key_info_parse and never
+ * parses the text itself. */
+Test(memo_key, key_info_reads_back)
+{
+	char *const argv[] = { "grep", "-e", "a b", NULL };
+	struct memo_keyspec k = {
+		.workspace = "/ws",
+		.cwd = "/ws/sub",
+		.argv = argv,
+		.envp = env_1_volatile,
+		.in = { .kind = MEMO_STDIN_FILE, .offset = 7 },
+		.ttys = 4,
+		.grants = MEMO_NETWORK,
+	};
+	store_hash key;
+	cr_assert_eq(memo_action_key(&k, &key), 0);
+	char *text;
+	size_t len;
+	cr_assert_eq(memo_key_info(&k, &key, &text, &len), 0);
+	struct memo_key_info *ki;
+	cr_assert_eq(memo_key_info_parse(text, len, &ki), 0);
+	char hex[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(&key, hex);
+	cr_assert_str_eq(ki->key, hex);
+	cr_assert_str_eq(ki->cwd, "/ws/sub");
+	cr_assert_not_null(ki->format);
+	cr_assert_eq(ki->argc, 3);
+	cr_assert_str_eq(ki->argv[2], "a b");
+	cr_assert_null(ki->argv[3]);
+	cr_assert_eq(ki->n_env, 2, "the volatile variables are left out");
+	cr_assert_str_eq(ki->env[0], "LANG=C");
+	cr_assert_eq(ki->stdin_kind, MEMO_STDIN_FILE);
+	cr_assert(strncmp(ki->stdin_desc, "3:", 2) == 0 && strstr(ki->stdin_desc, ":7"));
+	cr_assert_eq(ki->ttys, 4);
+	cr_assert_eq(ki->grants, MEMO_NETWORK);
+	/* fields: every line but the key's (format, cwd, 3 args, 2 env,
+	 * stdin, ttys, grants) */
+	cr_assert_eq(ki->n_fields, 10);
+	cr_assert_str_eq(ki->fields[1], "cwd=/ws/sub");
+	memo_key_info_free(ki);
+	free(text);
+
+	cr_assert_eq(memo_key_info_parse(NULL, 0, &ki), 0);
+	cr_assert_null(ki->key);
+	cr_assert_eq(ki->argc, 0);
+	cr_assert_null(ki->argv[0]);
+	cr_assert_eq(ki->n_fields, 0);
+	memo_key_info_free(ki);
 }
 
 /* A trace found under a key is served only if it was recorded under that

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "shark/shell.h"
+#include "shark/shell/shell.h"
 
 static struct shell sh;
 

@@ -1,5 +1,7 @@
 # without job control, asynchronous lists ignore SIGINT and SIGQUIT
-grep '^SigIgn:' /proc/self/status > bg &
+f=${TMPDIR:-/tmp}/bg-ignores-int.$$
+grep '^SigIgn:' /proc/self/status > "$f" &
 wait
-m=$(sed 's/^SigIgn:[[:space:]]*//' bg)
+read -r _ m < "$f"
+rm -f "$f"
 echo $(( 0x$m & 6 ))

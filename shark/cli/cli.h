@@ -1,0 +1,81 @@
+/* cli.h - shark's maintenance subcommands (`shark SUBCOMMAND [ARGS]`).
+ *
+ * main() calls cli_main() first thing. A first argument that names a
+ * subcommand in the table (cli.c) runs it; anything else is left to the
+ * shell (a script named like a subcommand is run as `shark ./NAME`). Each
+ * subcommand has a flags word saying what it needs (a store, writable or
+ * not), and the dispatcher opens that store before calling it.
+ */
+#ifndef SHARK_CLI_H
+#define SHARK_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "shark/util/util.h"
+#include "store/store.h"
+
+enum cli_flags {
+	CLI_STORE_RO = 1u << 0, /* opens the store read-only (missing store: empty) */
+	CLI_STORE_RW = 1u << 1, /* opens (creates) the store for writing */
+};
+
+struct cli_ctx {
+	store *st;          /* per the command's flags; NULL if none is needed or
+			     * a read-only store does not exist */
+	const char *store_path; /* where the store is (or would be) */
+	const char *prog;   /* "shark SUBCOMMAND", for messages */
+};
+
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli_ctx *c, int argc, char **argv); /* exit status */
+	unsigned flags;    /* enum cli_flags */
+	const char *summary; /* one line for `shark help` */
+	const char *help;  /* the full --help text */
+};
+
+/* cli_main - when argv[1] names a subcommand, run it and return its exit
+ * status (0 ok, 1 failure or problems found, 2 usage); otherwise -1 and the
+ * caller runs the shell as usual. */
+int cli_main(int argc, char **argv);
+
+/* cli_find - the table entry for name, or NULL. */
+const struct cli_command *cli_find(const char *name);
+
+/* ---- helpers shared by the subcommands ---- */
+
+/* cli_format_time - local "YYYY-MM-DD HH:MM:SS" of a CLOCK_REALTIME ns. */
+const char *cli_format_time(int64_t ns, char *buf, size_t size);
+
+/* cli_json_str - s as a JSON string (quotes included, control characters
+ * and invalid UTF-8 bytes escaped as \u00XX). NULL prints null. */
+void cli_json_str(FILE *f, const char *s);
+
+/* cli_json_hash - a hash as a JSON hex string. */
+void cli_json_hash(FILE *f, const store_hash *h);
+
+/* cli_error - "shark SUBCOMMAND: MESSAGE" on stderr. */
+void cli_error(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cli_find_runs_by_text - the newest runs in cwd whose command text is
+ * text or one of its `|`-separated stages: at most one per stage, the most
+ * recent contiguous block, newest first, ids into ids[max] (why.c). */
+int cli_find_runs_by_text(store_txn *txn, const char *text, const char *cwd, uint64_t *ids,
+			  size_t max, size_t *ret_n);
+
+/* The subcommands (info.c, fsck.c, gc.c, why.c, archive.c, lineage.c,
+ * verify.c, all in shark/cli/). */
+int cli_stats(struct cli_ctx *c, int argc, char **argv);
+int cli_log(struct cli_ctx *c, int argc, char **argv);
+int cli_show(struct cli_ctx *c, int argc, char **argv);
+int cli_fsck(struct cli_ctx *c, int argc, char **argv);
+int cli_gc(struct cli_ctx *c, int argc, char **argv);
+int cli_why(struct cli_ctx *c, int argc, char **argv);
+int cli_export(struct cli_ctx *c, int argc, char **argv);
+int cli_import(struct cli_ctx *c, int argc, char **argv);
+int cli_lineage(struct cli_ctx *c, int argc, char **argv);
+int cli_verify(struct cli_ctx *c, int argc, char **argv);
+
+#endif

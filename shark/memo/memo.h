@@ -1,0 +1,141 @@
+/* memo.h - the memo engine: the one place where the store and the sandbox
+ * meet.
+ *
+ * Every external command the shell runs comes here (through external.c).
+ * For each pipeline stage the engine computes an action key (argv, cwd,
+ * exported environment minus a few volatile variables, stdin identity,
+ * which of fds 0-2 are terminals, grants, format version), looks up the
+ * traces recorded under it, and verifies their inputs against the
+ * filesystem. A verified trace is a hit: its stdout and stderr are replayed
+ * from the store, its file effects applied to the workspace, its exit status
+ * returned. Otherwise the stage runs in the sandbox, its output is teed into
+ * the store while it streams on, and, when the run is recordable, its trace
+ * is committed. docs/memo.md describes the semantics.
+ *
+ * The engine talks to the user only through the warning/notice callback
+ * given in the options; it never exits.
+ */
+#ifndef SHARK_MEMO_H
+#define SHARK_MEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct memo;
+
+/* Formats the engine's messages (one line, no newline) for the shell. */
+typedef void memo_message_fn(void *ctx, const char *line);
+
+struct memo_options {
+	const char *store_path;	/* NULL: $SHARK_STORE or the XDG default */
+	const char *workspace;	/* NULL: $SHARK_WORKSPACE, else the git top-level
+				 * containing the cwd, else the cwd */
+	bool force;		/* shark -f: recompute and re-record everything */
+	bool notices;		/* one "cached" notice per hit on stderr */
+	bool record_failures;	/* also record runs with a non-zero exit */
+	uint64_t max_output;	/* per stdout/stderr blob; 0 = 1 GiB */
+	memo_message_fn *message;	/* warnings and notices; may be NULL */
+	void *message_ctx;
+};
+
+/* memo_new - an engine for a shell whose working directory is cwd. Nothing
+ * is opened yet: the store is opened on first use, in the process that uses
+ * it (never across fork). Errors: -ENOMEM, -errno from resolving the
+ * workspace. */
+int memo_new(const struct memo_options *opts, const char *cwd, struct memo **ret);
+
+/* memo_free - free the engine and close its store. NULL-safe. */
+void memo_free(struct memo *m);
+
+/* memo_workspace - the workspace root (absolute). Owned by m. */
+const char *memo_workspace(const struct memo *m);
+
+/* memo_workspace_find - the workspace root for a shell started in cwd:
+ * $SHARK_WORKSPACE when set, else the git top-level containing cwd, else
+ * cwd itself; realpath'ed, malloc'ed into *ret. Errors: -errno. */
+int memo_workspace_find(const char *cwd, char **ret);
+
+/* How a stage's stdin is identified in its key. */
+enum memo_stdin_kind {
+	MEMO_STDIN_NONE = 1,	/* closed or /dev/null */
+	MEMO_STDIN_TTY = 2,	/* a terminal */
+	MEMO_STDIN_FILE = 3,	/* a regular file: content hash + offset */
+	MEMO_STDIN_STREAM = 4,	/* a pipe from outside the pipeline: unknown */
+	MEMO_STDIN_UPSTREAM = 5, /* the previous stage's output: its hash */
+	MEMO_STDIN_SPOOLED = 6,	/* a finished pipe, read into memory: its hash */
+};
+
+/* What a trace's action key was computed from, parsed from the "key info"
+ * text the engine records with every trace (store_trace.key_info). The
+ * engine alone knows that text's format; the CLI (`shark why`, `shark
+ * lineage`) reads it through this. Every string is owned by the struct. */
+struct memo_key_info {
+	char *key;		/* the action key in hex; NULL if not recorded */
+	char *format;		/* the memo format version; NULL if absent */
+	char *cwd;		/* NULL if absent */
+	char **argv;		/* [argc + 1], NULL-terminated */
+	size_t argc;
+	char **env;		/* [n_env + 1] "NAME=value" (volatile ones left out) */
+	size_t n_env;
+	int stdin_kind;		/* enum memo_stdin_kind; 0 if absent */
+	char *stdin_desc;	/* "KIND:HASH:OFFSET" as recorded; NULL if absent */
+	unsigned ttys;		/* bit i: fd i was a terminal */
+	unsigned grants;	/* MEMO_NETWORK */
+	/* every recorded line but the key's, as "name=value", in recorded
+	 * order: what tells two keys of the same command apart */
+	char **fields;		/* [n_fields + 1], NULL-terminated */
+	size_t n_fields;
+};
+
+/* memo_key_info_parse - parse len bytes of key info text (NULL or empty:
+ * every field absent). Unknown lines are kept in fields only. Errors:
+ * -ENOMEM. Free *ret with memo_key_info_free. */
+int memo_key_info_parse(const char *text, size_t len, struct memo_key_info **ret);
+
+/* memo_key_info_free - NULL-safe. */
+void memo_key_info_free(struct memo_key_info *ki);
+
+enum memo_stage_flags {
+	MEMO_FORCE = 1u << 0,	 /* recompute and re-record this stage */
+	MEMO_UNCACHED = 1u << 1, /* run sandboxed, neither look up nor record */
+	MEMO_NETWORK = 1u << 2,	 /* grant the host network (never recorded) */
+};
+
+/* One stage of a pipeline. fd_in/fd_out of -1 mean "connected to the
+ * pipeline": the previous stage's output (or the pipeline's stdin for the
+ * first stage) and the next stage's input (or the pipeline's stdout for the
+ * last). A stage whose own redirection replaced its stdin leaves the
+ * previous stage writing into a closed pipe, as in sh. */
+struct memo_stage {
+	char *const *argv;	/* NULL-terminated, argv[0] non-NULL */
+	char *const *envp;	/* exported environment, NULL-terminated */
+	unsigned flags;		/* enum memo_stage_flags */
+	int fd_in;
+	int fd_out;
+	int fd_err;		/* required */
+	const char *text;	/* the command as typed, for the history; may be NULL */
+};
+
+/* memo_run_pipeline - run (or replay) a pipeline of n >= 1 external stages
+ * whose working directory is cwd, reading fd_in and writing fd_out, and wait
+ * for all of them. ret_status[i] receives stage i's shell status (exit code,
+ * 128+signal, 127 not found, 126 not executable).
+ *
+ * Stages are looked up from the first: while every stage hits, nothing is
+ * streamed but the hit stages' stderr; the first miss and everything after
+ * it run concurrently in the sandbox, the first of them fed from the store's
+ * copy of its upstream output.
+ *
+ * The store failing (disk full, read-only, corrupt) is never the user's
+ * problem: the stage runs uncached and one warning is given. Errors (the
+ * pipeline could not be run at all, e.g. the sandbox cannot be created):
+ * negative codes, with a message already given through the callback. */
+int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
+		      size_t n, int fd_in, int fd_out, int *ret_status);
+
+/* memo_flush - write what the engine queued for the store (the history of
+ * hits) now, if this process opened it; call before _exit(). */
+void memo_flush(struct memo *m);
+
+#endif

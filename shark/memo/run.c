@@ -1,0 +1,886 @@
+/* run.c - running the stages that missed: each in its own sandbox, all
+ * at once as in sh, with the engine in the middle of every pipe.
+ *
+ * Each running stage writes its stdout and stderr into pipes the engine
+ * reads. Every chunk is hashed, appended to a blob writer (the record) and
+ * passed on: to the next stage's stdin pipe, which the engine holds
+ * non-blocking so a slow consumer never stalls the other stages, or to the
+ * pipeline's own output. When a consumer goes away early, the engine closes
+ * the producer's pipe, so the producer meets EPIPE/SIGPIPE exactly as in sh
+ * (`yes | head -n 1` ends). After every stage ended, each is recorded under
+ * the key its stdin turned out to have, and its effects are applied. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shark/memo/memo_int.h"
+
+#define RELAY_CHUNK (128 * 1024)
+
+/* When a stage stops reading its stdin early (`sort | head`), the producer
+ * is not cut off at once: its output is still read and stored, up to this
+ * much more, so that a producer that was about to finish completes and both
+ * stages can be recorded. A producer that goes on (`yes | head`) is then cut
+ * off and meets SIGPIPE as in sh. docs/memo.md lists this difference. */
+#define DRAIN_LIMIT ((uint64_t)64 << 20)
+
+struct srun {
+	const struct memo_stage *s;
+	size_t idx;
+	struct memo_keyspec key;
+	bool in_known;		/* key.in was known before the run */
+	char *scratch;
+	int scratch_hold;	/* keeps gc off the scratch dir (store_scratch_hold) */
+	sandbox_run *run;
+	struct sandbox_result *res;
+	int in_fd;		/* what the sandbox gets as stdin */
+	int in_owned;		/* an fd we opened for it (a blob), closed after start */
+	int in_r;		/* read end of the relay pipe into this stage */
+	int in_w;		/* write end of it, held by the engine (non-blocking) */
+	bool in_complete;	/* everything upstream produced was delivered */
+	int out_r, out_w, err_r, err_w;
+	int out_dest;		/* an outside fd for stdout, or -1 */
+	struct srun *next;	/* the stage our stdout feeds, or NULL */
+	bool out_eof, err_eof, out_cut;
+	bool draining;		/* next stage closed its stdin; still storing */
+	uint64_t drained;
+	char *pend;		/* bytes not yet taken by next->in_w */
+	size_t pend_len, pend_off;
+	store_hasher *hout;	/* hash of everything on stdout */
+	store_blob_writer *wout, *werr;
+	uint64_t out_n, err_n;
+	const char *reason;	/* why it will not be recorded, or NULL */
+	int status;
+	int64_t start_real;
+	bool started;
+	/* its file changes, kept from finish_stage to apply_stage */
+	sandbox_effects *fx;
+	struct store_effect *effects;
+	int *effect_fds;	/* pinned contents, when imported into the store */
+	size_t n_effects;
+	bool imported;
+};
+
+static int64_t clock_ns(int clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int memo_write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void no_record(struct srun *r, const char *why)
+{
+	if (!r->reason)
+		r->reason = why;
+	store_blob_writer_free(r->wout);
+	store_blob_writer_free(r->werr);
+	r->wout = r->werr = NULL;
+}
+
+/* Append to a blob writer within the size cap; past it, stop recording. */
+static void blob_append(struct memo *m, struct srun *r, store_blob_writer **w, uint64_t *count,
+			const char *buf, size_t n)
+{
+	*count += n;
+	if (!*w)
+		return;
+	if (*count > m->opt.max_output) {
+		no_record(r, "its output exceeded the size cap");
+		return;
+	}
+	int e = store_blob_write(*w, buf, n);
+	if (e < 0) {
+		memo_store_failed(m, "write", e);
+		no_record(r, "the store could not take its output");
+	}
+}
+
+/* The stage our stdout feeds stopped reading: stop reading the producer,
+ * so it gets EPIPE or SIGPIPE at its next write, as in sh. */
+static void cut_output(struct srun *r)
+{
+	close_fd(&r->out_r);
+	r->out_eof = true;
+	r->out_cut = true;
+	free(r->pend);
+	r->pend = NULL;
+	r->pend_len = r->pend_off = 0;
+	if (r->next) {
+		close_fd(&r->next->in_w);
+	}
+}
+
+/* The next stage closed its stdin: keep storing our output (see
+ * DRAIN_LIMIT) without passing it on. */
+static void start_drain(struct srun *r)
+{
+	free(r->pend);
+	r->pend = NULL;
+	r->pend_len = r->pend_off = 0;
+	r->draining = true;
+	if (r->next)
+		close_fd(&r->next->in_w);
+}
+
+static void finish_relay(struct srun *r)
+{
+	if (!r->next)
+		return;
+	if (r->draining) {
+		r->next->in_complete = true; /* all of it is known, if not all was read */
+	} else if (r->pend_len == 0 && r->next->in_w >= 0) {
+		close_fd(&r->next->in_w);
+		r->next->in_complete = true;
+	}
+}
+
+static void flush_pending(struct srun *r)
+{
+	while (r->pend_len > 0) {
+		ssize_t w = write(r->next->in_w, r->pend + r->pend_off, r->pend_len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			start_drain(r); /* EPIPE: the next stage closed its stdin */
+			return;
+		}
+		r->pend_off += (size_t)w;
+		r->pend_len -= (size_t)w;
+	}
+	r->pend_off = 0;
+	if (r->out_eof)
+		finish_relay(r);
+}
+
+static void on_stdout(struct memo *m, struct srun *r, char *buf)
+{
+	ssize_t n = read(r->out_r, buf, RELAY_CHUNK);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close_fd(&r->out_r);
+		r->out_eof = true;
+		finish_relay(r);
+		return;
+	}
+	store_hasher_update(r->hout, buf, (size_t)n);
+	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
+	if (r->draining) {
+		r->drained += (uint64_t)n;
+		if (r->drained > DRAIN_LIMIT || !r->wout)
+			cut_output(r);
+		return;
+	}
+	if (r->next) {
+		if (r->next->in_w < 0)
+			return;
+		ssize_t w = write(r->next->in_w, buf, (size_t)n);
+		if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			start_drain(r);
+			return;
+		}
+		size_t done = w < 0 ? 0 : (size_t)w;
+		if (done < (size_t)n) {
+			r->pend = malloc((size_t)n - done);
+			if (!r->pend) {
+				cut_output(r);
+				return;
+			}
+			memcpy(r->pend, buf + done, (size_t)n - done);
+			r->pend_len = (size_t)n - done;
+			r->pend_off = 0;
+		}
+	} else if (r->out_dest >= 0) {
+		if (memo_write_all(r->out_dest, buf, (size_t)n) < 0)
+			cut_output(r);
+	}
+}
+
+static void on_stderr(struct memo *m, struct srun *r, char *buf)
+{
+	ssize_t n = read(r->err_r, buf, RELAY_CHUNK);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close_fd(&r->err_r);
+		r->err_eof = true;
+		return;
+	}
+	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
+	if (r->s->fd_err >= 0)
+		(void)memo_write_all(r->s->fd_err, buf, (size_t)n);
+}
+
+static void relay_loop(struct memo *m, struct srun *runs, size_t count)
+{
+	char *buf = malloc(RELAY_CHUNK);
+	struct pollfd *pfd = calloc(count * 3, sizeof(*pfd));
+	struct srun **who = calloc(count * 3, sizeof(*who));
+	if (!buf || !pfd || !who) {
+		for (size_t i = 0; i < count; i++) {
+			cut_output(&runs[i]);
+			close_fd(&runs[i].err_r);
+		}
+		free(buf);
+		free(pfd);
+		free(who);
+		return;
+	}
+	for (;;) {
+		size_t np = 0;
+		for (size_t i = 0; i < count; i++) {
+			struct srun *r = &runs[i];
+			if (r->out_r >= 0 && r->pend_len == 0) {
+				pfd[np] = (struct pollfd){ .fd = r->out_r, .events = POLLIN };
+				who[np++] = r;
+			}
+			if (r->err_r >= 0) {
+				pfd[np] = (struct pollfd){ .fd = r->err_r, .events = POLLIN };
+				who[np++] = r;
+			}
+			if (r->pend_len > 0 && r->next && r->next->in_w >= 0) {
+				pfd[np] = (struct pollfd){ .fd = r->next->in_w, .events = POLLOUT };
+				who[np++] = r;
+			}
+		}
+		if (np == 0)
+			break;
+		if (poll(pfd, np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (size_t i = 0; i < np; i++) {
+			if (!pfd[i].revents)
+				continue;
+			struct srun *r = who[i];
+			if (pfd[i].fd == r->out_r)
+				on_stdout(m, r, buf);
+			else if (pfd[i].fd == r->err_r)
+				on_stderr(m, r, buf);
+			else if (r->next && pfd[i].fd == r->next->in_w)
+				flush_pending(r);
+		}
+	}
+	free(buf);
+	free(pfd);
+	free(who);
+}
+
+/* ---- setting up ---------------------------------------------------------------- */
+
+static void start_failed(struct memo *m, const struct srun *r, int e,
+			 const struct sandbox_error *detail)
+{
+	char how[256] = "";
+	if (detail->step[0])
+		snprintf(how, sizeof(how), " (%s%s%s)", detail->step, detail->sys_errno ? ": " : "",
+			 detail->sys_errno ? strerror(detail->sys_errno) : "");
+	memo_warn(m, "shark: %s: cannot start the sandbox: %s%s", r->s->argv[0],
+		  sandbox_strerror(e), how);
+}
+
+/* The first half of a stage's start: its sandbox's pid 1 is cloned and
+ * sets up on its own, beside the other stages' (stage_started). */
+static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
+{
+	sandbox_plan *plan = NULL;
+	int e = sandbox_plan_new(&plan);
+	if (e == 0)
+		e = sandbox_plan_set_argv(plan, (const char *const *)r->s->argv);
+	if (e == 0)
+		e = sandbox_plan_set_envp(plan, (const char *const *)r->s->envp);
+	if (e == 0)
+		e = sandbox_plan_set_cwd(plan, cwd);
+	if (e == 0)
+		e = sandbox_plan_set_workspace(plan, m->workspace);
+	if (e == 0)
+		e = sandbox_plan_set_scratch(plan, r->scratch);
+	if (e == 0)
+		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
+	if (e == 0 && m->store_dir)
+		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
+	/* Other runs' upper dirs, in progress, are nobody's business. */
+	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
+				       strlen(store_scratch_path(m->st))) == 0)
+		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
+	if (e == 0) {
+		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
+		sandbox_plan_set_network(plan, network);
+		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
+		 * ignored in the command, as in sh. */
+		sigset_t ign;
+		sigemptyset(&ign);
+		for (int sig = 1; sig < NSIG; sig++) {
+			struct sigaction sa;
+			if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+			    sa.sa_handler == SIG_IGN)
+				sigaddset(&ign, sig);
+		}
+		sandbox_plan_set_ignored_signals(plan, &ign);
+		struct sandbox_error detail = { 0 };
+		r->start_real = clock_ns(CLOCK_REALTIME);
+		e = sandbox_start_begin(plan, &r->run, &detail);
+		if (e < 0)
+			start_failed(m, r, e, &detail);
+	} else {
+		memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(e));
+	}
+	sandbox_plan_free(plan);
+	return e;
+}
+
+/* The second half of a stage's start: its sandbox's set-up report. */
+static int stage_started(struct memo *m, struct srun *r)
+{
+	struct sandbox_error detail = { 0 };
+	int e = sandbox_start_end(r->run, &detail);
+	if (e < 0) {
+		start_failed(m, r, e, &detail);
+		sandbox_run_free(r->run);
+		r->run = NULL;
+	}
+	return e;
+}
+
+/* A stage whose output goes to a terminal writes into a pseudo-terminal
+ * instead of a pipe, so it still sees a terminal (ls prints columns, grep
+ * colours) while the engine captures exactly its bytes: the pty is raw (no
+ * newline translation) and has the real terminal's window size. */
+static int make_pty(int tty, int *rd, int *wr)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	char name[64];
+	int slave = -1;
+	struct termios tio;
+	struct winsize ws;
+	if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0 ||
+	    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || tcgetattr(slave, &tio) < 0) {
+		int e = -errno;
+		close(master);
+		if (slave >= 0)
+			close(slave);
+		return e ? e : -EIO;
+	}
+	cfmakeraw(&tio);
+	(void)tcsetattr(slave, TCSANOW, &tio);
+	if (ioctl(tty, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(slave, TIOCSWINSZ, &ws);
+	*rd = master;
+	*wr = slave;
+	return 0;
+}
+
+static int make_pipe(int *rd, int *wr)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*rd = p[0];
+	*wr = p[1];
+	return 0;
+}
+
+/* ---- recording ----------------------------------------------------------------- */
+
+/* Open path (relative, under the upper dir) read-only, never following a
+ * symlink: the upper dir was written by the command. */
+static int openat2_pin(int dirfd, const char *path, int *ret)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	*ret = (int)fd;
+	return 0;
+}
+
+/* The run's effects as store effects, with every file's content pinned
+ * open (fds[k] for effect k) before anything is moved: the content then
+ * reaches the workspace even if storing it fails or a gc takes the new
+ * blob before the trace is committed. Returns 0; -EINVAL, with nothing
+ * moved, when a special file makes the changes unstorable; another error
+ * from importing into the store, with *ret and *ret_fds still filled so the
+ * caller can apply them; -ENOMEM with nothing returned. */
+static int convert_effects(struct memo *m, const sandbox_effects *fx, struct store_effect **ret,
+			   int **ret_fds, size_t *ret_n)
+{
+	size_t n = sandbox_effects_count(fx);
+	struct store_effect *v = calloc(n * 2 + 1, sizeof(*v));
+	int *fds = malloc((n * 2 + 1) * sizeof(int));
+	if (!v || !fds) {
+		free(v);
+		free(fds);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n * 2 + 1; i++)
+		fds[i] = -1;
+	size_t k = 0;
+	int e = 0;
+	for (size_t i = 0; i < n && e == 0; i++) {
+		const struct sandbox_effect *se = sandbox_effects_get(fx, i);
+		struct store_effect *o = &v[k];
+		o->path = se->path;
+		o->mode = se->mode & 07777;
+		switch (se->kind) {
+		case SANDBOX_EFFECT_FILE:
+		case SANDBOX_EFFECT_CHMOD: {
+			struct stat st;
+			o->kind = STORE_EFFECT_FILE;
+			if (fstatat(sandbox_effects_upper_fd(fx), se->path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode) ||
+			    openat2_pin(sandbox_effects_upper_fd(fx), se->path, &fds[k]) < 0)
+				e = -EINVAL;
+			o->size = (uint64_t)st.st_size;
+			break;
+		}
+		case SANDBOX_EFFECT_DELETE:
+			o->kind = STORE_EFFECT_DELETE;
+			break;
+		case SANDBOX_EFFECT_OPAQUE_DIR:
+			o->kind = STORE_EFFECT_DELETE;
+			o->mode = 0;
+			k++;
+			o = &v[k];
+			o->path = se->path;
+			o->mode = se->mode & 07777;
+			o->kind = STORE_EFFECT_DIR;
+			break;
+		case SANDBOX_EFFECT_DIR:
+			o->kind = STORE_EFFECT_DIR;
+			break;
+		case SANDBOX_EFFECT_SYMLINK:
+			o->kind = STORE_EFFECT_SYMLINK;
+			o->target = se->target;
+			break;
+		default:
+			e = -EINVAL; /* a special file */
+		}
+		k++;
+	}
+	if (e < 0) {
+		for (size_t i = 0; i < k; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(v);
+		free(fds);
+		return e;
+	}
+	/* Now move the files into the store (renamed: the pinned fds stay
+	 * valid). */
+	for (size_t i = 0; i < k && e == 0; i++)
+		if (v[i].kind == STORE_EFFECT_FILE)
+			e = store_blob_import(m->st, sandbox_effects_upper_fd(fx), v[i].path, &v[i].blob,
+					      &v[i].size);
+	*ret = v;
+	*ret_fds = fds;
+	*ret_n = k;
+	return e;
+}
+
+static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
+{
+	struct memo *m = ctx;
+	memo_warn(m, "shark: %s: effect refused: %s", e->path, sandbox_strerror(err));
+}
+
+/* Record one finished stage (when it may be) and apply its effects. */
+static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
+{
+	const struct sandbox_result *res = r->res;
+	store *st = r->wout ? m->st : NULL;
+	store_hash out_h = { { 0 } }, err_h = { { 0 } };
+	uint64_t out_n = 0, err_n = 0;
+
+	if (res) {
+		if (res->term_signal)
+			no_record(r, "it was killed by a signal");
+		else if (res->exit_code != 0 && !m->opt.record_failures)
+			no_record(r, "it exited with a non-zero status");
+		else if (res->flags & SANDBOX_RESULT_TERMINAL)
+			no_record(r, "it used the terminal");
+		else if (res->flags & (SANDBOX_RESULT_DEVICE | SANDBOX_RESULT_FIFO |
+				       SANDBOX_RESULT_SOCKET))
+			no_record(r, "it touched a device, FIFO or socket");
+		else if (res->flags & (SANDBOX_RESULT_TRACE_LOST | SANDBOX_RESULT_UNTRACED))
+			no_record(r, "its trace is incomplete");
+	}
+	if (!r->in_known && !r->in_complete)
+		no_record(r, "its input was cut short");
+	if (r->out_cut)
+		no_record(r, "its output was not read to the end");
+
+	int e = 0;
+	if (r->wout && r->werr) {
+		store_blob_writer *wo = r->wout, *we = r->werr;
+		r->wout = r->werr = NULL;
+		e = store_blob_commit(wo, &out_h, &out_n);
+		if (e == 0)
+			e = store_blob_commit(we, &err_h, &err_n);
+		else
+			store_blob_writer_free(we);
+		if (e < 0) {
+			memo_store_failed(m, "write", e);
+			no_record(r, "the store could not take its output");
+		}
+	}
+	if (!st)
+		no_record(r, r->reason ? r->reason : "the store is unavailable");
+
+	char upper[4096];
+	snprintf(upper, sizeof(upper), "%s/upper", r->scratch);
+	sandbox_effects *fx = NULL;
+	int fe = res ? sandbox_effects_scan(upper, m->workspace, &fx) : -ENOENT;
+	if (fe < 0 && fe != -ENOENT) {
+		memo_warn(m, "shark: %s: its file changes could not be read: %s", r->s->argv[0],
+			  sandbox_strerror(fe));
+		no_record(r, "its file changes could not be read");
+	}
+
+	struct store_input *inputs = NULL;
+	size_t n_inputs = 0;
+	struct store_effect *effects = NULL;
+	int *effect_fds = NULL;
+	size_t n_effects = 0;
+	bool imported = false;
+	char *key_info = NULL;
+	size_t key_info_len = 0;
+
+	if (!r->reason && res) {
+		const char *why = NULL;
+		e = memo_inputs_from_accesses(m, res, r->scratch, &inputs, &n_inputs, &why);
+		if (e == 1)
+			no_record(r, why);
+		else if (e < 0)
+			no_record(r, "its inputs could not be hashed");
+	}
+	if (!r->reason && fx) {
+		e = convert_effects(m, fx, &effects, &effect_fds, &n_effects);
+		if (e == -EINVAL) {
+			no_record(r, "it created a special file");
+		} else if (e == -ENOMEM) {
+			no_record(r, "out of memory");
+		} else {
+			imported = true; /* applied from the pinned contents below */
+			if (e < 0) {
+				memo_store_failed(m, "import", e);
+				no_record(r, "its file changes could not be stored");
+			}
+		}
+	}
+	store_hash key = { { 0 } };
+	if (!r->reason && memo_action_key(&r->key, &key) < 0)
+		no_record(r, "out of memory");
+	if (!r->reason && memo_key_info(&r->key, &key, &key_info, &key_info_len) < 0)
+		no_record(r, "out of memory");
+
+	struct store_run run = {
+		.start_ns = r->start_real,
+		.duration_ns = res ? res->wall_ns : 0,
+		.exit_status = r->status,
+		.action_key = key,
+		.cwd = cwd,
+		.command = r->s->text ? r->s->text : r->s->argv[0],
+	};
+	if (!r->reason) {
+		struct store_trace t = {
+			.stdout_blob = out_h,
+			.stdout_size = out_n,
+			.stderr_blob = err_h,
+			.stderr_size = err_n,
+			.exit_status = r->status,
+			.start_ns = r->start_real,
+			.duration_ns = res->wall_ns,
+			.n_inputs = n_inputs,
+			.inputs = inputs,
+			.n_effects = n_effects,
+			.effects = effects,
+			.key_info = key_info,
+			.key_info_len = key_info_len,
+		};
+		run.outcome = STORE_RUN_MISS;
+		e = store_record(m->st, &key, &t, &run, NULL, NULL);
+		if (e < 0)
+			memo_store_failed(m, "record", e);
+		else
+			m->recorded = true;
+	} else {
+		run.outcome = STORE_RUN_NOT_RECORDED;
+		run.reason = r->reason;
+		if (m->st && m->st_pid == getpid())
+			(void)store_run_defer(m->st, &run); /* with the batch, or memo_flush */
+	}
+	r->fx = fx;
+	r->effects = effects;
+	r->effect_fds = effect_fds;
+	r->n_effects = n_effects;
+	r->imported = imported;
+	memo_inputs_free(inputs, n_inputs);
+	free(key_info);
+}
+
+/* Apply a finished stage's file changes to the workspace: only once every
+ * stage of the pipeline was recorded, since each stage's inputs are looked
+ * at on the host and must be what it saw, not what a stage beside it
+ * wrote. */
+static void apply_stage(struct memo *m, struct srun *r)
+{
+	if (r->imported) {
+		struct store_trace ft = { .n_effects = r->n_effects, .effects = r->effects };
+		memo_replay_effects(m, &ft, r->effect_fds);
+		for (size_t i = 0; i < r->n_effects; i++)
+			if (r->effect_fds[i] >= 0)
+				close(r->effect_fds[i]);
+	} else if (r->fx) {
+		int ws = open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ws >= 0) {
+			(void)sandbox_effects_apply(r->fx, ws, report_refused, m);
+			close(ws);
+		}
+	}
+	sandbox_effects_free(r->fx);
+	free(r->effects);
+	free(r->effect_fds);
+	r->fx = NULL;
+	r->effects = NULL;
+	r->effect_fds = NULL;
+	r->n_effects = 0;
+}
+
+/* ---- the runner ------------------------------------------------------------------ */
+
+int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
+		    size_t n, size_t first, const store_hash *upstream, int upstream_fd,
+		    const struct memo_stdins *ins, int fd_out, int *ret_status)
+{
+	size_t count = n - first;
+	struct srun *runs = calloc(count, sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	store *st = memo_store(m);
+	int result = 0;
+
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		r->s = &stages[first + j];
+		r->idx = first + j;
+		r->in_fd = r->in_owned = r->in_r = r->in_w = -1;
+		r->out_r = r->out_w = r->err_r = r->err_w = r->out_dest = -1;
+		r->scratch_hold = -1;
+		r->status = 126;
+		r->key = (struct memo_keyspec){
+			.workspace = m->workspace,
+			.cwd = cwd,
+			.argv = r->s->argv,
+			.envp = r->s->envp,
+			.ttys = memo_stage_ttys(stages, n, r->idx, ins->fd[0], fd_out),
+			.grants = (r->s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
+		};
+		if (m->opt.force || (r->s->flags & MEMO_UNCACHED))
+			r->reason = (r->s->flags & MEMO_UNCACHED) ? "it was run uncached" : NULL;
+		if (r->s->flags & MEMO_NETWORK)
+			r->reason = "it was given network access";
+	}
+
+	int e = 0;
+	for (size_t j = 0; j < count && e == 0; j++) {
+		struct srun *r = &runs[j];
+		const struct memo_stage *s = r->s;
+		/* stdin */
+		if (ins->id[r->idx].kind) {
+			r->in_fd = ins->fd[r->idx];
+			r->key.in = ins->id[r->idx];
+			r->in_known = r->key.in.kind != MEMO_STDIN_STREAM;
+			if (!r->in_known)
+				no_record(r, "its input is a pipe from outside shark's pipeline");
+		} else if (stages[r->idx - 1].fd_out >= 0) {
+			/* The upstream stage writes elsewhere: this one reads an empty pipe. */
+			e = make_pipe(&r->in_r, &r->in_w);
+			if (e < 0)
+				break;
+			close_fd(&r->in_w);
+			r->in_fd = r->in_r;
+			r->key.in.kind = MEMO_STDIN_UPSTREAM;
+			store_hash_bytes("", 0, &r->key.in.hash);
+			r->in_known = true;
+		} else if (j == 0) {
+			/* The store's copy of the upstream output, pinned by the
+			 * caller when it looked the upstream stage up. */
+			e = upstream && upstream_fd >= 0 ? 0 : -ENOENT;
+			if (e < 0)
+				break;
+			r->in_fd = upstream_fd;
+			r->key.in.kind = MEMO_STDIN_UPSTREAM;
+			r->key.in.hash = *upstream;
+			r->in_known = true;
+		} else {
+			e = make_pipe(&r->in_r, &r->in_w);
+			if (e < 0)
+				break;
+			r->in_fd = r->in_r;
+			r->key.in.kind = MEMO_STDIN_UPSTREAM;
+			runs[j - 1].next = r;
+			if (fcntl(r->in_w, F_SETFL, O_NONBLOCK) < 0)
+				e = -errno;
+		}
+		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
+		if (e == 0)
+			e = r->out_dest >= 0 && isatty(r->out_dest)
+				    ? make_pty(r->out_dest, &r->out_r, &r->out_w)
+				    : make_pipe(&r->out_r, &r->out_w);
+		if (e == 0)
+			e = s->fd_err >= 0 && isatty(s->fd_err) ? make_pty(s->fd_err, &r->err_r, &r->err_w)
+								: make_pipe(&r->err_r, &r->err_w);
+		if (e < 0)
+			break;
+		e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
+		if (e < 0)
+			break;
+		e = store_hasher_new(&r->hout);
+		if (e == 0 && st && !r->reason) {
+			if (store_blob_writer_new(st, &r->wout) < 0 ||
+			    store_blob_writer_new(st, &r->werr) < 0)
+				no_record(r, "the store could not take its output");
+		}
+	}
+	if (e < 0)
+		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
+
+	/* A stage whose stdin was redirected leaves the previous stage writing
+	 * into a pipe nobody reads: close it, as sh's redirection would. */
+	for (size_t j = 0; e == 0 && j + 1 < count; j++)
+		if (runs[j].s->fd_out < 0 && !runs[j].next)
+			cut_output(&runs[j]);
+
+	for (size_t j = 0; e == 0 && j < count; j++) {
+		struct srun *r = &runs[j];
+		if (start_stage(m, cwd, r, (r->s->flags & MEMO_NETWORK) != 0) == 0)
+			r->started = true;
+		else
+			result = -1;
+		close_fd(&r->out_w);
+		close_fd(&r->err_w);
+		close_fd(&r->in_r);
+		close_fd(&r->in_owned);
+	}
+	for (size_t j = 0; e == 0 && j < count; j++) {
+		struct srun *r = &runs[j];
+		if (r->started && stage_started(m, r) < 0) {
+			r->started = false;
+			result = -1;
+		}
+		if (!r->started) {
+			close_fd(&r->out_r);
+			close_fd(&r->err_r);
+			r->out_eof = r->err_eof = true;
+			no_record(r, "the sandbox could not start");
+		}
+	}
+
+	if (e == 0) {
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+		sigaction(SIGPIPE, &ign, &old);
+		relay_loop(m, runs, count);
+		sigaction(SIGPIPE, &old, NULL);
+	}
+
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		close_fd(&r->out_r);
+		close_fd(&r->err_r);
+		close_fd(&r->in_w);
+		if (r->started) {
+			int w = sandbox_wait(r->run, &r->res);
+			if (w < 0) {
+				memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(w));
+				no_record(r, "the sandbox failed");
+			} else {
+				r->status = r->res->exit_code;
+				if (r->status == 127 && r->res->exec_errno)
+					memo_warn(m, "shark: %s: not found", r->s->argv[0]);
+				else if (r->status == 126 && r->res->exec_errno)
+					memo_warn(m, "shark: %s: %s", r->s->argv[0],
+						  strerror(r->res->exec_errno));
+			}
+		}
+		if (r->next && r->next->in_known == false && !r->out_cut && r->out_eof) {
+			store_hasher_final(r->hout, &r->next->key.in.hash);
+		}
+		ret_status[r->idx] = r->status;
+	}
+	/* One synced commit for the whole pipeline: the stages' new blobs are
+	 * synced side by side and their traces written in one transaction. */
+	bool batch = st && store_batch_begin(st) == 0;
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		if (r->scratch && e == 0)
+			finish_stage(m, cwd, r);
+		else
+			no_record(r, "set-up failed");
+	}
+	for (size_t j = 0; j < count; j++) {
+		struct srun *r = &runs[j];
+		apply_stage(m, r);
+		if (r->scratch) {
+			(void)sandbox_scratch_cleanup(r->scratch);
+			rmdir(r->scratch);
+		}
+		close_fd(&r->scratch_hold);
+		free(r->scratch);
+		free(r->pend);
+		store_hasher_free(r->hout);
+		sandbox_result_free(r->res);
+		sandbox_run_free(r->run);
+		close_fd(&r->in_owned);
+		close_fd(&r->in_r);
+		close_fd(&r->out_w);
+		close_fd(&r->err_w);
+	}
+	free(runs);
+	if (batch) {
+		int be = store_batch_commit(st);
+		if (be < 0) {
+			memo_store_failed(m, "record", be);
+			m->recorded = false;
+		}
+	}
+	if (m->recorded)
+		memo_auto_gc(m);
+	return e < 0 ? e : result;
+}

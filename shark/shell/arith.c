@@ -1,0 +1,375 @@
+/* arith.c - $(( )) arithmetic: a recursive-descent evaluator over the
+ * parameter-expanded text, with C's operators and precedence (no ++/--),
+ * intmax_t values, variables by name and assignment operators. */
+#include "shark/shell/shell.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arith {
+	struct shell *sh;
+	const char *s;
+	const char *expr;	/* the whole expression, for messages */
+	int noeval;	/* > 0 inside the unevaluated branch of && || ?: */
+	bool err;
+	int depth;
+};
+
+static intmax_t a_assign(struct arith *a);
+
+static void a_error(struct arith *a, const char *msg)
+{
+	if (a->err)
+		return;
+	a->err = true;
+	sh_error(a->sh, "arithmetic expression: %s: \"%s\"", msg, a->expr);
+}
+
+static void skip_ws(struct arith *a)
+{
+	while (*a->s == ' ' || *a->s == '\t' || *a->s == '\n')
+		a->s++;
+}
+
+static bool parse_number(struct arith *a, const char *text, intmax_t *ret, const char **ret_end)
+{
+	const char *p = text;
+	int base = 10;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (p[0] == '0' && isdigit((unsigned char)p[1])) {
+		base = 8;
+		p++;
+	}
+	uintmax_t v = 0;
+	const char *start = p;
+	for (;; p++) {
+		int d;
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (isalpha((unsigned char)*p))
+			d = tolower((unsigned char)*p) - 'a' + 10;
+		else
+			break;
+		if (d >= base) {
+			a_error(a, "bad number");
+			return false;
+		}
+		v = v * (uintmax_t)base + (uintmax_t)d;
+	}
+	if (p == start && base == 16) {
+		a_error(a, "bad number");
+		return false;
+	}
+	*ret = (intmax_t)v;
+	*ret_end = p;
+	return true;
+}
+
+static intmax_t var_value(struct arith *a, const char *name)
+{
+	const char *v = var_get(a->sh, name);
+	if (!v) {
+		if (a->sh->opt.nounset && !a->noeval) {
+			sh_error(a->sh, "%s: parameter not set", name);
+			a->err = true;
+		}
+		return 0;
+	}
+	while (*v == ' ' || *v == '\t' || *v == '\n')
+		v++;
+	if (!*v)
+		return 0;
+	bool neg = false;
+	if (*v == '-' || *v == '+') {
+		neg = *v == '-';
+		v++;
+	}
+	intmax_t n;
+	const char *end;
+	if (!isdigit((unsigned char)*v) || !parse_number(a, v, &n, &end)) {
+		a_error(a, "bad number");
+		return 0;
+	}
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (*end) {
+		a_error(a, "bad number");
+		return 0;
+	}
+	return neg ? -n : n;
+}
+
+static intmax_t a_primary(struct arith *a)
+{
+	skip_ws(a);
+	char c = *a->s;
+	if (c == '(') {
+		a->s++;
+		intmax_t v = a_assign(a);
+		skip_ws(a);
+		if (*a->s != ')') {
+			a_error(a, "expecting ')'");
+			return 0;
+		}
+		a->s++;
+		return v;
+	}
+	if (isdigit((unsigned char)c)) {
+		intmax_t v;
+		const char *end;
+		if (!parse_number(a, a->s, &v, &end))
+			return 0;
+		a->s = end;
+		return v;
+	}
+	if (c == '_' || isalpha((unsigned char)c)) {
+		const char *st = a->s;
+		while (*a->s == '_' || isalnum((unsigned char)*a->s))
+			a->s++;
+		char name[256];
+		size_t n = (size_t)(a->s - st);
+		if (n >= sizeof name)
+			n = sizeof name - 1;
+		memcpy(name, st, n);
+		name[n] = '\0';
+		return var_value(a, name);
+	}
+	a_error(a, c ? "expecting primary" : "expecting primary");
+	return 0;
+}
+
+static intmax_t a_unary(struct arith *a)
+{
+	skip_ws(a);
+	if (++a->depth > 500) {
+		a_error(a, "nested too deeply");
+		return 0;
+	}
+	intmax_t v;
+	char c = *a->s;
+	if (c == '-' || c == '+' || c == '!' || c == '~') {
+		a->s++;
+		intmax_t x = a_unary(a);
+		v = c == '-' ? (intmax_t)(0 - (uintmax_t)x) : c == '+' ? x : c == '!' ? !x : ~x;
+	} else {
+		v = a_primary(a);
+	}
+	a->depth--;
+	return v;
+}
+
+/* Binary operators by precedence level (higher binds tighter). */
+enum binop { B_NONE, B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_SHL, B_SHR, B_LT, B_LE, B_GT, B_GE,
+	     B_EQ, B_NE, B_BAND, B_BXOR, B_BOR, B_LAND, B_LOR };
+
+static int prec(enum binop op)
+{
+	switch (op) {
+	case B_MUL: case B_DIV: case B_MOD: return 10;
+	case B_ADD: case B_SUB: return 9;
+	case B_SHL: case B_SHR: return 8;
+	case B_LT: case B_LE: case B_GT: case B_GE: return 7;
+	case B_EQ: case B_NE: return 6;
+	case B_BAND: return 5;
+	case B_BXOR: return 4;
+	case B_BOR: return 3;
+	case B_LAND: return 2;
+	case B_LOR: return 1;
+	default: return 0;
+	}
+}
+
+/* Peek the binary operator at a->s (without consuming); *ret_len its size.
+ * Assignment operators are not binary operators here. */
+static enum binop peek_binop(struct arith *a, size_t *ret_len)
+{
+	skip_ws(a);
+	const char *s = a->s;
+	*ret_len = 2;
+	if (s[0] && s[1] && s[2] == '=' && ((s[0] == '<' && s[1] == '<') || (s[0] == '>' && s[1] == '>')))
+		return B_NONE;
+	switch (s[0]) {
+	case '*': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_MUL;
+	case '/': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_DIV;
+	case '%': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_MOD;
+	case '+': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_ADD;
+	case '-': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_SUB;
+	case '<':
+		if (s[1] == '<') return B_SHL;
+		if (s[1] == '=') return B_LE;
+		*ret_len = 1; return B_LT;
+	case '>':
+		if (s[1] == '>') return B_SHR;
+		if (s[1] == '=') return B_GE;
+		*ret_len = 1; return B_GT;
+	case '=': if (s[1] == '=') return B_EQ; return B_NONE;
+	case '!': if (s[1] == '=') return B_NE; return B_NONE;
+	case '&':
+		if (s[1] == '&') return B_LAND;
+		if (s[1] == '=') return B_NONE;
+		*ret_len = 1; return B_BAND;
+	case '|':
+		if (s[1] == '|') return B_LOR;
+		if (s[1] == '=') return B_NONE;
+		*ret_len = 1; return B_BOR;
+	case '^': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_BXOR;
+	default: return B_NONE;
+	}
+}
+
+static intmax_t apply(struct arith *a, enum binop op, intmax_t l, intmax_t r)
+{
+	switch (op) {
+	case B_MUL: return (intmax_t)((uintmax_t)l * (uintmax_t)r);
+	case B_DIV:
+	case B_MOD:
+		if (r == 0) {
+			if (!a->noeval)
+				a_error(a, "division by zero");
+			return 0;
+		}
+		if (l == INTMAX_MIN && r == -1)
+			return op == B_DIV ? l : 0;
+		return op == B_DIV ? l / r : l % r;
+	case B_ADD: return (intmax_t)((uintmax_t)l + (uintmax_t)r);
+	case B_SUB: return (intmax_t)((uintmax_t)l - (uintmax_t)r);
+	case B_SHL: return (intmax_t)((uintmax_t)l << (r & 63));
+	case B_SHR: return l >> (r & 63);
+	case B_LT: return l < r;
+	case B_LE: return l <= r;
+	case B_GT: return l > r;
+	case B_GE: return l >= r;
+	case B_EQ: return l == r;
+	case B_NE: return l != r;
+	case B_BAND: return l & r;
+	case B_BXOR: return l ^ r;
+	case B_BOR: return l | r;
+	default: return 0;
+	}
+}
+
+static intmax_t a_binary(struct arith *a, int minprec)
+{
+	intmax_t l = a_unary(a);
+	for (;;) {
+		size_t len;
+		enum binop op = peek_binop(a, &len);
+		if (op == B_NONE || prec(op) < minprec || a->err)
+			return l;
+		a->s += len;
+		if (op == B_LAND || op == B_LOR) {
+			bool skip = op == B_LAND ? !l : !!l;
+			if (skip)
+				a->noeval++;
+			intmax_t r = a_binary(a, prec(op) + 1);
+			if (skip)
+				a->noeval--;
+			l = op == B_LAND ? (l && r) : (l || r);
+			continue;
+		}
+		intmax_t r = a_binary(a, prec(op) + 1);
+		l = apply(a, op, l, r);
+	}
+}
+
+static intmax_t a_ternary(struct arith *a)
+{
+	intmax_t c = a_binary(a, 1);
+	skip_ws(a);
+	if (*a->s != '?')
+		return c;
+	a->s++;
+	if (!c)
+		a->noeval++;
+	intmax_t x = a_assign(a);
+	if (!c)
+		a->noeval--;
+	skip_ws(a);
+	if (*a->s != ':') {
+		a_error(a, "expecting ':'");
+		return 0;
+	}
+	a->s++;
+	if (c)
+		a->noeval++;
+	intmax_t y = a_ternary(a);
+	if (c)
+		a->noeval--;
+	return c ? x : y;
+}
+
+static intmax_t a_assign(struct arith *a)
+{
+	skip_ws(a);
+	const char *st = a->s;
+	if (*st == '_' || isalpha((unsigned char)*st)) {
+		const char *e = st;
+		while (*e == '_' || isalnum((unsigned char)*e))
+			e++;
+		const char *o = e;
+		while (*o == ' ' || *o == '\t' || *o == '\n')
+			o++;
+		enum binop op = B_NONE;
+		size_t oplen = 0;
+		if (o[0] == '=' && o[1] != '=') {
+			oplen = 1;
+		} else if (o[0] && o[1] == '=' && strchr("*/%+-&^|", o[0])) {
+			oplen = 2;
+			static const char ops[] = "*/%+-&^|";
+			static const enum binop bops[] = { B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_BAND, B_BXOR, B_BOR };
+			op = bops[strchr(ops, o[0]) - ops];
+		} else if ((o[0] == '<' || o[0] == '>') && o[1] == o[0] && o[2] == '=') {
+			oplen = 3;
+			op = o[0] == '<' ? B_SHL : B_SHR;
+		}
+		if (oplen) {
+			char name[256];
+			size_t n = (size_t)(e - st);
+			if (n >= sizeof name)
+				n = sizeof name - 1;
+			memcpy(name, st, n);
+			name[n] = '\0';
+			a->s = o + oplen;
+			intmax_t r = a_assign(a);
+			if (a->err)
+				return 0;
+			intmax_t v = r;
+			if (op != B_NONE) {
+				intmax_t cur = a->noeval ? 0 : var_value(a, name);
+				v = apply(a, op, cur, r);
+			}
+			if (!a->noeval && !a->err) {
+				char buf[32];
+				snprintf(buf, sizeof buf, "%" PRIdMAX, v);
+				if (var_set(a->sh, name, buf, 0) < 0)
+					a->err = true;
+			}
+			return v;
+		}
+	}
+	return a_ternary(a);
+}
+
+int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
+{
+	struct arith a = { .sh = sh, .s = expr, .expr = expr };
+	skip_ws(&a);
+	if (!*a.s) {
+		*ret_value = 0;
+		return 0;
+	}
+	intmax_t v = a_assign(&a);
+	skip_ws(&a);
+	if (!a.err && *a.s)
+		a_error(&a, "syntax error");
+	if (a.err)
+		return -1;
+	*ret_value = v;
+	return 0;
+}

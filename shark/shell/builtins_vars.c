@@ -1,0 +1,595 @@
+/* builtins_vars.c - builtins about variables, options and arguments:
+ * set (and the option table shared with the command line), export,
+ * readonly, unset, local, shift, getopts, read. */
+#include "shark/shell/shell.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+	char letter;
+	const char *name;
+	size_t off;
+} option_table[] = {
+	{ 'e', "errexit", offsetof(struct options, errexit) },
+	{ 'f', "noglob", offsetof(struct options, noglob) },
+	{ 'I', "ignoreeof", offsetof(struct options, ignoreeof) },
+	{ 'i', "interactive", offsetof(struct options, interactive) },
+	{ 'm', "monitor", offsetof(struct options, monitor) },
+	{ 'n', "noexec", offsetof(struct options, noexec) },
+	{ 's', "stdin", offsetof(struct options, stdin_cmds) },
+	{ 'x', "xtrace", offsetof(struct options, xtrace) },
+	{ 'v', "verbose", offsetof(struct options, verbose) },
+	{ 'u', "nounset", offsetof(struct options, nounset) },
+	{ 'C', "noclobber", offsetof(struct options, noclobber) },
+	{ 'a', "allexport", offsetof(struct options, allexport) },
+	{ 'b', "notify", offsetof(struct options, notify) },
+	{ 0, "pipefail", offsetof(struct options, pipefail) },
+};
+
+enum { NOPTIONS = sizeof option_table / sizeof *option_table };
+
+static bool *opt_ptr(struct shell *sh, size_t i)
+{
+	return (bool *)((char *)&sh->opt + option_table[i].off);
+}
+
+int set_option_name(struct shell *sh, const char *name, bool on)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strcmp(option_table[i].name, name) == 0) {
+			*opt_ptr(sh, i) = on;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_option_letter(struct shell *sh, char c, bool on)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (option_table[i].letter == c) {
+			*opt_ptr(sh, i) = on;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void options_string(struct shell *sh, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < NOPTIONS && o + 1 < n; i++)
+		if (option_table[i].letter && *opt_ptr(sh, i))
+			buf[o++] = option_table[i].letter;
+	buf[o] = '\0';
+}
+
+static void print_options(struct shell *sh, bool as_commands)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		bool on = *opt_ptr(sh, i);
+		if (as_commands)
+			out_fmt(sh, "set %co %s\n", on ? '-' : '+', option_table[i].name);
+		else
+			out_fmt(sh, "%-16s%s\n", option_table[i].name, on ? "on" : "off");
+	}
+}
+
+int options_parse(struct shell *sh, int argc, char **argv, bool cmdline, bool *ret_c, bool *ret_s)
+{
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if ((a[0] != '-' && a[0] != '+') || !a[1]) {
+			if (a[0] == '-' && !a[1] && !cmdline) {
+				sh->opt.xtrace = sh->opt.verbose = false;
+				i++;
+			}
+			break;
+		}
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		bool on = a[0] == '-';
+		for (const char *c = a + 1; *c; c++) {
+			if (*c == 'o') {
+				if (i + 1 >= argc) {
+					print_options(sh, !on);
+					continue;
+				}
+				if (set_option_name(sh, argv[++i], on) < 0) {
+					sh_error(sh, "set: Illegal option -o %s", argv[i]);
+					return -1;
+				}
+				continue;
+			}
+			if (cmdline && *c == 'c') {
+				*ret_c = true;
+				continue;
+			}
+			if (cmdline && *c == 's') {
+				*ret_s = true;
+				continue;
+			}
+			if (set_option_letter(sh, *c, on) < 0) {
+				sh_error(sh, "%sIllegal option %c%c", cmdline ? "" : "set: ", a[0], *c);
+				return -1;
+			}
+		}
+	}
+	return i;
+}
+
+void set_positional(struct shell *sh, int argc, char **argv)
+{
+	for (int i = 0; i < sh->argc; i++)
+		free(sh->argv[i]);
+	free(sh->argv);
+	sh->argv = calloc((size_t)argc + 1, sizeof *sh->argv);
+	if (!sh->argv)
+		abort();
+	for (int i = 0; i < argc; i++)
+		sh->argv[i] = strdup(argv[i]);
+	sh->argc = argc;
+	sh->optind_seen = 0;
+	sh->optchar = 0;
+}
+
+/* Print a value quoted for re-input: 'it'\''s' */
+static void out_quoted(struct shell *sh, const char *v)
+{
+	out_chr(sh, '\'');
+	for (; *v; v++) {
+		if (*v == '\'')
+			out_str(sh, "'\"'\"'");
+		else
+			out_chr(sh, *v);
+	}
+	out_chr(sh, '\'');
+}
+
+static void print_var(struct shell *sh, struct var *v, void *ctx)
+{
+	const char *prefix = ctx;
+	unsigned need = prefix ? (strcmp(prefix, "export") == 0 ? V_EXPORT : V_READONLY) : 0;
+	if (need && !(v->flags & need))
+		return;
+	if (!need && !v->value)
+		return;
+	if (prefix)
+		out_fmt(sh, "%s %s", prefix, v->name);
+	else
+		out_str(sh, v->name);
+	if (v->value) {
+		out_chr(sh, '=');
+		out_quoted(sh, v->value);
+	}
+	out_chr(sh, '\n');
+}
+
+int bi_set(struct shell *sh, int argc, char **argv)
+{
+	if (argc == 1) {
+		var_foreach_sorted(sh, print_var, NULL);
+		return 0;
+	}
+	bool c = false, s = false;
+	int i = options_parse(sh, argc, argv, false, &c, &s);
+	if (i < 0) {
+		sh_fatal(sh, 2);
+		return 2;
+	}
+	bool dashdash = false;
+	for (int k = 1; k < i; k++)
+		if (strcmp(argv[k], "--") == 0 || strcmp(argv[k], "-") == 0)
+			dashdash = true;
+	if (i < argc || dashdash) {
+		set_positional(sh, argc - i, argv + i);
+		var_set(sh, "OPTIND", "1", 0);	/* as dash: new arguments, new getopts scan */
+	}
+	return 0;
+}
+
+static int declare(struct shell *sh, int argc, char **argv, unsigned flag, const char *what)
+{
+	int i = 1;
+	bool print = false;
+	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-p") == 0) {
+			print = true;
+			i++;
+			continue;
+		}
+		sh_error(sh, "%s: Illegal option %s", what, argv[i]);
+		return 2;
+	}
+	if (i >= argc || print) {
+		var_foreach_sorted(sh, print_var, (void *)what);
+		return 0;
+	}
+	int status = 0;
+	for (; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t nl = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		if (!var_valid_name(argv[i], nl)) {
+			sh_error(sh, "%s: %s: bad variable name", what, argv[i]);
+			sh_fatal(sh, 2);
+			return 2;
+		}
+		if (var_set_n(sh, argv[i], nl, eq ? eq + 1 : NULL, flag) < 0) {
+			sh_fatal(sh, 2);
+			return 2;
+		}
+	}
+	return status;
+}
+
+int bi_export(struct shell *sh, int argc, char **argv)
+{
+	return declare(sh, argc, argv, V_EXPORT, "export");
+}
+
+int bi_readonly(struct shell *sh, int argc, char **argv)
+{
+	return declare(sh, argc, argv, V_READONLY, "readonly");
+}
+
+int bi_unset(struct shell *sh, int argc, char **argv)
+{
+	bool funcs = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-f") == 0)
+			funcs = true;
+		else if (strcmp(argv[i], "-v") == 0)
+			funcs = false;
+		else {
+			sh_error(sh, "unset: Illegal option %s", argv[i]);
+			return 2;
+		}
+	}
+	int status = 0;
+	for (; i < argc; i++) {
+		if (funcs) {
+			func_remove(sh, argv[i]);
+			continue;
+		}
+		if (!var_valid_name(argv[i], strlen(argv[i]))) {
+			sh_error(sh, "unset: %s: bad variable name", argv[i]);
+			status = 2;
+			continue;
+		}
+		if (var_unset(sh, argv[i]) < 0) {
+			sh_fatal(sh, 2);
+			return 2;
+		}
+	}
+	return status;
+}
+
+int bi_local(struct shell *sh, int argc, char **argv)
+{
+	if (sh->func_depth == 0) {
+		sh_error(sh, "local: not in a function");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t nl = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		if (strcmp(argv[i], "-") == 0)
+			continue;
+		if (!var_valid_name(argv[i], nl)) {
+			sh_error(sh, "local: %s: bad variable name", argv[i]);
+			return 2;
+		}
+		char *name = strndup(argv[i], nl);
+		var_make_local(sh, name);
+		if (eq && var_set(sh, name, eq + 1, 0) < 0) {
+			free(name);
+			return 2;
+		}
+		free(name);
+	}
+	return 0;
+}
+
+int bi_shift(struct shell *sh, int argc, char **argv)
+{
+	long n = 1;
+	if (argc > 1) {
+		char *end;
+		n = strtol(argv[1], &end, 10);
+		if (*end || !*argv[1] || n < 0) {
+			sh_error(sh, "shift: Illegal number: %s", argv[1]);
+			sh_fatal(sh, 2);
+			return 2;
+		}
+	}
+	if (n > sh->argc) {
+		sh_error(sh, "shift: can't shift that many");
+		sh_fatal(sh, 2);
+		return 2;
+	}
+	for (long i = 0; i < n; i++)
+		free(sh->argv[i]);
+	memmove(sh->argv, sh->argv + n, (size_t)(sh->argc - n + 1) * sizeof *sh->argv);
+	sh->argc -= (int)n;
+	return 0;
+}
+
+int bi_getopts(struct shell *sh, int argc, char **argv)
+{
+	if (argc < 3) {
+		sh_error(sh, "getopts: usage: getopts optstring var [arg...]");
+		return 2;
+	}
+	const char *optstring = argv[1];
+	const char *name = argv[2];
+	char **args = argc > 3 ? argv + 3 : sh->argv;
+	int nargs = argc > 3 ? argc - 3 : sh->argc;
+	const char *oi = var_get(sh, "OPTIND");
+	int oind = oi ? atoi(oi) : 1;
+	if (oind < 1)
+		oind = 1;
+	if (oind != sh->optind_seen)
+		sh->optchar = 0;
+	bool silent = optstring[0] == ':';
+	char obuf[2] = { 0, 0 };
+	char ibuf[32];
+	int ret = 0;
+	if (sh->optchar == 0) {
+		if (oind > nargs || args[oind - 1][0] != '-' || args[oind - 1][1] == '\0') {
+			ret = 1;
+			goto end;
+		}
+		if (strcmp(args[oind - 1], "--") == 0) {
+			oind++;
+			ret = 1;
+			goto end;
+		}
+		sh->optchar = 1;
+	}
+	const char *arg = args[oind - 1];
+	char c = arg[sh->optchar];
+	const char *spec = c != ':' ? strchr(optstring + (silent ? 1 : 0), c) : NULL;
+	sh->optchar++;
+	bool at_end = arg[sh->optchar] == '\0';
+	if (!spec) {
+		obuf[0] = c;
+		if (silent) {
+			var_set(sh, "OPTARG", obuf, 0);
+		} else {
+			sh_error(sh, "Illegal option -%c", c);
+			var_unset(sh, "OPTARG");
+		}
+		var_set(sh, name, "?", 0);
+		if (at_end) {
+			oind++;
+			sh->optchar = 0;
+		}
+		goto set_ind;
+	}
+	if (spec[1] == ':') {
+		if (!at_end) {
+			var_set(sh, "OPTARG", arg + sh->optchar, 0);
+			oind++;
+		} else if (oind < nargs) {
+			var_set(sh, "OPTARG", args[oind], 0);
+			oind += 2;
+		} else {
+			obuf[0] = c;
+			if (silent) {
+				var_set(sh, "OPTARG", obuf, 0);
+				var_set(sh, name, ":", 0);
+			} else {
+				sh_error(sh, "No arg for -%c option", c);
+				var_unset(sh, "OPTARG");
+				var_set(sh, name, "?", 0);
+			}
+			oind++;
+			sh->optchar = 0;
+			goto set_ind;
+		}
+		sh->optchar = 0;
+	} else {
+		var_unset(sh, "OPTARG");
+		if (at_end) {
+			oind++;
+			sh->optchar = 0;
+		}
+	}
+	obuf[0] = c;
+	var_set(sh, name, obuf, 0);
+set_ind:
+	snprintf(ibuf, sizeof ibuf, "%d", oind);
+	var_set(sh, "OPTIND", ibuf, 0);
+	sh->optind_seen = oind;
+	return 0;
+end:
+	sh->optchar = 0;
+	var_set(sh, name, "?", 0);
+	snprintf(ibuf, sizeof ibuf, "%d", oind);
+	var_set(sh, "OPTIND", ibuf, 0);
+	sh->optind_seen = oind;
+	return ret;
+}
+
+/* --- read ---------------------------------------------------------------------- */
+
+/* Read one line from fd 0 without consuming past its newline: from a
+ * seekable file a block is read and the offset moved back; otherwise one
+ * byte at a time. Returns the number of bytes (without the newline) and
+ * sets *ret_eof when input ended before a newline. */
+static char *read_line(int fd, size_t *ret_len, bool *ret_eof)
+{
+	size_t len = 0, cap = 128;
+	char *buf = malloc(cap);
+	if (!buf)
+		abort();
+	*ret_eof = false;
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+	struct stat st;
+	bool seekable = pos >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	for (;;) {
+		char chunk[4096];
+		size_t want = seekable ? sizeof chunk : 1;
+		ssize_t n = read(fd, chunk, want);
+		if (n < 0 && errno == EINTR) {
+			if (sig_any_pending)
+				break;
+			continue;
+		}
+		if (n <= 0) {
+			*ret_eof = true;
+			break;
+		}
+		size_t take = (size_t)n;
+		char *nl = memchr(chunk, '\n', (size_t)n);
+		if (nl)
+			take = (size_t)(nl - chunk);
+		if (len + take + 1 > cap) {
+			while (len + take + 1 > cap)
+				cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		memcpy(buf + len, chunk, take);
+		len += take;
+		if (nl) {
+			if (seekable)
+				lseek(fd, pos + (off_t)(len + 1), SEEK_SET);
+			break;
+		}
+		if (seekable)
+			pos += 0;
+	}
+	buf[len] = '\0';
+	*ret_len = len;
+	return buf;
+}
+
+int bi_read(struct shell *sh, int argc, char **argv)
+{
+	bool raw = false;
+	const char *prompt = NULL;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c == 'r') {
+				raw = true;
+			} else if (*c == 'p' && i + 1 < argc) {
+				prompt = argv[++i];
+				break;
+			} else {
+				sh_error(sh, "read: Illegal option -%c", *c);
+				return 2;
+			}
+		}
+	}
+	if (i >= argc) {
+		sh_error(sh, "read: arg count");
+		return 2;
+	}
+	if (prompt && isatty(0)) {
+		fputs(prompt, stderr);
+		fflush(stderr);
+	}
+	/* the line, with a flag per byte: escaped bytes are never split */
+	size_t len = 0, cap = 128;
+	char *line = malloc(cap);
+	bool *esc = malloc(cap);
+	if (!line || !esc)
+		abort();
+	bool eof = false;
+	for (;;) {
+		size_t n;
+		char *part = read_line(0, &n, &eof);
+		size_t k = 0;
+		bool cont = false;
+		while (k < n) {
+			if (len + 2 > cap) {
+				cap *= 2;
+				line = realloc(line, cap);
+				esc = realloc(esc, cap);
+				if (!line || !esc)
+					abort();
+			}
+			if (!raw && part[k] == '\\') {
+				if (k + 1 == n) {
+					cont = !eof;
+					k++;
+					break;
+				}
+				line[len] = part[k + 1];
+				esc[len++] = true;
+				k += 2;
+				continue;
+			}
+			line[len] = part[k++];
+			esc[len++] = false;
+		}
+		free(part);
+		if (!cont)
+			break;
+	}
+	line[len] = '\0';
+	const char *ifs = var_get(sh, "IFS");
+	if (!ifs)
+		ifs = " \t\n";
+	size_t p = 0;
+	int status = eof ? 1 : 0;
+#define IS_IFS(k) (!esc[k] && line[k] && strchr(ifs, line[k]))
+#define IS_WS(k) (IS_IFS(k) && strchr(" \t\n", line[k]))
+	for (; i < argc; i++) {
+		while (p < len && IS_WS(p))
+			p++;
+		char *val;
+		if (i + 1 == argc) {
+			size_t e = len;
+			while (e > p && IS_WS(e - 1))
+				e--;
+			val = strndup(line + p, e - p);
+			p = len;
+		} else {
+			size_t st = p;
+			while (p < len && !IS_IFS(p))
+				p++;
+			val = strndup(line + st, p - st);
+			while (p < len && IS_WS(p))
+				p++;
+			if (p < len && IS_IFS(p)) {
+				p++;
+				while (p < len && IS_WS(p))
+					p++;
+			}
+		}
+#undef IS_IFS
+#undef IS_WS
+		if (var_set(sh, argv[i], val, 0) < 0)
+			status = 2;
+		free(val);
+	}
+	free(line);
+	free(esc);
+	return status;
+}

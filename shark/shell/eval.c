@@ -1,0 +1,960 @@
+/* eval.c - walking the syntax tree: lists, and-or, pipelines, compound
+ * commands, simple commands (assignments, builtin/function/external
+ * dispatch), functions, set -e and traps. External commands go through
+ * external.h and nothing else. */
+#include "shark/shell/external.h"
+#include "shark/shell/shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { EVAL_MAX_DEPTH = 1000 };
+
+static int eval(struct shell *sh, struct node *n, bool last);
+
+/* --- functions ------------------------------------------------------------------ */
+
+static unsigned func_hash(const char *s)
+{
+	unsigned h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h % FUNC_HASH_SIZE;
+}
+
+struct func *func_lookup(struct shell *sh, const char *name)
+{
+	for (struct func *f = sh->funcs[func_hash(name)]; f; f = f->next)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+void func_define(struct shell *sh, const char *name, struct node *body)
+{
+	struct func *f = func_lookup(sh, name);
+	if (f) {
+		ast_free(f->body);
+		f->body = ast_ref(body);
+		return;
+	}
+	f = calloc(1, sizeof *f);
+	if (!f)
+		abort();
+	f->name = strdup(name);
+	f->body = ast_ref(body);
+	unsigned h = func_hash(name);
+	f->next = sh->funcs[h];
+	sh->funcs[h] = f;
+}
+
+int func_remove(struct shell *sh, const char *name)
+{
+	for (struct func **pp = &sh->funcs[func_hash(name)]; *pp; pp = &(*pp)->next) {
+		struct func *f = *pp;
+		if (strcmp(f->name, name) == 0) {
+			*pp = f->next;
+			ast_free(f->body);
+			free(f->name);
+			free(f);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void func_free_all(struct shell *sh)
+{
+	for (size_t h = 0; h < FUNC_HASH_SIZE; h++) {
+		while (sh->funcs[h]) {
+			struct func *f = sh->funcs[h];
+			sh->funcs[h] = f->next;
+			ast_free(f->body);
+			free(f->name);
+			free(f);
+		}
+	}
+}
+
+int eval_function(struct shell *sh, struct func *f, int argc, char **argv)
+{
+	if (sh->func_depth >= EVAL_MAX_DEPTH) {
+		sh_error(sh, "%s: function nesting too deep", argv[0]);
+		sh_fatal(sh, 2);
+		return 2;
+	}
+	char **save_argv = sh->argv;
+	int save_argc = sh->argc;
+	struct local_save *save_frame = sh->local_frame;
+	int save_loops = sh->loop_depth;
+	char **nargv = calloc((size_t)argc, sizeof *nargv);
+	if (!nargv)
+		abort();
+	for (int i = 1; i < argc; i++)
+		nargv[i - 1] = strdup(argv[i]);
+	sh->argv = nargv;
+	sh->argc = argc - 1;
+	sh->local_frame = sh->locals;
+	sh->loop_depth = 0;
+	sh->func_depth++;
+	struct node *body = ast_ref(f->body);
+	int status = eval(sh, body, false);
+	ast_free(body);
+	if (sh->jump == J_RETURN) {
+		sh->jump = J_NONE;
+		status = sh->status;
+	}
+	sh->func_depth--;
+	var_pop_locals(sh, sh->local_frame);
+	sh->local_frame = save_frame;
+	sh->loop_depth = save_loops;
+	for (int i = 0; i < sh->argc; i++)
+		free(sh->argv[i]);
+	free(sh->argv);
+	sh->argv = save_argv;
+	sh->argc = save_argc;
+	sh->status = status;
+	return status;
+}
+
+/* --- traps and errexit ---------------------------------------------------------------- */
+
+void eval_pending_traps(struct shell *sh)
+{
+	if (sh->in_trap || !sig_any_pending)
+		return;
+	sig_any_pending = 0;
+	for (int s = 1; s < NSIG_TRAPS; s++) {
+		if (!sig_pending[s])
+			continue;
+		sig_pending[s] = 0;
+		const char *action = sh->traps[s];
+		if (!action || !*action)
+			continue;
+		char *copy = strdup(action);
+		int save = sh->status;
+		sh->in_trap = true;
+		eval_string(sh, "trap", copy);
+		sh->in_trap = false;
+		free(copy);
+		if (sh->jump != J_EXIT)
+			sh->status = save;
+	}
+}
+
+void eval_check_errexit(struct shell *sh, int status)
+{
+	if (status != 0 && sh->opt.errexit && sh->errexit_off == 0 && sh->jump == J_NONE) {
+		sh->jump = J_EXIT;
+		sh->status = status;
+	}
+}
+
+/* --- xtrace ----------------------------------------------------------------------- */
+
+static void xtrace(struct shell *sh, char **assigns, size_t nassigns, char **argv)
+{
+	const char *ps4 = var_get(sh, "PS4");
+	struct strlist line = { 0 };
+	(void)line;
+	fputs(ps4 ? ps4 : "+ ", stderr);
+	bool first = true;
+	for (size_t i = 0; i < nassigns; i++) {
+		fprintf(stderr, "%s%s", first ? "" : " ", assigns[i]);
+		first = false;
+	}
+	for (char **a = argv; a && *a; a++) {
+		const char *s = *a;
+		bool plain = *s != '\0';
+		for (const char *c = s; *c; c++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=+,:@%", *c))
+				plain = false;
+		if (plain) {
+			fprintf(stderr, "%s%s", first ? "" : " ", s);
+		} else {
+			fputs(first ? "'" : " '", stderr);
+			for (const char *c = s; *c; c++) {
+				if (*c == '\'')
+					fputs("'\\''", stderr);
+				else
+					fputc(*c, stderr);
+			}
+			fputc('\'', stderr);
+		}
+		first = false;
+	}
+	fputc('\n', stderr);
+}
+
+/* --- simple commands -------------------------------------------------------------- */
+
+struct tmp_var {
+	char *name;
+	char *value;
+	unsigned flags;
+	bool existed;
+};
+
+int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out)
+{
+	for (; w; w = w->next) {
+		char *v = expand_word_str(sh, w, true);
+		if (!v)
+			return -1;
+		size_t l = strlen(w->aname) + strlen(v) + 2;
+		char *s = malloc(l);
+		if (!s)
+			abort();
+		snprintf(s, l, "%s=%s", w->aname, v);
+		free(v);
+		strlist_push(out, s);
+	}
+	return 0;
+}
+
+static int assign_all(struct shell *sh, struct strlist *as, unsigned flags)
+{
+	for (size_t i = 0; i < as->n; i++) {
+		char *eq = strchr(as->v[i], '=');
+		if (var_set_n(sh, as->v[i], (size_t)(eq - as->v[i]), eq + 1, flags) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Temporary assignments for a regular builtin or a function call. */
+static struct tmp_var *assign_temp(struct shell *sh, struct strlist *as)
+{
+	if (!as->n)
+		return NULL;
+	struct tmp_var *t = calloc(as->n, sizeof *t);
+	if (!t)
+		abort();
+	for (size_t i = 0; i < as->n; i++) {
+		char *eq = strchr(as->v[i], '=');
+		t[i].name = strndup(as->v[i], (size_t)(eq - as->v[i]));
+		struct var *v = var_lookup(sh, t[i].name);
+		if (v) {
+			t[i].existed = true;
+			t[i].value = v->value ? strdup(v->value) : NULL;
+			t[i].flags = v->flags;
+		}
+		var_set(sh, t[i].name, eq + 1, V_EXPORT);
+	}
+	return t;
+}
+
+static void assign_restore(struct shell *sh, struct tmp_var *t, size_t n)
+{
+	if (!t)
+		return;
+	for (size_t i = n; i-- > 0;) {
+		struct var *v = var_lookup(sh, t[i].name);
+		if (t[i].existed) {
+			if (v && !(v->flags & V_READONLY)) {
+				free(v->value);
+				v->value = t[i].value;
+				v->flags = t[i].flags;
+				t[i].value = NULL;
+				sh->var_generation++;
+			}
+		} else if (v && !(v->flags & V_READONLY)) {
+			var_unset(sh, t[i].name);
+		}
+		free(t[i].value);
+		free(t[i].name);
+	}
+	free(t);
+}
+
+/* The environment for an external command: exported variables plus the
+ * command's own assignments. */
+char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own)
+{
+	char **base = var_environ(sh);
+	if (!as->n)
+		return base;
+	for (char **e = base; *e; e++) {
+		bool overridden = false;
+		const char *eq = strchr(*e, '=');
+		for (size_t i = 0; i < as->n && !overridden; i++) {
+			const char *aeq = strchr(as->v[i], '=');
+			overridden = aeq - as->v[i] == eq - *e && memcmp(as->v[i], *e, (size_t)(eq - *e)) == 0;
+		}
+		if (!overridden)
+			strlist_push(own, strdup(*e));
+	}
+	for (size_t i = 0; i < as->n; i++)
+		strlist_push(own, strdup(as->v[i]));
+	return own->v;
+}
+
+/* A process running its last command may exec it in place only if no trap
+ * action could still be due (EXIT or a caught signal). */
+static bool may_exec_in_place(const struct shell *sh)
+{
+	return !traps_have_actions(sh);
+}
+
+/* Expand a command's words. For the declaration builtins (export, readonly,
+ * local) a NAME=value argument is expanded like an assignment, as dash
+ * does: tilde after = and :, no field splitting, no pathname expansion. */
+static int expand_command_words(struct shell *sh, struct word *args, struct strlist *out)
+{
+	const struct wpart *p0 = args ? args->parts : NULL;
+	if (!p0 || p0->next || p0->kind != WP_LIT || p0->quoted)
+		return expand_words(sh, args, out);
+	const struct builtin *bi = builtin_lookup(p0->text);
+	if (!bi || !(bi->flags & BI_ASSIGN))
+		return expand_words(sh, args, out);
+	strlist_push(out, strdup(p0->text));
+	for (struct word *w = args->next; w; w = w->next) {
+		const struct wpart *p = w->parts;
+		const char *eq = p && p->kind == WP_LIT && !p->quoted ? memchr(p->text, '=', p->len) : NULL;
+		if (eq && var_valid_name(p->text, (size_t)(eq - p->text))) {
+			char *s = expand_word_str(sh, w, true);
+			if (!s)
+				return -1;
+			strlist_push(out, s);
+			continue;
+		}
+		struct word *next = w->next;
+		w->next = NULL;
+		int r = expand_words(sh, w, out);
+		w->next = next;
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int run_builtin(struct shell *sh, const struct builtin *bi, struct strlist *argv)
+{
+	int status = bi->fn(sh, (int)argv->n, argv->v);
+	if (out_flush(sh) < 0 && status == 0)
+		status = 1;
+	return status;
+}
+
+
+static int eval_simple(struct shell *sh, struct node *n, bool last)
+{
+	struct strlist argv = { 0 }, assigns = { 0 };
+	int status = 0;
+	sh->lineno = n->lineno;
+	sh->cmdsub_ran = false;
+	sh->cmdsub_status = 0;
+	if (expand_command_words(sh, n->args, &argv) < 0) {
+		status = sh->jump == J_NONE ? 1 : 2;
+		goto out;
+	}
+	if (argv.n == 0) {
+		/* assignments alone: each one sees the previous ones */
+		for (struct word *w = n->assigns; w; w = w->next) {
+			char *v = expand_word_str(sh, w, true);
+			if (!v) {
+				status = 2;
+				goto out;
+			}
+			if (sh->opt.xtrace) {
+				size_t l = strlen(w->aname) + strlen(v) + 2;
+				char *s = malloc(l);
+				if (!s)
+					abort();
+				snprintf(s, l, "%s=%s", w->aname, v);
+				strlist_push(&assigns, s);
+			}
+			int r = var_set(sh, w->aname, v, 0);
+			free(v);
+			if (r < 0) {
+				sh_fatal(sh, 2);
+				status = 2;
+				goto out;
+			}
+		}
+		if (sh->opt.xtrace && assigns.n)
+			xtrace(sh, assigns.v, assigns.n, NULL);
+		status = sh->cmdsub_ran ? sh->cmdsub_status : 0;
+		if (n->redirs) {
+			struct redir_save *save = NULL;
+			if (redir_apply(sh, n->redirs, &save) < 0)
+				status = 2;
+			redir_restore(sh, save);
+		}
+		goto out;
+	}
+	if (eval_expand_assigns(sh, n->assigns, &assigns) < 0) {
+		status = 2;
+		goto out;
+	}
+	if (sh->opt.xtrace)
+		xtrace(sh, assigns.v, assigns.n, argv.v);
+
+	bool no_funcs = false;
+	size_t skip = 0;
+	/* `command NAME ...` without options: bypass functions */
+	while (skip < argv.n && strcmp(argv.v[skip], "command") == 0 && argv.v[skip + 1] &&
+	       (argv.v[skip + 1][0] != '-' || strcmp(argv.v[skip + 1], "-p") == 0 ||
+		strcmp(argv.v[skip + 1], "--") == 0)) {
+		skip++;
+		if (strcmp(argv.v[skip], "-p") == 0 || strcmp(argv.v[skip], "--") == 0)
+			skip++;
+		no_funcs = true;
+	}
+	if (skip) {
+		if (skip >= argv.n) {
+			status = 0;
+			goto out;
+		}
+		for (size_t i = 0; i < skip; i++)
+			free(argv.v[i]);
+		memmove(argv.v, argv.v + skip, (argv.n - skip + 1) * sizeof *argv.v);
+		argv.n -= skip;
+	}
+	const char *name = argv.v[0];
+	const struct builtin *bi = builtin_lookup(name);
+	struct func *fn = NULL;
+	if (!bi || !(bi->flags & BI_SPECIAL) || no_funcs) {
+		if (!no_funcs && !(bi && (bi->flags & BI_SPECIAL)))
+			fn = func_lookup(sh, name);
+	}
+
+	if (bi && (bi->flags & BI_SPECIAL) && !fn) {
+		if (bi->fn == bi_exec) {
+			/* exec: redirections stay; with a command, replace the shell */
+			if (assign_all(sh, &assigns, argv.n > 1 ? V_EXPORT : 0) < 0) {
+				sh_fatal(sh, 2);
+				status = 2;
+				goto out;
+			}
+			if (redir_apply(sh, n->redirs, NULL) < 0) {
+				status = 2;
+				sh_fatal(sh, 2);
+				goto out;
+			}
+			if (argv.n > 1) {
+				const char *pwd = var_get(sh, "PWD");
+				struct external_cmd cmd = { .argv = argv.v + 1, .envp = var_environ(sh),
+							    .cwd = pwd, .fd_in = 0, .fd_out = 1, .fd_err = 2 };
+				out_flush(sh);
+				status = external_run(sh, &cmd, true);
+				sh->jump = J_EXIT;
+				sh->status = status;
+			}
+			goto out;
+		}
+		if (!no_funcs && assign_all(sh, &assigns, 0) < 0) {
+			sh_fatal(sh, 2);
+			status = 2;
+			goto out;
+		}
+		struct tmp_var *tmp = no_funcs ? assign_temp(sh, &assigns) : NULL;
+		struct redir_save *save = NULL;
+		if (no_funcs)
+			sh->command_guard++;
+		if (redir_apply(sh, n->redirs, &save) < 0) {
+			status = 2;
+			sh_fatal(sh, 2);
+		} else {
+			status = run_builtin(sh, bi, &argv);
+		}
+		redir_restore(sh, save);
+		assign_restore(sh, tmp, assigns.n);
+		if (no_funcs) {
+			sh->command_guard--;
+			if (sh->jump == J_ABORT && !(sh->interactive && sh->command_guard == 0 && sig_int_seen)) {
+				sh->jump = J_NONE;
+				status = sh->status;
+			}
+		}
+		goto out;
+	}
+	if (fn || bi) {
+		struct tmp_var *tmp = assign_temp(sh, &assigns);
+		struct redir_save *save = NULL;
+		if (redir_apply(sh, n->redirs, &save) < 0) {
+			status = 2;
+		} else if (fn) {
+			status = eval_function(sh, fn, (int)argv.n, argv.v);
+		} else {
+			status = run_builtin(sh, bi, &argv);
+		}
+		redir_restore(sh, save);
+		assign_restore(sh, tmp, assigns.n);
+		goto out;
+	}
+
+	/* an external command: through the seam */
+	struct strlist env = { 0 };
+	char **envp = eval_build_env(sh, &assigns, &env);
+	const char *pwd = var_get(sh, "PWD");
+	struct external_cmd cmd = { .argv = argv.v, .envp = envp, .cwd = pwd,
+				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
+	if (last && may_exec_in_place(sh)) {
+		if (redir_apply(sh, n->redirs, NULL) < 0)
+			status = 2;
+		else
+			status = external_run(sh, &cmd, true);
+	} else {
+		struct redir_save *save = NULL;
+		if (redir_apply(sh, n->redirs, &save) < 0)
+			status = 2;
+		else
+			status = external_run(sh, &cmd, false);
+		redir_restore(sh, save);
+	}
+	strlist_free(&env);
+out:
+	strlist_free(&argv);
+	strlist_free(&assigns);
+	sh->status = status;
+	eval_check_errexit(sh, status);
+	return status;
+}
+
+/* --- the pipeline hook's helper ----------------------------------------------------- */
+
+static bool parts_are_pure(const struct wpart *p)
+{
+	for (; p; p = p->next) {
+		if (p->kind == WP_CMDSUB || p->kind == WP_ARITH)
+			return false;
+		if (p->kind == WP_PARAM) {
+			if (p->op == PO_ASSIGN || p->op == PO_ERROR)
+				return false;
+			if (p->arg && !parts_are_pure(p->arg->parts))
+				return false;
+		}
+	}
+	return true;
+}
+
+int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_argv,
+		    struct strlist *ret_env)
+{
+	if (!stage || stage->kind != N_SIMPLE || stage->redirs || !stage->args)
+		return -1;
+	for (struct word *w = stage->args; w; w = w->next)
+		if (!parts_are_pure(w->parts))
+			return -1;
+	for (struct word *w = stage->assigns; w; w = w->next)
+		if (!parts_are_pure(w->parts))
+			return -1;
+	bool noglob = sh->opt.noglob, nounset = sh->opt.nounset;
+	sh->opt.noglob = true;	/* the filesystem is an input: leave globs to the run */
+	sh->opt.nounset = false;
+	struct strlist argv = { 0 }, assigns = { 0 }, env = { 0 };
+	int r = expand_words(sh, stage->args, &argv);
+	if (r == 0)
+		r = eval_expand_assigns(sh, stage->assigns, &assigns);
+	sh->opt.noglob = noglob;
+	sh->opt.nounset = nounset;
+	bool glob = false;
+	for (size_t i = 0; i < argv.n && r == 0; i++)
+		glob = glob || pattern_has_magic(argv.v[i]);
+	if (r < 0 || sh->jump != J_NONE || argv.n == 0 || glob || builtin_lookup(argv.v[0]) ||
+	    func_lookup(sh, argv.v[0])) {
+		if (sh->jump == J_ABORT || sh->jump == J_EXIT)
+			sh->jump = J_NONE;
+		strlist_free(&argv);
+		strlist_free(&assigns);
+		return -1;
+	}
+	char **envp = eval_build_env(sh, &assigns, &env);
+	if (envp != env.v)
+		for (char **e = envp; *e; e++)
+			strlist_push(&env, strdup(*e));
+	strlist_free(&assigns);
+	*ret_argv = argv;
+	*ret_env = env;
+	return 0;
+}
+
+/* --- pipelines, background, subshells ---------------------------------------------- */
+
+void eval_in_child(struct shell *sh, struct node *n)
+{
+	int status = eval(sh, n, true);
+	if (sh->jump == J_EXIT || sh->jump == J_ABORT)
+		status = sh->status;
+	shell_exit(sh, status);
+}
+
+static int eval_pipe(struct shell *sh, struct node *n, bool last)
+{
+	int status;
+	if (n->nstages == 1) {
+		if (n->bang)
+			sh->errexit_off++;
+		status = eval(sh, n->stages[0], false);
+		if (n->bang) {
+			sh->errexit_off--;
+			status = !status;
+		}
+		sh->status = status;
+		return status;
+	}
+	/* at the end of the process (and not negated) no job child is needed */
+	if (external_pipeline(sh, n->stages, n->nstages, last && !n->bang && may_exec_in_place(sh),
+			      &status))
+		goto done;
+	out_flush(sh);
+	pid_t *pids = calloc(n->nstages, sizeof *pids);
+	if (!pids)
+		abort();
+	int prev = -1;
+	size_t started = 0;
+	for (size_t i = 0; i < n->nstages; i++) {
+		int p[2] = { -1, -1 };
+		if (i + 1 < n->nstages && pipe2(p, O_CLOEXEC) < 0) {
+			sh_error(sh, "pipe: %s", strerror(errno));
+			break;
+		}
+		pid_t pid = jobs_fork(sh, false);
+		if (pid < 0) {
+			sh_error(sh, "fork: %s", strerror(errno));
+			if (p[0] >= 0) {
+				close(p[0]);
+				close(p[1]);
+			}
+			break;
+		}
+		if (pid == 0) {
+			if (prev >= 0) {
+				dup2(prev, 0);
+				close(prev);
+			}
+			if (p[1] >= 0) {
+				close(p[0]);
+				dup2(p[1], 1);
+				close(p[1]);
+			}
+			eval_in_child(sh, n->stages[i]);
+		}
+		pids[started++] = pid;
+		if (prev >= 0)
+			close(prev);
+		if (p[1] >= 0)
+			close(p[1]);
+		prev = p[0];
+	}
+	if (prev >= 0)
+		close(prev);
+	status = 0;
+	int fail = 0;
+	for (size_t i = 0; i < started; i++) {
+		int s = jobs_wait_pid(sh, pids[i]);
+		if (s)
+			fail = s;
+		status = s;
+	}
+	if (started < n->nstages)
+		status = 2;
+	if (sh->opt.pipefail && fail)
+		status = fail;
+	free(pids);
+done:
+	if (n->bang)
+		status = !status;
+	sh->status = status;
+	if (!n->bang)
+		eval_check_errexit(sh, status);
+	return status;
+}
+
+static int eval_bg(struct shell *sh, struct node *n)
+{
+	pid_t pid = jobs_fork(sh, true);
+	if (pid < 0) {
+		sh_error(sh, "fork: %s", strerror(errno));
+		return sh->status = 2;
+	}
+	if (pid == 0) {
+		if (!sh->opt.monitor) {
+			int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd >= 0 && fd != 0) {
+				dup2(fd, 0);
+				close(fd);
+			}
+		}
+		eval_in_child(sh, n->a);
+	}
+	sh->last_bg = pid;
+	pid_t *pids = malloc(sizeof *pids);
+	if (!pids)
+		abort();
+	pids[0] = pid;
+	jobs_add(sh, pids, 1, node_to_text(n->a));
+	return sh->status = 0;
+}
+
+static int eval_subshell(struct shell *sh, struct node *n, bool last)
+{
+	if (last) {
+		if (redir_apply(sh, n->redirs, NULL) < 0)
+			return sh->status = 2;
+		return eval(sh, n->a, true);
+	}
+	pid_t pid = jobs_fork(sh, false);
+	if (pid < 0) {
+		sh_error(sh, "fork: %s", strerror(errno));
+		return sh->status = 2;
+	}
+	if (pid == 0) {
+		if (redir_apply(sh, n->redirs, NULL) < 0)
+			shell_exit(sh, 2);
+		eval_in_child(sh, n->a);
+	}
+	int status = jobs_wait_pid(sh, pid);
+	sh->status = status;
+	eval_check_errexit(sh, status);
+	return status;
+}
+
+/* --- compound commands ------------------------------------------------------------ */
+
+/* After a loop body: returns true if the loop must stop. */
+static bool loop_jump(struct shell *sh, bool *ret_continue)
+{
+	*ret_continue = false;
+	if (sh->jump == J_BREAK) {
+		if (--sh->jump_count <= 0)
+			sh->jump = J_NONE;
+		return true;
+	}
+	if (sh->jump == J_CONTINUE) {
+		if (--sh->jump_count <= 0) {
+			sh->jump = J_NONE;
+			*ret_continue = true;
+			return false;
+		}
+		return true;
+	}
+	return sh->jump != J_NONE;
+}
+
+static int eval_loop(struct shell *sh, struct node *n)
+{
+	int status = 0;
+	sh->loop_depth++;
+	for (;;) {
+		sh->errexit_off++;
+		int c = eval(sh, n->a, false);
+		sh->errexit_off--;
+		bool cont;
+		if (sh->jump != J_NONE) {
+			if (loop_jump(sh, &cont))
+				break;
+			if (cont)
+				continue;
+		}
+		if ((c == 0) != (n->kind == N_WHILE))
+			break;
+		status = eval(sh, n->b, false);
+		if (sh->jump != J_NONE) {
+			if (loop_jump(sh, &cont))
+				break;
+		}
+		if (sh->interactive && sig_int_seen)
+			break;
+	}
+	sh->loop_depth--;
+	if (sh->jump == J_NONE)
+		sh->status = status;
+	return status;
+}
+
+static int eval_for(struct shell *sh, struct node *n)
+{
+	struct strlist items = { 0 };
+	if (n->for_all) {
+		for (int i = 0; i < sh->argc; i++)
+			strlist_push(&items, strdup(sh->argv[i]));
+	} else if (expand_words(sh, n->words, &items) < 0) {
+		strlist_free(&items);
+		return sh->status = 1;
+	}
+	int status = 0;
+	sh->loop_depth++;
+	for (size_t i = 0; i < items.n; i++) {
+		if (var_set(sh, n->name, items.v[i], 0) < 0) {
+			sh_fatal(sh, 2);
+			status = 2;
+			break;
+		}
+		status = eval(sh, n->b, false);
+		bool cont;
+		if (sh->jump != J_NONE && loop_jump(sh, &cont))
+			break;
+		if (sh->interactive && sig_int_seen)
+			break;
+	}
+	sh->loop_depth--;
+	strlist_free(&items);
+	if (sh->jump == J_NONE)
+		sh->status = status;
+	return status;
+}
+
+static int eval_case(struct shell *sh, struct node *n, bool last)
+{
+	char *subject = expand_word_str(sh, n->subject, true);
+	if (!subject)
+		return sh->status = 2;
+	size_t slen = strlen(subject);
+	int status = 0;
+	for (struct case_item *ci = n->items; ci; ci = ci->next) {
+		for (struct word *p = ci->patterns; p; p = p->next) {
+			char *pat = expand_word_pattern(sh, p);
+			if (!pat) {
+				free(subject);
+				return sh->status = 2;
+			}
+			bool m = pattern_match(pat, subject, slen);
+			free(pat);
+			if (m) {
+				free(subject);
+				status = ci->body ? eval(sh, ci->body, last) : 0;
+				sh->status = status;
+				return status;
+			}
+		}
+	}
+	free(subject);
+	return sh->status = status;
+}
+
+static int eval_compound(struct shell *sh, struct node *n, bool last)
+{
+	int status = 0;
+	switch (n->kind) {
+	case N_GROUP:
+		status = eval(sh, n->a, last);
+		break;
+	case N_IF:
+		sh->errexit_off++;
+		status = eval(sh, n->a, false);
+		sh->errexit_off--;
+		if (sh->jump != J_NONE)
+			break;
+		if (status == 0)
+			status = eval(sh, n->b, last);
+		else if (n->c)
+			status = eval(sh, n->c, last);
+		else
+			status = 0;
+		break;
+	case N_WHILE:
+	case N_UNTIL:
+		status = eval_loop(sh, n);
+		break;
+	case N_FOR:
+		status = eval_for(sh, n);
+		break;
+	case N_CASE:
+		status = eval_case(sh, n, last);
+		break;
+	default:
+		break;
+	}
+	if (sh->jump == J_NONE || sh->jump == J_BREAK || sh->jump == J_CONTINUE)
+		sh->status = status;
+	return status;
+}
+
+static int eval(struct shell *sh, struct node *n, bool last)
+{
+	if (!n)
+		return sh->status;
+	if (sig_any_pending)
+		eval_pending_traps(sh);
+	if (sh->jump != J_NONE)
+		return sh->status;
+	if (sh->interactive && sig_int_seen) {
+		sh->jump = J_ABORT;
+		return sh->status = 130;
+	}
+	if (++sh->eval_depth > EVAL_MAX_DEPTH * 4) {
+		sh->eval_depth--;
+		sh_error(sh, "evaluation nested too deeply");
+		sh_fatal(sh, 2);
+		return 2;
+	}
+	int status = 0;
+	switch (n->kind) {
+	case N_SIMPLE:
+		status = eval_simple(sh, n, last);
+		break;
+	case N_PIPE:
+		status = eval_pipe(sh, n, last);
+		break;
+	case N_AND:
+	case N_OR:
+		sh->errexit_off++;
+		status = eval(sh, n->a, false);
+		sh->errexit_off--;
+		if (sh->jump == J_NONE && ((status == 0) == (n->kind == N_AND)))
+			status = eval(sh, n->b, last);
+		break;
+	case N_SEQ:
+		for (size_t i = 0; i < n->nstages && sh->jump == J_NONE; i++)
+			status = eval(sh, n->stages[i], last && i + 1 == n->nstages);
+		break;
+	case N_BG:
+		status = eval_bg(sh, n);
+		break;
+	case N_SUBSHELL:
+		status = eval_subshell(sh, n, last);
+		break;
+	case N_FUNCDEF:
+		func_define(sh, n->name, n->a);
+		status = sh->status = 0;
+		break;
+	default:
+		if (n->redirs) {
+			struct redir_save *save = NULL;
+			if (redir_apply(sh, n->redirs, &save) < 0) {
+				redir_restore(sh, save);
+				status = sh->status = 2;
+				break;
+			}
+			status = eval_compound(sh, n, false);
+			redir_restore(sh, save);
+		} else {
+			status = eval_compound(sh, n, last);
+		}
+		break;
+	}
+	sh->eval_depth--;
+	if (sh->jump == J_NONE)
+		sh->status = status;
+	return status;
+}
+
+int eval_node(struct shell *sh, struct node *n)
+{
+	return eval(sh, n, false);
+}
+
+int eval_node_final(struct shell *sh, struct node *n)
+{
+	return eval(sh, n, true);
+}
+
+int eval_string(struct shell *sh, const char *name, const char *text)
+{
+	struct node *n = NULL;
+	if (parse_string(sh, name, text, strlen(text), sh->lineno, &n) != PARSE_OK) {
+		sh_fatal(sh, 2);
+		return sh->status = 2;
+	}
+	if (!n)
+		return sh->status = 0;
+	int status = eval(sh, n, false);
+	ast_free(n);
+	return status;
+}

@@ -1,0 +1,757 @@
+/* expand.c - word expansion in POSIX order: tilde, parameters, command
+ * substitution, arithmetic (all into one buffer where each byte carries
+ * quoting flags), then field splitting by IFS, pathname expansion and quote
+ * removal. Zero-width marker bytes record "$@" field breaks and quoted empty
+ * strings, so "$@" and "" behave exactly as POSIX says. */
+#include "shark/shell/shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	Q_QUOTED = 1,	/* literal: not split, not a pattern character */
+	Q_SPLIT = 2,	/* result of an unquoted expansion: IFS splits here */
+	Q_BREAK = 4,	/* marker: a field ends here ("$@") */
+	Q_KEEP = 8,	/* marker: the field exists even if empty ("") */
+};
+
+enum {
+	X_SPLIT = 1,	/* field splitting applies to unquoted expansions */
+	X_TILDE = 2,	/* tilde at the start */
+	X_ASSIGN = 4,	/* tilde also after ':' */
+	X_QUOTE = 8,	/* everything produced is quoted (inside "${x-...}") */
+	X_ARG = 16,	/* the word of an unquoted ${x-word}: its literal text splits too */
+};
+
+struct xbuf {
+	char *s;
+	unsigned char *q;
+	size_t len, cap;
+};
+
+static void xb_grow(struct xbuf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->s = realloc(b->s, cap);
+	b->q = realloc(b->q, cap);
+	if (!b->s || !b->q)
+		abort();
+	b->cap = cap;
+}
+
+static void xb_add(struct xbuf *b, const char *s, size_t n, unsigned char flag)
+{
+	xb_grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	memset(b->q + b->len, flag, n);
+	b->len += n;
+}
+
+static void xb_mark(struct xbuf *b, unsigned char flag)
+{
+	xb_grow(b, 1);
+	b->s[b->len] = '\0';
+	b->q[b->len] = flag;
+	b->len++;
+}
+
+static void xb_free(struct xbuf *b)
+{
+	free(b->s);
+	free(b->q);
+	memset(b, 0, sizeof *b);
+}
+
+/* The buffer as a plain string, markers removed. */
+static char *xb_string(const struct xbuf *b)
+{
+	char *out = malloc(b->len + 1);
+	if (!out)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < b->len; i++)
+		if (!(b->q[i] & (Q_BREAK | Q_KEEP)))
+			out[o++] = b->s[i];
+	out[o] = '\0';
+	return out;
+}
+
+void strlist_push(struct strlist *l, char *s)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = reallocarray(l->v, l->cap, sizeof *l->v);
+		if (!l->v)
+			abort();
+	}
+	l->v[l->n++] = s;
+	l->v[l->n] = NULL;
+}
+
+void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* --- parameters ---------------------------------------------------------------- */
+
+static int expand_parts(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags);
+
+static const char *ifs_value(struct shell *sh)
+{
+	const char *ifs = var_get(sh, "IFS");
+	return ifs ? ifs : " \t\n";
+}
+
+/* Value of a single-valued parameter; *ret_set false if unset. buf holds
+ * numbers. $@ and $* are joined with the first character of IFS. */
+static const char *param_value(struct shell *sh, const char *name, char *buf, size_t bufsz,
+			       char **ret_alloc, bool *ret_set)
+{
+	*ret_set = true;
+	*ret_alloc = NULL;
+	char c = name[0];
+	if (name[1] == '\0' && !(c >= '0' && c <= '9') && !(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+		switch (c) {
+		case '?': snprintf(buf, bufsz, "%d", sh->status); return buf;
+		case '#': snprintf(buf, bufsz, "%d", sh->argc); return buf;
+		case '$': snprintf(buf, bufsz, "%ld", (long)sh->pid); return buf;
+		case '!':
+			if (!sh->last_bg) {
+				*ret_set = false;
+				return NULL;
+			}
+			snprintf(buf, bufsz, "%ld", (long)sh->last_bg);
+			return buf;
+		case '-': options_string(sh, buf, bufsz); return buf;
+		case '@':
+		case '*': {
+			const char *ifs = ifs_value(sh);
+			char sep = c == '@' ? ' ' : ifs[0];
+			size_t total = 1;
+			for (int i = 0; i < sh->argc; i++)
+				total += strlen(sh->argv[i]) + 1;
+			char *s = malloc(total);
+			if (!s)
+				abort();
+			size_t o = 0;
+			for (int i = 0; i < sh->argc; i++) {
+				if (i && sep)
+					s[o++] = sep;
+				size_t l = strlen(sh->argv[i]);
+				memcpy(s + o, sh->argv[i], l);
+				o += l;
+			}
+			s[o] = '\0';
+			*ret_alloc = s;
+			if (sh->argc == 0)
+				*ret_set = c == '*' ? true : true;
+			return s;
+		}
+		default:
+			break;
+		}
+	}
+	if (c >= '0' && c <= '9') {
+		long n = strtol(name, NULL, 10);
+		if (n == 0)
+			return sh->arg0 ? sh->arg0 : "shark";
+		if (n > sh->argc) {
+			*ret_set = false;
+			return NULL;
+		}
+		return sh->argv[n - 1];
+	}
+	const char *v = var_get(sh, name);
+	if (!v)
+		*ret_set = false;
+	return v;
+}
+
+static bool is_multi(const char *name)
+{
+	return (name[0] == '@' || name[0] == '*') && name[1] == '\0';
+}
+
+/* Append $@ or $* as separate fields. */
+static void add_positional(struct shell *sh, const char *name, struct xbuf *b, bool quoted, unsigned flags)
+{
+	if (quoted && name[0] == '*') {
+		const char *ifs = ifs_value(sh);
+		xb_mark(b, Q_KEEP);
+		for (int i = 0; i < sh->argc; i++) {
+			if (i && ifs[0])
+				xb_add(b, ifs, 1, Q_QUOTED);
+			xb_add(b, sh->argv[i], strlen(sh->argv[i]), Q_QUOTED);
+		}
+		return;
+	}
+	if (!(flags & X_SPLIT) && !quoted) {
+		const char *ifs = ifs_value(sh);
+		char sep = name[0] == '@' ? ' ' : ifs[0];
+		for (int i = 0; i < sh->argc; i++) {
+			if (i && sep)
+				xb_add(b, &sep, 1, 0);
+			xb_add(b, sh->argv[i], strlen(sh->argv[i]), 0);
+		}
+		return;
+	}
+	for (int i = 0; i < sh->argc; i++) {
+		if (i)
+			xb_mark(b, Q_BREAK);
+		if (quoted) {
+			xb_mark(b, Q_KEEP);
+			xb_add(b, sh->argv[i], strlen(sh->argv[i]), Q_QUOTED);
+		} else {
+			xb_add(b, sh->argv[i], strlen(sh->argv[i]), Q_SPLIT);
+		}
+	}
+}
+
+static void expand_fail(struct shell *sh)
+{
+	sh_fatal(sh, 2);
+}
+
+/* Expand an operator's word to a plain string. */
+static char *arg_string(struct shell *sh, const struct word *w, unsigned flags)
+{
+	struct xbuf b = { 0 };
+	if (w && expand_parts(sh, w->parts, &b, flags & ~(unsigned)X_SPLIT) < 0) {
+		xb_free(&b);
+		return NULL;
+	}
+	char *s = xb_string(&b);
+	xb_free(&b);
+	return s;
+}
+
+/* Build a pattern from an expanded buffer: quoted bytes are escaped. */
+static char *xb_pattern(const struct xbuf *b)
+{
+	char *out = malloc(b->len * 2 + 1);
+	if (!out)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char f = b->q[i];
+		if (f & (Q_BREAK | Q_KEEP))
+			continue;
+		char c = b->s[i];
+		if ((f & Q_QUOTED) && strchr("*?[]\\", c))
+			out[o++] = '\\';
+		else if (!(f & Q_QUOTED) && c == '\\' && !(f & Q_SPLIT))
+			out[o++] = '\\';
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
+{
+	char nbuf[64];
+	char *alloc = NULL;
+	bool set;
+	const char *name = pt->name;
+	bool quoted = pt->quoted || (flags & X_QUOTE);
+	unsigned char vflag = quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0;
+	const char *val = param_value(sh, name, nbuf, sizeof nbuf, &alloc, &set);
+	bool multi = is_multi(name);
+	if (multi && sh->argc == 0 && name[0] == '@')
+		set = pt->op == PO_NONE || pt->op == PO_LENGTH ? true : sh->argc > 0;
+	int ret = 0;
+	if (quoted && !multi)
+		xb_mark(b, Q_KEEP);
+
+	switch (pt->op) {
+	case PO_NONE:
+		if (!set && sh->opt.nounset && !multi) {
+			sh_error(sh, "%s: parameter not set", name);
+			goto fail;
+		}
+		if (multi)
+			add_positional(sh, name, b, quoted, flags);
+		else if (val) {
+			if (quoted)
+				xb_mark(b, Q_KEEP);
+			xb_add(b, val, strlen(val), vflag);
+		} else if (quoted) {
+			xb_mark(b, Q_KEEP);
+		}
+		break;
+	case PO_LENGTH: {
+		if (!set && sh->opt.nounset && !multi) {
+			sh_error(sh, "%s: parameter not set", name);
+			goto fail;
+		}
+		char lb[32];
+		/* ${#@} and ${#*}: the length of the joined value, as dash */
+		size_t len = val ? strlen(val) : 0;
+		snprintf(lb, sizeof lb, "%zu", len);
+		if (quoted)
+			xb_mark(b, Q_KEEP);
+		xb_add(b, lb, strlen(lb), vflag);
+		break;
+	}
+	case PO_DEFAULT:
+	case PO_ALT:
+	case PO_ASSIGN:
+	case PO_ERROR: {
+		bool empty = !set || (pt->colon && (!val || !*val));
+		if (multi && pt->colon)
+			empty = sh->argc == 0 || (sh->argc == 1 && !sh->argv[0][0] && name[0] == '@') ||
+				(name[0] == '*' && (!val || !*val));
+		if (pt->op == PO_ALT) {
+			if (!empty && expand_parts(sh, pt->arg ? pt->arg->parts : NULL, b,
+						   flags | (quoted ? X_QUOTE : X_ARG)) < 0)
+				goto fail;
+			if (empty && quoted)
+				xb_mark(b, Q_KEEP);
+			break;
+		}
+		if (!empty) {
+			if (multi)
+				add_positional(sh, name, b, quoted, flags);
+			else {
+				if (quoted)
+					xb_mark(b, Q_KEEP);
+				xb_add(b, val, strlen(val), vflag);
+			}
+			break;
+		}
+		if (pt->op == PO_DEFAULT) {
+			if (quoted)
+				xb_mark(b, Q_KEEP);
+			if (expand_parts(sh, pt->arg ? pt->arg->parts : NULL, b,
+					 flags | (quoted ? X_QUOTE : X_ARG)) < 0)
+				goto fail;
+			break;
+		}
+		char *s = arg_string(sh, pt->arg, flags | X_TILDE);
+		if (!s)
+			goto fail;
+		if (pt->op == PO_ERROR) {
+			if (*s)
+				sh_error(sh, "%s: %s", name, s);
+			else
+				sh_error(sh, "%s: %s", name, pt->colon ? "parameter null or not set" : "parameter not set");
+			free(s);
+			goto fail;
+		}
+		if (!var_valid_name(name, strlen(name))) {
+			sh_error(sh, "%s: bad variable name", name);
+			free(s);
+			goto fail;
+		}
+		if (var_set(sh, name, s, 0) < 0) {
+			free(s);
+			goto fail;
+		}
+		if (quoted)
+			xb_mark(b, Q_KEEP);
+		xb_add(b, s, strlen(s), vflag);
+		free(s);
+		break;
+	}
+	case PO_RSMALL:
+	case PO_RLARGE:
+	case PO_LSMALL:
+	case PO_LLARGE: {
+		if (!set && sh->opt.nounset && !multi) {
+			sh_error(sh, "%s: parameter not set", name);
+			goto fail;
+		}
+		struct xbuf pb = { 0 };
+		if (pt->arg && expand_parts(sh, pt->arg->parts, &pb, X_TILDE) < 0) {
+			xb_free(&pb);
+			goto fail;
+		}
+		char *pat = xb_pattern(&pb);
+		xb_free(&pb);
+		const char *v = val ? val : "";
+		size_t len = strlen(v), start = 0, end = len;
+		switch (pt->op) {
+		case PO_LSMALL:
+			for (size_t i = 0; i <= len; i++)
+				if (pattern_match(pat, v, i)) {
+					start = i;
+					break;
+				}
+			break;
+		case PO_LLARGE:
+			for (size_t i = len + 1; i-- > 0;)
+				if (pattern_match(pat, v, i)) {
+					start = i;
+					break;
+				}
+			break;
+		case PO_RSMALL:
+			for (size_t i = len + 1; i-- > 0;)
+				if (pattern_match(pat, v + i, len - i)) {
+					end = i;
+					break;
+				}
+			break;
+		default:
+			for (size_t i = 0; i <= len; i++)
+				if (pattern_match(pat, v + i, len - i)) {
+					end = i;
+					break;
+				}
+			break;
+		}
+		free(pat);
+		if (quoted)
+			xb_mark(b, Q_KEEP);
+		xb_add(b, v + start, end - start, vflag);
+		break;
+	}
+	}
+	free(alloc);
+	return ret;
+fail:
+	free(alloc);
+	expand_fail(sh);
+	return -1;
+}
+
+/* --- command substitution and arithmetic ------------------------------------------ */
+
+char *expand_cmdsub(struct shell *sh, struct node *cmd)
+{
+	sh->cmdsub_ran = true;
+	if (sh->no_cmdsub || !cmd) {
+		sh->cmdsub_status = 0;
+		return strdup("");
+	}
+	out_flush(sh);
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		sh_error(sh, "pipe: %s", strerror(errno));
+		return NULL;
+	}
+	pid_t pid = jobs_fork(sh, false);
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		sh_error(sh, "fork: %s", strerror(errno));
+		return NULL;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (fds[1] != 1) {
+			dup2(fds[1], 1);
+			close(fds[1]);
+		}
+		eval_in_child(sh, cmd);
+	}
+	close(fds[1]);
+	size_t len = 0, cap = 256;
+	char *out = malloc(cap);
+	if (!out)
+		abort();
+	for (;;) {
+		if (len + 4096 > cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+			if (!out)
+				abort();
+		}
+		ssize_t n = read(fds[0], out + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fds[0]);
+	sh->cmdsub_status = jobs_wait_pid(sh, pid);
+	while (len > 0 && out[len - 1] == '\n')
+		len--;
+	out[len] = '\0';
+	/* NUL bytes cannot live in shell strings */
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++)
+		if (out[i])
+			out[o++] = out[i];
+	out[o] = '\0';
+	return out;
+}
+
+static int expand_arith(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
+{
+	char *expr = arg_string(sh, pt->expr, 0);
+	if (!expr) {
+		expand_fail(sh);
+		return -1;
+	}
+	intmax_t v;
+	int r = arith_eval(sh, expr, &v);
+	free(expr);
+	if (r < 0) {
+		expand_fail(sh);
+		return -1;
+	}
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIdMAX, v);
+	bool quoted = pt->quoted || (flags & X_QUOTE);
+	xb_add(b, buf, strlen(buf), quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0);
+	return 0;
+}
+
+/* --- tilde ------------------------------------------------------------------------ */
+
+/* Expand a tilde prefix text[0..n) (text[0] == '~'); returns the home dir or NULL. */
+static char *tilde_home(struct shell *sh, const char *text, size_t n)
+{
+	if (n == 1) {
+		const char *h = var_get(sh, "HOME");
+		if (h)
+			return strdup(h);
+		struct passwd *pw = getpwuid(getuid());
+		return pw ? strdup(pw->pw_dir) : NULL;
+	}
+	char user[256];
+	if (n - 1 >= sizeof user)
+		return NULL;
+	memcpy(user, text + 1, n - 1);
+	user[n - 1] = '\0';
+	struct passwd *pw = getpwnam(user);
+	return pw ? strdup(pw->pw_dir) : NULL;
+}
+
+/* Add an unquoted literal, expanding tildes where allowed. */
+static void add_literal(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags,
+			bool at_start, bool last_part)
+{
+	const char *t = pt->text;
+	size_t n = pt->len, i = 0;
+	bool tilde_ok = at_start && (flags & X_TILDE);
+	while (i < n) {
+		if (tilde_ok && t[i] == '~') {
+			size_t e = i + 1;
+			while (e < n && t[e] != '/' && !((flags & X_ASSIGN) && (t[e] == ':' || t[e] == '=')))
+				e++;
+			if (e < n || last_part) {
+				char *home = tilde_home(sh, t + i, e - i);
+				if (home) {
+					xb_add(b, home, strlen(home), Q_QUOTED);
+					free(home);
+					i = e;
+					tilde_ok = false;
+					continue;
+				}
+			}
+		}
+		tilde_ok = false;
+		size_t st = i;
+		while (i < n && !((flags & X_ASSIGN) && (t[i] == ':' || t[i] == '=')))
+			i++;
+		if (i < n)
+			i++;	/* include the ':' or '=' */
+		xb_add(b, t + st, i - st, 0);
+		if (i > 0 && (t[i - 1] == ':' || t[i - 1] == '=') && (flags & X_ASSIGN))
+			tilde_ok = true;
+	}
+}
+
+static int expand_parts(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
+{
+	bool first = true;
+	for (; pt; pt = pt->next, first = false) {
+		switch (pt->kind) {
+		case WP_LIT:
+			if (pt->quoted || (flags & X_QUOTE)) {
+				/* "" makes a field; the "" the lexer puts before "$@" must not */
+				if (pt->len == 0 && !(pt->next && pt->next->quoted && pt->next->kind != WP_LIT))
+					xb_mark(b, Q_KEEP);
+				xb_add(b, pt->text, pt->len, Q_QUOTED);
+			} else if ((flags & X_ARG) && (flags & X_SPLIT) && !(first && pt->text[0] == '~')) {
+				xb_add(b, pt->text, pt->len, Q_SPLIT);
+			} else if (flags & X_ARG) {
+				add_literal(sh, pt, b, flags | X_TILDE, first, pt->next == NULL);
+			} else if (flags & X_TILDE) {
+				add_literal(sh, pt, b, flags, first, pt->next == NULL);
+			} else {
+				xb_add(b, pt->text, pt->len, 0);
+			}
+			break;
+		case WP_PARAM:
+			if (expand_param(sh, pt, b, flags) < 0)
+				return -1;
+			break;
+		case WP_CMDSUB: {
+			char *out = expand_cmdsub(sh, pt->cmd);
+			if (!out) {
+				expand_fail(sh);
+				return -1;
+			}
+			bool quoted = pt->quoted || (flags & X_QUOTE);
+			if (quoted)
+				xb_mark(b, Q_KEEP);
+			xb_add(b, out, strlen(out), quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0);
+			free(out);
+			break;
+		}
+		case WP_ARITH:
+			if (expand_arith(sh, pt, b, flags) < 0)
+				return -1;
+			break;
+		}
+		if (sh->jump == J_EXIT || sh->jump == J_ABORT)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- field splitting and globbing ------------------------------------------------- */
+
+static void emit_field(struct shell *sh, const struct xbuf *b, size_t st, size_t en, struct strlist *out)
+{
+	bool magic = false;
+	size_t n = 0;
+	for (size_t i = st; i < en; i++) {
+		if (b->q[i] & (Q_BREAK | Q_KEEP))
+			continue;
+		n++;
+		if (!(b->q[i] & Q_QUOTED) && (b->s[i] == '*' || b->s[i] == '?' || b->s[i] == '['))
+			magic = true;
+	}
+	if (magic && !sh->opt.noglob) {
+		struct xbuf sub = { .s = b->s + st, .q = b->q + st, .len = en - st };
+		char *pat = xb_pattern(&sub);
+		if (pattern_has_magic(pat)) {
+			size_t got = pattern_glob(pat, out);
+			if (got) {
+				free(pat);
+				return;
+			}
+		}
+		free(pat);
+	}
+	char *s = malloc(n + 1);
+	if (!s)
+		abort();
+	size_t o = 0;
+	for (size_t i = st; i < en; i++)
+		if (!(b->q[i] & (Q_BREAK | Q_KEEP)))
+			s[o++] = b->s[i];
+	s[o] = '\0';
+	strlist_push(out, s);
+}
+
+static void split_fields(struct shell *sh, const struct xbuf *b, struct strlist *out)
+{
+	const char *ifs = ifs_value(sh);
+	size_t st = 0;
+	bool started = false;
+	size_t i = 0;
+	while (i < b->len) {
+		unsigned char f = b->q[i];
+		char c = b->s[i];
+		if (f & Q_BREAK) {
+			if (started)
+				emit_field(sh, b, st, i, out);
+			started = false;
+			i++;
+			st = i;
+			continue;
+		}
+		if ((f & Q_SPLIT) && c && strchr(ifs, c)) {
+			bool nonws = false;
+			size_t end = i;
+			/* one delimiter: IFS white space, at most one other IFS char, white space */
+			while (end < b->len && (b->q[end] & Q_SPLIT) && b->s[end] && strchr(ifs, b->s[end]) &&
+			       strchr(" \t\n", b->s[end]))
+				end++;
+			if (end < b->len && (b->q[end] & Q_SPLIT) && b->s[end] && strchr(ifs, b->s[end]) &&
+			    !strchr(" \t\n", b->s[end])) {
+				nonws = true;
+				end++;
+				while (end < b->len && (b->q[end] & Q_SPLIT) && b->s[end] && strchr(ifs, b->s[end]) &&
+				       strchr(" \t\n", b->s[end]))
+					end++;
+			}
+			if (started || nonws)
+				emit_field(sh, b, st, i, out);
+			started = false;
+			i = end;
+			st = i;
+			continue;
+		}
+		started = true;
+		i++;
+	}
+	if (started)
+		emit_field(sh, b, st, b->len, out);
+}
+
+int expand_words(struct shell *sh, struct word *w, struct strlist *out)
+{
+	struct xbuf b = { 0 };
+	for (; w; w = w->next) {
+		const struct wpart *pt = w->parts;
+		/* fast path: one unquoted literal without pattern characters or tilde */
+		if (pt && !pt->next && pt->kind == WP_LIT && !pt->quoted && pt->text[0] != '~' &&
+		    !strpbrk(pt->text, "*?[")) {
+			char *s = strdup(pt->text);
+			if (!s)
+				abort();
+			strlist_push(out, s);
+			continue;
+		}
+		b.len = 0;
+		if (expand_parts(sh, pt, &b, X_SPLIT | X_TILDE) < 0) {
+			xb_free(&b);
+			return -1;
+		}
+		split_fields(sh, &b, out);
+	}
+	xb_free(&b);
+	return 0;
+}
+
+char *expand_word_str(struct shell *sh, const struct word *w, bool tilde)
+{
+	const struct wpart *pt = w ? w->parts : NULL;
+	if (pt && !pt->next && pt->kind == WP_LIT && (pt->quoted || !tilde || !strchr(pt->text, '~'))) {
+		char *s = strdup(pt->text);
+		if (!s)
+			abort();
+		return s;
+	}
+	struct xbuf b = { 0 };
+	if (expand_parts(sh, pt, &b, tilde ? (X_TILDE | X_ASSIGN) : 0) < 0) {
+		xb_free(&b);
+		return NULL;
+	}
+	char *s = xb_string(&b);
+	xb_free(&b);
+	return s;
+}
+
+char *expand_word_pattern(struct shell *sh, const struct word *w)
+{
+	struct xbuf b = { 0 };
+	if (expand_parts(sh, w ? w->parts : NULL, &b, X_TILDE) < 0) {
+		xb_free(&b);
+		return NULL;
+	}
+	char *s = xb_pattern(&b);
+	xb_free(&b);
+	return s;
+}

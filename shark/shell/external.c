@@ -1,0 +1,409 @@
+/* external.c - the seam every external command goes through (see
+ * external.h). Each one is handed to the memo engine (memo.h), which runs it
+ * in the sandbox or serves it from the store; nothing here ever runs a
+ * program unsandboxed. PATH search for `command -v`, `type` and friends
+ * lives here too.
+ *
+ * An interactive shell, or one with a trap action set, hands each command to the
+ * memo engine in a child process (the job's process), so that Ctrl-C stops
+ * the job and not the shell, and a trap runs once the command is over, as
+ * in sh. A non-interactive shell without trap actions (an ignored signal
+ * does not count, as for the last command) runs the engine in its own
+ * process (runs_commands_here), as it always did for the last command of
+ * a -c string: there a signal that stops the command stops the shell too,
+ * in sh as here, and a job fork and a store opening per command were most
+ * of what a cached command cost. The store the shell opened is dropped by
+ * the job children it still forks (pipelines, subshells), which open their
+ * own: LMDB handles never cross a fork. */
+#include "shark/shell/external.h"
+#include "shark/shell/ast.h"
+#include "shark/memo/memo.h"
+#include "shark/shell/shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *path_search(struct shell *sh, const char *name, bool need_exec)
+{
+	if (strchr(name, '/'))
+		return strdup(name);
+	const char *path = var_get(sh, "PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	size_t nl = strlen(name);
+	const char *p = path;
+	for (;;) {
+		const char *colon = strchr(p, ':');
+		size_t dl = colon ? (size_t)(colon - p) : strlen(p);
+		size_t l = dl + nl + 2;
+		char *full = malloc(l);
+		if (!full)
+			abort();
+		if (dl == 0)
+			snprintf(full, l, "%s", name);
+		else
+			snprintf(full, l, "%.*s/%s", (int)dl, p, name);
+		struct stat st;
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (!need_exec || access(full, X_OK) == 0))
+			return full;
+		free(full);
+		if (!colon)
+			break;
+		p = colon + 1;
+	}
+	return NULL;
+}
+
+/* ---- the memo engine ------------------------------------------------------- */
+
+static void memo_message(void *ctx, const char *line)
+{
+	struct shell *sh = ctx;
+	out_flush(sh);
+	dprintf(2, "%s\n", line);
+}
+
+int external_init(struct shell *sh, bool force, bool notices)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	const char *rf = getenv("SHARK_RECORD_FAILURES");
+	const char *nt = getenv("SHARK_NOTICES");
+	struct memo_options o = {
+		.force = force,
+		.notices = notices || (nt && *nt && strcmp(nt, "0") != 0),
+		.record_failures = rf && *rf && strcmp(rf, "0") != 0,
+		.message = memo_message,
+		.message_ctx = sh,
+	};
+	struct memo *m;
+	int r = memo_new(&o, cwd, &m);
+	if (r < 0)
+		return r;
+	sh->memo = m;
+	return 0;
+}
+
+void external_free(struct shell *sh)
+{
+	memo_free(sh->memo);
+	sh->memo = NULL;
+}
+
+/* Prefix words that change how one command is memoized (docs/memo.md). */
+static const struct {
+	const char *word;
+	unsigned flag;
+} memo_prefixes[] = {
+	{ "force", MEMO_FORCE },
+	{ "nocache", MEMO_UNCACHED },
+	{ "network", MEMO_NETWORK },
+};
+
+static unsigned prefix_flag(const char *word)
+{
+	for (size_t i = 0; i < sizeof(memo_prefixes) / sizeof(memo_prefixes[0]); i++)
+		if (strcmp(word, memo_prefixes[i].word) == 0)
+			return memo_prefixes[i].flag;
+	return 0;
+}
+
+/* Strip the memo prefixes off argv; returns the remaining argv (NULL when
+ * nothing is left) and their flags. */
+static char *const *strip_prefixes(char *const *argv, unsigned *ret_flags)
+{
+	unsigned flags = 0, f;
+	while (*argv && (f = prefix_flag(*argv)) != 0) {
+		flags |= f;
+		argv++;
+	}
+	*ret_flags = flags;
+	return *argv ? argv : NULL;
+}
+
+static char *argv_text(char *const *argv)
+{
+	size_t len = 1;
+	for (size_t i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	size_t off = 0;
+	for (size_t i = 0; argv[i]; i++)
+		off += (size_t)snprintf(s + off, len - off, "%s%s", i ? " " : "", argv[i]);
+	s[off] = '\0';
+	return s;
+}
+
+/* Run stages through the memo engine in this process and return the
+ * pipeline's status (pipefail applied). */
+static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,
+			       int fd_out)
+{
+	struct memo *m = sh->memo;
+	if (!m) {
+		sh_error(sh, "the memo engine is not set up; refusing to run commands unsandboxed");
+		return 126;
+	}
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd))) {
+		sh_error(sh, "cannot find the working directory: %s", strerror(errno));
+		return 126;
+	}
+	int *status = calloc(n, sizeof(*status));
+	if (!status)
+		abort();
+	out_flush(sh);
+	(void)memo_run_pipeline(m, cwd, stages, n, fd_in, fd_out, status);
+	memo_flush(m);
+	int result = status[n - 1];
+	if (sh->opt.pipefail)
+		for (size_t i = 0; i < n; i++)
+			if (status[i])
+				result = status[i];
+	free(status);
+	return result;
+}
+
+/* Whether this shell runs external commands in its own process instead of
+ * a job child (see the top of this file). */
+static bool runs_commands_here(const struct shell *sh)
+{
+	return !sh->interactive && !sh->opt.interactive && sh->memo && !traps_have_actions(sh);
+}
+
+int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
+{
+	unsigned flags;
+	char *const *argv = strip_prefixes(cmd->argv, &flags);
+	if (!argv) {
+		sh_error(sh, "%s: a command is needed after it", cmd->argv[0]);
+		if (forked)
+			_exit(2);
+		return 2;
+	}
+	char *text = argv_text(cmd->argv);
+	struct memo_stage st = {
+		.argv = argv,
+		.envp = cmd->envp,
+		.flags = flags,
+		.fd_in = -1,
+		.fd_out = -1,
+		.fd_err = cmd->fd_err,
+		.text = text,
+	};
+	if (forked) {
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		out_flush(sh);
+		_exit(status);
+	}
+	if (runs_commands_here(sh)) {
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		free(text);
+		return status;
+	}
+	out_flush(sh);
+	pid_t pid = jobs_fork(sh, false);
+	if (pid < 0) {
+		sh_error(sh, "fork: %s", strerror(errno));
+		free(text);
+		return 126;
+	}
+	if (pid == 0)
+		_exit(run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out));
+	free(text);
+	return jobs_wait_pid(sh, pid);
+}
+
+/* ---- whole pipelines ------------------------------------------------------------ */
+
+/* A word whose expansion is known without expanding it: only literal
+ * parts, and no unquoted pattern or tilde characters. */
+static const char *literal_word(const struct word *w, char *buf, size_t size)
+{
+	size_t off = 0;
+	if (!w || !w->parts)
+		return NULL;
+	for (const struct wpart *p = w->parts; p; p = p->next) {
+		if (p->kind != WP_LIT)
+			return NULL;
+		if (!p->quoted && (strpbrk(p->text, "*?[") || (p == w->parts && p->text[0] == '~')))
+			return NULL;
+		if (off + p->len + 1 > size)
+			return NULL;
+		memcpy(buf + off, p->text, p->len);
+		off += p->len;
+	}
+	buf[off] = '\0';
+	return off ? buf : NULL;
+}
+
+/* Can the memo engine take this stage as a whole? A simple command whose
+ * command name (after memo prefixes) is a literal that names neither a
+ * builtin nor a function, with redirections of fds 0-2 only. */
+static bool stage_is_external(struct shell *sh, const struct node *n)
+{
+	if (n->kind != N_SIMPLE || !n->args)
+		return false;
+	/* In sh the pipe is in place before a stage's redirections, so
+	 * `2>&1` sends stderr down the pipe; descriptor duplications take the
+	 * stage-by-stage path, which has that order. */
+	for (const struct redir *r = n->redirs; r; r = r->next)
+		if (r->fd > 2 || r->kind == R_DUPIN || r->kind == R_DUPOUT)
+			return false;
+	const struct word *w = n->args;
+	char buf[256];
+	const char *name;
+	while ((name = literal_word(w, buf, sizeof(buf))) && prefix_flag(name))
+		w = w->next;
+	if (!name || strcmp(name, "command") == 0 || strcmp(name, "exec") == 0)
+		return false;
+	return !builtin_lookup(name) && !func_lookup(sh, name);
+}
+
+static bool redirects(const struct node *n, int fd)
+{
+	for (const struct redir *r = n->redirs; r; r = r->next)
+		if (r->fd == fd)
+			return true;
+	return false;
+}
+
+/* Whether expanding w can change nothing and fail in no way: literal
+ * text only (quoted or not, patterns included), no parameter, command
+ * substitution or arithmetic. */
+static bool word_is_pure(const struct word *w)
+{
+	for (; w; w = w->next)
+		for (const struct wpart *p = w->parts; p; p = p->next)
+			if (p->kind != WP_LIT)
+				return false;
+	return true;
+}
+
+/* Whether the stages can be expanded and redirected in the shell itself,
+ * leaking nothing a subshell would keep to itself: every word,
+ * assignment and redirection target pure. */
+static bool stages_are_pure(struct node *const *nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!word_is_pure(nodes[i]->args) || !word_is_pure(nodes[i]->assigns))
+			return false;
+		for (const struct redir *r = nodes[i]->redirs; r; r = r->next)
+			if (!word_is_pure(r->target))
+				return false;
+	}
+	return true;
+}
+
+/* Expand every stage, open its redirections, and hand the lot to the memo
+ * engine. Stages are subshells in sh: this runs in the pipeline's child,
+ * where nothing leaks to the shell, or in the shell itself for
+ * stages_are_pure stages; it frees and closes what it made. */
+static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
+{
+	struct memo_stage *st = calloc(n, sizeof(*st));
+	struct strlist *argvs = calloc(n, sizeof(*argvs));
+	struct strlist *envs = calloc(n, sizeof(*envs));
+	char **texts = calloc(n, sizeof(*texts));
+	if (!st || !argvs || !envs || !texts)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		st[i].fd_in = st[i].fd_out = st[i].fd_err = -1;
+	int lineno = sh->lineno, status = -1;
+	for (size_t i = 0; i < n && status < 0; i++) {
+		const struct node *nd = nodes[i];
+		sh->lineno = nd->lineno;
+		if (expand_words(sh, nd->args, &argvs[i]) < 0 || argvs[i].n == 0) {
+			status = 2;
+			break;
+		}
+		/* The environment: exported variables, then this stage's
+		 * assignments, which override them. */
+		struct strlist as = { 0 };
+		if (eval_expand_assigns(sh, nd->assigns, &as) < 0) {
+			status = 2;
+			break;
+		}
+		char **envp = eval_build_env(sh, &as, &envs[i]);
+		if (envp != envs[i].v)
+			for (char **e = envp; *e; e++)
+				strlist_push(&envs[i], strdup(*e));
+		strlist_free(&as);
+
+		struct redir_save *save = NULL;
+		if (redir_apply(sh, nd->redirs, &save) < 0) {
+			redir_restore(sh, save); /* what it did apply */
+			status = 1;
+			break;
+		}
+		st[i].fd_in = redirects(nd, 0) ? fcntl(0, F_DUPFD_CLOEXEC, 10) : -1;
+		st[i].fd_out = redirects(nd, 1) ? fcntl(1, F_DUPFD_CLOEXEC, 10) : -1;
+		st[i].fd_err = fcntl(2, F_DUPFD_CLOEXEC, 10);
+		redir_restore(sh, save);
+		unsigned flags;
+		char *const *argv = strip_prefixes(argvs[i].v, &flags);
+		if (!argv) {
+			sh_error(sh, "%s: a command is needed after it", argvs[i].v[0]);
+			status = 2;
+			break;
+		}
+		st[i].argv = argv;
+		st[i].envp = envs[i].v;
+		st[i].flags = flags;
+		texts[i] = node_to_text(nodes[i]);
+		st[i].text = texts[i];
+	}
+	if (status < 0)
+		status = run_in_this_process(sh, st, n, 0, 1);
+	sh->lineno = lineno;
+	for (size_t i = 0; i < n; i++) {
+		int fds[] = { st[i].fd_in, st[i].fd_out, st[i].fd_err };
+		for (size_t k = 0; k < 3; k++)
+			if (fds[k] >= 0)
+				close(fds[k]);
+		strlist_free(&argvs[i]);
+		strlist_free(&envs[i]);
+		free(texts[i]);
+	}
+	free(st);
+	free(argvs);
+	free(envs);
+	free(texts);
+	return status;
+}
+
+bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
+		       bool final, int *ret_status)
+{
+	if (sh->opt.xtrace || sh->opt.noexec)
+		return false; /* the stage-by-stage path traces each command */
+	for (size_t i = 0; i < nstages; i++)
+		if (!stage_is_external(sh, stages[i]))
+			return false;
+	out_flush(sh);
+	if (!final && runs_commands_here(sh) && stages_are_pure(stages, nstages)) {
+		*ret_status = run_pipeline(sh, stages, nstages);
+		out_flush(sh);
+		return true;
+	}
+	pid_t pid = final ? 0 : jobs_fork(sh, false);
+	if (pid < 0)
+		return false;
+	if (pid == 0) { /* the job's process, or (final) the shell's own */
+		int status = run_pipeline(sh, stages, nstages);
+		out_flush(sh);
+		_exit(status);
+	}
+	*ret_status = jobs_wait_pid(sh, pid);
+	return true;
+}

@@ -1,0 +1,795 @@
+/* parser.c - tokens to a syntax tree (recursive descent over the POSIX
+ * grammar). Reserved words are recognised here, only in command position,
+ * from plain unquoted words. Errors print "NAME: FILE:LINE: syntax error:
+ * unexpected TOKEN" once and unwind by returning NULL with p->error set. */
+#include "shark/shell/parse_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct node *parse_and_or(struct parser *p);
+static struct node *parse_command(struct parser *p);
+
+enum { ALIAS_MAX_EXPANSIONS = 100 };
+
+/* If the current token is a plain word naming an alias, replace it in the
+ * input with the alias's value and return true. */
+static bool try_alias(struct parser *p)
+{
+	struct shell *sh = p->sh;
+	if (!sh->aliases || lex_peek(p) != T_WORD || !p->raw || !p->src->owns_buf ||
+	    p->alias_count >= ALIAS_MAX_EXPANSIONS)
+		return false;
+	struct alias *a = sh->aliases;
+	while (a && strcmp(a->name, p->raw) != 0)
+		a = a->next;
+	if (!a || (p->last_alias && strcmp(p->last_alias, a->name) == 0))
+		return false;
+	lex_consume(p);
+	struct source *s = p->src;
+	size_t vl = strlen(a->value);
+	char *nb = realloc(s->buf, s->len + vl + 1);
+	if (!nb)
+		abort();
+	s->buf = nb;
+	memmove(s->buf + s->pos + vl, s->buf + s->pos, s->len - s->pos);
+	memcpy(s->buf + s->pos, a->value, vl);
+	s->len += vl;
+	s->buf[s->len] = '\0';
+	p->last_alias = a->name;
+	p->alias_count++;
+	/* the word after this alias's text is checked too; in a chain
+	 * (a1='a2 ', a2='echo') the blank of any link counts */
+	if (vl > 0 && (a->value[vl - 1] == ' ' || a->value[vl - 1] == '\t'))
+		p->alias_next = true;
+	return true;
+}
+
+static struct node *node_new(struct parser *p, enum node_kind k)
+{
+	struct node *n = calloc(1, sizeof *n);
+	if (!n)
+		abort();
+	n->kind = k;
+	n->refs = 1;
+	n->lineno = p->have_tok ? p->tok_line : p->src->lineno;
+	return n;
+}
+
+static void push_node(struct node *seq, struct node *n)
+{
+	struct node **v = reallocarray(seq->stages, seq->nstages + 1, sizeof *v);
+	if (!v)
+		abort();
+	seq->stages = v;
+	v[seq->nstages++] = n;
+}
+
+static void skip_newlines(struct parser *p)
+{
+	while (lex_peek(p) == T_NEWLINE)
+		lex_consume(p);
+}
+
+static const char *const reserved[] = {
+	"then", "else", "elif", "fi", "do", "done", "esac", "}", "in",
+};
+
+static bool at_list_end(struct parser *p)
+{
+	enum token t = lex_peek(p);
+	if (t == T_EOF || t == T_RPAREN || t == T_DSEMI)
+		return true;
+	if (t == T_WORD && p->raw) {
+		for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+			if (i != 8 && strcmp(p->raw, reserved[i]) == 0)
+				return true;
+	}
+	return false;
+}
+
+static bool expect_kw(struct parser *p, const char *kw)
+{
+	if (!lex_is_kw(p, kw)) {
+		lex_error_unexpected(p);
+		return false;
+	}
+	lex_consume(p);
+	return true;
+}
+
+/* A list of and-or lists separated by ; & or newlines. With stop_at_newline
+ * the list ends at the first newline (a complete command at top level). */
+static struct node *parse_list(struct parser *p, bool stop_at_newline)
+{
+	struct node *seq = NULL, *last = NULL;
+	if (!stop_at_newline)
+		skip_newlines(p);
+	if (at_list_end(p)) {
+		lex_error_unexpected(p);
+		return NULL;
+	}
+	for (;;) {
+		struct node *n = parse_and_or(p);
+		if (!n) {
+			/* once seq exists it holds last */
+			ast_free(seq ? seq : last);
+			return NULL;
+		}
+		enum token t = lex_peek(p);
+		if (t == T_AMP) {
+			struct node *bg = node_new(p, N_BG);
+			bg->lineno = n->lineno;
+			bg->a = n;
+			n = bg;
+		}
+		if (last) {
+			if (!seq) {
+				seq = node_new(p, N_SEQ);
+				seq->lineno = last->lineno;
+				push_node(seq, last);
+			}
+			push_node(seq, n);
+		}
+		last = n;
+		if (t == T_SEMI || t == T_AMP) {
+			lex_consume(p);
+			if (stop_at_newline) {
+				if (lex_peek(p) == T_NEWLINE || lex_peek(p) == T_EOF)
+					break;
+				continue;
+			}
+			skip_newlines(p);
+		} else if (t == T_NEWLINE) {
+			if (stop_at_newline)
+				break;
+			skip_newlines(p);
+		} else {
+			break;
+		}
+		if (at_list_end(p))
+			break;
+	}
+	if (p->error) {
+		if (seq)
+			ast_free(seq);
+		else
+			ast_free(last);
+		return NULL;
+	}
+	return seq ? seq : last;
+}
+
+static struct node *parse_pipeline(struct parser *p)
+{
+	bool bang = false;
+	if (lex_is_kw(p, "!")) {
+		lex_consume(p);
+		bang = true;
+	}
+	struct node *c = parse_command(p);
+	if (!c)
+		return NULL;
+	if (!bang && lex_peek(p) != T_PIPE)
+		return c;
+	struct node *pipe = node_new(p, N_PIPE);
+	pipe->lineno = c->lineno;
+	pipe->bang = bang;
+	push_node(pipe, c);
+	while (lex_peek(p) == T_PIPE) {
+		lex_consume(p);
+		skip_newlines(p);
+		c = parse_command(p);
+		if (!c) {
+			ast_free(pipe);
+			return NULL;
+		}
+		push_node(pipe, c);
+	}
+	return pipe;
+}
+
+static struct node *parse_and_or(struct parser *p)
+{
+	struct node *n = parse_pipeline(p);
+	if (!n)
+		return NULL;
+	for (;;) {
+		enum token t = lex_peek(p);
+		if (t != T_AND && t != T_OR)
+			return n;
+		struct node *op = node_new(p, t == T_AND ? N_AND : N_OR);
+		op->lineno = n->lineno;
+		op->a = n;
+		lex_consume(p);
+		skip_newlines(p);
+		if (!(op->b = parse_pipeline(p))) {
+			ast_free(op);
+			return NULL;
+		}
+		n = op;
+	}
+}
+
+static struct redir *parse_redir(struct parser *p)
+{
+	enum redir_kind k = p->redir_kind;
+	int fd = p->redir_fd;
+	bool strip = p->redir_strip;
+	lex_consume(p);
+	if (fd < 0)
+		fd = (k == R_IN || k == R_RDWR || k == R_DUPIN || k == R_HEREDOC) ? 0 : 1;
+	if (lex_peek(p) != T_WORD) {
+		lex_error_unexpected(p);
+		return NULL;
+	}
+	struct redir *r = calloc(1, sizeof *r);
+	if (!r)
+		abort();
+	r->kind = k;
+	r->fd = fd;
+	struct word *w = lex_take_word(p);
+	if (k == R_HEREDOC) {
+		lex_add_heredoc(p, r, w, strip);
+		word_free(w);
+	} else {
+		r->target = w;
+	}
+	return r;
+}
+
+static bool parse_redirs_into(struct parser *p, struct redir ***tail)
+{
+	while (lex_peek(p) == T_REDIR) {
+		struct redir *r = parse_redir(p);
+		if (!r)
+			return false;
+		**tail = r;
+		*tail = &r->next;
+	}
+	return true;
+}
+
+static struct node *parse_if_rest(struct parser *p)
+{
+	struct node *n = node_new(p, N_IF);
+	if (!(n->a = parse_list(p, false)) || !expect_kw(p, "then") ||
+	    !(n->b = parse_list(p, false)))
+		goto fail;
+	if (lex_is_kw(p, "elif")) {
+		lex_consume(p);
+		if (!(n->c = parse_if_rest(p)))
+			goto fail;
+		return n;
+	}
+	if (lex_is_kw(p, "else")) {
+		lex_consume(p);
+		if (!(n->c = parse_list(p, false)))
+			goto fail;
+	}
+	if (!expect_kw(p, "fi"))
+		goto fail;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+static struct node *parse_loop(struct parser *p, enum node_kind k)
+{
+	struct node *n = node_new(p, k);
+	lex_consume(p);
+	if (!(n->a = parse_list(p, false)) || !expect_kw(p, "do") ||
+	    !(n->b = parse_list(p, false)) || !expect_kw(p, "done")) {
+		ast_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static struct node *parse_for(struct parser *p)
+{
+	struct node *n = node_new(p, N_FOR);
+	lex_consume(p);
+	if (lex_peek(p) != T_WORD || !p->raw || !lex_is_name(p->raw, strlen(p->raw))) {
+		lex_error_unexpected(p);
+		goto fail;
+	}
+	n->name = strdup(p->raw);
+	lex_consume(p);
+	skip_newlines(p);
+	if (lex_is_kw(p, "in")) {
+		lex_consume(p);
+		struct word **tail = &n->words;
+		while (lex_peek(p) == T_WORD) {
+			*tail = lex_take_word(p);
+			tail = &(*tail)->next;
+		}
+		enum token t = lex_peek(p);
+		if (t != T_SEMI && t != T_NEWLINE) {
+			lex_error_unexpected(p);
+			goto fail;
+		}
+		lex_consume(p);
+	} else {
+		n->for_all = true;
+		if (lex_peek(p) == T_SEMI)
+			lex_consume(p);
+	}
+	skip_newlines(p);
+	if (!expect_kw(p, "do") || !(n->b = parse_list(p, false)) || !expect_kw(p, "done"))
+		goto fail;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+static struct node *parse_case(struct parser *p)
+{
+	struct node *n = node_new(p, N_CASE);
+	lex_consume(p);
+	if (lex_peek(p) != T_WORD) {
+		lex_error_unexpected(p);
+		goto fail;
+	}
+	n->subject = lex_take_word(p);
+	skip_newlines(p);
+	if (!expect_kw(p, "in"))
+		goto fail;
+	skip_newlines(p);
+	struct case_item **tail = &n->items;
+	for (;;) {
+		if (lex_is_kw(p, "esac")) {
+			lex_consume(p);
+			break;
+		}
+		if (lex_peek(p) == T_LPAREN)
+			lex_consume(p);
+		struct case_item *ci = calloc(1, sizeof *ci);
+		if (!ci)
+			abort();
+		*tail = ci;
+		tail = &ci->next;
+		struct word **wt = &ci->patterns;
+		for (;;) {
+			if (lex_peek(p) != T_WORD) {
+				lex_error_unexpected(p);
+				goto fail;
+			}
+			*wt = lex_take_word(p);
+			wt = &(*wt)->next;
+			if (lex_peek(p) != T_PIPE)
+				break;
+			lex_consume(p);
+		}
+		if (lex_peek(p) != T_RPAREN) {
+			lex_error_unexpected(p);
+			goto fail;
+		}
+		lex_consume(p);
+		skip_newlines(p);
+		if (lex_peek(p) != T_DSEMI && !lex_is_kw(p, "esac")) {
+			if (!(ci->body = parse_list(p, false)))
+				goto fail;
+		}
+		if (lex_peek(p) == T_DSEMI) {
+			lex_consume(p);
+			skip_newlines(p);
+			continue;
+		}
+		if (!expect_kw(p, "esac"))
+			goto fail;
+		break;
+	}
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+static struct node *parse_simple(struct parser *p)
+{
+	struct node *n = node_new(p, N_SIMPLE);
+	struct word **atail = &n->assigns, **wtail = &n->args;
+	struct redir **rtail = &n->redirs;
+	for (;;) {
+		enum token t = lex_peek(p);
+		if (t == T_REDIR) {
+			if (!parse_redirs_into(p, &rtail))
+				goto fail;
+			continue;
+		}
+		if (t != T_WORD)
+			break;
+		if (p->alias_next && n->args) {
+			p->alias_next = false;
+			if (lex_peek(p) == T_WORD && try_alias(p)) {
+				p->last_alias = NULL;
+				continue;
+			}
+		}
+		if (!n->args && p->word_has_eq) {
+			struct wpart *first = p->word->parts;
+			char *eq = memchr(first->text, '=', first->len);
+			size_t nl = (size_t)(eq - first->text);
+			if (lex_is_name(first->text, nl)) {
+				struct word *w = lex_take_word(p);
+				w->aname = strndup(first->text, nl);
+				size_t rest = first->len - nl - 1;
+				memmove(first->text, eq + 1, rest + 1);
+				first->len = rest;
+				if (rest == 0) {
+					w->parts = first->next;
+					first->next = NULL;
+					free(first->text);
+					free(first);
+				}
+				*atail = w;
+				atail = &w->next;
+				continue;
+			}
+		}
+		if (!n->args && !n->assigns && !n->redirs && p->raw) {
+			char *name = strdup(p->raw);
+			struct word *w = lex_take_word(p);
+			if (lex_peek(p) == T_LPAREN) {
+				word_free(w);
+				lex_consume(p);
+				if (lex_peek(p) != T_RPAREN) {
+					free(name);
+					lex_error_unexpected(p);
+					goto fail;
+				}
+				lex_consume(p);
+				skip_newlines(p);
+				struct node *body = parse_command(p);
+				if (!body) {
+					free(name);
+					goto fail;
+				}
+				if (body->kind == N_SIMPLE) {
+					free(name);
+					ast_free(body);
+					lex_error(p, "function body must be a compound command");
+					goto fail;
+				}
+				n->kind = N_FUNCDEF;
+				n->name = name;
+				n->a = body;
+				return n;
+			}
+			free(name);
+			*wtail = w;
+			wtail = &w->next;
+			continue;
+		}
+		*wtail = lex_take_word(p);
+		wtail = &(*wtail)->next;
+	}
+	if (!n->assigns && !n->args && !n->redirs) {
+		lex_error_unexpected(p);
+		goto fail;
+	}
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+static struct node *parse_command(struct parser *p)
+{
+	if (++p->depth > PARSE_MAX_DEPTH) {
+		p->depth--;
+		lex_error(p, "nested too deeply");
+		return NULL;
+	}
+	struct node *n = NULL;
+	p->alias_next = false;
+	while (try_alias(p))
+		;
+	p->last_alias = NULL;
+	enum token t = lex_peek(p);
+	if (t == T_WORD && p->raw) {
+		const char *w = p->raw;
+		if (strcmp(w, "if") == 0) {
+			lex_consume(p);
+			n = parse_if_rest(p);
+		} else if (strcmp(w, "while") == 0) {
+			n = parse_loop(p, N_WHILE);
+		} else if (strcmp(w, "until") == 0) {
+			n = parse_loop(p, N_UNTIL);
+		} else if (strcmp(w, "for") == 0) {
+			n = parse_for(p);
+		} else if (strcmp(w, "case") == 0) {
+			n = parse_case(p);
+		} else if (strcmp(w, "{") == 0) {
+			n = node_new(p, N_GROUP);
+			lex_consume(p);
+			if (!(n->a = parse_list(p, false)) || !expect_kw(p, "}")) {
+				ast_free(n);
+				n = NULL;
+			}
+		} else {
+			for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++) {
+				if (i != 8 && strcmp(w, reserved[i]) == 0) {
+					lex_error_unexpected(p);
+					p->depth--;
+					return NULL;
+				}
+			}
+			if (strcmp(w, "!") == 0) {
+				lex_error_unexpected(p);
+				p->depth--;
+				return NULL;
+			}
+			n = parse_simple(p);
+			p->depth--;
+			return n;
+		}
+	} else if (t == T_LPAREN) {
+		n = node_new(p, N_SUBSHELL);
+		lex_consume(p);
+		if (!(n->a = parse_list(p, false)) || lex_peek(p) != T_RPAREN) {
+			if (!p->error)
+				lex_error_unexpected(p);
+			ast_free(n);
+			n = NULL;
+		} else {
+			lex_consume(p);
+		}
+	} else if (t == T_WORD || t == T_REDIR) {
+		n = parse_simple(p);
+		p->depth--;
+		return n;
+	} else {
+		lex_error_unexpected(p);
+		p->depth--;
+		return NULL;
+	}
+	p->depth--;
+	if (!n)
+		return NULL;
+	struct redir **rtail = &n->redirs;
+	if (!parse_redirs_into(p, &rtail)) {
+		ast_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* --- entry points ------------------------------------------------------------ */
+
+/* A private copy of text[0..len) without NUL bytes (which shell text cannot
+ * hold); *ret_len is its length. */
+static char *dup_text(const char *text, size_t len, size_t *ret_len)
+{
+	char *s = malloc(len + 1);
+	if (!s)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++)
+		if (text[i])
+			s[o++] = text[i];
+	s[o] = '\0';
+	*ret_len = o;
+	return s;
+}
+
+struct node *parse_cmdsub_list(struct parser *p)
+{
+	skip_newlines(p);
+	if (lex_peek(p) == T_RPAREN) {
+		lex_consume(p);
+		return NULL;
+	}
+	struct node *n = parse_list(p, false);
+	if (!n)
+		return NULL;
+	if (lex_peek(p) != T_RPAREN) {
+		lex_error_unexpected(p);
+		ast_free(n);
+		return NULL;
+	}
+	lex_consume(p);
+	return n;
+}
+
+/* Every command of the current source up to its end. */
+static struct node *parse_all(struct parser *p, bool *ret_ok)
+{
+	struct node *seq = NULL;
+	*ret_ok = true;
+	for (;;) {
+		skip_newlines(p);
+		if (lex_peek(p) == T_EOF)
+			break;
+		struct node *n = parse_list(p, true);
+		if (!n || p->error) {
+			ast_free(n);
+			ast_free(seq);
+			*ret_ok = false;
+			return NULL;
+		}
+		enum token t = lex_peek(p);
+		if (t != T_NEWLINE && t != T_EOF) {
+			lex_error_unexpected(p);
+			ast_free(n);
+			ast_free(seq);
+			*ret_ok = false;
+			return NULL;
+		}
+		if (!seq) {
+			seq = node_new(p, N_SEQ);
+			seq->lineno = n->lineno;
+		}
+		push_node(seq, n);
+	}
+	if (p->error) {
+		ast_free(seq);
+		*ret_ok = false;
+		return NULL;
+	}
+	if (seq && seq->nstages == 1) {
+		struct node *only = seq->stages[0];
+		seq->nstages = 0;
+		ast_free(seq);
+		return only;
+	}
+	return seq;
+}
+
+struct node *parse_text_node(struct parser *outer, const char *text, size_t len, bool *ret_ok)
+{
+	struct source src = { .name = outer->src->name, .fd = -1, .eof = true,
+			      .lineno = outer->src->lineno, .owns_buf = true };
+	src.buf = dup_text(text, len, &src.len);
+	struct parser p = { .sh = outer->sh, .src = &src, .depth = outer->depth + 1 };
+	if (!src.buf)
+		abort();
+	if (p.depth > PARSE_MAX_DEPTH) {
+		lex_error(outer, "nested too deeply");
+		*ret_ok = false;
+		return NULL;
+	}
+	struct node *n = parse_all(&p, ret_ok);
+	lex_clear(&p);
+	free(src.buf);
+	if (!*ret_ok)
+		outer->error = true;
+	return n;
+}
+
+int parse_string(struct shell *sh, const char *name, const char *text, size_t len, int lineno,
+		 struct node **ret_node)
+{
+	struct source src = { .name = name, .fd = -1, .eof = true, .lineno = lineno,
+			      .owns_buf = true };
+	src.buf = dup_text(text, len, &src.len);
+	struct parser p = { .sh = sh, .src = &src };
+	if (!src.buf)
+		abort();
+	bool ok;
+	struct node *n = parse_all(&p, &ok);
+	lex_clear(&p);
+	free(src.buf);
+	if (!ok)
+		return PARSE_ERROR;
+	*ret_node = n;
+	return PARSE_OK;
+}
+
+static void source_compact(struct source *s)
+{
+	if (s->pos == 0 || !s->owns_buf)
+		return;
+	memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+	s->len -= s->pos;
+	s->pos = 0;
+}
+
+static int parse_next_command(struct parser *p_, struct node **ret_node);
+
+int parse_next(struct shell *sh, struct node **ret_node)
+{
+	struct parser p = { .sh = sh, .src = sh->src };
+	source_compact(sh->src);
+	size_t start = sh->src->pos;
+	int r = parse_next_command(&p, ret_node);
+	struct source *s = sh->src;
+	if (sh->opt.verbose && r != PARSE_EOF && s->pos > start && s->pos <= s->len) {
+		/* set -v: echo the text of each command as it is read */
+		fwrite(s->buf + start, 1, s->pos - start, stderr);
+	}
+	return r;
+}
+
+static int parse_next_command(struct parser *p_, struct node **ret_node)
+{
+	struct parser p = *p_;
+	enum token t = lex_peek(&p);
+	if (p.error) {
+		lex_discard_line(&p);
+		return PARSE_ERROR;
+	}
+	if (t == T_EOF) {
+		lex_clear(&p);
+		return PARSE_EOF;
+	}
+	if (t == T_NEWLINE) {
+		lex_consume(&p);
+		*ret_node = NULL;
+		return PARSE_OK;
+	}
+	struct node *n = parse_list(&p, true);
+	if (n && !p.error) {
+		t = lex_peek(&p);
+		if (t == T_NEWLINE) {
+			lex_consume(&p);
+		} else if (t != T_EOF) {
+			lex_error_unexpected(&p);
+		}
+	}
+	if (!n || p.error) {
+		ast_free(n);
+		lex_discard_line(&p);
+		return PARSE_ERROR;
+	}
+	lex_clear(&p);
+	*ret_node = n;
+	return PARSE_OK;
+}
+
+struct word *parse_prompt_word(struct shell *sh, const char *text)
+{
+	struct source src = { .name = "prompt", .buf = (char *)text, .len = strlen(text),
+			      .fd = -1, .eof = true, .lineno = 1 };
+	struct parser p = { .sh = sh, .src = &src };
+	struct word *w = lex_parse_heredoc_text(&p, text, strlen(text));
+	lex_clear(&p);
+	return w;
+}
+
+struct source *source_push_string(struct shell *sh, const char *name, const char *text,
+				  size_t len, int lineno)
+{
+	struct source *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->name = name;
+	s->buf = dup_text(text, len, &s->len);
+	s->fd = -1;
+	s->eof = true;
+	s->owns_buf = true;
+	s->lineno = lineno;
+	s->prev = sh->src;
+	sh->src = s;
+	return s;
+}
+
+struct source *source_push_fd(struct shell *sh, const char *name, int fd, bool interactive)
+{
+	struct source *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->name = name;
+	s->fd = fd;
+	s->interactive = interactive;
+	s->owns_buf = true;
+	s->lineno = 1;
+	s->prev = sh->src;
+	sh->src = s;
+	return s;
+}
+
+void source_pop(struct shell *sh)
+{
+	struct source *s = sh->src;
+	if (!s)
+		return;
+	sh->src = s->prev;
+	if (s->owns_buf)
+		free(s->buf);
+	free(s);
+}

@@ -1,0 +1,188 @@
+/* redir.c - applying redirections (< > >| >> <> <& >& <<) to the shell's
+ * descriptors, saving the old ones (above fd 10, close-on-exec) when the
+ * command runs in the shell itself so they can be restored afterwards. */
+#include "shark/shell/shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { HEREDOC_PIPE_MAX = 60000, SAVE_FD_MIN = 10 };
+
+int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
+{
+	if (len <= HEREDOC_PIPE_MAX) { /* fits in a pipe's buffer: no reader needed */
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -1;
+		int r = shell_write_all(p[1], body, len);
+		close(p[1]);
+		if (r < 0) {
+			close(p[0]);
+			return -1;
+		}
+		return p[0];
+	}
+	const char *tmp = var_get(sh, "TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/shark-heredoc-XXXXXX", tmp);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		unlink(path);
+	}
+	if (shell_write_all(fd, body, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static void save_fd(struct redir_save **save, int fd)
+{
+	if (!save)
+		return;
+	for (struct redir_save *s = *save; s; s = s->next)
+		if (s->fd == fd)
+			return;
+	struct redir_save *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->fd = fd;
+	s->saved = fcntl(fd, F_DUPFD_CLOEXEC, SAVE_FD_MIN);
+	s->next = *save;
+	*save = s;
+}
+
+static int open_target(struct shell *sh, const struct redir *r, const char *name)
+{
+	int flags = O_CLOEXEC;
+	switch (r->kind) {
+	case R_IN: flags |= O_RDONLY; break;
+	case R_RDWR: flags |= O_RDWR | O_CREAT; break;
+	case R_APPEND: flags |= O_WRONLY | O_CREAT | O_APPEND; break;
+	case R_CLOBBER: flags |= O_WRONLY | O_CREAT | O_TRUNC; break;
+	case R_OUT:
+		flags |= O_WRONLY | O_CREAT | O_TRUNC;
+		if (sh->opt.noclobber) {
+			struct stat st;
+			if (stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
+				errno = EEXIST;
+				return -1;
+			}
+			if (stat(name, &st) != 0)
+				flags |= O_EXCL;
+			else
+				flags &= ~O_TRUNC;
+		}
+		break;
+	default: break;
+	}
+	return open(name, flags, 0666);
+}
+
+int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
+{
+	for (; r; r = r->next) {
+		int newfd = -1;
+		if (r->kind == R_HEREDOC) {
+			char *body = r->here_quoted ? NULL : expand_word_str(sh, r->target, false);
+			const char *text = body;
+			if (r->here_quoted)
+				text = r->target && r->target->parts ? r->target->parts->text : "";
+			if (!text)
+				return -1;
+			newfd = redir_heredoc_fd(sh, text, strlen(text));
+			free(body);
+			if (newfd < 0) {
+				sh_error(sh, "cannot create here-document: %s", strerror(errno));
+				return -1;
+			}
+		} else {
+			char *name = expand_word_str(sh, r->target, true);
+			if (!name)
+				return -1;
+			if (r->kind == R_DUPIN || r->kind == R_DUPOUT) {
+				if (strcmp(name, "-") == 0) {
+					save_fd(save, r->fd);
+					close(r->fd);
+					free(name);
+					continue;
+				}
+				char *end;
+				errno = 0;
+				long src = strtol(name, &end, 10);
+				if (!*name || *end || src < 0 || src > 1023 || errno) {
+					sh_error(sh, "%s: bad file descriptor number", name);
+					free(name);
+					return -1;
+				}
+				free(name);
+				if (src == r->fd) {
+					if (fcntl((int)src, F_GETFD) < 0) {
+						sh_error(sh, "%ld: Bad file descriptor", src);
+						return -1;
+					}
+					continue;
+				}
+				if (fcntl((int)src, F_GETFD) < 0) {
+					sh_error(sh, "%ld: Bad file descriptor", src);
+					return -1;
+				}
+				save_fd(save, r->fd);
+				if (dup2((int)src, r->fd) < 0) {
+					sh_error(sh, "%d: %s", r->fd, strerror(errno));
+					return -1;
+				}
+				continue;
+			}
+			newfd = open_target(sh, r, name);
+			if (newfd < 0) {
+				if (r->kind == R_IN)
+					sh_error(sh, "cannot open %s: %s", name, strerror(errno));
+				else
+					sh_error(sh, "cannot create %s: %s", name, strerror(errno));
+				free(name);
+				return -1;
+			}
+			free(name);
+		}
+		save_fd(save, r->fd);
+		if (newfd == r->fd) {
+			fcntl(newfd, F_SETFD, 0);
+		} else {
+			if (dup2(newfd, r->fd) < 0) {
+				sh_error(sh, "%d: %s", r->fd, strerror(errno));
+				close(newfd);
+				return -1;
+			}
+			close(newfd);
+		}
+	}
+	return 0;
+}
+
+void redir_restore(struct shell *sh, struct redir_save *save)
+{
+	out_flush(sh);
+	while (save) {
+		struct redir_save *next = save->next;
+		if (save->saved >= 0) {
+			dup2(save->saved, save->fd);
+			close(save->saved);
+		} else {
+			close(save->fd);
+		}
+		free(save);
+		save = next;
+	}
+}

@@ -1,0 +1,26 @@
+/* util.h - small helpers every part of shark/ shares (the shell, the memo
+ * engine and the CLI); they depend on nothing else in shark/. */
+#ifndef SHARK_UTIL_H
+#define SHARK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- sizes and durations (units.c) ---- */
+
+/* util_parse_size - "123", "10K", "1.5M", "2G", "1T" (powers of 1024,
+ * optional trailing "B"/"iB"). -EINVAL on anything else, -ERANGE. */
+int util_parse_size(const char *s, uint64_t *ret);
+
+/* util_parse_age - "30" (seconds), "90s", "15m", "12h", "7d", "2w".
+ * Result in nanoseconds. -EINVAL, -ERANGE. */
+int util_parse_age(const char *s, int64_t *ret_ns);
+
+/* util_format_size - "1.5 MiB" style into buf. Returns buf. */
+const char *util_format_size(uint64_t bytes, char *buf, size_t size);
+
+/* util_format_duration - "1.23 s", "45 ms", "2 min 3 s" into buf. Returns
+ * buf. */
+const char *util_format_duration(uint64_t ns, char *buf, size_t size);
+
+#endif
