@@ -52,12 +52,9 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
 		r = store_read_begin(c->st, &txn);
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			const char *arg = argv[optind + (int)i];
-			char *end;
-			errno = 0;
-			unsigned long long id = strtoull(arg, &end, 10);
+			uint64_t id;
 			struct store_run *run = NULL;
-			if (errno || *end || end == arg || arg[0] == '-' || id == 0 ||
-			    store_run_get(txn, id, &run) < 0) {
+			if (cli_resolve_run(txn, arg, &id) < 0 || store_run_get(txn, id, &run) < 0) {
 				cli_error(c, "no run %s in the history (see shark log)", arg);
 				r = -EINVAL;
 			} else if (store_hash_is_zero(&run->trace_id)) {

@@ -90,11 +90,11 @@ static const struct cli_command commands[] = {
 	  "  -v                  list each trace dropped\n" OPT_HELP ENV_HELP },
 	{ "export", cli_export, CLI_STORE_RO, "write traces and their blobs to a bundle",
 	  "usage: shark export (RUN... | --all) -o FILE\n"
-	  "Write the traces of the given runs (ids from `shark log`), or of every\n"
-	  "trace, with their blobs and action keys, to FILE: a tar archive\n"
-	  "compressed with zstd. Every blob is re-hashed on the way; FILE appears\n"
-	  "only when the export succeeded. Importing it elsewhere makes the same\n"
-	  "commands hit there (same workspace path, same inputs).\n"
+	  "Write the traces of the given runs (ids from `shark log`, or last), or\n"
+	  "of every trace, with their blobs and action keys, to FILE: a tar\n"
+	  "archive compressed with zstd. Every blob is re-hashed on the way; FILE\n"
+	  "appears only when the export succeeded. Importing it elsewhere makes the\n"
+	  "same commands hit there (same workspace path, same inputs).\n"
 	  "  --all               every trace in the store\n"
 	  "  -o, --output FILE   the bundle to write\n" OPT_HELP ENV_HELP },
 	{ "import", cli_import, CLI_STORE_RW, "add a bundle's traces and blobs to the store",
@@ -186,6 +186,21 @@ int cli_main(int argc, char **argv)
 	store_close(c.st);
 	free(path);
 	return status;
+}
+
+/* ---- arguments ----------------------------------------------------------------- */
+
+int cli_resolve_run(store_txn *txn, const char *arg, uint64_t *ret)
+{
+	if (strcmp(arg, "last") == 0)
+		return store_run_prev(txn, UINT64_MAX, ret);
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || *end || end == arg || arg[0] == '-' || v == 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
 }
 
 /* ---- formatting ---------------------------------------------------------------- */

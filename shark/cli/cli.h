@@ -59,6 +59,12 @@ void cli_json_hash(FILE *f, const store_hash *h);
 /* cli_error - "shark SUBCOMMAND: MESSAGE" on stderr. */
 void cli_error(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* cli_resolve_run - a RUN argument, the one way every subcommand reads it:
+ * a decimal run id from `shark log`, or "last" (the newest run in the
+ * history). Whether an id exists is not checked. Errors: -EINVAL when arg
+ * is neither, -ENOENT for "last" on an empty history, store errors. */
+int cli_resolve_run(store_txn *txn, const char *arg, uint64_t *ret);
+
 /* cli_find_runs_by_text - the newest runs in cwd whose command text is
  * text or one of its `|`-separated stages: at most one per stage, the most
  * recent contiguous block, newest first, ids into ids[max] (why.c). */

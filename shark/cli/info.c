@@ -386,20 +386,6 @@ static void show_trace_text(const struct store_trace *t)
 	}
 }
 
-/* RUN: a decimal id or "last". */
-static int resolve_run(store_txn *txn, const char *arg, uint64_t *ret)
-{
-	if (strcmp(arg, "last") == 0)
-		return store_run_prev(txn, UINT64_MAX, ret);
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || *end || end == arg || arg[0] == '-' || v == 0)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 int cli_show(struct cli_ctx *c, int argc, char **argv)
 {
 	struct list_opts o;
@@ -423,7 +409,7 @@ int cli_show(struct cli_ctx *c, int argc, char **argv)
 	uint64_t id = 0;
 	struct store_run *run = NULL;
 	struct store_trace *t = NULL;
-	r = resolve_run(txn, arg, &id);
+	r = cli_resolve_run(txn, arg, &id);
 	if (r == -EINVAL) {
 		cli_error(c, "not a run id: %s (see shark log)", arg);
 		store_read_end(txn);

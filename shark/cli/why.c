@@ -338,17 +338,11 @@ int cli_why(struct cli_ctx *c, int argc, char **argv)
 	} else {
 		const char *arg = argv[optind];
 		uint64_t id = 0;
-		char *end;
-		if (strcmp(arg, "last") == 0) {
-			r = store_run_prev(txn, UINT64_MAX, &id);
-		} else {
-			errno = 0;
-			id = strtoull(arg, &end, 10);
-			if (errno || *end || end == arg || arg[0] == '-' || id == 0) {
-				store_read_end(txn);
-				cli_error(c, "not a run id: %s (see shark log)", arg);
-				return 2;
-			}
+		r = cli_resolve_run(txn, arg, &id);
+		if (r == -EINVAL) {
+			store_read_end(txn);
+			cli_error(c, "not a run id: %s (see shark log)", arg);
+			return 2;
 		}
 		if (r == 0)
 			r = explain(txn, id);

@@ -32,6 +32,13 @@ check "export without RUN or --all is a usage error" [ $? -eq 2 ]
 first=$("$SHARK" log --json | jq -r '[.[] | select(.command == "sort in.txt")][0].id')
 "$SHARK" export "$first" -o "$root/one.tzst" >"$root/o"
 check "export of one run" grep -q '^exported 1 traces' "$root/o"
+# RUN is read as by show and why: an id or "last" (here `cat out.txt`)
+"$SHARK" export last -o "$root/last.tzst" >"$root/o"
+check "export of the last run" grep -q '^exported 1 traces' "$root/o"
+check "export last writes that run's trace" \
+	[ "$(tar --zstd -tf "$root/last.tzst" | grep -c '^traces/')" -eq 1 ]
+"$SHARK" export lastt -o "$root/bad.tzst" >/dev/null 2>&1
+check "export of a malformed RUN fails" [ $? -eq 1 ]
 
 # ---- into an empty store: the same commands hit ----
 mv "$store" "$root/store.orig"
