@@ -1,14 +1,13 @@
-/* memo.c - the memo engine's front: opening the store in the right process,
- * looking a stage up and verifying a trace's inputs, replaying a hit, and
- * turning what the sandbox observed into recorded inputs. Running the
- * stages that miss is run.c; the key is key.c. */
+/* memo.c - the memo engine's services: its life cycle, opening the store
+ * in the right process, looking a key up and verifying a trace's inputs,
+ * pinning a hit's blobs and replaying its effects, turning what the
+ * sandbox observed into recorded inputs, and scratch directories. A
+ * pipeline's steps are pipeline.c (plan, look up, replay) and run.c (run
+ * and record the misses); the key is key.c; the automatic gc autogc.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +70,13 @@ void memo_flush(struct memo *m)
 const char *memo_workspace(const struct memo *m)
 {
 	return m->workspace;
+}
+
+const char *memo_strerror(int err)
+{
+	if (err >= SANDBOX_E_FIRST && err <= SANDBOX_E_LAST)
+		return sandbox_strerror(err);
+	return store_strerror(err); /* its own codes, and -errno */
 }
 
 void memo_store_failed(struct memo *m, const char *what, int err)
@@ -339,8 +345,7 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 		int r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		if (r < 0) {
 			memo_warn(m, "shark: %s: effect not applied: %s", t->effects[i].path,
-				  r <= -30000 && r > -31000 ? sandbox_strerror(r)
-							    : store_strerror(r));
+				  memo_strerror(r));
 			result = r;
 		}
 	}
@@ -525,323 +530,4 @@ int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 	*ret = dup;
 	*ret_hold = hold;
 	return 0;
-}
-
-/* ---- the automatic size limit ------------------------------------------------ */
-
-/* Default for SHARK_STORE_LIMIT: the store is a cache, and a cache that
- * grows without bound fills the disk. */
-#define MEMO_DEFAULT_STORE_LIMIT ((uint64_t)20 << 30)
-/* At most one check per store per this long, across all shells. */
-#define MEMO_GC_CHECK_INTERVAL_S 3600
-
-/* memo_auto_gc - keep the store under SHARK_STORE_LIMIT (default 20 GiB;
- * "0" or "off" disables) without stalling the user: at most once an hour
- * (a stamp file, claimed by whichever shell gets there first) the blob
- * bytes are summed, and when over the limit a detached, niced grandchild
- * runs gc down to 90% of it, with gc's usual grace period for fresh
- * results. Errors are ignored: this is housekeeping. */
-void memo_auto_gc(struct memo *m)
-{
-	const char *env = getenv("SHARK_STORE_LIMIT");
-	uint64_t limit = MEMO_DEFAULT_STORE_LIMIT;
-	if (env && *env) {
-		if (strcmp(env, "0") == 0 || strcmp(env, "off") == 0 ||
-		    util_parse_size(env, &limit) < 0 || limit == 0)
-			return;
-	}
-	store *st = m->st;
-	if (!st || m->st_pid != getpid())
-		return;
-	char stamp[4096];
-	snprintf(stamp, sizeof(stamp), "%s/gc.stamp", store_path(st));
-	struct stat sb;
-	time_t now = time(NULL);
-	if (stat(stamp, &sb) == 0 && now - sb.st_mtime < MEMO_GC_CHECK_INTERVAL_S && sb.st_mtime <= now)
-		return;
-	int fd = open(stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	(void)futimens(fd, NULL);
-	close(fd);
-	struct store_stats stats;
-	if (store_stats(st, &stats) < 0 || stats.blob_bytes <= limit)
-		return;
-	pid_t pid = fork();
-	if (pid != 0) {
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
-		return;
-	}
-	/* The child: detach, leave the grandchild to init, and exit. */
-	if (setsid() < 0 || fork() != 0)
-		_exit(0);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
-	(void)nice(10);
-	store *own = NULL; /* the inherited handle belongs to the parent */
-	if (store_open(store_path(st), 0, &own) == 0) {
-		struct store_gc_options o = { .max_bytes = limit / 10 * 9, .grace_ns = -1 };
-		struct store_gc_report rep;
-		(void)store_gc(own, &o, &rep);
-		store_close(own);
-	}
-	_exit(0);
-}
-
-/* ---- the pipeline entry ----------------------------------------------------- */
-
-static int64_t now_ns(int clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static unsigned tty_bits(int fd_in, int fd_out, int fd_err)
-{
-	return (fd_in >= 0 && isatty(fd_in) ? 1u : 0) | (fd_out >= 0 && isatty(fd_out) ? 2u : 0) |
-	       (fd_err >= 0 && isatty(fd_err) ? 4u : 0);
-}
-
-unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, int fd_in,
-			 int fd_out)
-{
-	const struct memo_stage *s = &stages[i];
-	int in = s->fd_in >= 0 ? s->fd_in : (i == 0 ? fd_in : -1);
-	int out = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);
-	return tty_bits(in, out, s->fd_err);
-}
-
-/* Copy a pinned blob (size bytes) to fd: sendfile where it works (any
- * output since Linux 2.6.33), read/write otherwise. -EPIPE when the reader
- * went away. */
-static int replay_fd(int in, uint64_t size, int fd)
-{
-	if (size == 0 || fd < 0 || in < 0)
-		return 0;
-	off_t off = 0;
-	while ((uint64_t)off < size) {
-		ssize_t n = sendfile(fd, in, &off, (size_t)(size - (uint64_t)off));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EINVAL || errno == ENOSYS))
-			break;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-	}
-	char buf[65536];
-	while ((uint64_t)off < size) {
-		ssize_t n = pread(in, buf, sizeof(buf), off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		int r = memo_write_all(fd, buf, (size_t)n);
-		if (r < 0)
-			return r;
-		off += n;
-	}
-	return 0;
-}
-
-static void format_seconds(char *buf, size_t len, uint64_t ns)
-{
-	double s = (double)ns / 1e9;
-	if (s < 1)
-		snprintf(buf, len, "%.0f ms", s * 1000);
-	else
-		snprintf(buf, len, "%.1f s", s);
-}
-
-int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		      size_t n, int fd_in, int fd_out, int *ret_status)
-{
-	if (n == 0)
-		return -EINVAL;
-	store_hash upstream = { { 0 } };
-	bool have_upstream = false;
-	struct store_trace **hits = calloc(n, sizeof(*hits));
-	store_hash *hit_ids = calloc(n, sizeof(*hit_ids));
-	store_hash *keys = calloc(n, sizeof(*keys));
-	struct memo_pins *pins = calloc(n, sizeof(*pins));
-	if (!hits || !hit_ids || !keys || !pins) {
-		free(hits);
-		free(hit_ids);
-		free(keys);
-		free(pins);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		pins[i].out = pins[i].err = -1;
-	int64_t t0 = now_ns(CLOCK_MONOTONIC);
-	(void)memo_store(m); /* opened here, so stdin hashing uses the stat cache */
-
-	/* The stdin of every stage that does not read the previous one. */
-	struct memo_stdins ins = {
-		.id = calloc(n, sizeof(*ins.id)),
-		.fd = malloc(n * sizeof(int)),
-		.owned = malloc(n * sizeof(int)),
-	};
-	if (!ins.id || !ins.fd || !ins.owned) {
-		free(ins.id);
-		free(ins.fd);
-		free(ins.owned);
-		free(hits);
-		free(hit_ids);
-		free(keys);
-		free(pins);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		ins.fd[i] = ins.owned[i] = -1;
-		int in_fd = stages[i].fd_in >= 0 ? stages[i].fd_in : (i == 0 ? fd_in : -1);
-		if (in_fd < 0 && i > 0)
-			continue;
-		ins.fd[i] = in_fd;
-		if (memo_stdin_identity(m, in_fd, &ins.id[i], &ins.owned[i]) < 0)
-			ins.id[i].kind = MEMO_STDIN_STREAM;
-		if (ins.owned[i] >= 0)
-			ins.fd[i] = ins.owned[i];
-	}
-
-	/* Look the stages up from the first while their stdin is known. */
-	size_t first_miss = 0;
-	for (; first_miss < n; first_miss++) {
-		const struct memo_stage *s = &stages[first_miss];
-		if (m->opt.force || (s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK)))
-			break;
-		if (!memo_store(m))
-			break;
-		struct memo_keyspec k = {
-			.workspace = m->workspace,
-			.cwd = cwd,
-			.argv = s->argv,
-			.envp = s->envp,
-			.grants = 0,
-		};
-		if (ins.id[first_miss].kind) {
-			k.in = ins.id[first_miss];
-			if (k.in.kind == MEMO_STDIN_STREAM)
-				break;
-		} else if (stages[first_miss - 1].fd_out >= 0) {
-			k.in.kind = MEMO_STDIN_UPSTREAM; /* an empty pipe: upstream writes elsewhere */
-			store_hash_bytes("", 0, &k.in.hash);
-		} else {
-			if (!have_upstream)
-				break;
-			k.in.kind = MEMO_STDIN_UPSTREAM;
-			k.in.hash = upstream;
-		}
-		k.ttys = memo_stage_ttys(stages, n, first_miss, fd_in, fd_out);
-		if (memo_action_key(&k, &keys[first_miss]) < 0)
-			break;
-		int r = memo_lookup(m, &keys[first_miss], &hits[first_miss], &hit_ids[first_miss]);
-		if (r <= 0)
-			break;
-		/* A hit whose blobs are gone is a miss (gc or damage); the ones
-		 * there are pinned open until the replay is done. */
-		const struct store_trace *t = hits[first_miss];
-		if (memo_pins_open(m, t, &pins[first_miss]) < 0) {
-			store_trace_free(hits[first_miss]);
-			hits[first_miss] = NULL;
-			break;
-		}
-		upstream = t->stdout_blob;
-		have_upstream = true;
-		if (t->stdout_size == 0)
-			store_hash_bytes("", 0, &upstream);
-	}
-
-	/* Replay the hits: stderr of each, stdout only where it leaves the
-	 * pipeline (the last stage, or a stage redirected elsewhere), then
-	 * the effects. */
-	uint64_t saved = 0;
-	int result = 0;
-	for (size_t i = 0; i < first_miss; i++) {
-		const struct store_trace *t = hits[i];
-		const struct memo_stage *s = &stages[i];
-		int out_fd = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);
-		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-		sigaction(SIGPIPE, &ign, &old);
-		int r = replay_fd(pins[i].out, t->stdout_size, out_fd);
-		if (r == 0)
-			r = replay_fd(pins[i].err, t->stderr_size, s->fd_err);
-		sigaction(SIGPIPE, &old, NULL);
-		if (r < 0 && r != -EPIPE)
-			memo_warn(m, "shark: replaying %s failed: %s", s->argv[0], store_strerror(r));
-		memo_replay_effects(m, t, pins[i].fx);
-		/* A reader that went away kills a real command with SIGPIPE. */
-		ret_status[i] = r == -EPIPE ? 128 + SIGPIPE : t->exit_status;
-		/* Stages ran concurrently: the pipeline took its longest stage. */
-		if (t->duration_ns > saved)
-			saved = t->duration_ns;
-	}
-	if (first_miss > 0) {
-		uint64_t spent = (uint64_t)(now_ns(CLOCK_MONOTONIC) - t0);
-		uint64_t gain = saved > spent ? saved - spent : 0;
-		for (size_t i = 0; i < first_miss; i++) {
-			struct store_run run = {
-				.start_ns = now_ns(CLOCK_REALTIME),
-				.duration_ns = spent / first_miss,
-				.saved_ns = hits[i]->duration_ns > spent / first_miss
-						    ? hits[i]->duration_ns - spent / first_miss
-						    : 0,
-				.outcome = STORE_RUN_HIT,
-				.exit_status = hits[i]->exit_status,
-				.action_key = keys[i],
-				.trace_id = hit_ids[i],
-				.cwd = cwd,
-				.command = stages[i].text ? stages[i].text : stages[i].argv[0],
-			};
-			/* History of a hit needs no fsync of its own: queued, it
-			 * is written with the next write or when the store closes. */
-			(void)store_run_defer(m->st, &run);
-		}
-		if (m->opt.notices && first_miss == n) {
-			char buf[32];
-			format_seconds(buf, sizeof(buf), gain);
-			memo_warn(m, "shark: cached \xc2\xb7 saved %s", buf);
-		}
-	}
-
-	if (first_miss < n) {
-		/* The first stage that runs reads its upstream's pinned output
-		 * (an empty one needs no blob). */
-		int up_fd = -1;
-		if (have_upstream && first_miss > 0) {
-			up_fd = pins[first_miss - 1].out;
-			if (up_fd < 0)
-				up_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			else if (lseek(up_fd, 0, SEEK_SET) < 0)
-				up_fd = -1;
-			else
-				pins[first_miss - 1].out = -1; /* handed over */
-		}
-		result = memo_run_stages(m, cwd, stages, n, first_miss,
-					 have_upstream && first_miss > 0 ? &upstream : NULL, up_fd,
-					 &ins, fd_out, ret_status);
-		if (up_fd >= 0)
-			close(up_fd);
-	}
-	for (size_t i = 0; i < n; i++) {
-		memo_pins_close(&pins[i]);
-		store_trace_free(hits[i]);
-		if (ins.owned[i] >= 0)
-			close(ins.owned[i]);
-	}
-	free(ins.id);
-	free(ins.fd);
-	free(ins.owned);
-	free(hits);
-	free(hit_ids);
-	free(keys);
-	free(pins);
-	return result;
 }

@@ -72,23 +72,69 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      size_t *ret_n, const char **ret_reason);
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
-void memo_auto_gc(struct memo *m);
-unsigned memo_stage_ttys(const struct memo_stage *stages, size_t n, size_t i, int fd_in,
-			 int fd_out);
+/* memo_strerror - err from the store (0, -errno, STORE_E*) or from the
+ * sandbox (SANDBOX_E*, told apart by its documented range). */
+const char *memo_strerror(int err);
 
-/* run.c */
-/* memo_write_all - write all len bytes (EINTR retried); 0 or -errno. */
-int memo_write_all(int fd, const char *p, size_t len);
-/* The stdin of each stage that does not read the previous stage: its
- * identity and the fd it reads (the given one, or a spooled copy). */
-struct memo_stdins {
-	struct memo_stdin *id;	/* [n]; kind 0 for stages fed by the pipeline */
-	int *fd;		/* [n]; -1 for stages fed by the pipeline */
-	int *owned;		/* [n]; spooled copies to close */
+/* autogc.c */
+/* memo_auto_gc - after a recording, start a detached gc when the store is
+ * over $SHARK_STORE_LIMIT (at most once an hour per store). */
+void memo_auto_gc(struct memo *m);
+
+/* ---- one pipeline, from plan to record (pipeline.c, run.c) ---- */
+
+/* Where a stage's stdin comes from: decided once per pipeline, when it is
+ * planned (pipeline.c), then used by the lookup and by the runner. */
+enum memo_in_source {
+	MEMO_IN_OUTSIDE = 1,	/* an fd from outside the pipeline: the
+				 * pipeline's stdin (first stage) or the
+				 * stage's own redirection */
+	MEMO_IN_EMPTY,		/* the previous stage writes elsewhere: an
+				 * empty pipe */
+	MEMO_IN_PREVIOUS,	/* the previous stage's stdout */
 };
 
-int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		    size_t n, size_t first, const store_hash *upstream, int upstream_fd,
-		    const struct memo_stdins *ins, int fd_out, int *ret_status);
+/* One stage of a pipeline as the engine sees it, from plan to record. */
+struct memo_pstage {
+	const struct memo_stage *s;
+	size_t idx;
+	enum memo_in_source in_src;
+	/* Everything its action key is computed from. key.in is known from the
+	 * plan for OUTSIDE (the fd's identity) and EMPTY stages; for a
+	 * PREVIOUS stage it is the upstream's stdout hash, known when the
+	 * upstream hit (pipeline.c) or once it ran (run.c). */
+	struct memo_keyspec key;
+	int in_fd;		/* what it reads, when not a pipe from the
+				 * previous running stage: the given fd, a
+				 * spooled copy, or the store's copy of a hit
+				 * upstream's output; -1 otherwise */
+	int in_owned;		/* in_fd when the engine opened it: closed at
+				 * the end; else -1 */
+	int out_dest;		/* where its stdout leaves the pipeline (the
+				 * last stage, or a redirection), or -1 when
+				 * it feeds the next stage */
+	/* the lookup (pipeline.c) */
+	store_hash action_key;
+	struct store_trace *hit;	/* a verified trace, or NULL */
+	store_hash hit_id;
+	struct memo_pins pins;	/* its blobs, pinned for the replay */
+};
+
+struct memo_pipeline {
+	struct memo *m;
+	const char *cwd;
+	struct memo_pstage *st;	/* [n] */
+	size_t n;
+	size_t first_miss;	/* stages before it hit; it and the rest run */
+	int *status;		/* [n] each stage's shell status */
+};
+
+/* run.c */
+/* memo_run_stages - run p's stages from p->first_miss on, each in its own
+ * sandbox with the engine relaying every pipe, record each that may be,
+ * apply their effects, and set their statuses. 0, -1 when a sandbox could
+ * not start, or a negative errno when the pipeline could not be set up
+ * (already reported). */
+int memo_run_stages(struct memo_pipeline *p);
 
 #endif

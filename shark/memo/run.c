@@ -1,5 +1,8 @@
-/* run.c - running the stages that missed: each in its own sandbox, all
- * at once as in sh, with the engine in the middle of every pipe.
+/* run.c - running the stages that missed (memo_run_stages): each in its
+ * own sandbox, all at once as in sh, with the engine in the middle of
+ * every pipe. The steps, over one struct srun per stage: set up (stdin as
+ * the plan decided it, stdout/stderr pipes or ptys, scratch dir, blob
+ * writers), start every sandbox, relay, wait, record, apply the effects.
  *
  * Each running stage writes its stdout and stderr into pipes the engine
  * reads. Every chunk is hashed, appended to a blob writer (the record) and
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "shark/memo/memo_int.h"
+#include "shark/util/util.h"
 
 #define RELAY_CHUNK (128 * 1024)
 
@@ -33,20 +37,23 @@
  * off and meets SIGPIPE as in sh. docs/memo.md lists this difference. */
 #define DRAIN_LIMIT ((uint64_t)64 << 20)
 
+/* A running stage: its plan (key, stdin source, where its stdout goes) and
+ * what the runner keeps for it, grouped by the step that fills it in. */
 struct srun {
-	const struct memo_stage *s;
-	size_t idx;
-	struct memo_keyspec key;
-	bool in_known;		/* key.in was known before the run */
+	struct memo_pstage *ps;
+	/* set-up */
 	char *scratch;
 	int scratch_hold;	/* keeps gc off the scratch dir (store_scratch_hold) */
 	sandbox_run *run;
-	struct sandbox_result *res;
+	bool started;
+	int64_t start_real;
+	/* stdin */
 	int in_fd;		/* what the sandbox gets as stdin */
-	int in_owned;		/* an fd we opened for it (a blob), closed after start */
+	bool in_known;		/* its key.in was known before the run */
 	int in_r;		/* read end of the relay pipe into this stage */
 	int in_w;		/* write end of it, held by the engine (non-blocking) */
 	bool in_complete;	/* everything upstream produced was delivered */
+	/* stdout and stderr, relayed */
 	int out_r, out_w, err_r, err_w;
 	int out_dest;		/* an outside fd for stdout, or -1 */
 	struct srun *next;	/* the stage our stdout feeds, or NULL */
@@ -58,10 +65,10 @@ struct srun {
 	store_hasher *hout;	/* hash of everything on stdout */
 	store_blob_writer *wout, *werr;
 	uint64_t out_n, err_n;
-	const char *reason;	/* why it will not be recorded, or NULL */
+	/* the end */
+	struct sandbox_result *res;
 	int status;
-	int64_t start_real;
-	bool started;
+	const char *reason;	/* why it will not be recorded, or NULL */
 	/* its file changes, kept from finish_stage to apply_stage */
 	sandbox_effects *fx;
 	struct store_effect *effects;
@@ -69,28 +76,6 @@ struct srun {
 	size_t n_effects;
 	bool imported;
 };
-
-static int64_t clock_ns(int clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int memo_write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 static void close_fd(int *fd)
 {
@@ -224,7 +209,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 			r->pend_off = 0;
 		}
 	} else if (r->out_dest >= 0) {
-		if (memo_write_all(r->out_dest, buf, (size_t)n) < 0)
+		if (util_write_all(r->out_dest, buf, (size_t)n) < 0)
 			cut_output(r);
 	}
 }
@@ -240,8 +225,8 @@ static void on_stderr(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
-	if (r->s->fd_err >= 0)
-		(void)memo_write_all(r->s->fd_err, buf, (size_t)n);
+	if (r->ps->s->fd_err >= 0)
+		(void)util_write_all(r->ps->s->fd_err, buf, (size_t)n);
 }
 
 static void relay_loop(struct memo *m, struct srun *runs, size_t count)
@@ -309,7 +294,7 @@ static void start_failed(struct memo *m, const struct srun *r, int e,
 	if (detail->step[0])
 		snprintf(how, sizeof(how), " (%s%s%s)", detail->step, detail->sys_errno ? ": " : "",
 			 detail->sys_errno ? strerror(detail->sys_errno) : "");
-	memo_warn(m, "shark: %s: cannot start the sandbox: %s%s", r->s->argv[0],
+	memo_warn(m, "shark: %s: cannot start the sandbox: %s%s", r->ps->s->argv[0],
 		  sandbox_strerror(e), how);
 }
 
@@ -320,9 +305,9 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	sandbox_plan *plan = NULL;
 	int e = sandbox_plan_new(&plan);
 	if (e == 0)
-		e = sandbox_plan_set_argv(plan, (const char *const *)r->s->argv);
+		e = sandbox_plan_set_argv(plan, (const char *const *)r->ps->s->argv);
 	if (e == 0)
-		e = sandbox_plan_set_envp(plan, (const char *const *)r->s->envp);
+		e = sandbox_plan_set_envp(plan, (const char *const *)r->ps->s->envp);
 	if (e == 0)
 		e = sandbox_plan_set_cwd(plan, cwd);
 	if (e == 0)
@@ -352,12 +337,12 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		}
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
-		r->start_real = clock_ns(CLOCK_REALTIME);
+		r->start_real = util_now_ns(CLOCK_REALTIME);
 		e = sandbox_start_begin(plan, &r->run, &detail);
 		if (e < 0)
 			start_failed(m, r, e, &detail);
 	} else {
-		memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(e));
+		memo_warn(m, "shark: %s: %s", r->ps->s->argv[0], sandbox_strerror(e));
 	}
 	sandbox_plan_free(plan);
 	return e;
@@ -568,7 +553,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	sandbox_effects *fx = NULL;
 	int fe = res ? sandbox_effects_scan(upper, m->workspace, &fx) : -ENOENT;
 	if (fe < 0 && fe != -ENOENT) {
-		memo_warn(m, "shark: %s: its file changes could not be read: %s", r->s->argv[0],
+		memo_warn(m, "shark: %s: its file changes could not be read: %s", r->ps->s->argv[0],
 			  sandbox_strerror(fe));
 		no_record(r, "its file changes could not be read");
 	}
@@ -605,9 +590,9 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		}
 	}
 	store_hash key = { { 0 } };
-	if (!r->reason && memo_action_key(&r->key, &key) < 0)
+	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)
 		no_record(r, "out of memory");
-	if (!r->reason && memo_key_info(&r->key, &key, &key_info, &key_info_len) < 0)
+	if (!r->reason && memo_key_info(&r->ps->key, &key, &key_info, &key_info_len) < 0)
 		no_record(r, "out of memory");
 
 	struct store_run run = {
@@ -616,7 +601,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		.exit_status = r->status,
 		.action_key = key,
 		.cwd = cwd,
-		.command = r->s->text ? r->s->text : r->s->argv[0],
+		.command = r->ps->s->text ? r->ps->s->text : r->ps->s->argv[0],
 	};
 	if (!r->reason) {
 		struct store_trace t = {
@@ -683,123 +668,142 @@ static void apply_stage(struct memo *m, struct srun *r)
 	r->n_effects = 0;
 }
 
-/* ---- the runner ------------------------------------------------------------------ */
+/* ---- the runner: memo_run_stages, step by step ---------------------------------- */
 
-int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *stages,
-		    size_t n, size_t first, const store_hash *upstream, int upstream_fd,
-		    const struct memo_stdins *ins, int fd_out, int *ret_status)
+/* Why a stage will not be recorded, known before it runs (a forced run,
+ * shark -f, is recorded). */
+static const char *reason_before_run(const struct memo_stage *s)
 {
-	size_t count = n - first;
-	struct srun *runs = calloc(count, sizeof(*runs));
-	if (!runs)
-		return -ENOMEM;
-	store *st = memo_store(m);
-	int result = 0;
+	if (s->flags & MEMO_NETWORK)
+		return "it was given network access";
+	if (s->flags & MEMO_UNCACHED)
+		return "it was run uncached";
+	return NULL;
+}
 
-	for (size_t j = 0; j < count; j++) {
-		struct srun *r = &runs[j];
-		r->s = &stages[first + j];
-		r->idx = first + j;
-		r->in_fd = r->in_owned = r->in_r = r->in_w = -1;
-		r->out_r = r->out_w = r->err_r = r->err_w = r->out_dest = -1;
-		r->scratch_hold = -1;
-		r->status = 126;
-		r->key = (struct memo_keyspec){
-			.workspace = m->workspace,
-			.cwd = cwd,
-			.argv = r->s->argv,
-			.envp = r->s->envp,
-			.ttys = memo_stage_ttys(stages, n, r->idx, ins->fd[0], fd_out),
-			.grants = (r->s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
-		};
-		if (m->opt.force || (r->s->flags & MEMO_UNCACHED))
-			r->reason = (r->s->flags & MEMO_UNCACHED) ? "it was run uncached" : NULL;
-		if (r->s->flags & MEMO_NETWORK)
-			r->reason = "it was given network access";
+static void srun_init(struct srun *r, struct memo_pstage *ps)
+{
+	r->ps = ps;
+	r->in_fd = r->in_r = r->in_w = -1;
+	r->out_r = r->out_w = r->err_r = r->err_w = -1;
+	r->out_dest = ps->out_dest;
+	r->scratch_hold = -1;
+	r->status = 126;
+	r->reason = reason_before_run(ps->s);
+}
+
+/* Stage r's stdin, from the source the plan decided: a pipe the engine
+ * relays from the previous running stage (prev), an empty pipe, or the
+ * fd the plan found (from outside, or the store's copy of a hit's
+ * output). */
+static int connect_stdin(struct srun *r, struct srun *prev)
+{
+	struct memo_pstage *ps = r->ps;
+	int e;
+	switch (ps->in_src) {
+	case MEMO_IN_PREVIOUS:
+		if (prev) {
+			e = make_pipe(&r->in_r, &r->in_w);
+			if (e < 0)
+				return e;
+			r->in_fd = r->in_r;
+			ps->key.in.kind = MEMO_STDIN_UPSTREAM; /* its hash once prev ended */
+			prev->next = r;
+			return fcntl(r->in_w, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
+		}
+		/* The store's copy of a hit upstream's output (feed_from_hit). */
+		if (ps->in_fd < 0)
+			return -ENOENT;
+		r->in_fd = ps->in_fd;
+		r->in_known = true;
+		return 0;
+	case MEMO_IN_EMPTY:
+		/* The upstream stage writes elsewhere: this one reads an empty pipe. */
+		e = make_pipe(&r->in_r, &r->in_w);
+		if (e < 0)
+			return e;
+		close_fd(&r->in_w);
+		r->in_fd = r->in_r;
+		r->in_known = true;
+		return 0;
+	case MEMO_IN_OUTSIDE:
+		r->in_fd = ps->in_fd;
+		r->in_known = ps->key.in.kind != MEMO_STDIN_STREAM;
+		if (!r->in_known)
+			no_record(r, "its input is a pipe from outside shark's pipeline");
+		return 0;
 	}
+	return -EINVAL;
+}
 
+/* Stage r's stdout and stderr: pipes the engine reads, or pseudo-terminals
+ * where they lead to a terminal. */
+static int open_outputs(struct srun *r)
+{
+	int fd_err = r->ps->s->fd_err;
+	int e = r->out_dest >= 0 && isatty(r->out_dest) ? make_pty(r->out_dest, &r->out_r, &r->out_w)
+							 : make_pipe(&r->out_r, &r->out_w);
+	if (e == 0)
+		e = fd_err >= 0 && isatty(fd_err) ? make_pty(fd_err, &r->err_r, &r->err_w)
+						  : make_pipe(&r->err_r, &r->err_w);
+	return e;
+}
+
+/* Stage r's scratch directory, stdout hasher and (when it may be
+ * recorded) blob writers for its output. */
+static int prepare_record(struct memo *m, struct srun *r)
+{
+	int e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
+	if (e == 0)
+		e = store_hasher_new(&r->hout);
+	if (e == 0 && m->st && !r->reason) { /* m->st: opened by memo_run_stages */
+		if (store_blob_writer_new(m->st, &r->wout) < 0 ||
+		    store_blob_writer_new(m->st, &r->werr) < 0)
+			no_record(r, "the store could not take its output");
+	}
+	return e;
+}
+
+/* Every stage's pipes and scratch, before any starts. */
+static int set_up(struct memo *m, struct srun *runs, size_t count)
+{
 	int e = 0;
 	for (size_t j = 0; j < count && e == 0; j++) {
-		struct srun *r = &runs[j];
-		const struct memo_stage *s = r->s;
-		/* stdin */
-		if (ins->id[r->idx].kind) {
-			r->in_fd = ins->fd[r->idx];
-			r->key.in = ins->id[r->idx];
-			r->in_known = r->key.in.kind != MEMO_STDIN_STREAM;
-			if (!r->in_known)
-				no_record(r, "its input is a pipe from outside shark's pipeline");
-		} else if (stages[r->idx - 1].fd_out >= 0) {
-			/* The upstream stage writes elsewhere: this one reads an empty pipe. */
-			e = make_pipe(&r->in_r, &r->in_w);
-			if (e < 0)
-				break;
-			close_fd(&r->in_w);
-			r->in_fd = r->in_r;
-			r->key.in.kind = MEMO_STDIN_UPSTREAM;
-			store_hash_bytes("", 0, &r->key.in.hash);
-			r->in_known = true;
-		} else if (j == 0) {
-			/* The store's copy of the upstream output, pinned by the
-			 * caller when it looked the upstream stage up. */
-			e = upstream && upstream_fd >= 0 ? 0 : -ENOENT;
-			if (e < 0)
-				break;
-			r->in_fd = upstream_fd;
-			r->key.in.kind = MEMO_STDIN_UPSTREAM;
-			r->key.in.hash = *upstream;
-			r->in_known = true;
-		} else {
-			e = make_pipe(&r->in_r, &r->in_w);
-			if (e < 0)
-				break;
-			r->in_fd = r->in_r;
-			r->key.in.kind = MEMO_STDIN_UPSTREAM;
-			runs[j - 1].next = r;
-			if (fcntl(r->in_w, F_SETFL, O_NONBLOCK) < 0)
-				e = -errno;
-		}
-		r->out_dest = s->fd_out >= 0 ? s->fd_out : (r->idx == n - 1 ? fd_out : -1);
+		e = connect_stdin(&runs[j], j > 0 ? &runs[j - 1] : NULL);
 		if (e == 0)
-			e = r->out_dest >= 0 && isatty(r->out_dest)
-				    ? make_pty(r->out_dest, &r->out_r, &r->out_w)
-				    : make_pipe(&r->out_r, &r->out_w);
+			e = open_outputs(&runs[j]);
 		if (e == 0)
-			e = s->fd_err >= 0 && isatty(s->fd_err) ? make_pty(s->fd_err, &r->err_r, &r->err_w)
-								: make_pipe(&r->err_r, &r->err_w);
-		if (e < 0)
-			break;
-		e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
-		if (e < 0)
-			break;
-		e = store_hasher_new(&r->hout);
-		if (e == 0 && st && !r->reason) {
-			if (store_blob_writer_new(st, &r->wout) < 0 ||
-			    store_blob_writer_new(st, &r->werr) < 0)
-				no_record(r, "the store could not take its output");
-		}
+			e = prepare_record(m, &runs[j]);
 	}
-	if (e < 0)
+	if (e < 0) {
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
-
+		return e;
+	}
 	/* A stage whose stdin was redirected leaves the previous stage writing
 	 * into a pipe nobody reads: close it, as sh's redirection would. */
-	for (size_t j = 0; e == 0 && j + 1 < count; j++)
-		if (runs[j].s->fd_out < 0 && !runs[j].next)
+	for (size_t j = 0; j + 1 < count; j++)
+		if (runs[j].ps->s->fd_out < 0 && !runs[j].next)
 			cut_output(&runs[j]);
+	return 0;
+}
 
-	for (size_t j = 0; e == 0 && j < count; j++) {
+/* Start every stage's sandbox: all are cloned before any set-up report is
+ * awaited, so they set up side by side. -1 when one could not start (it
+ * then counts as ended, with nothing to relay). */
+static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t count)
+{
+	int result = 0;
+	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
-		if (start_stage(m, cwd, r, (r->s->flags & MEMO_NETWORK) != 0) == 0)
+		if (start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
 			r->started = true;
 		else
 			result = -1;
 		close_fd(&r->out_w);
 		close_fd(&r->err_w);
 		close_fd(&r->in_r);
-		close_fd(&r->in_owned);
 	}
-	for (size_t j = 0; e == 0 && j < count; j++) {
+	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
 		if (r->started && stage_started(m, r) < 0) {
 			r->started = false;
@@ -812,65 +816,107 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			no_record(r, "the sandbox could not start");
 		}
 	}
+	return result;
+}
 
-	if (e == 0) {
-		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-		sigaction(SIGPIPE, &ign, &old);
-		relay_loop(m, runs, count);
-		sigaction(SIGPIPE, &old, NULL);
+/* Relay every pipe until all stages closed their outputs. SIGPIPE is
+ * ignored meanwhile: a reader that went away is an EPIPE to handle. */
+static void relay(struct memo *m, struct srun *runs, size_t count)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigaction(SIGPIPE, &ign, &old);
+	relay_loop(m, runs, count);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
+/* Wait for stage r's sandbox: its status, the "not found" style messages,
+ * and, for the stage it fed through a relayed pipe, that stage's stdin
+ * hash (known now that all of it passed). */
+static void wait_stage(struct memo *m, struct srun *r)
+{
+	close_fd(&r->out_r);
+	close_fd(&r->err_r);
+	close_fd(&r->in_w);
+	if (r->started) {
+		const char *name = r->ps->s->argv[0];
+		int w = sandbox_wait(r->run, &r->res);
+		if (w < 0) {
+			memo_warn(m, "shark: %s: %s", name, sandbox_strerror(w));
+			no_record(r, "the sandbox failed");
+		} else {
+			r->status = r->res->exit_code;
+			if (r->status == 127 && r->res->exec_errno)
+				memo_warn(m, "shark: %s: not found", name);
+			else if (r->status == 126 && r->res->exec_errno)
+				memo_warn(m, "shark: %s: %s", name, strerror(r->res->exec_errno));
+		}
 	}
+	if (r->next && !r->next->in_known && !r->out_cut && r->out_eof)
+		store_hasher_final(r->hout, &r->next->ps->key.in.hash);
+}
 
+/* Record every stage that may be. */
+static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_t count,
+		       bool set_up_ok)
+{
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
-		close_fd(&r->out_r);
-		close_fd(&r->err_r);
-		close_fd(&r->in_w);
-		if (r->started) {
-			int w = sandbox_wait(r->run, &r->res);
-			if (w < 0) {
-				memo_warn(m, "shark: %s: %s", r->s->argv[0], sandbox_strerror(w));
-				no_record(r, "the sandbox failed");
-			} else {
-				r->status = r->res->exit_code;
-				if (r->status == 127 && r->res->exec_errno)
-					memo_warn(m, "shark: %s: not found", r->s->argv[0]);
-				else if (r->status == 126 && r->res->exec_errno)
-					memo_warn(m, "shark: %s: %s", r->s->argv[0],
-						  strerror(r->res->exec_errno));
-			}
-		}
-		if (r->next && r->next->in_known == false && !r->out_cut && r->out_eof) {
-			store_hasher_final(r->hout, &r->next->key.in.hash);
-		}
-		ret_status[r->idx] = r->status;
-	}
-	/* One synced commit for the whole pipeline: the stages' new blobs are
-	 * synced side by side and their traces written in one transaction. */
-	bool batch = st && store_batch_begin(st) == 0;
-	for (size_t j = 0; j < count; j++) {
-		struct srun *r = &runs[j];
-		if (r->scratch && e == 0)
+		if (r->scratch && set_up_ok)
 			finish_stage(m, cwd, r);
 		else
 			no_record(r, "set-up failed");
 	}
+}
+
+static void srun_release(struct srun *r)
+{
+	if (r->scratch) {
+		(void)sandbox_scratch_cleanup(r->scratch);
+		rmdir(r->scratch);
+	}
+	close_fd(&r->scratch_hold);
+	free(r->scratch);
+	free(r->pend);
+	store_hasher_free(r->hout);
+	store_blob_writer_free(r->wout);
+	store_blob_writer_free(r->werr);
+	sandbox_result_free(r->res);
+	sandbox_run_free(r->run);
+	close_fd(&r->in_r);
+	close_fd(&r->out_w);
+	close_fd(&r->err_w);
+}
+
+int memo_run_stages(struct memo_pipeline *p)
+{
+	struct memo *m = p->m;
+	size_t count = p->n - p->first_miss;
+	struct srun *runs = calloc(count, sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	store *st = memo_store(m);
+	for (size_t j = 0; j < count; j++)
+		srun_init(&runs[j], &p->st[p->first_miss + j]);
+
+	int e = set_up(m, runs, count);
+	int result = 0;
+	if (e == 0) {
+		result = start_all(m, p->cwd, runs, count);
+		relay(m, runs, count);
+	}
 	for (size_t j = 0; j < count; j++) {
-		struct srun *r = &runs[j];
-		apply_stage(m, r);
-		if (r->scratch) {
-			(void)sandbox_scratch_cleanup(r->scratch);
-			rmdir(r->scratch);
-		}
-		close_fd(&r->scratch_hold);
-		free(r->scratch);
-		free(r->pend);
-		store_hasher_free(r->hout);
-		sandbox_result_free(r->res);
-		sandbox_run_free(r->run);
-		close_fd(&r->in_owned);
-		close_fd(&r->in_r);
-		close_fd(&r->out_w);
-		close_fd(&r->err_w);
+		wait_stage(m, &runs[j]);
+		p->status[runs[j].ps->idx] = runs[j].status;
+	}
+	/* One synced commit for the whole pipeline: the stages' new blobs are
+	 * synced side by side and their traces written in one transaction. */
+	bool batch = st && store_batch_begin(st) == 0;
+	record_all(m, p->cwd, runs, count, e == 0);
+	/* Effects only now: each stage's inputs were looked at on the host and
+	 * must be what it saw, not what a stage beside it wrote. */
+	for (size_t j = 0; j < count; j++) {
+		apply_stage(m, &runs[j]);
+		srun_release(&runs[j]);
 	}
 	free(runs);
 	if (batch) {
@@ -880,7 +926,5 @@ int memo_run_stages(struct memo *m, const char *cwd, const struct memo_stage *st
 			m->recorded = false;
 		}
 	}
-	if (m->recorded)
-		memo_auto_gc(m);
 	return e < 0 ? e : result;
 }

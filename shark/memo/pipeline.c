@@ -1,0 +1,285 @@
+/* pipeline.c - one pipeline through the engine (memo_run_pipeline), as a
+ * sequence of steps over its per-stage state (struct memo_pstage):
+ *
+ *   plan       where each stage's stdin comes from and where its stdout
+ *              goes, decided once; the identity of every stdin from
+ *              outside the pipeline; the rest of each key
+ *   look up    from the first stage, while every stage's stdin is known
+ *              and it hits: key, lookup, pins on the hit's blobs
+ *   replay     the hits: their stderr, their stdout where it leaves the
+ *              pipeline, their effects, their statuses
+ *   history    one run record per hit, and the "cached" notice
+ *   run        the first miss and every stage after it (run.c), the first
+ *              of them fed from the store's copy of its upstream's output
+ *
+ * then the automatic gc when something was recorded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/sendfile.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shark/memo/memo_int.h"
+#include "shark/util/util.h"
+
+/* ---- plan ------------------------------------------------------------------ */
+
+static unsigned tty_bits(int fd_in, int fd_out, int fd_err)
+{
+	return (fd_in >= 0 && isatty(fd_in) ? 1u : 0) | (fd_out >= 0 && isatty(fd_out) ? 2u : 0) |
+	       (fd_err >= 0 && isatty(fd_err) ? 4u : 0);
+}
+
+/* Stage i's stdin source and, for one from outside the pipeline, its fd
+ * and identity (a finished pipe is spooled into a memory file the stage
+ * then reads). */
+static void plan_stdin(struct memo *m, const struct memo_stage *stages, size_t i, int fd_in,
+		       struct memo_pstage *ps)
+{
+	const struct memo_stage *s = &stages[i];
+	if (i > 0 && s->fd_in < 0) {
+		ps->in_src = stages[i - 1].fd_out >= 0 ? MEMO_IN_EMPTY : MEMO_IN_PREVIOUS;
+		return;
+	}
+	ps->in_src = MEMO_IN_OUTSIDE;
+	ps->in_fd = s->fd_in >= 0 ? s->fd_in : fd_in;
+	if (memo_stdin_identity(m, ps->in_fd, &ps->key.in, &ps->in_owned) < 0)
+		ps->key.in.kind = MEMO_STDIN_STREAM;
+	if (ps->in_owned >= 0)
+		ps->in_fd = ps->in_owned;
+}
+
+/* The pipeline's per-stage state: everything known before anything runs. */
+static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages, size_t n,
+		int fd_in, int fd_out, int *ret_status, struct memo_pipeline *p)
+{
+	*p = (struct memo_pipeline){ .m = m, .cwd = cwd, .n = n, .status = ret_status };
+	p->st = calloc(n, sizeof(*p->st));
+	if (!p->st)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct memo_pstage *ps = &p->st[i];
+		const struct memo_stage *s = &stages[i];
+		ps->s = s;
+		ps->idx = i;
+		ps->in_fd = ps->in_owned = -1;
+		ps->pins.out = ps->pins.err = -1;
+		ps->out_dest = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);
+		int tty_in = s->fd_in >= 0 ? s->fd_in : (i == 0 ? fd_in : -1);
+		ps->key = (struct memo_keyspec){
+			.workspace = m->workspace,
+			.cwd = cwd,
+			.argv = s->argv,
+			.envp = s->envp,
+			.ttys = tty_bits(tty_in, ps->out_dest, s->fd_err),
+			.grants = (s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
+		};
+		plan_stdin(m, stages, i, fd_in, ps);
+		if (ps->in_src == MEMO_IN_EMPTY) {
+			ps->key.in.kind = MEMO_STDIN_UPSTREAM;
+			store_hash_bytes("", 0, &ps->key.in.hash);
+		}
+	}
+	return 0;
+}
+
+static void pipeline_free(struct memo_pipeline *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct memo_pstage *ps = &p->st[i];
+		memo_pins_close(&ps->pins);
+		store_trace_free(ps->hit);
+		if (ps->in_owned >= 0)
+			close(ps->in_owned);
+	}
+	free(p->st);
+}
+
+/* ---- look up --------------------------------------------------------------- */
+
+/* What a stage reading a hit's stdout has as stdin: that output's hash. */
+static void stdin_from_hit(const struct store_trace *up, struct memo_stdin *ret)
+{
+	*ret = (struct memo_stdin){ .kind = MEMO_STDIN_UPSTREAM, .hash = up->stdout_blob };
+	if (up->stdout_size == 0)
+		store_hash_bytes("", 0, &ret->hash);
+}
+
+/* Whether stage ps hits, looked up after every stage before it did. The
+ * hit's blobs are pinned open until the replay is done: a hit whose blobs
+ * are gone (gc, damage) is a miss. */
+static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
+{
+	struct memo *m = p->m;
+	if (m->opt.force || (ps->s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK)))
+		return false;
+	if (!memo_store(m))
+		return false;
+	if (ps->in_src == MEMO_IN_PREVIOUS)
+		stdin_from_hit(p->st[ps->idx - 1].hit, &ps->key.in);
+	else if (ps->key.in.kind == MEMO_STDIN_STREAM)
+		return false; /* unknown until read */
+	if (memo_action_key(&ps->key, &ps->action_key) < 0)
+		return false;
+	if (memo_lookup(m, &ps->action_key, &ps->hit, &ps->hit_id) <= 0)
+		return false;
+	if (memo_pins_open(m, ps->hit, &ps->pins) < 0) {
+		store_trace_free(ps->hit);
+		ps->hit = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* ---- replay ---------------------------------------------------------------- */
+
+/* Copy a pinned blob (size bytes) to fd: sendfile where it works (any
+ * output since Linux 2.6.33), read/write otherwise. -EPIPE when the reader
+ * went away. */
+static int replay_fd(int in, uint64_t size, int fd)
+{
+	if (size == 0 || fd < 0 || in < 0)
+		return 0;
+	off_t off = 0;
+	while ((uint64_t)off < size) {
+		ssize_t n = sendfile(fd, in, &off, (size_t)(size - (uint64_t)off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+			break;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+	}
+	char buf[65536];
+	while ((uint64_t)off < size) {
+		ssize_t n = pread(in, buf, sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		int r = util_write_all(fd, buf, (size_t)n);
+		if (r < 0)
+			return r;
+		off += n;
+	}
+	return 0;
+}
+
+/* Replay one hit: stderr, stdout only where it leaves the pipeline (the
+ * last stage, or a stage redirected elsewhere), then the effects. Returns
+ * its shell status. */
+static int replay(struct memo *m, const struct memo_pstage *ps)
+{
+	const struct store_trace *t = ps->hit;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigaction(SIGPIPE, &ign, &old);
+	int r = replay_fd(ps->pins.out, t->stdout_size, ps->out_dest);
+	if (r == 0)
+		r = replay_fd(ps->pins.err, t->stderr_size, ps->s->fd_err);
+	sigaction(SIGPIPE, &old, NULL);
+	if (r < 0 && r != -EPIPE)
+		memo_warn(m, "shark: replaying %s failed: %s", ps->s->argv[0], store_strerror(r));
+	memo_replay_effects(m, t, ps->pins.fx);
+	/* A reader that went away kills a real command with SIGPIPE. */
+	return r == -EPIPE ? 128 + SIGPIPE : t->exit_status;
+}
+
+/* ---- history --------------------------------------------------------------- */
+
+static void format_seconds(char *buf, size_t len, uint64_t ns)
+{
+	double s = (double)ns / 1e9;
+	if (s < 1)
+		snprintf(buf, len, "%.0f ms", s * 1000);
+	else
+		snprintf(buf, len, "%.1f s", s);
+}
+
+/* One history record per hit (queued, no fsync of its own: it is written
+ * with the next write or when the store closes), and, when the whole
+ * pipeline hit, the "cached" notice with the time saved. Stages ran
+ * concurrently: the pipeline took as long as its longest stage. */
+static void record_hits(struct memo_pipeline *p, int64_t t0)
+{
+	struct memo *m = p->m;
+	size_t hits = p->first_miss;
+	uint64_t saved = 0;
+	for (size_t i = 0; i < hits; i++)
+		if (p->st[i].hit->duration_ns > saved)
+			saved = p->st[i].hit->duration_ns;
+	uint64_t spent = (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - t0);
+	uint64_t each = spent / hits;
+	for (size_t i = 0; i < hits; i++) {
+		const struct memo_pstage *ps = &p->st[i];
+		struct store_run run = {
+			.start_ns = util_now_ns(CLOCK_REALTIME),
+			.duration_ns = each,
+			.saved_ns = ps->hit->duration_ns > each ? ps->hit->duration_ns - each : 0,
+			.outcome = STORE_RUN_HIT,
+			.exit_status = ps->hit->exit_status,
+			.action_key = ps->action_key,
+			.trace_id = ps->hit_id,
+			.cwd = p->cwd,
+			.command = ps->s->text ? ps->s->text : ps->s->argv[0],
+		};
+		(void)store_run_defer(m->st, &run);
+	}
+	if (m->opt.notices && hits == p->n) {
+		char buf[32];
+		format_seconds(buf, sizeof(buf), saved > spent ? saved - spent : 0);
+		memo_warn(m, "shark: cached \xc2\xb7 saved %s", buf);
+	}
+}
+
+/* ---- run ------------------------------------------------------------------- */
+
+/* The first stage that runs, when it reads a hit's stdout, reads the
+ * store's pinned copy of it (an empty one needs no blob; -1 when it cannot
+ * be read, which fails the set-up). */
+static void feed_from_hit(struct memo_pipeline *p)
+{
+	struct memo_pstage *ps = &p->st[p->first_miss];
+	if (ps->in_src != MEMO_IN_PREVIOUS)
+		return;
+	struct memo_pstage *up = &p->st[p->first_miss - 1];
+	stdin_from_hit(up->hit, &ps->key.in);
+	int fd = up->pins.out;
+	if (fd < 0)
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	else if (lseek(fd, 0, SEEK_SET) < 0)
+		fd = -1;
+	else
+		up->pins.out = -1; /* handed over */
+	ps->in_fd = ps->in_owned = fd;
+}
+
+int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
+		      size_t n, int fd_in, int fd_out, int *ret_status)
+{
+	if (n == 0)
+		return -EINVAL;
+	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);
+	(void)memo_store(m); /* opened here, so stdin hashing uses the stat cache */
+	struct memo_pipeline p;
+	int result = plan(m, cwd, stages, n, fd_in, fd_out, ret_status, &p);
+	if (result < 0)
+		return result;
+	while (p.first_miss < n && look_up(&p, &p.st[p.first_miss]))
+		p.first_miss++;
+	for (size_t i = 0; i < p.first_miss; i++)
+		ret_status[i] = replay(m, &p.st[i]);
+	if (p.first_miss > 0)
+		record_hits(&p, t0);
+	if (p.first_miss < n) {
+		feed_from_hit(&p);
+		result = memo_run_stages(&p);
+		if (m->recorded)
+			memo_auto_gc(m);
+	}
+	pipeline_free(&p);
+	return result;
+}
