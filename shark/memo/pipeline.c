@@ -190,15 +190,6 @@ static int replay(struct memo *m, const struct memo_pstage *ps)
 
 /* ---- history --------------------------------------------------------------- */
 
-static void format_seconds(char *buf, size_t len, uint64_t ns)
-{
-	double s = (double)ns / 1e9;
-	if (s < 1)
-		snprintf(buf, len, "%.0f ms", s * 1000);
-	else
-		snprintf(buf, len, "%.1f s", s);
-}
-
 /* One history record per hit (queued, no fsync of its own: it is written
  * with the next write or when the store closes), and, when the whole
  * pipeline hit, the "cached" notice with the time saved. Stages ran
@@ -230,7 +221,7 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 	}
 	if (m->opt.notices && hits == p->n) {
 		char buf[32];
-		format_seconds(buf, sizeof(buf), saved > spent ? saved - spent : 0);
+		util_format_duration_short(saved > spent ? saved - spent : 0, buf, sizeof(buf));
 		memo_warn(m, "shark: cached \xc2\xb7 saved %s", buf);
 	}
 }

@@ -16,10 +16,12 @@
  * external_pipeline() with the list of stages, before starting any of them.
  * When every stage is a simple command naming an external program (a
  * literal name, not a builtin or function, no descriptor duplication), the
- * hook takes it: in one child it expands and redirects every stage (stages
- * are subshells in sh, so nothing leaks) and hands the lot to the memo
- * engine, which looks each stage up and, when all are cached, replays only
- * the last stage's output. Otherwise it declines and the evaluator forks
+ * hook takes it: in one child (or in the shell's own process: the last
+ * command of `shark -c`, or, in a non-interactive shell without traps,
+ * stages of literal text that expanding cannot change) it expands and redirects every stage
+ * (stages are subshells in sh, so nothing leaks) and hands the lot to the
+ * memo engine, which looks each stage up and, when all are cached, replays
+ * only the last stage's output. Otherwise it declines and the evaluator forks
  * one child per stage, each reaching external_run() with forked = true.
  *
  * Both go to the memo engine (memo.h): the command runs in the sandbox and
@@ -57,8 +59,8 @@ void external_free(struct shell *sh);
  *
  * forked: true when the caller is already a child process that exists only
  * to run this command (a pipeline stage, the last command of a subshell or
- * command substitution); the function then replaces the process (exec) and
- * only returns on failure, with the shell's status for it.
+ * command substitution); the command then goes to the memo engine in this
+ * process, which _exits with its status: the call never returns.
  *
  * Returns the command's shell status: its exit code, 128+N if killed by
  * signal N, 127 if not found, 126 if found but not executable. Error messages

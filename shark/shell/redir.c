@@ -2,6 +2,7 @@
  * descriptors, saving the old ones (above fd 10, close-on-exec) when the
  * command runs in the shell itself so they can be restored afterwards. */
 #include "shark/shell/shell.h"
+#include "shark/util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,7 @@ int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0)
 			return -1;
-		int r = shell_write_all(p[1], body, len);
+		int r = util_write_all(p[1], body, len);
 		close(p[1]);
 		if (r < 0) {
 			close(p[0]);
@@ -39,7 +40,7 @@ int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 			return -1;
 		unlink(path);
 	}
-	if (shell_write_all(fd, body, len) < 0) {
+	if (util_write_all(fd, body, len) < 0) {
 		close(fd);
 		return -1;
 	}

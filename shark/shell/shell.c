@@ -2,6 +2,7 @@
  * messages, and the buffered output used by builtins. */
 #include "shark/shell/external.h"
 #include "shark/shell/shell.h"
+#include "shark/util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,29 +162,12 @@ void out_fmt(struct shell *sh, const char *fmt, ...)
 	free(big);
 }
 
-int shell_write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int out_flush(struct shell *sh)
 {
-	int ret = shell_write_all(sh->ofd, sh->obuf, sh->olen);
+	int ret = util_write_all(sh->ofd, sh->obuf, sh->olen);
 	if (ret < 0 && !sh->oerr)
 		fprintf(stderr, "%s: write error: %s\n", sh->arg0 ? sh->arg0 : "shark",
-			strerror(errno));
+			strerror(-ret));
 	sh->olen = 0;
 	return ret;
 }

@@ -1,7 +1,8 @@
 /* shell.h - the shell's state and the interfaces between its phases.
  *
  * All interpreter state lives in one `struct shell` passed to every phase;
- * the only globals are the signal flags set by signal handlers (jobs.c).
+ * the only globals are the signal flags set by signal handlers (jobs.c) and
+ * the shell readline's callbacks reach while a line is read (interactive.c).
  * Errors and control flow (break, continue, return, exit, errors that abort
  * a command) travel as `sh->jump` plus return codes, never by longjmp.
  */
@@ -179,9 +180,6 @@ void out_mem(struct shell *sh, const char *s, size_t n);
 void out_chr(struct shell *sh, char c);
 void out_fmt(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int out_flush(struct shell *sh);
-/* shell_write_all - write all len bytes to fd (EINTR retried): 0, or -1
- * with errno set. */
-int shell_write_all(int fd, const char *p, size_t len);
 
 /* --- vars.c -------------------------------------------------------------- */
 

@@ -15,6 +15,8 @@ int util_write_all(int fd, const void *buf, size_t len)
 				continue;
 			return -errno;
 		}
+		if (w == 0)
+			return -EIO;
 		p += w;
 		len -= (size_t)w;
 	}

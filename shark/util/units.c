@@ -116,3 +116,13 @@ const char *util_format_duration(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%d h %d min", (int)(s / 3600), (int)(s / 60) % 60);
 	return buf;
 }
+
+const char *util_format_duration_short(uint64_t ns, char *buf, size_t size)
+{
+	double s = (double)ns / 1e9;
+	if (s < 1)
+		snprintf(buf, size, "%.0f ms", s * 1000);
+	else
+		snprintf(buf, size, "%.1f s", s);
+	return buf;
+}

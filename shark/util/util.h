@@ -23,11 +23,16 @@ const char *util_format_size(uint64_t bytes, char *buf, size_t size);
  * buf. */
 const char *util_format_duration(uint64_t ns, char *buf, size_t size);
 
+/* util_format_duration_short - "450 ms", "1.2 s": the shell's one-line
+ * "cached · saved ..." notice. Returns buf. */
+const char *util_format_duration_short(uint64_t ns, char *buf, size_t size);
+
 /* ---- writing and clocks (io.c) ---- */
 
 /* util_write_all - write all len bytes of buf to fd, retrying short writes
  * and EINTR. 0, or -errno of the failed write (-EPIPE, -EAGAIN on a
- * non-blocking fd that is full, ...). */
+ * non-blocking fd that is full, ...; -EIO if write wrote nothing); errno
+ * is left as the failed write set it. */
 int util_write_all(int fd, const void *buf, size_t len);
 
 /* util_now_ns - clock (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in
