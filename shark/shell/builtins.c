@@ -1,7 +1,11 @@
 /* builtins.c - the builtin table (name, function, POSIX class) and the
- * builtins about control flow, directories, processes and lookup: cd, pwd,
- * exit, return, break, continue, eval, ., exec, wait, jobs, kill, trap,
- * alias, unalias, type, command (umask, times, ulimit: builtins_sys.c). */
+ * builtins about control flow, directories and processes: cd, pwd, exit,
+ * return, break, continue, eval, ., exec, wait, jobs, kill, trap (alias
+ * and unalias: alias.c; type and command: lookup.c; umask, times, ulimit:
+ * builtins_sys.c; the variable builtins: builtins_vars.c; echo, printf,
+ * test: builtins_io.c). */
+#include "shark/shell/alias.h"
+#include "shark/shell/lookup.h"
 #include "shark/shell/shell.h"
 
 #include <errno.h>
@@ -369,7 +373,7 @@ static int bi_jobs(struct shell *sh, int argc, char **argv)
 	return jobs_list_builtin(sh, argc, argv);
 }
 
-int bi_kill(struct shell *sh, int argc, char **argv)
+static int bi_kill(struct shell *sh, int argc, char **argv)
 {
 	int sig = SIGTERM;
 	int i = 1;
@@ -454,7 +458,7 @@ static void print_trap(struct shell *sh, int s)
 	out_fmt(sh, "' %s\n", nm ? nm : "?");
 }
 
-int bi_trap(struct shell *sh, int argc, char **argv)
+static int bi_trap(struct shell *sh, int argc, char **argv)
 {
 	int i = 1;
 	if (i < argc && strcmp(argv[i], "--") == 0)
@@ -482,211 +486,6 @@ int bi_trap(struct shell *sh, int argc, char **argv)
 			status = 1;
 		}
 	}
-	return status;
-}
-
-/* --- aliases ----------------------------------------------------------------------- */
-
-static struct alias *alias_find(struct shell *sh, const char *name)
-{
-	for (struct alias *a = sh->aliases; a; a = a->next)
-		if (strcmp(a->name, name) == 0)
-			return a;
-	return NULL;
-}
-
-static void alias_print(struct shell *sh, const struct alias *a)
-{
-	out_fmt(sh, "%s='", a->name);
-	for (const char *c = a->value; *c; c++) {
-		if (*c == '\'')
-			out_str(sh, "'\"'\"'");
-		else
-			out_chr(sh, *c);
-	}
-	out_str(sh, "'\n");
-}
-
-int bi_alias(struct shell *sh, int argc, char **argv)
-{
-	if (argc == 1) {
-		for (struct alias *a = sh->aliases; a; a = a->next)
-			alias_print(sh, a);
-		return 0;
-	}
-	int status = 0;
-	for (int i = 1; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		if (!eq) {
-			struct alias *a = alias_find(sh, argv[i]);
-			if (a) {
-				alias_print(sh, a);
-			} else {
-				sh_error(sh, "alias: %s not found", argv[i]);
-				status = 1;
-			}
-			continue;
-		}
-		char *name = strndup(argv[i], (size_t)(eq - argv[i]));
-		struct alias *a = alias_find(sh, name);
-		if (a) {
-			free(a->value);
-			a->value = strdup(eq + 1);
-			free(name);
-		} else {
-			a = calloc(1, sizeof *a);
-			if (!a)
-				abort();
-			a->name = name;
-			a->value = strdup(eq + 1);
-			struct alias **tail = &sh->aliases;
-			while (*tail && strcmp((*tail)->name, name) < 0)
-				tail = &(*tail)->next;
-			a->next = *tail;
-			*tail = a;
-		}
-	}
-	return status;
-}
-
-int bi_unalias(struct shell *sh, int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "-a") == 0) {
-		while (sh->aliases) {
-			struct alias *a = sh->aliases;
-			sh->aliases = a->next;
-			free(a->name);
-			free(a->value);
-			free(a);
-		}
-		return 0;
-	}
-	int status = 0;
-	for (int i = 1; i < argc; i++) {
-		bool found = false;
-		for (struct alias **pp = &sh->aliases; *pp; pp = &(*pp)->next) {
-			if (strcmp((*pp)->name, argv[i]) == 0) {
-				struct alias *a = *pp;
-				*pp = a->next;
-				free(a->name);
-				free(a->value);
-				free(a);
-				found = true;
-				break;
-			}
-		}
-		if (!found) {
-			sh_error(sh, "unalias: %s not found", argv[i]);
-			status = 1;
-		}
-	}
-	return status;
-}
-
-/* --- type and command -v ------------------------------------------------------------ */
-
-static const char *const keywords[] = {
-	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in",
-	"then", "until", "while", NULL,
-};
-
-/* mode 0: command -v, 1: command -V / type */
-static int describe(struct shell *sh, const char *name, int mode)
-{
-	for (int k = 0; keywords[k]; k++) {
-		if (strcmp(keywords[k], name) == 0) {
-			if (mode == 0)
-				out_fmt(sh, "%s\n", name);
-			else
-				out_fmt(sh, "%s is a shell keyword\n", name);
-			return 0;
-		}
-	}
-	struct alias *a = alias_find(sh, name);
-	if (a) {
-		if (mode == 0) {
-			out_str(sh, "alias ");
-			alias_print(sh, a);
-		} else {
-			out_fmt(sh, "%s is an alias for %s\n", name, a->value);
-		}
-		return 0;
-	}
-	const struct builtin *bi = builtin_lookup(name);
-	if (bi && (bi->flags & BI_SPECIAL)) {
-		if (mode == 0)
-			out_fmt(sh, "%s\n", name);
-		else
-			out_fmt(sh, "%s is a special shell builtin\n", name);
-		return 0;
-	}
-	if (func_lookup(sh, name)) {
-		if (mode == 0)
-			out_fmt(sh, "%s\n", name);
-		else
-			out_fmt(sh, "%s is a shell function\n", name);
-		return 0;
-	}
-	if (bi) {
-		if (mode == 0)
-			out_fmt(sh, "%s\n", name);
-		else
-			out_fmt(sh, "%s is a shell builtin\n", name);
-		return 0;
-	}
-	char *path = path_search(sh, name, true);
-	if (path && strchr(name, '/') && access(path, X_OK) != 0) {
-		free(path);
-		path = NULL;
-	}
-	if (!path) {
-		if (mode == 1)
-			sh_error(sh, "%s: not found", name);
-		return 127;
-	}
-	if (mode == 0)
-		out_fmt(sh, "%s\n", path);
-	else
-		out_fmt(sh, "%s is %s\n", name, path);
-	free(path);
-	return 0;
-}
-
-int bi_type(struct shell *sh, int argc, char **argv)
-{
-	int status = 0;
-	for (int i = 1; i < argc; i++)
-		if (describe(sh, argv[i], 1))
-			status = 127;
-	return status;
-}
-
-int bi_command(struct shell *sh, int argc, char **argv)
-{
-	int mode = -1;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		for (const char *c = argv[i] + 1; *c; c++) {
-			if (*c == 'v')
-				mode = 0;
-			else if (*c == 'V')
-				mode = 1;
-			else if (*c != 'p') {
-				sh_error(sh, "command: Illegal option -%c", *c);
-				return 2;
-			}
-		}
-	}
-	if (mode < 0)
-		return 0;	/* plain `command` with no name */
-	int status = 0;
-	for (; i < argc; i++)
-		if (describe(sh, argv[i], mode))
-			status = 127;
 	return status;
 }
 

@@ -39,7 +39,8 @@ static bool *opt_ptr(struct shell *sh, size_t i)
 	return (bool *)((char *)&sh->opt + option_table[i].off);
 }
 
-int set_option_name(struct shell *sh, const char *name, bool on)
+/* set -o / +o option by name; returns -1 if unknown. */
+static int set_option_name(struct shell *sh, const char *name, bool on)
 {
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		if (strcmp(option_table[i].name, name) == 0) {

@@ -3,6 +3,7 @@
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
 #include "shark/shell/external.h"
+#include "shark/shell/lookup.h"
 #include "shark/shell/shell.h"
 
 #include <errno.h>
@@ -34,7 +35,8 @@ struct func *func_lookup(struct shell *sh, const char *name)
 	return NULL;
 }
 
-void func_define(struct shell *sh, const char *name, struct node *body)
+/* Define (or redefine) function name with body (shared: ast_ref). */
+static void func_define(struct shell *sh, const char *name, struct node *body)
 {
 	struct func *f = func_lookup(sh, name);
 	if (f) {
@@ -80,7 +82,8 @@ void func_free_all(struct shell *sh)
 	}
 }
 
-int eval_function(struct shell *sh, struct func *f, int argc, char **argv)
+/* Run a function with the given arguments (argv[0] is the function name). */
+static int eval_function(struct shell *sh, struct func *f, int argc, char **argv)
 {
 	if (sh->func_depth >= EVAL_MAX_DEPTH) {
 		sh_error(sh, "%s: function nesting too deep", argv[0]);
@@ -146,7 +149,9 @@ void eval_pending_traps(struct shell *sh)
 	}
 }
 
-void eval_check_errexit(struct shell *sh, int status)
+/* set -e: exit after a command that finished with status, unless inside a
+ * condition. */
+static void eval_check_errexit(struct shell *sh, int status)
 {
 	if (status != 0 && sh->opt.errexit && sh->errexit_off == 0 && sh->jump == J_NONE) {
 		sh->jump = J_EXIT;
@@ -416,12 +421,9 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		argv.n -= skip;
 	}
 	const char *name = argv.v[0];
-	const struct builtin *bi = builtin_lookup(name);
-	struct func *fn = NULL;
-	if (!bi || !(bi->flags & BI_SPECIAL) || no_funcs) {
-		if (!no_funcs && !(bi && (bi->flags & BI_SPECIAL)))
-			fn = func_lookup(sh, name);
-	}
+	struct cmd_entry ce = cmd_find(sh, name, no_funcs ? CMD_NO_FUNCS : 0);
+	const struct builtin *bi = ce.bi;
+	struct func *fn = ce.fn;
 
 	if (bi && (bi->flags & BI_SPECIAL) && !fn) {
 		if (bi->fn == bi_exec) {
@@ -556,8 +558,7 @@ int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_ar
 	bool glob = false;
 	for (size_t i = 0; i < argv.n && r == 0; i++)
 		glob = glob || pattern_has_magic(argv.v[i]);
-	if (r < 0 || sh->jump != J_NONE || argv.n == 0 || glob || builtin_lookup(argv.v[0]) ||
-	    func_lookup(sh, argv.v[0])) {
+	if (r < 0 || sh->jump != J_NONE || argv.n == 0 || glob || !cmd_is_program(sh, argv.v[0])) {
 		if (sh->jump == J_ABORT || sh->jump == J_EXIT)
 			sh->jump = J_NONE;
 		strlist_free(&argv);

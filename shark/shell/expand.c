@@ -431,7 +431,9 @@ fail:
 
 /* --- command substitution and arithmetic ------------------------------------------ */
 
-char *expand_cmdsub(struct shell *sh, struct node *cmd)
+/* Run a command substitution's tree in a child; returns its output with
+ * trailing newlines removed (malloc'd) and sets sh->cmdsub_status. */
+static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 {
 	sh->cmdsub_ran = true;
 	if (sh->no_cmdsub || !cmd) {

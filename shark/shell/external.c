@@ -17,6 +17,7 @@
  * own: LMDB handles never cross a fork. */
 #include "shark/shell/external.h"
 #include "shark/shell/ast.h"
+#include "shark/shell/lookup.h"
 #include "shark/memo/memo.h"
 #include "shark/shell/shell.h"
 
@@ -28,38 +29,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-char *path_search(struct shell *sh, const char *name, bool need_exec)
-{
-	if (strchr(name, '/'))
-		return strdup(name);
-	const char *path = var_get(sh, "PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	size_t nl = strlen(name);
-	const char *p = path;
-	for (;;) {
-		const char *colon = strchr(p, ':');
-		size_t dl = colon ? (size_t)(colon - p) : strlen(p);
-		size_t l = dl + nl + 2;
-		char *full = malloc(l);
-		if (!full)
-			abort();
-		if (dl == 0)
-			snprintf(full, l, "%s", name);
-		else
-			snprintf(full, l, "%.*s/%s", (int)dl, p, name);
-		struct stat st;
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (!need_exec || access(full, X_OK) == 0))
-			return full;
-		free(full);
-		if (!colon)
-			break;
-		p = colon + 1;
-	}
-	return NULL;
-}
 
 /* ---- the memo engine ------------------------------------------------------- */
 
@@ -267,7 +236,7 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 		w = w->next;
 	if (!name || strcmp(name, "command") == 0 || strcmp(name, "exec") == 0)
 		return false;
-	return !builtin_lookup(name) && !func_lookup(sh, name);
+	return cmd_is_program(sh, name);
 }
 
 static bool redirects(const struct node *n, int fd)

@@ -2,8 +2,10 @@
  * (parameter-expanded), persistent history in
  * ${XDG_STATE_HOME:-$HOME/.local/state}/shark/history, command and filename
  * completion, and Ctrl-C that abandons the line being typed. */
+#include "shark/shell/lookup.h"
 #include "shark/shell/shell.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,11 +57,6 @@ static void mkdir_p(char *path)
 	mkdir(path, 0700);
 }
 
-static const char *const words[] = {
-	"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until",
-	"for", "in", NULL,
-};
-
 static void add_match(struct strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -77,9 +74,10 @@ static char *command_generator(const char *text, int state)
 		next = 0;
 		size_t tl = strlen(text);
 		struct shell *sh = rl_shell;
-		for (int i = 0; words[i]; i++)
-			if (strncmp(words[i], text, tl) == 0)
-				add_match(&matches, words[i]);
+		/* the reserved words that are words ("if", not "{") */
+		for (const char *const *w = cmd_reserved_words(); *w; w++)
+			if (isalpha((unsigned char)**w) && strncmp(*w, text, tl) == 0)
+				add_match(&matches, *w);
 		size_t nb;
 		const struct builtin *bt = builtin_table(&nb);
 		for (size_t i = 0; i < nb; i++)

@@ -121,7 +121,11 @@ int trap_set(struct shell *sh, int sig, const char *action)
 	return 0;
 }
 
-void signals_child_reset(struct shell *sh, bool background)
+/* A forked child's signal handling: traps with an action go back to the
+ * default (ignored signals stay ignored), so do an interactive shell's own
+ * handlers, and a background child ignores SIGINT and SIGQUIT, as sh does
+ * for asynchronous lists without job control. */
+static void signals_child_reset(struct shell *sh, bool background)
 {
 	for (int s = 0; s < NSIG_TRAPS; s++) {
 		if (sh->traps[s] && *sh->traps[s]) {
@@ -164,7 +168,8 @@ pid_t jobs_fork(struct shell *sh, bool background)
 	return pid;
 }
 
-int jobs_status(int ws)
+/* Translate a wait status to a shell status. */
+static int jobs_status(int ws)
 {
 	if (WIFEXITED(ws))
 		return WEXITSTATUS(ws);

@@ -2,6 +2,7 @@
  * grammar). Reserved words are recognised here, only in command position,
  * from plain unquoted words. Errors print "NAME: FILE:LINE: syntax error:
  * unexpected TOKEN" once and unwind by returning NULL with p->error set. */
+#include "shark/shell/alias.h"
 #include "shark/shell/parse_int.h"
 
 #include <stdio.h>
@@ -21,9 +22,7 @@ static bool try_alias(struct parser *p)
 	if (!sh->aliases || lex_peek(p) != T_WORD || !p->raw || !p->src->owns_buf ||
 	    p->alias_count >= ALIAS_MAX_EXPANSIONS)
 		return false;
-	struct alias *a = sh->aliases;
-	while (a && strcmp(a->name, p->raw) != 0)
-		a = a->next;
+	struct alias *a = alias_find(sh, p->raw);
 	if (!a || (p->last_alias && strcmp(p->last_alias, a->name) == 0))
 		return false;
 	lex_consume(p);
@@ -72,21 +71,26 @@ static void skip_newlines(struct parser *p)
 		lex_consume(p);
 }
 
-static const char *const reserved[] = {
-	"then", "else", "elif", "fi", "do", "done", "esac", "}", "in",
+/* The reserved words that close a list: they end it where a command could
+ * start, and are a syntax error where a command must. */
+static const char *const list_enders[] = {
+	"then", "else", "elif", "fi", "do", "done", "esac", "}",
 };
+
+static bool is_list_ender(const char *w)
+{
+	for (size_t i = 0; i < sizeof list_enders / sizeof *list_enders; i++)
+		if (strcmp(w, list_enders[i]) == 0)
+			return true;
+	return false;
+}
 
 static bool at_list_end(struct parser *p)
 {
 	enum token t = lex_peek(p);
 	if (t == T_EOF || t == T_RPAREN || t == T_DSEMI)
 		return true;
-	if (t == T_WORD && p->raw) {
-		for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-			if (i != 8 && strcmp(p->raw, reserved[i]) == 0)
-				return true;
-	}
-	return false;
+	return t == T_WORD && p->raw && is_list_ender(p->raw);
 }
 
 static bool expect_kw(struct parser *p, const char *kw)
@@ -512,12 +516,10 @@ static struct node *parse_command(struct parser *p)
 				n = NULL;
 			}
 		} else {
-			for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++) {
-				if (i != 8 && strcmp(w, reserved[i]) == 0) {
-					lex_error_unexpected(p);
-					p->depth--;
-					return NULL;
-				}
+			if (is_list_ender(w)) {
+				lex_error_unexpected(p);
+				p->depth--;
+				return NULL;
 			}
 			if (strcmp(w, "!") == 0) {
 				lex_error_unexpected(p);

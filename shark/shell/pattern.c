@@ -137,7 +137,8 @@ bool pattern_match(const char *pat, const char *str, size_t len)
 	return match_here(pat, str, str + len);
 }
 
-char *pattern_unquote(const char *pat)
+/* Remove the backslash quoting of a pattern (for a field that matched nothing). */
+static char *pattern_unquote(const char *pat)
 {
 	size_t n = strlen(pat);
 	char *out = malloc(n + 1);

@@ -14,7 +14,8 @@
 
 enum { HEREDOC_PIPE_MAX = 60000, SAVE_FD_MIN = 10 };
 
-int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
+/* Make a here-document's body readable on a new fd. */
+static int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 {
 	if (len <= HEREDOC_PIPE_MAX) { /* fits in a pipe's buffer: no reader needed */
 		int p[2];

@@ -1,5 +1,6 @@
 /* shell.c - the shell's life cycle (init, run a source, exit), error
  * messages, and the buffered output used by builtins. */
+#include "shark/shell/alias.h"
 #include "shark/shell/external.h"
 #include "shark/shell/shell.h"
 #include "shark/util/util.h"
@@ -62,13 +63,7 @@ void shell_free(struct shell *sh)
 	var_free_all(sh);
 	func_free_all(sh);
 	jobs_free_all(sh);
-	while (sh->aliases) {
-		struct alias *a = sh->aliases;
-		sh->aliases = a->next;
-		free(a->name);
-		free(a->value);
-		free(a);
-	}
+	alias_free_all(sh);
 	for (int i = 0; i < NSIG_TRAPS; i++)
 		free(sh->traps[i]);
 	for (int i = 0; i < sh->argc; i++)
@@ -245,7 +240,8 @@ int shell_run_source(struct shell *sh)
 	return sh->status;
 }
 
-int shell_exit_status(struct shell *sh)
+/* Run the EXIT trap (if any) and return the status to exit with. */
+static int shell_exit_status(struct shell *sh)
 {
 	int status = sh->status;
 	if (sh->traps[0]) {

@@ -170,8 +170,6 @@ void sh_error(struct shell *sh, const char *fmt, ...) __attribute__((format(prin
 void sh_fatal(struct shell *sh, int status);
 /* Run every complete command of the top source; returns the exit status. */
 int shell_run_source(struct shell *sh);
-/* Run the EXIT trap (if any) and return the status to exit with. */
-int shell_exit_status(struct shell *sh);
 /* Terminate the process: run the EXIT trap, flush, free, _exit. */
 void shell_exit(struct shell *sh, int status) __attribute__((noreturn));
 /* Builtin output buffer (flushed after each builtin). */
@@ -224,9 +222,6 @@ char *expand_word_str(struct shell *sh, const struct word *w, bool tilde);
 /* Expand a word as a pattern: quoted characters are backslash-escaped so
  * pattern_match treats them literally. */
 char *expand_word_pattern(struct shell *sh, const struct word *w);
-/* Run a command substitution's tree in a child; returns its output with
- * trailing newlines removed (malloc'd) and sets sh->cmdsub_status. */
-char *expand_cmdsub(struct shell *sh, struct node *cmd);
 
 /* --- arith.c ------------------------------------------------------------- */
 
@@ -244,8 +239,6 @@ bool pattern_has_magic(const char *pat);
 /* Pathname expansion of pat; appends sorted matches to out and returns how
  * many were added (0: no match). */
 size_t pattern_glob(const char *pat, struct strlist *out);
-/* Remove the backslash quoting of a pattern (for a field that matched nothing). */
-char *pattern_unquote(const char *pat);
 
 /* --- eval.c -------------------------------------------------------------- */
 
@@ -266,8 +259,6 @@ int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out);
  * environment array when as is empty, else own->v (own is filled and owned
  * by the caller). */
 char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own);
-/* Run a function with the given arguments (argv[0] is the function name). */
-int eval_function(struct shell *sh, struct func *f, int argc, char **argv);
 /* For the pipeline hook (external.h): the argv and environment a pipeline
  * stage would run with, computed without side effects. Succeeds (0, both
  * lists owned by the caller) only for a simple command without redirections
@@ -278,15 +269,12 @@ int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_ar
 		    struct strlist *ret_env);
 /* Run pending trap actions (after signals arrived). */
 void eval_pending_traps(struct shell *sh);
-/* Errexit check after a command finished with status. */
-void eval_check_errexit(struct shell *sh, int status);
 /* Commands in a forked child: evaluate and _exit. */
 void eval_in_child(struct shell *sh, struct node *n) __attribute__((noreturn));
 /* The text of a tree for `jobs` and xtrace-like displays (malloc'd). */
 char *node_to_text(const struct node *n);
 
 struct func *func_lookup(struct shell *sh, const char *name);
-void func_define(struct shell *sh, const char *name, struct node *body);
 int func_remove(struct shell *sh, const char *name);
 void func_free_all(struct shell *sh);
 
@@ -303,8 +291,6 @@ struct redir_save {
  * printing an error. */
 int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save);
 void redir_restore(struct shell *sh, struct redir_save *save);
-/* Make a here-document's body readable on a new fd. */
-int redir_heredoc_fd(struct shell *sh, const char *body, size_t len);
 
 /* --- jobs.c -------------------------------------------------------------- */
 
@@ -326,11 +312,8 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv);
 /* Reap finished background jobs without blocking. */
 void jobs_reap(struct shell *sh, bool report);
 void jobs_free_all(struct shell *sh);
-/* Translate a wait status to a shell status. */
-int jobs_status(int wstatus);
 /* Signal set-up for the shell and its children. */
 void signals_init(struct shell *sh);
-void signals_child_reset(struct shell *sh, bool background);
 int trap_set(struct shell *sh, int sig, const char *action);
 /* Whether any trap has an action to run (ignored signals do not count). */
 bool traps_have_actions(const struct shell *sh);
@@ -368,18 +351,10 @@ int bi_readonly(struct shell *sh, int argc, char **argv);
 int bi_unset(struct shell *sh, int argc, char **argv);
 int bi_local(struct shell *sh, int argc, char **argv);
 int bi_shift(struct shell *sh, int argc, char **argv);
-int bi_trap(struct shell *sh, int argc, char **argv);
-int bi_kill(struct shell *sh, int argc, char **argv);
 int bi_umask(struct shell *sh, int argc, char **argv);
 int bi_times(struct shell *sh, int argc, char **argv);
 int bi_ulimit(struct shell *sh, int argc, char **argv);
-int bi_alias(struct shell *sh, int argc, char **argv);
-int bi_unalias(struct shell *sh, int argc, char **argv);
-int bi_type(struct shell *sh, int argc, char **argv);
-int bi_command(struct shell *sh, int argc, char **argv);
 int bi_exec(struct shell *sh, int argc, char **argv);
-/* set -o / +o option by name; returns -1 if unknown. */
-int set_option_name(struct shell *sh, const char *name, bool on);
 /* The value of $- (static buffer in sh). */
 void options_string(struct shell *sh, char *buf, size_t n);
 /* Parse shell options from argv (for both `set` and the command line).
@@ -388,8 +363,6 @@ int options_parse(struct shell *sh, int argc, char **argv, bool cmdline, bool *r
 /* Replace the positional parameters. */
 void set_positional(struct shell *sh, int argc, char **argv);
 
-/* Lookup helpers for `command -v` and `type`: path of NAME via PATH. */
-char *path_search(struct shell *sh, const char *name, bool need_exec);
 
 /* --- interactive.c ------------------------------------------------------- */
 

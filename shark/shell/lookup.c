@@ -1,0 +1,171 @@
+/* lookup.c - what a command name means (cmd_find: special builtin,
+ * function, regular builtin or program), the reserved words, the PATH
+ * search, and the builtins that describe names: type and command. */
+#include "shark/shell/lookup.h"
+#include "shark/shell/alias.h"
+#include "shark/shell/shell.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const reserved_words[] = {
+	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in",
+	"then", "until", "while", NULL,
+};
+
+bool cmd_is_reserved_word(const char *name)
+{
+	for (size_t k = 0; reserved_words[k]; k++)
+		if (strcmp(reserved_words[k], name) == 0)
+			return true;
+	return false;
+}
+
+const char *const *cmd_reserved_words(void)
+{
+	return reserved_words;
+}
+
+struct cmd_entry cmd_find(struct shell *sh, const char *name, unsigned flags)
+{
+	const struct builtin *bi = builtin_lookup(name);
+	if (bi && (bi->flags & BI_SPECIAL))
+		return (struct cmd_entry){ .kind = CMD_SPECIAL, .bi = bi };
+	struct func *fn = (flags & CMD_NO_FUNCS) ? NULL : func_lookup(sh, name);
+	if (fn)
+		return (struct cmd_entry){ .kind = CMD_FUNCTION, .fn = fn };
+	if (bi)
+		return (struct cmd_entry){ .kind = CMD_BUILTIN, .bi = bi };
+	return (struct cmd_entry){ .kind = CMD_PROGRAM };
+}
+
+bool cmd_is_program(struct shell *sh, const char *name)
+{
+	return cmd_find(sh, name, 0).kind == CMD_PROGRAM;
+}
+
+char *path_search(struct shell *sh, const char *name, bool need_exec)
+{
+	if (strchr(name, '/'))
+		return strdup(name);
+	const char *path = var_get(sh, "PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	size_t nl = strlen(name);
+	const char *p = path;
+	for (;;) {
+		const char *colon = strchr(p, ':');
+		size_t dl = colon ? (size_t)(colon - p) : strlen(p);
+		size_t l = dl + nl + 2;
+		char *full = malloc(l);
+		if (!full)
+			abort();
+		if (dl == 0)
+			snprintf(full, l, "%s", name);
+		else
+			snprintf(full, l, "%.*s/%s", (int)dl, p, name);
+		struct stat st;
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (!need_exec || access(full, X_OK) == 0))
+			return full;
+		free(full);
+		if (!colon)
+			break;
+		p = colon + 1;
+	}
+	return NULL;
+}
+
+/* --- type and command -v ------------------------------------------------------------ */
+
+/* mode 0: command -v, 1: command -V / type */
+static int describe(struct shell *sh, const char *name, int mode)
+{
+	if (cmd_is_reserved_word(name)) {
+		if (mode == 0)
+			out_fmt(sh, "%s\n", name);
+		else
+			out_fmt(sh, "%s is a shell keyword\n", name);
+		return 0;
+	}
+	struct alias *a = alias_find(sh, name);
+	if (a) {
+		if (mode == 0) {
+			out_str(sh, "alias ");
+			alias_print(sh, a);
+		} else {
+			out_fmt(sh, "%s is an alias for %s\n", name, a->value);
+		}
+		return 0;
+	}
+	static const char *const what[] = {
+		[CMD_SPECIAL] = "a special shell builtin",
+		[CMD_FUNCTION] = "a shell function",
+		[CMD_BUILTIN] = "a shell builtin",
+	};
+	struct cmd_entry e = cmd_find(sh, name, 0);
+	if (e.kind != CMD_PROGRAM) {
+		if (mode == 0)
+			out_fmt(sh, "%s\n", name);
+		else
+			out_fmt(sh, "%s is %s\n", name, what[e.kind]);
+		return 0;
+	}
+	char *path = path_search(sh, name, true);
+	if (path && strchr(name, '/') && access(path, X_OK) != 0) {
+		free(path);
+		path = NULL;
+	}
+	if (!path) {
+		if (mode == 1)
+			sh_error(sh, "%s: not found", name);
+		return 127;
+	}
+	if (mode == 0)
+		out_fmt(sh, "%s\n", path);
+	else
+		out_fmt(sh, "%s is %s\n", name, path);
+	free(path);
+	return 0;
+}
+
+int bi_type(struct shell *sh, int argc, char **argv)
+{
+	int status = 0;
+	for (int i = 1; i < argc; i++)
+		if (describe(sh, argv[i], 1))
+			status = 127;
+	return status;
+}
+
+int bi_command(struct shell *sh, int argc, char **argv)
+{
+	int mode = -1;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c == 'v')
+				mode = 0;
+			else if (*c == 'V')
+				mode = 1;
+			else if (*c != 'p') {
+				sh_error(sh, "command: Illegal option -%c", *c);
+				return 2;
+			}
+		}
+	}
+	if (mode < 0)
+		return 0;	/* plain `command` with no name */
+	int status = 0;
+	for (; i < argc; i++)
+		if (describe(sh, argv[i], mode))
+			status = 127;
+	return status;
+}
