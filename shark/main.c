@@ -1,7 +1,10 @@
 /* main.c - shark's command line: `shark -c STRING [NAME ARGS...]`,
  * `shark FILE [ARGS...]`, a script on stdin, or an interactive shell. */
 #include "shark/cli/cli.h"
+#include "shark/shell/builtins.h"
 #include "shark/shell/external.h"
+#include "shark/shell/interactive.h"
+#include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
 
 #include <errno.h>

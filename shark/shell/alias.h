@@ -5,7 +5,12 @@
 #define SHARK_SHELL_ALIAS_H
 
 struct shell;
-struct alias;
+
+struct alias {
+	char *name;
+	char *value;
+	struct alias *next;	/* sorted by name */
+};
 
 /* alias_find - the alias named name, or NULL. Owned by the table; valid
  * until it is redefined or removed. */

@@ -2,6 +2,8 @@
  * parameter-expanded text, with C's operators and precedence (no ++/--),
  * intmax_t values, variables by name and assignment operators. */
 #include "shark/shell/shell.h"
+#include "shark/shell/expand.h"
+#include "shark/shell/vars.h"
 
 #include <ctype.h>
 #include <errno.h>

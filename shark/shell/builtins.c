@@ -5,8 +5,12 @@
  * builtins_sys.c; the variable builtins: builtins_vars.c; echo, printf,
  * test: builtins_io.c). */
 #include "shark/shell/alias.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/eval.h"
+#include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/vars.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /* builtins_io.c - the text builtins: echo (dash's: -n and backslash
  * escapes), printf (format reuse, %b, numeric conversions) and test/[. */
 #include "shark/shell/shell.h"
+#include "shark/shell/builtins.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* builtins_sys.c - builtins about process resources: umask, times, ulimit. */
 #include "shark/shell/shell.h"
+#include "shark/shell/builtins.h"
 
 #include <errno.h>
 #include <inttypes.h>

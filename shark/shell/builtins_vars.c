@@ -2,6 +2,10 @@
  * set (and the option table shared with the command line), export,
  * readonly, unset, local, shift, getopts, read. */
 #include "shark/shell/shell.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/eval.h"
+#include "shark/shell/jobs.h"
+#include "shark/shell/vars.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -3,8 +3,14 @@
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
 #include "shark/shell/external.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/eval.h"
+#include "shark/shell/expand.h"
+#include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
+#include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/vars.h"
 
 #include <errno.h>
 #include <fcntl.h>

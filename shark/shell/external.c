@@ -17,8 +17,11 @@
  * own: LMDB handles never cross a fork. */
 #include "shark/shell/external.h"
 #include "shark/shell/ast.h"
-#include "shark/shell/lookup.h"
 #include "shark/memo/memo.h"
+#include "shark/shell/eval.h"
+#include "shark/shell/jobs.h"
+#include "shark/shell/lookup.h"
+#include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
 
 #include <errno.h>

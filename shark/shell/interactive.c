@@ -3,7 +3,13 @@
  * ${XDG_STATE_HOME:-$HOME/.local/state}/shark/history, command and filename
  * completion, and Ctrl-C that abandons the line being typed. */
 #include "shark/shell/lookup.h"
+#include "shark/shell/alias.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/eval.h"
+#include "shark/shell/interactive.h"
+#include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/vars.h"
 
 #include <ctype.h>
 #include <dirent.h>

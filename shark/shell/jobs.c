@@ -2,6 +2,7 @@
  * the table of background jobs ($!, wait, jobs), signal handlers and traps.
  * The only globals of the shell live here: flags set by signal handlers. */
 #include "shark/shell/shell.h"
+#include "shark/shell/jobs.h"
 
 #include <errno.h>
 #include <fcntl.h>

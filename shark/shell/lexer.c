@@ -9,6 +9,8 @@
  * their operator is consumed.
  */
 #include "shark/shell/parse_int.h"
+#include "shark/shell/interactive.h"
+#include "shark/shell/jobs.h"
 
 #include <ctype.h>
 #include <errno.h>

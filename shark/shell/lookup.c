@@ -3,7 +3,10 @@
  * search, and the builtins that describe names: type and command. */
 #include "shark/shell/lookup.h"
 #include "shark/shell/alias.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/eval.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/vars.h"
 
 #include <stdio.h>
 #include <stdlib.h>

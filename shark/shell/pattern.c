@@ -2,6 +2,7 @@
  * expansion. Patterns arrive with quoted characters backslash-escaped
  * (expand.c), so one matcher serves every use. */
 #include "shark/shell/shell.h"
+#include "shark/shell/expand.h"
 
 #include <ctype.h>
 #include <dirent.h>

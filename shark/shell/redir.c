@@ -2,6 +2,9 @@
  * descriptors, saving the old ones (above fd 10, close-on-exec) when the
  * command runs in the shell itself so they can be restored afterwards. */
 #include "shark/shell/shell.h"
+#include "shark/shell/expand.h"
+#include "shark/shell/redir.h"
+#include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
 #include <errno.h>

@@ -1,8 +1,12 @@
 /* shell.c - the shell's life cycle (init, run a source, exit), error
  * messages, and the buffered output used by builtins. */
 #include "shark/shell/alias.h"
+#include "shark/shell/eval.h"
 #include "shark/shell/external.h"
+#include "shark/shell/interactive.h"
+#include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
 #include <errno.h>

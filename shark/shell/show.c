@@ -1,5 +1,5 @@
 /* show.c - turning a syntax tree back into shell text (for `jobs`). */
-#include "shark/shell/shell.h"
+#include "shark/shell/ast.h"
 
 #include <stdio.h>
 #include <stdlib.h>

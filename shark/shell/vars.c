@@ -2,6 +2,7 @@
  * read-only flags, function-local save frames (`local`), and the exported
  * environment built on demand for external commands. */
 #include "shark/shell/shell.h"
+#include "shark/shell/vars.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "shark/shell/shell.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/expand.h"
+#include "shark/shell/vars.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include "shark/shell/shell.h"
+#include "shark/shell/builtins.h"
+#include "shark/shell/eval.h"
+#include "shark/shell/expand.h"
+#include "shark/shell/vars.h"
 
 static struct shell sh;
 

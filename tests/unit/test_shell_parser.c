@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "shark/shell/shell.h"
+#include "shark/shell/builtins.h"
 
 static struct shell sh;
 

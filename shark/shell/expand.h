@@ -1,0 +1,50 @@
+/* expand.h - word expansion (expand.c) with its two helpers: arithmetic
+ * (arith.c) and patterns (pattern.c), and the growable argv they fill. */
+#ifndef SHARK_SHELL_EXPAND_H
+#define SHARK_SHELL_EXPAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shark/shell/shell.h"
+
+/* A growable argv. */
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+void strlist_push(struct strlist *l, char *s);
+void strlist_free(struct strlist *l);
+
+/* Expand a list of words into fields (tilde, parameters, command
+ * substitution, arithmetic, field splitting, pathname expansion, quote
+ * removal), appending to out. Returns 0, or -1 on an expansion error (the
+ * message is printed and sh->jump set). */
+int expand_words(struct shell *sh, struct word *w, struct strlist *out);
+/* Expand one word without field splitting or pathname expansion (assignment
+ * values, case subjects, here-documents, redirection targets). Returns a
+ * malloc'd string or NULL on error. */
+char *expand_word_str(struct shell *sh, const struct word *w, bool tilde);
+/* Expand a word as a pattern: quoted characters are backslash-escaped so
+ * pattern_match treats them literally. */
+char *expand_word_pattern(struct shell *sh, const struct word *w);
+
+/* --- arith.c ------------------------------------------------------------- */
+
+/* Evaluate the arithmetic expression expr (already parameter-expanded).
+ * Returns 0 and *ret_value, or -1 after printing an error. */
+int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value);
+
+/* --- pattern.c ----------------------------------------------------------- */
+
+/* Match str[0..len) against a shell pattern in which a backslash quotes the
+ * next character. */
+bool pattern_match(const char *pat, const char *str, size_t len);
+/* Does pat contain an unquoted *, ? or [ ? */
+bool pattern_has_magic(const char *pat);
+/* Pathname expansion of pat; appends sorted matches to out and returns how
+ * many were added (0: no match). */
+size_t pattern_glob(const char *pat, struct strlist *out);
+
+#endif

@@ -1,0 +1,49 @@
+/* jobs.h - processes, jobs, signals and traps (jobs.c). */
+#ifndef SHARK_SHELL_JOBS_H
+#define SHARK_SHELL_JOBS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "shark/shell/shell.h"
+
+struct job {
+	int id;
+	pid_t *pids;
+	int *statuses;		/* wait status, valid when done[i] */
+	bool *done;
+	size_t npids;
+	char *cmd;		/* text for `jobs` */
+	bool notified;
+	struct job *next;
+};
+
+extern volatile sig_atomic_t sig_pending[NSIG_TRAPS];
+extern volatile sig_atomic_t sig_any_pending;
+extern volatile sig_atomic_t sig_int_seen;
+
+/* Fork a subshell: the child resets traps and job table. Returns like fork. */
+pid_t jobs_fork(struct shell *sh, bool background);
+/* Wait for one pid in the foreground; returns the shell status (exit code or
+ * 128+signal). */
+int jobs_wait_pid(struct shell *sh, pid_t pid);
+/* Record a background job. */
+void jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd);
+/* wait [pid...] builtin core. */
+int jobs_wait_builtin(struct shell *sh, int argc, char **argv);
+/* jobs builtin. */
+int jobs_list_builtin(struct shell *sh, int argc, char **argv);
+/* Reap finished background jobs without blocking. */
+void jobs_reap(struct shell *sh, bool report);
+void jobs_free_all(struct shell *sh);
+/* Signal set-up for the shell and its children. */
+void signals_init(struct shell *sh);
+int trap_set(struct shell *sh, int sig, const char *action);
+/* Whether any trap has an action to run (ignored signals do not count). */
+bool traps_have_actions(const struct shell *sh);
+int signal_by_name(const char *name);
+const char *signal_name(int sig);
+
+#endif
