@@ -41,9 +41,6 @@ struct cli_command {
  * caller runs the shell as usual. */
 int cli_main(int argc, char **argv);
 
-/* cli_find - the table entry for name, or NULL. */
-const struct cli_command *cli_find(const char *name);
-
 /* ---- helpers shared by the subcommands ---- */
 
 /* cli_format_time - local "YYYY-MM-DD HH:MM:SS" of a CLOCK_REALTIME ns. */

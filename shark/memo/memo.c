@@ -67,12 +67,7 @@ void memo_flush(struct memo *m)
 		(void)store_flush_lazy(m->st); /* a hit's history: no synced commit */
 }
 
-const char *memo_workspace(const struct memo *m)
-{
-	return m->workspace;
-}
-
-const char *memo_strerror(int err)
+static const char *memo_strerror(int err)
 {
 	if (err >= SANDBOX_E_FIRST && err <= SANDBOX_E_LAST)
 		return sandbox_strerror(err);

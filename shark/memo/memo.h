@@ -48,9 +48,6 @@ int memo_new(const struct memo_options *opts, const char *cwd, struct memo **ret
 /* memo_free - free the engine and close its store. NULL-safe. */
 void memo_free(struct memo *m);
 
-/* memo_workspace - the workspace root (absolute). Owned by m. */
-const char *memo_workspace(const struct memo *m);
-
 /* memo_workspace_find - the workspace root for a shell started in cwd:
  * $SHARK_WORKSPACE when set, else the git top-level containing cwd, else
  * cwd itself; realpath'ed, malloc'ed into *ret. Errors: -errno. */

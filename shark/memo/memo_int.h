@@ -72,9 +72,6 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      size_t *ret_n, const char **ret_reason);
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
-/* memo_strerror - err from the store (0, -errno, STORE_E*) or from the
- * sandbox (SANDBOX_E*, told apart by its documented range). */
-const char *memo_strerror(int err);
 
 /* autogc.c */
 /* memo_auto_gc - after a recording, start a detached gc when the store is

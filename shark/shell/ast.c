@@ -28,7 +28,7 @@ void word_free(struct word *w)
 	}
 }
 
-void redir_free(struct redir *r)
+static void redir_free(struct redir *r)
 {
 	while (r) {
 		struct redir *next = r->next;

@@ -139,7 +139,6 @@ struct node {
 void ast_free(struct node *n);
 struct node *ast_ref(struct node *n);
 void word_free(struct word *w);
-void redir_free(struct redir *r);
 /* node_to_text - a tree back as shell text, for `jobs` (show.c); malloc'd. */
 char *node_to_text(const struct node *n);
 

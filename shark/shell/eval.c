@@ -524,63 +524,6 @@ out:
 	return status;
 }
 
-/* --- the pipeline hook's helper ----------------------------------------------------- */
-
-static bool parts_are_pure(const struct wpart *p)
-{
-	for (; p; p = p->next) {
-		if (p->kind == WP_CMDSUB || p->kind == WP_ARITH)
-			return false;
-		if (p->kind == WP_PARAM) {
-			if (p->op == PO_ASSIGN || p->op == PO_ERROR)
-				return false;
-			if (p->arg && !parts_are_pure(p->arg->parts))
-				return false;
-		}
-	}
-	return true;
-}
-
-int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_argv,
-		    struct strlist *ret_env)
-{
-	if (!stage || stage->kind != N_SIMPLE || stage->redirs || !stage->args)
-		return -1;
-	for (struct word *w = stage->args; w; w = w->next)
-		if (!parts_are_pure(w->parts))
-			return -1;
-	for (struct word *w = stage->assigns; w; w = w->next)
-		if (!parts_are_pure(w->parts))
-			return -1;
-	bool noglob = sh->opt.noglob, nounset = sh->opt.nounset;
-	sh->opt.noglob = true;	/* the filesystem is an input: leave globs to the run */
-	sh->opt.nounset = false;
-	struct strlist argv = { 0 }, assigns = { 0 }, env = { 0 };
-	int r = expand_words(sh, stage->args, &argv);
-	if (r == 0)
-		r = eval_expand_assigns(sh, stage->assigns, &assigns);
-	sh->opt.noglob = noglob;
-	sh->opt.nounset = nounset;
-	bool glob = false;
-	for (size_t i = 0; i < argv.n && r == 0; i++)
-		glob = glob || pattern_has_magic(argv.v[i]);
-	if (r < 0 || sh->jump != J_NONE || argv.n == 0 || glob || !cmd_is_program(sh, argv.v[0])) {
-		if (sh->jump == J_ABORT || sh->jump == J_EXIT)
-			sh->jump = J_NONE;
-		strlist_free(&argv);
-		strlist_free(&assigns);
-		return -1;
-	}
-	char **envp = eval_build_env(sh, &assigns, &env);
-	if (envp != env.v)
-		for (char **e = envp; *e; e++)
-			strlist_push(&env, strdup(*e));
-	strlist_free(&assigns);
-	*ret_argv = argv;
-	*ret_env = env;
-	return 0;
-}
-
 /* --- pipelines, background, subshells ---------------------------------------------- */
 
 void eval_in_child(struct shell *sh, struct node *n)

@@ -32,14 +32,6 @@ int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out);
  * environment array when as is empty, else own->v (own is filled and owned
  * by the caller). */
 char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own);
-/* For the pipeline hook (external.h): the argv and environment a pipeline
- * stage would run with, computed without side effects. Succeeds (0, both
- * lists owned by the caller) only for a simple command without redirections
- * that names an external command and whose words contain no command
- * substitution, arithmetic, ${x=...}, ${x?...} or unexpanded pattern;
- * otherwise returns -1 and the stage must simply be run. */
-int eval_stage_argv(struct shell *sh, struct node *stage, struct strlist *ret_argv,
-		    struct strlist *ret_env);
 /* Run pending trap actions (after signals arrived). */
 void eval_pending_traps(struct shell *sh);
 /* Commands in a forked child: evaluate and _exit. */

@@ -9,6 +9,7 @@
 #include "shark/shell/expand.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/vars.h"
+#include "shark/util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -467,24 +468,19 @@ static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 		eval_in_child(sh, cmd);
 	}
 	close(fds[1]);
-	size_t len = 0, cap = 256;
-	char *out = malloc(cap);
-	if (!out)
-		abort();
+	struct util_buf ob = { 0 };
 	for (;;) {
-		if (len + 4096 > cap) {
-			cap *= 2;
-			out = realloc(out, cap);
-			if (!out)
-				abort();
-		}
-		ssize_t n = read(fds[0], out + len, cap - len - 1);
+		if (util_buf_grow(&ob, 4096) < 0)
+			abort();
+		ssize_t n = read(fds[0], ob.s + ob.len, ob.cap - ob.len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		len += (size_t)n;
+		ob.len += (size_t)n;
 	}
+	char *out = ob.s;
+	size_t len = ob.len;
 	close(fds[0]);
 	sh->cmdsub_status = jobs_wait_pid(sh, pid);
 	while (len > 0 && out[len - 1] == '\n')

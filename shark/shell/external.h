@@ -72,9 +72,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
  * see ast.h). Returns true if it ran (or replayed) the whole pipeline, with
  * *ret_status set to the pipeline's status (pipefail applied); false to
  * decline, in which case the evaluator runs the stages one by one.
- * (eval_stage_argv() in eval.h computes a stage's argv without forking,
- * for callers that must not run any expansion with side effects.) With
- * final, the pipeline is the last thing this process does: it runs here,
+ * With final, the pipeline is the last thing this process does: it runs here,
  * without a job child, and the process exits with its status. */
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
 		       bool final, int *ret_status);

@@ -4,6 +4,7 @@
  * word (parameter, command and arithmetic expansion apply) while a quoted
  * delimiter keeps the body literal. */
 #include "shark/shell/parse_int.h"
+#include "shark/util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,59 +55,40 @@ int lex_read_heredocs(struct parser *p)
 	while (list) {
 		struct heredoc_pending *h = list;
 		list = h->next;
-		char *body = NULL;
-		size_t blen = 0, bcap = 0;
+		struct util_buf bodyb = { 0 };
 		size_t dlen = strlen(h->delim);
 		for (;;) {
 			/* read one raw line */
-			char *line = NULL;
-			size_t ll = 0, lc = 0;
+			struct util_buf lineb = { 0 };
 			int c;
-			bool any = false;
 			while ((c = lex_rawpeek(p)) != LEX_EOF) {
-				any = true;
 				lex_rawadv(p);
-				if (ll + 2 > lc) {
-					lc = lc ? lc * 2 : 64;
-					line = realloc(line, lc);
-					if (!line)
-						abort();
-				}
-				line[ll++] = (char)c;
+				if (util_buf_putc(&lineb, (char)c) < 0)
+					abort();
 				if (c == '\n')
 					break;
 			}
-			if (!any) {
-				free(line);
+			if (lineb.len == 0)
 				break;
-			}
-			size_t off = 0;
+			const char *line = lineb.s;
+			size_t ll = lineb.len, off = 0;
 			if (h->strip_tabs)
 				while (off < ll && line[off] == '\t')
 					off++;
 			size_t content = ll - off;
 			if (content > 0 && line[ll - 1] == '\n')
 				content--;
-			if (content == dlen && memcmp(line + off, h->delim, dlen) == 0) {
-				free(line);
-				break;
-			}
-			if (blen + ll - off + 1 > bcap) {
-				bcap = (blen + ll - off + 1) * 2;
-				body = realloc(body, bcap);
-				if (!body)
-					abort();
-			}
-			memcpy(body + blen, line + off, ll - off);
-			blen += ll - off;
-			free(line);
-		}
-		if (!body) {
-			body = malloc(1);
-			if (!body)
+			bool end = content == dlen && memcmp(line + off, h->delim, dlen) == 0;
+			if (!end && util_buf_add(&bodyb, line + off, ll - off) < 0)
 				abort();
+			util_buf_release(&lineb);
+			if (end)
+				break;
 		}
-		body[blen] = '\0';
+		size_t blen = bodyb.len;
+		char *body = util_buf_detach(&bodyb);
+		if (!body)
+			abort();
 		struct word *w;
 		if (h->r->here_quoted) {
 			w = calloc(1, sizeof *w);

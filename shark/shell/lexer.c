@@ -11,6 +11,7 @@
 #include "shark/shell/parse_int.h"
 #include "shark/shell/interactive.h"
 #include "shark/shell/jobs.h"
+#include "shark/util/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -145,7 +146,7 @@ void lex_error(struct parser *p, const char *msg)
 		p->src->lineno, msg);
 }
 
-const char *lex_token_text(struct parser *p, char *buf, size_t n)
+static const char *lex_token_text(struct parser *p, char *buf, size_t n)
 {
 	static const char *const names[] = {
 		[T_EOF] = "end of file", [T_NEWLINE] = "newline", [T_SEMI] = ";",
@@ -366,8 +367,7 @@ static int read_single_quote(struct parser *p, struct wbuild *b)
 static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 {
 	lex_rawadv(p);	/* the ` */
-	char *text = NULL;
-	size_t len = 0, cap = 0;
+	struct util_buf text = { 0 };
 	int ret = 0;
 	for (;;) {
 		int c = lex_rawpeek(p);
@@ -390,17 +390,12 @@ static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 				c = d;
 			}
 		}
-		if (len + 2 > cap) {
-			cap = cap ? cap * 2 : 64;
-			text = realloc(text, cap);
-			if (!text)
-				abort();
-		}
-		text[len++] = (char)c;
+		if (util_buf_putc(&text, (char)c) < 0)
+			abort();
 	}
 	if (ret == 0) {
 		bool ok;
-		struct node *n = parse_text_node(p, text ? text : "", len, &ok);
+		struct node *n = parse_text_node(p, text.s ? text.s : "", text.len, &ok);
 		if (!ok) {
 			ret = -1;
 		} else {
@@ -409,7 +404,7 @@ static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 			wb_part(b, pt);
 		}
 	}
-	free(text);
+	util_buf_release(&text);
 	return ret;
 }
 
@@ -944,14 +939,4 @@ bool lex_is_name(const char *s, size_t n)
 		if (!is_name_char((unsigned char)s[i]))
 			return false;
 	return true;
-}
-
-int lex_isdigit_str(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
 }

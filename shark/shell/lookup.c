@@ -19,7 +19,7 @@ static const char *const reserved_words[] = {
 	"then", "until", "while", NULL,
 };
 
-bool cmd_is_reserved_word(const char *name)
+static bool cmd_is_reserved_word(const char *name)
 {
 	for (size_t k = 0; reserved_words[k]; k++)
 		if (strcmp(reserved_words[k], name) == 0)

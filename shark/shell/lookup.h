@@ -33,12 +33,8 @@ enum cmd_find_flags {
 struct cmd_entry cmd_find(struct shell *sh, const char *name, unsigned flags);
 
 /* cmd_is_program - whether name runs an external program (not a builtin
- * or function): what the pipeline hook and eval_stage_argv ask. */
+ * or function): what the pipeline hook asks. */
 bool cmd_is_program(struct shell *sh, const char *name);
-
-/* cmd_is_reserved_word - whether name is one of the shell's reserved words
- * ("if", "{", "!", ...). */
-bool cmd_is_reserved_word(const char *name);
 
 /* cmd_reserved_words - the reserved words, NULL-terminated. */
 const char *const *cmd_reserved_words(void);

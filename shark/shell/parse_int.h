@@ -63,7 +63,6 @@ void lex_error(struct parser *p, const char *msg);
 void lex_discard_line(struct parser *p);
 void lex_clear(struct parser *p);
 bool lex_is_kw(struct parser *p, const char *kw);
-const char *lex_token_text(struct parser *p, char *buf, size_t n);
 /* Parse a here-document body or a prompt string into a word. */
 struct word *lex_parse_heredoc_text(struct parser *p, const char *text, size_t len);
 
@@ -75,7 +74,6 @@ struct wpart *lex_part_new(enum wpart_kind k, bool quoted);
 int lex_read_heredocs(struct parser *p);
 void lex_add_heredoc(struct parser *p, struct redir *r, struct word *delim_word, bool strip);
 bool lex_is_name(const char *s, size_t n);
-int lex_isdigit_str(const char *s);
 
 /* parser.c, used by the lexer for $( ... ) */
 struct node *parse_cmdsub_list(struct parser *p);

@@ -1,36 +1,26 @@
 /* show.c - turning a syntax tree back into shell text (for `jobs`). */
 #include "shark/shell/ast.h"
+#include "shark/util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+/* The shell aborts when out of memory. */
+static void sb_add(struct util_buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-		if (!b->s)
-			abort();
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	if (util_buf_add(b, s, n) < 0)
+		abort();
 }
 
-static void sb_str(struct sbuf *b, const char *s)
+static void sb_str(struct util_buf *b, const char *s)
 {
 	sb_add(b, s, strlen(s));
 }
 
-static void show_node(struct sbuf *b, const struct node *n, int depth);
+static void show_node(struct util_buf *b, const struct node *n, int depth);
 
-static void show_word(struct sbuf *b, const struct word *w, int depth)
+static void show_word(struct util_buf *b, const struct word *w, int depth)
 {
 	if (w->aname) {
 		sb_str(b, w->aname);
@@ -67,7 +57,7 @@ static void show_word(struct sbuf *b, const struct word *w, int depth)
 	}
 }
 
-static void show_node(struct sbuf *b, const struct node *n, int depth)
+static void show_node(struct util_buf *b, const struct node *n, int depth)
 {
 	if (!n || depth > 20)
 		return;
@@ -136,7 +126,7 @@ static void show_node(struct sbuf *b, const struct node *n, int depth)
 
 char *node_to_text(const struct node *n)
 {
-	struct sbuf b = { 0 };
+	struct util_buf b = { 0 };
 	sb_str(&b, "");
 	show_node(&b, n, 0);
 	return b.s;

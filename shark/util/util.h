@@ -39,4 +39,29 @@ int util_write_all(int fd, const void *buf, size_t len);
  * nanoseconds. */
 int64_t util_now_ns(int clock);
 
+/* ---- a growable buffer (buf.c) ---- */
+
+/* Bytes, NUL-terminated once anything was added (s is NULL until then).
+ * Start from { 0 }; util_buf_release frees. */
+struct util_buf {
+	char *s;
+	size_t len, cap;
+};
+
+/* util_buf_grow - room for more bytes (and the NUL) after len. 0, or
+ * -ENOMEM with b unchanged. */
+int util_buf_grow(struct util_buf *b, size_t more);
+
+/* util_buf_add, util_buf_putc - append n bytes at p, or one byte. 0, or
+ * -ENOMEM with b unchanged. */
+int util_buf_add(struct util_buf *b, const void *p, size_t n);
+int util_buf_putc(struct util_buf *b, char c);
+
+/* util_buf_detach - the text (malloc'd, "" when nothing was added; NULL
+ * only when that strdup fails), b emptied. */
+char *util_buf_detach(struct util_buf *b);
+
+/* util_buf_release - free the text and empty b. */
+void util_buf_release(struct util_buf *b);
+
 #endif

@@ -166,35 +166,3 @@ Test(expand, patterns)
 	const char *s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab";
 	cr_assert_not(pattern_match("*a*a*a*a*a*a*a*a*a*a*c", s, strlen(s)));
 }
-
-static int stage_argv(const char *text, struct strlist *argv, struct strlist *env)
-{
-	struct node *n = NULL;
-	cr_assert_eq(parse_string(&sh, "t", text, strlen(text), 1, &n), PARSE_OK, "%s", text);
-	int r = eval_stage_argv(&sh, n, argv, env);
-	ast_free(n);
-	return r;
-}
-
-Test(expand, pipeline_stage_argv_for_the_memo_hook)
-{
-	struct strlist argv = { 0 }, env = { 0 };
-	var_set(&sh, "x", "a b", 0);
-	cr_assert_eq(stage_argv("V=1 sort -k $x", &argv, &env), 0);
-	cr_assert_eq(argv.n, 4);
-	cr_assert_str_eq(argv.v[0], "sort");
-	cr_assert_str_eq(argv.v[3], "b");
-	bool found = false;
-	for (size_t i = 0; i < env.n; i++)
-		found = found || strcmp(env.v[i], "V=1") == 0;
-	cr_assert(found, "the prefix assignment is in the environment");
-	strlist_free(&argv);
-	strlist_free(&env);
-	/* not computable in advance: builtins, side effects, redirections, globs */
-	cr_assert_lt(stage_argv("echo hi", &argv, &env), 0);
-	cr_assert_lt(stage_argv("sort $(cat f)", &argv, &env), 0);
-	cr_assert_lt(stage_argv("sort ${y=1}", &argv, &env), 0);
-	cr_assert_lt(stage_argv("sort < f", &argv, &env), 0);
-	cr_assert_lt(stage_argv("ls *.c", &argv, &env), 0);
-	cr_assert_null(var_get(&sh, "y"), "no side effect happened");
-}
