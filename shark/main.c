@@ -4,8 +4,8 @@
 #include "shark/shell/builtins.h"
 #include "shark/shell/external.h"
 #include "shark/shell/interactive.h"
-#include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/trap.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* builtins.c - the builtin table (name, function, POSIX class) and the
  * builtins about control flow, directories and processes: cd, pwd, exit,
- * return, break, continue, eval, ., exec, wait, jobs, kill, trap (alias
- * and unalias: alias.c; type and command: lookup.c; umask, times, ulimit:
+ * return, break, continue, eval, ., exec, wait, jobs, kill (trap: trap.c;
+ * alias and unalias: alias.c; type and command: lookup.c; umask, times, ulimit:
  * builtins_sys.c; the variable builtins: builtins_vars.c; echo, printf,
  * test: builtins_io.c). */
 #include "shark/shell/alias.h"
@@ -10,6 +10,7 @@
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
 
 #include <errno.h>
@@ -443,50 +444,6 @@ static int bi_kill(struct shell *sh, int argc, char **argv)
 		}
 		if (kill(pid, sig) < 0) {
 			sh_error(sh, "kill: %s: %s", argv[i], strerror(errno));
-			status = 1;
-		}
-	}
-	return status;
-}
-
-static void print_trap(struct shell *sh, int s)
-{
-	const char *nm = s == 0 ? "EXIT" : signal_name(s);
-	out_str(sh, "trap -- '");
-	for (const char *c = sh->traps[s]; *c; c++) {
-		if (*c == '\'')
-			out_str(sh, "'\"'\"'");
-		else
-			out_chr(sh, *c);
-	}
-	out_fmt(sh, "' %s\n", nm ? nm : "?");
-}
-
-static int bi_trap(struct shell *sh, int argc, char **argv)
-{
-	int i = 1;
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
-	if (i >= argc) {
-		for (int s = 0; s < NSIG_TRAPS; s++)
-			if (sh->traps[s])
-				print_trap(sh, s);
-		return 0;
-	}
-	const char *action = argv[i];
-	bool reset = strcmp(action, "-") == 0;
-	char *end;
-	strtol(action, &end, 10);
-	if (!*end && *action) {
-		reset = true;	/* `trap N sig...`: every operand is a condition */
-	} else {
-		i++;
-	}
-	int status = 0;
-	for (; i < argc; i++) {
-		int s = signal_by_name(argv[i]);
-		if (s < 0 || trap_set(sh, s, reset ? NULL : action) < 0) {
-			sh_error(sh, "trap: %s: bad trap", argv[i]);
 			status = 1;
 		}
 	}

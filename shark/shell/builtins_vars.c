@@ -4,7 +4,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
-#include "shark/shell/jobs.h"
+#include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
 
 #include <errno.h>

@@ -2,14 +2,15 @@
  * commands, simple commands (assignments, builtin/function/external
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
-#include "shark/shell/external.h"
-#include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
+#include "shark/shell/builtins.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/external.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
 #include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
 
 #include <errno.h>
@@ -130,30 +131,7 @@ static int eval_function(struct shell *sh, struct func *f, int argc, char **argv
 	return status;
 }
 
-/* --- traps and errexit ---------------------------------------------------------------- */
-
-void eval_pending_traps(struct shell *sh)
-{
-	if (sh->in_trap || !sig_any_pending)
-		return;
-	sig_any_pending = 0;
-	for (int s = 1; s < NSIG_TRAPS; s++) {
-		if (!sig_pending[s])
-			continue;
-		sig_pending[s] = 0;
-		const char *action = sh->traps[s];
-		if (!action || !*action)
-			continue;
-		char *copy = strdup(action);
-		int save = sh->status;
-		sh->in_trap = true;
-		eval_string(sh, "trap", copy);
-		sh->in_trap = false;
-		free(copy);
-		if (sh->jump != J_EXIT)
-			sh->status = save;
-	}
-}
+/* --- errexit ---------------------------------------------------------------- */
 
 /* set -e: exit after a command that finished with status, unless inside a
  * condition. */
@@ -821,7 +799,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 	if (!n)
 		return sh->status;
 	if (sig_any_pending)
-		eval_pending_traps(sh);
+		trap_run_pending(sh);
 	if (sh->jump != J_NONE)
 		return sh->status;
 	if (sh->interactive && sig_int_seen) {

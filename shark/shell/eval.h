@@ -32,8 +32,6 @@ int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out);
  * environment array when as is empty, else own->v (own is filled and owned
  * by the caller). */
 char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own);
-/* Run pending trap actions (after signals arrived). */
-void eval_pending_traps(struct shell *sh);
 /* Commands in a forked child: evaluate and _exit. */
 void eval_in_child(struct shell *sh, struct node *n) __attribute__((noreturn));
 

@@ -16,13 +16,15 @@
  * the job children it still forks (pipelines, subshells), which open their
  * own: LMDB handles never cross a fork. */
 #include "shark/shell/external.h"
-#include "shark/shell/ast.h"
 #include "shark/memo/memo.h"
+#include "shark/shell/ast.h"
 #include "shark/shell/eval.h"
+#include "shark/shell/expand.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
 #include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/trap.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,8 +7,8 @@
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/interactive.h"
-#include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
 
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* jobs.h - processes, jobs, signals and traps (jobs.c). */
+/* jobs.h - processes and jobs (jobs.c); signals and traps are trap.h. */
 #ifndef SHARK_SHELL_JOBS_H
 #define SHARK_SHELL_JOBS_H
 
@@ -20,9 +20,6 @@ struct job {
 	struct job *next;
 };
 
-extern volatile sig_atomic_t sig_pending[NSIG_TRAPS];
-extern volatile sig_atomic_t sig_any_pending;
-extern volatile sig_atomic_t sig_int_seen;
 
 /* Fork a subshell: the child resets traps and job table. Returns like fork. */
 pid_t jobs_fork(struct shell *sh, bool background);
@@ -38,12 +35,5 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv);
 /* Reap finished background jobs without blocking. */
 void jobs_reap(struct shell *sh, bool report);
 void jobs_free_all(struct shell *sh);
-/* Signal set-up for the shell and its children. */
-void signals_init(struct shell *sh);
-int trap_set(struct shell *sh, int sig, const char *action);
-/* Whether any trap has an action to run (ignored signals do not count). */
-bool traps_have_actions(const struct shell *sh);
-int signal_by_name(const char *name);
-const char *signal_name(int sig);
 
 #endif

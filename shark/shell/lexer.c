@@ -10,7 +10,7 @@
  */
 #include "shark/shell/parse_int.h"
 #include "shark/shell/interactive.h"
-#include "shark/shell/jobs.h"
+#include "shark/shell/trap.h"
 #include "shark/util/util.h"
 
 #include <ctype.h>

@@ -6,6 +6,7 @@
 #include "shark/shell/interactive.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
+#include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
@@ -216,7 +217,7 @@ int shell_run_source(struct shell *sh)
 			ast_free(n);
 		}
 		if (sig_any_pending)
-			eval_pending_traps(sh);
+			trap_run_pending(sh);
 		if (sh->interactive && top && sig_int_seen) {
 			/* the command was interrupted: the prompt starts on a new line */
 			fputc('\n', stderr);
@@ -244,27 +245,10 @@ int shell_run_source(struct shell *sh)
 	return sh->status;
 }
 
-/* Run the EXIT trap (if any) and return the status to exit with. */
-static int shell_exit_status(struct shell *sh)
-{
-	int status = sh->status;
-	if (sh->traps[0]) {
-		char *action = sh->traps[0];
-		sh->traps[0] = NULL;
-		sh->jump = J_NONE;
-		sh->status = status;
-		eval_string(sh, "trap", action);
-		free(action);
-		if (sh->jump == J_EXIT)
-			status = sh->status;
-	}
-	return status;
-}
-
 void shell_exit(struct shell *sh, int status)
 {
 	sh->status = status;
-	status = shell_exit_status(sh);
+	status = trap_run_exit(sh);
 	out_flush(sh);
 	if (sh->is_child)
 		_exit(status & 255);

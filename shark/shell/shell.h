@@ -1,13 +1,14 @@
 /* shell.h - the shell's state (struct shell), its life cycle, its error
  * messages and the builtins' output buffer (shell.c). Each phase has its
  * own header: vars.h, expand.h (with arithmetic and patterns), eval.h,
- * redir.h, jobs.h (with signals and traps), builtins.h, lookup.h, alias.h,
- * interactive.h, external.h (the seam); the tree and the parser are
- * ast.h.
+ * redir.h, jobs.h, trap.h (signals and traps), builtins.h, lookup.h,
+ * alias.h, interactive.h, external.h (the seam); the tree and the parser
+ * are ast.h.
  *
  * All interpreter state lives in one `struct shell` passed to every phase;
- * the only globals are the signal flags set by signal handlers (jobs.c) and
- * the shell readline's callbacks reach while a line is read (interactive.c).
+ * the only globals are the signal flags set by signal handlers (trap.c) and
+ * the shell pointer readline's callbacks reach while a line is read
+ * (interactive.c).
  * Errors and control flow (break, continue, return, exit, errors that abort
  * a command) travel as `sh->jump` plus return codes, never by longjmp.
  */

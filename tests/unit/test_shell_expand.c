@@ -5,7 +5,6 @@
 
 #include "shark/shell/shell.h"
 #include "shark/shell/builtins.h"
-#include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/vars.h"
 
