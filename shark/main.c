@@ -4,6 +4,7 @@
 #include "shark/shell/builtins.h"
 #include "shark/shell/external.h"
 #include "shark/shell/interactive.h"
+#include "shark/shell/options.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
 

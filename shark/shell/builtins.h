@@ -1,6 +1,5 @@
 /* builtins.h - the builtin table (builtins.c) and the builtins the table
- * names from other files (builtins_vars.c, builtins_io.c, builtins_sys.c);
- * the shell options that `set` and the command line share. */
+ * names from other files (builtins_vars.c, builtins_io.c, builtins_sys.c). */
 #ifndef SHARK_SHELL_BUILTINS_H
 #define SHARK_SHELL_BUILTINS_H
 
@@ -42,11 +41,6 @@ int bi_umask(struct shell *sh, int argc, char **argv);
 int bi_times(struct shell *sh, int argc, char **argv);
 int bi_ulimit(struct shell *sh, int argc, char **argv);
 int bi_exec(struct shell *sh, int argc, char **argv);
-/* The value of $- into buf (n bytes). */
-void options_string(struct shell *sh, char *buf, size_t n);
-/* Parse shell options from argv (for both `set` and the command line).
- * Returns the index of the first non-option or -1 on a bad option. */
-int options_parse(struct shell *sh, int argc, char **argv, bool cmdline, bool *ret_c, bool *ret_s);
 /* Replace the positional parameters. */
 void set_positional(struct shell *sh, int argc, char **argv);
 

@@ -4,10 +4,10 @@
  * removal. Zero-width marker bytes record "$@" field breaks and quoted empty
  * strings, so "$@" and "" behave exactly as POSIX says. */
 #include "shark/shell/shell.h"
-#include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/jobs.h"
+#include "shark/shell/options.h"
 #include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
