@@ -3,6 +3,7 @@
 #include "shark/cli/cli.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/external.h"
+#include "shark/shell/input.h"
 #include "shark/shell/interactive.h"
 #include "shark/shell/options.h"
 #include "shark/shell/shell.h"

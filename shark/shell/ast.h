@@ -1,4 +1,5 @@
-/* ast.h - the shell's abstract syntax tree, and the parser that builds it.
+/* ast.h - the shell's abstract syntax tree, and the parser that builds it
+ * (parser.c) from the shell's current input source (input.h).
  *
  * The parser turns source text into a tree of `struct node` (commands) whose
  * leaves are `struct word` (one shell word, already split into parts: literal
@@ -142,22 +143,7 @@ void word_free(struct word *w);
 /* node_to_text - a tree back as shell text, for `jobs` (show.c); malloc'd. */
 char *node_to_text(const struct node *n);
 
-/* --- input sources and the parser ----------------------------------------- */
-
-/* Where shell text comes from. The parser reads characters from the top of
- * the shell's source stack; a source refills itself from its fd or, when
- * interactive, from readline (printing PS1/PS2). */
-struct source {
-	const char *name;	/* for messages: script path, "-c", or the shell name */
-	char *buf;		/* text read so far and not yet discarded */
-	size_t len, pos;
-	int fd;			/* fd to refill from, or -1 (string source) */
-	bool interactive;	/* refill through readline */
-	bool eof;
-	bool owns_buf;
-	int lineno;
-	struct source *prev;
-};
+/* --- the parser (its input sources: input.h) -------------------------------- */
 
 /* Result codes of parse_next(). */
 enum {
@@ -177,12 +163,6 @@ int parse_next(struct shell *sh, struct node **ret_node);
  * returns PARSE_OK with the tree of everything in text, or PARSE_ERROR. */
 int parse_string(struct shell *sh, const char *name, const char *text, size_t len,
 		 int lineno, struct node **ret_node);
-
-/* Push a new source on the shell's stack; text is copied when non-NULL. */
-struct source *source_push_string(struct shell *sh, const char *name, const char *text,
-				  size_t len, int lineno);
-struct source *source_push_fd(struct shell *sh, const char *name, int fd, bool interactive);
-void source_pop(struct shell *sh);
 
 /* Parse the text of a parameter-expansion-only word (PS1..PS4 and the like):
  * a word in which only $, ` and \ are special. Returns NULL on error. */

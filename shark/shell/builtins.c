@@ -7,6 +7,7 @@
 #include "shark/shell/alias.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
+#include "shark/shell/input.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
 #include "shark/shell/shell.h"

@@ -9,8 +9,7 @@
  * their operator is consumed.
  */
 #include "shark/shell/parse_int.h"
-#include "shark/shell/interactive.h"
-#include "shark/shell/trap.h"
+#include "shark/shell/input.h"
 #include "shark/util/util.h"
 
 #include <ctype.h>
@@ -26,63 +25,15 @@ enum { LEX_EOF = -1 };
 
 static int src_fill(struct parser *p)
 {
-	struct source *s = p->src;
-	if (s->eof || p->error)
+	if (p->src->eof || p->error)
 		return -1;
-	if (s->interactive) {
-		char *line = interactive_readline(p->sh, p->continuation);
-		for (int tries = 0; !line && !sig_int_seen && p->sh->opt.ignoreeof && tries < 10; tries++) {
-			fputs("Use \"exit\" to leave shell.\n", stderr);
-			line = interactive_readline(p->sh, p->continuation);
-		}
-		p->continuation = true;
-		if (!line && sig_int_seen) {
-			/* Ctrl-C at a prompt: abandon the command being typed */
-			p->error = true;
-			return -1;
-		}
-		if (!line) {
-			s->eof = true;
-			return -1;
-		}
-		size_t n = strlen(line);
-		char *nb = realloc(s->buf, s->len + n + 1);
-		if (!nb) {
-			free(line);
-			s->eof = true;
-			return -1;
-		}
-		s->buf = nb;
-		memcpy(s->buf + s->len, line, n);
-		s->len += n;
-		s->buf[s->len] = '\0';
-		free(line);
-		return 0;
-	}
-	if (s->fd < 0) {
-		s->eof = true;
-		return -1;
-	}
-	char chunk[8192];
-	ssize_t got;
-	do
-		got = read(s->fd, chunk, sizeof chunk);
-	while (got < 0 && errno == EINTR);
-	if (got <= 0) {
-		s->eof = true;
-		return -1;
-	}
-	char *nb = realloc(s->buf, s->len + (size_t)got + 1);
-	if (!nb) {
-		s->eof = true;
-		return -1;
-	}
-	s->buf = nb;
-	for (ssize_t i = 0; i < got; i++)
-		if (chunk[i] != '\0')	/* NUL bytes are dropped, as dash does */
-			s->buf[s->len++] = chunk[i];
-	s->buf[s->len] = '\0';
-	return 0;
+	bool interrupted = false;
+	int r = source_fill(p->sh, p->src, p->continuation, &interrupted);
+	if (p->src->interactive)
+		p->continuation = true; /* the next line of this command prints PS2 */
+	if (interrupted)
+		p->error = true;
+	return r;
 }
 
 int lex_rawpeek(struct parser *p)

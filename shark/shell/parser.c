@@ -3,6 +3,7 @@
  * from plain unquoted words. Errors print "NAME: FILE:LINE: syntax error:
  * unexpected TOKEN" once and unwind by returning NULL with p->error set. */
 #include "shark/shell/alias.h"
+#include "shark/shell/input.h"
 #include "shark/shell/parse_int.h"
 
 #include <stdio.h>
@@ -565,20 +566,6 @@ static struct node *parse_command(struct parser *p)
 
 /* A private copy of text[0..len) without NUL bytes (which shell text cannot
  * hold); *ret_len is its length. */
-static char *dup_text(const char *text, size_t len, size_t *ret_len)
-{
-	char *s = malloc(len + 1);
-	if (!s)
-		abort();
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++)
-		if (text[i])
-			s[o++] = text[i];
-	s[o] = '\0';
-	*ret_len = o;
-	return s;
-}
-
 struct node *parse_cmdsub_list(struct parser *p)
 {
 	skip_newlines(p);
@@ -646,7 +633,7 @@ struct node *parse_text_node(struct parser *outer, const char *text, size_t len,
 {
 	struct source src = { .name = outer->src->name, .fd = -1, .eof = true,
 			      .lineno = outer->src->lineno, .owns_buf = true };
-	src.buf = dup_text(text, len, &src.len);
+	src.buf = source_dup_text(text, len, &src.len);
 	struct parser p = { .sh = outer->sh, .src = &src, .depth = outer->depth + 1 };
 	if (!src.buf)
 		abort();
@@ -668,7 +655,7 @@ int parse_string(struct shell *sh, const char *name, const char *text, size_t le
 {
 	struct source src = { .name = name, .fd = -1, .eof = true, .lineno = lineno,
 			      .owns_buf = true };
-	src.buf = dup_text(text, len, &src.len);
+	src.buf = source_dup_text(text, len, &src.len);
 	struct parser p = { .sh = sh, .src = &src };
 	if (!src.buf)
 		abort();
@@ -680,15 +667,6 @@ int parse_string(struct shell *sh, const char *name, const char *text, size_t le
 		return PARSE_ERROR;
 	*ret_node = n;
 	return PARSE_OK;
-}
-
-static void source_compact(struct source *s)
-{
-	if (s->pos == 0 || !s->owns_buf)
-		return;
-	memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-	s->len -= s->pos;
-	s->pos = 0;
 }
 
 static int parse_next_command(struct parser *p_, struct node **ret_node);
@@ -751,47 +729,4 @@ struct word *parse_prompt_word(struct shell *sh, const char *text)
 	struct word *w = lex_parse_heredoc_text(&p, text, strlen(text));
 	lex_clear(&p);
 	return w;
-}
-
-struct source *source_push_string(struct shell *sh, const char *name, const char *text,
-				  size_t len, int lineno)
-{
-	struct source *s = calloc(1, sizeof *s);
-	if (!s)
-		abort();
-	s->name = name;
-	s->buf = dup_text(text, len, &s->len);
-	s->fd = -1;
-	s->eof = true;
-	s->owns_buf = true;
-	s->lineno = lineno;
-	s->prev = sh->src;
-	sh->src = s;
-	return s;
-}
-
-struct source *source_push_fd(struct shell *sh, const char *name, int fd, bool interactive)
-{
-	struct source *s = calloc(1, sizeof *s);
-	if (!s)
-		abort();
-	s->name = name;
-	s->fd = fd;
-	s->interactive = interactive;
-	s->owns_buf = true;
-	s->lineno = 1;
-	s->prev = sh->src;
-	sh->src = s;
-	return s;
-}
-
-void source_pop(struct shell *sh)
-{
-	struct source *s = sh->src;
-	if (!s)
-		return;
-	sh->src = s->prev;
-	if (s->owns_buf)
-		free(s->buf);
-	free(s);
 }

@@ -3,6 +3,7 @@
 #include "shark/shell/alias.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/external.h"
+#include "shark/shell/input.h"
 #include "shark/shell/interactive.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"

@@ -2,8 +2,8 @@
  * messages and the builtins' output buffer (shell.c). Each phase has its
  * own header: vars.h, expand.h (with arithmetic and patterns), eval.h,
  * redir.h, jobs.h, trap.h (signals and traps), builtins.h, options.h,
- * lookup.h, alias.h, interactive.h, external.h (the seam); the tree and
- * the parser are ast.h.
+ * lookup.h, alias.h, input.h, interactive.h, external.h (the seam); the
+ * tree and the parser are ast.h.
  *
  * All interpreter state lives in one `struct shell` passed to every phase;
  * the only globals are the signal flags set by signal handlers (trap.c) and

@@ -12,6 +12,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/input.h"
 #include "shark/shell/vars.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
