@@ -36,6 +36,10 @@ static const char *const messages[] = {
 	"effect path is absolute or has an empty, \".\" or \"..\" component",
 	"effect refused: applying it would cross a symlink or leave the "
 	"workspace",
+	"a standard input/output fd cannot be handed to a sandboxed command: "
+	"it is a device (only terminals and null, zero, full, random, urandom "
+	"are passed), or a file that could not be reopened read-only; "
+	"redirect it through a pipe instead (cat FILE | cmd)",
 };
 
 _Static_assert(sizeof(messages) / sizeof(messages[0]) ==

@@ -69,6 +69,29 @@ struct sandbox_setup_msg {
 void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		       int sync_fd, int scratch_fd) __attribute__((noreturn));
 
+/* ---- stdio.c (in pid 1) ---- */
+
+/* The command's stdio as pid 1 hands it over: fd[i] is what the command
+ * gets, orig[i] the caller's fd when fd[i] replaced a seekable one (its
+ * offset is carried back when the command ends), else -1. */
+struct sandbox_stdio {
+	int fd[3];
+	int orig[3];
+};
+
+void sandbox_stdio_init(struct sandbox_stdio *s);
+/* Replace regular files, directories and named FIFOs by the same objects
+ * opened through root_fd (the read-only bind of the host root, before
+ * anything is mounted over it). 0 or -errno, *ret_step naming the step. */
+int sandbox_stdio_reopen_files(struct sandbox_stdio *s, int root_fd,
+			       const char **ret_step);
+/* Replace null, zero, full, random, urandom by the sandbox's own (dev_fd:
+ * its /dev); refuse other devices but terminals (SANDBOX_E_STDIO). */
+int sandbox_stdio_reopen_devices(struct sandbox_stdio *s, int dev_fd,
+				 const char **ret_step);
+/* Give each caller's fd the offset its replacement ended at. */
+void sandbox_stdio_carry_offsets(struct sandbox_stdio *s);
+
 /* ---- trace.c ---- */
 
 struct sandbox_tracer;

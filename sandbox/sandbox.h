@@ -77,7 +77,11 @@ enum {
 	SANDBOX_E_UNSAFE_PATH,   /* effect path absolute, has "..", "." or "//" */
 	SANDBOX_E_REFUSED,       /* an effect would escape the workspace or
 				    crosses a symlink; nothing was written */
-	SANDBOX_E_LAST = SANDBOX_E_REFUSED,
+	SANDBOX_E_STDIO,         /* a stdio fd is a device (other than a
+				    terminal, null, zero, full, random,
+				    urandom) or a file that cannot be handed
+				    over read-only */
+	SANDBOX_E_LAST = SANDBOX_E_STDIO,
 };
 
 /* A static, human-readable description of err: a SANDBOX_E_* code (with the

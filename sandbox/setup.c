@@ -105,6 +105,18 @@ static int bind_dev(const char *root, const char *name, int sock)
 	close(fd);
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "bind /dev node");
+	/* Read-only: the node's mode, owner and times are the host's and
+	 * must not change (root inside could chmod the host's /dev/full);
+	 * reading and writing the device itself still work on a read-only
+	 * mount. mount_setattr keeps the flags the host's /dev has locked. */
+	{
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
+						       MOUNT_ATTR_NOSUID |
+						       MOUNT_ATTR_NOEXEC };
+
+		if (mount_setattr(AT_FDCWD, dst, 0, &attr, sizeof(attr)) < 0)
+			die(sock, SANDBOX_E_MOUNT, "/dev node read-only");
+	}
 	return 0;
 }
 
@@ -319,8 +331,11 @@ static void protect_proc(const char *root, int sock)
  *   /proc        fresh procfs of the new pid namespace
  *   /dev         minimal, read-only tmpfs
  */
-static void setup_mounts(const struct sandbox_plan *plan, int sock)
+static void setup_mounts(const struct sandbox_plan *plan,
+			 struct sandbox_stdio *stdio, int sock)
 {
+	const char *step = NULL;
+	int rfd;
 	char root[SANDBOX_MAX_PATH + 16], p[SANDBOX_MAX_PATH * 2];
 	char opts[SANDBOX_MAX_PATH * 3 + 64];
 	int n;
@@ -340,6 +355,16 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (mount("/", root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "bind host root");
 	make_readonly(root, sock, "host root read-only");
+	/* The command's stdio files, from the read-only tree, before /tmp,
+	 * /run and the workspace are mounted over it (stdio.c). */
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		die(sock, SANDBOX_E_MOUNT, "open new root");
+	n = sandbox_stdio_reopen_files(stdio, rfd, &step);
+	if (n < 0) {
+		errno = -n;
+		die(sock, SANDBOX_E_STDIO, step);
+	}
 
 	/* /tmp: the host's, seen through an overlay whose upper layer is a
 	 * fresh tmpfs. Commands read files and directories that exist there
@@ -396,6 +421,20 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 		die(sock, SANDBOX_E_MOUNT, "mount /proc");
 	protect_proc(root, sock);
 	setup_dev(root, plan, sock);
+	{
+		int dfd = openat(rfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
+		if (dfd < 0)
+			step = "open /dev";
+		else
+			close(dfd);
+		if (n < 0) {
+			errno = n == SANDBOX_E_STDIO ? EPERM : -n;
+			die(sock, SANDBOX_E_STDIO, step);
+		}
+	}
+	close(rfd);
 
 	/* Make the tree the root; the old root is detached so nothing of the
 	 * host's writable mounts stays reachable. */
@@ -794,6 +833,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	static char stack[256 * 1024] __attribute__((aligned(64)));
 	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
 					 .cond = PTHREAD_COND_INITIALIZER };
+	static struct sandbox_stdio stdio;
 	struct sandbox_result res = { 0 };
 	struct sandbox_setup_msg m = { 0 };
 	struct rusage ru;
@@ -883,7 +923,12 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 			die(report, SANDBOX_E_SETUP, "tracer thread");
 	}
 
-	setup_mounts(&local, report);
+	sandbox_stdio_init(&stdio);
+	for (int i = 0; i < 3; i++)
+		stdio.fd[i] = local.stdio[i];
+	setup_mounts(&local, &stdio, report);
+	for (int i = 0; i < 3; i++)
+		local.stdio[i] = stdio.fd[i];
 	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
 	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
 		die(report, SANDBOX_E_SETUP, "sethostname");
@@ -905,8 +950,12 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		die(report, SANDBOX_E_SETUP, "fork command");
 	close(sv[1]);
 	close(execerr[1]);
+	/* A replacement whose offset goes back to the caller's fd stays
+	 * open (pid 1 reads its offset at the end); a regular file or a
+	 * memfd, never a pipe, so no reader waits on it. */
 	for (int i = 0; i < 3; i++)
-		close(local.stdio[i]);
+		if (stdio.orig[i] < 0)
+			close(local.stdio[i]);
 
 	/* The command has exec'd or died: its set-up report is in. */
 	if (plan->trace) {
@@ -940,6 +989,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 
 	wstatus = pid1_wait(sigfd, cmd);
 	res.wall_ns = now_ns() - t0;
+	sandbox_stdio_carry_offsets(&stdio);
 	if (WIFSIGNALED(wstatus)) {
 		res.term_signal = WTERMSIG(wstatus);
 		res.exit_code = 128 + res.term_signal;
