@@ -42,15 +42,16 @@ struct sandbox_plan {
 
 /* ---- filter.c ---- */
 
-/* Compile the filter for this trace flag once per process (thread-safe;
- * the program stays cached until exit). 0 or a negative errno. */
-int sandbox_filter_prepare(bool trace, bool tty_in);
+/* Compile the filter for these flags once per process (thread-safe;
+ * the program stays cached until exit). Without network, socket families
+ * are restricted. 0 or a negative errno. */
+int sandbox_filter_prepare(bool trace, bool tty_in, bool network);
 
 /* Load the prepared filter into the calling process (which must have
  * NO_NEW_PRIVS). With trace, path system calls are sent to a listener
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */
-int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd);
+int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 

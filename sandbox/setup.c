@@ -572,7 +572,7 @@ static __attribute__((noreturn)) void command_main(
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(sock, SANDBOX_E_SETUP, "no_new_privs");
 	drop_capabilities(sock);
-	r = sandbox_filter_load(plan->trace, isatty(0), &notify_fd);
+	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
 		die(sock, SANDBOX_E_SECCOMP, "seccomp load");
