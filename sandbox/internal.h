@@ -32,6 +32,9 @@ struct sandbox_plan {
 	/* Set by pid 1 in its copy: the host path of the terminal among the
 	 * stdio fds ("/dev/pts/3"), or "". */
 	char tty_path[64];
+	/* Set by pid 1 in its copy: the command starts a process group of
+	 * its own (see command_main). */
+	bool own_group;
 };
 
 /* Names of what a run leaves in the scratch dir. */

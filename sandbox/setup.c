@@ -567,6 +567,16 @@ static __attribute__((noreturn)) void command_main(
 		if (dup2(plan->stdio[i], i) < 0)
 			die(sock, SANDBOX_E_SETUP, "dup2 stdio");
 	}
+	/* kill(0, sig) signals the caller's whole process group, across the
+	 * pid namespace: the calling script, its other commands, the shell.
+	 * A group of its own keeps the command's group signals inside the
+	 * sandbox (pid 1 stays in the caller's group and passes the
+	 * terminal's signals on). Not when the caller made a group for the
+	 * run (job control), nor when the caller's controlling terminal is on
+	 * stdio: a command reading or configuring it must stay in the
+	 * terminal's foreground group. */
+	if (plan->own_group && setpgid(0, 0) < 0)
+		die(sock, SANDBOX_E_SETUP, "setpgid");
 	if (chdir(plan->cwd) < 0)
 		die(sock, SANDBOX_E_SETUP, "chdir to the working directory");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -799,7 +809,7 @@ static void reset_signals(void)
  * came from the terminal (SI_KERNEL): the terminal signals the whole
  * foreground process group, the command included, and must not be
  * delivered twice. Returns the command's wait status. */
-static int pid1_wait(int sigfd, pid_t cmd)
+static int pid1_wait(int sigfd, pid_t cmd, bool own_group)
 {
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -810,8 +820,14 @@ static int pid1_wait(int sigfd, pid_t cmd)
 		if (n != (ssize_t)sizeof(si))
 			_exit(3);
 		if (si.ssi_signo != SIGCHLD) {
+			/* The terminal signals its foreground group, which
+			 * holds pid 1 but not a command in a group of its
+			 * own: that group gets it as the terminal would send
+			 * it. */
 			if (si.ssi_code != SI_KERNEL)
 				kill(cmd, (int)si.ssi_signo);
+			else if (own_group)
+				kill(-cmd, (int)si.ssi_signo);
 			continue;
 		}
 		for (;;) {
@@ -889,6 +905,12 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 			die(report, SANDBOX_E_SETUP, "dup stdio");
 	}
 	keep_only_fds(report, scratch_fd, local.stdio);
+	/* tcgetpgrp succeeds only on our (the caller's) controlling
+	 * terminal. */
+	local.own_group = plan->pgid < 0;
+	for (int i = 0; i < 3; i++)
+		if (isatty(local.stdio[i]) && tcgetpgrp(local.stdio[i]) >= 0)
+			local.own_group = false;
 	/* 0-2 stay taken, by /dev/null: the command dup2()s its stdio there,
 	 * and no fd pid 1 passes it may be among them. */
 	for (;;) {
@@ -987,7 +1009,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	send_msg(report, 0, 0, NULL, -1);
 	close(report);
 
-	wstatus = pid1_wait(sigfd, cmd);
+	wstatus = pid1_wait(sigfd, cmd, local.own_group);
 	res.wall_ns = now_ns() - t0;
 	sandbox_stdio_carry_offsets(&stdio);
 	if (WIFSIGNALED(wstatus)) {
