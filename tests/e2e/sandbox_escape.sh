@@ -65,6 +65,19 @@ expect_hit "replay after the attempt"
 expect_out "replay after the attempt is the right bytes" "good1
 good2"
 
+# ---- 5. reads hidden behind /proc magic links --------------------------------
+# Each is a read of in5.txt: a changed in5.txt must make the next run miss.
+n=0
+for c in 'cat /proc/self/cwd/in5.txt' "cat /proc/self/root$ws/in5.txt" \
+	"sh -c 'cat /proc/\$\$/cwd/in5.txt'" "sh -c 'exec 3< .; cat /proc/self/fd/3/in5.txt'" \
+	"sh -c 'cat /proc/thread-self/cwd/in5.txt'" "sh -c 'cat /proc/\$\$/task/\$\$/root$ws/./in5.txt'"; do
+	n=$((n + 1))
+	echo "one $n" >in5.txt
+	sk "$c"; sk "$c"; expect_hit "$c warm"
+	echo "two $n" >in5.txt
+	sk "$c"; expect_miss "$c after in5.txt changed"; expect_out "$c fresh" "two $n"
+done
+
 # ---- 6. kill(0, SIGTERM) must not reach the caller's process group ----------
 # (in a session of its own, so that a failure does not kill this script)
 setsid -w sh -c "\"\$SHARK\" -c \"$PY -c 'import os, signal; os.kill(0, signal.SIGTERM)'; echo shark-survived\"; echo caller-survived" \
