@@ -29,6 +29,7 @@ struct sandbox_plan {
 	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
+	struct sandbox_limits limits;
 	/* Set by pid 1 in its copy: the host path of the terminal among the
 	 * stdio fds ("/dev/pts/3"), or "". */
 	char tty_path[64];

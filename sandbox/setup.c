@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,6 +147,14 @@ static void bind_terminal(const char *root, const char *dev, int dfd,
 	bind_dev(root, name, sock);
 }
 
+/* tmpfs options: a mode and a size (plan limits, bytes). */
+static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
+			      uint64_t bytes)
+{
+	snprintf(buf, size, "mode=%s,size=%llu", mode, (unsigned long long)bytes);
+	return buf;
+}
+
 /* The minimal /dev: a tmpfs with the harmless devices bound from the host
  * (a user namespace cannot mknod them), the usual symlinks, a private
  * /dev/shm, and for interactive plans /dev/tty plus a fresh devpts. */
@@ -158,7 +167,7 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		{ "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 	};
-	char dev[SANDBOX_MAX_PATH + 64], p[SANDBOX_MAX_PATH + 128];
+	char dev[SANDBOX_MAX_PATH + 64], p[SANDBOX_MAX_PATH + 128], opts[64];
 	int dfd;
 
 	if (!under(dev, sizeof(dev), root, "/dev"))
@@ -177,7 +186,8 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 	if (mkdirat(dfd, "shm", 01777) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mkdir /dev/shm");
 	snprintf(p, sizeof(p), "%s/shm", dev);
-	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.shm_size)) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /dev/shm");
 	if (plan->interactive) {
 		bind_dev(root, "tty", sock);
@@ -373,7 +383,8 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	 * is mounted first on the mount point itself, the overlay on top; the
 	 * overlay keeps its upper and work dirs reachable. */
 	if (!under(p, sizeof(p), root, "/tmp") ||
-	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
 	{
 		char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
@@ -394,7 +405,8 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	 * unless the network is granted, /run is a private tmpfs too. */
 	if (!plan->network &&
 	    (!under(p, sizeof(p), root, "/run") ||
-	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0))
+	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		   tmpfs_opts(opts, sizeof(opts), "0755", plan->limits.run_size)) < 0))
 		die(sock, SANDBOX_E_MOUNT, "mount /run");
 
 	n = snprintf(opts, sizeof(opts),
@@ -577,6 +589,22 @@ static __attribute__((noreturn)) void command_main(
 	 * terminal's foreground group. */
 	if (plan->own_group && setpgid(0, 0) < 0)
 		die(sock, SANDBOX_E_SETUP, "setpgid");
+	/* RLIMIT_NPROC counts the processes of the user in the run's own
+	 * user namespace (Linux 5.14+ ucounts), so it bounds the run, not
+	 * the caller's other processes; it binds root inside too, which has
+	 * no capability left to bypass it. */
+	if (plan->limits.max_procs) {
+		struct rlimit rl = { plan->limits.max_procs, plan->limits.max_procs };
+
+		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+			die(sock, SANDBOX_E_SETUP, "limit processes");
+	}
+	if (plan->limits.max_memory) {
+		struct rlimit rl = { plan->limits.max_memory, plan->limits.max_memory };
+
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			die(sock, SANDBOX_E_SETUP, "limit memory");
+	}
 	if (chdir(plan->cwd) < 0)
 		die(sock, SANDBOX_E_SETUP, "chdir to the working directory");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -753,6 +781,7 @@ static void pid1_signal_set(sigset_t *sigs)
 	sigaddset(sigs, SIGHUP);
 	sigaddset(sigs, SIGQUIT);
 	sigaddset(sigs, SIGCHLD);
+	sigaddset(sigs, SIGALRM); /* the wall-clock limit's timer */
 }
 
 /* Set every signal the caller ignores or catches back to its default.
@@ -809,7 +838,7 @@ static void reset_signals(void)
  * came from the terminal (SI_KERNEL): the terminal signals the whole
  * foreground process group, the command included, and must not be
  * delivered twice. Returns the command's wait status. */
-static int pid1_wait(int sigfd, pid_t cmd, bool own_group)
+static int pid1_wait(int sigfd, pid_t cmd, bool own_group, bool *timed_out)
 {
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -819,6 +848,16 @@ static int pid1_wait(int sigfd, pid_t cmd, bool own_group)
 			continue;
 		if (n != (ssize_t)sizeof(si))
 			_exit(3);
+		/* The wall-clock limit (the kernel's timer; a SIGALRM
+		 * some process sends is not it): every process of the
+		 * namespace but pid 1 is killed, the command among them. */
+		if (si.ssi_signo == SIGALRM) {
+			if (si.ssi_code == SI_KERNEL) {
+				*timed_out = true;
+				kill(-1, SIGKILL);
+			}
+			continue;
+		}
 		if (si.ssi_signo != SIGCHLD) {
 			/* The terminal signals its foreground group, which
 			 * holds pid 1 but not a command in a group of its
@@ -855,7 +894,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	struct rusage ru;
 	sigset_t sigs;
 	int sv[2], execerr[2], sigfd, notify_fd = -1, wstatus, r;
-	bool was_tty = false;
+	bool was_tty = false, timed_out = false;
 	char **sh_argv;
 	uint64_t t0;
 	pid_t cmd;
@@ -1009,8 +1048,18 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	send_msg(report, 0, 0, NULL, -1);
 	close(report);
 
-	wstatus = pid1_wait(sigfd, cmd, local.own_group);
+	if (plan->limits.timeout_ms) {
+		struct itimerval it = { { 0, 0 },
+					{ (time_t)(plan->limits.timeout_ms / 1000),
+					  (suseconds_t)(plan->limits.timeout_ms % 1000) * 1000 } };
+
+		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
+			_exit(3);
+	}
+	wstatus = pid1_wait(sigfd, cmd, local.own_group, &timed_out);
 	res.wall_ns = now_ns() - t0;
+	if (timed_out)
+		res.flags |= SANDBOX_RESULT_TIMEOUT;
 	sandbox_stdio_carry_offsets(&stdio);
 	if (WIFSIGNALED(wstatus)) {
 		res.term_signal = WTERMSIG(wstatus);

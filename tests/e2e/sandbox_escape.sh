@@ -152,4 +152,33 @@ AF_BLUETOOTH 97
 inet6 ok
 unix ok"
 
+# ---- 12. resource limits ----------------------------------------------------
+# The wall-clock limit kills the run; it is not recorded and the user is told.
+t0=$(date +%s)
+SHARK_TIMEOUT=1 sk "sh -c 'sleep 8; echo slow'"
+t1=$(date +%s)
+check "SHARK_TIMEOUT kills the run [$((t1 - t0)) s]" [ $((t1 - t0)) -lt 6 ]
+check "SHARK_TIMEOUT: status 137 [$st]" [ "$st" -eq 137 ]
+check "SHARK_TIMEOUT: the user sees why [$err]" sh -c "printf '%s' \"\$1\" | grep -q 'wall-clock limit'" - "$err"
+SHARK_TIMEOUT=1 sk "sh -c 'sleep 8; echo slow'"
+expect_miss "a run killed at the limit was not recorded"
+# A limit that does not parse stops the command, with a message.
+SHARK_TIMEOUT=soon sk 'ls /'
+check "a bad SHARK_TIMEOUT is refused [$st: $err]" sh -c "[ $st -ne 0 ] && printf '%s' \"\$1\" | grep -q 'SHARK_TIMEOUT=soon'" - "$err"
+expect_out "a bad SHARK_TIMEOUT runs nothing" ""
+# tmpfs sizes: writes beyond them fail; the defaults are bounded.
+SHARK_TMP_SIZE=1m sk "sh -c 'head -c 2000000 /dev/zero > /tmp/big || echo full; df -k /dev/shm /run | tail -2 | awk \"{print \\\$2}\"'"
+expect_out "SHARK_TMP_SIZE bounds /tmp, /dev/shm and /run have their defaults" "full
+262144
+65536"
+SHARK_SHM_SIZE=2m SHARK_RUN_SIZE=1m sk "df -k /dev/shm /run | tail -2 | awk '{print \$2}'"
+expect_out "SHARK_SHM_SIZE and SHARK_RUN_SIZE" "2048
+1024"
+# The number of processes (RLIMIT_NPROC, which the kernel does not apply
+# to the host's root: see docs/sandbox.md).
+if [ "$uid" -ne 0 ]; then
+	SHARK_MAX_PROCS=20 sk "sh -c 'for i in \$(seq 40); do sleep 2 & done; wait; echo all-started' 2>&1"
+	check "SHARK_MAX_PROCS stops a fork bomb [$out]" sh -c "printf '%s' \"\$1\" | grep -q 'fork'" - "$out"
+fi
+
 finish
