@@ -331,6 +331,28 @@ static void protect_proc(const char *root, int sock)
 	}
 }
 
+/* The process limit for root: the kernel exempts the host's root user from
+ * RLIMIT_NPROC, but since Linux 6.14 each pid namespace has its own
+ * pid_max, which its init may lower: pids above it cannot be allocated.
+ * Once pids wrap they start again at 300 (RESERVED_PIDS), so up to 300
+ * more are added to keep at least max tasks possible. Older kernels keep
+ * pid_max global and refuse the write: then root's runs have no process
+ * limit (docs/sandbox.md). */
+static void limit_pids(const char *root, uint64_t max)
+{
+	char p[SANDBOX_MAX_PATH + 64], v[32];
+	int fd, n;
+
+	if (!under(p, sizeof(p), root, "/proc/sys/kernel/pid_max"))
+		return;
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = snprintf(v, sizeof(v), "%llu\n", (unsigned long long)(max + 300 + 3));
+	(void)sandbox_write_all(fd, v, (size_t)n);
+	close(fd);
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
@@ -431,6 +453,8 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	if (!under(p, sizeof(p), root, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	if (plan->limits.max_procs)
+		limit_pids(root, plan->limits.max_procs);
 	protect_proc(root, sock);
 	setup_dev(root, plan, sock);
 	{
