@@ -129,6 +129,13 @@ sk 'chmod 0600 /dev/full; touch -d 2001-01-01 /dev/null /dev/full'
 sk 'chmod 0600 /proc/self/fd/0' </dev/full
 sk 'echo still-writable > /dev/null && echo ok'
 expect_out "a device on a read-only bind is still writable" ok
+# Other devices on stdio are refused with a message (as root: a disk).
+if [ "$uid" -eq 0 ] && [ -b /dev/loop0 ]; then
+	sk 'cat < /dev/loop0'
+	check "a block device on stdin is refused [$st: $err]" sh -c "[ $st -eq 126 ] && printf '%s' \"\$1\" | grep -q 'is a device'" - "$err"
+fi
+sk 'od -An -N4 -tx1 < /dev/urandom | wc -w'
+expect_out "null-like devices on stdin still work" 4
 after=$(stat -c '%a %Y' /dev/null /dev/full)
 check "host /dev nodes keep mode and times [$before] [$after]" [ "$before" = "$after" ]
 [ "$uid" -eq 0 ] && [ "$before" != "$after" ] && chmod 0666 /dev/null /dev/full
