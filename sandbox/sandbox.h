@@ -291,7 +291,8 @@ pid_t sandbox_run_pid(const sandbox_run *run);
  * (the process the plan started); those the terminal sends (si_code
  * SI_KERNEL) are not, since the command, in the same foreground process
  * group, gets them itself. SIGKILL ends the whole run, with no result
- * (SANDBOX_E_RESULT). SIGSTOP and SIGCONT stop and resume pid 1 only; while
+ * (SANDBOX_E_RESULT). SIGSTOP and SIGCONT stop and resume pid 1 (SIGCONT is passed on to a
+ * command in a process group of its own: see docs/sandbox.md); while
  * it is stopped, so is its tracer thread, and the command's traced system
  * calls wait. Any other signal has no effect: pid 1 is the init of its pid
  * namespace and keeps the default disposition for it, and the kernel only

@@ -806,6 +806,8 @@ static void pid1_signal_set(sigset_t *sigs)
 	sigaddset(sigs, SIGQUIT);
 	sigaddset(sigs, SIGCHLD);
 	sigaddset(sigs, SIGALRM); /* the wall-clock limit's timer */
+	sigaddset(sigs, SIGTSTP); /* ^Z and its SIGCONT, passed on to a */
+	sigaddset(sigs, SIGCONT); /* command in a group of its own */
 }
 
 /* Set every signal the caller ignores or catches back to its default.
@@ -880,6 +882,15 @@ static int pid1_wait(int sigfd, pid_t cmd, bool own_group, bool *timed_out)
 				*timed_out = true;
 				kill(-1, SIGKILL);
 			}
+			continue;
+		}
+		/* ^Z stops the terminal's foreground group, and the shell's
+		 * `fg` (or `kill -CONT`) resumes it: a command in a group of
+		 * its own follows. (pid 1, a namespace's init, neither stops
+		 * nor needs resuming.) */
+		if (si.ssi_signo == SIGTSTP || si.ssi_signo == SIGCONT) {
+			if (own_group && (si.ssi_signo == SIGCONT || si.ssi_code == SI_KERNEL))
+				kill(-cmd, (int)si.ssi_signo);
 			continue;
 		}
 		if (si.ssi_signo != SIGCHLD) {

@@ -112,6 +112,36 @@ os.waitpid(pid, 0)
 print("fast" if time.time() - t0 < 10 else "slow", out.decode(errors="replace").replace("\r", "").replace("\n", "|"))
 EOF
 check "Ctrl-C stops the command promptly [$(cat "$root/c.out")]" grep -q '^fast .*trapped|after|' "$root/c.out"
+# ^Z stops the command too (it is in a group of its own, which pid 1 passes
+# the terminal's SIGTSTP on to), and SIGCONT resumes it: its sleep ends only
+# after the 3 s it was stopped.
+"$PY" - "$SHARK" >"$root/z.out" 2>&1 <<'EOF'
+import os, pty, re, select, signal, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "-f", "-c", 'sh -c "sleep 2; date +%s.%N" </dev/null'])
+t0 = time.time()
+time.sleep(1)
+os.write(fd, b"\x1a")
+time.sleep(3)
+os.kill(-pid, signal.SIGCONT)
+out = b""
+while True:
+    r, _, _ = select.select([fd], [], [], 30)
+    if not r:
+        break
+    try:
+        d = os.read(fd, 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+os.waitpid(pid, 0)
+ends = re.findall(r"\d{9,}\.\d+", out.decode(errors="replace"))
+print("stopped" if ends and float(ends[-1]) - t0 > 3.5 else "ran-on", ends)
+EOF
+check "^Z stops the command [$(cat "$root/z.out")]" grep -q '^stopped' "$root/z.out"
 # SIGINT sent to shark's process group by a process (kill -INT -PGID).
 t0=$(date +%s)
 setsid "$SHARK" -c 'trap "echo trapped" INT; sleep 60; echo after' >"$root/i.out" 2>&1 </dev/null &
