@@ -36,6 +36,13 @@ static const char *const messages[] = {
 	"effect path is absolute or has an empty, \".\" or \"..\" component",
 	"effect refused: applying it would cross a symlink or leave the "
 	"workspace",
+	"a standard input/output fd cannot be handed to a sandboxed command: "
+	"it is a device (only terminals and null, zero, full, random, urandom "
+	"are passed), or a file that could not be reopened read-only; "
+	"redirect it through a pipe instead (cat FILE | cmd)",
+	"sandbox plan has a resource limit out of range (processes 16 to "
+	"4194304, memory at least 16 MiB, tmpfs sizes 64 KiB to 1 PiB, "
+	"timeout at most 366 days)",
 };
 
 _Static_assert(sizeof(messages) / sizeof(messages[0]) ==

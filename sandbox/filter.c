@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -58,6 +59,21 @@ static const unsigned long ns_flags[] = {
 /* Terminal ioctls that inject input or control the console. */
 static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
 
+/* Socket address families a command may create without the network grant.
+ * The network namespace isolates these; it does not isolate every family
+ * (AF_VSOCK reaches the hypervisor's host and other guests), and most of
+ * the rest are kernel attack surface a command has no use for (AF_ALG,
+ * AF_PACKET, AF_BLUETOOTH, AF_RDS, ...). Others get EAFNOSUPPORT, as if
+ * the kernel lacked them; with the network granted, all are allowed. */
+static const int allowed_families[] = {
+	AF_UNIX,    /* local IPC: socketpair, a daemon's socket in the workspace */
+	AF_INET,    /* loopback of the run's own network namespace */
+	AF_INET6,   /* the same, IPv6 */
+	AF_NETLINK, /* interface queries (getaddrinfo, getifaddrs, ip addr)
+		       answered by the run's own network namespace */
+};
+#define FAMILY_MAX 64 /* past the kernel's AF_MAX (46 in 6.x) */
+
 /* Path system calls sent to the tracer, unconditionally. */
 static const char *const traced[] = {
 	"open", "openat", "openat2", "creat", "execve", "execveat", "stat",
@@ -93,10 +109,46 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
-static int build(scmp_filter_ctx ctx, bool trace, bool tty_in)
+static bool family_allowed(int family)
+{
+	for (size_t i = 0; i < sizeof(allowed_families) / sizeof(allowed_families[0]); i++)
+		if (allowed_families[i] == family)
+			return true;
+	return false;
+}
+
+/* socket() and socketpair() of any family but the allowed ones fail. */
+static int restrict_families(scmp_filter_ctx ctx)
+{
+	const uint32_t nosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+	static const char *const calls[] = { "socket", "socketpair" };
+	int r = 0;
+
+	for (size_t c = 0; c < 2 && r == 0; c++) {
+		struct scmp_arg_cmp big = arg_cmp(0, SCMP_CMP_GE, FAMILY_MAX, 0);
+
+		for (int f = 0; f < FAMILY_MAX && r == 0; f++) {
+			struct scmp_arg_cmp eq = arg_cmp(0, SCMP_CMP_EQ, (uint64_t)f, 0);
+
+			if (!family_allowed(f))
+				r = add_rule(ctx, nosupport, calls[c], 1, &eq);
+		}
+		if (r == 0)
+			r = add_rule(ctx, nosupport, calls[c], 1, &big);
+	}
+	return r;
+}
+
+static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	int r;
+
+	if (!network) {
+		r = restrict_families(ctx);
+		if (r < 0)
+			return r;
+	}
 
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
 		r = add_rule(ctx, eperm, denied[i], 0, NULL);
@@ -173,10 +225,15 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in)
 /* Compiling the filter with libseccomp costs milliseconds of CPU; the
  * program depends only on the trace flag, so it is compiled once per
  * process (before the first fork) and loaded raw in each command. */
-static struct sock_fprog cached[4]; /* [trace + 2 * tty_in] */
+static struct sock_fprog cached[8]; /* [filter_index()] */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int compile(bool trace, bool tty_in, struct sock_fprog *ret)
+static int filter_index(bool trace, bool tty_in, bool network)
+{
+	return (trace ? 1 : 0) + (tty_in && trace ? 2 : 0) + (network ? 4 : 0);
+}
+
+static int compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -191,7 +248,7 @@ static int compile(bool trace, bool tty_in, struct sock_fprog *ret)
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
-		r = build(ctx, trace, tty_in);
+		r = build(ctx, trace, tty_in, network);
 	if (r == 0) {
 		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
 		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
@@ -217,21 +274,21 @@ static int compile(bool trace, bool tty_in, struct sock_fprog *ret)
 	return 0;
 }
 
-int sandbox_filter_prepare(bool trace, bool tty_in)
+int sandbox_filter_prepare(bool trace, bool tty_in, bool network)
 {
 	int r = 0;
-	int v = (trace ? 1 : 0) + (tty_in && trace ? 2 : 0);
+	int v = filter_index(trace, tty_in, network);
 
 	pthread_mutex_lock(&cache_lock);
 	if (!cached[v].filter)
-		r = compile(trace, tty_in && trace, &cached[v]);
+		r = compile(trace, tty_in && trace, network, &cached[v]);
 	pthread_mutex_unlock(&cache_lock);
 	return r;
 }
 
-int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd)
+int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd)
 {
-	const struct sock_fprog *prog = &cached[(trace ? 1 : 0) + (tty_in && trace ? 2 : 0)];
+	const struct sock_fprog *prog = &cached[filter_index(trace, tty_in, network)];
 	long fd;
 
 	if (!prog->filter)

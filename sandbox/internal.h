@@ -29,9 +29,13 @@ struct sandbox_plan {
 	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
+	struct sandbox_limits limits;
 	/* Set by pid 1 in its copy: the host path of the terminal among the
 	 * stdio fds ("/dev/pts/3"), or "". */
 	char tty_path[64];
+	/* Set by pid 1 in its copy: the command starts a process group of
+	 * its own (see command_main). */
+	bool own_group;
 };
 
 /* Names of what a run leaves in the scratch dir. */
@@ -42,15 +46,16 @@ struct sandbox_plan {
 
 /* ---- filter.c ---- */
 
-/* Compile the filter for this trace flag once per process (thread-safe;
- * the program stays cached until exit). 0 or a negative errno. */
-int sandbox_filter_prepare(bool trace, bool tty_in);
+/* Compile the filter for these flags once per process (thread-safe;
+ * the program stays cached until exit). Without network, socket families
+ * are restricted. 0 or a negative errno. */
+int sandbox_filter_prepare(bool trace, bool tty_in, bool network);
 
 /* Load the prepared filter into the calling process (which must have
  * NO_NEW_PRIVS). With trace, path system calls are sent to a listener
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */
-int sandbox_filter_load(bool trace, bool tty_in, int *ret_notify_fd);
+int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 
@@ -68,6 +73,29 @@ struct sandbox_setup_msg {
  * returns: _exit()s. */
 void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		       int sync_fd, int scratch_fd) __attribute__((noreturn));
+
+/* ---- stdio.c (in pid 1) ---- */
+
+/* The command's stdio as pid 1 hands it over: fd[i] is what the command
+ * gets, orig[i] the caller's fd when fd[i] replaced a seekable one (its
+ * offset is carried back when the command ends), else -1. */
+struct sandbox_stdio {
+	int fd[3];
+	int orig[3];
+};
+
+void sandbox_stdio_init(struct sandbox_stdio *s);
+/* Replace regular files, directories and named FIFOs by the same objects
+ * opened through root_fd (the read-only bind of the host root, before
+ * anything is mounted over it). 0 or -errno, *ret_step naming the step. */
+int sandbox_stdio_reopen_files(struct sandbox_stdio *s, int root_fd,
+			       const char **ret_step);
+/* Replace null, zero, full, random, urandom by the sandbox's own (dev_fd:
+ * its /dev); refuse other devices but terminals (SANDBOX_E_STDIO). */
+int sandbox_stdio_reopen_devices(struct sandbox_stdio *s, int dev_fd,
+				 const char **ret_step);
+/* Give each caller's fd the offset its replacement ended at. */
+void sandbox_stdio_carry_offsets(struct sandbox_stdio *s);
 
 /* ---- trace.c ---- */
 

@@ -18,6 +18,7 @@ int sandbox_plan_new(sandbox_plan **ret_plan)
 	p->trace = true;
 	p->pgid = -1;
 	sigemptyset(&p->ignored);
+	sandbox_limits_default(&p->limits);
 	*ret_plan = p;
 	return 0;
 }
@@ -173,6 +174,122 @@ void sandbox_plan_set_trace(sandbox_plan *plan, bool trace)
 	plan->trace = trace;
 }
 
+void sandbox_limits_default(struct sandbox_limits *ret)
+{
+	*ret = (struct sandbox_limits){
+		.max_procs = SANDBOX_DEFAULT_MAX_PROCS,
+		.tmp_size = SANDBOX_DEFAULT_TMP_SIZE,
+		.shm_size = SANDBOX_DEFAULT_SHM_SIZE,
+		.run_size = SANDBOX_DEFAULT_RUN_SIZE,
+	};
+}
+
+void sandbox_plan_set_limits(sandbox_plan *plan, const struct sandbox_limits *l)
+{
+	plan->limits = *l;
+}
+
+/* n * 10 + d, or false on overflow. */
+static bool mul_add(uint64_t *n, uint64_t mul, uint64_t add)
+{
+	if (*n > (UINT64_MAX - add) / mul)
+		return false;
+	*n = *n * mul + add;
+	return true;
+}
+
+int sandbox_parse_size(const char *s, uint64_t *ret)
+{
+	static const char units[] = "kmgt";
+	uint64_t n = 0;
+	const char *c = s, *u;
+
+	if (!s || *c < '0' || *c > '9')
+		return -EINVAL;
+	for (; *c >= '0' && *c <= '9'; c++)
+		if (!mul_add(&n, 10, (uint64_t)(*c - '0')))
+			return -ERANGE;
+	if (*c && (u = strchr(units, *c | 0x20)) != NULL) {
+		for (long k = 0; k <= u - units; k++)
+			if (!mul_add(&n, 1024, 0))
+				return -ERANGE;
+		c++;
+		if ((*c | 0x20) == 'i')
+			c++;
+		if ((*c | 0x20) == 'b')
+			c++;
+	} else if ((*c | 0x20) == 'b') {
+		c++;
+	}
+	if (*c)
+		return -EINVAL;
+	*ret = n;
+	return 0;
+}
+
+int sandbox_parse_duration(const char *s, uint64_t *ret_ms)
+{
+	uint64_t whole = 0, frac = 0, unit;
+	const char *c = s;
+
+	if (!s || ((*c < '0' || *c > '9') && *c != '.'))
+		return -EINVAL;
+	for (; *c >= '0' && *c <= '9'; c++)
+		if (!mul_add(&whole, 10, (uint64_t)(*c - '0')))
+			return -ERANGE;
+	if (*c == '.') {
+		/* Milliseconds are the finest grain: digits past the third
+		 * are dropped. */
+		uint64_t div = 1;
+
+		if (c[1] < '0' || c[1] > '9')
+			return -EINVAL;
+		for (c++; *c >= '0' && *c <= '9'; c++) {
+			if (div < 1000) {
+				frac = frac * 10 + (uint64_t)(*c - '0');
+				div *= 10;
+			}
+		}
+		frac = frac * (1000 / div);
+	}
+	if (strcmp(c, "ms") == 0)
+		unit = 1;
+	else if (strcmp(c, "s") == 0 || *c == '\0')
+		unit = 1000;
+	else if (strcmp(c, "m") == 0)
+		unit = 60000;
+	else if (strcmp(c, "h") == 0)
+		unit = 3600000;
+	else
+		return -EINVAL;
+	/* frac is in thousandths of the unit. */
+	if (unit == 1 && frac)
+		return -EINVAL; /* "1.5ms": finer than a millisecond */
+	if (whole > UINT64_MAX / unit)
+		return -ERANGE;
+	whole *= unit;
+	frac = frac * unit / 1000;
+	if (whole > UINT64_MAX - frac)
+		return -ERANGE;
+	*ret_ms = whole + frac;
+	return 0;
+}
+
+static bool limits_valid(const struct sandbox_limits *l)
+{
+	const uint64_t tmpfs_min = 64 << 10, tmpfs_max = (uint64_t)1 << 50;
+
+	if (l->max_procs && (l->max_procs < 16 || l->max_procs > (1u << 22)))
+		return false;
+	if (l->max_memory && l->max_memory < ((uint64_t)16 << 20))
+		return false;
+	if (l->tmp_size < tmpfs_min || l->tmp_size > tmpfs_max ||
+	    l->shm_size < tmpfs_min || l->shm_size > tmpfs_max ||
+	    l->run_size < tmpfs_min || l->run_size > tmpfs_max)
+		return false;
+	return l->timeout_ms <= (uint64_t)366 * 24 * 3600 * 1000;
+}
+
 int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 			  enum sandbox_path_mode mode)
 {
@@ -273,5 +390,7 @@ int sandbox_plan_validate(const sandbox_plan *plan)
 		if (plan->stdio[i] >= 0 && fcntl(plan->stdio[i], F_GETFD) < 0)
 			return SANDBOX_E_PLAN_FD;
 	}
+	if (!limits_valid(&plan->limits))
+		return SANDBOX_E_PLAN_RESOURCE;
 	return 0;
 }

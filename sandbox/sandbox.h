@@ -77,7 +77,12 @@ enum {
 	SANDBOX_E_UNSAFE_PATH,   /* effect path absolute, has "..", "." or "//" */
 	SANDBOX_E_REFUSED,       /* an effect would escape the workspace or
 				    crosses a symlink; nothing was written */
-	SANDBOX_E_LAST = SANDBOX_E_REFUSED,
+	SANDBOX_E_STDIO,         /* a stdio fd is a device (other than a
+				    terminal, null, zero, full, random,
+				    urandom) or a file that cannot be handed
+				    over read-only */
+	SANDBOX_E_PLAN_RESOURCE, /* a resource limit is out of range */
+	SANDBOX_E_LAST = SANDBOX_E_PLAN_RESOURCE,
 };
 
 /* A static, human-readable description of err: a SANDBOX_E_* code (with the
@@ -191,12 +196,55 @@ void sandbox_plan_set_trace(sandbox_plan *plan, bool trace);
 int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 			  enum sandbox_path_mode mode);
 
+/* Resource limits of a run. Each plan starts with the defaults
+ * (sandbox_limits_default). 0 means "no limit" where the field says so. */
+struct sandbox_limits {
+	uint64_t max_procs;  /* processes and threads of the run's user (all of
+				the run's processes), RLIMIT_NPROC in its own
+				user namespace: a fork bomb stops there.
+				0: none. Else 16 .. 4,194,304 */
+	uint64_t max_memory; /* bytes of address space per process
+				(RLIMIT_AS). 0: none (the default: programs
+				that reserve large address ranges, sanitizers,
+				JVMs, Go, fail under one). Else >= 16 MiB */
+	uint64_t tmp_size;   /* size= of the tmpfs that takes the run's writes
+				under /tmp; 64 KiB .. 1 PiB */
+	uint64_t shm_size;   /* size= of the run's /dev/shm; same range */
+	uint64_t run_size;   /* size= of the run's private /run; same range */
+	uint64_t timeout_ms; /* wall-clock limit from the command's start: then
+				every process of the run is killed (SIGKILL)
+				and the result has SANDBOX_RESULT_TIMEOUT.
+				0: none. Else at most 366 days */
+};
+
+#define SANDBOX_DEFAULT_MAX_PROCS 8192
+#define SANDBOX_DEFAULT_TMP_SIZE ((uint64_t)2 << 30)
+#define SANDBOX_DEFAULT_SHM_SIZE ((uint64_t)256 << 20)
+#define SANDBOX_DEFAULT_RUN_SIZE ((uint64_t)64 << 20)
+
+/* Fill *ret with the defaults: SANDBOX_DEFAULT_MAX_PROCS processes, no
+ * memory limit, /tmp 2 GiB, /dev/shm 256 MiB, /run 64 MiB, no timeout. */
+void sandbox_limits_default(struct sandbox_limits *ret);
+
+/* Set the plan's limits (copied; checked by sandbox_plan_validate). */
+void sandbox_plan_set_limits(sandbox_plan *plan, const struct sandbox_limits *l);
+
+/* Parse a size: decimal digits with an optional suffix k, m, g, t (powers
+ * of 1024, either case, optional "b"/"ib" after it: "512m", "2GiB").
+ * Errors: -EINVAL (syntax), -ERANGE (over 2^64 - 1). */
+int sandbox_parse_size(const char *s, uint64_t *ret);
+
+/* Parse a duration in milliseconds: a decimal number of seconds ("30",
+ * "1.5") or one with a unit: ms, s, m, h ("500ms", "2m", "1h").
+ * Errors: -EINVAL, -ERANGE. */
+int sandbox_parse_duration(const char *s, uint64_t *ret_ms);
+
 /* Check a plan without running anything or touching privileges: argv set,
  * paths absolute and normalized (no "." / ".." / "//" components, no
  * trailing '/'), workspace not "/" nor under /dev or /proc (rebuilt
  * inside), scratch not containing the workspace, paths free
  * of ',' ':' '\\' (overlayfs option syntax), stdio fds open, sizes within
- * limits. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
+ * limits, resource limits in their ranges. Returns 0 or the first SANDBOX_E_PLAN_* problem found. The
  * filesystem is only consulted for fcntl(F_GETFD) on the stdio fds. */
 int sandbox_plan_validate(const sandbox_plan *plan);
 
@@ -243,7 +291,8 @@ pid_t sandbox_run_pid(const sandbox_run *run);
  * (the process the plan started); those the terminal sends (si_code
  * SI_KERNEL) are not, since the command, in the same foreground process
  * group, gets them itself. SIGKILL ends the whole run, with no result
- * (SANDBOX_E_RESULT). SIGSTOP and SIGCONT stop and resume pid 1 only; while
+ * (SANDBOX_E_RESULT). SIGSTOP and SIGCONT stop and resume pid 1 (SIGCONT is passed on to a
+ * command in a process group of its own: see docs/sandbox.md); while
  * it is stopped, so is its tracer thread, and the command's traced system
  * calls wait. Any other signal has no effect: pid 1 is the init of its pid
  * namespace and keeps the default disposition for it, and the kernel only
@@ -289,6 +338,8 @@ enum sandbox_result_flag {
 					       (path unreadable, process gone);
 					       the list is incomplete */
 	SANDBOX_RESULT_UNTRACED = 1 << 5, /* the plan had tracing off */
+	SANDBOX_RESULT_TIMEOUT = 1 << 6,  /* killed at the plan's wall-clock
+					     limit (term_signal is SIGKILL) */
 };
 
 /* What a run did, besides its file effects. Read-only for the caller;

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,6 +106,18 @@ static int bind_dev(const char *root, const char *name, int sock)
 	close(fd);
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "bind /dev node");
+	/* Read-only: the node's mode, owner and times are the host's and
+	 * must not change (root inside could chmod the host's /dev/full);
+	 * reading and writing the device itself still work on a read-only
+	 * mount. mount_setattr keeps the flags the host's /dev has locked. */
+	{
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
+						       MOUNT_ATTR_NOSUID |
+						       MOUNT_ATTR_NOEXEC };
+
+		if (mount_setattr(AT_FDCWD, dst, 0, &attr, sizeof(attr)) < 0)
+			die(sock, SANDBOX_E_MOUNT, "/dev node read-only");
+	}
 	return 0;
 }
 
@@ -134,6 +147,14 @@ static void bind_terminal(const char *root, const char *dev, int dfd,
 	bind_dev(root, name, sock);
 }
 
+/* tmpfs options: a mode and a size (plan limits, bytes). */
+static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
+			      uint64_t bytes)
+{
+	snprintf(buf, size, "mode=%s,size=%llu", mode, (unsigned long long)bytes);
+	return buf;
+}
+
 /* The minimal /dev: a tmpfs with the harmless devices bound from the host
  * (a user namespace cannot mknod them), the usual symlinks, a private
  * /dev/shm, and for interactive plans /dev/tty plus a fresh devpts. */
@@ -146,7 +167,7 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		{ "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 	};
-	char dev[SANDBOX_MAX_PATH + 64], p[SANDBOX_MAX_PATH + 128];
+	char dev[SANDBOX_MAX_PATH + 64], p[SANDBOX_MAX_PATH + 128], opts[64];
 	int dfd;
 
 	if (!under(dev, sizeof(dev), root, "/dev"))
@@ -165,7 +186,8 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 	if (mkdirat(dfd, "shm", 01777) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mkdir /dev/shm");
 	snprintf(p, sizeof(p), "%s/shm", dev);
-	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.shm_size)) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /dev/shm");
 	if (plan->interactive) {
 		bind_dev(root, "tty", sock);
@@ -309,6 +331,28 @@ static void protect_proc(const char *root, int sock)
 	}
 }
 
+/* The process limit for root: the kernel exempts the host's root user from
+ * RLIMIT_NPROC, but since Linux 6.14 each pid namespace has its own
+ * pid_max, which its init may lower: pids above it cannot be allocated.
+ * Once pids wrap they start again at 300 (RESERVED_PIDS), so up to 300
+ * more are added to keep at least max tasks possible. Older kernels keep
+ * pid_max global and refuse the write: then root's runs have no process
+ * limit (docs/sandbox.md). */
+static void limit_pids(const char *root, uint64_t max)
+{
+	char p[SANDBOX_MAX_PATH + 64], v[32];
+	int fd, n;
+
+	if (!under(p, sizeof(p), root, "/proc/sys/kernel/pid_max"))
+		return;
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = snprintf(v, sizeof(v), "%llu\n", (unsigned long long)(max + 300 + 3));
+	(void)sandbox_write_all(fd, v, (size_t)n);
+	close(fd);
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
@@ -319,8 +363,11 @@ static void protect_proc(const char *root, int sock)
  *   /proc        fresh procfs of the new pid namespace
  *   /dev         minimal, read-only tmpfs
  */
-static void setup_mounts(const struct sandbox_plan *plan, int sock)
+static void setup_mounts(const struct sandbox_plan *plan,
+			 struct sandbox_stdio *stdio, int sock)
 {
+	const char *step = NULL;
+	int rfd;
 	char root[SANDBOX_MAX_PATH + 16], p[SANDBOX_MAX_PATH * 2];
 	char opts[SANDBOX_MAX_PATH * 3 + 64];
 	int n;
@@ -340,6 +387,16 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (mount("/", root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "bind host root");
 	make_readonly(root, sock, "host root read-only");
+	/* The command's stdio files, from the read-only tree, before /tmp,
+	 * /run and the workspace are mounted over it (stdio.c). */
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		die(sock, SANDBOX_E_MOUNT, "open new root");
+	n = sandbox_stdio_reopen_files(stdio, rfd, &step);
+	if (n < 0) {
+		errno = -n;
+		die(sock, SANDBOX_E_STDIO, step);
+	}
 
 	/* /tmp: the host's, seen through an overlay whose upper layer is a
 	 * fresh tmpfs. Commands read files and directories that exist there
@@ -348,7 +405,8 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	 * is mounted first on the mount point itself, the overlay on top; the
 	 * overlay keeps its upper and work dirs reachable. */
 	if (!under(p, sizeof(p), root, "/tmp") ||
-	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
 	{
 		char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
@@ -369,7 +427,8 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	 * unless the network is granted, /run is a private tmpfs too. */
 	if (!plan->network &&
 	    (!under(p, sizeof(p), root, "/run") ||
-	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0))
+	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		   tmpfs_opts(opts, sizeof(opts), "0755", plan->limits.run_size)) < 0))
 		die(sock, SANDBOX_E_MOUNT, "mount /run");
 
 	n = snprintf(opts, sizeof(opts),
@@ -394,8 +453,24 @@ static void setup_mounts(const struct sandbox_plan *plan, int sock)
 	if (!under(p, sizeof(p), root, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	if (plan->limits.max_procs)
+		limit_pids(root, plan->limits.max_procs);
 	protect_proc(root, sock);
 	setup_dev(root, plan, sock);
+	{
+		int dfd = openat(rfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
+		if (dfd < 0)
+			step = "open /dev";
+		else
+			close(dfd);
+		if (n < 0) {
+			errno = n == SANDBOX_E_STDIO ? EPERM : -n;
+			die(sock, SANDBOX_E_STDIO, step);
+		}
+	}
+	close(rfd);
 
 	/* Make the tree the root; the old root is detached so nothing of the
 	 * host's writable mounts stays reachable. */
@@ -528,12 +603,38 @@ static __attribute__((noreturn)) void command_main(
 		if (dup2(plan->stdio[i], i) < 0)
 			die(sock, SANDBOX_E_SETUP, "dup2 stdio");
 	}
+	/* kill(0, sig) signals the caller's whole process group, across the
+	 * pid namespace: the calling script, its other commands, the shell.
+	 * A group of its own keeps the command's group signals inside the
+	 * sandbox (pid 1 stays in the caller's group and passes the
+	 * terminal's signals on). Not when the caller made a group for the
+	 * run (job control), nor when the caller's controlling terminal is on
+	 * stdio: a command reading or configuring it must stay in the
+	 * terminal's foreground group. */
+	if (plan->own_group && setpgid(0, 0) < 0)
+		die(sock, SANDBOX_E_SETUP, "setpgid");
+	/* RLIMIT_NPROC counts the processes of the user in the run's own
+	 * user namespace (Linux 5.14+ ucounts), so it bounds the run, not
+	 * the caller's other processes; it binds root inside too, which has
+	 * no capability left to bypass it. */
+	if (plan->limits.max_procs) {
+		struct rlimit rl = { plan->limits.max_procs, plan->limits.max_procs };
+
+		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+			die(sock, SANDBOX_E_SETUP, "limit processes");
+	}
+	if (plan->limits.max_memory) {
+		struct rlimit rl = { plan->limits.max_memory, plan->limits.max_memory };
+
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			die(sock, SANDBOX_E_SETUP, "limit memory");
+	}
 	if (chdir(plan->cwd) < 0)
 		die(sock, SANDBOX_E_SETUP, "chdir to the working directory");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(sock, SANDBOX_E_SETUP, "no_new_privs");
 	drop_capabilities(sock);
-	r = sandbox_filter_load(plan->trace, isatty(0), &notify_fd);
+	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
 		die(sock, SANDBOX_E_SECCOMP, "seccomp load");
@@ -704,6 +805,9 @@ static void pid1_signal_set(sigset_t *sigs)
 	sigaddset(sigs, SIGHUP);
 	sigaddset(sigs, SIGQUIT);
 	sigaddset(sigs, SIGCHLD);
+	sigaddset(sigs, SIGALRM); /* the wall-clock limit's timer */
+	sigaddset(sigs, SIGTSTP); /* ^Z and its SIGCONT, passed on to a */
+	sigaddset(sigs, SIGCONT); /* command in a group of its own */
 }
 
 /* Set every signal the caller ignores or catches back to its default.
@@ -760,7 +864,7 @@ static void reset_signals(void)
  * came from the terminal (SI_KERNEL): the terminal signals the whole
  * foreground process group, the command included, and must not be
  * delivered twice. Returns the command's wait status. */
-static int pid1_wait(int sigfd, pid_t cmd)
+static int pid1_wait(int sigfd, pid_t cmd, bool own_group, bool *timed_out)
 {
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -770,9 +874,34 @@ static int pid1_wait(int sigfd, pid_t cmd)
 			continue;
 		if (n != (ssize_t)sizeof(si))
 			_exit(3);
+		/* The wall-clock limit (the kernel's timer; a SIGALRM
+		 * some process sends is not it): every process of the
+		 * namespace but pid 1 is killed, the command among them. */
+		if (si.ssi_signo == SIGALRM) {
+			if (si.ssi_code == SI_KERNEL) {
+				*timed_out = true;
+				kill(-1, SIGKILL);
+			}
+			continue;
+		}
+		/* ^Z stops the terminal's foreground group, and the shell's
+		 * `fg` (or `kill -CONT`) resumes it: a command in a group of
+		 * its own follows. (pid 1, a namespace's init, neither stops
+		 * nor needs resuming.) */
+		if (si.ssi_signo == SIGTSTP || si.ssi_signo == SIGCONT) {
+			if (own_group && (si.ssi_signo == SIGCONT || si.ssi_code == SI_KERNEL))
+				kill(-cmd, (int)si.ssi_signo);
+			continue;
+		}
 		if (si.ssi_signo != SIGCHLD) {
+			/* The terminal signals its foreground group, which
+			 * holds pid 1 but not a command in a group of its
+			 * own: that group gets it as the terminal would send
+			 * it. */
 			if (si.ssi_code != SI_KERNEL)
 				kill(cmd, (int)si.ssi_signo);
+			else if (own_group)
+				kill(-cmd, (int)si.ssi_signo);
 			continue;
 		}
 		for (;;) {
@@ -794,12 +923,13 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	static char stack[256 * 1024] __attribute__((aligned(64)));
 	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
 					 .cond = PTHREAD_COND_INITIALIZER };
+	static struct sandbox_stdio stdio;
 	struct sandbox_result res = { 0 };
 	struct sandbox_setup_msg m = { 0 };
 	struct rusage ru;
 	sigset_t sigs;
 	int sv[2], execerr[2], sigfd, notify_fd = -1, wstatus, r;
-	bool was_tty = false;
+	bool was_tty = false, timed_out = false;
 	char **sh_argv;
 	uint64_t t0;
 	pid_t cmd;
@@ -849,6 +979,12 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 			die(report, SANDBOX_E_SETUP, "dup stdio");
 	}
 	keep_only_fds(report, scratch_fd, local.stdio);
+	/* tcgetpgrp succeeds only on our (the caller's) controlling
+	 * terminal. */
+	local.own_group = plan->pgid < 0;
+	for (int i = 0; i < 3; i++)
+		if (isatty(local.stdio[i]) && tcgetpgrp(local.stdio[i]) >= 0)
+			local.own_group = false;
 	/* 0-2 stay taken, by /dev/null: the command dup2()s its stdio there,
 	 * and no fd pid 1 passes it may be among them. */
 	for (;;) {
@@ -883,7 +1019,12 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 			die(report, SANDBOX_E_SETUP, "tracer thread");
 	}
 
-	setup_mounts(&local, report);
+	sandbox_stdio_init(&stdio);
+	for (int i = 0; i < 3; i++)
+		stdio.fd[i] = local.stdio[i];
+	setup_mounts(&local, &stdio, report);
+	for (int i = 0; i < 3; i++)
+		local.stdio[i] = stdio.fd[i];
 	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
 	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
 		die(report, SANDBOX_E_SETUP, "sethostname");
@@ -905,8 +1046,12 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		die(report, SANDBOX_E_SETUP, "fork command");
 	close(sv[1]);
 	close(execerr[1]);
+	/* A replacement whose offset goes back to the caller's fd stays
+	 * open (pid 1 reads its offset at the end); a regular file or a
+	 * memfd, never a pipe, so no reader waits on it. */
 	for (int i = 0; i < 3; i++)
-		close(local.stdio[i]);
+		if (stdio.orig[i] < 0)
+			close(local.stdio[i]);
 
 	/* The command has exec'd or died: its set-up report is in. */
 	if (plan->trace) {
@@ -938,8 +1083,19 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	send_msg(report, 0, 0, NULL, -1);
 	close(report);
 
-	wstatus = pid1_wait(sigfd, cmd);
+	if (plan->limits.timeout_ms) {
+		struct itimerval it = { { 0, 0 },
+					{ (time_t)(plan->limits.timeout_ms / 1000),
+					  (suseconds_t)(plan->limits.timeout_ms % 1000) * 1000 } };
+
+		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
+			_exit(3);
+	}
+	wstatus = pid1_wait(sigfd, cmd, local.own_group, &timed_out);
 	res.wall_ns = now_ns() - t0;
+	if (timed_out)
+		res.flags |= SANDBOX_RESULT_TIMEOUT;
+	sandbox_stdio_carry_offsets(&stdio);
 	if (WIFSIGNALED(wstatus)) {
 		res.term_signal = WTERMSIG(wstatus);
 		res.exit_code = 128 + res.term_signal;

@@ -364,6 +364,78 @@ static bool classify(int nr, struct call *c)
 	return true;
 }
 
+static size_t digits(const char *c)
+{
+	size_t n = 0;
+
+	while (c[n] >= '0' && c[n] <= '9')
+		n++;
+	return n;
+}
+
+/* A path through one of /proc's magic links to a directory or file:
+ * /proc/{self,thread-self,PID}[/task/TID]/{cwd,root,fd/N}[/rest]. The
+ * kernel follows the link to what the process has open; recorded as is,
+ * the path would say nothing about what was read (`cat
+ * /proc/self/cwd/in.txt` reads in.txt). It is rewritten in place to the
+ * link's target plus the rest, the link read in the tracer's /proc (the
+ * sandbox's, with the same pids; "self" is the calling thread). A link
+ * without a path target (a pipe, a socket) leaves the path unchanged. */
+static void resolve_proc_link(pid_t tid, char *path, size_t size)
+{
+	char link[96], target[SANDBOX_MAX_PATH], out[SANDBOX_MAX_PATH];
+	const char *c = path + 6;
+	long pid = tid;
+	size_t n, linklen;
+	ssize_t len;
+
+	if (strncmp(path, "/proc/", 6) != 0)
+		return;
+	n = strcspn(c, "/");
+	if (!(n == 4 && strncmp(c, "self", 4) == 0) &&
+	    !(n == 11 && strncmp(c, "thread-self", 11) == 0)) {
+		if (n == 0 || n > 9 || digits(c) != n)
+			return;
+		pid = strtol(c, NULL, 10);
+	}
+	c += n;
+	if (*c++ != '/')
+		return;
+	if (strncmp(c, "task/", 5) == 0) {
+		n = digits(c + 5);
+		if (n == 0 || n > 9 || c[5 + n] != '/')
+			return;
+		pid = strtol(c + 5, NULL, 10);
+		c += 5 + n + 1;
+	}
+	n = strcspn(c, "/");
+	if ((n == 3 && strncmp(c, "cwd", 3) == 0) ||
+	    (n == 4 && strncmp(c, "root", 4) == 0)) {
+		linklen = n;
+	} else if (n == 2 && strncmp(c, "fd/", 3) == 0) {
+		size_t m = digits(c + 3);
+
+		if (m == 0 || m > 9 || (c[3 + m] != '/' && c[3 + m] != '\0'))
+			return;
+		linklen = 3 + m;
+	} else {
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/%ld/%.*s", pid, (int)linklen, c);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len <= 0 || (size_t)len >= sizeof(target) - 1)
+		return;
+	target[len] = '\0';
+	if (target[0] != '/')
+		return;
+	c += linklen;
+	while (*c == '/')
+		c++;
+	if (join_path(target, c, out, sizeof(out)) < 0 || strlen(out) >= size)
+		return;
+	memcpy(path, out, strlen(out) + 1);
+}
+
 /* Resolve one path argument of the notification into out. */
 static int resolve_arg(struct sandbox_tracer *t, int dirfd_arg, int path_arg,
 		       char *out, size_t size)
@@ -384,7 +456,10 @@ static int resolve_arg(struct sandbox_tracer *t, int dirfd_arg, int path_arg,
 	} else {
 		base[0] = '\0';
 	}
-	return join_path(base, rel, out, size);
+	n = join_path(base, rel, out, size);
+	if (n == 0)
+		resolve_proc_link((pid_t)t->req->pid, out, size);
+	return (int)n;
 }
 
 static void note_file_type(struct sandbox_tracer *t, const struct stat *st)

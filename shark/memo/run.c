@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -298,6 +299,40 @@ static void start_failed(struct memo *m, const struct srun *r, int e,
 		  sandbox_strerror(e), how);
 }
 
+/* The run's resource limits: the sandbox's defaults (docs/sandbox.md),
+ * overridden from shark's environment. A value that does not parse, or
+ * that the plan refuses, stops the stage with a message naming it. */
+static int stage_limits(struct memo *m, const struct srun *r, struct sandbox_limits *l)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		bool duration;
+	} vars[] = {
+		{ "SHARK_MAX_PROCS", offsetof(struct sandbox_limits, max_procs), false },
+		{ "SHARK_MAX_MEMORY", offsetof(struct sandbox_limits, max_memory), false },
+		{ "SHARK_TMP_SIZE", offsetof(struct sandbox_limits, tmp_size), false },
+		{ "SHARK_SHM_SIZE", offsetof(struct sandbox_limits, shm_size), false },
+		{ "SHARK_RUN_SIZE", offsetof(struct sandbox_limits, run_size), false },
+		{ "SHARK_TIMEOUT", offsetof(struct sandbox_limits, timeout_ms), true },
+	};
+	sandbox_limits_default(l);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i].name);
+		uint64_t *slot = (uint64_t *)((char *)l + vars[i].off);
+		if (!v || !*v)
+			continue;
+		int e = vars[i].duration ? sandbox_parse_duration(v, slot) : sandbox_parse_size(v, slot);
+		if (e < 0) {
+			memo_warn(m, "shark: %s: %s=%s: not a %s", r->ps->s->argv[0], vars[i].name, v,
+				  vars[i].duration ? "duration (30, 1.5, 500ms, 2m, 1h)"
+						   : "size (4096, 512k, 64m, 2g)");
+			return e;
+		}
+	}
+	return 0;
+}
+
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
@@ -322,7 +357,13 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
 				       strlen(store_scratch_path(m->st))) == 0)
 		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
+	struct sandbox_limits limits;
+	if (e == 0 && stage_limits(m, r, &limits) < 0) {
+		sandbox_plan_free(plan);
+		return -EINVAL;
+	}
 	if (e == 0) {
+		sandbox_plan_set_limits(plan, &limits);
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
 		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
@@ -514,7 +555,9 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	uint64_t out_n = 0, err_n = 0;
 
 	if (res) {
-		if (res->term_signal)
+		if (res->flags & SANDBOX_RESULT_TIMEOUT)
+			no_record(r, "it was killed at the wall-clock limit (SHARK_TIMEOUT)");
+		else if (res->term_signal)
 			no_record(r, "it was killed by a signal");
 		else if (res->exit_code != 0 && !m->opt.record_failures)
 			no_record(r, "it exited with a non-zero status");
@@ -845,6 +888,9 @@ static void wait_stage(struct memo *m, struct srun *r)
 			no_record(r, "the sandbox failed");
 		} else {
 			r->status = r->res->exit_code;
+			if (r->res->flags & SANDBOX_RESULT_TIMEOUT)
+				memo_warn(m, "shark: %s: killed at the wall-clock limit (SHARK_TIMEOUT=%s)",
+					  name, getenv("SHARK_TIMEOUT") ? getenv("SHARK_TIMEOUT") : "?");
 			if (r->status == 127 && r->res->exec_errno)
 				memo_warn(m, "shark: %s: not found", name);
 			else if (r->status == 126 && r->res->exec_errno)

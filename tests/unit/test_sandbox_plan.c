@@ -189,3 +189,92 @@ Test(sandbox_plan, every_error_has_a_message)
 			 "apparmor_restrict_unprivileged_userns") != NULL);
 	cr_expect_str_eq(sandbox_strerror(-ENOENT), strerror(ENOENT));
 }
+
+Test(sandbox_plan, resource_limits_have_defaults_and_ranges)
+{
+	sandbox_plan *p = good_plan();
+	struct sandbox_limits l;
+
+	sandbox_limits_default(&l);
+	cr_expect_eq(l.max_procs, SANDBOX_DEFAULT_MAX_PROCS);
+	cr_expect_eq(l.max_memory, 0);
+	cr_expect_eq(l.timeout_ms, 0);
+	cr_expect_eq(l.tmp_size, (uint64_t)2 << 30);
+	cr_expect_eq(l.shm_size, (uint64_t)256 << 20);
+	cr_expect_eq(l.run_size, (uint64_t)64 << 20);
+	sandbox_plan_set_limits(p, &l);
+	cr_expect_eq(sandbox_plan_validate(p), 0);
+
+	l.max_procs = 0; /* none */
+	l.timeout_ms = 1;
+	l.max_memory = (uint64_t)16 << 20;
+	sandbox_plan_set_limits(p, &l);
+	cr_expect_eq(sandbox_plan_validate(p), 0);
+
+	struct {
+		uint64_t *field, bad;
+	} cases[] = {
+		{ &l.max_procs, 15 },	       { &l.max_procs, (1u << 22) + 1 },
+		{ &l.max_memory, 1 << 20 },    { &l.tmp_size, 4096 },
+		{ &l.shm_size, 0 },	       { &l.run_size, (uint64_t)1 << 51 },
+		{ &l.timeout_ms, (uint64_t)367 * 24 * 3600 * 1000 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sandbox_limits keep;
+
+		sandbox_limits_default(&l);
+		keep = l;
+		*cases[i].field = cases[i].bad;
+		sandbox_plan_set_limits(p, &l);
+		cr_expect_eq(sandbox_plan_validate(p), SANDBOX_E_PLAN_RESOURCE, "case %zu", i);
+		l = keep;
+	}
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_plan, sizes_parse)
+{
+	struct {
+		const char *s;
+		int r;
+		uint64_t v;
+	} cases[] = {
+		{ "0", 0, 0 },		  { "4096", 0, 4096 },
+		{ "512k", 0, 512 << 10 }, { "64M", 0, 64 << 20 },
+		{ "2g", 0, (uint64_t)2 << 30 }, { "2GiB", 0, (uint64_t)2 << 30 },
+		{ "1t", 0, (uint64_t)1 << 40 }, { "10b", 0, 10 },
+		{ "", -EINVAL, 0 },	  { "k", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },	  { "1x", -EINVAL, 0 },
+		{ "1 g", -EINVAL, 0 },	  { "1gg", -EINVAL, 0 },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "17179869184g", -ERANGE, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+
+		cr_expect_eq(sandbox_parse_size(cases[i].s, &v), cases[i].r, "%s", cases[i].s);
+		cr_expect_eq(v, cases[i].r == 0 ? cases[i].v : 12345, "%s", cases[i].s);
+	}
+}
+
+Test(sandbox_plan, durations_parse)
+{
+	struct {
+		const char *s;
+		int r;
+		uint64_t ms;
+	} cases[] = {
+		{ "30", 0, 30000 },     { "1.5", 0, 1500 },    { ".25", 0, 250 },
+		{ "0.0015", 0, 1 },     { "500ms", 0, 500 },   { "2m", 0, 120000 },
+		{ "1h", 0, 3600000 },   { "1.5m", 0, 90000 },  { "3s", 0, 3000 },
+		{ "", -EINVAL, 0 },     { "abc", -EINVAL, 0 }, { "1.", -EINVAL, 0 },
+		{ "1.5ms", -EINVAL, 0 }, { "5d", -EINVAL, 0 }, { "-1", -EINVAL, 0 },
+		{ "18446744073709551615h", -ERANGE, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+
+		cr_expect_eq(sandbox_parse_duration(cases[i].s, &v), cases[i].r, "%s", cases[i].s);
+		cr_expect_eq(v, cases[i].r == 0 ? cases[i].ms : 12345, "%s", cases[i].s);
+	}
+}

@@ -455,3 +455,101 @@ Test(sandbox_run, process_groups_for_job_control)
 	sandbox_plan_free(p1);
 	sandbox_plan_free(p2);
 }
+
+static struct sandbox_result *run_plan(sandbox_plan *p)
+{
+	struct sandbox_result *res;
+	struct sandbox_error err = { 0 };
+	sandbox_run *run;
+	int r = sandbox_start(p, &run, &err);
+
+	cr_assert_eq(r, 0, "start: %s: %s (%s)", err.step, sandbox_strerror(r),
+		     strerror(err.sys_errno));
+	cr_assert_eq(sandbox_wait(run, &res), 0);
+	sandbox_run_free(run);
+	return res;
+}
+
+Test(sandbox_run, stdio_objects_are_handed_over_read_only)
+{
+	char scratch[PATH_MAX + 32], host[PATH_MAX + 16], probe[PATH_MAX + 32];
+	char file[PATH_MAX + 32];
+	struct sandbox_result *res;
+	sandbox_plan *p;
+	int dfd, ffd;
+
+	/* a host directory on stdin: nothing can be created below it */
+	snprintf(host, sizeof(host), "%s/host", top);
+	cr_assert_eq(mkdir(host, 0755), 0);
+	dfd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(dfd, 0);
+	p = plan_sh("echo x > /proc/self/fd/0/probe; echo y > /proc/self/fd/0/../probe2", scratch,
+		    sizeof(scratch));
+	cr_assert_eq(sandbox_plan_set_stdio(p, dfd, -1, -1), 0);
+	res = run_plan(p);
+	cr_expect_neq(res->exit_code, 0);
+	snprintf(probe, sizeof(probe), "%s/probe", host);
+	cr_expect_neq(access(probe, F_OK), 0);
+	snprintf(probe, sizeof(probe), "%s/probe2", top);
+	cr_expect_neq(access(probe, F_OK), 0);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	close(dfd);
+
+	/* a read-only file: not chmod-able, not writable through the fd; its
+	 * offset comes back to the caller's fd (sh's read takes one line) */
+	snprintf(file, sizeof(file), "%s/ro.txt", host);
+	ffd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	cr_assert_geq(ffd, 0);
+	cr_assert_eq(write(ffd, "ab\ncd\n", 6), 6);
+	close(ffd);
+	ffd = open(file, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(ffd, 0);
+	p = plan_sh("read l; chmod 0600 /proc/self/fd/0 || echo EVIL >> /proc/self/fd/0",
+		    scratch, sizeof(scratch));
+	cr_assert_eq(sandbox_plan_set_stdio(p, ffd, -1, -1), 0);
+	res = run_plan(p);
+	cr_expect_neq(res->exit_code, 0);
+	{
+		struct stat st;
+		char buf[16] = "";
+
+		cr_assert_eq(stat(file, &st), 0);
+		cr_expect_eq(st.st_mode & 07777, 0644);
+		cr_expect_eq(st.st_size, 6);
+		cr_expect_eq(lseek(ffd, 0, SEEK_CUR), 3, "the offset sh's read left");
+		cr_expect_eq(pread(ffd, buf, sizeof(buf), 0), 6);
+		cr_expect_str_eq(buf, "ab\ncd\n");
+	}
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	close(ffd);
+}
+
+Test(sandbox_run, kill_0_stays_inside_the_run)
+{
+	char scratch[PATH_MAX + 32];
+	struct sandbox_result *res = run_sh("kill -TERM 0; sleep 5", scratch, sizeof(scratch));
+
+	/* we are still here, and the command got its own signal */
+	cr_expect_eq(res->exit_code, 128 + SIGTERM);
+	sandbox_result_free(res);
+}
+
+Test(sandbox_run, the_wall_clock_limit_kills_the_run)
+{
+	char scratch[PATH_MAX + 32];
+	sandbox_plan *p = plan_sh("sleep 5 & sleep 5", scratch, sizeof(scratch));
+	struct sandbox_limits l;
+	struct sandbox_result *res;
+
+	sandbox_limits_default(&l);
+	l.timeout_ms = 300;
+	sandbox_plan_set_limits(p, &l);
+	res = run_plan(p);
+	cr_expect(res->flags & SANDBOX_RESULT_TIMEOUT);
+	cr_expect_eq(res->term_signal, SIGKILL);
+	cr_expect_lt(res->wall_ns, 3000000000ull);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
