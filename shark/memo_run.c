@@ -11,6 +11,7 @@
  * the key its stdin turned out to have, and its effects are applied. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -333,6 +334,13 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
+	/* The store's hash key stays secret: whoever knows it can construct
+	 * collisions. The file reads as empty inside. */
+	char key_path[PATH_MAX];
+	if (e == 0 && m->store_dir &&
+	    snprintf(key_path, sizeof(key_path), "%s/%s", m->store_dir, STORE_KEY_FILE) <
+		    (int)sizeof(key_path))
+		e = sandbox_plan_add_path(plan, key_path, SANDBOX_PATH_HIDDEN);
 	/* Other runs' upper dirs, in progress, are nobody's business. */
 	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
 				       strlen(store_scratch_path(m->st))) == 0)

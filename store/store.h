@@ -3,7 +3,9 @@
  * A store is a directory (default $SHARK_STORE, else
  * ${XDG_CACHE_HOME:-$HOME/.cache}/shark) holding
  *
- *   objects/ab/<30 hex>   content-addressed blobs (XXH3-128, read-only files)
+ *   key                   the store's hash key (32 random bytes, mode 0600)
+ *   objects/ab/<30 hex>   content-addressed blobs (keyed XXH3-128, read-only
+ *                         files)
  *   tmp/                  blob writers' temporary files
  *   scratch/              free space on the store's filesystem (sandbox
  *                         overlay upper dirs), so results can be imported
@@ -51,6 +53,8 @@ enum {
 	STORE_EFORK = -31002,    /* handle used in a process other than its opener */
 	STORE_EBADTRACE = -31003, /* malformed trace or run encoding */
 	STORE_ELIMIT = -31004,   /* a size limit was exceeded (see STORE_MAX_*) */
+	STORE_EKEY = -31005,     /* hash key missing, or not the store's / bundle's */
+	STORE_ECOLLISION = -31006, /* other content with the hash of an existing object */
 };
 
 /* store_strerror - a static, human-readable description of err (a value
@@ -58,8 +62,14 @@ enum {
 const char *store_strerror(int err);
 
 /* ---- hashes --------------------------------------------------------------
- * XXH3-128. The binary form is XXH3's canonical (big-endian) 16 bytes, so
- * the hex form equals what `xxh128sum` prints. */
+ * Keyed XXH3-128: XXH3_128bits_withSecret with a secret derived
+ * (XXH3_generateSecret) from the store's key, so that nobody without the
+ * key can construct two contents with one hash (with XXH3's public default
+ * secret they can). The key is the process's: store_open installs the
+ * store's, and every store open in one process at a time has the same key.
+ * Before any store was opened the hashes are plain XXH3-128. The binary
+ * form is XXH3's canonical (big-endian) 16 bytes; the hex form no longer
+ * equals `xxh128sum`'s output (it does for an unkeyed hash). */
 #define STORE_HASH_SIZE 16
 #define STORE_HASH_HEX_LEN 32
 
@@ -134,8 +144,21 @@ enum store_open_flags {
 	STORE_NOSYNC = 1u << 1,
 };
 
+/* The store's hash key: STORE_KEY_SIZE bytes in <store>/STORE_KEY_FILE,
+ * mode 0600, made with getrandom() when the store is created. Sandboxed
+ * commands must not see it (shark hides the file). Stores that share
+ * results (bundles) must share the key: a store created with
+ * store_options.key_file, or else $SHARK_HASH_KEY_FILE, set takes its key
+ * from that file (STORE_KEY_SIZE raw bytes, e.g. another store's key file)
+ * instead; opening an existing store with one set that holds another key
+ * fails with STORE_EKEY. */
+#define STORE_KEY_SIZE 32
+#define STORE_KEY_FILE "key"
+
 struct store_options {
 	unsigned flags;           /* enum store_open_flags */
+	const char *key_file;     /* key for a new store; NULL: $SHARK_HASH_KEY_FILE
+				   * if set and non-empty, else random */
 	size_t initial_map_size;  /* LMDB map size for a new env; 0 = default
 				   * (64 MiB). The map grows by doubling on
 				   * MDB_MAP_FULL, up to STORE_MAX_MAP_SIZE. */
@@ -150,9 +173,13 @@ int store_default_path(char **ret);
 
 /* store_open - open (and unless STORE_RDONLY, create, mode 0700 including
  * missing parents) the store at path, or at store_default_path() when path
- * is NULL. Clears stale LMDB reader slots left by dead processes.
+ * is NULL, and install its hash key for this process. Clears stale LMDB
+ * reader slots left by dead processes.
  * Errors: -ENOENT (read-only and missing), -EACCES/-EROFS (cannot create or
- * write), STORE_EVERSION (written by another format version),
+ * write), STORE_EVERSION (written by another format version), STORE_EKEY
+ * (its key file is missing, does not match the index, differs from the
+ * key file asked for, or another store open in this process has another
+ * key),
  * STORE_ECORRUPT (index unreadable), -ENOMEM, other -errno. */
 int store_open(const char *path, unsigned flags, store **ret);
 int store_open_opts(const char *path, const struct store_options *opts, store **ret);
@@ -165,6 +192,11 @@ void store_close(store *s);
 
 /* store_path - the store's directory (absolute). Owned by s. */
 const char *store_path(const store *s);
+
+/* store_key_fingerprint - a public name for the store's hash key: the
+ * keyed hash of a fixed text, so it tells keys apart without revealing
+ * more than any object name does. Bundles carry it. */
+void store_key_fingerprint(const store *s, store_hash *ret);
 
 /* store_scratch_path - "<store>/scratch", a directory on the store's
  * filesystem where callers may create work directories whose files are
@@ -181,9 +213,12 @@ int store_scratch_hold(const char *dir);
 
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
- * rewritten: committing content that already exists just discards the new
- * copy (unless the existing object has the wrong size, i.e. is damaged:
- * then it is atomically replaced). Unless STORE_NOSYNC, a new object's data
+ * rewritten: committing content whose object exists compares the two byte
+ * for byte and discards the new copy when they are equal. When they differ
+ * the existing object is re-hashed: if it no longer matches its name it is
+ * damaged and atomically replaced by the new copy; if it does, the two are
+ * a hash collision, and the commit fails with STORE_ECOLLISION, leaving
+ * the object as it was. Unless STORE_NOSYNC, a new object's data
  * is fdatasync'ed before it is renamed into place (and its directory
  * fsync'ed after), so an object name always means complete content. Blob
  * files carry no index entry until a trace referring to them is recorded
@@ -204,9 +239,10 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len);
 int store_blob_write_from_fd(store_blob_writer *w, int fd);
 
 /* store_blob_commit - finish: sync per policy, rename into
- * objects/ab/<rest> (or drop the copy if that object exists). The writer is
- * consumed (freed) whatever the result. ret_hash/ret_size may be NULL.
- * Errors: -ENOSPC, -EIO, -errno. */
+ * objects/ab/<rest> (or drop the copy if that object exists with the same
+ * bytes). The writer is consumed (freed) whatever the result.
+ * ret_hash/ret_size may be NULL.
+ * Errors: STORE_ECOLLISION, -ENOSPC, -EIO, -errno. */
 int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_size);
 
 /* store_blob_writer_free - abandon an uncommitted blob (its temp file is
@@ -251,6 +287,18 @@ int store_blob_exists(store *s, const store_hash *h, uint64_t *ret_size);
  * *ret_fd is owned by the caller; *ret_size may be NULL.
  * Errors: -ENOENT (no such blob), -errno. */
 int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_size);
+
+/* store_blob_open_verified - store_blob_open for replay or for a stage's
+ * stdin, with the content checked: the object must be a regular file of
+ * size bytes whose content hashes to h. An object verified before is not
+ * re-read: its (dev, inode, size, mtime, ctime) are remembered in the stat
+ * cache (any chmod or write changes the ctime), with the cache's racy
+ * rule; a fresh verification is remembered at this handle's next write
+ * txn (or store_close). An object whose content does not match is removed
+ * (unless the store is read-only) and STORE_ECORRUPT returned: the caller
+ * treats it as missing and recomputes. *ret_fd is positioned at 0.
+ * Errors: -ENOENT, STORE_ECORRUPT (wrong type, size or content), -errno. */
+int store_blob_open_verified(store *s, const store_hash *h, uint64_t size, int *ret_fd);
 
 /* store_blob_verify - re-read the object and check its content hash.
  * Errors: -ENOENT, STORE_ECORRUPT (content does not match its name), -errno. */
