@@ -365,6 +365,52 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	return r;
 }
 
+int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
+		     store_hash *ret_hash, uint64_t *ret_size)
+{
+	store *s = w->s;
+	int r = w->err ? w->err : store_check_usable(s);
+	store_hash h;
+	if (r == 0) {
+		store_hasher_final(w->h, &h);
+		if (fchmod(w->fd, 0444) < 0 ||
+		    (!(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0))
+			r = -errno;
+	}
+	if (close(w->fd) < 0 && errno != EINTR && r == 0)
+		r = -errno;
+	w->fd = -1;
+	if (r < 0) {
+		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
+	} else {
+		snprintf(ret_name, STORE_STAGE_NAME_LEN, "%s", w->tmpname);
+		*ret_hash = h;
+		*ret_size = w->size;
+	}
+	store_hasher_free(w->h);
+	free(w);
+	return r;
+}
+
+int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size)
+{
+	int fd = openat(s->tmp_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	bool existed = false;
+	int r = commit_object(s, &fd, s->tmp_fd, name, h, size, &existed);
+	if (r < 0 || existed)
+		(void)unlinkat(s->tmp_fd, name, 0);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+void store_blob_stage_drop(store *s, const char *name)
+{
+	(void)unlinkat(s->tmp_fd, name, 0);
+}
+
 int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
 {
 	store_blob_writer *w;

@@ -25,7 +25,7 @@ struct store {
 	pid_t pid;         /* the opener: other pids get STORE_EFORK */
 	unsigned fork_generation; /* see store_check_forked */
 	MDB_env *env;
-	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta;
+	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta, db_origins;
 	size_t map_size;
 	int open_txns;     /* txns of this handle now open (0 or 1) */
 	store_hash key_fp;  /* store_key_fingerprint */
@@ -119,6 +119,17 @@ int store_stat_cache_add(store_stat_updates *u, const struct stat *st, int64_t s
 			 const store_hash *h);
 /* flush the handle's verified-object entries into txn (store_write_txn) */
 int store_stat_verified_write(store *s, MDB_txn *txn);
+
+/* blob.c, for import: finish a writer without linking its object (the
+ * content stays a temp file in tmp/ named *ret_name, made read-only and
+ * synced per policy; the writer is freed whatever the result); later move
+ * it into objects/ (store_blob_unstage: as a commit does, so an existing
+ * object is compared byte for byte) or remove it (store_blob_stage_drop). */
+#define STORE_STAGE_NAME_LEN 64
+int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
+		     store_hash *ret_hash, uint64_t *ret_size);
+int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size);
+void store_blob_stage_drop(store *s, const char *name);
 
 /* store_check_usable - STORE_EFORK when called from a process other than
  * the opener (compares pids: one system call). store_check_forked is the

@@ -362,6 +362,7 @@ static int open_dbis(store *s, bool create)
 		{ "meta", &s->db_meta },       { "actions", &s->db_actions },
 		{ "traces", &s->db_traces },   { "statcache", &s->db_stat },
 		{ "blobs", &s->db_blobs },     { "runs", &s->db_runs },
+		{ "origins", &s->db_origins },
 	};
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, dflags, dbs[i].dbi);

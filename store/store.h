@@ -801,7 +801,10 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 
 /* ---- bundles: export and import (tar + zstd, libarchive) ----
  * A bundle is a tar archive compressed with zstd holding, in this order:
- *   shark-bundle/VERSION   "shark-bundle 1\n"
+ *   shark-bundle/VERSION   "shark-bundle 2\n"
+ *   shark-bundle/KEY       the exporting store's store_key_fingerprint, 32
+ *                          hex digits and a newline: every name below is a
+ *                          keyed hash, meaningful only under that key
  *   objects/<32 hex>       each blob the traces name, named by its hash
  *   traces/<32 hex>        each trace's encoding, named by its id (its hash)
  *   actions/<32 hex>       per action key: the bundle's trace ids under it
@@ -810,6 +813,32 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 
 #define STORE_BUNDLE_MAX_ENTRIES (1u << 24)
 #define STORE_BUNDLE_MAX_TRACE (64u << 20) /* bytes of one trace encoding */
+/* Defaults of struct store_import_options: the uncompressed bytes of all
+ * blobs of one bundle, and the memory its traces and actions may take
+ * while it is checked (they are kept until the one write txn). */
+#define STORE_IMPORT_DEFAULT_MAX_BYTES (16ull << 30)
+#define STORE_IMPORT_DEFAULT_MAX_MEMORY (256ull << 20)
+
+struct store_import_options {
+	const char *origin;  /* where the bundle came from (e.g. its file name),
+			      * kept with each trace it adds (store_trace_origin);
+			      * NULL: "bundle". At most STORE_ORIGIN_MAX bytes kept. */
+	uint64_t max_bytes;  /* 0: STORE_IMPORT_DEFAULT_MAX_BYTES */
+	uint64_t max_memory; /* 0: STORE_IMPORT_DEFAULT_MAX_MEMORY */
+};
+
+#define STORE_ORIGIN_MAX 255
+
+/* Where a trace came from, when it was not recorded by this store. */
+struct store_origin {
+	int64_t imported_ns;              /* CLOCK_REALTIME of the import */
+	char text[STORE_ORIGIN_MAX + 1];  /* store_import_options.origin, NUL-ended;
+					   * bytes as given (escape before printing) */
+};
+
+/* store_trace_origin - the origin of an imported trace. Errors: -ENOENT
+ * (recorded by this store: a local trace), STORE_ECORRUPT, STORE_EFORK. */
+int store_trace_origin(store_txn *txn, const store_hash *trace_id, struct store_origin *ret);
 
 struct store_bundle_report {
 	uint64_t actions, traces, blobs; /* entries exported / imported */
@@ -829,19 +858,30 @@ int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
 		 struct store_bundle_report *ret);
 
 /* store_import - read a bundle (untrusted) from in_fd and add its traces
- * and actions to the store. Everything is verified before the index is
- * touched: entry names and types, the version, each blob's content against
- * its name, each trace's encoding against its id and the decoder, every
- * blob a trace names is in the bundle or the store, every action names
- * bundle traces, the archive is complete (truncation is an error). Then
- * traces, blob metadata and actions go into the index in ONE write txn,
- * so a rejected or interrupted import adds nothing visible (blobs already
- * moved into objects/ stay unreferenced until gc). *ret is written on
- * success and, on failure, its detail names the problem.
+ * and actions to the store, with default options (store_import_opts).
+ *
+ * store_import_opts - the same with options. Everything is verified before
+ * the index is touched: entry names and types, the version, the key
+ * fingerprint (STORE_EKEY for a bundle made under another key: the
+ * importing store must be created with that store's key, see
+ * SHARK_HASH_KEY_FILE), each blob's content against its name, each trace's
+ * encoding against its id and the decoder, every blob a trace names is in
+ * the bundle or the store, every action names bundle traces, the archive
+ * is complete (truncation is an error), the size and memory caps. Blobs
+ * are staged as temp files and only moved into objects/ once all of that
+ * passed, so a rejected bundle leaves nothing behind. Then traces, blob
+ * metadata, origins and actions go into the index in ONE write txn.
+ * Imported traces rank after the store's own under each action (a local
+ * trace whose inputs match is always the one replayed), and each new one
+ * keeps opts->origin (store_trace_origin). *ret is written on success and,
+ * on failure, its detail names the problem.
  * Errors: -EINVAL (malformed bundle, bad name, unexpected entry),
- * STORE_ECORRUPT (a hash does not match), STORE_EBADTRACE, STORE_EVERSION,
- * STORE_ELIMIT, -EIO (truncated or unreadable archive), -ELIBACC (as for
- * store_export), -EROFS, -ENOSPC, -ENOMEM, -errno. */
+ * STORE_ECORRUPT (a hash does not match), STORE_EKEY, STORE_ECOLLISION,
+ * STORE_EBADTRACE, STORE_EVERSION, STORE_ELIMIT (a cap), -EIO (truncated
+ * or unreadable archive), -ELIBACC (as for store_export), -EROFS, -ENOSPC,
+ * -ENOMEM, -errno. */
+int store_import_opts(store *s, int in_fd, const struct store_import_options *opts,
+		      struct store_bundle_report *ret);
 int store_import(store *s, int in_fd, struct store_bundle_report *ret);
 
 #endif
