@@ -341,6 +341,12 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	    snprintf(key_path, sizeof(key_path), "%s/%s", m->store_dir, STORE_KEY_FILE) <
 		    (int)sizeof(key_path))
 		e = sandbox_plan_add_path(plan, key_path, SANDBOX_PATH_HIDDEN);
+	/* and so does a copy of it named to create a store with */
+	const char *kf = getenv("SHARK_HASH_KEY_FILE");
+	char *kf_real = kf && *kf ? realpath(kf, NULL) : NULL;
+	if (e == 0 && kf_real)
+		e = sandbox_plan_add_path(plan, kf_real, SANDBOX_PATH_HIDDEN);
+	free(kf_real);
 	/* Other runs' upper dirs, in progress, are nobody's business. */
 	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
 				       strlen(store_scratch_path(m->st))) == 0)

@@ -429,6 +429,11 @@ static int charge(struct imp *im, uint64_t n)
 	return 0;
 }
 
+static void uncharge(struct imp *im, uint64_t n)
+{
+	im->memory = n < im->memory ? im->memory - n : 0;
+}
+
 /* Grow an array of elements of size sz to hold one more, charged. */
 static int grow(struct imp *im, void **v, size_t *cap, size_t n, size_t sz)
 {
@@ -603,10 +608,23 @@ static int import_action(struct imp *im, const store_hash *key)
 		free(data);
 		return -EINVAL;
 	}
+	/* kept at its size, not read_small's buffer's */
+	store_hash *ids = malloc(len);
+	if (!ids) {
+		free(data);
+		return -ENOMEM;
+	}
+	memcpy(ids, data, len);
+	free(data);
+	uncharge(im, 4096);
+	if ((r = charge(im, len)) < 0) {
+		free(ids);
+		return r;
+	}
 	struct iaction *a = &im->actions[im->n_actions];
 	a->key = *key;
 	a->n = len / STORE_HASH_SIZE;
-	a->ids = (store_hash *)(void *)data; /* a hash is 16 bytes, no alignment */
+	a->ids = ids;
 	im->n_actions++;
 	return 0;
 }

@@ -93,4 +93,11 @@ sk "od -An -tx1 '$store/key'"
 checks=$((checks + 1))
 [ -z "$(echo $out)" ] || fail "a command read the key: [$out]"
 
+# a copy of the key named by SHARK_HASH_KEY_FILE is hidden the same way
+cp "$store/key" "$root/key.copy"
+export SHARK_HASH_KEY_FILE=$root/key.copy
+sk "cat '$root/key.copy' | wc -c"
+check "a command reads the named key copy as empty (got [$out])" [ "$(echo $out)" = 0 ]
+unset SHARK_HASH_KEY_FILE
+
 finish
