@@ -125,7 +125,7 @@ static int sync_dir(store *s, const char *rel_dir)
  * 1 when equal, 0 when not (or when one is shorter), -errno. */
 static int same_bytes(int a, int b, uint64_t size)
 {
-	enum { CHUNK = 64u << 10 };
+	enum { CHUNK = 256u << 10 };
 	uint8_t *buf = malloc(2 * CHUNK);
 	if (!buf)
 		return -ENOMEM;

@@ -637,7 +637,12 @@ int store_flush(store *s)
 int store_flush_lazy(store *s)
 {
 	int r = store_check_usable(s);
-	if (r < 0 || s->n_pending == 0)
+	if (r < 0)
+		return r;
+	/* verified objects are remembered in the index, not the journal */
+	if (s->verified && store_stat_updates_count(s->verified) && !(s->flags & STORE_RDONLY))
+		return store_write_txn(s, NULL, NULL);
+	if (s->n_pending == 0)
 		return r;
 	if (store_journal_append(s) == 0)
 		return 0;

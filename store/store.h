@@ -550,7 +550,9 @@ int store_run_defer(store *s, const struct store_run *run);
  * crash of the machine may lose the journal's unsynced tail (the history
  * is informational); it never damages the index. Falls back to
  * store_flush when the journal cannot take them (too long, not
- * writable). */
+ * writable). Objects verified by store_blob_open_verified since the last
+ * write txn need one to be remembered: then it commits one (once per
+ * object created or changed since it was last verified). */
 int store_flush(store *s);
 int store_flush_lazy(store *s);
 
