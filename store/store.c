@@ -319,6 +319,8 @@ static int load_key(store *s, bool fresh, const char *key_file)
 		if (r == -EEXIST)
 			r = read_key(s->dirfd, STORE_KEY_FILE, key);
 	}
+	if (r == -ENOENT && fresh && (s->flags & STORE_RDONLY))
+		return -ENOENT; /* no store here yet */
 	if (r == -ENOENT || r == -EINVAL)
 		return STORE_EKEY;
 	if (r < 0)
