@@ -321,6 +321,8 @@ static int load_key(store *s, bool fresh, const char *key_file)
 	}
 	if (r == -ENOENT && fresh && (s->flags & STORE_RDONLY))
 		return -ENOENT; /* no store here yet */
+	if (r == -ENOENT && !fresh)
+		return 0; /* a store of format 1, or a lost key: open_dbis tells */
 	if (r == -ENOENT || r == -EINVAL)
 		return STORE_EKEY;
 	if (r < 0)
@@ -357,20 +359,11 @@ static int open_dbis(store *s, bool create)
 	int rc = mdb_txn_begin(s->env, NULL, create ? 0 : MDB_RDONLY, &txn);
 	if (rc)
 		return rc;
-	struct {
-		const char *name;
-		MDB_dbi *dbi;
-	} dbs[] = {
-		{ "meta", &s->db_meta },       { "actions", &s->db_actions },
-		{ "traces", &s->db_traces },   { "statcache", &s->db_stat },
-		{ "blobs", &s->db_blobs },     { "runs", &s->db_runs },
-		{ "origins", &s->db_origins },
-	};
-	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-		rc = mdb_dbi_open(txn, dbs[i].name, dflags, dbs[i].dbi);
-		if (rc)
-			goto fail;
-	}
+	/* meta first: a store of another format is refused before anything
+	 * else is looked for in it (it may lack databases added since) */
+	rc = mdb_dbi_open(txn, "meta", dflags, &s->db_meta);
+	if (rc)
+		goto fail;
 	MDB_val k = { sizeof(FORMAT_KEY) - 1, (void *)FORMAT_KEY }, v;
 	rc = mdb_get(txn, s->db_meta, &k, &v);
 	if (rc == MDB_NOTFOUND && create) {
@@ -390,7 +383,24 @@ static int open_dbis(store *s, bool create)
 		mdb_txn_abort(txn);
 		return STORE_EVERSION;
 	}
+	struct {
+		const char *name;
+		MDB_dbi *dbi;
+	} dbs[] = {
+		{ "actions", &s->db_actions }, { "traces", &s->db_traces },
+		{ "statcache", &s->db_stat },  { "blobs", &s->db_blobs },
+		{ "runs", &s->db_runs },       { "origins", &s->db_origins },
+	};
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dflags, dbs[i].dbi);
+		if (rc)
+			goto fail;
+	}
 	/* the index was hashed with one key: the key file must be that one */
+	if (!s->key_installed) {
+		mdb_txn_abort(txn);
+		return STORE_EKEY;
+	}
 	MDB_val fk = { sizeof(KEYFP_KEY) - 1, (void *)KEYFP_KEY };
 	rc = mdb_get(txn, s->db_meta, &fk, &v);
 	if (rc == MDB_NOTFOUND && create) {

@@ -327,9 +327,13 @@ Test(open, version_mismatch_and_corrupt_index)
 	store *s;
 	cr_assert_eq(store_open(path, 0, &s), 0);
 	store_close(s);
-	/* a store of format 1 (unkeyed hashes) and one from the future */
+	/* a store of format 1 (unkeyed hashes: no key file) and one from
+	 * the future */
 	uint8_t v1[4] = { 1, 0, 0, 0 }, v3[4] = { 3, 0, 0, 0 };
 	tu_raw_put(path, "meta", "format", 6, v1, 4);
+	char *kf = tu_join(path, STORE_KEY_FILE);
+	cr_assert_eq(unlink(kf), 0);
+	free(kf);
 	cr_assert_eq(store_open(path, 0, &s), STORE_EVERSION);
 	cr_assert_eq(store_open(path, STORE_RDONLY, &s), STORE_EVERSION);
 	cr_assert(strstr(store_strerror(STORE_EVERSION), "move it away"));
