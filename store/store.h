@@ -452,7 +452,8 @@ int store_read_begin(store *s, store_txn **ret);
 void store_read_end(store_txn *txn);
 
 /* store_action_traces - the trace ids recorded under action_key, newest
- * first, in a malloc'ed array (*ret_ids, free() it; NULL when *ret_n is 0).
+ * first (traces added by store_import after the store's own), in a
+ * malloc'ed array (*ret_ids, free() it; NULL when *ret_n is 0).
  * An action keeps at most STORE_MAX_TRACES_PER_ACTION traces (the oldest is
  * dropped from the list). Errors: -ENOENT (no such action),
  * STORE_ECORRUPT, -ENOMEM. */
