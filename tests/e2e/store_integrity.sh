@@ -98,6 +98,13 @@ cp "$store/key" "$root/key.copy"
 export SHARK_HASH_KEY_FILE=$root/key.copy
 sk "cat '$root/key.copy' | wc -c"
 check "a command reads the named key copy as empty (got [$out])" [ "$(echo $out)" = 0 ]
+# and the store's key stays hidden when the store cannot be opened (here:
+# SHARK_HASH_KEY_FILE names another key, so commands run uncached)
+head -c 32 /dev/zero >"$root/other.key"
+export SHARK_HASH_KEY_FILE=$root/other.key
+sk "cat '$store/key' | wc -c"
+check "the store is refused (got [$err])" grep -q 'hash key mismatch' "$root/err"
+check "and its key still reads as empty (got [$out])" [ "$(echo $out)" = 0 ]
 unset SHARK_HASH_KEY_FILE
 
 finish
