@@ -260,7 +260,7 @@ int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
  * read/hash/write pass) and committed under the hash of what was copied,
  * so a source changed mid-copy still gives a correct object. ret_hash and
  * ret_size may be NULL. Errors: -EINVAL (not a regular file), -EROFS,
- * -ENOSPC, -errno. */
+ * STORE_ECOLLISION, -ENOSPC, -errno. */
 int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
 			uint64_t *ret_size);
 
@@ -273,7 +273,7 @@ int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_h
  * it was. Nobody may have the file open for writing (the sandboxed command
  * must have exited): the object is named by the content hashed here.
  * Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
- * -ENOSPC, -errno. */
+ * STORE_ECOLLISION, -ENOSPC, -errno. */
 int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_hash,
 		      uint64_t *ret_size);
 

@@ -360,7 +360,7 @@ Test(open, version_mismatch_and_corrupt_index)
 Test(open, strerror)
 {
 	int codes[] = { 0, STORE_ECORRUPT, STORE_EVERSION, STORE_EFORK, STORE_EBADTRACE,
-			STORE_ELIMIT, -ENOSPC, -EROFS, -EACCES, -31999, 5 };
+			STORE_ELIMIT, STORE_EKEY, STORE_ECOLLISION, -ENOSPC, -EROFS, -EACCES, -31999, 5 };
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		const char *m = store_strerror(codes[i]);
 		cr_assert_not_null(m);
