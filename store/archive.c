@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,7 +91,9 @@ static int la_load(struct store_bundle_report *rep)
 	return la_error;
 }
 
-#define BUNDLE_VERSION "shark-bundle 1\n"
+#define BUNDLE_VERSION "shark-bundle 2\n"
+#define BUNDLE_KEY_ENTRY "shark-bundle/KEY"
+#define BUNDLE_KEY_LEN (STORE_HASH_HEX_LEN + 1)
 #define IO_CHUNK (256u << 10)
 
 static int cmp_hash(const void *a, const void *b)
@@ -297,6 +300,14 @@ static int export_body(struct exp *e, const store_hash *ids, size_t n)
 	if ((r = write_entry(e, "shark-bundle/VERSION", sizeof(BUNDLE_VERSION) - 1)) < 0 ||
 	    (r = write_data(e, BUNDLE_VERSION, sizeof(BUNDLE_VERSION) - 1)) < 0)
 		return r;
+	store_hash fp;
+	char fp_text[BUNDLE_KEY_LEN + 1];
+	store_key_fingerprint(e->s, &fp);
+	store_hash_to_hex(&fp, fp_text);
+	fp_text[STORE_HASH_HEX_LEN] = '\n';
+	if ((r = write_entry(e, BUNDLE_KEY_ENTRY, BUNDLE_KEY_LEN)) < 0 ||
+	    (r = write_data(e, fp_text, BUNDLE_KEY_LEN)) < 0)
+		return r;
 	uint8_t *buf = malloc(IO_CHUNK);
 	store_hasher *hs = NULL;
 	if (!buf || store_hasher_new(&hs) < 0) {
@@ -375,21 +386,70 @@ struct itrace {
 
 struct iaction {
 	store_hash key;
-	store_hash ids[STORE_MAX_TRACES_PER_ACTION];
+	store_hash *ids; /* n of them, malloc'ed */
 	size_t n;
+};
+
+/* A blob read from the bundle, verified, waiting in tmp/ (never linked
+ * into objects/ before the whole bundle passed). */
+struct iblob {
+	store_hash hash;
+	uint64_t size;
+	char name[STORE_STAGE_NAME_LEN];
 };
 
 struct imp {
 	store *s;
 	struct archive *a;
 	struct store_bundle_report *rep;
-	struct hashes blobs; /* imported (verified) */
+	struct store_import_options opt;
+	struct hashes blobs; /* imported (verified), sorted at the end */
+	struct iblob *staged;
+	size_t n_staged, cap_staged;
 	struct itrace *traces;
 	size_t n_traces, cap_traces;
 	struct iaction *actions;
 	size_t n_actions, cap_actions;
+	uint64_t bytes;  /* blob bytes read */
+	uint64_t memory; /* bytes of memory kept for the bundle so far */
 	uint8_t *buf;
+	int64_t now;
 };
+
+/* Count n more bytes of memory against the cap. */
+static int charge(struct imp *im, uint64_t n)
+{
+	if (n > im->opt.max_memory || im->memory > im->opt.max_memory - n) {
+		detail(im->rep, "the bundle needs more than %llu bytes of memory to check "
+				"(the import's memory cap)",
+		       (unsigned long long)im->opt.max_memory);
+		return STORE_ELIMIT;
+	}
+	im->memory += n;
+	return 0;
+}
+
+static void uncharge(struct imp *im, uint64_t n)
+{
+	im->memory = n < im->memory ? im->memory - n : 0;
+}
+
+/* Grow an array of elements of size sz to hold one more, charged. */
+static int grow(struct imp *im, void **v, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	int r = charge(im, (uint64_t)(ncap - *cap) * sz);
+	if (r < 0)
+		return r;
+	void *p = reallocarray(*v, ncap, sz);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
 
 enum entry_kind { ENTRY_OBJECT, ENTRY_TRACE, ENTRY_ACTION };
 
@@ -417,39 +477,50 @@ static int parse_name(const char *name, enum entry_kind *ret_kind, store_hash *r
 	return -EINVAL;
 }
 
-/* Read the current entry's data (at most max bytes) into a new buffer. */
+/* Read the current entry's data (at most max bytes) into a new buffer,
+ * its room charged to the memory cap (the caller keeps it, or uncharges
+ * what it frees). */
 static int read_small(struct imp *im, size_t max, uint8_t **ret, size_t *ret_len)
 {
 	size_t cap = 4096, len = 0;
+	int r = charge(im, cap);
+	if (r < 0)
+		return r;
 	uint8_t *p = malloc(cap);
 	if (!p)
 		return -ENOMEM;
 	for (;;) {
 		if (len == cap) {
 			if (cap > max) {
-				free(p);
-				return STORE_ELIMIT;
+				r = STORE_ELIMIT;
+				break;
 			}
+			if ((r = charge(im, cap)) < 0)
+				break;
 			uint8_t *q = realloc(p, cap * 2);
 			if (!q) {
-				free(p);
-				return -ENOMEM;
+				r = -ENOMEM;
+				break;
 			}
 			p = q;
 			cap *= 2;
 		}
 		la_ssize_t n = la.archive_read_data(im->a, p + len, cap - len);
 		if (n < 0) {
-			free(p);
-			return -EIO;
+			r = -EIO;
+			break;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > max) {
-			free(p);
-			return STORE_ELIMIT;
+			r = STORE_ELIMIT;
+			break;
 		}
+	}
+	if (r < 0) {
+		free(p);
+		return r;
 	}
 	*ret = p;
 	*ret_len = len;
@@ -458,16 +529,12 @@ static int read_small(struct imp *im, size_t max, uint8_t **ret, size_t *ret_len
 
 static int import_object(struct imp *im, const store_hash *name)
 {
+	int r = grow(im, (void **)&im->staged, &im->cap_staged, im->n_staged, sizeof(*im->staged));
+	if (r < 0 || (r = charge(im, STORE_HASH_SIZE)) < 0)
+		return r;
 	store_blob_writer *w;
-	store_hasher *hs;
-	int r = store_blob_writer_new(im->s, &w);
-	if (r < 0)
+	if ((r = store_blob_writer_new(im->s, &w)) < 0)
 		return r;
-	if ((r = store_hasher_new(&hs)) < 0) {
-		store_blob_writer_free(w);
-		return r;
-	}
-	uint64_t size = 0;
 	for (;;) {
 		la_ssize_t n = la.archive_read_data(im->a, im->buf, IO_CHUNK);
 		if (n < 0) {
@@ -476,40 +543,40 @@ static int import_object(struct imp *im, const store_hash *name)
 		}
 		if (n == 0)
 			break;
-		store_hasher_update(hs, im->buf, (size_t)n);
+		if ((uint64_t)n > im->opt.max_bytes - im->bytes) {
+			detail(im->rep, "the bundle's blobs exceed %llu bytes (the import's size cap)",
+			       (unsigned long long)im->opt.max_bytes);
+			r = STORE_ELIMIT;
+			break;
+		}
+		im->bytes += (uint64_t)n;
 		if ((r = store_blob_write(w, im->buf, (size_t)n)) < 0)
 			break;
-		size += (uint64_t)n;
 	}
-	store_hash got;
-	store_hasher_final(hs, &got);
-	store_hasher_free(hs);
-	if (r == 0 && !store_hash_equal(&got, name))
-		r = STORE_ECORRUPT;
 	if (r < 0) {
-		store_blob_writer_free(w); /* never committed: no object */
+		store_blob_writer_free(w); /* its temp file goes with it */
 		return r;
 	}
-	if ((r = store_blob_commit(w, NULL, NULL)) < 0)
+	struct iblob *b = &im->staged[im->n_staged];
+	if ((r = store_blob_stage(w, b->name, &b->hash, &b->size)) < 0)
 		return r;
-	im->rep->blob_bytes += size;
+	if (!store_hash_equal(&b->hash, name)) {
+		store_blob_stage_drop(im->s, b->name);
+		return STORE_ECORRUPT;
+	}
+	im->n_staged++;
+	im->rep->blob_bytes += b->size;
 	return hashes_add(&im->blobs, name);
 }
 
 static int import_trace(struct imp *im, const store_hash *id)
 {
-	if (im->n_traces == im->cap_traces) {
-		size_t cap = im->cap_traces ? im->cap_traces * 2 : 64;
-		struct itrace *p = reallocarray(im->traces, cap, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		im->traces = p;
-		im->cap_traces = cap;
-	}
+	int r = grow(im, (void **)&im->traces, &im->cap_traces, im->n_traces, sizeof(*im->traces));
+	if (r < 0)
+		return r;
 	struct itrace *t = &im->traces[im->n_traces];
 	*t = (struct itrace){ .id = *id };
-	int r = read_small(im, STORE_BUNDLE_MAX_TRACE, &t->enc, &t->len);
-	if (r < 0)
+	if ((r = read_small(im, STORE_BUNDLE_MAX_TRACE, &t->enc, &t->len)) < 0)
 		return r;
 	store_hash h;
 	store_hash_bytes(t->enc, t->len, &h);
@@ -518,6 +585,8 @@ static int import_trace(struct imp *im, const store_hash *id)
 		return STORE_ECORRUPT;
 	}
 	r = store_trace_decode(t->enc, t->len, &t->t);
+	if (r == 0 && (r = charge(im, malloc_usable_size(t->t))) < 0)
+		store_trace_free(t->t);
 	if (r < 0) {
 		free(t->enc);
 		return r;
@@ -528,36 +597,99 @@ static int import_trace(struct imp *im, const store_hash *id)
 
 static int import_action(struct imp *im, const store_hash *key)
 {
-	if (im->n_actions == im->cap_actions) {
-		size_t cap = im->cap_actions ? im->cap_actions * 2 : 64;
-		struct iaction *p = reallocarray(im->actions, cap, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		im->actions = p;
-		im->cap_actions = cap;
-	}
+	int r = grow(im, (void **)&im->actions, &im->cap_actions, im->n_actions, sizeof(*im->actions));
+	if (r < 0)
+		return r;
 	uint8_t *data;
 	size_t len;
-	int r = read_small(im, STORE_HASH_SIZE * STORE_MAX_TRACES_PER_ACTION, &data, &len);
-	if (r < 0)
+	if ((r = read_small(im, STORE_HASH_SIZE * STORE_MAX_TRACES_PER_ACTION, &data, &len)) < 0)
 		return r;
 	if (len == 0 || len % STORE_HASH_SIZE) {
 		free(data);
 		return -EINVAL;
 	}
+	/* kept at its size, not read_small's buffer's */
+	store_hash *ids = malloc(len);
+	if (!ids) {
+		free(data);
+		return -ENOMEM;
+	}
+	memcpy(ids, data, len);
+	free(data);
+	uncharge(im, 4096);
+	if ((r = charge(im, len)) < 0) {
+		free(ids);
+		return r;
+	}
 	struct iaction *a = &im->actions[im->n_actions];
 	a->key = *key;
 	a->n = len / STORE_HASH_SIZE;
-	memcpy(a->ids, data, len);
-	free(data);
+	a->ids = ids;
 	im->n_actions++;
+	return 0;
+}
+
+/* The VERSION entry, then the KEY entry: the bundle's hashes must have
+ * been made under this store's key, or none of its names mean anything
+ * here (and its blobs would all fail their hashes). */
+static int read_header_entry(struct imp *im, const char *name, int which)
+{
+	uint8_t *v;
+	size_t len;
+	int r;
+	if (which == 0) {
+		if (strcmp(name, "shark-bundle/VERSION") != 0) {
+			detail(im->rep, "not a shark bundle (first entry %.200s)", name);
+			return -EINVAL;
+		}
+		if ((r = read_small(im, 64, &v, &len)) < 0) {
+			detail(im->rep, "bad VERSION entry");
+			return r;
+		}
+		bool ok = len == sizeof(BUNDLE_VERSION) - 1 && memcmp(v, BUNDLE_VERSION, len) == 0;
+		bool ours = len > 13 && memcmp(v, "shark-bundle ", 13) == 0;
+		free(v);
+		if (!ok) {
+			detail(im->rep, "unsupported bundle version (this shark reads %.*s)",
+			       (int)sizeof(BUNDLE_VERSION) - 2, BUNDLE_VERSION);
+			return ours ? STORE_EVERSION : -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(name, BUNDLE_KEY_ENTRY) != 0) {
+		detail(im->rep, "no key fingerprint entry (got %.200s)", name);
+		return -EINVAL;
+	}
+	if ((r = read_small(im, 64, &v, &len)) < 0)
+		return r;
+	store_hash theirs, ours;
+	r = len == BUNDLE_KEY_LEN && v[STORE_HASH_HEX_LEN] == '\n'
+		    ? store_hash_from_hex((const char *)v, STORE_HASH_HEX_LEN, &theirs)
+		    : -EINVAL;
+	free(v);
+	if (r < 0) {
+		detail(im->rep, "malformed key fingerprint entry");
+		return -EINVAL;
+	}
+	store_key_fingerprint(im->s, &ours);
+	if (!store_hash_equal(&theirs, &ours)) {
+		char a[STORE_HASH_HEX_LEN + 1], b[STORE_HASH_HEX_LEN + 1];
+		store_hash_to_hex(&theirs, a);
+		store_hash_to_hex(&ours, b);
+		detail(im->rep,
+		       "the bundle was made under another hash key (fingerprint %s, this store's "
+		       "%s): import it into a store created with SHARK_HASH_KEY_FILE naming the "
+		       "exporting store's key file",
+		       a, b);
+		return STORE_EKEY;
+	}
 	return 0;
 }
 
 static int read_bundle(struct imp *im)
 {
 	struct archive_entry *en;
-	bool have_version = false;
+	int header = 0; /* entries of the header read so far: VERSION, KEY */
 	for (uint64_t count = 0;; count++) {
 		int rc = la.archive_read_next_header(im->a, &en);
 		if (rc == ARCHIVE_EOF)
@@ -580,25 +712,10 @@ static int read_bundle(struct imp *im)
 			return -EINVAL;
 		}
 		int r;
-		if (!have_version) {
-			uint8_t *v;
-			size_t len;
-			if (strcmp(name, "shark-bundle/VERSION") != 0) {
-				detail(im->rep, "not a shark bundle (first entry %.200s)", name);
-				return -EINVAL;
-			}
-			if ((r = read_small(im, 64, &v, &len)) < 0) {
-				detail(im->rep, "bad VERSION entry");
+		if (header < 2) {
+			if ((r = read_header_entry(im, name, header)) < 0)
 				return r;
-			}
-			bool ok = len == sizeof(BUNDLE_VERSION) - 1 && memcmp(v, BUNDLE_VERSION, len) == 0;
-			bool ours = len > 13 && memcmp(v, "shark-bundle ", 13) == 0;
-			free(v);
-			if (!ok) {
-				detail(im->rep, "unsupported bundle version");
-				return ours ? STORE_EVERSION : -EINVAL;
-			}
-			have_version = true;
+			header++;
 			continue;
 		}
 		enum entry_kind kind;
@@ -613,6 +730,8 @@ static int read_bundle(struct imp *im)
 			r = import_trace(im, &h);
 		else
 			r = import_action(im, &h);
+		if (r == STORE_ELIMIT && im->rep->detail[0])
+			return r; /* a cap, named already */
 		if (r < 0) {
 			detail(im->rep, "entry %.200s: %s", name,
 			       r == -EINVAL	       ? "duplicate or malformed"
@@ -622,8 +741,8 @@ static int read_bundle(struct imp *im)
 			return r;
 		}
 	}
-	if (!have_version) {
-		detail(im->rep, "empty archive: not a shark bundle");
+	if (header < 2) {
+		detail(im->rep, header ? "no key fingerprint entry" : "empty archive: not a shark bundle");
 		return -EINVAL;
 	}
 	return 0;
@@ -656,10 +775,19 @@ static int sort_entries(struct imp *im)
 	return 0;
 }
 
-/* A blob a trace names: imported, or already in the store with its size. */
+/* A blob a trace names: in the bundle (staged), or already in the store
+ * with its size. */
 static int check_blob_ref(void *arg, const store_hash *h, uint64_t size)
 {
 	struct imp *im = arg;
+	if (hashes_has(&im->blobs, h)) {
+		for (size_t i = 0; i < im->n_staged; i++)
+			if (store_hash_equal(&im->staged[i].hash, h) && im->staged[i].size != size) {
+				detail(im->rep, "a trace names a blob with the wrong size");
+				return STORE_ECORRUPT;
+			}
+		return 0;
+	}
 	uint64_t have;
 	int r = store_blob_exists(im->s, h, &have);
 	if (r == -ENOENT) {
@@ -706,6 +834,24 @@ static int check_refs(struct imp *im)
 	return 0;
 }
 
+/* Move the staged blobs into objects/, each compared byte for byte with an
+ * object already there. */
+static int unstage_all(struct imp *im)
+{
+	for (size_t i = 0; i < im->n_staged; i++) {
+		struct iblob *b = &im->staged[i];
+		int r = store_blob_unstage(im->s, b->name, &b->hash, b->size);
+		b->name[0] = '\0'; /* moved, or removed by the failure */
+		if (r < 0) {
+			char hex[STORE_HASH_HEX_LEN + 1];
+			store_hash_to_hex(&b->hash, hex);
+			detail(im->rep, "blob %s: %s", hex, store_strerror(r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 struct meta_arg {
 	store *s;
 	MDB_txn *txn;
@@ -721,6 +867,25 @@ static int put_meta(void *arg, const store_hash *h, uint64_t size)
 	return store_blob_meta_put(s, txn, h, size, 0);
 }
 
+static int put_origin(struct imp *im, MDB_txn *txn, const store_hash *id)
+{
+	const char *o = im->opt.origin ? im->opt.origin : "bundle";
+	size_t n = strnlen(o, STORE_ORIGIN_MAX);
+	uint8_t val[8 + STORE_ORIGIN_MAX];
+	store_put_u64(val, (uint64_t)im->now);
+	memcpy(val + 8, o, n);
+	MDB_val k = { STORE_HASH_SIZE, (void *)id->bytes }, v = { 8 + n, val };
+	return mdb_put(txn, im->s->db_origins, &k, &v, 0);
+}
+
+static bool in_list(const store_hash *list, size_t n, const store_hash *h)
+{
+	for (size_t i = 0; i < n; i++)
+		if (store_hash_equal(&list[i], h))
+			return true;
+	return false;
+}
+
 static int import_fn(store *s, MDB_txn *txn, void *arg)
 {
 	struct imp *im = arg;
@@ -730,6 +895,10 @@ static int import_fn(store *s, MDB_txn *txn, void *arg)
 		int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
 		if (rc && rc != MDB_KEYEXIST)
 			return rc;
+		/* a trace this store has already (recorded or imported) keeps
+		 * what it is; a new one remembers where it came from */
+		if (rc == 0 && (rc = put_origin(im, txn, &it->id)) != 0)
+			return rc;
 		const struct store_trace *t = it->t;
 		struct meta_arg ma = { s, txn };
 		rc = store_trace_blobs(t, put_meta, &ma);
@@ -738,10 +907,10 @@ static int import_fn(store *s, MDB_txn *txn, void *arg)
 	}
 	for (size_t i = 0; i < im->n_actions; i++) {
 		struct iaction *a = &im->actions[i];
+		/* the store's own list first, then the bundle's: a trace
+		 * recorded here always outranks an imported one */
 		store_hash list[STORE_MAX_TRACES_PER_ACTION];
 		size_t n = 0;
-		for (size_t k = 0; k < a->n; k++)
-			list[n++] = a->ids[k];
 		MDB_val k = { STORE_HASH_SIZE, a->key.bytes }, v;
 		int rc = mdb_get(txn, s->db_actions, &k, &v);
 		if (rc == 0 && v.mv_size % STORE_HASH_SIZE == 0) {
@@ -751,15 +920,15 @@ static int import_fn(store *s, MDB_txn *txn, void *arg)
 				store_hash h;
 				memcpy(h.bytes, (uint8_t *)v.mv_data + j * STORE_HASH_SIZE,
 				       STORE_HASH_SIZE);
-				bool dup = false;
-				for (size_t q = 0; q < n && !dup; q++)
-					dup = store_hash_equal(&list[q], &h);
-				if (!dup)
+				if (!in_list(list, n, &h))
 					list[n++] = h;
 			}
 		} else if (rc && rc != MDB_NOTFOUND) {
 			return rc;
 		}
+		for (size_t q = 0; q < a->n && n < STORE_MAX_TRACES_PER_ACTION; q++)
+			if (!in_list(list, n, &a->ids[q]))
+				list[n++] = a->ids[q];
 		v.mv_size = n * STORE_HASH_SIZE;
 		v.mv_data = list;
 		if ((rc = mdb_put(txn, s->db_actions, &k, &v, 0)) != 0)
@@ -768,7 +937,8 @@ static int import_fn(store *s, MDB_txn *txn, void *arg)
 	return 0;
 }
 
-int store_import(store *s, int in_fd, struct store_bundle_report *ret)
+int store_import_opts(store *s, int in_fd, const struct store_import_options *opts,
+		      struct store_bundle_report *ret)
 {
 	int r = store_check_usable(s);
 	if (r < 0)
@@ -780,7 +950,13 @@ int store_import(store *s, int in_fd, struct store_bundle_report *ret)
 		*ret = rep;
 		return r;
 	}
-	struct imp im = { .s = s, .rep = &rep };
+	struct imp im = { .s = s, .rep = &rep, .now = store_now_ns() };
+	if (opts)
+		im.opt = *opts;
+	if (!im.opt.max_bytes)
+		im.opt.max_bytes = STORE_IMPORT_DEFAULT_MAX_BYTES;
+	if (!im.opt.max_memory)
+		im.opt.max_memory = STORE_IMPORT_DEFAULT_MAX_MEMORY;
 	im.buf = malloc(IO_CHUNK);
 	im.a = la.archive_read_new();
 	if (!im.buf || !im.a) {
@@ -798,6 +974,8 @@ int store_import(store *s, int in_fd, struct store_bundle_report *ret)
 	r = read_bundle(&im);
 	if (r == 0)
 		r = check_refs(&im);
+	if (r == 0)
+		r = unstage_all(&im);
 	if (r == 0) {
 		r = store_write_txn(s, import_fn, &im);
 		if (r == -ENOENT)
@@ -811,14 +989,26 @@ int store_import(store *s, int in_fd, struct store_bundle_report *ret)
 out:
 	if (im.a)
 		la.archive_read_free(im.a);
+	/* a rejected bundle leaves no blob behind */
+	for (size_t i = 0; i < im.n_staged; i++)
+		if (im.staged[i].name[0])
+			store_blob_stage_drop(s, im.staged[i].name);
 	for (size_t i = 0; i < im.n_traces; i++) {
 		free(im.traces[i].enc);
 		store_trace_free(im.traces[i].t);
 	}
+	for (size_t i = 0; i < im.n_actions; i++)
+		free(im.actions[i].ids);
 	free(im.traces);
 	free(im.actions);
+	free(im.staged);
 	free(im.blobs.v);
 	free(im.buf);
 	*ret = rep; /* the detail is the caller's clue on failure */
 	return r;
+}
+
+int store_import(store *s, int in_fd, struct store_bundle_report *ret)
+{
+	return store_import_opts(s, in_fd, NULL, ret);
 }

@@ -121,12 +121,70 @@ static int sync_dir(store *s, const char *rel_dir)
 	return r;
 }
 
-/* Move dirfd/name (size bytes) to the object of h. 0 when moved or when
- * the object already existed (then the source is left in place:
- * *ret_existed = true). An existing object of the wrong size can only be
- * a damaged one (say, truncated by a power loss under STORE_NOSYNC): it is
- * replaced, atomically, by the new copy. */
-static int place_object(store *s, int dirfd, const char *name, const store_hash *h,
+/* Compare size bytes of a and b from offset 0 (pread: offsets untouched).
+ * 1 when equal, 0 when not (or when one is shorter), -errno. */
+static int same_bytes(int a, int b, uint64_t size)
+{
+	enum { CHUNK = 256u << 10 };
+	uint8_t *buf = malloc(2 * CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	int r = 1;
+	for (uint64_t off = 0; r == 1 && off < size;) {
+		size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+		ssize_t na = pread(a, buf, want, (off_t)off);
+		ssize_t nb = na > 0 ? pread(b, buf + CHUNK, (size_t)na, (off_t)off) : 0;
+		if (na < 0 || nb < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+		} else if (na == 0 || nb != na || memcmp(buf, buf + CHUNK, (size_t)na) != 0) {
+			r = 0;
+		} else {
+			off += (uint64_t)na;
+		}
+	}
+	free(buf);
+	return r;
+}
+
+/* An object rel exists already where the new content (src, size bytes,
+ * hashing to h) should go. 1: it holds the same bytes (keep it); 0: it is
+ * damaged (another size or type, or content that no longer hashes to its
+ * name), replace it; STORE_ECOLLISION: it is intact and other content
+ * than src with the same hash; -errno. Comparing the bytes, not only the
+ * sizes, is what keeps a constructed collision from swapping content. */
+static int existing_object(store *s, const char *rel, int src, uint64_t size,
+			   const store_hash *h)
+{
+	int fd = openat(s->objects_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 : -errno;
+	struct stat st;
+	int r = 0;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		r = 0;
+	} else if ((uint64_t)st.st_size == size && (r = same_bytes(src, fd, size)) != 0) {
+		/* equal (1), or a read error */
+	} else {
+		store_hash got;
+		r = store_hash_fd(fd, &got, NULL);
+		if (r == 0)
+			r = store_hash_equal(&got, h) ? STORE_ECOLLISION : 0;
+	}
+	close(fd);
+	return r;
+}
+
+/* Move dirfd/name (open as src, size bytes) to the object of h. 0 when
+ * moved or when the object already existed with the same bytes (then the
+ * source is left in place: *ret_existed = true). An existing object that
+ * is damaged (say, truncated by a power loss under STORE_NOSYNC, or
+ * rewritten) is replaced, atomically, by the new copy; an intact one with
+ * other bytes is a collision: STORE_ECOLLISION, nothing moved. */
+static int place_object(store *s, int dirfd, const char *name, int src, const store_hash *h,
 			uint64_t size, bool *ret_existed)
 {
 	char rel[OBJ_REL_LEN + 1];
@@ -151,9 +209,10 @@ static int place_object(store *s, int dirfd, const char *name, const store_hash 
 		}
 	}
 	if (exists) {
-		struct stat st;
-		if (fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode) && (uint64_t)st.st_size == size) {
+		int r = existing_object(s, rel, src, size, h);
+		if (r < 0)
+			return r;
+		if (r == 1) {
 			*ret_existed = true;
 			return 0;
 		}
@@ -174,7 +233,7 @@ static int commit_object(store *s, int *fd, int dirfd, const char *name, const s
 	*ret_existed = false;
 	if (sync && !defer && fdatasync(*fd) < 0)
 		return -errno;
-	int r = place_object(s, dirfd, name, h, size, ret_existed);
+	int r = place_object(s, dirfd, name, *fd, h, size, ret_existed);
 	if (r < 0 || *ret_existed || !defer)
 		return r;
 	if (store_batch_add_fd(s, *fd) == 0) {
@@ -306,6 +365,52 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	return r;
 }
 
+int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
+		     store_hash *ret_hash, uint64_t *ret_size)
+{
+	store *s = w->s;
+	int r = w->err ? w->err : store_check_usable(s);
+	store_hash h;
+	if (r == 0) {
+		store_hasher_final(w->h, &h);
+		if (fchmod(w->fd, 0444) < 0 ||
+		    (!(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0))
+			r = -errno;
+	}
+	if (close(w->fd) < 0 && errno != EINTR && r == 0)
+		r = -errno;
+	w->fd = -1;
+	if (r < 0) {
+		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
+	} else {
+		snprintf(ret_name, STORE_STAGE_NAME_LEN, "%s", w->tmpname);
+		*ret_hash = h;
+		*ret_size = w->size;
+	}
+	store_hasher_free(w->h);
+	free(w);
+	return r;
+}
+
+int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size)
+{
+	int fd = openat(s->tmp_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	bool existed = false;
+	int r = commit_object(s, &fd, s->tmp_fd, name, h, size, &existed);
+	if (r < 0 || existed)
+		(void)unlinkat(s->tmp_fd, name, 0);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+void store_blob_stage_drop(store *s, const char *name)
+{
+	(void)unlinkat(s->tmp_fd, name, 0);
+}
+
 int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
 {
 	store_blob_writer *w;
@@ -344,10 +449,21 @@ int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_h
 	/* hash first: content already stored costs one read */
 	if ((r = store_hash_fd(fd, &h, &size)) < 0)
 		goto out;
-	struct stat obj;
-	if (store_blob_stat(s, &h, &obj) == 0 && S_ISREG(obj.st_mode) &&
-	    (uint64_t)obj.st_size == size)
-		goto done;
+	/* the same bytes stored already (compared, not assumed from the
+	 * hash): nothing to copy */
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(&h, rel);
+	int ofd = openat(s->objects_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (ofd >= 0) {
+		struct stat obj;
+		int same = fstat(ofd, &obj) == 0 && S_ISREG(obj.st_mode) &&
+					   (uint64_t)obj.st_size == size
+				   ? same_bytes(fd, ofd, size)
+				   : 0;
+		close(ofd);
+		if (same == 1)
+			goto done;
+	}
 	store_blob_writer *w;
 	if ((r = store_blob_writer_new(s, &w)) < 0)
 		goto out;
@@ -499,6 +615,95 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+static bool same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Was the object's stat *st verified before (a stat-cache entry naming h)?
+ * Looked up in a read txn of its own when the handle has none open. */
+static bool verified_before(store *s, const struct stat *st, const store_hash *h)
+{
+	store_txn *txn;
+	if (store_read_begin(s, &txn) < 0)
+		return false;
+	store_hash cached;
+	bool ok = store_stat_cache_lookup(txn, st, &cached) && store_hash_equal(&cached, h);
+	store_read_end(txn);
+	return ok;
+}
+
+/* Remove the object rel when it is still the file *st (a good copy put
+ * there meanwhile by someone else is left alone). */
+static void drop_object(store *s, const char *rel, const struct stat *st)
+{
+	struct stat now;
+	if (s->flags & STORE_RDONLY)
+		return;
+	if (fstatat(s->objects_fd, rel, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    now.st_dev == st->st_dev && now.st_ino == st->st_ino)
+		(void)unlinkat(s->objects_fd, rel, 0);
+}
+
+int store_blob_open_verified(store *s, const store_hash *h, uint64_t size, int *ret_fd)
+{
+	int r = store_check_usable(s);
+	if (r < 0)
+		return r;
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	int fd = openat(s->objects_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ELOOP ? STORE_ECORRUPT : -errno;
+	struct stat st, after;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* another size: cut short by a crash, or damaged; left for the next
+	 * commit of that content to replace */
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size) {
+		r = STORE_ECORRUPT;
+		goto fail;
+	}
+	if (verified_before(s, &st, h)) {
+		*ret_fd = fd;
+		return 0;
+	}
+	int64_t started = store_now_ns();
+	store_hash got;
+	if ((r = store_hash_fd(fd, &got, NULL)) < 0)
+		goto fail;
+	if (fstat(fd, &after) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!store_hash_equal(&got, h)) {
+		drop_object(s, rel, &st);
+		r = STORE_ECORRUPT;
+		goto fail;
+	}
+	if (!same_file_state(&st, &after)) {
+		r = STORE_ECORRUPT; /* changed while read: trust none of it */
+		goto fail;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* remembered at the next write txn; the cache is an optimization, so
+	 * a failure here only means hashing again next time */
+	if (!(s->flags & STORE_RDONLY) && (s->verified || store_stat_updates_new(&s->verified) == 0))
+		(void)store_stat_cache_add(s->verified, &st, started, h);
+	*ret_fd = fd;
+	return 0;
+fail:
+	close(fd);
+	return r;
 }
 
 int store_blob_drop_if_corrupt(store *s, const store_hash *h)

@@ -357,6 +357,8 @@ static int index_fn(store *s, MDB_txn *txn, void *arg)
 			continue;
 		MDB_val k = { STORE_HASH_SIZE, g->traces[i].id.bytes };
 		int rc = mdb_del(txn, s->db_traces, &k, NULL);
+		if (rc == 0 || rc == MDB_NOTFOUND)
+			rc = mdb_del(txn, s->db_origins, &k, NULL);
 		if (rc && rc != MDB_NOTFOUND)
 			return rc;
 	}

@@ -1,4 +1,13 @@
-/* hash.c - XXH3-128 hashing: bytes, streams, files and directory listings.
+/* hash.c - keyed XXH3-128 hashing: bytes, streams, files and directory
+ * listings.
+ *
+ * Every hash is XXH3-128 with a secret derived from the open store's key
+ * (store_hash_key_install, called by store_open): XXH3's default secret is
+ * public, so with it anyone can construct two inputs with one hash, and a
+ * content-addressed store would then mix them up. The secret is the
+ * process's, not a handle's: every store open in a process at one time must
+ * share one key (store_open refuses another). Before any store is opened,
+ * hashes are plain XXH3-128 (what `xxh128sum` prints).
  *
  * On x86-64 the library's runtime-dispatching entry points are used, so the
  * widest vector unit the CPU has (AVX2, AVX-512) does the work, as in
@@ -7,10 +16,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_generateSecret, XXH3_SECRET_DEFAULT_SIZE */
 #include <xxhash.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xxh_x86dispatch.h>
@@ -28,6 +39,45 @@ struct store_hasher {
 	XXH3_state_t *state;
 };
 
+/* The installed key: the XXH3 secret made from it, its fingerprint, and how
+ * many open store handles use it. XXH3 states keep a pointer to the secret,
+ * so the buffer is static and only rewritten when no handle uses it. */
+static uint8_t hash_secret[XXH3_SECRET_DEFAULT_SIZE];
+static uint8_t hash_key[STORE_KEY_SIZE];
+static bool hash_keyed;
+static unsigned hash_key_users;
+static pthread_mutex_t hash_key_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int store_hash_key_install(const uint8_t key[STORE_KEY_SIZE])
+{
+	int r = 0;
+	pthread_mutex_lock(&hash_key_lock);
+	if (hash_keyed && memcmp(hash_key, key, STORE_KEY_SIZE) == 0) {
+		hash_key_users++;
+	} else if (hash_key_users) {
+		r = STORE_EKEY; /* another store with another key is open */
+	} else if (XXH3_generateSecret(hash_secret, sizeof(hash_secret), key, STORE_KEY_SIZE) !=
+		   XXH_OK) {
+		r = -EINVAL;
+	} else {
+		memcpy(hash_key, key, STORE_KEY_SIZE);
+		hash_keyed = true;
+		hash_key_users = 1;
+	}
+	pthread_mutex_unlock(&hash_key_lock);
+	return r;
+}
+
+void store_hash_key_release(void)
+{
+	/* The key stays installed (hashes made after a close still match the
+	 * store's), but another may now replace it. */
+	pthread_mutex_lock(&hash_key_lock);
+	if (hash_key_users)
+		hash_key_users--;
+	pthread_mutex_unlock(&hash_key_lock);
+}
+
 static void hash_from_xxh(XXH128_hash_t x, store_hash *ret)
 {
 	XXH128_canonical_t c;
@@ -37,7 +87,19 @@ static void hash_from_xxh(XXH128_hash_t x, store_hash *ret)
 
 void store_hash_bytes(const void *data, size_t len, store_hash *ret)
 {
-	hash_from_xxh(XXH3_128bits(data, len), ret);
+	if (hash_keyed)
+		hash_from_xxh(XXH3_128bits_withSecret(data, len, hash_secret, sizeof(hash_secret)),
+			      ret);
+	else
+		hash_from_xxh(XXH3_128bits(data, len), ret);
+}
+
+static void hasher_reset(XXH3_state_t *state)
+{
+	if (hash_keyed)
+		XXH3_128bits_reset_withSecret(state, hash_secret, sizeof(hash_secret));
+	else
+		XXH3_128bits_reset(state);
 }
 
 bool store_hash_equal(const store_hash *a, const store_hash *b)
@@ -97,7 +159,7 @@ int store_hasher_new(store_hasher **ret)
 		free(h);
 		return -ENOMEM;
 	}
-	XXH3_128bits_reset(h->state);
+	hasher_reset(h->state);
 	*ret = h;
 	return 0;
 }
@@ -115,7 +177,7 @@ void store_hasher_final(const store_hasher *h, store_hash *ret)
 
 void store_hasher_reset(store_hasher *h)
 {
-	XXH3_128bits_reset(h->state);
+	hasher_reset(h->state);
 }
 
 void store_hasher_free(store_hasher *h)

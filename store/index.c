@@ -99,6 +99,25 @@ int store_blob_info(store_txn *txn, const store_hash *h, uint64_t *ret_size,
 	return 0;
 }
 
+int store_trace_origin(store_txn *txn, const store_hash *trace_id, struct store_origin *ret)
+{
+	int r = store_check_forked(txn->s);
+	if (r < 0)
+		return r;
+	MDB_val k = hash_val(trace_id), v;
+	int rc = mdb_get(txn->txn, txn->s->db_origins, &k, &v);
+	if (rc)
+		return store_mdb_error(rc);
+	if (v.mv_size < 8 || v.mv_size > 8 + STORE_ORIGIN_MAX)
+		return STORE_ECORRUPT;
+	struct store_origin o;
+	o.imported_ns = (int64_t)store_get_u64(v.mv_data);
+	memcpy(o.text, (uint8_t *)v.mv_data + 8, v.mv_size - 8);
+	o.text[v.mv_size - 8] = '\0';
+	*ret = o;
+	return 0;
+}
+
 int store_run_get(store_txn *txn, uint64_t id, struct store_run **ret)
 {
 	int fr = store_check_forked(txn->s);
@@ -287,6 +306,10 @@ static int record_one(store *s, MDB_txn *txn, struct store_prepared *a)
 	MDB_val k = hash_val(&a->id), v = { a->enc_len, a->enc };
 	int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
 	if (rc && rc != MDB_KEYEXIST)
+		return rc;
+	/* recorded here: no longer an imported trace (if it was one) */
+	rc = mdb_del(txn, s->db_origins, &k, NULL);
+	if (rc && rc != MDB_NOTFOUND)
 		return rc;
 
 	/* the action's list: new id first, then the old ones minus it */
@@ -614,7 +637,12 @@ int store_flush(store *s)
 int store_flush_lazy(store *s)
 {
 	int r = store_check_usable(s);
-	if (r < 0 || s->n_pending == 0)
+	if (r < 0)
+		return r;
+	/* verified objects are remembered in the index, not the journal */
+	if (s->verified && store_stat_updates_count(s->verified) && !(s->flags & STORE_RDONLY))
+		return store_write_txn(s, NULL, NULL);
+	if (s->n_pending == 0)
 		return r;
 	if (store_journal_append(s) == 0)
 		return 0;

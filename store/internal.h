@@ -11,8 +11,9 @@
 
 #include "store/store.h"
 
-/* Format version of the store as a whole (meta db key "format"). */
-#define STORE_FORMAT_VERSION 1u
+/* Format version of the store as a whole (meta db key "format"). 2: keyed
+ * hashes (meta key "keyfp" holds the key's fingerprint). */
+#define STORE_FORMAT_VERSION 2u
 
 struct store {
 	char *path;        /* absolute store directory */
@@ -24,9 +25,13 @@ struct store {
 	pid_t pid;         /* the opener: other pids get STORE_EFORK */
 	unsigned fork_generation; /* see store_check_forked */
 	MDB_env *env;
-	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta;
+	MDB_dbi db_actions, db_traces, db_stat, db_blobs, db_runs, db_meta, db_origins;
 	size_t map_size;
 	int open_txns;     /* txns of this handle now open (0 or 1) */
+	store_hash key_fp;  /* store_key_fingerprint */
+	bool key_installed; /* holds a use of the process's hash key (hash.c) */
+	store_stat_updates *verified; /* objects verified by store_blob_open_verified,
+				       * written at the next write txn */
 	struct store_uring *uring; /* batched fsync (uring.c), made on first use */
 	bool uring_failed;         /* io_uring unavailable: use plain fsync */
 	bool stat_batch_open; /* one stat batch (statbatch.c) at a time */
@@ -98,6 +103,33 @@ struct store_txn {
 	store *s;
 	MDB_txn *txn;
 };
+
+/* hash.c: make key the process's hash key (0), or count one more user of
+ * it when it is installed already; STORE_EKEY when another key is in use
+ * by an open store. store_hash_key_release drops one use. */
+int store_hash_key_install(const uint8_t key[STORE_KEY_SIZE]);
+void store_hash_key_release(void);
+
+/* statcache.c: the stat cache's answer for a regular file with stat *st
+ * (true and *ret when an entry matches and is not racy), and a new entry
+ * for it, hashed from a read that started at started_ns, queued in u
+ * (left out when racy). */
+bool store_stat_cache_lookup(store_txn *txn, const struct stat *st, store_hash *ret);
+int store_stat_cache_add(store_stat_updates *u, const struct stat *st, int64_t started_ns,
+			 const store_hash *h);
+/* flush the handle's verified-object entries into txn (store_write_txn) */
+int store_stat_verified_write(store *s, MDB_txn *txn);
+
+/* blob.c, for import: finish a writer without linking its object (the
+ * content stays a temp file in tmp/ named *ret_name, made read-only and
+ * synced per policy; the writer is freed whatever the result); later move
+ * it into objects/ (store_blob_unstage: as a commit does, so an existing
+ * object is compared byte for byte) or remove it (store_blob_stage_drop). */
+#define STORE_STAGE_NAME_LEN 64
+int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
+		     store_hash *ret_hash, uint64_t *ret_size);
+int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size);
+void store_blob_stage_drop(store *s, const char *name);
 
 /* store_check_usable - STORE_EFORK when called from a process other than
  * the opener (compares pids: one system call). store_check_forked is the

@@ -259,6 +259,24 @@ int store_stat_answer(store_txn *txn, store_stat_updates *updates, int dirfd, co
 	return 0;
 }
 
+bool store_stat_cache_lookup(store_txn *txn, const struct stat *st, store_hash *ret)
+{
+	return lookup(txn, st, STORE_INPUT_FILE, ret);
+}
+
+int store_stat_cache_add(store_stat_updates *u, const struct stat *st, int64_t started_ns,
+			 const store_hash *h)
+{
+	if (store_stat_is_racy(st, started_ns))
+		return 0;
+	return add_update(u, st, STORE_INPUT_FILE, started_ns, h);
+}
+
+int store_stat_verified_write(store *s, MDB_txn *txn)
+{
+	return s->verified ? flush_fn(s, txn, s->verified) : 0;
+}
+
 int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
 		    int at_flags, struct store_path_state *ret)
 {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -101,13 +102,19 @@ const char *store_strerror(int err)
 	case STORE_ECORRUPT:
 		return "store is corrupt (index or blob does not match)";
 	case STORE_EVERSION:
-		return "store was written by an unknown format version";
+		return "store was written by another format version (this shark cannot use it: "
+		       "move it away or remove it, a new one is created)";
 	case STORE_EFORK:
 		return "store handle used in a forked child";
 	case STORE_EBADTRACE:
 		return "malformed trace record";
 	case STORE_ELIMIT:
 		return "store size limit exceeded";
+	case STORE_EKEY:
+		return "hash key mismatch: the store's key file is missing or changed, or "
+		       "SHARK_HASH_KEY_FILE (or a bundle) holds another store's key";
+	case STORE_ECOLLISION:
+		return "hash collision: other content has the hash of an existing object";
 	}
 	if (err < 0 && err > -4096) {
 		const char *d = strerrordesc_np(-err);
@@ -226,9 +233,122 @@ static int open_subdir(store *s, const char *name, bool create, int *ret_fd)
 	return 0;
 }
 
+/* ---- the hash key ---------------------------------------------------------- */
+
+/* Read exactly STORE_KEY_SIZE bytes from the regular file dirfd/path.
+ * -ENOENT, -EINVAL (another size or type), -errno. */
+static int read_key(int dirfd, const char *path, uint8_t key[STORE_KEY_SIZE])
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int r = 0;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode) || st.st_size != STORE_KEY_SIZE)
+		r = -EINVAL;
+	size_t got = 0;
+	while (r == 0 && got < STORE_KEY_SIZE) {
+		ssize_t n = read(fd, key + got, STORE_KEY_SIZE - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EINVAL;
+		else
+			got += (size_t)n;
+	}
+	close(fd);
+	return r;
+}
+
+/* Write a new store's key file (mode 0600) without ever showing a partial
+ * one: a temp file linked to its name. Another creator that got there first
+ * wins (-EEXIST: read theirs). */
+static int create_key(store *s, const uint8_t key[STORE_KEY_SIZE])
+{
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", STORE_KEY_FILE, (long)getpid());
+	(void)unlinkat(s->dirfd, tmp, 0);
+	int fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = store_write_all(fd, key, STORE_KEY_SIZE);
+	if (r == 0 && !(s->flags & STORE_NOSYNC) && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0 && linkat(s->dirfd, tmp, s->dirfd, STORE_KEY_FILE, 0) < 0)
+		r = -errno;
+	(void)unlinkat(s->dirfd, tmp, 0);
+	if (r == 0 && !(s->flags & STORE_NOSYNC) && fsync(s->dirfd) < 0)
+		r = -errno;
+	return r;
+}
+
+/* The key a new store should get: from key_file (or $SHARK_HASH_KEY_FILE),
+ * else random. -EINVAL for a key file of the wrong size. */
+static int new_key(const char *key_file, uint8_t key[STORE_KEY_SIZE])
+{
+	if (key_file)
+		return read_key(AT_FDCWD, key_file, key);
+	size_t got = 0;
+	while (got < STORE_KEY_SIZE) {
+		ssize_t n = getrandom(key + got, STORE_KEY_SIZE - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static const char KEY_FP_TEXT[] = "shark store hash key fingerprint 1";
+
+/* Load the store's key, creating it for a new store (fresh: no index yet),
+ * check it against key_file when one is given, and install it. */
+static int load_key(store *s, bool fresh, const char *key_file)
+{
+	uint8_t key[STORE_KEY_SIZE], want[STORE_KEY_SIZE];
+	int r = read_key(s->dirfd, STORE_KEY_FILE, key);
+	if (r == -ENOENT && fresh && !(s->flags & STORE_RDONLY)) {
+		if ((r = new_key(key_file, key)) < 0)
+			return r == -ENOENT || r == -EINVAL ? STORE_EKEY : r;
+		r = create_key(s, key);
+		if (r == -EEXIST)
+			r = read_key(s->dirfd, STORE_KEY_FILE, key);
+	}
+	if (r == -ENOENT && fresh && (s->flags & STORE_RDONLY))
+		return -ENOENT; /* no store here yet */
+	if (r == -ENOENT && !fresh)
+		return 0; /* a store of format 1, or a lost key: open_dbis tells */
+	if (r == -ENOENT || r == -EINVAL)
+		return STORE_EKEY;
+	if (r < 0)
+		return r;
+	if (key_file) {
+		if ((r = read_key(AT_FDCWD, key_file, want)) < 0)
+			return r == -ENOENT || r == -EINVAL ? STORE_EKEY : r;
+		if (memcmp(key, want, STORE_KEY_SIZE) != 0)
+			return STORE_EKEY;
+	}
+	if ((r = store_hash_key_install(key)) < 0)
+		return r;
+	s->key_installed = true;
+	store_hash_bytes(KEY_FP_TEXT, sizeof(KEY_FP_TEXT) - 1, &s->key_fp);
+	return 0;
+}
+
+void store_key_fingerprint(const store *s, store_hash *ret)
+{
+	*ret = s->key_fp;
+}
+
 /* ---- LMDB environment ------------------------------------------------------ */
 
 static const char FORMAT_KEY[] = "format";
+static const char KEYFP_KEY[] = "keyfp";
 
 static int adopt_map_size(store *s);
 
@@ -239,19 +359,11 @@ static int open_dbis(store *s, bool create)
 	int rc = mdb_txn_begin(s->env, NULL, create ? 0 : MDB_RDONLY, &txn);
 	if (rc)
 		return rc;
-	struct {
-		const char *name;
-		MDB_dbi *dbi;
-	} dbs[] = {
-		{ "meta", &s->db_meta },       { "actions", &s->db_actions },
-		{ "traces", &s->db_traces },   { "statcache", &s->db_stat },
-		{ "blobs", &s->db_blobs },     { "runs", &s->db_runs },
-	};
-	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-		rc = mdb_dbi_open(txn, dbs[i].name, dflags, dbs[i].dbi);
-		if (rc)
-			goto fail;
-	}
+	/* meta first: a store of another format is refused before anything
+	 * else is looked for in it (it may lack databases added since) */
+	rc = mdb_dbi_open(txn, "meta", dflags, &s->db_meta);
+	if (rc)
+		goto fail;
 	MDB_val k = { sizeof(FORMAT_KEY) - 1, (void *)FORMAT_KEY }, v;
 	rc = mdb_get(txn, s->db_meta, &k, &v);
 	if (rc == MDB_NOTFOUND && create) {
@@ -271,13 +383,49 @@ static int open_dbis(store *s, bool create)
 		mdb_txn_abort(txn);
 		return STORE_EVERSION;
 	}
+	struct {
+		const char *name;
+		MDB_dbi *dbi;
+	} dbs[] = {
+		{ "actions", &s->db_actions }, { "traces", &s->db_traces },
+		{ "statcache", &s->db_stat },  { "blobs", &s->db_blobs },
+		{ "runs", &s->db_runs },       { "origins", &s->db_origins },
+	};
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dflags, dbs[i].dbi);
+		if (rc)
+			goto fail;
+	}
+	/* the index was hashed with one key: the key file must be that one */
+	if (!s->key_installed) {
+		mdb_txn_abort(txn);
+		return STORE_EKEY;
+	}
+	MDB_val fk = { sizeof(KEYFP_KEY) - 1, (void *)KEYFP_KEY };
+	rc = mdb_get(txn, s->db_meta, &fk, &v);
+	if (rc == MDB_NOTFOUND && create) {
+		v.mv_size = STORE_HASH_SIZE;
+		v.mv_data = s->key_fp.bytes;
+		rc = mdb_put(txn, s->db_meta, &fk, &v, 0);
+		if (rc)
+			goto fail;
+	} else if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_EKEY;
+	} else if (rc) {
+		goto fail;
+	} else if (v.mv_size != STORE_HASH_SIZE ||
+		   memcmp(v.mv_data, s->key_fp.bytes, STORE_HASH_SIZE) != 0) {
+		mdb_txn_abort(txn);
+		return STORE_EKEY;
+	}
 	return mdb_txn_commit(txn);
 fail:
 	mdb_txn_abort(txn);
 	return rc;
 }
 
-static int open_env(store *s, size_t initial_map)
+static int open_env(store *s, size_t initial_map, const char *key_file)
 {
 	int rc = mdb_env_create(&s->env);
 	if (rc)
@@ -288,12 +436,15 @@ static int open_env(store *s, size_t initial_map)
 	bool fresh = fstatat(s->dirfd, "index/data.mdb", &st, 0) < 0;
 	if (fresh)
 		mdb_env_set_mapsize(s->env, initial_map);
+	int r = load_key(s, fresh, key_file);
+	if (r < 0)
+		return r;
 	unsigned eflags = MDB_NOTLS;
 	if (s->flags & STORE_RDONLY)
 		eflags |= MDB_RDONLY;
 	eflags |= (s->flags & STORE_NOSYNC) ? MDB_NOSYNC : MDB_NOMETASYNC;
 	char *dir;
-	int r = join(s->path, "index", &dir);
+	r = join(s->path, "index", &dir);
 	if (r < 0)
 		return r;
 	rc = mdb_env_open(s->env, dir, eflags, 0600);
@@ -333,10 +484,10 @@ static int open_env(store *s, size_t initial_map)
  * (MDB_INVALID). Opening under an exclusive flock on index/open.lock makes
  * creation happen once; for an existing environment the lock is held for
  * microseconds. A read-only opener cannot create anything and skips it. */
-static int open_env_locked(store *s, size_t initial_map)
+static int open_env_locked(store *s, size_t initial_map, const char *key_file)
 {
 	if (s->flags & STORE_RDONLY)
-		return open_env(s, initial_map);
+		return open_env(s, initial_map, key_file);
 	int lock = openat(s->dirfd, "index/open.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0)
 		return -errno;
@@ -345,7 +496,7 @@ static int open_env_locked(store *s, size_t initial_map)
 		close(lock);
 		return r;
 	}
-	r = open_env(s, initial_map);
+	r = open_env(s, initial_map, key_file);
 	close(lock); /* releases the lock */
 	return r;
 }
@@ -433,7 +584,12 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 	}
 	if ((r = open_subdir(s, "objects", !rdonly, &s->objects_fd)) < 0)
 		goto fail;
-	if ((r = open_env_locked(s, initial_map)) < 0)
+	const char *key_file = opts ? opts->key_file : NULL;
+	if (!key_file) {
+		const char *e = getenv("SHARK_HASH_KEY_FILE");
+		key_file = e && *e ? e : NULL;
+	}
+	if ((r = open_env_locked(s, initial_map, key_file)) < 0)
 		goto fail;
 	*ret = s;
 	return 0;
@@ -455,7 +611,14 @@ void store_close(store *s)
 	/* deferred runs are written now, if this process may still write */
 	if (s->n_pending && s->env && s->open_txns == 0 && store_check_usable(s) == 0)
 		(void)store_flush(s);
+	/* objects verified since the last write txn: remembered now */
+	if (s->verified && store_stat_updates_count(s->verified) && s->env && s->open_txns == 0 &&
+	    !(s->flags & STORE_RDONLY) && store_check_usable(s) == 0)
+		(void)store_write_txn(s, NULL, NULL);
 	store_pending_runs_free(s);
+	store_stat_updates_free(s->verified);
+	if (s->key_installed)
+		store_hash_key_release();
 	store_batch_free(s); /* an uncommitted batch's records are lost */
 	close_env(s);
 	store_uring_free(s->uring);
@@ -546,11 +709,15 @@ int store_write_txn(store *s, int (*fn)(store *s, MDB_txn *txn, void *arg), void
 		if (rc == 0)
 			rc = store_pending_runs_write(s, txn);
 		if (rc == 0)
+			rc = store_stat_verified_write(s, txn);
+		if (rc == 0 && fn)
 			rc = fn(s, txn, arg);
 		if (rc == 0) {
 			rc = mdb_txn_commit(txn);
 			if (rc == 0)
 				store_pending_runs_clear(s);
+			if (rc == 0 && s->verified)
+				store_stat_updates_clear(s->verified);
 		} else {
 			mdb_txn_abort(txn);
 		}

@@ -3,7 +3,9 @@
  * A store is a directory (default $SHARK_STORE, else
  * ${XDG_CACHE_HOME:-$HOME/.cache}/shark) holding
  *
- *   objects/ab/<30 hex>   content-addressed blobs (XXH3-128, read-only files)
+ *   key                   the store's hash key (32 random bytes, mode 0600)
+ *   objects/ab/<30 hex>   content-addressed blobs (keyed XXH3-128, read-only
+ *                         files)
  *   tmp/                  blob writers' temporary files
  *   scratch/              free space on the store's filesystem (sandbox
  *                         overlay upper dirs), so results can be imported
@@ -51,6 +53,8 @@ enum {
 	STORE_EFORK = -31002,    /* handle used in a process other than its opener */
 	STORE_EBADTRACE = -31003, /* malformed trace or run encoding */
 	STORE_ELIMIT = -31004,   /* a size limit was exceeded (see STORE_MAX_*) */
+	STORE_EKEY = -31005,     /* hash key missing, or not the store's / bundle's */
+	STORE_ECOLLISION = -31006, /* other content with the hash of an existing object */
 };
 
 /* store_strerror - a static, human-readable description of err (a value
@@ -58,8 +62,14 @@ enum {
 const char *store_strerror(int err);
 
 /* ---- hashes --------------------------------------------------------------
- * XXH3-128. The binary form is XXH3's canonical (big-endian) 16 bytes, so
- * the hex form equals what `xxh128sum` prints. */
+ * Keyed XXH3-128: XXH3_128bits_withSecret with a secret derived
+ * (XXH3_generateSecret) from the store's key, so that nobody without the
+ * key can construct two contents with one hash (with XXH3's public default
+ * secret they can). The key is the process's: store_open installs the
+ * store's, and every store open in one process at a time has the same key.
+ * Before any store was opened the hashes are plain XXH3-128. The binary
+ * form is XXH3's canonical (big-endian) 16 bytes; the hex form no longer
+ * equals `xxh128sum`'s output (it does for an unkeyed hash). */
 #define STORE_HASH_SIZE 16
 #define STORE_HASH_HEX_LEN 32
 
@@ -134,8 +144,21 @@ enum store_open_flags {
 	STORE_NOSYNC = 1u << 1,
 };
 
+/* The store's hash key: STORE_KEY_SIZE bytes in <store>/STORE_KEY_FILE,
+ * mode 0600, made with getrandom() when the store is created. Sandboxed
+ * commands must not see it (shark hides the file). Stores that share
+ * results (bundles) must share the key: a store created with
+ * store_options.key_file, or else $SHARK_HASH_KEY_FILE, set takes its key
+ * from that file (STORE_KEY_SIZE raw bytes, e.g. another store's key file)
+ * instead; opening an existing store with one set that holds another key
+ * fails with STORE_EKEY. */
+#define STORE_KEY_SIZE 32
+#define STORE_KEY_FILE "key"
+
 struct store_options {
 	unsigned flags;           /* enum store_open_flags */
+	const char *key_file;     /* key for a new store; NULL: $SHARK_HASH_KEY_FILE
+				   * if set and non-empty, else random */
 	size_t initial_map_size;  /* LMDB map size for a new env; 0 = default
 				   * (64 MiB). The map grows by doubling on
 				   * MDB_MAP_FULL, up to STORE_MAX_MAP_SIZE. */
@@ -150,9 +173,13 @@ int store_default_path(char **ret);
 
 /* store_open - open (and unless STORE_RDONLY, create, mode 0700 including
  * missing parents) the store at path, or at store_default_path() when path
- * is NULL. Clears stale LMDB reader slots left by dead processes.
+ * is NULL, and install its hash key for this process. Clears stale LMDB
+ * reader slots left by dead processes.
  * Errors: -ENOENT (read-only and missing), -EACCES/-EROFS (cannot create or
- * write), STORE_EVERSION (written by another format version),
+ * write), STORE_EVERSION (written by another format version), STORE_EKEY
+ * (its key file is missing, does not match the index, differs from the
+ * key file asked for, or another store open in this process has another
+ * key),
  * STORE_ECORRUPT (index unreadable), -ENOMEM, other -errno. */
 int store_open(const char *path, unsigned flags, store **ret);
 int store_open_opts(const char *path, const struct store_options *opts, store **ret);
@@ -165,6 +192,11 @@ void store_close(store *s);
 
 /* store_path - the store's directory (absolute). Owned by s. */
 const char *store_path(const store *s);
+
+/* store_key_fingerprint - a public name for the store's hash key: the
+ * keyed hash of a fixed text, so it tells keys apart without revealing
+ * more than any object name does. Bundles carry it. */
+void store_key_fingerprint(const store *s, store_hash *ret);
 
 /* store_scratch_path - "<store>/scratch", a directory on the store's
  * filesystem where callers may create work directories whose files are
@@ -181,9 +213,12 @@ int store_scratch_hold(const char *dir);
 
 /* ---- blobs ---------------------------------------------------------------
  * Content-addressed, immutable files. An existing object is never
- * rewritten: committing content that already exists just discards the new
- * copy (unless the existing object has the wrong size, i.e. is damaged:
- * then it is atomically replaced). Unless STORE_NOSYNC, a new object's data
+ * rewritten: committing content whose object exists compares the two byte
+ * for byte and discards the new copy when they are equal. When they differ
+ * the existing object is re-hashed: if it no longer matches its name it is
+ * damaged and atomically replaced by the new copy; if it does, the two are
+ * a hash collision, and the commit fails with STORE_ECOLLISION, leaving
+ * the object as it was. Unless STORE_NOSYNC, a new object's data
  * is fdatasync'ed before it is renamed into place (and its directory
  * fsync'ed after), so an object name always means complete content. Blob
  * files carry no index entry until a trace referring to them is recorded
@@ -204,9 +239,10 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len);
 int store_blob_write_from_fd(store_blob_writer *w, int fd);
 
 /* store_blob_commit - finish: sync per policy, rename into
- * objects/ab/<rest> (or drop the copy if that object exists). The writer is
- * consumed (freed) whatever the result. ret_hash/ret_size may be NULL.
- * Errors: -ENOSPC, -EIO, -errno. */
+ * objects/ab/<rest> (or drop the copy if that object exists with the same
+ * bytes). The writer is consumed (freed) whatever the result.
+ * ret_hash/ret_size may be NULL.
+ * Errors: STORE_ECOLLISION, -ENOSPC, -EIO, -errno. */
 int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_size);
 
 /* store_blob_writer_free - abandon an uncommitted blob (its temp file is
@@ -224,7 +260,7 @@ int store_blob_put(store *s, const void *data, size_t len, store_hash *ret_hash)
  * read/hash/write pass) and committed under the hash of what was copied,
  * so a source changed mid-copy still gives a correct object. ret_hash and
  * ret_size may be NULL. Errors: -EINVAL (not a regular file), -EROFS,
- * -ENOSPC, -errno. */
+ * STORE_ECOLLISION, -ENOSPC, -errno. */
 int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_hash,
 			uint64_t *ret_size);
 
@@ -237,7 +273,7 @@ int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_h
  * it was. Nobody may have the file open for writing (the sandboxed command
  * must have exited): the object is named by the content hashed here.
  * Errors: -EINVAL (not a regular file), -ELOOP (a symlink), -EROFS,
- * -ENOSPC, -errno. */
+ * STORE_ECOLLISION, -ENOSPC, -errno. */
 int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_hash,
 		      uint64_t *ret_size);
 
@@ -251,6 +287,18 @@ int store_blob_exists(store *s, const store_hash *h, uint64_t *ret_size);
  * *ret_fd is owned by the caller; *ret_size may be NULL.
  * Errors: -ENOENT (no such blob), -errno. */
 int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_size);
+
+/* store_blob_open_verified - store_blob_open for replay or for a stage's
+ * stdin, with the content checked: the object must be a regular file of
+ * size bytes whose content hashes to h. An object verified before is not
+ * re-read: its (dev, inode, size, mtime, ctime) are remembered in the stat
+ * cache (any chmod or write changes the ctime), with the cache's racy
+ * rule; a fresh verification is remembered at this handle's next write
+ * txn (or store_close). An object whose content does not match is removed
+ * (unless the store is read-only) and STORE_ECORRUPT returned: the caller
+ * treats it as missing and recomputes. *ret_fd is positioned at 0.
+ * Errors: -ENOENT, STORE_ECORRUPT (wrong type, size or content), -errno. */
+int store_blob_open_verified(store *s, const store_hash *h, uint64_t size, int *ret_fd);
 
 /* store_blob_verify - re-read the object and check its content hash.
  * Errors: -ENOENT, STORE_ECORRUPT (content does not match its name), -errno. */
@@ -404,7 +452,8 @@ int store_read_begin(store *s, store_txn **ret);
 void store_read_end(store_txn *txn);
 
 /* store_action_traces - the trace ids recorded under action_key, newest
- * first, in a malloc'ed array (*ret_ids, free() it; NULL when *ret_n is 0).
+ * first (traces added by store_import after the store's own), in a
+ * malloc'ed array (*ret_ids, free() it; NULL when *ret_n is 0).
  * An action keeps at most STORE_MAX_TRACES_PER_ACTION traces (the oldest is
  * dropped from the list). Errors: -ENOENT (no such action),
  * STORE_ECORRUPT, -ENOMEM. */
@@ -502,7 +551,9 @@ int store_run_defer(store *s, const struct store_run *run);
  * crash of the machine may lose the journal's unsynced tail (the history
  * is informational); it never damages the index. Falls back to
  * store_flush when the journal cannot take them (too long, not
- * writable). */
+ * writable). Objects verified by store_blob_open_verified since the last
+ * write txn need one to be remembered: then it commits one (once per
+ * object created or changed since it was last verified). */
 int store_flush(store *s);
 int store_flush_lazy(store *s);
 
@@ -753,7 +804,10 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 
 /* ---- bundles: export and import (tar + zstd, libarchive) ----
  * A bundle is a tar archive compressed with zstd holding, in this order:
- *   shark-bundle/VERSION   "shark-bundle 1\n"
+ *   shark-bundle/VERSION   "shark-bundle 2\n"
+ *   shark-bundle/KEY       the exporting store's store_key_fingerprint, 32
+ *                          hex digits and a newline: every name below is a
+ *                          keyed hash, meaningful only under that key
  *   objects/<32 hex>       each blob the traces name, named by its hash
  *   traces/<32 hex>        each trace's encoding, named by its id (its hash)
  *   actions/<32 hex>       per action key: the bundle's trace ids under it
@@ -762,6 +816,32 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 
 #define STORE_BUNDLE_MAX_ENTRIES (1u << 24)
 #define STORE_BUNDLE_MAX_TRACE (64u << 20) /* bytes of one trace encoding */
+/* Defaults of struct store_import_options: the uncompressed bytes of all
+ * blobs of one bundle, and the memory its traces and actions may take
+ * while it is checked (they are kept until the one write txn). */
+#define STORE_IMPORT_DEFAULT_MAX_BYTES (16ull << 30)
+#define STORE_IMPORT_DEFAULT_MAX_MEMORY (256ull << 20)
+
+struct store_import_options {
+	const char *origin;  /* where the bundle came from (e.g. its file name),
+			      * kept with each trace it adds (store_trace_origin);
+			      * NULL: "bundle". At most STORE_ORIGIN_MAX bytes kept. */
+	uint64_t max_bytes;  /* 0: STORE_IMPORT_DEFAULT_MAX_BYTES */
+	uint64_t max_memory; /* 0: STORE_IMPORT_DEFAULT_MAX_MEMORY */
+};
+
+#define STORE_ORIGIN_MAX 255
+
+/* Where a trace came from, when it was not recorded by this store. */
+struct store_origin {
+	int64_t imported_ns;              /* CLOCK_REALTIME of the import */
+	char text[STORE_ORIGIN_MAX + 1];  /* store_import_options.origin, NUL-ended;
+					   * bytes as given (escape before printing) */
+};
+
+/* store_trace_origin - the origin of an imported trace. Errors: -ENOENT
+ * (recorded by this store: a local trace), STORE_ECORRUPT, STORE_EFORK. */
+int store_trace_origin(store_txn *txn, const store_hash *trace_id, struct store_origin *ret);
 
 struct store_bundle_report {
 	uint64_t actions, traces, blobs; /* entries exported / imported */
@@ -781,19 +861,30 @@ int store_export(store *s, const store_hash *trace_ids, size_t n, int out_fd,
 		 struct store_bundle_report *ret);
 
 /* store_import - read a bundle (untrusted) from in_fd and add its traces
- * and actions to the store. Everything is verified before the index is
- * touched: entry names and types, the version, each blob's content against
- * its name, each trace's encoding against its id and the decoder, every
- * blob a trace names is in the bundle or the store, every action names
- * bundle traces, the archive is complete (truncation is an error). Then
- * traces, blob metadata and actions go into the index in ONE write txn,
- * so a rejected or interrupted import adds nothing visible (blobs already
- * moved into objects/ stay unreferenced until gc). *ret is written on
- * success and, on failure, its detail names the problem.
+ * and actions to the store, with default options (store_import_opts).
+ *
+ * store_import_opts - the same with options. Everything is verified before
+ * the index is touched: entry names and types, the version, the key
+ * fingerprint (STORE_EKEY for a bundle made under another key: the
+ * importing store must be created with that store's key, see
+ * SHARK_HASH_KEY_FILE), each blob's content against its name, each trace's
+ * encoding against its id and the decoder, every blob a trace names is in
+ * the bundle or the store, every action names bundle traces, the archive
+ * is complete (truncation is an error), the size and memory caps. Blobs
+ * are staged as temp files and only moved into objects/ once all of that
+ * passed, so a rejected bundle leaves nothing behind. Then traces, blob
+ * metadata, origins and actions go into the index in ONE write txn.
+ * Imported traces rank after the store's own under each action (a local
+ * trace whose inputs match is always the one replayed), and each new one
+ * keeps opts->origin (store_trace_origin). *ret is written on success and,
+ * on failure, its detail names the problem.
  * Errors: -EINVAL (malformed bundle, bad name, unexpected entry),
- * STORE_ECORRUPT (a hash does not match), STORE_EBADTRACE, STORE_EVERSION,
- * STORE_ELIMIT, -EIO (truncated or unreadable archive), -ELIBACC (as for
- * store_export), -EROFS, -ENOSPC, -ENOMEM, -errno. */
+ * STORE_ECORRUPT (a hash does not match), STORE_EKEY, STORE_ECOLLISION,
+ * STORE_EBADTRACE, STORE_EVERSION, STORE_ELIMIT (a cap), -EIO (truncated
+ * or unreadable archive), -ELIBACC (as for store_export), -EROFS, -ENOSPC,
+ * -ENOMEM, -errno. */
+int store_import_opts(store *s, int in_fd, const struct store_import_options *opts,
+		      struct store_bundle_report *ret);
 int store_import(store *s, int in_fd, struct store_bundle_report *ret);
 
 #endif

@@ -116,8 +116,17 @@ int cli_import(struct cli_ctx *c, int argc, char **argv)
 		cli_error(c, "cannot open %s: %s", argv[1], strerror(errno));
 		return 1;
 	}
+	/* traces it adds remember the bundle (shark show, shark log); the
+	 * caps have documented defaults, overridable from the environment */
+	struct store_import_options io = { .origin = argv[1] };
+	const char *cap = getenv("SHARK_IMPORT_MAX_BYTES");
+	if (cap && *cap)
+		io.max_bytes = strtoull(cap, NULL, 10);
+	cap = getenv("SHARK_IMPORT_MAX_MEMORY");
+	if (cap && *cap)
+		io.max_memory = strtoull(cap, NULL, 10);
 	struct store_bundle_report rep;
-	int r = store_import(c->st, fd, &rep);
+	int r = store_import_opts(c->st, fd, &io, &rep);
 	close(fd);
 	if (r < 0) {
 		cli_error(c, "%s rejected, nothing imported: %s%s%s", argv[1],

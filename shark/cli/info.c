@@ -180,7 +180,18 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv)
 
 /* ---- log ------------------------------------------------------------------------ */
 
-static void print_run_json(uint64_t id, const struct store_run *run)
+/* The origin of the run's trace when it came from a bundle (into *buf),
+ * NULL when it was recorded by this store (or there is none). */
+static const struct store_origin *run_origin(store_txn *txn, const struct store_run *run,
+					     struct store_origin *buf)
+{
+	if (store_hash_is_zero(&run->trace_id) || store_trace_origin(txn, &run->trace_id, buf) < 0)
+		return NULL;
+	return buf;
+}
+
+static void print_run_json(uint64_t id, const struct store_run *run,
+			   const struct store_origin *origin)
 {
 	printf("{\"id\":%" PRIu64 ",\"start_ns\":%" PRId64 ",\"outcome\":\"%s\",\"reason\":", id,
 	       run->start_ns, outcome_name(run->outcome));
@@ -198,6 +209,14 @@ static void print_run_json(uint64_t id, const struct store_run *run)
 	cli_json_str(stdout, run->cwd ? run->cwd : "");
 	printf(",\"command\":");
 	cli_json_str(stdout, run->command ? run->command : "");
+	printf(",\"origin\":");
+	if (origin) {
+		printf("{\"imported_from\":");
+		cli_json_str(stdout, origin->text);
+		printf(",\"imported_ns\":%" PRId64 "}", origin->imported_ns);
+	} else {
+		printf("null");
+	}
 	printf("}");
 }
 
@@ -208,7 +227,8 @@ static void print_oneline(const char *s)
 		putchar(*s == '\n' || *s == '\t' ? ' ' : *s);
 }
 
-static void print_run_line(uint64_t id, const struct store_run *run)
+static void print_run_line(uint64_t id, const struct store_run *run,
+			   const struct store_origin *origin)
 {
 	char tbuf[32], dbuf[32], sbuf[32];
 	printf("%6" PRIu64 "  %s  %-12s %3d  %9s", id,
@@ -220,6 +240,11 @@ static void print_run_line(uint64_t id, const struct store_run *run)
 	print_oneline(run->command);
 	if (run->reason && *run->reason)
 		printf("  (%s)", run->reason);
+	if (origin) {
+		printf("  [imported from ");
+		print_oneline(origin->text);
+		putchar(']');
+	}
 	putchar('\n');
 }
 
@@ -250,13 +275,15 @@ int cli_log(struct cli_ctx *c, int argc, char **argv)
 			struct store_run *run;
 			if (store_run_get(txn, id, &run) < 0)
 				continue;
+			struct store_origin ob;
+			const struct store_origin *origin = run_origin(txn, run, &ob);
 			if (o.json) {
 				if (k)
 					printf(",");
 				printf("\n");
-				print_run_json(id, run);
+				print_run_json(id, run, origin);
 			} else {
-				print_run_line(id, run);
+				print_run_line(id, run, origin);
 			}
 			store_run_free(run);
 			k++;
@@ -425,11 +452,13 @@ int cli_show(struct cli_ctx *c, int argc, char **argv)
 	int tr = -ENOENT;
 	if (!store_hash_is_zero(&run->trace_id))
 		tr = store_trace_get(txn, &run->trace_id, &t);
+	struct store_origin ob;
+	const struct store_origin *origin = run_origin(txn, run, &ob);
 	store_read_end(txn);
 
 	if (o.json) {
 		printf("{\"run\":");
-		print_run_json(id, run);
+		print_run_json(id, run, origin);
 		if (t)
 			show_trace_json(t);
 		else
@@ -455,6 +484,13 @@ int cli_show(struct cli_ctx *c, int argc, char **argv)
 			store_hash_to_hex(&run->trace_id, hex);
 			printf("trace     %s%s\n", hex,
 			       t ? "" : tr == -ENOENT ? " (gone: collected by gc)" : " (unreadable)");
+			if (origin) {
+				printf("origin    imported from ");
+				print_oneline(origin->text);
+				printf(", %s\n", cli_format_time(origin->imported_ns, tb, sizeof(tb)));
+			} else if (t) {
+				printf("origin    recorded by this store\n");
+			}
 		}
 		if (t)
 			show_trace_text(t);

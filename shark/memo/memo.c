@@ -261,18 +261,13 @@ void memo_pins_close(struct memo_pins *p)
 	p->out = p->err = -1;
 }
 
-/* An object of another size than the trace states (cut short by a crash)
- * is as good as missing: the hit becomes a miss. */
+/* An object whose size or content is not what the trace states (cut short
+ * by a crash, rewritten by someone) is as good as missing: the hit becomes
+ * a miss, and a rewritten one is removed. The content check is a stat for
+ * an object verified before (store_blob_open_verified). */
 static int pin_one(struct memo *m, const store_hash *h, uint64_t size, int *ret_fd)
 {
-	uint64_t got;
-	int r = store_blob_open(m->st, h, ret_fd, &got);
-	if (r == 0 && got != size) {
-		close(*ret_fd);
-		*ret_fd = -1;
-		r = STORE_ECORRUPT;
-	}
-	return r;
+	return store_blob_open_verified(m->st, h, size, ret_fd);
 }
 
 int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins *p)

@@ -14,6 +14,7 @@
  * the key its stdin turned out to have, and its effects are applied. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -353,6 +354,32 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
+	/* The store's hash key stays secret: whoever knows it can construct
+	 * collisions. The file reads as empty inside (also when the store
+	 * could not be opened: its key is still there). */
+	char key_path[PATH_MAX], *guess = NULL;
+	const char *sdir = m->store_dir;
+	if (!sdir) {
+		char *p = NULL;
+		if (m->opt.store_path)
+			p = strdup(m->opt.store_path);
+		else
+			(void)store_default_path(&p);
+		guess = p ? realpath(p, NULL) : NULL;
+		free(p);
+		sdir = guess;
+	}
+	if (e == 0 && sdir &&
+	    snprintf(key_path, sizeof(key_path), "%s/%s", sdir, STORE_KEY_FILE) <
+		    (int)sizeof(key_path))
+		e = sandbox_plan_add_path(plan, key_path, SANDBOX_PATH_HIDDEN);
+	free(guess);
+	/* and so does a copy of it named to create a store with */
+	const char *kf = getenv("SHARK_HASH_KEY_FILE");
+	char *kf_real = kf && *kf ? realpath(kf, NULL) : NULL;
+	if (e == 0 && kf_real)
+		e = sandbox_plan_add_path(plan, kf_real, SANDBOX_PATH_HIDDEN);
+	free(kf_real);
 	/* Other runs' upper dirs, in progress, are nobody's business. */
 	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
 				       strlen(store_scratch_path(m->st))) == 0)

@@ -182,8 +182,12 @@ int main(int argc, char **argv)
 		if (system(cmd) != 0)
 			fprintf(stderr, "bench_maint: tar failed\n");
 		te_tar[k] = now_s() - a;
+		/* a bundle means something only to a store with the same key */
 		store *s2;
-		if ((r = store_open(out2, STORE_NOSYNC, &s2)) < 0)
+		char key[4300];
+		snprintf(key, sizeof(key), "%s/%s", path, STORE_KEY_FILE);
+		struct store_options o2 = { .flags = STORE_NOSYNC, .key_file = key };
+		if ((r = store_open_opts(out2, &o2, &s2)) < 0)
 			die("open", r);
 		fd = open(bundle, O_RDONLY | O_CLOEXEC);
 		struct store_bundle_report ir;

@@ -4,6 +4,10 @@
 # truncated and malicious bundles (path traversal, absolute names,
 # symlinks, a blob or trace that does not match its hash, a missing blob)
 # are rejected with nothing imported and nothing written outside the store.
+# Hashes are keyed per store: a store that imports another's bundle must be
+# created with that store's key (SHARK_HASH_KEY_FILE), which every import
+# below into a fresh store does explicitly; one that is not refuses the
+# bundle.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 check() { # NAME COMMAND...
@@ -24,6 +28,7 @@ check "export --all" [ $? -eq 0 ]
 check "export reports the traces" grep -q '^exported 3 traces' "$root/o"
 check "the bundle is tar+zstd" tar --zstd -tf "$b"
 check "the bundle starts with its version" [ "$(tar --zstd -tf "$b" | head -n 1)" = shark-bundle/VERSION ]
+check "then its key fingerprint" [ "$(tar --zstd -tf "$b" | sed -n 2p)" = shark-bundle/KEY ]
 "$SHARK" export 999 -o "$root/none.tzst" >/dev/null 2>&1
 check "export of an unknown run fails" [ $? -eq 1 ]
 check "and leaves no file" [ -z "$(ls "$root" | grep none)" ]
@@ -40,8 +45,16 @@ check "export last writes that run's trace" \
 "$SHARK" export lastt -o "$root/bad.tzst" >/dev/null 2>&1
 check "export of a malformed RUN fails" [ $? -eq 1 ]
 
-# ---- into an empty store: the same commands hit ----
+# ---- into an empty store made with another key: refused, with the fix ----
+SHARK_STORE=$root/otherkey "$SHARK" import "$b" >"$root/o" 2>"$root/e"
+check "a store with another key refuses the bundle" [ $? -eq 1 ]
+check "naming the fix" grep -q 'SHARK_HASH_KEY_FILE' "$root/e"
+n=$(SHARK_STORE=$root/otherkey "$SHARK" stats --json | jq '.traces + .actions + .blobs')
+check "and imports nothing" [ "$n" -eq 0 ]
+
+# ---- into an empty store with the same key: the same commands hit ----
 mv "$store" "$root/store.orig"
+export SHARK_HASH_KEY_FILE=$root/store.orig/key
 rm -f "$ws/out.txt"
 "$SHARK" import "$b" >"$root/o"
 check "import exits 0" [ $? -eq 0 ]
@@ -52,6 +65,9 @@ sk "$cmd"
 expect_hit "imported bundle serves the command"
 expect_out "with the same output" "$want"
 check "and restores the written file" [ "$(cat "$ws/out.txt")" = "$(printf 'kiwi\nbanana\napple')" ]
+check "shark log names the bundle of an imported hit" sh -c "'$SHARK' log -n 1 | grep -qF '[imported from $b]'"
+check "shark show says where the trace came from" sh -c "'$SHARK' show last | grep -q '^origin    imported from $b'"
+check "shark log --json too" sh -c "'$SHARK' log -n 1 --json | jq -e '.[0].origin.imported_from == \"$b\"'"
 "$SHARK" import "$b" >/dev/null
 check "importing twice is harmless" [ $? -eq 0 ]
 "$SHARK" fsck >/dev/null
@@ -130,11 +146,15 @@ python3 - "$x" "$root" "$obj" <<'PY'
 import io, sys, tarfile, subprocess
 x, root, obj = sys.argv[1], sys.argv[2], sys.argv[3]
 ver = open(x + "/shark-bundle/VERSION", "rb").read()
-def bundle(name, extra):
+key = open(x + "/shark-bundle/KEY", "rb").read()
+def bundle(name, extra, header=True):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
         ti = tarfile.TarInfo("shark-bundle/VERSION"); ti.size = len(ver)
         t.addfile(ti, io.BytesIO(ver))
+        if header:
+            ti = tarfile.TarInfo("shark-bundle/KEY"); ti.size = len(key)
+            t.addfile(ti, io.BytesIO(key))
         for ti, data in extra:
             t.addfile(ti, io.BytesIO(data) if data is not None else None)
     out = subprocess.run(["zstd", "-q", "-c"], input=buf.getvalue(), stdout=subprocess.PIPE).stdout
@@ -148,6 +168,12 @@ bundle("symlink.tzst", [(link, None)])
 hard = tarfile.TarInfo(obj); hard.type = tarfile.LNKTYPE; hard.linkname = "shark-bundle/VERSION"
 bundle("hardlink.tzst", [(hard, None)])
 bundle("badver.tzst", [])
+bundle("versiononly.tzst", [], header=False)
+old = tarfile.TarInfo("shark-bundle/VERSION"); old.size = 15
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    t.addfile(old, io.BytesIO(b"shark-bundle 1\n"))
+open(root + "/v1.tzst", "wb").write(subprocess.run(["zstd", "-q", "-c"], input=buf.getvalue(), stdout=subprocess.PIPE).stdout)
 PY
 reject "path traversal" "$root/dotdot.tzst" 'unexpected entry name'
 reject "absolute entry name" "$root/abs.tzst" 'unexpected entry name'
@@ -156,7 +182,10 @@ reject "hard link entry" "$root/hardlink.tzst" 'not a regular file'
 check "nothing escaped the store" [ ! -e "$root/escaped" ] && [ ! -e "$root/escaped-abs" ]
 rm -rf "$root/s2"
 SHARK_STORE=$root/s2 "$SHARK" import "$root/badver.tzst" >/dev/null 2>&1
-check "a version-only bundle imports nothing but is valid" [ $? -eq 0 ]
+check "a bundle of only its header imports nothing but is valid" [ $? -eq 0 ]
+reject "a bundle without its key fingerprint" "$root/versiononly.tzst" 'no key fingerprint'
+reject "a bundle of format 1 (unkeyed hashes)" "$root/v1.tzst" 'unsupported bundle version'
+unset SHARK_HASH_KEY_FILE
 
 # ---- a trace pushed out of its action's list (16 newer ones) ----
 export SHARK_STORE=$root/s3
@@ -171,7 +200,7 @@ check "export --all leaves a superseded trace out" grep -q '^exported 16 traces'
 "$SHARK" export "$first" -o "$root/s3one.tzst" >"$root/o" 2>&1
 check "exporting a superseded run fails" [ $? -eq 1 ]
 check "and says why" grep -q 'superseded' "$root/o"
-SHARK_STORE=$root/s4 "$SHARK" import "$root/s3.tzst" >"$root/o" 2>&1
+SHARK_STORE=$root/s4 SHARK_HASH_KEY_FILE=$root/s3/key "$SHARK" import "$root/s3.tzst" >"$root/o" 2>&1
 check "and the bundle imports" grep -q '^imported 16 traces' "$root/o"
 
 finish

@@ -2,7 +2,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "test_store_util.h"
+#include "tests/helpers/xxh_collide.h"
 
 static store_hash hash_of(const char *s)
 {
@@ -323,10 +327,18 @@ Test(open, version_mismatch_and_corrupt_index)
 	store *s;
 	cr_assert_eq(store_open(path, 0, &s), 0);
 	store_close(s);
-	uint8_t v2[4] = { 2, 0, 0, 0 };
-	tu_raw_put(path, "meta", "format", 6, v2, 4);
+	/* a store of format 1 (unkeyed hashes: no key file) and one from
+	 * the future */
+	uint8_t v1[4] = { 1, 0, 0, 0 }, v3[4] = { 3, 0, 0, 0 };
+	tu_raw_put(path, "meta", "format", 6, v1, 4);
+	char *kf = tu_join(path, STORE_KEY_FILE);
+	cr_assert_eq(unlink(kf), 0);
+	free(kf);
 	cr_assert_eq(store_open(path, 0, &s), STORE_EVERSION);
 	cr_assert_eq(store_open(path, STORE_RDONLY, &s), STORE_EVERSION);
+	cr_assert(strstr(store_strerror(STORE_EVERSION), "move it away"));
+	tu_raw_put(path, "meta", "format", 6, v3, 4);
+	cr_assert_eq(store_open(path, 0, &s), STORE_EVERSION);
 
 	char *path2 = tu_join(dir, "store2");
 	cr_assert_eq(store_open(path2, 0, &s), 0);
@@ -348,7 +360,7 @@ Test(open, version_mismatch_and_corrupt_index)
 Test(open, strerror)
 {
 	int codes[] = { 0, STORE_ECORRUPT, STORE_EVERSION, STORE_EFORK, STORE_EBADTRACE,
-			STORE_ELIMIT, -ENOSPC, -EROFS, -EACCES, -31999, 5 };
+			STORE_ELIMIT, STORE_EKEY, STORE_ECOLLISION, -ENOSPC, -EROFS, -EACCES, -31999, 5 };
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		const char *m = store_strerror(codes[i]);
 		cr_assert_not_null(m);
@@ -849,12 +861,20 @@ Test(blob, damaged_objects_are_healed)
 	cr_assert_eq(store_blob_verify(s, &h), STORE_ECORRUPT);
 	cr_assert_eq(store_blob_put(s, text, strlen(text), &h), 0);
 	cr_assert_eq(store_blob_verify(s, &h), 0);
-	/* same size, flipped byte: puts cannot tell, drop_if_corrupt can */
+	/* same size, flipped byte: a put compares the bytes, sees that the
+	 * object no longer hashes to its name, and replaces it */
 	chmod(path, 0644);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	cr_assert_eq(pwrite(fd, "C", 1, 0), 1);
 	close(fd);
+	cr_assert_eq(store_blob_verify(s, &h), STORE_ECORRUPT);
 	cr_assert_eq(store_blob_put(s, text, strlen(text), &h), 0);
+	cr_assert_eq(store_blob_verify(s, &h), 0);
+	/* and drop_if_corrupt removes a damaged one */
+	chmod(path, 0644);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	cr_assert_eq(pwrite(fd, "C", 1, 0), 1);
+	close(fd);
 	cr_assert_eq(store_blob_verify(s, &h), STORE_ECORRUPT);
 	cr_assert_eq(store_blob_drop_if_corrupt(s, &h), 1);
 	cr_assert_eq(store_blob_exists(s, &h, NULL), -ENOENT);
@@ -902,6 +922,227 @@ Test(blob, copy_to_closed_pipe_is_epipe_not_sigpipe)
 		cr_assert_not(sigismember(&pending, SIGPIPE), "SIGPIPE left pending");
 	}
 	free(buf);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+/* ---- the hash key ----------------------------------------------------------- */
+
+static void write_key(const char *path, uint8_t fill)
+{
+	uint8_t key[STORE_KEY_SIZE];
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(fill + i);
+	tu_write_file(path, key, sizeof(key));
+}
+
+static store *open_with_key(const char *path, const char *key_file)
+{
+	struct store_options o = { .flags = STORE_NOSYNC, .key_file = key_file };
+	store *s;
+	int r = store_open_opts(path, &o, &s);
+	cr_assert_eq(r, 0, "open %s: %s", path, store_strerror(r));
+	return s;
+}
+
+Test(key, new_store_gets_a_private_random_key)
+{
+	char *dir = tu_tmpdir();
+	char *p1 = tu_join(dir, "s1"), *p2 = tu_join(dir, "s2");
+	store *s = open_with_key(p1, NULL);
+	char *kf = tu_join(p1, STORE_KEY_FILE);
+	struct stat st;
+	cr_assert_eq(stat(kf, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600);
+	cr_assert_eq(st.st_size, STORE_KEY_SIZE);
+	/* keyed: no longer what xxh128sum prints */
+	store_hash h1, h2, fp1, fp2;
+	char hex[33];
+	store_hash_bytes("abc", 3, &h1);
+	store_hash_to_hex(&h1, hex);
+	cr_assert_str_neq(hex, "06b05ab6733a618578af5f94892f3950");
+	store_key_fingerprint(s, &fp1);
+	store_close(s);
+	/* another store, another key: other hashes */
+	s = open_with_key(p2, NULL);
+	store_hash_bytes("abc", 3, &h2);
+	store_key_fingerprint(s, &fp2);
+	cr_assert_not(store_hash_equal(&h1, &h2));
+	cr_assert_not(store_hash_equal(&fp1, &fp2));
+	/* two stores with different keys at once in one process: refused */
+	store *t;
+	cr_assert_eq(store_open(p1, 0, &t), STORE_EKEY);
+	store_close(s);
+	cr_assert_eq(store_open(p1, 0, &t), 0);
+	store_close(t);
+	free(kf);
+	free(p1);
+	free(p2);
+	tu_rmrf(dir);
+}
+
+Test(key, shared_key_file_gives_equal_hashes_and_mismatch_is_refused)
+{
+	char *dir = tu_tmpdir();
+	char *p1 = tu_join(dir, "s1"), *p2 = tu_join(dir, "s2"), *p3 = tu_join(dir, "s3");
+	char *k1 = tu_join(dir, "k1"), *k2 = tu_join(dir, "k2"), *bad = tu_join(dir, "short");
+	write_key(k1, 1);
+	write_key(k2, 2);
+	tu_write_file(bad, "short", 5);
+	store *s = open_with_key(p1, k1);
+	store_hash h1, h2, fp1, fp2;
+	store_hash_bytes("abc", 3, &h1);
+	store_key_fingerprint(s, &fp1);
+	store_close(s);
+	s = open_with_key(p2, k1);
+	store_hash_bytes("abc", 3, &h2);
+	store_key_fingerprint(s, &fp2);
+	store_close(s);
+	cr_assert(store_hash_equal(&h1, &h2));
+	cr_assert(store_hash_equal(&fp1, &fp2));
+	/* the same store opened asking for another key, or a bad key file */
+	struct store_options o = { .key_file = k2 };
+	cr_assert_eq(store_open_opts(p1, &o, &s), STORE_EKEY);
+	o.key_file = bad;
+	cr_assert_eq(store_open_opts(p3, &o, &s), STORE_EKEY);
+	/* $SHARK_HASH_KEY_FILE does the same */
+	setenv("SHARK_HASH_KEY_FILE", k2, 1);
+	cr_assert_eq(store_open(p1, 0, &s), STORE_EKEY);
+	setenv("SHARK_HASH_KEY_FILE", k1, 1);
+	cr_assert_eq(store_open(p1, 0, &s), 0);
+	store_close(s);
+	unsetenv("SHARK_HASH_KEY_FILE");
+	/* a key file removed or replaced: the index no longer matches it */
+	char *kf = tu_join(p1, STORE_KEY_FILE);
+	cr_assert_eq(unlink(kf), 0);
+	cr_assert_eq(store_open(p1, 0, &s), STORE_EKEY);
+	cr_assert_eq(store_open(p1, STORE_RDONLY, &s), STORE_EKEY);
+	write_key(kf, 9);
+	cr_assert_eq(store_open(p1, 0, &s), STORE_EKEY);
+	cr_assert(strstr(store_strerror(STORE_EKEY), "SHARK_HASH_KEY_FILE"));
+	free(kf);
+	free(p1);
+	free(p2);
+	free(p3);
+	free(k1);
+	free(k2);
+	free(bad);
+	tu_rmrf(dir);
+}
+
+/* The constructed collision of xxh_collide.h is real for XXH3's public
+ * secret and, for the same inputs, gone under a store's key. */
+Test(key, public_secret_collision_does_not_collide_keyed)
+{
+	static uint8_t a[XXH_COLLIDE_LEN], b[XXH_COLLIDE_LEN];
+	xxh_collide(XXH3_kSecret, 0, a, b);
+	cr_assert_neq(memcmp(a, b, sizeof(a)), 0);
+	cr_assert(XXH128_isEqual(XXH3_128bits(a, sizeof(a)), XXH3_128bits(b, sizeof(b))));
+	char *dir;
+	store *s = open_tmp(&dir);
+	store_hash ha, hb;
+	store_hash_bytes(a, sizeof(a), &ha);
+	store_hash_bytes(b, sizeof(b), &hb);
+	cr_assert_not(store_hash_equal(&ha, &hb));
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+/* Whoever knows the key can still collide; the store then keeps the first
+ * content and refuses the second instead of naming it with the first's
+ * bytes (the old size-only dedup returned success and kept a's bytes for
+ * b's content). */
+Test(key, dedup_compares_bytes_and_refuses_a_collision)
+{
+	char *dir = tu_tmpdir();
+	char *p = tu_join(dir, "s"), *kf = tu_join(dir, "k");
+	write_key(kf, 5);
+	uint8_t key[STORE_KEY_SIZE], secret[XXH3_SECRET_DEFAULT_SIZE];
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(5 + i);
+	cr_assert_eq(XXH3_generateSecret(secret, sizeof(secret), key, sizeof(key)), XXH_OK);
+	static uint8_t a[XXH_COLLIDE_LEN], b[XXH_COLLIDE_LEN];
+	xxh_collide(secret, 3, a, b);
+	store *s = open_with_key(p, kf);
+	store_hash ha, hb;
+	store_hash_bytes(a, sizeof(a), &ha);
+	store_hash_bytes(b, sizeof(b), &hb);
+	cr_assert(store_hash_equal(&ha, &hb), "the test's collision must hold under the store's key");
+	cr_assert_eq(store_blob_put(s, a, sizeof(a), &ha), 0);
+	store_hash got = { { 0 } };
+	cr_assert_eq(store_blob_put(s, b, sizeof(b), &got), STORE_ECOLLISION);
+	cr_assert(store_hash_is_zero(&got), "ret written on error");
+	/* the same through put_file and import */
+	char *f = tu_join(dir, "bfile");
+	tu_write_file(f, b, sizeof(b));
+	cr_assert_eq(store_blob_put_file(s, AT_FDCWD, f, &got, NULL), STORE_ECOLLISION);
+	cr_assert_eq(store_blob_import(s, AT_FDCWD, f, &got, NULL), STORE_ECOLLISION);
+	cr_assert_eq(access(f, F_OK), 0, "a refused import leaves its source");
+	/* the object still holds a's bytes */
+	void *data;
+	size_t len;
+	cr_assert_eq(store_blob_read(s, &ha, 1 << 20, &data, &len), 0);
+	cr_assert_eq(len, sizeof(a));
+	cr_assert_eq(memcmp(data, a, len), 0);
+	free(data);
+	/* nothing left in tmp/ */
+	char *tmp = tu_join(p, "tmp");
+	cr_assert_eq(count_entries(tmp), 0);
+	store_close(s);
+	free(tmp);
+	free(f);
+	free(kf);
+	free(p);
+	tu_rmrf(dir);
+}
+
+/* ---- verified opens (replay) ------------------------------------------------ */
+
+static void rewrite_same_size(const char *path, const void *data, size_t len)
+{
+	/* what a command holding the object's name or descriptor could do */
+	cr_assert_eq(chmod(path, 0644), 0);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	cr_assert(fd >= 0);
+	cr_assert_eq(pwrite(fd, data, len, 0), (ssize_t)len);
+	close(fd);
+	cr_assert_eq(chmod(path, 0444), 0);
+}
+
+Test(blob, open_verified_refuses_and_removes_a_rewritten_object)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	const char *text = "the victim's output\n", *evil = "ATTACKER'S OUTPUT!!\n";
+	cr_assert_eq(strlen(text), strlen(evil));
+	store_hash h;
+	cr_assert_eq(store_blob_put(s, text, strlen(text), &h), 0);
+	int fd = -1;
+	cr_assert_eq(store_blob_open_verified(s, &h, strlen(text), &fd), 0);
+	char buf[64] = { 0 };
+	cr_assert_eq(read(fd, buf, sizeof(buf)), (ssize_t)strlen(text));
+	cr_assert_str_eq(buf, text);
+	close(fd);
+	/* remembered (written at close), then the object is rewritten */
+	store_close(s);
+	cr_assert_eq(store_open(dir, 0, &s), 0);
+	cr_assert_eq(store_blob_open_verified(s, &h, strlen(text), &fd), 0);
+	close(fd);
+	char path[4096];
+	store_blob_path(s, &h, path, sizeof(path));
+	rewrite_same_size(path, evil, strlen(evil));
+	fd = -1;
+	cr_assert_eq(store_blob_open_verified(s, &h, strlen(text), &fd), STORE_ECORRUPT);
+	cr_assert_eq(fd, -1);
+	cr_assert_eq(access(path, F_OK), -1, "the bad object is removed");
+	/* a wrong size is refused too; a fresh put of the content heals */
+	cr_assert_eq(store_blob_put(s, text, strlen(text), &h), 0);
+	cr_assert_eq(store_blob_open_verified(s, &h, strlen(text) + 1, &fd), STORE_ECORRUPT);
+	cr_assert_eq(store_blob_open_verified(s, &h, strlen(text), &fd), 0);
+	close(fd);
+	store_hash none;
+	store_hash_bytes("absent", 6, &none);
+	cr_assert_eq(store_blob_open_verified(s, &none, 6, &fd), -ENOENT);
 	store_close(s);
 	tu_rmrf(dir);
 }
