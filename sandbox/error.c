@@ -36,6 +36,8 @@ static const char *const messages[] = {
 	"effect path is absolute or has an empty, \".\" or \"..\" component",
 	"effect refused: applying it would cross a symlink or leave the "
 	"workspace",
+	"effect refused: applying it would cross a mount point inside the "
+	"workspace (nothing was changed there)",
 };
 
 _Static_assert(sizeof(messages) / sizeof(messages[0]) ==

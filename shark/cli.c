@@ -135,12 +135,14 @@ static int cli_help(struct cli_ctx *c, int argc, char **argv)
 
 void cli_error(const struct cli_ctx *c, const char *fmt, ...)
 {
+	char line[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", c->prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: ", c->prog);
+	cli_put_name(stderr, line); /* it may quote a name or an argument */
+	fputc('\n', stderr);
 }
 
 int cli_main(int argc, char **argv)
@@ -371,6 +373,116 @@ void cli_json_str(FILE *f, const char *s)
 		n -= len;
 	}
 	fputc('"', f);
+}
+
+/* ---- names shown to a user -------------------------------------------------- */
+
+/* Code points a terminal acts on although they are valid UTF-8: the C1
+ * controls (U+0080-U+009F, CSI among them) and the bidirectional marks,
+ * embeddings, overrides and isolates that reorder what is displayed. */
+static bool cp_is_control(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Escape the character at p (n bytes left) into out (at least 8 bytes);
+ * returns how many input bytes it took and sets *ret_len. */
+static size_t escape_one(const unsigned char *p, size_t n, char *out, size_t *ret_len)
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char ch = p[0];
+	size_t len;
+	if (ch == '\\' || ch == '\n' || ch == '\t' || ch == '\r') {
+		out[0] = '\\';
+		out[1] = ch == '\\' ? '\\' : ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+		*ret_len = 2;
+		return 1;
+	}
+	if (ch >= 0x20 && ch < 0x7f) {
+		out[0] = (char)ch;
+		*ret_len = 1;
+		return 1;
+	}
+	if (ch >= 0x80 && (len = utf8_len(p, n)) != 0) {
+		uint32_t cp = len == 2 ? (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f)
+			    : len == 3 ? (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+						 (p[2] & 0x3f)
+				       : 0x10000;
+		if (!cp_is_control(cp)) {
+			memcpy(out, p, len);
+			*ret_len = len;
+			return len;
+		}
+		snprintf(out, 8, "\\u%04x", (unsigned)cp);
+		*ret_len = 6;
+		return len;
+	}
+	/* another control byte, DEL, or a byte that is not UTF-8 */
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hexd[ch >> 4];
+	out[3] = hexd[ch & 15];
+	*ret_len = 4;
+	return 1;
+}
+
+void cli_put_name(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	while (n) {
+		char out[8];
+		size_t len, used = escape_one(p, n, out, &len);
+		fwrite(out, 1, len, f);
+		p += used;
+		n -= used;
+	}
+}
+
+#define CLI_NAME_SLOTS 8
+#define CLI_NAME_MAX (4 * 4096 + 16)
+
+const char *cli_name(const char *s)
+{
+	static char slots[CLI_NAME_SLOTS][CLI_NAME_MAX];
+	static unsigned next;
+	char *buf = slots[next++ % CLI_NAME_SLOTS];
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), o = 0;
+	while (n) {
+		char out[8];
+		size_t len, used = escape_one(p, n, out, &len);
+		if (o + len + 4 > CLI_NAME_MAX) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(buf + o, out, len);
+		o += len;
+		p += used;
+		n -= used;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+void cli_put_sh_word(FILE *f, const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_-+./,:=@%";
+	if (*s && strspn(s, safe) == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
 }
 
 void cli_json_hash(FILE *f, const store_hash *h)

@@ -66,6 +66,26 @@ const char *cli_format_time(int64_t ns, char *buf, size_t size);
  * and invalid UTF-8 bytes escaped as \u00XX). NULL prints null. */
 void cli_json_str(FILE *f, const char *s);
 
+/* Names shown to a user (paths, symlink targets, command texts, reasons:
+ * anything a command or an imported bundle chose) never reach the terminal
+ * raw. The one escaping: printable ASCII and valid UTF-8 as they are;
+ * backslash, newline, tab and carriage return as \\ \n \t \r; other control
+ * bytes, DEL and bytes that are not UTF-8 as \xHH; C1 controls and the
+ * bidirectional override/isolate marks as \uXXXX. */
+
+/* cli_put_name - s escaped onto f (NULL prints nothing). */
+void cli_put_name(FILE *f, const char *s);
+
+/* cli_name - s escaped into one of 8 static buffers, for printf arguments
+ * (valid until 8 more calls; not thread-safe); names escaping to more than
+ * 16 KiB end in "...". NULL gives "". */
+const char *cli_name(const char *s);
+
+/* cli_put_sh_word - s as one sh word: as it is when it is made of
+ * [A-Za-z0-9_-+./,:=@%] only, else in single quotes ('\'' for a quote), so
+ * no byte of it (newline, ;, $, `) can end the word or start a command. */
+void cli_put_sh_word(FILE *f, const char *s);
+
 /* cli_json_hash - a hash as a JSON hex string. */
 void cli_json_hash(FILE *f, const store_hash *h);
 

@@ -104,7 +104,7 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
 	}
 	char b[32];
 	printf("exported %" PRIu64 " traces, %" PRIu64 " actions, %" PRIu64 " blobs (%s) to %s\n",
-	       rep.traces, rep.actions, rep.blobs, cli_format_size(rep.blob_bytes, b, sizeof(b)), out);
+	       rep.traces, rep.actions, rep.blobs, cli_format_size(rep.blob_bytes, b, sizeof(b)), cli_name(out));
 	return 0;
 }
 

@@ -160,7 +160,7 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv)
 		return 0;
 	}
 	char b1[32], b2[32], b3[32];
-	printf("store          %s%s\n", c->store_path, c->st ? "" : " (not created yet)");
+	printf("store          %s%s\n", cli_name(c->store_path), c->st ? "" : " (not created yet)");
 	printf("actions        %" PRIu64 "\n", st.actions);
 	printf("traces         %" PRIu64 "\n", st.traces);
 	printf("blobs          %" PRIu64 " (%s)\n", st.blobs,
@@ -204,8 +204,7 @@ static void print_run_json(uint64_t id, const struct store_run *run)
 /* The command on one line: newlines and tabs shown as spaces. */
 static void print_oneline(const char *s)
 {
-	for (; s && *s; s++)
-		putchar(*s == '\n' || *s == '\t' ? ' ' : *s);
+	cli_put_name(stdout, s); /* escaped: one line, no terminal controls */
 }
 
 static void print_run_line(uint64_t id, const struct store_run *run)
@@ -216,10 +215,10 @@ static void print_run_line(uint64_t id, const struct store_run *run)
 	       (int)run->exit_status, cli_format_duration(run->duration_ns, dbuf, sizeof(dbuf)));
 	if (run->outcome == STORE_RUN_HIT)
 		printf("  saved %s", cli_format_duration(run->saved_ns, sbuf, sizeof(sbuf)));
-	printf("  %s$ ", run->cwd ? run->cwd : "");
+	printf("  %s$ ", cli_name(run->cwd));
 	print_oneline(run->command);
 	if (run->reason && *run->reason)
-		printf("  (%s)", run->reason);
+		printf("  (%s)", cli_name(run->reason));
 	putchar('\n');
 }
 
@@ -361,18 +360,18 @@ static void show_trace_text(const struct store_trace *t)
 		const struct store_input *in = &t->inputs[i];
 		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR) {
 			store_hash_to_hex(&in->hash, hex);
-			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, in->path);
+			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, cli_name(in->path));
 		} else if (in->kind == STORE_INPUT_SYMLINK) {
-			printf("  %-7s -> %s  %s\n", "symlink", in->target ? in->target : "",
-			       in->path);
+			printf("  %-7s -> %s  %s\n", "symlink", cli_name(in->target),
+			       cli_name(in->path));
 		} else {
-			printf("  %-7s %-32s  %s\n", input_kind(in->kind), "", in->path);
+			printf("  %-7s %-32s  %s\n", input_kind(in->kind), "", cli_name(in->path));
 		}
 	}
 	printf("effects   %zu\n", t->n_effects);
 	for (size_t i = 0; i < t->n_effects; i++) {
 		const struct store_effect *e = &t->effects[i];
-		printf("  %-7s %s", effect_kind(e->kind), e->path);
+		printf("  %-7s %s", effect_kind(e->kind), cli_name(e->path));
 		if (e->kind == STORE_EFFECT_FILE) {
 			store_hash_to_hex(&e->blob, hex);
 			printf("  mode %04o, %s, %s", (unsigned)e->mode,
@@ -380,7 +379,7 @@ static void show_trace_text(const struct store_trace *t)
 		} else if (e->kind == STORE_EFFECT_DIR) {
 			printf("  mode %04o", (unsigned)e->mode);
 		} else if (e->kind == STORE_EFFECT_SYMLINK) {
-			printf(" -> %s", e->target ? e->target : "");
+			printf(" -> %s", cli_name(e->target));
 		}
 		putchar('\n');
 	}
@@ -454,14 +453,14 @@ int cli_show(struct cli_ctx *c, int argc, char **argv)
 		printf("run       %" PRIu64 "\n", id);
 		printf("command   ");
 		print_oneline(run->command);
-		printf("\ncwd       %s\n", run->cwd ? run->cwd : "");
+		printf("\ncwd       %s\n", cli_name(run->cwd));
 		printf("time      %s, took %s\n", cli_format_time(run->start_ns, tb, sizeof(tb)),
 		       cli_format_duration(run->duration_ns, db, sizeof(db)));
 		printf("outcome   %s", outcome_name(run->outcome));
 		if (run->outcome == STORE_RUN_HIT)
 			printf(", saved %s", cli_format_duration(run->saved_ns, db, sizeof(db)));
 		if (run->reason && *run->reason)
-			printf(" (%s)", run->reason);
+			printf(" (%s)", cli_name(run->reason));
 		printf("\nstatus    %d\n", (int)run->exit_status);
 		store_hash_to_hex(&run->action_key, hex);
 		printf("key       %s\n", hex);

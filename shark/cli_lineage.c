@@ -131,14 +131,7 @@ static struct ltrace *producer(struct lineage *L, const char *rel, const store_h
 
 static void quote(const char *s)
 {
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", stdout);
-		else
-			putchar(*s);
-	}
-	putchar('\'');
+	cli_put_sh_word(stdout, s);
 }
 
 /* The command for the script: the recorded argv (key info "arg=" lines),
@@ -163,7 +156,7 @@ static void print_argv(const struct ltrace *lt)
 		p += len + 1;
 	}
 	if (!any)
-		fputs(lt->command ? lt->command : "false # history gone", stdout);
+		fputs(lt->command ? lt->command : "false # history gone", stdout); /* as typed */
 }
 
 static void dot_str(const char *s)
@@ -192,13 +185,13 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 	struct ltrace *lt = depth < MAX_DEPTH ? producer(L, rel, h, &via_stdout) : NULL;
 	if (L->mode == OUT_TEXT) {
 		indent(depth);
-		printf("%s (content %.12s)", rel, hex);
+		printf("%s (content %.12s)", cli_name(rel), hex);
 		if (!lt) {
 			printf(": source (no recorded run produced it)\n");
 			return;
 		}
 		printf(" <- run %" PRIu64 "%s: %s", lt->run_id, via_stdout ? " (its stdout)" : "",
-		       lt->command ? lt->command : "(history gone)");
+		       lt->command ? cli_name(lt->command) : "(history gone)");
 		if (lt->state) {
 			printf(" (see above)\n");
 			return;
@@ -208,7 +201,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 		if (!lt)
 			return;
 		printf("  ");
-		dot_str(rel);
+		dot_str(cli_name(rel));
 		printf(" -> ");
 		char id[STORE_HASH_HEX_LEN + 1];
 		store_hash_to_hex(&lt->id, id);
@@ -216,7 +209,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 		if (lt->state)
 			return;
 		printf("  \"t%.12s\" [shape=box, label=", id);
-		dot_str(lt->command ? lt->command : "?");
+		dot_str(lt->command ? cli_name(lt->command) : "?");
 		printf("];\n");
 	} else if (!lt || lt->state) {
 		return;
@@ -233,7 +226,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 			char id[STORE_HASH_HEX_LEN + 1];
 			store_hash_to_hex(&lt->id, id);
 			printf("  \"t%.12s\" -> ", id);
-			dot_str(irel);
+			dot_str(cli_name(irel));
 			printf(";\n");
 		}
 		walk(L, irel, &in->hash, depth + 1);
@@ -245,10 +238,13 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 		if (in && strncmp(in + 7, "1:", 2) != 0 && strncmp(in + 7, "2:", 2) != 0) {
 			const char *nl = memchr(in + 1, '\n', (size_t)((const char *)t->key_info +
 								    t->key_info_len - (in + 1)));
-			int len = nl ? (int)(nl - (in + 1)) : 0;
-			printf("# its stdin was a file or pipe (%.*s): redirect it from the same\n"
+			size_t len = nl ? (size_t)(nl - (in + 1)) : 0;
+			char *what = strndup(in + 1, len);
+			/* a comment: escaped, so no newline can end it */
+			printf("# its stdin was a file or pipe (%s): redirect it from the same\n"
 			       "# content by hand\n",
-			       len, in + 1);
+			       cli_name(what ? what : "?"));
+			free(what);
 		}
 		printf("cd ");
 		quote(lt->cwd && *lt->cwd ? lt->cwd : L->ws);
@@ -330,7 +326,8 @@ int cli_lineage(struct cli_ctx *c, int argc, char **argv)
 	if (L.mode == OUT_DOT)
 		printf("digraph lineage {\n  rankdir=LR;\n");
 	else if (L.mode == OUT_SCRIPT)
-		printf("#!/bin/sh\n# reproduces %s (workspace %s)\nset -e\n", file + L.ws_len + 1, ws);
+		printf("#!/bin/sh\n# reproduces %s (workspace %s)\nset -e\n",
+		       cli_name(file + L.ws_len + 1), cli_name(ws));
 	walk(&L, file + L.ws_len + 1, &h, 0);
 	if (L.mode == OUT_DOT)
 		printf("}\n");

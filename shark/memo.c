@@ -26,7 +26,8 @@ void memo_warn(struct memo *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	m->opt.message(m->opt.message_ctx, line);
+	/* Warnings name paths and commands a command chose: escaped. */
+	m->opt.message(m->opt.message_ctx, cli_name(line));
 }
 
 int memo_new(const struct memo_options *opts, const char *cwd, struct memo **ret)
@@ -59,6 +60,7 @@ void memo_free(struct memo *m)
 	store_close(m->st);
 	free(m->workspace);
 	free(m->store_dir);
+	free(m->submount_path);
 	free(m);
 }
 
@@ -334,7 +336,11 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 	int ws = open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ws < 0)
 		return -errno;
-	int result = 0;
+	int lock = -1, result = sandbox_workspace_lock(ws, &lock);
+	if (result < 0) {
+		close(ws);
+		return result;
+	}
 	for (size_t i = 0; i < t->n_effects; i++) {
 		int r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		if (r < 0) {
@@ -344,6 +350,7 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 			result = r;
 		}
 	}
+	sandbox_workspace_unlock(lock);
 	close(ws);
 	return result;
 }
@@ -660,11 +667,40 @@ static void format_seconds(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.1f s", s);
 }
 
+/* A workspace with a mount point inside cannot be overlaid, so no command
+ * runs there; and since a replay must give what a run would, none is
+ * replayed either: every stage fails with status 126 and a message naming
+ * the mount. Looked at once per process (/proc/self/mountinfo); effects
+ * never cross a mount even if one appears later (SANDBOX_E_CROSSES_MOUNT). */
+static bool workspace_has_mount(struct memo *m, const struct memo_stage *stages, size_t n,
+				int *ret_status)
+{
+	if (m->submount == 0) {
+		char mp[4096];
+		int r = sandbox_workspace_find_mount(m->workspace, mp, sizeof(mp));
+		m->submount = -1;
+		if (r == 1 && (m->submount_path = strdup(mp)))
+			m->submount = 1;
+	}
+	if (m->submount < 0)
+		return false;
+	memo_warn(m,
+		  "shark: %s: not run: the workspace %s has a mount point inside it (%s); "
+		  "commands are neither run nor replayed there (unmount it, or set "
+		  "SHARK_WORKSPACE to a directory without mounts inside)",
+		  stages[0].argv[0], m->workspace, m->submount_path);
+	for (size_t i = 0; i < n; i++)
+		ret_status[i] = 126;
+	return true;
+}
+
 int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
 		      size_t n, int fd_in, int fd_out, int *ret_status)
 {
 	if (n == 0)
 		return -EINVAL;
+	if (workspace_has_mount(m, stages, n, ret_status))
+		return 0;
 	store_hash upstream = { { 0 } };
 	bool have_upstream = false;
 	struct store_trace **hits = calloc(n, sizeof(*hits));
