@@ -147,6 +147,17 @@ static void print_argv(const struct ltrace *lt)
 			char *w = strndup(p + 4, len - 4);
 			if (!w)
 				break;
+			/* undo the key info's \\ and \n (memo_key.c put_value) */
+			char *o = w;
+			for (const char *q = w; *q; q++) {
+				if (q[0] == '\\' && (q[1] == '\\' || q[1] == 'n')) {
+					*o++ = q[1] == 'n' ? '\n' : '\\';
+					q++;
+				} else {
+					*o++ = *q;
+				}
+			}
+			*o = '\0';
 			if (any)
 				putchar(' ');
 			quote(w);

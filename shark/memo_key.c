@@ -246,6 +246,23 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 /* The key info saved with a trace, so `why` can say what differed: the
  * action key itself (lookup checks a trace against the key it was found
  * under), then the same fields as the key, as text lines. */
+/* One key-info value on one line: a backslash as two backslashes, a
+ * newline as backslash-n (cli_lineage.c reads arg= lines back into
+ * words). */
+static void put_value(FILE *f, const char *prefix, const char *v)
+{
+	fputs(prefix, f);
+	for (; *v; v++) {
+		if (*v == '\\')
+			fputs("\\\\", f);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+	fputc('\n', f);
+}
+
 int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
 		  size_t *ret_len)
 {
@@ -259,12 +276,12 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 	char kline[KEY_LINE_LEN + 1];
 	key_line(key, kline);
 	fprintf(f, "%sformat=%s\n", kline, MEMO_FORMAT_VERSION);
-	fprintf(f, "cwd=%s\n", k->cwd);
+	put_value(f, "cwd=", k->cwd);
 	for (size_t i = 0; k->argv[i]; i++)
-		fprintf(f, "arg=%s\n", k->argv[i]);
+		put_value(f, "arg=", k->argv[i]);
 	for (size_t i = 0; k->envp && k->envp[i]; i++)
 		if (!memo_env_is_volatile(k->envp[i]))
-			fprintf(f, "env=%s\n", k->envp[i]);
+			put_value(f, "env=", k->envp[i]);
 	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\n", k->in.kind, hex,
 		(unsigned long long)k->in.offset, k->ttys, k->grants);
 	if (fclose(f) != 0) {
