@@ -30,7 +30,7 @@ static const char *const volatile_vars[] = {
 	/* shark's own settings: where the store is, how chatty, how durable
 	 * (a bundle imported into a store elsewhere must still hit) */
 	"SHARK_STORE", "SHARK_WORKSPACE", "SHARK_NOTICES", "SHARK_STORE_NOSYNC",
-	"SHARK_RECORD_FAILURES", "SHARK_STORE_LIMIT",
+	"SHARK_RECORD_FAILURES", "SHARK_STORE_LIMIT", "SHARK_MAX_EFFECT_SIZE",
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };
