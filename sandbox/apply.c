@@ -487,7 +487,9 @@ static int apply_dir(int pfd, const char *name, mode_t mode, bool opaque)
 }
 
 /* A mode change of an existing entry: never a symlink (refused), never
- * the root of a mount. */
+ * the root of a mount, and never a file someone else owns that has other
+ * hard links (where protected_hardlinks is off, anyone may link a host
+ * file into a workspace they can write, and its mode would change). */
 static int apply_chmod(int pfd, const char *name, mode_t mode)
 {
 	struct stat st;
@@ -495,7 +497,11 @@ static int apply_chmod(int pfd, const char *name, mode_t mode)
 
 	if (r < 0)
 		return r;
-	r = S_ISLNK(st.st_mode) ? SANDBOX_E_REFUSED : chmod_fd(fd, applied_mode(mode));
+	if (S_ISLNK(st.st_mode) || (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
+				    st.st_uid != geteuid()))
+		r = SANDBOX_E_REFUSED;
+	else
+		r = chmod_fd(fd, applied_mode(mode));
 	close(fd);
 	return r;
 }

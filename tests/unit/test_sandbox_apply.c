@@ -554,3 +554,25 @@ Test(sandbox_apply, the_workspace_lock_excludes_another_holder)
 	cr_expect_eq(flock(other, LOCK_EX | LOCK_NB), 0, "the lock was not released");
 	close(other);
 }
+
+/* Root applying a CHMOD to a file someone linked into the workspace from
+ * elsewhere (possible where protected_hardlinks is off, or for the file's
+ * owner) must not change the other file. Only root can set the scene. */
+Test(sandbox_apply, chmod_of_a_foreign_hard_link_is_refused)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_CHMOD, .path = "hl", .mode = 0777 };
+	char a[PATH_MAX * 2], b[PATH_MAX * 2];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return; /* cannot give a file to another owner */
+	snprintf(a, sizeof(a), "%s/foreign", outside);
+	snprintf(b, sizeof(b), "%s/hl", ws);
+	put("../outside/foreign", "f");
+	cr_assert_eq(chmod(a, 0600), 0);
+	cr_assert_eq(chown(a, 65534, 65534), 0);
+	cr_assert_eq(link(a, b), 0);
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, -1), SANDBOX_E_REFUSED);
+	cr_assert_eq(stat(a, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0600);
+}
