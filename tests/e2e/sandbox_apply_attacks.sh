@@ -148,6 +148,19 @@ check "sparse: the replayed file has its size and data" \
 	[ "$(stat -c %s big)" = 1073741827 ] && [ "$(tail -c 3 big)" = end ]
 check "sparse: the store holds the hole too (under 1 MiB)" [ "$(du -sk "$store" | cut -f1)" -lt 1024 ]
 rm -f big
+# Two links to one sparse file: imported into the store by copy, not
+# rename (the other link), which must keep the hole as well.
+rm -rf "$store"
+sk 'sh -c "truncate -s 1G big && printf end >> big && ln big big2"'
+check "sparse, copied into the store: the store keeps the hole (under 1 MiB, was $(du -sk "$store" | cut -f1) KiB)" \
+	[ "$(du -sk "$store" | cut -f1)" -lt 1024 ]
+rm -f big big2
+sk 'sh -c "truncate -s 1G big && printf end >> big && ln big big2"'
+expect_hit "sparse, copied: replayed"
+check "sparse, copied: replayed sparse with its data" \
+	[ "$(du -k big2 | cut -f1)" -lt 1024 ] && [ "$(tail -c 3 big2)" = end ] &&
+	[ "$(stat -c %s big2)" = 1073741827 ]
+rm -f big big2
 
 SHARK_MAX_EFFECT_SIZE=1M sk 'sh -c "head -c 2000000 /dev/zero > large"'
 check "limit: the user is told why the run is not recorded" \
