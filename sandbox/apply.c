@@ -553,6 +553,11 @@ int sandbox_workspace_lock(int workspace_fd, int *ret_lock_fd)
 {
 	int fd = openat(workspace_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+	if (fd < 0 && errno == EACCES) {
+		/* A root we may search but not read: no descriptor to lock. */
+		*ret_lock_fd = -1;
+		return 0;
+	}
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX) < 0) {

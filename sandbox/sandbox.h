@@ -429,8 +429,9 @@ typedef void sandbox_refused_fn(const struct sandbox_effect *e, int err,
  * inode; it needs no file, leaves nothing behind, and the kernel drops it
  * when the process dies). A sandboxed command sees the workspace through
  * an overlay, another inode, and cannot take or hold it. Blocks until the
- * lock is free. Errors: -errno (the workspace cannot be opened for
- * reading). */
+ * lock is free. A workspace root the caller may not read (mode 0311) cannot
+ * be locked: *ret_lock_fd is then -1 and effects are applied unlocked.
+ * Errors: -errno (the workspace cannot be opened). */
 int sandbox_workspace_lock(int workspace_fd, int *ret_lock_fd);
 
 /* Release the lock taken by sandbox_workspace_lock(). -1 is fine. */
