@@ -43,6 +43,8 @@ static const char *const messages[] = {
 	"sandbox plan has a resource limit out of range (processes 16 to "
 	"4194304, memory at least 16 MiB, tmpfs sizes 64 KiB to 1 PiB, "
 	"timeout at most 366 days)",
+	"effect refused: applying it would cross a mount point inside the "
+	"workspace (nothing was changed there)",
 };
 
 _Static_assert(sizeof(messages) / sizeof(messages[0]) ==

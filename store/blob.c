@@ -297,15 +297,77 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len)
 	return 0;
 }
 
+/* The holes of a regular file stay holes in the blob: walk fd's data
+ * segments (SEEK_DATA/SEEK_HOLE) from its offset to its size as fstat sees
+ * it now, hashing a hole as the zeros it reads as and skipping it in the
+ * blob file instead of writing them. Leaves fd at the first byte not
+ * handled (the caller copies the rest densely to EOF). buf holds
+ * COPY_CHUNK bytes; zeros is COPY_CHUNK zero bytes. */
+static int write_sparse(store_blob_writer *w, int fd, uint8_t *buf, const uint8_t *zeros)
+{
+	struct stat st;
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0; /* a stream: all dense */
+	while (pos < st.st_size) {
+		off_t data = lseek(fd, pos, SEEK_DATA);
+		if (data < 0 && errno != ENXIO)
+			break; /* no SEEK_DATA here: the rest is dense */
+		off_t end = data < 0 || data > st.st_size ? st.st_size : data;
+		if (end > pos) {
+			for (off_t left = end - pos; left > 0;) {
+				size_t n = left < (off_t)COPY_CHUNK ? (size_t)left : COPY_CHUNK;
+				store_hasher_update(w->h, zeros, n);
+				left -= (off_t)n;
+			}
+			if (lseek(w->fd, end - pos, SEEK_CUR) < 0)
+				return w->err = -errno;
+			w->size += (uint64_t)(end - pos);
+			pos = end;
+		}
+		if (data < 0 || data >= st.st_size)
+			break;
+		off_t hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0 || hole > st.st_size)
+			hole = st.st_size;
+		if (lseek(fd, data, SEEK_SET) < 0)
+			return w->err = -errno;
+		for (off_t left = hole - data; left > 0;) {
+			ssize_t n = read_some(fd, buf, left < (off_t)COPY_CHUNK ? (size_t)left : COPY_CHUNK);
+			if (n < 0)
+				return w->err = (int)n;
+			if (n == 0)
+				break; /* shrunk meanwhile: the dense loop finds EOF */
+			int r = store_blob_write(w, buf, (size_t)n);
+			if (r < 0)
+				return r;
+			left -= n;
+		}
+		pos = lseek(fd, 0, SEEK_CUR);
+		if (pos < 0)
+			return w->err = -errno;
+	}
+	if (lseek(fd, pos, SEEK_SET) < 0)
+		return w->err = -errno;
+	/* a hole at the end: give the blob file its full size */
+	if (ftruncate(w->fd, (off_t)w->size) < 0)
+		return w->err = -errno;
+	return 0;
+}
+
 int store_blob_write_from_fd(store_blob_writer *w, int fd)
 {
 	if (w->err)
 		return w->err;
-	uint8_t *buf = malloc(COPY_CHUNK);
-	if (!buf)
+	uint8_t *buf = malloc(COPY_CHUNK), *zeros = calloc(1, COPY_CHUNK);
+	if (!buf || !zeros) {
+		free(buf);
+		free(zeros);
 		return -ENOMEM;
-	int r = 0;
-	for (;;) {
+	}
+	int r = write_sparse(w, fd, buf, zeros);
+	free(zeros);
+	for (; r == 0;) {
 		ssize_t n = read_some(fd, buf, COPY_CHUNK);
 		if (n < 0) {
 			r = w->err = (int)n;

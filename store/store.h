@@ -235,7 +235,9 @@ int store_blob_writer_new(store *s, store_blob_writer **ret);
 int store_blob_write(store_blob_writer *w, const void *data, size_t len);
 
 /* store_blob_write_from_fd - append everything readable from fd (to EOF),
- * e.g. a pipe or a file. Same errors as store_blob_write plus read errors. */
+ * e.g. a pipe or a file. The holes of a regular file (SEEK_DATA/SEEK_HOLE)
+ * stay holes in the blob: hashed as the zeros they read as, never written.
+ * Same errors as store_blob_write plus read errors. */
 int store_blob_write_from_fd(store_blob_writer *w, int fd);
 
 /* store_blob_commit - finish: sync per policy, rename into

@@ -101,7 +101,7 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
 	}
 	char b[32];
 	printf("exported %" PRIu64 " traces, %" PRIu64 " actions, %" PRIu64 " blobs (%s) to %s\n",
-	       rep.traces, rep.actions, rep.blobs, util_format_size(rep.blob_bytes, b, sizeof(b)), out);
+	       rep.traces, rep.actions, rep.blobs, util_format_size(rep.blob_bytes, b, sizeof(b)), util_name(out));
 	return 0;
 }
 

@@ -135,12 +135,14 @@ static int cli_help(struct cli_ctx *c, int argc, char **argv)
 
 void cli_error(const struct cli_ctx *c, const char *fmt, ...)
 {
+	char line[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", c->prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: ", c->prog);
+	util_put_name(stderr, line); /* it may quote a name or an argument */
+	fputc('\n', stderr);
 }
 
 int cli_main(int argc, char **argv)
@@ -214,37 +216,6 @@ const char *cli_format_time(int64_t ns, char *buf, size_t size)
 	return buf;
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 void cli_json_str(FILE *f, const char *s)
 {
@@ -269,7 +240,7 @@ void cli_json_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", ch);
 		} else if (ch < 0x80) {
 			fputc(ch, f);
-		} else if ((len = utf8_len(p, n)) != 0) {
+		} else if ((len = util_utf8_len(p, n)) != 0) {
 			fwrite(p, 1, len, f);
 		} else {
 			/* not UTF-8: keep the byte visible as U+00XX */

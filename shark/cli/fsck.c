@@ -69,7 +69,7 @@ int cli_fsck(struct cli_ctx *c, int argc, char **argv)
 		return 2;
 	}
 	if (!c->st) {
-		printf("store %s does not exist yet: nothing to check\n", c->store_path);
+		printf("store %s does not exist yet: nothing to check\n", util_name(c->store_path));
 		return 0;
 	}
 	if (repair) {

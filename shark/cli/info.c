@@ -160,7 +160,7 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv)
 		return 0;
 	}
 	char b1[32], b2[32], b3[32];
-	printf("store          %s%s\n", c->store_path, c->st ? "" : " (not created yet)");
+	printf("store          %s%s\n", util_name(c->store_path), c->st ? "" : " (not created yet)");
 	printf("actions        %" PRIu64 "\n", st.actions);
 	printf("traces         %" PRIu64 "\n", st.traces);
 	printf("blobs          %" PRIu64 " (%s)\n", st.blobs,
@@ -223,8 +223,7 @@ static void print_run_json(uint64_t id, const struct store_run *run,
 /* The command on one line: newlines and tabs shown as spaces. */
 static void print_oneline(const char *s)
 {
-	for (; s && *s; s++)
-		putchar(*s == '\n' || *s == '\t' ? ' ' : *s);
+	util_put_name(stdout, s); /* escaped: one line, no terminal controls */
 }
 
 static void print_run_line(uint64_t id, const struct store_run *run,
@@ -236,10 +235,10 @@ static void print_run_line(uint64_t id, const struct store_run *run,
 	       (int)run->exit_status, util_format_duration(run->duration_ns, dbuf, sizeof(dbuf)));
 	if (run->outcome == STORE_RUN_HIT)
 		printf("  saved %s", util_format_duration(run->saved_ns, sbuf, sizeof(sbuf)));
-	printf("  %s$ ", run->cwd ? run->cwd : "");
+	printf("  %s$ ", util_name(run->cwd));
 	print_oneline(run->command);
 	if (run->reason && *run->reason)
-		printf("  (%s)", run->reason);
+		printf("  (%s)", util_name(run->reason));
 	if (origin) {
 		printf("  [imported from ");
 		print_oneline(origin->text);
@@ -388,18 +387,18 @@ static void show_trace_text(const struct store_trace *t)
 		const struct store_input *in = &t->inputs[i];
 		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR) {
 			store_hash_to_hex(&in->hash, hex);
-			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, in->path);
+			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, util_name(in->path));
 		} else if (in->kind == STORE_INPUT_SYMLINK) {
-			printf("  %-7s -> %s  %s\n", "symlink", in->target ? in->target : "",
-			       in->path);
+			printf("  %-7s -> %s  %s\n", "symlink", util_name(in->target),
+			       util_name(in->path));
 		} else {
-			printf("  %-7s %-32s  %s\n", input_kind(in->kind), "", in->path);
+			printf("  %-7s %-32s  %s\n", input_kind(in->kind), "", util_name(in->path));
 		}
 	}
 	printf("effects   %zu\n", t->n_effects);
 	for (size_t i = 0; i < t->n_effects; i++) {
 		const struct store_effect *e = &t->effects[i];
-		printf("  %-7s %s", effect_kind(e->kind), e->path);
+		printf("  %-7s %s", effect_kind(e->kind), util_name(e->path));
 		if (e->kind == STORE_EFFECT_FILE) {
 			store_hash_to_hex(&e->blob, hex);
 			printf("  mode %04o, %s, %s", (unsigned)e->mode,
@@ -407,7 +406,7 @@ static void show_trace_text(const struct store_trace *t)
 		} else if (e->kind == STORE_EFFECT_DIR) {
 			printf("  mode %04o", (unsigned)e->mode);
 		} else if (e->kind == STORE_EFFECT_SYMLINK) {
-			printf(" -> %s", e->target ? e->target : "");
+			printf(" -> %s", util_name(e->target));
 		}
 		putchar('\n');
 	}
@@ -469,14 +468,14 @@ int cli_show(struct cli_ctx *c, int argc, char **argv)
 		printf("run       %" PRIu64 "\n", id);
 		printf("command   ");
 		print_oneline(run->command);
-		printf("\ncwd       %s\n", run->cwd ? run->cwd : "");
+		printf("\ncwd       %s\n", util_name(run->cwd));
 		printf("time      %s, took %s\n", cli_format_time(run->start_ns, tb, sizeof(tb)),
 		       util_format_duration(run->duration_ns, db, sizeof(db)));
 		printf("outcome   %s", outcome_name(run->outcome));
 		if (run->outcome == STORE_RUN_HIT)
 			printf(", saved %s", util_format_duration(run->saved_ns, db, sizeof(db)));
 		if (run->reason && *run->reason)
-			printf(" (%s)", run->reason);
+			printf(" (%s)", util_name(run->reason));
 		printf("\nstatus    %d\n", (int)run->exit_status);
 		store_hash_to_hex(&run->action_key, hex);
 		printf("key       %s\n", hex);

@@ -131,14 +131,7 @@ static struct ltrace *producer(struct lineage *L, const char *rel, const store_h
 
 static void quote(const char *s)
 {
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", stdout);
-		else
-			putchar(*s);
-	}
-	putchar('\'');
+	util_put_sh_word(stdout, s);
 }
 
 /* The command for the script: the recorded argv (from the trace's key
@@ -180,13 +173,13 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 	struct ltrace *lt = depth < MAX_DEPTH ? producer(L, rel, h, &via_stdout) : NULL;
 	if (L->mode == OUT_TEXT) {
 		indent(depth);
-		printf("%s (content %.12s)", rel, hex);
+		printf("%s (content %.12s)", util_name(rel), hex);
 		if (!lt) {
 			printf(": source (no recorded run produced it)\n");
 			return;
 		}
 		printf(" <- run %" PRIu64 "%s: %s", lt->run_id, via_stdout ? " (its stdout)" : "",
-		       lt->command ? lt->command : "(history gone)");
+		       lt->command ? util_name(lt->command) : "(history gone)");
 		if (lt->state) {
 			printf(" (see above)\n");
 			return;
@@ -196,7 +189,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 		if (!lt)
 			return;
 		printf("  ");
-		dot_str(rel);
+		dot_str(util_name(rel));
 		printf(" -> ");
 		char id[STORE_HASH_HEX_LEN + 1];
 		store_hash_to_hex(&lt->id, id);
@@ -204,7 +197,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 		if (lt->state)
 			return;
 		printf("  \"t%.12s\" [shape=box, label=", id);
-		dot_str(lt->command ? lt->command : "?");
+		dot_str(lt->command ? util_name(lt->command) : "?");
 		printf("];\n");
 	} else if (!lt || lt->state) {
 		return;
@@ -221,7 +214,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 			char id[STORE_HASH_HEX_LEN + 1];
 			store_hash_to_hex(&lt->id, id);
 			printf("  \"t%.12s\" -> ", id);
-			dot_str(irel);
+			dot_str(util_name(irel));
 			printf(";\n");
 		}
 		walk(L, irel, &in->hash, depth + 1);
@@ -236,7 +229,7 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 		    ki->stdin_kind != MEMO_STDIN_TTY)
 			printf("# its stdin was a file or pipe (stdin=%s): redirect it from the same\n"
 			       "# content by hand\n",
-			       ki->stdin_desc);
+			       util_name(ki->stdin_desc));
 		printf("cd ");
 		quote(lt->cwd && *lt->cwd ? lt->cwd : L->ws);
 		printf(" && ");
@@ -318,7 +311,8 @@ int cli_lineage(struct cli_ctx *c, int argc, char **argv)
 	if (L.mode == OUT_DOT)
 		printf("digraph lineage {\n  rankdir=LR;\n");
 	else if (L.mode == OUT_SCRIPT)
-		printf("#!/bin/sh\n# reproduces %s (workspace %s)\nset -e\n", file + L.ws_len + 1, ws);
+		printf("#!/bin/sh\n# reproduces %s (workspace %s)\nset -e\n",
+		       util_name(file + L.ws_len + 1), util_name(ws));
 	walk(&L, file + L.ws_len + 1, &h, 0);
 	if (L.mode == OUT_DOT)
 		printf("}\n");

@@ -91,7 +91,7 @@ static int compare(const struct stage_run *old, const struct stage_run *now)
 	if (!old->t || !now->t) {
 		if (!now->t)
 			printf("  (the re-run was not recorded%s%s: only the status is compared)\n",
-			       now->reason ? ": " : "", now->reason ? now->reason : "");
+			       now->reason ? ": " : "", now->reason ? util_name(now->reason) : "");
 		return d;
 	}
 	char a[STORE_HASH_HEX_LEN + 1], b[STORE_HASH_HEX_LEN + 1];
@@ -111,10 +111,10 @@ static int compare(const struct stage_run *old, const struct stage_run *now)
 		const struct store_effect *e = &old->t->effects[i];
 		const struct store_effect *n = find_effect(now->t, e->path);
 		if (!n) {
-			printf("  effect on %s: not made by the re-run\n", e->path);
+			printf("  effect on %s: not made by the re-run\n", util_name(e->path));
 			d++;
 		} else if (!same_effect(e, n)) {
-			printf("  effect on %s differs%s\n", e->path,
+			printf("  effect on %s differs%s\n", util_name(e->path),
 			       e->kind == STORE_EFFECT_FILE && n->kind == STORE_EFFECT_FILE &&
 					       e->mode == n->mode
 				       ? " (file content)"
@@ -124,7 +124,7 @@ static int compare(const struct stage_run *old, const struct stage_run *now)
 	}
 	for (size_t i = 0; i < now->t->n_effects; i++)
 		if (!find_effect(old->t, now->t->effects[i].path)) {
-			printf("  effect on %s: new in the re-run\n", now->t->effects[i].path);
+			printf("  effect on %s: new in the re-run\n", util_name(now->t->effects[i].path));
 			d++;
 		}
 	return d;
@@ -213,7 +213,7 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 		for (size_t k = 0; k < n_now && !match; k++)
 			if (strcmp(now[k].command, old[i].command) == 0)
 				match = &now[k];
-		printf("%s (run %" PRIu64 "):\n", old[i].command, old[i].id);
+		printf("%s (run %" PRIu64 "):\n", util_name(old[i].command), old[i].id);
 		if (!match) {
 			printf("  not re-run (a stage before it failed?)\n");
 			diffs++;

@@ -47,7 +47,7 @@ static void describe_state(const struct store_input *in)
 		printf("absent");
 		break;
 	case STORE_INPUT_SYMLINK:
-		printf("symlink -> %s", in->target ? in->target : "");
+		printf("symlink -> %s", util_name(in->target));
 		break;
 	default:
 		printf("%s ", in->kind == STORE_INPUT_DIR ? "listing" : "content");
@@ -91,11 +91,11 @@ static int diff_inputs(const struct store_trace *old, const struct store_trace *
 			continue;
 		n++;
 		if (o->kind == STORE_INPUT_ABSENT)
-			printf("  appeared: %s (now ", o->path);
+			printf("  appeared: %s (now ", util_name(o->path));
 		else if (c->kind == STORE_INPUT_ABSENT)
-			printf("  vanished: %s (was ", o->path);
+			printf("  vanished: %s (was ", util_name(o->path));
 		else
-			printf("  changed:  %s (", o->path);
+			printf("  changed:  %s (", util_name(o->path));
 		if (o->kind == STORE_INPUT_ABSENT) {
 			describe_state(c);
 		} else if (c->kind == STORE_INPUT_ABSENT) {
@@ -120,7 +120,7 @@ static int fields_missing(const struct memo_key_info *a, const struct memo_key_i
 		for (size_t j = 0; j < b->n_fields && !found; j++)
 			found = strcmp(a->fields[i], b->fields[j]) == 0;
 		if (!found) {
-			printf("  %s %s\n", label, a->fields[i]);
+			printf("  %s %s\n", label, util_name(a->fields[i]));
 			n++;
 		}
 	}
@@ -209,7 +209,7 @@ static void explain_miss(store_txn *txn, uint64_t id, const struct store_run *r,
 		return;
 	}
 	printf("never run with this key: no earlier run of this command in %s is recorded\n",
-	       r->cwd ? r->cwd : "this directory");
+	       r->cwd ? util_name(r->cwd) : "this directory");
 }
 
 static int explain(store_txn *txn, uint64_t id)
@@ -220,7 +220,7 @@ static int explain(store_txn *txn, uint64_t id)
 		return e;
 	char tb[32];
 	printf("run %" PRIu64 " (%s, %s): ", id, cli_format_time(r->start_ns, tb, sizeof(tb)),
-	       r->command ? r->command : "");
+	       util_name(r->command));
 	printf("%s\n", outcome_word(r->outcome));
 	struct store_trace *t = NULL;
 	if (!store_hash_is_zero(&r->trace_id))
@@ -238,11 +238,11 @@ static int explain(store_txn *txn, uint64_t id)
 		break;
 	case STORE_RUN_NOT_RECORDED:
 		printf("it ran but was not recorded because %s\n",
-		       r->reason && *r->reason ? r->reason : "of an unknown reason");
+		       r->reason && *r->reason ? util_name(r->reason) : "of an unknown reason");
 		break;
 	default:
 		if (r->reason && *r->reason)
-			printf("%s\n", r->reason);
+			printf("%s\n", util_name(r->reason));
 		explain_miss(txn, id, r, t);
 	}
 	store_trace_free(t);
@@ -330,7 +330,7 @@ int cli_why(struct cli_ctx *c, int argc, char **argv)
 		if (r == 0 && n == 0) {
 			printf("no run of `%s` in this directory is in the history: it never ran here,\n"
 			       "so it will run (a miss) the first time\n",
-			       text);
+			       util_name(text));
 			status = 1;
 		}
 		for (size_t i = n; r == 0 && i > 0; i--)

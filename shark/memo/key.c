@@ -31,7 +31,7 @@ static const char *const volatile_vars[] = {
 	 * (a bundle imported into a store elsewhere must still hit) */
 	"SHARK_STORE", "SHARK_WORKSPACE", "SHARK_NOTICES", "SHARK_STORE_NOSYNC",
 	"SHARK_RECORD_FAILURES", "SHARK_STORE_LIMIT", "SHARK_HASH_KEY_FILE",
-	"SHARK_IMPORT_MAX_BYTES", "SHARK_IMPORT_MAX_MEMORY",
+	"SHARK_IMPORT_MAX_BYTES", "SHARK_IMPORT_MAX_MEMORY", "SHARK_MAX_EFFECT_SIZE",
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };
@@ -247,6 +247,23 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 /* The key info saved with a trace, so `why` can say what differed: the
  * action key itself (lookup checks a trace against the key it was found
  * under), then the same fields as the key, as text lines. */
+/* One key-info value on one line: a backslash as two backslashes, a
+ * newline as backslash-n (memo_key_info_parse undoes it, so lineage
+ * --script gets the exact words back). */
+static void put_value(FILE *f, const char *prefix, const char *v)
+{
+	fputs(prefix, f);
+	for (; *v; v++) {
+		if (*v == '\\')
+			fputs("\\\\", f);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+	fputc('\n', f);
+}
+
 int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
 		  size_t *ret_len)
 {
@@ -260,12 +277,12 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 	char kline[KEY_LINE_LEN + 1];
 	key_line(key, kline);
 	fprintf(f, "%sformat=%s\n", kline, MEMO_FORMAT_VERSION);
-	fprintf(f, "cwd=%s\n", k->cwd);
+	put_value(f, "cwd=", k->cwd);
 	for (size_t i = 0; k->argv[i]; i++)
-		fprintf(f, "arg=%s\n", k->argv[i]);
+		put_value(f, "arg=", k->argv[i]);
 	for (size_t i = 0; k->envp && k->envp[i]; i++)
 		if (!memo_env_is_volatile(k->envp[i]))
-			fprintf(f, "env=%s\n", k->envp[i]);
+			put_value(f, "env=", k->envp[i]);
 	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\n", k->in.kind, hex,
 		(unsigned long long)k->in.offset, k->ttys, k->grants);
 	if (fclose(f) != 0) {
@@ -323,6 +340,25 @@ static int set_str(char **slot, char *s)
 	return 0;
 }
 
+/* A value written by put_value, back as the bytes it was: "\\\\" and
+ * "\\n" undone, any other backslash kept. NULL when out of memory. */
+static char *get_value(const char *v, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '\\' && i + 1 < len && (v[i + 1] == '\\' || v[i + 1] == 'n')) {
+			*o++ = v[i + 1] == 'n' ? '\n' : '\\';
+			i++;
+		} else {
+			*o++ = v[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* One "name=value" line (len bytes, no newline) into ki. */
 static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len)
 {
@@ -339,11 +375,11 @@ static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len
 	if (IS("format"))
 		return set_str(&ki->format, strndup(val, vlen));
 	if (IS("cwd"))
-		return set_str(&ki->cwd, strndup(val, vlen));
+		return set_str(&ki->cwd, get_value(val, vlen));
 	if (IS("arg"))
-		return list_push(&ki->argv, &ki->argc, strndup(val, vlen));
+		return list_push(&ki->argv, &ki->argc, get_value(val, vlen));
 	if (IS("env"))
-		return list_push(&ki->env, &ki->n_env, strndup(val, vlen));
+		return list_push(&ki->env, &ki->n_env, get_value(val, vlen));
 	char *v = strndup(val, vlen);
 	if (!v)
 		return -ENOMEM;

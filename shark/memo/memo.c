@@ -25,7 +25,8 @@ void memo_warn(struct memo *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	m->opt.message(m->opt.message_ctx, line);
+	/* Warnings name paths and commands a command chose: escaped. */
+	m->opt.message(m->opt.message_ctx, util_name(line));
 }
 
 int memo_new(const struct memo_options *opts, const char *cwd, struct memo **ret)
@@ -58,6 +59,7 @@ void memo_free(struct memo *m)
 	store_close(m->st);
 	free(m->workspace);
 	free(m->store_dir);
+	free(m->submount_path);
 	free(m);
 }
 
@@ -330,7 +332,11 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 	int ws = open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ws < 0)
 		return -errno;
-	int result = 0;
+	int lock = -1, result = sandbox_workspace_lock(ws, &lock);
+	if (result < 0) {
+		close(ws);
+		return result;
+	}
 	for (size_t i = 0; i < t->n_effects; i++) {
 		int r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		if (r < 0) {
@@ -339,6 +345,7 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 			result = r;
 		}
 	}
+	sandbox_workspace_unlock(lock);
 	close(ws);
 	return result;
 }

@@ -20,6 +20,9 @@ struct memo {
 	bool warned;		/* the "running uncached" warning was given */
 	char *store_dir;	/* the store's directory, once known */
 	bool recorded;		/* this process recorded a trace (auto gc) */
+	int8_t submount;	/* a mount beneath the workspace: 0 not looked
+				   yet, -1 none, 1 at submount_path */
+	char *submount_path;
 };
 
 struct memo_stdin {

@@ -248,11 +248,40 @@ static void feed_from_hit(struct memo_pipeline *p)
 	ps->in_fd = ps->in_owned = fd;
 }
 
+/* A workspace with a mount point inside cannot be overlaid, so no command
+ * runs there; and since a replay must give what a run would, none is
+ * replayed either: every stage fails with status 126 and a message naming
+ * the mount. Looked at once per process (/proc/self/mountinfo); effects
+ * never cross a mount even if one appears later (SANDBOX_E_CROSSES_MOUNT). */
+static bool workspace_has_mount(struct memo *m, const struct memo_stage *stages, size_t n,
+				int *ret_status)
+{
+	if (m->submount == 0) {
+		char mp[4096];
+		int r = sandbox_workspace_find_mount(m->workspace, mp, sizeof(mp));
+		m->submount = -1;
+		if (r == 1 && (m->submount_path = strdup(mp)))
+			m->submount = 1;
+	}
+	if (m->submount < 0)
+		return false;
+	memo_warn(m,
+		  "shark: %s: not run: the workspace %s has a mount point inside it (%s); "
+		  "commands are neither run nor replayed there (unmount it, or set "
+		  "SHARK_WORKSPACE to a directory without mounts inside)",
+		  stages[0].argv[0], m->workspace, m->submount_path);
+	for (size_t i = 0; i < n; i++)
+		ret_status[i] = 126;
+	return true;
+}
+
 int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
 		      size_t n, int fd_in, int fd_out, int *ret_status)
 {
 	if (n == 0)
 		return -EINVAL;
+	if (workspace_has_mount(m, stages, n, ret_status))
+		return 0;
 	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);
 	(void)memo_store(m); /* opened here, so stdin hashing uses the stat cache */
 	struct memo_pipeline p;

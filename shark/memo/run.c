@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <linux/openat2.h>
@@ -491,9 +492,29 @@ static int openat2_pin(int dirfd, const char *path, int *ret)
  * moved, when a special file makes the changes unstorable; another error
  * from importing into the store, with *ret and *ret_fds still filled so the
  * caller can apply them; -ENOMEM with nothing returned. */
-static int convert_effects(struct memo *m, const sandbox_effects *fx, struct store_effect **ret,
-			   int **ret_fds, size_t *ret_n)
+/* Default for SHARK_MAX_EFFECT_SIZE: the largest file effect a recorded
+ * run may have. Storing one means hashing every byte of its apparent size
+ * (holes included), so a command that makes a 16 TiB sparse file must not
+ * be recorded by default; such a run is still applied, holes kept. */
+#define MEMO_DEFAULT_MAX_EFFECT_SIZE ((uint64_t)16 << 30)
+
+/* SHARK_MAX_EFFECT_SIZE as bytes ("off" or "0": no limit; a value that is
+ * not a size: the default). */
+static uint64_t max_effect_size(void)
 {
+	const char *env = getenv("SHARK_MAX_EFFECT_SIZE");
+	uint64_t v;
+	if (!env || !*env)
+		return MEMO_DEFAULT_MAX_EFFECT_SIZE;
+	if (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)
+		return UINT64_MAX;
+	return util_parse_size(env, &v) == 0 && v > 0 ? v : MEMO_DEFAULT_MAX_EFFECT_SIZE;
+}
+
+static int convert_effects(struct memo *m, const sandbox_effects *fx, struct store_effect **ret,
+			   int **ret_fds, size_t *ret_n, size_t *ret_big)
+{
+	uint64_t max_size = max_effect_size();
 	size_t n = sandbox_effects_count(fx);
 	struct store_effect *v = calloc(n * 2 + 1, sizeof(*v));
 	int *fds = malloc((n * 2 + 1) * sizeof(int));
@@ -521,6 +542,10 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 			    openat2_pin(sandbox_effects_upper_fd(fx), se->path, &fds[k]) < 0)
 				e = -EINVAL;
 			o->size = (uint64_t)st.st_size;
+			if (e == 0 && o->size > max_size) {
+				e = -EFBIG; /* not stored: see max_effect_size */
+				*ret_big = i;
+			}
 			break;
 		}
 		case SANDBOX_EFFECT_DELETE:
@@ -646,9 +671,21 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			no_record(r, "its inputs could not be hashed");
 	}
 	if (!r->reason && fx) {
-		e = convert_effects(m, fx, &effects, &effect_fds, &n_effects);
+		size_t big = 0;
+		e = convert_effects(m, fx, &effects, &effect_fds, &n_effects, &big);
 		if (e == -EINVAL) {
 			no_record(r, "it created a special file");
+		} else if (e == -EFBIG) {
+			char sz[32], lim[32];
+			struct stat bst;
+			const struct sandbox_effect *be = sandbox_effects_get(fx, big);
+			if (fstatat(sandbox_effects_upper_fd(fx), be->path, &bst, AT_SYMLINK_NOFOLLOW) < 0)
+				bst.st_size = 0;
+			memo_warn(m, "shark: %s: not recorded: %s is %s, over SHARK_MAX_EFFECT_SIZE (%s)",
+				  r->ps->s->argv[0], be->path,
+				  util_format_size((uint64_t)bst.st_size, sz, sizeof(sz)),
+				  util_format_size(max_effect_size(), lim, sizeof(lim)));
+			no_record(r, "a file it wrote is larger than SHARK_MAX_EFFECT_SIZE");
 		} else if (e == -ENOMEM) {
 			no_record(r, "out of memory");
 		} else {

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ---- sizes and durations (units.c) ---- */
 
@@ -38,6 +39,32 @@ int util_write_all(int fd, const void *buf, size_t len);
 /* util_now_ns - clock (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in
  * nanoseconds. */
 int64_t util_now_ns(int clock);
+
+/* ---- names shown to a user (escape.c) ----
+ *
+ * Names shown to a user (paths, symlink targets, command texts, reasons:
+ * anything a command or an imported bundle chose) never reach the terminal
+ * raw. The one escaping: printable ASCII and valid UTF-8 as they are;
+ * backslash, newline, tab and carriage return as \\ \n \t \r; other control
+ * bytes, DEL and bytes that are not UTF-8 as \xHH; C1 controls and the
+ * bidirectional override/isolate marks as \uXXXX. */
+
+/* util_put_name - s escaped onto f (NULL prints nothing). */
+void util_put_name(FILE *f, const char *s);
+
+/* util_name - s escaped into one of 8 static buffers, for printf arguments
+ * (valid until 8 more calls; not thread-safe); names escaping to more than
+ * 16 KiB end in "...". NULL gives "". */
+const char *util_name(const char *s);
+
+/* util_put_sh_word - s as one sh word: as it is when it is made of
+ * [A-Za-z0-9_-+./,:=@%] only, else in single quotes ('\'' for a quote), so
+ * no byte of it (newline, ;, $, `) can end the word or start a command. */
+void util_put_sh_word(FILE *f, const char *s);
+
+/* util_utf8_len - length of the valid UTF-8 sequence at p (n > 0 bytes
+ * left), 0 if it is not one (overlong, surrogate, past U+10FFFF, cut). */
+size_t util_utf8_len(const unsigned char *p, size_t n);
 
 /* ---- a growable buffer (buf.c) ---- */
 

@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char top[PATH_MAX], ws[PATH_MAX + 8], outside[PATH_MAX + 16];
@@ -292,4 +296,283 @@ Test(sandbox_apply, setuid_and_setgid_bits_are_dropped)
 	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, -1), 0);
 	cr_assert_eq(stat(p, &st), 0);
 	cr_expect_eq(st.st_mode & 07777, 0711);
+}
+
+/* ---- issue 17: special bits, holes, mounts, the workspace lock ---- */
+
+Test(sandbox_apply, special_bits_are_dropped_from_dirs_fifos_and_chmods)
+{
+	struct sandbox_effect d = { .kind = SANDBOX_EFFECT_DIR, .path = "d", .mode = 03777 };
+	struct sandbox_effect o = { .kind = SANDBOX_EFFECT_OPAQUE_DIR, .path = "o",
+				    .mode = 01755 };
+	struct sandbox_effect p = { .kind = SANDBOX_EFFECT_SPECIAL, .path = "p",
+				    .mode = S_IFIFO | 07666 };
+	struct sandbox_effect c = { .kind = SANDBOX_EFFECT_CHMOD, .path = "f", .mode = 01755 };
+	struct stat st;
+
+	put("f", "x");
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &d, -1), 0);
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &o, -1), 0);
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &p, -1), 0);
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &c, -1), 0);
+	cr_assert_eq(fstatat(ws_fd, "d", &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_expect_eq(st.st_mode & 07777, 0777);
+	cr_assert_eq(fstatat(ws_fd, "o", &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_expect_eq(st.st_mode & 07777, 0755);
+	cr_assert_eq(fstatat(ws_fd, "p", &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_expect(S_ISFIFO(st.st_mode));
+	cr_expect_eq(st.st_mode & 07777, 0666);
+	cr_assert_eq(fstatat(ws_fd, "f", &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_expect_eq(st.st_mode & 07777, 0755);
+	cr_expect_eq(count_entries(ws), 4, "no temporary entry left");
+}
+
+/* A file of `size` bytes that is all hole but for `data` at `at`. */
+static int sparse_file(const char *name, off_t size, off_t at, const char *data)
+{
+	char p[PATH_MAX * 2];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", outside, name);
+	fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, size), 0);
+	cr_assert_eq(pwrite(fd, data, strlen(data), at), (ssize_t)strlen(data));
+	return fd;
+}
+
+Test(sandbox_apply, holes_stay_holes)
+{
+	const off_t size = (off_t)1 << 30; /* 1 GiB, a few bytes of data */
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_FILE, .path = "sparse",
+				    .mode = 0644, .size = (uint64_t)size };
+	int fd = sparse_file("src", size, size / 2, "middle");
+	char buf[8] = { 0 };
+	struct stat st;
+	int out;
+
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, fd), 0);
+	close(fd);
+	cr_assert_eq(fstatat(ws_fd, "sparse", &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_expect_eq(st.st_size, size);
+	cr_expect_lt((long long)st.st_blocks * 512, 1 << 20,
+		     "1 GiB hole written as %lld bytes", (long long)st.st_blocks * 512);
+	out = openat(ws_fd, "sparse", O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(out, 0);
+	cr_assert_eq(pread(out, buf, 6, size / 2), 6);
+	cr_expect_str_eq(buf, "middle");
+	cr_assert_eq(pread(out, buf, 6, 4096), 6);
+	cr_expect_eq(memcmp(buf, "\0\0\0\0\0\0", 6), 0);
+	close(out);
+}
+
+Test(sandbox_apply, a_sparse_file_of_the_wrong_size_changes_nothing)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_FILE, .path = "f",
+				    .mode = 0644, .size = 1 << 20 };
+	int fd = sparse_file("src", 1 << 21, 100, "x");
+
+	put("f", "keep");
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, fd), -EIO);
+	close(fd);
+	cr_expect_str_eq(slurp(ws, "f"), "keep");
+	cr_expect_eq(count_entries(ws), 1);
+}
+
+/* A pipe as content (no SEEK_DATA): copied as a stream. */
+Test(sandbox_apply, content_from_a_pipe)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_FILE, .path = "f",
+				    .mode = 0644, .size = 5 };
+	int p[2];
+
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(write(p[1], "piped", 5), 5);
+	close(p[1]);
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, p[0]), 0);
+	close(p[0]);
+	cr_expect_str_eq(slurp(ws, "f"), "piped");
+}
+
+/* Run fn in a child that has a user and mount namespace of its own (so it
+ * may bind-mount, as root or not); the child's exit status is fn's. */
+static void in_mount_namespace(int (*fn)(void))
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	pid_t pid = fork();
+	int status;
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		char map[64];
+		int fd;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			_exit(90);
+		fd = open("/proc/self/setgroups", O_WRONLY);
+		if (fd >= 0) {
+			(void)!write(fd, "deny", 4);
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd < 0 || write(fd, map, strlen(map)) < 0)
+			_exit(91);
+		close(fd);
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		fd = open("/proc/self/gid_map", O_WRONLY);
+		if (fd < 0 || write(fd, map, strlen(map)) < 0)
+			_exit(92);
+		close(fd);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(93);
+		_exit(fn());
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	cr_assert_eq(WEXITSTATUS(status), 0, "check %d failed in the namespace",
+		     WEXITSTATUS(status));
+}
+
+static int bind(const char *from_outside, const char *onto_ws)
+{
+	char a[PATH_MAX * 2], b[PATH_MAX * 2];
+
+	snprintf(a, sizeof(a), "%s/%s", outside, from_outside);
+	snprintf(b, sizeof(b), "%s/%s", ws, onto_ws);
+	return mount(a, b, NULL, MS_BIND, NULL);
+}
+
+static bool outside_has(const char *rel)
+{
+	char p[PATH_MAX * 2];
+
+	snprintf(p, sizeof(p), "%s/%s", outside, rel);
+	return access(p, F_OK) == 0;
+}
+
+static int mounts_are_never_crossed(void)
+{
+	struct sandbox_effect del = { .kind = SANDBOX_EFFECT_DELETE, .path = "mnt" };
+	struct sandbox_effect deep = { .kind = SANDBOX_EFFECT_DELETE, .path = "d" };
+	struct sandbox_effect opq = { .kind = SANDBOX_EFFECT_OPAQUE_DIR, .path = "d",
+				      .mode = 0755 };
+	struct sandbox_effect in = { .kind = SANDBOX_EFFECT_FILE, .path = "mnt/new",
+				     .mode = 0644, .size = 1 };
+	struct sandbox_effect over = { .kind = SANDBOX_EFFECT_FILE, .path = "mnt",
+				       .mode = 0644, .size = 1 };
+	struct sandbox_effect chm = { .kind = SANDBOX_EFFECT_CHMOD, .path = "bf", .mode = 0777 };
+	char found[PATH_MAX * 2], want[PATH_MAX * 2];
+	struct stat st;
+	int fd;
+
+	if (mkdir(outside, 0755) < 0 && errno != EEXIST)
+		return 1;
+	if (mkdirat(ws_fd, "mnt", 0755) < 0 || mkdirat(ws_fd, "d", 0755) < 0 ||
+	    mkdirat(ws_fd, "d/e", 0755) < 0)
+		return 2;
+	put("d/sibling", "s");
+	put("bf", "f");
+	put("../outside/keep", "k");
+	put("../outside/file", "f");
+	if (chmod(outside, 0755) < 0 || bind(".", "mnt") < 0 || bind(".", "d/e") < 0 ||
+	    bind("file", "bf") < 0)
+		return 3;
+	if (sandbox_workspace_find_mount(ws, found, sizeof(found)) != 1)
+		return 4;
+	snprintf(want, sizeof(want), "%s/mnt", ws);
+	if (strcmp(found, want) != 0 && strncmp(found, ws, strlen(ws)) != 0)
+		return 5;
+	/* ws_fd was opened in the parent's mount namespace, which has none of
+	 * these mounts: open the workspace again here. */
+	close(ws_fd);
+	ws_fd = open(ws, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ws_fd < 0)
+		return 6;
+	if (sandbox_effect_apply(ws_fd, &del, -1) != SANDBOX_E_CROSSES_MOUNT)
+		return 10;
+	if (!outside_has("keep"))
+		return 11;
+	/* A mount deep inside: nothing at all is deleted. */
+	if (sandbox_effect_apply(ws_fd, &deep, -1) != SANDBOX_E_CROSSES_MOUNT)
+		return 12;
+	if (!outside_has("keep") || fstatat(ws_fd, "d/sibling", &st, 0) < 0)
+		return 13;
+	if (sandbox_effect_apply(ws_fd, &opq, -1) != SANDBOX_E_CROSSES_MOUNT)
+		return 14;
+	if (!outside_has("keep") || fstatat(ws_fd, "d/sibling", &st, 0) < 0)
+		return 15;
+	fd = content("n");
+	if (sandbox_effect_apply(ws_fd, &in, fd) != SANDBOX_E_CROSSES_MOUNT || outside_has("new"))
+		return 16;
+	if (lseek(fd, 0, SEEK_SET) != 0 ||
+	    sandbox_effect_apply(ws_fd, &over, fd) != SANDBOX_E_CROSSES_MOUNT ||
+	    !outside_has("keep"))
+		return 17;
+	close(fd);
+	if (sandbox_effect_apply(ws_fd, &chm, -1) != SANDBOX_E_CROSSES_MOUNT)
+		return 18;
+	snprintf(want, sizeof(want), "%s/file", outside);
+	if (stat(want, &st) < 0 || (st.st_mode & 0777) == 0777)
+		return 19;
+	return 0;
+}
+
+Test(sandbox_apply, mounts_are_never_crossed)
+{
+	in_mount_namespace(mounts_are_never_crossed);
+	cr_expect(outside_has("keep"));
+}
+
+Test(sandbox_apply, find_mount_finds_none_in_a_plain_workspace)
+{
+	char buf[64] = "untouched";
+
+	cr_expect_eq(sandbox_workspace_find_mount(ws, buf, sizeof(buf)), 0);
+	cr_expect_eq(sandbox_workspace_find_mount("relative", buf, sizeof(buf)), -EINVAL);
+	/* "/" has mounts beneath it (/proc at least). */
+	cr_expect_eq(sandbox_workspace_find_mount("/", buf, sizeof(buf)), 1);
+}
+
+Test(sandbox_apply, the_workspace_lock_excludes_another_holder)
+{
+	int lock = -1, other = open(ws, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pid_t pid;
+	int status;
+
+	cr_assert_geq(other, 0);
+	cr_assert_eq(sandbox_workspace_lock(ws_fd, &lock), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(flock(other, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK ? 0 : 1);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the lock was not held");
+	sandbox_workspace_unlock(lock);
+	cr_expect_eq(flock(other, LOCK_EX | LOCK_NB), 0, "the lock was not released");
+	close(other);
+}
+
+/* Root applying a CHMOD to a file someone linked into the workspace from
+ * elsewhere (possible where protected_hardlinks is off, or for the file's
+ * owner) must not change the other file. Only root can set the scene. */
+Test(sandbox_apply, chmod_of_a_foreign_hard_link_is_refused)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_CHMOD, .path = "hl", .mode = 0777 };
+	char a[PATH_MAX * 2], b[PATH_MAX * 2];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return; /* cannot give a file to another owner */
+	snprintf(a, sizeof(a), "%s/foreign", outside);
+	snprintf(b, sizeof(b), "%s/hl", ws);
+	put("../outside/foreign", "f");
+	cr_assert_eq(chmod(a, 0600), 0);
+	cr_assert_eq(chown(a, 65534, 65534), 0);
+	cr_assert_eq(link(a, b), 0);
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, -1), SANDBOX_E_REFUSED);
+	cr_assert_eq(stat(a, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0600);
 }

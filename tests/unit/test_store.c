@@ -1146,3 +1146,40 @@ Test(blob, open_verified_refuses_and_removes_a_rewritten_object)
 	store_close(s);
 	tu_rmrf(dir);
 }
+
+/* A sparse file copied into the store keeps its holes (issue 17, item 12):
+ * 256 MiB of hole around a few bytes of data costs blocks for the data
+ * only, and hashes like the dense bytes. */
+Test(blob, from_fd_keeps_holes)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *f = tu_join(dir, "sparse");
+	const off_t size = (off_t)256 << 20;
+	int fd = open(f, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, size), 0); /* ends in a hole */
+	cr_assert_eq(pwrite(fd, "mid", 3, size / 2), 3);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	store_blob_writer *w;
+	cr_assert_eq(store_blob_writer_new(s, &w), 0);
+	cr_assert_eq(store_blob_write_from_fd(w, fd), 0);
+	store_hash h, dense;
+	uint64_t n;
+	cr_assert_eq(store_blob_commit(w, &h, &n), 0);
+	cr_assert_eq(n, (uint64_t)size);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	cr_assert_eq(store_hash_fd(fd, &dense, NULL), 0);
+	cr_expect(store_hash_equal(&h, &dense), "the hash is the dense bytes' hash");
+	close(fd);
+	char p[4096];
+	struct stat st;
+	cr_assert_eq(store_blob_path(s, &h, p, sizeof(p)), 0);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_size, size);
+	cr_expect_lt((long long)st.st_blocks * 512, 1 << 20, "hole written: %lld bytes on disk",
+		     (long long)st.st_blocks * 512);
+	free(f);
+	store_close(s);
+	tu_rmrf(dir);
+}
