@@ -33,7 +33,8 @@ struct memo_options {
 				 * containing the cwd, else the cwd */
 	bool force;		/* shark -f: recompute and re-record everything */
 	bool notices;		/* one "cached" notice per hit on stderr */
-	bool record_failures;	/* also record runs with a non-zero exit */
+	bool record_failures;	/* also record runs that exit 1-125 (statuses
+				 * over 125 and signals never are) */
 	uint64_t max_output;	/* per stdout/stderr blob; 0 = 1 GiB */
 	memo_message_fn *message;	/* warnings and notices; may be NULL */
 	void *message_ctx;

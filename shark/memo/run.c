@@ -613,6 +613,8 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			no_record(r, "it was killed by a signal");
 		else if (res->exit_code != 0 && !m->opt.record_failures)
 			no_record(r, "it exited with a non-zero status");
+		else if (res->exit_code > 125)
+			no_record(r, "it exited with a status over 125");
 		else if (res->flags & SANDBOX_RESULT_TERMINAL)
 			no_record(r, "it used the terminal");
 		else if (res->flags & (SANDBOX_RESULT_DEVICE | SANDBOX_RESULT_FIFO |

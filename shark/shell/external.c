@@ -54,7 +54,10 @@ int external_init(struct shell *sh, bool force, bool notices)
 	struct memo_options o = {
 		.force = force,
 		.notices = notices || (nt && *nt && strcmp(nt, "0") != 0),
-		.record_failures = rf && *rf && strcmp(rf, "0") != 0,
+		/* exits 1-125 are recorded unless SHARK_RECORD_FAILURES is
+		 * 0, off or no (docs/memo.md) */
+		.record_failures = !rf || !(strcmp(rf, "0") == 0 || strcmp(rf, "off") == 0 ||
+					    strcmp(rf, "no") == 0),
 		.message = memo_message,
 		.message_ctx = sh,
 	};

@@ -1,0 +1,142 @@
+#!/bin/sh
+# memo_complete.sh - completeness of memoization (issue 12, the engine's
+# part), each case against bash byte for byte: stdout, stderr, status and
+# the files a script writes, on a cold run and on a warm one, and the warm
+# run all hits (`shark log`). Then a changed input must re-run.
+#
+#   - exits 1-125 are recorded (grep finding nothing, diff finding
+#     differences), signals and statuses over 125 are not,
+#     SHARK_RECORD_FAILURES=0 turns it off;
+#   - fds 1 and 2 on one open file (2>&1, > log 2>&1, exec > log 2>&1,
+#     2>&1 | tee) are one interleaved stream, cold and warm;
+#   - a builtin piped into a command is recorded on every iteration;
+#   - a producer cut off by SIGPIPE (yes | head -c N | wc -c) hits.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+last_id() {
+	"$SHARK" log -n 1 --json | jq -r '.[0].id // 0'
+}
+
+# not_hits BEFORE: the commands of the runs after id BEFORE that were not
+# hits, one a line.
+not_hits() {
+	"$SHARK" log -n 0 --json | jq -r --argjson b "$1" '.[] | select(.id > $b) | select(.outcome != "hit") | .command'
+}
+n_runs() {
+	"$SHARK" log -n 0 --json | jq -r --argjson b "$1" '[.[] | select(.id > $b)] | length'
+}
+
+show_diff() { # WHAT REF OURS
+	echo "  --- bash $1:"
+	od -c "$2" | head -8 | sed 's/^/  /'
+	echo "  --- shark $1:"
+	od -c "$3" | head -8 | sed 's/^/  /'
+}
+
+# run_shark NAME: run $ws/NAME.sh under shark; stdout, stderr, status in
+# $root/s.{out,err,st}.
+run_shark() {
+	"$SHARK" "$1.sh" >"$root/s.out" 2>"$root/s.err"
+	echo $? >"$root/s.st"
+}
+
+# against_bash NAME PHASE [FILE...]: run $ws/NAME.sh under bash in a copy of
+# the workspace, then under shark; stdout, stderr, status and each FILE
+# (written by the script) must be byte-identical. PHASE "warm" also wants
+# every run of it to be a hit.
+against_bash() {
+	name=$1
+	phase=$2
+	shift 2
+	(cd "$ws" && rm -f "$@")
+	rm -rf "$root/ref"
+	mkdir "$root/ref"
+	cp -a "$ws/." "$root/ref/"
+	(cd "$root/ref" && bash "$name.sh" >"$root/b.out" 2>"$root/b.err"
+	 echo $? >"$root/b.st")
+	before=$(last_id)
+	run_shark "$name"
+	for f in out err st; do
+		checks=$((checks + 1))
+		cmp -s "$root/b.$f" "$root/s.$f" || {
+			fail "$name ($phase): std$f/status differs from bash"
+			show_diff "$f" "$root/b.$f" "$root/s.$f"
+		}
+	done
+	for file in "$@"; do
+		checks=$((checks + 1))
+		cmp -s "$root/ref/$file" "$ws/$file" || {
+			fail "$name ($phase): $file differs from bash's"
+			show_diff "$file" "$root/ref/$file" "$ws/$file"
+		}
+	done
+	if [ "$phase" = warm ]; then
+		checks=$((checks + 1))
+		[ "$(n_runs "$before")" -gt 0 ] && [ -z "$(not_hits "$before")" ] ||
+			fail "$name (warm): not all hits: $(not_hits "$before" | tr '\n' ';')"
+	fi
+}
+
+# ran BEFORE TEXT: a run after id BEFORE whose command contains TEXT was
+# not a hit.
+ran() {
+	not_hits "$1" | grep -qF -- "$2"
+}
+
+# ---- 1. exits 1-125 are recorded ------------------------------------------------
+printf 'alpha\nbeta\n' >in.txt
+printf 'one\ntwo\n' >a.txt
+printf 'one\nthree\n' >b.txt
+cat >exits.sh <<'EOF'
+grep zzz in.txt
+echo "grep: $?"
+diff a.txt b.txt
+echo "diff: $?"
+cmp a.txt b.txt
+echo "cmp: $?"
+grep zzz in.txt | wc -l
+sh -c 'echo partial; echo oops >&2; exit 7'
+echo "sh: $?"
+EOF
+against_bash exits cold
+against_bash exits warm
+# a changed input re-runs the failing command and what follows it
+printf 'alpha\nzzz\n' >in.txt
+before=$(last_id)
+against_bash exits changed
+checks=$((checks + 1))
+ran "$before" "grep zzz in.txt" || fail "exits: grep did not re-run after in.txt changed"
+checks=$((checks + 1))
+ran "$before" "wc -l" || fail "exits: wc did not re-run after its input changed"
+against_bash exits warm
+
+# signals and statuses over 125 are not recorded
+cat >sig.sh <<'EOF'
+sh -c 'kill -USR1 $$'
+echo "sig: $?"
+sh -c 'exit 130'
+echo "130: $?"
+EOF
+for i in 1 2; do
+	before=$(last_id)
+	run_shark sig
+	checks=$((checks + 1))
+	[ "$(cat "$root/s.out")" = "sig: 138
+130: 130" ] || fail "sig: output $(cat "$root/s.out")"
+done
+checks=$((checks + 1))
+[ "$(not_hits "$before" | wc -l)" = 2 ] || fail "sig: a signal or status 130 was replayed"
+checks=$((checks + 1))
+"$SHARK" log -n 2 --json | grep -q 'killed by a signal' || fail "sig: no reason given"
+
+# SHARK_RECORD_FAILURES=0: the old behaviour, only status 0 is recorded
+printf 'grep -c nomatch in.txt\n' >off.sh
+SHARK_RECORD_FAILURES=0 run_shark off
+before=$(last_id)
+SHARK_RECORD_FAILURES=0 run_shark off
+checks=$((checks + 1))
+ran "$before" "grep -c nomatch" || fail "SHARK_RECORD_FAILURES=0 still recorded a failure"
+checks=$((checks + 1))
+"$SHARK" log -n 1 --json | grep -q 'non-zero status' || fail "SHARK_RECORD_FAILURES=0: no reason"
+
+finish
