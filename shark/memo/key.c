@@ -17,7 +17,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-4"
+#define MEMO_FORMAT_VERSION "shark-action-5"
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -239,6 +239,7 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 	feed_u64(h, k->in.offset);
 	feed_u64(h, k->ttys);
 	feed_u64(h, k->grants);
+	feed_u64(h, k->merged);
 	store_hasher_final(h, ret);
 	store_hasher_free(h);
 	return 0;
@@ -283,8 +284,8 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 	for (size_t i = 0; k->envp && k->envp[i]; i++)
 		if (!memo_env_is_volatile(k->envp[i]))
 			put_value(f, "env=", k->envp[i]);
-	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\n", k->in.kind, hex,
-		(unsigned long long)k->in.offset, k->ttys, k->grants);
+	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\n", k->in.kind, hex,
+		(unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;

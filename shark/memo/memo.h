@@ -112,6 +112,8 @@ struct memo_stage {
 	int fd_in;
 	int fd_out;
 	int fd_err;		/* required */
+	bool err_to_out;	/* stderr goes where stdout goes (`2>&1` after
+				 * the pipe to the next stage): one stream */
 	const char *text;	/* the command as typed, for the history; may be NULL */
 };
 

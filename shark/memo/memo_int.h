@@ -39,6 +39,8 @@ struct memo_keyspec {
 	struct memo_stdin in;
 	unsigned ttys;		/* bit i: fd i is a terminal */
 	unsigned grants;	/* MEMO_NETWORK */
+	bool merged;		/* stdout and stderr are one open file: one
+				 * interleaved stream, recorded as stdout */
 };
 
 /* key.c */

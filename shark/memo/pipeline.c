@@ -17,7 +17,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <linux/kcmp.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +33,32 @@ static unsigned tty_bits(int fd_in, int fd_out, int fd_err)
 {
 	return (fd_in >= 0 && isatty(fd_in) ? 1u : 0) | (fd_out >= 0 && isatty(fd_out) ? 2u : 0) |
 	       (fd_err >= 0 && isatty(fd_err) ? 4u : 0);
+}
+
+/* Whether fds a and b are one open file description (`2>&1`, `> log
+ * 2>&1`, `exec > log 2>&1`, one terminal): what the command writes to
+ * either is then one stream whose order matters. kcmp(KCMP_FILE) says so
+ * exactly; where the kernel lacks it (no CONFIG_CHECKPOINT_RESTORE, or a
+ * seccomp filter), the same inode with the same status flags and, for a
+ * seekable file, the same offset is taken for the same description: two
+ * descriptions of one pipe or terminal are one stream all the same. */
+static bool same_open_file(int a, int b)
+{
+	if (a < 0 || b < 0)
+		return false;
+	if (a == b)
+		return true;
+	pid_t me = getpid();
+	long k = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
+	if (k >= 0)
+		return k == 0;
+	struct stat sa, sb;
+	if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0 || sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino)
+		return false;
+	if (fcntl(a, F_GETFL) != fcntl(b, F_GETFL))
+		return false;
+	off_t oa = lseek(a, 0, SEEK_CUR), ob = lseek(b, 0, SEEK_CUR);
+	return oa == ob;
 }
 
 /* Stage i's stdin source and, for one from outside the pipeline, its fd
@@ -75,6 +104,7 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 			.envp = s->envp,
 			.ttys = tty_bits(tty_in, ps->out_dest, s->fd_err),
 			.grants = (s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
+			.merged = s->err_to_out || same_open_file(ps->out_dest, s->fd_err),
 		};
 		plan_stdin(m, stages, i, fd_in, ps);
 		if (ps->in_src == MEMO_IN_EMPTY) {

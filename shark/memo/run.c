@@ -846,12 +846,20 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 }
 
 /* Stage r's stdout and stderr: pipes the engine reads, or pseudo-terminals
- * where they lead to a terminal. */
+ * where they lead to a terminal. When they are one open file (key.merged),
+ * the command gets one pipe for both, so the engine reads, records and
+ * passes on one stream in the order it was written; its stderr record is
+ * then empty. */
 static int open_outputs(struct srun *r)
 {
 	int fd_err = r->ps->s->fd_err;
 	int e = r->out_dest >= 0 && isatty(r->out_dest) ? make_pty(r->out_dest, &r->out_r, &r->out_w)
 							 : make_pipe(&r->out_r, &r->out_w);
+	if (e == 0 && r->ps->key.merged) {
+		r->err_w = fcntl(r->out_w, F_DUPFD_CLOEXEC, 3);
+		r->err_eof = true;
+		return r->err_w < 0 ? -errno : 0;
+	}
 	if (e == 0)
 		e = fd_err >= 0 && isatty(fd_err) ? make_pty(fd_err, &r->err_r, &r->err_w)
 						  : make_pipe(&r->err_r, &r->err_w);

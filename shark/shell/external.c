@@ -224,6 +224,26 @@ static const char *literal_word(const struct word *w, char *buf, size_t size)
 	return off ? buf : NULL;
 }
 
+/* Whether r is `2>&1`. */
+static bool is_err_to_out(const struct redir *r)
+{
+	char buf[8];
+	const char *t = r->kind == R_DUPOUT && r->fd == 2 ? literal_word(r->target, buf, sizeof(buf))
+							 : NULL;
+	return t && strcmp(t, "1") == 0;
+}
+
+/* Whether the stage ends its redirections of fds 1 and 2 with `2>&1`:
+ * its stderr then goes wherever its stdout goes. */
+static bool ends_err_to_out(const struct node *n)
+{
+	bool merged = false;
+	for (const struct redir *r = n->redirs; r; r = r->next)
+		if (r->fd == 1 || r->fd == 2)
+			merged = is_err_to_out(r);
+	return merged;
+}
+
 /* Can the memo engine take this stage as a whole? A simple command whose
  * command name (after memo prefixes) is a literal that names neither a
  * builtin nor a function, with redirections of fds 0-2 only. */
@@ -232,10 +252,13 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 	if (n->kind != N_SIMPLE || !n->args)
 		return false;
 	/* In sh the pipe is in place before a stage's redirections, so
-	 * `2>&1` sends stderr down the pipe; descriptor duplications take the
-	 * stage-by-stage path, which has that order. */
+	 * `2>&1` sends stderr down the pipe. The engine knows that case (the
+	 * last redirection of fds 1 and 2 is `2>&1`: err_to_out); any other
+	 * descriptor duplication takes the stage-by-stage path, which has sh's
+	 * order. */
 	for (const struct redir *r = n->redirs; r; r = r->next)
-		if (r->fd > 2 || r->kind == R_DUPIN || r->kind == R_DUPOUT)
+		if (r->fd > 2 || r->kind == R_DUPIN ||
+		    (r->kind == R_DUPOUT && !(is_err_to_out(r) && ends_err_to_out(n))))
 			return false;
 	const struct word *w = n->args;
 	char buf[256];
@@ -335,6 +358,9 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
 			break;
 		}
 		st[i].argv = argv;
+		/* `2>&1` with stdout still the pipe: redir_apply sent stderr to
+		 * this process's stdout, the engine sends it down the pipe */
+		st[i].err_to_out = ends_err_to_out(nd) && !redirects(nd, 1);
 		st[i].envp = envs[i].v;
 		st[i].flags = flags;
 		texts[i] = node_to_text(nodes[i]);

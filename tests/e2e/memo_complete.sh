@@ -139,4 +139,41 @@ ran "$before" "grep -c nomatch" || fail "SHARK_RECORD_FAILURES=0 still recorded 
 checks=$((checks + 1))
 "$SHARK" log -n 1 --json | grep -q 'non-zero status' || fail "SHARK_RECORD_FAILURES=0: no reason"
 
+# ---- 2. stdout and stderr on one open file: one stream -------------------------
+cat >merged.sh <<'EOF'
+sh -c 'echo out1; echo err1 >&2; echo out2' 2>&1
+sh -c 'echo o1; echo e1 >&2; echo o2; echo e2 >&2' > log 2>&1
+cat log
+sh -c 'echo o3; echo e3 >&2; echo o4' >> log 2>&1
+cat log
+sh -c 'echo x; echo y >&2; echo z' 2>&1 | cat
+sh -c 'echo p; echo q >&2; echo r' 2>&1 | tr a-z A-Z | cat
+sh -c 'echo two; echo streams >&2; echo here'
+sh -c 'echo apart; echo files >&2' 2>err.txt
+cat err.txt
+sh -c 'echo not; echo merged >&2' 2>&1 >out.txt
+cat out.txt
+EOF
+against_bash merged cold log err.txt out.txt
+against_bash merged warm log err.txt out.txt
+
+cat >execlog.sh <<'EOF'
+exec > run.log 2>&1
+sh -c 'echo r1; echo r2 >&2; echo r3'
+grep nomatch in.txt
+sh -c 'echo err only >&2; echo then out'
+EOF
+against_bash execlog cold run.log
+against_bash execlog warm run.log
+
+# `2>&1 | tee log`: tee's O_TRUNC open of its output is an observation
+# until the sandbox side of issue 12 lands, so the 2nd run may miss on
+# tee; the 3rd must hit, and every run must equal bash.
+cat >tee.sh <<'EOF'
+sh -c 'echo t1; echo t2 >&2; echo t3' 2>&1 | tee tee.log
+EOF
+against_bash tee cold tee.log
+against_bash tee second tee.log
+against_bash tee warm tee.log
+
 finish
