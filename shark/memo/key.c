@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shark/memo/memo_int.h"
@@ -144,6 +146,127 @@ static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
 	store_hash_bytes(buf, got, ret_hash);
 	free(buf);
 	*ret_fd = mfd;
+	return 0;
+}
+
+/* The bounds of memo_stdin_wait: a builtin or function feeding a command
+ * is usually done in microseconds; one that goes on (a `while :` loop, a
+ * monitor) streams after this long, so its output is late by at most
+ * MEMO_WAIT_MS, never lost or reordered. */
+#define MEMO_WAIT_MS 3000
+#define MEMO_WAIT_MAX (8 << 20)
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A pipe that yields buf[0..len) and then whatever fd still gives: a
+ * child process, holding nothing but the two ends, copies them and ends
+ * at fd's end (or of SIGPIPE when the reader leaves, which then reaches
+ * the writer of fd as in sh). */
+static int relay_rest(int fd, const char *buf, size_t len, int *ret_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		close(p[0]);
+		close(p[1]);
+		return e;
+	}
+	if (pid == 0) {
+		int lo = fd < p[1] ? fd : p[1], hi = fd < p[1] ? p[1] : fd;
+		if (lo > 0)
+			close_range(0, (unsigned)lo - 1, 0);
+		if (hi > lo + 1)
+			close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+		close_range((unsigned)hi + 1, ~0u, 0);
+		signal(SIGPIPE, SIG_DFL);
+		size_t off = 0;
+		while (off < len) {
+			ssize_t w = write(p[1], buf + off, len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		for (;;) {
+			ssize_t n = splice(fd, NULL, p[1], NULL, 1 << 16, SPLICE_F_MOVE);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				_exit(n < 0);
+		}
+	}
+	close(p[1]);
+	*ret_fd = p[0];
+	return 0;
+}
+
+int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return -EINVAL;
+	size_t cap = 65536, got = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	int64_t deadline = now_ms() + MEMO_WAIT_MS;
+	bool ended = false;
+	while (got <= MEMO_WAIT_MAX) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int pr = poll(&p, 1, (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			break;
+		if (got == cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			ended = n == 0;
+			break;
+		}
+		got += (size_t)n;
+	}
+	int e;
+	if (ended && got <= MEMO_WAIT_MAX) {
+		int mfd = memfd_create("shark-stdin", MFD_CLOEXEC);
+		if (mfd >= 0 && (got == 0 || write(mfd, buf, got) == (ssize_t)got) &&
+		    lseek(mfd, 0, SEEK_SET) == 0) {
+			*ret = (struct memo_stdin){ .kind = MEMO_STDIN_SPOOLED };
+			store_hash_bytes(buf, got, &ret->hash);
+			*ret_fd = mfd;
+			free(buf);
+			return 0;
+		}
+		if (mfd >= 0)
+			close(mfd);
+	}
+	/* Not ended in time or in size (or no memory file): the command gets
+	 * what was read and then the rest, as a stream. */
+	e = relay_rest(fd, buf, got, ret_fd);
+	free(buf);
+	if (e < 0)
+		return e; /* (no process for the copy: what was read is lost) */
+	*ret = (struct memo_stdin){ .kind = MEMO_STDIN_STREAM };
 	return 0;
 }
 

@@ -98,6 +98,10 @@ enum memo_stage_flags {
 	MEMO_FORCE = 1u << 0,	 /* recompute and re-record this stage */
 	MEMO_UNCACHED = 1u << 1, /* run sandboxed, neither look up nor record */
 	MEMO_NETWORK = 1u << 2,	 /* grant the host network (never recorded) */
+	MEMO_WAIT_STDIN = 1u << 3, /* the pipeline's stdin is a pipe from a stage
+				    * of the shell's own pipeline and this is its
+				    * last reader: wait (bounded) for it to end
+				    * and key the stage by its whole content */
 };
 
 /* One stage of a pipeline. fd_in/fd_out of -1 mean "connected to the

@@ -49,6 +49,14 @@ bool memo_env_is_volatile(const char *entry);
  * pipe, its content is moved into a memory file returned in *ret_fd (the
  * stage must read that instead; the caller closes it), else *ret_fd = -1. */
 int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret_fd);
+/* memo_stdin_wait - the identity of a pipe from a stage of the shell's own
+ * pipeline (MEMO_WAIT_STDIN): read it to its end, waiting at most
+ * MEMO_WAIT_MS and taking at most MEMO_WAIT_MAX bytes. When it ended, its
+ * content is in a memory file (*ret_fd) and *ret is SPOOLED with its hash.
+ * Otherwise *ret is STREAM and *ret_fd a new pipe that gives what was read
+ * and then the rest (a child process copies it). Errors: -errno, with
+ * nothing read (the caller then falls back to memo_stdin_identity). */
+int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd);
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret);
 int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
 		  size_t *ret_len);
@@ -115,6 +123,8 @@ struct memo_pstage {
 	int out_dest;		/* where its stdout leaves the pipeline (the
 				 * last stage, or a redirection), or -1 when
 				 * it feeds the next stage */
+	const char *in_reason;	/* why a STREAM stdin is not known (the
+				 * reason it is not recorded) */
 	/* the lookup (pipeline.c) */
 	store_hash action_key;
 	struct store_trace *hit;	/* a verified trace, or NULL */

@@ -74,8 +74,14 @@ static void plan_stdin(struct memo *m, const struct memo_stage *stages, size_t i
 	}
 	ps->in_src = MEMO_IN_OUTSIDE;
 	ps->in_fd = s->fd_in >= 0 ? s->fd_in : fd_in;
-	if (memo_stdin_identity(m, ps->in_fd, &ps->key.in, &ps->in_owned) < 0)
+	ps->in_reason = "its input is a pipe from outside shark's pipeline";
+	if (i == 0 && s->fd_in < 0 && (s->flags & MEMO_WAIT_STDIN) &&
+	    memo_stdin_wait(ps->in_fd, &ps->key.in, &ps->in_owned) == 0) {
+		ps->in_reason = "its input, a pipe from the stage before it, did not end "
+				"within 3 s and 8 MiB";
+	} else if (memo_stdin_identity(m, ps->in_fd, &ps->key.in, &ps->in_owned) < 0) {
 		ps->key.in.kind = MEMO_STDIN_STREAM;
+	}
 	if (ps->in_owned >= 0)
 		ps->in_fd = ps->in_owned;
 }

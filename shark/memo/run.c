@@ -839,7 +839,7 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 		r->in_fd = ps->in_fd;
 		r->in_known = ps->key.in.kind != MEMO_STDIN_STREAM;
 		if (!r->in_known)
-			no_record(r, "its input is a pipe from outside shark's pipeline");
+			no_record(r, ps->in_reason);
 		return 0;
 	}
 	return -EINVAL;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { EVAL_MAX_DEPTH = 1000 };
@@ -555,6 +556,15 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			if (prev >= 0) {
 				dup2(prev, 0);
 				close(prev);
+				/* a stage that is one simple command: when it ends
+				 * in an external command, that command is the
+				 * pipe's last reader (external_run) */
+				struct stat pst;
+				if (n->stages[i]->kind == N_SIMPLE && fstat(0, &pst) == 0) {
+					sh->stage_pipe_dev = pst.st_dev;
+					sh->stage_pipe_ino = pst.st_ino;
+					sh->stage_pid = getpid();
+				}
 			}
 			if (p[1] >= 0) {
 				close(p[0]);

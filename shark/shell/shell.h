@@ -77,6 +77,13 @@ struct shell {
 	struct options opt;
 	bool interactive;
 	bool is_child;		/* a forked subshell: exit instead of returning */
+	/* In a pipeline stage's process (stage-by-stage path) whose stdin is
+	 * the pipe from the stage before it: that pipe, and the stage's pid.
+	 * The stage's last command, when external, has the engine wait for
+	 * the pipe to end (MEMO_WAIT_STDIN). st_dev 0: none. */
+	dev_t stage_pipe_dev;
+	ino_t stage_pipe_ino;
+	pid_t stage_pid;
 	bool no_cmdsub;		/* fuzzing: command substitution yields "" */
 	/* control flow */
 	enum jump jump;

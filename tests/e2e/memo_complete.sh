@@ -176,4 +176,37 @@ against_bash tee cold tee.log
 against_bash tee second tee.log
 against_bash tee warm tee.log
 
+# ---- 3. a builtin or a function piped into a command: recorded every time -------
+# (before: 4-30 of 50 iterations were "a pipe from outside shark's
+# pipeline", depending on scheduling)
+cat >loop.sh <<'EOF'
+up() { printf '%s\n' "$@"; }
+for w in a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp qq rr ss tt uu vv ww xx; do
+	echo "$w" | tr a-z A-Z
+	up "$w" x | sort -r
+done
+{ echo one; echo two; } | wc -l
+printf 'b\na\n' | sort
+EOF
+against_bash loop cold
+against_bash loop warm
+before=$(last_id)
+run_shark loop
+checks=$((checks + 1))
+[ "$(n_runs "$before")" -ge 100 ] && [ -z "$(not_hits "$before")" ] ||
+	fail "loop (3rd run): not all hits: $(not_hits "$before" | sort | uniq -c | tr '\n' ';')"
+# a producer that does not end within the bound streams, not recorded, and
+# still gives the right bytes
+cat >endless.sh <<'EOF'
+while :; do echo y; done | head -c 5
+echo
+EOF
+run_shark endless
+checks=$((checks + 1))
+[ "$(cat "$root/s.out")" = "y
+y
+y" ] || fail "endless: output [$(cat "$root/s.out")]"
+checks=$((checks + 1))
+"$SHARK" log -n 1 --json | grep -q 'did not end within' || fail "endless: no reason given"
+
 finish
