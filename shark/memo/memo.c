@@ -193,6 +193,12 @@ static int trace_inputs_match(store_txn *txn, store_stat_updates *upd,
 int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_trace,
 		store_hash *ret_id)
 {
+	return memo_lookup_filtered(m, key, NULL, NULL, ret_trace, ret_id);
+}
+
+int memo_lookup_filtered(struct memo *m, const store_hash *key, memo_trace_filter *accept,
+			 void *ctx, struct store_trace **ret_trace, store_hash *ret_id)
+{
 	store *st = memo_store(m);
 	if (!st)
 		return -ENOENT;
@@ -217,7 +223,9 @@ int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_
 		int g = store_trace_get(txn, &ids[i], &t);
 		if (g < 0)
 			continue; /* a damaged trace is a miss, fsck reports it */
-		int match = memo_trace_has_key(t, key) ? trace_inputs_match(txn, upd, t) : 0;
+		int match = memo_trace_has_key(t, key) && (!accept || accept(txn, t, ctx))
+				    ? trace_inputs_match(txn, upd, t)
+				    : 0;
 		if (match == 1) {
 			found = t;
 			*ret_id = ids[i];

@@ -62,6 +62,10 @@ enum memo_stdin_kind {
 	MEMO_STDIN_STREAM = 4,	/* a pipe from outside the pipeline: unknown */
 	MEMO_STDIN_UPSTREAM = 5, /* the previous stage's output: its hash */
 	MEMO_STDIN_SPOOLED = 6,	/* a finished pipe, read into memory: its hash */
+	MEMO_STDIN_UPSTREAM_CUT = 7, /* the previous stage's output, which the
+				      * engine cut off (SIGPIPE) after this
+				      * stage left: the hash of all it wrote,
+				      * a stream that did not end there */
 };
 
 /* What a trace's action key was computed from, parsed from the "key info"

@@ -70,6 +70,11 @@ store *memo_store(struct memo *m);
 void memo_store_failed(struct memo *m, const char *what, int err);
 int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_trace,
 		store_hash *ret_id);
+/* memo_lookup_filtered - memo_lookup, taking only traces accept(txn, t,
+ * ctx) says yes to (NULL: all); accept may read the index through txn. */
+typedef bool memo_trace_filter(store_txn *txn, const struct store_trace *t, void *ctx);
+int memo_lookup_filtered(struct memo *m, const store_hash *key, memo_trace_filter *accept,
+			 void *ctx, struct store_trace **ret_trace, store_hash *ret_id);
 /* Blobs pinned open for a replay (fx[i]: content of FILE effect i, -1
  * otherwise). */
 struct memo_pins {

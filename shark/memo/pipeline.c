@@ -135,12 +135,46 @@ static void pipeline_free(struct memo_pipeline *p)
 
 /* ---- look up --------------------------------------------------------------- */
 
+/* Whether t is a "cut" trace: a producer whose consumer left early, cut
+ * off by the engine and dead of that SIGPIPE (run.c). Its stdout is what
+ * it wrote until then, the start of a stream that did not end: it may
+ * feed only a consumer recorded as having left early on that very stream
+ * (UPSTREAM_CUT), never a consumer that runs, which would read it to an
+ * end the real stream does not have. No other trace has status 141:
+ * statuses over 125 and other signals are never recorded. */
+static bool trace_is_cut(const struct store_trace *t)
+{
+	return t->exit_status == 128 + SIGPIPE;
+}
+
 /* What a stage reading a hit's stdout has as stdin: that output's hash. */
 static void stdin_from_hit(const struct store_trace *up, struct memo_stdin *ret)
 {
-	*ret = (struct memo_stdin){ .kind = MEMO_STDIN_UPSTREAM, .hash = up->stdout_blob };
+	*ret = (struct memo_stdin){ .kind = trace_is_cut(up) ? MEMO_STDIN_UPSTREAM_CUT
+							     : MEMO_STDIN_UPSTREAM,
+				    .hash = up->stdout_blob };
 	if (up->stdout_size == 0)
 		store_hash_bytes("", 0, &ret->hash);
+}
+
+/* The lookup filter of a stage that feeds the next (ps is that next
+ * stage): a cut trace serves only when that next stage has a record under
+ * the key it would then have. One producer has one cut trace per way it
+ * was cut (its consumer left after other amounts), and the newest must not
+ * hide the one this consumer was recorded with. */
+static bool cut_feeds_a_record(store_txn *txn, const struct store_trace *t, void *ctx)
+{
+	const struct memo_pstage *next = ctx;
+	if (!trace_is_cut(t))
+		return true;
+	struct memo_keyspec k = next->key;
+	stdin_from_hit(t, &k.in);
+	store_hash key, *ids = NULL;
+	size_t n = 0;
+	if (memo_action_key(&k, &key) < 0 || store_action_traces(txn, &key, &ids, &n) < 0)
+		return false;
+	free(ids);
+	return n > 0;
 }
 
 /* Whether stage ps hits, looked up after every stage before it did. The
@@ -159,7 +193,10 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 		return false; /* unknown until read */
 	if (memo_action_key(&ps->key, &ps->action_key) < 0)
 		return false;
-	if (memo_lookup(m, &ps->action_key, &ps->hit, &ps->hit_id) <= 0)
+	const struct memo_pstage *next = ps->idx + 1 < p->n ? &p->st[ps->idx + 1] : NULL;
+	bool feeds = next && next->in_src == MEMO_IN_PREVIOUS;
+	if (memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
+				 (void *)next, &ps->hit, &ps->hit_id) <= 0)
 		return false;
 	if (memo_pins_open(m, ps->hit, &ps->pins) < 0) {
 		store_trace_free(ps->hit);
@@ -326,6 +363,14 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		return result;
 	while (p.first_miss < n && look_up(&p, &p.st[p.first_miss]))
 		p.first_miss++;
+	/* A cut producer's hit cannot feed a consumer that runs: run it again
+	 * (and a cut producer before it, and so on). */
+	while (p.first_miss > 0 && p.first_miss < n && trace_is_cut(p.st[p.first_miss - 1].hit)) {
+		struct memo_pstage *ps = &p.st[--p.first_miss];
+		memo_pins_close(&ps->pins);
+		store_trace_free(ps->hit);
+		ps->hit = NULL;
+	}
 	for (size_t i = 0; i < p.first_miss; i++)
 		ret_status[i] = replay(m, &p.st[i]);
 	if (p.first_miss > 0)

@@ -62,6 +62,8 @@ struct srun {
 	struct srun *next;	/* the stage our stdout feeds, or NULL */
 	bool out_eof, err_eof, out_cut;
 	bool draining;		/* next stage closed its stdin; still storing */
+	bool drain_cut;		/* cut off at DRAIN_LIMIT while draining, its
+				 * output recorded so far (a "cut" trace) */
 	uint64_t drained;
 	char *pend;		/* bytes not yet taken by next->in_w */
 	size_t pend_len, pend_off;
@@ -188,8 +190,10 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
 	if (r->draining) {
 		r->drained += (uint64_t)n;
-		if (r->drained > DRAIN_LIMIT || !r->wout)
+		if (r->drained > DRAIN_LIMIT || !r->wout) {
+			r->drain_cut = r->wout != NULL;
 			cut_output(r);
+		}
 		return;
 	}
 	if (r->next) {
@@ -606,14 +610,20 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	store_hash out_h = { { 0 } }, err_h = { { 0 } };
 	uint64_t out_n = 0, err_n = 0;
 
+	/* A producer its consumer left early, cut off by the engine after
+	 * DRAIN_LIMIT more bytes, that died of that SIGPIPE: recorded as a "cut"
+	 * trace (status 141, stdout all it wrote until then; see
+	 * stage_cut_by_engine), which only ever feeds a consumer that hits. */
+	bool cut_trace = r->drain_cut && res && res->term_signal == SIGPIPE &&
+			 !(res->flags & SANDBOX_RESULT_TIMEOUT);
 	if (res) {
 		if (res->flags & SANDBOX_RESULT_TIMEOUT)
 			no_record(r, "it was killed at the wall-clock limit (SHARK_TIMEOUT)");
-		else if (res->term_signal)
+		else if (res->term_signal && !cut_trace)
 			no_record(r, "it was killed by a signal");
-		else if (res->exit_code != 0 && !m->opt.record_failures)
+		else if (res->exit_code != 0 && !cut_trace && !m->opt.record_failures)
 			no_record(r, "it exited with a non-zero status");
-		else if (res->exit_code > 125)
+		else if (res->exit_code > 125 && !cut_trace)
 			no_record(r, "it exited with a status over 125");
 		else if (res->flags & SANDBOX_RESULT_TERMINAL)
 			no_record(r, "it used the terminal");
@@ -625,7 +635,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	}
 	if (!r->in_known && !r->in_complete)
 		no_record(r, "its input was cut short");
-	if (r->out_cut)
+	if (r->out_cut && !cut_trace)
 		no_record(r, "its output was not read to the end");
 
 	int e = 0;
@@ -973,6 +983,16 @@ static void wait_stage(struct memo *m, struct srun *r)
 	}
 	if (r->next && !r->next->in_known && !r->out_cut && r->out_eof)
 		store_hasher_final(r->hout, &r->next->ps->key.in.hash);
+	/* The next stage left before r ended, and r was cut off: that stage
+	 * read a prefix of a stream that went on, whose first bytes are all r
+	 * wrote. Keyed so (UPSTREAM_CUT), it is looked up only after r hit with
+	 * that same cut trace (pipeline.c), when a real run would give it the
+	 * same stream. */
+	if (r->next && !r->next->in_known && r->drain_cut) {
+		store_hasher_final(r->hout, &r->next->ps->key.in.hash);
+		r->next->ps->key.in.kind = MEMO_STDIN_UPSTREAM_CUT;
+		r->next->in_complete = true;
+	}
 }
 
 /* Record every stage that may be. */

@@ -209,4 +209,24 @@ y" ] || fail "endless: output [$(cat "$root/s.out")]"
 checks=$((checks + 1))
 "$SHARK" log -n 1 --json | grep -q 'did not end within' || fail "endless: no reason given"
 
+# ---- 4. a producer cut off by SIGPIPE when its reader left -----------------------
+cat >sigpipe.sh <<'EOF'
+yes | head -c 3000000 | wc -c
+yes abc | head -n 3
+seq 1 100000000 | head -n 2 | tr 1 x
+set -o pipefail
+yes | head -n 1
+echo "pipefail: $?"
+EOF
+against_bash sigpipe cold
+against_bash sigpipe warm
+# the consumer changed: the cut producer's record cannot feed it (it would
+# read an end the real stream does not have), so the producer runs again
+printf 'yes | head -c 5000000 | wc -c\n' >sigpipe2.sh
+before=$(last_id)
+against_bash sigpipe2 changed
+checks=$((checks + 1))
+ran "$before" "yes" || fail "sigpipe2: the cut producer was not run again for a new consumer"
+against_bash sigpipe2 warm
+
 finish
