@@ -39,9 +39,10 @@ static unsigned tty_bits(int fd_in, int fd_out, int fd_err)
  * 2>&1`, `exec > log 2>&1`, one terminal): what the command writes to
  * either is then one stream whose order matters. kcmp(KCMP_FILE) says so
  * exactly; where the kernel lacks it (no CONFIG_CHECKPOINT_RESTORE, or a
- * seccomp filter), the same inode with the same status flags and, for a
- * seekable file, the same offset is taken for the same description: two
- * descriptions of one pipe or terminal are one stream all the same. */
+ * seccomp filter that refuses it), the same pipe or terminal is one stream
+ * whichever description writes to it, and two descriptors of one regular
+ * file share a description when moving one's offset moves the other's
+ * (moved back at once; the shell is the only one using them now). */
 static bool same_open_file(int a, int b)
 {
 	if (a < 0 || b < 0)
@@ -55,10 +56,14 @@ static bool same_open_file(int a, int b)
 	struct stat sa, sb;
 	if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0 || sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino)
 		return false;
-	if (fcntl(a, F_GETFL) != fcntl(b, F_GETFL))
-		return false;
+	if (!S_ISREG(sa.st_mode))
+		return true;
 	off_t oa = lseek(a, 0, SEEK_CUR), ob = lseek(b, 0, SEEK_CUR);
-	return oa == ob;
+	if (oa < 0 || oa != ob || lseek(a, oa + 1, SEEK_SET) < 0)
+		return false;
+	bool same = lseek(b, 0, SEEK_CUR) == oa + 1;
+	(void)lseek(a, oa, SEEK_SET);
+	return same;
 }
 
 /* Stage i's stdin source and, for one from outside the pipeline, its fd

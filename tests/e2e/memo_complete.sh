@@ -157,6 +157,16 @@ EOF
 against_bash merged cold log err.txt out.txt
 against_bash merged warm log err.txt out.txt
 
+# one command, merged then apart: a merged record never serves two streams
+cat >modes.sh <<'EOF'
+sh -c 'echo m1; echo m2 >&2; echo m3' 2>&1
+sh -c 'echo m1; echo m2 >&2; echo m3'
+sh -c 'echo m1; echo m2 >&2; echo m3' 2>&1 | cat
+sh -c 'echo m1; echo m2 >&2; echo m3' | cat
+EOF
+against_bash modes cold
+against_bash modes warm
+
 cat >execlog.sh <<'EOF'
 exec > run.log 2>&1
 sh -c 'echo r1; echo r2 >&2; echo r3'

@@ -66,6 +66,16 @@ Test(memo_key, every_field_counts)
 	cr_assert_not(store_hash_equal(&base, &k), "terminal flags");
 	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, MEMO_NETWORK);
 	cr_assert_not(store_hash_equal(&base, &k), "grants");
+	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_UPSTREAM_CUT, 0, 0);
+	store_hash up = key_of(argv_a, env_1, "/ws", MEMO_STDIN_UPSTREAM, 0, 0);
+	cr_assert_not(store_hash_equal(&up, &k), "a cut stream is not a whole one");
+	struct memo_keyspec ks = { .workspace = "/ws", .cwd = "/ws", .argv = argv_a,
+				   .envp = env_1, .in = { .kind = MEMO_STDIN_NONE } };
+	store_hash sep, merged;
+	cr_assert_eq(memo_action_key(&ks, &sep), 0);
+	ks.merged = true;
+	cr_assert_eq(memo_action_key(&ks, &merged), 0);
+	cr_assert_not(store_hash_equal(&sep, &merged), "one stream or two");
 }
 
 Test(memo_key, environment_order_and_volatile_variables_do_not_count)
@@ -127,8 +137,9 @@ Test(memo_key, key_info_reads_back)
 	cr_assert_eq(ki->ttys, 4);
 	cr_assert_eq(ki->grants, MEMO_NETWORK);
 	/* fields: every line but the key's (format, cwd, 3 args, 2 env,
-	 * stdin, ttys, grants) */
-	cr_assert_eq(ki->n_fields, 10);
+	 * stdin, ttys, grants, merged) */
+	cr_assert_eq(ki->n_fields, 11);
+	cr_assert_str_eq(ki->fields[10], "merged=0");
 	cr_assert_str_eq(ki->fields[1], "cwd=/ws/sub");
 	memo_key_info_free(ki);
 	free(text);
