@@ -12,7 +12,9 @@
  * removes or truncates is looked up first, with the notification checked
  * by SECCOMP_IOCTL_NOTIF_ID_VALID, and answered after. A lookup already
  * made for the same call on the same path is reused (never for an exec)
- * until a call with write intent may have changed paths. The tracer never
+ * until a call with write intent may have changed paths. A path whose
+ * first access replaced it without looking (O_CREAT|O_TRUNC, creat, a
+ * plain rename's target) is marked SANDBOX_ACCESS_OUTPUT. The tracer never
  * changes what the command sees.
  * It is cooperative bookkeeping, not a security boundary: memory can change
  * between our read and the kernel's (TOCTOU); see docs/sandbox.md.
@@ -53,6 +55,7 @@ struct entry {
 	 * was gen and no call that may change paths was in flight. */
 	uint32_t gen;
 	uint16_t shapes;
+	bool output; /* the first access replaced it blindly (ACCESS_OUTPUT) */
 };
 
 struct sandbox_tracer {
@@ -135,6 +138,7 @@ static struct entry *slot(struct sandbox_tracer *t, const char *path,
 	t->tab[j].kinds = 0;
 	t->tab[j].gen = t->gen;
 	t->tab[j].shapes = 0;
+	t->tab[j].output = false;
 	t->n++;
 	return &t->tab[j];
 }
@@ -286,6 +290,7 @@ enum klass {
 	K_LSTAT,   /* does not */
 	K_STATAT,  /* AT_SYMLINK_NOFOLLOW in flags_arg */
 	K_WRITE,
+	K_REPLACE, /* a rename's target: replaced whatever was there */
 };
 
 struct call {
@@ -350,9 +355,10 @@ static bool classify(int nr, struct call *c)
 	case __NR_mknodat:
 		*c = (struct call)CALL(K_WRITE, 0, 1, -1); break;
 	case __NR_rename: *c = (struct call)CALL2(K_WRITE, -1, 0, -1, 1); break;
-	case __NR_renameat:
+	case __NR_renameat: *c = (struct call)CALL2(K_WRITE, 0, 1, 2, 3); break;
+	/* flags (RENAME_NOREPLACE, RENAME_EXCHANGE) in argument 4 */
 	case __NR_renameat2:
-		*c = (struct call)CALL2(K_WRITE, 0, 1, 2, 3); break;
+		*c = (struct call){ K_WRITE, 0, 1, 4, 2, 3 }; break;
 	case __NR_link: *c = (struct call)CALL2(K_LSTAT, -1, 0, -1, 1); break;
 	case __NR_linkat: *c = (struct call)CALL2(K_LSTAT, 0, 1, 2, 3); break;
 	/* symlink(target, linkpath): the target is text, not a lookup */
@@ -526,6 +532,7 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 	struct stat st;
 	struct entry *e;
 	bool follow = true, write = false, is_open = false, trunc = false, reuse;
+	bool blind = false; /* replaces the path whatever was there */
 	unsigned kinds = 0, shape;
 	int r;
 
@@ -543,9 +550,15 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 			(open_flags & (O_CREAT | O_TRUNC));
 		trunc = open_flags & O_TRUNC;
 		follow = !(open_flags & O_NOFOLLOW);
+		/* O_EXCL fails when the path exists, O_CREAT alone keeps the
+		 * old content and O_TRUNC alone fails when it is absent: those
+		 * depend on what was there. Both without O_EXCL do not. */
+		blind = is_open && (open_flags & O_ACCMODE) != O_RDONLY &&
+			(open_flags & (O_CREAT | O_TRUNC | O_EXCL)) ==
+				(O_CREAT | O_TRUNC);
 		break;
 	case K_CREAT:
-		is_open = write = trunc = true;
+		is_open = write = trunc = blind = true;
 		break;
 	case K_EXEC:
 		kinds = SANDBOX_ACCESS_EXEC;
@@ -561,6 +574,9 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		kinds = SANDBOX_ACCESS_STAT;
 		follow = !(have_flags && (open_flags & AT_SYMLINK_NOFOLLOW));
 		break;
+	case K_REPLACE:
+		blind = true;
+		/* fall through */
 	case K_WRITE:
 		write = true;
 		follow = false;
@@ -608,8 +624,19 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 			else
 				kinds |= SANDBOX_ACCESS_STAT;
 		} else if (write) {
-			kinds |= SANDBOX_ACCESS_STAT;
+			/* a rename or link source, a chmod, a truncate: the
+			 * result holds the old content */
+			kinds |= S_ISREG(st.st_mode) ? SANDBOX_ACCESS_READ
+						     : SANDBOX_ACCESS_STAT;
 		}
+	}
+	/* Only a first access can say the run never looked at what was
+	 * there before: after any other, it may have. */
+	if (blind && !slot(t, path, false)) {
+		e = record(t, path, kinds);
+		if (e)
+			e->output = true;
+		return;
 	}
 	e = record(t, path, kinds);
 	if (reuse && e) {
@@ -721,7 +748,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		r2 = resolve_arg(t, c.dirfd2_arg, c.path2_arg, p2, sizeof(p2));
 	ok1 = r1 == 0;
 	ok2 = c.path2_arg >= 0 && r2 == 0;
-	if (c.klass == K_OPEN || c.klass == K_STATAT) {
+	if (c.klass == K_OPEN || c.klass == K_STATAT || c.klass == K_WRITE) {
 		if (c.flags_arg >= 0) {
 			flags = d->args[(int)c.flags_arg];
 			have_flags = true;
@@ -777,7 +804,11 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		if (ok2) {
 			struct call w = c;
 
-			w.klass = K_WRITE;
+			/* a plain rename replaces its target; a link, or a
+			 * rename that must not replace or that exchanges,
+			 * depends on it */
+			w.klass = c.klass == K_WRITE && flags == 0 ? K_REPLACE
+								   : K_WRITE;
 			account(t, &w, p2, 0, false);
 		}
 	}
@@ -840,7 +871,8 @@ int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r)
 		if (!t->tab[i].path)
 			continue;
 		v[k].path = t->tab[i].path;
-		v[k].kinds = t->tab[i].kinds;
+		v[k].kinds = t->tab[i].kinds |
+			     (t->tab[i].output ? SANDBOX_ACCESS_OUTPUT : 0u);
 		t->tab[i].path = NULL;
 		k++;
 	}

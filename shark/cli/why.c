@@ -49,6 +49,16 @@ static void describe_state(const struct store_input *in)
 	case STORE_INPUT_SYMLINK:
 		printf("symlink -> %s", util_name(in->target));
 		break;
+	case STORE_INPUT_OUTPUT:
+		printf("absent or a writable file, replaced");
+		break;
+	case STORE_INPUT_DENIED:
+		printf("permission denied");
+		break;
+	case STORE_INPUT_META:
+		printf("type, size, mode, mtime ");
+		print_hash_short(&in->hash);
+		break;
 	default:
 		printf("%s ", in->kind == STORE_INPUT_DIR ? "listing" : "content");
 		print_hash_short(&in->hash);
