@@ -30,6 +30,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -56,6 +57,14 @@ struct entry {
 	uint32_t gen;
 	uint16_t shapes;
 	bool output; /* the first access replaced it blindly (ACCESS_OUTPUT) */
+	bool fifo_bound; /* the host's FIFO is bound over it */
+};
+
+/* An overlay's lower directory, for binding the host's FIFOs. */
+struct lower {
+	char path[SANDBOX_MAX_PATH];
+	size_t len;
+	int fd;
 };
 
 struct sandbox_tracer {
@@ -76,6 +85,8 @@ struct sandbox_tracer {
 	unsigned n_in_flight;
 	bool in_flight_overflow;
 	uint64_t n_notifications;
+	struct lower lowers[2];
+	unsigned n_lowers;
 };
 
 /* ---- the access set: open addressing, keyed by path ---------------------- */
@@ -139,6 +150,7 @@ static struct entry *slot(struct sandbox_tracer *t, const char *path,
 	t->tab[j].gen = t->gen;
 	t->tab[j].shapes = 0;
 	t->tab[j].output = false;
+	t->tab[j].fifo_bound = false;
 	t->n++;
 	return &t->tab[j];
 }
@@ -692,6 +704,93 @@ static void call_changes_paths(struct sandbox_tracer *t, pid_t tid)
 		t->in_flight_overflow = true;
 }
 
+/* ---- named pipes ------------------------------------------------------------ */
+
+/* The overlays (workspace, /tmp) show a host FIFO as an inode of their own,
+ * with a pipe of its own: a command opening it would never meet the writer
+ * or reader outside. Before an open of path goes on, if path is a FIFO
+ * under an overlay whose lower directory we hold, and the overlay shows
+ * the lower FIFO itself (same inode number: not one the command made), the
+ * host's FIFO is bound over it (open_tree + move_mount, in the sandbox's
+ * own mount namespace). Only once per path. Nothing new is reachable: the
+ * command could open that FIFO by name without the overlay. Best effort:
+ * on any failure the open goes on as before. */
+static void bind_host_fifo(struct sandbox_tracer *t, const char *path, bool follow)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	struct open_how in_root = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	const struct lower *lo = NULL;
+	struct stat sst, hst;
+	struct entry *e;
+	int host = -1, target = -1, tree = -1;
+
+	for (unsigned i = 0; i < t->n_lowers; i++) {
+		const struct lower *l = &t->lowers[i];
+
+		if (strncmp(path, l->path, l->len) == 0 && path[l->len] == '/' &&
+		    (!lo || l->len > lo->len))
+			lo = l;
+	}
+	if (!lo || t->root_fd < 0)
+		return;
+	e = slot(t, path, false);
+	if (e && e->fifo_bound)
+		return;
+	if (lookup(t, path, follow, &sst) < 0 || !S_ISFIFO(sst.st_mode))
+		return;
+	host = (int)syscall(SYS_openat2, lo->fd, path + lo->len + 1, &how, sizeof(how));
+	if (host < 0 || fstat(host, &hst) < 0 || !S_ISFIFO(hst.st_mode) ||
+	    hst.st_ino != sst.st_ino)
+		goto out;
+	target = (int)syscall(SYS_openat2, t->root_fd, path + 1, &in_root, sizeof(in_root));
+	if (target < 0)
+		goto out;
+	tree = (int)syscall(SYS_open_tree, host, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		goto out;
+	if (syscall(SYS_move_mount, tree, "", target, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0) {
+		e = slot(t, path, true);
+		if (e)
+			e->fifo_bound = true;
+	}
+out:
+	if (tree >= 0)
+		close(tree);
+	if (target >= 0)
+		close(target);
+	if (host >= 0)
+		close(host);
+}
+
+int sandbox_tracer_add_lower(struct sandbox_tracer *t, const char *path, int lower_fd)
+{
+	size_t n = strlen(path);
+	struct lower *l;
+
+	if (t->n_lowers >= sizeof(t->lowers) / sizeof(t->lowers[0]))
+		return -ENOSPC;
+	if (n >= sizeof(l->path) || path[0] != '/')
+		return -EINVAL;
+	l = &t->lowers[t->n_lowers++];
+	memcpy(l->path, path, n + 1);
+	/* "/" would be a prefix of everything, but never has an overlay */
+	while (n > 1 && l->path[n - 1] == '/')
+		l->path[--n] = '\0';
+	l->len = n;
+	l->fd = lower_fd;
+	return 0;
+}
+
 int sandbox_tracer_handle(struct sandbox_tracer *t)
 {
 	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
@@ -781,6 +880,11 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * may run to its end before this thread runs again, and the result
 	 * must not be taken (sandbox_tracer_finish) without this access. */
 	pthread_mutex_lock(&t->lock);
+	/* A named pipe under an overlay: the host's, before the open goes on. */
+	if (ok1 && t->n_lowers && t->root_fd >= 0 &&
+	    (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
+	    !(have_flags && (flags & O_PATH)))
+		bind_host_fifo(t, p1, !(have_flags && (flags & O_NOFOLLOW)));
 	if (early ? respond(t) < 0 :
 		    ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0) {
 		pthread_mutex_unlock(&t->lock);
@@ -897,5 +1001,7 @@ void sandbox_tracer_free(struct sandbox_tracer *t)
 	pthread_mutex_destroy(&t->lock);
 	if (t->root_fd >= 0)
 		close(t->root_fd);
+	for (unsigned i = 0; i < t->n_lowers; i++)
+		close(t->lowers[i].fd);
 	free(t);
 }
