@@ -118,6 +118,22 @@ store *memo_store(struct memo *m)
 
 /* ---- verification -------------------------------------------------------- */
 
+/* What stat shows a program of a regular file it did not read (type and
+ * permission bits, size, modification time to the nanosecond), hashed:
+ * the META input. Owner and times other than mtime are left out (the
+ * stat batch has no owner; ctime moves with every chmod or rename). */
+static void meta_hash(const struct stat *st, store_hash *ret)
+{
+	uint8_t b[5 + 4 + 8 + 8 + 4] = "meta1";
+	uint32_t mode = (uint32_t)st->st_mode, nsec = (uint32_t)st->st_mtim.tv_nsec;
+	uint64_t size = (uint64_t)st->st_size, sec = (uint64_t)st->st_mtim.tv_sec;
+	memcpy(b + 5, &mode, 4);
+	memcpy(b + 9, &size, 8);
+	memcpy(b + 17, &sec, 8);
+	memcpy(b + 25, &nsec, 4);
+	store_hash_bytes(b, sizeof(b), ret);
+}
+
 /* Whether the user, with no capability (as in the sandbox, even as root),
  * may write a file of this owner and mode. */
 static bool user_may_write(const struct stat *st)
@@ -178,6 +194,13 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 		return r == -ENOENT || r == -ENOTDIR;
 	case STORE_INPUT_DENIED:
 		return store_stat_batch_stat(b, i, &st) == -EACCES;
+	case STORE_INPUT_META: {
+		store_hash h;
+		if (store_stat_batch_stat(b, i, &st) < 0 || !S_ISREG(st.st_mode))
+			return false;
+		meta_hash(&st, &h);
+		return store_hash_equal(&h, &in->hash);
+	}
 	case STORE_INPUT_OUTPUT:
 		/* the batch's stat has no owner: look again */
 		r = lstat(in->path, &st) < 0 ? -errno : 0;
@@ -550,6 +573,12 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		bool dir = S_ISDIR(st_.st_mode);
 		if (dir && !(kinds & SANDBOX_ACCESS_LIST)) {
 			r = inputs_add(&in, a->path, STORE_INPUT_DIR, NULL, NULL);
+		} else if (S_ISREG(st_.st_mode) &&
+			   !(kinds & (SANDBOX_ACCESS_READ | SANDBOX_ACCESS_EXEC))) {
+			/* only stat'ed: what stat showed, not the content */
+			store_hash mh;
+			meta_hash(&st_, &mh);
+			r = inputs_add(&in, a->path, STORE_INPUT_META, &mh, NULL);
 		} else if (dir || S_ISREG(st_.st_mode)) {
 			/* a listed directory's listing hash, a file's content hash */
 			struct store_path_state ps;
