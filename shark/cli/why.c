@@ -95,9 +95,11 @@ static int diff_inputs(const struct store_trace *old, const struct store_trace *
 		const struct store_input *c = counterpart(cur, o);
 		if (!c)
 			continue;
-		/* a path seen both followed and not: only absent/present counts */
+		/* a path seen both followed and not (a symlink and what it
+		 * leads to): only absent/present counts */
 		if (c->kind != o->kind && o->kind != STORE_INPUT_ABSENT &&
-		    c->kind != STORE_INPUT_ABSENT)
+		    c->kind != STORE_INPUT_ABSENT &&
+		    (o->kind == STORE_INPUT_SYMLINK || c->kind == STORE_INPUT_SYMLINK))
 			continue;
 		n++;
 		if (o->kind == STORE_INPUT_ABSENT)
