@@ -102,6 +102,13 @@ void sandbox_stdio_carry_offsets(struct sandbox_stdio *s);
 struct sandbox_tracer;
 
 int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
+/* Named pipes under path (absolute, in the sandbox) are the host's as seen
+ * through lower_fd, an O_PATH fd of the host's directory below the overlay
+ * mounted at path: an open of a FIFO there binds the host's FIFO over the
+ * overlay's before the call goes on, so that the command meets the
+ * processes outside (and other sandboxes) using it. The tracer takes
+ * lower_fd over. At most two (the workspace, /tmp); -ENOSPC past that. */
+int sandbox_tracer_add_lower(struct sandbox_tracer *t, const char *path, int lower_fd);
 /* Receive (blocking) and answer one notification. Returns 0, 1 when no
  * process is left under the filter (nothing more will come), or -errno.
  * Meant to be called in a loop by a dedicated thread. */

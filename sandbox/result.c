@@ -16,7 +16,7 @@
 #define MAGIC "SBXR"
 #define VERSION 1u
 #define MAX_DECODED_ACCESSES 1000000u
-#define ALL_KINDS 0x3fu
+#define ALL_KINDS 0x7fu /* enum sandbox_access_kind */
 
 struct buf {
 	char *data;

@@ -316,6 +316,14 @@ enum sandbox_access_kind {
 	SANDBOX_ACCESS_ABSENT = 1 << 4, /* looked up and found absent */
 	SANDBOX_ACCESS_WRITE = 1 << 5,  /* opened for writing, created, deleted,
 					   renamed, chmod'ed... (intent) */
+	SANDBOX_ACCESS_OUTPUT = 1 << 6, /* its first access replaced it without
+					   looking at it: an open with O_CREAT
+					   and O_TRUNC but not O_EXCL, creat, or
+					   the target of a plain rename. What
+					   the command saw there afterwards was
+					   its own doing; the other bits say
+					   what it did, for when the replacing
+					   call failed */
 };
 
 /* One observed path: absolute as seen inside the sandbox (which mirrors the

@@ -364,7 +364,7 @@ static void limit_pids(const char *root, uint64_t max)
  *   /dev         minimal, read-only tmpfs
  */
 static void setup_mounts(const struct sandbox_plan *plan,
-			 struct sandbox_stdio *stdio, int sock)
+			 struct sandbox_stdio *stdio, int sock, int lower_fds[2])
 {
 	const char *step = NULL;
 	int rfd;
@@ -396,6 +396,19 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	if (n < 0) {
 		errno = -n;
 		die(sock, SANDBOX_E_STDIO, step);
+	}
+	/* The host's workspace and /tmp as they are below the overlays about
+	 * to cover them (read-only, like the rest of the tree): the tracer
+	 * binds the host's named pipes from there (trace.c). Taken before
+	 * anything is mounted, so a workspace under /tmp is the host's and
+	 * not the /tmp overlay's view of it. Missing (untraced plans), a
+	 * named pipe is the overlay's own. */
+	lower_fds[0] = lower_fds[1] = -1;
+	if (plan->trace) {
+		if (under(p, sizeof(p), root, plan->workspace))
+			lower_fds[0] = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (under(p, sizeof(p), root, "/tmp"))
+			lower_fds[1] = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 
 	/* /tmp: the host's, seen through an overlay whose upper layer is a
@@ -758,6 +771,11 @@ struct tracer_ctx {
 	int r;        /* recv_setup's result, or sandbox_tracer_new's */
 	struct sandbox_setup_msg msg;
 	struct sandbox_tracer *tracer;
+	/* the host's workspace and /tmp below their overlays (or -1), and
+	 * where they are: set before the command starts, taken over by the
+	 * tracer */
+	int lower_fds[2];
+	const char *lower_paths[2];
 };
 
 static void *tracer_thread(void *arg)
@@ -769,6 +787,15 @@ static void *tracer_thread(void *arg)
 	r = recv_setup(ctx->sock, &ctx->msg, &fd);
 	if (r == 0 && ctx->msg.code == 0)
 		r = fd < 0 ? -EPROTO : sandbox_tracer_new(fd, &tracer);
+	pthread_mutex_lock(&ctx->lock);
+	for (int i = 0; i < 2; i++) {
+		if (ctx->lower_fds[i] >= 0 &&
+		    (!tracer || sandbox_tracer_add_lower(tracer, ctx->lower_paths[i],
+							 ctx->lower_fds[i]) < 0))
+			close(ctx->lower_fds[i]);
+		ctx->lower_fds[i] = -1;
+	}
+	pthread_mutex_unlock(&ctx->lock);
 	/* Without a tracer, the listener must go: the command's pending
 	 * execve then fails (ENOSYS) instead of waiting for an answer for
 	 * ever, so the main thread gets out of vfork and reports. */
@@ -922,7 +949,9 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	static struct sandbox_plan local;
 	static char stack[256 * 1024] __attribute__((aligned(64)));
 	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
-					 .cond = PTHREAD_COND_INITIALIZER };
+					 .cond = PTHREAD_COND_INITIALIZER,
+					 .lower_fds = { -1, -1 } };
+	int lower_fds[2];
 	static struct sandbox_stdio stdio;
 	struct sandbox_result res = { 0 };
 	struct sandbox_setup_msg m = { 0 };
@@ -1022,7 +1051,13 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	sandbox_stdio_init(&stdio);
 	for (int i = 0; i < 3; i++)
 		stdio.fd[i] = local.stdio[i];
-	setup_mounts(&local, &stdio, report);
+	setup_mounts(&local, &stdio, report, lower_fds);
+	pthread_mutex_lock(&ctx.lock);
+	ctx.lower_paths[0] = plan->workspace;
+	ctx.lower_paths[1] = "/tmp";
+	ctx.lower_fds[0] = lower_fds[0];
+	ctx.lower_fds[1] = lower_fds[1];
+	pthread_mutex_unlock(&ctx.lock);
 	for (int i = 0; i < 3; i++)
 		local.stdio[i] = stdio.fd[i];
 	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||

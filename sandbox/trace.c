@@ -12,7 +12,9 @@
  * removes or truncates is looked up first, with the notification checked
  * by SECCOMP_IOCTL_NOTIF_ID_VALID, and answered after. A lookup already
  * made for the same call on the same path is reused (never for an exec)
- * until a call with write intent may have changed paths. The tracer never
+ * until a call with write intent may have changed paths. A path whose
+ * first access replaced it without looking (O_CREAT|O_TRUNC, creat, a
+ * plain rename's target) is marked SANDBOX_ACCESS_OUTPUT. The tracer never
  * changes what the command sees.
  * It is cooperative bookkeeping, not a security boundary: memory can change
  * between our read and the kernel's (TOCTOU); see docs/sandbox.md.
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -53,6 +56,15 @@ struct entry {
 	 * was gen and no call that may change paths was in flight. */
 	uint32_t gen;
 	uint16_t shapes;
+	bool output; /* the first access replaced it blindly (ACCESS_OUTPUT) */
+	bool fifo_bound; /* the host's FIFO is bound over it */
+};
+
+/* An overlay's lower directory, for binding the host's FIFOs. */
+struct lower {
+	char path[SANDBOX_MAX_PATH];
+	size_t len;
+	int fd;
 };
 
 struct sandbox_tracer {
@@ -73,6 +85,8 @@ struct sandbox_tracer {
 	unsigned n_in_flight;
 	bool in_flight_overflow;
 	uint64_t n_notifications;
+	struct lower lowers[2];
+	unsigned n_lowers;
 };
 
 /* ---- the access set: open addressing, keyed by path ---------------------- */
@@ -135,6 +149,8 @@ static struct entry *slot(struct sandbox_tracer *t, const char *path,
 	t->tab[j].kinds = 0;
 	t->tab[j].gen = t->gen;
 	t->tab[j].shapes = 0;
+	t->tab[j].output = false;
+	t->tab[j].fifo_bound = false;
 	t->n++;
 	return &t->tab[j];
 }
@@ -286,6 +302,7 @@ enum klass {
 	K_LSTAT,   /* does not */
 	K_STATAT,  /* AT_SYMLINK_NOFOLLOW in flags_arg */
 	K_WRITE,
+	K_REPLACE, /* a rename's target: replaced whatever was there */
 };
 
 struct call {
@@ -350,9 +367,10 @@ static bool classify(int nr, struct call *c)
 	case __NR_mknodat:
 		*c = (struct call)CALL(K_WRITE, 0, 1, -1); break;
 	case __NR_rename: *c = (struct call)CALL2(K_WRITE, -1, 0, -1, 1); break;
-	case __NR_renameat:
+	case __NR_renameat: *c = (struct call)CALL2(K_WRITE, 0, 1, 2, 3); break;
+	/* flags (RENAME_NOREPLACE, RENAME_EXCHANGE) in argument 4 */
 	case __NR_renameat2:
-		*c = (struct call)CALL2(K_WRITE, 0, 1, 2, 3); break;
+		*c = (struct call){ K_WRITE, 0, 1, 4, 2, 3 }; break;
 	case __NR_link: *c = (struct call)CALL2(K_LSTAT, -1, 0, -1, 1); break;
 	case __NR_linkat: *c = (struct call)CALL2(K_LSTAT, 0, 1, 2, 3); break;
 	/* symlink(target, linkpath): the target is text, not a lookup */
@@ -526,6 +544,7 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 	struct stat st;
 	struct entry *e;
 	bool follow = true, write = false, is_open = false, trunc = false, reuse;
+	bool blind = false; /* replaces the path whatever was there */
 	unsigned kinds = 0, shape;
 	int r;
 
@@ -543,9 +562,15 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 			(open_flags & (O_CREAT | O_TRUNC));
 		trunc = open_flags & O_TRUNC;
 		follow = !(open_flags & O_NOFOLLOW);
+		/* O_EXCL fails when the path exists, O_CREAT alone keeps the
+		 * old content and O_TRUNC alone fails when it is absent: those
+		 * depend on what was there. Both without O_EXCL do not. */
+		blind = is_open && (open_flags & O_ACCMODE) != O_RDONLY &&
+			(open_flags & (O_CREAT | O_TRUNC | O_EXCL)) ==
+				(O_CREAT | O_TRUNC);
 		break;
 	case K_CREAT:
-		is_open = write = trunc = true;
+		is_open = write = trunc = blind = true;
 		break;
 	case K_EXEC:
 		kinds = SANDBOX_ACCESS_EXEC;
@@ -561,6 +586,9 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		kinds = SANDBOX_ACCESS_STAT;
 		follow = !(have_flags && (open_flags & AT_SYMLINK_NOFOLLOW));
 		break;
+	case K_REPLACE:
+		blind = true;
+		/* fall through */
 	case K_WRITE:
 		write = true;
 		follow = false;
@@ -608,8 +636,19 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 			else
 				kinds |= SANDBOX_ACCESS_STAT;
 		} else if (write) {
-			kinds |= SANDBOX_ACCESS_STAT;
+			/* a rename or link source, a chmod, a truncate: the
+			 * result holds the old content */
+			kinds |= S_ISREG(st.st_mode) ? SANDBOX_ACCESS_READ
+						     : SANDBOX_ACCESS_STAT;
 		}
+	}
+	/* Only a first access can say the run never looked at what was
+	 * there before: after any other, it may have. */
+	if (blind && !slot(t, path, false)) {
+		e = record(t, path, kinds);
+		if (e)
+			e->output = true;
+		return;
 	}
 	e = record(t, path, kinds);
 	if (reuse && e) {
@@ -663,6 +702,93 @@ static void call_changes_paths(struct sandbox_tracer *t, pid_t tid)
 		t->in_flight[t->n_in_flight++] = tid;
 	else
 		t->in_flight_overflow = true;
+}
+
+/* ---- named pipes ------------------------------------------------------------ */
+
+/* The overlays (workspace, /tmp) show a host FIFO as an inode of their own,
+ * with a pipe of its own: a command opening it would never meet the writer
+ * or reader outside. Before an open of path goes on, if path is a FIFO
+ * under an overlay whose lower directory we hold, and the overlay shows
+ * the lower FIFO itself (same inode number: not one the command made), the
+ * host's FIFO is bound over it (open_tree + move_mount, in the sandbox's
+ * own mount namespace). Only once per path. Nothing new is reachable: the
+ * command could open that FIFO by name without the overlay. Best effort:
+ * on any failure the open goes on as before. */
+static void bind_host_fifo(struct sandbox_tracer *t, const char *path, bool follow)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	struct open_how in_root = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	const struct lower *lo = NULL;
+	struct stat sst, hst;
+	struct entry *e;
+	int host = -1, target = -1, tree = -1;
+
+	for (unsigned i = 0; i < t->n_lowers; i++) {
+		const struct lower *l = &t->lowers[i];
+
+		if (strncmp(path, l->path, l->len) == 0 && path[l->len] == '/' &&
+		    (!lo || l->len > lo->len))
+			lo = l;
+	}
+	if (!lo || t->root_fd < 0)
+		return;
+	e = slot(t, path, false);
+	if (e && e->fifo_bound)
+		return;
+	if (lookup(t, path, follow, &sst) < 0 || !S_ISFIFO(sst.st_mode))
+		return;
+	host = (int)syscall(SYS_openat2, lo->fd, path + lo->len + 1, &how, sizeof(how));
+	if (host < 0 || fstat(host, &hst) < 0 || !S_ISFIFO(hst.st_mode) ||
+	    hst.st_ino != sst.st_ino)
+		goto out;
+	target = (int)syscall(SYS_openat2, t->root_fd, path + 1, &in_root, sizeof(in_root));
+	if (target < 0)
+		goto out;
+	tree = (int)syscall(SYS_open_tree, host, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		goto out;
+	if (syscall(SYS_move_mount, tree, "", target, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0) {
+		e = slot(t, path, true);
+		if (e)
+			e->fifo_bound = true;
+	}
+out:
+	if (tree >= 0)
+		close(tree);
+	if (target >= 0)
+		close(target);
+	if (host >= 0)
+		close(host);
+}
+
+int sandbox_tracer_add_lower(struct sandbox_tracer *t, const char *path, int lower_fd)
+{
+	size_t n = strlen(path);
+	struct lower *l;
+
+	if (t->n_lowers >= sizeof(t->lowers) / sizeof(t->lowers[0]))
+		return -ENOSPC;
+	if (n >= sizeof(l->path) || path[0] != '/')
+		return -EINVAL;
+	l = &t->lowers[t->n_lowers++];
+	memcpy(l->path, path, n + 1);
+	/* "/" would be a prefix of everything, but never has an overlay */
+	while (n > 1 && l->path[n - 1] == '/')
+		l->path[--n] = '\0';
+	l->len = n;
+	l->fd = lower_fd;
+	return 0;
 }
 
 int sandbox_tracer_handle(struct sandbox_tracer *t)
@@ -721,7 +847,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		r2 = resolve_arg(t, c.dirfd2_arg, c.path2_arg, p2, sizeof(p2));
 	ok1 = r1 == 0;
 	ok2 = c.path2_arg >= 0 && r2 == 0;
-	if (c.klass == K_OPEN || c.klass == K_STATAT) {
+	if (c.klass == K_OPEN || c.klass == K_STATAT || c.klass == K_WRITE) {
 		if (c.flags_arg >= 0) {
 			flags = d->args[(int)c.flags_arg];
 			have_flags = true;
@@ -754,6 +880,11 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * may run to its end before this thread runs again, and the result
 	 * must not be taken (sandbox_tracer_finish) without this access. */
 	pthread_mutex_lock(&t->lock);
+	/* A named pipe under an overlay: the host's, before the open goes on. */
+	if (ok1 && t->n_lowers && t->root_fd >= 0 &&
+	    (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
+	    !(have_flags && (flags & O_PATH)))
+		bind_host_fifo(t, p1, !(have_flags && (flags & O_NOFOLLOW)));
 	if (early ? respond(t) < 0 :
 		    ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0) {
 		pthread_mutex_unlock(&t->lock);
@@ -777,7 +908,11 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		if (ok2) {
 			struct call w = c;
 
-			w.klass = K_WRITE;
+			/* a plain rename replaces its target; a link, or a
+			 * rename that must not replace or that exchanges,
+			 * depends on it */
+			w.klass = c.klass == K_WRITE && flags == 0 ? K_REPLACE
+								   : K_WRITE;
 			account(t, &w, p2, 0, false);
 		}
 	}
@@ -840,7 +975,8 @@ int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r)
 		if (!t->tab[i].path)
 			continue;
 		v[k].path = t->tab[i].path;
-		v[k].kinds = t->tab[i].kinds;
+		v[k].kinds = t->tab[i].kinds |
+			     (t->tab[i].output ? SANDBOX_ACCESS_OUTPUT : 0u);
 		t->tab[i].path = NULL;
 		k++;
 	}
@@ -865,5 +1001,7 @@ void sandbox_tracer_free(struct sandbox_tracer *t)
 	pthread_mutex_destroy(&t->lock);
 	if (t->root_fd >= 0)
 		close(t->root_fd);
+	for (unsigned i = 0; i < t->n_lowers; i++)
+		close(t->lowers[i].fd);
 	free(t);
 }

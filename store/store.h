@@ -348,12 +348,18 @@ enum store_input_kind {
 	STORE_INPUT_DIR = 2,     /* hash = store_dir_listing_hash() */
 	STORE_INPUT_SYMLINK = 3, /* target = the link's text */
 	STORE_INPUT_ABSENT = 4,  /* the path did not exist */
+	STORE_INPUT_OUTPUT = 5,  /* replaced without being looked at: absent
+				  * (in an existing directory) or a regular
+				  * file the user may write */
+	STORE_INPUT_META = 6,    /* hash = a hash of what stat shows of a
+				  * regular file (type, size, mode, mtime) */
+	STORE_INPUT_DENIED = 7,  /* looking the path up failed with EACCES */
 };
 
 struct store_input {
 	const char *path;   /* as observed (absolute), NUL-terminated */
 	uint8_t kind;       /* enum store_input_kind */
-	store_hash hash;    /* FILE, DIR; zero otherwise */
+	store_hash hash;    /* FILE, DIR, META; zero otherwise */
 	const char *target; /* SYMLINK; NULL otherwise */
 };
 

@@ -142,13 +142,14 @@ int store_trace_encode(const struct store_trace *t, uint8_t **ret_buf, size_t *r
 	for (size_t i = 0; i < t->n_inputs && !b.err; i++) {
 		const struct store_input *in = &t->inputs[i];
 		uint8_t kind = in->kind;
-		if (kind < STORE_INPUT_FILE || kind > STORE_INPUT_ABSENT) {
+		if (kind < STORE_INPUT_FILE || kind > STORE_INPUT_DENIED) {
 			b.err = -EINVAL;
 			break;
 		}
 		buf_add(&b, &kind, 1);
 		put_str(&b, in->path, STORE_MAX_PATH, true);
-		if (kind == STORE_INPUT_FILE || kind == STORE_INPUT_DIR)
+		if (kind == STORE_INPUT_FILE || kind == STORE_INPUT_DIR ||
+		    kind == STORE_INPUT_META)
 			put_hash(&b, &in->hash);
 		else if (kind == STORE_INPUT_SYMLINK)
 			put_str(&b, in->target, STORE_MAX_PATH, true);
@@ -358,12 +359,15 @@ static void parse_trace(struct cur *c, struct store_trace *t, size_t *ret_n_in,
 		switch (in.kind) {
 		case STORE_INPUT_FILE:
 		case STORE_INPUT_DIR:
+		case STORE_INPUT_META:
 			get_hash(c, &in.hash);
 			break;
 		case STORE_INPUT_SYMLINK:
 			in.target = get_bytes(c, STORE_MAX_PATH, true, true, &bytes);
 			break;
 		case STORE_INPUT_ABSENT:
+		case STORE_INPUT_OUTPUT:
+		case STORE_INPUT_DENIED:
 			break;
 		default:
 			fail(c, STORE_EBADTRACE);

@@ -311,6 +311,12 @@ static const char *input_kind(uint8_t k)
 		return "symlink";
 	case STORE_INPUT_ABSENT:
 		return "absent";
+	case STORE_INPUT_OUTPUT:
+		return "output";
+	case STORE_INPUT_META:
+		return "meta";
+	case STORE_INPUT_DENIED:
+		return "denied";
 	}
 	return "?";
 }
@@ -343,7 +349,8 @@ static void show_trace_json(const struct store_trace *t)
 		printf("%s{\"path\":", i ? "," : "");
 		cli_json_str(stdout, in->path);
 		printf(",\"kind\":\"%s\"", input_kind(in->kind));
-		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR) {
+		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR ||
+		    in->kind == STORE_INPUT_META) {
 			printf(",\"hash\":");
 			cli_json_hash(stdout, &in->hash);
 		} else if (in->kind == STORE_INPUT_SYMLINK) {
@@ -385,7 +392,8 @@ static void show_trace_text(const struct store_trace *t)
 	printf("inputs    %zu\n", t->n_inputs);
 	for (size_t i = 0; i < t->n_inputs; i++) {
 		const struct store_input *in = &t->inputs[i];
-		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR) {
+		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR ||
+		    in->kind == STORE_INPUT_META) {
 			store_hash_to_hex(&in->hash, hex);
 			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, util_name(in->path));
 		} else if (in->kind == STORE_INPUT_SYMLINK) {

@@ -49,6 +49,16 @@ static void describe_state(const struct store_input *in)
 	case STORE_INPUT_SYMLINK:
 		printf("symlink -> %s", util_name(in->target));
 		break;
+	case STORE_INPUT_OUTPUT:
+		printf("absent or a writable file, replaced");
+		break;
+	case STORE_INPUT_DENIED:
+		printf("permission denied");
+		break;
+	case STORE_INPUT_META:
+		printf("type, size, mode, mtime ");
+		print_hash_short(&in->hash);
+		break;
 	default:
 		printf("%s ", in->kind == STORE_INPUT_DIR ? "listing" : "content");
 		print_hash_short(&in->hash);
@@ -85,9 +95,11 @@ static int diff_inputs(const struct store_trace *old, const struct store_trace *
 		const struct store_input *c = counterpart(cur, o);
 		if (!c)
 			continue;
-		/* a path seen both followed and not: only absent/present counts */
+		/* a path seen both followed and not (a symlink and what it
+		 * leads to): only absent/present counts */
 		if (c->kind != o->kind && o->kind != STORE_INPUT_ABSENT &&
-		    c->kind != STORE_INPUT_ABSENT)
+		    c->kind != STORE_INPUT_ABSENT &&
+		    (o->kind == STORE_INPUT_SYMLINK || c->kind == STORE_INPUT_SYMLINK))
 			continue;
 		n++;
 		if (o->kind == STORE_INPUT_ABSENT)

@@ -60,6 +60,9 @@ void memo_free(struct memo *m)
 	free(m->workspace);
 	free(m->store_dir);
 	free(m->submount_path);
+	for (size_t i = 0; i < m->n_reasons; i++)
+		free(m->reasons[i]);
+	free(m->reasons);
 	free(m);
 }
 
@@ -115,6 +118,61 @@ store *memo_store(struct memo *m)
 
 /* ---- verification -------------------------------------------------------- */
 
+/* What stat shows a program of a regular file it did not read (type and
+ * permission bits, size, modification time to the nanosecond), hashed:
+ * the META input. Owner and times other than mtime are left out (the
+ * stat batch has no owner; ctime moves with every chmod or rename). */
+static void meta_hash(const struct stat *st, store_hash *ret)
+{
+	uint8_t b[5 + 4 + 8 + 8 + 4] = "meta1";
+	uint32_t mode = (uint32_t)st->st_mode, nsec = (uint32_t)st->st_mtim.tv_nsec;
+	uint64_t size = (uint64_t)st->st_size, sec = (uint64_t)st->st_mtim.tv_sec;
+	memcpy(b + 5, &mode, 4);
+	memcpy(b + 9, &size, 8);
+	memcpy(b + 17, &sec, 8);
+	memcpy(b + 25, &nsec, 4);
+	store_hash_bytes(b, sizeof(b), ret);
+}
+
+/* Whether the user, with no capability (as in the sandbox, even as root),
+ * may write a file of this owner and mode. */
+static bool user_may_write(const struct stat *st)
+{
+	if (st->st_uid == geteuid())
+		return st->st_mode & S_IWUSR;
+	bool group = st->st_gid == getegid();
+	gid_t groups[64];
+	int n = group ? 0 : getgroups(64, groups);
+	for (int k = 0; k < n && !group; k++)
+		group = groups[k] == st->st_gid;
+	return st->st_mode & (group ? S_IWGRP : S_IWOTH);
+}
+
+/* Whether a run that replaced path without looking at it (an OUTPUT
+ * input: O_CREAT|O_TRUNC, creat, a rename's target) would do the same
+ * now: r and st are an lstat of path (not following). The path must be
+ * absent in an existing directory, or a regular file the user may write;
+ * anything else (a directory, a symlink, a missing parent, a read-only
+ * file) makes the replacing call fail or go elsewhere. */
+static bool output_replaceable(const char *path, int r, const struct stat *st)
+{
+	if (r == 0)
+		return S_ISREG(st->st_mode) && user_may_write(st);
+	if (r != -ENOENT)
+		return false;
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return false;
+	char parent[4096];
+	size_t n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(parent))
+		return false;
+	memcpy(parent, path, n);
+	parent[n] = '\0';
+	struct stat pst;
+	return stat(parent, &pst) == 0 && S_ISDIR(pst.st_mode);
+}
+
 /* Inputs are absolute paths as the command saw them; the host view outside
  * the workspace is the same, and inside it the workspace is unchanged until
  * effects are applied, so checking them now checks what the command saw.
@@ -134,6 +192,19 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 	case STORE_INPUT_ABSENT:
 		r = store_stat_batch_stat(b, i, &st);
 		return r == -ENOENT || r == -ENOTDIR;
+	case STORE_INPUT_DENIED:
+		return store_stat_batch_stat(b, i, &st) == -EACCES;
+	case STORE_INPUT_META: {
+		store_hash h;
+		if (store_stat_batch_stat(b, i, &st) < 0 || !S_ISREG(st.st_mode))
+			return false;
+		meta_hash(&st, &h);
+		return store_hash_equal(&h, &in->hash);
+	}
+	case STORE_INPUT_OUTPUT:
+		/* the batch's stat has no owner: look again */
+		r = lstat(in->path, &st) < 0 ? -errno : 0;
+		return output_replaceable(in->path, r, &st);
 	case STORE_INPUT_SYMLINK: {
 		if (store_stat_batch_stat(b, i, &st) < 0 || !S_ISLNK(st.st_mode) || !in->target)
 			return false;
@@ -173,7 +244,10 @@ static int trace_inputs_match(store_txn *txn, store_stat_updates *upd,
 		q[i] = (struct store_stat_query){
 			.dirfd = AT_FDCWD,
 			.path = t->inputs[i].path,
-			.at_flags = t->inputs[i].kind == STORE_INPUT_SYMLINK ? AT_SYMLINK_NOFOLLOW : 0,
+			.at_flags = t->inputs[i].kind == STORE_INPUT_SYMLINK ||
+						    t->inputs[i].kind == STORE_INPUT_DENIED
+					    ? AT_SYMLINK_NOFOLLOW
+					    : 0,
 		};
 	store_stat_batch *b;
 	int r = store_stat_batch_begin(txn, upd, t->n_inputs, q, &b);
@@ -423,6 +497,25 @@ void memo_inputs_free(struct store_input *v, size_t n)
 	free(v);
 }
 
+/* "reason: path", kept by m (run history and `shark why` show it), or
+ * reason alone when there is no path or no memory. */
+static const char *reason_with_path(struct memo *m, const char *reason, const char *path)
+{
+	if (!path)
+		return reason;
+	size_t len = strlen(reason) + strlen(path) + 3;
+	char *s = malloc(len);
+	char **v = s ? reallocarray(m->reasons, m->n_reasons + 1, sizeof(*v)) : NULL;
+	if (!v) {
+		free(s);
+		return reason;
+	}
+	snprintf(s, len, "%s: %s", reason, path);
+	m->reasons = v;
+	m->reasons[m->n_reasons++] = s;
+	return s;
+}
+
 /* memo_inputs_from_accesses - what the run observed, as recorded inputs
  * (hashed now, on the host, before its effects are applied). Returns 0 and
  * the inputs, or 1 with *ret_reason when the run must not be recorded (an
@@ -433,6 +526,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 {
 	store *st = m->st;
 	struct inputs in = { 0 };
+	const char *bad = NULL; /* the path the reason is about */
 	store_stat_updates *upd = NULL;
 	store_txn *txn = NULL;
 	const char *reason = NULL;
@@ -441,21 +535,34 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		r = store_read_begin(st, &txn);
 	for (size_t i = 0; r == 0 && !reason && i < res->n_accesses; i++) {
 		const struct sandbox_access *a = &res->accesses[i];
-		if (a->kinds == SANDBOX_ACCESS_WRITE || path_ignored(m, a->path, scratch))
+		unsigned kinds = a->kinds & ~(unsigned)SANDBOX_ACCESS_OUTPUT;
+		if (path_ignored(m, a->path, scratch))
 			continue;
 		struct stat lst, st_;
-		if (lstat(a->path, &lst) < 0) {
-			if (errno == ENOENT || errno == ENOTDIR)
+		int lr = lstat(a->path, &lst) < 0 ? -errno : 0;
+		/* Replaced before anything looked at it: what the run saw
+		 * there later was its own output. Unless the replacing call
+		 * can have failed; then it is an input like any other. */
+		if ((a->kinds & SANDBOX_ACCESS_OUTPUT) && output_replaceable(a->path, lr, &lst)) {
+			r = inputs_add(&in, a->path, STORE_INPUT_OUTPUT, NULL, NULL);
+			continue;
+		}
+		if (kinds == SANDBOX_ACCESS_WRITE && !(a->kinds & SANDBOX_ACCESS_OUTPUT))
+			continue;
+		if (lr < 0) {
+			if (lr == -ENOENT || lr == -ENOTDIR)
 				r = inputs_add(&in, a->path, STORE_INPUT_ABSENT, NULL, NULL);
+			else if (lr == -EACCES) /* the command was refused the same */
+				r = inputs_add(&in, a->path, STORE_INPUT_DENIED, NULL, NULL);
 			else
-				reason = "an input could not be examined";
+				reason = "an input could not be examined", bad = a->path;
 			continue;
 		}
 		if (S_ISLNK(lst.st_mode)) {
 			char buf[MEMO_MAX_READLINK];
 			ssize_t n = readlink(a->path, buf, sizeof(buf) - 1);
 			if (n < 0) {
-				reason = "an input could not be examined";
+				reason = "an input could not be examined", bad = a->path;
 				continue;
 			}
 			buf[n] = '\0';
@@ -463,29 +570,39 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			if (r < 0)
 				break;
 			if (stat(a->path, &st_) < 0) {
-				r = inputs_add(&in, a->path, STORE_INPUT_ABSENT, NULL, NULL);
+				r = inputs_add(&in, a->path,
+					       errno == EACCES ? STORE_INPUT_DENIED : STORE_INPUT_ABSENT,
+					       NULL, NULL);
 				continue;
 			}
 		} else {
 			st_ = lst;
 		}
 		bool dir = S_ISDIR(st_.st_mode);
-		if (dir && !(a->kinds & SANDBOX_ACCESS_LIST)) {
+		if (dir && !(kinds & SANDBOX_ACCESS_LIST)) {
 			r = inputs_add(&in, a->path, STORE_INPUT_DIR, NULL, NULL);
+		} else if (S_ISREG(st_.st_mode) &&
+			   !(kinds & (SANDBOX_ACCESS_READ | SANDBOX_ACCESS_EXEC))) {
+			/* only stat'ed: what stat showed, not the content */
+			store_hash mh;
+			meta_hash(&st_, &mh);
+			r = inputs_add(&in, a->path, STORE_INPUT_META, &mh, NULL);
 		} else if (dir || S_ISREG(st_.st_mode)) {
 			/* a listed directory's listing hash, a file's content hash */
 			struct store_path_state ps;
 			if (store_stat_hash(txn, upd, AT_FDCWD, a->path, 0, &ps) < 0) {
 				reason = dir ? "an input directory could not be listed"
 					     : "an input file could not be read";
+				bad = a->path;
 				continue;
 			}
 			r = inputs_add(&in, a->path, dir ? STORE_INPUT_DIR : STORE_INPUT_FILE, &ps.hash,
 				       NULL);
-			if (r == 0 && !dir && (a->kinds & SANDBOX_ACCESS_EXEC))
+			if (r == 0 && !dir && (kinds & SANDBOX_ACCESS_EXEC))
 				r = inputs_add(&in, a->path, STORE_INPUT_FILE, NULL, NULL);
 		} else {
 			reason = "it touched a device, FIFO or socket";
+			bad = a->path;
 		}
 	}
 	store_read_end(txn);
@@ -496,7 +613,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		memo_inputs_free(in.v, in.n);
 		if (r < 0)
 			return r;
-		*ret_reason = reason;
+		*ret_reason = reason_with_path(m, reason, bad);
 		return 1;
 	}
 	*ret_inputs = in.v;

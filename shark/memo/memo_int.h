@@ -23,6 +23,9 @@ struct memo {
 	int8_t submount;	/* a mount beneath the workspace: 0 not looked
 				   yet, -1 none, 1 at submount_path */
 	char *submount_path;
+	char **reasons;		/* "not recorded" texts naming a path: they
+				   live as long as the memo */
+	size_t n_reasons;
 };
 
 struct memo_stdin {

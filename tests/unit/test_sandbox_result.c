@@ -9,7 +9,7 @@
 static const struct sandbox_access sample[] = {
 	{ "/etc/passwd", SANDBOX_ACCESS_READ },
 	{ "/usr/bin/cat", SANDBOX_ACCESS_EXEC | SANDBOX_ACCESS_STAT },
-	{ "/ws/out", SANDBOX_ACCESS_WRITE | SANDBOX_ACCESS_ABSENT },
+	{ "/ws/out", SANDBOX_ACCESS_WRITE | SANDBOX_ACCESS_ABSENT | SANDBOX_ACCESS_OUTPUT },
 };
 
 static void encode_sample(void **data, size_t *size)
@@ -77,6 +77,16 @@ Test(sandbox_result, corrupt_fields_are_refused)
 	{
 		struct sandbox_access dup[] = { { "/b", 1 }, { "/a", 1 } };
 		struct sandbox_result in = { .n_accesses = 2, .accesses = dup };
+
+		cr_assert_eq(sandbox_result_encode(&in, &data, &size), 0);
+		cr_expect_eq(sandbox_result_decode(data, size, &r),
+			     SANDBOX_E_RESULT);
+		free(data);
+	}
+	/* a kind bit past SANDBOX_ACCESS_OUTPUT */
+	{
+		struct sandbox_access odd[] = { { "/a", SANDBOX_ACCESS_OUTPUT << 1 } };
+		struct sandbox_result in = { .n_accesses = 1, .accesses = odd };
 
 		cr_assert_eq(sandbox_result_encode(&in, &data, &size), 0);
 		cr_expect_eq(sandbox_result_decode(data, size, &r),

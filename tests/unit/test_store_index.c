@@ -126,6 +126,37 @@ Test(trace, round_trip)
 	free(buf);
 }
 
+/* OUTPUT, META and DENIED inputs (issue 12): META carries a hash, the
+ * others nothing; one encoding each; a kind past DENIED is refused. */
+Test(trace, round_trip_output_meta_denied)
+{
+	static const struct store_input ins[] = {
+		{ .path = "/w/out.csv", .kind = STORE_INPUT_OUTPUT },
+		{ .path = "/w/data/a.csv", .kind = STORE_INPUT_META, .hash = { { 7, 7, 7 } } },
+		{ .path = "/opt/locked/cat", .kind = STORE_INPUT_DENIED },
+	};
+	struct store_trace t = { .n_inputs = 3, .inputs = ins }, *d;
+	uint8_t *buf, *buf2;
+	size_t len, len2;
+	cr_assert_eq(store_trace_encode(&t, &buf, &len), 0);
+	cr_assert_eq(store_trace_decode(buf, len, &d), 0);
+	cr_assert_eq(d->n_inputs, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(d->inputs[i].kind, ins[i].kind);
+		cr_assert_str_eq(d->inputs[i].path, ins[i].path);
+		cr_assert(store_hash_equal(&d->inputs[i].hash, &ins[i].hash));
+	}
+	cr_assert_eq(store_trace_encode(d, &buf2, &len2), 0);
+	cr_assert_eq(len, len2);
+	cr_assert_eq(memcmp(buf, buf2, len), 0, "one encoding per trace");
+	store_trace_free(d);
+	free(buf);
+	free(buf2);
+	struct store_input bad = { .path = "/a", .kind = STORE_INPUT_DENIED + 1 };
+	struct store_trace tb = { .n_inputs = 1, .inputs = &bad };
+	cr_assert_eq(store_trace_encode(&tb, &buf, &len), -EINVAL);
+}
+
 Test(trace, encode_rejects_bad_input)
 {
 	uint8_t *buf = NULL;
