@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage();
+		cli_print_help(stdout);
 		shell_free(&sh);
 		return 0;
 	}

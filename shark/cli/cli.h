@@ -41,6 +41,10 @@ struct cli_command {
  * caller runs the shell as usual. */
 int cli_main(int argc, char **argv);
 
+/* cli_print_help - `shark --help` and `shark help`: the shell's usage and
+ * main options, one line per subcommand, and where the manual is. */
+void cli_print_help(FILE *f);
+
 /* ---- helpers shared by the subcommands ---- */
 
 /* cli_format_time - local "YYYY-MM-DD HH:MM:SS" of a CLOCK_REALTIME ns. */
@@ -67,6 +71,12 @@ int cli_resolve_run(store_txn *txn, const char *arg, uint64_t *ret);
  * recent contiguous block, newest first, ids into ids[max] (why.c). */
 int cli_find_runs_by_text(store_txn *txn, const char *text, const char *cwd, uint64_t *ids,
 			  size_t max, size_t *ret_n);
+
+struct memo_key_info;
+/* cli_describe_stdin - a recorded stdin in words (why.c): "file in.txt",
+ * "output of `sort -n in.txt`" (the newest recorded run whose stdout it
+ * was; txn may be NULL), "the terminal", ...; names escaped. */
+void cli_describe_stdin(FILE *f, store_txn *txn, const struct memo_key_info *ki);
 
 /* The subcommands (info.c, fsck.c, gc.c, why.c, archive.c, lineage.c,
  * verify.c, all in shark/cli/). */

@@ -178,8 +178,11 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 			printf(": source (no recorded run produced it)\n");
 			return;
 		}
-		printf(" <- run %" PRIu64 "%s: %s", lt->run_id, via_stdout ? " (its stdout)" : "",
-		       lt->command ? util_name(lt->command) : "(history gone)");
+		printf(" <- run %" PRIu64 "%s: ", lt->run_id, via_stdout ? " (its stdout)" : "");
+		if (lt->command)
+			util_put_sh_text(stdout, lt->command);
+		else
+			fputs("(history gone)", stdout);
 		if (lt->state) {
 			printf(" (see above)\n");
 			return;

@@ -110,18 +110,107 @@ static int diff_inputs(const struct store_trace *old, const struct store_trace *
 	return n;
 }
 
-/* The key info fields of a that are not in b, each printed with label. */
-static int fields_missing(const struct memo_key_info *a, const struct memo_key_info *b,
-			  const char *label)
+/* The newest run (of the last MAX_SCAN_RUNS) whose trace's stdout is h:
+ * its command text, malloc'd, and its id; NULL when none is found. */
+static char *stdout_producer(store_txn *txn, const store_hash *h, uint64_t *ret_id)
+{
+	uint64_t id = UINT64_MAX;
+	for (int k = 0; k < MAX_SCAN_RUNS; k++) {
+		if (store_run_prev(txn, id, &id) < 0)
+			return NULL;
+		struct store_run *r;
+		if (store_run_get(txn, id, &r) < 0)
+			continue;
+		struct store_trace *t = NULL;
+		char *text = NULL;
+		if (!store_hash_is_zero(&r->trace_id) && store_trace_get(txn, &r->trace_id, &t) == 0 &&
+		    t->stdout_size > 0 && store_hash_equal(&t->stdout_blob, h))
+			text = strdup(r->command ? r->command : "?");
+		store_trace_free(t);
+		store_run_free(r);
+		if (text) {
+			*ret_id = id;
+			return text;
+		}
+	}
+	return NULL;
+}
+
+void cli_describe_stdin(FILE *f, store_txn *txn, const struct memo_key_info *ki)
+{
+	const char *desc = ki->stdin_desc ? ki->stdin_desc : "";
+	const char *c1 = strchr(desc, ':');
+	store_hash h = { 0 };
+	bool have_hash = c1 && store_hash_from_hex(c1 + 1, STORE_HASH_HEX_LEN, &h) == 0;
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	unsigned long long off = c2 ? strtoull(c2 + 1, NULL, 10) : 0;
+	char hex[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(&h, hex);
+	store_hash empty;
+	store_hash_bytes("", 0, &empty);
+	switch (ki->stdin_kind) {
+	case MEMO_STDIN_NONE:
+		fputs("nothing (/dev/null or closed)", f);
+		break;
+	case MEMO_STDIN_TTY:
+		fputs("the terminal", f);
+		break;
+	case MEMO_STDIN_FILE:
+		if (ki->stdin_path)
+			fprintf(f, "file %s (content %.12s)", util_name(ki->stdin_path), hex);
+		else
+			fprintf(f, "a file with content %.12s", hex);
+		if (off)
+			fprintf(f, " from byte %llu", off);
+		break;
+	case MEMO_STDIN_STREAM:
+		fputs("a pipe from outside the pipeline (unknown until read: never recorded)", f);
+		break;
+	case MEMO_STDIN_UPSTREAM: {
+		if (have_hash && store_hash_equal(&h, &empty)) {
+			fputs("an empty pipe (the previous stage wrote nothing into it)", f);
+			break;
+		}
+		uint64_t rid = 0;
+		char *text = have_hash && txn ? stdout_producer(txn, &h, &rid) : NULL;
+		if (text)
+{
+			fputs("output of `", f);
+			util_put_sh_text(f, text);
+			fprintf(f, "` (as run %" PRIu64 " wrote it)", rid);
+		}
+		else
+			fprintf(f, "output of the previous stage (content %.12s)", hex);
+		free(text);
+		break;
+	}
+	case MEMO_STDIN_SPOOLED:
+		fprintf(f, "a here-document or finished pipe (content %.12s)", hex);
+		break;
+	default:
+		fprintf(f, "unknown (%s)", util_name(desc));
+	}
+}
+
+/* The key info fields of a that are not in b, each printed with label
+ * (stdin in words: the file, or the stage whose output it was). */
+static int fields_missing(store_txn *txn, const struct memo_key_info *a,
+			  const struct memo_key_info *b, const char *label)
 {
 	int n = 0;
 	for (size_t i = 0; i < a->n_fields; i++) {
 		bool found = false;
 		for (size_t j = 0; j < b->n_fields && !found; j++)
 			found = strcmp(a->fields[i], b->fields[j]) == 0;
-		if (!found) {
+		if (found)
+			continue;
+		n++;
+		if (strncmp(a->fields[i], "stdin=", 6) == 0) {
+			printf("  %s stdin: ", label);
+			cli_describe_stdin(stdout, txn, a);
+			putchar('\n');
+		} else {
 			printf("  %s %s\n", label, util_name(a->fields[i]));
-			n++;
 		}
 	}
 	return n;
@@ -198,8 +287,8 @@ static void explain_miss(store_txn *txn, uint64_t id, const struct store_run *r,
 		if (prev->key_info && cur->key_info &&
 		    memo_key_info_parse(prev->key_info, prev->key_info_len, &a) == 0 &&
 		    memo_key_info_parse(cur->key_info, cur->key_info_len, &b) == 0) {
-			d += fields_missing(a, b, "was:");
-			d += fields_missing(b, a, "now:");
+			d += fields_missing(txn, a, b, "was:");
+			d += fields_missing(txn, b, a, "now:");
 		}
 		memo_key_info_free(a);
 		memo_key_info_free(b);
@@ -219,8 +308,9 @@ static int explain(store_txn *txn, uint64_t id)
 	if (e < 0)
 		return e;
 	char tb[32];
-	printf("run %" PRIu64 " (%s, %s): ", id, cli_format_time(r->start_ns, tb, sizeof(tb)),
-	       util_name(r->command));
+	printf("run %" PRIu64 " (%s, ", id, cli_format_time(r->start_ns, tb, sizeof(tb)));
+	util_put_sh_text(stdout, r->command);
+	printf("): ");
 	printf("%s\n", outcome_word(r->outcome));
 	struct store_trace *t = NULL;
 	if (!store_hash_is_zero(&r->trace_id))

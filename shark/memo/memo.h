@@ -77,6 +77,9 @@ struct memo_key_info {
 	size_t n_env;
 	int stdin_kind;		/* enum memo_stdin_kind; 0 if absent */
 	char *stdin_desc;	/* "KIND:HASH:OFFSET" as recorded; NULL if absent */
+	char *stdin_path;	/* a file stdin's path, relative to the workspace
+				 * when inside it; NULL if unknown (not part of
+				 * the key, so not in fields) */
 	unsigned ttys;		/* bit i: fd i was a terminal */
 	unsigned grants;	/* MEMO_NETWORK */
 	/* every recorded line but the key's, as "name=value", in recorded

