@@ -158,6 +158,18 @@ static int cli_help(struct cli_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+static cli_prober_fn *prober;
+
+void cli_set_prober(cli_prober_fn *fn)
+{
+	prober = fn;
+}
+
+cli_prober_fn *cli_prober(void)
+{
+	return prober;
+}
+
 void cli_error(const struct cli_ctx *c, const char *fmt, ...)
 {
 	char line[4096];

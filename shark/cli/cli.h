@@ -36,6 +36,21 @@ struct cli_command {
 	const char *help;  /* the full --help text */
 };
 
+/* How `shark why -c` expands a line without running it: the shell's
+ * prober (shark/shell/probe.h, which the CLI may not include), wired in by
+ * main() through cli_set_prober. Same contract as shell_probe. */
+struct memo_stage;
+struct cli_probe_ops {
+	void (*pipeline)(void *ctx, int lineno, const struct memo_stage *stages, size_t n,
+			 int fd_in, int fd_out);
+	void (*note)(void *ctx, int lineno, const char *what);
+	void *ctx;
+};
+typedef int cli_prober_fn(const char *name, const char *text, size_t len, char **envp,
+			  const struct cli_probe_ops *ops);
+void cli_set_prober(cli_prober_fn *fn);
+cli_prober_fn *cli_prober(void);
+
 /* cli_main - when argv[1] names a subcommand, run it and return its exit
  * status (0 ok, 1 failure or problems found, 2 usage); otherwise -1 and the
  * caller runs the shell as usual. */

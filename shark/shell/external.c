@@ -104,6 +104,11 @@ static char *const *strip_prefixes(char *const *argv, unsigned *ret_flags)
 	return *argv ? argv : NULL;
 }
 
+char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
+{
+	return strip_prefixes(argv, ret_flags);
+}
+
 /* Run stages through the memo engine in this process and return the
  * pipeline's status (pipefail applied). */
 static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,

@@ -61,4 +61,47 @@ sk "tr 1 z <in.txt"
 check "why names a stdin file by its path" grep -q 'now: stdin: file in.txt (content' "$root/why"
 check "why names the old stdin file too" grep -q 'was: stdin: file in.txt (content' "$root/why"
 
+# ---- why -c: would it hit, before running ----
+# (why's stderr goes to a file, as sk's does: terminals are in the key)
+printf '3\n1\n2\n' >in.txt
+sk "sh -c 'sleep 1; sort -n in.txt'"
+"$SHARK" why -c "sh -c 'sleep 1; sort -n in.txt'" >"$root/o" 2>"$root/e"
+wst=$?
+check "why -c with quotes right after the run: would hit" \
+	grep -q "^\`sh -c 'sleep 1; sort -n in.txt'\`: would hit (trace [0-9a-f]*, recorded by run [0-9]*)" "$root/o"
+check "and exits 0" [ "$wst" -eq 0 ]
+sk 'f="my file.txt"; cp in.txt "$f"; sort -r "$f" | tr 1 x'
+"$SHARK" why -c 'g="my file.txt"; sort -r "$g" | tr 1 x' >"$root/o" 2>"$root/e"
+check "variables are expanded: the stage would hit" grep -q "^\`sort -r 'my file.txt'\`: would hit" "$root/o"
+check "and its downstream stage too" grep -q '^`tr 1 x`: would hit' "$root/o"
+"$SHARK" why -c 'sort -r my*.txt | tr 1 x' >"$root/o" 2>"$root/e"
+check "globs are expanded" grep -q "^\`sort -r 'my file.txt'\`: would hit" "$root/o"
+printf '9\n' >>"my file.txt"
+"$SHARK" why -c 'sort -r "my file.txt" | tr 1 x' >"$root/o" 2>"$root/e"
+check "a changed input: would miss, naming it" grep -q "^  changed: *$ws/my file.txt (content" "$root/o"
+check "its downstream stage would run after it" grep -q '^`tr 1 x`: would run' "$root/o"
+sk 'sort -r "my file.txt" | tr 1 x'
+printf '3\n1\n2\n' >"my file.txt"
+sk 'sort -r "my file.txt" >sorted.txt; sort -r "my file.txt" | tr 1 x'
+printf '4\n' >>"my file.txt"
+sk 'sort -r "my file.txt" >sorted.txt'
+# sort now writes a different output: tr's stdin would differ
+"$SHARK" why -c 'sort -r "my file.txt" | tr 1 x' >"$root/o" 2>"$root/e"
+check "a changed upstream: the upstream would hit from its newest run" \
+	grep -q "^\`sort -r 'my file.txt'\`: would hit" "$root/o"
+check "and the stage reading it names the upstream output that differs" \
+	grep -q '^  now: stdin: output of `sort -r '"'my file.txt'"'`' "$root/o"
+FOO=1 sk 'env | grep -c FOO'
+FOO=2 "$SHARK" why -c 'env | grep -c FOO' >"$root/o" 2>"$root/e"
+check "a changed variable: named" grep -q '^  now: env=FOO=2' "$root/o"
+check "with its old value" grep -q '^  was: env=FOO=1' "$root/o"
+"$SHARK" why --json -c 'touch probed.txt; echo "$(date)"' >"$root/o" 2>"$root/e"
+check "why --json is valid JSON" jq -e 'length == 2 and .[0].outcome == "miss" and .[1].outcome == "not-probed"' "$root/o"
+check "why -c runs nothing" [ ! -e probed.txt ]
+printf 'cat in.txt\nsort -n in.txt >/dev/null\n' >"$root/script.sh"
+sk "$(cat "$root/script.sh")"
+"$SHARK" why "$root/script.sh" >"$root/o" 2>"$root/e"
+check "why FILE probes a script: every command would hit" \
+	[ "$(grep -c ': would hit' "$root/o")" -eq 2 ]
+
 finish
