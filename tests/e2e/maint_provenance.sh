@@ -104,4 +104,45 @@ sk "$(cat "$root/script.sh")"
 check "why FILE probes a script: every command would hit" \
 	[ "$(grep -c ': would hit' "$root/o")" -eq 2 ]
 
+# ---- lineage through pipes, redirections and stdin files ----
+mkdir -p lin/out
+cd lin || exit 1
+awk 'BEGIN { for (i = 1; i <= 40; i++) print (i * 37) % 101 }' >a.txt
+printf 'the cat\nA dog\nthe end\nthe cat\n' >words.txt
+sk 'sort -rn a.txt > b.txt; head -n 5 b.txt | tr 0-9 a-j > out/c.txt; cp out/c.txt d.txt'
+check "the lineage run worked" [ "$st" = 0 ] && [ -s d.txt ]
+"$SHARK" lineage d.txt >"$root/o"
+check "lineage: the copy" grep -q '^lin/d.txt (content [0-9a-f]*) <- run [0-9]*: cp out/c.txt d.txt' "$root/o"
+check "lineage: the redirected stdout of a pipeline's last stage" \
+	grep -q '^  lin/out/c.txt .*<- run [0-9]* (its stdout): tr 0-9 a-j' "$root/o"
+check "lineage: through the pipe to the stage that fed it" \
+	grep -q '^    (stdin, a pipe) <- run [0-9]* (its stdout): head -n 5 b.txt' "$root/o"
+check "lineage: that stage's input file" grep -q '^      lin/b.txt .*<- run [0-9]* (its stdout): sort -rn a.txt' "$root/o"
+check "lineage: back to the source" grep -q '^        lin/a.txt .*: source' "$root/o"
+"$SHARK" lineage --dot d.txt >"$root/o"
+for what in 'cp out/c.txt d.txt' 'tr 0-9 a-j' 'head -n 5 b.txt' 'sort -rn a.txt'; do
+	check "lineage --dot shows the run $what" grep -q "label=\"$what\"" "$root/o"
+done
+check "lineage --dot shows the source" grep -q '"lin/a.txt" \[shape=note' "$root/o"
+check "lineage --dot shows the pipe" grep -q 'label="stdin (pipe)"' "$root/o"
+"$SHARK" lineage --script d.txt >"$root/d.sh"
+# a 4-stage pipeline reading a stdin file, into a redirection
+sk 'tr a-z A-Z < words.txt | sort | uniq -c | sort -rn > out/counts.txt'
+check "the 4-stage run worked" [ "$st" = 0 ] && [ -s out/counts.txt ]
+"$SHARK" lineage out/counts.txt >"$root/o"
+check "lineage: a stdin file is followed" grep -q '^        lin/words.txt .*: source' "$root/o"
+"$SHARK" lineage --script out/counts.txt >"$root/counts.sh"
+check "lineage --script is valid sh" sh -n "$root/counts.sh"
+check "the script redirects the stdin file" grep -q "tr a-z A-Z < \"\$root\"/lin/words.txt | sort | uniq -c | sort -rn > \"\$root\"/lin/out/counts.txt" "$root/counts.sh"
+cd "$ws" || exit 1
+# a copy of the workspace elsewhere, the produced files deleted
+cp -a "$ws" "$root/copy"
+rm -rf "$root/copy/lin/out" "$root/copy/lin/b.txt" "$root/copy/lin/d.txt"
+(cd "$root/copy" && sh "$root/d.sh" "$root/copy" >/dev/null 2>&1)
+check "the script rebuilds d.txt byte for byte in the copy" cmp "$ws/lin/d.txt" "$root/copy/lin/d.txt"
+check "and its intermediate files" cmp "$ws/lin/b.txt" "$root/copy/lin/b.txt"
+(cd "$root/copy" && sh "$root/counts.sh" "$root/copy" >/dev/null 2>&1)
+check "the script rebuilds the 4-stage pipeline's output byte for byte" \
+	cmp "$ws/lin/out/counts.txt" "$root/copy/lin/out/counts.txt"
+
 finish
