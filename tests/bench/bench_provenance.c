@@ -167,6 +167,9 @@ int main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "%s %s", env, cases[i].args);
 		printf("%-32s %10.3f\n", cases[i].what, time_cmd(cmd, reps));
 	}
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (getenv("PROV_BENCH_KEEP"))
+		printf("kept: %s\n", dir); /* for profiling */
+	else
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return 0;
 }
