@@ -43,6 +43,15 @@ check "a pipeline stage's history text is its expanded argv, quoted" \
 # pasted back, the text is the same argv
 check "the text pastes back as the same argv" \
 	[ "$(eval "set -- $cptext"; printf '%s|' "$@")" = "cp|in.txt|it's my file.txt|" ]
+# a name with a newline: the history keeps it exact (JSON), quoted
+nl=$(printf 'two\nlines.txt')
+sk "cp in.txt '$nl'"
+nltext=$("$SHARK" log --json -n 1 | jq -r '.[0].command')
+check "a name with a newline round-trips through the history's text" \
+	[ "$(eval "set -- $nltext"; printf '%s|' "$@")" = "cp|in.txt|$nl|" ]
+"$SHARK" log -n 1 >"$root/log"
+check "log shows it on one line, escaped" grep -qF "cp in.txt 'two\nlines.txt'" "$root/log"
+rm -f "$nl"
 "$SHARK" log >"$root/log"
 check "log prints the quoted text" grep -qF "cp in.txt 'it'\\''s my file.txt'" "$root/log"
 
