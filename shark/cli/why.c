@@ -25,6 +25,8 @@
 
 #include "shark/memo/memo.h"
 
+extern char **environ;
+
 #define MAX_SCAN_RUNS 100000 /* how far back the history is searched */
 
 /* Where `why RUN` writes: stdout, or a memory stream for --json. */
@@ -471,7 +473,12 @@ static void on_pipeline(void *ctx, int lineno, const struct memo_stage *stages, 
 {
 	struct probe_ctx *P = ctx;
 	struct memo_probe *pr = calloc(n, sizeof(*pr));
-	int r = pr ? memo_probe_pipeline(P->m, P->cwd, stages, n, fd_in, fd_out, pr) : -ENOMEM;
+	int r = pr ? 0 : -ENOMEM;
+	if (pr && P->m)
+		r = memo_probe_pipeline(P->m, P->cwd, stages, n, fd_in, fd_out, pr);
+	else if (pr) /* no store yet: nothing can hit, and none is created */
+		for (size_t i = 0; i < n; i++)
+			pr[i].outcome = MEMO_PROBE_MISS;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct probed *p = probed_push(P);
 		if (!p) {
@@ -720,7 +727,7 @@ static void explain_probed(store_txn *txn, const char *cwd, const struct probed 
 		if (txn)
 			explain_would_miss(txn, cwd, p, &L, &run);
 		else
-			lines_add(&L, "never run: the store is empty");
+			lines_add(&L, "never ran here: the store is empty");
 	} else if (p->pr.outcome == MEMO_PROBE_UNKNOWN) {
 		verdict = "would run";
 		lines_add(&L, "%s", p->pr.reason);
@@ -784,18 +791,18 @@ static int why_line(struct cli_ctx *c, const char *name, const char *text, size_
 		cli_error(c, "cannot expand the line here");
 		return 1;
 	}
+	bool have_store = c->st != NULL;
 	store_close(c->st);
 	c->st = NULL;
 	struct probe_ctx P = { .cwd = cwd };
 	struct memo_options mo = { 0 };
-	int r = memo_new(&mo, cwd, &P.m);
+	int r = have_store ? memo_new(&mo, cwd, &P.m) : 0;
 	if (r < 0) {
 		cli_error(c, "cannot set up the memo engine: %s", strerror(-r));
 		free(cwd);
 		return 1;
 	}
 	struct cli_probe_ops ops = { .pipeline = on_pipeline, .note = on_note, .ctx = &P };
-	extern char **environ;
 	int pr = probe(name, text, len, environ, &ops);
 	memo_free(P.m);
 	int status = pr == 2 ? 2 : 0;
@@ -804,7 +811,7 @@ static int why_line(struct cli_ctx *c, const char *name, const char *text, size_
 		status = 1;
 	}
 	store_txn *txn = NULL;
-	if (status == 0 && store_open(c->store_path, STORE_RDONLY, &c->st) == 0 &&
+	if (status == 0 && have_store && store_open(c->store_path, STORE_RDONLY, &c->st) == 0 &&
 	    store_read_begin(c->st, &txn) < 0)
 		txn = NULL;
 	if (status == 0) {

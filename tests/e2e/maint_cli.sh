@@ -34,6 +34,8 @@ rm -f "$ws/stats"
 check "stats on a missing store" jq -e '.traces == 0 and .runs == 0' "$root/o"
 "$SHARK" log >"$root/o"
 check "log on a missing store is empty" [ ! -s "$root/o" ]
+"$SHARK" why -c 'cat nothing.txt' >"$root/o" 2>&1
+check "why -c on a missing store: would miss" grep -q '^`cat nothing.txt`: would miss' "$root/o"
 check "no store was created by read-only commands" [ ! -e "$store" ]
 
 # ---- runs ----
