@@ -6,6 +6,7 @@
 #include "shark/shell/input.h"
 #include "shark/shell/interactive.h"
 #include "shark/shell/options.h"
+#include "shark/shell/probe.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
 
@@ -24,8 +25,17 @@ static void usage(void)
 	      stderr);
 }
 
+/* `shark why -c`: the CLI expands a line through the shell's prober. */
+static int probe_line(const char *name, const char *text, size_t len, char **envp,
+		      const struct cli_probe_ops *o)
+{
+	struct shell_probe_ops so = { .pipeline = o->pipeline, .note = o->note, .ctx = o->ctx };
+	return shell_probe(name, text, len, envp, &so);
+}
+
 int main(int argc, char **argv)
 {
+	cli_set_prober(probe_line);
 	/* `shark SUBCOMMAND ...` (cli.c): subcommand names win over scripts. */
 	int cli_status = cli_main(argc, argv);
 	if (cli_status >= 0)
@@ -36,7 +46,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage();
+		cli_print_help(stdout);
 		shell_free(&sh);
 		return 0;
 	}

@@ -103,8 +103,8 @@ static const struct cli_command commands[] = {
 	  "hashes, trace ids and encodings, references, completeness. A corrupt,\n"
 	  "truncated or malicious bundle is rejected with the reason and nothing is\n"
 	  "added to the index (one transaction).\n" OPT_HELP ENV_HELP },
-	{ "help", cli_help, 0, "list the subcommands",
-	  "usage: shark help\nList shark's subcommands.\n" OPT_HELP },
+	{ "help", cli_help, 0, "this list, the shell's options and where the manual is",
+	  "usage: shark help\nList shark's options and subcommands (as shark --help).\n" OPT_HELP },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -117,6 +117,35 @@ static const struct cli_command *cli_find(const char *name)
 	return NULL;
 }
 
+void cli_print_help(FILE *f)
+{
+	fputs("usage: shark [-f] [-euxfCa] [-o OPTION] -c STRING [NAME [ARG...]]\n"
+	      "       shark [-f] [OPTIONS] FILE [ARG...]      run a script\n"
+	      "       shark [-f] [OPTIONS] [-s] [ARG...]      read commands from stdin\n"
+	      "       shark SUBCOMMAND [ARGS]                 (shark SUBCOMMAND --help for each)\n"
+	      "\n"
+	      "A POSIX shell that runs every external command in a sandbox and serves\n"
+	      "a repeated command with the same inputs from its store.\n"
+	      "\n"
+	      "options:\n"
+	      "  -c STRING        run STRING (NAME is $0, ARGs are $1...)\n"
+	      "  -f, --force      recompute and re-record everything (no hits)\n"
+	      "  -e -u -x -C -a   errexit, nounset, xtrace, noclobber, allexport\n"
+	      "  -o OPTION        set an option by name (pipefail, noglob, ...)\n"
+	      "  -s               read commands from stdin\n"
+	      "  -h, --help       this help\n"
+	      "\n"
+	      "subcommands (a script named like one runs as ./NAME):\n",
+	      f);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "environment: SHARK_STORE (the store; default ${XDG_CACHE_HOME:-$HOME/.cache}/shark),\n"
+	      "SHARK_WORKSPACE (default: the git top-level, else the current directory).\n"
+	      "The manual: `man shark` (docs/shark.1 in the source tree).\n",
+	      f);
+}
+
 static int cli_help(struct cli_ctx *c, int argc, char **argv)
 {
 	(void)c;
@@ -125,12 +154,20 @@ static int cli_help(struct cli_ctx *c, int argc, char **argv)
 		fputs(cli_find("help")->help, stderr);
 		return 2;
 	}
-	printf("usage: shark SUBCOMMAND [ARGS]   (shark SUBCOMMAND --help for each)\n"
-	       "       shark [-f] [-c STRING | FILE] [ARGS]   (the shell; run a script named\n"
-	       "       like a subcommand as ./NAME)\n\nsubcommands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	cli_print_help(stdout);
 	return 0;
+}
+
+static cli_prober_fn *prober;
+
+void cli_set_prober(cli_prober_fn *fn)
+{
+	prober = fn;
+}
+
+cli_prober_fn *cli_prober(void)
+{
+	return prober;
 }
 
 void cli_error(const struct cli_ctx *c, const char *fmt, ...)

@@ -36,10 +36,29 @@ struct cli_command {
 	const char *help;  /* the full --help text */
 };
 
+/* How `shark why -c` expands a line without running it: the shell's
+ * prober (shark/shell/probe.h, which the CLI may not include), wired in by
+ * main() through cli_set_prober. Same contract as shell_probe. */
+struct memo_stage;
+struct cli_probe_ops {
+	void (*pipeline)(void *ctx, int lineno, const struct memo_stage *stages, size_t n,
+			 int fd_in, int fd_out);
+	void (*note)(void *ctx, int lineno, const char *what);
+	void *ctx;
+};
+typedef int cli_prober_fn(const char *name, const char *text, size_t len, char **envp,
+			  const struct cli_probe_ops *ops);
+void cli_set_prober(cli_prober_fn *fn);
+cli_prober_fn *cli_prober(void);
+
 /* cli_main - when argv[1] names a subcommand, run it and return its exit
  * status (0 ok, 1 failure or problems found, 2 usage); otherwise -1 and the
  * caller runs the shell as usual. */
 int cli_main(int argc, char **argv);
+
+/* cli_print_help - `shark --help` and `shark help`: the shell's usage and
+ * main options, one line per subcommand, and where the manual is. */
+void cli_print_help(FILE *f);
 
 /* ---- helpers shared by the subcommands ---- */
 
@@ -67,6 +86,12 @@ int cli_resolve_run(store_txn *txn, const char *arg, uint64_t *ret);
  * recent contiguous block, newest first, ids into ids[max] (why.c). */
 int cli_find_runs_by_text(store_txn *txn, const char *text, const char *cwd, uint64_t *ids,
 			  size_t max, size_t *ret_n);
+
+struct memo_key_info;
+/* cli_describe_stdin - a recorded stdin in words (why.c): "file in.txt",
+ * "output of `sort -n in.txt`" (the newest recorded run whose stdout it
+ * was; txn may be NULL), "the terminal", ...; names escaped. */
+void cli_describe_stdin(FILE *f, store_txn *txn, const struct memo_key_info *ki);
 
 /* The subcommands (info.c, fsck.c, gc.c, why.c, archive.c, lineage.c,
  * verify.c, all in shark/cli/). */

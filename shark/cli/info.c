@@ -236,7 +236,7 @@ static void print_run_line(uint64_t id, const struct store_run *run,
 	if (run->outcome == STORE_RUN_HIT)
 		printf("  saved %s", util_format_duration(run->saved_ns, sbuf, sizeof(sbuf)));
 	printf("  %s$ ", util_name(run->cwd));
-	print_oneline(run->command);
+	util_put_sh_text(stdout, run->command); /* pastes back; controls escaped */
 	if (run->reason && *run->reason)
 		printf("  (%s)", util_name(run->reason));
 	if (origin) {
@@ -475,7 +475,7 @@ int cli_show(struct cli_ctx *c, int argc, char **argv)
 		char tb[32], db[32], hex[STORE_HASH_HEX_LEN + 1];
 		printf("run       %" PRIu64 "\n", id);
 		printf("command   ");
-		print_oneline(run->command);
+		util_put_sh_text(stdout, run->command);
 		printf("\ncwd       %s\n", util_name(run->cwd));
 		printf("time      %s, took %s\n", cli_format_time(run->start_ns, tb, sizeof(tb)),
 		       util_format_duration(run->duration_ns, db, sizeof(db)));

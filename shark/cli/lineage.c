@@ -66,12 +66,18 @@ static int collect(void *arg, const store_hash *id, const struct store_trace *t)
 	return 0;
 }
 
+static int cmp_ltrace(const void *a, const void *b)
+{
+	return memcmp(((const struct ltrace *)a)->id.bytes, ((const struct ltrace *)b)->id.bytes,
+		      sizeof(((const struct ltrace *)a)->id.bytes));
+}
+
+/* L->v is sorted by id (cli_lineage sorts it once): a binary search, so
+ * attaching 100,000 runs to 100,000 traces is not quadratic. */
 static struct ltrace *by_id(struct lineage *L, const store_hash *id)
 {
-	for (size_t i = 0; i < L->n; i++)
-		if (store_hash_equal(&L->v[i].id, id))
-			return &L->v[i];
-	return NULL;
+	struct ltrace key = { .id = *id };
+	return bsearch(&key, L->v, L->n, sizeof(*L->v), cmp_ltrace);
 }
 
 static int attach_runs(struct lineage *L, store_txn *txn)
@@ -158,10 +164,185 @@ static void dot_str(const char *s)
 	putchar('"');
 }
 
+static void dot_trace(const struct ltrace *lt)
+{
+	char id[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(&lt->id, id);
+	printf("\"t%.12s\"", id);
+}
+
 static void indent(int depth)
 {
 	for (int i = 0; i < depth; i++)
 		fputs("  ", stdout);
+}
+
+/* How a trace's stdin was fed, from its key info. */
+struct lstdin {
+	int kind;		/* enum memo_stdin_kind, 0 unknown */
+	store_hash hash;
+	char *path;		/* a workspace-relative stdin file, or NULL */
+};
+
+static void trace_stdin(const struct ltrace *lt, struct lstdin *ret)
+{
+	*ret = (struct lstdin){ 0 };
+	struct memo_key_info *ki = NULL;
+	if (memo_key_info_parse(lt->t->key_info, lt->t->key_info_len, &ki) < 0)
+		return;
+	ret->kind = ki->stdin_kind;
+	const char *c1 = ki->stdin_desc ? strchr(ki->stdin_desc, ':') : NULL;
+	if (!c1 || store_hash_from_hex(c1 + 1, STORE_HASH_HEX_LEN, &ret->hash) < 0)
+		ret->kind = 0;
+	if (ki->stdin_path && ki->stdin_path[0] != '/')
+		ret->path = strdup(ki->stdin_path);
+	memo_key_info_free(ki);
+}
+
+/* The stage that fed lt's stdin through a pipe: the newest trace, in the
+ * same directory, whose stdout is that content. */
+static struct ltrace *upstream_of(struct lineage *L, const struct ltrace *lt, const struct lstdin *in)
+{
+	if (in->kind != MEMO_STDIN_UPSTREAM || store_hash_equal(&in->hash, &L->empty))
+		return NULL;
+	struct ltrace *best = NULL;
+	for (size_t i = 0; i < L->n; i++) {
+		struct ltrace *c = &L->v[i];
+		if (c == lt || !c->run_id || !store_hash_equal(&c->t->stdout_blob, &in->hash) ||
+		    strcmp(c->cwd ? c->cwd : "", lt->cwd ? lt->cwd : "") != 0)
+			continue;
+		if (!best || c->t->start_ns > best->t->start_ns)
+			best = c;
+	}
+	return best;
+}
+
+/* The directory to run lt in, for the script: "$root" and its path
+ * relative to the workspace, or an absolute directory outside it. */
+static void print_cd(const struct lineage *L, const struct ltrace *lt)
+{
+	const char *cwd = lt->cwd && *lt->cwd ? lt->cwd : L->ws;
+	if (strncmp(cwd, L->ws, L->ws_len) == 0 && (cwd[L->ws_len] == '/' || !cwd[L->ws_len])) {
+		fputs("cd \"$root\"", stdout);
+		if (cwd[L->ws_len]) {
+			putchar('/');
+			quote(cwd + L->ws_len + 1);
+		}
+	} else {
+		fputs("cd ", stdout);
+		quote(cwd);
+	}
+}
+
+/* lt's command for the script, with the stages that fed it through pipes
+ * before it and its stdin file redirected in. */
+static void print_pipeline(struct lineage *L, struct ltrace *lt, int depth)
+{
+	struct lstdin in;
+	trace_stdin(lt, &in);
+	struct ltrace *up = depth < MAX_DEPTH ? upstream_of(L, lt, &in) : NULL;
+	if (up) {
+		print_pipeline(L, up, depth + 1);
+		fputs(" | ", stdout);
+	}
+	struct memo_key_info *ki = NULL;
+	if (memo_key_info_parse(lt->t->key_info, lt->t->key_info_len, &ki) < 0)
+		ki = NULL;
+	print_argv(lt, ki);
+	memo_key_info_free(ki);
+	if (in.kind == MEMO_STDIN_FILE && in.path) {
+		fputs(" < \"$root\"/", stdout);
+		quote(in.path);
+	} else if (in.kind == MEMO_STDIN_NONE || (in.kind == MEMO_STDIN_UPSTREAM && !up)) {
+		fputs(" < /dev/null", stdout);
+	} else if (in.kind == MEMO_STDIN_FILE || in.kind == MEMO_STDIN_SPOOLED) {
+		fputs(" < /dev/null # its stdin (a file or here-document) is not known by path", stdout);
+	}
+	free(in.path);
+}
+
+static void walk(struct lineage *L, const char *rel, const store_hash *h, int depth);
+
+/* Visit trace lt (found as the producer of something at depth): its file
+ * inputs, its stdin file, the stage that fed its stdin; then, for the
+ * script, its line (post-order: producers first). rel is the file it
+ * produced when it is not only a pipe member (NULL then). */
+static void visit(struct lineage *L, struct ltrace *lt, const char *rel, bool via_stdout, int depth)
+{
+	lt->state = 1;
+	const struct store_trace *t = lt->t;
+	for (size_t i = 0; i < t->n_inputs; i++) {
+		const struct store_input *in = &t->inputs[i];
+		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash) ||
+		    strncmp(in->path, L->ws, L->ws_len) != 0 || in->path[L->ws_len] != '/')
+			continue;
+		const char *irel = in->path + L->ws_len + 1;
+		if (L->mode == OUT_DOT) {
+			printf("  ");
+			dot_trace(lt);
+			printf(" -> ");
+			dot_str(util_name(irel));
+			printf(";\n");
+		}
+		walk(L, irel, &in->hash, depth + 1);
+	}
+	struct lstdin sin;
+	trace_stdin(lt, &sin);
+	if (sin.kind == MEMO_STDIN_FILE && sin.path) {
+		if (L->mode == OUT_DOT) {
+			printf("  ");
+			dot_trace(lt);
+			printf(" -> ");
+			dot_str(util_name(sin.path));
+			printf(" [label=stdin];\n");
+		}
+		walk(L, sin.path, &sin.hash, depth + 1);
+	}
+	struct ltrace *up = depth < MAX_DEPTH ? upstream_of(L, lt, &sin) : NULL;
+	free(sin.path);
+	if (up) {
+		if (L->mode == OUT_TEXT) {
+			indent(depth + 1);
+			printf("(stdin, a pipe) <- run %" PRIu64 " (its stdout): ", up->run_id);
+			util_put_sh_text(stdout, up->command);
+			printf(up->state ? " (see above)\n" : "\n");
+		} else if (L->mode == OUT_DOT) {
+			printf("  ");
+			dot_trace(lt);
+			printf(" -> ");
+			dot_trace(up);
+			printf(" [label=\"stdin (pipe)\"];\n");
+			if (!up->state) {
+				printf("  ");
+				dot_trace(up);
+				printf(" [shape=box, label=");
+				dot_str(up->command ? util_name(up->command) : "?");
+				printf("];\n");
+			}
+		}
+		if (!up->state)
+			visit(L, up, NULL, false, depth + 1);
+	}
+	lt->state = 2;
+	if (L->mode == OUT_SCRIPT && rel) {
+		const char *slash = strrchr(rel, '/');
+		if (via_stdout && slash) {
+			fputs("mkdir -p \"$root\"/", stdout);
+			char *dir = strndup(rel, (size_t)(slash - rel));
+			quote(dir ? dir : ".");
+			free(dir);
+			putchar('\n');
+		}
+		putchar('(');
+		print_cd(L, lt);
+		fputs(" && ", stdout);
+		print_pipeline(L, lt, depth);
+		if (via_stdout) {
+			fputs(" > \"$root\"/", stdout);
+			quote(rel);
+		}
+		fputs(")\n", stdout);
+	}
 }
 
 /* Walk the file rel (content h) at depth. */
@@ -178,69 +359,39 @@ static void walk(struct lineage *L, const char *rel, const store_hash *h, int de
 			printf(": source (no recorded run produced it)\n");
 			return;
 		}
-		printf(" <- run %" PRIu64 "%s: %s", lt->run_id, via_stdout ? " (its stdout)" : "",
-		       lt->command ? util_name(lt->command) : "(history gone)");
+		printf(" <- run %" PRIu64 "%s: ", lt->run_id, via_stdout ? " (its stdout)" : "");
+		if (lt->command)
+			util_put_sh_text(stdout, lt->command);
+		else
+			fputs("(history gone)", stdout);
 		if (lt->state) {
 			printf(" (see above)\n");
 			return;
 		}
 		printf("\n");
 	} else if (L->mode == OUT_DOT) {
-		if (!lt)
-			return;
 		printf("  ");
 		dot_str(util_name(rel));
+		if (!lt) {
+			printf(" [shape=note, label=");
+			dot_str(util_name(rel));
+			printf(", tooltip=\"source\"];\n");
+			return;
+		}
 		printf(" -> ");
-		char id[STORE_HASH_HEX_LEN + 1];
-		store_hash_to_hex(&lt->id, id);
-		printf("\"t%.12s\";\n", id);
+		dot_trace(lt);
+		printf(";\n");
 		if (lt->state)
 			return;
-		printf("  \"t%.12s\" [shape=box, label=", id);
+		printf("  ");
+		dot_trace(lt);
+		printf(" [shape=box, label=");
 		dot_str(lt->command ? util_name(lt->command) : "?");
 		printf("];\n");
 	} else if (!lt || lt->state) {
 		return;
 	}
-	lt->state = 1;
-	const struct store_trace *t = lt->t;
-	for (size_t i = 0; i < t->n_inputs; i++) {
-		const struct store_input *in = &t->inputs[i];
-		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash) ||
-		    strncmp(in->path, L->ws, L->ws_len) != 0 || in->path[L->ws_len] != '/')
-			continue;
-		const char *irel = in->path + L->ws_len + 1;
-		if (L->mode == OUT_DOT) {
-			char id[STORE_HASH_HEX_LEN + 1];
-			store_hash_to_hex(&lt->id, id);
-			printf("  \"t%.12s\" -> ", id);
-			dot_str(util_name(irel));
-			printf(";\n");
-		}
-		walk(L, irel, &in->hash, depth + 1);
-	}
-	lt->state = 2;
-	if (L->mode == OUT_SCRIPT) {
-		/* post-order: producers of the inputs come first */
-		struct memo_key_info *ki = NULL;
-		if (memo_key_info_parse(t->key_info, t->key_info_len, &ki) < 0)
-			ki = NULL;
-		if (ki && ki->stdin_desc && ki->stdin_kind != MEMO_STDIN_NONE &&
-		    ki->stdin_kind != MEMO_STDIN_TTY)
-			printf("# its stdin was a file or pipe (stdin=%s): redirect it from the same\n"
-			       "# content by hand\n",
-			       util_name(ki->stdin_desc));
-		printf("cd ");
-		quote(lt->cwd && *lt->cwd ? lt->cwd : L->ws);
-		printf(" && ");
-		print_argv(lt, ki);
-		memo_key_info_free(ki);
-		if (via_stdout) {
-			printf(" > ");
-			quote(rel);
-		}
-		printf("\n");
-	}
+	visit(L, lt, rel, via_stdout, depth);
 }
 
 int cli_lineage(struct cli_ctx *c, int argc, char **argv)
@@ -300,6 +451,8 @@ int cli_lineage(struct cli_ctx *c, int argc, char **argv)
 	r = store_read_begin(c->st, &txn);
 	if (r == 0) {
 		r = store_trace_foreach(txn, collect, &L);
+		if (r == 0 && L.n)
+			qsort(L.v, L.n, sizeof(*L.v), cmp_ltrace);
 		if (r == 0)
 			r = attach_runs(&L, txn);
 		store_read_end(txn);
@@ -311,8 +464,14 @@ int cli_lineage(struct cli_ctx *c, int argc, char **argv)
 	if (L.mode == OUT_DOT)
 		printf("digraph lineage {\n  rankdir=LR;\n");
 	else if (L.mode == OUT_SCRIPT)
-		printf("#!/bin/sh\n# reproduces %s (workspace %s)\nset -e\n",
+{
+		printf("#!/bin/sh\n# reproduces %s (workspace %s)\n"
+		       "# usage: sh SCRIPT [ROOT]: rebuilds it in the workspace at ROOT (default: the\n"
+		       "# recorded one), e.g. a copy where the produced files were deleted\nset -e\nroot=${1:-",
 		       util_name(file + L.ws_len + 1), util_name(ws));
+		quote(ws);
+		printf("}\n");
+	}
 	walk(&L, file + L.ws_len + 1, &h, 0);
 	if (L.mode == OUT_DOT)
 		printf("}\n");

@@ -270,6 +270,25 @@ int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd)
 	return 0;
 }
 
+/* The path a stdin file was opened by (/proc/self/fd/N), relative to the
+ * workspace when inside it; "" when unknown (deleted, too long). */
+static void stdin_path(const struct memo *m, const char *proc, char *out, size_t size)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(proc, buf, sizeof(buf) - 1);
+	out[0] = '\0';
+	if (n <= 0 || buf[0] != '/')
+		return;
+	buf[n] = '\0';
+	if (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0)
+		return;
+	size_t wl = m->workspace ? strlen(m->workspace) : 0;
+	const char *p = buf;
+	if (wl && strncmp(buf, m->workspace, wl) == 0 && buf[wl] == '/')
+		p = buf + wl + 1;
+	snprintf(out, size, "%s", p);
+}
+
 int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret_fd)
 {
 	struct memo_stdin id = { 0 };
@@ -293,6 +312,7 @@ int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret
 		id.kind = MEMO_STDIN_FILE;
 		id.hash = ps.hash;
 		id.offset = off < 0 ? 0 : (uint64_t)off;
+		stdin_path(m, path, id.path, sizeof(id.path));
 	} else if (S_ISFIFO(st.st_mode) && spool_finished_pipe(fd, ret_fd, &id.hash) == 0) {
 		id.kind = MEMO_STDIN_SPOOLED;
 	} else {
@@ -409,6 +429,8 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 			put_value(f, "env=", k->envp[i]);
 	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\n", k->in.kind, hex,
 		(unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u);
+	if (k->in.kind == MEMO_STDIN_FILE && k->in.path[0])
+		put_value(f, "stdin_path=", k->in.path);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;
@@ -428,6 +450,7 @@ void memo_key_info_free(struct memo_key_info *ki)
 	free(ki->format);
 	free(ki->cwd);
 	free(ki->stdin_desc);
+	free(ki->stdin_path);
 	for (size_t i = 0; i < ki->argc; i++)
 		free(ki->argv[i]);
 	free(ki->argv);
@@ -493,6 +516,8 @@ static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len
 #define IS(name) (nlen == sizeof(name) - 1 && memcmp(line, name, nlen) == 0)
 	if (IS("key"))
 		return set_str(&ki->key, strndup(val, vlen));
+	if (IS("stdin_path")) /* not part of the key: not a field */
+		return set_str(&ki->stdin_path, get_value(val, vlen));
 	int r = list_push(&ki->fields, &ki->n_fields, strndup(line, len));
 	if (r < 0)
 		return r;

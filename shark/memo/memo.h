@@ -82,6 +82,9 @@ struct memo_key_info {
 	size_t n_env;
 	int stdin_kind;		/* enum memo_stdin_kind; 0 if absent */
 	char *stdin_desc;	/* "KIND:HASH:OFFSET" as recorded; NULL if absent */
+	char *stdin_path;	/* a file stdin's path, relative to the workspace
+				 * when inside it; NULL if unknown (not part of
+				 * the key, so not in fields) */
 	unsigned ttys;		/* bit i: fd i was a terminal */
 	unsigned grants;	/* MEMO_NETWORK */
 	/* every recorded line but the key's, as "name=value", in recorded
@@ -141,6 +144,41 @@ struct memo_stage {
  * negative codes, with a message already given through the callback. */
 int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
 		      size_t n, int fd_in, int fd_out, int *ret_status);
+
+/* What memo_run_pipeline would do with one stage, found without running
+ * anything (`shark why -c`). */
+enum memo_probe_outcome {
+	MEMO_PROBE_HIT = 1,	/* a recorded trace under its key verifies now */
+	MEMO_PROBE_MISS,	/* its key is known; no trace under it verifies */
+	MEMO_PROBE_UNKNOWN,	/* its key cannot be known before running: reason */
+	MEMO_PROBE_UNCACHED,	/* it would run without lookup: reason */
+};
+
+struct memo_probe {
+	int outcome;		/* enum memo_probe_outcome */
+	const char *reason;	/* static text for UNKNOWN and UNCACHED, else NULL */
+	char key[33];		/* the action key in hex (32 digits), "" when not computed */
+	char trace[33];		/* HIT: the trace it would be served from */
+	char *key_info;		/* what the key was computed from (the text
+				 * memo_key_info_parse reads); NULL when not
+				 * computed; malloc'd */
+	size_t key_info_len;
+};
+
+/* memo_probe_pipeline - what memo_run_pipeline(m, cwd, stages, n, fd_in,
+ * fd_out) would do for each stage, into ret[n]: plan the pipeline (stdin
+ * identities, terminals), then from the first stage compute each key and
+ * look it up with the same verification a run does (a stage reading the
+ * previous stage's output is known only while every stage before it hits).
+ * Nothing runs and no history is written; the stat cache may be updated.
+ * A finished pipe on fd_in is read (as a run would read it). Errors:
+ * -ENOMEM, -EINVAL (n == 0); store errors make stages MISS. Release ret
+ * with memo_probe_release. */
+int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
+			size_t n, int fd_in, int fd_out, struct memo_probe *ret);
+
+/* memo_probe_release - free what memo_probe_pipeline put in p[n]. */
+void memo_probe_release(struct memo_probe *p, size_t n);
 
 /* memo_flush - write what the engine queued for the store (the history of
  * hits) now, if this process opened it; call before _exit(). */

@@ -4,6 +4,7 @@
 #define SHARK_MEMO_INT_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -32,6 +33,10 @@ struct memo_stdin {
 	int kind;
 	store_hash hash;
 	uint64_t offset;
+	/* a FILE stdin's path, relative to the workspace when inside it ("" when
+	 * unknown): recorded in the key info for `why` and `lineage`, never
+	 * part of the key */
+	char path[PATH_MAX];
 };
 
 struct memo_keyspec {

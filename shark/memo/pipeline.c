@@ -389,3 +389,67 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 	pipeline_free(&p);
 	return result;
 }
+
+/* ---- probe (shark why -c) ---------------------------------------------------- */
+
+int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
+			size_t n, int fd_in, int fd_out, struct memo_probe *ret)
+{
+	if (n == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		ret[i] = (struct memo_probe){ 0 };
+	(void)memo_store(m);
+	struct memo_pipeline p;
+	int r = plan(m, cwd, stages, n, fd_in, fd_out, NULL, &p);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct memo_pstage *ps = &p.st[i];
+		struct memo_probe *pr = &ret[i];
+		if (m->opt.force || (ps->s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK))) {
+			pr->outcome = MEMO_PROBE_UNCACHED;
+			pr->reason = (ps->s->flags & MEMO_NETWORK) ? "it is granted the network"
+				     : (ps->s->flags & MEMO_UNCACHED) ? "it is marked nocache"
+									: "it is forced";
+			continue;
+		}
+		if (ps->in_src == MEMO_IN_PREVIOUS) {
+			if (!p.st[i - 1].hit) {
+				pr->outcome = MEMO_PROBE_UNKNOWN;
+				pr->reason = "its stdin is the previous stage's output, which is "
+					     "known only once that stage has run";
+				continue;
+			}
+			stdin_from_hit(p.st[i - 1].hit, &ps->key.in);
+		} else if (ps->key.in.kind == MEMO_STDIN_STREAM) {
+			pr->outcome = MEMO_PROBE_UNKNOWN;
+			pr->reason = "its stdin is a pipe from outside the pipeline, known only "
+				     "once read";
+			continue;
+		}
+		if (memo_action_key(&ps->key, &ps->action_key) < 0 ||
+		    memo_key_info(&ps->key, &ps->action_key, &pr->key_info, &pr->key_info_len) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		store_hash_to_hex(&ps->action_key, pr->key);
+		pr->outcome = MEMO_PROBE_MISS;
+		if (memo_lookup(m, &ps->action_key, &ps->hit, &ps->hit_id) > 0) {
+			pr->outcome = MEMO_PROBE_HIT;
+			store_hash_to_hex(&ps->hit_id, pr->trace);
+		}
+	}
+	pipeline_free(&p);
+	if (r < 0)
+		memo_probe_release(ret, n);
+	return r < 0 ? r : 0;
+}
+
+void memo_probe_release(struct memo_probe *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free(p[i].key_info);
+		p[i].key_info = NULL;
+	}
+}

@@ -25,6 +25,7 @@
 #include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
+#include "shark/util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,19 +107,9 @@ static char *const *strip_prefixes(char *const *argv, unsigned *ret_flags)
 	return *argv ? argv : NULL;
 }
 
-static char *argv_text(char *const *argv)
+char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
 {
-	size_t len = 1;
-	for (size_t i = 0; argv[i]; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = malloc(len);
-	if (!s)
-		return NULL;
-	size_t off = 0;
-	for (size_t i = 0; argv[i]; i++)
-		off += (size_t)snprintf(s + off, len - off, "%s%s", i ? " " : "", argv[i]);
-	s[off] = '\0';
-	return s;
+	return strip_prefixes(argv, ret_flags);
 }
 
 /* Run stages through the memo engine in this process and return the
@@ -168,7 +159,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 			_exit(2);
 		return 2;
 	}
-	char *text = argv_text(cmd->argv);
+	char *text = util_sh_words(cmd->argv); /* the history's text */
 	/* The last command of a pipeline stage that reads the pipe from the
 	 * stage before it (a builtin, a function, a compound command): the
 	 * engine waits for that pipe to end, so the command's stdin is known
@@ -373,7 +364,7 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
 		st[i].err_to_out = ends_err_to_out(nd) && !redirects(nd, 1);
 		st[i].envp = envs[i].v;
 		st[i].flags = flags;
-		texts[i] = node_to_text(nodes[i]);
+		texts[i] = util_sh_words(argvs[i].v); /* the history's text */
 		st[i].text = texts[i];
 	}
 	if (status < 0)

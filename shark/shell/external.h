@@ -77,4 +77,9 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
 		       bool final, int *ret_status);
 
+/* external_strip_prefixes - argv without its leading memo prefix words
+ * (force, nocache, network), their MEMO_* flags in *ret_flags; NULL when
+ * nothing is left after them. */
+char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "shark/util/util.h"
@@ -104,6 +105,25 @@ void util_put_name(FILE *f, const char *s)
 	}
 }
 
+void util_put_sh_text(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	while (n) {
+		char out[8];
+		size_t len, used;
+		if (*p == '\\') { /* kept: the text pastes back */
+			out[0] = '\\';
+			len = used = 1;
+		} else {
+			used = escape_one(p, n, out, &len);
+		}
+		fwrite(out, 1, len, f);
+		p += used;
+		n -= used;
+	}
+}
+
 #define UTIL_NAME_SLOTS 8
 #define UTIL_NAME_MAX (4 * 4096 + 16)
 
@@ -149,3 +169,22 @@ void util_put_sh_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+
+char *util_sh_words(char *const *argv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		util_put_sh_word(f, argv[i]);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -52,6 +52,12 @@ int64_t util_now_ns(int clock);
 /* util_put_name - s escaped onto f (NULL prints nothing). */
 void util_put_name(FILE *f, const char *s);
 
+/* util_put_sh_text - a shell text (a command line as the history keeps it,
+ * argv words quoted by util_put_sh_word) onto f: escaped as util_put_name
+ * does, but a backslash stays one backslash, so a text with no control
+ * byte pastes back as the same argv. */
+void util_put_sh_text(FILE *f, const char *s);
+
 /* util_name - s escaped into one of 8 static buffers, for printf arguments
  * (valid until 8 more calls; not thread-safe); names escaping to more than
  * 16 KiB end in "...". NULL gives "". */
@@ -61,6 +67,11 @@ const char *util_name(const char *s);
  * [A-Za-z0-9_-+./,:=@%] only, else in single quotes ('\'' for a quote), so
  * no byte of it (newline, ;, $, `) can end the word or start a command. */
 void util_put_sh_word(FILE *f, const char *s);
+
+/* util_sh_words - argv (NULL-terminated) as one line of sh words, each
+ * written by util_put_sh_word and separated by a space, so pasting it back
+ * runs the same argv. malloc'd; NULL when out of memory. */
+char *util_sh_words(char *const *argv);
 
 /* util_utf8_len - length of the valid UTF-8 sequence at p (n > 0 bytes
  * left), 0 if it is not one (overlong, surrogate, past U+10FFFF, cut). */

@@ -34,6 +34,8 @@ rm -f "$ws/stats"
 check "stats on a missing store" jq -e '.traces == 0 and .runs == 0' "$root/o"
 "$SHARK" log >"$root/o"
 check "log on a missing store is empty" [ ! -s "$root/o" ]
+"$SHARK" why -c 'cat nothing.txt' >"$root/o" 2>&1
+check "why -c on a missing store: would miss" grep -q '^`cat nothing.txt`: would miss' "$root/o"
 check "no store was created by read-only commands" [ ! -e "$store" ]
 
 # ---- runs ----
@@ -74,28 +76,34 @@ check "stats counts traces, hits and misses" \
 	jq -e '.traces >= 2 and .hits >= 1 and .misses >= 2 and .hits + .misses == .runs and .runs == 4 and .blobs >= 2 and .time_saved_ns > 0' "$root/o"
 
 # ---- why ----
+# why -c answers before running: it expands the line and looks each
+# command's key up as a run would (fds as why's own: stderr to a file, as sk).
 printf 'x\n' >"$ws/w.txt"
 sk 'cat w.txt'
 printf 'y\n' >"$ws/w.txt"
-sk 'cat w.txt'
-"$SHARK" why -c 'cat w.txt' >"$root/o"
+"$SHARK" why -c 'cat w.txt' >"$root/o" 2>"$root/e"
+wst=$?
 check "why names the changed input" grep -q "changed: *$ws/w.txt (content" "$root/o"
+check "why -c of a command that would miss exits 1" [ "$wst" -eq 1 ]
+sk 'cat w.txt'
 export FOO=1
 sk 'cat w.txt'
 export FOO=2
-sk 'cat w.txt'
-unset FOO
-"$SHARK" why -c 'cat w.txt' >"$root/o"
+"$SHARK" why -c 'cat w.txt' >"$root/o" 2>"$root/e"
 check "why names the old variable" grep -q 'was: env=FOO=1' "$root/o"
 check "why names the new variable" grep -q 'now: env=FOO=2' "$root/o"
+unset FOO
 sk 'cat w.txt'
 sk 'cat w.txt'
 "$SHARK" why last >"$root/o"
 check "why of a hit" grep -q 'a hit' "$root/o"
+"$SHARK" why -c 'cat w.txt' >"$root/o" 2>"$root/e"
+check "why -c of a command that would hit exits 0" [ $? -eq 0 ]
+check "and names the run it would be served from" grep -q '^`cat w.txt`: would hit (trace [0-9a-f]*, recorded by run [0-9]*)' "$root/o"
 SHARK_RECORD_FAILURES=0 sk 'cat no-such-file'
 "$SHARK" why last >"$root/o"
 check "why of an unrecorded run gives the reason" grep -q 'not recorded because it exited with a non-zero status' "$root/o"
-"$SHARK" why -c 'wc never-ran' >"$root/o"
+"$SHARK" why -c 'wc never-ran' >"$root/o" 2>"$root/e"
 check "why of a command never run here exits 1" [ $? -eq 1 ]
 check "and says so" grep -q 'never ran here' "$root/o"
 "$SHARK" why >/dev/null 2>&1
