@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 		source_push_fd(&sh, sh.arg0, fd, false);
 	} else {
 		set_positional(&sh, argc - i, argv + i);
+		sh.opt.stdin_cmds = true;	/* $- shows s, as in dash */
 		sh.interactive = sh.opt.interactive || (isatty(0) && isatty(2));
 		source_push_fd(&sh, "stdin", 0, sh.interactive);
 	}

@@ -472,6 +472,7 @@ static const struct builtin builtins[] = {
 	{ "export", bi_export, BI_SPECIAL | BI_ASSIGN },
 	{ "false", bi_false, BI_REGULAR },
 	{ "getopts", bi_getopts_w, BI_REGULAR },
+	{ "hash", bi_hash, BI_REGULAR },
 	{ "jobs", bi_jobs, BI_REGULAR },
 	{ "kill", bi_kill, BI_REGULAR },
 	{ "local", bi_local, BI_REGULAR | BI_ASSIGN },

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { EVAL_MAX_DEPTH = 1000 };
@@ -321,6 +323,71 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
 	return 0;
 }
 
+/* A program file the kernel cannot execute because it is neither a binary
+ * nor starts with #! is a shell script (the POSIX ENOEXEC rule). Instead of
+ * letting the sandbox hand it to /bin/sh as one opaque command, shark runs
+ * it itself, so each of its commands is memoized. Returns the file's path
+ * (malloc'd) when name is such a script, else NULL. Files holding a NUL in
+ * their first bytes are left to the sandbox (binaries of other formats). */
+static char *script_without_interpreter(struct shell *sh, const char *name)
+{
+	if (!sh->shell_path || !*name)
+		return NULL;
+	char *path = path_search(sh, name, true);
+	if (!path)
+		return NULL;
+	struct stat st;
+	unsigned char head[256];
+	ssize_t len = -1;
+	int fd = access(path, X_OK) == 0 ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			len = read(fd, head, sizeof head);
+		close(fd);
+	}
+	bool script = len >= 0 && !(len >= 2 && head[0] == '#' && head[1] == '!') &&
+		      !memchr(head, '\0', (size_t)len);
+	if (!script) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Run the script file path with a new shark (`shark -- PATH ARGS...`), as
+ * POSIX describes ("as if a new shell were invoked with the command name as
+ * its first operand"), with the shell's current descriptors; in_place: this
+ * process has nothing left to do and becomes that shark. */
+static int run_script_file(struct shell *sh, const char *path, struct strlist *argv,
+			   char **envp, bool in_place)
+{
+	struct strlist av = { 0 };
+	strlist_push(&av, strdup(sh->shell_path));
+	strlist_push(&av, strdup("--"));
+	strlist_push(&av, strdup(path));
+	for (size_t i = 1; i < argv->n; i++)
+		strlist_push(&av, strdup(argv->v[i]));
+	out_flush(sh);
+	pid_t pid = in_place ? 0 : fork();
+	if (pid == 0) {
+		signals_child_reset(sh, false);
+		execve(sh->shell_path, av.v, envp);
+		sh_error(sh, "%s: %s", argv->v[0], strerror(errno));
+		_exit(126);
+	}
+	strlist_free(&av);
+	if (pid < 0) {
+		sh_error(sh, "fork: %s", strerror(errno));
+		return 2;
+	}
+	int ws = 0;
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return WEXITSTATUS(ws);
+}
+
 static int run_builtin(struct shell *sh, const struct builtin *bi, struct strlist *argv)
 {
 	int status = bi->fn(sh, (int)argv->n, argv->v);
@@ -477,6 +544,19 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	/* an external command: through the seam */
 	struct strlist env = { 0 };
 	char **envp = eval_build_env(sh, &assigns, &env);
+	char *script = script_without_interpreter(sh, name);
+	if (script) {
+		struct redir_save *save = NULL;
+		if (redir_apply(sh, n->redirs, last ? NULL : &save) < 0)
+			status = 2;
+		else
+			status = run_script_file(sh, script, &argv, envp, last && may_exec_in_place(sh));
+		if (!last)
+			redir_restore(sh, save);
+		free(script);
+		strlist_free(&env);
+		goto out;
+	}
 	const char *pwd = var_get(sh, "PWD");
 	struct external_cmd cmd = { .argv = argv.v, .envp = envp, .cwd = pwd,
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
@@ -846,8 +926,10 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		if (n->redirs) {
 			struct redir_save *save = NULL;
 			if (redir_apply(sh, n->redirs, &save) < 0) {
+				/* a failed redirection is a failed command: set -e applies */
 				redir_restore(sh, save);
 				status = sh->status = 2;
+				eval_check_errexit(sh, status);
 				break;
 			}
 			status = eval_compound(sh, n, false);

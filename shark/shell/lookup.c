@@ -172,3 +172,36 @@ int bi_command(struct shell *sh, int argc, char **argv)
 			status = 127;
 	return status;
 }
+
+/* hash [-r] [NAME...]: shark remembers no command locations (the sandbox
+ * looks each program up when it runs), so there is nothing to list or
+ * forget; a NAME is checked the way dash does: an error when it is
+ * neither a builtin, a function nor a program in $PATH. */
+int bi_hash(struct shell *sh, int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c != 'r') {
+				sh_error(sh, "hash: Illegal option -%c", *c);
+				return 2;
+			}
+		}
+	}
+	int status = 0;
+	for (; i < argc; i++) {
+		if (cmd_find(sh, argv[i], 0).kind != CMD_PROGRAM)
+			continue;
+		char *path = path_search(sh, argv[i], true);
+		if (!path) {
+			sh_error(sh, "hash: %s: not found", argv[i]);
+			status = 1;
+		}
+		free(path);
+	}
+	return status;
+}

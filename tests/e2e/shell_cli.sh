@@ -58,6 +58,32 @@ check "shebang script" 0 "shebang ok" env PATH="$tmp/bin:$PATH" "$tmp/sb" ok
 printf 'echo "no shebang $1"\n' >"$tmp/plain"
 chmod 755 "$tmp/plain"
 check "script without #! runs in shark" 0 "no shebang p" "$SHARK" -c "$tmp/plain p"
+# a file without #! is run by shark itself (not handed to /bin/sh in the
+# sandbox): shark-only syntax works in it and each of its commands is
+# memoized on its own (a second run replays the inner command)
+printf 'set -o pipefail && echo "pf $1"\nwc -c <"$2"\n' >"$tmp/plain2"
+chmod 755 "$tmp/plain2"
+printf 'abc' >"$tmp/data"
+check "script without #! is run by shark" 0 "pf q
+3" env XDG_CACHE_HOME="$tmp/cache" "$SHARK" -c "$tmp/plain2 q $tmp/data"
+check "its commands are memoized one by one" 0 "pf q
+3" env XDG_CACHE_HOME="$tmp/cache" SHARK_NOTICES=1 "$SHARK" -c "$tmp/plain2 q $tmp/data; :"
+check_err "inner command replayed" "shark: cached"
+check "found in PATH" 0 "pf r
+3" env PATH="$tmp:$PATH" XDG_CACHE_HOME="$tmp/cache" "$SHARK" -c "plain2 r $tmp/data"
+
+# invocation options before -c or a file, and $-, as dash gives them
+for inv in "-e -c|false; echo no" "-o errexit -c|false; echo no" "-u -c|echo \$nope; echo no" \
+	"-eu -c|echo \$-" "-x -c|echo \$-" "-c|echo [\$-]" "-e -o noglob -c|echo \$-" \
+	"+e -c|echo [\$-]" "-e|$tmp/s.sh" "-u|$tmp/s.sh" "-c -e|echo \$-" "-C -c|echo \$-" "-Cefuxavb -c|echo \$-"; do
+	opts=${inv%%|*} arg=${inv#*|}
+	# shellcheck disable=SC2086
+	want=$(dash $opts "$arg" 2>/dev/null)
+	want_st=$?
+	# shellcheck disable=SC2086
+	check "invocation $opts '$arg'" "$want_st" "$want" "$SHARK" $opts "$arg"
+done
+check "stdin shows s in \$-" 0 "s" sh -c "echo 'echo \$-' | \"$SHARK\""
 
 # syntax errors: file, line, unexpected token, status 2, nothing after runs
 printf 'echo one\necho two\nif true; then\n  echo three\nfi fi\necho never\n' >"$tmp/bad.sh"
