@@ -10,6 +10,7 @@ static void wpart_free(struct wpart *p)
 		free(p->text);
 		free(p->name);
 		word_free(p->arg);
+		word_free(p->arg2);
 		ast_free(p->cmd);
 		word_free(p->expr);
 		free(p);

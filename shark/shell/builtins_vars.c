@@ -173,6 +173,8 @@ int bi_unset(struct shell *sh, int argc, char **argv)
 
 int bi_local(struct shell *sh, int argc, char **argv)
 {
+	if (sh->bash)
+		return bi_declare(sh, argc, argv);	/* bash's local takes declare's options */
 	if (sh->func_depth == 0) {
 		sh_error(sh, "local: not in a function");
 		return 2;

@@ -4,6 +4,7 @@
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
 #include "shark/shell/builtins.h"
+#include "shark/shell/cond.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/external.h"
 #include "shark/shell/jobs.h"
@@ -190,17 +191,40 @@ struct tmp_var {
 	bool existed;
 };
 
+/* bash NAME+=value: the parser kept the + in aname; the value becomes
+ * the current value followed by v. Returns the name's length. */
+static size_t assign_append(struct shell *sh, const char *aname, char **v)
+{
+	size_t nl = strlen(aname);
+	if (nl < 2 || aname[nl - 1] != '+')
+		return nl;
+	char *name = strndup(aname, nl - 1);
+	const char *cur = name ? var_get(sh, name) : NULL;
+	free(name);
+	if (cur) {
+		size_t l = strlen(cur) + strlen(*v) + 1;
+		char *joined = malloc(l);
+		if (!joined)
+			abort();
+		snprintf(joined, l, "%s%s", cur, *v);
+		free(*v);
+		*v = joined;
+	}
+	return nl - 1;
+}
+
 int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out)
 {
 	for (; w; w = w->next) {
 		char *v = expand_word_str(sh, w, true);
 		if (!v)
 			return -1;
+		int nl = (int)assign_append(sh, w->aname, &v);
 		size_t l = strlen(w->aname) + strlen(v) + 2;
 		char *s = malloc(l);
 		if (!s)
 			abort();
-		snprintf(s, l, "%s=%s", w->aname, v);
+		snprintf(s, l, "%.*s=%s", nl, w->aname, v);
 		free(v);
 		strlist_push(out, s);
 	}
@@ -424,7 +448,8 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 				snprintf(s, l, "%s=%s", w->aname, v);
 				strlist_push(&assigns, s);
 			}
-			int r = var_set(sh, w->aname, v, 0);
+			size_t nl = assign_append(sh, w->aname, &v);
+			int r = var_set_n(sh, w->aname, nl, v, 0);
 			free(v);
 			if (r < 0) {
 				sh_fatal(sh, 2);
@@ -865,6 +890,14 @@ static int eval_compound(struct shell *sh, struct node *n, bool last)
 		break;
 	case N_CASE:
 		status = eval_case(sh, n, last);
+		break;
+	case N_DBRACKET:
+	case N_ARITH:
+		sh->lineno = n->lineno;
+		status = n->kind == N_DBRACKET ? cond_eval(sh, n) : cond_arith(sh, n);
+		if (status == 2 && !sh->interactive && n->kind == N_ARITH && sh->jump == J_NONE)
+			status = 1;	/* bash: an arithmetic error in (( )) is status 1 */
+		eval_check_errexit(sh, status);
 		break;
 	default:
 		break;

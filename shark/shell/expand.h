@@ -30,6 +30,11 @@ char *expand_word_str(struct shell *sh, const struct word *w, bool tilde);
  * pattern_match treats them literally. */
 char *expand_word_pattern(struct shell *sh, const struct word *w);
 
+/* The variables whose value the shell computes when they are not set:
+ * LINENO, and in bash mode RANDOM and SECONDS. Returns buf (filled) or
+ * NULL when name is none of them. */
+const char *expand_dynamic_var(struct shell *sh, const char *name, char *buf, size_t bufsz);
+
 /* --- arith.c ------------------------------------------------------------- */
 
 /* Evaluate the arithmetic expression expr (already parameter-expanded).

@@ -35,6 +35,8 @@ const char *const *cmd_reserved_words(void)
 struct cmd_entry cmd_find(struct shell *sh, const char *name, unsigned flags)
 {
 	const struct builtin *bi = builtin_lookup(name);
+	if (bi && (bi->flags & BI_BASH) && !sh->bash)
+		bi = NULL;
 	if (bi && (bi->flags & BI_SPECIAL))
 		return (struct cmd_entry){ .kind = CMD_SPECIAL, .bi = bi };
 	struct func *fn = (flags & CMD_NO_FUNCS) ? NULL : func_lookup(sh, name);

@@ -124,3 +124,14 @@ int options_parse(struct shell *sh, int argc, char **argv, bool cmdline, bool *r
 	}
 	return i;
 }
+
+int options_get(struct shell *sh, const char *name, bool *ret_on)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strcmp(option_table[i].name, name) == 0) {
+			*ret_on = *opt_ptr(sh, i);
+			return 0;
+		}
+	}
+	return -1;
+}

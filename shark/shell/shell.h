@@ -78,6 +78,9 @@ struct shell {
 	bool interactive;
 	bool is_child;		/* a forked subshell: exit instead of returning */
 	bool no_cmdsub;		/* fuzzing: command substitution yields "" */
+	bool bash;		/* bash mode: #!...bash script or shark --bash (docs/language.md) */
+	unsigned random_state;	/* bash $RANDOM */
+	long start_time;	/* bash $SECONDS: when the shell started */
 	/* control flow */
 	enum jump jump;
 	int jump_count;
