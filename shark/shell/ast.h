@@ -49,6 +49,7 @@ enum param_op {
 	PO_UPPER_ALL,	/* ${x^^} */
 	PO_LOWER_FIRST,	/* ${x,} */
 	PO_LOWER_ALL,	/* ${x,,} */
+	PO_INDICES,	/* ${!a[@]} */
 };
 
 struct word;
@@ -67,6 +68,8 @@ struct wpart {
 	bool colon;		/* ${x:-w} rather than ${x-w} */
 	struct word *arg;	/* the word after the operator, or NULL */
 	struct word *arg2;	/* bash ${x/p/r}: r; ${x:o:l}: l (NULL if absent) */
+	struct word *index;	/* bash ${a[i]}: the subscript (arithmetic) */
+	char index_all;		/* bash ${a[@]} / ${a[*]}: '@' or '*' */
 	/* WP_CMDSUB */
 	struct node *cmd;	/* may be NULL for $( ) */
 	/* WP_ARITH */
@@ -77,6 +80,8 @@ struct word {
 	struct wpart *parts;	/* NULL for an empty word such as "" has one quoted empty part */
 	struct word *next;	/* next word in a list (arguments, for-list, patterns) */
 	char *aname;		/* for an assignment NAME=value: NAME (value is parts) */
+	struct word *elems;	/* bash NAME=(words...): the words (is_array) */
+	bool is_array;
 };
 
 /* --- redirections --------------------------------------------------------- */

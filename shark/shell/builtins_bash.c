@@ -21,8 +21,8 @@ int bi_bash_unsupported(struct shell *sh, int argc, char **argv)
 
 /* declare/typeset/local [-grxi] [NAME[=value]...]: in a function, the
  * names are local unless -g; -x exports, -r makes read-only, -i is
- * accepted (values are not evaluated as arithmetic). Arrays (-a, -A),
- * functions (-f, -F), printing (-p) and the rest are not supported. */
+ * accepted (values are not evaluated as arithmetic), -a too (arrays are
+ * made by NAME=(...)). Associative arrays (-A), functions (-f, -F), printing (-p) and the rest are not supported. */
 int bi_declare(struct shell *sh, int argc, char **argv)
 {
 	bool is_local = strcmp(argv[0], "local") == 0;
@@ -45,6 +45,7 @@ int bi_declare(struct shell *sh, int argc, char **argv)
 			case 'x': if (on) flags |= V_EXPORT; else clear |= V_EXPORT; break;
 			case 'r': if (on) flags |= V_READONLY; break;
 			case 'i': break;
+			case 'a': break;	/* NAME=(...) arguments are arrays anyway */
 			default: {
 				char what[64];
 				snprintf(what, sizeof what, "%s -%c", argv[0], *c);

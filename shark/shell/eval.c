@@ -3,6 +3,7 @@
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
+#include "shark/shell/array.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/cond.h"
 #include "shark/shell/expand.h"
@@ -26,6 +27,7 @@
 enum { EVAL_MAX_DEPTH = 1000 };
 
 static int eval(struct shell *sh, struct node *n, bool last);
+static int assign_array_word(struct shell *sh, const struct word *w);
 
 /* --- functions ------------------------------------------------------------------ */
 
@@ -216,6 +218,11 @@ static size_t assign_append(struct shell *sh, const char *aname, char **v)
 int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out)
 {
 	for (; w; w = w->next) {
+		if (w->is_array) {
+			if (assign_array_word(sh, w) < 0)
+				return -1;
+			continue;
+		}
 		char *v = expand_word_str(sh, w, true);
 		if (!v)
 			return -1;
@@ -328,6 +335,12 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
 		return expand_words(sh, args, out);
 	strlist_push(out, strdup(p0->text));
 	for (struct word *w = args->next; w; w = w->next) {
+		if (w->is_array) {
+			/* NAME=(...): the builtin declares NAME, the array is
+			 * assigned after it ran (assign_array_args) */
+			strlist_push(out, strdup(w->aname));
+			continue;
+		}
 		const struct wpart *p = w->parts;
 		const char *eq = p && p->kind == WP_LIT && !p->quoted ? memchr(p->text, '=', p->len) : NULL;
 		if (eq && var_valid_name(p->text, (size_t)(eq - p->text))) {
@@ -412,6 +425,37 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 	return WEXITSTATUS(ws);
 }
 
+/* bash NAME=(words...) / NAME+=(words...): expand the words (with field
+ * splitting and pathname expansion) into the array. */
+static int assign_array_word(struct shell *sh, const struct word *w)
+{
+	struct strlist vals = { 0 };
+	if (w->elems && expand_words(sh, w->elems, &vals) < 0) {
+		strlist_free(&vals);
+		return -1;
+	}
+	size_t nl = strlen(w->aname);
+	bool append = nl > 1 && w->aname[nl - 1] == '+';
+	char *name = strndup(w->aname, append ? nl - 1 : nl);
+	if (!name)
+		abort();
+	int r = array_assign(sh, name, vals.v, vals.n, append);
+	free(name);
+	strlist_free(&vals);
+	return r;
+}
+
+/* After declare/local NAME=(...): assign the arrays. */
+static int assign_array_args(struct shell *sh, const struct builtin *bi, struct node *n, int status)
+{
+	if (!(bi->flags & BI_ASSIGN) || status != 0)
+		return status;
+	for (struct word *w = n->args; w; w = w->next)
+		if (w->is_array && assign_array_word(sh, w) < 0)
+			return 1;
+	return status;
+}
+
 static int run_builtin(struct shell *sh, const struct builtin *bi, struct strlist *argv)
 {
 	int status = bi->fn(sh, (int)argv->n, argv->v);
@@ -435,6 +479,13 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	if (argv.n == 0) {
 		/* assignments alone: each one sees the previous ones */
 		for (struct word *w = n->assigns; w; w = w->next) {
+			if (w->is_array) {
+				if (assign_array_word(sh, w) < 0) {
+					status = 1;
+					goto out;
+				}
+				continue;
+			}
 			char *v = expand_word_str(sh, w, true);
 			if (!v) {
 				status = 2;
@@ -496,6 +547,27 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		memmove(argv.v, argv.v + skip, (argv.n - skip + 1) * sizeof *argv.v);
 		argv.n -= skip;
 	}
+	if (sh->bash && !skip) {
+		/* NAME[SUB]=VALUE words the parser could not tell from commands */
+		size_t k = 0;
+		int r = 1;
+		while (k < argv.n && (r = array_assign_word(sh, argv.v[k])) == 0)
+			k++;
+		if (r < 0) {
+			status = 1;
+			goto out;
+		}
+		if (k) {
+			for (size_t i = 0; i < k; i++)
+				free(argv.v[i]);
+			memmove(argv.v, argv.v + k, (argv.n - k + 1) * sizeof *argv.v);
+			argv.n -= k;
+			if (argv.n == 0) {
+				status = 0;
+				goto out;
+			}
+		}
+	}
 	const char *name = argv.v[0];
 	struct cmd_entry ce = cmd_find(sh, name, no_funcs ? CMD_NO_FUNCS : 0);
 	const struct builtin *bi = ce.bi;
@@ -539,6 +611,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			sh_fatal(sh, 2);
 		} else {
 			status = run_builtin(sh, bi, &argv);
+			status = assign_array_args(sh, bi, n, status);
 		}
 		redir_restore(sh, save);
 		assign_restore(sh, tmp, assigns.n);
@@ -560,6 +633,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			status = eval_function(sh, fn, (int)argv.n, argv.v);
 		} else {
 			status = run_builtin(sh, bi, &argv);
+			status = assign_array_args(sh, bi, n, status);
 		}
 		redir_restore(sh, save);
 		assign_restore(sh, tmp, assigns.n);

@@ -6,6 +6,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/array.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/options.h"
 #include "shark/shell/vars.h"
@@ -444,8 +445,76 @@ static int slice_positional(struct shell *sh, const struct wpart *pt, struct xbu
 	return 0;
 }
 
+static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags);
+
+/* bash ${a[i]...}, ${a[@]...}, ${#a[@]}, ${!a[@]}: an element goes through
+ * expand_param under its variable's name; the whole array as "$@" would,
+ * with the positional parameters swapped for the elements meanwhile. */
+static int expand_array_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
+{
+	struct wpart copy = *pt;
+	copy.index = NULL;
+	copy.index_all = 0;
+	copy.next = NULL;
+	bool quoted = pt->quoted || (flags & X_QUOTE);
+	if (pt->index) {
+		char *sub = arg_string(sh, pt->index, 0);
+		intmax_t idx = 0;
+		if (!sub || arith_eval(sh, sub, &idx) < 0) {
+			free(sub);
+			expand_fail(sh);
+			return -1;
+		}
+		free(sub);
+		char elem[300];
+		if (!array_elem_name(sh, pt->name, idx, elem, sizeof elem))
+			snprintf(elem, sizeof elem, "%s[-]", pt->name);	/* never set */
+		copy.name = elem;
+		return expand_param(sh, &copy, b, flags);
+	}
+	struct strlist vals = { 0 }, idxs = { 0 };
+	array_values(sh, pt->name, &vals, pt->op == PO_INDICES ? &idxs : NULL);
+	int ret = 0;
+	if (pt->op == PO_LENGTH) {
+		char lb[32];
+		snprintf(lb, sizeof lb, "%zu", vals.n);
+		if (quoted)
+			xb_mark(b, Q_KEEP);
+		xb_add(b, lb, strlen(lb), quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0);
+	} else {
+		struct strlist *list = pt->op == PO_INDICES ? &idxs : &vals;
+		char **save_argv = sh->argv, *save_arg0 = sh->arg0;
+		int save_argc = sh->argc;
+		char at[2] = { pt->index_all, 0 };
+		copy.name = at;
+		if (pt->op == PO_INDICES)
+			copy.op = PO_NONE;
+		if (copy.op == PO_SUBSTR && list->n == 0) {
+			/* nothing to slice */
+		} else if (copy.op == PO_SUBSTR) {
+			/* ${a[@]:o:l} counts from element 0, which plays $0 */
+			sh->arg0 = list->v[0];
+			sh->argv = list->v + 1;
+			sh->argc = (int)list->n - 1;
+		} else {
+			sh->argv = list->v ? list->v : save_argv + save_argc;
+			sh->argc = (int)list->n;
+		}
+		if (!(copy.op == PO_SUBSTR && list->n == 0))
+			ret = expand_param(sh, &copy, b, flags);
+		sh->argv = save_argv;
+		sh->argc = save_argc;
+		sh->arg0 = save_arg0;
+	}
+	strlist_free(&vals);
+	strlist_free(&idxs);
+	return ret;
+}
+
 static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
 {
+	if (pt->index || pt->index_all)
+		return expand_array_param(sh, pt, b, flags);
 	char nbuf[64];
 	char *alloc = NULL;
 	bool set;

@@ -291,6 +291,7 @@ enum ctx {
 	CTX_PARAM_COLON,	/* bash ${x:o:l}'s o: ends before : or } */
 	CTX_PARAM_OPEN,	/* bash ${x/p/r}'s r and ${x:o:l}'s l: ends before } */
 	CTX_REGEX,	/* bash [[ x =~ re ]]'s re: ends at a blank outside ( ) */
+	CTX_SUBSCRIPT,	/* bash ${a[i]}'s i: ends before the matching ] */
 };
 
 static bool is_meta(int c)
@@ -466,14 +467,13 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 			c = d;
 		}
 	}
+	bool bang = false;
 	if (nl == 0 && pt->op != PO_LENGTH && peekc(p) == '!' && p->sh->bash) {
 		lex_rawadv(p);
-		if (peekc(p) != '}') {
-			free(pt);
-			lex_unsupported(p, "indirect expansion ${!name}");
-			return -1;
-		}
-		name[nl++] = '!';
+		if (peekc(p) == '}')
+			name[nl++] = '!';
+		else
+			bang = true;	/* ${!a[@]}; ${!name} is not supported */
 	}
 	if (nl == 0) {
 		c = peekc(p);
@@ -508,11 +508,45 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 		wb_part(b, pt);
 		return 0;
 	}
-	if (c == '[' && p->sh->bash) {
-		free(pt->name);
-		free(pt);
-		lex_unsupported(p, "arrays (${name[...]})");
-		return -1;
+	if (c == '[' && p->sh->bash && is_name_start((unsigned char)pt->name[0])) {
+		lex_rawadv(p);
+		int d = peekc(p);
+		if ((d == '@' || d == '*') && rawpeek2(p) == ']') {
+			pt->index_all = (char)d;
+			lex_rawadv(p);
+		} else {
+			struct wbuild ib;
+			wb_init(&ib);
+			if (read_parts(p, &ib, CTX_SUBSCRIPT, false) < 0) {
+				wb_discard(&ib);
+				param_free(pt);
+				return -1;
+			}
+			pt->index = wb_word(&ib);
+		}
+		if (peekc(p) != ']') {
+			param_free(pt);
+			lex_error(p, "missing ]");
+			return -1;
+		}
+		lex_rawadv(p);
+		c = peekc(p);
+		if (c == '}' && !bang) {
+			lex_rawadv(p);
+			wb_part(b, pt);
+			return 0;
+		}
+	}
+	if (bang) {
+		if (!pt->index_all || c != '}' || pt->op != PO_NONE) {
+			param_free(pt);
+			lex_unsupported(p, "indirect expansion ${!name}");
+			return -1;
+		}
+		lex_rawadv(p);
+		pt->op = PO_INDICES;
+		wb_part(b, pt);
+		return 0;
 	}
 	if (pt->op == PO_LENGTH)
 		goto bad;
@@ -731,7 +765,7 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 			if (ctx == CTX_DQUOTE) {
 				lex_error(p, "unterminated quoted string");
 				ret = -1;
-			} else if (ctx == CTX_PARAM || ctx == CTX_PARAM_SLASH ||
+			} else if (ctx == CTX_PARAM || ctx == CTX_PARAM_SLASH || ctx == CTX_SUBSCRIPT ||
 				   ctx == CTX_PARAM_COLON || ctx == CTX_PARAM_OPEN) {
 				lex_error(p, "missing }");
 				ret = -1;
@@ -743,6 +777,15 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 		}
 		if (ctx == CTX_NORMAL && is_meta(c))
 			break;
+		if (ctx == CTX_SUBSCRIPT) {
+			if (c == '[') {
+				depth++;
+			} else if (c == ']') {
+				if (depth == 0)
+					break;
+				depth--;
+			}
+		}
 		if ((ctx == CTX_PARAM_SLASH && (c == '/' || c == '}')) ||
 		    (ctx == CTX_PARAM_COLON && (c == ':' || c == '}')) ||
 		    (ctx == CTX_PARAM_OPEN && c == '}'))

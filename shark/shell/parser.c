@@ -421,6 +421,18 @@ fail:
 	return NULL;
 }
 
+/* Is the command word w a bash declaration builtin (whose NAME=(...)
+ * arguments are arrays)? */
+static bool decl_builtin(const struct word *w)
+{
+	const struct wpart *p = w->parts;
+	if (!p || p->next || p->kind != WP_LIT || p->quoted)
+		return false;
+	return strcmp(p->text, "declare") == 0 || strcmp(p->text, "local") == 0 ||
+	       strcmp(p->text, "typeset") == 0 || strcmp(p->text, "readonly") == 0 ||
+	       strcmp(p->text, "export") == 0;
+}
+
 static struct node *parse_simple(struct parser *p)
 {
 	struct node *n = node_new(p, N_SIMPLE);
@@ -446,10 +458,6 @@ static struct node *parse_simple(struct parser *p)
 			struct wpart *first = p->word->parts;
 			char *eq = memchr(first->text, '=', first->len);
 			size_t nl = (size_t)(eq - first->text);
-			if (p->sh->bash && memchr(first->text, '[', nl) && first->text[0] != '[') {
-				lex_unsupported(p, "arrays (name[index]=value)");
-				goto fail;
-			}
 			/* bash NAME+=value appends; the name keeps its + for eval */
 			bool append = p->sh->bash && nl > 1 && first->text[nl - 1] == '+' &&
 				      lex_is_name(first->text, nl - 1);
@@ -458,9 +466,27 @@ static struct node *parse_simple(struct parser *p)
 				w->aname = strndup(first->text, nl);
 				if (p->sh->bash && eq + 1 == first->text + first->len && !first->next &&
 				    lex_peek(p) == T_LPAREN) {
-					word_free(w);
-					lex_unsupported(p, "arrays (name=(...))");
-					goto fail;
+					/* bash NAME=(words...): an array */
+					lex_consume(p);
+					struct word **et = &w->elems;
+					for (;;) {
+						enum token et_tok = lex_peek(p);
+						if (et_tok == T_RPAREN)
+							break;
+						if (et_tok == T_NEWLINE) {
+							lex_consume(p);
+							continue;
+						}
+						if (et_tok != T_WORD) {
+							word_free(w);
+							lex_error_unexpected(p);
+							goto fail;
+						}
+						*et = lex_take_word(p);
+						et = &(*et)->next;
+					}
+					lex_consume(p);
+					w->is_array = true;
 				}
 				size_t rest = first->len - nl - 1;
 				memmove(first->text, eq + 1, rest + 1);
@@ -509,6 +535,37 @@ static struct node *parse_simple(struct parser *p)
 			*wtail = w;
 			wtail = &w->next;
 			continue;
+		}
+		if (p->sh->bash && n->args && p->word_has_eq && decl_builtin(n->args)) {
+			/* declare/local/... NAME=(words...) */
+			struct wpart *first = p->word->parts;
+			size_t nl = first->len - 1;
+			if (!first->next && first->text[nl] == '=' && lex_is_name(first->text, nl)) {
+				struct word *w = lex_take_word(p);
+				if (lex_peek(p) == T_LPAREN) {
+					lex_consume(p);
+					w->aname = strndup(first->text, nl);
+					w->is_array = true;
+					struct word **et = &w->elems;
+					while (lex_peek(p) == T_WORD || p->tok == T_NEWLINE) {
+						if (p->tok == T_NEWLINE) {
+							lex_consume(p);
+							continue;
+						}
+						*et = lex_take_word(p);
+						et = &(*et)->next;
+					}
+					if (lex_peek(p) != T_RPAREN) {
+						word_free(w);
+						lex_error_unexpected(p);
+						goto fail;
+					}
+					lex_consume(p);
+				}
+				*wtail = w;
+				wtail = &w->next;
+				continue;
+			}
 		}
 		*wtail = lex_take_word(p);
 		wtail = &(*wtail)->next;
