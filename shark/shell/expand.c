@@ -7,6 +7,7 @@
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/array.h"
+#include "shark/shell/brace.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/options.h"
 #include "shark/shell/vars.h"
@@ -980,6 +981,20 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 			if (!s)
 				abort();
 			strlist_push(out, s);
+			continue;
+		}
+		if (sh->bash && brace_candidate(w)) {
+			struct word *bw = brace_expand(w);
+			for (struct word *x = bw; x; x = x->next) {
+				b.len = 0;
+				if (expand_parts(sh, x->parts, &b, X_SPLIT | X_TILDE) < 0) {
+					brace_words_free(bw);
+					xb_free(&b);
+					return -1;
+				}
+				split_fields(sh, &b, out);
+			}
+			brace_words_free(bw);
 			continue;
 		}
 		b.len = 0;
