@@ -33,6 +33,18 @@ static bool out_escaped(struct shell *sh, const char *s)
 		case 't': out_chr(sh, '\t'); break;
 		case 'v': out_chr(sh, '\v'); break;
 		case '\\': out_chr(sh, '\\'); break;
+		case 'x':
+			if (sh->bash && isxdigit((unsigned char)*s)) {
+				/* bash: \xHH */
+				int v = 0;
+				for (int i = 0; i < 2 && isxdigit((unsigned char)*s); i++, s++)
+					v = v * 16 + (isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10));
+				out_chr(sh, (char)v);
+				break;
+			}
+			out_chr(sh, '\\');
+			out_chr(sh, c);
+			break;
 		case '0': {
 			int v = 0;
 			for (int i = 0; i < 3 && *s >= '0' && *s <= '7'; i++)

@@ -63,28 +63,9 @@ static char *regex_of(struct cond *c, const struct word *w)
 {
 	if (c->noeval)
 		return strdup("");
-	char *pat = expand_word_pattern(c->sh, w);
-	if (!pat) {
-		c->err = true;
-		return NULL;
-	}
-	size_t n = strlen(pat);
-	char *re = malloc(n * 2 + 1);
+	char *re = expand_word_regex(c->sh, w);
 	if (!re)
-		abort();
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (pat[i] == '\\' && i + 1 < n) {
-			char ch = pat[++i];
-			if (strchr("\\.[]()*+?{}|^$", ch))
-				re[o++] = '\\';
-			re[o++] = ch;
-		} else {
-			re[o++] = pat[i];
-		}
-	}
-	re[o] = '\0';
-	free(pat);
+		c->err = true;
 	return re;
 }
 

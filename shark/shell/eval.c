@@ -502,6 +502,10 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			size_t nl = assign_append(sh, w->aname, &v);
 			int r = var_set_n(sh, w->aname, nl, v, 0);
 			free(v);
+			if (r < 0 && sh->bash) {
+				status = 1;	/* bash: a read-only variable is not fatal */
+				goto out;
+			}
 			if (r < 0) {
 				sh_fatal(sh, 2);
 				status = 2;
@@ -875,8 +879,70 @@ static int eval_loop(struct shell *sh, struct node *n)
 	return status;
 }
 
+/* One of the three expressions of for (( ; ; )): 0 or the value; empty
+ * counts as 1 (an empty condition loops for ever). */
+static int for_arith_part(struct shell *sh, const char *s, size_t len, intmax_t *ret)
+{
+	char *e = strndup(s, len);
+	if (!e)
+		abort();
+	*ret = 1;
+	size_t k = strspn(e, " \t\n");
+	int r = e[k] ? arith_eval(sh, e, ret) : 0;
+	free(e);
+	return r;
+}
+
+/* bash for (( init; cond; step )) body */
+static int eval_for_arith(struct shell *sh, struct node *n)
+{
+	char *text = expand_word_str(sh, n->subject, false);
+	if (!text)
+		return sh->status = 1;
+	char *s1 = strchr(text, ';'), *s2 = s1 ? strchr(s1 + 1, ';') : NULL;
+	if (!s2) {
+		sh_error(sh, "syntax error: for (( )) needs two ;");
+		free(text);
+		sh_fatal(sh, 2);
+		return 2;
+	}
+	intmax_t v;
+	int status = 0;
+	if (for_arith_part(sh, text, (size_t)(s1 - text), &v) < 0)
+		goto fail;
+	sh->loop_depth++;
+	for (;;) {
+		if (for_arith_part(sh, s1 + 1, (size_t)(s2 - s1 - 1), &v) < 0) {
+			sh->loop_depth--;
+			goto fail;
+		}
+		if (!v)
+			break;
+		status = eval(sh, n->b, false);
+		bool cont;
+		if (sh->jump != J_NONE && loop_jump(sh, &cont))
+			break;
+		if (sh->interactive && sig_int_seen)
+			break;
+		if (for_arith_part(sh, s2 + 1, strlen(s2 + 1), &v) < 0) {
+			sh->loop_depth--;
+			goto fail;
+		}
+	}
+	sh->loop_depth--;
+	free(text);
+	if (sh->jump == J_NONE)
+		sh->status = status;
+	return status;
+fail:
+	free(text);
+	return sh->status = 1;
+}
+
 static int eval_for(struct shell *sh, struct node *n)
 {
+	if (!n->name)
+		return eval_for_arith(sh, n);
 	struct strlist items = { 0 };
 	if (n->for_all) {
 		for (int i = 0; i < sh->argc; i++)

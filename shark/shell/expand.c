@@ -974,15 +974,6 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 	struct xbuf b = { 0 };
 	for (; w; w = w->next) {
 		const struct wpart *pt = w->parts;
-		/* fast path: one unquoted literal without pattern characters or tilde */
-		if (pt && !pt->next && pt->kind == WP_LIT && !pt->quoted && pt->text[0] != '~' &&
-		    !strpbrk(pt->text, "*?[")) {
-			char *s = strdup(pt->text);
-			if (!s)
-				abort();
-			strlist_push(out, s);
-			continue;
-		}
 		if (sh->bash && brace_candidate(w)) {
 			struct word *bw = brace_expand(w);
 			for (struct word *x = bw; x; x = x->next) {
@@ -995,6 +986,15 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 				split_fields(sh, &b, out);
 			}
 			brace_words_free(bw);
+			continue;
+		}
+		/* fast path: one unquoted literal without pattern characters or tilde */
+		if (pt && !pt->next && pt->kind == WP_LIT && !pt->quoted && pt->text[0] != '~' &&
+		    !strpbrk(pt->text, "*?[")) {
+			char *s = strdup(pt->text);
+			if (!s)
+				abort();
+			strlist_push(out, s);
 			continue;
 		}
 		b.len = 0;
@@ -1025,6 +1025,31 @@ char *expand_word_str(struct shell *sh, const struct word *w, bool tilde)
 	char *s = xb_string(&b);
 	xb_free(&b);
 	return s;
+}
+
+char *expand_word_regex(struct shell *sh, const struct word *w)
+{
+	struct xbuf b = { 0 };
+	if (expand_parts(sh, w->parts, &b, X_TILDE) < 0) {
+		xb_free(&b);
+		return NULL;
+	}
+	char *out = malloc(b.len * 2 + 1);
+	if (!out)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < b.len; i++) {
+		unsigned char f = b.q[i];
+		if (f & (Q_BREAK | Q_KEEP))
+			continue;
+		char c = b.s[i];
+		if ((f & Q_QUOTED) && strchr("\\.[]()*+?{}|^$", c))
+			out[o++] = '\\';
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	xb_free(&b);
+	return out;
 }
 
 char *expand_word_pattern(struct shell *sh, const struct word *w)

@@ -324,6 +324,16 @@ static struct node *parse_for(struct parser *p)
 {
 	struct node *n = node_new(p, N_FOR);
 	lex_consume(p);
+	if (lex_peek(p) == T_ARITH_CMD) {
+		/* bash for (( init; cond; step )): the text in n->subject, no name */
+		n->subject = lex_take_word(p);
+		if (lex_peek(p) == T_SEMI)
+			lex_consume(p);
+		skip_newlines(p);
+		if (!expect_kw(p, "do") || !(n->b = parse_list(p, false)) || !expect_kw(p, "done"))
+			goto fail;
+		return n;
+	}
 	if (lex_peek(p) != T_WORD || !p->raw || !lex_is_name(p->raw, strlen(p->raw))) {
 		lex_error_unexpected(p);
 		goto fail;
