@@ -503,7 +503,7 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 		lex_error(p, "bad substitution");
 		return -1;
 	}
-	if (c == '}') {
+	if (c == '}' && !bang) {
 		lex_rawadv(p);
 		wb_part(b, pt);
 		return 0;

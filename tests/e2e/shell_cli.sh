@@ -84,6 +84,37 @@ for inv in "-e -c|false; echo no" "-o errexit -c|false; echo no" "-u -c|echo \$n
 	check "invocation $opts '$arg'" "$want_st" "$want" "$SHARK" $opts "$arg"
 done
 check "stdin shows s in \$-" 0 "s" sh -c "echo 'echo \$-' | \"$SHARK\""
+# bash mode: a #! line naming bash, or --bash; other scripts stay POSIX
+printf '#!/bin/bash\nsource /dev/null && [[ a == a ]] && echo "bash ${0##*/}"\n' >"$tmp/b1"
+check "#!/bin/bash script is bash" 0 "bash b1" "$SHARK" "$tmp/b1"
+printf '#!/usr/bin/env bash\necho {1..3}\n' >"$tmp/b2"
+check "#!/usr/bin/env bash script is bash" 0 "1 2 3" "$SHARK" "$tmp/b2"
+printf '#!/bin/sh\necho {1..3}\n' >"$tmp/b3"
+check "#!/bin/sh script is POSIX" 0 "{1..3}" "$SHARK" "$tmp/b3"
+check "--bash -c" 0 "X" "$SHARK" --bash -c 'x=x; echo ${x^^}'
+check "-c is POSIX" 0 "\${x^^}" "$SHARK" -c 'echo \$\{x^^\}'
+check "source is not found in POSIX mode" 127 "" "$SHARK" -c 'source /dev/null'
+# unsupported bash features: a clear message with file and line, never "not found"
+for feat in 'shopt -s nullglob%shopt' 'mapfile -t l </dev/null%mapfile' 'diff <(echo a) <(echo b)%process substitution' \
+	'echo x |& cat%|& (use 2>&1 |)' 'declare -A m%declare -A' 'x=y; echo ${!x}%indirect expansion' \
+	'select x in a; do :; done%select' 'coproc cat%coproc'; do
+	code=${feat%%%*} what=${feat#*%}
+	printf '#!/bin/bash\necho before\n%s\n' "$code" >"$tmp/u"
+	check "unsupported: $what" 2 "before" "$SHARK" "$tmp/u"
+	check_err "unsupported message: $what" "u:3: not supported by shark: $what"
+done
+# commands inside bash constructs are memoized like any other; [[ ]] and
+# (( )) are not commands for the sandbox (nothing recorded for them)
+cat >"$tmp/bm" <<'EOF2'
+#!/bin/bash
+for f in {1..2}; do
+	if [[ $f -eq 2 ]] && (( f > 1 )); then wc -c <"$1"; fi
+done
+EOF2
+check "bash loop runs" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" "$SHARK" "$tmp/bm" "$tmp/data"
+check "bash loop replays" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" SHARK_NOTICES=1 "$SHARK" "$tmp/bm" "$tmp/data"
+check_err "command in bash loop replayed" "shark: cached"
+check "only wc -c was recorded (no [[, ((, loop or test)" 0 "1" sh -c "env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -c . ; env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -v 'wc -c'"
 
 # syntax errors: file, line, unexpected token, status 2, nothing after runs
 printf 'echo one\necho two\nif true; then\n  echo three\nfi fi\necho never\n' >"$tmp/bad.sh"
