@@ -149,8 +149,10 @@ static int bi_dot(struct shell *sh, int argc, char **argv)
 		path = strdup(argv[1]);
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0) {
-		sh_error(sh, ".: cannot open %s: %s", argv[1], path ? strerror(errno) : "No such file");
+		sh_error(sh, "%s: cannot open %s: %s", argv[0], argv[1], path ? strerror(errno) : "No such file");
 		free(path);
+		if (sh->bash)
+			return 1;	/* bash: not fatal */
 		sh_fatal(sh, 2);
 		return 2;
 	}

@@ -503,7 +503,11 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			int r = var_set_n(sh, w->aname, nl, v, 0);
 			free(v);
 			if (r < 0 && sh->bash) {
-				status = 1;	/* bash: a read-only variable is not fatal */
+				/* bash: status 1 and the rest of the complete
+				 * command is abandoned; the script goes on */
+				status = 1;
+				sh->jump = J_ABORT;
+				sh->status = 1;
 				goto out;
 			}
 			if (r < 0) {

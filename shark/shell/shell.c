@@ -232,7 +232,8 @@ int shell_run_source(struct shell *sh)
 		if (sh->jump == J_EXIT)
 			break;
 		if (sh->jump == J_ABORT) {
-			if (sh->interactive && top) {
+			/* bash scripts go on after an abandoned command too */
+			if ((sh->interactive || sh->bash) && top) {
 				sh->jump = J_NONE;
 				continue;
 			}
