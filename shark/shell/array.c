@@ -1,5 +1,6 @@
-/* array.c - bash mode's indexed arrays on top of the variable table (the
- * layout is described in array.h). */
+/* array.c - bash mode's indexed arrays, kept on the variable itself
+ * (struct var: element 0 is the value, elements 1.. in elems; see
+ * array.h). */
 #include "shark/shell/array.h"
 #include "shark/shell/vars.h"
 
@@ -10,107 +11,130 @@
 
 enum { ARRAY_MAX_INDEX = 1 << 24 };
 
-static void elem_name(char *buf, size_t n, const char *name, intmax_t idx)
+/* One more than the highest index set (0 for an unset name). */
+static intmax_t array_slots(const struct var *v)
 {
-	if (idx == 0)
-		snprintf(buf, n, "%s", name);
-	else
-		snprintf(buf, n, "%s[%" PRIdMAX "]", name, idx);
-}
-
-/* One more than the highest index set, or 1 when only NAME is. */
-static intmax_t array_slots(struct shell *sh, const char *name)
-{
-	char key[300];
-	snprintf(key, sizeof key, "%s[#]", name);
-	const char *n = var_get(sh, key);
-	intmax_t slots = n ? strtoimax(n, NULL, 10) : 0;
-	if (slots < 1 && var_get(sh, name))
-		slots = 1;
-	return slots;
-}
-
-static void set_slots(struct shell *sh, const char *name, intmax_t slots)
-{
-	char key[300], v[32];
-	snprintf(key, sizeof key, "%s[#]", name);
-	snprintf(v, sizeof v, "%" PRIdMAX, slots);
-	var_set(sh, key, v, 0);
+	if (!v)
+		return 0;
+	if (v->nelems > 0)
+		return (intmax_t)v->nelems;
+	return v->value ? 1 : 0;
 }
 
 bool array_elem_name(struct shell *sh, const char *name, intmax_t idx, char *buf, size_t n)
 {
 	if (idx < 0)
-		idx += array_slots(sh, name);
+		idx += array_slots(var_lookup(sh, name));
 	if (idx < 0)
 		return false;
-	elem_name(buf, n, name, idx);
+	if (idx == 0)
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s[%" PRIdMAX "]", name, idx);
 	return true;
 }
 
 const char *array_get(struct shell *sh, const char *name, intmax_t idx)
 {
+	struct var *v = var_lookup(sh, name);
+	if (!v)
+		return NULL;
 	if (idx < 0)
-		idx += array_slots(sh, name);
+		idx += array_slots(v);
 	if (idx < 0)
 		return NULL;
-	char key[300];
-	elem_name(key, sizeof key, name, idx);
-	return var_get(sh, key);
+	if (idx == 0)
+		return v->value;
+	return (size_t)idx < v->nelems ? v->elems[idx] : NULL;
 }
 
 int array_set(struct shell *sh, const char *name, intmax_t idx, const char *value)
 {
-	intmax_t slots = array_slots(sh, name);
+	struct var *v = var_lookup(sh, name);
 	if (idx < 0)
-		idx += slots;
+		idx += array_slots(v);
 	if (idx < 0 || idx > ARRAY_MAX_INDEX) {
 		sh_error(sh, "%s: bad array subscript", name);
 		return -1;
 	}
-	char key[300];
-	elem_name(key, sizeof key, name, idx);
-	if (var_set(sh, key, value, 0) < 0)
+	if (idx == 0)
+		return var_set(sh, name, value, 0);
+	if (!v) {
+		if (var_set(sh, name, NULL, 0) < 0)
+			return -1;
+		v = var_lookup(sh, name);
+	}
+	if (v->flags & V_READONLY) {
+		sh_error(sh, "%s: is read only", name);
 		return -1;
-	if (idx + 1 > slots && idx > 0)
-		set_slots(sh, name, idx + 1);
+	}
+	size_t i = (size_t)idx;
+	if (i >= v->elems_cap) {
+		size_t cap = v->elems_cap ? v->elems_cap : 8;
+		while (cap <= i)
+			cap *= 2;
+		char **ne = reallocarray(v->elems, cap, sizeof *ne);
+		if (!ne)
+			abort();
+		memset(ne + v->elems_cap, 0, (cap - v->elems_cap) * sizeof *ne);
+		v->elems = ne;
+		v->elems_cap = cap;
+	}
+	if (i >= v->nelems)
+		v->nelems = i + 1;
+	char *copy = strdup(value);
+	if (!copy)
+		abort();
+	free(v->elems[i]);
+	v->elems[i] = copy;
 	return 0;
 }
 
 void array_unset_elem(struct shell *sh, const char *name, intmax_t idx)
 {
+	struct var *v = var_lookup(sh, name);
+	if (!v || (v->flags & V_READONLY))
+		return;
 	if (idx < 0)
-		idx += array_slots(sh, name);
+		idx += array_slots(v);
 	if (idx < 0)
 		return;
-	char key[300];
-	elem_name(key, sizeof key, name, idx);
-	var_unset(sh, key);
+	if (idx == 0) {
+		if (v->nelems == 0) {
+			var_unset(sh, name);
+			return;
+		}
+		free(v->value);
+		v->value = NULL;
+		v->flags |= V_UNSET;
+		sh->var_generation++;
+	} else if ((size_t)idx < v->nelems) {
+		free(v->elems[idx]);
+		v->elems[idx] = NULL;
+	}
 }
 
 void array_clear(struct shell *sh, const char *name)
 {
-	intmax_t slots = array_slots(sh, name);
-	char key[300];
-	for (intmax_t i = 1; i < slots; i++) {
-		elem_name(key, sizeof key, name, i);
-		var_unset(sh, key);
-	}
-	snprintf(key, sizeof key, "%s[#]", name);
-	var_unset(sh, key);
+	struct var *v = var_lookup(sh, name);
+	if (v)
+		var_elems_free(v);
 }
 
 void array_values(struct shell *sh, const char *name, struct strlist *values, struct strlist *indices)
 {
-	intmax_t slots = array_slots(sh, name);
-	char key[300];
+	struct var *v = var_lookup(sh, name);
+	intmax_t slots = array_slots(v);
 	for (intmax_t i = 0; i < slots; i++) {
-		elem_name(key, sizeof key, name, i);
-		const char *v = var_get(sh, key);
-		if (!v)
+		const char *e = i == 0 ? v->value : v->elems[i];
+		if (!e)
 			continue;
-		if (values)
-			strlist_push(values, strdup(v));
+		if (values) {
+			char *copy = strdup(e);
+			if (!copy)
+				abort();
+			strlist_push(values, copy);
+		}
 		if (indices) {
 			char num[32];
 			snprintf(num, sizeof num, "%" PRIdMAX, i);
@@ -123,12 +147,18 @@ int array_assign(struct shell *sh, const char *name, char **values, size_t n, bo
 {
 	intmax_t start = 0;
 	if (append) {
-		start = array_slots(sh, name);
+		start = array_slots(var_lookup(sh, name));
 	} else {
+		struct var *v = var_lookup(sh, name);
+		if (v && (v->flags & V_READONLY)) {
+			sh_error(sh, "%s: is read only", name);
+			return -1;
+		}
 		array_clear(sh, name);
+		if (var_unset(sh, name) < 0)
+			return -1;
 		if (n == 0)
-			return var_unset(sh, name) < 0 ? -1 : 0;
-		var_unset(sh, name);
+			return 0;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (array_set(sh, name, start + (intmax_t)i, values[i]) < 0)
@@ -152,6 +182,8 @@ int array_assign_word(struct shell *sh, const char *s)
 	}
 	char *name = strndup(s, (size_t)(br - s));
 	char *sub = strndup(br + 1, (size_t)(eq - br - 1));
+	if (!name || !sub)
+		abort();
 	const char *value = eq + (append ? 3 : 2);
 	intmax_t idx = 0;
 	int r = arith_eval(sh, sub, &idx);

@@ -1,9 +1,7 @@
-/* array.h - bash mode's indexed arrays (array.c), kept in the variable
- * table: element 0 of NAME is the variable NAME itself (so $a is ${a[0]},
- * as in bash), element I > 0 is the variable "NAME[I]", and "NAME[#]"
- * holds one more than the highest index ever set. Names with a [ are
- * never valid shell names, so they cannot collide with a user's variable;
- * they are never exported. */
+/* array.h - bash mode's indexed arrays (array.c), kept on the variable
+ * itself: element 0 of NAME is its value (so $a is ${a[0]}, as in bash),
+ * elements 1.. are struct var's elems. An expansion names element I > 0
+ * "NAME[I]", which expand.c's param_value resolves through array_get. */
 #ifndef SHARK_SHELL_ARRAY_H
 #define SHARK_SHELL_ARRAY_H
 
@@ -23,8 +21,8 @@ const char *array_get(struct shell *sh, const char *name, intmax_t idx);
 int array_set(struct shell *sh, const char *name, intmax_t idx, const char *value);
 /* Unset NAME[idx] (idx < 0 counts from the end). */
 void array_unset_elem(struct shell *sh, const char *name, intmax_t idx);
-/* Unset the elements of NAME above 0 and its size (NAME itself is left to
- * the caller). */
+/* Unset the elements of NAME above 0 (NAME itself is left to the
+ * caller). */
 void array_clear(struct shell *sh, const char *name);
 /* Append the set elements' values (and, with indices, their indices as
  * decimal strings) in index order. */

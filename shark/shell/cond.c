@@ -2,6 +2,7 @@
  * parser kept, operands expanded only when reached, without field
  * splitting or pathname expansion), (( )) and let. */
 #include "shark/shell/cond.h"
+#include "shark/shell/array.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/options.h"
@@ -82,18 +83,17 @@ static int regex_match(struct cond *c, const char *s, const char *re)
 	bool ok = regexec(&rx, s, 10, m, 0) == 0;
 	if (ok) {
 		/* ${BASH_REMATCH} (and [0]) is the whole match, [1].. the groups */
-		for (size_t k = 0; k < 10; k++) {
-			char name[32];
-			snprintf(name, sizeof name, k ? "BASH_REMATCH[%zu]" : "BASH_REMATCH", k);
-			if (k > rx.re_nsub) {
-				var_unset(c->sh, name);
-				continue;
-			}
-			char *v = m[k].rm_so < 0 ? strdup("")
-						 : strndup(s + m[k].rm_so, (size_t)(m[k].rm_eo - m[k].rm_so));
-			var_set(c->sh, name, v, 0);
-			free(v);
+		char *vals[10];
+		size_t nv = 0;
+		for (size_t k = 0; k < 10 && k <= rx.re_nsub; k++) {
+			vals[nv++] = m[k].rm_so < 0 ? strdup("")
+						    : strndup(s + m[k].rm_so, (size_t)(m[k].rm_eo - m[k].rm_so));
+			if (!vals[nv - 1])
+				abort();
 		}
+		array_assign(c->sh, "BASH_REMATCH", vals, nv, false);
+		for (size_t k = 0; k < nv; k++)
+			free(vals[k]);
 	}
 	regfree(&rx);
 	return ok;

@@ -186,6 +186,17 @@ static const char *param_value(struct shell *sh, const char *name, char *buf, si
 		return sh->argv[n - 1];
 	}
 	const char *v = var_get(sh, name);
+	const char *br;
+	if (!v && sh->bash && (br = strchr(name, '[')) != NULL) {
+		/* an array element, as expand_array_param names it */
+		char base[256];
+		size_t bl = (size_t)(br - name);
+		if (bl < sizeof base && br[1] != '-') {
+			memcpy(base, name, bl);
+			base[bl] = '\0';
+			v = array_get(sh, base, strtoimax(br + 1, NULL, 10));
+		}
+	}
 	if (!v)
 		v = expand_dynamic_var(sh, name, buf, bufsz);
 	if (!v)
