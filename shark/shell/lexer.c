@@ -593,16 +593,14 @@ arg:;
 	wb_init(&ab);
 	if (read_parts(p, &ab, CTX_PARAM, pattern ? false : in_dq) < 0) {
 		wb_discard(&ab);
-		free(pt->name);
-		free(pt);
+		param_free(pt);
 		return -1;
 	}
 	pt->arg = wb_word(&ab);
 	wb_part(b, pt);
 	return 0;
 bad:
-	free(pt->name);
-	free(pt);
+	param_free(pt);	/* with its subscript, if any */
 	lex_error(p, "bad substitution");
 	return -1;
 }
