@@ -21,7 +21,7 @@ extern char **environ;
 
 static void usage(void)
 {
-	fputs("usage: shark [-euxfCa] [-o option] [-c STRING [NAME [ARG...]] | FILE [ARG...] | -s [ARG...]]\n",
+	fputs("usage: shark [--bash] [-euxfCa] [-o option] [-c STRING [NAME [ARG...]] | FILE [ARG...] | -s [ARG...]]\n",
 	      stderr);
 }
 
@@ -31,6 +31,38 @@ static int probe_line(const char *name, const char *text, size_t len, char **env
 {
 	struct shell_probe_ops so = { .pipeline = o->pipeline, .note = o->note, .ctx = o->ctx };
 	return shell_probe(name, text, len, envp, &so);
+}
+
+/* Does the script open on fd start with a #! line naming bash
+ * (`#!/bin/bash`, `#!/usr/bin/env bash`, with or without options)? */
+static bool shebang_names_bash(int fd)
+{
+	char line[256];
+	ssize_t n = pread(fd, line, sizeof line - 1, 0);
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return false;
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	char *p = line + 2;
+	for (int word = 0; word < 3; word++) {
+		p += strspn(p, " \t");
+		size_t len = strcspn(p, " \t");
+		if (len == 0)
+			return false;
+		const char *base = p;
+		for (size_t i = 0; i < len; i++)
+			if (p[i] == '/')
+				base = p + i + 1;
+		size_t blen = len - (size_t)(base - p);
+		if (blen == 4 && memcmp(base, "bash", 4) == 0)
+			return true;
+		/* only env (and its options) may come before bash */
+		bool is_env = blen == 3 && memcmp(base, "env", 3) == 0;
+		if (!is_env && !(word > 0 && p[0] == '-'))
+			return false;
+		p += len;
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -57,8 +89,12 @@ int main(int argc, char **argv)
 	for (int k = 1; k < argc && argv[k][0] == '-'; k++) {
 		if (strcmp(argv[k], "-c") == 0 || strcmp(argv[k], "--") == 0)
 			break;
-		if (strcmp(argv[k], "-f") == 0 || strcmp(argv[k], "--force") == 0) {
-			force = true;
+		bool bash = strcmp(argv[k], "--bash") == 0;
+		if (bash || strcmp(argv[k], "-f") == 0 || strcmp(argv[k], "--force") == 0) {
+			if (bash)
+				sh.bash = true;
+			else
+				force = true;
 			memmove(&argv[k], &argv[k + 1], (size_t)(argc - k) * sizeof(*argv));
 			argc--;
 			k--;
@@ -98,12 +134,15 @@ int main(int argc, char **argv)
 			close(fd);
 			fd = hi;
 		}
+		if (shebang_names_bash(fd))
+			sh.bash = true;
 		free(sh.arg0);
 		sh.arg0 = strdup(file);
 		set_positional(&sh, argc - i, argv + i);
 		source_push_fd(&sh, sh.arg0, fd, false);
 	} else {
 		set_positional(&sh, argc - i, argv + i);
+		sh.opt.stdin_cmds = true;	/* $- shows s, as in dash */
 		sh.interactive = sh.opt.interactive || (isatty(0) && isatty(2));
 		source_push_fd(&sh, "stdin", 0, sh.interactive);
 	}

@@ -75,7 +75,10 @@ static bool parse_number(struct arith *a, const char *text, intmax_t *ret, const
 
 static intmax_t var_value(struct arith *a, const char *name)
 {
+	char dyn[32];
 	const char *v = var_get(a->sh, name);
+	if (!v)
+		v = expand_dynamic_var(a->sh, name, dyn, sizeof dyn);
 	if (!v) {
 		if (a->sh->opt.nounset && !a->noeval) {
 			sh_error(a->sh, "%s: parameter not set", name);
@@ -107,13 +110,43 @@ static intmax_t var_value(struct arith *a, const char *name)
 	return neg ? -n : n;
 }
 
+/* bash ++NAME --NAME NAME++ NAME--: add delta to NAME; the new value
+ * (prefix) or the old one (postfix). */
+static intmax_t step_var(struct arith *a, const char *name, int delta, bool postfix)
+{
+	intmax_t old = var_value(a, name);
+	intmax_t v = (intmax_t)((uintmax_t)old + (uintmax_t)(intmax_t)delta);
+	if (!a->noeval && !a->err) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%" PRIdMAX, v);
+		if (var_set(a->sh, name, buf, 0) < 0)
+			a->err = true;
+	}
+	return postfix ? old : v;
+}
+
+static size_t read_name(struct arith *a, char *name, size_t cap)
+{
+	const char *st = a->s;
+	while (*a->s == '_' || isalnum((unsigned char)*a->s))
+		a->s++;
+	size_t n = (size_t)(a->s - st);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(name, st, n);
+	name[n] = '\0';
+	return n;
+}
+
+static intmax_t a_comma(struct arith *a);
+
 static intmax_t a_primary(struct arith *a)
 {
 	skip_ws(a);
 	char c = *a->s;
 	if (c == '(') {
 		a->s++;
-		intmax_t v = a_assign(a);
+		intmax_t v = a_comma(a);
 		skip_ws(a);
 		if (*a->s != ')') {
 			a_error(a, "expecting ')'");
@@ -131,15 +164,18 @@ static intmax_t a_primary(struct arith *a)
 		return v;
 	}
 	if (c == '_' || isalpha((unsigned char)c)) {
-		const char *st = a->s;
-		while (*a->s == '_' || isalnum((unsigned char)*a->s))
-			a->s++;
 		char name[256];
-		size_t n = (size_t)(a->s - st);
-		if (n >= sizeof name)
-			n = sizeof name - 1;
-		memcpy(name, st, n);
-		name[n] = '\0';
+		read_name(a, name, sizeof name);
+		if (a->sh->bash) {
+			const char *save = a->s;
+			skip_ws(a);
+			if ((a->s[0] == '+' || a->s[0] == '-') && a->s[1] == a->s[0]) {
+				int delta = a->s[0] == '+' ? 1 : -1;
+				a->s += 2;
+				return step_var(a, name, delta, true);
+			}
+			a->s = save;
+		}
 		return var_value(a, name);
 	}
 	a_error(a, c ? "expecting primary" : "expecting primary");
@@ -155,6 +191,18 @@ static intmax_t a_unary(struct arith *a)
 	}
 	intmax_t v;
 	char c = *a->s;
+	if (a->sh->bash && (c == '+' || c == '-') && a->s[1] == c) {
+		const char *save = a->s;
+		a->s += 2;
+		skip_ws(a);
+		if (*a->s == '_' || isalpha((unsigned char)*a->s)) {
+			char name[256];
+			read_name(a, name, sizeof name);
+			a->depth--;
+			return step_var(a, name, c == '+' ? 1 : -1, false);
+		}
+		a->s = save;
+	}
 	if (c == '-' || c == '+' || c == '!' || c == '~') {
 		a->s++;
 		intmax_t x = a_unary(a);
@@ -167,12 +215,13 @@ static intmax_t a_unary(struct arith *a)
 }
 
 /* Binary operators by precedence level (higher binds tighter). */
-enum binop { B_NONE, B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_SHL, B_SHR, B_LT, B_LE, B_GT, B_GE,
+enum binop { B_NONE, B_POW, B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_SHL, B_SHR, B_LT, B_LE, B_GT, B_GE,
 	     B_EQ, B_NE, B_BAND, B_BXOR, B_BOR, B_LAND, B_LOR };
 
 static int prec(enum binop op)
 {
 	switch (op) {
+	case B_POW: return 11;
 	case B_MUL: case B_DIV: case B_MOD: return 10;
 	case B_ADD: case B_SUB: return 9;
 	case B_SHL: case B_SHR: return 8;
@@ -197,7 +246,10 @@ static enum binop peek_binop(struct arith *a, size_t *ret_len)
 	if (s[0] && s[1] && s[2] == '=' && ((s[0] == '<' && s[1] == '<') || (s[0] == '>' && s[1] == '>')))
 		return B_NONE;
 	switch (s[0]) {
-	case '*': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_MUL;
+	case '*':
+		if (s[1] == '*' && a->sh->bash) return B_POW;
+		if (s[1] == '=') return B_NONE;
+		*ret_len = 1; return B_MUL;
 	case '/': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_DIV;
 	case '%': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_MOD;
 	case '+': if (s[1] == '=') return B_NONE; *ret_len = 1; return B_ADD;
@@ -228,6 +280,17 @@ static enum binop peek_binop(struct arith *a, size_t *ret_len)
 static intmax_t apply(struct arith *a, enum binop op, intmax_t l, intmax_t r)
 {
 	switch (op) {
+	case B_POW: {
+		if (r < 0) {
+			if (!a->noeval)
+				a_error(a, "exponent less than 0");
+			return 0;
+		}
+		uintmax_t v = 1;
+		for (intmax_t i = 0; i < r && i < 64; i++)
+			v *= (uintmax_t)l;
+		return (intmax_t)v;
+	}
 	case B_MUL: return (intmax_t)((uintmax_t)l * (uintmax_t)r);
 	case B_DIV:
 	case B_MOD:
@@ -275,7 +338,7 @@ static intmax_t a_binary(struct arith *a, int minprec)
 			l = op == B_LAND ? (l && r) : (l || r);
 			continue;
 		}
-		intmax_t r = a_binary(a, prec(op) + 1);
+		intmax_t r = a_binary(a, op == B_POW ? prec(op) : prec(op) + 1);
 		l = apply(a, op, l, r);
 	}
 }
@@ -358,6 +421,20 @@ static intmax_t a_assign(struct arith *a)
 	return a_ternary(a);
 }
 
+/* bash: expr, expr (the last value) */
+static intmax_t a_comma(struct arith *a)
+{
+	intmax_t v = a_assign(a);
+	while (a->sh->bash && !a->err) {
+		skip_ws(a);
+		if (*a->s != ',')
+			break;
+		a->s++;
+		v = a_assign(a);
+	}
+	return v;
+}
+
 int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
 {
 	struct arith a = { .sh = sh, .s = expr, .expr = expr };
@@ -366,7 +443,7 @@ int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
 		*ret_value = 0;
 		return 0;
 	}
-	intmax_t v = a_assign(&a);
+	intmax_t v = a_comma(&a);
 	skip_ws(&a);
 	if (!a.err && *a.s)
 		a_error(&a, "syntax error");

@@ -10,6 +10,8 @@ static void wpart_free(struct wpart *p)
 		free(p->text);
 		free(p->name);
 		word_free(p->arg);
+		word_free(p->arg2);
+		word_free(p->index);
 		ast_free(p->cmd);
 		word_free(p->expr);
 		free(p);
@@ -22,6 +24,7 @@ void word_free(struct word *w)
 	while (w) {
 		struct word *next = w->next;
 		wpart_free(w->parts);
+		word_free(w->elems);
 		free(w->aname);
 		free(w);
 		w = next;

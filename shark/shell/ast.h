@@ -39,6 +39,17 @@ enum param_op {
 	PO_RLARGE,	/* ${x%%p} */
 	PO_LSMALL,	/* ${x#p} */
 	PO_LLARGE,	/* ${x##p} */
+	/* bash mode only */
+	PO_SUBST,	/* ${x/p/r} */
+	PO_SUBST_ALL,	/* ${x//p/r} */
+	PO_SUBST_PREFIX,	/* ${x/#p/r} */
+	PO_SUBST_SUFFIX,	/* ${x/%p/r} */
+	PO_SUBSTR,	/* ${x:off} ${x:off:len} (arg: off, arg2: len or NULL) */
+	PO_UPPER_FIRST,	/* ${x^} */
+	PO_UPPER_ALL,	/* ${x^^} */
+	PO_LOWER_FIRST,	/* ${x,} */
+	PO_LOWER_ALL,	/* ${x,,} */
+	PO_INDICES,	/* ${!a[@]} */
 };
 
 struct word;
@@ -56,6 +67,9 @@ struct wpart {
 	enum param_op op;
 	bool colon;		/* ${x:-w} rather than ${x-w} */
 	struct word *arg;	/* the word after the operator, or NULL */
+	struct word *arg2;	/* bash ${x/p/r}: r; ${x:o:l}: l (NULL if absent) */
+	struct word *index;	/* bash ${a[i]}: the subscript (arithmetic) */
+	char index_all;		/* bash ${a[@]} / ${a[*]}: '@' or '*' */
 	/* WP_CMDSUB */
 	struct node *cmd;	/* may be NULL for $( ) */
 	/* WP_ARITH */
@@ -66,6 +80,8 @@ struct word {
 	struct wpart *parts;	/* NULL for an empty word such as "" has one quoted empty part */
 	struct word *next;	/* next word in a list (arguments, for-list, patterns) */
 	char *aname;		/* for an assignment NAME=value: NAME (value is parts) */
+	struct word *elems;	/* bash NAME=(words...): the words (is_array) */
+	bool is_array;
 };
 
 /* --- redirections --------------------------------------------------------- */
@@ -106,6 +122,8 @@ enum node_kind {
 	N_FOR,		/* for name [in words]; do b; done */
 	N_CASE,		/* case word in items esac */
 	N_FUNCDEF,	/* name() body */
+	N_DBRACKET,	/* bash [[ ... ]]: the words in n->words, operators as plain words */
+	N_ARITH,	/* bash (( expr )): the expression in n->words */
 };
 
 struct case_item {

@@ -6,6 +6,7 @@
  * test: builtins_io.c). */
 #include "shark/shell/alias.h"
 #include "shark/shell/builtins.h"
+#include "shark/shell/cond.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/input.h"
 #include "shark/shell/jobs.h"
@@ -148,8 +149,10 @@ static int bi_dot(struct shell *sh, int argc, char **argv)
 		path = strdup(argv[1]);
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0) {
-		sh_error(sh, ".: cannot open %s: %s", argv[1], path ? strerror(errno) : "No such file");
+		sh_error(sh, "%s: cannot open %s: %s", argv[0], argv[1], path ? strerror(errno) : "No such file");
 		free(path);
+		if (sh->bash)
+			return 1;	/* bash: not fatal */
 		sh_fatal(sh, 2);
 		return 2;
 	}
@@ -461,32 +464,52 @@ static const struct builtin builtins[] = {
 	{ ":", bi_true, BI_SPECIAL },
 	{ "[", bi_test, BI_REGULAR },
 	{ "alias", bi_alias, BI_REGULAR },
+	{ "bind", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "break", bi_break, BI_SPECIAL },
+	{ "caller", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "cd", bi_cd, BI_REGULAR },
 	{ "command", bi_command, BI_REGULAR },
+	{ "compgen", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "complete", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "continue", bi_continue, BI_SPECIAL },
+	{ "declare", bi_declare, BI_REGULAR | BI_ASSIGN | BI_BASH },
+	{ "dirs", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "disown", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "echo", bi_echo, BI_REGULAR },
+	{ "enable", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "eval", bi_eval, BI_SPECIAL },
 	{ "exec", bi_exec, BI_SPECIAL },
 	{ "exit", bi_exit, BI_SPECIAL },
 	{ "export", bi_export, BI_SPECIAL | BI_ASSIGN },
 	{ "false", bi_false, BI_REGULAR },
 	{ "getopts", bi_getopts_w, BI_REGULAR },
+	{ "hash", bi_hash, BI_REGULAR },
+	{ "help", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "jobs", bi_jobs, BI_REGULAR },
 	{ "kill", bi_kill, BI_REGULAR },
+	{ "let", bi_let, BI_REGULAR | BI_BASH },
 	{ "local", bi_local, BI_REGULAR | BI_ASSIGN },
+	{ "logout", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "mapfile", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "popd", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "printf", bi_printf, BI_REGULAR },
+	{ "pushd", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "pwd", bi_pwd, BI_REGULAR },
 	{ "read", bi_read, BI_REGULAR },
+	{ "readarray", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "readonly", bi_readonly, BI_SPECIAL | BI_ASSIGN },
 	{ "return", bi_return, BI_SPECIAL },
 	{ "set", bi_set, BI_SPECIAL },
 	{ "shift", bi_shift, BI_SPECIAL },
+	{ "shopt", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "source", bi_dot, BI_REGULAR | BI_BASH },
+	{ "suspend", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "test", bi_test, BI_REGULAR },
 	{ "times", bi_times, BI_SPECIAL },
 	{ "trap", bi_trap, BI_SPECIAL },
 	{ "true", bi_true, BI_REGULAR },
 	{ "type", bi_type, BI_REGULAR },
+	{ "typeset", bi_declare, BI_REGULAR | BI_ASSIGN | BI_BASH },
 	{ "ulimit", bi_ulimit, BI_REGULAR },
 	{ "umask", bi_umask, BI_REGULAR },
 	{ "unalias", bi_unalias, BI_REGULAR },

@@ -12,6 +12,7 @@ enum {
 	BI_SPECIAL = 1,		/* POSIX special built-in: errors exit, assignments persist */
 	BI_REGULAR = 2,		/* regular built-in */
 	BI_ASSIGN = 4,		/* export/readonly/local: NAME=value args expand as assignments */
+	BI_BASH = 8,		/* exists in bash mode only (sh->bash) */
 };
 
 typedef int (*builtin_fn)(struct shell *sh, int argc, char **argv);
@@ -41,6 +42,8 @@ int bi_umask(struct shell *sh, int argc, char **argv);
 int bi_times(struct shell *sh, int argc, char **argv);
 int bi_ulimit(struct shell *sh, int argc, char **argv);
 int bi_exec(struct shell *sh, int argc, char **argv);
+int bi_declare(struct shell *sh, int argc, char **argv);
+int bi_bash_unsupported(struct shell *sh, int argc, char **argv);
 /* Replace the positional parameters. */
 void set_positional(struct shell *sh, int argc, char **argv);
 

@@ -33,6 +33,18 @@ static bool out_escaped(struct shell *sh, const char *s)
 		case 't': out_chr(sh, '\t'); break;
 		case 'v': out_chr(sh, '\v'); break;
 		case '\\': out_chr(sh, '\\'); break;
+		case 'x':
+			if (sh->bash && isxdigit((unsigned char)*s)) {
+				/* bash: \xHH */
+				int v = 0;
+				for (int i = 0; i < 2 && isxdigit((unsigned char)*s); i++, s++)
+					v = v * 16 + (isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10));
+				out_chr(sh, (char)v);
+				break;
+			}
+			out_chr(sh, '\\');
+			out_chr(sh, c);
+			break;
 		case '0': {
 			int v = 0;
 			for (int i = 0; i < 3 && *s >= '0' && *s <= '7'; i++)
@@ -49,8 +61,39 @@ static bool out_escaped(struct shell *sh, const char *s)
 	return true;
 }
 
+/* bash's echo: options -n -e -E (combinable, as in -ne); escapes only
+ * with -e. */
+static int bash_echo(struct shell *sh, int argc, char **argv)
+{
+	int i = 1;
+	bool nl = true, esc = false;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] && strspn(argv[i] + 1, "neE") == strlen(argv[i] + 1); i++) {
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c == 'n')
+				nl = false;
+			else
+				esc = *c == 'e';
+		}
+	}
+	for (; i < argc; i++) {
+		if (esc) {
+			if (!out_escaped(sh, argv[i]))
+				return 0;
+		} else {
+			out_str(sh, argv[i]);
+		}
+		if (i + 1 < argc)
+			out_chr(sh, ' ');
+	}
+	if (nl)
+		out_chr(sh, '\n');
+	return 0;
+}
+
 int bi_echo(struct shell *sh, int argc, char **argv)
 {
+	if (sh->bash)
+		return bash_echo(sh, argc, argv);
 	int i = 1;
 	bool nl = true;
 	if (argc > 1 && strcmp(argv[1], "-n") == 0) {

@@ -2,6 +2,7 @@
  * set (its options through options.c, shared with the command line),
  * export, readonly, unset, local, shift, getopts, read. */
 #include "shark/shell/shell.h"
+#include "shark/shell/array.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/options.h"
@@ -158,6 +159,22 @@ int bi_unset(struct shell *sh, int argc, char **argv)
 			func_remove(sh, argv[i]);
 			continue;
 		}
+		if (sh->bash && strchr(argv[i], '[')) {
+			/* bash unset 'a[i]': one element */
+			char *br = strchr(argv[i], '[');
+			size_t len = strlen(argv[i]);
+			intmax_t idx = 0;
+			char *name = strndup(argv[i], (size_t)(br - argv[i]));
+			char *sub = strndup(br + 1, len - (size_t)(br - argv[i]) - 1);
+			if (name && sub && argv[i][len - 1] == ']') {
+				sub[strlen(sub) - 1] = '\0';
+				if (arith_eval(sh, sub, &idx) == 0)
+					array_unset_elem(sh, name, idx);
+			}
+			free(name);
+			free(sub);
+			continue;
+		}
 		if (!var_valid_name(argv[i], strlen(argv[i]))) {
 			sh_error(sh, "unset: %s: bad variable name", argv[i]);
 			status = 2;
@@ -167,12 +184,16 @@ int bi_unset(struct shell *sh, int argc, char **argv)
 			sh_fatal(sh, 2);
 			return 2;
 		}
+		if (sh->bash)
+			array_clear(sh, argv[i]);
 	}
 	return status;
 }
 
 int bi_local(struct shell *sh, int argc, char **argv)
 {
+	if (sh->bash)
+		return bi_declare(sh, argc, argv);	/* bash's local takes declare's options */
 	if (sh->func_depth == 0) {
 		sh_error(sh, "local: not in a function");
 		return 2;

@@ -3,7 +3,9 @@
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
+#include "shark/shell/array.h"
 #include "shark/shell/builtins.h"
+#include "shark/shell/cond.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/external.h"
 #include "shark/shell/jobs.h"
@@ -19,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { EVAL_MAX_DEPTH = 1000 };
 
 static int eval(struct shell *sh, struct node *n, bool last);
+static int assign_array_word(struct shell *sh, const struct word *w);
 
 /* --- functions ------------------------------------------------------------------ */
 
@@ -189,17 +193,45 @@ struct tmp_var {
 	bool existed;
 };
 
+/* bash NAME+=value: the parser kept the + in aname; the value becomes
+ * the current value followed by v. Returns the name's length. */
+static size_t assign_append(struct shell *sh, const char *aname, char **v)
+{
+	size_t nl = strlen(aname);
+	if (nl < 2 || aname[nl - 1] != '+')
+		return nl;
+	char *name = strndup(aname, nl - 1);
+	const char *cur = name ? var_get(sh, name) : NULL;
+	free(name);
+	if (cur) {
+		size_t l = strlen(cur) + strlen(*v) + 1;
+		char *joined = malloc(l);
+		if (!joined)
+			abort();
+		snprintf(joined, l, "%s%s", cur, *v);
+		free(*v);
+		*v = joined;
+	}
+	return nl - 1;
+}
+
 int eval_expand_assigns(struct shell *sh, struct word *w, struct strlist *out)
 {
 	for (; w; w = w->next) {
+		if (w->is_array) {
+			if (assign_array_word(sh, w) < 0)
+				return -1;
+			continue;
+		}
 		char *v = expand_word_str(sh, w, true);
 		if (!v)
 			return -1;
+		int nl = (int)assign_append(sh, w->aname, &v);
 		size_t l = strlen(w->aname) + strlen(v) + 2;
 		char *s = malloc(l);
 		if (!s)
 			abort();
-		snprintf(s, l, "%s=%s", w->aname, v);
+		snprintf(s, l, "%.*s=%s", nl, w->aname, v);
 		free(v);
 		strlist_push(out, s);
 	}
@@ -303,6 +335,12 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
 		return expand_words(sh, args, out);
 	strlist_push(out, strdup(p0->text));
 	for (struct word *w = args->next; w; w = w->next) {
+		if (w->is_array) {
+			/* NAME=(...): the builtin declares NAME, the array is
+			 * assigned after it ran (assign_array_args) */
+			strlist_push(out, strdup(w->aname));
+			continue;
+		}
 		const struct wpart *p = w->parts;
 		const char *eq = p && p->kind == WP_LIT && !p->quoted ? memchr(p->text, '=', p->len) : NULL;
 		if (eq && var_valid_name(p->text, (size_t)(eq - p->text))) {
@@ -320,6 +358,102 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
 			return -1;
 	}
 	return 0;
+}
+
+/* A program file the kernel cannot execute because it is neither a binary
+ * nor starts with #! is a shell script (the POSIX ENOEXEC rule). Instead of
+ * letting the sandbox hand it to /bin/sh as one opaque command, shark runs
+ * it itself, so each of its commands is memoized. Returns the file's path
+ * (malloc'd) when name is such a script, else NULL. Files holding a NUL in
+ * their first bytes are left to the sandbox (binaries of other formats). */
+static char *script_without_interpreter(struct shell *sh, const char *name)
+{
+	if (!sh->shell_path || !*name)
+		return NULL;
+	char *path = path_search(sh, name, true);
+	if (!path)
+		return NULL;
+	struct stat st;
+	unsigned char head[256];
+	ssize_t len = -1;
+	int fd = access(path, X_OK) == 0 ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			len = read(fd, head, sizeof head);
+		close(fd);
+	}
+	bool script = len >= 0 && !(len >= 2 && head[0] == '#' && head[1] == '!') &&
+		      !memchr(head, '\0', (size_t)len);
+	if (!script) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Run the script file path with a new shark (`shark -- PATH ARGS...`), as
+ * POSIX describes ("as if a new shell were invoked with the command name as
+ * its first operand"), with the shell's current descriptors; in_place: this
+ * process has nothing left to do and becomes that shark. */
+static int run_script_file(struct shell *sh, const char *path, struct strlist *argv,
+			   char **envp, bool in_place)
+{
+	struct strlist av = { 0 };
+	strlist_push(&av, strdup(sh->shell_path));
+	strlist_push(&av, strdup("--"));
+	strlist_push(&av, strdup(path));
+	for (size_t i = 1; i < argv->n; i++)
+		strlist_push(&av, strdup(argv->v[i]));
+	out_flush(sh);
+	pid_t pid = in_place ? 0 : fork();
+	if (pid == 0) {
+		signals_child_reset(sh, false);
+		execve(sh->shell_path, av.v, envp);
+		sh_error(sh, "%s: %s", argv->v[0], strerror(errno));
+		_exit(126);
+	}
+	strlist_free(&av);
+	if (pid < 0) {
+		sh_error(sh, "fork: %s", strerror(errno));
+		return 2;
+	}
+	int ws = 0;
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return WEXITSTATUS(ws);
+}
+
+/* bash NAME=(words...) / NAME+=(words...): expand the words (with field
+ * splitting and pathname expansion) into the array. */
+static int assign_array_word(struct shell *sh, const struct word *w)
+{
+	struct strlist vals = { 0 };
+	if (w->elems && expand_words(sh, w->elems, &vals) < 0) {
+		strlist_free(&vals);
+		return -1;
+	}
+	size_t nl = strlen(w->aname);
+	bool append = nl > 1 && w->aname[nl - 1] == '+';
+	char *name = strndup(w->aname, append ? nl - 1 : nl);
+	if (!name)
+		abort();
+	int r = array_assign(sh, name, vals.v, vals.n, append);
+	free(name);
+	strlist_free(&vals);
+	return r;
+}
+
+/* After declare/local NAME=(...): assign the arrays. */
+static int assign_array_args(struct shell *sh, const struct builtin *bi, struct node *n, int status)
+{
+	if (!(bi->flags & BI_ASSIGN) || status != 0)
+		return status;
+	for (struct word *w = n->args; w; w = w->next)
+		if (w->is_array && assign_array_word(sh, w) < 0)
+			return 1;
+	return status;
 }
 
 static int run_builtin(struct shell *sh, const struct builtin *bi, struct strlist *argv)
@@ -345,6 +479,13 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	if (argv.n == 0) {
 		/* assignments alone: each one sees the previous ones */
 		for (struct word *w = n->assigns; w; w = w->next) {
+			if (w->is_array) {
+				if (assign_array_word(sh, w) < 0) {
+					status = 1;
+					goto out;
+				}
+				continue;
+			}
 			char *v = expand_word_str(sh, w, true);
 			if (!v) {
 				status = 2;
@@ -358,8 +499,17 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 				snprintf(s, l, "%s=%s", w->aname, v);
 				strlist_push(&assigns, s);
 			}
-			int r = var_set(sh, w->aname, v, 0);
+			size_t nl = assign_append(sh, w->aname, &v);
+			int r = var_set_n(sh, w->aname, nl, v, 0);
 			free(v);
+			if (r < 0 && sh->bash) {
+				/* bash: status 1 and the rest of the complete
+				 * command is abandoned; the script goes on */
+				status = 1;
+				sh->jump = J_ABORT;
+				sh->status = 1;
+				goto out;
+			}
 			if (r < 0) {
 				sh_fatal(sh, 2);
 				status = 2;
@@ -405,6 +555,27 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		memmove(argv.v, argv.v + skip, (argv.n - skip + 1) * sizeof *argv.v);
 		argv.n -= skip;
 	}
+	if (sh->bash && !skip) {
+		/* NAME[SUB]=VALUE words the parser could not tell from commands */
+		size_t k = 0;
+		int r = 1;
+		while (k < argv.n && (r = array_assign_word(sh, argv.v[k])) == 0)
+			k++;
+		if (r < 0) {
+			status = 1;
+			goto out;
+		}
+		if (k) {
+			for (size_t i = 0; i < k; i++)
+				free(argv.v[i]);
+			memmove(argv.v, argv.v + k, (argv.n - k + 1) * sizeof *argv.v);
+			argv.n -= k;
+			if (argv.n == 0) {
+				status = 0;
+				goto out;
+			}
+		}
+	}
 	const char *name = argv.v[0];
 	struct cmd_entry ce = cmd_find(sh, name, no_funcs ? CMD_NO_FUNCS : 0);
 	const struct builtin *bi = ce.bi;
@@ -448,6 +619,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			sh_fatal(sh, 2);
 		} else {
 			status = run_builtin(sh, bi, &argv);
+			status = assign_array_args(sh, bi, n, status);
 		}
 		redir_restore(sh, save);
 		assign_restore(sh, tmp, assigns.n);
@@ -469,6 +641,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			status = eval_function(sh, fn, (int)argv.n, argv.v);
 		} else {
 			status = run_builtin(sh, bi, &argv);
+			status = assign_array_args(sh, bi, n, status);
 		}
 		redir_restore(sh, save);
 		assign_restore(sh, tmp, assigns.n);
@@ -478,6 +651,19 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	/* an external command: through the seam */
 	struct strlist env = { 0 };
 	char **envp = eval_build_env(sh, &assigns, &env);
+	char *script = script_without_interpreter(sh, name);
+	if (script) {
+		struct redir_save *save = NULL;
+		if (redir_apply(sh, n->redirs, last ? NULL : &save) < 0)
+			status = 2;
+		else
+			status = run_script_file(sh, script, &argv, envp, last && may_exec_in_place(sh));
+		if (!last)
+			redir_restore(sh, save);
+		free(script);
+		strlist_free(&env);
+		goto out;
+	}
 	const char *pwd = var_get(sh, "PWD");
 	struct external_cmd cmd = { .argv = argv.v, .envp = envp, .cwd = pwd,
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
@@ -706,8 +892,70 @@ static int eval_loop(struct shell *sh, struct node *n)
 	return status;
 }
 
+/* One of the three expressions of for (( ; ; )): 0 or the value; empty
+ * counts as 1 (an empty condition loops for ever). */
+static int for_arith_part(struct shell *sh, const char *s, size_t len, intmax_t *ret)
+{
+	char *e = strndup(s, len);
+	if (!e)
+		abort();
+	*ret = 1;
+	size_t k = strspn(e, " \t\n");
+	int r = e[k] ? arith_eval(sh, e, ret) : 0;
+	free(e);
+	return r;
+}
+
+/* bash for (( init; cond; step )) body */
+static int eval_for_arith(struct shell *sh, struct node *n)
+{
+	char *text = expand_word_str(sh, n->subject, false);
+	if (!text)
+		return sh->status = 1;
+	char *s1 = strchr(text, ';'), *s2 = s1 ? strchr(s1 + 1, ';') : NULL;
+	if (!s2) {
+		sh_error(sh, "syntax error: for (( )) needs two ;");
+		free(text);
+		sh_fatal(sh, 2);
+		return 2;
+	}
+	intmax_t v;
+	int status = 0;
+	if (for_arith_part(sh, text, (size_t)(s1 - text), &v) < 0)
+		goto fail;
+	sh->loop_depth++;
+	for (;;) {
+		if (for_arith_part(sh, s1 + 1, (size_t)(s2 - s1 - 1), &v) < 0) {
+			sh->loop_depth--;
+			goto fail;
+		}
+		if (!v)
+			break;
+		status = eval(sh, n->b, false);
+		bool cont;
+		if (sh->jump != J_NONE && loop_jump(sh, &cont))
+			break;
+		if (sh->interactive && sig_int_seen)
+			break;
+		if (for_arith_part(sh, s2 + 1, strlen(s2 + 1), &v) < 0) {
+			sh->loop_depth--;
+			goto fail;
+		}
+	}
+	sh->loop_depth--;
+	free(text);
+	if (sh->jump == J_NONE)
+		sh->status = status;
+	return status;
+fail:
+	free(text);
+	return sh->status = 1;
+}
+
 static int eval_for(struct shell *sh, struct node *n)
 {
+	if (!n->name)
+		return eval_for_arith(sh, n);
 	struct strlist items = { 0 };
 	if (n->for_all) {
 		for (int i = 0; i < sh->argc; i++)
@@ -796,6 +1044,14 @@ static int eval_compound(struct shell *sh, struct node *n, bool last)
 	case N_CASE:
 		status = eval_case(sh, n, last);
 		break;
+	case N_DBRACKET:
+	case N_ARITH:
+		sh->lineno = n->lineno;
+		status = n->kind == N_DBRACKET ? cond_eval(sh, n) : cond_arith(sh, n);
+		if (status == 2 && !sh->interactive && n->kind == N_ARITH && sh->jump == J_NONE)
+			status = 1;	/* bash: an arithmetic error in (( )) is status 1 */
+		eval_check_errexit(sh, status);
+		break;
 	default:
 		break;
 	}
@@ -856,8 +1112,10 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		if (n->redirs) {
 			struct redir_save *save = NULL;
 			if (redir_apply(sh, n->redirs, &save) < 0) {
+				/* a failed redirection is a failed command: set -e applies */
 				redir_restore(sh, save);
 				status = sh->status = 2;
+				eval_check_errexit(sh, status);
 				break;
 			}
 			status = eval_compound(sh, n, false);

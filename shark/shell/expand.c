@@ -6,6 +6,8 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/array.h"
+#include "shark/shell/brace.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/options.h"
 #include "shark/shell/vars.h"
@@ -15,9 +17,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -182,9 +186,43 @@ static const char *param_value(struct shell *sh, const char *name, char *buf, si
 		return sh->argv[n - 1];
 	}
 	const char *v = var_get(sh, name);
+	const char *br;
+	if (!v && sh->bash && (br = strchr(name, '[')) != NULL) {
+		/* an array element, as expand_array_param names it */
+		char base[256];
+		size_t bl = (size_t)(br - name);
+		if (bl < sizeof base && br[1] != '-') {
+			memcpy(base, name, bl);
+			base[bl] = '\0';
+			v = array_get(sh, base, strtoimax(br + 1, NULL, 10));
+		}
+	}
+	if (!v)
+		v = expand_dynamic_var(sh, name, buf, bufsz);
 	if (!v)
 		*ret_set = false;
 	return v;
+}
+
+const char *expand_dynamic_var(struct shell *sh, const char *name, char *buf, size_t bufsz)
+{
+	if (strcmp(name, "LINENO") == 0) {
+		snprintf(buf, bufsz, "%d", sh->lineno);
+		return buf;
+	}
+	if (!sh->bash)
+		return NULL;
+	if (strcmp(name, "RANDOM") == 0) {
+		/* 15 bits from a 32-bit LCG, as bash; seeded at start-up */
+		sh->random_state = sh->random_state * 1103515245u + 12345u;
+		snprintf(buf, bufsz, "%u", (sh->random_state >> 16) & 0x7fff);
+		return buf;
+	}
+	if (strcmp(name, "SECONDS") == 0) {
+		snprintf(buf, bufsz, "%ld", (long)time(NULL) - sh->start_time);
+		return buf;
+	}
+	return NULL;
 }
 
 static bool is_multi(const char *name)
@@ -267,8 +305,228 @@ static char *xb_pattern(const struct xbuf *b)
 	return out;
 }
 
+/* bash ${x/p/r} and its anchored and global forms: v with the matches of
+ * pat replaced by rep (malloc'd). The longest match at each place wins. */
+static char *subst_pattern(enum param_op op, const char *v, const char *pat, const char *rep)
+{
+	size_t len = strlen(v), rl = strlen(rep);
+	struct xbuf out = { 0 };
+	size_t i = 0;
+	bool done = false;
+	while (i <= len && !done) {
+		size_t mlen = 0;
+		bool found = false;
+		if (op == PO_SUBST_SUFFIX) {
+			if (pattern_match(pat, v + i, len - i) && *pat) {
+				found = true;
+				mlen = len - i;
+			}
+		} else if (op != PO_SUBST_PREFIX || i == 0) {
+			for (size_t l = len - i + 1; l-- > 0;) {
+				if (pattern_match(pat, v + i, l) && (l > 0 || op == PO_SUBST_PREFIX)) {
+					found = *pat != '\0';
+					mlen = l;
+					break;
+				}
+			}
+		}
+		if (found) {
+			xb_add(&out, rep, rl, 0);
+			i += mlen;
+			if (op != PO_SUBST_ALL || mlen == 0)
+				done = true;
+			continue;
+		}
+		if (i < len)
+			xb_add(&out, v + i, 1, 0);
+		i++;
+	}
+	if (done && i < len)
+		xb_add(&out, v + i, len - i, 0);
+	char *r = xb_string(&out);
+	xb_free(&out);
+	return r;
+}
+
+/* An arithmetic operand of ${x:off:len}. */
+static bool arith_word(struct shell *sh, const struct word *w, intmax_t *ret)
+{
+	char *s = arg_string(sh, w, 0);
+	if (!s)
+		return false;
+	int r = arith_eval(sh, s, ret);
+	free(s);
+	return r == 0;
+}
+
+/* bash's operators on a value: substitution, substring, case. Returns the
+ * result (malloc'd) or NULL after an error message. */
+static char *bash_param_op(struct shell *sh, const struct wpart *pt, const char *v)
+{
+	size_t len = strlen(v);
+	switch (pt->op) {
+	case PO_SUBST:
+	case PO_SUBST_ALL:
+	case PO_SUBST_PREFIX:
+	case PO_SUBST_SUFFIX: {
+		struct xbuf pb = { 0 };
+		if (pt->arg && expand_parts(sh, pt->arg->parts, &pb, X_TILDE) < 0) {
+			xb_free(&pb);
+			return NULL;
+		}
+		char *pat = xb_pattern(&pb);
+		xb_free(&pb);
+		char *rep = pt->arg2 ? arg_string(sh, pt->arg2, X_TILDE) : strdup("");
+		if (!rep) {
+			free(pat);
+			return NULL;
+		}
+		char *r = subst_pattern(pt->op, v, pat, rep);
+		free(pat);
+		free(rep);
+		return r;
+	}
+	case PO_SUBSTR: {
+		intmax_t off = 0, cnt = (intmax_t)len;
+		if (!arith_word(sh, pt->arg, &off) || (pt->arg2 && !arith_word(sh, pt->arg2, &cnt)))
+			return NULL;
+		if (off < 0)
+			off += (intmax_t)len;
+		if (off < 0 || off > (intmax_t)len)
+			return strdup("");
+		if (cnt < 0) {
+			cnt += (intmax_t)len - off;
+			if (cnt < 0) {
+				sh_error(sh, "%s: substring expression < 0", pt->name);
+				return NULL;
+			}
+		}
+		if (cnt > (intmax_t)len - off)
+			cnt = (intmax_t)len - off;
+		return strndup(v + off, (size_t)cnt);
+	}
+	default: {
+		char *r = strdup(v);
+		if (!r)
+			abort();
+		bool upper = pt->op == PO_UPPER_FIRST || pt->op == PO_UPPER_ALL;
+		size_t n = pt->op == PO_UPPER_ALL || pt->op == PO_LOWER_ALL ? len : (len ? 1 : 0);
+		for (size_t i = 0; i < n; i++)
+			r[i] = (char)(upper ? toupper((unsigned char)r[i]) : tolower((unsigned char)r[i]));
+		return r;
+	}
+	}
+}
+
+/* bash ${@:off:len} and ${*:off:len}: the positional parameters from off
+ * ($0 at 0), as "$@" would give them. */
+static int slice_positional(struct shell *sh, const struct wpart *pt, struct xbuf *b, bool quoted,
+			    unsigned flags)
+{
+	intmax_t off = 0, cnt;
+	int total = sh->argc + 1;
+	if (!arith_word(sh, pt->arg, &off))
+		return -1;
+	cnt = total;
+	if (pt->arg2 && !arith_word(sh, pt->arg2, &cnt))
+		return -1;
+	if (off < 0)
+		off += total;
+	if (off < 0 || off > total)
+		off = total;
+	if (cnt < 0) {
+		sh_error(sh, "%s: substring expression < 0", pt->name);
+		return -1;
+	}
+	if (cnt > total - off)
+		cnt = total - off;
+	char **all = calloc((size_t)total + 1, sizeof *all);
+	if (!all)
+		abort();
+	all[0] = sh->arg0;
+	for (int i = 0; i < sh->argc; i++)
+		all[i + 1] = sh->argv[i];
+	char **save = sh->argv;
+	int save_c = sh->argc;
+	sh->argv = all + off;
+	sh->argc = (int)cnt;
+	add_positional(sh, pt->name, b, quoted, flags);
+	sh->argv = save;
+	sh->argc = save_c;
+	free(all);
+	return 0;
+}
+
+static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags);
+
+/* bash ${a[i]...}, ${a[@]...}, ${#a[@]}, ${!a[@]}: an element goes through
+ * expand_param under its variable's name; the whole array as "$@" would,
+ * with the positional parameters swapped for the elements meanwhile. */
+static int expand_array_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
+{
+	struct wpart copy = *pt;
+	copy.index = NULL;
+	copy.index_all = 0;
+	copy.next = NULL;
+	bool quoted = pt->quoted || (flags & X_QUOTE);
+	if (pt->index) {
+		char *sub = arg_string(sh, pt->index, 0);
+		intmax_t idx = 0;
+		if (!sub || arith_eval(sh, sub, &idx) < 0) {
+			free(sub);
+			expand_fail(sh);
+			return -1;
+		}
+		free(sub);
+		char elem[300];
+		if (!array_elem_name(sh, pt->name, idx, elem, sizeof elem))
+			snprintf(elem, sizeof elem, "%s[-]", pt->name);	/* never set */
+		copy.name = elem;
+		return expand_param(sh, &copy, b, flags);
+	}
+	struct strlist vals = { 0 }, idxs = { 0 };
+	array_values(sh, pt->name, &vals, pt->op == PO_INDICES ? &idxs : NULL);
+	int ret = 0;
+	if (pt->op == PO_LENGTH) {
+		char lb[32];
+		snprintf(lb, sizeof lb, "%zu", vals.n);
+		if (quoted)
+			xb_mark(b, Q_KEEP);
+		xb_add(b, lb, strlen(lb), quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0);
+	} else {
+		struct strlist *list = pt->op == PO_INDICES ? &idxs : &vals;
+		char **save_argv = sh->argv, *save_arg0 = sh->arg0;
+		int save_argc = sh->argc;
+		char at[2] = { pt->index_all, 0 };
+		copy.name = at;
+		if (pt->op == PO_INDICES)
+			copy.op = PO_NONE;
+		if (copy.op == PO_SUBSTR && list->n == 0) {
+			/* nothing to slice */
+		} else if (copy.op == PO_SUBSTR) {
+			/* ${a[@]:o:l} counts from element 0, which plays $0 */
+			sh->arg0 = list->v[0];
+			sh->argv = list->v + 1;
+			sh->argc = (int)list->n - 1;
+		} else {
+			sh->argv = list->v ? list->v : save_argv + save_argc;
+			sh->argc = (int)list->n;
+		}
+		if (!(copy.op == PO_SUBSTR && list->n == 0))
+			ret = expand_param(sh, &copy, b, flags);
+		sh->argv = save_argv;
+		sh->argc = save_argc;
+		sh->arg0 = save_arg0;
+	}
+	strlist_free(&vals);
+	strlist_free(&idxs);
+	return ret;
+}
+
 static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
 {
+	if (pt->index || pt->index_all)
+		return expand_array_param(sh, pt, b, flags);
 	char nbuf[64];
 	char *alloc = NULL;
 	bool set;
@@ -424,6 +682,25 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 		if (quoted)
 			xb_mark(b, Q_KEEP);
 		xb_add(b, v + start, end - start, vflag);
+		break;
+	}
+	default: {
+		if (!set && sh->opt.nounset && !multi) {
+			sh_error(sh, "%s: parameter not set", name);
+			goto fail;
+		}
+		if (multi && pt->op == PO_SUBSTR) {
+			if (slice_positional(sh, pt, b, quoted, flags) < 0)
+				goto fail;
+			break;
+		}
+		char *r = bash_param_op(sh, pt, val ? val : "");
+		if (!r)
+			goto fail;
+		if (quoted)
+			xb_mark(b, Q_KEEP);
+		xb_add(b, r, strlen(r), vflag);
+		free(r);
 		break;
 	}
 	}
@@ -708,6 +985,20 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 	struct xbuf b = { 0 };
 	for (; w; w = w->next) {
 		const struct wpart *pt = w->parts;
+		if (sh->bash && brace_candidate(w)) {
+			struct word *bw = brace_expand(w);
+			for (struct word *x = bw; x; x = x->next) {
+				b.len = 0;
+				if (expand_parts(sh, x->parts, &b, X_SPLIT | X_TILDE) < 0) {
+					brace_words_free(bw);
+					xb_free(&b);
+					return -1;
+				}
+				split_fields(sh, &b, out);
+			}
+			brace_words_free(bw);
+			continue;
+		}
 		/* fast path: one unquoted literal without pattern characters or tilde */
 		if (pt && !pt->next && pt->kind == WP_LIT && !pt->quoted && pt->text[0] != '~' &&
 		    !strpbrk(pt->text, "*?[")) {
@@ -745,6 +1036,31 @@ char *expand_word_str(struct shell *sh, const struct word *w, bool tilde)
 	char *s = xb_string(&b);
 	xb_free(&b);
 	return s;
+}
+
+char *expand_word_regex(struct shell *sh, const struct word *w)
+{
+	struct xbuf b = { 0 };
+	if (expand_parts(sh, w->parts, &b, X_TILDE) < 0) {
+		xb_free(&b);
+		return NULL;
+	}
+	char *out = malloc(b.len * 2 + 1);
+	if (!out)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < b.len; i++) {
+		unsigned char f = b.q[i];
+		if (f & (Q_BREAK | Q_KEEP))
+			continue;
+		char c = b.s[i];
+		if ((f & Q_QUOTED) && strchr("\\.[]()*+?{}|^$", c))
+			out[o++] = '\\';
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	xb_free(&b);
+	return out;
 }
 
 char *expand_word_pattern(struct shell *sh, const struct word *w)

@@ -29,6 +29,14 @@ char *expand_word_str(struct shell *sh, const struct word *w, bool tilde);
 /* Expand a word as a pattern: quoted characters are backslash-escaped so
  * pattern_match treats them literally. */
 char *expand_word_pattern(struct shell *sh, const struct word *w);
+/* Expand a word as a bash =~ regular expression: quoted characters that
+ * are special in an ERE are backslash-escaped. */
+char *expand_word_regex(struct shell *sh, const struct word *w);
+
+/* The variables whose value the shell computes when they are not set:
+ * LINENO, and in bash mode RANDOM and SECONDS. Returns buf (filled) or
+ * NULL when name is none of them. */
+const char *expand_dynamic_var(struct shell *sh, const char *name, char *buf, size_t bufsz);
 
 /* --- arith.c ------------------------------------------------------------- */
 

@@ -97,12 +97,21 @@ void lex_error(struct parser *p, const char *msg)
 		p->src->lineno, msg);
 }
 
+void lex_unsupported(struct parser *p, const char *feature)
+{
+	if (p->error)
+		return;
+	p->error = true;
+	fprintf(stderr, "shark: %s:%d: not supported by shark: %s\n",
+		p->src->name ? p->src->name : "shark", p->src->lineno, feature);
+}
+
 static const char *lex_token_text(struct parser *p, char *buf, size_t n)
 {
 	static const char *const names[] = {
 		[T_EOF] = "end of file", [T_NEWLINE] = "newline", [T_SEMI] = ";",
 		[T_DSEMI] = ";;", [T_AMP] = "&", [T_AND] = "&&", [T_PIPE] = "|",
-		[T_OR] = "||", [T_LPAREN] = "(", [T_RPAREN] = ")",
+		[T_OR] = "||", [T_LPAREN] = "(", [T_RPAREN] = ")", [T_ARITH_CMD] = "((",
 	};
 	static const char *const rnames[] = {
 		[R_IN] = "<", [R_OUT] = ">", [R_CLOBBER] = ">|", [R_APPEND] = ">>",
@@ -132,7 +141,7 @@ void lex_error_unexpected(struct parser *p)
 
 void lex_clear(struct parser *p)
 {
-	if (p->have_tok && p->tok == T_WORD) {
+	if (p->have_tok && (p->tok == T_WORD || p->tok == T_ARITH_CMD)) {
 		word_free(p->word);
 		free(p->raw);
 	}
@@ -278,6 +287,11 @@ enum ctx {
 	CTX_PARAM,	/* the word in ${x-word}: ends at } */
 	CTX_ARITH,	/* inside $(( )): ends at the matching )) */
 	CTX_HEREDOC,	/* a here-document body or prompt: ends at end of text */
+	CTX_PARAM_SLASH,	/* bash ${x/p/r}'s p: ends before / or } */
+	CTX_PARAM_COLON,	/* bash ${x:o:l}'s o: ends before : or } */
+	CTX_PARAM_OPEN,	/* bash ${x/p/r}'s r and ${x:o:l}'s l: ends before } */
+	CTX_REGEX,	/* bash [[ x =~ re ]]'s re: ends at a blank outside ( ) */
+	CTX_SUBSCRIPT,	/* bash ${a[i]}'s i: ends before the matching ] */
 };
 
 static bool is_meta(int c)
@@ -359,6 +373,82 @@ static int read_backquote(struct parser *p, struct wbuild *b, bool in_dq)
 	return ret;
 }
 
+/* Read a word of a bash parameter operator in context ctx into
+ * *ret_word (stops before the character that ends it). */
+static int read_param_word(struct parser *p, enum ctx ctx, struct word **ret_word)
+{
+	struct wbuild ab;
+	wb_init(&ab);
+	if (read_parts(p, &ab, ctx, false) < 0) {
+		wb_discard(&ab);
+		return -1;
+	}
+	*ret_word = wb_word(&ab);
+	return 0;
+}
+
+static void param_free(struct wpart *pt)
+{
+	pt->next = NULL;
+	struct word w = { .parts = pt };
+	struct word *wp = malloc(sizeof *wp);
+	if (!wp)
+		abort();
+	*wp = w;
+	word_free(wp);
+}
+
+/* bash's ${x/p/r} ${x//p/r} ${x/#p/r} ${x/%p/r} ${x:o} ${x:o:l} ${x^} ${x^^}
+ * ${x,} ${x,,}, after the name (pt->name set); the operator is next. */
+static int read_bash_param_op(struct parser *p, struct wbuild *b, struct wpart *pt, bool in_dq)
+{
+	int c = peekc(p);
+	lex_rawadv(p);
+	if (c == '^' || c == ',') {
+		bool all = peekc(p) == c;
+		if (all)
+			lex_rawadv(p);
+		pt->op = c == '^' ? (all ? PO_UPPER_ALL : PO_UPPER_FIRST) : (all ? PO_LOWER_ALL : PO_LOWER_FIRST);
+		if (peekc(p) != '}') {
+			param_free(pt);
+			lex_unsupported(p, "case modification with a pattern (${name^^pattern})");
+			return -1;
+		}
+		lex_rawadv(p);
+		wb_part(b, pt);
+		return 0;
+	}
+	enum ctx first = CTX_PARAM_SLASH;
+	if (c == '/') {
+		pt->op = PO_SUBST;
+		int d = peekc(p);
+		if (d == '/' || d == '#' || d == '%') {
+			lex_rawadv(p);
+			pt->op = d == '/' ? PO_SUBST_ALL : d == '#' ? PO_SUBST_PREFIX : PO_SUBST_SUFFIX;
+		}
+	} else {
+		pt->op = PO_SUBSTR;
+		first = CTX_PARAM_COLON;
+	}
+	if (read_param_word(p, first, &pt->arg) < 0)
+		goto fail;
+	c = peekc(p);
+	lex_rawadv(p);
+	if (c == '}') {
+		wb_part(b, pt);
+		return 0;
+	}
+	if (read_param_word(p, CTX_PARAM_OPEN, &pt->arg2) < 0)
+		goto fail;
+	lex_rawadv(p);	/* } */
+	(void)in_dq;
+	wb_part(b, pt);
+	return 0;
+fail:
+	param_free(pt);
+	return -1;
+}
+
 static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 {
 	lex_rawadv(p);	/* { */
@@ -376,6 +466,14 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 			pt->op = PO_LENGTH;
 			c = d;
 		}
+	}
+	bool bang = false;
+	if (nl == 0 && pt->op != PO_LENGTH && peekc(p) == '!' && p->sh->bash) {
+		lex_rawadv(p);
+		if (peekc(p) == '}')
+			name[nl++] = '!';
+		else
+			bang = true;	/* ${!a[@]}; ${!name} is not supported */
 	}
 	if (nl == 0) {
 		c = peekc(p);
@@ -405,13 +503,56 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 		lex_error(p, "bad substitution");
 		return -1;
 	}
-	if (c == '}') {
+	if (c == '}' && !bang) {
 		lex_rawadv(p);
+		wb_part(b, pt);
+		return 0;
+	}
+	if (c == '[' && p->sh->bash && is_name_start((unsigned char)pt->name[0])) {
+		lex_rawadv(p);
+		int d = peekc(p);
+		if ((d == '@' || d == '*') && rawpeek2(p) == ']') {
+			pt->index_all = (char)d;
+			lex_rawadv(p);
+		} else {
+			struct wbuild ib;
+			wb_init(&ib);
+			if (read_parts(p, &ib, CTX_SUBSCRIPT, false) < 0) {
+				wb_discard(&ib);
+				param_free(pt);
+				return -1;
+			}
+			pt->index = wb_word(&ib);
+		}
+		if (peekc(p) != ']') {
+			param_free(pt);
+			lex_error(p, "missing ]");
+			return -1;
+		}
+		lex_rawadv(p);
+		c = peekc(p);
+		if (c == '}' && !bang) {
+			lex_rawadv(p);
+			wb_part(b, pt);
+			return 0;
+		}
+	}
+	if (bang) {
+		if (!pt->index_all || c != '}' || pt->op != PO_NONE) {
+			param_free(pt);
+			lex_unsupported(p, "indirect expansion ${!name}");
+			return -1;
+		}
+		lex_rawadv(p);
+		pt->op = PO_INDICES;
 		wb_part(b, pt);
 		return 0;
 	}
 	if (pt->op == PO_LENGTH)
 		goto bad;
+	if (p->sh->bash && (c == '/' || c == '^' || c == ',' ||
+			    (c == ':' && !strchr("-=?+", rawpeek2(p) == LEX_EOF ? '-' : rawpeek2(p)))))
+		return read_bash_param_op(p, b, pt, in_dq);
 	if (c == ':') {
 		lex_rawadv(p);
 		pt->colon = true;
@@ -452,24 +593,81 @@ arg:;
 	wb_init(&ab);
 	if (read_parts(p, &ab, CTX_PARAM, pattern ? false : in_dq) < 0) {
 		wb_discard(&ab);
-		free(pt->name);
-		free(pt);
+		param_free(pt);
 		return -1;
 	}
 	pt->arg = wb_word(&ab);
 	wb_part(b, pt);
 	return 0;
 bad:
-	free(pt->name);
-	free(pt);
+	param_free(pt);	/* with its subscript, if any */
 	lex_error(p, "bad substitution");
 	return -1;
+}
+
+/* bash $'...': backslash escapes as in C, the result quoted. */
+static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
+{
+	lex_rawadv(p);	/* the ' */
+	wb_quoted_empty(b);
+	for (;;) {
+		int c = lex_rawpeek(p);
+		if (c == LEX_EOF) {
+			lex_error(p, "unterminated quoted string");
+			return -1;
+		}
+		lex_rawadv(p);
+		if (c == '\'')
+			return 0;
+		if (c != '\\') {
+			wb_char(b, (char)c, true);
+			continue;
+		}
+		c = lex_rawpeek(p);
+		if (c == LEX_EOF)
+			continue;
+		lex_rawadv(p);
+		static const char from[] = "abefnrtv\\'\"?", to[] = "\a\b\033\f\n\r\t\v\\'\"?";
+		const char *k = strchr(from, c);
+		if (k && c) {
+			wb_char(b, to[k - from], true);
+		} else if (c >= '0' && c <= '7') {
+			unsigned v = (unsigned)(c - '0');
+			for (int i = 0; i < 2 && (c = lex_rawpeek(p)) >= '0' && c <= '7'; i++) {
+				v = v * 8 + (unsigned)(c - '0');
+				lex_rawadv(p);
+			}
+			wb_char(b, (char)v, true);
+		} else if (c == 'x') {
+			unsigned v = 0;
+			int i = 0;
+			for (; i < 2 && isxdigit(c = lex_rawpeek(p)); i++) {
+				v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : (tolower(c) - 'a' + 10));
+				lex_rawadv(p);
+			}
+			if (i == 0) {
+				wb_char(b, '\\', true);
+				wb_char(b, 'x', true);
+			} else {
+				wb_char(b, (char)v, true);
+			}
+		} else if (c == 'c' && lex_rawpeek(p) != LEX_EOF) {
+			int d = lex_rawpeek(p);
+			lex_rawadv(p);
+			wb_char(b, (char)(toupper(d) ^ 0x40), true);
+		} else {
+			wb_char(b, '\\', true);
+			wb_char(b, (char)c, true);
+		}
+	}
 }
 
 static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 {
 	lex_rawadv(p);	/* $ */
 	int c = peekc(p);
+	if (c == '\'' && !in_dq && p->sh->bash)
+		return read_ansi_c_quote(p, b);
 	if (c == '{')
 		return read_brace_param(p, b, in_dq);
 	if (c == '(') {
@@ -565,7 +763,8 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 			if (ctx == CTX_DQUOTE) {
 				lex_error(p, "unterminated quoted string");
 				ret = -1;
-			} else if (ctx == CTX_PARAM) {
+			} else if (ctx == CTX_PARAM || ctx == CTX_PARAM_SLASH || ctx == CTX_SUBSCRIPT ||
+				   ctx == CTX_PARAM_COLON || ctx == CTX_PARAM_OPEN) {
 				lex_error(p, "missing }");
 				ret = -1;
 			} else if (ctx == CTX_ARITH) {
@@ -576,6 +775,32 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 		}
 		if (ctx == CTX_NORMAL && is_meta(c))
 			break;
+		if (ctx == CTX_SUBSCRIPT) {
+			if (c == '[') {
+				depth++;
+			} else if (c == ']') {
+				if (depth == 0)
+					break;
+				depth--;
+			}
+		}
+		if ((ctx == CTX_PARAM_SLASH && (c == '/' || c == '}')) ||
+		    (ctx == CTX_PARAM_COLON && (c == ':' || c == '}')) ||
+		    (ctx == CTX_PARAM_OPEN && c == '}'))
+			break;
+		if (ctx == CTX_REGEX) {
+			if (c == '(') {
+				depth++;
+			} else if (c == ')') {
+				if (depth == 0)
+					break;
+				depth--;
+			} else if ((c == ' ' || c == '\t' || c == '\n') && depth == 0) {
+				break;
+			} else if ((c == ';' || c == '&' || c == '<' || c == '>') && depth == 0) {
+				break;
+			}
+		}
 		if (ctx == CTX_DQUOTE && c == '"') {
 			lex_rawadv(p);
 			break;
@@ -619,7 +844,8 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 				continue;
 			}
 			if (dq || ctx == CTX_ARITH) {
-				if (d == '$' || d == '`' || d == '\\' || d == '"' || (ctx == CTX_PARAM && d == '}')) {
+				if (d == '$' || d == '`' || d == '\\' || d == '"' ||
+				    (ctx != CTX_DQUOTE && ctx != CTX_ARITH && d == '}')) {
 					lex_rawadv(p);
 					wb_char(b, (char)d, true);
 				} else {
@@ -668,6 +894,24 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 	return ret;
 }
 
+struct word *lex_read_regex_word(struct parser *p)
+{
+	int c;
+	while ((c = peekc(p)) == ' ' || c == '\t')
+		lex_rawadv(p);
+	struct wbuild b;
+	wb_init(&b);
+	if (read_parts(p, &b, CTX_REGEX, false) < 0) {
+		wb_discard(&b);
+		return NULL;
+	}
+	if (!b.head && !b.lit) {
+		lex_error_unexpected(p);
+		return NULL;
+	}
+	return wb_word(&b);
+}
+
 /* --- here-documents ---------------------------------------------------------- */
 
 struct word *lex_parse_heredoc_text(struct parser *p, const char *text, size_t len)
@@ -697,6 +941,8 @@ static void set_redir(struct parser *p, enum redir_kind k, int fd)
 	p->redir_kind = k;
 	p->redir_fd = fd;
 	p->redir_strip = false;
+	p->redir_both = false;
+	p->redir_herestr = false;
 }
 
 /* Read an operator starting with < or >; fd is the io-number or -1. */
@@ -708,7 +954,10 @@ static void read_redir_op(struct parser *p, int fd)
 		if (d == '<') {
 			lex_rawadv(p);
 			set_redir(p, R_HEREDOC, fd);
-			if (peekc(p) == '-') {
+			if (p->sh->bash && peekc(p) == '<') {
+				lex_rawadv(p);
+				p->redir_herestr = true;
+			} else if (peekc(p) == '-') {
 				lex_rawadv(p);
 				p->redir_strip = true;
 			}
@@ -782,6 +1031,17 @@ static void read_token(struct parser *p)
 		return;
 	case '&':
 		lex_rawadv(p);
+		if (p->sh->bash && peekc(p) == '>') {
+			/* &> FILE and &>> FILE: stdout and stderr */
+			lex_rawadv(p);
+			set_redir(p, R_OUT, 1);
+			if (peekc(p) == '>') {
+				lex_rawadv(p);
+				p->redir_kind = R_APPEND;
+			}
+			p->redir_both = true;
+			return;
+		}
 		if (peekc(p) == '&') {
 			lex_rawadv(p);
 			p->tok = T_AND;
@@ -794,12 +1054,29 @@ static void read_token(struct parser *p)
 		if (peekc(p) == '|') {
 			lex_rawadv(p);
 			p->tok = T_OR;
+		} else if (p->sh->bash && peekc(p) == '&') {
+			lex_unsupported(p, "|& (use 2>&1 |)");
+			p->tok = T_EOF;
 		} else {
 			p->tok = T_PIPE;
 		}
 		return;
 	case '(':
 		lex_rawadv(p);
+		if (p->sh->bash && peekc(p) == '(') {
+			/* (( expr )): an arithmetic command */
+			lex_rawadv(p);
+			struct wbuild ab;
+			wb_init(&ab);
+			if (read_parts(p, &ab, CTX_ARITH, false) < 0) {
+				wb_discard(&ab);
+				p->tok = T_EOF;
+				return;
+			}
+			p->word = wb_word(&ab);
+			p->tok = T_ARITH_CMD;
+			return;
+		}
 		p->tok = T_LPAREN;
 		return;
 	case ')':
@@ -808,6 +1085,11 @@ static void read_token(struct parser *p)
 		return;
 	case '<':
 	case '>':
+		if (p->sh->bash && rawpeek2(p) == '(') {
+			lex_unsupported(p, "process substitution <(...) and >(...)");
+			p->tok = T_EOF;
+			return;
+		}
 		read_redir_op(p, -1);
 		return;
 	default:
@@ -858,7 +1140,7 @@ enum token lex_peek(struct parser *p)
 
 void lex_consume(struct parser *p)
 {
-	if (p->have_tok && p->tok == T_WORD) {
+	if (p->have_tok && (p->tok == T_WORD || p->tok == T_ARITH_CMD)) {
 		word_free(p->word);
 		free(p->raw);
 		p->word = NULL;

@@ -35,6 +35,8 @@ const char *const *cmd_reserved_words(void)
 struct cmd_entry cmd_find(struct shell *sh, const char *name, unsigned flags)
 {
 	const struct builtin *bi = builtin_lookup(name);
+	if (bi && (bi->flags & BI_BASH) && !sh->bash)
+		bi = NULL;
 	if (bi && (bi->flags & BI_SPECIAL))
 		return (struct cmd_entry){ .kind = CMD_SPECIAL, .bi = bi };
 	struct func *fn = (flags & CMD_NO_FUNCS) ? NULL : func_lookup(sh, name);
@@ -170,5 +172,38 @@ int bi_command(struct shell *sh, int argc, char **argv)
 	for (; i < argc; i++)
 		if (describe(sh, argv[i], mode))
 			status = 127;
+	return status;
+}
+
+/* hash [-r] [NAME...]: shark remembers no command locations (the sandbox
+ * looks each program up when it runs), so there is nothing to list or
+ * forget; a NAME is checked the way dash does: an error when it is
+ * neither a builtin, a function nor a program in $PATH. */
+int bi_hash(struct shell *sh, int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c != 'r') {
+				sh_error(sh, "hash: Illegal option -%c", *c);
+				return 2;
+			}
+		}
+	}
+	int status = 0;
+	for (; i < argc; i++) {
+		if (cmd_find(sh, argv[i], 0).kind != CMD_PROGRAM)
+			continue;
+		char *path = path_search(sh, argv[i], true);
+		if (!path) {
+			sh_error(sh, "hash: %s: not found", argv[i]);
+			status = 1;
+		}
+		free(path);
+	}
 	return status;
 }

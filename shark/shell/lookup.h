@@ -47,5 +47,6 @@ char *path_search(struct shell *sh, const char *name, bool need_exec);
 
 int bi_type(struct shell *sh, int argc, char **argv);
 int bi_command(struct shell *sh, int argc, char **argv);
+int bi_hash(struct shell *sh, int argc, char **argv);
 
 #endif

@@ -21,10 +21,10 @@ static const struct {
 	{ 's', "stdin", offsetof(struct options, stdin_cmds) },
 	{ 'x', "xtrace", offsetof(struct options, xtrace) },
 	{ 'v', "verbose", offsetof(struct options, verbose) },
-	{ 'u', "nounset", offsetof(struct options, nounset) },
 	{ 'C', "noclobber", offsetof(struct options, noclobber) },
 	{ 'a', "allexport", offsetof(struct options, allexport) },
 	{ 'b', "notify", offsetof(struct options, notify) },
+	{ 'u', "nounset", offsetof(struct options, nounset) },
 	{ 0, "pipefail", offsetof(struct options, pipefail) },
 };
 
@@ -60,8 +60,9 @@ static int set_option_letter(struct shell *sh, char c, bool on)
 
 void options_string(struct shell *sh, char *buf, size_t n)
 {
+	/* dash's order: the table (dash's own order) walked backwards */
 	size_t o = 0;
-	for (size_t i = 0; i < NOPTIONS && o + 1 < n; i++)
+	for (size_t i = NOPTIONS; i-- > 0 && o + 1 < n;)
 		if (option_table[i].letter && *opt_ptr(sh, i))
 			buf[o++] = option_table[i].letter;
 	buf[o] = '\0';
@@ -122,4 +123,15 @@ int options_parse(struct shell *sh, int argc, char **argv, bool cmdline, bool *r
 		}
 	}
 	return i;
+}
+
+int options_get(struct shell *sh, const char *name, bool *ret_on)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strcmp(option_table[i].name, name) == 0) {
+			*ret_on = *opt_ptr(sh, i);
+			return 0;
+		}
+	}
+	return -1;
 }

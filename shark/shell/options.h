@@ -18,4 +18,8 @@ int options_parse(struct shell *sh, int argc, char **argv, bool cmdline, bool *r
 /* options_string - the value of $- into buf (n bytes). */
 void options_string(struct shell *sh, char *buf, size_t n);
 
+/* options_get - whether the option called name is on, in *ret_on; -1 if
+ * there is no such option. */
+int options_get(struct shell *sh, const char *name, bool *ret_on);
+
 #endif

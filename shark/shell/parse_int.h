@@ -18,6 +18,7 @@ enum token {
 	T_LPAREN,	/* ( */
 	T_RPAREN,	/* ) */
 	T_REDIR,	/* any redirection operator, see p->redir_* */
+	T_ARITH_CMD,	/* bash: (( expr )), the expression in p->word */
 };
 
 struct heredoc_pending {
@@ -41,6 +42,8 @@ struct parser {
 	enum redir_kind redir_kind;
 	int redir_fd;		/* -1: default for the operator */
 	bool redir_strip;	/* <<- */
+	bool redir_both;	/* bash &> and &>>: stdout and stderr */
+	bool redir_herestr;	/* bash <<<: a here-string */
 	int tok_line;
 	/* here-documents whose bodies follow the next newline */
 	struct heredoc_pending *heredocs;
@@ -60,6 +63,11 @@ void lex_consume(struct parser *p);
 struct word *lex_take_word(struct parser *p);
 void lex_error_unexpected(struct parser *p);
 void lex_error(struct parser *p, const char *msg);
+/* A bash feature shark does not implement: "FILE:LINE: not supported by
+ * shark: FEATURE" (a syntax error, status 2). */
+void lex_unsupported(struct parser *p, const char *feature);
+/* Read the word after =~ inside [[ ]]: ( ) | are part of it. */
+struct word *lex_read_regex_word(struct parser *p);
 void lex_discard_line(struct parser *p);
 void lex_clear(struct parser *p);
 bool lex_is_kw(struct parser *p, const char *kw);

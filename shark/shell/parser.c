@@ -222,6 +222,7 @@ static struct redir *parse_redir(struct parser *p)
 	enum redir_kind k = p->redir_kind;
 	int fd = p->redir_fd;
 	bool strip = p->redir_strip;
+	bool both = p->redir_both, herestr = p->redir_herestr;
 	lex_consume(p);
 	if (fd < 0)
 		fd = (k == R_IN || k == R_RDWR || k == R_DUPIN || k == R_HEREDOC) ? 0 : 1;
@@ -235,7 +236,31 @@ static struct redir *parse_redir(struct parser *p)
 	r->kind = k;
 	r->fd = fd;
 	struct word *w = lex_take_word(p);
-	if (k == R_HEREDOC) {
+	if (herestr) {
+		/* <<< WORD: WORD expanded, plus a newline, as a here-document */
+		struct wpart **tail = &w->parts;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = lex_part_new(WP_LIT, true);
+		(*tail)->text = strdup("\n");
+		(*tail)->len = 1;
+		r->target = w;
+	} else if (both) {
+		/* &> WORD: > WORD 2>&1 */
+		r->target = w;
+		struct redir *r2 = calloc(1, sizeof *r2);
+		if (!r2)
+			abort();
+		r2->kind = R_DUPOUT;
+		r2->fd = 2;
+		r2->target = calloc(1, sizeof *r2->target);
+		if (!r2->target)
+			abort();
+		r2->target->parts = lex_part_new(WP_LIT, false);
+		r2->target->parts->text = strdup("1");
+		r2->target->parts->len = 1;
+		r->next = r2;
+	} else if (k == R_HEREDOC) {
 		lex_add_heredoc(p, r, w, strip);
 		word_free(w);
 	} else {
@@ -252,6 +277,8 @@ static bool parse_redirs_into(struct parser *p, struct redir ***tail)
 			return false;
 		**tail = r;
 		*tail = &r->next;
+		while (**tail)
+			*tail = &(**tail)->next;
 	}
 	return true;
 }
@@ -297,6 +324,16 @@ static struct node *parse_for(struct parser *p)
 {
 	struct node *n = node_new(p, N_FOR);
 	lex_consume(p);
+	if (lex_peek(p) == T_ARITH_CMD) {
+		/* bash for (( init; cond; step )): the text in n->subject, no name */
+		n->subject = lex_take_word(p);
+		if (lex_peek(p) == T_SEMI)
+			lex_consume(p);
+		skip_newlines(p);
+		if (!expect_kw(p, "do") || !(n->b = parse_list(p, false)) || !expect_kw(p, "done"))
+			goto fail;
+		return n;
+	}
 	if (lex_peek(p) != T_WORD || !p->raw || !lex_is_name(p->raw, strlen(p->raw))) {
 		lex_error_unexpected(p);
 		goto fail;
@@ -394,6 +431,18 @@ fail:
 	return NULL;
 }
 
+/* Is the command word w a bash declaration builtin (whose NAME=(...)
+ * arguments are arrays)? */
+static bool decl_builtin(const struct word *w)
+{
+	const struct wpart *p = w->parts;
+	if (!p || p->next || p->kind != WP_LIT || p->quoted)
+		return false;
+	return strcmp(p->text, "declare") == 0 || strcmp(p->text, "local") == 0 ||
+	       strcmp(p->text, "typeset") == 0 || strcmp(p->text, "readonly") == 0 ||
+	       strcmp(p->text, "export") == 0;
+}
+
 static struct node *parse_simple(struct parser *p)
 {
 	struct node *n = node_new(p, N_SIMPLE);
@@ -419,9 +468,36 @@ static struct node *parse_simple(struct parser *p)
 			struct wpart *first = p->word->parts;
 			char *eq = memchr(first->text, '=', first->len);
 			size_t nl = (size_t)(eq - first->text);
-			if (lex_is_name(first->text, nl)) {
+			/* bash NAME+=value appends; the name keeps its + for eval */
+			bool append = p->sh->bash && nl > 1 && first->text[nl - 1] == '+' &&
+				      lex_is_name(first->text, nl - 1);
+			if (append || lex_is_name(first->text, nl)) {
 				struct word *w = lex_take_word(p);
 				w->aname = strndup(first->text, nl);
+				if (p->sh->bash && eq + 1 == first->text + first->len && !first->next &&
+				    lex_peek(p) == T_LPAREN) {
+					/* bash NAME=(words...): an array */
+					lex_consume(p);
+					struct word **et = &w->elems;
+					for (;;) {
+						enum token et_tok = lex_peek(p);
+						if (et_tok == T_RPAREN)
+							break;
+						if (et_tok == T_NEWLINE) {
+							lex_consume(p);
+							continue;
+						}
+						if (et_tok != T_WORD) {
+							word_free(w);
+							lex_error_unexpected(p);
+							goto fail;
+						}
+						*et = lex_take_word(p);
+						et = &(*et)->next;
+					}
+					lex_consume(p);
+					w->is_array = true;
+				}
 				size_t rest = first->len - nl - 1;
 				memmove(first->text, eq + 1, rest + 1);
 				first->len = rest;
@@ -470,6 +546,37 @@ static struct node *parse_simple(struct parser *p)
 			wtail = &w->next;
 			continue;
 		}
+		if (p->sh->bash && n->args && p->word_has_eq && decl_builtin(n->args)) {
+			/* declare/local/... NAME=(words...) */
+			struct wpart *first = p->word->parts;
+			size_t nl = first->len - 1;
+			if (!first->next && first->text[nl] == '=' && lex_is_name(first->text, nl)) {
+				struct word *w = lex_take_word(p);
+				if (lex_peek(p) == T_LPAREN) {
+					lex_consume(p);
+					w->aname = strndup(first->text, nl);
+					w->is_array = true;
+					struct word **et = &w->elems;
+					while (lex_peek(p) == T_WORD || p->tok == T_NEWLINE) {
+						if (p->tok == T_NEWLINE) {
+							lex_consume(p);
+							continue;
+						}
+						*et = lex_take_word(p);
+						et = &(*et)->next;
+					}
+					if (lex_peek(p) != T_RPAREN) {
+						word_free(w);
+						lex_error_unexpected(p);
+						goto fail;
+					}
+					lex_consume(p);
+				}
+				*wtail = w;
+				wtail = &w->next;
+				continue;
+			}
+		}
 		*wtail = lex_take_word(p);
 		wtail = &(*wtail)->next;
 	}
@@ -481,6 +588,110 @@ static struct node *parse_simple(struct parser *p)
 fail:
 	ast_free(n);
 	return NULL;
+}
+
+/* An operator inside [[ ]], kept as a word of one unquoted literal part
+ * (a quoted "&&" is an operand, not an operator). */
+static struct word *op_word(const char *text)
+{
+	struct word *w = calloc(1, sizeof *w);
+	if (!w)
+		abort();
+	w->parts = lex_part_new(WP_LIT, false);
+	w->parts->text = strdup(text);
+	w->parts->len = strlen(text);
+	return w;
+}
+
+/* bash [[ ... ]]: the words and operators up to ]], in order; the
+ * evaluator (cond.c) parses the expression. Newlines are allowed after
+ * && and || and ( . */
+static struct node *parse_dbracket(struct parser *p)
+{
+	struct node *n = node_new(p, N_DBRACKET);
+	lex_consume(p);	/* [[ */
+	struct word **tail = &n->words;
+	bool prev_regex = false;
+	for (;;) {
+		if (prev_regex) {
+			prev_regex = false;
+			struct word *re = lex_read_regex_word(p);
+			if (!re)
+				goto fail;
+			*tail = re;
+			tail = &re->next;
+			continue;
+		}
+		enum token t = lex_peek(p);
+		struct word *w = NULL;
+		if (t == T_WORD && p->raw && strcmp(p->raw, "]]") == 0) {
+			lex_consume(p);
+			break;
+		}
+		if (t == T_WORD) {
+			prev_regex = p->raw && strcmp(p->raw, "=~") == 0;
+			w = lex_take_word(p);
+		} else if (t == T_AND || t == T_OR || t == T_LPAREN || t == T_RPAREN) {
+			w = op_word(t == T_AND ? "&&" : t == T_OR ? "||" : t == T_LPAREN ? "(" : ")");
+			lex_consume(p);
+		} else if (t == T_REDIR && p->redir_fd < 0 && !p->redir_both &&
+			   (p->redir_kind == R_IN || p->redir_kind == R_OUT)) {
+			w = op_word(p->redir_kind == R_IN ? "<" : ">");
+			lex_consume(p);
+		} else if (t == T_NEWLINE && n->words) {
+			lex_consume(p);
+			continue;
+		} else {
+			lex_error_unexpected(p);
+			goto fail;
+		}
+		*tail = w;
+		tail = &w->next;
+	}
+	if (!n->words) {
+		lex_error(p, "empty [[ ]]");
+		goto fail;
+	}
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+/* bash `function NAME { ...; }` and `function NAME() { ...; }`. */
+static struct node *parse_function_kw(struct parser *p)
+{
+	lex_consume(p);	/* function */
+	if (lex_peek(p) != T_WORD || !p->raw) {
+		lex_error_unexpected(p);
+		return NULL;
+	}
+	struct node *n = node_new(p, N_FUNCDEF);
+	n->name = strdup(p->raw);
+	lex_consume(p);
+	if (lex_peek(p) == T_LPAREN) {
+		lex_consume(p);
+		if (lex_peek(p) != T_RPAREN) {
+			lex_error_unexpected(p);
+			ast_free(n);
+			return NULL;
+		}
+		lex_consume(p);
+	}
+	skip_newlines(p);
+	struct node *body = parse_command(p);
+	if (!body) {
+		ast_free(n);
+		return NULL;
+	}
+	if (body->kind == N_SIMPLE) {
+		ast_free(body);
+		ast_free(n);
+		lex_error(p, "function body must be a compound command");
+		return NULL;
+	}
+	n->a = body;
+	return n;
 }
 
 static struct node *parse_command(struct parser *p)
@@ -496,7 +707,22 @@ static struct node *parse_command(struct parser *p)
 		;
 	p->last_alias = NULL;
 	enum token t = lex_peek(p);
-	if (t == T_WORD && p->raw) {
+	if (t == T_ARITH_CMD) {
+		n = node_new(p, N_ARITH);
+		n->words = lex_take_word(p);
+	} else if (t == T_WORD && p->raw && p->sh->bash &&
+		   (strcmp(p->raw, "[[") == 0 || strcmp(p->raw, "function") == 0 ||
+		    strcmp(p->raw, "select") == 0 || strcmp(p->raw, "coproc") == 0)) {
+		if (strcmp(p->raw, "[[") == 0) {
+			n = parse_dbracket(p);
+		} else if (strcmp(p->raw, "function") == 0) {
+			n = parse_function_kw(p);
+			p->depth--;
+			return n;
+		} else {
+			lex_unsupported(p, strcmp(p->raw, "select") == 0 ? "select" : "coproc");
+		}
+	} else if (t == T_WORD && p->raw) {
 		const char *w = p->raw;
 		if (strcmp(w, "if") == 0) {
 			lex_consume(p);

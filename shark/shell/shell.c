@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int shell_init(struct shell *sh, const char *arg0, char **environ_in)
@@ -52,6 +53,8 @@ int shell_init(struct shell *sh, const char *arg0, char **environ_in)
 			free(cwd);
 		}
 	}
+	sh->start_time = (long)time(NULL);
+	sh->random_state = (unsigned)getpid() ^ (unsigned)sh->start_time;
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
@@ -229,7 +232,8 @@ int shell_run_source(struct shell *sh)
 		if (sh->jump == J_EXIT)
 			break;
 		if (sh->jump == J_ABORT) {
-			if (sh->interactive && top) {
+			/* bash scripts go on after an abandoned command too */
+			if ((sh->interactive || sh->bash) && top) {
 				sh->jump = J_NONE;
 				continue;
 			}

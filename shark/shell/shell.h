@@ -85,6 +85,9 @@ struct shell {
 	ino_t stage_pipe_ino;
 	pid_t stage_pid;
 	bool no_cmdsub;		/* fuzzing: command substitution yields "" */
+	bool bash;		/* bash mode: #!...bash script or shark --bash (docs/language.md) */
+	unsigned random_state;	/* bash $RANDOM */
+	long start_time;	/* bash $SECONDS: when the shell started */
 	/* control flow */
 	enum jump jump;
 	int jump_count;

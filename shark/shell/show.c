@@ -117,6 +117,8 @@ static void show_node(struct util_buf *b, const struct node *n, int depth)
 	case N_UNTIL: sb_str(b, "until ...; done"); break;
 	case N_FOR: sb_str(b, "for ...; done"); break;
 	case N_CASE: sb_str(b, "case ... esac"); break;
+	case N_DBRACKET: sb_str(b, "[[ ... ]]"); break;
+	case N_ARITH: sb_str(b, "(( ... ))"); break;
 	case N_FUNCDEF:
 		sb_str(b, n->name);
 		sb_str(b, "() ...");

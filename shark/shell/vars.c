@@ -91,6 +91,15 @@ int var_set(struct shell *sh, const char *name, const char *value, unsigned flag
 	return var_set_n(sh, name, strlen(name), value, flags);
 }
 
+void var_elems_free(struct var *v)
+{
+	for (size_t i = 0; i < v->nelems; i++)
+		free(v->elems[i]);
+	free(v->elems);
+	v->elems = NULL;
+	v->nelems = v->elems_cap = 0;
+}
+
 int var_unset(struct shell *sh, const char *name)
 {
 	size_t n = strlen(name);
@@ -109,6 +118,7 @@ int var_unset(struct shell *sh, const char *name)
 			for (struct local_save *l = sh->locals; l && !is_local; l = l->next)
 				is_local = strcmp(l->name, name) == 0;
 			if (is_local) {
+				var_elems_free(v);
 				free(v->value);
 				v->value = NULL;
 				v->flags = V_UNSET;
@@ -119,6 +129,7 @@ int var_unset(struct shell *sh, const char *name)
 		*pp = v->next;
 		if (v->flags & V_EXPORT)
 			sh->var_generation++;
+		var_elems_free(v);
 		free(v->name);
 		free(v->value);
 		free(v);
@@ -187,6 +198,7 @@ void var_free_all(struct shell *sh)
 		struct var *v = sh->vars[h];
 		while (v) {
 			struct var *next = v->next;
+			var_elems_free(v);
 			free(v->name);
 			free(v->value);
 			free(v);
@@ -233,6 +245,7 @@ void var_pop_locals(struct shell *sh, struct local_save *until)
 				var_set(sh, l->name, NULL, 0);
 				v = var_lookup(sh, l->name);
 			}
+			var_elems_free(v);	/* a local array's elements go with it */
 			free(v->value);
 			v->value = l->value;
 			v->flags = l->flags;

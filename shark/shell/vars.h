@@ -19,6 +19,8 @@ struct var {
 	char *name;
 	char *value;		/* NULL when V_UNSET */
 	unsigned flags;
+	char **elems;		/* bash arrays: elements 1..nelems-1 (NULL: unset); 0 is value */
+	size_t nelems, elems_cap;
 	struct var *next;	/* hash chain */
 };
 
@@ -43,6 +45,8 @@ void var_import_env(struct shell *sh, char **envp);
 char **var_environ(struct shell *sh);
 bool var_valid_name(const char *s, size_t n);
 void var_free_all(struct shell *sh);
+/* Free a variable's array elements (bash arrays, array.c). */
+void var_elems_free(struct var *v);
 /* local NAME[=value]: save the current value in the function's frame. */
 int var_make_local(struct shell *sh, const char *name);
 void var_pop_locals(struct shell *sh, struct local_save *until);

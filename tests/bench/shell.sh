@@ -2,7 +2,9 @@
 # shell.sh - interpreter speed: a 100,000-iteration loop of arithmetic,
 # tests and variable work, run by shark and by dash side by side
 # (alternating, 7 runs each); prints the medians and the ratio.
-# Target (issue 4): shark at most 1.5x dash.
+# Target (issue 4): shark at most 1.5x dash. Plus a bash-mode script (a
+# 100,000-element array built and looped over with [[ ]] and (( ))) run
+# by shark and by bash; target (issue 16): at most 1.5x bash.
 set -eu
 SHARK=${SHARK:-${BUILD:?BUILD not set}/bin/shark}
 RUNS=${RUNS:-7}
@@ -35,6 +37,17 @@ done
 echo $n
 LOOP
 
+cat >"$tmp/array.sh" <<'LOOP'
+#!/bin/bash
+a=()
+for ((i = 0; i < 100000; i++)); do a+=("item$i"); done
+n=0
+for x in "${a[@]}"; do
+	[[ $x == *7 ]] && ((n++))
+done
+echo ${#a[@]} $n
+LOOP
+
 now_ms() { date +%s%N | cut -c1-13; }
 
 # time_ms SHELL SCRIPT: wall time of one run in milliseconds
@@ -49,13 +62,17 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 [ "$("$SHARK" "$tmp/loop.sh")" = "$(dash "$tmp/loop.sh")" ] || { echo "shell.sh: shark and dash disagree" >&2; exit 1; }
 
-printf '%-34s %10s %10s %8s\n' "benchmark" "dash ms" "shark ms" "ratio"
-for b in loop func; do
+[ "$("$SHARK" "$tmp/array.sh")" = "$(bash "$tmp/array.sh")" ] || { echo "shell.sh: shark and bash disagree" >&2; exit 1; }
+
+printf '%-34s %10s %10s %8s\n' "benchmark" "dash|bash ms" "shark ms" "ratio"
+for b in loop func array; do
+	ref=dash
+	[ "$b" = array ] && ref=bash
 	: >"$tmp/d"
 	: >"$tmp/s"
 	k=0
 	while [ $k -lt "$RUNS" ]; do
-		time_ms dash "$tmp/$b.sh" >>"$tmp/d"
+		time_ms "$ref" "$tmp/$b.sh" >>"$tmp/d"
 		time_ms "$SHARK" "$tmp/$b.sh" >>"$tmp/s"
 		k=$((k + 1))
 	done
@@ -64,6 +81,7 @@ for b in loop func; do
 	case $b in
 	loop) label="100k loop: arith, test, vars" ;;
 	func) label="30k function calls + case" ;;
+	array) label="100k array (bash mode; vs bash)" ;;
 	esac
 	printf '%-34s %10s %10s %8s\n' "$label" "$d" "$s" "$(awk -v a="$s" -v b="$d" 'BEGIN { printf "%.2fx", a / b }')"
 done

@@ -39,13 +39,14 @@ conf_scratch() {
 }
 
 # case_shell_mark FILE: prints "bash" if the case's first line is
-# "# shell: bash" (recorded from bash because dash lacks the feature),
-# else "dash".
+# "# shell: bash" (recorded from bash because dash lacks the feature) or
+# "#!/bin/bash" (a bash script: shark runs it in bash mode, as it does any
+# script whose #! line names bash), else "dash".
 case_shell_mark() {
 	_l=
 	IFS= read -r _l <"$1" || :
 	case $_l in
-	'# shell: bash') echo bash ;;
+	'# shell: bash' | '#!/bin/bash') echo bash ;;
 	*) echo dash ;;
 	esac
 }

@@ -58,6 +58,63 @@ check "shebang script" 0 "shebang ok" env PATH="$tmp/bin:$PATH" "$tmp/sb" ok
 printf 'echo "no shebang $1"\n' >"$tmp/plain"
 chmod 755 "$tmp/plain"
 check "script without #! runs in shark" 0 "no shebang p" "$SHARK" -c "$tmp/plain p"
+# a file without #! is run by shark itself (not handed to /bin/sh in the
+# sandbox): shark-only syntax works in it and each of its commands is
+# memoized on its own (a second run replays the inner command)
+printf 'set -o pipefail && echo "pf $1"\nwc -c <"$2"\n' >"$tmp/plain2"
+chmod 755 "$tmp/plain2"
+printf 'abc' >"$tmp/data"
+check "script without #! is run by shark" 0 "pf q
+3" env XDG_CACHE_HOME="$tmp/cache" "$SHARK" -c "$tmp/plain2 q $tmp/data"
+check "its commands are memoized one by one" 0 "pf q
+3" env XDG_CACHE_HOME="$tmp/cache" SHARK_NOTICES=1 "$SHARK" -c "$tmp/plain2 q $tmp/data; :"
+check_err "inner command replayed" "shark: cached"
+check "found in PATH" 0 "pf r
+3" env PATH="$tmp:$PATH" XDG_CACHE_HOME="$tmp/cache" "$SHARK" -c "plain2 r $tmp/data"
+
+# invocation options before -c or a file, and $-, as dash gives them
+for inv in "-e -c|false; echo no" "-o errexit -c|false; echo no" "-u -c|echo \$nope; echo no" \
+	"-eu -c|echo \$-" "-x -c|echo \$-" "-c|echo [\$-]" "-e -o noglob -c|echo \$-" \
+	"+e -c|echo [\$-]" "-e|$tmp/s.sh" "-u|$tmp/s.sh" "-c -e|echo \$-" "-C -c|echo \$-" "-Cefuxavb -c|echo \$-"; do
+	opts=${inv%%|*} arg=${inv#*|}
+	# shellcheck disable=SC2086
+	want=$(dash $opts "$arg" 2>/dev/null)
+	want_st=$?
+	# shellcheck disable=SC2086
+	check "invocation $opts '$arg'" "$want_st" "$want" "$SHARK" $opts "$arg"
+done
+check "stdin shows s in \$-" 0 "s" sh -c "echo 'echo \$-' | \"$SHARK\""
+# bash mode: a #! line naming bash, or --bash; other scripts stay POSIX
+printf '#!/bin/bash\nsource /dev/null && [[ a == a ]] && echo "bash ${0##*/}"\n' >"$tmp/b1"
+check "#!/bin/bash script is bash" 0 "bash b1" "$SHARK" "$tmp/b1"
+printf '#!/usr/bin/env bash\necho {1..3}\n' >"$tmp/b2"
+check "#!/usr/bin/env bash script is bash" 0 "1 2 3" "$SHARK" "$tmp/b2"
+printf '#!/bin/sh\necho {1..3}\n' >"$tmp/b3"
+check "#!/bin/sh script is POSIX" 0 "{1..3}" "$SHARK" "$tmp/b3"
+check "--bash -c" 0 "X" "$SHARK" --bash -c 'x=x; echo ${x^^}'
+check "-c is POSIX" 0 "\${x^^}" "$SHARK" -c 'echo \$\{x^^\}'
+check "source is not found in POSIX mode" 127 "" "$SHARK" -c 'source /dev/null'
+# unsupported bash features: a clear message with file and line, never "not found"
+for feat in 'shopt -s nullglob%shopt' 'mapfile -t l </dev/null%mapfile' 'diff <(echo a) <(echo b)%process substitution' \
+	'echo x |& cat%|& (use 2>&1 |)' 'declare -A m%declare -A' 'x=y; echo ${!x}%indirect expansion' \
+	'select x in a; do :; done%select' 'coproc cat%coproc'; do
+	code=${feat%%%*} what=${feat#*%}
+	printf '#!/bin/bash\necho before\n%s\n' "$code" >"$tmp/u"
+	check "unsupported: $what" 2 "before" "$SHARK" "$tmp/u"
+	check_err "unsupported message: $what" "u:3: not supported by shark: $what"
+done
+# commands inside bash constructs are memoized like any other; [[ ]] and
+# (( )) are not commands for the sandbox (nothing recorded for them)
+cat >"$tmp/bm" <<'EOF2'
+#!/bin/bash
+for f in {1..2}; do
+	if [[ $f -eq 2 ]] && (( f > 1 )); then wc -c <"$1"; fi
+done
+EOF2
+check "bash loop runs" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" "$SHARK" "$tmp/bm" "$tmp/data"
+check "bash loop replays" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" SHARK_NOTICES=1 "$SHARK" "$tmp/bm" "$tmp/data"
+check_err "command in bash loop replayed" "shark: cached"
+check "only wc -c was recorded (no [[, ((, loop or test)" 0 "2" sh -c "env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -c . ; env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -v 'wc -c'; true"
 
 # syntax errors: file, line, unexpected token, status 2, nothing after runs
 printf 'echo one\necho two\nif true; then\n  echo three\nfi fi\necho never\n' >"$tmp/bad.sh"

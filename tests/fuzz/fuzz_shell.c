@@ -3,7 +3,9 @@
  * Nothing is executed: command substitution yields "" (sh->no_cmdsub) and
  * pathname expansion is off, so runs are deterministic and side-effect
  * free. Each input is parsed twice: as one string (eval, dot scripts) and
- * command by command from a source (scripts, interactive lines). */
+ * command by command from a source (scripts, interactive lines); and all
+ * of that twice, as a POSIX script and in bash mode ([[ ]] and (( ))
+ * evaluated, arrays, brace expansion, bash's parameter operators). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "shark/shell/shell.h"
 #include "shark/shell/builtins.h"
+#include "shark/shell/cond.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/input.h"
 #include "shark/shell/vars.h"
@@ -47,6 +50,13 @@ static void expand_tree(struct shell *sh, struct node *n, int depth)
 		strlist_free(&out);
 		reset_jump(sh);
 		for (struct word *w = n->assigns; w; w = w->next) {
+			if (w->is_array) {
+				struct strlist el = { 0 };
+				expand_words(sh, w->elems, &el);
+				strlist_free(&el);
+				reset_jump(sh);
+				continue;
+			}
 			char *s = expand_word_str(sh, w, true);
 			if (s && w->aname && var_valid_name(w->aname, strlen(w->aname)))
 				var_set(sh, w->aname, s, 0);
@@ -55,8 +65,20 @@ static void expand_tree(struct shell *sh, struct node *n, int depth)
 		}
 		break;
 	}
+	case N_DBRACKET:
+		cond_eval(sh, n);
+		reset_jump(sh);
+		break;
+	case N_ARITH:
+		cond_arith(sh, n);
+		reset_jump(sh);
+		break;
 	case N_FOR: {
 		struct strlist out = { 0 };
+		if (n->subject) {
+			char *s = expand_word_str(sh, n->subject, false);
+			free(s);
+		}
 		expand_words(sh, n->words, &out);
 		strlist_free(&out);
 		reset_jump(sh);
@@ -89,17 +111,16 @@ static void expand_tree(struct shell *sh, struct node *n, int depth)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run_one(const uint8_t *data, size_t size, bool bash)
 {
-	if (size > FUZZ_MAX_INPUT)
-		return 0;
 	static char *env[] = { "HOME=/home/fuzz", "IFS= \t\n", "x=a b c", "y=*.c", NULL };
 	struct shell sh;
 	if (shell_init(&sh, "fuzz", env) < 0)
-		return 0;
+		return;
 	sh.no_cmdsub = true;
 	sh.opt.noglob = true;
 	sh.interactive = true;	/* errors abort the command, never exit */
+	sh.bash = bash;
 	char *args[] = { "one", "two three", "", NULL };
 	set_positional(&sh, 3, args);
 
@@ -124,5 +145,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	source_pop(&sh);
 	shell_free(&sh);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > FUZZ_MAX_INPUT)
+		return 0;
+	run_one(data, size, false);
+	run_one(data, size, true);
 	return 0;
 }

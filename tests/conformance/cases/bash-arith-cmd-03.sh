@@ -1,0 +1,2 @@
+#!/bin/bash
+for ((i = 0; i < 3; i++)); do echo $i; done

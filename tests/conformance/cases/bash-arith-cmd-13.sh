@@ -1,0 +1,3 @@
+#!/bin/bash
+i=0
+until ((i >= 3)); do echo "i$i"; ((i++)); done

@@ -1,0 +1,6 @@
+#!/bin/bash
+a=(first second)
+echo $a
+echo "${a}"
+a=replaced
+echo "${a[@]}"

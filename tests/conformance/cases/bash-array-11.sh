@@ -1,0 +1,8 @@
+#!/bin/bash
+a=(
+	one   # first
+	two
+)
+echo "${a[@]}"
+set -- "${a[@]}"
+echo $#

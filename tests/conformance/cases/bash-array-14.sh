@@ -1,0 +1,7 @@
+#!/bin/bash
+a=()
+a[0]=zero
+a[2]=two
+echo "${#a[@]}" "${a[@]}"
+a+=(three)
+echo "${!a[@]}"

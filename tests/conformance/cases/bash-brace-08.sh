@@ -1,0 +1,5 @@
+#!/bin/bash
+x=1
+echo {$x..3}
+echo "{1..3}"
+echo \{1..3\}

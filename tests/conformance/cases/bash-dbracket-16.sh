@@ -1,0 +1,4 @@
+#!/bin/bash
+x=$(echo hi)
+[[ $(echo hi) == "$x" ]] && echo subst
+[[ -n $(printf abc) ]] && echo nonempty-subst

@@ -1,0 +1,7 @@
+#!/bin/bash
+function hello {
+	echo "hello $1"
+}
+hello world
+function two() { echo two; }
+two

@@ -1,0 +1,7 @@
+#!/bin/bash
+function outer {
+	function inner { echo inner; }
+	inner
+}
+outer
+inner

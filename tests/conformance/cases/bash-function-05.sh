@@ -1,0 +1,5 @@
+#!/bin/bash
+counter=0
+function bump() { ((counter++)); }
+bump; bump; bump
+echo $counter

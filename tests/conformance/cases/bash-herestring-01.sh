@@ -1,0 +1,5 @@
+#!/bin/bash
+cat <<< "hello"
+x=world
+cat <<< "hello $x"
+wc -l <<< "$(printf 'a\nb')"

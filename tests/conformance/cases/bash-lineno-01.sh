@@ -1,0 +1,7 @@
+#!/bin/bash
+echo $LINENO
+echo $LINENO
+f() {
+	echo $LINENO
+}
+f

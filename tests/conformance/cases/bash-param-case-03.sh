@@ -1,0 +1,5 @@
+#!/bin/bash
+name=jOHN
+echo "${name,,}" "${name^^}"
+lower=${name,,}
+echo "${lower^}"

@@ -1,0 +1,6 @@
+#!/bin/bash
+path="/a/b/c.txt"
+echo "${path//\//_}"
+name="${path##*/}"
+echo "${name/.txt/.md}"
+echo "${name^^}"

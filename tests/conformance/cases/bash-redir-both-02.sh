@@ -1,0 +1,4 @@
+#!/bin/bash
+echo first &> f
+echo second &>> f
+cat f

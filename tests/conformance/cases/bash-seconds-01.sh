@@ -1,0 +1,3 @@
+#!/bin/bash
+s=$SECONDS
+[[ $s -ge 0 && $s -lt 5 ]] && echo small

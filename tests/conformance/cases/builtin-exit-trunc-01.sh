@@ -1,0 +1,6 @@
+(exit 256)
+echo $?
+(exit 300)
+echo $?
+(exit 511)
+echo $?

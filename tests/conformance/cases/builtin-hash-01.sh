@@ -1,0 +1,4 @@
+hash ls
+echo "status $?"
+hash -r
+echo "status $?"

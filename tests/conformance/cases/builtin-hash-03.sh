@@ -1,0 +1,4 @@
+f() { :; }
+hash f echo cd
+echo "status $?"
+command -v hash

@@ -1,0 +1,4 @@
+hash -r
+hash
+echo "listing status $?"
+type hash

@@ -1,0 +1,4 @@
+echo {a,b}
+echo $'x'
+x=abc
+echo "${x}"

@@ -1,0 +1,5 @@
+x=hello
+echo "${x}" ${#x}
+set -- a b
+echo $#
+echo '[[' '(('

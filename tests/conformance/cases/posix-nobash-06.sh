@@ -1,0 +1,2 @@
+function f { echo no; } 2>/dev/null
+echo "status $?"

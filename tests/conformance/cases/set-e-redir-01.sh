@@ -1,0 +1,4 @@
+set -e
+echo start
+{ echo in; } >/nonexistent/dir/file
+echo not reached

@@ -1,0 +1,3 @@
+set -e
+echo x >/nonexistent/dir/file
+echo not reached

@@ -1,0 +1,3 @@
+set -e
+case a in a) echo a ;; esac >/nonexistent/dir/file
+echo not reached

@@ -1,0 +1,3 @@
+set -e
+if true; then echo t; fi </nonexistent/file
+echo not reached

@@ -1,0 +1,7 @@
+echo "[$-]"
+set -e
+echo "[$-]"
+set -u
+case $- in *u*) echo has u ;; esac
+set +eu
+echo "[$-]"
