@@ -31,6 +31,10 @@ struct memo_options {
 	const char *store_path;	/* NULL: $SHARK_STORE or the XDG default */
 	const char *workspace;	/* NULL: $SHARK_WORKSPACE, else the git top-level
 				 * containing the cwd, else the cwd */
+	/* SHARK_WRITABLE: host paths (absolute, realpath'ed, NULL-terminated;
+	 * may be NULL) bound writable into every sandbox. A run that wrote
+	 * beneath one is not recorded. The caller keeps them alive. */
+	char *const *writable;
 	bool force;		/* shark -f: recompute and re-record everything */
 	bool notices;		/* one "cached" notice per hit on stderr */
 	bool record_failures;	/* also record runs with a non-zero exit */

@@ -18,6 +18,7 @@
 #include "shark/shell/external.h"
 #include "shark/memo/memo.h"
 #include "shark/shell/ast.h"
+#include "shark/shell/boundary.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/jobs.h"
@@ -51,7 +52,23 @@ int external_init(struct shell *sh, bool force, bool notices)
 		return -errno;
 	const char *rf = getenv("SHARK_RECORD_FAILURES");
 	const char *nt = getenv("SHARK_NOTICES");
+	/* The workspace and the grants: the same for the shell's own writes
+	 * (boundary.c) and for the commands' sandboxes. */
+	char *ws = NULL, *bad = NULL;
+	int r = memo_workspace_find(cwd, &ws);
+	if (r == 0)
+		r = boundary_new(ws, &sh->boundary, &bad);
+	if (r < 0) {
+		free(ws);
+		return r;
+	}
+	if (bad)
+		fprintf(stderr, "shark: SHARK_WRITABLE: left out (not an existing absolute path): %s\n",
+			bad);
+	free(bad);
 	struct memo_options o = {
+		.workspace = ws,
+		.writable = boundary_grants(sh->boundary),
 		.force = force,
 		.notices = notices || (nt && *nt && strcmp(nt, "0") != 0),
 		.record_failures = rf && *rf && strcmp(rf, "0") != 0,
@@ -59,7 +76,8 @@ int external_init(struct shell *sh, bool force, bool notices)
 		.message_ctx = sh,
 	};
 	struct memo *m;
-	int r = memo_new(&o, cwd, &m);
+	r = memo_new(&o, cwd, &m);
+	free(ws);
 	if (r < 0)
 		return r;
 	sh->memo = m;
@@ -70,6 +88,8 @@ void external_free(struct shell *sh)
 {
 	memo_free(sh->memo);
 	sh->memo = NULL;
+	boundary_free(sh->boundary);
+	sh->boundary = NULL;
 }
 
 /* Prefix words that change how one command is memoized (docs/memo.md). */

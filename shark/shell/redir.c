@@ -1,6 +1,7 @@
 /* redir.c - applying redirections (< > >| >> <> <& >& <<) to the shell's
  * descriptors, saving the old ones (above fd 10, close-on-exec) when the
  * command runs in the shell itself so they can be restored afterwards. */
+#include "shark/shell/boundary.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/redir.h"
@@ -8,6 +9,7 @@
 #include "shark/util/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +70,8 @@ static void save_fd(struct redir_save **save, int fd)
 	*save = s;
 }
 
-static int open_target(struct shell *sh, const struct redir *r, const char *name)
+static int open_target(struct shell *sh, const struct redir *r, const char *name, char *refused,
+		       size_t size)
 {
 	int flags = O_CLOEXEC;
 	switch (r->kind) {
@@ -92,7 +95,16 @@ static int open_target(struct shell *sh, const struct redir *r, const char *name
 		break;
 	default: break;
 	}
-	return open(name, flags, 0666);
+	return boundary_open(sh->boundary, name, flags, 0666, refused, size);
+}
+
+/* Why a write was refused, and what to do about it. */
+static void refusal(struct shell *sh, const char *name, const char *dir)
+{
+	const char *ws = boundary_workspace(sh->boundary);
+	sh_error(sh, "cannot write %s: outside the workspace%s%s and /tmp; start shark with "
+		     "SHARK_WRITABLE=%s to allow it, or let a `host` command write it",
+		 name, ws ? " " : "", ws ? ws : "", dir);
 }
 
 int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
@@ -150,7 +162,13 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 				}
 				continue;
 			}
-			newfd = open_target(sh, r, name);
+			char refused[PATH_MAX];
+			newfd = open_target(sh, r, name, refused, sizeof(refused));
+			if (newfd == BOUNDARY_REFUSED) {
+				refusal(sh, name, refused);
+				free(name);
+				return -1;
+			}
 			if (newfd < 0) {
 				if (r->kind == R_IN)
 					sh_error(sh, "cannot open %s: %s", name, strerror(errno));

@@ -116,6 +116,8 @@ struct shell {
 	char *histfile;
 	/* the memo engine every external command goes through (external.c) */
 	struct memo *memo;
+	/* where the shell's own redirections may write (boundary.c) */
+	struct boundary *boundary;
 };
 
 /* --- shell.c: life cycle and messages ------------------------------------ */
