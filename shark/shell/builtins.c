@@ -421,33 +421,8 @@ static int bi_kill(struct shell *sh, int argc, char **argv)
 		return 2;
 	}
 	int status = 0;
-	for (; i < argc; i++) {
-		pid_t pid;
-		if (argv[i][0] == '%') {
-			int id = atoi(argv[i] + 1);
-			pid = 0;
-			for (struct job *j = sh->jobs; j; j = j->next)
-				if (j->id == id || (argv[i][1] == '\0' && !j->next))
-					pid = j->pids[0];
-			if (!pid) {
-				sh_error(sh, "kill: %s: no such job", argv[i]);
-				status = 1;
-				continue;
-			}
-		} else {
-			char *end;
-			pid = (pid_t)strtol(argv[i], &end, 10);
-			if (*end || !*argv[i]) {
-				sh_error(sh, "kill: illegal pid: %s", argv[i]);
-				status = 1;
-				continue;
-			}
-		}
-		if (kill(pid, sig) < 0) {
-			sh_error(sh, "kill: %s: %s", argv[i], strerror(errno));
-			status = 1;
-		}
-	}
+	for (; i < argc; i++)
+		status |= jobs_kill(sh, argv[i], sig);
 	return status;
 }
 

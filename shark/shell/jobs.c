@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -284,4 +285,95 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 			job_remove(sh, j);
 	}
 	return 0;
+}
+
+/* ---- kill: signals stay with what the shell started ----------------------- */
+
+/* The parent of pid, from /proc/PID/stat; 0 when it cannot be read. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "PID (COMM) S PPID ...": COMM may hold anything, ')' included */
+	const char *p = strrchr(buf, ')');
+	long ppid = 0;
+	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* Whether pid is the shell (this process or the top shell, $$) or one of
+ * their descendants: what the shell started. */
+static bool started_by_shell(const struct shell *sh, pid_t pid)
+{
+	pid_t self = getpid();
+	for (int depth = 0; pid > 1 && depth < 4096; depth++) {
+		if (pid == self || pid == sh->pid)
+			return true;
+		pid = parent_of(pid);
+	}
+	return false;
+}
+
+/* Signal one pid that the shell started. pidfd first, then the ancestry
+ * check: if the pid is reused meanwhile, the pidfd still names the old
+ * process, and the signal fails with ESRCH instead of reaching the new one. */
+static int signal_own(struct shell *sh, const char *spec, pid_t pid, int sig)
+{
+	if (pid <= 0) {
+		sh_error(sh, "kill: %s: refused: only the shell's own jobs and children "
+			     "can be signalled, not a process group; use %%N for a job",
+			 spec);
+		return 1;
+	}
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0) {
+		sh_error(sh, "kill: %s: %s", spec, strerror(errno));
+		return 1;
+	}
+	int r = 0;
+	if (sig != 0 && !started_by_shell(sh, pid)) {
+		sh_error(sh, "kill: %s: refused: not a process this shell started "
+			     "(run `host kill ...` to signal another process)",
+			 spec);
+		r = 1;
+	} else if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0) {
+		sh_error(sh, "kill: %s: %s", spec, strerror(errno));
+		r = 1;
+	}
+	close(pfd);
+	return r;
+}
+
+int jobs_kill(struct shell *sh, const char *spec, int sig)
+{
+	if (spec[0] == '%') {
+		size_t idx;
+		struct job *j = find_job(sh, spec, &idx);
+		if (!j) {
+			sh_error(sh, "kill: %s: no such job", spec);
+			return 1;
+		}
+		int r = 0;
+		for (size_t i = 0; i < j->npids; i++)
+			if (!j->done[i])
+				r |= signal_own(sh, spec, j->pids[i], sig);
+		return r;
+	}
+	char *end;
+	errno = 0;
+	long pid = strtol(spec, &end, 10);
+	if (*end || !*spec || errno || pid != (pid_t)pid) {
+		sh_error(sh, "kill: illegal pid: %s", spec);
+		return 1;
+	}
+	return signal_own(sh, spec, (pid_t)pid, sig);
 }

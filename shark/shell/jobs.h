@@ -35,5 +35,9 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv);
 /* Reap finished background jobs without blocking. */
 void jobs_reap(struct shell *sh, bool report);
 void jobs_free_all(struct shell *sh);
+/* kill's target: a job (%N, %%, %+, %-) or a pid, signalled only if the
+ * shell started it (it or one of its descendants; signal 0 just tests).
+ * Prints what went wrong; returns 0 or 1. */
+int jobs_kill(struct shell *sh, const char *spec, int sig);
 
 #endif
