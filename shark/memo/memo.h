@@ -101,6 +101,9 @@ enum memo_stage_flags {
 	MEMO_FORCE = 1u << 0,	 /* recompute and re-record this stage */
 	MEMO_UNCACHED = 1u << 1, /* run sandboxed, neither look up nor record */
 	MEMO_NETWORK = 1u << 2,	 /* grant the host network (never recorded) */
+	MEMO_HOST = 1u << 3,	 /* run unsandboxed on the host with the user's
+				    rights; never looked up nor recorded, in the
+				    history as such; only as a pipeline of one */
 };
 
 /* One stage of a pipeline. fd_in/fd_out of -1 mean "connected to the

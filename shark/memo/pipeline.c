@@ -280,6 +280,11 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 {
 	if (n == 0)
 		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if ((stages[i].flags & MEMO_HOST) && n != 1)
+			return -EINVAL; /* the shell runs such a stage on its own */
+	if (stages[0].flags & MEMO_HOST)
+		return memo_run_host(m, cwd, &stages[0], fd_in, fd_out, ret_status);
 	if (workspace_has_mount(m, stages, n, ret_status))
 		return 0;
 	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);

@@ -1,7 +1,8 @@
 /* external.c - the seam every external command goes through (see
  * external.h). Each one is handed to the memo engine (memo.h), which runs it
  * in the sandbox or serves it from the store; nothing here ever runs a
- * program unsandboxed. PATH search for `command -v`, `type` and friends
+ * program unsandboxed: a `host` command too is run by the engine
+ * (memo_run_host), which puts it in the history as such. PATH search for `command -v`, `type` and friends
  * lives here too.
  *
  * An interactive shell, or one with a trap action set, hands each command to the
@@ -98,6 +99,7 @@ static const struct {
 	unsigned flag;
 } memo_prefixes[] = {
 	{ "force", MEMO_FORCE },
+	{ "host", MEMO_HOST },
 	{ "nocache", MEMO_UNCACHED },
 	{ "network", MEMO_NETWORK },
 };
@@ -257,10 +259,15 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 	const struct word *w = n->args;
 	char buf[256];
 	const char *name;
-	while ((name = literal_word(w, buf, sizeof(buf))) && prefix_flag(name))
+	unsigned f;
+	while ((name = literal_word(w, buf, sizeof(buf))) && (f = prefix_flag(name)) != 0) {
+		if (f == MEMO_HOST)
+			return false; /* run on its own (memo_run_host), stage by stage */
 		w = w->next;
+	}
 	if (!name || strcmp(name, "command") == 0 || strcmp(name, "exec") == 0)
 		return false;
+
 	return cmd_is_program(sh, name);
 }
 

@@ -123,5 +123,26 @@ got=$(cd "$ws" && "$SHARK" -c 'sleep 30 & sleep 30 & kill %1 %2; wait %1; echo $
 got=$(cd "$ws" && "$SHARK" -c 'sleep 30 | cat & kill %%; wait; echo $?' 2>"$tmp/err")
 [ "$got" = 0 ] && [ ! -s "$tmp/err" ] && ok || bad "kill %% of a pipeline: [$got]"
 
+# host: one command unsandboxed, with the user's rights, never recorded,
+# in the history as such.
+rm -f "$out/h"
+got=$(cd "$ws" && "$SHARK" -c "host sh -c 'echo hi > $out/h'; cat $out/h; echo x | host tr x y | cat;
+	host sh -c 'exit 3'; echo \$?; host no-such-cmd-i19; echo \$?" 2>"$tmp/err")
+[ "$got" = "hi
+y
+3
+127" ] && ok || bad "host runs unsandboxed: [$got]"
+log=$("$SHARK" log 2>&1)
+echo "$log" | grep -q "host sh -c echo hi > $out/h .*ran on the host, unsandboxed" && ok ||
+	bad "host is in the log as such: [$log]"
+rm -f "$out/h"
+(cd "$ws" && "$SHARK" -c "host sh -c 'echo hi > $out/h'") 2>"$tmp/err"
+[ -f "$out/h" ] && ok || bad "host is never replayed"
+sleep 60 &
+foreign=$!
+(cd "$ws" && "$SHARK" -c "host kill $foreign") 2>"$tmp/err"
+wait "$foreign" 2>/dev/null
+kill -0 "$foreign" 2>/dev/null && bad "host kill of a foreign pid" || ok
+
 echo "$n checks, $fail failed"
 [ "$fail" = 0 ]
