@@ -181,6 +181,14 @@ static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 				*ret_idx = last->npids - 1;
 			return last;
 		}
+		if (strcmp(s, "-") == 0) { /* the previous job: the one before the last */
+			struct job *prev = NULL;
+			for (struct job *j = sh->jobs; j && j->next; j = j->next)
+				prev = j;
+			if (prev)
+				*ret_idx = prev->npids - 1;
+			return prev;
+		}
 		id = atoi(s);
 		for (struct job *j = sh->jobs; j; j = j->next)
 			if (j->id == id) {
