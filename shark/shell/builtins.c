@@ -379,6 +379,16 @@ static int bi_jobs(struct shell *sh, int argc, char **argv)
 	return jobs_list_builtin(sh, argc, argv);
 }
 
+static int bi_fg(struct shell *sh, int argc, char **argv)
+{
+	return jobs_fg_builtin(sh, argc, argv);
+}
+
+static int bi_bg(struct shell *sh, int argc, char **argv)
+{
+	return jobs_bg_builtin(sh, argc, argv);
+}
+
 static int bi_kill(struct shell *sh, int argc, char **argv)
 {
 	int sig = SIGTERM;
@@ -436,6 +446,7 @@ static const struct builtin builtins[] = {
 	{ ":", bi_true, BI_SPECIAL },
 	{ "[", bi_test, BI_REGULAR },
 	{ "alias", bi_alias, BI_REGULAR },
+	{ "bg", bi_bg, BI_REGULAR },
 	{ "break", bi_break, BI_SPECIAL },
 	{ "cd", bi_cd, BI_REGULAR },
 	{ "command", bi_command, BI_REGULAR },
@@ -446,6 +457,7 @@ static const struct builtin builtins[] = {
 	{ "exit", bi_exit, BI_SPECIAL },
 	{ "export", bi_export, BI_SPECIAL | BI_ASSIGN },
 	{ "false", bi_false, BI_REGULAR },
+	{ "fg", bi_fg, BI_REGULAR },
 	{ "getopts", bi_getopts_w, BI_REGULAR },
 	{ "jobs", bi_jobs, BI_REGULAR },
 	{ "kill", bi_kill, BI_REGULAR },
