@@ -181,13 +181,15 @@ static void report_signal(int ws)
 }
 
 /* How a foreground job ended, if by a signal. With job control the shell
- * does not get the terminal's SIGINT itself, so it starts the next prompt
- * on a new line here. */
+ * is not in the terminal's foreground group and does not get its SIGINT;
+ * a job that died of it counts as the shell's own Ctrl-C, as in sh: the
+ * rest of the command line is abandoned, an INT trap runs, the next prompt
+ * starts on a new line. */
 static void report_end(struct shell *sh, int ws)
 {
 	report_signal(ws);
 	if (sh->jc.on && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT)
-		fputc('\n', stderr);
+		raise(SIGINT);
 }
 
 static struct job *job_of_pid(struct shell *sh, pid_t pid)
