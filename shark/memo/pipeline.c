@@ -190,6 +190,24 @@ static int replay(struct memo *m, const struct memo_pstage *ps)
 
 /* ---- history --------------------------------------------------------------- */
 
+/* Whether what a hit replayed last onto a terminal (its stderr, else its
+ * stdout) ended without a newline: the notice would be glued to it. */
+static bool ends_mid_line(const struct memo_pstage *ps)
+{
+	const struct store_trace *t = ps->hit;
+	int fd = -1;
+	uint64_t size = 0;
+	if (t->stderr_size && ps->s->fd_err >= 0 && isatty(ps->s->fd_err)) {
+		fd = ps->pins.err;
+		size = t->stderr_size;
+	} else if (t->stdout_size && ps->out_dest >= 0 && isatty(ps->out_dest)) {
+		fd = ps->pins.out;
+		size = t->stdout_size;
+	}
+	char c;
+	return fd >= 0 && pread(fd, &c, 1, (off_t)(size - 1)) == 1 && c != '\n';
+}
+
 /* One history record per hit (queued, no fsync of its own: it is written
  * with the next write or when the store closes), and, when the whole
  * pipeline hit, the "cached" notice with the time saved. Stages ran
@@ -220,6 +238,8 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 		(void)store_run_defer(m->st, &run);
 	}
 	if (m->opt.notices && hits == p->n) {
+		if (m->opt.message && ends_mid_line(&p->st[p->n - 1]))
+			m->opt.message(m->opt.message_ctx, ""); /* the notice starts a line */
 		char buf[32];
 		util_format_duration_short(saved > spent ? saved - spent : 0, buf, sizeof(buf));
 		memo_warn(m, "shark: cached \xc2\xb7 saved %s", buf);

@@ -5,6 +5,7 @@
 # resumes, fg brings back with the terminal, Ctrl-C after fg gives 130;
 # %N, %%, %- name jobs; a finished background job is reported at the next
 # prompt; a command stopped while being recorded is recorded when it ends.
+# And a hit's notice starts on a new line when the output did not end one.
 set -u
 
 : "${SHARK:?set SHARK to the absolute path of the shark binary}"
@@ -163,6 +164,8 @@ begin_session() {
 	exit 1
 }
 
+# notice_after TEXT: a line that is exactly TEXT is followed by the hit notice
+notice_after() { screen | grep -A1 -xF -- "$1" | grep -q '^shark: cached'; }
 screen_grep() { screen | grep -q -- "$1"; }
 # no_jobs_after MARK: MARK is on the screen and no job still stopped or running
 # follows the last `jobs` (a killed one may be listed once as Done)
@@ -229,6 +232,12 @@ type_line 'cat out.txt'
 check "its output is complete" 5 has_line 'rec-42'
 type_line 'rm out.txt; sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt; cat out.txt'
 check "it was recorded: the rerun is a hit" 5 has_line 'shark: cached · saved 1.5 s'
+
+# The hit notice starts on a line of its own when the output did not end one.
+type_line 'sh -c "printf no-newline-\$((1+1))"'
+check "a command without a final newline runs" 5 screen_grep 'no-newline-2shark-test\$'
+type_line 'sh -c "printf no-newline-\$((1+1))"'
+check "the hit notice starts on a new line" 5 notice_after no-newline-2
 
 type_line 'exit'
 check "exit ends the shell" 5 shell_exited

@@ -40,6 +40,7 @@ refused() {
 }
 
 refused "> outside" "echo x > $out/a" "$out/a"
+grep -q "^shark: 1: cannot write $out/a" "$tmp/err" && ok || bad "the message starts with shark:, not the binary's path"
 refused ">> outside" "echo x >> $out/a" "$out/a"
 refused ">| outside" "set -C; echo x >| $out/a" "$out/a"
 refused "<> outside" "echo x 1<> $out/a" "$out/a"
