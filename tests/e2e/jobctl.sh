@@ -231,7 +231,7 @@ check "it finishes after fg" 8 last_is 'shark-test$'
 type_line 'cat out.txt'
 check "its output is complete" 5 has_line 'rec-42'
 type_line 'rm out.txt; sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt; cat out.txt'
-check "it was recorded: the rerun is a hit" 5 has_line 'shark: cached · saved 1.5 s'
+check "it was recorded: the rerun is a hit" 5 notice_after rec-42
 
 # The hit notice starts on a line of its own when the output did not end one.
 type_line 'sh -c "printf no-newline-\$((1+1))"'
