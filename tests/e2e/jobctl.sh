@@ -166,6 +166,8 @@ begin_session() {
 
 # notice_after TEXT: a line that is exactly TEXT is followed by the hit notice
 notice_after() { screen | grep -A1 -xF -- "$1" | grep -q '^shark: cached'; }
+# notice_before TEXT: the hit notice is the line before a line that is exactly TEXT
+notice_before() { screen | grep -B1 -xF -- "$1" | grep -q '^shark: cached'; }
 screen_grep() { screen | grep -q -- "$1"; }
 # no_jobs_after MARK: MARK is on the screen and no job still stopped or running
 # follows the last `jobs` (a killed one may be listed once as Done)
@@ -230,8 +232,8 @@ type_line 'fg'
 check "it finishes after fg" 8 last_is 'shark-test$'
 type_line 'cat out.txt'
 check "its output is complete" 5 has_line 'rec-42'
-type_line 'rm out.txt; sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt; cat out.txt'
-check "it was recorded: the rerun is a hit" 5 notice_after rec-42
+type_line 'rm out.txt; sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt; echo rerun-$((1+1))'
+check "it was recorded: the rerun is a hit" 5 notice_before rerun-2
 
 # The hit notice starts on a line of its own when the output did not end one.
 type_line 'sh -c "printf no-newline-\$((1+1))"'
