@@ -49,17 +49,26 @@ static void memo_message(void *ctx, const char *line)
 int external_init(struct shell *sh, bool force, bool notices)
 {
 	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return -errno;
+	if (!getcwd(cwd, sizeof(cwd))) {
+		int e = -errno;
+		char *bad = NULL;
+		if (boundary_new(NULL, &sh->boundary, &bad) < 0)
+			abort();
+		free(bad);
+		return e;
+	}
 	const char *rf = getenv("SHARK_RECORD_FAILURES");
 	const char *nt = getenv("SHARK_NOTICES");
 	/* The workspace and the grants: the same for the shell's own writes
 	 * (boundary.c) and for the commands' sandboxes. */
 	char *ws = NULL, *bad = NULL;
 	int r = memo_workspace_find(cwd, &ws);
-	if (r == 0)
-		r = boundary_new(ws, &sh->boundary, &bad);
+	/* Without a workspace (the engine cannot run then) the shell still
+	 * writes only in /tmp and the grants: there is always a boundary. */
+	if (boundary_new(r == 0 ? ws : NULL, &sh->boundary, &bad) < 0)
+		abort(); /* out of memory at start-up, as elsewhere in the shell */
 	if (r < 0) {
+		free(bad);
 		free(ws);
 		return r;
 	}
