@@ -20,7 +20,7 @@
 enum { HEREDOC_PIPE_MAX = 60000, SAVE_FD_MIN = 10 };
 
 /* Make a here-document's body readable on a new fd. */
-static int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
+static int redir_heredoc_fd(const char *body, size_t len)
 {
 	if (len <= HEREDOC_PIPE_MAX) { /* fits in a pipe's buffer: no reader needed */
 		int p[2];
@@ -34,8 +34,10 @@ static int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 		}
 		return p[0];
 	}
-	const char *tmp = var_get(sh, "TMPDIR");
-	if (!tmp || !*tmp)
+	/* the temporary area shark started with (boundary.h): a script's
+	 * own TMPDIR is no place the shell may write */
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -118,7 +120,7 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 				text = r->target && r->target->parts ? r->target->parts->text : "";
 			if (!text)
 				return -1;
-			newfd = redir_heredoc_fd(sh, text, strlen(text));
+			newfd = redir_heredoc_fd(text, strlen(text));
 			free(body);
 			if (newfd < 0) {
 				sh_error(sh, "cannot create here-document: %s", strerror(errno));
