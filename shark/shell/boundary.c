@@ -147,21 +147,23 @@ const char *boundary_workspace(const struct boundary *b)
 }
 
 /* /dev/fd/N, /dev/stdin, /proc/self/fd/N...: a descriptor the shell holds
- * already, reopened. */
-static bool is_fd_alias(const char *name)
+ * already, reopened. Returns N, or -1 for any other path. */
+static int fd_alias(const char *name)
 {
+	static const char *const std[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
 	static const char *const prefixes[] = { "/dev/fd/", "/proc/self/fd/",
 						"/proc/thread-self/fd/" };
-	if (strcmp(name, "/dev/stdin") == 0 || strcmp(name, "/dev/stdout") == 0 ||
-	    strcmp(name, "/dev/stderr") == 0)
-		return true;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, std[i]) == 0)
+			return i;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		size_t n = strlen(prefixes[i]);
-		if (strncmp(name, prefixes[i], n) == 0 && name[n] &&
-		    strspn(name + n, "0123456789") == strlen(name + n))
-			return true;
+		const char *d = name + n;
+		if (strncmp(name, prefixes[i], n) == 0 && *d && strlen(d) < 5 &&
+		    strspn(d, "0123456789") == strlen(d))
+			return atoi(d);
 	}
-	return false;
+	return -1;
 }
 
 /* Character devices a redirection may write: terminals (tty, console,
@@ -202,8 +204,22 @@ static const char *under_root(const char *path, const char *root)
 int boundary_open(const struct boundary *b, const char *name, int flags, mode_t mode,
 		  char *refused_dir, size_t size)
 {
-	if (!b || (flags & O_ACCMODE) == O_RDONLY || is_fd_alias(name))
+	if (!b || (flags & O_ACCMODE) == O_RDONLY)
 		return open(name, flags, mode);
+	int alias = fd_alias(name);
+	if (alias >= 0) {
+		/* Reopening follows the magic link to the file whatever the fd's
+		 * mode: a write goes through only to a descriptor the shell may
+		 * already write (not, say, the script it reads, or the store). */
+		int fl = fcntl(alias, F_GETFL);
+		if (fl < 0)
+			return -1; /* EBADF, as the open would fail */
+		if ((fl & O_ACCMODE) == O_RDONLY || (fl & O_PATH)) {
+			snprintf(refused_dir, size, "%s", ""); /* no directory to grant */
+			return BOUNDARY_REFUSED;
+		}
+		return open(name, flags, mode);
+	}
 	struct stat st;
 	if (stat(name, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		if (!special_allowed(&st)) {

@@ -44,7 +44,9 @@ enum { BOUNDARY_REFUSED = -2 };
  * the writable root that holds its directory, so no symlink leads out.
  * Returns the fd; -1 with errno when the open failed; BOUNDARY_REFUSED when
  * the path lies outside every writable root, with its real directory (or
- * the path) copied into refused_dir (size bytes). b NULL: no rule. */
+ * the path) copied into refused_dir (size bytes; "" for an fd alias whose
+ * descriptor is not open for writing: reopening it would write the file
+ * whatever the descriptor's mode). b NULL: no rule. */
 int boundary_open(const struct boundary *b, const char *name, int flags, mode_t mode,
 		  char *refused_dir, size_t size);
 

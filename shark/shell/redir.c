@@ -5,7 +5,6 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/redir.h"
-#include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
 #include <errno.h>
@@ -104,6 +103,11 @@ static int open_target(struct shell *sh, const struct redir *r, const char *name
 static void refusal(struct shell *sh, const char *name, const char *dir)
 {
 	const char *ws = boundary_workspace(sh->boundary);
+	if (!*dir) {
+		sh_error(sh, "cannot write %s: the shell holds that descriptor for reading only",
+			 name);
+		return;
+	}
 	sh_error(sh, "cannot write %s: outside the workspace%s%s and /tmp; start shark with "
 		     "SHARK_WRITABLE=%s to allow it, or let a `host` command write it",
 		 name, ws ? " " : "", ws ? ws : "", dir);

@@ -83,6 +83,11 @@ allowed "/dev/stdout" "echo so > /dev/stdout" so
 allowed "/dev/fd/1" "echo fd > /dev/fd/1" fd
 allowed "/proc/self/fd/1" "echo pf > /proc/self/fd/1" pf
 allowed "/dev/stderr" "{ echo se > /dev/stderr; } 2>&1" se
+echo secret >"$out/ro"
+got=$(sk "exec 7<$out/ro; echo x > /dev/fd/7; echo x >> /proc/self/fd/7; exec 8>w8; echo y > /dev/fd/8; cat w8")
+[ "$got" = y ] && [ "$(cat "$out/ro")" = secret ] && ok || bad "a read-only fd reopened for writing: [$got]"
+grep -q "cannot write /dev/fd/7: the shell holds that descriptor for reading only" "$tmp/err" && ok ||
+	bad "a read-only fd reopened for writing: message"
 mkfifo "$out/fifo"
 (cat "$out/fifo" >"$tmp/fifo-read") &
 allowed "a FIFO outside" "echo ff > $out/fifo; echo done" done
