@@ -107,11 +107,8 @@ int boundary_new(const char *workspace, struct boundary **ret, char **ret_bad)
 		boundary_free(b);
 		return r;
 	}
-	if (!b->grants && push(&b->grants, &b->ngrants, "") == 0) {
-		free(b->grants[0]); /* an empty, NULL-terminated list */
-		b->grants[0] = NULL;
-		b->ngrants = 0;
-	}
+	if (!b->grants) /* an empty list is still NULL-terminated */
+		b->grants = calloc(1, sizeof(*b->grants));
 	if (!b->grants) {
 		free(bad);
 		boundary_free(b);
