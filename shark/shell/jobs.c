@@ -319,6 +319,8 @@ static bool job_done(const struct job *j)
 
 static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 {
+	if (block && j->stopped)
+		return; /* it would never change by itself: `wait` does not hang on it */
 	for (size_t i = 0; i < j->npids; i++) {
 		while (!j->done[i]) {
 			int ws;
@@ -442,12 +444,13 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 	int status = 0;
 	int trap_sig = 0;
 	if (argc <= 1) {
-		while (sh->jobs) {
-			struct job *j = sh->jobs;
+		for (struct job *j = sh->jobs, *next; j; j = next) {
+			next = j->next;
 			job_poll(j, true, &trap_sig);
 			if (trap_sig || (trap_sig = trapped_pending(sh)))
 				return 128 + trap_sig;
-			job_forget(sh, j);
+			if (job_done(j)) /* a stopped job stays, for fg and bg */
+				job_forget(sh, j);
 		}
 		if ((trap_sig = trapped_pending(sh)))
 			return 128 + trap_sig;
@@ -473,7 +476,7 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 		if (trap_sig || (trap_sig = trapped_pending(sh)))
 			return 128 + trap_sig;
 		int ws = j->statuses[argv[i][0] == '%' ? j->npids - 1 : idx];
-		status = jobs_status(ws);
+		status = j->stopped ? 128 + SIGTSTP : jobs_status(ws);
 		if (job_done(j))
 			job_forget(sh, j);
 	}

@@ -210,6 +210,8 @@ type_line 'while :; do sleep 0.2; done | cat'
 sleep 1
 T send-keys -t "$PANE" C-z
 check "Ctrl-Z stops a pipeline with a shell loop" 5 screen_grep '^\[2\]+  Stopped .*done | cat$'
+type_line 'wait; echo waited-$((2+2))'
+check "wait does not hang on stopped jobs" 5 has_line 'waited-4'
 type_line 'jobs'
 check "%- is the job before the last" 5 has_line '[1] - Stopped                  sleep 30 | cat'
 type_line 'kill %- %+; echo killed-$?'
