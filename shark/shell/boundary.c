@@ -79,7 +79,9 @@ int boundary_new(const char *workspace, struct boundary **ret, char **ret_bad)
 	if (!b)
 		return -ENOMEM;
 	int r = 0;
-	if (workspace) {
+	/* "/" is no workspace (the sandbox refuses it too): it would make
+	 * every path writable */
+	if (workspace && strcmp(workspace, "/") != 0) {
 		b->workspace = strdup(workspace);
 		r = b->workspace ? add_root(b, workspace, false) : -ENOMEM;
 	}

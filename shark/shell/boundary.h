@@ -17,7 +17,7 @@
 struct boundary;
 
 /* boundary_new - the boundary of a shell whose workspace is workspace
- * (realpath'ed; NULL: none found, only /tmp and the grants are writable).
+ * (realpath'ed; NULL or "/": none, only /tmp and the grants are writable).
  * Reads $TMPDIR and $SHARK_WRITABLE from the process environment (the one
  * the user started shark with: a script assigning them changes nothing).
  * Grants that are not absolute existing directories or files are left out

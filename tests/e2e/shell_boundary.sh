@@ -64,6 +64,10 @@ refused "SHARK_WRITABLE set by the script widens nothing" \
 	"SHARK_WRITABLE=$out; export SHARK_WRITABLE; echo x > $out/a" "$out/a"
 refused "a dot-dot path out" "echo x > ../../../../../../../..$out/a" "$out/a"
 
+rm -f "$out/a"
+(cd / && SHARK_WORKSPACE=/ "$SHARK" -c "echo x > $out/a") 2>"$tmp/err"
+[ ! -e "$out/a" ] && ok || bad "a workspace of / made everything writable"
+
 # allowed NAME SCRIPT WANT: SCRIPT prints WANT and succeeds
 allowed() {
 	got=$(sk "$2")
