@@ -26,8 +26,8 @@
  *       command must be able to use it).
  *   a regular file opened for writing
  *       kept: writing it is what the caller asked for, a grant like
- *       SANDBOX_PATH_WRITABLE (shark never passes one: its stages write
- *       into pipes).
+ *       SANDBOX_PATH_WRITABLE (shark never passes a file: its stages
+ *       write into pipes).
  *   any other device
  *       refused (SANDBOX_E_STDIO).
  */

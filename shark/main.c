@@ -73,7 +73,10 @@ int main(int argc, char **argv)
 	if (cli_status >= 0)
 		return cli_status;
 	struct shell sh;
-	if (shell_init(&sh, argv[0], environ) < 0) {
+	/* $0 (and the name in error messages) is "shark", not the binary's
+	 * full path; a script's name or `-c CMD NAME` replaces it below. */
+	const char *slash = argv[0] ? strrchr(argv[0], '/') : NULL;
+	if (shell_init(&sh, slash && slash[1] ? slash + 1 : argv[0], environ) < 0) {
 		fputs("shark: out of memory\n", stderr);
 		return 2;
 	}

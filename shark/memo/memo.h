@@ -31,6 +31,10 @@ struct memo_options {
 	const char *store_path;	/* NULL: $SHARK_STORE or the XDG default */
 	const char *workspace;	/* NULL: $SHARK_WORKSPACE, else the git top-level
 				 * containing the cwd, else the cwd */
+	/* SHARK_WRITABLE: host paths (absolute, realpath'ed, NULL-terminated;
+	 * may be NULL) bound writable into every sandbox. A run that wrote
+	 * beneath one is not recorded. The caller keeps them alive. */
+	char *const *writable;
 	bool force;		/* shark -f: recompute and re-record everything */
 	bool notices;		/* one "cached" notice per hit on stderr */
 	bool record_failures;	/* also record runs that exit 1-125 (statuses
@@ -109,6 +113,9 @@ enum memo_stage_flags {
 				    * of the shell's own pipeline and this is its
 				    * last reader: wait (bounded) for it to end
 				    * and key the stage by its whole content */
+	MEMO_HOST = 1u << 4,	 /* run unsandboxed on the host with the user's
+				    rights; never looked up nor recorded, in the
+				    history as such; only as a pipeline of one */
 };
 
 /* One stage of a pipeline. fd_in/fd_out of -1 mean "connected to the

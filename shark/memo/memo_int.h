@@ -75,6 +75,10 @@ bool memo_trace_has_key(const struct store_trace *t, const store_hash *key);
 /* memo.c */
 void memo_warn(struct memo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 store *memo_store(struct memo *m);
+
+/* host.c: run one MEMO_HOST stage unsandboxed and put it in the history. */
+int memo_run_host(struct memo *m, const char *cwd, const struct memo_stage *s, int fd_in,
+		  int fd_out, int *ret_status);
 void memo_store_failed(struct memo *m, const char *what, int err);
 int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_trace,
 		store_hash *ret_id);

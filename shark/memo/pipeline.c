@@ -268,6 +268,24 @@ static int replay(struct memo *m, const struct memo_pstage *ps)
 
 /* ---- history --------------------------------------------------------------- */
 
+/* Whether what a hit replayed last onto a terminal (its stderr, else its
+ * stdout) ended without a newline: the notice would be glued to it. */
+static bool ends_mid_line(const struct memo_pstage *ps)
+{
+	const struct store_trace *t = ps->hit;
+	int fd = -1;
+	uint64_t size = 0;
+	if (t->stderr_size && ps->s->fd_err >= 0 && isatty(ps->s->fd_err)) {
+		fd = ps->pins.err;
+		size = t->stderr_size;
+	} else if (t->stdout_size && ps->out_dest >= 0 && isatty(ps->out_dest)) {
+		fd = ps->pins.out;
+		size = t->stdout_size;
+	}
+	char c;
+	return fd >= 0 && pread(fd, &c, 1, (off_t)(size - 1)) == 1 && c != '\n';
+}
+
 /* One history record per hit (queued, no fsync of its own: it is written
  * with the next write or when the store closes), and, when the whole
  * pipeline hit, the "cached" notice with the time saved. Stages ran
@@ -298,6 +316,8 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 		(void)store_run_defer(m->st, &run);
 	}
 	if (m->opt.notices && hits == p->n) {
+		if (m->opt.message && ends_mid_line(&p->st[p->n - 1]))
+			m->opt.message(m->opt.message_ctx, ""); /* the notice starts a line */
 		char buf[32];
 		util_format_duration_short(saved > spent ? saved - spent : 0, buf, sizeof(buf));
 		memo_warn(m, "shark: cached \xc2\xb7 saved %s", buf);
@@ -358,6 +378,11 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 {
 	if (n == 0)
 		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if ((stages[i].flags & MEMO_HOST) && n != 1)
+			return -EINVAL; /* the shell runs such a stage on its own */
+	if (stages[0].flags & MEMO_HOST)
+		return memo_run_host(m, cwd, &stages[0], fd_in, fd_out, ret_status);
 	if (workspace_has_mount(m, stages, n, ret_status))
 		return 0;
 	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);

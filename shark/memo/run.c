@@ -389,6 +389,10 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
 				       strlen(store_scratch_path(m->st))) == 0)
 		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
+	/* SHARK_WRITABLE grants: written straight to the host, never effects
+	 * (finish_stage does not record a run that wrote there). */
+	for (char *const *w = m->opt.writable; e == 0 && w && *w; w++)
+		e = sandbox_plan_add_path(plan, *w, SANDBOX_PATH_WRITABLE);
 	struct sandbox_limits limits;
 	if (e == 0 && stage_limits(m, r, &limits) < 0) {
 		sandbox_plan_free(plan);
@@ -602,6 +606,22 @@ static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
 	memo_warn(m, "shark: %s: effect refused: %s", e->path, sandbox_strerror(err));
 }
 
+/* Whether the run wrote beneath a SHARK_WRITABLE grant: a write that is
+ * not an effect, so a replay could not redo it. */
+static bool wrote_to_grant(const struct memo *m, const struct sandbox_result *res)
+{
+	for (char *const *w = m->opt.writable; w && *w; w++) {
+		size_t n = strlen(*w);
+		for (size_t i = 0; i < res->n_accesses; i++) {
+			const char *p = res->accesses[i].path;
+			if ((res->accesses[i].kinds & SANDBOX_ACCESS_WRITE) &&
+			    strncmp(p, *w, n) == 0 && (p[n] == '/' || p[n] == '\0' || n == 1))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Record one finished stage (when it may be) and apply its effects. */
 static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 {
@@ -632,6 +652,8 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			no_record(r, "it touched a device, FIFO or socket");
 		else if (res->flags & (SANDBOX_RESULT_TRACE_LOST | SANDBOX_RESULT_UNTRACED))
 			no_record(r, "its trace is incomplete");
+		else if (wrote_to_grant(m, res))
+			no_record(r, "it wrote to a path granted with SHARK_WRITABLE");
 	}
 	if (!r->in_known && !r->in_complete)
 		no_record(r, "its input was cut short");

@@ -382,6 +382,16 @@ static int bi_jobs(struct shell *sh, int argc, char **argv)
 	return jobs_list_builtin(sh, argc, argv);
 }
 
+static int bi_fg(struct shell *sh, int argc, char **argv)
+{
+	return jobs_fg_builtin(sh, argc, argv);
+}
+
+static int bi_bg(struct shell *sh, int argc, char **argv)
+{
+	return jobs_bg_builtin(sh, argc, argv);
+}
+
 static int bi_kill(struct shell *sh, int argc, char **argv)
 {
 	int sig = SIGTERM;
@@ -424,33 +434,8 @@ static int bi_kill(struct shell *sh, int argc, char **argv)
 		return 2;
 	}
 	int status = 0;
-	for (; i < argc; i++) {
-		pid_t pid;
-		if (argv[i][0] == '%') {
-			int id = atoi(argv[i] + 1);
-			pid = 0;
-			for (struct job *j = sh->jobs; j; j = j->next)
-				if (j->id == id || (argv[i][1] == '\0' && !j->next))
-					pid = j->pids[0];
-			if (!pid) {
-				sh_error(sh, "kill: %s: no such job", argv[i]);
-				status = 1;
-				continue;
-			}
-		} else {
-			char *end;
-			pid = (pid_t)strtol(argv[i], &end, 10);
-			if (*end || !*argv[i]) {
-				sh_error(sh, "kill: illegal pid: %s", argv[i]);
-				status = 1;
-				continue;
-			}
-		}
-		if (kill(pid, sig) < 0) {
-			sh_error(sh, "kill: %s: %s", argv[i], strerror(errno));
-			status = 1;
-		}
-	}
+	for (; i < argc; i++)
+		status |= jobs_kill(sh, argv[i], sig);
 	return status;
 }
 
@@ -464,6 +449,7 @@ static const struct builtin builtins[] = {
 	{ ":", bi_true, BI_SPECIAL },
 	{ "[", bi_test, BI_REGULAR },
 	{ "alias", bi_alias, BI_REGULAR },
+	{ "bg", bi_bg, BI_REGULAR },
 	{ "bind", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "break", bi_break, BI_SPECIAL },
 	{ "caller", bi_bash_unsupported, BI_REGULAR | BI_BASH },
@@ -482,6 +468,7 @@ static const struct builtin builtins[] = {
 	{ "exit", bi_exit, BI_SPECIAL },
 	{ "export", bi_export, BI_SPECIAL | BI_ASSIGN },
 	{ "false", bi_false, BI_REGULAR },
+	{ "fg", bi_fg, BI_REGULAR },
 	{ "getopts", bi_getopts_w, BI_REGULAR },
 	{ "hash", bi_hash, BI_REGULAR },
 	{ "help", bi_bash_unsupported, BI_REGULAR | BI_BASH },

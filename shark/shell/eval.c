@@ -723,6 +723,7 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 		abort();
 	int prev = -1;
 	size_t started = 0;
+	jobs_group_begin(sh); /* one job: one process group */
 	for (size_t i = 0; i < n->nstages; i++) {
 		int p[2] = { -1, -1 };
 		if (i + 1 < n->nstages && pipe2(p, O_CLOEXEC) < 0) {
@@ -776,6 +777,7 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			fail = s;
 		status = s;
 	}
+	jobs_group_end(sh);
 	if (started < n->nstages)
 		status = 2;
 	if (sh->opt.pipefail && fail)

@@ -729,7 +729,7 @@ static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 		sh_error(sh, "pipe: %s", strerror(errno));
 		return NULL;
 	}
-	pid_t pid = jobs_fork(sh, false);
+	pid_t pid = jobs_fork_nojob(sh);
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);

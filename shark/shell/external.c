@@ -1,7 +1,8 @@
 /* external.c - the seam every external command goes through (see
  * external.h). Each one is handed to the memo engine (memo.h), which runs it
  * in the sandbox or serves it from the store; nothing here ever runs a
- * program unsandboxed. PATH search for `command -v`, `type` and friends
+ * program unsandboxed: a `host` command too is run by the engine
+ * (memo_run_host), which puts it in the history as such. PATH search for `command -v`, `type` and friends
  * lives here too.
  *
  * An interactive shell, or one with a trap action set, hands each command to the
@@ -18,6 +19,7 @@
 #include "shark/shell/external.h"
 #include "shark/memo/memo.h"
 #include "shark/shell/ast.h"
+#include "shark/shell/boundary.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/jobs.h"
@@ -48,11 +50,36 @@ static void memo_message(void *ctx, const char *line)
 int external_init(struct shell *sh, bool force, bool notices)
 {
 	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return -errno;
+	if (!getcwd(cwd, sizeof(cwd))) {
+		int e = -errno;
+		char *bad = NULL;
+		if (boundary_new(NULL, &sh->boundary, &bad) < 0)
+			abort();
+		free(bad);
+		return e;
+	}
 	const char *rf = getenv("SHARK_RECORD_FAILURES");
 	const char *nt = getenv("SHARK_NOTICES");
+	/* The workspace and the grants: the same for the shell's own writes
+	 * (boundary.c) and for the commands' sandboxes. */
+	char *ws = NULL, *bad = NULL;
+	int r = memo_workspace_find(cwd, &ws);
+	/* Without a workspace (the engine cannot run then) the shell still
+	 * writes only in /tmp and the grants: there is always a boundary. */
+	if (boundary_new(r == 0 ? ws : NULL, &sh->boundary, &bad) < 0)
+		abort(); /* out of memory at start-up, as elsewhere in the shell */
+	if (r < 0) {
+		free(bad);
+		free(ws);
+		return r;
+	}
+	if (bad)
+		fprintf(stderr, "shark: SHARK_WRITABLE: left out (not an existing absolute path): %s\n",
+			bad);
+	free(bad);
 	struct memo_options o = {
+		.workspace = ws,
+		.writable = boundary_grants(sh->boundary),
 		.force = force,
 		.notices = notices || (nt && *nt && strcmp(nt, "0") != 0),
 		/* exits 1-125 are recorded unless SHARK_RECORD_FAILURES is
@@ -63,7 +90,8 @@ int external_init(struct shell *sh, bool force, bool notices)
 		.message_ctx = sh,
 	};
 	struct memo *m;
-	int r = memo_new(&o, cwd, &m);
+	r = memo_new(&o, cwd, &m);
+	free(ws);
 	if (r < 0)
 		return r;
 	sh->memo = m;
@@ -74,6 +102,8 @@ void external_free(struct shell *sh)
 {
 	memo_free(sh->memo);
 	sh->memo = NULL;
+	boundary_free(sh->boundary);
+	sh->boundary = NULL;
 }
 
 /* Prefix words that change how one command is memoized (docs/memo.md). */
@@ -82,6 +112,7 @@ static const struct {
 	unsigned flag;
 } memo_prefixes[] = {
 	{ "force", MEMO_FORCE },
+	{ "host", MEMO_HOST },
 	{ "nocache", MEMO_UNCACHED },
 	{ "network", MEMO_NETWORK },
 };
@@ -264,10 +295,15 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 	const struct word *w = n->args;
 	char buf[256];
 	const char *name;
-	while ((name = literal_word(w, buf, sizeof(buf))) && prefix_flag(name))
+	unsigned f;
+	while ((name = literal_word(w, buf, sizeof(buf))) && (f = prefix_flag(name)) != 0) {
+		if (f == MEMO_HOST)
+			return false; /* run on its own (memo_run_host), stage by stage */
 		w = w->next;
+	}
 	if (!name || strcmp(name, "command") == 0 || strcmp(name, "exec") == 0)
 		return false;
+
 	return cmd_is_program(sh, name);
 }
 

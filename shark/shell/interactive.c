@@ -7,6 +7,7 @@
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/interactive.h"
+#include "shark/shell/jobs.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
@@ -136,6 +137,7 @@ static char **complete(const char *text, int start, int end)
 void interactive_init(struct shell *sh)
 {
 	rl_shell = sh;
+	jobs_control_init(sh);
 	rl_readline_name = "shark";
 	rl_catch_signals = 0;
 	rl_getc_function = shark_getc;
@@ -169,6 +171,7 @@ void interactive_done(struct shell *sh)
 		history_truncate_file(sh->histfile, HISTORY_MAX);
 	clear_history();
 	rl_shell = NULL;
+	jobs_control_release(sh);
 }
 
 char *interactive_readline(struct shell *sh, bool continuation)

@@ -10,22 +10,153 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
-pid_t jobs_fork(struct shell *sh, bool background)
+/* ---- job control: process groups and the terminal --------------------------- */
+
+void jobs_control_init(struct shell *sh)
+{
+	if (!sh->interactive || sh->jc.on)
+		return;
+	int src = isatty(0) ? 0 : isatty(2) ? 2 : -1;
+	if (src < 0)
+		return;
+	int tty = fcntl(src, F_DUPFD_CLOEXEC, 10);
+	if (tty < 0)
+		return;
+	/* Started in the background (`shark &` from another shell): wait to
+	 * be brought to the foreground, as sh does. */
+	for (int tries = 0;; tries++) {
+		pid_t fg = tcgetpgrp(tty);
+		if (fg < 0 || tries > 100) {
+			close(tty);
+			return;
+		}
+		if (fg == getpgrp())
+			break;
+		kill(0, SIGTTIN);
+	}
+	sh->jc.orig_pgid = getpgrp();
+	if (getpgrp() != getpid() && setpgid(0, 0) < 0) {
+		close(tty);
+		return;
+	}
+	if (tcsetpgrp(tty, getpid()) < 0) {
+		close(tty);
+		return;
+	}
+	sh->jc.modes = malloc(sizeof(*sh->jc.modes));
+	if (sh->jc.modes && tcgetattr(tty, sh->jc.modes) < 0) {
+		free(sh->jc.modes);
+		sh->jc.modes = NULL;
+	}
+	sh->jc.tty = tty;
+	sh->jc.pgid = getpid();
+	sh->jc.on = true;
+	sh->opt.monitor = true;
+}
+
+void jobs_control_release(struct shell *sh)
+{
+	if (!sh->jc.on)
+		return;
+	if (sh->jc.orig_pgid > 0 && sh->jc.orig_pgid != sh->jc.pgid) {
+		(void)setpgid(0, sh->jc.orig_pgid);
+		(void)tcsetpgrp(sh->jc.tty, sh->jc.orig_pgid);
+	}
+	close(sh->jc.tty);
+	free(sh->jc.modes);
+	free(sh->jc.group_pids);
+	free(sh->jc.fg_text);
+	memset(&sh->jc, 0, sizeof(sh->jc));
+}
+
+/* The shell takes the terminal back, with its own modes. */
+static void take_terminal(struct shell *sh)
+{
+	if (!sh->jc.on)
+		return;
+	(void)tcsetpgrp(sh->jc.tty, sh->jc.pgid);
+	if (sh->jc.modes)
+		(void)tcsetattr(sh->jc.tty, TCSADRAIN, sh->jc.modes);
+}
+
+void jobs_group_begin(struct shell *sh)
+{
+	if (!sh->jc.on)
+		return;
+	sh->jc.grouping = true;
+	sh->jc.job_pgid = 0;
+	sh->jc.ngroup = 0;
+}
+
+void jobs_group_end(struct shell *sh)
+{
+	if (!sh->jc.on || !sh->jc.grouping)
+		return;
+	sh->jc.grouping = false;
+	sh->jc.job_pgid = 0;
+	sh->jc.ngroup = 0;
+	take_terminal(sh);
+}
+
+static pid_t fork_child(struct shell *sh, bool background, bool job)
 {
 	out_flush(sh);
 	fflush(stdout);
 	fflush(stderr);
+	bool jc = sh->jc.on && job;
+	pid_t pgid = jc && sh->jc.grouping ? sh->jc.job_pgid : 0;
 	pid_t pid = fork();
 	if (pid == 0) {
+		if (jc) {
+			/* both sides set the group, so neither waits on the other;
+			 * SIGTTOU is still ignored here, so tcsetpgrp works */
+			(void)setpgid(0, pgid);
+			if (!background)
+				(void)tcsetpgrp(sh->jc.tty, pgid ? pgid : getpid());
+			signal(SIGTSTP, SIG_DFL);
+			signal(SIGTTIN, SIG_DFL);
+			signal(SIGTTOU, SIG_DFL);
+		}
+		if (sh->jc.on)
+			close(sh->jc.tty);
+		free(sh->jc.modes);
+		free(sh->jc.group_pids);
+		free(sh->jc.fg_text);
+		memset(&sh->jc, 0, sizeof(sh->jc));
 		sh->is_child = true;
 		signals_child_reset(sh, background);
 		jobs_free_all(sh);
 		sh->interactive = false;
+	} else if (pid > 0 && jc) {
+		(void)setpgid(pid, pgid ? pgid : pid);
+		if (!background)
+			(void)tcsetpgrp(sh->jc.tty, pgid ? pgid : pid);
+		if (sh->jc.grouping) {
+			if (!sh->jc.job_pgid)
+				sh->jc.job_pgid = pid;
+			pid_t *v = reallocarray(sh->jc.group_pids, sh->jc.ngroup + 1, sizeof(*v));
+			if (!v)
+				abort();
+			v[sh->jc.ngroup++] = pid;
+			sh->jc.group_pids = v;
+		}
 	}
 	return pid;
+}
+
+pid_t jobs_fork(struct shell *sh, bool background)
+{
+	return fork_child(sh, background, true);
+}
+
+pid_t jobs_fork_nojob(struct shell *sh)
+{
+	return fork_child(sh, false, false);
 }
 
 /* Translate a wait status to a shell status. */
@@ -49,22 +180,81 @@ static void report_signal(int ws)
 	fprintf(stderr, "%s%s\n", d ? d : "Signal", WCOREDUMP(ws) ? " (core dumped)" : "");
 }
 
+/* How a foreground job ended, if by a signal. With job control the shell
+ * is not in the terminal's foreground group and does not get its SIGINT;
+ * a job that died of it counts as the shell's own Ctrl-C, as in sh: the
+ * rest of the command line is abandoned, an INT trap runs, the next prompt
+ * starts on a new line. */
+static void report_end(struct shell *sh, int ws)
+{
+	report_signal(ws);
+	if (sh->jc.on && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT)
+		raise(SIGINT);
+}
+
+static struct job *job_of_pid(struct shell *sh, pid_t pid)
+{
+	for (struct job *j = sh->jobs; j; j = j->next)
+		for (size_t i = 0; i < j->npids; i++)
+			if (j->pids[i] == pid)
+				return j;
+	return NULL;
+}
+
+/* A foreground job stopped: it joins the table as Stopped (its earlier
+ * stages, already waited for, count as done), the shell takes the terminal
+ * back and says so. Returns 128 + the stop signal, as sh does. */
+static int job_stopped(struct shell *sh, pid_t pid, int ws, struct job *j)
+{
+	if (!j) {
+		size_t n = sh->jc.grouping ? sh->jc.ngroup : 1;
+		pid_t *pids = calloc(n, sizeof(*pids));
+		if (!pids)
+			abort();
+		if (sh->jc.grouping)
+			memcpy(pids, sh->jc.group_pids, n * sizeof(*pids));
+		else
+			pids[0] = pid;
+		char *text = sh->jc.fg_text ? strdup(sh->jc.fg_text) : NULL;
+		j = jobs_add(sh, pids, n, text);
+		j->pgid = sh->jc.grouping ? sh->jc.job_pgid : pid;
+		for (size_t i = 0; i < n && pids[i] != pid; i++)
+			j->done[i] = true;
+	}
+	j->stopped = true;
+	j->notified = true;
+	if (!j->modes)
+		j->modes = malloc(sizeof(*j->modes));
+	if (j->modes && tcgetattr(sh->jc.tty, j->modes) < 0) {
+		free(j->modes);
+		j->modes = NULL;
+	}
+	take_terminal(sh);
+	fprintf(stderr, "\n[%d]+  Stopped                 %s\n", j->id, j->cmd ? j->cmd : "");
+	return 128 + WSTOPSIG(ws);
+}
+
 int jobs_wait_pid(struct shell *sh, pid_t pid)
 {
-	(void)sh;
 	int ws = 0;
+	if (sh->jc.on && job_of_pid(sh, pid))
+		return 128 + SIGTSTP; /* a stage of a job that stopped */
 	for (;;) {
-		pid_t r = waitpid(pid, &ws, 0);
+		pid_t r = waitpid(pid, &ws, sh->jc.on ? WUNTRACED : 0);
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR)
 			return 127;
 	}
-	report_signal(ws);
+	if (WIFSTOPPED(ws))
+		return job_stopped(sh, pid, ws, NULL);
+	if (!sh->jc.grouping)
+		take_terminal(sh);
+	report_end(sh, ws);
 	return jobs_status(ws);
 }
 
-void jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd)
+struct job *jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd)
 {
 	struct job *j = calloc(1, sizeof *j);
 	if (!j)
@@ -76,6 +266,7 @@ void jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd)
 	if (!j->statuses || !j->done)
 		abort();
 	j->cmd = cmd;
+	j->pgid = sh->jc.on ? pids[0] : 0;
 	int id = 1;
 	for (struct job *o = sh->jobs; o; o = o->next)
 		if (o->id >= id)
@@ -85,10 +276,12 @@ void jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd)
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = j;
+	return j;
 }
 
 static void job_free(struct job *j)
 {
+	free(j->modes);
 	free(j->pids);
 	free(j->statuses);
 	free(j->done);
@@ -126,11 +319,21 @@ static bool job_done(const struct job *j)
 
 static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 {
+	if (block && j->stopped)
+		return; /* it would never change by itself: `wait` does not hang on it */
 	for (size_t i = 0; i < j->npids; i++) {
 		while (!j->done[i]) {
 			int ws;
-			pid_t r = waitpid(j->pids[i], &ws, block ? 0 : WNOHANG);
-			if (r == j->pids[i]) {
+			int how = (block ? 0 : WNOHANG) | (j->pgid ? WUNTRACED | WCONTINUED : 0);
+			pid_t r = waitpid(j->pids[i], &ws, how);
+			if (r == j->pids[i] && WIFSTOPPED(ws)) {
+				j->stopped = true; /* a stopped job is waited for no longer */
+				return;
+			} else if (r == j->pids[i] && WIFCONTINUED(ws)) {
+				j->stopped = false;
+				j->notified = false;
+				continue;
+			} else if (r == j->pids[i]) {
 				j->done[i] = true;
 				j->statuses[i] = ws;
 			} else if (r < 0 && errno == EINTR) {
@@ -163,6 +366,9 @@ void jobs_reap(struct shell *sh, bool report)
 		if (job_done(j) && report) {
 			fprintf(stderr, "[%d]  Done  %s\n", j->id, j->cmd ? j->cmd : "");
 			job_remove(sh, j);
+		} else if (j->stopped && !j->notified && report) {
+			fprintf(stderr, "[%d]  Stopped  %s\n", j->id, j->cmd ? j->cmd : "");
+			j->notified = true;
 		}
 	}
 }
@@ -179,6 +385,14 @@ static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 			if (last)
 				*ret_idx = last->npids - 1;
 			return last;
+		}
+		if (strcmp(s, "-") == 0) { /* the previous job: the one before the last */
+			struct job *prev = NULL;
+			for (struct job *j = sh->jobs; j && j->next; j = j->next)
+				prev = j;
+			if (prev)
+				*ret_idx = prev->npids - 1;
+			return prev;
 		}
 		id = atoi(s);
 		for (struct job *j = sh->jobs; j; j = j->next)
@@ -230,12 +444,13 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 	int status = 0;
 	int trap_sig = 0;
 	if (argc <= 1) {
-		while (sh->jobs) {
-			struct job *j = sh->jobs;
+		for (struct job *j = sh->jobs, *next; j; j = next) {
+			next = j->next;
 			job_poll(j, true, &trap_sig);
 			if (trap_sig || (trap_sig = trapped_pending(sh)))
 				return 128 + trap_sig;
-			job_forget(sh, j);
+			if (job_done(j)) /* a stopped job stays, for fg and bg */
+				job_forget(sh, j);
 		}
 		if ((trap_sig = trapped_pending(sh)))
 			return 128 + trap_sig;
@@ -261,7 +476,7 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 		if (trap_sig || (trap_sig = trapped_pending(sh)))
 			return 128 + trap_sig;
 		int ws = j->statuses[argv[i][0] == '%' ? j->npids - 1 : idx];
-		status = jobs_status(ws);
+		status = j->stopped ? 128 + SIGTSTP : jobs_status(ws);
 		if (job_done(j))
 			job_forget(sh, j);
 	}
@@ -275,13 +490,179 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 		next = j->next;
 		job_poll(j, false, NULL);
 		bool done = job_done(j);
+		char mark = !next ? '+' : !next->next ? '-' : ' ';
 		if (pids_only)
 			out_fmt(sh, "%ld\n", (long)j->pids[0]);
 		else
-			out_fmt(sh, "[%d] %c %-24s %s\n", j->id, next ? '-' : '+',
-				done ? "Done" : "Running", j->cmd ? j->cmd : "");
+			out_fmt(sh, "[%d] %c %-24s %s\n", j->id, mark,
+				done ? "Done" : j->stopped ? "Stopped" : "Running",
+				j->cmd ? j->cmd : "");
+		if (j->stopped)
+			j->notified = true;
 		if (done)
 			job_remove(sh, j);
 	}
+	return 0;
+}
+
+/* ---- kill: signals stay with what the shell started ----------------------- */
+
+/* The parent of pid, from /proc/PID/stat; 0 when it cannot be read. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "PID (COMM) S PPID ...": COMM may hold anything, ')' included */
+	const char *p = strrchr(buf, ')');
+	long ppid = 0;
+	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* Whether pid is the shell (this process or the top shell, $$) or one of
+ * their descendants: what the shell started. */
+static bool started_by_shell(const struct shell *sh, pid_t pid)
+{
+	pid_t self = getpid();
+	for (int depth = 0; pid > 1 && depth < 4096; depth++) {
+		if (pid == self || pid == sh->pid)
+			return true;
+		pid = parent_of(pid);
+	}
+	return false;
+}
+
+/* Signal one pid that the shell started. pidfd first, then the ancestry
+ * check: if the pid is reused meanwhile, the pidfd still names the old
+ * process, and the signal fails with ESRCH instead of reaching the new one. */
+static int signal_own(struct shell *sh, const char *spec, pid_t pid, int sig)
+{
+	if (pid <= 0) {
+		sh_error(sh, "kill: %s: refused: only the shell's own jobs and children "
+			     "can be signalled, not a process group; use %%N for a job",
+			 spec);
+		return 1;
+	}
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0) {
+		sh_error(sh, "kill: %s: %s", spec, strerror(errno));
+		return 1;
+	}
+	int r = 0;
+	if (sig != 0 && !started_by_shell(sh, pid)) {
+		sh_error(sh, "kill: %s: refused: not a process this shell started "
+			     "(run `host kill ...` to signal another process)",
+			 spec);
+		r = 1;
+	} else if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0) {
+		sh_error(sh, "kill: %s: %s", spec, strerror(errno));
+		r = 1;
+	}
+	close(pfd);
+	return r;
+}
+
+int jobs_kill(struct shell *sh, const char *spec, int sig)
+{
+	if (spec[0] == '%') {
+		size_t idx;
+		struct job *j = find_job(sh, spec, &idx);
+		if (!j) {
+			sh_error(sh, "kill: %s: no such job", spec);
+			return 1;
+		}
+		int r = 0;
+		for (size_t i = 0; i < j->npids; i++)
+			if (!j->done[i])
+				r |= signal_own(sh, spec, j->pids[i], sig);
+		/* a stopped job gets the signal once it runs again, as in sh */
+		if (j->stopped && j->pgid > 0 && sig != SIGCONT && sig != 0 && r == 0 &&
+		    kill(-j->pgid, SIGCONT) == 0)
+			j->stopped = false;
+		return r;
+	}
+	char *end;
+	errno = 0;
+	long pid = strtol(spec, &end, 10);
+	if (*end || !*spec || errno || pid != (pid_t)pid) {
+		sh_error(sh, "kill: illegal pid: %s", spec);
+		return 1;
+	}
+	return signal_own(sh, spec, (pid_t)pid, sig);
+}
+
+/* ---- fg and bg ------------------------------------------------------------------ */
+
+static struct job *job_for(struct shell *sh, const char *what, int argc, char **argv)
+{
+	if (!sh->jc.on) {
+		sh_error(sh, "%s: no job control in this shell", what);
+		return NULL;
+	}
+	const char *spec = argc > 1 ? argv[1] : "%%";
+	size_t idx;
+	struct job *j = find_job(sh, spec, &idx);
+	if (!j)
+		sh_error(sh, "%s: %s: no such job", what, argc > 1 ? argv[1] : "current");
+	return j;
+}
+
+int jobs_fg_builtin(struct shell *sh, int argc, char **argv)
+{
+	struct job *j = job_for(sh, "fg", argc, argv);
+	if (!j)
+		return 1;
+	out_fmt(sh, "%s\n", j->cmd ? j->cmd : "");
+	out_flush(sh);
+	(void)tcsetpgrp(sh->jc.tty, j->pgid);
+	if (j->stopped && j->modes)
+		(void)tcsetattr(sh->jc.tty, TCSADRAIN, j->modes);
+	j->stopped = false;
+	j->notified = false;
+	if (kill(-j->pgid, SIGCONT) < 0 && errno != ESRCH)
+		sh_error(sh, "fg: %s", strerror(errno));
+	int ws = 0;
+	for (size_t i = 0; i < j->npids; i++) {
+		while (!j->done[i]) {
+			pid_t r = waitpid(j->pids[i], &ws, WUNTRACED);
+			if (r == j->pids[i] && WIFSTOPPED(ws))
+				return job_stopped(sh, r, ws, j);
+			if (r == j->pids[i]) {
+				j->done[i] = true;
+				j->statuses[i] = ws;
+			} else if (r < 0 && errno != EINTR) {
+				j->done[i] = true;
+				j->statuses[i] = 127 << 8;
+			}
+		}
+	}
+	take_terminal(sh);
+	ws = j->statuses[j->npids - 1];
+	report_end(sh, ws);
+	job_forget(sh, j);
+	return jobs_status(ws);
+}
+
+int jobs_bg_builtin(struct shell *sh, int argc, char **argv)
+{
+	struct job *j = job_for(sh, "bg", argc, argv);
+	if (!j)
+		return 1;
+	j->stopped = false;
+	j->notified = false;
+	if (kill(-j->pgid, SIGCONT) < 0 && errno != ESRCH) {
+		sh_error(sh, "bg: %s", strerror(errno));
+		return 1;
+	}
+	out_fmt(sh, "[%d] %s &\n", j->id, j->cmd ? j->cmd : "");
 	return 0;
 }

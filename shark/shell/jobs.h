@@ -17,17 +17,37 @@ struct job {
 	size_t npids;
 	char *cmd;		/* text for `jobs` */
 	bool notified;
+	bool stopped;		/* job control: stopped (Ctrl-Z, SIGTTIN...) */
+	pid_t pgid;		/* job control: its process group, else 0 */
+	struct termios *modes;	/* the terminal's modes when it stopped */
 	struct job *next;
 };
 
 
-/* Fork a subshell: the child resets traps and job table. Returns like fork. */
+/* Fork a subshell: the child resets traps and job table. Returns like fork.
+ * With job control on, the child leads a process group of its own (or joins
+ * the group of the job being forked, between jobs_group_begin and
+ * jobs_group_end) which, unless background, gets the terminal. */
 pid_t jobs_fork(struct shell *sh, bool background);
+/* Fork a child that is no job (a command substitution): it stays in the
+ * shell's process group and keeps ignoring the terminal's stop signals. */
+pid_t jobs_fork_nojob(struct shell *sh);
+/* The stages forked between these two make one job (one process group). */
+void jobs_group_begin(struct shell *sh);
+void jobs_group_end(struct shell *sh);
+/* Job control for an interactive shell on a terminal: take a process group
+ * of its own and the terminal (no-op otherwise); release gives the terminal
+ * back to the group that had it. */
+void jobs_control_init(struct shell *sh);
+void jobs_control_release(struct shell *sh);
+/* fg and bg builtins. */
+int jobs_fg_builtin(struct shell *sh, int argc, char **argv);
+int jobs_bg_builtin(struct shell *sh, int argc, char **argv);
 /* Wait for one pid in the foreground; returns the shell status (exit code or
  * 128+signal). */
 int jobs_wait_pid(struct shell *sh, pid_t pid);
 /* Record a background job. */
-void jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd);
+struct job *jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd);
 /* wait [pid...] builtin core. */
 int jobs_wait_builtin(struct shell *sh, int argc, char **argv);
 /* jobs builtin. */
@@ -35,5 +55,9 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv);
 /* Reap finished background jobs without blocking. */
 void jobs_reap(struct shell *sh, bool report);
 void jobs_free_all(struct shell *sh);
+/* kill's target: a job (%N, %%, %+, %-) or a pid, signalled only if the
+ * shell started it (it or one of its descendants; signal 0 just tests).
+ * Prints what went wrong; returns 0 or 1. */
+int jobs_kill(struct shell *sh, const char *spec, int sig);
 
 #endif

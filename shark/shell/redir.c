@@ -1,13 +1,14 @@
 /* redir.c - applying redirections (< > >| >> <> <& >& <<) to the shell's
  * descriptors, saving the old ones (above fd 10, close-on-exec) when the
  * command runs in the shell itself so they can be restored afterwards. */
+#include "shark/shell/boundary.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/redir.h"
-#include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 enum { HEREDOC_PIPE_MAX = 60000, SAVE_FD_MIN = 10 };
 
 /* Make a here-document's body readable on a new fd. */
-static int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
+static int redir_heredoc_fd(const char *body, size_t len)
 {
 	if (len <= HEREDOC_PIPE_MAX) { /* fits in a pipe's buffer: no reader needed */
 		int p[2];
@@ -32,8 +33,10 @@ static int redir_heredoc_fd(struct shell *sh, const char *body, size_t len)
 		}
 		return p[0];
 	}
-	const char *tmp = var_get(sh, "TMPDIR");
-	if (!tmp || !*tmp)
+	/* the temporary area shark started with (boundary.h): a script's
+	 * own TMPDIR is no place the shell may write */
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -68,7 +71,8 @@ static void save_fd(struct redir_save **save, int fd)
 	*save = s;
 }
 
-static int open_target(struct shell *sh, const struct redir *r, const char *name)
+static int open_target(struct shell *sh, const struct redir *r, const char *name, char *refused,
+		       size_t size)
 {
 	int flags = O_CLOEXEC;
 	switch (r->kind) {
@@ -92,7 +96,21 @@ static int open_target(struct shell *sh, const struct redir *r, const char *name
 		break;
 	default: break;
 	}
-	return open(name, flags, 0666);
+	return boundary_open(sh->boundary, name, flags, 0666, refused, size);
+}
+
+/* Why a write was refused, and what to do about it. */
+static void refusal(struct shell *sh, const char *name, const char *dir)
+{
+	const char *ws = boundary_workspace(sh->boundary);
+	if (!*dir) {
+		sh_error(sh, "cannot write %s: the shell holds that descriptor for reading only",
+			 name);
+		return;
+	}
+	sh_error(sh, "cannot write %s: outside the workspace%s%s and /tmp; start shark with "
+		     "SHARK_WRITABLE=%s to allow it, or let a `host` command write it",
+		 name, ws ? " " : "", ws ? ws : "", dir);
 }
 
 int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
@@ -106,7 +124,7 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 				text = r->target && r->target->parts ? r->target->parts->text : "";
 			if (!text)
 				return -1;
-			newfd = redir_heredoc_fd(sh, text, strlen(text));
+			newfd = redir_heredoc_fd(text, strlen(text));
 			free(body);
 			if (newfd < 0) {
 				sh_error(sh, "cannot create here-document: %s", strerror(errno));
@@ -150,7 +168,13 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 				}
 				continue;
 			}
-			newfd = open_target(sh, r, name);
+			char refused[PATH_MAX];
+			newfd = open_target(sh, r, name, refused, sizeof(refused));
+			if (newfd == BOUNDARY_REFUSED) {
+				refusal(sh, name, refused);
+				free(name);
+				return -1;
+			}
 			if (newfd < 0) {
 				if (r->kind == R_IN)
 					sh_error(sh, "cannot open %s: %s", name, strerror(errno));

@@ -212,6 +212,10 @@ int shell_run_source(struct shell *sh)
 			continue;
 		}
 		if (n) {
+			if (sh->jc.on && top) { /* the text `jobs` shows if it stops */
+				free(sh->jc.fg_text);
+				sh->jc.fg_text = node_to_text(n);
+			}
 			if (!sh->opt.noexec || sh->interactive) {
 				if (top && is_final(sh))
 					eval_node_final(sh, n);

@@ -126,6 +126,21 @@ struct shell {
 	char *histfile;
 	/* the memo engine every external command goes through (external.c) */
 	struct memo *memo;
+	/* job control (jobs.c): on in an interactive shell on a terminal */
+	struct {
+		bool on;
+		int tty;		/* the terminal, above fd 10, close-on-exec */
+		pid_t pgid;		/* the shell's own process group */
+		pid_t orig_pgid;	/* the terminal's group when the shell started */
+		bool grouping;		/* forking the stages of one job */
+		pid_t job_pgid;		/* that job's group, once its first stage is forked */
+		pid_t *group_pids;
+		size_t ngroup;
+		char *fg_text;		/* the command line being run, for `jobs` */
+		struct termios *modes;	/* the terminal's modes at the prompt */
+	} jc;
+	/* where the shell's own redirections may write (boundary.c) */
+	struct boundary *boundary;
 };
 
 /* --- shell.c: life cycle and messages ------------------------------------ */

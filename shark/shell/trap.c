@@ -81,8 +81,8 @@ void signals_init(struct shell *sh)
 		set_handler(SIGINT, on_signal);
 		set_handler(SIGQUIT, SIG_IGN);
 		set_handler(SIGTERM, SIG_IGN);
-		/* without job control a stopped foreground command could never be
-		 * resumed: Ctrl-Z is ignored by the shell and what it runs */
+		/* the shell itself never stops; with job control its jobs get
+		 * these back (jobs.c), without it they keep ignoring them */
 		set_handler(SIGTSTP, SIG_IGN);
 		set_handler(SIGTTIN, SIG_IGN);
 		set_handler(SIGTTOU, SIG_IGN);

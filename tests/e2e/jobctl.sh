@@ -1,0 +1,250 @@
+#!/bin/sh
+# jobctl.sh - job control at an interactive prompt, through a real pty (tmux,
+# as interactive.sh): Ctrl-Z stops a sandboxed command, a pipeline and a
+# pipeline with a shell loop; jobs lists them as Stopped and Running; bg
+# resumes, fg brings back with the terminal, Ctrl-C after fg gives 130;
+# %N, %%, %- name jobs; a finished background job is reported at the next
+# prompt; a command stopped while being recorded is recorded when it ends.
+# And a hit's notice starts on a new line when the output did not end one.
+set -u
+
+: "${SHARK:?set SHARK to the absolute path of the shark binary}"
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "interactive: tmux is not installed" >&2
+	exit 1
+fi
+if [ ! -x "$SHARK" ]; then
+	echo "interactive: $SHARK is not an executable" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/shark-jobctl.XXXXXX") || exit 1
+sock=$tmp/tmux.sock
+home=$tmp/home
+state=$tmp/state
+hist=$state/shark/history
+work=$tmp/work
+mkdir "$home" "$state" "$tmp/cache" "$work" || exit 1
+echo file-content-ok >"$work/unique-file-name.txt"
+
+# A unix socket path must fit in 108 bytes; with a long $TMPDIR fall back to
+# a uniquely named socket in tmux's own per-user directory.
+if [ ${#sock} -lt 100 ]; then
+	T() { tmux -S "$sock" -f /dev/null "$@"; }
+else
+	sock=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/shark-jobctl-$$
+	T() { tmux -L "shark-jobctl-$$" -f /dev/null "$@"; }
+fi
+cleanup() {
+	T kill-server >/dev/null 2>&1
+	rm -f "$sock"
+	chmod -R u+rwx "$tmp" 2>/dev/null # overlay work dirs of killed runs
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+failures=0
+checks=0
+PANE=sh
+
+# screen: the visible pane, wrapped lines joined, trailing blanks removed.
+screen() {
+	T capture-pane -p -J -t "$PANE" 2>/dev/null | sed 's/[[:space:]]*$//'
+}
+
+last_line() {
+	screen | sed '/^[[:space:]]*$/d' | tail -n 1
+}
+
+fail() {
+	failures=$((failures + 1))
+	echo "FAIL: $*"
+	echo "  --- screen ---"
+	screen | sed 's/^/  | /'
+	echo "  --------------"
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# poll SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds or
+# SECONDS have passed.
+poll() {
+	_limit=$(($1 * 10))
+	shift
+	_i=0
+	while [ "$_i" -lt "$_limit" ]; do
+		"$@" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+has_line() { screen | grep -qxF -- "$1"; }
+last_is() { [ "$(last_line)" = "$1" ]; }
+# ends_with PROMPT: the last line ends with PROMPT (after a ^C echo, say).
+ends_with() {
+	case $(last_line) in
+	*"$1") return 0 ;;
+	*) return 1 ;;
+	esac
+}
+# shell_exited: the shell has exited and its status is in $tmp/status.
+shell_exited() { [ -s "$tmp/status" ]; }
+# on_tty NAME: a process called NAME runs on the pane's terminal.
+on_tty() {
+	_tty=$(T display-message -p -t "$PANE" '#{pane_tty}' 2>/dev/null)
+	[ -n "$_tty" ] && ps -o comm= -t "${_tty#/dev/}" 2>/dev/null | grep -qx "$1"
+}
+
+# check DESCRIPTION SECONDS COMMAND...: one counted check.
+check() {
+	_desc=$1
+	shift
+	checks=$((checks + 1))
+	if poll "$@"; then
+		pass "$_desc"
+		return 0
+	fi
+	fail "$_desc"
+	return 1
+}
+
+# type_line TEXT: types TEXT literally, then Enter.
+type_line() {
+	T send-keys -t "$PANE" -l -- "$1"
+	T send-keys -t "$PANE" Enter
+}
+
+# start_shell: a fresh session running $SHARK in a clean environment. A
+# small sh wrapper writes the shell's exit status to $tmp/status (tmux's own
+# #{pane_dead_status} is not always filled in); it catches SIGINT so that a
+# Ctrl-C reaching it cannot end the session (a caught signal is reset to the
+# default in the shell it starts). The pane stays after the shell exits, so
+# the screen can still be shown.
+start_shell() {
+	T kill-session -t "$PANE" >/dev/null 2>&1
+	rm -f "$tmp/status"
+	T start-server \; set-option -g remain-on-exit on \; \
+		set-option -g history-limit 2000 \; \
+		new-session -d -s "$PANE" -x 100 -y 30 -c "$work" \
+		sh -c 'trap : INT QUIT; "$@"; echo $? >"$0"' "$tmp/status" \
+		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" TERM=screen \
+		LANG=C INPUTRC=/dev/null XDG_STATE_HOME="$state" \
+		XDG_CACHE_HOME="$tmp/cache" TMPDIR="$tmp" SHARK_STORE="$tmp/store" \
+		PS1='shark-test$ ' PS2='more> ' \
+		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+		"$SHARK"
+}
+
+screen_has_text() { [ -n "$(last_line)" ]; }
+
+# begin_session WHAT: starts the shell and waits for its first prompt,
+# which must be PS1 from the environment. If the shell shows some other
+# prompt, that is a failure, but PS1 and PS2 are then set by hand so that
+# the remaining checks still say something.
+begin_session() {
+	start_shell || { echo "interactive: cannot start tmux" >&2; exit 1; }
+	checks=$((checks + 1))
+	if poll 10 screen_has_text && poll 2 last_is 'shark-test$'; then
+		pass "$1: PS1 from the environment is the first prompt"
+		return 0
+	fi
+	fail "$1: PS1 from the environment is the first prompt"
+	if ! shell_exited && screen_has_text; then
+		type_line "PS1='shark-test\$ ' PS2='more> '"
+		poll 5 last_is 'shark-test$' && return 0
+	fi
+	echo "interactive: no usable prompt; giving up"
+	echo "interactive: $((checks - failures))/$checks checks passed"
+	exit 1
+}
+
+# notice_after TEXT: a line that is exactly TEXT is followed by the hit notice
+notice_after() { screen | grep -A1 -xF -- "$1" | grep -q '^shark: cached'; }
+# notice_before TEXT: the hit notice is the line before a line that is exactly TEXT
+notice_before() { screen | grep -B1 -xF -- "$1" | grep -q '^shark: cached'; }
+screen_grep() { screen | grep -q -- "$1"; }
+# no_jobs_after MARK: MARK is on the screen and no job still stopped or running
+# follows the last `jobs` (a killed one may be listed once as Done)
+no_jobs_after() {
+	has_line "$1" && ! screen | sed -n '/^shark-test\$ jobs; echo listed/,$p' | grep -q -e Stopped -e Running
+}
+
+# --- job control -------------------------------------------------------------
+begin_session "job control"
+
+# Ctrl-Z stops a sandboxed command; jobs lists it as Stopped; $? is 148.
+type_line 'sleep 30'
+poll 5 on_tty sleep
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops the foreground command" 5 has_line '[1]+  Stopped                 sleep 30'
+check "the prompt comes back after Ctrl-Z" 5 last_is 'shark-test$'
+type_line 'echo st-$?'
+check "a stopped job's status is 148" 5 has_line 'st-148'
+type_line 'jobs'
+check "jobs lists it as Stopped" 5 has_line '[1] + Stopped                  sleep 30'
+type_line 'bg'
+check "bg resumes it in the background" 5 has_line '[1] sleep 30 &'
+type_line 'jobs %%'
+check "jobs lists it as Running" 5 has_line '[1] + Running                  sleep 30'
+type_line 'fg %1'
+check "fg brings it back" 5 has_line 'sleep 30'
+sleep 0.5
+T send-keys -t "$PANE" C-c
+check "Ctrl-C ends the job brought back with fg" 5 last_is 'shark-test$'
+type_line 'echo fgint-$?'
+check "Ctrl-C after fg gives 130" 5 has_line 'fgint-130'
+
+# A pipeline of sandboxed commands, and one with a shell loop in it.
+type_line 'sleep 30 | cat'
+poll 5 on_tty sleep
+sleep 0.3
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops a pipeline" 5 has_line '[1]+  Stopped                 sleep 30 | cat'
+type_line 'while :; do sleep 0.2; done | cat'
+sleep 1
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops a pipeline with a shell loop" 5 screen_grep '^\[2\]+  Stopped .*done | cat$'
+type_line 'wait; echo waited-$((2+2))'
+check "wait does not hang on stopped jobs" 5 has_line 'waited-4'
+type_line 'jobs'
+check "%- is the job before the last" 5 has_line '[1] - Stopped                  sleep 30 | cat'
+type_line 'kill %- %+; echo killed-$?'
+check "kill of stopped jobs" 5 has_line 'killed-0'
+type_line 'jobs; echo listed-$((1+1))'
+check "killed jobs are gone" 5 no_jobs_after listed-2
+
+# A background job that ends is reported at the next prompt.
+type_line 'sleep 0.3 &'
+sleep 1
+type_line 'echo next-$((3+4))'
+check "a finished background job is reported" 5 has_line '[1]  Done  sleep 0.3'
+
+# A command stopped while being recorded is recorded when it finishes.
+type_line 'sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt'
+sleep 0.5
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops a command being recorded" 5 screen_grep 'Stopped .*sh -c'
+type_line 'fg'
+check "it finishes after fg" 8 last_is 'shark-test$'
+type_line 'cat out.txt'
+check "its output is complete" 5 has_line 'rec-42'
+type_line 'rm out.txt; sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt; echo rerun-$((1+1))'
+check "it was recorded: the rerun is a hit" 5 notice_before rerun-2
+
+# The hit notice starts on a line of its own when the output did not end one.
+type_line 'sh -c "printf no-newline-\$((1+1))"'
+check "a command without a final newline runs" 5 screen_grep 'no-newline-2shark-test\$'
+type_line 'sh -c "printf no-newline-\$((1+1))"'
+check "the hit notice starts on a new line" 5 notice_after no-newline-2
+
+type_line 'exit'
+check "exit ends the shell" 5 shell_exited
+
+echo "jobctl: $((checks - failures))/$checks checks passed"
+[ "$failures" -eq 0 ]
