@@ -143,7 +143,7 @@ y
 3
 127" ] && ok || bad "host runs unsandboxed: [$got]"
 log=$("$SHARK" log 2>&1)
-echo "$log" | grep -q "host sh -c echo hi > $out/h .*ran on the host, unsandboxed" && ok ||
+echo "$log" | grep -q "host sh -c 'echo hi > $out/h' .*ran on the host, unsandboxed" && ok ||
 	bad "host is in the log as such: [$log]"
 rm -f "$out/h"
 (cd "$ws" && "$SHARK" -c "host sh -c 'echo hi > $out/h'") 2>"$tmp/err"
