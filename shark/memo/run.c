@@ -170,6 +170,8 @@ static void flush_pending(struct srun *r)
 		r->pend_off += (size_t)w;
 		r->pend_len -= (size_t)w;
 	}
+	free(r->pend); /* all passed on: on_stdout allocates the next one */
+	r->pend = NULL;
 	r->pend_off = 0;
 	if (r->out_eof)
 		finish_relay(r);
