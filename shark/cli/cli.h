@@ -93,6 +93,15 @@ struct memo_key_info;
  * was; txn may be NULL), "the terminal", ...; names escaped. */
 void cli_describe_stdin(FILE *f, store_txn *txn, const struct memo_key_info *ki);
 
+/* cli_why_line - `why -c STRING` / `why FILE` (why_line.c): probe every
+ * command of text (len bytes, named name) and explain each; closes and
+ * reopens c->st. Exit status: 0 all would hit, 1 one would run, 2 syntax. */
+int cli_why_line(struct cli_ctx *c, const char *name, const char *text, size_t len, bool json);
+
+/* cli_read_script - a script file for `why FILE`, malloc'd (at most 16
+ * MiB: -EFBIG beyond). -errno, -ENOMEM. */
+int cli_read_script(const char *path, char **ret, size_t *ret_len);
+
 /* The subcommands (info.c, fsck.c, gc.c, why.c, archive.c, lineage.c,
  * verify.c, all in shark/cli/). */
 int cli_stats(struct cli_ctx *c, int argc, char **argv);
