@@ -40,7 +40,11 @@ struct memo_options {
 	bool record_failures;	/* also record runs that exit 1-125 (statuses
 				 * over 125 and signals never are) */
 	uint64_t max_output;	/* per stdout/stderr blob; 0 = 1 GiB */
-	memo_message_fn *message;	/* warnings and notices; may be NULL */
+	memo_message_fn *message;	/* warnings; may be NULL */
+	/* The "cached" notices (shark's own news, not a command's output:
+	 * the shell sends them where a command's redirections cannot catch
+	 * them); NULL: through message. Both get message_ctx. */
+	memo_message_fn *notice;
 	void *message_ctx;
 };
 

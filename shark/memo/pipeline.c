@@ -315,12 +315,14 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 		};
 		(void)store_run_defer(m->st, &run);
 	}
-	if (m->opt.notices && hits == p->n) {
-		if (m->opt.message && ends_mid_line(&p->st[p->n - 1]))
-			m->opt.message(m->opt.message_ctx, ""); /* the notice starts a line */
-		char buf[32];
+	memo_message_fn *say = m->opt.notice ? m->opt.notice : m->opt.message;
+	if (m->opt.notices && hits == p->n && say) {
+		if (ends_mid_line(&p->st[p->n - 1]))
+			say(m->opt.message_ctx, ""); /* the notice starts a line */
+		char buf[32], line[64];
 		util_format_duration_short(saved > spent ? saved - spent : 0, buf, sizeof(buf));
-		memo_warn(m, "shark: cached \xc2\xb7 saved %s", buf);
+		snprintf(line, sizeof(line), "shark: cached \xc2\xb7 saved %s", buf);
+		say(m->opt.message_ctx, line);
 	}
 }
 

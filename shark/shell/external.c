@@ -47,8 +47,19 @@ static void memo_message(void *ctx, const char *line)
 	dprintf(2, "%s\n", line);
 }
 
+/* Notices go to the stderr shark started with, not to the fd 2 of the
+ * moment: a command's `> log 2>&1` (applied in this process) must not
+ * catch a "cached" line that its real run never wrote. */
+static void memo_notice(void *ctx, const char *line)
+{
+	struct shell *sh = ctx;
+	out_flush(sh);
+	dprintf(sh->notice_fd >= 0 ? sh->notice_fd : 2, "%s\n", line);
+}
+
 int external_init(struct shell *sh, bool force, bool notices)
 {
+	sh->notice_fd = fcntl(2, F_DUPFD_CLOEXEC, 10);
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd))) {
 		int e = -errno;
@@ -87,6 +98,7 @@ int external_init(struct shell *sh, bool force, bool notices)
 		.record_failures = !rf || !(strcmp(rf, "0") == 0 || strcmp(rf, "off") == 0 ||
 					    strcmp(rf, "no") == 0),
 		.message = memo_message,
+		.notice = memo_notice,
 		.message_ctx = sh,
 	};
 	struct memo *m;
@@ -100,6 +112,9 @@ int external_init(struct shell *sh, bool force, bool notices)
 
 void external_free(struct shell *sh)
 {
+	if (sh->notice_fd >= 0)
+		close(sh->notice_fd);
+	sh->notice_fd = -1;
 	memo_free(sh->memo);
 	sh->memo = NULL;
 	boundary_free(sh->boundary);

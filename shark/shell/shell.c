@@ -29,6 +29,7 @@ int shell_init(struct shell *sh, const char *arg0, char **environ_in)
 	sh->arg0 = strdup(arg0 ? arg0 : "shark");
 	sh->argv = calloc(1, sizeof *sh->argv);
 	sh->ofd = 1;
+	sh->notice_fd = -1;
 	if (!sh->arg0 || !sh->argv)
 		return -ENOMEM;
 	var_import_env(sh, environ_in);

@@ -239,4 +239,16 @@ checks=$((checks + 1))
 ran "$before" "yes" || fail "sigpipe2: the cut producer was not run again for a new consumer"
 against_bash sigpipe2 warm
 
+# The "cached" notice is shark's, not the command's: with notices on, a hit
+# whose fds 1 and 2 go to a log must leave the log as its real run did, and
+# the notice still reaches shark's own stderr.
+printf 'sh -c "echo o1; echo e1 >&2; echo o2" > nlog 2>&1\n' >notice.sh
+SHARK_NOTICES=1 "$SHARK" notice.sh >/dev/null 2>"$root/n1.err"
+cp nlog "$root/nlog1"
+SHARK_NOTICES=1 "$SHARK" notice.sh >/dev/null 2>"$root/n2.err"
+checks=$((checks + 1))
+cmp -s nlog "$root/nlog1" || fail "notice: a hit wrote its notice into the command's log: $(cat nlog)"
+checks=$((checks + 1))
+grep -q 'shark: cached' "$root/n2.err" || fail "notice: the hit's notice did not reach shark's stderr"
+
 finish
