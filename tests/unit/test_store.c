@@ -407,19 +407,6 @@ static store *open_tmp(char **ret_dir)
 	return s;
 }
 
-static size_t count_entries(const char *dir)
-{
-	size_t n = 0;
-	DIR *d = opendir(dir);
-	cr_assert_not_null(d);
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 Test(blob, put_exists_open_read_path)
 {
 	char *dir;
@@ -494,7 +481,7 @@ Test(blob, existing_object_never_rewritten)
 	cr_assert_eq(a.st_ino, b.st_ino);
 	cr_assert_eq(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec);
 	char *tmp = tu_join(dir, "tmp");
-	cr_assert_eq(count_entries(tmp), 0, "temp file left behind");
+	cr_assert_eq(tu_count_entries(tmp), 0, "temp file left behind");
 	free(tmp);
 	store_close(s);
 	tu_rmrf(dir);
@@ -523,9 +510,9 @@ Test(blob, streaming_writer_and_from_fd)
 	cr_assert_eq(store_blob_writer_new(s, &w), 0);
 	cr_assert_eq(store_blob_write(w, "abandoned", 9), 0);
 	char *tmp = tu_join(dir, "tmp");
-	cr_assert_eq(count_entries(tmp), 1);
+	cr_assert_eq(tu_count_entries(tmp), 1);
 	store_blob_writer_free(w);
-	cr_assert_eq(count_entries(tmp), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0);
 	store_blob_writer_free(NULL);
 	store_hash ab = hash_of("abandoned");
 	cr_assert_eq(store_blob_exists(s, &ab, NULL), -ENOENT);
@@ -534,7 +521,7 @@ Test(blob, streaming_writer_and_from_fd)
 	cr_assert_eq(store_blob_writer_new(s, &w), 0);
 	cr_assert_eq(store_blob_write_from_fd(w, -1), -EBADF);
 	cr_assert_eq(store_blob_commit(w, &h, NULL), -EBADF, "commit after error");
-	cr_assert_eq(count_entries(tmp), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0);
 	free(tmp);
 	store_close(s);
 	tu_rmrf(dir);
@@ -835,7 +822,7 @@ Test(blob, put_file_copies_and_dedupes)
 	cr_assert_eq(stat(path, &obj2), 0);
 	cr_assert_eq(obj2.st_ino, obj.st_ino);
 	char *tmp = tu_join(dir, "tmp");
-	cr_assert_eq(count_entries(tmp), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0);
 	cr_assert_eq(store_blob_put_file(s, AT_FDCWD, dir, &h, NULL), -EINVAL);
 	cr_assert_eq(store_blob_put_file(s, AT_FDCWD, "/nonexistent/x", &h, NULL), -ENOENT);
 	free(tmp);
@@ -1087,7 +1074,7 @@ Test(key, dedup_compares_bytes_and_refuses_a_collision)
 	free(data);
 	/* nothing left in tmp/ */
 	char *tmp = tu_join(p, "tmp");
-	cr_assert_eq(count_entries(tmp), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0);
 	store_close(s);
 	free(tmp);
 	free(f);

@@ -44,19 +44,6 @@ static int export_to_memfd(store *s)
 	return fd;
 }
 
-static size_t count_files(const char *dir)
-{
-	size_t n = 0;
-	DIR *d = opendir(dir);
-	cr_assert_not_null(d);
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 Test(bundle, imported_traces_rank_after_local_ones_and_keep_their_origin)
 {
 	char *dir = tu_tmpdir();
@@ -117,7 +104,7 @@ Test(bundle, caps_reject_and_leave_nothing_behind)
 	memset(big, 'z', sizeof(big) - 1);
 	record(a, &key, big);
 	char *objs = tu_join(pb, "objects"), *tmp = tu_join(pb, "tmp");
-	size_t before = count_files(objs);
+	size_t before = tu_count_entries(objs);
 	struct store_bundle_report rep;
 	struct store_import_options io = { .max_bytes = 1000 };
 	int fd = export_to_memfd(a);
@@ -129,8 +116,8 @@ Test(bundle, caps_reject_and_leave_nothing_behind)
 	cr_assert_eq(store_import_opts(b, fd, &io, &rep), STORE_ELIMIT);
 	cr_assert(strstr(rep.detail, "memory cap"), "%s", rep.detail);
 	close(fd);
-	cr_assert_eq(count_files(objs), before, "no object directory was added");
-	cr_assert_eq(count_files(tmp), 0, "no temp file was left");
+	cr_assert_eq(tu_count_entries(objs), before, "no object directory was added");
+	cr_assert_eq(tu_count_entries(tmp), 0, "no temp file was left");
 	struct store_stats st;
 	cr_assert_eq(store_stats(b, &st), 0);
 	cr_assert_eq(st.traces + st.actions + st.blobs, 0);

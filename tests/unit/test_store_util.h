@@ -56,6 +56,20 @@ static inline void tu_write_file(const char *path, const void *data, size_t len)
 	close(fd);
 }
 
+/* How many entries dir holds, dot files left out. */
+static inline size_t tu_count_entries(const char *dir)
+{
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
 /* A directory next to this test binary: build/X/tests/<name>. */
 static inline char *tu_exe_dir(void)
 {
