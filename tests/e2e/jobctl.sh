@@ -8,42 +8,9 @@
 # And a hit's notice starts on a new line when the output did not end one.
 set -u
 
-: "${SHARK:?set SHARK to the absolute path of the shark binary}"
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "interactive: tmux is not installed" >&2
-	exit 1
-fi
-if [ ! -x "$SHARK" ]; then
-	echo "interactive: $SHARK is not an executable" >&2
-	exit 1
-fi
-
 tty_name=jobctl
 tty_store=store
 . "$(dirname "$0")/../lib/tty.sh"
-
-screen_has_text() { [ -n "$(last_line)" ]; }
-
-# begin_session WHAT: starts the shell and waits for its first prompt,
-# which must be PS1 from the environment. If the shell shows some other
-# prompt, that is a failure, but PS1 and PS2 are then set by hand so that
-# the remaining checks still say something.
-begin_session() {
-	start_shell || { echo "interactive: cannot start tmux" >&2; exit 1; }
-	checks=$((checks + 1))
-	if poll 10 screen_has_text && poll 2 last_is 'shark-test$'; then
-		pass "$1: PS1 from the environment is the first prompt"
-		return 0
-	fi
-	fail "$1: PS1 from the environment is the first prompt"
-	if ! shell_exited && screen_has_text; then
-		type_line "PS1='shark-test\$ ' PS2='more> '"
-		poll 5 last_is 'shark-test$' && return 0
-	fi
-	echo "interactive: no usable prompt; giving up"
-	echo "interactive: $((checks - failures))/$checks checks passed"
-	exit 1
-}
 
 # notice_after TEXT: a line that is exactly TEXT is followed by the hit notice
 notice_after() { screen | grep -A1 -xF -- "$1" | grep -q '^shark: cached'; }

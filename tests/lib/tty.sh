@@ -2,13 +2,23 @@
 #
 # Set tty_name (a word naming the test) and, if the shell should use a
 # store other than $tmp/cache/shark, tty_store (relative to $tmp), then
-# source this file: it makes a temp dir ($tmp: home, state, cache, work), a
-# private tmux server on its own socket (T
-# runs tmux against it; killed with the temp dir on exit), and the helpers
-# the tests share: screen, last_line, poll, check, type_line, has_line,
-# last_is, ends_with, on_tty, shell_exited and start_shell (a fresh
-# session running $SHARK in a clean environment). Every wait is a bounded
-# polling loop on the screen contents.
+# source this file: it checks $SHARK and tmux, makes a temp dir ($tmp:
+# home, state, cache, work) and a private tmux server on its own socket (T
+# runs tmux against it; both go on exit), and defines the helpers the tests
+# share: screen, last_line, poll, check, type_line, has_line, last_is,
+# ends_with, on_tty, shell_exited, start_shell (a fresh session running
+# $SHARK in a clean environment) and begin_session (that, up to its first
+# prompt). Every wait is a bounded polling loop on the screen contents.
+
+: "${SHARK:?set SHARK to the absolute path of the shark binary}"
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "$tty_name: tmux is not installed" >&2
+	exit 1
+fi
+if [ ! -x "$SHARK" ]; then
+	echo "$tty_name: $SHARK is not an executable" >&2
+	exit 1
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shark-$tty_name.XXXXXX") || exit 1
 sock=$tmp/tmux.sock
@@ -132,4 +142,27 @@ start_shell() {
 		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
 		${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
 		"$SHARK"
+}
+
+screen_has_text() { [ -n "$(last_line)" ]; }
+
+# begin_session WHAT: starts the shell and waits for its first prompt,
+# which must be PS1 from the environment. If the shell shows some other
+# prompt, that is a failure, but PS1 and PS2 are then set by hand so that
+# the remaining checks still say something.
+begin_session() {
+	start_shell || { echo "$tty_name: cannot start tmux" >&2; exit 1; }
+	checks=$((checks + 1))
+	if poll 10 screen_has_text && poll 2 last_is 'shark-test$'; then
+		pass "$1: PS1 from the environment is the first prompt"
+		return 0
+	fi
+	fail "$1: PS1 from the environment is the first prompt"
+	if ! shell_exited && screen_has_text; then
+		type_line "PS1='shark-test\$ ' PS2='more> '"
+		poll 5 last_is 'shark-test$' && return 0
+	fi
+	echo "$tty_name: no usable prompt; giving up"
+	echo "$tty_name: $((checks - failures))/$checks checks passed"
+	exit 1
 }
