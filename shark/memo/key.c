@@ -16,10 +16,11 @@
 #include <unistd.h>
 
 #include "shark/memo/memo_int.h"
+#include "shark/util/util.h"
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-5"
+#define MEMO_FORMAT_VERSION "shark-action-6"
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -34,6 +35,7 @@ static const char *const volatile_vars[] = {
 	"SHARK_STORE", "SHARK_WORKSPACE", "SHARK_NOTICES", "SHARK_STORE_NOSYNC",
 	"SHARK_RECORD_FAILURES", "SHARK_STORE_LIMIT", "SHARK_HASH_KEY_FILE",
 	"SHARK_IMPORT_MAX_BYTES", "SHARK_IMPORT_MAX_MEMORY", "SHARK_MAX_EFFECT_SIZE",
+	"SHARK_OUTPUT_DIRS",
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };
@@ -114,12 +116,21 @@ static int cmp_str(const void *a, const void *b)
  * read into a memory file, so the stage gets a known stdin it can be cached
  * under. Anything else stays a stream. */
 #define MEMO_SPOOL_MAX (1 << 20)
+#define MEMO_SPOOL_WAIT_MS 20
 
 static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	/* Its writer may be about to end: a command or a builtin before a
+	 * loop (`head -n 5 f | while read l; do cmd; done`) has written what
+	 * the loop reads first, and closes a moment later. Waiting a little
+	 * for that decides the first iteration's stdin as the next ones'. */
+	struct pollfd p = { .fd = fd, .events = 0 };
 	int avail = 0;
-	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLHUP) || ioctl(fd, FIONREAD, &avail) < 0 ||
+	int pr;
+	do
+		pr = poll(&p, 1, MEMO_SPOOL_WAIT_MS);
+	while (pr < 0 && errno == EINTR);
+	if (pr != 1 || !(p.revents & POLLHUP) || ioctl(fd, FIONREAD, &avail) < 0 ||
 	    avail < 0 || avail > MEMO_SPOOL_MAX)
 		return -EAGAIN;
 	char *buf = malloc((size_t)avail + 1);
@@ -164,53 +175,102 @@ static int64_t now_ms(void)
 }
 
 /* A pipe that yields buf[0..len) and then whatever fd still gives: a
- * child process, holding nothing but the two ends, copies them and ends
+ * child process, holding nothing but the three ends, copies them and ends
  * at fd's end (or of SIGPIPE when the reader leaves, which then reaches
- * the writer of fd as in sh). */
-static int relay_rest(int fd, const char *buf, size_t len, int *ret_fd)
+ * the writer of fd as in sh). It hashes what it copies: when it has
+ * delivered everything to fd's end, it writes that hash to *ret_hash_fd's
+ * other end (memo_stdin_relayed reads it), so the stage can still be
+ * recorded under the stdin it turned out to have. */
+static int relay_rest(int fd, const char *buf, size_t len, int *ret_fd, int *ret_hash_fd)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	int p[2], hp[2];
+	store_hasher *h;
+	int e = store_hasher_new(&h);
+	if (e < 0)
+		return e;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		store_hasher_free(h);
 		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = -errno;
+	}
+	if (pipe2(hp, O_CLOEXEC) < 0) {
+		e = -errno;
 		close(p[0]);
 		close(p[1]);
+		store_hasher_free(h);
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		e = -errno;
+		close(p[0]);
+		close(p[1]);
+		close(hp[0]);
+		close(hp[1]);
+		store_hasher_free(h);
 		return e;
 	}
 	if (pid == 0) {
-		int lo = fd < p[1] ? fd : p[1], hi = fd < p[1] ? p[1] : fd;
-		if (lo > 0)
-			close_range(0, (unsigned)lo - 1, 0);
-		if (hi > lo + 1)
-			close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-		close_range((unsigned)hi + 1, ~0u, 0);
-		signal(SIGPIPE, SIG_DFL);
-		size_t off = 0;
-		while (off < len) {
-			ssize_t w = write(p[1], buf + off, len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				_exit(1);
-			off += (size_t)w;
+		int keep[3] = { fd, p[1], hp[1] };
+		for (int a = 0; a < 3; a++) /* sort the three fds */
+			for (int b = a + 1; b < 3; b++)
+				if (keep[b] < keep[a]) {
+					int t = keep[a];
+					keep[a] = keep[b];
+					keep[b] = t;
+				}
+		unsigned from = 0;
+		for (int a = 0; a < 3; a++) {
+			if ((unsigned)keep[a] > from)
+				close_range(from, (unsigned)keep[a] - 1, 0);
+			from = (unsigned)keep[a] + 1;
 		}
+		close_range(from, ~0u, 0);
+		signal(SIGPIPE, SIG_DFL);
+		store_hasher_update(h, buf, len);
+		if (util_write_all(p[1], buf, len) < 0)
+			_exit(1);
+		char chunk[65536];
 		for (;;) {
-			ssize_t n = splice(fd, NULL, p[1], NULL, 1 << 16, SPLICE_F_MOVE);
+			ssize_t n = read(fd, chunk, sizeof(chunk));
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n <= 0)
-				_exit(n < 0);
+			if (n < 0)
+				_exit(1);
+			if (n == 0)
+				break;
+			store_hasher_update(h, chunk, (size_t)n);
+			if (util_write_all(p[1], chunk, (size_t)n) < 0)
+				_exit(1);
 		}
+		store_hash sum;
+		store_hasher_final(h, &sum);
+		_exit(util_write_all(hp[1], sum.bytes, sizeof(sum.bytes)) < 0);
 	}
+	store_hasher_free(h);
 	close(p[1]);
+	close(hp[1]);
 	*ret_fd = p[0];
+	*ret_hash_fd = hp[0];
 	return 0;
 }
 
-int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd)
+int memo_stdin_relayed(int hash_fd, store_hash *ret)
 {
+	size_t got = 0;
+	while (got < sizeof(ret->bytes)) {
+		ssize_t n = read(hash_fd, ret->bytes + got, sizeof(ret->bytes) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd, int *ret_hash_fd)
+{
+	*ret_hash_fd = -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return -EINVAL;
@@ -262,7 +322,7 @@ int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd)
 	}
 	/* Not ended in time or in size (or no memory file): the command gets
 	 * what was read and then the rest, as a stream. */
-	e = relay_rest(fd, buf, got, ret_fd);
+	e = relay_rest(fd, buf, got, ret_fd, ret_hash_fd);
 	free(buf);
 	if (e < 0)
 		return e; /* (no process for the copy: what was read is lost) */
@@ -339,6 +399,26 @@ bool memo_trace_has_key(const struct store_trace *t, const store_hash *key)
 	key_line(key, line);
 	return t->key_info && t->key_info_len >= KEY_LINE_LEN &&
 	       memcmp(t->key_info, line, KEY_LINE_LEN) == 0;
+}
+
+int memo_trace_stdin_used(const struct store_trace *t, uint64_t *ret)
+{
+	static const char name[] = "\nstdin_used=";
+	const char *p = t->key_info, *end = p ? p + t->key_info_len : NULL;
+	const char *at = p ? memmem(p, t->key_info_len, name, sizeof(name) - 1) : NULL;
+	if (!at)
+		return -ENOENT;
+	uint64_t v = 0;
+	const char *d = at + sizeof(name) - 1;
+	if (d == end || *d < '0' || *d > '9')
+		return -ENOENT;
+	for (; d < end && *d >= '0' && *d <= '9'; d++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*d - '0');
+	}
+	*ret = v;
+	return 0;
 }
 
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
@@ -431,6 +511,8 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 		(unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u);
 	if (k->in.kind == MEMO_STDIN_FILE && k->in.path[0])
 		put_value(f, "stdin_path=", k->in.path);
+	if (k->in.kind == MEMO_STDIN_FILE || k->in.kind == MEMO_STDIN_SPOOLED)
+		fprintf(f, "stdin_used=%llu\n", (unsigned long long)k->in.used);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;
@@ -518,6 +600,8 @@ static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len
 		return set_str(&ki->key, strndup(val, vlen));
 	if (IS("stdin_path")) /* not part of the key: not a field */
 		return set_str(&ki->stdin_path, get_value(val, vlen));
+	if (IS("stdin_used")) /* what the run did, not part of the key */
+		return 0;
 	int r = list_push(&ki->fields, &ki->n_fields, strndup(line, len));
 	if (r < 0)
 		return r;

@@ -87,6 +87,37 @@ void memo_store_failed(struct memo *m, const char *what, int err)
 	m->warned = true;
 }
 
+/* The fds a script may name in a redirection (0-9, as in sh) are the
+ * user's: the store's own (its directories, LMDB's files) must never be
+ * among them, or `exec 3>&1` in a script would turn the store's directory
+ * fd into the terminal (and `exec 4>f` write over LMDB's lock file). While
+ * the store opens, every free fd below 10 is held on /dev/null, so what
+ * it keeps open lands at 10 or above; then they are let go. */
+#define MEMO_USER_FDS 10
+
+static void hold_user_fds(int held[MEMO_USER_FDS])
+{
+	for (int fd = 0; fd < MEMO_USER_FDS; fd++) {
+		held[fd] = -1;
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (n >= 0 && n != fd) {
+				/* not the lowest free fd: a gap below was filled */
+				close(n);
+				continue;
+			}
+			held[fd] = n;
+		}
+	}
+}
+
+static void release_user_fds(const int held[MEMO_USER_FDS])
+{
+	for (int fd = 0; fd < MEMO_USER_FDS; fd++)
+		if (held[fd] >= 0)
+			close(held[fd]);
+}
+
 /* The store, opened by this process. A handle inherited across fork is
  * dropped (store_close only frees memory in a child) and a fresh one
  * opened, so LMDB never sees a handle used in two processes. */
@@ -103,7 +134,10 @@ store *memo_store(struct memo *m)
 		return NULL;
 	const char *ns = getenv("SHARK_STORE_NOSYNC");
 	unsigned flags = ns && *ns && strcmp(ns, "0") != 0 ? STORE_NOSYNC : 0;
+	int held[MEMO_USER_FDS];
+	hold_user_fds(held);
 	int r = store_open(m->opt.store_path, flags, &m->st);
+	release_user_fds(held);
 	if (r < 0) {
 		m->st_failed_pid = self;
 		m->st = NULL;
@@ -148,13 +182,24 @@ static bool user_may_write(const struct stat *st)
 	return st->st_mode & (group ? S_IWGRP : S_IWOTH);
 }
 
+/* Whether t holds path as an ABSENT input. */
+static bool trace_has_absent(const struct store_trace *t, const char *path)
+{
+	for (size_t i = 0; i < t->n_inputs; i++)
+		if (t->inputs[i].kind == STORE_INPUT_ABSENT && strcmp(t->inputs[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 /* Whether a run that replaced path without looking at it (an OUTPUT
  * input: O_CREAT|O_TRUNC, creat, a rename's target) would do the same
  * now: r and st are an lstat of path (not following). The path must be
- * absent in an existing directory, or a regular file the user may write;
+ * absent in an existing (or a missing) directory, or a regular file the
+ * user may write;
  * anything else (a directory, a symlink, a missing parent, a read-only
  * file) makes the replacing call fail or go elsewhere. */
-static bool output_replaceable(const char *path, int r, const struct stat *st)
+static bool output_replaceable(const char *path, int r, const struct stat *st,
+			       const struct store_trace *t)
 {
 	if (r == 0)
 		return S_ISREG(st->st_mode) && user_may_write(st);
@@ -169,8 +214,51 @@ static bool output_replaceable(const char *path, int r, const struct stat *st)
 		return false;
 	memcpy(parent, path, n);
 	parent[n] = '\0';
+	/* A missing parent may be one the run made itself (`mkdir -p out`
+	 * then `> out/f`): when recording (t NULL), a parent missing on the
+	 * host is one the run made, since its create succeeded; when looking
+	 * up, only if the trace holds that mkdir as an input of its own (the
+	 * parent absent), checked beside this one. */
 	struct stat pst;
-	return stat(parent, &pst) == 0 && S_ISDIR(pst.st_mode);
+	if (stat(parent, &pst) < 0)
+		return errno == ENOENT && (!t || trace_has_absent(t, parent));
+	return S_ISDIR(pst.st_mode);
+}
+
+/* Whether path (absolute) is one of the output folders the command's
+ * environment declares in SHARK_OUTPUT_DIRS (m->output_dirs, set for the
+ * stage being looked up): colon-separated, relative to the workspace root
+ * or absolute. A run that created such a folder (mkdir -p, os.makedirs with
+ * exist_ok) recorded it as absent; the user vouches that the command does
+ * the same when it already exists, so an existing directory there matches
+ * (docs/memo.md says what that gives up: a lock directory must not be
+ * declared). */
+bool memo_declared_output_dir(const struct memo *m, const char *path)
+{
+	const char *list = m->output_dirs;
+	size_t wl = m->workspace ? strlen(m->workspace) : 0;
+	while (list && *list) {
+		const char *end = strchr(list, ':');
+		size_t n = end ? (size_t)(end - list) : strlen(list);
+		const char *d = list;
+		list = end ? end + 1 : NULL;
+		while (n > 1 && d[n - 1] == '/')
+			n--;
+		while (n > 2 && d[0] == '.' && d[1] == '/') {
+			d += 2;
+			n -= 2;
+		}
+		if (n == 0 || (n == 1 && d[0] == '.'))
+			continue;
+		if (d[0] == '/') {
+			if (strlen(path) == n && memcmp(path, d, n) == 0)
+				return true;
+		} else if (wl && strncmp(path, m->workspace, wl) == 0 && path[wl] == '/' &&
+			   strlen(path + wl + 1) == n && memcmp(path + wl + 1, d, n) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Inputs are absolute paths as the command saw them; the host view outside
@@ -183,14 +271,18 @@ static bool output_replaceable(const char *path, int r, const struct stat *st)
  * command's open did; a SYMLINK input records the link itself. Input i's
  * stat comes from the batch b, whose query i is its path (statted without
  * following for a SYMLINK input). */
-static bool input_matches(store_stat_batch *b, size_t i, const struct store_input *in)
+static bool input_matches(const struct memo *m, store_stat_batch *b, size_t i,
+			  const struct store_trace *t)
 {
+	const struct store_input *in = &t->inputs[i];
 	struct stat st;
 	struct store_path_state ps;
 	int r;
 	switch (in->kind) {
 	case STORE_INPUT_ABSENT:
 		r = store_stat_batch_stat(b, i, &st);
+		if (r == 0 && S_ISDIR(st.st_mode) && memo_declared_output_dir(m, in->path))
+			return true; /* SHARK_OUTPUT_DIRS: the user vouches for it */
 		return r == -ENOENT || r == -ENOTDIR;
 	case STORE_INPUT_DENIED:
 		return store_stat_batch_stat(b, i, &st) == -EACCES;
@@ -204,7 +296,7 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 	case STORE_INPUT_OUTPUT:
 		/* the batch's stat has no owner: look again */
 		r = lstat(in->path, &st) < 0 ? -errno : 0;
-		return output_replaceable(in->path, r, &st);
+		return output_replaceable(in->path, r, &st, t);
 	case STORE_INPUT_SYMLINK: {
 		if (store_stat_batch_stat(b, i, &st) < 0 || !S_ISLNK(st.st_mode) || !in->target)
 			return false;
@@ -234,7 +326,7 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 /* Every input of t, in order, until the first that does not match. The
  * stats run ahead on the other CPUs (store_stat_batch). Returns 1 (all
  * match), 0, or a negative error of the batch itself. */
-static int trace_inputs_match(store_txn *txn, store_stat_updates *upd,
+static int trace_inputs_match(const struct memo *m, store_txn *txn, store_stat_updates *upd,
 			      const struct store_trace *t)
 {
 	struct store_stat_query *q = calloc(t->n_inputs ? t->n_inputs : 1, sizeof(*q));
@@ -254,7 +346,7 @@ static int trace_inputs_match(store_txn *txn, store_stat_updates *upd,
 	if (r == 0) {
 		r = 1;
 		for (size_t i = 0; i < t->n_inputs && r == 1; i++)
-			if (!input_matches(b, i, &t->inputs[i]))
+			if (!input_matches(m, b, i, t))
 				r = 0;
 		store_stat_batch_end(b);
 	}
@@ -298,7 +390,7 @@ int memo_lookup_filtered(struct memo *m, const store_hash *key, memo_trace_filte
 		if (g < 0)
 			continue; /* a damaged trace is a miss, fsck reports it */
 		int match = memo_trace_has_key(t, key) && (!accept || accept(txn, t, ctx))
-				    ? trace_inputs_match(txn, upd, t)
+				    ? trace_inputs_match(m, txn, upd, t)
 				    : 0;
 		if (match == 1) {
 			found = t;
@@ -543,7 +635,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		/* Replaced before anything looked at it: what the run saw
 		 * there later was its own output. Unless the replacing call
 		 * can have failed; then it is an input like any other. */
-		if ((a->kinds & SANDBOX_ACCESS_OUTPUT) && output_replaceable(a->path, lr, &lst)) {
+		if ((a->kinds & SANDBOX_ACCESS_OUTPUT) && output_replaceable(a->path, lr, &lst, NULL)) {
 			r = inputs_add(&in, a->path, STORE_INPUT_OUTPUT, NULL, NULL);
 			continue;
 		}

@@ -27,12 +27,18 @@ struct memo {
 	char **reasons;		/* "not recorded" texts naming a path: they
 				   live as long as the memo */
 	size_t n_reasons;
+	const char *output_dirs;	/* SHARK_OUTPUT_DIRS of the stage being
+					   looked up (its environment), or NULL */
 };
 
 struct memo_stdin {
 	int kind;
 	store_hash hash;
 	uint64_t offset;
+	/* how many bytes the run read of a FILE or SPOOLED stdin (how far it
+	 * moved the offset): recorded in the key info, so a hit leaves the
+	 * caller's stdin where a real run would; never part of the key */
+	uint64_t used;
 	/* a FILE stdin's path, relative to the workspace when inside it ("" when
 	 * unknown): recorded in the key info for `why` and `lineage`, never
 	 * part of the key */
@@ -61,16 +67,32 @@ int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret
  * pipeline (MEMO_WAIT_STDIN): read it to its end, waiting at most
  * MEMO_WAIT_MS and taking at most MEMO_WAIT_MAX bytes. When it ended, its
  * content is in a memory file (*ret_fd) and *ret is SPOOLED with its hash.
- * Otherwise *ret is STREAM and *ret_fd a new pipe that gives what was read
- * and then the rest (a child process copies it). Errors: -errno, with
- * nothing read (the caller then falls back to memo_stdin_identity). */
-int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd);
+ * Otherwise *ret is STREAM, *ret_fd a new pipe that gives what was read
+ * and then the rest (a child process copies it), and *ret_hash_fd where the
+ * hash of all it copied arrives once it reached the end (memo_stdin_relayed;
+ * the caller closes it). Errors: -errno, with nothing read (the caller then
+ * falls back to memo_stdin_identity). */
+int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd, int *ret_hash_fd);
+/* memo_stdin_relayed - the hash of everything a relay of memo_stdin_wait
+ * delivered, read from its hash_fd (blocks until the relay ends). -EPIPE
+ * when it did not deliver to the end (its reader left, or a failure). */
+int memo_stdin_relayed(int hash_fd, store_hash *ret);
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret);
 int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
 		  size_t *ret_len);
 /* memo_trace_has_key - whether t was recorded under key (its key info
  * names it): a trace listed under another key is never served. */
 bool memo_trace_has_key(const struct store_trace *t, const store_hash *key);
+
+/* memo_trace_stdin_used - how many bytes of its FILE or SPOOLED stdin the
+ * run of t read (its key info's stdin_used line). -ENOENT when t does not
+ * say (recorded before this was kept: such a trace cannot serve a hit on
+ * such a stdin), -ERANGE. */
+int memo_trace_stdin_used(const struct store_trace *t, uint64_t *ret);
+
+/* memo_declared_output_dir - whether absolute path is a folder the stage
+ * being looked up declares as its output in SHARK_OUTPUT_DIRS (memo.c). */
+bool memo_declared_output_dir(const struct memo *m, const char *path);
 
 /* memo.c */
 void memo_warn(struct memo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -137,6 +159,11 @@ struct memo_pstage {
 				 * upstream's output; -1 otherwise */
 	int in_owned;		/* in_fd when the engine opened it: closed at
 				 * the end; else -1 */
+	int in_hash_fd;		/* a relayed stdin's hash, once the relay is
+				 * done (memo_stdin_wait), or -1 */
+	int in_caller;		/* an OUTSIDE stage's fd as the caller gave it
+				 * (before a finished pipe was spooled); -1
+				 * otherwise */
 	int out_dest;		/* where its stdout leaves the pipeline (the
 				 * last stage, or a redirection), or -1 when
 				 * it feeds the next stage */

@@ -79,9 +79,10 @@ static void plan_stdin(struct memo *m, const struct memo_stage *stages, size_t i
 	}
 	ps->in_src = MEMO_IN_OUTSIDE;
 	ps->in_fd = s->fd_in >= 0 ? s->fd_in : fd_in;
+	ps->in_caller = ps->in_fd;
 	ps->in_reason = "its input is a pipe from outside shark's pipeline";
 	if (i == 0 && s->fd_in < 0 && (s->flags & MEMO_WAIT_STDIN) &&
-	    memo_stdin_wait(ps->in_fd, &ps->key.in, &ps->in_owned) == 0) {
+	    memo_stdin_wait(ps->in_fd, &ps->key.in, &ps->in_owned, &ps->in_hash_fd) == 0) {
 		ps->in_reason = "its input, a pipe from the stage before it, did not end "
 				"within 3 s and 8 MiB";
 	} else if (memo_stdin_identity(m, ps->in_fd, &ps->key.in, &ps->in_owned) < 0) {
@@ -104,7 +105,7 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 		const struct memo_stage *s = &stages[i];
 		ps->s = s;
 		ps->idx = i;
-		ps->in_fd = ps->in_owned = -1;
+		ps->in_fd = ps->in_owned = ps->in_caller = ps->in_hash_fd = -1;
 		ps->pins.out = ps->pins.err = -1;
 		ps->out_dest = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);
 		int tty_in = s->fd_in >= 0 ? s->fd_in : (i == 0 ? fd_in : -1);
@@ -134,6 +135,8 @@ static void pipeline_free(struct memo_pipeline *p)
 		store_trace_free(ps->hit);
 		if (ps->in_owned >= 0)
 			close(ps->in_owned);
+		if (ps->in_hash_fd >= 0)
+			close(ps->in_hash_fd);
 	}
 	free(p->st);
 }
@@ -182,6 +185,16 @@ static bool cut_feeds_a_record(store_txn *txn, const struct store_trace *t, void
 	return n > 0;
 }
 
+/* The value of NAME in a NULL-terminated environment, or NULL. */
+static const char *env_value(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
+			return envp[i] + n + 1;
+	return NULL;
+}
+
 /* Whether stage ps hits, looked up after every stage before it did. The
  * hit's blobs are pinned open until the replay is done: a hit whose blobs
  * are gone (gc, damage) is a miss. */
@@ -200,15 +213,58 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 		return false;
 	const struct memo_pstage *next = ps->idx + 1 < p->n ? &p->st[ps->idx + 1] : NULL;
 	bool feeds = next && next->in_src == MEMO_IN_PREVIOUS;
-	if (memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
-				 (void *)next, &ps->hit, &ps->hit_id) <= 0)
+	m->output_dirs = env_value(ps->s->envp, "SHARK_OUTPUT_DIRS");
+	int found = memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
+					 (void *)next, &ps->hit, &ps->hit_id);
+	m->output_dirs = NULL;
+	if (found <= 0)
 		return false;
+	/* A hit must leave a file or spooled stdin where the run left it. */
+	if (ps->in_src == MEMO_IN_OUTSIDE &&
+	    (ps->key.in.kind == MEMO_STDIN_FILE || ps->key.in.kind == MEMO_STDIN_SPOOLED) &&
+	    memo_trace_stdin_used(ps->hit, &ps->key.in.used) < 0) {
+		store_trace_free(ps->hit);
+		ps->hit = NULL;
+		return false;
+	}
 	if (memo_pins_open(m, ps->hit, &ps->pins) < 0) {
 		store_trace_free(ps->hit);
 		ps->hit = NULL;
 		return false;
 	}
 	return true;
+}
+
+/* ---- the caller's stdin, after ---------------------------------------------- */
+
+/* Leave the caller's stdin of an OUTSIDE stage as a real run leaves it,
+ * for what the shell reads next (`while read l; do cmd; done`, `{ head -n
+ * 1; cat; } < f`). A file: the offset after what the command read (a run
+ * moved it itself; a hit moves it by the recorded count). A finished pipe
+ * that was spooled: the engine has read all of it, so the caller's fd
+ * becomes the memory file, positioned after what the command read; a
+ * command that never reads stdin leaves the whole of it to the shell, as
+ * in sh. (Where sh's reader would have lost a block it read ahead from a
+ * pipe, the memory file is seekable and tools leave exactly the rest:
+ * docs/memo.md.) */
+static void settle_stdin(struct memo_pstage *ps)
+{
+	if (ps->in_src != MEMO_IN_OUTSIDE || ps->in_caller < 0)
+		return;
+	if (ps->key.in.kind == MEMO_STDIN_FILE) {
+		if (ps->hit)
+			(void)lseek(ps->in_caller, (off_t)(ps->key.in.offset + ps->key.in.used),
+				    SEEK_SET);
+		return;
+	}
+	if (ps->key.in.kind != MEMO_STDIN_SPOOLED || ps->in_owned < 0 ||
+	    ps->in_owned == ps->in_caller)
+		return;
+	if (ps->hit)
+		(void)lseek(ps->in_owned, (off_t)ps->key.in.used, SEEK_SET);
+	int fdfl = fcntl(ps->in_caller, F_GETFD);
+	if (fdfl >= 0)
+		(void)dup3(ps->in_owned, ps->in_caller, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
 }
 
 /* ---- replay ---------------------------------------------------------------- */
@@ -413,6 +469,8 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		if (m->recorded)
 			memo_auto_gc(m);
 	}
+	for (size_t i = 0; i < n; i++)
+		settle_stdin(&p.st[i]);
 	pipeline_free(&p);
 	return result;
 }

@@ -625,6 +625,32 @@ static bool wrote_to_grant(const struct memo *m, const struct sandbox_result *re
 }
 
 /* Record one finished stage (when it may be) and apply its effects. */
+/* How far the command moved the offset of its file or spooled stdin
+ * (the sandbox carries the offset back to the fd it was given when the
+ * command ends), into ps->key.in.used for the key info. 0, or -1 when it
+ * cannot be known (moved backwards). */
+static int stdin_used(struct memo_pstage *ps)
+{
+	if (ps->in_src != MEMO_IN_OUTSIDE)
+		return 0;
+	off_t at;
+	if (ps->key.in.kind == MEMO_STDIN_FILE) {
+		at = lseek(ps->in_fd, 0, SEEK_CUR);
+		if (at < 0 || (uint64_t)at < ps->key.in.offset)
+			return -1;
+		ps->key.in.used = (uint64_t)at - ps->key.in.offset;
+	} else if (ps->key.in.kind == MEMO_STDIN_SPOOLED && ps->in_hash_fd >= 0) {
+		ps->key.in.used = 0; /* relayed from the shell's own pipeline stage,
+				      * which nothing reads after: not kept */
+	} else if (ps->key.in.kind == MEMO_STDIN_SPOOLED && ps->in_owned >= 0) {
+		at = lseek(ps->in_owned, 0, SEEK_CUR);
+		if (at < 0)
+			return -1;
+		ps->key.in.used = (uint64_t)at;
+	}
+	return 0;
+}
+
 static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 {
 	const struct sandbox_result *res = r->res;
@@ -656,6 +682,19 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			no_record(r, "its trace is incomplete");
 		else if (wrote_to_grant(m, res))
 			no_record(r, "it wrote to a path granted with SHARK_WRITABLE");
+	}
+	if (!r->reason && !r->in_known && r->ps->in_hash_fd >= 0) {
+		/* A stdin relayed from a stage of the shell that went on past
+		 * memo_stdin_wait's bounds: known now, if the relay delivered
+		 * all of it (the command may have left before reading it all:
+		 * as with `sort | head`, it depended on no more than that). */
+		store_hash h;
+		if (memo_stdin_relayed(r->ps->in_hash_fd, &h) == 0) {
+			r->ps->key.in = (struct memo_stdin){ .kind = MEMO_STDIN_SPOOLED, .hash = h };
+			r->in_known = true;
+		} else {
+			no_record(r, r->ps->in_reason);
+		}
 	}
 	if (!r->in_known && !r->in_complete)
 		no_record(r, "its input was cut short");
@@ -732,6 +771,8 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			}
 		}
 	}
+	if (!r->reason && stdin_used(r->ps) < 0)
+		no_record(r, "how much of its stdin it read is unknown");
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)
 		no_record(r, "out of memory");
@@ -872,7 +913,8 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 	case MEMO_IN_OUTSIDE:
 		r->in_fd = ps->in_fd;
 		r->in_known = ps->key.in.kind != MEMO_STDIN_STREAM;
-		if (!r->in_known)
+		/* a relayed stdin is known once the relay is done (finish_stage) */
+		if (!r->in_known && ps->in_hash_fd < 0)
 			no_record(r, ps->in_reason);
 		return 0;
 	}
