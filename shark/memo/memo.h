@@ -26,6 +26,7 @@ struct memo;
 
 /* Formats the engine's messages (one line, no newline) for the shell. */
 typedef void memo_message_fn(void *ctx, const char *line);
+typedef void memo_hit_fn(void *ctx, uint64_t saved_ns, bool mid_line);
 
 struct memo_options {
 	const char *store_path;	/* NULL: $SHARK_STORE or the XDG default */
@@ -45,6 +46,11 @@ struct memo_options {
 	 * the shell sends them where a command's redirections cannot catch
 	 * them); NULL: through message. Both get message_ctx. */
 	memo_message_fn *notice;
+	/* When set, a hit of a whole pipeline calls it instead of writing its
+	 * notice (the shell then words it, or adds it to one summary line for
+	 * a loop): the time it saved, and whether what it replayed last onto
+	 * a terminal ended mid-line. Gets message_ctx. */
+	memo_hit_fn *hit;
 	void *message_ctx;
 };
 

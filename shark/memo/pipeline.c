@@ -372,7 +372,10 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 		(void)store_run_defer(m->st, &run);
 	}
 	memo_message_fn *say = m->opt.notice ? m->opt.notice : m->opt.message;
-	if (m->opt.notices && hits == p->n && say) {
+	if (m->opt.notices && hits == p->n && m->opt.hit) {
+		m->opt.hit(m->opt.message_ctx, saved > spent ? saved - spent : 0,
+			   ends_mid_line(&p->st[p->n - 1]));
+	} else if (m->opt.notices && hits == p->n && say) {
 		if (ends_mid_line(&p->st[p->n - 1]))
 			say(m->opt.message_ctx, ""); /* the notice starts a line */
 		char buf[32], line[64];

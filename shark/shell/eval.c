@@ -1038,11 +1038,12 @@ static int eval_compound(struct shell *sh, struct node *n, bool last)
 		break;
 	case N_WHILE:
 	case N_UNTIL:
-		status = eval_loop(sh, n);
+	case N_FOR: {
+		bool tally = external_tally_begin(sh);
+		status = n->kind == N_FOR ? eval_for(sh, n) : eval_loop(sh, n);
+		external_tally_end(sh, tally);
 		break;
-	case N_FOR:
-		status = eval_for(sh, n);
-		break;
+	}
 	case N_CASE:
 		status = eval_case(sh, n, last);
 		break;

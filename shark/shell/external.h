@@ -55,6 +55,14 @@ int external_init(struct shell *sh, bool force, bool notices);
 /* Release the memo engine. */
 void external_free(struct shell *sh);
 
+/* external_tally_begin - an interactive shell's outermost loop starts:
+ * from now on the hit notices (of this process and the children it forks)
+ * are counted instead of written. Returns whether this call began it (pass
+ * that to external_tally_end). */
+bool external_tally_begin(struct shell *sh);
+/* external_tally_end - the loop ended: one line for all its hits. */
+void external_tally_end(struct shell *sh, bool began);
+
 /* Run one external command and wait for it.
  *
  * forked: true when the caller is already a child process that exists only

@@ -126,6 +126,7 @@ struct shell {
 	char *histfile;
 	/* the memo engine every external command goes through (external.c) */
 	struct memo *memo;
+	struct notice_tally *tally;	/* external.c: a loop's hit notices, counted */
 	int notice_fd;		/* the stderr shark started with (a copy), where
 				 * the "cached" notices go; -1 before external_init */
 	/* job control (jobs.c): on in an interactive shell on a terminal */

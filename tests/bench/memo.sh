@@ -75,6 +75,8 @@ tr a-z A-Z < $f | grep USER1 | wc -l
 $PY -c 'import sys; print(sum(int(l.split()[2]) for l in sys.stdin))' < $f
 sed 's/user/u/' $f | sort -k3 -n | tail -n 3
 awk '\$3 > 500' $f | cut -d' ' -f1 | sort | uniq -c | sort -rn | head -n 3
+grep refund $f | cut -d' ' -f1 | sort | uniq -c
+grep -c refund $f
 EOF
 }
 
@@ -85,6 +87,7 @@ for mb in $sizes; do
 	printf '%-6s %-60s %9s %9s %6s %9s %6s\n' "input" "pipeline" "dash ms" "cold ms" "cold/d" \
 		"warm ms" "warm/d"
 	pipelines "data$mb.txt" >"$dir/pipes"
+	: >"$dir/warm_ratios"
 	while IFS= read -r p; do
 		r=$runs
 		[ "$mb" -ge 10 ] && r=3
@@ -95,7 +98,11 @@ for mb in $sizes; do
 		short=$(printf '%s' "$p" | cut -c1-60)
 		printf '%-6s %-60s %9s %9s %6s %9s %6s\n' "${mb}MB" "$short" "$d" "$c" "$(ratio "$c" "$d")" \
 			"$w" "$(ratio "$w" "$d")"
+		echo "$w $d $c" >>"$dir/warm_ratios"
 	done <"$dir/pipes"
+	awk -v mb="$mb" '{ lw += log($1 / $2); lc += log($3 / $2); n++ }
+		END { printf "%sMB geometric mean over %d pipelines (two with a grep that finds nothing): cold/dash %.2f, warm/dash %.3f\n", mb, n, exp(lc / n), exp(lw / n) }' \
+		"$dir/warm_ratios"
 done
 
 echo

@@ -56,6 +56,20 @@ check "Ctrl-C interrupts sleep 30 and the prompt comes back" 5 ends_with 'p1>'
 type_line 'echo rc-$?'
 check "the interrupted command's status is 130" 5 has_line 'rc-130'
 
+# a loop of hits: one summary line, not one notice per iteration
+type_line 'for i in 1 2 3; do wc -c unique-file-name.txt; echo $i | tr 123 abc; done'
+check "a loop's first run prints its output" 10 has_line 'c'
+type_line 'for i in 1 2 3; do wc -c unique-file-name.txt; echo $i | tr 123 abc; done'
+check "a loop of hits ends with one summary line" 10 screen_has_summary
+checks=$((checks + 1))
+if screen | grep -q '^shark: cached · saved'; then
+	fail "a loop of hits printed a notice per iteration"
+else
+	pass "a loop of hits prints no notice per iteration"
+fi
+type_line 'wc -c unique-file-name.txt'
+check "a single hit still has its own notice" 10 has_line_prefix 'shark: cached · saved'
+
 T send-keys -t "$PANE" -l -- 'echo never-$((1+1))'
 poll 5 ends_with 'echo never-$((1+1))'
 T send-keys -t "$PANE" C-c

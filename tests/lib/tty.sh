@@ -86,6 +86,8 @@ poll() {
 }
 
 has_line() { screen | grep -qxF -- "$1"; }
+has_line_prefix() { screen | grep -qF -- "$1"; }
+screen_has_summary() { screen | grep -qE '^shark: cached 6 commands · saved'; }
 last_is() { [ "$(last_line)" = "$1" ]; }
 # ends_with PROMPT: the last line ends with PROMPT (after a ^C echo, say).
 ends_with() {
