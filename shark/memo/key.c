@@ -116,7 +116,7 @@ static int cmp_str(const void *a, const void *b)
  * read into a memory file, so the stage gets a known stdin it can be cached
  * under. Anything else stays a stream. */
 #define MEMO_SPOOL_MAX (1 << 20)
-#define MEMO_SPOOL_WAIT_MS 20
+#define MEMO_SPOOL_WAIT_MS 50
 
 static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
 {
