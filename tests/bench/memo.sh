@@ -81,6 +81,7 @@ EOF
 }
 
 echo "memo engine vs dash (median of $runs runs; ratio = shark / dash)"
+: >"$dir/all_ratios"
 for mb in $sizes; do
 	gen "$mb"
 	echo
@@ -99,11 +100,15 @@ for mb in $sizes; do
 		printf '%-6s %-60s %9s %9s %6s %9s %6s\n' "${mb}MB" "$short" "$d" "$c" "$(ratio "$c" "$d")" \
 			"$w" "$(ratio "$w" "$d")"
 		echo "$w $d $c" >>"$dir/warm_ratios"
+		echo "$w $d $c" >>"$dir/all_ratios"
 	done <"$dir/pipes"
 	awk -v mb="$mb" '{ lw += log($1 / $2); lc += log($3 / $2); n++ }
 		END { printf "%sMB geometric mean over %d pipelines (two with a grep that finds nothing): cold/dash %.2f, warm/dash %.3f\n", mb, n, exp(lc / n), exp(lw / n) }' \
 		"$dir/warm_ratios"
 done
+awk '{ lw += log($1 / $2); lc += log($3 / $2); n++ }
+	END { printf "all sizes: geometric mean over %d runs of a pipeline: cold/dash %.2f, warm/dash %.3f\n", n, exp(lc / n), exp(lw / n) }' \
+	"$dir/all_ratios"
 
 echo
 echo "hit latency (median of 21)"
