@@ -221,7 +221,14 @@ static struct ltrace *upstream_of(struct lineage *L, const struct ltrace *lt, co
  * relative to the workspace, or an absolute directory outside it. */
 static void print_cd(const struct lineage *L, const struct ltrace *lt)
 {
-	const char *cwd = lt->cwd && *lt->cwd ? lt->cwd : L->ws;
+	/* the key info's cwd, re-rooted at this workspace (the trace may
+	 * have been recorded in a copy elsewhere); else the run's */
+	struct memo_key_info *ki = NULL;
+	if (memo_key_info_parse_at(lt->t->key_info, lt->t->key_info_len, L->ws, &ki) < 0)
+		ki = NULL;
+	const char *cwd = ki && ki->cwd && ki->cwd[0] == '/' ? ki->cwd
+			  : lt->cwd && *lt->cwd		    ? lt->cwd
+							    : L->ws;
 	if (strncmp(cwd, L->ws, L->ws_len) == 0 && (cwd[L->ws_len] == '/' || !cwd[L->ws_len])) {
 		fputs("cd \"$root\"", stdout);
 		if (cwd[L->ws_len]) {
@@ -232,6 +239,7 @@ static void print_cd(const struct lineage *L, const struct ltrace *lt)
 		fputs("cd ", stdout);
 		quote(cwd);
 	}
+	memo_key_info_free(ki);
 }
 
 /* lt's command for the script, with the stages that fed it through pipes
@@ -273,10 +281,19 @@ static void visit(struct lineage *L, struct ltrace *lt, const char *rel, bool vi
 	const struct store_trace *t = lt->t;
 	for (size_t i = 0; i < t->n_inputs; i++) {
 		const struct store_input *in = &t->inputs[i];
-		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash) ||
-		    strncmp(in->path, L->ws, L->ws_len) != 0 || in->path[L->ws_len] != '/')
+		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash))
 			continue;
-		const char *irel = in->path + L->ws_len + 1;
+		/* recorded relative to the workspace (or, by an older format,
+		 * absolute): a workspace file when beneath its root */
+		const char *irel = in->path;
+		if (in->path[0] == '/') {
+			if (strncmp(in->path, L->ws, L->ws_len) != 0 || in->path[L->ws_len] != '/')
+				continue;
+			irel = in->path + L->ws_len + 1;
+		} else if (strcmp(irel, ".") == 0 || strcmp(irel, "..") == 0 ||
+			   strncmp(irel, "../", 3) == 0) {
+			continue;
+		}
 		if (L->mode == OUT_DOT) {
 			printf("  ");
 			dot_trace(lt);
