@@ -106,6 +106,8 @@ struct cli_stage_key {
 	bool known;		/* false: its key is known only by running
 				 * (it reads the output of a stage that would
 				 * run) */
+	bool hit;		/* it would hit now, from trace */
+	store_hash trace;
 };
 
 /* cli_line_keys - expand text as `why -c` does, without running it, into

@@ -136,9 +136,11 @@ static int compare(const struct stage_run *old, const struct stage_run *now)
 
 #define MAX_SCAN_RUNS 100000 /* how far back the history is searched */
 
-/* The newest recorded run of key (one with a trace that still exists);
- * else, with id 0, the newest trace under key (imported, never run
- * here). -ENOENT when the key has none. */
+/* The run to compare with: the newest recorded run of k's key whose
+ * trace is the one the line would hit now (when it would hit), else the
+ * newest with a trace that still exists; else, with id 0, that trace or
+ * the newest under the key (imported, never run here). -ENOENT when the
+ * key has none. */
 static int load_by_key(store_txn *txn, const struct cli_stage_key *k, struct stage_run *ret)
 {
 	uint64_t id = UINT64_MAX;
@@ -148,7 +150,8 @@ static int load_by_key(store_txn *txn, const struct cli_stage_key *k, struct sta
 		if (store_run_get(txn, id, &run) < 0)
 			continue;
 		bool is = store_hash_equal(&run->action_key, &k->key) &&
-			  !store_hash_is_zero(&run->trace_id);
+			  !store_hash_is_zero(&run->trace_id) &&
+			  (!k->hit || store_hash_equal(&run->trace_id, &k->trace));
 		store_run_free(run);
 		if (is && load(txn, id, ret) == 0) {
 			if (ret->t)
@@ -162,7 +165,8 @@ static int load_by_key(store_txn *txn, const struct cli_stage_key *k, struct sta
 	if (store_action_traces(txn, &k->key, &ids, &n) == 0)
 		for (size_t i = 0; i < n; i++) {
 			struct store_trace *t;
-			if (store_trace_get(txn, &ids[i], &t) < 0)
+			if ((k->hit && !store_hash_equal(&ids[i], &k->trace)) ||
+			    store_trace_get(txn, &ids[i], &t) < 0)
 				continue;
 			if (!newest || t->start_ns > newest->start_ns) {
 				store_trace_free(newest);

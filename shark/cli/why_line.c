@@ -565,6 +565,9 @@ int cli_line_keys(struct cli_ctx *c, const char *text, struct cli_stage_key **re
 		if (r == 0 && !p->note) {
 			v[n].known = p->pr.key[0] &&
 				     store_hash_from_hex(p->pr.key, STORE_HASH_HEX_LEN, &v[n].key) == 0;
+			v[n].hit = v[n].known && p->pr.outcome == MEMO_PROBE_HIT &&
+				   store_hash_from_hex(p->pr.trace, STORE_HASH_HEX_LEN,
+						       &v[n].trace) == 0;
 			v[n].text = strdup(p->text ? p->text : "");
 			if (!v[n++].text)
 				r = -ENOMEM;

@@ -111,6 +111,23 @@ rm -f "$p3/out/g.txt"
 hits "mv" "$p3" "$PY gen.py; cat out/g.txt"
 hits "mv, subdirectory" "$p3/sub" 'sort s; cat ../n'
 
+# ---- why -c and verify -c in the moved copy: by key, not by text ---------------
+# (the recorded run is `sort n` in proj: another directory, another text;
+# stdin, stdout and stderr as in_dir has them, which are in the key)
+cli_in() { # DIR WANT-STATUS WANT-LINE CLI-ARGS...
+	d=$1 want=$2 line=$3
+	shift 3
+	(cd "$d" && "$SHARK" "$@" </dev/null >"$root/o" 2>"$root/e")
+	got=$?
+	checks=$((checks + 1))
+	[ "$got" -eq "$want" ] && grep -q "$line" "$root/o" ||
+		fail "$* in $d: status $got, [$(cat "$root/o" "$root/e" | tr "\n" " ")]"
+}
+cli_in "$p3" 0 'would hit' why -c "sort 'n'"
+cli_in "$p3" 0 'deterministic$' verify -c "sort 'n'"
+cli_in "$p3" 0 'deterministic$' verify -c 'sort [n]'
+cli_in "$p3" 1 'never recorded' verify -c 'sort n.none'
+
 # ---- export, import into a fresh store, a fresh copy: hits ---------------------
 (cd "$p1" && "$SHARK" export --all -o "$root/b.tar") >/dev/null ||
 	fail "export --all"
