@@ -140,6 +140,30 @@ static void quote(const char *s)
 	util_put_sh_word(stdout, s);
 }
 
+/* What the workspace root a recorded word named is read back as for the
+ * script (memo_key_info_parse_at), to be written as "$root". */
+#define ROOT_MARK "\001shark-root\001"
+
+/* One word for the script, quoted, each ROOT_MARK in it as "$root": the
+ * script rebuilds in the workspace it is given. */
+static void quote_rooted(const char *w)
+{
+	const char *m;
+	bool any = false;
+	while ((m = strstr(w, ROOT_MARK))) {
+		if (m > w) {
+			char *piece = strndup(w, (size_t)(m - w));
+			quote(piece ? piece : "");
+			free(piece);
+		}
+		fputs("\"$root\"", stdout);
+		w = m + sizeof(ROOT_MARK) - 1;
+		any = true;
+	}
+	if (*w || !any)
+		quote(w);
+}
+
 /* The command for the script: the recorded argv (from the trace's key
  * info), each word quoted, so quoting survives; else the history's text. */
 static void print_argv(const struct ltrace *lt, const struct memo_key_info *ki)
@@ -147,7 +171,7 @@ static void print_argv(const struct ltrace *lt, const struct memo_key_info *ki)
 	for (size_t i = 0; ki && i < ki->argc; i++) {
 		if (i)
 			putchar(' ');
-		quote(ki->argv[i]);
+		quote_rooted(ki->argv[i]);
 	}
 	if (!ki || !ki->argc)
 		fputs(lt->command ? lt->command : "false # history gone", stdout);
@@ -254,7 +278,7 @@ static void print_pipeline(struct lineage *L, struct ltrace *lt, int depth)
 		fputs(" | ", stdout);
 	}
 	struct memo_key_info *ki = NULL;
-	if (memo_key_info_parse(lt->t->key_info, lt->t->key_info_len, &ki) < 0)
+	if (memo_key_info_parse_at(lt->t->key_info, lt->t->key_info_len, ROOT_MARK, &ki) < 0)
 		ki = NULL;
 	print_argv(lt, ki);
 	memo_key_info_free(ki);

@@ -143,6 +143,21 @@ hits "imported" "$p4" "$PY gen.py; cat out/g.txt"
 hits "imported, subdirectory" "$p4/sub" 'sort s; cat ../n'
 export SHARK_STORE=$store
 
+# ---- lineage --script from a copy: words naming the root become "$root" ------
+printf 'p1\n' >"$p1/c.src"
+in_dir "$p1" 'cp "$PWD/c.src" out/c.txt'
+(cd "$p1" && "$SHARK" lineage --script out/c.txt >"$root/re.sh" 2>"$root/e")
+checks=$((checks + 1))
+grep -q '"\$root"' "$root/re.sh" || fail "lineage --script names the root as \$root: $(cat "$root/re.sh" "$root/e")"
+p6=$root/home/proj6
+cp -a "$p1" "$p6"
+rm -f "$p6/out/c.txt"
+printf 'p6\n' >"$p6/c.src"
+sh "$root/re.sh" "$p6" >"$root/rs.out" 2>&1
+checks=$((checks + 1))
+[ "$(cat "$p6/out/c.txt" 2>/dev/null)" = p6 ] ||
+	fail "the script rebuilt out/c.txt from the copy's c.src: [$(cat "$p6/out/c.txt" 2>&1)] $(cat "$root/re.sh" "$root/rs.out" | tr "\n" " ")"
+
 # ---- soundness: the location never replays ------------------------------------
 ln -s n "$p1/x"
 printf 'same\n' >"$p1/data"
