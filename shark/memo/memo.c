@@ -240,19 +240,23 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 static int trace_inputs_match(struct memo *m, store_txn *txn, store_stat_updates *upd,
 			      const struct store_trace *t)
 {
-	struct store_stat_query *q = calloc(t->n_inputs ? t->n_inputs : 1, sizeof(*q));
-	char **paths = calloc(t->n_inputs ? t->n_inputs : 1, sizeof(*paths));
-	int r = q && paths ? 0 : -ENOMEM;
-	bool here = true; /* every path can be named here */
-	for (size_t i = 0; r == 0 && here && i < t->n_inputs; i++) {
-		char buf[PATH_MAX];
-		if (memo_path_resolve(m->workspace, t->inputs[i].path, buf, sizeof(buf)) < 0) {
-			here = false;
-			break;
-		}
-		if (!(paths[i] = strdup(buf))) {
-			r = -ENOMEM;
-			break;
+	size_t n = t->n_inputs, wl = strlen(m->workspace), arena_len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (t->inputs[i].path[0] != '/')
+			arena_len += wl + 1 + strlen(t->inputs[i].path) + 1;
+	struct store_stat_query *q = calloc(n ? n : 1, sizeof(*q));
+	const char **paths = calloc(n ? n : 1, sizeof(*paths));
+	char *arena = malloc(arena_len ? arena_len : 1), *a = arena;
+	int r = q && paths && arena ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *rec = t->inputs[i].path;
+		if (rec[0] == '/') {
+			paths[i] = rec; /* outside the workspace: as recorded */
+		} else {
+			size_t left = arena_len - (size_t)(a - arena);
+			(void)memo_path_resolve(m->workspace, rec, a, left); /* sized above */
+			paths[i] = a;
+			a += strlen(a) + 1;
 		}
 		q[i] = (struct store_stat_query){
 			.dirfd = AT_FDCWD,
@@ -263,19 +267,18 @@ static int trace_inputs_match(struct memo *m, store_txn *txn, store_stat_updates
 					    : 0,
 		};
 	}
-	if (r == 0 && here) {
+	if (r == 0) {
 		store_stat_batch *b;
-		r = store_stat_batch_begin(txn, upd, t->n_inputs, q, &b);
+		r = store_stat_batch_begin(txn, upd, n, q, &b);
 		if (r == 0) {
 			r = 1;
-			for (size_t i = 0; i < t->n_inputs && r == 1; i++)
+			for (size_t i = 0; i < n && r == 1; i++)
 				if (!input_matches(b, i, &t->inputs[i], paths[i]))
 					r = 0;
 			store_stat_batch_end(b);
 		}
 	}
-	for (size_t i = 0; paths && i < t->n_inputs; i++)
-		free(paths[i]);
+	free(arena);
 	free(paths);
 	free(q);
 	return r;
