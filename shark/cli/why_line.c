@@ -186,6 +186,11 @@ static bool input_changed_now(const struct store_input *in, const char *ws, stru
 			  util_name(path), hex, now);
 		return true;
 	}
+	case STORE_INPUT_META: /* only stat'ed: its metadata hash is the engine's */
+		if (exists && S_ISREG(st.st_mode))
+			return false;
+		lines_add(L, "vanished: %s (was a file)", util_name(path));
+		return true;
 	default: {
 		store_hash h;
 		if (store_hash_is_zero(&in->hash)) { /* executed: any executable file */
@@ -283,18 +288,25 @@ static void explain_would_miss(store_txn *txn, const char *cwd, const struct pro
 	free(ids);
 	if (newest) {
 		char tb[32];
-		lines_add(L, "it ran with this key before (recorded %s), but an input differs now:",
-			  cli_format_time(newest->start_ns, tb, sizeof(tb)));
-		size_t before = L->n;
 		char *ws = NULL;
 		struct memo_key_info *ki = NULL;
 		if (memo_workspace_find(cwd, &ws) < 0)
 			ws = NULL;
 		if (memo_key_info_parse(newest->key_info, newest->key_info_len, &ki) == 0 &&
-		    ki->bound && (!ws || strcmp(ki->bound, ws) != 0))
-			lines_add(L, "it was recorded at %s and is served only there: what it "
-				     "produced names that location", util_name(ki->bound));
+		    ki->bound && (!ws || strcmp(ki->bound, ws) != 0)) {
+			/* location-bound elsewhere (docs/memo.md, Relocation) */
+			lines_add(L, "it ran with this key at %s (recorded %s), and is served only "
+				     "there: what it produced or read names that location",
+				  util_name(ki->bound), cli_format_time(newest->start_ns, tb, sizeof(tb)));
+			memo_key_info_free(ki);
+			free(ws);
+			store_trace_free(newest);
+			return;
+		}
 		memo_key_info_free(ki);
+		lines_add(L, "it ran with this key before (recorded %s), but an input differs now:",
+			  cli_format_time(newest->start_ns, tb, sizeof(tb)));
+		size_t before = L->n;
 		for (size_t i = 0; i < newest->n_inputs; i++)
 			(void)input_changed_now(&newest->inputs[i], ws, L);
 		free(ws);

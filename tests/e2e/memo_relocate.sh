@@ -184,6 +184,7 @@ p5=$root/home/proj5
 cp -a "$p1" "$p5"
 rm -f "$p5/out/where.txt" "$p5/out/abs"
 printf 'changed\n' >"$p1/data" # cfg in proj5 still names proj's data
+cli_in "$p5" 1 'served only there' why -c 'realpath n'
 bound_copy() {
 	run_like_bash "bound, copy: $1" "$p5" "$1"
 	expect_miss "bound, copy: $1"
