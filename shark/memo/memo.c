@@ -63,6 +63,7 @@ void memo_free(struct memo *m)
 	for (size_t i = 0; i < m->n_reasons; i++)
 		free(m->reasons[i]);
 	free(m->reasons);
+	free(m->clean);
 	free(m);
 }
 

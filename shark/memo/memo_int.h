@@ -27,6 +27,10 @@ struct memo {
 	char **reasons;		/* "not recorded" texts naming a path: they
 				   live as long as the memo */
 	size_t n_reasons;
+	/* files read by a recorded run and found not to name the workspace
+	 * root (reloc.c), by identity: a script's commands share most */
+	struct memo_clean_file *clean;
+	size_t n_clean;
 };
 
 struct memo_stdin {

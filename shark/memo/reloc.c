@@ -14,6 +14,8 @@
  * it cannot see. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shark/memo/memo_int.h"
@@ -194,6 +196,55 @@ static bool str_has(const struct bound_check *b, const char *s, bool root_only)
 	return false;
 }
 
+/* A file read by an earlier recorded run of this process and found not to
+ * hold the root: skipped while its identity is the same. Only files whose
+ * last change is older than CLEAN_SETTLED_NS are remembered (a file
+ * written within the same timestamp tick could change unseen). */
+struct memo_clean_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+#define CLEAN_MAX 1024
+#define CLEAN_SETTLED_NS 2000000000LL
+
+static bool same_file(const struct memo_clean_file *c, const struct stat *st)
+{
+	return c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size &&
+	       c->mtime.tv_sec == st->st_mtim.tv_sec && c->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       c->ctime.tv_sec == st->st_ctim.tv_sec && c->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static bool known_clean(const struct memo *m, const struct stat *st)
+{
+	for (size_t i = 0; i < m->n_clean; i++)
+		if (same_file(&m->clean[i], st))
+			return true;
+	return false;
+}
+
+static void remember_clean(struct memo *m, const struct stat *st)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	long long age = (long long)(now.tv_sec - st->st_ctim.tv_sec) * 1000000000LL +
+			(now.tv_nsec - st->st_ctim.tv_nsec);
+	if (age < CLEAN_SETTLED_NS)
+		return;
+	if (!m->clean) {
+		m->clean = calloc(CLEAN_MAX, sizeof(*m->clean));
+		if (!m->clean)
+			return;
+	}
+	/* full: the oldest entries are overwritten, round robin */
+	struct memo_clean_file *c = &m->clean[m->n_clean < CLEAN_MAX ? m->n_clean++
+								     : (size_t)now.tv_nsec % CLEAN_MAX];
+	*c = (struct memo_clean_file){ .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
+				       .mtime = st->st_mtim, .ctime = st->st_ctim };
+}
+
 const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx)
 {
 	if (!ws_relocatable(m->workspace))
@@ -227,12 +278,17 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0)
 			return "a file it read names the workspace";
 		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd < 0)
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			if (fd >= 0)
+				close(fd);
 			return "a file it read names the workspace";
-		bool has = fd_has(fd, b.needles, b.word, 1);
+		}
+		bool has = !known_clean(m, &st) && fd_has(fd, b.needles, b.word, 1);
 		close(fd);
 		if (has)
 			return "a file it read names the workspace";
+		remember_clean(m, &st);
 	}
 	return NULL;
 }
