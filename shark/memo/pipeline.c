@@ -97,6 +97,8 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 		int fd_in, int fd_out, int *ret_status, struct memo_pipeline *p)
 {
 	*p = (struct memo_pipeline){ .m = m, .cwd = cwd, .n = n, .status = ret_status };
+	mode_t mask = umask(0); /* read it: umask has no getter */
+	umask(mask);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)
 		return -ENOMEM;
@@ -117,6 +119,7 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 			.ttys = tty_bits(tty_in, ps->out_dest, s->fd_err),
 			.grants = (s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
 			.merged = s->err_to_out || same_open_file(ps->out_dest, s->fd_err),
+			.umask = (unsigned)mask,
 		};
 		plan_stdin(m, stages, i, fd_in, ps);
 		if (ps->in_src == MEMO_IN_EMPTY) {
