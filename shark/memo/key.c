@@ -421,24 +421,14 @@ int memo_trace_stdin_used(const struct store_trace *t, uint64_t *ret)
 	return 0;
 }
 
-/* The cwd as the key and the key info name it: inside the workspace
- * relative to the root (a logical cwd through a symlink is resolved
- * first), else absolute. malloc'ed; NULL when out of memory. */
+/* The cwd as the key and the key info name it: relative to the root when
+ * inside the workspace, else absolute. It is the physical directory (the
+ * callers pass getcwd()'s): a logical one through a symlink could lead
+ * elsewhere in a copy, and the shell's cd is not traced. malloc'ed; NULL
+ * when out of memory. */
 static char *cwd_value(const char *ws, const char *cwd)
 {
-	char *v = memo_value_encode(ws, cwd);
-	if (v && strncmp(v, "\\w", 2) != 0 && cwd[0] == '/' && ws) {
-		char *real = realpath(cwd, NULL);
-		char *rv = real ? memo_value_encode(ws, real) : NULL;
-		free(real);
-		if (rv && strncmp(rv, "\\w", 2) == 0) {
-			free(v);
-			v = rv;
-		} else {
-			free(rv);
-		}
-	}
-	return v;
+	return memo_value_encode(ws, cwd);
 }
 
 /* One argv word, environment entry or the cwd, in its relocatable form. */

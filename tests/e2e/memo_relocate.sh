@@ -175,6 +175,21 @@ for d in "$p1" "$p2" "$p1"; do
 	run_like_bash "a shared stdin's offset in $d" "$d" 'echo data >f3; exec 3<f3; cat <&3; cat <&3; echo after'
 done
 
+# a cwd reached through a symlink is keyed by where it leads (the engine
+# gets the physical cwd): in a copy
+# whose link leads elsewhere, the command reads the other file
+mkdir -p "$root/ext1" "$root/ext2"
+echo one >"$root/ext1/f"
+echo two >"$root/ext2/f"
+ln -s "$root/ext1" "$p1/link"
+run_like_bash "cwd through a symlink" "$p1" 'cd link && cat f'
+p7=$root/home/proj7
+cp -a "$p1" "$p7"
+ln -sfn "$root/ext2" "$p7/link"
+run_like_bash "cwd through a symlink, copy leading elsewhere" "$p7" 'cd link && cat f'
+expect_miss "cwd through a symlink, copy leading elsewhere"
+rm "$p1/link"
+
 # ---- soundness: the location never replays ------------------------------------
 ln -s n "$p1/x"
 printf 'same\n' >"$p1/data"
