@@ -166,6 +166,7 @@ static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
  * MEMO_WAIT_MS, never lost or reordered. */
 #define MEMO_WAIT_MS 3000
 #define MEMO_WAIT_MAX (8 << 20)
+#define MEMO_RELAY_WAIT_MS 200
 
 static int64_t now_ms(void)
 {
@@ -256,6 +257,17 @@ static int relay_rest(int fd, const char *buf, size_t len, int *ret_fd, int *ret
 
 int memo_stdin_relayed(int hash_fd, store_hash *ret)
 {
+	/* The relay is done, or about to be, when it delivered everything:
+	 * the command has ended. A relay still copying (a producer that goes
+	 * on, and it has not yet written into the pipe the command left) did
+	 * not deliver the whole stream: not worth waiting for. */
+	struct pollfd p = { .fd = hash_fd, .events = POLLIN };
+	int pr;
+	do
+		pr = poll(&p, 1, MEMO_RELAY_WAIT_MS);
+	while (pr < 0 && errno == EINTR);
+	if (pr != 1)
+		return -EPIPE;
 	size_t got = 0;
 	while (got < sizeof(ret->bytes)) {
 		ssize_t n = read(hash_fd, ret->bytes + got, sizeof(ret->bytes) - got);

@@ -83,8 +83,10 @@ int memo_stdin_identity(struct memo *m, int fd, struct memo_stdin *ret, int *ret
  * falls back to memo_stdin_identity). */
 int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd, int *ret_hash_fd);
 /* memo_stdin_relayed - the hash of everything a relay of memo_stdin_wait
- * delivered, read from its hash_fd (blocks until the relay ends). -EPIPE
- * when it did not deliver to the end (its reader left, or a failure). */
+ * delivered, read from its hash_fd, once the command reading it has ended
+ * and the caller closed its own copy of the relay's pipe (waits at most
+ * 200 ms for the relay to finish). -EPIPE when it did not deliver to the
+ * end (its reader left early, the producer goes on, or a failure). */
 int memo_stdin_relayed(int hash_fd, store_hash *ret);
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret);
 int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,

@@ -689,6 +689,12 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		 * all of it (the command may have left before reading it all:
 		 * as with `sort | head`, it depended on no more than that). */
 		store_hash h;
+		/* the engine's copy of the relay's pipe would keep the relay
+		 * writing into it for ever */
+		if (r->ps->in_owned >= 0) {
+			close(r->ps->in_owned);
+			r->ps->in_owned = r->ps->in_fd = -1;
+		}
 		if (memo_stdin_relayed(r->ps->in_hash_fd, &h) == 0) {
 			r->ps->key.in = (struct memo_stdin){ .kind = MEMO_STDIN_SPOOLED, .hash = h };
 			r->in_known = true;
