@@ -191,6 +191,24 @@ int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage
 /* memo_probe_release - free what memo_probe_pipeline put in p[n]. */
 void memo_probe_release(struct memo_probe *p, size_t n);
 
+/* The shared cache (docs/remote.md), for `shark remote`.
+ * memo_remote_configured - whether SHARK_REMOTE names a server.
+ * memo_remote_read_only - whether SHARK_REMOTE_MODE forbids writing it.
+ * memo_remote_connect - a client for that server on the open store st,
+ * with the credentials and time-outs of the environment; on failure
+ * *ret_why says why. Errors: -ENOENT (not configured), the client's.
+ * memo_remote_drain - upload every item of st's upload queue in order,
+ * until done or the server fails (that error is returned; counters and
+ * the last error are noted in the store), *ret_sent / *ret_left (may be
+ * NULL) the traces sent and still waiting. */
+struct store;
+struct store_remote;
+bool memo_remote_configured(void);
+bool memo_remote_read_only(void);
+int memo_remote_connect(struct store *st, struct store_remote **ret, const char **ret_why);
+int memo_remote_drain(struct store *st, struct store_remote *r, size_t *ret_sent,
+		      size_t *ret_left);
+
 /* memo_flush - write what the engine queued for the store (the history of
  * hits) now, if this process opened it; call before _exit(). */
 void memo_flush(struct memo *m);

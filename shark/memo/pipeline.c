@@ -201,8 +201,15 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 	const struct memo_pstage *next = ps->idx + 1 < p->n ? &p->st[ps->idx + 1] : NULL;
 	bool feeds = next && next->in_src == MEMO_IN_PREVIOUS;
 	if (memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
-				 (void *)next, &ps->hit, &ps->hit_id) <= 0)
-		return false;
+				 (void *)next, &ps->hit, &ps->hit_id) <= 0) {
+		/* a local miss: the shared cache may have it (remote.c brings
+		 * a verified trace and its blobs in, then it is a local hit) */
+		if (memo_remote_fetch(m, &ps->action_key) <= 0 ||
+		    memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
+					 (void *)next, &ps->hit, &ps->hit_id) <= 0)
+			return false;
+		ps->remote = true;
+	}
 	if (memo_pins_open(m, ps->hit, &ps->pins) < 0) {
 		store_trace_free(ps->hit);
 		ps->hit = NULL;
@@ -321,7 +328,11 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 			say(m->opt.message_ctx, ""); /* the notice starts a line */
 		char buf[32], line[64];
 		util_format_duration_short(saved > spent ? saved - spent : 0, buf, sizeof(buf));
-		snprintf(line, sizeof(line), "shark: cached \xc2\xb7 saved %s", buf);
+		bool remote = false;
+		for (size_t i = 0; i < hits; i++)
+			remote = remote || p->st[i].remote;
+		snprintf(line, sizeof(line), "shark: cached%s \xc2\xb7 saved %s",
+			 remote ? " (remote)" : "", buf);
 		say(m->opt.message_ctx, line);
 	}
 }
@@ -410,6 +421,7 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 	if (p.first_miss < n) {
 		feed_from_hit(&p);
 		result = memo_run_stages(&p);
+		memo_remote_after_pipeline(m);
 		if (m->recorded)
 			memo_auto_gc(m);
 	}

@@ -1,0 +1,1081 @@
+/* remote.c - the shared cache on an HTTP/WebDAV server (remote.h): the
+ * action-entry encoding, the client (libcurl, opened with dlopen), fetching
+ * a trace and its blobs into the store, pushing one, and the local state
+ * in <store>/remote/ (upload queue, counters, the "server is down" mark). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The plain prototypes: the type-checking macros would turn calls through
+ * the function pointers below into calls of the real symbols. */
+#define CURL_DISABLE_TYPECHECK 1
+#include <curl/curl.h>
+
+#include "store/internal.h"
+#include "store/remote.h"
+
+#define LIBCURL_SONAME "libcurl.so.4"
+#define CU_FUNCS(X) \
+	X(curl_global_init) \
+	X(curl_easy_init) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_reset) \
+	X(curl_easy_setopt) \
+	X(curl_easy_perform) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_strerror) \
+	X(curl_slist_append) \
+	X(curl_slist_free_all)
+
+static struct {
+#define CU_PTR(f) __typeof__(f) *f;
+	CU_FUNCS(CU_PTR)
+#undef CU_PTR
+} cu;
+static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
+static int cu_error;
+static char cu_why[200];
+
+static void cu_open(void)
+{
+	void *h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(cu_why, sizeof(cu_why), "%s", dlerror());
+		cu_error = STORE_REMOTE_ELIB;
+		return;
+	}
+#define CU_SYM(f)                                                             \
+	if (cu_error == 0 && !(*(void **)&cu.f = dlsym(h, #f))) {             \
+		snprintf(cu_why, sizeof(cu_why), "%s: no symbol %s", LIBCURL_SONAME, #f); \
+		cu_error = STORE_REMOTE_ELIB;                                 \
+	}
+	CU_FUNCS(CU_SYM)
+#undef CU_SYM
+	if (cu_error == 0 && cu.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(cu_why, sizeof(cu_why), "curl_global_init failed");
+		cu_error = STORE_REMOTE_ELIB;
+	}
+}
+
+const char *store_remote_strerror(int err)
+{
+	switch (err) {
+	case STORE_REMOTE_EHTTP:
+		return "unexpected answer from the cache server";
+	case STORE_REMOTE_ETRANSPORT:
+		return "cache server unreachable";
+	case STORE_REMOTE_ELIB:
+		return "libcurl could not be loaded";
+	case STORE_REMOTE_EBADENTRY:
+		return "malformed action entry from the cache server";
+	case STORE_REMOTE_EURL:
+		return "not an http:// or https:// URL";
+	default:
+		return store_strerror(err);
+	}
+}
+
+/* ---- action entries ------------------------------------------------------- */
+
+static const char ENTRY_MAGIC[] = "shark-ac 1\n";
+#define ENTRY_MAGIC_LEN (sizeof(ENTRY_MAGIC) - 1)
+
+int store_remote_entry_encode(const uint8_t *const *enc, const size_t *len, size_t n,
+			      uint8_t **ret_buf, size_t *ret_len)
+{
+	if (n == 0 || n > STORE_REMOTE_MAX_TRACES)
+		return -EINVAL;
+	size_t total = ENTRY_MAGIC_LEN + 4;
+	for (size_t i = 0; i < n; i++) {
+		if (len[i] == 0)
+			return -EINVAL;
+		if (len[i] > STORE_REMOTE_MAX_ENTRY || total + 4 + len[i] > STORE_REMOTE_MAX_ENTRY)
+			return STORE_ELIMIT;
+		total += 4 + len[i];
+	}
+	uint8_t *b = malloc(total);
+	if (!b)
+		return -ENOMEM;
+	memcpy(b, ENTRY_MAGIC, ENTRY_MAGIC_LEN);
+	size_t off = ENTRY_MAGIC_LEN;
+	store_put_u32(b + off, (uint32_t)n);
+	off += 4;
+	for (size_t i = 0; i < n; i++) {
+		store_put_u32(b + off, (uint32_t)len[i]);
+		memcpy(b + off + 4, enc[i], len[i]);
+		off += 4 + len[i];
+	}
+	*ret_buf = b;
+	*ret_len = total;
+	return 0;
+}
+
+void store_remote_traces_free(struct store_trace **t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++)
+		store_trace_free(t[i]);
+	free(t);
+}
+
+int store_remote_entry_decode(const uint8_t *buf, size_t len, struct store_trace ***ret_traces,
+			      size_t *ret_n)
+{
+	if (len > STORE_REMOTE_MAX_ENTRY || len < ENTRY_MAGIC_LEN + 4 ||
+	    memcmp(buf, ENTRY_MAGIC, ENTRY_MAGIC_LEN) != 0)
+		return STORE_REMOTE_EBADENTRY;
+	size_t off = ENTRY_MAGIC_LEN;
+	uint32_t n = store_get_u32(buf + off);
+	off += 4;
+	if (n == 0 || n > STORE_REMOTE_MAX_TRACES)
+		return STORE_REMOTE_EBADENTRY;
+	struct store_trace **v = calloc(n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	int r = 0;
+	size_t got = 0;
+	for (; got < n; got++) {
+		if (len - off < 4) {
+			r = STORE_REMOTE_EBADENTRY;
+			break;
+		}
+		uint32_t l = store_get_u32(buf + off);
+		off += 4;
+		if (l == 0 || l > len - off) {
+			r = STORE_REMOTE_EBADENTRY;
+			break;
+		}
+		if ((r = store_trace_decode(buf + off, l, &v[got])) < 0)
+			break;
+		off += l;
+	}
+	if (r == 0 && off != len)
+		r = STORE_REMOTE_EBADENTRY;
+	if (r < 0) {
+		store_remote_traces_free(v, got);
+		return r;
+	}
+	*ret_traces = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- the client -------------------------------------------------------------- */
+
+struct store_remote {
+	store *s;
+	CURL *curl;
+	struct curl_slist *headers;
+	char *url;      /* as given (may hold credentials): only for libcurl */
+	char *display;  /* without credentials, no trailing slash */
+	char *base;     /* url + "/v1/<fp>/" */
+	long connect_ms, timeout_ms, stall_s;
+	bool netrc;
+	uint64_t bytes_in, bytes_out;
+	char detail[512];
+};
+
+static void set_detail(store_remote *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_detail(store_remote *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+	va_end(ap);
+}
+
+const char *store_remote_detail(const store_remote *r)
+{
+	return r->detail;
+}
+
+const char *store_remote_url(const store_remote *r)
+{
+	return r->display;
+}
+
+uint64_t store_remote_bytes_in(const store_remote *r)
+{
+	return r->bytes_in;
+}
+
+uint64_t store_remote_bytes_out(const store_remote *r)
+{
+	return r->bytes_out;
+}
+
+/* The URL without "user:password@" and without trailing slashes. */
+static char *display_url(const char *url)
+{
+	const char *hs = strstr(url, "://");
+	if (!hs)
+		return NULL;
+	hs += 3;
+	size_t auth_len = strcspn(hs, "/?#");
+	const char *at = memrchr(hs, '@', auth_len);
+	const char *host = at ? at + 1 : hs;
+	size_t head = (size_t)(hs - url), rest = strlen(host);
+	char *d = malloc(head + rest + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, url, head);
+	memcpy(d + head, host, rest + 1);
+	size_t n = strlen(d);
+	while (n > head && d[n - 1] == '/')
+		d[--n] = '\0';
+	return d;
+}
+
+int store_remote_new(store *s, const struct store_remote_options *o, store_remote **ret)
+{
+	if (!o || !o->url || (strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0) ||
+	    strpbrk(o->url, " \t\r\n"))
+		return STORE_REMOTE_EURL;
+	store_remote *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->s = s;
+	r->netrc = o->netrc;
+	r->connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 2000;
+	r->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
+	r->stall_s = o->stall_s > 0 ? o->stall_s : 10;
+	pthread_once(&cu_once, cu_open);
+	if (cu_error) {
+		set_detail(r, "cannot load libcurl: %s", cu_why);
+		*ret = r; /* the caller reads the detail, then frees */
+		return cu_error;
+	}
+	store_hash fp;
+	char fphex[STORE_HASH_HEX_LEN + 1];
+	store_key_fingerprint(s, &fp);
+	store_hash_to_hex(&fp, fphex);
+	size_t n = strlen(o->url);
+	while (n > 0 && o->url[n - 1] == '/')
+		n--;
+	r->url = strndup(o->url, n);
+	r->display = display_url(o->url);
+	if (r->url && r->display && asprintf(&r->base, "%s/v1/%s/", r->url, fphex) < 0)
+		r->base = NULL;
+	r->curl = cu.curl_easy_init();
+	/* "Expect:" off: a PUT would otherwise wait for a 100-continue
+	 * answer that plain servers never send */
+	r->headers = cu.curl_slist_append(NULL, "Expect:");
+	if (r->headers && o->token && *o->token) {
+		char *h = NULL;
+		if (asprintf(&h, "Authorization: Bearer %s", o->token) >= 0) {
+			struct curl_slist *nh = cu.curl_slist_append(r->headers, h);
+			if (nh)
+				r->headers = nh;
+			else
+				r->headers = NULL;
+			free(h);
+		}
+	}
+	if (!r->url || !r->display || !r->base || !r->curl || !r->headers) {
+		store_remote_free(r);
+		return -ENOMEM;
+	}
+	*ret = r;
+	return 0;
+}
+
+void store_remote_free(store_remote *r)
+{
+	if (!r)
+		return;
+	if (r->curl)
+		cu.curl_easy_cleanup(r->curl);
+	if (r->headers)
+		cu.curl_slist_free_all(r->headers);
+	free(r->url);
+	free(r->display);
+	free(r->base);
+	free(r);
+}
+
+/* One request's body handling. */
+struct xfer {
+	store_remote *r;
+	/* GET into memory, at most max bytes */
+	uint8_t *buf;
+	size_t len, cap, max;
+	bool too_big;
+	/* GET into a blob writer, at most limit bytes */
+	store_blob_writer *w;
+	uint64_t limit, got;
+	int werr;
+	/* PUT from memory or from an fd */
+	const uint8_t *src;
+	size_t src_len, src_off;
+	int in_fd;
+	int rerr;
+};
+
+static long status_of(store_remote *r)
+{
+	long code = 0;
+	(void)cu.curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &code);
+	return code;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = size * nmemb;
+	if (status_of(x->r) != 200)
+		return n; /* an error page: read and dropped */
+	x->r->bytes_in += n;
+	if (x->w) {
+		if (x->got + n > x->limit) {
+			x->werr = STORE_ECORRUPT; /* longer than its name says */
+			return 0;
+		}
+		int e = store_blob_write(x->w, data, n);
+		if (e < 0) {
+			x->werr = e;
+			return 0;
+		}
+		x->got += n;
+		return n;
+	}
+	if (!x->max)
+		return n;
+	if (x->len + n > x->max) {
+		x->too_big = true;
+		return 0;
+	}
+	if (x->len + n > x->cap) {
+		size_t cap = x->cap ? x->cap : 4096;
+		while (cap < x->len + n)
+			cap *= 2;
+		uint8_t *nb = realloc(x->buf, cap);
+		if (!nb) {
+			x->werr = -ENOMEM;
+			return 0;
+		}
+		x->buf = nb;
+		x->cap = cap;
+	}
+	memcpy(x->buf + x->len, data, n);
+	x->len += n;
+	return n;
+}
+
+static size_t on_read(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = size * nmemb;
+	if (x->in_fd >= 0) {
+		ssize_t k;
+		do
+			k = read(x->in_fd, data, n);
+		while (k < 0 && errno == EINTR);
+		if (k < 0) {
+			x->rerr = -errno;
+			return CURL_READFUNC_ABORT;
+		}
+		x->r->bytes_out += (uint64_t)k;
+		return (size_t)k;
+	}
+	size_t left = x->src_len - x->src_off;
+	if (n > left)
+		n = left;
+	memcpy(data, x->src + x->src_off, n);
+	x->src_off += n;
+	x->r->bytes_out += n;
+	return n;
+}
+
+enum method { M_GET, M_HEAD, M_PUT };
+
+static const char *method_name(enum method m)
+{
+	return m == M_GET ? "GET" : m == M_HEAD ? "HEAD" : "PUT";
+}
+
+/* One request for base + rel (rel NULL: the version folder itself).
+ * Returns the HTTP status (> 0), or STORE_REMOTE_ETRANSPORT, or the body
+ * handler's error; put_size is the body's size for PUT; big: a blob
+ * transfer, bounded by the stall rule instead of the total time-out. */
+static long request(store_remote *r, enum method m, const char *rel, struct xfer *x,
+		    uint64_t put_size, bool big)
+{
+	char *url = NULL;
+	if (asprintf(&url, "%s%s", r->base, rel ? rel : "") < 0)
+		return -ENOMEM;
+	CURL *c = r->curl;
+	cu.curl_easy_reset(c); /* keeps the connection cache */
+	cu.curl_easy_setopt(c, CURLOPT_URL, url);
+	cu.curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu.curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	cu.curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->headers);
+	cu.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->connect_ms);
+	if (big) {
+		cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+		cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, r->stall_s);
+	} else {
+		cu.curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	}
+	if (r->netrc)
+		cu.curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	if (m == M_HEAD)
+		cu.curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (m == M_PUT) {
+		cu.curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		cu.curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+		cu.curl_easy_setopt(c, CURLOPT_READDATA, x);
+		cu.curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)put_size);
+	}
+	CURLcode cc = cu.curl_easy_perform(c);
+	long code = status_of(r);
+	long result;
+	if (x->werr) {
+		result = x->werr;
+		set_detail(r, "%s %s/.../%s: %s", method_name(m), r->display, rel ? rel : "",
+			   store_strerror(x->werr));
+	} else if (x->too_big) {
+		result = STORE_ELIMIT;
+		set_detail(r, "%s %s/.../%s: answer too large", method_name(m), r->display,
+			   rel ? rel : "");
+	} else if (x->rerr) {
+		result = x->rerr;
+		set_detail(r, "%s %s/.../%s: %s", method_name(m), r->display, rel ? rel : "",
+			   strerror(-x->rerr));
+	} else if (cc != CURLE_OK) {
+		result = STORE_REMOTE_ETRANSPORT;
+		set_detail(r, "%s %s: %s", method_name(m), r->display, cu.curl_easy_strerror(cc));
+	} else {
+		result = code;
+	}
+	free(url);
+	return result;
+}
+
+/* A status that is not one of the expected ones, as an error. */
+static int bad_status(store_remote *r, enum method m, const char *rel, long code)
+{
+	set_detail(r, "%s %s/.../%s: HTTP %ld", method_name(m), r->display, rel ? rel : "", code);
+	return STORE_REMOTE_EHTTP;
+}
+
+static void rel_path(char out[64], const char *dir, const store_hash *h)
+{
+	char hex[STORE_HASH_HEX_LEN + 1];
+	store_hash_to_hex(h, hex);
+	snprintf(out, 64, "%s/%s", dir, hex);
+}
+
+int store_remote_ping(store_remote *r)
+{
+	struct xfer x = { .r = r, .in_fd = -1 };
+	long code = request(r, M_HEAD, NULL, &x, 0, false);
+	if (code < 0)
+		return (int)code;
+	return code < 500 ? 0 : bad_status(r, M_HEAD, "", code);
+}
+
+/* GET ac/<key> into memory: 0 and the body, -ENOENT, or an error. */
+static int get_entry(store_remote *r, const store_hash *action_key, uint8_t **ret, size_t *ret_len)
+{
+	char rel[64];
+	rel_path(rel, "ac", action_key);
+	struct xfer x = { .r = r, .in_fd = -1, .max = STORE_REMOTE_MAX_ENTRY };
+	long code = request(r, M_GET, rel, &x, 0, false);
+	if (code == 200) {
+		*ret = x.buf;
+		*ret_len = x.len;
+		return 0;
+	}
+	free(x.buf);
+	if (code < 0)
+		return (int)code;
+	if (code == 404)
+		return -ENOENT;
+	return bad_status(r, M_GET, rel, code);
+}
+
+int store_remote_lookup(store_remote *r, const store_hash *action_key,
+			struct store_trace ***ret_traces, size_t *ret_n)
+{
+	r->detail[0] = '\0';
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int e = get_entry(r, action_key, &buf, &len);
+	if (e < 0)
+		return e;
+	e = store_remote_entry_decode(buf, len, ret_traces, ret_n);
+	free(buf);
+	if (e < 0) {
+		char hex[STORE_HASH_HEX_LEN + 1];
+		store_hash_to_hex(action_key, hex);
+		set_detail(r, "GET %s/.../ac/%s: %s", r->display, hex, store_remote_strerror(e));
+	}
+	return e;
+}
+
+/* ---- fetch: blobs, then the trace ------------------------------------------------ */
+
+struct need {
+	store_hash h;
+	uint64_t size;
+	char staged[STORE_STAGE_NAME_LEN]; /* "" when nothing is staged */
+};
+
+struct needs {
+	store *s;
+	struct need *v;
+	size_t n, cap;
+};
+
+static int add_need(void *arg, const store_hash *h, uint64_t size)
+{
+	struct needs *nd = arg;
+	for (size_t i = 0; i < nd->n; i++)
+		if (store_hash_equal(&nd->v[i].h, h))
+			return nd->v[i].size == size ? 0 : STORE_ECORRUPT;
+	if (store_blob_check(nd->s, h, size) == 0)
+		return 0; /* here already */
+	if (nd->n == nd->cap) {
+		size_t cap = nd->cap ? nd->cap * 2 : 8;
+		struct need *nv = reallocarray(nd->v, cap, sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		nd->v = nv;
+		nd->cap = cap;
+	}
+	nd->v[nd->n++] = (struct need){ .h = *h, .size = size };
+	return 0;
+}
+
+/* Download one blob into a staged temp file, kept only when its content
+ * is its name and its size the stated one. */
+static int download_blob(store_remote *r, struct need *nd)
+{
+	store_blob_writer *w;
+	int e = store_blob_writer_new(r->s, &w);
+	if (e < 0)
+		return e;
+	char rel[64];
+	rel_path(rel, "cas", &nd->h);
+	struct xfer x = { .r = r, .in_fd = -1, .w = w, .limit = nd->size };
+	long code = request(r, M_GET, rel, &x, 0, true);
+	if (code != 200) {
+		store_blob_writer_free(w);
+		if (code < 0)
+			return (int)code;
+		if (code == 404) {
+			set_detail(r, "GET %s/.../%s: HTTP 404 (blob missing)", r->display, rel);
+			return -ENOENT;
+		}
+		return bad_status(r, M_GET, rel, code);
+	}
+	store_hash got;
+	uint64_t size;
+	if ((e = store_blob_stage(w, nd->staged, &got, &size)) < 0) {
+		nd->staged[0] = '\0';
+		return e;
+	}
+	if (size != nd->size || !store_hash_equal(&got, &nd->h)) {
+		store_blob_stage_drop(r->s, nd->staged);
+		nd->staged[0] = '\0';
+		set_detail(r, "GET %s/.../%s: content does not match its name (%llu of %llu bytes)",
+			   r->display, rel, (unsigned long long)size, (unsigned long long)nd->size);
+		return STORE_ECORRUPT;
+	}
+	return 0;
+}
+
+struct adopt {
+	const store_hash *action_key;
+	const struct store_trace *t;
+	uint8_t *enc;
+	size_t len;
+	store_hash id;
+	const char *origin;
+};
+
+struct adopt_meta_arg {
+	store *s;
+	MDB_txn *txn;
+};
+
+static int adopt_meta(void *arg, const store_hash *h, uint64_t size)
+{
+	struct adopt_meta_arg *ma = arg;
+	if (store_blob_check(ma->s, h, size) < 0)
+		return -ENOENT; /* inside the txn: gc cannot interleave */
+	return store_blob_meta_put(ma->s, ma->txn, h, size, 0);
+}
+
+static int adopt_fn(store *s, MDB_txn *txn, void *arg)
+{
+	struct adopt *a = arg;
+	MDB_val k = { STORE_HASH_SIZE, a->id.bytes }, v = { a->len, a->enc };
+	int rc = mdb_put(txn, s->db_traces, &k, &v, MDB_NOOVERWRITE);
+	if (rc && rc != MDB_KEYEXIST)
+		return rc;
+	if (rc == 0) {
+		size_t n = strnlen(a->origin, STORE_ORIGIN_MAX);
+		uint8_t val[8 + STORE_ORIGIN_MAX];
+		store_put_u64(val, (uint64_t)store_now_ns());
+		memcpy(val + 8, a->origin, n);
+		MDB_val ov = { 8 + n, val };
+		if ((rc = mdb_put(txn, s->db_origins, &k, &ov, 0)) != 0)
+			return rc;
+	}
+	struct adopt_meta_arg ma = { s, txn };
+	if ((rc = store_trace_blobs(a->t, adopt_meta, &ma)) != 0)
+		return rc;
+	/* the store's own traces first: one recorded here outranks a fetched one */
+	store_hash list[STORE_MAX_TRACES_PER_ACTION];
+	size_t n = 0;
+	k = (MDB_val){ STORE_HASH_SIZE, (void *)a->action_key->bytes };
+	rc = mdb_get(txn, s->db_actions, &k, &v);
+	if (rc == 0 && v.mv_size % STORE_HASH_SIZE == 0) {
+		for (size_t j = 0; j < v.mv_size / STORE_HASH_SIZE && n < STORE_MAX_TRACES_PER_ACTION - 1;
+		     j++) {
+			memcpy(list[n].bytes, (uint8_t *)v.mv_data + j * STORE_HASH_SIZE, STORE_HASH_SIZE);
+			if (!store_hash_equal(&list[n], &a->id))
+				n++;
+		}
+	} else if (rc && rc != MDB_NOTFOUND) {
+		return rc;
+	}
+	list[n++] = a->id;
+	v = (MDB_val){ n * STORE_HASH_SIZE, list };
+	return mdb_put(txn, s->db_actions, &k, &v, 0);
+}
+
+int store_remote_fetch(store_remote *r, const store_hash *action_key,
+		       const struct store_trace *t)
+{
+	r->detail[0] = '\0';
+	int e = store_check_usable(r->s);
+	if (e < 0)
+		return e;
+	struct needs nd = { .s = r->s };
+	e = store_trace_blobs(t, add_need, &nd);
+	for (size_t i = 0; e == 0 && i < nd.n; i++) {
+		if (nd.v[i].size == 0) {
+			store_hash h;
+			e = store_blob_put(r->s, "", 0, &h);
+			if (e == 0 && !store_hash_equal(&h, &nd.v[i].h))
+				e = STORE_ECORRUPT;
+		} else {
+			e = download_blob(r, &nd.v[i]);
+		}
+	}
+	for (size_t i = 0; e == 0 && i < nd.n; i++)
+		if (nd.v[i].staged[0]) {
+			e = store_blob_unstage(r->s, nd.v[i].staged, &nd.v[i].h, nd.v[i].size);
+			nd.v[i].staged[0] = '\0';
+		}
+	struct adopt a = { .action_key = action_key, .t = t };
+	char origin[STORE_ORIGIN_MAX + 1];
+	snprintf(origin, sizeof(origin), "remote %s", r->display);
+	a.origin = origin;
+	if (e == 0 && (e = store_trace_encode(t, &a.enc, &a.len)) == 0) {
+		store_hash_bytes(a.enc, a.len, &a.id);
+		e = store_write_txn(r->s, adopt_fn, &a);
+	}
+	free(a.enc);
+	for (size_t i = 0; i < nd.n; i++)
+		if (nd.v[i].staged[0])
+			store_blob_stage_drop(r->s, nd.v[i].staged);
+	free(nd.v);
+	return e;
+}
+
+/* ---- push ------------------------------------------------------------------- */
+
+struct push_blobs {
+	store_remote *r;
+	store_hash done[64]; /* a few recent ones: a blob named twice goes once */
+	size_t n_done;
+};
+
+static int push_blob(void *arg, const store_hash *h, uint64_t size)
+{
+	struct push_blobs *pb = arg;
+	store_remote *r = pb->r;
+	if (size == 0)
+		return 0; /* a reader makes the empty blob itself */
+	for (size_t i = 0; i < pb->n_done && i < 64; i++)
+		if (store_hash_equal(&pb->done[i], h))
+			return 0;
+	char rel[64];
+	rel_path(rel, "cas", h);
+	struct xfer x = { .r = r, .in_fd = -1 };
+	long code = request(r, M_HEAD, rel, &x, 0, false);
+	if (code < 0)
+		return (int)code;
+	curl_off_t have = -1;
+	(void)cu.curl_easy_getinfo(r->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &have);
+	if (code != 200 || have != (curl_off_t)size) {
+		if (code != 200 && code != 404)
+			return bad_status(r, M_HEAD, rel, code);
+		int fd;
+		int e = store_blob_open_verified(r->s, h, size, &fd);
+		if (e < 0)
+			return e;
+		x = (struct xfer){ .r = r, .in_fd = fd };
+		code = request(r, M_PUT, rel, &x, size, true);
+		close(fd);
+		if (code < 0)
+			return (int)code;
+		if (code != 200 && code != 201 && code != 204)
+			return bad_status(r, M_PUT, rel, code);
+	}
+	pb->done[pb->n_done++ % 64] = *h;
+	return 0;
+}
+
+int store_remote_push(store_remote *r, const store_hash *action_key, const store_hash *trace_id)
+{
+	r->detail[0] = '\0';
+	store_txn *txn;
+	int e = store_read_begin(r->s, &txn);
+	if (e < 0)
+		return e;
+	struct store_trace *t = NULL;
+	e = store_trace_get(txn, trace_id, &t);
+	store_read_end(txn);
+	if (e < 0)
+		return e;
+	uint8_t *mine = NULL;
+	size_t mine_len = 0;
+	if ((e = store_trace_encode(t, &mine, &mine_len)) < 0) {
+		store_trace_free(t);
+		return e;
+	}
+	/* blobs first: an entry is never visible before what it names */
+	struct push_blobs pb = { .r = r };
+	e = store_trace_blobs(t, push_blob, &pb);
+	store_trace_free(t);
+
+	struct store_trace **old = NULL;
+	size_t n_old = 0;
+	uint8_t *entry = NULL, *encs[STORE_REMOTE_MAX_TRACES] = { 0 };
+	size_t entry_len = 0, lens[STORE_REMOTE_MAX_TRACES], n = 0;
+	if (e == 0) {
+		e = store_remote_lookup(r, action_key, &old, &n_old);
+		if (e == -ENOENT || e == STORE_REMOTE_EBADENTRY || e == STORE_EBADTRACE ||
+		    e == STORE_EVERSION || e == STORE_ELIMIT)
+			e = 0; /* nothing usable there: replaced */
+	}
+	if (e == 0) {
+		encs[n] = mine;
+		lens[n++] = mine_len;
+		for (size_t i = 0; i < n_old && n < STORE_REMOTE_MAX_TRACES && e == 0; i++) {
+			uint8_t *b;
+			size_t l;
+			if (store_trace_encode(old[i], &b, &l) < 0)
+				continue;
+			if (l == mine_len && memcmp(b, mine, l) == 0) {
+				free(b);
+				if (i == 0)
+					e = 1; /* already first: nothing to write */
+				continue;
+			}
+			encs[n] = b;
+			lens[n++] = l;
+		}
+	}
+	if (e == 0)
+		e = store_remote_entry_encode((const uint8_t *const *)encs, lens, n, &entry,
+					      &entry_len);
+	if (e == 0) {
+		char rel[64];
+		rel_path(rel, "ac", action_key);
+		struct xfer x = { .r = r, .in_fd = -1, .src = entry, .src_len = entry_len };
+		long code = request(r, M_PUT, rel, &x, entry_len, false);
+		if (code < 0)
+			e = (int)code;
+		else if (code != 200 && code != 201 && code != 204)
+			e = bad_status(r, M_PUT, rel, code);
+	}
+	if (e == 1)
+		e = 0;
+	free(entry);
+	for (size_t i = 1; i < n; i++)
+		free(encs[i]);
+	free(mine);
+	store_remote_traces_free(old, n_old);
+	return e;
+}
+
+/* ---- local state: <store>/remote/ ---------------------------------------------- */
+
+#define QREC 40
+static const uint8_t QMAGIC[4] = { 's', 'h', 'q', '1' };
+enum { Q_PENDING = 'P', Q_DONE = 'D' };
+
+static int open_state(store *s, const char *name, int flags)
+{
+	if (flags & O_CREAT) {
+		if (s->flags & STORE_RDONLY)
+			return -EROFS;
+		if (mkdirat(s->dirfd, "remote", 0700) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "remote/%s", name);
+	int fd = openat(s->dirfd, path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+static int lock_fd(int fd, int op)
+{
+	while (flock(fd, op) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int store_remote_queue_add(store *s, const struct store_remote_item *items, size_t n)
+{
+	if (n == 0)
+		return 0;
+	int fd = open_state(s, "queue", O_WRONLY | O_CREAT | O_APPEND);
+	if (fd < 0)
+		return fd;
+	uint8_t *buf = calloc(n, QREC);
+	int e = buf ? lock_fd(fd, LOCK_EX) : -ENOMEM;
+	struct stat st;
+	if (e == 0 && fstat(fd, &st) < 0)
+		e = -errno;
+	/* a record torn by a crash is dropped before appending after it */
+	if (e == 0 && st.st_size % QREC && ftruncate(fd, st.st_size - st.st_size % QREC) < 0)
+		e = -errno;
+	if (e == 0) {
+		for (size_t i = 0; i < n; i++) {
+			uint8_t *p = buf + i * QREC;
+			memcpy(p, QMAGIC, 4);
+			p[4] = Q_PENDING;
+			memcpy(p + 8, items[i].action_key.bytes, STORE_HASH_SIZE);
+			memcpy(p + 24, items[i].trace_id.bytes, STORE_HASH_SIZE);
+		}
+		e = store_write_all(fd, buf, n * QREC);
+	}
+	if (e == 0 && !(s->flags & STORE_NOSYNC) && fdatasync(fd) < 0)
+		e = -errno;
+	free(buf);
+	close(fd);
+	return e;
+}
+
+/* Read the whole queue file (under the caller's lock). */
+static int read_queue(int fd, uint8_t **ret, size_t *ret_len)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	size_t len = (size_t)st.st_size - (size_t)st.st_size % QREC;
+	uint8_t *b = malloc(len ? len : 1);
+	if (!b)
+		return -ENOMEM;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t k = pread(fd, b + off, len - off, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		off += (size_t)k;
+	}
+	*ret = b;
+	*ret_len = off - off % QREC;
+	return 0;
+}
+
+int store_remote_queue_pending(store *s, struct store_remote_item **ret, size_t *ret_n)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	int fd = open_state(s, "queue", O_RDONLY);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	uint8_t *b = NULL;
+	size_t len = 0;
+	int e = lock_fd(fd, LOCK_SH);
+	if (e == 0)
+		e = read_queue(fd, &b, &len);
+	close(fd);
+	if (e < 0)
+		return e;
+	struct store_remote_item *v = calloc(len / QREC + 1, sizeof(*v));
+	if (!v) {
+		free(b);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (size_t off = 0; off < len; off += QREC) {
+		if (memcmp(b + off, QMAGIC, 4) != 0 || b[off + 4] != Q_PENDING)
+			continue;
+		memcpy(v[n].action_key.bytes, b + off + 8, STORE_HASH_SIZE);
+		memcpy(v[n].trace_id.bytes, b + off + 24, STORE_HASH_SIZE);
+		v[n].slot = off / QREC;
+		n++;
+	}
+	free(b);
+	if (n == 0) {
+		free(v);
+		v = NULL;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int store_remote_queue_done(store *s, const struct store_remote_item *item)
+{
+	int fd = open_state(s, "queue", O_RDWR);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	uint8_t *b = NULL;
+	size_t len = 0;
+	int e = lock_fd(fd, LOCK_EX);
+	if (e == 0)
+		e = read_queue(fd, &b, &len);
+	if (e == 0) {
+		size_t off = (size_t)item->slot * QREC;
+		/* the record is still the one read (the queue may have been
+		 * emptied and refilled since) */
+		if (off + QREC <= len && memcmp(b + off, QMAGIC, 4) == 0 &&
+		    memcmp(b + off + 8, item->action_key.bytes, STORE_HASH_SIZE) == 0 &&
+		    memcmp(b + off + 24, item->trace_id.bytes, STORE_HASH_SIZE) == 0) {
+			uint8_t d = Q_DONE;
+			if (pwrite(fd, &d, 1, (off_t)off + 4) != 1)
+				e = -errno;
+			b[off + 4] = Q_DONE;
+		}
+		bool left = false;
+		for (size_t o = 0; o < len; o += QREC)
+			if (memcmp(b + o, QMAGIC, 4) == 0 && b[o + 4] == Q_PENDING)
+				left = true;
+		if (e == 0 && !left && ftruncate(fd, 0) < 0)
+			e = -errno;
+	}
+	free(b);
+	close(fd);
+	return e;
+}
+
+int store_remote_uploader_lock(store *s, bool nonblock)
+{
+	int fd = open_state(s, "upload.lock", O_RDWR | O_CREAT);
+	if (fd < 0)
+		return fd;
+	int e = lock_fd(fd, LOCK_EX | (nonblock ? LOCK_NB : 0));
+	if (e < 0) {
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static const uint8_t SMAGIC[8] = { 's', 'h', 'r', 's', 't', 'a', 't', '1' };
+
+static int read_stats(int fd, struct store_remote_stats *ret)
+{
+	uint8_t b[8 + sizeof(*ret)];
+	ssize_t k = pread(fd, b, sizeof(b), 0);
+	memset(ret, 0, sizeof(*ret));
+	if (k == (ssize_t)sizeof(b) && memcmp(b, SMAGIC, 8) == 0) {
+		memcpy(ret, b + 8, sizeof(*ret));
+		ret->last_error[sizeof(ret->last_error) - 1] = '\0';
+	}
+	return 0;
+}
+
+int store_remote_stats_add(store *s, uint64_t hits, uint64_t bytes_in, uint64_t bytes_out,
+			   uint64_t uploads, const char *error)
+{
+	int fd = open_state(s, "stats", O_RDWR | O_CREAT);
+	if (fd < 0)
+		return fd;
+	int e = lock_fd(fd, LOCK_EX);
+	if (e == 0) {
+		struct store_remote_stats st;
+		read_stats(fd, &st);
+		st.hits += hits;
+		st.bytes_in += bytes_in;
+		st.bytes_out += bytes_out;
+		st.uploads += uploads;
+		if (error && *error) {
+			st.last_error_ns = store_now_ns();
+			snprintf(st.last_error, sizeof(st.last_error), "%s", error);
+		} else if (error) {
+			st.last_ok_ns = store_now_ns();
+			st.last_error[0] = '\0';
+			st.last_error_ns = 0;
+		}
+		uint8_t b[8 + sizeof(st)];
+		memcpy(b, SMAGIC, 8);
+		memcpy(b + 8, &st, sizeof(st));
+		if (pwrite(fd, b, sizeof(b), 0) != (ssize_t)sizeof(b))
+			e = -EIO;
+	}
+	close(fd);
+	return e;
+}
+
+int store_remote_stats_get(store *s, struct store_remote_stats *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	int fd = open_state(s, "stats", O_RDONLY);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	int e = lock_fd(fd, LOCK_SH);
+	if (e == 0)
+		read_stats(fd, ret);
+	close(fd);
+	return e;
+}
+
+/* The mark is the file's mtime, set to when the period ends. */
+int store_remote_mark_down(store *s, unsigned seconds)
+{
+	int fd = open_state(s, "down", O_RDWR | O_CREAT);
+	if (fd < 0)
+		return fd;
+	int e = lock_fd(fd, LOCK_EX);
+	struct stat st;
+	time_t now = time(NULL);
+	if (e == 0 && fstat(fd, &st) < 0)
+		e = -errno;
+	if (e == 0) {
+		if (st.st_mtime > now && st.st_mtime <= now + (time_t)seconds) {
+			e = 0; /* a period runs already */
+		} else {
+			struct timespec ts[2] = { { .tv_sec = now + (time_t)seconds },
+						  { .tv_sec = now + (time_t)seconds } };
+			e = futimens(fd, ts) < 0 ? -errno : 1;
+		}
+	}
+	close(fd);
+	return e;
+}
+
+bool store_remote_is_down(store *s)
+{
+	struct stat st;
+	if (fstatat(s->dirfd, "remote/down", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return st.st_mtime > time(NULL);
+}
