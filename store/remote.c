@@ -178,6 +178,7 @@ struct store_remote {
 	char *display;  /* without credentials, no trailing slash */
 	char *base;     /* url + "/v1/<fp>/" */
 	long connect_ms, timeout_ms, stall_s;
+	uint64_t max_send_bps;
 	bool netrc;
 	uint64_t bytes_in, bytes_out;
 	char detail[512];
@@ -247,6 +248,7 @@ int store_remote_new(store *s, const struct store_remote_options *o, store_remot
 	r->connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 2000;
 	r->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
 	r->stall_s = o->stall_s > 0 ? o->stall_s : 10;
+	r->max_send_bps = o->max_send_bps;
 	pthread_once(&cu_once, cu_open);
 	if (cu_error) {
 		set_detail(r, "cannot load libcurl: %s", cu_why);
@@ -436,6 +438,9 @@ static long request(store_remote *r, enum method m, const char *rel, struct xfer
 		cu.curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 		cu.curl_easy_setopt(c, CURLOPT_READDATA, x);
 		cu.curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)put_size);
+		if (r->max_send_bps)
+			cu.curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE,
+					    (curl_off_t)r->max_send_bps);
 	}
 	CURLcode cc = cu.curl_easy_perform(c);
 	long code = status_of(r);

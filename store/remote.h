@@ -80,6 +80,7 @@ struct store_remote_options {
 	long timeout_ms;          /* whole small request (entry, HEAD); 0: 10000 */
 	long stall_s;             /* a blob transfer slower than 1 KiB/s this long
 				   * is abandoned; 0: 10 */
+	uint64_t max_send_bps;    /* uploads at most this many bytes/s; 0: no cap */
 };
 
 /* store_remote_new - a client for s (which must stay open while it is

@@ -51,6 +51,11 @@ int memo_remote_connect(store *st, store_remote **ret, const char **ret_why)
 		.connect_timeout_ms = timeout_s > 0 && timeout_s < 2 ? timeout_s * 1000 : 0,
 		.stall_s = timeout_s > 0 ? timeout_s : 0,
 	};
+	const char *cap = getenv("SHARK_REMOTE_UPLOAD_LIMIT");
+	if (cap && *cap && util_parse_size(cap, &o.max_send_bps) < 0) {
+		*ret_why = "SHARK_REMOTE_UPLOAD_LIMIT is not a size (e.g. 10M)";
+		return -EINVAL;
+	}
 	store_remote *r = NULL;
 	int e = store_remote_new(st, &o, &r);
 	if (e < 0) {
