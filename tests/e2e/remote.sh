@@ -80,6 +80,8 @@ on "$B" "cat in.txt"
 check "B's next run is a local hit" local_hit
 check "B's local hit asked the server nothing" [ "$(requests GET ac)" -eq "$acs" ]
 check "shark remote status counts B's hits" sh -c "SHARK_STORE='$B' '$SHARK' remote status | grep -q '^hits: *[1-9]'"
+check "shark stats counts B's remote hits and bytes" sh -c "SHARK_STORE='$B' '$SHARK' stats --json | jq -e '.remote_hits >= 2 and .remote_bytes_in > 0' >/dev/null"
+check "shark stats counts A's uploads" sh -c "SHARK_STORE='$A' '$SHARK' stats | grep -q '^remote .* [1-9][0-9]* traces uploaded'"
 check "B's store is clean" clean "$B"
 
 # -- an input changed on B misses, without fetching blobs ------------------------
