@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "shark/memo/memo.h"
 
 #define OPT_HELP "  --help              show this help\n"
 #define ENV_HELP "The store is $SHARK_STORE, else ${XDG_CACHE_HOME:-$HOME/.cache}/shark.\n"
@@ -63,7 +66,8 @@ static const struct cli_command commands[] = {
 	  "usage: shark verify -c STRING\n"
 	  "Re-run STRING (as `shark -f -c STRING`: sandboxed, not served from the\n"
 	  "store, re-recorded, its file effects applied like any run) and compare\n"
-	  "each stage with its latest recorded run in this directory: stdout,\n"
+	  "each stage with its recorded run, found by action key as `why -c` finds\n"
+	  "it (quotes, variables and globs expanded; a moved copy counts): stdout,\n"
 	  "stderr, exit status and every file effect, byte for byte through their\n"
 	  "hashes. Exit 0 when everything matched, 1 when a stage is\n"
 	  "non-deterministic (what differed is listed) or was never recorded.\n"
@@ -306,4 +310,20 @@ void cli_json_hash(FILE *f, const store_hash *h)
 	char hex[STORE_HASH_HEX_LEN + 1];
 	store_hash_to_hex(h, hex);
 	fprintf(f, "\"%s\"", hex);
+}
+
+const char *cli_input_path(const char *rec, char *buf, size_t size)
+{
+	static char *ws;
+	static bool looked;
+	if (!rec || rec[0] == '/')
+		return rec;
+	if (!looked) {
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd || memo_workspace_find(cwd, &ws) < 0)
+			ws = NULL;
+		free(cwd);
+		looked = true;
+	}
+	return ws && memo_path_resolve(ws, rec, buf, size) == 0 ? buf : rec;
 }

@@ -93,6 +93,30 @@ struct memo_key_info;
  * was; txn may be NULL), "the terminal", ...; names escaped. */
 void cli_describe_stdin(FILE *f, store_txn *txn, const struct memo_key_info *ki);
 
+/* cli_input_path - a trace's input path as users read it: one recorded
+ * relative to the workspace root (relocatable traces) re-rooted at the
+ * workspace of the current directory, into buf; an absolute one as is.
+ * Returns rec itself when it cannot be re-rooted. */
+const char *cli_input_path(const char *rec, char *buf, size_t size);
+
+/* One command a line would run, with the action key it would run under. */
+struct cli_stage_key {
+	char *text;		/* its argv, quoted for sh */
+	store_hash key;
+	bool known;		/* false: its key is known only by running
+				 * (it reads the output of a stage that would
+				 * run) */
+	bool hit;		/* it would hit now, from trace */
+	store_hash trace;
+};
+
+/* cli_line_keys - expand text as `why -c` does, without running it, into
+ * the commands it would run and their action keys (why_line.c); closes
+ * and reopens c->st. Errors: -ENOENT (no store), -EINVAL (syntax),
+ * -ENOMEM, -ENOSYS (no prober). Free with cli_stage_keys_free. */
+int cli_line_keys(struct cli_ctx *c, const char *text, struct cli_stage_key **ret, size_t *ret_n);
+void cli_stage_keys_free(struct cli_stage_key *v, size_t n);
+
 /* cli_why_line - `why -c STRING` / `why FILE` (why_line.c): probe every
  * command of text (len bytes, named name) and explain each; closes and
  * reopens c->st. Exit status: 0 all would hit, 1 one would run, 2 syntax. */

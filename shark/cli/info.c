@@ -3,6 +3,7 @@
  * read txn) and prints text, or JSON with --json. */
 #include "shark/cli/cli.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -357,8 +358,13 @@ static void show_trace_json(const struct store_trace *t)
 	printf(",\"size\":%" PRIu64 "},\"inputs\":[", t->stderr_size);
 	for (size_t i = 0; i < t->n_inputs; i++) {
 		const struct store_input *in = &t->inputs[i];
+		char pb[PATH_MAX];
 		printf("%s{\"path\":", i ? "," : "");
-		cli_json_str(stdout, in->path);
+		cli_json_str(stdout, cli_input_path(in->path, pb, sizeof(pb)));
+		if (in->path[0] != '/') { /* as recorded: relative to the workspace */
+			printf(",\"recorded\":");
+			cli_json_str(stdout, in->path);
+		}
 		printf(",\"kind\":\"%s\"", input_kind(in->kind));
 		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR ||
 		    in->kind == STORE_INPUT_META) {
@@ -403,15 +409,17 @@ static void show_trace_text(const struct store_trace *t)
 	printf("inputs    %zu\n", t->n_inputs);
 	for (size_t i = 0; i < t->n_inputs; i++) {
 		const struct store_input *in = &t->inputs[i];
+		char pb[PATH_MAX];
+		const char *path = cli_input_path(in->path, pb, sizeof(pb));
 		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR ||
 		    in->kind == STORE_INPUT_META) {
 			store_hash_to_hex(&in->hash, hex);
-			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, util_name(in->path));
+			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, util_name(path));
 		} else if (in->kind == STORE_INPUT_SYMLINK) {
 			printf("  %-7s -> %s  %s\n", "symlink", util_name(in->target),
-			       util_name(in->path));
+			       util_name(path));
 		} else {
-			printf("  %-7s %-32s  %s\n", input_kind(in->kind), "", util_name(in->path));
+			printf("  %-7s %-32s  %s\n", input_kind(in->kind), "", util_name(path));
 		}
 	}
 	printf("effects   %zu\n", t->n_effects);

@@ -140,6 +140,30 @@ static void quote(const char *s)
 	util_put_sh_word(stdout, s);
 }
 
+/* What the workspace root a recorded word named is read back as for the
+ * script (memo_key_info_parse_at), to be written as "$root". */
+#define ROOT_MARK "\001shark-root\001"
+
+/* One word for the script, quoted, each ROOT_MARK in it as "$root": the
+ * script rebuilds in the workspace it is given. */
+static void quote_rooted(const char *w)
+{
+	const char *m;
+	bool any = false;
+	while ((m = strstr(w, ROOT_MARK))) {
+		if (m > w) {
+			char *piece = strndup(w, (size_t)(m - w));
+			quote(piece ? piece : "");
+			free(piece);
+		}
+		fputs("\"$root\"", stdout);
+		w = m + sizeof(ROOT_MARK) - 1;
+		any = true;
+	}
+	if (*w || !any)
+		quote(w);
+}
+
 /* The command for the script: the recorded argv (from the trace's key
  * info), each word quoted, so quoting survives; else the history's text. */
 static void print_argv(const struct ltrace *lt, const struct memo_key_info *ki)
@@ -147,7 +171,7 @@ static void print_argv(const struct ltrace *lt, const struct memo_key_info *ki)
 	for (size_t i = 0; ki && i < ki->argc; i++) {
 		if (i)
 			putchar(' ');
-		quote(ki->argv[i]);
+		quote_rooted(ki->argv[i]);
 	}
 	if (!ki || !ki->argc)
 		fputs(lt->command ? lt->command : "false # history gone", stdout);
@@ -221,7 +245,14 @@ static struct ltrace *upstream_of(struct lineage *L, const struct ltrace *lt, co
  * relative to the workspace, or an absolute directory outside it. */
 static void print_cd(const struct lineage *L, const struct ltrace *lt)
 {
-	const char *cwd = lt->cwd && *lt->cwd ? lt->cwd : L->ws;
+	/* the key info's cwd, re-rooted at this workspace (the trace may
+	 * have been recorded in a copy elsewhere); else the run's */
+	struct memo_key_info *ki = NULL;
+	if (memo_key_info_parse_at(lt->t->key_info, lt->t->key_info_len, L->ws, &ki) < 0)
+		ki = NULL;
+	const char *cwd = ki && ki->cwd && ki->cwd[0] == '/' ? ki->cwd
+			  : lt->cwd && *lt->cwd		    ? lt->cwd
+							    : L->ws;
 	if (strncmp(cwd, L->ws, L->ws_len) == 0 && (cwd[L->ws_len] == '/' || !cwd[L->ws_len])) {
 		fputs("cd \"$root\"", stdout);
 		if (cwd[L->ws_len]) {
@@ -232,6 +263,7 @@ static void print_cd(const struct lineage *L, const struct ltrace *lt)
 		fputs("cd ", stdout);
 		quote(cwd);
 	}
+	memo_key_info_free(ki);
 }
 
 /* lt's command for the script, with the stages that fed it through pipes
@@ -246,7 +278,7 @@ static void print_pipeline(struct lineage *L, struct ltrace *lt, int depth)
 		fputs(" | ", stdout);
 	}
 	struct memo_key_info *ki = NULL;
-	if (memo_key_info_parse(lt->t->key_info, lt->t->key_info_len, &ki) < 0)
+	if (memo_key_info_parse_at(lt->t->key_info, lt->t->key_info_len, ROOT_MARK, &ki) < 0)
 		ki = NULL;
 	print_argv(lt, ki);
 	memo_key_info_free(ki);
@@ -273,10 +305,19 @@ static void visit(struct lineage *L, struct ltrace *lt, const char *rel, bool vi
 	const struct store_trace *t = lt->t;
 	for (size_t i = 0; i < t->n_inputs; i++) {
 		const struct store_input *in = &t->inputs[i];
-		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash) ||
-		    strncmp(in->path, L->ws, L->ws_len) != 0 || in->path[L->ws_len] != '/')
+		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash))
 			continue;
-		const char *irel = in->path + L->ws_len + 1;
+		/* recorded relative to the workspace (or, by an older format,
+		 * absolute): a workspace file when beneath its root */
+		const char *irel = in->path;
+		if (in->path[0] == '/') {
+			if (strncmp(in->path, L->ws, L->ws_len) != 0 || in->path[L->ws_len] != '/')
+				continue;
+			irel = in->path + L->ws_len + 1;
+		} else if (strcmp(irel, ".") == 0 || strcmp(irel, "..") == 0 ||
+			   strncmp(irel, "../", 3) == 0) {
+			continue;
+		}
 		if (L->mode == OUT_DOT) {
 			printf("  ");
 			dot_trace(lt);

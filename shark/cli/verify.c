@@ -2,8 +2,11 @@
  * cache and compare what it produced with its recorded trace, to find
  * non-deterministic commands.
  *
- * The recorded runs are the latest runs of STRING (or its pipeline
- * stages) in the current directory, found as `why -c` finds them. The
+ * The recorded runs are found as `why -c` finds them: STRING is expanded
+ * without running (quotes, variables and globs as the shell would), each
+ * command's action key computed, and the newest run recorded under that
+ * key taken (in a moved copy of the workspace too: keys are relocatable).
+ * The
  * re-run is this binary as `shark -f -c STRING` in a child (stdout and
  * stderr discarded, stdin /dev/null): it runs every stage in the sandbox
  * and records fresh traces, and, like any run, applies its file effects
@@ -23,7 +26,8 @@
 #define MAX_STAGES 64
 
 struct stage_run {
-	uint64_t id;
+	uint64_t id;		/* 0: a trace with no run in this history (imported) */
+	store_hash key;
 	char *command;
 	struct store_trace *t; /* NULL when not recorded */
 	int32_t exit_status;
@@ -43,7 +47,7 @@ static int load(store_txn *txn, uint64_t id, struct stage_run *ret)
 	int r = store_run_get(txn, id, &run);
 	if (r < 0)
 		return r;
-	struct stage_run s = { .id = id, .exit_status = run->exit_status };
+	struct stage_run s = { .id = id, .key = run->action_key, .exit_status = run->exit_status };
 	s.command = strdup(run->command ? run->command : "");
 	s.reason = run->reason ? strdup(run->reason) : NULL;
 	if (!store_hash_is_zero(&run->trace_id))
@@ -130,6 +134,59 @@ static int compare(const struct stage_run *old, const struct stage_run *now)
 	return d;
 }
 
+#define MAX_SCAN_RUNS 100000 /* how far back the history is searched */
+
+/* The run to compare with: the newest recorded run of k's key whose
+ * trace is the one the line would hit now (when it would hit), else the
+ * newest with a trace that still exists; else, with id 0, that trace or
+ * the newest under the key (imported, never run here). -ENOENT when the
+ * key has none. */
+static int load_by_key(store_txn *txn, const struct cli_stage_key *k, struct stage_run *ret)
+{
+	uint64_t id = UINT64_MAX;
+	for (int scanned = 0; scanned < MAX_SCAN_RUNS && store_run_prev(txn, id, &id) == 0;
+	     scanned++) {
+		struct store_run *run;
+		if (store_run_get(txn, id, &run) < 0)
+			continue;
+		bool is = store_hash_equal(&run->action_key, &k->key) &&
+			  !store_hash_is_zero(&run->trace_id) &&
+			  (!k->hit || store_hash_equal(&run->trace_id, &k->trace));
+		store_run_free(run);
+		if (is && load(txn, id, ret) == 0) {
+			if (ret->t)
+				return 0;
+			stage_free(ret);
+		}
+	}
+	store_hash *ids = NULL;
+	size_t n = 0;
+	struct store_trace *newest = NULL;
+	if (store_action_traces(txn, &k->key, &ids, &n) == 0)
+		for (size_t i = 0; i < n; i++) {
+			struct store_trace *t;
+			if ((k->hit && !store_hash_equal(&ids[i], &k->trace)) ||
+			    store_trace_get(txn, &ids[i], &t) < 0)
+				continue;
+			if (!newest || t->start_ns > newest->start_ns) {
+				store_trace_free(newest);
+				newest = t;
+			} else {
+				store_trace_free(t);
+			}
+		}
+	free(ids);
+	if (!newest)
+		return -ENOENT;
+	*ret = (struct stage_run){ .key = k->key, .t = newest, .exit_status = newest->exit_status };
+	ret->command = strdup(k->text);
+	if (!ret->command) {
+		stage_free(ret);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Run `shark -f -c text` (this binary) in cwd and wait. */
 static int rerun(const char *text)
 {
@@ -137,8 +194,12 @@ static int rerun(const char *text)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* stdout and stderr two opens, not one: one open file would
+		 * make them one merged stream, another key */
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		int null2 = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null < 0 || null2 < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null2, 2) < 0)
 			_exit(126);
 		execl("/proc/self/exe", "shark", "-f", "-c", text, (char *)NULL);
 		_exit(127);
@@ -161,29 +222,43 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 		cli_error(c, "the store %s is empty: run the command first", c->store_path);
 		return 1;
 	}
-	char *cwd = getcwd(NULL, 0);
-	if (!cwd)
-		return 1;
 	struct stage_run old[MAX_STAGES], now[MAX_STAGES];
-	size_t n_old = 0, n_now = 0;
-	uint64_t ids[MAX_STAGES], last = 0;
+	size_t n_old = 0, n_now = 0, n_keys = 0;
+	uint64_t last = 0;
+	struct cli_stage_key *keys = NULL;
 	store_txn *txn = NULL;
-	int r = store_read_begin(c->st, &txn);
-	if (r == 0)
-		r = cli_find_runs_by_text(txn, text, cwd, ids, MAX_STAGES, &n_old);
+	int status = 1;
+	int r = cli_line_keys(c, text, &keys, &n_keys);
+	if (r < 0 || !c->st) {
+		cli_error(c, "cannot expand `%s` here: %s", text,
+			  r == -EINVAL ? "syntax error" : strerror(r < 0 ? -r : ENOENT));
+		goto out;
+	}
+	r = store_read_begin(c->st, &txn);
 	if (r == 0 && store_run_prev(txn, UINT64_MAX, &last) < 0)
 		last = 0;
-	for (size_t i = 0; r == 0 && i < n_old; i++)
-		r = load(txn, ids[n_old - 1 - i], &old[i]); /* oldest first = stage order */
-	store_read_end(txn);
-	int status = 1;
+	for (size_t i = 0; r == 0 && i < n_keys && n_old < MAX_STAGES; i++) {
+		if (!keys[i].known) {
+			printf("%s: its key is known only by running the stage before it\n",
+			       util_name(keys[i].text));
+			continue;
+		}
+		int e = load_by_key(txn, &keys[i], &old[n_old]);
+		if (e == 0)
+			n_old++;
+		else if (e == -ENOENT)
+			printf("%s: never recorded with this key\n", util_name(keys[i].text));
+		else
+			r = e;
+	}
+	if (txn)
+		store_read_end(txn);
 	if (r < 0) {
 		cli_error(c, "%s", store_strerror(r));
-		n_old = 0;
 		goto out;
 	}
 	if (n_old == 0) {
-		cli_error(c, "`%s` has no recorded run in this directory: run it first", text);
+		cli_error(c, "`%s` has no recorded run with the keys it has here: run it first", text);
 		goto out;
 	}
 	/* the child writes the store: this process must not hold it open */
@@ -210,10 +285,18 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv)
 	int diffs = 0;
 	for (size_t i = 0; i < n_old; i++) {
 		const struct stage_run *match = NULL;
+		/* the re-run's stage: same key, else (its terminals or stdin
+		 * differ from the recorded run's) same argv */
+		for (size_t k = 0; k < n_now && !match; k++)
+			if (store_hash_equal(&now[k].key, &old[i].key))
+				match = &now[k];
 		for (size_t k = 0; k < n_now && !match; k++)
 			if (strcmp(now[k].command, old[i].command) == 0)
 				match = &now[k];
-		printf("%s (run %" PRIu64 "):\n", util_name(old[i].command), old[i].id);
+		if (old[i].id)
+			printf("%s (run %" PRIu64 "):\n", util_name(old[i].command), old[i].id);
+		else
+			printf("%s (an imported trace):\n", util_name(old[i].command));
 		if (!match) {
 			printf("  not re-run (a stage before it failed?)\n");
 			diffs++;
@@ -234,6 +317,6 @@ out:
 		stage_free(&old[i]);
 	for (size_t i = 0; i < n_now; i++)
 		stage_free(&now[i]);
-	free(cwd);
+	cli_stage_keys_free(keys, n_keys);
 	return status;
 }

@@ -13,6 +13,7 @@
  * argument or stdin that differed. */
 #include "shark/cli/cli.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -108,12 +109,14 @@ static int diff_inputs(const struct store_trace *old, const struct store_trace *
 		    (o->kind == STORE_INPUT_SYMLINK || c->kind == STORE_INPUT_SYMLINK))
 			continue;
 		n++;
+		char pb[PATH_MAX];
+		const char *path = util_name(cli_input_path(o->path, pb, sizeof(pb)));
 		if (o->kind == STORE_INPUT_ABSENT)
-			fprintf(wout, "  appeared: %s (now ", util_name(o->path));
+			fprintf(wout, "  appeared: %s (now ", path);
 		else if (c->kind == STORE_INPUT_ABSENT)
-			fprintf(wout, "  vanished: %s (was ", util_name(o->path));
+			fprintf(wout, "  vanished: %s (was ", path);
 		else
-			fprintf(wout, "  changed:  %s (", util_name(o->path));
+			fprintf(wout, "  changed:  %s (", path);
 		if (o->kind == STORE_INPUT_ABSENT) {
 			describe_state(c);
 		} else if (c->kind == STORE_INPUT_ABSENT) {

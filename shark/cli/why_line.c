@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,30 +135,35 @@ static void on_pipeline(void *ctx, int lineno, const struct memo_stage *stages, 
 }
 
 /* How input in differs from the filesystem now; false when it does not
- * (or a directory listing, which is only compared by hash). */
-static bool input_changed_now(const struct store_input *in, struct lines *L)
+ * (or a directory listing, which is only compared by hash). A path
+ * recorded relative to the workspace is looked at under ws, shown as
+ * recorded. */
+static bool input_changed_now(const struct store_input *in, const char *ws, struct lines *L)
 {
+	char path[PATH_MAX];
+	if (memo_path_resolve(ws, in->path, path, sizeof(path)) < 0)
+		return false;
 	struct stat st;
-	bool exists = (in->kind == STORE_INPUT_SYMLINK ? lstat(in->path, &st) : stat(in->path, &st)) == 0;
+	bool exists = (in->kind == STORE_INPUT_SYMLINK ? lstat(path, &st) : stat(path, &st)) == 0;
 	char hex[STORE_HASH_HEX_LEN + 1], now[STORE_HASH_HEX_LEN + 1];
 	store_hash_to_hex(&in->hash, hex);
 	switch (in->kind) {
 	case STORE_INPUT_ABSENT:
 		if (exists)
-			lines_add(L, "appeared: %s", util_name(in->path));
+			lines_add(L, "appeared: %s", util_name(path));
 		return exists;
 	case STORE_INPUT_SYMLINK: {
 		char buf[4096];
-		ssize_t k = exists ? readlink(in->path, buf, sizeof(buf) - 1) : -1;
+		ssize_t k = exists ? readlink(path, buf, sizeof(buf) - 1) : -1;
 		if (k < 0) {
-			lines_add(L, "vanished: %s (was symlink -> %s)", util_name(in->path),
+			lines_add(L, "vanished: %s (was symlink -> %s)", util_name(path),
 				  util_name(in->target));
 			return true;
 		}
 		buf[k] = '\0';
 		if (strcmp(buf, in->target ? in->target : "") == 0)
 			return false;
-		lines_add(L, "changed:  %s (symlink -> %s, now -> %s)", util_name(in->path),
+		lines_add(L, "changed:  %s (symlink -> %s, now -> %s)", util_name(path),
 			  util_name(in->target), util_name(buf));
 		return true;
 	}
@@ -166,36 +172,41 @@ static bool input_changed_now(const struct store_input *in, struct lines *L)
 		if (store_hash_is_zero(&in->hash)) { /* only looked up */
 			if (exists && S_ISDIR(st.st_mode))
 				return false;
-			lines_add(L, "vanished: %s (was a directory)", util_name(in->path));
+			lines_add(L, "vanished: %s (was a directory)", util_name(path));
 			return true;
 		}
-		if (store_dir_listing_hash(AT_FDCWD, in->path, &h) < 0) {
-			lines_add(L, "vanished: %s (was a directory)", util_name(in->path));
+		if (store_dir_listing_hash(AT_FDCWD, path, &h) < 0) {
+			lines_add(L, "vanished: %s (was a directory)", util_name(path));
 			return true;
 		}
 		if (store_hash_equal(&h, &in->hash))
 			return false;
 		store_hash_to_hex(&h, now);
 		lines_add(L, "changed:  %s (listing %.12s -> %.12s: an entry added, removed or renamed)",
-			  util_name(in->path), hex, now);
+			  util_name(path), hex, now);
 		return true;
 	}
+	case STORE_INPUT_META: /* only stat'ed: its metadata hash is the engine's */
+		if (exists && S_ISREG(st.st_mode))
+			return false;
+		lines_add(L, "vanished: %s (was a file)", util_name(path));
+		return true;
 	default: {
 		store_hash h;
 		if (store_hash_is_zero(&in->hash)) { /* executed: any executable file */
-			if (exists && S_ISREG(st.st_mode) && access(in->path, X_OK) == 0)
+			if (exists && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
 				return false;
-			lines_add(L, "vanished: %s (was an executable file)", util_name(in->path));
+			lines_add(L, "vanished: %s (was an executable file)", util_name(path));
 			return true;
 		}
-		if (store_hash_file(AT_FDCWD, in->path, 0, &h, NULL) < 0) {
-			lines_add(L, "vanished: %s (was content %.12s)", util_name(in->path), hex);
+		if (store_hash_file(AT_FDCWD, path, 0, &h, NULL) < 0) {
+			lines_add(L, "vanished: %s (was content %.12s)", util_name(path), hex);
 			return true;
 		}
 		if (store_hash_equal(&h, &in->hash))
 			return false;
 		store_hash_to_hex(&h, now);
-		lines_add(L, "changed:  %s (content %.12s -> %.12s)", util_name(in->path), hex, now);
+		lines_add(L, "changed:  %s (content %.12s -> %.12s)", util_name(path), hex, now);
 		return true;
 	}
 	}
@@ -277,11 +288,28 @@ static void explain_would_miss(store_txn *txn, const char *cwd, const struct pro
 	free(ids);
 	if (newest) {
 		char tb[32];
+		char *ws = NULL;
+		struct memo_key_info *ki = NULL;
+		if (memo_workspace_find(cwd, &ws) < 0)
+			ws = NULL;
+		if (memo_key_info_parse(newest->key_info, newest->key_info_len, &ki) == 0 &&
+		    ki->bound && (!ws || strcmp(ki->bound, ws) != 0)) {
+			/* location-bound elsewhere (docs/memo.md, Relocation) */
+			lines_add(L, "it ran with this key at %s (recorded %s), and is served only "
+				     "there: what it produced or read names that location",
+				  util_name(ki->bound), cli_format_time(newest->start_ns, tb, sizeof(tb)));
+			memo_key_info_free(ki);
+			free(ws);
+			store_trace_free(newest);
+			return;
+		}
+		memo_key_info_free(ki);
 		lines_add(L, "it ran with this key before (recorded %s), but an input differs now:",
 			  cli_format_time(newest->start_ns, tb, sizeof(tb)));
 		size_t before = L->n;
 		for (size_t i = 0; i < newest->n_inputs; i++)
-			(void)input_changed_now(&newest->inputs[i], L);
+			(void)input_changed_now(&newest->inputs[i], ws, L);
+		free(ws);
 		if (L->n == before)
 			lines_add(L, "(no recorded input differs by path now: its blobs may be gone, "
 				     "or an input is read differently)");
@@ -508,3 +536,66 @@ int cli_read_script(const char *path, char **ret, size_t *ret_len)
 	return 0;
 }
 
+
+/* ---- the keys a line would run under (verify -c) ---- */
+
+void cli_stage_keys_free(struct cli_stage_key *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].text);
+	free(v);
+}
+
+int cli_line_keys(struct cli_ctx *c, const char *text, struct cli_stage_key **ret, size_t *ret_n)
+{
+	cli_prober_fn *probe = cli_prober();
+	char *cwd = getcwd(NULL, 0);
+	if (!probe || !cwd) {
+		free(cwd);
+		return -ENOSYS;
+	}
+	bool have_store = c->st != NULL;
+	store_close(c->st);
+	c->st = NULL;
+	struct probe_ctx P = { .cwd = cwd };
+	struct memo_options mo = { 0 };
+	int r = have_store ? memo_new(&mo, cwd, &P.m) : -ENOENT;
+	if (r == 0) {
+		struct cli_probe_ops ops = { .pipeline = on_pipeline, .note = on_note, .ctx = &P };
+		int pr = probe("-c", text, strlen(text), environ, &ops);
+		memo_free(P.m);
+		r = pr < 0 ? pr : pr == 2 ? -EINVAL : P.err;
+	}
+	if (have_store && store_open(c->store_path, STORE_RDONLY, &c->st) < 0)
+		c->st = NULL;
+	struct cli_stage_key *v = calloc(P.n ? P.n : 1, sizeof(*v));
+	size_t n = 0;
+	if (!v && r == 0)
+		r = -ENOMEM;
+	for (size_t i = 0; i < P.n; i++) {
+		struct probed *p = &P.v[i];
+		if (r == 0 && !p->note) {
+			v[n].known = p->pr.key[0] &&
+				     store_hash_from_hex(p->pr.key, STORE_HASH_HEX_LEN, &v[n].key) == 0;
+			v[n].hit = v[n].known && p->pr.outcome == MEMO_PROBE_HIT &&
+				   store_hash_from_hex(p->pr.trace, STORE_HASH_HEX_LEN,
+						       &v[n].trace) == 0;
+			v[n].text = strdup(p->text ? p->text : "");
+			if (!v[n++].text)
+				r = -ENOMEM;
+		}
+		free(p->text);
+		free(p->upstream);
+		free(p->note);
+		memo_probe_release(&p->pr, 1);
+	}
+	free(P.v);
+	free(cwd);
+	if (r < 0) {
+		cli_stage_keys_free(v, n);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

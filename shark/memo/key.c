@@ -19,7 +19,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-5"
+#define MEMO_FORMAT_VERSION "shark-action-6"
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -343,6 +343,37 @@ bool memo_trace_has_key(const struct store_trace *t, const store_hash *key)
 	       memcmp(t->key_info, line, KEY_LINE_LEN) == 0;
 }
 
+/* The cwd as the key and the key info name it: inside the workspace
+ * relative to the root (a logical cwd through a symlink is resolved
+ * first), else absolute. malloc'ed; NULL when out of memory. */
+static char *cwd_value(const char *ws, const char *cwd)
+{
+	char *v = memo_value_encode(ws, cwd);
+	if (v && strncmp(v, "\\w", 2) != 0 && cwd[0] == '/' && ws) {
+		char *real = realpath(cwd, NULL);
+		char *rv = real ? memo_value_encode(ws, real) : NULL;
+		free(real);
+		if (rv && strncmp(rv, "\\w", 2) == 0) {
+			free(v);
+			v = rv;
+		} else {
+			free(rv);
+		}
+	}
+	return v;
+}
+
+/* One argv word, environment entry or the cwd, in its relocatable form. */
+static int feed_value(store_hasher *h, const char *ws, const char *v, bool cwd)
+{
+	char *e = cwd ? cwd_value(ws, v) : memo_value_encode(ws, v);
+	if (!e)
+		return -ENOMEM;
+	feed_str(h, e);
+	free(e);
+	return 0;
+}
+
 int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 {
 	store_hasher *h;
@@ -350,15 +381,20 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 	if (r < 0)
 		return r;
 	feed_str(h, MEMO_FORMAT_VERSION);
-	feed_str(h, k->workspace);
-	feed_str(h, k->cwd);
+	/* Not the workspace's location: the cwd, argv and environment name it
+	 * as a token (reloc.c), so a copy elsewhere has the same key. */
+	r = feed_value(h, k->workspace, k->cwd, true);
 
 	size_t argc = 0;
 	while (k->argv[argc])
 		argc++;
 	feed_u64(h, argc);
-	for (size_t i = 0; i < argc; i++)
-		feed_str(h, k->argv[i]);
+	for (size_t i = 0; r == 0 && i < argc; i++)
+		r = feed_value(h, k->workspace, k->argv[i], false);
+	if (r < 0) {
+		store_hasher_free(h);
+		return r;
+	}
 
 	/* The environment, sorted, without the volatile variables. */
 	size_t envc = 0;
@@ -375,9 +411,13 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 			sorted[kept++] = k->envp[i];
 	qsort(sorted, kept, sizeof(*sorted), cmp_str);
 	feed_u64(h, kept);
-	for (size_t i = 0; i < kept; i++)
-		feed_str(h, sorted[i]);
+	for (size_t i = 0; r == 0 && i < kept; i++)
+		r = feed_value(h, k->workspace, sorted[i], false);
 	free(sorted);
+	if (r < 0) {
+		store_hasher_free(h);
+		return r;
+	}
 
 	feed_u64(h, k->in.kind);
 	store_hasher_update(h, k->in.hash.bytes, sizeof(k->in.hash.bytes));
@@ -410,6 +450,18 @@ static void put_value(FILE *f, const char *prefix, const char *v)
 	fputc('\n', f);
 }
 
+/* A value memo_value_encode made (NULL: out of memory), on one line. */
+static int put_encoded(FILE *f, const char *prefix, char *v)
+{
+	if (!v)
+		return -ENOMEM;
+	fputs(prefix, f);
+	fputs(v, f);
+	fputc('\n', f);
+	free(v);
+	return 0;
+}
+
 int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **ret,
 		  size_t *ret_len)
 {
@@ -423,12 +475,19 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 	char kline[KEY_LINE_LEN + 1];
 	key_line(key, kline);
 	fprintf(f, "%sformat=%s\n", kline, MEMO_FORMAT_VERSION);
-	put_value(f, "cwd=", k->cwd);
-	for (size_t i = 0; k->argv[i]; i++)
-		put_value(f, "arg=", k->argv[i]);
-	for (size_t i = 0; k->envp && k->envp[i]; i++)
+	if (k->bound)
+		put_value(f, "bound=", k->bound);
+	int r = put_encoded(f, "cwd=", cwd_value(k->workspace, k->cwd));
+	for (size_t i = 0; r == 0 && k->argv[i]; i++)
+		r = put_encoded(f, "arg=", memo_value_encode(k->workspace, k->argv[i]));
+	for (size_t i = 0; r == 0 && k->envp && k->envp[i]; i++)
 		if (!memo_env_is_volatile(k->envp[i]))
-			put_value(f, "env=", k->envp[i]);
+			r = put_encoded(f, "env=", memo_value_encode(k->workspace, k->envp[i]));
+	if (r < 0) {
+		fclose(f);
+		free(buf);
+		return r;
+	}
 	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\n", k->in.kind, hex,
 		(unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u);
 	if (k->in.kind == MEMO_STDIN_FILE && k->in.path[0])
@@ -450,6 +509,7 @@ void memo_key_info_free(struct memo_key_info *ki)
 		return;
 	free(ki->key);
 	free(ki->format);
+	free(ki->bound);
 	free(ki->cwd);
 	free(ki->stdin_desc);
 	free(ki->stdin_path);
@@ -489,15 +549,24 @@ static int set_str(char **slot, char *s)
 	return 0;
 }
 
-/* A value written by put_value, back as the bytes it was: "\\\\" and
- * "\\n" undone, any other backslash kept. NULL when out of memory. */
-static char *get_value(const char *v, size_t len)
+/* A value written by put_value or memo_value_encode, back as the bytes
+ * it was: "\\\\" and "\\n" undone, "\\w" (the workspace root) made root,
+ * any other backslash kept. NULL when out of memory. */
+static char *get_value(const char *v, size_t len, const char *root)
 {
-	char *out = malloc(len + 1), *o = out;
+	size_t rl = strlen(root), words = 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (v[i] == '\\' && v[i + 1] == 'w')
+			words++;
+	char *out = malloc(len + words * rl + 1), *o = out;
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		if (v[i] == '\\' && i + 1 < len && (v[i + 1] == '\\' || v[i + 1] == 'n')) {
+		if (v[i] == '\\' && i + 1 < len && v[i + 1] == 'w') {
+			memcpy(o, root, rl);
+			o += rl;
+			i++;
+		} else if (v[i] == '\\' && i + 1 < len && (v[i + 1] == '\\' || v[i + 1] == 'n')) {
 			*o++ = v[i + 1] == 'n' ? '\n' : '\\';
 			i++;
 		} else {
@@ -509,7 +578,8 @@ static char *get_value(const char *v, size_t len)
 }
 
 /* One "name=value" line (len bytes, no newline) into ki. */
-static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len)
+static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len,
+			  const char *root)
 {
 	const char *eq = memchr(line, '=', len);
 	size_t nlen = eq ? (size_t)(eq - line) : len;
@@ -519,18 +589,20 @@ static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len
 	if (IS("key"))
 		return set_str(&ki->key, strndup(val, vlen));
 	if (IS("stdin_path")) /* not part of the key: not a field */
-		return set_str(&ki->stdin_path, get_value(val, vlen));
+		return set_str(&ki->stdin_path, get_value(val, vlen, root));
 	int r = list_push(&ki->fields, &ki->n_fields, strndup(line, len));
 	if (r < 0)
 		return r;
 	if (IS("format"))
 		return set_str(&ki->format, strndup(val, vlen));
+	if (IS("bound"))
+		return set_str(&ki->bound, get_value(val, vlen, root));
 	if (IS("cwd"))
-		return set_str(&ki->cwd, get_value(val, vlen));
+		return set_str(&ki->cwd, get_value(val, vlen, root));
 	if (IS("arg"))
-		return list_push(&ki->argv, &ki->argc, get_value(val, vlen));
+		return list_push(&ki->argv, &ki->argc, get_value(val, vlen, root));
 	if (IS("env"))
-		return list_push(&ki->env, &ki->n_env, get_value(val, vlen));
+		return list_push(&ki->env, &ki->n_env, get_value(val, vlen, root));
 	char *v = strndup(val, vlen);
 	if (!v)
 		return -ENOMEM;
@@ -547,7 +619,27 @@ static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len
 	return 0;
 }
 
+/* The workspace of the current directory, found once per process: what
+ * memo_key_info_parse re-roots recorded values at. "" when not found. */
+static const char *current_root(void)
+{
+	static char *root;
+	if (!root) {
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd || memo_workspace_find(cwd, &root) < 0)
+			root = strdup("");
+		free(cwd);
+	}
+	return root ? root : "";
+}
+
 int memo_key_info_parse(const char *text, size_t len, struct memo_key_info **ret)
+{
+	return memo_key_info_parse_at(text, len, current_root(), ret);
+}
+
+int memo_key_info_parse_at(const char *text, size_t len, const char *root,
+			   struct memo_key_info **ret)
 {
 	struct memo_key_info *ki = calloc(1, sizeof(*ki));
 	if (!ki)
@@ -563,7 +655,7 @@ int memo_key_info_parse(const char *text, size_t len, struct memo_key_info **ret
 	while (r == 0 && p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		r = parse_key_line(ki, p, n);
+		r = parse_key_line(ki, p, n, root);
 		p += n + 1;
 	}
 	if (r < 0) {

@@ -67,6 +67,7 @@ void memo_free(struct memo *m)
 	for (size_t i = 0; i < m->n_reasons; i++)
 		free(m->reasons[i]);
 	free(m->reasons);
+	free(m->clean);
 	free(m);
 }
 
@@ -187,7 +188,8 @@ static bool output_replaceable(const char *path, int r, const struct stat *st)
  * command's open did; a SYMLINK input records the link itself. Input i's
  * stat comes from the batch b, whose query i is its path (statted without
  * following for a SYMLINK input). */
-static bool input_matches(store_stat_batch *b, size_t i, const struct store_input *in)
+static bool input_matches(store_stat_batch *b, size_t i, const struct store_input *in,
+			  const char *path)
 {
 	struct stat st;
 	struct store_path_state ps;
@@ -207,13 +209,13 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 	}
 	case STORE_INPUT_OUTPUT:
 		/* the batch's stat has no owner: look again */
-		r = lstat(in->path, &st) < 0 ? -errno : 0;
-		return output_replaceable(in->path, r, &st);
+		r = lstat(path, &st) < 0 ? -errno : 0;
+		return output_replaceable(path, r, &st);
 	case STORE_INPUT_SYMLINK: {
 		if (store_stat_batch_stat(b, i, &st) < 0 || !S_ISLNK(st.st_mode) || !in->target)
 			return false;
 		char buf[MEMO_MAX_READLINK];
-		ssize_t n = readlink(in->path, buf, sizeof(buf) - 1);
+		ssize_t n = readlink(path, buf, sizeof(buf) - 1);
 		if (n < 0)
 			return false;
 		buf[n] = '\0';
@@ -227,7 +229,7 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 	case STORE_INPUT_FILE:
 		if (store_hash_is_zero(&in->hash))
 			return store_stat_batch_stat(b, i, &st) == 0 && S_ISREG(st.st_mode) &&
-			       access(in->path, X_OK) == 0;
+			       access(path, X_OK) == 0;
 		return store_stat_batch_answer(b, i, &ps) == 0 && ps.kind == STORE_INPUT_FILE &&
 		       store_hash_equal(&ps.hash, &in->hash);
 	default:
@@ -236,32 +238,53 @@ static bool input_matches(store_stat_batch *b, size_t i, const struct store_inpu
 }
 
 /* Every input of t, in order, until the first that does not match. The
- * stats run ahead on the other CPUs (store_stat_batch). Returns 1 (all
- * match), 0, or a negative error of the batch itself. */
-static int trace_inputs_match(store_txn *txn, store_stat_updates *upd,
+ * stats run ahead on the other CPUs (store_stat_batch). A path recorded
+ * relative to the workspace is checked under this workspace's root (the
+ * trace may come from a copy elsewhere). Returns 1 (all match), 0, or a
+ * negative error of the batch itself. */
+static int trace_inputs_match(struct memo *m, store_txn *txn, store_stat_updates *upd,
 			      const struct store_trace *t)
 {
-	struct store_stat_query *q = calloc(t->n_inputs ? t->n_inputs : 1, sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n_inputs; i++)
+	size_t n = t->n_inputs, wl = strlen(m->workspace), arena_len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (t->inputs[i].path[0] != '/')
+			arena_len += wl + 1 + strlen(t->inputs[i].path) + 1;
+	struct store_stat_query *q = calloc(n ? n : 1, sizeof(*q));
+	const char **paths = calloc(n ? n : 1, sizeof(*paths));
+	char *arena = malloc(arena_len ? arena_len : 1), *a = arena;
+	int r = q && paths && arena ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *rec = t->inputs[i].path;
+		if (rec[0] == '/') {
+			paths[i] = rec; /* outside the workspace: as recorded */
+		} else {
+			size_t left = arena_len - (size_t)(a - arena);
+			(void)memo_path_resolve(m->workspace, rec, a, left); /* sized above */
+			paths[i] = a;
+			a += strlen(a) + 1;
+		}
 		q[i] = (struct store_stat_query){
 			.dirfd = AT_FDCWD,
-			.path = t->inputs[i].path,
+			.path = paths[i],
 			.at_flags = t->inputs[i].kind == STORE_INPUT_SYMLINK ||
 						    t->inputs[i].kind == STORE_INPUT_DENIED
 					    ? AT_SYMLINK_NOFOLLOW
 					    : 0,
 		};
-	store_stat_batch *b;
-	int r = store_stat_batch_begin(txn, upd, t->n_inputs, q, &b);
-	if (r == 0) {
-		r = 1;
-		for (size_t i = 0; i < t->n_inputs && r == 1; i++)
-			if (!input_matches(b, i, &t->inputs[i]))
-				r = 0;
-		store_stat_batch_end(b);
 	}
+	if (r == 0) {
+		store_stat_batch *b;
+		r = store_stat_batch_begin(txn, upd, n, q, &b);
+		if (r == 0) {
+			r = 1;
+			for (size_t i = 0; i < n && r == 1; i++)
+				if (!input_matches(b, i, &t->inputs[i], paths[i]))
+					r = 0;
+			store_stat_batch_end(b);
+		}
+	}
+	free(arena);
+	free(paths);
 	free(q);
 	return r;
 }
@@ -301,8 +324,10 @@ int memo_lookup_filtered(struct memo *m, const store_hash *key, memo_trace_filte
 		int g = store_trace_get(txn, &ids[i], &t);
 		if (g < 0)
 			continue; /* a damaged trace is a miss, fsck reports it */
-		int match = memo_trace_has_key(t, key) && (!accept || accept(txn, t, ctx))
-				    ? trace_inputs_match(txn, upd, t)
+		int match = memo_trace_has_key(t, key) &&
+					    memo_trace_served_here(t, m->workspace) &&
+					    (!accept || accept(txn, t, ctx))
+				    ? trace_inputs_match(m, txn, upd, t)
 				    : 0;
 		if (match == 1) {
 			found = t;
@@ -485,8 +510,10 @@ struct inputs {
 	size_t n, cap;
 };
 
-static int inputs_add(struct inputs *in, const char *path, uint8_t kind, const store_hash *h,
-		      const char *target)
+/* Add one input, its path recorded relative to the workspace root ws when
+ * inside it (reloc.c). */
+static int inputs_add(struct inputs *in, const char *ws, const char *path, uint8_t kind,
+		      const store_hash *h, const char *target)
 {
 	if (in->n == in->cap) {
 		size_t cap = in->cap ? in->cap * 2 : 64;
@@ -498,7 +525,7 @@ static int inputs_add(struct inputs *in, const char *path, uint8_t kind, const s
 	}
 	struct store_input *x = &in->v[in->n];
 	memset(x, 0, sizeof(*x));
-	x->path = strdup(path);
+	x->path = strdup(memo_rel_of(ws, path));
 	x->target = target ? strdup(target) : NULL;
 	if (!x->path || (target && !x->target)) {
 		free((char *)x->path);
@@ -568,16 +595,16 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		 * there later was its own output. Unless the replacing call
 		 * can have failed; then it is an input like any other. */
 		if ((a->kinds & SANDBOX_ACCESS_OUTPUT) && output_replaceable(a->path, lr, &lst)) {
-			r = inputs_add(&in, a->path, STORE_INPUT_OUTPUT, NULL, NULL);
+			r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_OUTPUT, NULL, NULL);
 			continue;
 		}
 		if (kinds == SANDBOX_ACCESS_WRITE && !(a->kinds & SANDBOX_ACCESS_OUTPUT))
 			continue;
 		if (lr < 0) {
 			if (lr == -ENOENT || lr == -ENOTDIR)
-				r = inputs_add(&in, a->path, STORE_INPUT_ABSENT, NULL, NULL);
+				r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_ABSENT, NULL, NULL);
 			else if (lr == -EACCES) /* the command was refused the same */
-				r = inputs_add(&in, a->path, STORE_INPUT_DENIED, NULL, NULL);
+				r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_DENIED, NULL, NULL);
 			else
 				reason = "an input could not be examined", bad = a->path;
 			continue;
@@ -590,11 +617,11 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 				continue;
 			}
 			buf[n] = '\0';
-			r = inputs_add(&in, a->path, STORE_INPUT_SYMLINK, NULL, buf);
+			r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_SYMLINK, NULL, buf);
 			if (r < 0)
 				break;
 			if (stat(a->path, &st_) < 0) {
-				r = inputs_add(&in, a->path,
+				r = inputs_add(&in, m->workspace, a->path,
 					       errno == EACCES ? STORE_INPUT_DENIED : STORE_INPUT_ABSENT,
 					       NULL, NULL);
 				continue;
@@ -604,13 +631,13 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		}
 		bool dir = S_ISDIR(st_.st_mode);
 		if (dir && !(kinds & SANDBOX_ACCESS_LIST)) {
-			r = inputs_add(&in, a->path, STORE_INPUT_DIR, NULL, NULL);
+			r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_DIR, NULL, NULL);
 		} else if (S_ISREG(st_.st_mode) &&
 			   !(kinds & (SANDBOX_ACCESS_READ | SANDBOX_ACCESS_EXEC))) {
 			/* only stat'ed: what stat showed, not the content */
 			store_hash mh;
 			meta_hash(&st_, &mh);
-			r = inputs_add(&in, a->path, STORE_INPUT_META, &mh, NULL);
+			r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_META, &mh, NULL);
 		} else if (dir || S_ISREG(st_.st_mode)) {
 			/* a listed directory's listing hash, a file's content hash */
 			struct store_path_state ps;
@@ -620,10 +647,10 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 				bad = a->path;
 				continue;
 			}
-			r = inputs_add(&in, a->path, dir ? STORE_INPUT_DIR : STORE_INPUT_FILE, &ps.hash,
+			r = inputs_add(&in, m->workspace, a->path, dir ? STORE_INPUT_DIR : STORE_INPUT_FILE, &ps.hash,
 				       NULL);
 			if (r == 0 && !dir && (kinds & SANDBOX_ACCESS_EXEC))
-				r = inputs_add(&in, a->path, STORE_INPUT_FILE, NULL, NULL);
+				r = inputs_add(&in, m->workspace, a->path, STORE_INPUT_FILE, NULL, NULL);
 		} else {
 			reason = "it touched a device, FIFO or socket";
 			bad = a->path;

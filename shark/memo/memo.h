@@ -83,7 +83,12 @@ enum memo_stdin_kind {
 struct memo_key_info {
 	char *key;		/* the action key in hex; NULL if not recorded */
 	char *format;		/* the memo format version; NULL if absent */
-	char *cwd;		/* NULL if absent */
+	char *bound;		/* a location-bound run: the workspace root it was
+				 * recorded at, where alone it is served; NULL
+				 * for a relocatable one */
+	char *cwd;		/* NULL if absent; like argv and env, with the
+				 * recorded workspace root re-rooted (see
+				 * memo_key_info_parse_at) */
 	char **argv;		/* [argc + 1], NULL-terminated */
 	size_t argc;
 	char **env;		/* [n_env + 1] "NAME=value" (volatile ones left out) */
@@ -102,9 +107,23 @@ struct memo_key_info {
 };
 
 /* memo_key_info_parse - parse len bytes of key info text (NULL or empty:
- * every field absent). Unknown lines are kept in fields only. Errors:
- * -ENOMEM. Free *ret with memo_key_info_free. */
+ * every field absent). Unknown lines are kept in fields only. The
+ * workspace root a value named when recorded (recorded as a token, so that
+ * a copy of the workspace elsewhere hits) is given back as the workspace
+ * of the current directory. Errors: -ENOMEM. Free *ret with
+ * memo_key_info_free. */
 int memo_key_info_parse(const char *text, size_t len, struct memo_key_info **ret);
+
+/* memo_key_info_parse_at - memo_key_info_parse, re-rooting recorded
+ * values at root ("" leaves a workspace-relative value relative). */
+int memo_key_info_parse_at(const char *text, size_t len, const char *root,
+			   struct memo_key_info **ret);
+
+/* memo_path_resolve - a path as a trace records it (an input's, inside the
+ * workspace relative to its root, "." for the root itself; outside it
+ * absolute) made absolute under the workspace root ws, into buf.
+ * Errors: -ENAMETOOLONG. */
+int memo_path_resolve(const char *ws, const char *rec, char *buf, size_t size);
 
 /* memo_key_info_free - NULL-safe. */
 void memo_key_info_free(struct memo_key_info *ki);

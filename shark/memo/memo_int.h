@@ -34,6 +34,10 @@ struct memo {
 	bool remote_warned;		/* the one warning about the server */
 	struct store_remote_item *upq;	/* recorded in this pipeline: to upload */
 	size_t n_upq, cap_upq;
+	/* files read by a recorded run and found not to name the workspace
+	 * root (reloc.c), by identity: a script's commands share most */
+	struct memo_clean_file *clean;
+	size_t n_clean;
 };
 
 struct memo_stdin {
@@ -56,6 +60,8 @@ struct memo_keyspec {
 	unsigned grants;	/* MEMO_NETWORK */
 	bool merged;		/* stdout and stderr are one open file: one
 				 * interleaved stream, recorded as stdout */
+	const char *bound;	/* a location-bound run: its workspace root,
+				 * recorded in the key info (never the key) */
 };
 
 /* key.c */
@@ -78,6 +84,25 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 /* memo_trace_has_key - whether t was recorded under key (its key info
  * names it): a trace listed under another key is never served. */
 bool memo_trace_has_key(const struct store_trace *t, const store_hash *key);
+
+/* reloc.c */
+/* memo_rel_of - how a trace records absolute path p: inside ws relative to
+ * it ("." for ws itself), else p. Points into p (or at "."). */
+const char *memo_rel_of(const char *ws, const char *p);
+/* memo_value_encode - an argv word, environment entry or cwd as the key
+ * and the key info hold it: each occurrence of the root ws that stands
+ * alone as a path (at the start or after a separator such as ':' or '=',
+ * followed by '/', a separator or the end) as "\\w", a backslash as
+ * "\\\\", a newline as "\\n". malloc'ed; NULL when out of memory. */
+char *memo_value_encode(const char *ws, const char *v);
+/* memo_location_bound - why a finished run t (its inputs recorded, fx[i]
+ * the pinned content of FILE effect i) must be served only at this
+ * workspace's location, or NULL when it is relocatable. Reads its output
+ * blobs from m's store and its file inputs from the workspace. */
+const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx);
+/* memo_trace_served_here - false when t is location-bound to a root other
+ * than ws (its key info's "bound=" line). */
+bool memo_trace_served_here(const struct store_trace *t, const char *ws);
 
 /* memo.c */
 void memo_warn(struct memo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -732,6 +732,21 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			}
 		}
 	}
+	/* A run whose output, file changes or file inputs name the workspace's
+	 * absolute location is served only there (reloc.c). */
+	if (!r->reason) {
+		struct store_trace seen = {
+			.stdout_blob = out_h,
+			.stdout_size = out_n,
+			.stderr_blob = err_h,
+			.stderr_size = err_n,
+			.n_inputs = n_inputs,
+			.inputs = inputs,
+			.n_effects = n_effects,
+			.effects = effects,
+		};
+		r->ps->key.bound = memo_location_bound(m, &seen, effect_fds) ? m->workspace : NULL;
+	}
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)
 		no_record(r, "out of memory");

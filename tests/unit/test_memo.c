@@ -91,6 +91,68 @@ Test(memo_key, environment_order_and_volatile_variables_do_not_count)
 	cr_assert_not(memo_env_is_volatile("HOME=/root"));
 }
 
+/* Relocation: a copy of the workspace at another path has the same keys
+ * (cwd, argv and environment name the root as a token), and nothing else
+ * collapses: a path outside, a sibling whose name extends the root's, or
+ * a literal "\\w" keeps its own key. */
+static store_hash key_in(const char *ws, const char *cwd, char *const *argv, char *const *envp)
+{
+	struct memo_keyspec k = { .workspace = ws, .cwd = cwd, .argv = argv, .envp = envp,
+				  .in = { .kind = MEMO_STDIN_NONE } };
+	store_hash h;
+	cr_assert_eq(memo_action_key(&k, &h), 0);
+	return h;
+}
+
+Test(memo_key, relocated_workspace_same_key)
+{
+	char *const a1[] = { "cat", "/h/proj/n", NULL }, *const a2[] = { "cat", "/h/p2/n", NULL };
+	char *const e1[] = { "PWD=/h/proj/sub", "P=/bin:/h/proj/bin", NULL };
+	char *const e2[] = { "PWD=/h/p2/sub", "P=/bin:/h/p2/bin", NULL };
+	store_hash x = key_in("/h/proj", "/h/proj/sub", a1, e1);
+	store_hash y = key_in("/h/p2", "/h/p2/sub", a2, e2);
+	cr_assert(store_hash_equal(&x, &y), "the same command in a copy elsewhere");
+	y = key_in("/h/p2", "/h/p2", a2, e2);
+	cr_assert_not(store_hash_equal(&x, &y), "another directory of the copy");
+	y = key_in("/h/p2", "/h/p2/sub", a1, e2);
+	cr_assert_not(store_hash_equal(&x, &y), "a path into the first workspace from the copy");
+	char *const s1[] = { "cat", "/h/proj2/n", NULL }, *const s2[] = { "cat", "/h/p22/n", NULL };
+	x = key_in("/h/proj", "/h/proj", s1, e1);
+	y = key_in("/h/p2", "/h/p2", s2, e1);
+	cr_assert_not(store_hash_equal(&x, &y), "a sibling is not the workspace");
+	char *const g1[] = { "cat", "/x/h/proj/n", NULL }, *const g2[] = { "cat", "/x/h/p2/n", NULL };
+	x = key_in("/h/proj", "/h/proj", g1, e1);
+	y = key_in("/h/p2", "/h/p2", g2, e1);
+	cr_assert_not(store_hash_equal(&x, &y), "the root glued behind another path");
+	char *const l1[] = { "echo", "\\w/n", NULL };
+	x = key_in("/h/proj", "/h/proj", l1, e1);
+	y = key_in("/h/proj", "/h/proj", a1, e1);
+	cr_assert_not(store_hash_equal(&x, &y), "a literal token is not the root");
+	char *const c1[] = { "cat", "n", NULL };
+	x = key_in("/h/proj", "/elsewhere", c1, env_1);
+	y = key_in("/h/p2", "/elsewhere", c1, env_1);
+	cr_assert(store_hash_equal(&x, &y), "a cwd outside stays absolute");
+	y = key_in("/h/p2", "/elsewhere2", c1, env_1);
+	cr_assert_not(store_hash_equal(&x, &y));
+}
+
+Test(memo_key, recorded_paths_relative_to_the_root)
+{
+	cr_assert_str_eq(memo_rel_of("/h/proj", "/h/proj/a/b"), "a/b");
+	cr_assert_str_eq(memo_rel_of("/h/proj", "/h/proj"), ".");
+	cr_assert_str_eq(memo_rel_of("/h/proj", "/h/proj2/a"), "/h/proj2/a");
+	cr_assert_str_eq(memo_rel_of("/h/proj", "/usr/lib/x"), "/usr/lib/x");
+	cr_assert_str_eq(memo_rel_of("/", "/usr/lib/x"), "/usr/lib/x", "no relocation under /");
+	char buf[64];
+	cr_assert_eq(memo_path_resolve("/w2", "a/b", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "/w2/a/b");
+	cr_assert_eq(memo_path_resolve("/w2", ".", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "/w2");
+	cr_assert_eq(memo_path_resolve("/w2", "/usr/x", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "/usr/x");
+	cr_assert_eq(memo_path_resolve("/w2", "a/b", buf, 4), -ENAMETOOLONG);
+}
+
 Test(memo_key, argument_boundaries_are_unambiguous)
 {
 	char *const ab_c[] = { "echo", "ab", "c", NULL };
@@ -121,7 +183,7 @@ Test(memo_key, key_info_reads_back)
 	size_t len;
 	cr_assert_eq(memo_key_info(&k, &key, &text, &len), 0);
 	struct memo_key_info *ki;
-	cr_assert_eq(memo_key_info_parse(text, len, &ki), 0);
+	cr_assert_eq(memo_key_info_parse_at(text, len, "/ws", &ki), 0);
 	char hex[STORE_HASH_HEX_LEN + 1];
 	store_hash_to_hex(&key, hex);
 	cr_assert_str_eq(ki->key, hex);
@@ -140,7 +202,18 @@ Test(memo_key, key_info_reads_back)
 	 * stdin, ttys, grants, merged) */
 	cr_assert_eq(ki->n_fields, 11);
 	cr_assert_str_eq(ki->fields[10], "merged=0");
-	cr_assert_str_eq(ki->fields[1], "cwd=/ws/sub");
+	cr_assert_str_eq(ki->fields[1], "cwd=\\w/sub", "the root is a token: %s", ki->fields[1]);
+	cr_assert_null(ki->bound);
+	memo_key_info_free(ki);
+	/* read in a copy of the workspace elsewhere: re-rooted there */
+	cr_assert_eq(memo_key_info_parse_at(text, len, "/home/u/ws2", &ki), 0);
+	cr_assert_str_eq(ki->cwd, "/home/u/ws2/sub");
+	memo_key_info_free(ki);
+	free(text);
+	k.bound = "/ws";
+	cr_assert_eq(memo_key_info(&k, &key, &text, &len), 0);
+	cr_assert_eq(memo_key_info_parse_at(text, len, "/elsewhere", &ki), 0);
+	cr_assert_str_eq(ki->bound, "/ws", "a location-bound run names its root as it was");
 	memo_key_info_free(ki);
 	free(text);
 

@@ -1,0 +1,309 @@
+/* reloc.c - relocatable traces: paths inside the workspace recorded
+ * relative to its root, the root inside argv and environment values
+ * recorded as a token, and the rule that binds a run to the workspace's
+ * absolute location when what it produced shows that location.
+ *
+ * A trace recorded in /home/u/proj is served in a copy at /home/u/proj2
+ * when the copy has the same content at the same relative paths. That is
+ * sound for a command whose result depends on its location only through
+ * the files it opens (recorded relative, so checked in the copy). A
+ * command that shows the location in what it produces (`pwd`, `realpath
+ * f`, a file naming its own absolute path) is *location-bound*: its trace
+ * names the root it was recorded at (a "bound=" key-info line) and is
+ * served only there. docs/memo.md ("Relocation") states the rule and what
+ * it cannot see. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shark/memo/memo_int.h"
+
+/* Whether relocation applies under ws: never for "/" (every path would be
+ * relative to it and nothing would move). */
+static bool ws_relocatable(const char *ws)
+{
+	return ws && ws[0] == '/' && ws[1] != '\0';
+}
+
+const char *memo_rel_of(const char *ws, const char *p)
+{
+	if (!ws_relocatable(ws) || !p)
+		return p;
+	size_t n = strlen(ws);
+	if (strncmp(p, ws, n) != 0)
+		return p;
+	if (p[n] == '\0')
+		return ".";
+	if (p[n] != '/' || p[n + 1] == '\0')
+		return p[n] == '/' ? "." : p;
+	return p + n + 1;
+}
+
+int memo_path_resolve(const char *ws, const char *rec, char *buf, size_t size)
+{
+	int n;
+	if (!rec || rec[0] == '/' || !ws)
+		n = snprintf(buf, size, "%s", rec ? rec : "");
+	else if (strcmp(rec, ".") == 0)
+		n = snprintf(buf, size, "%s", ws);
+	else
+		n = snprintf(buf, size, "%s/%s", strcmp(ws, "/") ? ws : "", rec);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Bytes that may separate a path from what surrounds it in a value:
+ * PATH-like lists (':'), assignments, words and quotes. An occurrence of
+ * the root glued to other bytes ("/x/home/u/proj", "/home/u/proj2") names
+ * another path and is left alone. */
+static bool is_value_sep(unsigned char c)
+{
+	return c == ':' || c == '=' || c == ' ' || c == '\t' || c == '\n' || c == ';' ||
+	       c == ',' || c == '"' || c == '\'';
+}
+
+char *memo_value_encode(const char *ws, const char *v)
+{
+	size_t wl = ws_relocatable(ws) ? strlen(ws) : 0, n = strlen(v);
+	/* at most two bytes out per byte in */
+	char *out = malloc(2 * n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (wl && strncmp(v + i, ws, wl) == 0 &&
+		    (i == 0 || is_value_sep((unsigned char)v[i - 1])) &&
+		    (v[i + wl] == '\0' || v[i + wl] == '/' || is_value_sep((unsigned char)v[i + wl]))) {
+			*o++ = '\\';
+			*o++ = 'w';
+			i += wl - 1;
+		} else if (v[i] == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else if (v[i] == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else {
+			*o++ = v[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- the location-bound rule ---- */
+
+#define SCAN_CHUNK (1 << 20)
+
+static bool is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* Whether hay[0..len) holds needle; as a whole word (not glued to letters,
+ * digits, '_' or '-') when word. */
+static bool mem_has(const char *hay, size_t len, const char *needle, size_t nl, bool word)
+{
+	const char *p = hay, *end = hay + len;
+	while (nl && (size_t)(end - p) >= nl) {
+		const char *f = memmem(p, (size_t)(end - p), needle, nl);
+		if (!f)
+			return false;
+		if (!word || ((f == hay || !is_word_byte((unsigned char)f[-1])) &&
+			      (f + nl == end || !is_word_byte((unsigned char)f[nl]))))
+			return true;
+		p = f + 1;
+	}
+	return false;
+}
+
+/* Whether the file open at fd holds any of the needles (read from offset
+ * 0 with pread, in chunks that overlap by the longest needle). An error
+ * reading counts as holding one: the run is then bound, never wrongly
+ * relocated. */
+static bool fd_has(int fd, const char *const *needles, const bool *word, size_t k)
+{
+	size_t longest = 0;
+	for (size_t i = 0; i < k; i++)
+		if (strlen(needles[i]) > longest)
+			longest = strlen(needles[i]);
+	char *buf = malloc(SCAN_CHUNK + longest + 2);
+	if (!buf)
+		return true;
+	bool found = false;
+	off_t off = 0;
+	size_t keep = 0; /* bytes carried over from the previous chunk */
+	for (;;) {
+		ssize_t n = pread(fd, buf + keep, SCAN_CHUNK, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			found = true;
+			break;
+		}
+		size_t len = keep + (size_t)n;
+		for (size_t i = 0; i < k && !found; i++)
+			found = mem_has(buf, len, needles[i], strlen(needles[i]), word[i]);
+		if (found || n == 0)
+			break;
+		off += n;
+		/* carry longest + 1 bytes: a match across the seam, and the byte
+		 * before it for the word test */
+		keep = len < longest + 1 ? len : longest + 1;
+		memmove(buf, buf + len - keep, keep);
+	}
+	free(buf);
+	return found;
+}
+
+struct bound_check {
+	const char *needles[2];
+	bool word[2];
+	size_t k;
+};
+
+static void bound_check_init(struct bound_check *b, const char *ws)
+{
+	b->k = 0;
+	b->needles[b->k] = ws;
+	b->word[b->k++] = false;
+	const char *base = strrchr(ws, '/');
+	if (base && base[1]) {
+		b->needles[b->k] = base + 1;
+		b->word[b->k++] = true;
+	}
+}
+
+static bool blob_has(struct memo *m, const struct bound_check *b, const store_hash *h,
+		     uint64_t size)
+{
+	if (size == 0)
+		return false;
+	int fd;
+	if (store_blob_open(m->st, h, &fd, NULL) < 0)
+		return true;
+	bool r = fd_has(fd, b->needles, b->word, b->k);
+	close(fd);
+	return r;
+}
+
+static bool str_has(const struct bound_check *b, const char *s, bool root_only)
+{
+	for (size_t i = 0; s && i < (root_only ? 1 : b->k); i++)
+		if (mem_has(s, strlen(s), b->needles[i], strlen(b->needles[i]), b->word[i]))
+			return true;
+	return false;
+}
+
+/* A file read by an earlier recorded run of this process and found not to
+ * hold the root: skipped while its identity is the same. Only files whose
+ * last change is older than CLEAN_SETTLED_NS are remembered (a file
+ * written within the same timestamp tick could change unseen). */
+struct memo_clean_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+#define CLEAN_MAX 1024
+#define CLEAN_SETTLED_NS 2000000000LL
+
+static bool same_file(const struct memo_clean_file *c, const struct stat *st)
+{
+	return c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size &&
+	       c->mtime.tv_sec == st->st_mtim.tv_sec && c->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       c->ctime.tv_sec == st->st_ctim.tv_sec && c->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static bool known_clean(const struct memo *m, const struct stat *st)
+{
+	for (size_t i = 0; i < m->n_clean; i++)
+		if (same_file(&m->clean[i], st))
+			return true;
+	return false;
+}
+
+static void remember_clean(struct memo *m, const struct stat *st)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	long long age = (long long)(now.tv_sec - st->st_ctim.tv_sec) * 1000000000LL +
+			(now.tv_nsec - st->st_ctim.tv_nsec);
+	if (age < CLEAN_SETTLED_NS)
+		return;
+	if (!m->clean) {
+		m->clean = calloc(CLEAN_MAX, sizeof(*m->clean));
+		if (!m->clean)
+			return;
+	}
+	/* full: the oldest entries are overwritten, round robin */
+	struct memo_clean_file *c = &m->clean[m->n_clean < CLEAN_MAX ? m->n_clean++
+								     : (size_t)now.tv_nsec % CLEAN_MAX];
+	*c = (struct memo_clean_file){ .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
+				       .mtime = st->st_mtim, .ctime = st->st_ctim };
+}
+
+const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx)
+{
+	if (!ws_relocatable(m->workspace))
+		return NULL;
+	struct bound_check b;
+	bound_check_init(&b, m->workspace);
+	if (blob_has(m, &b, &t->stdout_blob, t->stdout_size))
+		return "its stdout names the workspace";
+	if (blob_has(m, &b, &t->stderr_blob, t->stderr_size))
+		return "its stderr names the workspace";
+	for (size_t i = 0; i < t->n_effects; i++) {
+		const struct store_effect *e = &t->effects[i];
+		if (e->kind == STORE_EFFECT_SYMLINK && str_has(&b, e->target, false))
+			return "a symlink it made names the workspace";
+		if (e->kind == STORE_EFFECT_FILE && e->size &&
+		    (!fx || fx[i] < 0 || fd_has(fx[i], b.needles, b.word, b.k)))
+			return "a file it wrote names the workspace";
+	}
+	/* What it read that names the root by its absolute path: a symlink
+	 * target or a file's content (a configuration, a script's #! line, a
+	 * binary's RPATH). In a copy that text still names the old place, so
+	 * the command there would open paths in the old workspace, which the
+	 * relative inputs do not check. */
+	for (size_t i = 0; i < t->n_inputs; i++) {
+		const struct store_input *in = &t->inputs[i];
+		if (in->kind == STORE_INPUT_SYMLINK && str_has(&b, in->target, true))
+			return "a symlink it read names the workspace";
+		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash))
+			continue;
+		char path[PATH_MAX];
+		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0)
+			return "a file it read names the workspace";
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return "a file it read names the workspace";
+		}
+		bool has = !known_clean(m, &st) && fd_has(fd, b.needles, b.word, 1);
+		close(fd);
+		if (has)
+			return "a file it read names the workspace";
+		remember_clean(m, &st);
+	}
+	return NULL;
+}
+
+bool memo_trace_served_here(const struct store_trace *t, const char *ws)
+{
+	static const char tag[] = "\nbound=";
+	const char *p = t->key_info, *end = p ? p + t->key_info_len : NULL;
+	const char *b = p ? memmem(p, t->key_info_len, tag, sizeof(tag) - 1) : NULL;
+	if (!b)
+		return true;
+	b += sizeof(tag) - 1;
+	const char *nl = memchr(b, '\n', (size_t)(end - b));
+	size_t n = nl ? (size_t)(nl - b) : (size_t)(end - b);
+	/* written by put_value: a root holding a backslash or newline is
+	 * escaped, and then never equal here (a miss, the safe side) */
+	return ws && strlen(ws) == n && memcmp(b, ws, n) == 0;
+}
