@@ -364,7 +364,7 @@ int memo_trace_verify(struct memo *m, const struct store_trace *t)
 		return r;
 	store_txn *txn;
 	if ((r = store_read_begin(st, &txn)) == 0) {
-		r = trace_inputs_match(txn, upd, t);
+		r = memo_trace_served_here(t, m->workspace) ? trace_inputs_match(m, txn, upd, t) : 0;
 		store_read_end(txn);
 	}
 	if (store_stat_updates_count(upd) > 0)

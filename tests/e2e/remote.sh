@@ -1,8 +1,9 @@
 #!/bin/sh
 # remote.sh - the shared cache against a real nginx with WebDAV PUT on
 # 127.0.0.1 (issue 14): machine A records and uploads, machine B (an empty
-# store, a copy of the workspace) hits remotely with identical output and
-# effects; a changed input misses; read-only mode never PUTs; auth; a
+# store, the workspace at the same path) and machine C (an empty store, a
+# copy of the workspace at another path) hit remotely with identical
+# output and effects; a changed input misses; read-only mode never PUTs; auth; a
 # server that fails (500, killed mid-download and mid-upload, corrupt or
 # truncated blobs) costs one warning and nothing half-imported; two
 # writers at once; the upload queue survives SIGKILL of the shell.
@@ -83,6 +84,20 @@ check "shark remote status counts B's hits" sh -c "SHARK_STORE='$B' '$SHARK' rem
 check "shark stats counts B's remote hits and bytes" sh -c "SHARK_STORE='$B' '$SHARK' stats --json | jq -e '.remote_hits >= 2 and .remote_bytes_in > 0' >/dev/null"
 check "shark stats counts A's uploads" sh -c "SHARK_STORE='$A' '$SHARK' stats | grep -q '^remote .* [1-9][0-9]* traces uploaded'"
 check "B's store is clean" clean "$B"
+
+# -- machine C: a copy of the workspace at another path ---------------------------
+ws2=$root/elsewhere/project
+mkdir -p "$root/elsewhere"
+cp -a "$ws" "$ws2"
+rm -rf "$ws2/copy.txt" "$ws2/d"
+cd "$ws2" || exit 1
+SHARK_WORKSPACE=$ws2 on "$root/C" "$cmd"
+check "C, at another path, hit remotely (stderr: $err)" remote_hit
+check "C's stdout is A's" [ "$out" = "$a_out" ]
+check "C's stderr is A's" [ "$(grep -v '^shark:' "$root/err")" = "$a_err" ]
+check "C's effects are A's, in C's workspace" [ "$(cat "$ws2/copy.txt")" = hello ] && [ "$(cat "$ws2/d/x")" = x ]
+check "C's store is clean" clean "$root/C"
+cd "$ws" || exit 1
 
 # -- an input changed on B misses, without fetching blobs ------------------------
 cas=$(requests GET cas)
