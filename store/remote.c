@@ -422,6 +422,10 @@ static long request(store_remote *r, enum method m, const char *rel, struct xfer
 	cu.curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->headers);
 	cu.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->connect_ms);
 	if (big) {
+		/* large reads and writes: 16 KiB at a time costs a blob of
+		 * hundreds of MiB tens of thousands of system calls */
+		cu.curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L << 10);
+		cu.curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
 		cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 		cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, r->stall_s);
 	} else {

@@ -367,8 +367,8 @@ int memo_trace_verify(struct memo *m, const struct store_trace *t)
 		r = memo_trace_served_here(t, m->workspace) ? trace_inputs_match(m, txn, upd, t) : 0;
 		store_read_end(txn);
 	}
-	if (store_stat_updates_count(upd) > 0)
-		(void)store_stat_updates_flush(st, upd); /* only a cache: best effort */
+	/* the stat cache is not written here: the lookup that follows a fetch
+	 * checks the same inputs and writes it, one synced commit fewer */
 	store_stat_updates_free(upd);
 	return r;
 }
