@@ -140,6 +140,22 @@ check "500: status names the error" sh -c "SHARK_REMOTE='$ngx_url/broken' SHARK_
 SHARK_REMOTE=$ngx_url/broken on "$root/E" "cat copy.txt"
 check "500: the next shell keeps quiet while the server is marked down" [ "$(warnings)" -eq 0 ]
 
+# -- TLS failure (https to a plain HTTP port) and a server that stops answering --
+SHARK_REMOTE=https://127.0.0.1:$ngx_port/cache on "$root/S1" "cat in.txt; cat in.txt"
+check "TLS failure: the commands ran" [ "$out" = "hello
+hello" ]
+check "TLS failure: one warning ($err)" [ "$(warnings)" -eq 1 ]
+check "TLS failure: store clean" clean "$root/S1"
+kill -STOP "$ngx_pid" $(pgrep -P "$ngx_pid")
+t0=$(date +%s)
+SHARK_REMOTE_TIMEOUT=1 on "$root/S2" "cat in.txt; cat copy.txt"
+t1=$(date +%s)
+kill -CONT "$ngx_pid" $(pgrep -P "$ngx_pid")
+check "frozen server: the commands ran" [ "$out" = "hello
+hello" ]
+check "frozen server: bounded by the time-out ($((t1 - t0)) s)" [ $((t1 - t0)) -le 4 ]
+check "frozen server: one warning ($err)" [ "$(warnings)" -eq 1 ]
+
 # -- corrupt and truncated blobs on the server ----------------------------------------
 printf 'precious output %s\n' 1 2 3 4 5 6 7 8 >big.txt
 on "$A" "cat big.txt"
