@@ -343,6 +343,21 @@ bool memo_trace_has_key(const struct store_trace *t, const store_hash *key)
 	       memcmp(t->key_info, line, KEY_LINE_LEN) == 0;
 }
 
+int64_t memo_trace_stdin_end(const struct store_trace *t)
+{
+	static const char tag[] = "\nstdin_end=";
+	const char *p = t->key_info;
+	const char *b = p ? memmem(p, t->key_info_len, tag, sizeof(tag) - 1) : NULL;
+	if (!b)
+		return -1;
+	b += sizeof(tag) - 1;
+	int64_t v = 0;
+	size_t digits = 0;
+	for (; b < p + t->key_info_len && *b >= '0' && *b <= '9' && digits < 18; b++, digits++)
+		v = v * 10 + (*b - '0');
+	return digits ? v : -1;
+}
+
 /* The cwd as the key and the key info name it: inside the workspace
  * relative to the root (a logical cwd through a symlink is resolved
  * first), else absolute. malloc'ed; NULL when out of memory. */
@@ -425,6 +440,7 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 	feed_u64(h, k->ttys);
 	feed_u64(h, k->grants);
 	feed_u64(h, k->merged);
+	feed_u64(h, k->umask);
 	store_hasher_final(h, ret);
 	store_hasher_free(h);
 	return 0;
@@ -488,10 +504,13 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 		free(buf);
 		return r;
 	}
-	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\n", k->in.kind, hex,
-		(unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u);
+	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\numask=%04o\n", k->in.kind,
+		hex, (unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u,
+		k->umask);
 	if (k->in.kind == MEMO_STDIN_FILE && k->in.path[0])
 		put_value(f, "stdin_path=", k->in.path);
+	if (k->in.kind == MEMO_STDIN_FILE && k->in_end >= 0)
+		fprintf(f, "stdin_end=%lld\n", (long long)k->in_end);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;
@@ -577,6 +596,35 @@ static char *get_value(const char *v, size_t len, const char *root)
 	return out;
 }
 
+/* A key-info line as `why` shows and compares it: the root token "\\w"
+ * made root, every other escape kept as written. (Two lines read at the
+ * same root compare as their texts: the token only ever stands where the
+ * root itself would not have been replaced.) NULL when out of memory. */
+static char *field_rerooted(const char *line, size_t len, const char *root)
+{
+	size_t rl = strlen(root), words = 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (line[i] == '\\' && line[i + 1] == 'w')
+			words++;
+	char *out = malloc(len + words * rl + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\\' && i + 1 < len && line[i + 1] == 'w') {
+			memcpy(o, root, rl);
+			o += rl;
+			i++;
+		} else if (line[i] == '\\' && i + 1 < len) {
+			*o++ = line[i++];
+			*o++ = line[i];
+		} else {
+			*o++ = line[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* One "name=value" line (len bytes, no newline) into ki. */
 static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len,
 			  const char *root)
@@ -590,7 +638,9 @@ static int parse_key_line(struct memo_key_info *ki, const char *line, size_t len
 		return set_str(&ki->key, strndup(val, vlen));
 	if (IS("stdin_path")) /* not part of the key: not a field */
 		return set_str(&ki->stdin_path, get_value(val, vlen, root));
-	int r = list_push(&ki->fields, &ki->n_fields, strndup(line, len));
+	if (IS("stdin_end")) /* not part of the key either */
+		return 0;
+	int r = list_push(&ki->fields, &ki->n_fields, field_rerooted(line, len, root));
 	if (r < 0)
 		return r;
 	if (IS("format"))

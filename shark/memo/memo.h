@@ -101,7 +101,8 @@ struct memo_key_info {
 	unsigned ttys;		/* bit i: fd i was a terminal */
 	unsigned grants;	/* MEMO_NETWORK */
 	/* every recorded line but the key's, as "name=value", in recorded
-	 * order: what tells two keys of the same command apart */
+	 * order (escapes as recorded, the workspace root re-rooted): what
+	 * tells two keys of the same command apart */
 	char **fields;		/* [n_fields + 1], NULL-terminated */
 	size_t n_fields;
 };

@@ -62,6 +62,12 @@ struct memo_keyspec {
 				 * interleaved stream, recorded as stdout */
 	const char *bound;	/* a location-bound run: its workspace root,
 				 * recorded in the key info (never the key) */
+	unsigned umask;		/* the file mode creation mask the command
+				 * gets: it decides the modes of the files it
+				 * creates, which a replay reproduces */
+	int64_t in_end;		/* a FILE stdin: its offset when the run
+				 * ended (key info only: a replay leaves the
+				 * shared offset there), else -1 */
 };
 
 /* key.c */
@@ -84,6 +90,9 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 /* memo_trace_has_key - whether t was recorded under key (its key info
  * names it): a trace listed under another key is never served. */
 bool memo_trace_has_key(const struct store_trace *t, const store_hash *key);
+/* memo_trace_stdin_end - where the recorded run left its FILE stdin's
+ * offset ("stdin_end=" in its key info), or -1 when not recorded. */
+int64_t memo_trace_stdin_end(const struct store_trace *t);
 
 /* reloc.c */
 /* memo_rel_of - how a trace records absolute path p: inside ws relative to

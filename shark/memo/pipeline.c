@@ -96,6 +96,8 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 		int fd_in, int fd_out, int *ret_status, struct memo_pipeline *p)
 {
 	*p = (struct memo_pipeline){ .m = m, .cwd = cwd, .n = n, .status = ret_status };
+	mode_t mask = umask(0); /* read it: umask has no getter */
+	umask(mask);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)
 		return -ENOMEM;
@@ -116,6 +118,8 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 			.ttys = tty_bits(tty_in, ps->out_dest, s->fd_err),
 			.grants = (s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
 			.merged = s->err_to_out || same_open_file(ps->out_dest, s->fd_err),
+			.umask = (unsigned)mask,
+			.in_end = -1,
 		};
 		plan_stdin(m, stages, i, fd_in, ps);
 		if (ps->in_src == MEMO_IN_EMPTY) {
@@ -269,6 +273,13 @@ static int replay(struct memo *m, const struct memo_pstage *ps)
 	if (r < 0 && r != -EPIPE)
 		memo_warn(m, "shark: replaying %s failed: %s", ps->s->argv[0], store_strerror(r));
 	memo_replay_effects(m, t, ps->pins.fx);
+	/* A stdin file shared with the shell (`exec 3<f; cat <&3; cat <&3`)
+	 * is left where the real run left it, so what reads it next sees the
+	 * same. */
+	int64_t end = ps->key.in.kind == MEMO_STDIN_FILE && ps->in_fd >= 0 ? memo_trace_stdin_end(t)
+									  : -1;
+	if (end >= 0)
+		(void)lseek(ps->in_fd, (off_t)end, SEEK_SET);
 	/* A reader that went away kills a real command with SIGPIPE. */
 	return r == -EPIPE ? 128 + SIGPIPE : t->exit_status;
 }

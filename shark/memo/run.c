@@ -746,6 +746,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			.effects = effects,
 		};
 		r->ps->key.bound = memo_location_bound(m, &seen, effect_fds) ? m->workspace : NULL;
+		if (r->ps->key.in.kind == MEMO_STDIN_FILE && r->in_fd >= 0) {
+			off_t end = lseek(r->in_fd, 0, SEEK_CUR); /* shared with the command */
+			r->ps->key.in_end = end < 0 ? -1 : (int64_t)end;
+		}
 	}
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)

@@ -158,6 +158,23 @@ checks=$((checks + 1))
 [ "$(cat "$p6/out/c.txt" 2>/dev/null)" = p6 ] ||
 	fail "the script rebuilt out/c.txt from the copy's c.src: [$(cat "$p6/out/c.txt" 2>&1)] $(cat "$root/re.sh" "$root/rs.out" | tr "\n" " ")"
 
+# ---- what relocation made visible across workspaces: the umask decides the
+# modes of created files, and a replay leaves a shared stdin's offset where
+# the real run left it (both were wrong on a second run in one place too)
+umask_run() { # DIR MASK
+	rm -f "$1/um"
+	in_dir "$1" "umask $2; touch um; ls -l um | cut -c1-10"
+}
+umask_run "$p1" 077
+expect_out "umask 077" "-rw-------"
+umask_run "$p2" 022
+expect_out "umask 022 in the copy: not the 077 run's mode" "-rw-r--r--"
+umask_run "$p1" 022
+expect_out "umask 022 where 077 ran" "-rw-r--r--"
+for d in "$p1" "$p2" "$p1"; do
+	run_like_bash "a shared stdin's offset in $d" "$d" 'echo data >f3; exec 3<f3; cat <&3; cat <&3; echo after'
+done
+
 # ---- soundness: the location never replays ------------------------------------
 ln -s n "$p1/x"
 printf 'same\n' >"$p1/data"

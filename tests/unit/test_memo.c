@@ -66,6 +66,10 @@ Test(memo_key, every_field_counts)
 	cr_assert_not(store_hash_equal(&base, &k), "terminal flags");
 	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, MEMO_NETWORK);
 	cr_assert_not(store_hash_equal(&base, &k), "grants");
+	struct memo_keyspec um = { .workspace = "/ws", .cwd = "/ws", .argv = argv_a, .envp = env_1,
+				   .in = { .kind = MEMO_STDIN_NONE }, .umask = 077 };
+	cr_assert_eq(memo_action_key(&um, &k), 0);
+	cr_assert_not(store_hash_equal(&base, &k), "umask: the modes of the files it creates");
 	k = key_of(argv_a, env_1, "/ws", MEMO_STDIN_UPSTREAM_CUT, 0, 0);
 	store_hash up = key_of(argv_a, env_1, "/ws", MEMO_STDIN_UPSTREAM, 0, 0);
 	cr_assert_not(store_hash_equal(&up, &k), "a cut stream is not a whole one");
@@ -199,10 +203,12 @@ Test(memo_key, key_info_reads_back)
 	cr_assert_eq(ki->ttys, 4);
 	cr_assert_eq(ki->grants, MEMO_NETWORK);
 	/* fields: every line but the key's (format, cwd, 3 args, 2 env,
-	 * stdin, ttys, grants, merged) */
-	cr_assert_eq(ki->n_fields, 11);
+	 * stdin, ttys, grants, merged, umask) */
+	cr_assert_eq(ki->n_fields, 12);
 	cr_assert_str_eq(ki->fields[10], "merged=0");
-	cr_assert_str_eq(ki->fields[1], "cwd=\\w/sub", "the root is a token: %s", ki->fields[1]);
+	cr_assert_str_eq(ki->fields[11], "umask=0000");
+	cr_assert_str_eq(ki->fields[1], "cwd=/ws/sub");
+	cr_assert(strstr(text, "cwd=\\w/sub\n"), "recorded with the root as a token: %s", text);
 	cr_assert_null(ki->bound);
 	memo_key_info_free(ki);
 	/* read in a copy of the workspace elsewhere: re-rooted there */
