@@ -545,6 +545,8 @@ struct needs {
 	store *s;
 	struct need *v;
 	size_t n, cap;
+	uint64_t bytes; /* to download, capped: a trace from the server may
+			 * state any size */
 };
 
 static int add_need(void *arg, const store_hash *h, uint64_t size)
@@ -555,6 +557,9 @@ static int add_need(void *arg, const store_hash *h, uint64_t size)
 			return nd->v[i].size == size ? 0 : STORE_ECORRUPT;
 	if (store_blob_check(nd->s, h, size) == 0)
 		return 0; /* here already */
+	if (size > STORE_IMPORT_DEFAULT_MAX_BYTES - nd->bytes)
+		return STORE_ELIMIT;
+	nd->bytes += size;
 	if (nd->n == nd->cap) {
 		size_t cap = nd->cap ? nd->cap * 2 : 8;
 		struct need *nv = reallocarray(nd->v, cap, sizeof(*nv));

@@ -117,7 +117,9 @@ int store_remote_lookup(store_remote *r, const store_hash *action_key,
  * action_key after the store's own traces, with origin (store_trace_origin)
  * "remote <url>", in one write txn. On any failure nothing is added.
  * Errors: -ENOENT (a blob the server lacks), STORE_ECORRUPT (a blob whose
- * content is not its name or size), the transport errors, the store's. */
+ * content is not its name or size), STORE_ELIMIT (the blobs to download
+ * exceed STORE_IMPORT_DEFAULT_MAX_BYTES, as for a bundle), the transport
+ * errors, the store's. */
 int store_remote_fetch(store_remote *r, const store_hash *action_key,
 		       const struct store_trace *t);
 
