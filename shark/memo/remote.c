@@ -76,10 +76,9 @@ static store_remote *client(struct memo *m)
 	pid_t self = getpid();
 	if (m->remote && m->remote_pid == self)
 		return m->remote;
-	if (m->remote) {
-		store_remote_free(m->remote); /* a parent's: its connections too */
-		m->remote = NULL;
-	}
+	/* A parent's client is left alone, not freed: closing its connections
+	 * here would send on sockets the parent still uses (a TLS close). */
+	m->remote = NULL;
 	if (m->remote_failed_pid == self || !m->st)
 		return NULL;
 	const char *why;
