@@ -5,9 +5,9 @@ set -eu
 
 pkgs="build-essential pkg-config
 libseccomp-dev libxxhash-dev liblmdb-dev libreadline-dev libarchive-dev
-libcriterion-dev
+libcriterion-dev libcurl4-openssl-dev
 xxhash dash bash bubblewrap python3 tmux zstd util-linux passwd coreutils
-gawk grep sed findutils procps iproute2 lmdb-utils clang libclang-rt-14-dev jq"
+gawk grep sed findutils procps iproute2 lmdb-utils clang libclang-rt-14-dev jq nginx curl"
 
 missing=""
 for p in $pkgs; do

@@ -107,6 +107,17 @@ static const struct cli_command commands[] = {
 	  "hashes, trace ids and encodings, references, completeness. A corrupt,\n"
 	  "truncated or malicious bundle is rejected with the reason and nothing is\n"
 	  "added to the index (one transaction).\n" OPT_HELP ENV_HELP },
+	{ "remote", cli_remote, CLI_STORE_RW, "the shared cache server: status, push",
+	  "usage: shark remote status\n"
+	  "       shark remote push [RUN... | --all]\n"
+	  "The cache server $SHARK_REMOTE (docs/remote.md). status: the server (URL\n"
+	  "without credentials, mode), whether it answers, the upload queue, hits,\n"
+	  "traces uploaded, bytes in and out, the last error; exit 1 when it does not\n"
+	  "answer. push: add the traces of the given runs (ids from `shark log`, or\n"
+	  "last), or of every trace, to the upload queue, and upload the queue now\n"
+	  "(after a background uploader finishes); exit 1 when the server failed.\n"
+	  "Environment: SHARK_REMOTE, SHARK_REMOTE_MODE (read), SHARK_REMOTE_TOKEN,\n"
+	  "SHARK_REMOTE_TIMEOUT; credentials also from ~/.netrc.\n" OPT_HELP ENV_HELP },
 	{ "help", cli_help, 0, "this list, the shell's options and where the manual is",
 	  "usage: shark help\nList shark's options and subcommands (as shark --help).\n" OPT_HELP },
 };

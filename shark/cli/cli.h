@@ -138,5 +138,6 @@ int cli_export(struct cli_ctx *c, int argc, char **argv);
 int cli_import(struct cli_ctx *c, int argc, char **argv);
 int cli_lineage(struct cli_ctx *c, int argc, char **argv);
 int cli_verify(struct cli_ctx *c, int argc, char **argv);
+int cli_remote(struct cli_ctx *c, int argc, char **argv); /* remote.c */
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/remote.h"
+
 static const char *outcome_name(uint8_t o)
 {
 	switch (o) {
@@ -145,6 +147,9 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv)
 			return 1;
 		}
 	}
+	struct store_remote_stats rs = { 0 };
+	if (c->st)
+		(void)store_remote_stats_get(c->st, &rs); /* the shared cache's counters */
 	double dedup = st.blob_bytes ? (double)rb.logical / (double)st.blob_bytes : 1.0;
 	if (o.json) {
 		printf("{\"store\":");
@@ -154,10 +159,12 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv)
 		       ",\"dedup_ratio\":%.3f,\"index_bytes\":%" PRIu64
 		       ",\"statcache_entries\":%" PRIu64 ",\"runs\":%" PRIu64 ",\"hits\":%" PRIu64
 		       ",\"misses\":%" PRIu64 ",\"not_recorded\":%" PRIu64
-		       ",\"time_saved_ns\":%" PRIu64 "}\n",
+		       ",\"time_saved_ns\":%" PRIu64 ",\"remote_hits\":%" PRIu64
+		       ",\"remote_uploads\":%" PRIu64 ",\"remote_bytes_in\":%" PRIu64
+		       ",\"remote_bytes_out\":%" PRIu64 "}\n",
 		       st.actions, st.traces, st.blobs, st.blob_bytes, rb.logical, dedup,
 		       st.index_bytes, st.statcache_entries, st.runs, rt.hits, rt.misses,
-		       rt.not_recorded, rt.saved_ns);
+		       rt.not_recorded, rt.saved_ns, rs.hits, rs.uploads, rs.bytes_in, rs.bytes_out);
 		return 0;
 	}
 	char b1[32], b2[32], b3[32];
@@ -176,6 +183,10 @@ int cli_stats(struct cli_ctx *c, int argc, char **argv)
 	if (looked)
 		printf("hit rate       %.1f%%\n", 100.0 * (double)rt.hits / (double)looked);
 	printf("time saved     %s\n", util_format_duration(rt.saved_ns, b1, sizeof(b1)));
+	if (rs.hits || rs.uploads || rs.bytes_in || rs.bytes_out)
+		printf("remote         %" PRIu64 " hits, %" PRIu64 " traces uploaded, %s in, %s out\n",
+		       rs.hits, rs.uploads, util_format_size(rs.bytes_in, b2, sizeof(b2)),
+		       util_format_size(rs.bytes_out, b3, sizeof(b3)));
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "shark/memo/memo_int.h"
 #include "shark/util/util.h"
+#include "store/remote.h"
 
 #define MEMO_MAX_READLINK 4096
 
@@ -56,6 +57,9 @@ void memo_free(struct memo *m)
 {
 	if (!m)
 		return;
+	if (m->remote_pid == getpid())
+		store_remote_free(m->remote);
+	free(m->upq);
 	store_close(m->st);
 	free(m->workspace);
 	free(m->store_dir);
@@ -451,6 +455,26 @@ int memo_lookup_filtered(struct memo *m, const store_hash *key, memo_trace_filte
 		return 0;
 	*ret_trace = found;
 	return 1;
+}
+
+int memo_trace_verify(struct memo *m, const struct store_trace *t)
+{
+	store *st = memo_store(m);
+	if (!st)
+		return -ENOENT;
+	store_stat_updates *upd = NULL;
+	int r = store_stat_updates_new(&upd);
+	if (r < 0)
+		return r;
+	store_txn *txn;
+	if ((r = store_read_begin(st, &txn)) == 0) {
+		r = memo_trace_served_here(t, m->workspace) ? trace_inputs_match(m, txn, upd, t) : 0;
+		store_read_end(txn);
+	}
+	/* the stat cache is not written here: the lookup that follows a fetch
+	 * checks the same inputs and writes it, one synced commit fewer */
+	store_stat_updates_free(upd);
+	return r;
 }
 
 /* ---- replay ---------------------------------------------------------------- */

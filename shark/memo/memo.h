@@ -26,7 +26,7 @@ struct memo;
 
 /* Formats the engine's messages (one line, no newline) for the shell. */
 typedef void memo_message_fn(void *ctx, const char *line);
-typedef void memo_hit_fn(void *ctx, uint64_t saved_ns, bool mid_line);
+typedef void memo_hit_fn(void *ctx, uint64_t saved_ns, bool mid_line, bool remote);
 
 struct memo_options {
 	const char *store_path;	/* NULL: $SHARK_STORE or the XDG default */
@@ -48,8 +48,9 @@ struct memo_options {
 	memo_message_fn *notice;
 	/* When set, a hit of a whole pipeline calls it instead of writing its
 	 * notice (the shell then words it, or adds it to one summary line for
-	 * a loop): the time it saved, and whether what it replayed last onto
-	 * a terminal ended mid-line. Gets message_ctx. */
+	 * a loop): the time it saved, whether what it replayed last onto a
+	 * terminal ended mid-line, and whether it came from the shared cache.
+	 * Gets message_ctx. */
 	memo_hit_fn *hit;
 	void *message_ctx;
 };
@@ -216,6 +217,24 @@ int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage
 
 /* memo_probe_release - free what memo_probe_pipeline put in p[n]. */
 void memo_probe_release(struct memo_probe *p, size_t n);
+
+/* The shared cache (docs/remote.md), for `shark remote`.
+ * memo_remote_configured - whether SHARK_REMOTE names a server.
+ * memo_remote_read_only - whether SHARK_REMOTE_MODE forbids writing it.
+ * memo_remote_connect - a client for that server on the open store st,
+ * with the credentials and time-outs of the environment; on failure
+ * *ret_why says why. Errors: -ENOENT (not configured), the client's.
+ * memo_remote_drain - upload every item of st's upload queue in order,
+ * until done or the server fails (that error is returned; counters and
+ * the last error are noted in the store), *ret_sent / *ret_left (may be
+ * NULL) the traces sent and still waiting. */
+struct store;
+struct store_remote;
+bool memo_remote_configured(void);
+bool memo_remote_read_only(void);
+int memo_remote_connect(struct store *st, struct store_remote **ret, const char **ret_why);
+int memo_remote_drain(struct store *st, struct store_remote *r, size_t *ret_sent,
+		      size_t *ret_left);
 
 /* memo_flush - write what the engine queued for the store (the history of
  * hits) now, if this process opened it; call before _exit(). */

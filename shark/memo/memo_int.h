@@ -29,6 +29,13 @@ struct memo {
 	size_t n_reasons;
 	const char *output_dirs;	/* SHARK_OUTPUT_DIRS of the stage being
 					   looked up (its environment), or NULL */
+	/* the shared cache (remote.c) */
+	struct store_remote *remote;	/* this process's client, by remote_pid */
+	pid_t remote_pid;
+	pid_t remote_failed_pid;	/* no client could be made in this pid */
+	bool remote_warned;		/* the one warning about the server */
+	struct store_remote_item *upq;	/* recorded in this pipeline: to upload */
+	size_t n_upq, cap_upq;
 	/* files read by a recorded run and found not to name the workspace
 	 * root (reloc.c), by identity: a script's commands share most */
 	struct memo_clean_file *clean;
@@ -155,6 +162,24 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
 
+/* memo_trace_verify - whether every input of t (a trace not from the
+ * index: fetched from the shared cache) matches now, checked exactly as a
+ * lookup checks a local trace: 1, 0, or a negative store error. */
+int memo_trace_verify(struct memo *m, const struct store_trace *t);
+
+/* remote.c: the shared cache's policy (docs/remote.md). */
+/* memo_remote_fetch - on a local miss of key: look the key up on the
+ * server, take the first trace recorded under key whose inputs verify
+ * here, bring it and its blobs into the store (after its own traces). 1
+ * when one was brought (the caller looks the key up again), else 0; a
+ * failing server is noted, left alone for a while, and warned about once. */
+int memo_remote_fetch(struct memo *m, const store_hash *key);
+/* memo_remote_note_record - a trace recorded in this pipeline, to upload
+ * once the pipeline's commit is done (memo_remote_after_pipeline: the
+ * durable queue, then a detached uploader). */
+void memo_remote_note_record(struct memo *m, const store_hash *key, const store_hash *trace_id);
+void memo_remote_after_pipeline(struct memo *m);
+
 /* autogc.c */
 /* memo_auto_gc - after a recording, start a detached gc when the store is
  * over $SHARK_STORE_LIMIT (at most once an hour per store). */
@@ -204,6 +229,7 @@ struct memo_pstage {
 	struct store_trace *hit;	/* a verified trace, or NULL */
 	store_hash hit_id;
 	struct memo_pins pins;	/* its blobs, pinned for the replay */
+	bool remote;		/* the hit was fetched from the shared cache */
 };
 
 struct memo_pipeline {

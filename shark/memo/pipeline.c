@@ -219,6 +219,13 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 	m->output_dirs = env_value(ps->s->envp, "SHARK_OUTPUT_DIRS");
 	int found = memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
 					 (void *)next, &ps->hit, &ps->hit_id);
+	/* a local miss: the shared cache may have it (remote.c brings a
+	 * verified trace and its blobs in, then it is a local hit) */
+	if (found <= 0 && memo_remote_fetch(m, &ps->action_key) > 0) {
+		found = memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
+					     (void *)next, &ps->hit, &ps->hit_id);
+		ps->remote = found > 0;
+	}
 	m->output_dirs = NULL;
 	if (found <= 0)
 		return false;
@@ -375,15 +382,19 @@ static void record_hits(struct memo_pipeline *p, int64_t t0)
 		(void)store_run_defer(m->st, &run);
 	}
 	memo_message_fn *say = m->opt.notice ? m->opt.notice : m->opt.message;
+	bool remote = false;
+	for (size_t i = 0; i < hits; i++)
+		remote = remote || p->st[i].remote;
 	if (m->opt.notices && hits == p->n && m->opt.hit) {
 		m->opt.hit(m->opt.message_ctx, saved > spent ? saved - spent : 0,
-			   ends_mid_line(&p->st[p->n - 1]));
+			   ends_mid_line(&p->st[p->n - 1]), remote);
 	} else if (m->opt.notices && hits == p->n && say) {
 		if (ends_mid_line(&p->st[p->n - 1]))
 			say(m->opt.message_ctx, ""); /* the notice starts a line */
 		char buf[32], line[64];
 		util_format_duration_short(saved > spent ? saved - spent : 0, buf, sizeof(buf));
-		snprintf(line, sizeof(line), "shark: cached \xc2\xb7 saved %s", buf);
+		snprintf(line, sizeof(line), "shark: cached%s \xc2\xb7 saved %s",
+			 remote ? " (remote)" : "", buf);
 		say(m->opt.message_ctx, line);
 	}
 }
@@ -472,6 +483,7 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 	if (p.first_miss < n) {
 		feed_from_hit(&p);
 		result = memo_run_stages(&p);
+		memo_remote_after_pipeline(m);
 		if (m->recorded)
 			memo_auto_gc(m);
 	}

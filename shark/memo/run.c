@@ -825,11 +825,14 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			.key_info_len = key_info_len,
 		};
 		run.outcome = STORE_RUN_MISS;
-		e = store_record(m->st, &key, &t, &run, NULL, NULL);
-		if (e < 0)
+		store_hash tid;
+		e = store_record(m->st, &key, &t, &run, &tid, NULL);
+		if (e < 0) {
 			memo_store_failed(m, "record", e);
-		else
+		} else {
 			m->recorded = true;
+			memo_remote_note_record(m, &key, &tid); /* uploaded after the commit */
+		}
 	} else {
 		run.outcome = STORE_RUN_NOT_RECORDED;
 		run.reason = r->reason;

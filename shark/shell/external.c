@@ -65,32 +65,39 @@ static void memo_notice(void *ctx, const char *line)
 struct notice_tally {
 	int batching;		/* a loop of the interactive shell is running */
 	uint64_t count;
+	uint64_t remote;	/* of them, served by the shared cache */
 	uint64_t saved_ns;
 };
 
-static void say_cached(struct shell *sh, uint64_t count, uint64_t saved_ns, bool mid_line)
+static void say_cached(struct shell *sh, uint64_t count, uint64_t remote, uint64_t saved_ns,
+		       bool mid_line)
 {
-	char buf[32];
+	char buf[32], rem[48] = "";
 	util_format_duration_short(saved_ns, buf, sizeof(buf));
 	out_flush(sh);
 	int fd = sh->notice_fd >= 0 ? sh->notice_fd : 2;
-	if (count == 1)
-		dprintf(fd, "%sshark: cached \xc2\xb7 saved %s\n", mid_line ? "\n" : "", buf);
-	else
-		dprintf(fd, "%sshark: cached %llu commands \xc2\xb7 saved %s\n", mid_line ? "\n" : "",
-			(unsigned long long)count, buf);
+	if (count == 1) {
+		dprintf(fd, "%sshark: cached%s \xc2\xb7 saved %s\n", mid_line ? "\n" : "",
+			remote ? " (remote)" : "", buf);
+		return;
+	}
+	if (remote)
+		snprintf(rem, sizeof(rem), " (%llu remote)", (unsigned long long)remote);
+	dprintf(fd, "%sshark: cached %llu commands%s \xc2\xb7 saved %s\n", mid_line ? "\n" : "",
+		(unsigned long long)count, rem, buf);
 }
 
-static void memo_hit(void *ctx, uint64_t saved_ns, bool mid_line)
+static void memo_hit(void *ctx, uint64_t saved_ns, bool mid_line, bool remote)
 {
 	struct shell *sh = ctx;
 	struct notice_tally *t = sh->tally;
 	if (t && __atomic_load_n(&t->batching, __ATOMIC_ACQUIRE)) {
 		__atomic_fetch_add(&t->count, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&t->remote, remote ? 1 : 0, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&t->saved_ns, saved_ns, __ATOMIC_RELAXED);
 		return;
 	}
-	say_cached(sh, 1, saved_ns, mid_line);
+	say_cached(sh, 1, remote ? 1 : 0, saved_ns, mid_line);
 }
 
 bool external_tally_begin(struct shell *sh)
@@ -98,7 +105,7 @@ bool external_tally_begin(struct shell *sh)
 	struct notice_tally *t = sh->tally;
 	if (!t || !sh->interactive || __atomic_load_n(&t->batching, __ATOMIC_ACQUIRE))
 		return false;
-	t->count = t->saved_ns = 0;
+	t->count = t->remote = t->saved_ns = 0;
 	__atomic_store_n(&t->batching, 1, __ATOMIC_RELEASE);
 	return true;
 }
@@ -111,7 +118,8 @@ void external_tally_end(struct shell *sh, bool began)
 	__atomic_store_n(&t->batching, 0, __ATOMIC_RELEASE);
 	uint64_t n = __atomic_load_n(&t->count, __ATOMIC_ACQUIRE);
 	if (n)
-		say_cached(sh, n, __atomic_load_n(&t->saved_ns, __ATOMIC_ACQUIRE), false);
+		say_cached(sh, n, __atomic_load_n(&t->remote, __ATOMIC_ACQUIRE),
+			   __atomic_load_n(&t->saved_ns, __ATOMIC_ACQUIRE), false);
 }
 
 int external_init(struct shell *sh, bool force, bool notices)
