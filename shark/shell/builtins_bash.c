@@ -3,6 +3,7 @@
  * the bash builtins shark does not implement, which fail with a clear
  * "not supported by shark" message instead of "not found". source and
  * let are in the table too (bi_dot in builtins.c, bi_let in cond.c). */
+#include "shark/shell/array.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/vars.h"
@@ -22,7 +23,8 @@ int bi_bash_unsupported(struct shell *sh, int argc, char **argv)
 /* declare/typeset/local [-grxi] [NAME[=value]...]: in a function, the
  * names are local unless -g; -x exports, -r makes read-only, -i is
  * accepted (values are not evaluated as arithmetic), -a too (arrays are
- * made by NAME=(...)). Associative arrays (-A), functions (-f, -F), printing (-p) and the rest are not supported. */
+ * made by NAME=(...)), -A makes an associative array (array.c). Functions
+ * (-f, -F), printing (-p) and the rest are not supported. */
 int bi_declare(struct shell *sh, int argc, char **argv)
 {
 	bool is_local = strcmp(argv[0], "local") == 0;
@@ -30,7 +32,7 @@ int bi_declare(struct shell *sh, int argc, char **argv)
 		sh_error(sh, "local: can only be used in a function");
 		return 1;
 	}
-	bool global = false;
+	bool global = false, assoc = false;
 	unsigned flags = 0, clear = 0;
 	int i = 1;
 	for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
@@ -46,6 +48,7 @@ int bi_declare(struct shell *sh, int argc, char **argv)
 			case 'r': if (on) flags |= V_READONLY; break;
 			case 'i': break;
 			case 'a': break;	/* NAME=(...) arguments are arrays anyway */
+			case 'A': assoc = on; break;
 			default: {
 				char what[64];
 				snprintf(what, sizeof what, "%s -%c", argv[0], *c);
@@ -77,11 +80,21 @@ int bi_declare(struct shell *sh, int argc, char **argv)
 			abort();
 		if (sh->func_depth > 0 && !global)
 			var_make_local(sh, name);
+		if (assoc && assoc_declare(sh, name) < 0) {
+			status = 1;
+			free(name);
+			continue;
+		}
 		struct var *v = var_lookup(sh, name);
-		if (eq) {
+		if (eq && assoc) {
+			/* declare -A m=x is m[0]=x */
+			if (assoc_set(sh, name, "0", eq + 1) < 0)
+				status = 1;
+		} else if (eq) {
 			if (var_set(sh, name, eq + 1, flags) < 0)
 				status = 1;
-		} else if (flags && var_set(sh, name, v && v->value ? v->value : "", flags) < 0) {
+		} else if (flags && !(v && v->assoc) &&
+			   var_set(sh, name, v && v->value ? v->value : "", flags) < 0) {
 			status = 1;
 		}
 		if (clear && (v = var_lookup(sh, name)) != NULL) {

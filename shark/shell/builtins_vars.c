@@ -168,7 +168,9 @@ int bi_unset(struct shell *sh, int argc, char **argv)
 			char *sub = strndup(br + 1, len - (size_t)(br - argv[i]) - 1);
 			if (name && sub && argv[i][len - 1] == ']') {
 				sub[strlen(sub) - 1] = '\0';
-				if (arith_eval(sh, sub, &idx) == 0)
+				if (array_is_assoc(sh, name))
+					assoc_unset(sh, name, sub);
+				else if (arith_eval(sh, sub, &idx) == 0)
 					array_unset_elem(sh, name, idx);
 			}
 			free(name);

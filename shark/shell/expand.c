@@ -191,10 +191,19 @@ static const char *param_value(struct shell *sh, const char *name, char *buf, si
 		/* an array element, as expand_array_param names it */
 		char base[256];
 		size_t bl = (size_t)(br - name);
-		if (bl < sizeof base && br[1] != '-') {
+		if (bl < sizeof base) {
 			memcpy(base, name, bl);
 			base[bl] = '\0';
-			v = array_get(sh, base, strtoimax(br + 1, NULL, 10));
+			if (array_is_assoc(sh, base)) {
+				/* NAME[KEY]: the key is all up to the last ] */
+				char *key = strndup(br + 1, strlen(br + 1) - 1);
+				if (!key)
+					abort();
+				v = assoc_get(sh, base, key);
+				free(key);
+			} else if (br[1] != '-') {
+				v = array_get(sh, base, strtoimax(br + 1, NULL, 10));
+			}
 		}
 	}
 	if (!v)
@@ -469,6 +478,23 @@ static int expand_array_param(struct shell *sh, const struct wpart *pt, struct x
 	copy.index_all = 0;
 	copy.next = NULL;
 	bool quoted = pt->quoted || (flags & X_QUOTE);
+	if (pt->index && array_is_assoc(sh, pt->name)) {
+		char *key = arg_string(sh, pt->index, 0);
+		if (!key) {
+			expand_fail(sh);
+			return -1;
+		}
+		size_t l = strlen(pt->name) + strlen(key) + 3;
+		char *elem = malloc(l);
+		if (!elem)
+			abort();
+		snprintf(elem, l, "%s[%s]", pt->name, key);
+		free(key);
+		copy.name = elem;
+		int r = expand_param(sh, &copy, b, flags);
+		free(elem);
+		return r;
+	}
 	if (pt->index) {
 		char *sub = arg_string(sh, pt->index, 0);
 		intmax_t idx = 0;

@@ -3,6 +3,7 @@
  * environment built on demand for external commands. */
 #include "shark/shell/shell.h"
 #include "shark/shell/vars.h"
+#include "shark/shell/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,8 @@ void var_elems_free(struct var *v)
 	free(v->elems);
 	v->elems = NULL;
 	v->nelems = v->elems_cap = 0;
+	assoc_free(v->assoc);
+	v->assoc = NULL;
 }
 
 int var_unset(struct shell *sh, const char *name)

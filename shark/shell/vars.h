@@ -21,8 +21,11 @@ struct var {
 	unsigned flags;
 	char **elems;		/* bash arrays: elements 1..nelems-1 (NULL: unset); 0 is value */
 	size_t nelems, elems_cap;
+	struct assoc *assoc;	/* bash associative array (declare -A), else NULL */
 	struct var *next;	/* hash chain */
 };
+
+struct assoc;
 
 struct local_save {
 	char *name;
