@@ -179,7 +179,10 @@ static int bi_dot(struct shell *sh, int argc, char **argv)
 	source_push_fd(sh, path, fd, false);
 	sh->dot_depth++;
 	sh->status = 0;
+	struct call_frame frame = { .func = NULL, .file = path, .prev = sh->frames };
+	sh->frames = &frame;
 	int status = shell_run_source(sh);
+	sh->frames = frame.prev;
 	sh->dot_depth--;
 	source_pop(sh);
 	close(fd);

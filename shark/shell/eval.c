@@ -4,6 +4,7 @@
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/cond.h"
 #include "shark/shell/expand.h"
@@ -51,15 +52,21 @@ struct func *func_lookup(struct shell *sh, const char *name)
 static void func_define(struct shell *sh, const char *name, struct node *body)
 {
 	struct func *f = func_lookup(sh, name);
+	char *file = strdup(bashvars_current_file(sh));
+	if (!file)
+		abort();
 	if (f) {
 		ast_free(f->body);
 		f->body = ast_ref(body);
+		free(f->file);
+		f->file = file;
 		return;
 	}
 	f = calloc(1, sizeof *f);
 	if (!f)
 		abort();
 	f->name = strdup(name);
+	f->file = file;
 	f->body = ast_ref(body);
 	unsigned h = func_hash(name);
 	f->next = sh->funcs[h];
@@ -74,6 +81,7 @@ int func_remove(struct shell *sh, const char *name)
 			*pp = f->next;
 			ast_free(f->body);
 			free(f->name);
+			free(f->file);
 			free(f);
 			return 0;
 		}
@@ -89,6 +97,7 @@ void func_free_all(struct shell *sh)
 			sh->funcs[h] = f->next;
 			ast_free(f->body);
 			free(f->name);
+			free(f->file);
 			free(f);
 		}
 	}
@@ -116,9 +125,12 @@ static int eval_function(struct shell *sh, struct func *f, int argc, char **argv
 	sh->local_frame = sh->locals;
 	sh->loop_depth = 0;
 	sh->func_depth++;
+	struct call_frame frame = { .func = f->name, .file = f->file, .prev = sh->frames };
+	sh->frames = &frame;
 	struct node *body = ast_ref(f->body);
 	int status = eval(sh, body, false);
 	ast_free(body);
+	sh->frames = frame.prev;
 	if (sh->jump == J_RETURN) {
 		sh->jump = J_NONE;
 		status = sh->status;
@@ -706,6 +718,8 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 		if (n->bang)
 			sh->errexit_off++;
 		status = eval(sh, n->stages[0], false);
+		if (sh->bash)
+			bashvars_set_pipestatus(sh, &status, 1);
 		if (n->bang) {
 			sh->errexit_off--;
 			status = !status;
@@ -715,8 +729,11 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 	}
 	/* at the end of the process (and not negated) no job child is needed */
 	if (external_pipeline(sh, n->stages, n->nstages, last && !n->bang && may_exec_in_place(sh),
-			      &status))
+			      &status)) {
+		if (sh->bash)	/* the engine gives the last stage's status only */
+			bashvars_set_pipestatus(sh, &status, 1);
 		goto done;
+	}
 	out_flush(sh);
 	pid_t *pids = calloc(n->nstages, sizeof *pids);
 	if (!pids)
@@ -771,12 +788,19 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 		close(prev);
 	status = 0;
 	int fail = 0;
+	int *statuses = calloc(n->nstages, sizeof *statuses);
+	if (!statuses)
+		abort();
 	for (size_t i = 0; i < started; i++) {
 		int s = jobs_wait_pid(sh, pids[i]);
 		if (s)
 			fail = s;
 		status = s;
+		statuses[i] = s;
 	}
+	if (sh->bash)
+		bashvars_set_pipestatus(sh, statuses, started);
+	free(statuses);
 	jobs_group_end(sh);
 	if (started < n->nstages)
 		status = 2;
@@ -1130,6 +1154,9 @@ static int eval(struct shell *sh, struct node *n, bool last)
 	sh->eval_depth--;
 	if (sh->jump == J_NONE)
 		sh->status = status;
+	if (sh->bash && n->kind != N_PIPE && n->kind != N_AND && n->kind != N_OR && n->kind != N_SEQ &&
+	    n->kind != N_BG && n->kind != N_FUNCDEF)
+		bashvars_set_pipestatus(sh, &status, 1);	/* a command is a pipeline of one */
 	return status;
 }
 

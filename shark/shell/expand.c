@@ -7,6 +7,7 @@
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/brace.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/options.h"
@@ -185,6 +186,8 @@ static const char *param_value(struct shell *sh, const char *name, char *buf, si
 		}
 		return sh->argv[n - 1];
 	}
+	if (sh->bash && (c == 'P' || c == 'F' || c == 'B'))
+		bashvars_sync(sh, name);
 	const char *v = var_get(sh, name);
 	const char *br;
 	if (!v && sh->bash && (br = strchr(name, '[')) != NULL) {
@@ -473,6 +476,8 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
  * with the positional parameters swapped for the elements meanwhile. */
 static int expand_array_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
 {
+	if (pt->name[0] == 'P' || pt->name[0] == 'F' || pt->name[0] == 'B')
+		bashvars_sync(sh, pt->name);
 	struct wpart copy = *pt;
 	copy.index = NULL;
 	copy.index_all = 0;

@@ -442,6 +442,8 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 {
 	if (sh->opt.xtrace || sh->opt.noexec)
 		return false; /* the stage-by-stage path traces each command */
+	if (sh->bash && sh->pipestatus_used)
+		return false; /* the script reads PIPESTATUS: each stage's status */
 	for (size_t i = 0; i < nstages; i++)
 		if (!stage_is_external(sh, stages[i]))
 			return false;

@@ -496,6 +496,8 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 	}
 	name[nl] = '\0';
 	pt->name = strdup(name);
+	if (strcmp(name, "PIPESTATUS") == 0)
+		p->sh->pipestatus_used = true;
 	c = peekc(p);
 	if (nl == 0) {
 		free(pt->name);
@@ -733,6 +735,8 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 		name[nl] = '\0';
 		struct wpart *pt = lex_part_new(WP_PARAM, in_dq);
 		pt->name = strdup(name);
+		if (strcmp(name, "PIPESTATUS") == 0)
+			p->sh->pipestatus_used = true;
 		wb_part(b, pt);
 		return 0;
 	}

@@ -79,6 +79,7 @@ void shell_free(struct shell *sh)
 	for (int i = 0; i < sh->argc; i++)
 		free(sh->argv[i]);
 	free(sh->argv);
+	free(sh->pipestatus);
 	free(sh->arg0);
 	free(sh->shell_path);
 	free(sh->obuf);

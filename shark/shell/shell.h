@@ -87,6 +87,15 @@ struct shell {
 	bool no_cmdsub;		/* fuzzing: command substitution yields "" */
 	bool bash;		/* bash mode: #!...bash script or shark --bash (docs/language.md) */
 	unsigned random_state;	/* bash $RANDOM */
+	/* bash PIPESTATUS: the statuses of the last pipeline's stages; the
+	 * lexer sets pipestatus_used when a script names it, so that
+	 * pipelines then run stage by stage (external_pipeline declines) */
+	int *pipestatus;
+	size_t npipestatus;
+	bool pipestatus_used;
+	/* bash FUNCNAME / BASH_SOURCE: the functions and sourced files being
+	 * run, innermost first (struct call_frame, eval.h) */
+	struct call_frame *frames;
 	long start_time;	/* bash $SECONDS: when the shell started */
 	/* control flow */
 	enum jump jump;
