@@ -131,6 +131,7 @@ struct shell {
 	size_t olen, ocap;
 	int ofd;		/* where the buffer goes (1) */
 	bool oerr;
+	bool ocapture;		/* bash printf -v: the buffer is the result, never flushed */
 	/* history file for interactive shells */
 	char *histfile;
 	/* the memo engine every external command goes through (external.c) */
