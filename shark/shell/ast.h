@@ -148,6 +148,7 @@ struct node {
 	struct node *a, *b, *c;
 	/* N_FOR, N_FUNCDEF */
 	char *name;
+	char *text;		/* N_FUNCDEF: the body as written (bash export -f), or NULL */
 	struct word *words;	/* N_FOR: list, or NULL with for_all (in "$@") */
 	bool for_all;
 	/* N_CASE */

@@ -3,6 +3,7 @@
  * script reads them (bashvars.h). */
 #include "shark/shell/bashvars.h"
 #include "shark/shell/array.h"
+#include "shark/shell/ast.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/input.h"
 #include "shark/shell/vars.h"
@@ -80,4 +81,76 @@ void bashvars_sync(struct shell *sh, const char *name)
 	}
 	set_array(sh, name, vals.v, vals.n);
 	strlist_free(&vals);
+}
+
+void bashvars_import_functions(struct shell *sh, char **envp)
+{
+	static const char prefix[] = "BASH_FUNC_";
+	for (char **e = envp; e && *e; e++) {
+		if (strncmp(*e, prefix, sizeof prefix - 1) != 0)
+			continue;
+		const char *name = *e + sizeof prefix - 1;
+		const char *end = strstr(name, "%%=");
+		if (!end || end == name || strncmp(end + 3, "() ", 3) != 0)
+			continue;
+		size_t nl = (size_t)(end - name);
+		const char *body = end + 5;
+		size_t l = nl + strlen(body) + 4;
+		char *text = malloc(l);
+		if (!text)
+			abort();
+		snprintf(text, l, "%.*s() %s", (int)nl, name, body);
+		struct node *n = NULL;
+		if (parse_string(sh, "environment", text, strlen(text), 1, &n) == PARSE_OK && n &&
+		    n->kind == N_FUNCDEF && strlen(n->name) == nl && strncmp(n->name, name, nl) == 0) {
+			eval_node(sh, n);
+			struct func *f = func_lookup(sh, n->name);
+			if (f)
+				f->exported = true;
+		} else {
+			fprintf(stderr, "shark: error importing function definition for `%.*s'\n", (int)nl,
+				name);
+		}
+		ast_free(n);
+		free(text);
+	}
+}
+
+int bashvars_export_functions(struct shell *sh, char **names, bool on)
+{
+	int status = 0;
+	for (; *names; names++) {
+		struct func *f = func_lookup(sh, *names);
+		if (!f) {
+			sh_error(sh, "export: %s: not a function", *names);
+			status = 1;
+			continue;
+		}
+		f->exported = on;
+		sh->var_generation++;
+	}
+	return status;
+}
+
+void bashvars_function_environ(struct shell *sh, char ***env, size_t *n, size_t *cap)
+{
+	for (size_t h = 0; h < FUNC_HASH_SIZE; h++) {
+		for (const struct func *f = sh->funcs[h]; f; f = f->next) {
+			if (!f->exported || !f->text)
+				continue;
+			if (*n + 2 > *cap) {
+				*cap *= 2;
+				char **ne = reallocarray(*env, *cap, sizeof **env);
+				if (!ne)
+					abort();
+				*env = ne;
+			}
+			size_t l = strlen(f->name) + strlen(f->text) + 20;
+			char *s = malloc(l);
+			if (!s)
+				abort();
+			snprintf(s, l, "BASH_FUNC_%s%%%%=() %s", f->name, f->text);
+			(*env)[(*n)++] = s;
+		}
+	}
 }

@@ -5,6 +5,7 @@
 #ifndef SHARK_SHELL_BASHVARS_H
 #define SHARK_SHELL_BASHVARS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "shark/shell/shell.h"
@@ -17,5 +18,17 @@ const char *bashvars_current_file(struct shell *sh);
 /* Before NAME is read in bash mode: when it is PIPESTATUS, FUNCNAME or
  * BASH_SOURCE, (re)build the array from the shell's state. */
 void bashvars_sync(struct shell *sh, const char *name);
+
+/* Bash mode at start-up: define the functions another bash exported
+ * (environment entries BASH_FUNC_NAME%%=() BODY), exported in turn. An
+ * entry whose text is anything but one function definition of NAME is
+ * ignored with a message, so that nothing but a definition ever runs
+ * from the environment. */
+void bashvars_import_functions(struct shell *sh, char **envp);
+/* export -f NAME...: mark the functions exported; 1 (message printed)
+ * when one does not exist. */
+int bashvars_export_functions(struct shell *sh, char **names, bool on);
+/* Append the exported functions to env as BASH_FUNC_NAME%%=() BODY. */
+void bashvars_function_environ(struct shell *sh, char ***env, size_t *n, size_t *cap);
 
 #endif

@@ -3,6 +3,7 @@
  * export, readonly, unset, local, shift, getopts, read. */
 #include "shark/shell/shell.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/options.h"
@@ -127,6 +128,9 @@ static int declare(struct shell *sh, int argc, char **argv, unsigned flag, const
 
 int bi_export(struct shell *sh, int argc, char **argv)
 {
+	if (sh->bash && argc > 2 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "-fn") == 0 ||
+				     strcmp(argv[1], "-nf") == 0))
+		return bashvars_export_functions(sh, argv + 2, strcmp(argv[1], "-f") == 0);
 	return declare(sh, argc, argv, V_EXPORT, "export");
 }
 

@@ -49,17 +49,22 @@ struct func *func_lookup(struct shell *sh, const char *name)
 }
 
 /* Define (or redefine) function name with body (shared: ast_ref). */
-static void func_define(struct shell *sh, const char *name, struct node *body)
+static void func_define(struct shell *sh, const char *name, struct node *body, const char *text)
 {
 	struct func *f = func_lookup(sh, name);
 	char *file = strdup(bashvars_current_file(sh));
 	if (!file)
 		abort();
+	char *copy = text ? strdup(text) : NULL;
 	if (f) {
 		ast_free(f->body);
 		f->body = ast_ref(body);
 		free(f->file);
 		f->file = file;
+		free(f->text);
+		f->text = copy;
+		if (f->exported)
+			sh->var_generation++;	/* the environment holds its text */
 		return;
 	}
 	f = calloc(1, sizeof *f);
@@ -67,6 +72,7 @@ static void func_define(struct shell *sh, const char *name, struct node *body)
 		abort();
 	f->name = strdup(name);
 	f->file = file;
+	f->text = copy;
 	f->body = ast_ref(body);
 	unsigned h = func_hash(name);
 	f->next = sh->funcs[h];
@@ -80,8 +86,11 @@ int func_remove(struct shell *sh, const char *name)
 		if (strcmp(f->name, name) == 0) {
 			*pp = f->next;
 			ast_free(f->body);
+			if (f->exported)
+				sh->var_generation++;
 			free(f->name);
 			free(f->file);
+			free(f->text);
 			free(f);
 			return 0;
 		}
@@ -1131,7 +1140,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		status = eval_subshell(sh, n, last);
 		break;
 	case N_FUNCDEF:
-		func_define(sh, n->name, n->a);
+		func_define(sh, n->name, n->a, n->text);
 		status = sh->status = 0;
 		break;
 	default:

@@ -21,6 +21,8 @@ struct call_frame {
 struct func {
 	char *name;
 	char *file;		/* where it was defined (bash BASH_SOURCE) */
+	char *text;		/* the body as written, or NULL (bash export -f) */
+	bool exported;		/* export -f: in the environment as BASH_FUNC_NAME%% */
 	struct node *body;	/* shared with the tree (ast_ref) */
 	struct func *next;
 };

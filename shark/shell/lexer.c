@@ -1009,6 +1009,7 @@ static void read_token(struct parser *p)
 		break;
 	}
 	p->tok_line = p->src->lineno;
+	p->tok_start = p->src->pos;
 	int c = peekc(p);
 	switch (c) {
 	case LEX_EOF:

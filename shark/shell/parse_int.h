@@ -45,6 +45,7 @@ struct parser {
 	bool redir_both;	/* bash &> and &>>: stdout and stderr */
 	bool redir_herestr;	/* bash <<<: a here-string */
 	int tok_line;
+	size_t tok_start;	/* where the current token starts in src->buf */
 	/* here-documents whose bodies follow the next newline */
 	struct heredoc_pending *heredocs;
 	bool continuation;	/* interactive: next refill prints PS2 */

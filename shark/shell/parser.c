@@ -12,6 +12,7 @@
 
 static struct node *parse_and_or(struct parser *p);
 static struct node *parse_command(struct parser *p);
+static struct node *parse_func_body(struct parser *p, char **ret_text);
 
 enum { ALIAS_MAX_EXPANSIONS = 100 };
 
@@ -524,20 +525,23 @@ static struct node *parse_simple(struct parser *p)
 					goto fail;
 				}
 				lex_consume(p);
-				skip_newlines(p);
-				struct node *body = parse_command(p);
+				char *text;
+				struct node *body = parse_func_body(p, &text);
 				if (!body) {
 					free(name);
+					free(text);
 					goto fail;
 				}
 				if (body->kind == N_SIMPLE) {
 					free(name);
+					free(text);
 					ast_free(body);
 					lex_error(p, "function body must be a compound command");
 					goto fail;
 				}
 				n->kind = N_FUNCDEF;
 				n->name = name;
+				n->text = text;
 				n->a = body;
 				return n;
 			}
@@ -659,6 +663,30 @@ fail:
 }
 
 /* bash `function NAME { ...; }` and `function NAME() { ...; }`. */
+/* A function's body, with its text as written in *ret_text (malloc'd,
+ * NULL when the body did not come from one source, as through an alias):
+ * bash's export -f passes functions to other shells as text. */
+static struct node *parse_func_body(struct parser *p, char **ret_text)
+{
+	*ret_text = NULL;
+	skip_newlines(p);
+	lex_peek(p);
+	const struct source *src = p->src;
+	size_t start = p->tok_start;
+	struct node *body = parse_command(p);
+	if (!body || p->src != src)
+		return body;
+	size_t end = p->have_tok ? p->tok_start : src->pos;
+	while (end > start && strchr(" \t\n;", src->buf[end - 1]))
+		end--;
+	if (end > start && end <= src->len) {
+		*ret_text = strndup(src->buf + start, end - start);
+		if (!*ret_text)
+			abort();
+	}
+	return body;
+}
+
 static struct node *parse_function_kw(struct parser *p)
 {
 	lex_consume(p);	/* function */
@@ -678,8 +706,7 @@ static struct node *parse_function_kw(struct parser *p)
 		}
 		lex_consume(p);
 	}
-	skip_newlines(p);
-	struct node *body = parse_command(p);
+	struct node *body = parse_func_body(p, &n->text);
 	if (!body) {
 		ast_free(n);
 		return NULL;

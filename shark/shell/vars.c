@@ -4,6 +4,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/vars.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,8 @@ char **var_environ(struct shell *sh)
 			env[n++] = s;
 		}
 	}
+	if (sh->bash)
+		bashvars_function_environ(sh, &env, &n, &cap);
 	qsort(env, n, sizeof *env, cmp_str);
 	env[n] = NULL;
 	sh->env_cache = env;
