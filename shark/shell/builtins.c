@@ -491,7 +491,7 @@ static const struct builtin builtins[] = {
 	{ "return", bi_return, BI_SPECIAL },
 	{ "set", bi_set, BI_SPECIAL },
 	{ "shift", bi_shift, BI_SPECIAL },
-	{ "shopt", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "shopt", bi_shopt, BI_REGULAR | BI_BASH },
 	{ "source", bi_dot, BI_REGULAR | BI_BASH },
 	{ "suspend", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "test", bi_test, BI_REGULAR },

@@ -45,6 +45,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv);
 int bi_exec(struct shell *sh, int argc, char **argv);
 int bi_declare(struct shell *sh, int argc, char **argv);
 int bi_bash_unsupported(struct shell *sh, int argc, char **argv);
+int bi_shopt(struct shell *sh, int argc, char **argv);
 /* Replace the positional parameters. */
 void set_positional(struct shell *sh, int argc, char **argv);
 

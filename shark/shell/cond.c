@@ -170,7 +170,7 @@ static int binary(struct cond *c, const struct word *lw, const char *op, const s
 		if (!pat) {
 			c->err = true;
 		} else {
-			res = pattern_match(pat, l, strlen(l)) == (op[0] != '!');
+			res = pattern_match_flags(pat, l, strlen(l), pattern_flags(c->sh, true)) == (op[0] != '!');
 			free(pat);
 		}
 	} else if (strcmp(op, "=~") == 0) {

@@ -1035,7 +1035,7 @@ static int eval_case(struct shell *sh, struct node *n, bool last)
 				free(subject);
 				return sh->status = 2;
 			}
-			bool m = pattern_match(pat, subject, slen);
+			bool m = pattern_match_flags(pat, subject, slen, pattern_flags(sh, true));
 			free(pat);
 			if (m) {
 				free(subject);

@@ -319,7 +319,7 @@ static char *xb_pattern(const struct xbuf *b)
 
 /* bash ${x/p/r} and its anchored and global forms: v with the matches of
  * pat replaced by rep (malloc'd). The longest match at each place wins. */
-static char *subst_pattern(enum param_op op, const char *v, const char *pat, const char *rep)
+static char *subst_pattern(enum param_op op, const char *v, const char *pat, const char *rep, unsigned pf)
 {
 	size_t len = strlen(v), rl = strlen(rep);
 	struct xbuf out = { 0 };
@@ -329,13 +329,13 @@ static char *subst_pattern(enum param_op op, const char *v, const char *pat, con
 		size_t mlen = 0;
 		bool found = false;
 		if (op == PO_SUBST_SUFFIX) {
-			if (pattern_match(pat, v + i, len - i) && *pat) {
+			if (pattern_match_flags(pat, v + i, len - i, pf) && *pat) {
 				found = true;
 				mlen = len - i;
 			}
 		} else if (op != PO_SUBST_PREFIX || i == 0) {
 			for (size_t l = len - i + 1; l-- > 0;) {
-				if (pattern_match(pat, v + i, l) && (l > 0 || op == PO_SUBST_PREFIX)) {
+				if (pattern_match_flags(pat, v + i, l, pf) && (l > 0 || op == PO_SUBST_PREFIX)) {
 					found = *pat != '\0';
 					mlen = l;
 					break;
@@ -393,7 +393,7 @@ static char *bash_param_op(struct shell *sh, const struct wpart *pt, const char 
 			free(pat);
 			return NULL;
 		}
-		char *r = subst_pattern(pt->op, v, pat, rep);
+		char *r = subst_pattern(pt->op, v, pat, rep, pattern_flags(sh, false) & PM_EXT);
 		free(pat);
 		free(rep);
 		return r;
@@ -679,31 +679,32 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 		xb_free(&pb);
 		const char *v = val ? val : "";
 		size_t len = strlen(v), start = 0, end = len;
+		unsigned pf = pattern_flags(sh, false) & PM_EXT;
 		switch (pt->op) {
 		case PO_LSMALL:
 			for (size_t i = 0; i <= len; i++)
-				if (pattern_match(pat, v, i)) {
+				if (pattern_match_flags(pat, v, i, pf)) {
 					start = i;
 					break;
 				}
 			break;
 		case PO_LLARGE:
 			for (size_t i = len + 1; i-- > 0;)
-				if (pattern_match(pat, v, i)) {
+				if (pattern_match_flags(pat, v, i, pf)) {
 					start = i;
 					break;
 				}
 			break;
 		case PO_RSMALL:
 			for (size_t i = len + 1; i-- > 0;)
-				if (pattern_match(pat, v + i, len - i)) {
+				if (pattern_match_flags(pat, v + i, len - i, pf)) {
 					end = i;
 					break;
 				}
 			break;
 		default:
 			for (size_t i = 0; i <= len; i++)
-				if (pattern_match(pat, v + i, len - i)) {
+				if (pattern_match_flags(pat, v + i, len - i, pf)) {
 					end = i;
 					break;
 				}
@@ -939,17 +940,19 @@ static void emit_field(struct shell *sh, const struct xbuf *b, size_t st, size_t
 		if (b->q[i] & (Q_BREAK | Q_KEEP))
 			continue;
 		n++;
-		if (!(b->q[i] & Q_QUOTED) && (b->s[i] == '*' || b->s[i] == '?' || b->s[i] == '['))
+		if (!(b->q[i] & Q_QUOTED) && (b->s[i] == '*' || b->s[i] == '?' || b->s[i] == '[' ||
+					       (b->s[i] == '(' && (sh->shopt & SHOPT_EXTGLOB))))
 			magic = true;
 	}
 	if (magic && !sh->opt.noglob) {
 		struct xbuf sub = { .s = b->s + st, .q = b->q + st, .len = en - st };
 		char *pat = xb_pattern(&sub);
-		if (pattern_has_magic(pat)) {
-			size_t got = pattern_glob(pat, out);
-			if (got) {
+		unsigned pf = pattern_flags(sh, false);
+		if (pattern_has_magic_flags(pat, pf)) {
+			size_t got = pattern_glob(pat, out, pf);
+			if (got || (sh->bash && (sh->shopt & SHOPT_NULLGLOB))) {
 				free(pat);
-				return;
+				return;	/* nullglob: no match, no field */
 			}
 		}
 		free(pat);
@@ -1032,7 +1035,7 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 		}
 		/* fast path: one unquoted literal without pattern characters or tilde */
 		if (pt && !pt->next && pt->kind == WP_LIT && !pt->quoted && pt->text[0] != '~' &&
-		    !strpbrk(pt->text, "*?[")) {
+		    !strpbrk(pt->text, (sh->shopt & SHOPT_EXTGLOB) ? "*?[(" : "*?[")) {
 			char *s = strdup(pt->text);
 			if (!s)
 				abort();

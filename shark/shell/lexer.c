@@ -755,6 +755,7 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_dq)
 {
 	int depth = 0;
+	int ext_depth = 0;	/* inside a bash extglob group: ( | ) are the word's */
 	if (++p->depth > PARSE_MAX_DEPTH) {
 		p->depth--;
 		lex_error(p, "nested too deeply");
@@ -776,6 +777,22 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 				ret = -1;
 			}
 			break;
+		}
+		if (ctx == CTX_NORMAL && ext_depth == 0 && strchr("?*+@!", c) && p->sh->bash &&
+		    (p->sh->shopt & SHOPT_EXTGLOB) && rawpeek2(p) == '(') {
+			/* ?( *( +( @( !(: an extglob group, up to its ) */
+			lex_rawadv(p);
+			lex_rawadv(p);
+			wb_char(b, (char)c, false);
+			wb_char(b, '(', false);
+			ext_depth = 1;
+			continue;
+		}
+		if (ext_depth > 0 && (c == '(' || c == ')' || c == '|')) {
+			ext_depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			lex_rawadv(p);
+			wb_char(b, (char)c, false);
+			continue;
 		}
 		if (ctx == CTX_NORMAL && is_meta(c))
 			break;

@@ -53,6 +53,15 @@ struct options {
 	bool stdin_cmds;	/* -s */
 };
 
+/* bash's shopt options that change what shark does (builtins_bash.c) */
+enum {
+	SHOPT_NULLGLOB = 1,	/* a pattern matching nothing expands to nothing */
+	SHOPT_DOTGLOB = 2,	/* patterns match names starting with a dot */
+	SHOPT_GLOBSTAR = 4,	/* ** matches any depth of directories */
+	SHOPT_EXTGLOB = 8,	/* ?(..) *(..) +(..) @(..) !(..) */
+	SHOPT_NOCASEMATCH = 16,	/* case and [[ == ]] ignore case */
+};
+
 enum { VAR_HASH_SIZE = 256, FUNC_HASH_SIZE = 64, NSIG_TRAPS = 65, REAPED_MAX = 64 };
 
 struct shell {
@@ -93,6 +102,9 @@ struct shell {
 	int *pipestatus;
 	size_t npipestatus;
 	bool pipestatus_used;
+	unsigned shopt;		/* bash shopt options set (SHOPT_*, builtins_bash.c) */
+	uint64_t shopt_noop;	/* shopt options accepted without effect, by table index */
+	bool shopt_noop_init;
 	/* bash FUNCNAME / BASH_SOURCE: the functions and sourced files being
 	 * run, innermost first (struct call_frame, eval.h) */
 	struct call_frame *frames;
