@@ -11,6 +11,7 @@
 #include "shark/shell/external.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
+#include "shark/shell/procsub.h"
 #include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
@@ -340,7 +341,8 @@ char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own)
  * action could still be due (EXIT or a caught signal). */
 static bool may_exec_in_place(const struct shell *sh)
 {
-	return !traps_have_actions(sh);
+	/* process substitutions wait for the command to end, then clean up */
+	return !traps_have_actions(sh) && !sh->procsubs;
 }
 
 /* Expand a command's words. For the declaration builtins (export, readonly,
@@ -1114,6 +1116,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		return 2;
 	}
 	int status = 0;
+	struct procsub *procsub_mark = sh->procsubs;
 	switch (n->kind) {
 	case N_SIMPLE:
 		status = eval_simple(sh, n, last);
@@ -1161,6 +1164,8 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		break;
 	}
 	sh->eval_depth--;
+	if (sh->procsubs != procsub_mark)
+		procsub_finish(sh, procsub_mark);
 	if (sh->jump == J_NONE)
 		sh->status = status;
 	if (sh->bash && n->kind != N_PIPE && n->kind != N_AND && n->kind != N_OR && n->kind != N_SEQ &&

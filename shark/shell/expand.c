@@ -11,6 +11,7 @@
 #include "shark/shell/brace.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/options.h"
+#include "shark/shell/procsub.h"
 #include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
@@ -923,6 +924,17 @@ static int expand_parts(struct shell *sh, const struct wpart *pt, struct xbuf *b
 			if (expand_arith(sh, pt, b, flags) < 0)
 				return -1;
 			break;
+		case WP_PROCSUB: {
+			char *path = procsub_open(sh, pt->cmd, pt->procsub_write);
+			if (!path) {
+				expand_fail(sh);
+				return -1;
+			}
+			xb_mark(b, Q_KEEP);
+			xb_add(b, path, strlen(path), Q_QUOTED);
+			free(path);
+			break;
+		}
 		}
 		if (sh->jump == J_EXIT || sh->jump == J_ABORT)
 			return -1;

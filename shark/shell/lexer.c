@@ -664,6 +664,48 @@ static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
 	}
 }
 
+/* The commands of $( ... ) or bash's <( ... ) / >( ... ), the opening
+ * parenthesis already read, up to the closing one: a part of kind kind. */
+static int read_paren_cmds(struct parser *p, struct wbuild *b, enum wpart_kind kind, bool in_dq)
+{
+	if (++p->depth > PARSE_MAX_DEPTH) {
+		p->depth--;
+		lex_error(p, "nested too deeply");
+		return -1;
+	}
+	bool save_have = p->have_tok;
+	p->have_tok = false;
+	size_t pending_before = 0;
+	for (struct heredoc_pending *h = p->heredocs; h; h = h->next)
+		pending_before++;
+	struct node *n = parse_cmdsub_list(p);
+	/* a here-document opened inside $( ) must have its body inside */
+	struct heredoc_pending **hp = &p->heredocs;
+	for (size_t i = 0; *hp && i < pending_before; i++)
+		hp = &(*hp)->next;
+	if (*hp) {
+		while (*hp) {
+			struct heredoc_pending *h = *hp;
+			*hp = h->next;
+			free(h->delim);
+			free(h);
+		}
+		lex_error(p, "here-document in $( ) without its body");
+	}
+	if (p->have_tok)
+		lex_consume(p);	/* a token left over by an error */
+	p->have_tok = save_have;
+	p->depth--;
+	if (p->error) {
+		ast_free(n);
+		return -1;
+	}
+	struct wpart *pt = lex_part_new(kind, in_dq);
+	pt->cmd = n;
+	wb_part(b, pt);
+	return 0;
+}
+
 static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 {
 	lex_rawadv(p);	/* $ */
@@ -687,42 +729,7 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 			wb_part(b, pt);
 			return 0;
 		}
-		if (++p->depth > PARSE_MAX_DEPTH) {
-			p->depth--;
-			lex_error(p, "nested too deeply");
-			return -1;
-		}
-		bool save_have = p->have_tok;
-		p->have_tok = false;
-		size_t pending_before = 0;
-		for (struct heredoc_pending *h = p->heredocs; h; h = h->next)
-			pending_before++;
-		struct node *n = parse_cmdsub_list(p);
-		/* a here-document opened inside $( ) must have its body inside */
-		struct heredoc_pending **hp = &p->heredocs;
-		for (size_t i = 0; *hp && i < pending_before; i++)
-			hp = &(*hp)->next;
-		if (*hp) {
-			while (*hp) {
-				struct heredoc_pending *h = *hp;
-				*hp = h->next;
-				free(h->delim);
-				free(h);
-			}
-			lex_error(p, "here-document in $( ) without its body");
-		}
-		if (p->have_tok)
-			lex_consume(p);	/* a token left over by an error */
-		p->have_tok = save_have;
-		p->depth--;
-		if (p->error) {
-			ast_free(n);
-			return -1;
-		}
-		struct wpart *pt = lex_part_new(WP_CMDSUB, in_dq);
-		pt->cmd = n;
-		wb_part(b, pt);
-		return 0;
+		return read_paren_cmds(p, b, WP_CMDSUB, in_dq);
 	}
 	if (is_name_start(c)) {
 		char name[256];
@@ -1108,8 +1115,23 @@ static void read_token(struct parser *p)
 	case '<':
 	case '>':
 		if (p->sh->bash && rawpeek2(p) == '(') {
-			lex_unsupported(p, "process substitution <(...) and >(...)");
-			p->tok = T_EOF;
+			/* <( ... ) or >( ... ): a word whose first part is a
+			 * process substitution */
+			struct wbuild pb;
+			wb_init(&pb);
+			lex_rawadv(p);
+			lex_rawadv(p);
+			if (read_paren_cmds(p, &pb, WP_PROCSUB, false) < 0 ||
+			    read_parts(p, &pb, CTX_NORMAL, false) < 0) {
+				wb_discard(&pb);
+				p->tok = T_EOF;
+				return;
+			}
+			/* the part just made is the word's first */
+			struct word *w = wb_word(&pb);
+			w->parts->procsub_write = c == '>';
+			p->word = w;
+			p->tok = T_WORD;
 			return;
 		}
 		read_redir_op(p, -1);

@@ -102,6 +102,7 @@ struct shell {
 	int *pipestatus;
 	size_t npipestatus;
 	bool pipestatus_used;
+	struct procsub *procsubs;	/* bash <(...) >(...) still open (procsub.c) */
 	unsigned shopt;		/* bash shopt options set (SHOPT_*, builtins_bash.c) */
 	uint64_t shopt_noop;	/* shopt options accepted without effect, by table index */
 	bool shopt_noop_init;
