@@ -259,7 +259,9 @@ static int do_chdir(struct shell *sh, const char *dir, bool physical, bool print
 		if (chdir(newpwd) < 0) {
 			free(newpwd);
 			newpwd = NULL;
-			if (chdir(dir) < 0) {
+			/* as dash: the logical path decides; a directory gone
+			 * (`cd .` in a deleted one) is an error */
+			if (errno == ENOENT || chdir(dir) < 0) {
 				free(target);
 				return -1;
 			}
@@ -365,8 +367,12 @@ static int bi_pwd(struct shell *sh, int argc, char **argv)
 	}
 	char *cwd = getcwd(NULL, 0);
 	if (!cwd) {
-		sh_error(sh, "pwd: %s", strerror(errno));
-		return 1;
+		/* a deleted directory: as dash, -L prints the logical
+		 * name, -P an empty line, both status 0 */
+		if (physical || !pwd || pwd[0] != '/')
+			sh_error(sh, "pwd: getcwd() failed: %s", strerror(errno));
+		out_fmt(sh, "%s\n", !physical && pwd && pwd[0] == '/' ? pwd : "");
+		return 0;
 	}
 	out_fmt(sh, "%s\n", cwd);
 	free(cwd);

@@ -342,13 +342,21 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 				size_t save = sh->olen;
 				bool go = out_escaped(sh, s);
 				size_t got = sh->olen - save;
-				dyn = strndup(sh->obuf + save, got);
+				dyn = malloc(got + 1);
+				if (!dyn)
+					abort();
+				memcpy(dyn, sh->obuf + save, got);
+				dyn[got] = '\0';
 				sh->olen = save;
 				s = dyn;
-				if (!go) {
-					out_str(sh, s);
+				if (!go || sl == 1) {
+					/* no width or precision: the bytes as they are,
+					 * NUL bytes (\0NNN) included */
+					out_mem(sh, dyn, got);
 					free(dyn);
-					return false;
+					if (!go)
+						return false;
+					continue;
 				}
 			}
 			spec[sl++] = 's';

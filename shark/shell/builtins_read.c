@@ -158,6 +158,18 @@ static void split_fields(const char *line, const bool *esc, size_t len, const ch
 			size_t e = len;
 			while (e > p && IS_WS(e - 1))
 				e--;
+			/* one field and a delimiter left ("b:"): the field alone,
+			 * as dash and bash */
+			if (e > p && IS_IFS(e - 1)) {
+				bool one = true;
+				for (size_t k = p; k + 1 < e && one; k++)
+					one = !IS_IFS(k);
+				if (one) {
+					e--;
+					while (e > p && IS_WS(e - 1))
+						e--;
+				}
+			}
 			val = strndup(line + p, e - p);
 			p = len;
 		} else {

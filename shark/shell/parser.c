@@ -3,6 +3,7 @@
  * from plain unquoted words. Errors print "NAME: FILE:LINE: syntax error:
  * unexpected TOKEN" once and unwind by returning NULL with p->error set. */
 #include "shark/shell/alias.h"
+#include "shark/shell/builtins.h"
 #include "shark/shell/input.h"
 #include "shark/shell/parse_int.h"
 
@@ -518,6 +519,13 @@ static struct node *parse_simple(struct parser *p)
 			struct word *w = lex_take_word(p);
 			if (lex_peek(p) == T_LPAREN) {
 				word_free(w);
+				const struct builtin *bi = p->sh->bash ? NULL : builtin_lookup(name);
+				if (bi && (bi->flags & BI_SPECIAL)) {
+					/* POSIX: a special builtin cannot be a function */
+					free(name);
+					lex_error(p, "bad function name");
+					goto fail;
+				}
 				lex_consume(p);
 				if (lex_peek(p) != T_RPAREN) {
 					free(name);

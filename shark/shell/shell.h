@@ -51,6 +51,8 @@ struct options {
 	bool notify;		/* -b */
 	bool interactive;	/* -i */
 	bool stdin_cmds;	/* -s */
+	bool vi;		/* -o vi: readline's vi editing mode at the prompt */
+	bool emacs;		/* -o emacs: readline's emacs mode (the default) */
 };
 
 /* bash's shopt options that change what shark does (builtins_bash.c) */
