@@ -11,6 +11,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+void bashvars_scan_text(struct shell *sh, const char *text, size_t len)
+{
+	if (memmem(text, len, "PIPESTATUS", 10))
+		sh->pipestatus_used = true;
+}
+
+void bashvars_scan_fd(struct shell *sh, int fd)
+{
+	char buf[65536];
+	size_t keep = 0;
+	off_t off = 0;
+	while (off < ((off_t)16 << 20) && !sh->pipestatus_used) {
+		ssize_t n = pread(fd, buf + keep, sizeof buf - keep, off);
+		if (n <= 0)
+			break;
+		size_t len = keep + (size_t)n;
+		bashvars_scan_text(sh, buf, len);
+		off += n;
+		keep = len < 9 ? len : 9;	/* a name across two blocks */
+		memmove(buf, buf + len - keep, keep);
+	}
+}
 
 void bashvars_set_pipestatus(struct shell *sh, const int *statuses, size_t n)
 {
@@ -81,6 +106,18 @@ void bashvars_sync(struct shell *sh, const char *name)
 	}
 	set_array(sh, name, vals.v, vals.n);
 	strlist_free(&vals);
+}
+
+void bashvars_init(struct shell *sh)
+{
+	/* what bash tells scripts about the system ([[ $OSTYPE == linux* ]]) */
+	struct utsname u;
+	const char *machine = uname(&u) == 0 ? u.machine : "unknown";
+	char mt[128];
+	snprintf(mt, sizeof mt, "%s-pc-linux-gnu", machine);
+	var_set(sh, "OSTYPE", "linux-gnu", 0);
+	var_set(sh, "HOSTTYPE", machine, 0);
+	var_set(sh, "MACHTYPE", mt, 0);
 }
 
 void bashvars_import_functions(struct shell *sh, char **envp)

@@ -15,10 +15,19 @@ void bashvars_set_pipestatus(struct shell *sh, const int *statuses, size_t n);
 /* The file the running code was read from: the innermost function's or
  * sourced file's, else the script's ("" under -c and on stdin). */
 const char *bashvars_current_file(struct shell *sh);
+/* Bash mode: a script that names PIPESTATUS anywhere has its pipelines
+ * run stage by stage from the start (the memo engine's whole-pipeline
+ * path knows the last stage's status only). Looks through the text of a
+ * script (fd: a regular file, read with pread, up to 16 MiB) or a -c
+ * string. */
+void bashvars_scan_fd(struct shell *sh, int fd);
+void bashvars_scan_text(struct shell *sh, const char *text, size_t len);
 /* Before NAME is read in bash mode: when it is PIPESTATUS, FUNCNAME or
  * BASH_SOURCE, (re)build the array from the shell's state. */
 void bashvars_sync(struct shell *sh, const char *name);
 
+/* Bash mode at start-up: OSTYPE, HOSTTYPE and MACHTYPE, as bash sets them. */
+void bashvars_init(struct shell *sh);
 /* Bash mode at start-up: define the functions another bash exported
  * (environment entries BASH_FUNC_NAME%%=() BODY), exported in turn. An
  * entry whose text is anything but one function definition of NAME is

@@ -5,6 +5,7 @@
  * builtins_sys.c; the variable builtins: builtins_vars.c; echo, printf,
  * test: builtins_io.c). */
 #include "shark/shell/alias.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/cond.h"
 #include "shark/shell/eval.h"
@@ -176,6 +177,8 @@ static int bi_dot(struct shell *sh, int argc, char **argv)
 		sh->argc = 0;
 		set_positional(sh, argc - 2, argv + 2);
 	}
+	if (sh->bash)
+		bashvars_scan_fd(sh, fd);
 	source_push_fd(sh, path, fd, false);
 	sh->dot_depth++;
 	sh->status = 0;

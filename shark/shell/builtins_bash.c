@@ -46,7 +46,7 @@ int bi_declare(struct shell *sh, int argc, char **argv)
 			case 'g': global = on; break;
 			case 'x': if (on) flags |= V_EXPORT; else clear |= V_EXPORT; break;
 			case 'r': if (on) flags |= V_READONLY; break;
-			case 'i': break;
+			case 'i': if (on) flags |= V_INTEGER; else clear |= V_INTEGER; break;
 			case 'a': break;	/* NAME=(...) arguments are arrays anyway */
 			case 'A': assoc = on; break;
 			default: {

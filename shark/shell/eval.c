@@ -223,14 +223,17 @@ static size_t assign_append(struct shell *sh, const char *aname, char **v)
 	if (nl < 2 || aname[nl - 1] != '+')
 		return nl;
 	char *name = strndup(aname, nl - 1);
-	const char *cur = name ? var_get(sh, name) : NULL;
+	struct var *var = name ? var_lookup(sh, name) : NULL;
+	const char *cur = var ? var->value : NULL;
+	bool integer = var && (var->flags & V_INTEGER);
 	free(name);
 	if (cur) {
-		size_t l = strlen(cur) + strlen(*v) + 1;
+		size_t l = strlen(cur) + strlen(*v) + 8;
 		char *joined = malloc(l);
 		if (!joined)
 			abort();
-		snprintf(joined, l, "%s%s", cur, *v);
+		/* declare -i: += adds */
+		snprintf(joined, l, integer ? "(%s)+(%s)" : "%s%s", cur, *v);
 		free(*v);
 		*v = joined;
 	}
@@ -729,8 +732,6 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 		if (n->bang)
 			sh->errexit_off++;
 		status = eval(sh, n->stages[0], false);
-		if (sh->bash)
-			bashvars_set_pipestatus(sh, &status, 1);
 		if (n->bang) {
 			sh->errexit_off--;
 			status = !status;
@@ -1168,9 +1169,10 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		procsub_finish(sh, procsub_mark);
 	if (sh->jump == J_NONE)
 		sh->status = status;
-	if (sh->bash && n->kind != N_PIPE && n->kind != N_AND && n->kind != N_OR && n->kind != N_SEQ &&
-	    n->kind != N_BG && n->kind != N_FUNCDEF)
-		bashvars_set_pipestatus(sh, &status, 1);	/* a command is a pipeline of one */
+	if (sh->bash && (n->kind == N_SIMPLE || n->kind == N_SUBSHELL || n->kind == N_DBRACKET ||
+			 n->kind == N_ARITH))
+		bashvars_set_pipestatus(sh, &status, 1);	/* a command is a pipeline of one; a
+								 * compound one leaves its last pipeline's */
 	return status;
 }
 

@@ -555,6 +555,73 @@ static int expand_array_param(struct shell *sh, const struct wpart *pt, struct x
 	return ret;
 }
 
+/* ${v#p} ${v##p} ${v%p} ${v%%p}: v without the match of pat (malloc'd). */
+static char *strip_pattern(enum param_op op, const char *pat, const char *v, unsigned pf)
+{
+	size_t len = strlen(v), start = 0, end = len;
+	switch (op) {
+	case PO_LSMALL:
+		for (size_t i = 0; i <= len; i++)
+			if (pattern_match_flags(pat, v, i, pf)) {
+				start = i;
+				break;
+			}
+		break;
+	case PO_LLARGE:
+		for (size_t i = len + 1; i-- > 0;)
+			if (pattern_match_flags(pat, v, i, pf)) {
+				start = i;
+				break;
+			}
+		break;
+	case PO_RSMALL:
+		for (size_t i = len + 1; i-- > 0;)
+			if (pattern_match_flags(pat, v + i, len - i, pf)) {
+				end = i;
+				break;
+			}
+		break;
+	default:
+		for (size_t i = 0; i <= len; i++)
+			if (pattern_match_flags(pat, v + i, len - i, pf)) {
+				end = i;
+				break;
+			}
+		break;
+	}
+	char *r = strndup(v + start, end - start);
+	if (!r)
+		abort();
+	return r;
+}
+
+/* bash applies the string operators to each element of "$@" and
+ * "${a[@]}" (dash to the joined value): results in *out. */
+static int elementwise(struct shell *sh, const struct wpart *pt, struct strlist *out)
+{
+	char *pat = NULL;
+	if (pt->op == PO_RSMALL || pt->op == PO_RLARGE || pt->op == PO_LSMALL || pt->op == PO_LLARGE) {
+		struct xbuf pb = { 0 };
+		if (pt->arg && expand_parts(sh, pt->arg->parts, &pb, X_TILDE) < 0) {
+			xb_free(&pb);
+			return -1;
+		}
+		pat = xb_pattern(&pb);
+		xb_free(&pb);
+	}
+	for (int i = 0; i < sh->argc; i++) {
+		char *r = pat ? strip_pattern(pt->op, pat, sh->argv[i], pattern_flags(sh, false) & PM_EXT)
+			      : bash_param_op(sh, pt, sh->argv[i]);
+		if (!r) {
+			free(pat);
+			return -1;
+		}
+		strlist_push(out, r);
+	}
+	free(pat);
+	return 0;
+}
+
 static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
 {
 	if (pt->index || pt->index_all)
@@ -567,6 +634,27 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 	unsigned char vflag = quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0;
 	const char *val = param_value(sh, name, nbuf, sizeof nbuf, &alloc, &set);
 	bool multi = is_multi(name);
+	if (multi && sh->bash && pt->op != PO_NONE && pt->op != PO_LENGTH && pt->op != PO_DEFAULT &&
+	    pt->op != PO_ALT && pt->op != PO_ASSIGN && pt->op != PO_ERROR && pt->op != PO_SUBSTR &&
+	    pt->op != PO_INDICES) {
+		struct strlist res = { 0 };
+		if (elementwise(sh, pt, &res) < 0) {
+			strlist_free(&res);
+			free(alloc);
+			expand_fail(sh);
+			return -1;
+		}
+		char **save_argv = sh->argv;
+		int save_argc = sh->argc;
+		sh->argv = res.v ? res.v : save_argv + save_argc;
+		sh->argc = (int)res.n;
+		add_positional(sh, name, b, quoted, flags);
+		sh->argv = save_argv;
+		sh->argc = save_argc;
+		strlist_free(&res);
+		free(alloc);
+		return 0;
+	}
 	if (multi && sh->argc == 0 && name[0] == '@')
 		set = pt->op == PO_NONE || pt->op == PO_LENGTH ? true : sh->argc > 0;
 	int ret = 0;
@@ -678,43 +766,12 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 		}
 		char *pat = xb_pattern(&pb);
 		xb_free(&pb);
-		const char *v = val ? val : "";
-		size_t len = strlen(v), start = 0, end = len;
-		unsigned pf = pattern_flags(sh, false) & PM_EXT;
-		switch (pt->op) {
-		case PO_LSMALL:
-			for (size_t i = 0; i <= len; i++)
-				if (pattern_match_flags(pat, v, i, pf)) {
-					start = i;
-					break;
-				}
-			break;
-		case PO_LLARGE:
-			for (size_t i = len + 1; i-- > 0;)
-				if (pattern_match_flags(pat, v, i, pf)) {
-					start = i;
-					break;
-				}
-			break;
-		case PO_RSMALL:
-			for (size_t i = len + 1; i-- > 0;)
-				if (pattern_match_flags(pat, v + i, len - i, pf)) {
-					end = i;
-					break;
-				}
-			break;
-		default:
-			for (size_t i = 0; i <= len; i++)
-				if (pattern_match_flags(pat, v + i, len - i, pf)) {
-					end = i;
-					break;
-				}
-			break;
-		}
+		char *r = strip_pattern(pt->op, pat, val ? val : "", pattern_flags(sh, false) & PM_EXT);
 		free(pat);
 		if (quoted)
 			xb_mark(b, Q_KEEP);
-		xb_add(b, v + start, end - start, vflag);
+		xb_add(b, r, strlen(r), vflag);
+		free(r);
 		break;
 	}
 	default: {
@@ -925,7 +982,9 @@ static int expand_parts(struct shell *sh, const struct wpart *pt, struct xbuf *b
 				return -1;
 			break;
 		case WP_PROCSUB: {
-			char *path = procsub_open(sh, pt->cmd, pt->procsub_write);
+			/* fuzzing runs nothing: a fixed path */
+			char *path = sh->no_cmdsub ? strdup("/dev/null") :
+						     procsub_open(sh, pt->cmd, pt->procsub_write);
 			if (!path) {
 				expand_fail(sh);
 				return -1;

@@ -607,6 +607,19 @@ bad:
 	return -1;
 }
 
+/* Is the user's locale (LC_ALL, LC_CTYPE or LANG, the first set) UTF-8?
+ * The shell itself runs in the C locale. */
+static bool utf8_locale(void)
+{
+	const char *names[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(names[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
 /* bash $'...': backslash escapes as in C, the result quoted. */
 static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
 {
@@ -653,6 +666,37 @@ static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
 			} else {
 				wb_char(b, (char)v, true);
 			}
+		} else if ((c == 'u' || c == 'U') && isxdigit(lex_rawpeek(p))) {
+			/* \uXXXX, \UXXXXXXXX: the code point in UTF-8 */
+			unsigned long v = 0;
+			int d;
+			for (int i = 0; i < (c == 'u' ? 4 : 8) && isxdigit(d = lex_rawpeek(p)); i++) {
+				v = v * 16 + (unsigned long)(isdigit(d) ? d - '0' : (tolower(d) - 'a' + 10));
+				lex_rawadv(p);
+			}
+			char u[12];
+			int n = 0;
+			if (v >= 0x80 && !utf8_locale()) {
+				/* as bash where the character has no encoding */
+				n = snprintf(u, sizeof u, c == 'u' ? "\\u%04lX" : "\\U%08lX", v);
+			} else if (v < 0x80) {
+				u[n++] = (char)v;
+			} else if (v < 0x800) {
+				u[n++] = (char)(0xc0 | (v >> 6));
+				u[n++] = (char)(0x80 | (v & 0x3f));
+			} else if (v < 0x10000) {
+				u[n++] = (char)(0xe0 | (v >> 12));
+				u[n++] = (char)(0x80 | ((v >> 6) & 0x3f));
+				u[n++] = (char)(0x80 | (v & 0x3f));
+			} else if (v < 0x110000) {
+				u[n++] = (char)(0xf0 | (v >> 18));
+				u[n++] = (char)(0x80 | ((v >> 12) & 0x3f));
+				u[n++] = (char)(0x80 | ((v >> 6) & 0x3f));
+				u[n++] = (char)(0x80 | (v & 0x3f));
+			}
+			for (int i = 0; i < n; i++)
+				if (u[i])
+					wb_char(b, u[i], true);
 		} else if (c == 'c' && lex_rawpeek(p) != LEX_EOF) {
 			int d = lex_rawpeek(p);
 			lex_rawadv(p);
@@ -786,7 +830,7 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 			break;
 		}
 		if (ctx == CTX_NORMAL && ext_depth == 0 && strchr("?*+@!", c) && p->sh->bash &&
-		    (p->sh->shopt & SHOPT_EXTGLOB) && rawpeek2(p) == '(') {
+		    ((p->sh->shopt & SHOPT_EXTGLOB) || p->in_dbracket) && rawpeek2(p) == '(') {
 			/* ?( *( +( @( !(: an extglob group, up to its ) */
 			lex_rawadv(p);
 			lex_rawadv(p);

@@ -618,7 +618,7 @@ static struct word *op_word(const char *text)
 /* bash [[ ... ]]: the words and operators up to ]], in order; the
  * evaluator (cond.c) parses the expression. Newlines are allowed after
  * && and || and ( . */
-static struct node *parse_dbracket(struct parser *p)
+static struct node *parse_dbracket_words(struct parser *p)
 {
 	struct node *n = node_new(p, N_DBRACKET);
 	lex_consume(p);	/* [[ */
@@ -668,6 +668,17 @@ static struct node *parse_dbracket(struct parser *p)
 fail:
 	ast_free(n);
 	return NULL;
+}
+
+/* [[ ... ]]: its words may hold extglob groups whatever shopt says, as
+ * in bash (cond.c matches them so too). */
+static struct node *parse_dbracket(struct parser *p)
+{
+	bool save = p->in_dbracket;
+	p->in_dbracket = true;
+	struct node *n = parse_dbracket_words(p);
+	p->in_dbracket = save;
+	return n;
 }
 
 /* bash `function NAME { ...; }` and `function NAME() { ...; }`. */

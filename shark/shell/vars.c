@@ -5,6 +5,7 @@
 #include "shark/shell/vars.h"
 #include "shark/shell/array.h"
 #include "shark/shell/bashvars.h"
+#include "shark/shell/expand.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,15 @@ int var_set_n(struct shell *sh, const char *name, size_t nlen, const char *value
 	}
 	if (sh->opt.allexport && value)
 		flags |= V_EXPORT;
+	char num[32];
+	if (value && ((v->flags | flags) & V_INTEGER)) {
+		/* declare -i: the value is an arithmetic expression */
+		intmax_t n;
+		if (arith_eval(sh, value, &n) < 0)
+			return -1;
+		snprintf(num, sizeof num, "%jd", n);
+		value = num;
+	}
 	if (value) {
 		size_t vl = strlen(value);
 		char *nv = malloc(vl + 1);

@@ -13,6 +13,7 @@ enum {
 	V_EXPORT = 1,
 	V_READONLY = 2,
 	V_UNSET = 4,	/* declared (export/readonly/local) but without a value */
+	V_INTEGER = 8,	/* bash declare -i: every value assigned is evaluated as arithmetic */
 };
 
 struct var {
