@@ -119,9 +119,14 @@ static intmax_t str_value(struct arith *a, const char *name, const char *v)
 	}
 	if (a->noeval)
 		return 0;
+	/* a copy: the expression may assign to the variable (x='x=1') */
+	char *copy = strdup(orig);
+	if (!copy)
+		abort();
 	intmax_t r = 0;
-	if (arith_eval_depth(a->sh, orig, &r, a->depth + 1) < 0)
+	if (arith_eval_depth(a->sh, copy, &r, a->depth + 1) < 0)
 		a->err = true;
+	free(copy);
 	return r;
 }
 

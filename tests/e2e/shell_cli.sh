@@ -116,6 +116,15 @@ check "bash loop replays" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" SHARK_NOTICES=
 check_err "command in bash loop replayed" "shark: cached"
 check "only wc -c was recorded (no [[, ((, loop or test)" 0 "2" sh -c "env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -c . ; env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -v 'wc -c'; true"
 
+# PIPESTATUS: a script naming it (on any line) gets each stage's status,
+# and its stages are still memoized one by one
+printf '#!/bin/bash\nprintf "b\\na\\n" | grep -c z | cat\necho "${PIPESTATUS[*]}"\n' >"$tmp/ps"
+check "PIPESTATUS of a pipeline of programs" 0 "0
+0 1 0" env XDG_CACHE_HOME="$tmp/cache-ps" "$SHARK" "$tmp/ps"
+check "PIPESTATUS replayed" 0 "0
+0 1 0" env XDG_CACHE_HOME="$tmp/cache-ps" SHARK_NOTICES=1 "$SHARK" "$tmp/ps"
+check_err "PIPESTATUS stages replayed" "shark: cached"
+
 # export -f: a function reaches another bash through BASH_FUNC_NAME%%;
 # a bash-mode shark imports such entries, and only a lone function
 # definition: text after it (the shellshock form) never runs
