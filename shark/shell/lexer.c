@@ -1128,10 +1128,13 @@ static void read_token(struct parser *p)
 			lex_rawadv(p);
 			p->tok = T_OR;
 		} else if (p->sh->bash && peekc(p) == '&') {
-			lex_unsupported(p, "|& (use 2>&1 |)");
-			p->tok = T_EOF;
+			/* |&: a pipe that also takes stderr (parse_pipeline) */
+			lex_rawadv(p);
+			p->tok = T_PIPE;
+			p->pipe_err = true;
 		} else {
 			p->tok = T_PIPE;
+			p->pipe_err = false;
 		}
 		return;
 	case '(':

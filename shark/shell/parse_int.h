@@ -55,7 +55,8 @@ struct parser {
 	int alias_count;	/* expansions in this command, bounded */
 	bool alias_next;	/* the last alias ended in a blank: check the next word */
 	int depth;
-	bool in_dbracket;	/* bash [[ ]]: extglob groups are words, as in bash */
+	bool in_dbracket;
+	bool pipe_err;		/* T_PIPE: it was bash's |& */	/* bash [[ ]]: extglob groups are words, as in bash */
 };
 
 /* lexer.c */

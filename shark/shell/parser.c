@@ -168,6 +168,26 @@ static struct node *parse_list(struct parser *p, bool stop_at_newline)
 	return seq ? seq : last;
 }
 
+static struct word *op_word(const char *text);
+
+/* bash's a |& b: a 2>&1 | b, the 2>&1 after a's own redirections. */
+static void pipe_stderr_too(struct parser *p, struct node *c)
+{
+	if (lex_peek(p) != T_PIPE || !p->pipe_err)
+		return;
+	p->pipe_err = false;
+	struct redir *r = calloc(1, sizeof *r);
+	if (!r)
+		abort();
+	r->kind = R_DUPOUT;
+	r->fd = 2;
+	r->target = op_word("1");
+	struct redir **tail = &c->redirs;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = r;
+}
+
 static struct node *parse_pipeline(struct parser *p)
 {
 	bool bang = false;
@@ -180,6 +200,7 @@ static struct node *parse_pipeline(struct parser *p)
 		return NULL;
 	if (!bang && lex_peek(p) != T_PIPE)
 		return c;
+	pipe_stderr_too(p, c);
 	struct node *pipe = node_new(p, N_PIPE);
 	pipe->lineno = c->lineno;
 	pipe->bang = bang;
@@ -192,6 +213,7 @@ static struct node *parse_pipeline(struct parser *p)
 			ast_free(pipe);
 			return NULL;
 		}
+		pipe_stderr_too(p, c);
 		push_node(pipe, c);
 	}
 	return pipe;

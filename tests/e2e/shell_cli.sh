@@ -96,7 +96,7 @@ check "-c is POSIX" 0 "\${x^^}" "$SHARK" -c 'echo \$\{x^^\}'
 check "source is not found in POSIX mode" 127 "" "$SHARK" -c 'source /dev/null'
 # unsupported bash features: a clear message with file and line, never "not found"
 for feat in 'shopt -s lastpipe%shopt -s lastpipe' 'pushd /tmp%pushd' 'x=a; echo ${x^^a}%case modification with a pattern' \
-	'echo x |& cat%|& (use 2>&1 |)' 'declare -n r%declare -n' 'x=y; echo ${!x}%indirect expansion' \
+	'caller%caller' 'declare -n r%declare -n' 'x=y; echo ${!x}%indirect expansion' \
 	'select x in a; do :; done%select' 'coproc cat%coproc'; do
 	code=${feat%%%*} what=${feat#*%}
 	printf '#!/bin/bash\necho before\n%s\n' "$code" >"$tmp/u"
