@@ -159,6 +159,7 @@ unsigned pattern_flags(const struct shell *sh, bool matching)
 struct xmatch {
 	unsigned flags;
 	long budget;	/* steps left: extglob matching can be exponential */
+	int depth;	/* recursion, bounded too */
 };
 
 static bool ext_start(const char *p, const char *pe, unsigned flags)
@@ -254,23 +255,31 @@ static bool chars_equal(char a, char b, unsigned flags)
 /* Match s..se against the whole pattern p..pe, recursively. */
 static bool xmatch(struct xmatch *m, const char *p, const char *pe, const char *s, const char *se)
 {
-	if (--m->budget < 0)
+	if (--m->budget < 0 || m->depth > 2000)
 		return false;
 	while (p < pe) {
 		if (ext_start(p, pe, m->flags)) {
 			const char *close = group_close(p + 1, pe);
-			if (close)
-				return match_group(m, p, close, pe, s, se);
+			if (close) {
+				m->depth++;
+				bool r = match_group(m, p, close, pe, s, se);
+				m->depth--;
+				return r;
+			}
 		}
 		if (*p == '*') {
+			/* this star at least (a "*(" without its ")" is one) */
+			p++;
 			while (p < pe && *p == '*' && !ext_start(p, pe, m->flags))
 				p++;
 			if (p == pe)
 				return true;
-			for (const char *t = s; t <= se; t++)
-				if (xmatch(m, p, pe, t, se))
-					return true;
-			return false;
+			bool found = false;
+			m->depth++;
+			for (const char *t = s; t <= se && !found; t++)
+				found = xmatch(m, p, pe, t, se);
+			m->depth--;
+			return found;
 		}
 		if (s == se)
 			return false;
