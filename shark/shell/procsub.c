@@ -99,21 +99,22 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Release a child that may wait on its FIFO: the one that writes (<(...))
- * gets a reader that drains what it writes until it ends; the one that
- * reads (>(...)) gets a writer that closes at once, so it sees the end of
- * its input. Then wait for it. */
+/* Release a child that may wait on its FIFO and wait for it: the one
+ * that writes (<(...)) sees its reader gone; the one that reads (>(...))
+ * gets a writer that closes at once, so it sees the end of its input. */
 static void release(struct shell *sh, struct procsub *ps)
 {
 	if (!ps->write) {
-		int fd = open(ps->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		/* a reader for an instant, again and again: a child still in
+		 * open() gets it and goes on; one writing with nobody reading
+		 * gets SIGPIPE, as under bash once the consumer is gone
+		 * (`head -n 1 <(yes)`) */
 		while (!child_done(ps->pid)) {
-			char buf[4096];
-			if (fd < 0 || read(fd, buf, sizeof buf) <= 0)
-				nap();
+			int fd = open(ps->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			nap();
 		}
-		if (fd >= 0)
-			close(fd);
 		return;
 	}
 	for (;;) {

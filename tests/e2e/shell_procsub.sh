@@ -51,6 +51,12 @@ bk 'echo <(seq 100000) >/dev/null; echo >(cat) >/dev/null; echo done'
 expect_out unopened "done"
 bk 'f() { cat "$1"; }; f <(echo in-function)'
 expect_out function-arg "in-function"
+# the consumer stops reading: the producer ends (SIGPIPE), nothing hangs
+SHARK_NOTICES=1 timeout 30 "$SHARK" --bash -c 'head -n 1 <(yes); echo after' >"$root/out" 2>"$root/err"
+st=$?
+out=$(cat "$root/out")
+expect_out consumer-stops "y
+after"
 
 # POSIX mode keeps <( a syntax error, as dash
 sk 'cat <(echo x)'
