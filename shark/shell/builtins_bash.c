@@ -20,11 +20,12 @@ int bi_bash_unsupported(struct shell *sh, int argc, char **argv)
 	return 2;
 }
 
-/* declare/typeset/local [-grxi] [NAME[=value]...]: in a function, the
- * names are local unless -g; -x exports, -r makes read-only, -i is
- * accepted (values are not evaluated as arithmetic), -a too (arrays are
- * made by NAME=(...)), -A makes an associative array (array.c). Functions
- * (-f, -F), printing (-p) and the rest are not supported. */
+/* declare/typeset/local [-grxiaA] [NAME[=value]...]: in a function, the
+ * names are local unless -g; -x exports, -r makes read-only, -i makes
+ * every value assigned an arithmetic expression (vars.c), -a is accepted
+ * (arrays are made by NAME=(...)), -A makes an associative array
+ * (array.c). Functions (-f, -F), printing (-p) and the rest are not
+ * supported. */
 int bi_declare(struct shell *sh, int argc, char **argv)
 {
 	bool is_local = strcmp(argv[0], "local") == 0;
