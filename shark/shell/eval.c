@@ -108,6 +108,7 @@ void func_free_all(struct shell *sh)
 			ast_free(f->body);
 			free(f->name);
 			free(f->file);
+			free(f->text);
 			free(f);
 		}
 	}
