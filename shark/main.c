@@ -1,6 +1,7 @@
 /* main.c - shark's command line: `shark -c STRING [NAME ARGS...]`,
  * `shark FILE [ARGS...]`, a script on stdin, or an interactive shell. */
 #include "shark/cli/cli.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/external.h"
 #include "shark/shell/input.h"
@@ -150,6 +151,14 @@ int main(int argc, char **argv)
 		source_push_fd(&sh, "stdin", 0, sh.interactive);
 	}
 	sh.opt.interactive = sh.interactive;
+	if (sh.bash) {
+		bashvars_init(&sh);
+		bashvars_import_functions(&sh, environ);
+		if (sh.src->fd >= 0)
+			bashvars_scan_fd(&sh, sh.src->fd);
+		else
+			bashvars_scan_text(&sh, sh.src->buf, sh.src->len);
+	}
 	int mr = external_init(&sh, force, sh.interactive);
 	if (mr < 0)
 		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-mr));

@@ -3,6 +3,7 @@
  * intmax_t values, variables by name and assignment operators. */
 #include "shark/shell/shell.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/array.h"
 #include "shark/shell/vars.h"
 
 #include <ctype.h>
@@ -73,12 +74,13 @@ static bool parse_number(struct arith *a, const char *text, intmax_t *ret, const
 	return true;
 }
 
-static intmax_t var_value(struct arith *a, const char *name)
+static int arith_eval_depth(struct shell *sh, const char *expr, intmax_t *ret_value, int depth);
+
+/* The number a variable's value v stands for (NULL: unset, 0). In bash
+ * mode a value that is no number is an expression of its own (y=x; x=5:
+ * $((y)) is 5), as bash evaluates it. */
+static intmax_t str_value(struct arith *a, const char *name, const char *v)
 {
-	char dyn[32];
-	const char *v = var_get(a->sh, name);
-	if (!v)
-		v = expand_dynamic_var(a->sh, name, dyn, sizeof dyn);
 	if (!v) {
 		if (a->sh->opt.nounset && !a->noeval) {
 			sh_error(a->sh, "%s: parameter not set", name);
@@ -86,6 +88,7 @@ static intmax_t var_value(struct arith *a, const char *name)
 		}
 		return 0;
 	}
+	const char *orig = v;
 	while (*v == ' ' || *v == '\t' || *v == '\n')
 		v++;
 	if (!*v)
@@ -96,32 +99,133 @@ static intmax_t var_value(struct arith *a, const char *name)
 		v++;
 	}
 	intmax_t n;
-	const char *end;
-	if (!isdigit((unsigned char)*v) || !parse_number(a, v, &n, &end)) {
+	const char *end = v;
+	bool num = isdigit((unsigned char)*v);
+	if (num && a->sh->bash) {
+		/* a bad digit is an error, not an expression */
+		if (!parse_number(a, v, &n, &end))
+			return 0;
+	} else if (num && !parse_number(a, v, &n, &end)) {
 		a_error(a, "bad number");
 		return 0;
 	}
-	while (*end == ' ' || *end == '\t' || *end == '\n')
+	while (num && (*end == ' ' || *end == '\t' || *end == '\n'))
 		end++;
-	if (*end) {
+	if (num && !*end)
+		return neg ? -n : n;
+	if (!a->sh->bash) {
 		a_error(a, "bad number");
 		return 0;
 	}
-	return neg ? -n : n;
+	if (a->noeval)
+		return 0;
+	/* a copy: the expression may assign to the variable (x='x=1') */
+	char *copy = strdup(orig);
+	if (!copy)
+		abort();
+	intmax_t r = 0;
+	if (arith_eval_depth(a->sh, copy, &r, a->depth + 1) < 0)
+		a->err = true;
+	free(copy);
+	return r;
+}
+
+static intmax_t var_value(struct arith *a, const char *name)
+{
+	char dyn[32];
+	const char *v = var_get(a->sh, name);
+	if (!v)
+		v = expand_dynamic_var(a->sh, name, dyn, sizeof dyn);
+	return str_value(a, name, v);
+}
+
+/* An lvalue: NAME or, in bash mode, NAME[SUBSCRIPT] (an indexed array's
+ * arithmetic index, evaluated when used, or an associative array's key). */
+struct lval {
+	char name[256];
+	char *sub;	/* the subscript's text, or NULL */
+};
+
+static size_t read_name(struct arith *a, char *name, size_t cap);
+
+static bool lv_parse(struct arith *a, struct lval *lv)
+{
+	read_name(a, lv->name, sizeof lv->name);
+	lv->sub = NULL;
+	if (!a->sh->bash || *a->s != '[')
+		return true;
+	const char *st = a->s + 1, *q = st;
+	int d = 1;
+	for (; *q; q++) {
+		if (*q == '[')
+			d++;
+		else if (*q == ']' && --d == 0)
+			break;
+	}
+	if (!*q) {
+		a_error(a, "missing ]");
+		return false;
+	}
+	lv->sub = strndup(st, (size_t)(q - st));
+	if (!lv->sub)
+		abort();
+	a->s = q + 1;
+	return true;
+}
+
+static bool lv_index(struct arith *a, const struct lval *lv, intmax_t *ret)
+{
+	*ret = 0;
+	if (a->noeval)
+		return true;
+	if (arith_eval_depth(a->sh, lv->sub, ret, a->depth + 1) < 0) {
+		a->err = true;
+		return false;
+	}
+	return true;
+}
+
+static intmax_t lv_value(struct arith *a, const struct lval *lv)
+{
+	if (!lv->sub)
+		return var_value(a, lv->name);
+	if (array_is_assoc(a->sh, lv->name))
+		return str_value(a, lv->name, assoc_get(a->sh, lv->name, lv->sub));
+	intmax_t idx;
+	if (!lv_index(a, lv, &idx))
+		return 0;
+	const char *v = array_get(a->sh, lv->name, idx);
+	return str_value(a, lv->name, v ? v : "");
+}
+
+static void lv_store(struct arith *a, const struct lval *lv, intmax_t v)
+{
+	if (a->noeval || a->err)
+		return;
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIdMAX, v);
+	int r;
+	if (!lv->sub) {
+		r = var_set(a->sh, lv->name, buf, 0);
+	} else if (array_is_assoc(a->sh, lv->name)) {
+		r = assoc_set(a->sh, lv->name, lv->sub, buf);
+	} else {
+		intmax_t idx;
+		if (!lv_index(a, lv, &idx))
+			return;
+		r = array_set(a->sh, lv->name, idx, buf);
+	}
+	if (r < 0)
+		a->err = true;
 }
 
 /* bash ++NAME --NAME NAME++ NAME--: add delta to NAME; the new value
  * (prefix) or the old one (postfix). */
-static intmax_t step_var(struct arith *a, const char *name, int delta, bool postfix)
+static intmax_t step_var(struct arith *a, const struct lval *lv, int delta, bool postfix)
 {
-	intmax_t old = var_value(a, name);
+	intmax_t old = lv_value(a, lv);
 	intmax_t v = (intmax_t)((uintmax_t)old + (uintmax_t)(intmax_t)delta);
-	if (!a->noeval && !a->err) {
-		char buf[32];
-		snprintf(buf, sizeof buf, "%" PRIdMAX, v);
-		if (var_set(a->sh, name, buf, 0) < 0)
-			a->err = true;
-	}
+	lv_store(a, lv, v);
 	return postfix ? old : v;
 }
 
@@ -164,19 +268,22 @@ static intmax_t a_primary(struct arith *a)
 		return v;
 	}
 	if (c == '_' || isalpha((unsigned char)c)) {
-		char name[256];
-		read_name(a, name, sizeof name);
-		if (a->sh->bash) {
-			const char *save = a->s;
-			skip_ws(a);
-			if ((a->s[0] == '+' || a->s[0] == '-') && a->s[1] == a->s[0]) {
-				int delta = a->s[0] == '+' ? 1 : -1;
-				a->s += 2;
-				return step_var(a, name, delta, true);
-			}
+		struct lval lv;
+		if (!lv_parse(a, &lv))
+			return 0;
+		intmax_t v;
+		const char *save = a->s;
+		skip_ws(a);
+		if (a->sh->bash && (a->s[0] == '+' || a->s[0] == '-') && a->s[1] == a->s[0]) {
+			int delta = a->s[0] == '+' ? 1 : -1;
+			a->s += 2;
+			v = step_var(a, &lv, delta, true);
+		} else {
 			a->s = save;
+			v = lv_value(a, &lv);
 		}
-		return var_value(a, name);
+		free(lv.sub);
+		return v;
 	}
 	a_error(a, c ? "expecting primary" : "expecting primary");
 	return 0;
@@ -196,10 +303,13 @@ static intmax_t a_unary(struct arith *a)
 		a->s += 2;
 		skip_ws(a);
 		if (*a->s == '_' || isalpha((unsigned char)*a->s)) {
-			char name[256];
-			read_name(a, name, sizeof name);
+			struct lval lv;
+			intmax_t r = 0;
+			if (lv_parse(a, &lv))
+				r = step_var(a, &lv, c == '+' ? 1 : -1, false);
+			free(lv.sub);
 			a->depth--;
-			return step_var(a, name, c == '+' ? 1 : -1, false);
+			return r;
 		}
 		a->s = save;
 	}
@@ -374,10 +484,10 @@ static intmax_t a_assign(struct arith *a)
 	skip_ws(a);
 	const char *st = a->s;
 	if (*st == '_' || isalpha((unsigned char)*st)) {
-		const char *e = st;
-		while (*e == '_' || isalnum((unsigned char)*e))
-			e++;
-		const char *o = e;
+		struct lval lv;
+		if (!lv_parse(a, &lv))
+			return 0;
+		const char *o = a->s;
 		while (*o == ' ' || *o == '\t' || *o == '\n')
 			o++;
 		enum binop op = B_NONE;
@@ -394,29 +504,20 @@ static intmax_t a_assign(struct arith *a)
 			op = o[0] == '<' ? B_SHL : B_SHR;
 		}
 		if (oplen) {
-			char name[256];
-			size_t n = (size_t)(e - st);
-			if (n >= sizeof name)
-				n = sizeof name - 1;
-			memcpy(name, st, n);
-			name[n] = '\0';
 			a->s = o + oplen;
 			intmax_t r = a_assign(a);
-			if (a->err)
-				return 0;
 			intmax_t v = r;
-			if (op != B_NONE) {
-				intmax_t cur = a->noeval ? 0 : var_value(a, name);
+			if (!a->err && op != B_NONE) {
+				intmax_t cur = a->noeval ? 0 : lv_value(a, &lv);
 				v = apply(a, op, cur, r);
 			}
-			if (!a->noeval && !a->err) {
-				char buf[32];
-				snprintf(buf, sizeof buf, "%" PRIdMAX, v);
-				if (var_set(a->sh, name, buf, 0) < 0)
-					a->err = true;
-			}
-			return v;
+			if (!a->err)
+				lv_store(a, &lv, v);
+			free(lv.sub);
+			return a->err ? 0 : v;
 		}
+		free(lv.sub);
+		a->s = st;	/* not an assignment: parse it again as an operand */
 	}
 	return a_ternary(a);
 }
@@ -435,9 +536,13 @@ static intmax_t a_comma(struct arith *a)
 	return v;
 }
 
-int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
+static int arith_eval_depth(struct shell *sh, const char *expr, intmax_t *ret_value, int depth)
 {
-	struct arith a = { .sh = sh, .s = expr, .expr = expr };
+	struct arith a = { .sh = sh, .s = expr, .expr = expr, .depth = depth };
+	if (depth > 100) {
+		a_error(&a, "expression recursion level exceeded");
+		return -1;
+	}
 	skip_ws(&a);
 	if (!*a.s) {
 		*ret_value = 0;
@@ -451,4 +556,9 @@ int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
 		return -1;
 	*ret_value = v;
 	return 0;
+}
+
+int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value)
+{
+	return arith_eval_depth(sh, expr, ret_value, 0);
 }

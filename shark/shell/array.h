@@ -34,4 +34,26 @@ int array_assign(struct shell *sh, const char *name, char **values, size_t n, bo
  * arithmetic: 0, or -1 on an error; 1 when s is not one. */
 int array_assign_word(struct shell *sh, const char *s);
 
+struct assoc;
+
+/* --- associative arrays (declare -A) -------------------------------------
+ * A hash table laid out as bash 5's own (FNV-1 hash, a power-of-two number
+ * of buckets starting at 1024, a new key at the head of its chain, four
+ * times the buckets once there are two keys per bucket), so that walking
+ * it bucket by bucket lists ${!a[@]} and ${a[@]} in bash's order. */
+
+/* Free an associative array's table (NULL-safe). */
+void assoc_free(struct assoc *a);
+/* Is NAME an associative array? */
+bool array_is_assoc(struct shell *sh, const char *name);
+/* declare -A NAME: make NAME an (empty) associative array unless it is
+ * one already; -1 (message printed) when NAME is read-only. */
+int assoc_declare(struct shell *sh, const char *name);
+/* The value of NAME[key], or NULL. */
+const char *assoc_get(struct shell *sh, const char *name, const char *key);
+/* Set NAME[key] (NAME must be associative); -1 when read-only. */
+int assoc_set(struct shell *sh, const char *name, const char *key, const char *value);
+/* Remove NAME[key]. */
+void assoc_unset(struct shell *sh, const char *name, const char *key);
+
 #endif

@@ -62,6 +62,7 @@ void ast_free(struct node *n)
 	ast_free(n->b);
 	ast_free(n->c);
 	free(n->name);
+	free(n->text);
 	word_free(n->words);
 	word_free(n->subject);
 	for (struct case_item *ci = n->items, *next; ci; ci = next) {

@@ -25,6 +25,7 @@ enum wpart_kind {
 	WP_PARAM,	/* $name, ${name...} */
 	WP_CMDSUB,	/* $(...) or `...` */
 	WP_ARITH,	/* $((...)) */
+	WP_PROCSUB,	/* bash <(...) or >(...): a FIFO's path (procsub.c) */
 };
 
 /* Parameter expansion operators (wpart.op). */
@@ -70,8 +71,9 @@ struct wpart {
 	struct word *arg2;	/* bash ${x/p/r}: r; ${x:o:l}: l (NULL if absent) */
 	struct word *index;	/* bash ${a[i]}: the subscript (arithmetic) */
 	char index_all;		/* bash ${a[@]} / ${a[*]}: '@' or '*' */
-	/* WP_CMDSUB */
+	/* WP_CMDSUB, WP_PROCSUB */
 	struct node *cmd;	/* may be NULL for $( ) */
+	bool procsub_write;	/* WP_PROCSUB: >(...), the command reads what is written */
 	/* WP_ARITH */
 	struct word *expr;
 };
@@ -148,6 +150,7 @@ struct node {
 	struct node *a, *b, *c;
 	/* N_FOR, N_FUNCDEF */
 	char *name;
+	char *text;		/* N_FUNCDEF: the body as written (bash export -f), or NULL */
 	struct word *words;	/* N_FOR: list, or NULL with for_all (in "$@") */
 	bool for_all;
 	/* N_CASE */

@@ -5,6 +5,7 @@
  * builtins_sys.c; the variable builtins: builtins_vars.c; echo, printf,
  * test: builtins_io.c). */
 #include "shark/shell/alias.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/cond.h"
 #include "shark/shell/eval.h"
@@ -176,10 +177,15 @@ static int bi_dot(struct shell *sh, int argc, char **argv)
 		sh->argc = 0;
 		set_positional(sh, argc - 2, argv + 2);
 	}
+	if (sh->bash)
+		bashvars_scan_fd(sh, fd);
 	source_push_fd(sh, path, fd, false);
 	sh->dot_depth++;
 	sh->status = 0;
+	struct call_frame frame = { .func = NULL, .file = path, .prev = sh->frames };
+	sh->frames = &frame;
 	int status = shell_run_source(sh);
+	sh->frames = frame.prev;
 	sh->dot_depth--;
 	source_pop(sh);
 	close(fd);
@@ -256,7 +262,9 @@ static int do_chdir(struct shell *sh, const char *dir, bool physical, bool print
 		if (chdir(newpwd) < 0) {
 			free(newpwd);
 			newpwd = NULL;
-			if (chdir(dir) < 0) {
+			/* as dash: the logical path decides; a directory gone
+			 * (`cd .` in a deleted one) is an error */
+			if (errno == ENOENT || chdir(dir) < 0) {
 				free(target);
 				return -1;
 			}
@@ -362,8 +370,12 @@ static int bi_pwd(struct shell *sh, int argc, char **argv)
 	}
 	char *cwd = getcwd(NULL, 0);
 	if (!cwd) {
-		sh_error(sh, "pwd: %s", strerror(errno));
-		return 1;
+		/* a deleted directory: as dash, -L prints the logical
+		 * name, -P an empty line, both status 0 */
+		if (physical || !pwd || pwd[0] != '/')
+			sh_error(sh, "pwd: getcwd() failed: %s", strerror(errno));
+		out_fmt(sh, "%s\n", !physical && pwd && pwd[0] == '/' ? pwd : "");
+		return 0;
 	}
 	out_fmt(sh, "%s\n", cwd);
 	free(cwd);
@@ -477,18 +489,18 @@ static const struct builtin builtins[] = {
 	{ "let", bi_let, BI_REGULAR | BI_BASH },
 	{ "local", bi_local, BI_REGULAR | BI_ASSIGN },
 	{ "logout", bi_bash_unsupported, BI_REGULAR | BI_BASH },
-	{ "mapfile", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "mapfile", bi_mapfile, BI_REGULAR | BI_BASH },
 	{ "popd", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "printf", bi_printf, BI_REGULAR },
 	{ "pushd", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "pwd", bi_pwd, BI_REGULAR },
 	{ "read", bi_read, BI_REGULAR },
-	{ "readarray", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "readarray", bi_mapfile, BI_REGULAR | BI_BASH },
 	{ "readonly", bi_readonly, BI_SPECIAL | BI_ASSIGN },
 	{ "return", bi_return, BI_SPECIAL },
 	{ "set", bi_set, BI_SPECIAL },
 	{ "shift", bi_shift, BI_SPECIAL },
-	{ "shopt", bi_bash_unsupported, BI_REGULAR | BI_BASH },
+	{ "shopt", bi_shopt, BI_REGULAR | BI_BASH },
 	{ "source", bi_dot, BI_REGULAR | BI_BASH },
 	{ "suspend", bi_bash_unsupported, BI_REGULAR | BI_BASH },
 	{ "test", bi_test, BI_REGULAR },

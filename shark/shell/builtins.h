@@ -31,6 +31,7 @@ int bi_test(struct shell *sh, int argc, char **argv);
 int bi_printf(struct shell *sh, int argc, char **argv);
 int bi_echo(struct shell *sh, int argc, char **argv);
 int bi_read(struct shell *sh, int argc, char **argv);
+int bi_mapfile(struct shell *sh, int argc, char **argv);
 int bi_getopts(struct shell *sh, int argc, char **argv);
 int bi_set(struct shell *sh, int argc, char **argv);
 int bi_export(struct shell *sh, int argc, char **argv);
@@ -44,6 +45,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv);
 int bi_exec(struct shell *sh, int argc, char **argv);
 int bi_declare(struct shell *sh, int argc, char **argv);
 int bi_bash_unsupported(struct shell *sh, int argc, char **argv);
+int bi_shopt(struct shell *sh, int argc, char **argv);
 /* Replace the positional parameters. */
 void set_positional(struct shell *sh, int argc, char **argv);
 

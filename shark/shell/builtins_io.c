@@ -1,7 +1,9 @@
 /* builtins_io.c - the text builtins: echo (dash's: -n and backslash
  * escapes), printf (format reuse, %b, numeric conversions) and test/[. */
 #include "shark/shell/shell.h"
+#include "shark/shell/array.h"
 #include "shark/shell/builtins.h"
+#include "shark/shell/vars.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -182,6 +184,70 @@ static size_t pf_escape(struct shell *sh, const char *f)
 	}
 }
 
+static int printf_run(struct shell *sh, int argc, char **argv, int i);
+
+/* bash's printf %q: s quoted for re-input, malloc'd. A string with a
+ * byte that is not printable ASCII becomes $'...' with C escapes; others
+ * get a backslash before each character special to the shell ('#' and
+ * '~' only where they would be special); "" is ''. */
+static char *quote_q(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = malloc(len * 4 + 4);
+	if (!out)
+		abort();
+	size_t o = 0;
+	bool ansi = false;
+	for (const char *c = s; *c; c++)
+		ansi |= !((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
+	if (!*s) {
+		memcpy(out, "''", 3);
+		return out;
+	}
+	if (ansi) {
+		out[o++] = '$';
+		out[o++] = '\'';
+		for (const char *c = s; *c; c++) {
+			unsigned char u = (unsigned char)*c;
+			char e = 0;
+			switch (u) {
+			case 033: e = 'E'; break;
+			case '\a': e = 'a'; break;
+			case '\b': e = 'b'; break;
+			case '\f': e = 'f'; break;
+			case '\n': e = 'n'; break;
+			case '\r': e = 'r'; break;
+			case '\t': e = 't'; break;
+			case '\v': e = 'v'; break;
+			case '\\': e = '\\'; break;
+			case '\'': e = '\''; break;
+			default: break;
+			}
+			if (e) {
+				out[o++] = '\\';
+				out[o++] = e;
+			} else if (u < 0x20 || u >= 0x7f) {
+				o += (size_t)snprintf(out + o, 5, "\\%03o", u);
+			} else {
+				out[o++] = (char)u;
+			}
+		}
+		out[o++] = '\'';
+		out[o] = '\0';
+		return out;
+	}
+	for (const char *c = s; *c; c++) {
+		bool special = strchr(" !\"$&'()*,;<>?[\\]^`{|}", *c) != NULL ||
+			       (*c == '#' && c == s) ||
+			       (*c == '~' && (c == s || c[-1] == ':' || c[-1] == '='));
+		if (special)
+			out[o++] = '\\';
+		out[o++] = *c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
@@ -259,21 +325,38 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 			spec[sl++] = '*';
 		}
 		switch (conv) {
+		case 'q':
+			if (!sh->bash) {
+				sh_error(sh, "printf: %%%c: invalid directive", conv);
+				p->status = 1;
+				return false;
+			}
+			/* fall through */
 		case 's':
 		case 'b': {
 			const char *s = a ? a : "";
+			if (conv == 'q')
+				s = dyn = quote_q(s);
 			if (conv == 'b') {
 				/* expand escapes into a temporary buffer via the output */
 				size_t save = sh->olen;
 				bool go = out_escaped(sh, s);
 				size_t got = sh->olen - save;
-				dyn = strndup(sh->obuf + save, got);
+				dyn = malloc(got + 1);
+				if (!dyn)
+					abort();
+				memcpy(dyn, sh->obuf + save, got);
+				dyn[got] = '\0';
 				sh->olen = save;
 				s = dyn;
-				if (!go) {
-					out_str(sh, s);
+				if (!go || sl == 1) {
+					/* no width or precision: the bytes as they are,
+					 * NUL bytes (\0NNN) included */
+					out_mem(sh, dyn, got);
 					free(dyn);
-					return false;
+					if (!go)
+						return false;
+					continue;
 				}
 			}
 			spec[sl++] = 's';
@@ -368,8 +451,54 @@ static bool pf_pass(struct pf *p, const char *fmt, bool *ret_used)
 int bi_printf(struct shell *sh, int argc, char **argv)
 {
 	int i = 1;
+	const char *var = NULL;
+	if (sh->bash && i + 1 < argc && strcmp(argv[i], "-v") == 0) {
+		var = argv[i + 1];	/* bash printf -v NAME: into a variable */
+		i += 2;
+	}
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		i++;
+	if (var) {
+		size_t vl = strlen(var);
+		const char *br = strchr(var, '[');
+		if (!var_valid_name(var, br ? (size_t)(br - var) : vl) || (br && var[vl - 1] != ']')) {
+			sh_error(sh, "printf: `%s': not a valid identifier", var);
+			return 2;
+		}
+		if (i >= argc) {
+			sh_error(sh, "printf: usage: printf [-v var] format [arguments]");
+			return 2;
+		}
+		out_flush(sh);
+		sh->ocapture = true;
+		int status = printf_run(sh, argc, argv, i);
+		sh->ocapture = false;
+		char *val = strndup(sh->obuf ? sh->obuf : "", sh->olen);
+		if (!val)
+			abort();
+		sh->olen = 0;
+		int r;
+		if (br) {
+			/* NAME[SUB]: assigned as the word NAME[SUB]=value would be */
+			size_t l = vl + strlen(val) + 2;
+			char *word = malloc(l);
+			if (!word)
+				abort();
+			snprintf(word, l, "%s=%s", var, val);
+			r = array_assign_word(sh, word);
+			free(word);
+		} else {
+			r = var_set(sh, var, val, 0);
+		}
+		free(val);
+		return r < 0 ? 1 : status;
+	}
+	return printf_run(sh, argc, argv, i);
+}
+
+/* printf with the format at argv[i]. */
+static int printf_run(struct shell *sh, int argc, char **argv, int i)
+{
 	if (i >= argc) {
 		sh_error(sh, "printf: usage: printf format [arg ...]");
 		return 2;

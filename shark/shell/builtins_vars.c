@@ -3,6 +3,7 @@
  * export, readonly, unset, local, shift, getopts, read. */
 #include "shark/shell/shell.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/options.h"
@@ -127,6 +128,9 @@ static int declare(struct shell *sh, int argc, char **argv, unsigned flag, const
 
 int bi_export(struct shell *sh, int argc, char **argv)
 {
+	if (sh->bash && argc > 2 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "-fn") == 0 ||
+				     strcmp(argv[1], "-nf") == 0))
+		return bashvars_export_functions(sh, argv + 2, strcmp(argv[1], "-f") == 0);
 	return declare(sh, argc, argv, V_EXPORT, "export");
 }
 
@@ -168,7 +172,9 @@ int bi_unset(struct shell *sh, int argc, char **argv)
 			char *sub = strndup(br + 1, len - (size_t)(br - argv[i]) - 1);
 			if (name && sub && argv[i][len - 1] == ']') {
 				sub[strlen(sub) - 1] = '\0';
-				if (arith_eval(sh, sub, &idx) == 0)
+				if (array_is_assoc(sh, name))
+					assoc_unset(sh, name, sub);
+				else if (arith_eval(sh, sub, &idx) == 0)
 					array_unset_elem(sh, name, idx);
 			}
 			free(name);
@@ -337,169 +343,4 @@ end:
 	var_set(sh, "OPTIND", ibuf, 0);
 	sh->optind_seen = oind;
 	return ret;
-}
-
-/* --- read ---------------------------------------------------------------------- */
-
-/* Read one line from fd 0 without consuming past its newline: from a
- * seekable file a block is read and the offset moved back; otherwise one
- * byte at a time. Returns the number of bytes (without the newline) and
- * sets *ret_eof when input ended before a newline. */
-static char *read_line(int fd, size_t *ret_len, bool *ret_eof)
-{
-	size_t len = 0, cap = 128;
-	char *buf = malloc(cap);
-	if (!buf)
-		abort();
-	*ret_eof = false;
-	off_t pos = lseek(fd, 0, SEEK_CUR);
-	struct stat st;
-	bool seekable = pos >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	for (;;) {
-		char chunk[4096];
-		size_t want = seekable ? sizeof chunk : 1;
-		ssize_t n = read(fd, chunk, want);
-		if (n < 0 && errno == EINTR) {
-			if (sig_any_pending)
-				break;
-			continue;
-		}
-		if (n <= 0) {
-			*ret_eof = true;
-			break;
-		}
-		size_t take = (size_t)n;
-		char *nl = memchr(chunk, '\n', (size_t)n);
-		if (nl)
-			take = (size_t)(nl - chunk);
-		if (len + take + 1 > cap) {
-			while (len + take + 1 > cap)
-				cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				abort();
-		}
-		memcpy(buf + len, chunk, take);
-		len += take;
-		if (nl) {
-			if (seekable)
-				lseek(fd, pos + (off_t)(len + 1), SEEK_SET);
-			break;
-		}
-		if (seekable)
-			pos += 0;
-	}
-	buf[len] = '\0';
-	*ret_len = len;
-	return buf;
-}
-
-int bi_read(struct shell *sh, int argc, char **argv)
-{
-	bool raw = false;
-	const char *prompt = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		for (const char *c = argv[i] + 1; *c; c++) {
-			if (*c == 'r') {
-				raw = true;
-			} else if (*c == 'p' && i + 1 < argc) {
-				prompt = argv[++i];
-				break;
-			} else {
-				sh_error(sh, "read: Illegal option -%c", *c);
-				return 2;
-			}
-		}
-	}
-	if (i >= argc) {
-		sh_error(sh, "read: arg count");
-		return 2;
-	}
-	if (prompt && isatty(0)) {
-		fputs(prompt, stderr);
-		fflush(stderr);
-	}
-	/* the line, with a flag per byte: escaped bytes are never split */
-	size_t len = 0, cap = 128;
-	char *line = malloc(cap);
-	bool *esc = malloc(cap);
-	if (!line || !esc)
-		abort();
-	bool eof = false;
-	for (;;) {
-		size_t n;
-		char *part = read_line(0, &n, &eof);
-		size_t k = 0;
-		bool cont = false;
-		while (k < n) {
-			if (len + 2 > cap) {
-				cap *= 2;
-				line = realloc(line, cap);
-				esc = realloc(esc, cap);
-				if (!line || !esc)
-					abort();
-			}
-			if (!raw && part[k] == '\\') {
-				if (k + 1 == n) {
-					cont = !eof;
-					k++;
-					break;
-				}
-				line[len] = part[k + 1];
-				esc[len++] = true;
-				k += 2;
-				continue;
-			}
-			line[len] = part[k++];
-			esc[len++] = false;
-		}
-		free(part);
-		if (!cont)
-			break;
-	}
-	line[len] = '\0';
-	const char *ifs = var_get(sh, "IFS");
-	if (!ifs)
-		ifs = " \t\n";
-	size_t p = 0;
-	int status = eof ? 1 : 0;
-#define IS_IFS(k) (!esc[k] && line[k] && strchr(ifs, line[k]))
-#define IS_WS(k) (IS_IFS(k) && strchr(" \t\n", line[k]))
-	for (; i < argc; i++) {
-		while (p < len && IS_WS(p))
-			p++;
-		char *val;
-		if (i + 1 == argc) {
-			size_t e = len;
-			while (e > p && IS_WS(e - 1))
-				e--;
-			val = strndup(line + p, e - p);
-			p = len;
-		} else {
-			size_t st = p;
-			while (p < len && !IS_IFS(p))
-				p++;
-			val = strndup(line + st, p - st);
-			while (p < len && IS_WS(p))
-				p++;
-			if (p < len && IS_IFS(p)) {
-				p++;
-				while (p < len && IS_WS(p))
-					p++;
-			}
-		}
-#undef IS_IFS
-#undef IS_WS
-		if (var_set(sh, argv[i], val, 0) < 0)
-			status = 2;
-		free(val);
-	}
-	free(line);
-	free(esc);
-	return status;
 }

@@ -112,11 +112,40 @@ static bool arith_operand(struct cond *c, const struct word *w, intmax_t *ret)
 	return r == 0;
 }
 
+/* -v NAME, NAME[SUB] (an element) or NAME[@] (any element). */
+static bool var_is_set(struct shell *sh, const char *arg)
+{
+	const char *br = strchr(arg, '[');
+	size_t al = strlen(arg);
+	if (!br || arg[al - 1] != ']')
+		return var_get(sh, arg) != NULL || (var_lookup(sh, arg) && var_lookup(sh, arg)->assoc &&
+							 assoc_get(sh, arg, "0"));
+	char *name = strndup(arg, (size_t)(br - arg));
+	char *sub = strndup(br + 1, al - (size_t)(br - arg) - 2);
+	if (!name || !sub)
+		abort();
+	bool set = false;
+	if (strcmp(sub, "@") == 0 || strcmp(sub, "*") == 0) {
+		struct strlist vals = { 0 };
+		array_values(sh, name, &vals, NULL);
+		set = vals.n > 0;
+		strlist_free(&vals);
+	} else if (array_is_assoc(sh, name)) {
+		set = assoc_get(sh, name, sub) != NULL;
+	} else {
+		intmax_t idx;
+		set = arith_eval(sh, sub, &idx) == 0 && array_get(sh, name, idx) != NULL;
+	}
+	free(name);
+	free(sub);
+	return set;
+}
+
 /* A unary file or string test through test(1)'s code. */
 static int unary_test(struct cond *c, const char *op, const char *arg)
 {
 	if (strcmp(op, "-v") == 0)
-		return var_get(c->sh, arg) != NULL;
+		return var_is_set(c->sh, arg);
 	if (strcmp(op, "-o") == 0) {
 		bool on;
 		return options_get(c->sh, arg, &on) == 0 && on;
@@ -170,7 +199,7 @@ static int binary(struct cond *c, const struct word *lw, const char *op, const s
 		if (!pat) {
 			c->err = true;
 		} else {
-			res = pattern_match(pat, l, strlen(l)) == (op[0] != '!');
+			res = pattern_match_flags(pat, l, strlen(l), pattern_flags(c->sh, true) | PM_EXT) == (op[0] != '!');
 			free(pat);
 		}
 	} else if (strcmp(op, "=~") == 0) {

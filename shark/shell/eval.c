@@ -4,12 +4,14 @@
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
 #include "shark/shell/cond.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/external.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
+#include "shark/shell/procsub.h"
 #include "shark/shell/redir.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
@@ -48,18 +50,30 @@ struct func *func_lookup(struct shell *sh, const char *name)
 }
 
 /* Define (or redefine) function name with body (shared: ast_ref). */
-static void func_define(struct shell *sh, const char *name, struct node *body)
+static void func_define(struct shell *sh, const char *name, struct node *body, const char *text)
 {
 	struct func *f = func_lookup(sh, name);
+	char *file = strdup(bashvars_current_file(sh));
+	if (!file)
+		abort();
+	char *copy = text ? strdup(text) : NULL;
 	if (f) {
 		ast_free(f->body);
 		f->body = ast_ref(body);
+		free(f->file);
+		f->file = file;
+		free(f->text);
+		f->text = copy;
+		if (f->exported)
+			sh->var_generation++;	/* the environment holds its text */
 		return;
 	}
 	f = calloc(1, sizeof *f);
 	if (!f)
 		abort();
 	f->name = strdup(name);
+	f->file = file;
+	f->text = copy;
 	f->body = ast_ref(body);
 	unsigned h = func_hash(name);
 	f->next = sh->funcs[h];
@@ -73,7 +87,11 @@ int func_remove(struct shell *sh, const char *name)
 		if (strcmp(f->name, name) == 0) {
 			*pp = f->next;
 			ast_free(f->body);
+			if (f->exported)
+				sh->var_generation++;
 			free(f->name);
+			free(f->file);
+			free(f->text);
 			free(f);
 			return 0;
 		}
@@ -89,6 +107,8 @@ void func_free_all(struct shell *sh)
 			sh->funcs[h] = f->next;
 			ast_free(f->body);
 			free(f->name);
+			free(f->file);
+			free(f->text);
 			free(f);
 		}
 	}
@@ -116,9 +136,12 @@ static int eval_function(struct shell *sh, struct func *f, int argc, char **argv
 	sh->local_frame = sh->locals;
 	sh->loop_depth = 0;
 	sh->func_depth++;
+	struct call_frame frame = { .func = f->name, .file = f->file, .prev = sh->frames };
+	sh->frames = &frame;
 	struct node *body = ast_ref(f->body);
 	int status = eval(sh, body, false);
 	ast_free(body);
+	sh->frames = frame.prev;
 	if (sh->jump == J_RETURN) {
 		sh->jump = J_NONE;
 		status = sh->status;
@@ -201,14 +224,17 @@ static size_t assign_append(struct shell *sh, const char *aname, char **v)
 	if (nl < 2 || aname[nl - 1] != '+')
 		return nl;
 	char *name = strndup(aname, nl - 1);
-	const char *cur = name ? var_get(sh, name) : NULL;
+	struct var *var = name ? var_lookup(sh, name) : NULL;
+	const char *cur = var ? var->value : NULL;
+	bool integer = var && (var->flags & V_INTEGER);
 	free(name);
 	if (cur) {
-		size_t l = strlen(cur) + strlen(*v) + 1;
+		size_t l = strlen(cur) + strlen(*v) + 8;
 		char *joined = malloc(l);
 		if (!joined)
 			abort();
-		snprintf(joined, l, "%s%s", cur, *v);
+		/* declare -i: += adds */
+		snprintf(joined, l, integer ? "(%s)+(%s)" : "%s%s", cur, *v);
 		free(*v);
 		*v = joined;
 	}
@@ -319,7 +345,8 @@ char **eval_build_env(struct shell *sh, struct strlist *as, struct strlist *own)
  * action could still be due (EXIT or a caught signal). */
 static bool may_exec_in_place(const struct shell *sh)
 {
-	return !traps_have_actions(sh);
+	/* process substitutions wait for the command to end, then clean up */
+	return !traps_have_actions(sh) && !sh->procsubs;
 }
 
 /* Expand a command's words. For the declaration builtins (export, readonly,
@@ -715,8 +742,11 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 	}
 	/* at the end of the process (and not negated) no job child is needed */
 	if (external_pipeline(sh, n->stages, n->nstages, last && !n->bang && may_exec_in_place(sh),
-			      &status))
+			      &status)) {
+		if (sh->bash)	/* the engine gives the last stage's status only */
+			bashvars_set_pipestatus(sh, &status, 1);
 		goto done;
+	}
 	out_flush(sh);
 	pid_t *pids = calloc(n->nstages, sizeof *pids);
 	if (!pids)
@@ -771,12 +801,19 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 		close(prev);
 	status = 0;
 	int fail = 0;
+	int *statuses = calloc(n->nstages, sizeof *statuses);
+	if (!statuses)
+		abort();
 	for (size_t i = 0; i < started; i++) {
 		int s = jobs_wait_pid(sh, pids[i]);
 		if (s)
 			fail = s;
 		status = s;
+		statuses[i] = s;
 	}
+	if (sh->bash)
+		bashvars_set_pipestatus(sh, statuses, started);
+	free(statuses);
 	jobs_group_end(sh);
 	if (started < n->nstages)
 		status = 2;
@@ -1002,7 +1039,7 @@ static int eval_case(struct shell *sh, struct node *n, bool last)
 				free(subject);
 				return sh->status = 2;
 			}
-			bool m = pattern_match(pat, subject, slen);
+			bool m = pattern_match_flags(pat, subject, slen, pattern_flags(sh, true));
 			free(pat);
 			if (m) {
 				free(subject);
@@ -1082,6 +1119,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		return 2;
 	}
 	int status = 0;
+	struct procsub *procsub_mark = sh->procsubs;
 	switch (n->kind) {
 	case N_SIMPLE:
 		status = eval_simple(sh, n, last);
@@ -1108,7 +1146,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		status = eval_subshell(sh, n, last);
 		break;
 	case N_FUNCDEF:
-		func_define(sh, n->name, n->a);
+		func_define(sh, n->name, n->a, n->text);
 		status = sh->status = 0;
 		break;
 	default:
@@ -1129,8 +1167,14 @@ static int eval(struct shell *sh, struct node *n, bool last)
 		break;
 	}
 	sh->eval_depth--;
+	if (sh->procsubs != procsub_mark)
+		procsub_finish(sh, procsub_mark);
 	if (sh->jump == J_NONE)
 		sh->status = status;
+	if (sh->bash && (n->kind == N_SIMPLE || n->kind == N_SUBSHELL || n->kind == N_DBRACKET ||
+			 n->kind == N_ARITH))
+		bashvars_set_pipestatus(sh, &status, 1);	/* a command is a pipeline of one; a
+								 * compound one leaves its last pipeline's */
 	return status;
 }
 

@@ -9,8 +9,20 @@
 #include "shark/shell/expand.h"
 #include "shark/shell/shell.h"
 
+/* One function call or sourced file being run, for bash's FUNCNAME and
+ * BASH_SOURCE (bashvars.c): func is the function's name or NULL for a
+ * sourced file; file is where the running code was read from. */
+struct call_frame {
+	const char *func;
+	const char *file;
+	struct call_frame *prev;
+};
+
 struct func {
 	char *name;
+	char *file;		/* where it was defined (bash BASH_SOURCE) */
+	char *text;		/* the body as written, or NULL (bash export -f) */
+	bool exported;		/* export -f: in the environment as BASH_FUNC_NAME%% */
 	struct node *body;	/* shared with the tree (ast_ref) */
 	struct func *next;
 };

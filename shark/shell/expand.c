@@ -7,9 +7,11 @@
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
 #include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
 #include "shark/shell/brace.h"
 #include "shark/shell/jobs.h"
 #include "shark/shell/options.h"
+#include "shark/shell/procsub.h"
 #include "shark/shell/vars.h"
 #include "shark/util/util.h"
 
@@ -185,16 +187,27 @@ static const char *param_value(struct shell *sh, const char *name, char *buf, si
 		}
 		return sh->argv[n - 1];
 	}
+	if (sh->bash && (c == 'P' || c == 'F' || c == 'B'))
+		bashvars_sync(sh, name);
 	const char *v = var_get(sh, name);
 	const char *br;
 	if (!v && sh->bash && (br = strchr(name, '[')) != NULL) {
 		/* an array element, as expand_array_param names it */
 		char base[256];
 		size_t bl = (size_t)(br - name);
-		if (bl < sizeof base && br[1] != '-') {
+		if (bl < sizeof base) {
 			memcpy(base, name, bl);
 			base[bl] = '\0';
-			v = array_get(sh, base, strtoimax(br + 1, NULL, 10));
+			if (array_is_assoc(sh, base)) {
+				/* NAME[KEY]: the key is all up to the last ] */
+				char *key = strndup(br + 1, strlen(br + 1) - 1);
+				if (!key)
+					abort();
+				v = assoc_get(sh, base, key);
+				free(key);
+			} else if (br[1] != '-') {
+				v = array_get(sh, base, strtoimax(br + 1, NULL, 10));
+			}
 		}
 	}
 	if (!v)
@@ -307,7 +320,7 @@ static char *xb_pattern(const struct xbuf *b)
 
 /* bash ${x/p/r} and its anchored and global forms: v with the matches of
  * pat replaced by rep (malloc'd). The longest match at each place wins. */
-static char *subst_pattern(enum param_op op, const char *v, const char *pat, const char *rep)
+static char *subst_pattern(enum param_op op, const char *v, const char *pat, const char *rep, unsigned pf)
 {
 	size_t len = strlen(v), rl = strlen(rep);
 	struct xbuf out = { 0 };
@@ -317,13 +330,13 @@ static char *subst_pattern(enum param_op op, const char *v, const char *pat, con
 		size_t mlen = 0;
 		bool found = false;
 		if (op == PO_SUBST_SUFFIX) {
-			if (pattern_match(pat, v + i, len - i) && *pat) {
+			if (pattern_match_flags(pat, v + i, len - i, pf) && *pat) {
 				found = true;
 				mlen = len - i;
 			}
 		} else if (op != PO_SUBST_PREFIX || i == 0) {
 			for (size_t l = len - i + 1; l-- > 0;) {
-				if (pattern_match(pat, v + i, l) && (l > 0 || op == PO_SUBST_PREFIX)) {
+				if (pattern_match_flags(pat, v + i, l, pf) && (l > 0 || op == PO_SUBST_PREFIX)) {
 					found = *pat != '\0';
 					mlen = l;
 					break;
@@ -381,7 +394,7 @@ static char *bash_param_op(struct shell *sh, const struct wpart *pt, const char 
 			free(pat);
 			return NULL;
 		}
-		char *r = subst_pattern(pt->op, v, pat, rep);
+		char *r = subst_pattern(pt->op, v, pat, rep, pattern_flags(sh, false) & PM_EXT);
 		free(pat);
 		free(rep);
 		return r;
@@ -464,11 +477,30 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
  * with the positional parameters swapped for the elements meanwhile. */
 static int expand_array_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
 {
+	if (pt->name[0] == 'P' || pt->name[0] == 'F' || pt->name[0] == 'B')
+		bashvars_sync(sh, pt->name);
 	struct wpart copy = *pt;
 	copy.index = NULL;
 	copy.index_all = 0;
 	copy.next = NULL;
 	bool quoted = pt->quoted || (flags & X_QUOTE);
+	if (pt->index && array_is_assoc(sh, pt->name)) {
+		char *key = arg_string(sh, pt->index, 0);
+		if (!key) {
+			expand_fail(sh);
+			return -1;
+		}
+		size_t l = strlen(pt->name) + strlen(key) + 3;
+		char *elem = malloc(l);
+		if (!elem)
+			abort();
+		snprintf(elem, l, "%s[%s]", pt->name, key);
+		free(key);
+		copy.name = elem;
+		int r = expand_param(sh, &copy, b, flags);
+		free(elem);
+		return r;
+	}
 	if (pt->index) {
 		char *sub = arg_string(sh, pt->index, 0);
 		intmax_t idx = 0;
@@ -523,6 +555,73 @@ static int expand_array_param(struct shell *sh, const struct wpart *pt, struct x
 	return ret;
 }
 
+/* ${v#p} ${v##p} ${v%p} ${v%%p}: v without the match of pat (malloc'd). */
+static char *strip_pattern(enum param_op op, const char *pat, const char *v, unsigned pf)
+{
+	size_t len = strlen(v), start = 0, end = len;
+	switch (op) {
+	case PO_LSMALL:
+		for (size_t i = 0; i <= len; i++)
+			if (pattern_match_flags(pat, v, i, pf)) {
+				start = i;
+				break;
+			}
+		break;
+	case PO_LLARGE:
+		for (size_t i = len + 1; i-- > 0;)
+			if (pattern_match_flags(pat, v, i, pf)) {
+				start = i;
+				break;
+			}
+		break;
+	case PO_RSMALL:
+		for (size_t i = len + 1; i-- > 0;)
+			if (pattern_match_flags(pat, v + i, len - i, pf)) {
+				end = i;
+				break;
+			}
+		break;
+	default:
+		for (size_t i = 0; i <= len; i++)
+			if (pattern_match_flags(pat, v + i, len - i, pf)) {
+				end = i;
+				break;
+			}
+		break;
+	}
+	char *r = strndup(v + start, end - start);
+	if (!r)
+		abort();
+	return r;
+}
+
+/* bash applies the string operators to each element of "$@" and
+ * "${a[@]}" (dash to the joined value): results in *out. */
+static int elementwise(struct shell *sh, const struct wpart *pt, struct strlist *out)
+{
+	char *pat = NULL;
+	if (pt->op == PO_RSMALL || pt->op == PO_RLARGE || pt->op == PO_LSMALL || pt->op == PO_LLARGE) {
+		struct xbuf pb = { 0 };
+		if (pt->arg && expand_parts(sh, pt->arg->parts, &pb, X_TILDE) < 0) {
+			xb_free(&pb);
+			return -1;
+		}
+		pat = xb_pattern(&pb);
+		xb_free(&pb);
+	}
+	for (int i = 0; i < sh->argc; i++) {
+		char *r = pat ? strip_pattern(pt->op, pat, sh->argv[i], pattern_flags(sh, false) & PM_EXT)
+			      : bash_param_op(sh, pt, sh->argv[i]);
+		if (!r) {
+			free(pat);
+			return -1;
+		}
+		strlist_push(out, r);
+	}
+	free(pat);
+	return 0;
+}
+
 static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b, unsigned flags)
 {
 	if (pt->index || pt->index_all)
@@ -535,6 +634,27 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 	unsigned char vflag = quoted ? Q_QUOTED : (flags & X_SPLIT) ? Q_SPLIT : 0;
 	const char *val = param_value(sh, name, nbuf, sizeof nbuf, &alloc, &set);
 	bool multi = is_multi(name);
+	if (multi && sh->bash && pt->op != PO_NONE && pt->op != PO_LENGTH && pt->op != PO_DEFAULT &&
+	    pt->op != PO_ALT && pt->op != PO_ASSIGN && pt->op != PO_ERROR && pt->op != PO_SUBSTR &&
+	    pt->op != PO_INDICES) {
+		struct strlist res = { 0 };
+		if (elementwise(sh, pt, &res) < 0) {
+			strlist_free(&res);
+			free(alloc);
+			expand_fail(sh);
+			return -1;
+		}
+		char **save_argv = sh->argv;
+		int save_argc = sh->argc;
+		sh->argv = res.v ? res.v : save_argv + save_argc;
+		sh->argc = (int)res.n;
+		add_positional(sh, name, b, quoted, flags);
+		sh->argv = save_argv;
+		sh->argc = save_argc;
+		strlist_free(&res);
+		free(alloc);
+		return 0;
+	}
 	if (multi && sh->argc == 0 && name[0] == '@')
 		set = pt->op == PO_NONE || pt->op == PO_LENGTH ? true : sh->argc > 0;
 	int ret = 0;
@@ -646,42 +766,12 @@ static int expand_param(struct shell *sh, const struct wpart *pt, struct xbuf *b
 		}
 		char *pat = xb_pattern(&pb);
 		xb_free(&pb);
-		const char *v = val ? val : "";
-		size_t len = strlen(v), start = 0, end = len;
-		switch (pt->op) {
-		case PO_LSMALL:
-			for (size_t i = 0; i <= len; i++)
-				if (pattern_match(pat, v, i)) {
-					start = i;
-					break;
-				}
-			break;
-		case PO_LLARGE:
-			for (size_t i = len + 1; i-- > 0;)
-				if (pattern_match(pat, v, i)) {
-					start = i;
-					break;
-				}
-			break;
-		case PO_RSMALL:
-			for (size_t i = len + 1; i-- > 0;)
-				if (pattern_match(pat, v + i, len - i)) {
-					end = i;
-					break;
-				}
-			break;
-		default:
-			for (size_t i = 0; i <= len; i++)
-				if (pattern_match(pat, v + i, len - i)) {
-					end = i;
-					break;
-				}
-			break;
-		}
+		char *r = strip_pattern(pt->op, pat, val ? val : "", pattern_flags(sh, false) & PM_EXT);
 		free(pat);
 		if (quoted)
 			xb_mark(b, Q_KEEP);
-		xb_add(b, v + start, end - start, vflag);
+		xb_add(b, r, strlen(r), vflag);
+		free(r);
 		break;
 	}
 	default: {
@@ -891,6 +981,19 @@ static int expand_parts(struct shell *sh, const struct wpart *pt, struct xbuf *b
 			if (expand_arith(sh, pt, b, flags) < 0)
 				return -1;
 			break;
+		case WP_PROCSUB: {
+			/* fuzzing runs nothing: a fixed path */
+			char *path = sh->no_cmdsub ? strdup("/dev/null") :
+						     procsub_open(sh, pt->cmd, pt->procsub_write);
+			if (!path) {
+				expand_fail(sh);
+				return -1;
+			}
+			xb_mark(b, Q_KEEP);
+			xb_add(b, path, strlen(path), Q_QUOTED);
+			free(path);
+			break;
+		}
 		}
 		if (sh->jump == J_EXIT || sh->jump == J_ABORT)
 			return -1;
@@ -908,17 +1011,19 @@ static void emit_field(struct shell *sh, const struct xbuf *b, size_t st, size_t
 		if (b->q[i] & (Q_BREAK | Q_KEEP))
 			continue;
 		n++;
-		if (!(b->q[i] & Q_QUOTED) && (b->s[i] == '*' || b->s[i] == '?' || b->s[i] == '['))
+		if (!(b->q[i] & Q_QUOTED) && (b->s[i] == '*' || b->s[i] == '?' || b->s[i] == '[' ||
+					       (b->s[i] == '(' && (sh->shopt & SHOPT_EXTGLOB))))
 			magic = true;
 	}
 	if (magic && !sh->opt.noglob) {
 		struct xbuf sub = { .s = b->s + st, .q = b->q + st, .len = en - st };
 		char *pat = xb_pattern(&sub);
-		if (pattern_has_magic(pat)) {
-			size_t got = pattern_glob(pat, out);
-			if (got) {
+		unsigned pf = pattern_flags(sh, false);
+		if (pattern_has_magic_flags(pat, pf)) {
+			size_t got = pattern_glob(pat, out, pf);
+			if (got || (sh->bash && (sh->shopt & SHOPT_NULLGLOB))) {
 				free(pat);
-				return;
+				return;	/* nullglob: no match, no field */
 			}
 		}
 		free(pat);
@@ -1001,7 +1106,7 @@ int expand_words(struct shell *sh, struct word *w, struct strlist *out)
 		}
 		/* fast path: one unquoted literal without pattern characters or tilde */
 		if (pt && !pt->next && pt->kind == WP_LIT && !pt->quoted && pt->text[0] != '~' &&
-		    !strpbrk(pt->text, "*?[")) {
+		    !strpbrk(pt->text, (sh->shopt & SHOPT_EXTGLOB) ? "*?[(" : "*?[")) {
 			char *s = strdup(pt->text);
 			if (!s)
 				abort();

@@ -51,8 +51,24 @@ int arith_eval(struct shell *sh, const char *expr, intmax_t *ret_value);
 bool pattern_match(const char *pat, const char *str, size_t len);
 /* Does pat contain an unquoted *, ? or [ ? */
 bool pattern_has_magic(const char *pat);
+
+/* bash's matching options, for pattern_match_flags and pattern_glob. */
+enum {
+	PM_EXT = 1,		/* extglob groups ?(a|b) *(..) +(..) @(..) !(..) */
+	PM_NOCASE = 2,		/* letters match either case (nocasematch) */
+	PG_DOTGLOB = 4,		/* globbing: names with a leading dot match too */
+	PG_GLOBSTAR = 8,	/* globbing: a ** component spans directories */
+};
+/* The PM_/PG_ flags the shell's shopt options ask for: for case and
+ * [[ == ]] (matching: nocasematch applies), or for expansions and globs. */
+unsigned pattern_flags(const struct shell *sh, bool matching);
+/* pattern_match with the PM_ flags (a backtracking matcher, used only when
+ * a flag is set; its work is bounded). */
+bool pattern_match_flags(const char *pat, const char *str, size_t len, unsigned flags);
+/* pattern_has_magic that also sees extglob groups with PM_EXT. */
+bool pattern_has_magic_flags(const char *pat, unsigned flags);
 /* Pathname expansion of pat; appends sorted matches to out and returns how
- * many were added (0: no match). */
-size_t pattern_glob(const char *pat, struct strlist *out);
+ * many were added (0: no match). flags: PM_EXT, PG_DOTGLOB, PG_GLOBSTAR. */
+size_t pattern_glob(const char *pat, struct strlist *out, unsigned flags);
 
 #endif

@@ -25,6 +25,7 @@
 #include "shark/shell/jobs.h"
 #include "shark/shell/lookup.h"
 #include "shark/shell/redir.h"
+#include "shark/shell/procsub.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
 #include "shark/util/util.h"
@@ -370,8 +371,8 @@ static bool ends_err_to_out(const struct node *n)
  * builtin nor a function, with redirections of fds 0-2 only. */
 static bool stage_is_external(struct shell *sh, const struct node *n)
 {
-	if (n->kind != N_SIMPLE || !n->args)
-		return false;
+	if (n->kind != N_SIMPLE || !n->args || procsub_in_node(n))
+		return false;	/* <(...): expanded in the stage's own process */
 	/* In sh the pipe is in place before a stage's redirections, so
 	 * `2>&1` sends stderr down the pipe. The engine knows that case (the
 	 * last redirection of fds 1 and 2 is `2>&1`: err_to_out); any other
@@ -516,6 +517,8 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 {
 	if (sh->opt.xtrace || sh->opt.noexec)
 		return false; /* the stage-by-stage path traces each command */
+	if (sh->bash && sh->pipestatus_used)
+		return false; /* the script reads PIPESTATUS: each stage's status */
 	for (size_t i = 0; i < nstages; i++)
 		if (!stage_is_external(sh, stages[i]))
 			return false;

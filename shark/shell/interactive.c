@@ -189,6 +189,12 @@ char *interactive_readline(struct shell *sh, bool continuation)
 			word_free(w);
 		}
 	}
+	/* set -o vi / -o emacs choose readline's editing mode; with
+	 * neither, the user's inputrc decides */
+	if (sh->opt.vi && rl_editing_mode != 0)
+		rl_variable_bind("editing-mode", "vi");
+	else if (sh->opt.emacs && rl_editing_mode != 1)
+		rl_variable_bind("editing-mode", "emacs");
 	sig_int_seen = 0;
 	char *line = readline(prompt ? prompt : "");
 	free(prompt);

@@ -456,13 +456,29 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 			return 128 + trap_sig;
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
+	int first = 1;
+	if (argc > 1 && strcmp(argv[1], "--") == 0)
+		first = 2;
+	for (int i = first; i < argc; i++) {
 		size_t idx;
+		const char *a = argv[i];
+		if (a[0] != '%' && (!*a || a[strspn(a, "0123456789")] != '\0')) {
+			/* not a pid: dash's "Illegal number" (status 2), bash's
+			 * "not a pid or valid job spec" (status 1) */
+			if (sh->bash)
+				sh_error(sh, "wait: `%s': not a pid or valid job spec", a);
+			else
+				sh_error(sh, a[0] == '-' ? "wait: Illegal option %s" : "wait: Illegal number: %s", a);
+			status = sh->bash ? 1 : 2;
+			continue;
+		}
 		struct job *j = find_job(sh, argv[i], &idx);
 		if (!j) {
 			status = 127;
 			if (argv[i][0] == '%') {
 				sh_error(sh, "wait: %s: no such job", argv[i]);
+				if (!sh->bash)
+					status = 2;	/* dash */
 				continue;
 			}
 			pid_t pid = (pid_t)atol(argv[i]);

@@ -496,6 +496,8 @@ static int read_brace_param(struct parser *p, struct wbuild *b, bool in_dq)
 	}
 	name[nl] = '\0';
 	pt->name = strdup(name);
+	if (strcmp(name, "PIPESTATUS") == 0)
+		p->sh->pipestatus_used = true;
 	c = peekc(p);
 	if (nl == 0) {
 		free(pt->name);
@@ -605,6 +607,19 @@ bad:
 	return -1;
 }
 
+/* Is the user's locale (LC_ALL, LC_CTYPE or LANG, the first set) UTF-8?
+ * The shell itself runs in the C locale. */
+static bool utf8_locale(void)
+{
+	const char *names[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(names[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
 /* bash $'...': backslash escapes as in C, the result quoted. */
 static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
 {
@@ -651,6 +666,37 @@ static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
 			} else {
 				wb_char(b, (char)v, true);
 			}
+		} else if ((c == 'u' || c == 'U') && isxdigit(lex_rawpeek(p))) {
+			/* \uXXXX, \UXXXXXXXX: the code point in UTF-8 */
+			unsigned long v = 0;
+			int d;
+			for (int i = 0; i < (c == 'u' ? 4 : 8) && isxdigit(d = lex_rawpeek(p)); i++) {
+				v = v * 16 + (unsigned long)(isdigit(d) ? d - '0' : (tolower(d) - 'a' + 10));
+				lex_rawadv(p);
+			}
+			char u[12];
+			int n = 0;
+			if (v >= 0x80 && !utf8_locale()) {
+				/* as bash where the character has no encoding */
+				n = snprintf(u, sizeof u, c == 'u' ? "\\u%04lX" : "\\U%08lX", v);
+			} else if (v < 0x80) {
+				u[n++] = (char)v;
+			} else if (v < 0x800) {
+				u[n++] = (char)(0xc0 | (v >> 6));
+				u[n++] = (char)(0x80 | (v & 0x3f));
+			} else if (v < 0x10000) {
+				u[n++] = (char)(0xe0 | (v >> 12));
+				u[n++] = (char)(0x80 | ((v >> 6) & 0x3f));
+				u[n++] = (char)(0x80 | (v & 0x3f));
+			} else if (v < 0x110000) {
+				u[n++] = (char)(0xf0 | (v >> 18));
+				u[n++] = (char)(0x80 | ((v >> 12) & 0x3f));
+				u[n++] = (char)(0x80 | ((v >> 6) & 0x3f));
+				u[n++] = (char)(0x80 | (v & 0x3f));
+			}
+			for (int i = 0; i < n; i++)
+				if (u[i])
+					wb_char(b, u[i], true);
 		} else if (c == 'c' && lex_rawpeek(p) != LEX_EOF) {
 			int d = lex_rawpeek(p);
 			lex_rawadv(p);
@@ -660,6 +706,48 @@ static int read_ansi_c_quote(struct parser *p, struct wbuild *b)
 			wb_char(b, (char)c, true);
 		}
 	}
+}
+
+/* The commands of $( ... ) or bash's <( ... ) / >( ... ), the opening
+ * parenthesis already read, up to the closing one: a part of kind kind. */
+static int read_paren_cmds(struct parser *p, struct wbuild *b, enum wpart_kind kind, bool in_dq)
+{
+	if (++p->depth > PARSE_MAX_DEPTH) {
+		p->depth--;
+		lex_error(p, "nested too deeply");
+		return -1;
+	}
+	bool save_have = p->have_tok;
+	p->have_tok = false;
+	size_t pending_before = 0;
+	for (struct heredoc_pending *h = p->heredocs; h; h = h->next)
+		pending_before++;
+	struct node *n = parse_cmdsub_list(p);
+	/* a here-document opened inside $( ) must have its body inside */
+	struct heredoc_pending **hp = &p->heredocs;
+	for (size_t i = 0; *hp && i < pending_before; i++)
+		hp = &(*hp)->next;
+	if (*hp) {
+		while (*hp) {
+			struct heredoc_pending *h = *hp;
+			*hp = h->next;
+			free(h->delim);
+			free(h);
+		}
+		lex_error(p, "here-document in $( ) without its body");
+	}
+	if (p->have_tok)
+		lex_consume(p);	/* a token left over by an error */
+	p->have_tok = save_have;
+	p->depth--;
+	if (p->error) {
+		ast_free(n);
+		return -1;
+	}
+	struct wpart *pt = lex_part_new(kind, in_dq);
+	pt->cmd = n;
+	wb_part(b, pt);
+	return 0;
 }
 
 static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
@@ -685,42 +773,7 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 			wb_part(b, pt);
 			return 0;
 		}
-		if (++p->depth > PARSE_MAX_DEPTH) {
-			p->depth--;
-			lex_error(p, "nested too deeply");
-			return -1;
-		}
-		bool save_have = p->have_tok;
-		p->have_tok = false;
-		size_t pending_before = 0;
-		for (struct heredoc_pending *h = p->heredocs; h; h = h->next)
-			pending_before++;
-		struct node *n = parse_cmdsub_list(p);
-		/* a here-document opened inside $( ) must have its body inside */
-		struct heredoc_pending **hp = &p->heredocs;
-		for (size_t i = 0; *hp && i < pending_before; i++)
-			hp = &(*hp)->next;
-		if (*hp) {
-			while (*hp) {
-				struct heredoc_pending *h = *hp;
-				*hp = h->next;
-				free(h->delim);
-				free(h);
-			}
-			lex_error(p, "here-document in $( ) without its body");
-		}
-		if (p->have_tok)
-			lex_consume(p);	/* a token left over by an error */
-		p->have_tok = save_have;
-		p->depth--;
-		if (p->error) {
-			ast_free(n);
-			return -1;
-		}
-		struct wpart *pt = lex_part_new(WP_CMDSUB, in_dq);
-		pt->cmd = n;
-		wb_part(b, pt);
-		return 0;
+		return read_paren_cmds(p, b, WP_CMDSUB, in_dq);
 	}
 	if (is_name_start(c)) {
 		char name[256];
@@ -733,6 +786,8 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 		name[nl] = '\0';
 		struct wpart *pt = lex_part_new(WP_PARAM, in_dq);
 		pt->name = strdup(name);
+		if (strcmp(name, "PIPESTATUS") == 0)
+			p->sh->pipestatus_used = true;
 		wb_part(b, pt);
 		return 0;
 	}
@@ -751,6 +806,7 @@ static int read_dollar(struct parser *p, struct wbuild *b, bool in_dq)
 static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_dq)
 {
 	int depth = 0;
+	int ext_depth = 0;	/* inside a bash extglob group: ( | ) are the word's */
 	if (++p->depth > PARSE_MAX_DEPTH) {
 		p->depth--;
 		lex_error(p, "nested too deeply");
@@ -772,6 +828,22 @@ static int read_parts(struct parser *p, struct wbuild *b, enum ctx ctx, bool in_
 				ret = -1;
 			}
 			break;
+		}
+		if (ctx == CTX_NORMAL && ext_depth == 0 && strchr("?*+@!", c) && p->sh->bash &&
+		    ((p->sh->shopt & SHOPT_EXTGLOB) || p->in_dbracket) && rawpeek2(p) == '(') {
+			/* ?( *( +( @( !(: an extglob group, up to its ) */
+			lex_rawadv(p);
+			lex_rawadv(p);
+			wb_char(b, (char)c, false);
+			wb_char(b, '(', false);
+			ext_depth = 1;
+			continue;
+		}
+		if (ext_depth > 0 && (c == '(' || c == ')' || c == '|')) {
+			ext_depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			lex_rawadv(p);
+			wb_char(b, (char)c, false);
+			continue;
 		}
 		if (ctx == CTX_NORMAL && is_meta(c))
 			break;
@@ -1005,6 +1077,7 @@ static void read_token(struct parser *p)
 		break;
 	}
 	p->tok_line = p->src->lineno;
+	p->tok_start = p->src->pos;
 	int c = peekc(p);
 	switch (c) {
 	case LEX_EOF:
@@ -1055,10 +1128,13 @@ static void read_token(struct parser *p)
 			lex_rawadv(p);
 			p->tok = T_OR;
 		} else if (p->sh->bash && peekc(p) == '&') {
-			lex_unsupported(p, "|& (use 2>&1 |)");
-			p->tok = T_EOF;
+			/* |&: a pipe that also takes stderr (parse_pipeline) */
+			lex_rawadv(p);
+			p->tok = T_PIPE;
+			p->pipe_err = true;
 		} else {
 			p->tok = T_PIPE;
+			p->pipe_err = false;
 		}
 		return;
 	case '(':
@@ -1086,8 +1162,23 @@ static void read_token(struct parser *p)
 	case '<':
 	case '>':
 		if (p->sh->bash && rawpeek2(p) == '(') {
-			lex_unsupported(p, "process substitution <(...) and >(...)");
-			p->tok = T_EOF;
+			/* <( ... ) or >( ... ): a word whose first part is a
+			 * process substitution */
+			struct wbuild pb;
+			wb_init(&pb);
+			lex_rawadv(p);
+			lex_rawadv(p);
+			if (read_paren_cmds(p, &pb, WP_PROCSUB, false) < 0 ||
+			    read_parts(p, &pb, CTX_NORMAL, false) < 0) {
+				wb_discard(&pb);
+				p->tok = T_EOF;
+				return;
+			}
+			/* the part just made is the word's first */
+			struct word *w = wb_word(&pb);
+			w->parts->procsub_write = c == '>';
+			p->word = w;
+			p->tok = T_WORD;
 			return;
 		}
 		read_redir_op(p, -1);

@@ -21,6 +21,8 @@ static const struct {
 	{ 's', "stdin", offsetof(struct options, stdin_cmds) },
 	{ 'x', "xtrace", offsetof(struct options, xtrace) },
 	{ 'v', "verbose", offsetof(struct options, verbose) },
+	{ 'V', "vi", offsetof(struct options, vi) },
+	{ 'E', "emacs", offsetof(struct options, emacs) },
 	{ 'C', "noclobber", offsetof(struct options, noclobber) },
 	{ 'a', "allexport", offsetof(struct options, allexport) },
 	{ 'b', "notify", offsetof(struct options, notify) },
@@ -35,12 +37,22 @@ static bool *opt_ptr(struct shell *sh, size_t i)
 	return (bool *)((char *)&sh->opt + option_table[i].off);
 }
 
+/* -V and -E exclude each other, as in dash (-o vi and -o emacs do not) */
+static void set_opt(struct shell *sh, size_t i, bool on)
+{
+	*opt_ptr(sh, i) = on;
+	if (on && option_table[i].letter == 'V')
+		sh->opt.emacs = false;
+	if (on && option_table[i].letter == 'E')
+		sh->opt.vi = false;
+}
+
 /* set -o / +o option by name; returns -1 if unknown. */
 static int set_option_name(struct shell *sh, const char *name, bool on)
 {
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		if (strcmp(option_table[i].name, name) == 0) {
-			*opt_ptr(sh, i) = on;
+			*opt_ptr(sh, i) = on;	/* dash: -o vi leaves emacs alone */
 			return 0;
 		}
 	}
@@ -51,7 +63,7 @@ static int set_option_letter(struct shell *sh, char c, bool on)
 {
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		if (option_table[i].letter == c) {
-			*opt_ptr(sh, i) = on;
+			set_opt(sh, i, on);
 			return 0;
 		}
 	}

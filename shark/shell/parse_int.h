@@ -45,6 +45,7 @@ struct parser {
 	bool redir_both;	/* bash &> and &>>: stdout and stderr */
 	bool redir_herestr;	/* bash <<<: a here-string */
 	int tok_line;
+	size_t tok_start;	/* where the current token starts in src->buf */
 	/* here-documents whose bodies follow the next newline */
 	struct heredoc_pending *heredocs;
 	bool continuation;	/* interactive: next refill prints PS2 */
@@ -54,6 +55,8 @@ struct parser {
 	int alias_count;	/* expansions in this command, bounded */
 	bool alias_next;	/* the last alias ended in a blank: check the next word */
 	int depth;
+	bool in_dbracket;
+	bool pipe_err;		/* T_PIPE: it was bash's |& */	/* bash [[ ]]: extglob groups are words, as in bash */
 };
 
 /* lexer.c */

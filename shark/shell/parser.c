@@ -3,6 +3,7 @@
  * from plain unquoted words. Errors print "NAME: FILE:LINE: syntax error:
  * unexpected TOKEN" once and unwind by returning NULL with p->error set. */
 #include "shark/shell/alias.h"
+#include "shark/shell/builtins.h"
 #include "shark/shell/input.h"
 #include "shark/shell/parse_int.h"
 
@@ -12,6 +13,7 @@
 
 static struct node *parse_and_or(struct parser *p);
 static struct node *parse_command(struct parser *p);
+static struct node *parse_func_body(struct parser *p, char **ret_text);
 
 enum { ALIAS_MAX_EXPANSIONS = 100 };
 
@@ -166,6 +168,26 @@ static struct node *parse_list(struct parser *p, bool stop_at_newline)
 	return seq ? seq : last;
 }
 
+static struct word *op_word(const char *text);
+
+/* bash's a |& b: a 2>&1 | b, the 2>&1 after a's own redirections. */
+static void pipe_stderr_too(struct parser *p, struct node *c)
+{
+	if (lex_peek(p) != T_PIPE || !p->pipe_err)
+		return;
+	p->pipe_err = false;
+	struct redir *r = calloc(1, sizeof *r);
+	if (!r)
+		abort();
+	r->kind = R_DUPOUT;
+	r->fd = 2;
+	r->target = op_word("1");
+	struct redir **tail = &c->redirs;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = r;
+}
+
 static struct node *parse_pipeline(struct parser *p)
 {
 	bool bang = false;
@@ -178,6 +200,7 @@ static struct node *parse_pipeline(struct parser *p)
 		return NULL;
 	if (!bang && lex_peek(p) != T_PIPE)
 		return c;
+	pipe_stderr_too(p, c);
 	struct node *pipe = node_new(p, N_PIPE);
 	pipe->lineno = c->lineno;
 	pipe->bang = bang;
@@ -190,6 +213,7 @@ static struct node *parse_pipeline(struct parser *p)
 			ast_free(pipe);
 			return NULL;
 		}
+		pipe_stderr_too(p, c);
 		push_node(pipe, c);
 	}
 	return pipe;
@@ -517,6 +541,13 @@ static struct node *parse_simple(struct parser *p)
 			struct word *w = lex_take_word(p);
 			if (lex_peek(p) == T_LPAREN) {
 				word_free(w);
+				const struct builtin *bi = p->sh->bash ? NULL : builtin_lookup(name);
+				if (bi && (bi->flags & BI_SPECIAL)) {
+					/* POSIX: a special builtin cannot be a function */
+					free(name);
+					lex_error(p, "bad function name");
+					goto fail;
+				}
 				lex_consume(p);
 				if (lex_peek(p) != T_RPAREN) {
 					free(name);
@@ -524,20 +555,23 @@ static struct node *parse_simple(struct parser *p)
 					goto fail;
 				}
 				lex_consume(p);
-				skip_newlines(p);
-				struct node *body = parse_command(p);
+				char *text;
+				struct node *body = parse_func_body(p, &text);
 				if (!body) {
 					free(name);
+					free(text);
 					goto fail;
 				}
 				if (body->kind == N_SIMPLE) {
 					free(name);
+					free(text);
 					ast_free(body);
 					lex_error(p, "function body must be a compound command");
 					goto fail;
 				}
 				n->kind = N_FUNCDEF;
 				n->name = name;
+				n->text = text;
 				n->a = body;
 				return n;
 			}
@@ -606,7 +640,7 @@ static struct word *op_word(const char *text)
 /* bash [[ ... ]]: the words and operators up to ]], in order; the
  * evaluator (cond.c) parses the expression. Newlines are allowed after
  * && and || and ( . */
-static struct node *parse_dbracket(struct parser *p)
+static struct node *parse_dbracket_words(struct parser *p)
 {
 	struct node *n = node_new(p, N_DBRACKET);
 	lex_consume(p);	/* [[ */
@@ -658,7 +692,42 @@ fail:
 	return NULL;
 }
 
+/* [[ ... ]]: its words may hold extglob groups whatever shopt says, as
+ * in bash (cond.c matches them so too). */
+static struct node *parse_dbracket(struct parser *p)
+{
+	bool save = p->in_dbracket;
+	p->in_dbracket = true;
+	struct node *n = parse_dbracket_words(p);
+	p->in_dbracket = save;
+	return n;
+}
+
 /* bash `function NAME { ...; }` and `function NAME() { ...; }`. */
+/* A function's body, with its text as written in *ret_text (malloc'd,
+ * NULL when the body did not come from one source, as through an alias):
+ * bash's export -f passes functions to other shells as text. */
+static struct node *parse_func_body(struct parser *p, char **ret_text)
+{
+	*ret_text = NULL;
+	skip_newlines(p);
+	lex_peek(p);
+	const struct source *src = p->src;
+	size_t start = p->tok_start;
+	struct node *body = parse_command(p);
+	if (!body || p->src != src)
+		return body;
+	size_t end = p->have_tok ? p->tok_start : src->pos;
+	while (end > start && strchr(" \t\n;", src->buf[end - 1]))
+		end--;
+	if (end > start && end <= src->len) {
+		*ret_text = strndup(src->buf + start, end - start);
+		if (!*ret_text)
+			abort();
+	}
+	return body;
+}
+
 static struct node *parse_function_kw(struct parser *p)
 {
 	lex_consume(p);	/* function */
@@ -678,8 +747,7 @@ static struct node *parse_function_kw(struct parser *p)
 		}
 		lex_consume(p);
 	}
-	skip_newlines(p);
-	struct node *body = parse_command(p);
+	struct node *body = parse_func_body(p, &n->text);
 	if (!body) {
 		ast_free(n);
 		return NULL;

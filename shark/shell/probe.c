@@ -42,7 +42,8 @@ static bool words_run_commands(const struct word *w)
 {
 	for (; w; w = w->next)
 		for (const struct wpart *p = w->parts; p; p = p->next)
-			if (p->kind == WP_CMDSUB || (p->kind == WP_PARAM && words_run_commands(p->arg)))
+			if (p->kind == WP_CMDSUB || p->kind == WP_PROCSUB ||
+			    (p->kind == WP_PARAM && words_run_commands(p->arg)))
 				return true;
 	return false;
 }

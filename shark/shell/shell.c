@@ -79,6 +79,7 @@ void shell_free(struct shell *sh)
 	for (int i = 0; i < sh->argc; i++)
 		free(sh->argv[i]);
 	free(sh->argv);
+	free(sh->pipestatus);
 	free(sh->arg0);
 	free(sh->shell_path);
 	free(sh->obuf);
@@ -115,7 +116,7 @@ void out_mem(struct shell *sh, const char *s, size_t n)
 	if (n == 0)
 		return;
 	if (sh->olen + n > sh->ocap) {
-		if (sh->olen > 0 && sh->olen + n > 65536)
+		if (sh->olen > 0 && sh->olen + n > 65536 && !sh->ocapture)
 			out_flush(sh);
 		if (sh->olen + n > sh->ocap) {
 			size_t cap = sh->ocap ? sh->ocap : 4096;

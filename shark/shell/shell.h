@@ -51,6 +51,17 @@ struct options {
 	bool notify;		/* -b */
 	bool interactive;	/* -i */
 	bool stdin_cmds;	/* -s */
+	bool vi;		/* -o vi: readline's vi editing mode at the prompt */
+	bool emacs;		/* -o emacs: readline's emacs mode (the default) */
+};
+
+/* bash's shopt options that change what shark does (builtins_bash.c) */
+enum {
+	SHOPT_NULLGLOB = 1,	/* a pattern matching nothing expands to nothing */
+	SHOPT_DOTGLOB = 2,	/* patterns match names starting with a dot */
+	SHOPT_GLOBSTAR = 4,	/* ** matches any depth of directories */
+	SHOPT_EXTGLOB = 8,	/* ?(..) *(..) +(..) @(..) !(..) */
+	SHOPT_NOCASEMATCH = 16,	/* case and [[ == ]] ignore case */
 };
 
 enum { VAR_HASH_SIZE = 256, FUNC_HASH_SIZE = 64, NSIG_TRAPS = 65, REAPED_MAX = 64 };
@@ -87,6 +98,19 @@ struct shell {
 	bool no_cmdsub;		/* fuzzing: command substitution yields "" */
 	bool bash;		/* bash mode: #!...bash script or shark --bash (docs/language.md) */
 	unsigned random_state;	/* bash $RANDOM */
+	/* bash PIPESTATUS: the statuses of the last pipeline's stages; the
+	 * lexer sets pipestatus_used when a script names it, so that
+	 * pipelines then run stage by stage (external_pipeline declines) */
+	int *pipestatus;
+	size_t npipestatus;
+	bool pipestatus_used;
+	struct procsub *procsubs;	/* bash <(...) >(...) still open (procsub.c) */
+	unsigned shopt;		/* bash shopt options set (SHOPT_*, builtins_bash.c) */
+	uint64_t shopt_noop;	/* shopt options accepted without effect, by table index */
+	bool shopt_noop_init;
+	/* bash FUNCNAME / BASH_SOURCE: the functions and sourced files being
+	 * run, innermost first (struct call_frame, eval.h) */
+	struct call_frame *frames;
 	long start_time;	/* bash $SECONDS: when the shell started */
 	/* control flow */
 	enum jump jump;
@@ -122,6 +146,7 @@ struct shell {
 	size_t olen, ocap;
 	int ofd;		/* where the buffer goes (1) */
 	bool oerr;
+	bool ocapture;		/* bash printf -v: the buffer is the result, never flushed */
 	/* history file for interactive shells */
 	char *histfile;
 	/* the memo engine every external command goes through (external.c) */

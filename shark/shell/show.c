@@ -47,6 +47,11 @@ static void show_word(struct util_buf *b, const struct word *w, int depth)
 			show_node(b, p->cmd, depth + 1);
 			sb_str(b, ")");
 			break;
+		case WP_PROCSUB:
+			sb_str(b, p->procsub_write ? ">(" : "<(");
+			show_node(b, p->cmd, depth + 1);
+			sb_str(b, ")");
+			break;
 		case WP_ARITH:
 			sb_str(b, "$((");
 			if (p->expr)

@@ -101,11 +101,11 @@ int trap_set(struct shell *sh, int sig, const char *action)
 {
 	if (sig < 0 || sig >= NSIG_TRAPS)
 		return -1;
-	if (sig == SIGKILL || sig == SIGSTOP)
-		return -1;
 	free(sh->traps[sig]);
 	sh->traps[sig] = action ? strdup(action) : NULL;
-	if (sig == 0)
+	/* KILL and STOP cannot be caught: as dash and bash, the trap is
+	 * recorded (and listed) and has no effect */
+	if (sig == 0 || sig == SIGKILL || sig == SIGSTOP)
 		return 0;
 	if (!action) {
 		if (sh->interactive && sig == SIGINT)
@@ -207,7 +207,7 @@ static void print_trap(struct shell *sh, int s)
 		else
 			out_chr(sh, *c);
 	}
-	out_fmt(sh, "' %s\n", nm ? nm : "?");
+	out_fmt(sh, "' %s%s\n", sh->bash && s ? "SIG" : "", nm ? nm : "?");
 }
 
 int bi_trap(struct shell *sh, int argc, char **argv)
@@ -222,11 +222,28 @@ int bi_trap(struct shell *sh, int argc, char **argv)
 		return 0;
 	}
 	const char *action = argv[i];
+	if (action[0] == '-' && action[1] && i == 1 && !(sh->bash && strcmp(action, "-p") == 0)) {
+		sh_error(sh, "trap: Illegal option %s", action);
+		sh_fatal(sh, 2);	/* a special builtin's error */
+		return 2;
+	}
+	if (sh->bash && strcmp(action, "-p") == 0 && i + 1 >= argc) {
+		for (int s = 0; s < NSIG_TRAPS; s++)
+			if (sh->traps[s])
+				print_trap(sh, s);
+		return 0;
+	}
 	bool reset = strcmp(action, "-") == 0;
 	char *end;
 	strtol(action, &end, 10);
-	if (!*end && *action) {
-		reset = true;	/* `trap N sig...`: every operand is a condition */
+	if (sh->bash && i + 1 >= argc && (*end || !*action)) {
+		sh_error(sh, "trap: usage: trap [-lp] [[arg] signal_spec ...]");
+		return 2;
+	}
+	if ((!*end && *action) || i + 1 >= argc) {
+		/* `trap N sig...` and a lone operand: every operand is a
+		 * condition to reset (POSIX, as dash) */
+		reset = true;
 	} else {
 		i++;
 	}

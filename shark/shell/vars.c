@@ -3,6 +3,9 @@
  * environment built on demand for external commands. */
 #include "shark/shell/shell.h"
 #include "shark/shell/vars.h"
+#include "shark/shell/array.h"
+#include "shark/shell/bashvars.h"
+#include "shark/shell/expand.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +71,15 @@ int var_set_n(struct shell *sh, const char *name, size_t nlen, const char *value
 	}
 	if (sh->opt.allexport && value)
 		flags |= V_EXPORT;
+	char num[32];
+	if (value && ((v->flags | flags) & V_INTEGER)) {
+		/* declare -i: the value is an arithmetic expression */
+		intmax_t n;
+		if (arith_eval(sh, value, &n) < 0)
+			return -1;
+		snprintf(num, sizeof num, "%jd", n);
+		value = num;
+	}
 	if (value) {
 		size_t vl = strlen(value);
 		char *nv = malloc(vl + 1);
@@ -98,6 +110,8 @@ void var_elems_free(struct var *v)
 	free(v->elems);
 	v->elems = NULL;
 	v->nelems = v->elems_cap = 0;
+	assoc_free(v->assoc);
+	v->assoc = NULL;
 }
 
 int var_unset(struct shell *sh, const char *name)
@@ -184,6 +198,8 @@ char **var_environ(struct shell *sh)
 			env[n++] = s;
 		}
 	}
+	if (sh->bash)
+		bashvars_function_environ(sh, &env, &n, &cap);
 	qsort(env, n, sizeof *env, cmp_str);
 	env[n] = NULL;
 	sh->env_cache = env;

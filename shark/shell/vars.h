@@ -13,6 +13,7 @@ enum {
 	V_EXPORT = 1,
 	V_READONLY = 2,
 	V_UNSET = 4,	/* declared (export/readonly/local) but without a value */
+	V_INTEGER = 8,	/* bash declare -i: every value assigned is evaluated as arithmetic */
 };
 
 struct var {
@@ -21,8 +22,11 @@ struct var {
 	unsigned flags;
 	char **elems;		/* bash arrays: elements 1..nelems-1 (NULL: unset); 0 is value */
 	size_t nelems, elems_cap;
+	struct assoc *assoc;	/* bash associative array (declare -A), else NULL */
 	struct var *next;	/* hash chain */
 };
+
+struct assoc;
 
 struct local_save {
 	char *name;

@@ -95,8 +95,8 @@ check "--bash -c" 0 "X" "$SHARK" --bash -c 'x=x; echo ${x^^}'
 check "-c is POSIX" 0 "\${x^^}" "$SHARK" -c 'echo \$\{x^^\}'
 check "source is not found in POSIX mode" 127 "" "$SHARK" -c 'source /dev/null'
 # unsupported bash features: a clear message with file and line, never "not found"
-for feat in 'shopt -s nullglob%shopt' 'mapfile -t l </dev/null%mapfile' 'diff <(echo a) <(echo b)%process substitution' \
-	'echo x |& cat%|& (use 2>&1 |)' 'declare -A m%declare -A' 'x=y; echo ${!x}%indirect expansion' \
+for feat in 'shopt -s lastpipe%shopt -s lastpipe' 'pushd /tmp%pushd' 'x=a; echo ${x^^a}%case modification with a pattern' \
+	'caller%caller' 'declare -n r%declare -n' 'x=y; echo ${!x}%indirect expansion' \
 	'select x in a; do :; done%select' 'coproc cat%coproc'; do
 	code=${feat%%%*} what=${feat#*%}
 	printf '#!/bin/bash\necho before\n%s\n' "$code" >"$tmp/u"
@@ -115,6 +115,24 @@ check "bash loop runs" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" "$SHARK" "$tmp/bm
 check "bash loop replays" 0 "3" env XDG_CACHE_HOME="$tmp/cache-b" SHARK_NOTICES=1 "$SHARK" "$tmp/bm" "$tmp/data"
 check_err "command in bash loop replayed" "shark: cached"
 check "only wc -c was recorded (no [[, ((, loop or test)" 0 "2" sh -c "env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -c . ; env XDG_CACHE_HOME='$tmp/cache-b' '$SHARK' log 2>/dev/null | grep -v 'wc -c'; true"
+
+# PIPESTATUS: a script naming it (on any line) gets each stage's status,
+# and its stages are still memoized one by one
+printf '#!/bin/bash\nprintf "b\\na\\n" | grep -c z | cat\necho "${PIPESTATUS[*]}"\n' >"$tmp/ps"
+check "PIPESTATUS of a pipeline of programs" 0 "0
+0 1 0" env XDG_CACHE_HOME="$tmp/cache-ps" "$SHARK" "$tmp/ps"
+check "PIPESTATUS replayed" 0 "0
+0 1 0" env XDG_CACHE_HOME="$tmp/cache-ps" SHARK_NOTICES=1 "$SHARK" "$tmp/ps"
+check_err "PIPESTATUS stages replayed" "shark: cached"
+
+# export -f: a function reaches another bash through BASH_FUNC_NAME%%;
+# a bash-mode shark imports such entries, and only a lone function
+# definition: text after it (the shellshock form) never runs
+check "export -f to bash" 0 "hi you" "$SHARK" --bash -c 'greet() { echo "hi $1"; }; export -f greet; bash -c "greet you"'
+check "BASH_FUNC_ imported" 0 "imported" env 'BASH_FUNC_g%%=() { echo imported; }' "$SHARK" --bash -c g
+check "BASH_FUNC_ with a trailing command" 127 "" env 'BASH_FUNC_g%%=() { :; }; echo PWNED' "$SHARK" --bash -c g
+check_err "BASH_FUNC_ with a trailing command refused" "error importing function definition"
+check "BASH_FUNC_ ignored in POSIX mode" 127 "" env 'BASH_FUNC_g%%=() { echo x; }' "$SHARK" -c g
 
 # syntax errors: file, line, unexpected token, status 2, nothing after runs
 printf 'echo one\necho two\nif true; then\n  echo three\nfi fi\necho never\n' >"$tmp/bad.sh"

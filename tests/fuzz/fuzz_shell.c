@@ -5,7 +5,8 @@
  * free. Each input is parsed twice: as one string (eval, dot scripts) and
  * command by command from a source (scripts, interactive lines); and all
  * of that twice, as a POSIX script and in bash mode ([[ ]] and (( ))
- * evaluated, arrays, brace expansion, bash's parameter operators). */
+ * evaluated, arrays, brace expansion, bash's parameter operators, extglob
+ * groups lexed and matched, process substitutions parsed). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,7 @@ static void expand_tree(struct shell *sh, struct node *n, int depth)
 			for (struct word *p = ci->patterns; p; p = p->next) {
 				char *pat = expand_word_pattern(sh, p);
 				if (pat && subject)
-					pattern_match(pat, subject, strlen(subject));
+					pattern_match_flags(pat, subject, strlen(subject), pattern_flags(sh, true));
 				free(pat);
 				reset_jump(sh);
 			}
@@ -121,6 +122,8 @@ static void run_one(const uint8_t *data, size_t size, bool bash)
 	sh.opt.noglob = true;
 	sh.interactive = true;	/* errors abort the command, never exit */
 	sh.bash = bash;
+	if (bash)	/* extglob groups are words; nocasematch takes the other matcher */
+		sh.shopt = SHOPT_EXTGLOB | SHOPT_NOCASEMATCH;
 	char *args[] = { "one", "two three", "", NULL };
 	set_positional(&sh, 3, args);
 

@@ -1,0 +1,5 @@
+#!/bin/bash
+a=(x y z)
+b=("${a[@]}")
+b[0]=changed
+echo "${a[0]} ${b[0]}"

@@ -1,0 +1,5 @@
+#!/bin/bash
+a=(apple banana cherry)
+echo "${a[@]/an/AN}"
+echo "${a[@]^}"
+echo "${a[@]#?}"

@@ -1,0 +1,5 @@
+#!/bin/bash
+a=(one two)
+echo "$a ${a} ${a[0]}"
+a=new
+echo "${a[@]}"

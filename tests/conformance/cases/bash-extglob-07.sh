@@ -1,0 +1,6 @@
+#!/bin/bash
+shopt -s extglob
+s="  trim me  "
+s=${s##+([[:space:]])}
+s=${s%%+([[:space:]])}
+echo "[$s]"

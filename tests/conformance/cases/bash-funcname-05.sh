@@ -1,0 +1,5 @@
+#!/bin/bash
+log() { echo "[${FUNCNAME[1]:-main}] $*"; }
+start() { log starting; }
+start
+log top

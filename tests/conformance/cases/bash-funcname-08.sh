@@ -1,0 +1,5 @@
+#!/bin/bash
+f() { echo "${FUNCNAME}"; }
+g() { f; echo "$FUNCNAME"; }
+g
+echo "[${FUNCNAME}]"

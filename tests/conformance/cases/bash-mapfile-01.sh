@@ -1,0 +1,7 @@
+#!/bin/bash
+printf "a\nb\nc\n" > f
+mapfile -t a < f
+echo ${#a[@]} "${a[@]}"
+mapfile b < f
+printf "[%s]" "${b[@]}"
+echo

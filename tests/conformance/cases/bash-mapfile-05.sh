@@ -1,0 +1,3 @@
+#!/bin/bash
+mapfile -t words < <(printf "%s\n" c a b | sort)
+echo "${words[*]}"

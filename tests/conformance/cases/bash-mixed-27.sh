@@ -1,0 +1,6 @@
+#!/bin/bash
+case "$(uname -s)" in
+Linux) echo linux ;;
+*) echo other ;;
+esac
+[[ $OSTYPE == linux* ]] && echo ostype

@@ -1,0 +1,5 @@
+#!/bin/bash
+str="a.b.c"
+IFS=. read -r -a parts <<< "$str"
+echo "${#parts[@]} ${parts[1]}"
+echo "${str//./ }"

@@ -1,0 +1,7 @@
+#!/bin/bash
+false | true | (exit 3)
+echo "${PIPESTATUS[@]} $?"
+true
+echo "${PIPESTATUS[*]}"
+(exit 4)
+echo "${PIPESTATUS[0]}"

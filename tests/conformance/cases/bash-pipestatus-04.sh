@@ -1,0 +1,4 @@
+#!/bin/bash
+true | false | true
+s=("${PIPESTATUS[@]}")
+echo "${s[*]}"

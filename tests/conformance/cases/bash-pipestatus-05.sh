@@ -1,0 +1,6 @@
+#!/bin/bash
+set -o pipefail
+false | true
+echo "$? ${PIPESTATUS[*]}"
+true | true
+echo "$? ${PIPESTATUS[*]}"

@@ -1,0 +1,5 @@
+#!/bin/bash
+IFS=, read -r -a f <<< "x,,y,"
+echo "${#f[@]}"
+printf "<%s>" "${f[@]}"
+echo

@@ -1,0 +1,5 @@
+#!/bin/bash
+read -a arr <<< ""
+echo "$? ${#arr[@]}"
+read x < /dev/null
+echo "$? [$x]"

@@ -1,0 +1,4 @@
+#!/bin/bash
+exec 4<<< "from fd four"
+read -u 4 -r line
+echo "$line"

@@ -1,0 +1,3 @@
+#!/bin/bash
+read -r first rest <<< "   a   b   c   "
+echo "[$first][$rest]"

@@ -1,0 +1,6 @@
+#!/bin/bash
+touch .hidden visible
+shopt -s dotglob
+for f in *; do echo "$f"; done
+shopt -u dotglob
+for f in *; do echo "$f"; done

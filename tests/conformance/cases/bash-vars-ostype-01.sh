@@ -1,0 +1,3 @@
+#!/bin/bash
+[[ $OSTYPE == linux* ]] && echo linux
+[[ -n $HOSTTYPE && $MACHTYPE == *linux* ]] && echo machine

@@ -1,0 +1,3 @@
+trap "echo bye" EXIT
+command trap -z
+echo "status $?"

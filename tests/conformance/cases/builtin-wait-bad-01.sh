@@ -1,0 +1,10 @@
+wait 999999
+echo "$?"
+wait abc
+echo "$?"
+wait %9
+echo "$?"
+wait 12x
+echo "$?"
+wait --
+echo "$?"

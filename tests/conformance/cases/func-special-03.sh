@@ -1,0 +1,6 @@
+f() { echo regular; }
+f
+cd() { echo mycd; }
+cd /
+unset() { :; }
+echo never
