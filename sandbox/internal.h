@@ -26,6 +26,7 @@ struct sandbox_plan {
 	bool interactive;
 	bool network;
 	bool trace;
+	bool host_view; /* the host's /proc (read-only) and hostname */
 	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
@@ -56,6 +57,14 @@ int sandbox_filter_prepare(bool trace, bool tty_in, bool network);
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */
 int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd);
+
+/* ---- landlock.c ---- */
+
+/* Put the calling process (which must have NO_NEW_PRIVS) in a Landlock
+ * domain of its own, so that it cannot ptrace, nor follow the /proc magic
+ * links of, any process outside it. 0, -EOPNOTSUPP without Landlock, or
+ * -errno. */
+int sandbox_landlock_fence(void);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 

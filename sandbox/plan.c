@@ -174,6 +174,11 @@ void sandbox_plan_set_trace(sandbox_plan *plan, bool trace)
 	plan->trace = trace;
 }
 
+void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view)
+{
+	plan->host_view = host_view;
+}
+
 void sandbox_limits_default(struct sandbox_limits *ret)
 {
 	*ret = (struct sandbox_limits){

@@ -192,6 +192,22 @@ void sandbox_plan_set_ignored_signals(sandbox_plan *plan, const sigset_t *set);
  * recorded anyway. */
 void sandbox_plan_set_trace(sandbox_plan *plan, bool trace);
 
+/* Show the command the live host instead of the sandbox's own view
+ * (default false): the host's hostname instead of "shark", and the host's
+ * /proc, read-only, instead of a fresh one, so process listers (`ps`,
+ * `pgrep`, `top`) see the user's processes. Every other isolation stays:
+ * the pid namespace (the command signals only its own processes), and a
+ * Landlock domain keeps it out of other processes' memory, environment and
+ * /proc magic links (sandbox/landlock.c). Start fails with SANDBOX_E_SETUP
+ * where the kernel has no Landlock: check sandbox_host_view_available().
+ * For commands that are never recorded: with the host's /proc, the tracer
+ * cannot resolve /proc/PID paths (plan it untraced). */
+void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view);
+
+/* sandbox_host_view_available - whether this kernel can fence a host-view
+ * run (Landlock, Linux 5.13+, enabled). */
+bool sandbox_host_view_available(void);
+
 /* Add an extra host path (absolute; copied) with a mode. Later entries are
  * mounted after earlier ones. Errors: -ENOMEM, -EINVAL (mode),
  * SANDBOX_E_PLAN_LIMIT. */

@@ -353,6 +353,25 @@ static void limit_pids(const char *root, uint64_t max)
 	close(fd);
 }
 
+/* /proc: a fresh procfs of the run's pid namespace, with the parts that act
+ * on the whole machine read-only; or, for a host-view plan, the host's own
+ * /proc as the read-only bind of the host root already shows it (every
+ * file of it read-only; the command is fenced off other processes' magic
+ * links by Landlock, see landlock.c). */
+static void setup_proc(const char *root, const struct sandbox_plan *plan, int sock)
+{
+	char p[SANDBOX_MAX_PATH + 64];
+
+	if (plan->host_view)
+		return;
+	if (!under(p, sizeof(p), root, "/proc") ||
+	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	if (plan->limits.max_procs)
+		limit_pids(root, plan->limits.max_procs);
+	protect_proc(root, sock);
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
@@ -463,12 +482,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	hide(p, sock);
 	setup_extra_paths(root, plan, sock);
 
-	if (!under(p, sizeof(p), root, "/proc") ||
-	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die(sock, SANDBOX_E_MOUNT, "mount /proc");
-	if (plan->limits.max_procs)
-		limit_pids(root, plan->limits.max_procs);
-	protect_proc(root, sock);
+	setup_proc(root, plan, sock);
 	setup_dev(root, plan, sock);
 	{
 		int dfd = openat(rfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -647,6 +661,13 @@ static __attribute__((noreturn)) void command_main(
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(sock, SANDBOX_E_SETUP, "no_new_privs");
 	drop_capabilities(sock);
+	if (plan->host_view) {
+		r = sandbox_landlock_fence();
+		if (r < 0) {
+			errno = -r;
+			die(sock, SANDBOX_E_SETUP, "landlock fence (host view)");
+		}
+	}
 	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
@@ -1060,8 +1081,10 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	pthread_mutex_unlock(&ctx.lock);
 	for (int i = 0; i < 3; i++)
 		local.stdio[i] = stdio.fd[i];
-	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
-	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
+	/* A new UTS namespace starts with the host's names: a host-view run
+	 * keeps them. */
+	if (!plan->host_view && (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
+				 setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0))
 		die(report, SANDBOX_E_SETUP, "sethostname");
 	if (!plan->network)
 		loopback_up(report);

@@ -34,6 +34,7 @@ static const char *const volatile_vars[] = {
 	"SHARK_STORE", "SHARK_WORKSPACE", "SHARK_NOTICES", "SHARK_STORE_NOSYNC",
 	"SHARK_RECORD_FAILURES", "SHARK_STORE_LIMIT", "SHARK_HASH_KEY_FILE",
 	"SHARK_IMPORT_MAX_BYTES", "SHARK_IMPORT_MAX_MEMORY", "SHARK_MAX_EFFECT_SIZE",
+	"SHARK_LIVE",
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };

@@ -536,6 +536,10 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	for (size_t i = 0; r == 0 && !reason && i < res->n_accesses; i++) {
 		const struct sandbox_access *a = &res->accesses[i];
 		unsigned kinds = a->kinds & ~(unsigned)SANDBOX_ACCESS_OUTPUT;
+		if ((kinds & SANDBOX_ACCESS_READ) && memo_path_is_live(a->path)) {
+			reason = "it observed live system state", bad = a->path;
+			continue;
+		}
 		if (path_ignored(m, a->path, scratch))
 			continue;
 		struct stat lst, st_;

@@ -79,6 +79,9 @@ store *memo_store(struct memo *m);
 /* host.c: run one MEMO_HOST stage unsandboxed and put it in the history. */
 int memo_run_host(struct memo *m, const char *cwd, const struct memo_stage *s, int fd_in,
 		  int fd_out, int *ret_status);
+/* The same, with the history's reason given (shark's own program). */
+int memo_run_host_because(struct memo *m, const char *cwd, const struct memo_stage *s,
+			  int fd_in, int fd_out, const char *reason, int *ret_status);
 void memo_store_failed(struct memo *m, const char *what, int err);
 int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_trace,
 		store_hash *ret_id);
@@ -102,6 +105,23 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      size_t *ret_n, const char **ret_reason);
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
+
+/* live.c */
+#define MEMO_LIVE_REASON "it is a live command (date, sleep, ps, ... or SHARK_LIVE): never " \
+			 "looked up nor recorded"
+/* memo_command_is_live - whether argv names a live command: the built-in
+ * table (docs/memo.md) or an entry of SHARK_LIVE in envp. */
+bool memo_command_is_live(char *const *argv, char *const *envp);
+/* memo_command_is_self - whether argv[0] (found in envp's PATH) is the
+ * running shark program itself. */
+bool memo_command_is_self(char *const *argv, char *const *envp);
+/* memo_host_view_ok - whether live runs can be given the host's view
+ * (sandbox_host_view_available, asked once per process). */
+bool memo_host_view_ok(void);
+/* memo_path_is_live - whether path (in the sandbox) is a file of live
+ * machine state (/proc/loadavg, sensors...): a run that read it is not
+ * recorded. */
+bool memo_path_is_live(const char *path);
 
 /* autogc.c */
 /* memo_auto_gc - after a recording, start a detached gc when the store is
@@ -142,6 +162,8 @@ struct memo_pstage {
 				 * it feeds the next stage */
 	const char *in_reason;	/* why a STREAM stdin is not known (the
 				 * reason it is not recorded) */
+	bool live;		/* a live command (live.c): run with the
+				 * host's view, never looked up nor recorded */
 	/* the lookup (pipeline.c) */
 	store_hash action_key;
 	struct store_trace *hit;	/* a verified trace, or NULL */

@@ -341,6 +341,19 @@ static int stage_limits(struct memo *m, const struct srun *r, struct sandbox_lim
 	return 0;
 }
 
+/* A live command (live.c) sees the host: its hostname and, where the
+ * kernel can fence it (Landlock), its processes, and the login records
+ * `who` reads in the otherwise private /run. Never recorded, so untraced. */
+static int plan_live(sandbox_plan *plan)
+{
+	sandbox_plan_set_trace(plan, false);
+	sandbox_plan_set_host_view(plan, memo_host_view_ok());
+	struct stat st;
+	if (lstat("/run/utmp", &st) == 0 && S_ISREG(st.st_mode))
+		return sandbox_plan_add_path(plan, "/run/utmp", SANDBOX_PATH_READONLY);
+	return 0;
+}
+
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
@@ -404,6 +417,8 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_limits(plan, &limits);
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
+		if (r->ps->live)
+			e = plan_live(plan);
 		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
 		 * ignored in the command, as in sh. */
 		sigset_t ign;
@@ -815,8 +830,11 @@ static void apply_stage(struct memo *m, struct srun *r)
 
 /* Why a stage will not be recorded, known before it runs (a forced run,
  * shark -f, is recorded). */
-static const char *reason_before_run(const struct memo_stage *s)
+static const char *reason_before_run(const struct memo_pstage *ps)
 {
+	const struct memo_stage *s = ps->s;
+	if (ps->live && !(s->flags & MEMO_NETWORK))
+		return MEMO_LIVE_REASON;
 	if (s->flags & MEMO_NETWORK)
 		return "it was given network access";
 	if (s->flags & MEMO_UNCACHED)
@@ -832,7 +850,7 @@ static void srun_init(struct srun *r, struct memo_pstage *ps)
 	r->out_dest = ps->out_dest;
 	r->scratch_hold = -1;
 	r->status = 126;
-	r->reason = reason_before_run(ps->s);
+	r->reason = reason_before_run(ps);
 }
 
 /* Stage r's stdin, from the source the plan decided: a pipe the engine
