@@ -179,6 +179,11 @@ void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view)
 	plan->host_view = host_view;
 }
 
+void sandbox_plan_set_tmp_capture(sandbox_plan *plan, bool capture)
+{
+	plan->tmp_capture = capture;
+}
+
 void sandbox_limits_default(struct sandbox_limits *ret)
 {
 	*ret = (struct sandbox_limits){

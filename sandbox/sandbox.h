@@ -204,6 +204,15 @@ void sandbox_plan_set_trace(sandbox_plan *plan, bool trace);
  * cannot resolve /proc/PID paths (plan it untraced). */
 void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view);
 
+/* Keep what the command writes under /tmp (default false: gone with the
+ * run). The /tmp overlay's upper layer (a tmpfs of limits.tmp_size either
+ * way) is copied, once the command and whatever it left running have
+ * ended, into "<scratch>/tmp-upper", which the caller can scan with
+ * sandbox_effects_scan(upper, "/tmp", ...) and apply to the host's /tmp
+ * with the same rules as workspace effects. A copy that failed leaves no
+ * tmp-upper and sets SANDBOX_RESULT_TRACE_LOST. */
+void sandbox_plan_set_tmp_capture(sandbox_plan *plan, bool capture);
+
 /* sandbox_host_view_available - whether this kernel can fence a host-view
  * run (Landlock, Linux 5.13+, enabled). */
 bool sandbox_host_view_available(void);

@@ -372,6 +372,64 @@ static void setup_proc(const char *root, const struct sandbox_plan *plan, int so
 	protect_proc(root, sock);
 }
 
+/* pid 1's fd of the /tmp overlay's upper layer (capture plans), for
+ * export_tmp_layer; -1 otherwise. pid 1 is a process of its own (a clone
+ * without shared memory), so this is its copy only. */
+static int tmp_layer_fd = -1;
+
+/* /tmp: the host's, seen through an overlay whose upper layer is a fresh
+ * tmpfs (SHARK_TMP_SIZE). Commands read files and directories that exist
+ * there (a script in /tmp, a TMPDIR that must exist) and write above it:
+ * by default everything they write in /tmp is gone when the run ends;
+ * with sandbox_plan_set_tmp_capture() pid 1 keeps an fd of the layer and
+ * copies it into the scratch dir once the command has ended
+ * (export_tmp_layer). The tmpfs is mounted first on the mount point
+ * itself, the overlay on top; the overlay keeps its upper and work dirs
+ * reachable. */
+static void mount_tmp(const struct sandbox_plan *plan, const char *root, int sock)
+{
+	char p[SANDBOX_MAX_PATH * 2], opts[SANDBOX_MAX_PATH * 3 + 64];
+	char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
+	int n;
+
+	if (!under(p, sizeof(p), root, "/tmp") ||
+	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
+	snprintf(up, sizeof(up), "%s/.u", p);
+	snprintf(wk, sizeof(wk), "%s/.w", p);
+	n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
+		     wk);
+	if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
+	    (size_t)n >= sizeof(opts))
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+	if (plan->tmp_capture) {
+		tmp_layer_fd = open(up, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (tmp_layer_fd < 0)
+			die(sock, SANDBOX_E_MOUNT, "open /tmp layer");
+	}
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+}
+
+/* Once the command has ended: kill what it left running (it would die
+ * with pid 1 anyway) and reap it, so nothing writes the /tmp layer any
+ * more, then copy the layer into the scratch dir (tmplayer.c). A copy that
+ * fails leaves nothing (the run's /tmp writes are then lost) and marks
+ * the result incomplete. */
+static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
+{
+	if (tmp_layer_fd < 0)
+		return;
+	(void)kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+		;
+	if (sandbox_tmp_layer_export(tmp_layer_fd, scratch_fd) < 0)
+		res->flags |= SANDBOX_RESULT_TRACE_LOST;
+	close(tmp_layer_fd);
+	tmp_layer_fd = -1;
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
@@ -430,28 +488,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 			lower_fds[1] = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 
-	/* /tmp: the host's, seen through an overlay whose upper layer is a
-	 * fresh tmpfs. Commands read files and directories that exist there
-	 * (a script in /tmp, a TMPDIR that must exist) and write privately:
-	 * everything they write in /tmp is gone when the run ends. The tmpfs
-	 * is mounted first on the mount point itself, the overlay on top; the
-	 * overlay keeps its upper and work dirs reachable. */
-	if (!under(p, sizeof(p), root, "/tmp") ||
-	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
-		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
-		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
-	{
-		char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
-
-		snprintf(up, sizeof(up), "%s/.u", p);
-		snprintf(wk, sizeof(wk), "%s/.w", p);
-		n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
-			     wk);
-		if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
-		    (size_t)n >= sizeof(opts) ||
-		    mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
-			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
-	}
+	mount_tmp(plan, root, sock);
 	/* /run holds the host daemons' unix sockets (docker.sock, the D-Bus
 	 * system bus, systemd's private socket, the user's runtime dir...).
 	 * A path-named socket is a filesystem object: the network namespace
@@ -1183,6 +1220,8 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	} else {
 		res.flags |= SANDBOX_RESULT_UNTRACED;
 	}
+	if (plan->tmp_capture)
+		export_tmp_layer(scratch_fd, &res);
 	write_result(scratch_fd, &res);
 	_exit(0);
 }

@@ -100,6 +100,13 @@ struct memo_pins {
 int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins *p);
 void memo_pins_close(struct memo_pins *p);
 int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *fx);
+/* memo_effect_in_tmp - whether a recorded effect's path is under /tmp
+ * ("/tmp/..."; workspace effects are relative). */
+bool memo_effect_in_tmp(const char *path);
+/* memo_apply_tmp_effects - apply a run's /tmp effects (scanned against
+ * "/tmp") to the host's /tmp, never replacing nor removing an entry that
+ * is not the caller's. Refusals are reported; 0 or the last error. */
+int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx);
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      const char *scratch, struct store_input **ret_inputs,
 			      size_t *ret_n, const char **ret_reason);

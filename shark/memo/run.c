@@ -80,6 +80,13 @@ struct srun {
 	int *effect_fds;	/* pinned contents, when imported into the store */
 	size_t n_effects;
 	bool imported;
+	/* what it wrote under /tmp (scanned against "/tmp"): merged into
+	 * effects with "/tmp/" paths when recorded (tmp_paths owns them),
+	 * else applied from here */
+	sandbox_effects *tfx;
+	bool tmp_merged;
+	char **tmp_paths;
+	size_t n_tmp_paths;
 };
 
 static void close_fd(int *fd)
@@ -417,6 +424,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_limits(plan, &limits);
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
+		sandbox_plan_set_tmp_capture(plan, true);
 		if (r->ps->live)
 			e = plan_live(plan);
 		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
@@ -617,6 +625,73 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 	return e;
 }
 
+/* Merge the /tmp effects of r (converted like the workspace's: contents
+ * pinned and imported into the store) into its effects, under "/tmp/"
+ * paths, so its record replays them (memo_replay_effects). Returns 0, or
+ * the conversion's error (-EINVAL: a special file; -EFBIG; -ENOMEM; a
+ * store error, with the effects merged all the same so they are applied). */
+static int merge_tmp_effects(struct memo *m, struct srun *r, struct store_effect **effects,
+			     int **effect_fds, size_t *n_effects)
+{
+	struct store_effect *tv = NULL;
+	int *tfds = NULL;
+	size_t tn = 0, big = 0;
+	int e = convert_effects(m, r->tfx, &tv, &tfds, &tn, &big);
+	if (e == -EINVAL || e == -EFBIG || e == -ENOMEM)
+		return e;
+	struct store_effect *v = reallocarray(*effects, *n_effects + tn + 1, sizeof(*v));
+	int *fds = v ? reallocarray(*effect_fds, *n_effects + tn + 1, sizeof(int)) : NULL;
+	char **paths = calloc(tn + 1, sizeof(*paths));
+	if (v)
+		*effects = v;
+	if (fds)
+		*effect_fds = fds;
+	if (!v || !fds || !paths) {
+		for (size_t i = 0; i < tn; i++)
+			if (tfds[i] >= 0)
+				close(tfds[i]);
+		free(tv);
+		free(tfds);
+		free(paths);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < tn; i++) {
+		size_t len = strlen(tv[i].path) + sizeof("/tmp/");
+		paths[i] = malloc(len);
+		if (paths[i])
+			snprintf(paths[i], len, "/tmp/%s", tv[i].path);
+		else
+			e = -ENOMEM;
+		v[*n_effects + i] = tv[i];
+		v[*n_effects + i].path = paths[i] ? paths[i] : "";
+		fds[*n_effects + i] = tfds[i];
+	}
+	*n_effects += tn;
+	r->tmp_paths = paths;
+	r->n_tmp_paths = tn;
+	r->tmp_merged = true;
+	free(tv);
+	free(tfds);
+	return e;
+}
+
+/* What r wrote under /tmp: scanned from its capture layer (the plan's
+ * tmp_capture). Merged into a recording, or kept to be applied. */
+static void scan_tmp_effects(struct memo *m, struct srun *r)
+{
+	char upper[4096];
+	snprintf(upper, sizeof(upper), "%s/tmp-upper", r->scratch);
+	int fe = sandbox_effects_scan(upper, "/tmp", &r->tfx);
+	if (fe < 0) {
+		r->tfx = NULL;
+		if (fe != -ENOENT) {
+			memo_warn(m, "shark: %s: its changes under /tmp could not be read: %s",
+				  r->ps->s->argv[0], sandbox_strerror(fe));
+			no_record(r, "its file changes could not be read");
+		}
+	}
+}
+
 static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
 {
 	struct memo *m = ctx;
@@ -704,6 +779,9 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		no_record(r, "its file changes could not be read");
 	}
 
+	if (res)
+		scan_tmp_effects(m, r);
+
 	struct store_input *inputs = NULL;
 	size_t n_inputs = 0;
 	struct store_effect *effects = NULL;
@@ -746,6 +824,17 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 				no_record(r, "its file changes could not be stored");
 			}
 		}
+	}
+	if (!r->reason && imported && r->tfx && sandbox_effects_count(r->tfx) > 0) {
+		e = merge_tmp_effects(m, r, &effects, &effect_fds, &n_effects);
+		if (e == -EINVAL)
+			no_record(r, "it created a special file");
+		else if (e == -EFBIG)
+			no_record(r, "a file it wrote is larger than SHARK_MAX_EFFECT_SIZE");
+		else if (e == -ENOMEM)
+			no_record(r, "out of memory");
+		else if (e < 0)
+			no_record(r, "its file changes could not be stored");
 	}
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)
@@ -817,7 +906,16 @@ static void apply_stage(struct memo *m, struct srun *r)
 			close(ws);
 		}
 	}
+	if (r->tfx && !r->tmp_merged)
+		(void)memo_apply_tmp_effects(m, r->tfx);
 	sandbox_effects_free(r->fx);
+	sandbox_effects_free(r->tfx);
+	r->tfx = NULL;
+	for (size_t i = 0; i < r->n_tmp_paths; i++)
+		free(r->tmp_paths[i]);
+	free(r->tmp_paths);
+	r->tmp_paths = NULL;
+	r->n_tmp_paths = 0;
 	free(r->effects);
 	free(r->effect_fds);
 	r->fx = NULL;
