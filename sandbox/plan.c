@@ -308,7 +308,9 @@ int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 	int r;
 
 	if (mode != SANDBOX_PATH_READONLY && mode != SANDBOX_PATH_WRITABLE &&
-	    mode != SANDBOX_PATH_HIDDEN)
+	    mode != SANDBOX_PATH_HIDDEN && mode != SANDBOX_PATH_PRIVATE)
+		return -EINVAL;
+	if (mode == SANDBOX_PATH_PRIVATE && (path[0] != '/' || strpbrk(path, ",:\\")))
 		return -EINVAL;
 	if (plan->n_paths >= SANDBOX_MAX_EXTRA_PATHS)
 		return SANDBOX_E_PLAN_LIMIT;

@@ -114,6 +114,12 @@ enum sandbox_path_mode {
 				      the host and are NOT captured as effects */
 	SANDBOX_PATH_HIDDEN,       /* replaced by an empty read-only directory
 				      (or /dev/null for a file) */
+	SANDBOX_PATH_PRIVATE,      /* a directory made writable in private:
+				      an overlay over it whose upper layer is
+				      a fresh tmpfs (limits.tmp_size), gone
+				      with the run, like /tmp without capture
+				      (caches under $HOME). Its path must not
+				      hold ',', ':' or '\\' (overlay syntax) */
 };
 
 /* Limits on plan sizes (bounded resources from user input). */

@@ -259,6 +259,31 @@ static void ensure_mountpoint(char *path, size_t root_len, bool dir)
 	}
 }
 
+/* A SANDBOX_PATH_PRIVATE directory: the host's, seen through an overlay
+ * whose upper layer is a fresh tmpfs mounted on the mount point itself
+ * (as /tmp's): the command writes there as it likes, within
+ * limits.tmp_size, and nothing of it reaches the host. Paths mounted after
+ * it (the store read-only, the store's key hidden) stay on top. */
+static void mount_private(char *dst, const char *host, mode_t mode,
+			  const struct sandbox_plan *plan, int sock)
+{
+	char opts[SANDBOX_MAX_PATH * 6 + 64];
+	char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
+	int n;
+
+	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "0755", plan->limits.tmp_size)) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount private layer");
+	snprintf(up, sizeof(up), "%s/.u", dst);
+	snprintf(wk, sizeof(wk), "%s/.w", dst);
+	n = snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", host, up,
+		     wk);
+	if (mkdir(up, 0700) < 0 || chmod(up, mode & 07777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
+	    (size_t)n >= sizeof(opts) ||
+	    mount("overlay", dst, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount private overlay");
+}
+
 static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 			      int sock)
 {
@@ -268,13 +293,20 @@ static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 		const struct sandbox_extra_path *e = &plan->paths[i];
 
 		struct stat st;
+		bool present;
 
 		if (!under(dst, sizeof(dst), root, e->path))
 			die(sock, SANDBOX_E_MOUNT, "extra path");
-		if (lstat(e->path, &st) == 0)
+		present = lstat(e->path, &st) == 0;
+		if (present)
 			ensure_mountpoint(dst, strlen(root), S_ISDIR(st.st_mode));
 		if (e->mode == SANDBOX_PATH_HIDDEN) {
 			hide(dst, sock);
+			continue;
+		}
+		if (e->mode == SANDBOX_PATH_PRIVATE) {
+			if (present && S_ISDIR(st.st_mode))
+				mount_private(dst, e->path, st.st_mode, plan, sock);
 			continue;
 		}
 		/* Bind from the host view (read-write), not from the

@@ -130,6 +130,13 @@ bool memo_host_view_ok(void);
  * recorded. */
 bool memo_path_is_live(const char *path);
 
+/* cache.c */
+/* memo_cache_dir - the user's cache directory ($XDG_CACHE_HOME, else
+ * ~/.cache; made when missing), realpath'ed, to give commands as a
+ * private writable layer; NULL when there is none, or when it and the
+ * workspace overlap (then writes there are workspace effects). */
+const char *memo_cache_dir(const struct memo *m);
+
 /* autogc.c */
 /* memo_auto_gc - after a recording, start a detached gc when the store is
  * over $SHARK_STORE_LIMIT (at most once an hour per store). */

@@ -379,6 +379,10 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_plan_set_scratch(plan, r->scratch);
 	if (e == 0)
 		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
+	/* The cache layer first: the store's paths below go on top of it. */
+	const char *cache = memo_cache_dir(m);
+	if (e == 0 && cache)
+		e = sandbox_plan_add_path(plan, cache, SANDBOX_PATH_PRIVATE);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
 	/* The store's hash key stays secret: whoever knows it can construct
