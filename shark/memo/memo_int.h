@@ -137,6 +137,13 @@ bool memo_path_is_live(const char *path);
  * workspace overlap (then writes there are workspace effects). */
 const char *memo_cache_dir(const struct memo *m);
 
+/* hints.c */
+/* memo_hints_after_run - when notices are on and the run failed, one line
+ * on the notice channel if the trace shows a write refused for being
+ * outside the workspace, or a network lookup without the network. */
+void memo_hints_after_run(const struct memo *m, const struct memo_stage *s,
+			  const struct sandbox_result *res, const char *scratch);
+
 /* autogc.c */
 /* memo_auto_gc - after a recording, start a detached gc when the store is
  * over $SHARK_STORE_LIMIT (at most once an hour per store). */

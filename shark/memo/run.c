@@ -783,8 +783,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		no_record(r, "its file changes could not be read");
 	}
 
-	if (res)
+	if (res) {
 		scan_tmp_effects(m, r);
+		memo_hints_after_run(m, r->ps->s, res, r->scratch);
+	}
 
 	struct store_input *inputs = NULL;
 	size_t n_inputs = 0;
