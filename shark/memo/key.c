@@ -86,6 +86,12 @@ int memo_workspace_find(const char *cwd, char **ret)
 		*slash = '\0';
 	}
 	free(dir);
+	/* no git: the nearest project root, else cwd (workspace.c) */
+	int r = memo_workspace_project_root(start, ret);
+	if (r != 0) {
+		free(start);
+		return r < 0 ? r : 0;
+	}
 	*ret = start;
 	return 0;
 }

@@ -137,6 +137,13 @@ bool memo_path_is_live(const char *path);
  * workspace overlap (then writes there are workspace effects). */
 const char *memo_cache_dir(const struct memo *m);
 
+/* workspace.c */
+/* memo_workspace_project_root - the nearest directory from start (a
+ * realpath) up that looks like a project's root (docs/memo.md), never the
+ * home directory, "/" or a directory others may write: 1 and *ret
+ * (malloc'ed), 0 when there is none, -ENOMEM. */
+int memo_workspace_project_root(const char *start, char **ret);
+
 /* hints.c */
 /* memo_hints_after_run - when notices are on and the run failed, one line
  * on the notice channel if the trace shows a write refused for being
