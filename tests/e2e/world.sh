@@ -126,21 +126,21 @@ check "a hit writes the /tmp file again" [ -s "$tmpx" ]
 rm -f "$tmpx"
 
 # -- caches under $HOME -------------------------------------------------------------
-mkdir -p "$root/home"
+mkdir -p "$far/home"
 script="$PY -c 'import os; os.makedirs(os.path.expanduser(\"~/.cache/x\")); open(os.path.expanduser(\"~/.cache/x/f\"), \"w\").write(\"1\"); print(\"ok\")'"
-HOME=$root/home sk "$script"
+HOME=$far/home sk "$script"
 check "a tool creates ~/.cache/x, as in bash [$out]" [ "$out" = ok ]
 check "and succeeds, as in bash [$st]" [ "$st" -eq 0 ]
-check "nothing of it reaches the host's ~/.cache" [ ! -e "$root/home/.cache/x" ]
+check "nothing of it reaches the host's ~/.cache" [ ! -e "$far/home/.cache/x" ]
 # the store itself (here in the cache dir, its default place) stays read-only
 (
 	unset SHARK_STORE
-	export XDG_CACHE_HOME="$root/xdg"
-	"$SHARK" -c "true; touch $root/xdg/shark/planted 2>/dev/null; echo \$?; cat $root/xdg/shark/key | wc -c" >"$root/out" 2>/dev/null
+	export XDG_CACHE_HOME="$far/xdg"
+	"$SHARK" -c "true; touch $far/xdg/shark/planted 2>/dev/null; echo \$?; cat $far/xdg/shark/key | wc -c" >"$root/out" 2>/dev/null
 )
 out=$(cat "$root/out")
 check "the store in ~/.cache stays read-only inside [$out]" [ "$(echo "$out" | sed -n 1p)" != 0 ]
-check "nothing was planted in the store" [ ! -e "$root/xdg/shark/planted" ]
+check "nothing was planted in the store" [ ! -e "$far/xdg/shark/planted" ]
 check "its key stays hidden [$out]" [ "$(echo "$out" | sed -n 2p)" = 0 ]
 
 # -- one line says why ------------------------------------------------------------
