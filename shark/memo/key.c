@@ -19,7 +19,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-5"
+#define MEMO_FORMAT_VERSION "shark-action-6" /* 6: /tmp writes are effects */
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
