@@ -1,4 +1,5 @@
-/* cache.c - the user's cache directory ($XDG_CACHE_HOME, default
+/* cache.c - two places outside the workspace that commands may write:
+ * $TMPDIR when it is not under /tmp (below), and the user's cache directory ($XDG_CACHE_HOME, default
  * ~/.cache), where tools keep what they can rebuild (pip, matplotlib's
  * font list, numba, ...). Inside a sandbox it is writable in private
  * (SANDBOX_PATH_PRIVATE): a tool that creates or refreshes its cache works,
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "shark/memo/memo_int.h"
 
@@ -41,6 +43,32 @@ const char *memo_cache_dir(const struct memo *m)
 	/* Inside the workspace, or holding it: writes there are the
 	 * workspace's own effects. */
 	if (under_dir(dir, m->workspace) || under_dir(m->workspace, dir))
+		return NULL;
+	return dir;
+}
+
+/* $TMPDIR outside /tmp: the shell writes there (its boundary allows it),
+ * so commands must too, or `t=$(mktemp)` ... `rm -f "$t"` breaks. Under
+ * /tmp it is covered by /tmp's captured layer; elsewhere (a directory of
+ * the user's own, as systemd's /run/user/UID or ~/tmp) it is bound
+ * writable like a SHARK_WRITABLE grant, and a run that wrote there is not
+ * recorded. Taken from shark's own environment, as the shell's boundary
+ * does; only an existing directory owned by the user, not "/", and not
+ * overlapping the workspace. */
+const char *memo_tmpdir_grant(const struct memo *m)
+{
+	static char dir[PATH_MAX];
+	static int known = 0;
+	if (known == 0) {
+		known = -1;
+		const char *t = getenv("TMPDIR");
+		struct stat st;
+		if (t && t[0] == '/' && realpath(t, dir) && strcmp(dir, "/") != 0 &&
+		    !under_dir(dir, "/tmp") && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    st.st_uid == geteuid())
+			known = 1;
+	}
+	if (known < 0 || under_dir(dir, m->workspace) || under_dir(m->workspace, dir))
 		return NULL;
 	return dir;
 }

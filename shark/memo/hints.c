@@ -46,7 +46,7 @@ static bool writable_inside(const struct memo *m, const char *path, const char *
 	for (char *const *w = m->opt.writable; w && *w; w++)
 		if (under(path, *w))
 			return true;
-	return false;
+	return under(path, memo_tmpdir_grant(m));
 }
 
 /* The host path a write to path would have reached: its parent directory

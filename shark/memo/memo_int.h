@@ -136,6 +136,10 @@ bool memo_path_is_live(const char *path);
  * private writable layer; NULL when there is none, or when it and the
  * workspace overlap (then writes there are workspace effects). */
 const char *memo_cache_dir(const struct memo *m);
+/* memo_tmpdir_grant - $TMPDIR (from shark's environment) when it is an
+ * existing directory of the user's outside /tmp and the workspace: bound
+ * writable into every sandbox like a SHARK_WRITABLE grant; else NULL. */
+const char *memo_tmpdir_grant(const struct memo *m);
 
 /* workspace.c */
 /* memo_workspace_project_root - the nearest directory from start (a

@@ -419,6 +419,9 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	 * (finish_stage does not record a run that wrote there). */
 	for (char *const *w = m->opt.writable; e == 0 && w && *w; w++)
 		e = sandbox_plan_add_path(plan, *w, SANDBOX_PATH_WRITABLE);
+	const char *tmpdir = memo_tmpdir_grant(m);
+	if (e == 0 && tmpdir)
+		e = sandbox_plan_add_path(plan, tmpdir, SANDBOX_PATH_WRITABLE);
 	struct sandbox_limits limits;
 	if (e == 0 && stage_limits(m, r, &limits) < 0) {
 		sandbox_plan_free(plan);
@@ -704,8 +707,23 @@ static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
 
 /* Whether the run wrote beneath a SHARK_WRITABLE grant: a write that is
  * not an effect, so a replay could not redo it. */
+static bool wrote_beneath(const struct sandbox_result *res, const char *dir)
+{
+	size_t n = strlen(dir);
+	for (size_t i = 0; i < res->n_accesses; i++) {
+		const char *p = res->accesses[i].path;
+		if ((res->accesses[i].kinds & SANDBOX_ACCESS_WRITE) && strncmp(p, dir, n) == 0 &&
+		    (p[n] == '/' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 static bool wrote_to_grant(const struct memo *m, const struct sandbox_result *res)
 {
+	const char *tmpdir = memo_tmpdir_grant(m);
+	if (tmpdir && wrote_beneath(res, tmpdir))
+		return true;
 	for (char *const *w = m->opt.writable; w && *w; w++) {
 		size_t n = strlen(*w);
 		for (size_t i = 0; i < res->n_accesses; i++) {

@@ -109,6 +109,13 @@ check "mktemp file and dir patterns work as in bash [$out] [$bout]" [ "$out" = "
 after=$(ls -A "$root/mt" | wc -l)
 check "mktemp patterns with an EXIT trap leave nothing behind [$before -> $after]" [ "$after" -eq "$before" ]
 
+# a $TMPDIR outside /tmp (a directory of the user's, given when shark starts)
+mkdir -p "$far/mytmp"
+TMPDIR=$far/mytmp sk "$script"
+bout=$(cd "$ws" && TMPDIR=$far/mytmp bash -c "$script")
+check "mktemp patterns in a \$TMPDIR outside /tmp work as in bash [$out] [$bout]" [ "$out" = "$bout" ]
+check "and leave nothing behind there [$(ls -A "$far/mytmp")]" [ -z "$(ls -A "$far/mytmp")" ]
+
 printf '1 x\n2 y\n' >other
 printf '2 b\n1 a\n' >data2
 rm -f "$tmpx"
