@@ -678,7 +678,8 @@ int sandbox_scratch_cleanup(const char *scratch_dir)
 {
 	static const char *const names[] = { SANDBOX_UPPER, SANDBOX_WORK,
 					      SANDBOX_ROOT, SANDBOX_RESULT_FILE,
-					      SANDBOX_RESULT_FILE ".tmp" };
+					      SANDBOX_RESULT_FILE ".tmp",
+					      SANDBOX_TMP_UPPER, SANDBOX_TMP_UPPER ".part" };
 	int dfd = open(scratch_dir, O_PATH | O_DIRECTORY | O_CLOEXEC), r = 0;
 
 	if (dfd < 0)

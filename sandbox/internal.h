@@ -26,6 +26,8 @@ struct sandbox_plan {
 	bool interactive;
 	bool network;
 	bool trace;
+	bool host_view; /* the host's /proc (read-only) and hostname */
+	bool tmp_capture; /* /tmp's upper layer in <scratch>/tmp-upper */
 	sigset_t ignored; /* signals the command starts with ignored */
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
@@ -43,6 +45,7 @@ struct sandbox_plan {
 #define SANDBOX_WORK "work"
 #define SANDBOX_ROOT "root"
 #define SANDBOX_RESULT_FILE "result"
+#define SANDBOX_TMP_UPPER "tmp-upper"
 
 /* ---- filter.c ---- */
 
@@ -56,6 +59,21 @@ int sandbox_filter_prepare(bool trace, bool tty_in, bool network);
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */
 int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd);
+
+/* ---- landlock.c ---- */
+
+/* Put the calling process (which must have NO_NEW_PRIVS) in a Landlock
+ * domain of its own, so that it cannot ptrace, nor follow the /proc magic
+ * links of, any process outside it. 0, -EOPNOTSUPP without Landlock, or
+ * -errno. */
+int sandbox_landlock_fence(void);
+
+/* ---- tmplayer.c (in pid 1) ---- */
+
+/* Copy the /tmp overlay's upper layer (layer_fd, a directory opened for
+ * reading) into <scratch>/tmp-upper, whole or not at all. 0 or -errno
+ * (-E2BIG: over 1,000,000 entries; -ELOOP: deeper than 256). */
+int sandbox_tmp_layer_export(int layer_fd, int scratch_fd);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 

@@ -174,6 +174,16 @@ void sandbox_plan_set_trace(sandbox_plan *plan, bool trace)
 	plan->trace = trace;
 }
 
+void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view)
+{
+	plan->host_view = host_view;
+}
+
+void sandbox_plan_set_tmp_capture(sandbox_plan *plan, bool capture)
+{
+	plan->tmp_capture = capture;
+}
+
 void sandbox_limits_default(struct sandbox_limits *ret)
 {
 	*ret = (struct sandbox_limits){
@@ -298,7 +308,9 @@ int sandbox_plan_add_path(sandbox_plan *plan, const char *path,
 	int r;
 
 	if (mode != SANDBOX_PATH_READONLY && mode != SANDBOX_PATH_WRITABLE &&
-	    mode != SANDBOX_PATH_HIDDEN)
+	    mode != SANDBOX_PATH_HIDDEN && mode != SANDBOX_PATH_PRIVATE)
+		return -EINVAL;
+	if (mode == SANDBOX_PATH_PRIVATE && (path[0] != '/' || strpbrk(path, ",:\\")))
 		return -EINVAL;
 	if (plan->n_paths >= SANDBOX_MAX_EXTRA_PATHS)
 		return SANDBOX_E_PLAN_LIMIT;

@@ -114,6 +114,12 @@ enum sandbox_path_mode {
 				      the host and are NOT captured as effects */
 	SANDBOX_PATH_HIDDEN,       /* replaced by an empty read-only directory
 				      (or /dev/null for a file) */
+	SANDBOX_PATH_PRIVATE,      /* a directory made writable in private:
+				      an overlay over it whose upper layer is
+				      a fresh tmpfs (limits.tmp_size), gone
+				      with the run, like /tmp without capture
+				      (caches under $HOME). Its path must not
+				      hold ',', ':' or '\\' (overlay syntax) */
 };
 
 /* Limits on plan sizes (bounded resources from user input). */
@@ -191,6 +197,31 @@ void sandbox_plan_set_ignored_signals(sandbox_plan *plan, const sigset_t *set);
  * they exist to measure tracing overhead and for commands that will not be
  * recorded anyway. */
 void sandbox_plan_set_trace(sandbox_plan *plan, bool trace);
+
+/* Show the command the live host instead of the sandbox's own view
+ * (default false): the host's hostname instead of "shark", and the host's
+ * /proc, read-only, instead of a fresh one, so process listers (`ps`,
+ * `pgrep`, `top`) see the user's processes. Every other isolation stays:
+ * the pid namespace (the command signals only its own processes), and a
+ * Landlock domain keeps it out of other processes' memory, environment and
+ * /proc magic links (sandbox/landlock.c). Start fails with SANDBOX_E_SETUP
+ * where the kernel has no Landlock: check sandbox_host_view_available().
+ * For commands that are never recorded: with the host's /proc, the tracer
+ * cannot resolve /proc/PID paths (plan it untraced). */
+void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view);
+
+/* Keep what the command writes under /tmp (default false: gone with the
+ * run). The /tmp overlay's upper layer (a tmpfs of limits.tmp_size either
+ * way) is copied, once the command and whatever it left running have
+ * ended, into "<scratch>/tmp-upper", which the caller can scan with
+ * sandbox_effects_scan(upper, "/tmp", ...) and apply to the host's /tmp
+ * with the same rules as workspace effects. A copy that failed leaves no
+ * tmp-upper and sets SANDBOX_RESULT_TRACE_LOST. */
+void sandbox_plan_set_tmp_capture(sandbox_plan *plan, bool capture);
+
+/* sandbox_host_view_available - whether this kernel can fence a host-view
+ * run (Landlock, Linux 5.13+, enabled). */
+bool sandbox_host_view_available(void);
 
 /* Add an extra host path (absolute; copied) with a mode. Later entries are
  * mounted after earlier ones. Errors: -ENOMEM, -EINVAL (mode),

@@ -259,6 +259,31 @@ static void ensure_mountpoint(char *path, size_t root_len, bool dir)
 	}
 }
 
+/* A SANDBOX_PATH_PRIVATE directory: the host's, seen through an overlay
+ * whose upper layer is a fresh tmpfs mounted on the mount point itself
+ * (as /tmp's): the command writes there as it likes, within
+ * limits.tmp_size, and nothing of it reaches the host. Paths mounted after
+ * it (the store read-only, the store's key hidden) stay on top. */
+static void mount_private(char *dst, const char *host, mode_t mode,
+			  const struct sandbox_plan *plan, int sock)
+{
+	char opts[SANDBOX_MAX_PATH * 6 + 64];
+	char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
+	int n;
+
+	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "0755", plan->limits.tmp_size)) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount private layer");
+	snprintf(up, sizeof(up), "%s/.u", dst);
+	snprintf(wk, sizeof(wk), "%s/.w", dst);
+	n = snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", host, up,
+		     wk);
+	if (mkdir(up, 0700) < 0 || chmod(up, mode & 07777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
+	    (size_t)n >= sizeof(opts) ||
+	    mount("overlay", dst, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount private overlay");
+}
+
 static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 			      int sock)
 {
@@ -268,13 +293,20 @@ static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 		const struct sandbox_extra_path *e = &plan->paths[i];
 
 		struct stat st;
+		bool present;
 
 		if (!under(dst, sizeof(dst), root, e->path))
 			die(sock, SANDBOX_E_MOUNT, "extra path");
-		if (lstat(e->path, &st) == 0)
+		present = lstat(e->path, &st) == 0;
+		if (present)
 			ensure_mountpoint(dst, strlen(root), S_ISDIR(st.st_mode));
 		if (e->mode == SANDBOX_PATH_HIDDEN) {
 			hide(dst, sock);
+			continue;
+		}
+		if (e->mode == SANDBOX_PATH_PRIVATE) {
+			if (present && S_ISDIR(st.st_mode))
+				mount_private(dst, e->path, st.st_mode, plan, sock);
 			continue;
 		}
 		/* Bind from the host view (read-write), not from the
@@ -353,6 +385,83 @@ static void limit_pids(const char *root, uint64_t max)
 	close(fd);
 }
 
+/* /proc: a fresh procfs of the run's pid namespace, with the parts that act
+ * on the whole machine read-only; or, for a host-view plan, the host's own
+ * /proc as the read-only bind of the host root already shows it (every
+ * file of it read-only; the command is fenced off other processes' magic
+ * links by Landlock, see landlock.c). */
+static void setup_proc(const char *root, const struct sandbox_plan *plan, int sock)
+{
+	char p[SANDBOX_MAX_PATH + 64];
+
+	if (plan->host_view)
+		return;
+	if (!under(p, sizeof(p), root, "/proc") ||
+	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	if (plan->limits.max_procs)
+		limit_pids(root, plan->limits.max_procs);
+	protect_proc(root, sock);
+}
+
+/* pid 1's fd of the /tmp overlay's upper layer (capture plans), for
+ * export_tmp_layer; -1 otherwise. pid 1 is a process of its own (a clone
+ * without shared memory), so this is its copy only. */
+static int tmp_layer_fd = -1;
+
+/* /tmp: the host's, seen through an overlay whose upper layer is a fresh
+ * tmpfs (SHARK_TMP_SIZE). Commands read files and directories that exist
+ * there (a script in /tmp, a TMPDIR that must exist) and write above it:
+ * by default everything they write in /tmp is gone when the run ends;
+ * with sandbox_plan_set_tmp_capture() pid 1 keeps an fd of the layer and
+ * copies it into the scratch dir once the command has ended
+ * (export_tmp_layer). The tmpfs is mounted first on the mount point
+ * itself, the overlay on top; the overlay keeps its upper and work dirs
+ * reachable. */
+static void mount_tmp(const struct sandbox_plan *plan, const char *root, int sock)
+{
+	char p[SANDBOX_MAX_PATH * 2], opts[SANDBOX_MAX_PATH * 3 + 64];
+	char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
+	int n;
+
+	if (!under(p, sizeof(p), root, "/tmp") ||
+	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
+	snprintf(up, sizeof(up), "%s/.u", p);
+	snprintf(wk, sizeof(wk), "%s/.w", p);
+	n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
+		     wk);
+	if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
+	    (size_t)n >= sizeof(opts))
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+	if (plan->tmp_capture) {
+		tmp_layer_fd = open(up, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (tmp_layer_fd < 0)
+			die(sock, SANDBOX_E_MOUNT, "open /tmp layer");
+	}
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+}
+
+/* Once the command has ended: kill what it left running (it would die
+ * with pid 1 anyway) and reap it, so nothing writes the /tmp layer any
+ * more, then copy the layer into the scratch dir (tmplayer.c). A copy that
+ * fails leaves nothing (the run's /tmp writes are then lost) and marks
+ * the result incomplete. */
+static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
+{
+	if (tmp_layer_fd < 0)
+		return;
+	(void)kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+		;
+	if (sandbox_tmp_layer_export(tmp_layer_fd, scratch_fd) < 0)
+		res->flags |= SANDBOX_RESULT_TRACE_LOST;
+	close(tmp_layer_fd);
+	tmp_layer_fd = -1;
+}
+
 /* The mount tree, built under <scratch>/root and then made the root:
  *   /            host root, bound recursively, read-only, nosuid
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
@@ -411,28 +520,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 			lower_fds[1] = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 
-	/* /tmp: the host's, seen through an overlay whose upper layer is a
-	 * fresh tmpfs. Commands read files and directories that exist there
-	 * (a script in /tmp, a TMPDIR that must exist) and write privately:
-	 * everything they write in /tmp is gone when the run ends. The tmpfs
-	 * is mounted first on the mount point itself, the overlay on top; the
-	 * overlay keeps its upper and work dirs reachable. */
-	if (!under(p, sizeof(p), root, "/tmp") ||
-	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
-		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
-		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
-	{
-		char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
-
-		snprintf(up, sizeof(up), "%s/.u", p);
-		snprintf(wk, sizeof(wk), "%s/.w", p);
-		n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
-			     wk);
-		if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
-		    (size_t)n >= sizeof(opts) ||
-		    mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
-			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
-	}
+	mount_tmp(plan, root, sock);
 	/* /run holds the host daemons' unix sockets (docker.sock, the D-Bus
 	 * system bus, systemd's private socket, the user's runtime dir...).
 	 * A path-named socket is a filesystem object: the network namespace
@@ -463,12 +551,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	hide(p, sock);
 	setup_extra_paths(root, plan, sock);
 
-	if (!under(p, sizeof(p), root, "/proc") ||
-	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die(sock, SANDBOX_E_MOUNT, "mount /proc");
-	if (plan->limits.max_procs)
-		limit_pids(root, plan->limits.max_procs);
-	protect_proc(root, sock);
+	setup_proc(root, plan, sock);
 	setup_dev(root, plan, sock);
 	{
 		int dfd = openat(rfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -647,6 +730,13 @@ static __attribute__((noreturn)) void command_main(
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(sock, SANDBOX_E_SETUP, "no_new_privs");
 	drop_capabilities(sock);
+	if (plan->host_view) {
+		r = sandbox_landlock_fence();
+		if (r < 0) {
+			errno = -r;
+			die(sock, SANDBOX_E_SETUP, "landlock fence (host view)");
+		}
+	}
 	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
@@ -1060,8 +1150,10 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	pthread_mutex_unlock(&ctx.lock);
 	for (int i = 0; i < 3; i++)
 		local.stdio[i] = stdio.fd[i];
-	if (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
-	    setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0)
+	/* A new UTS namespace starts with the host's names: a host-view run
+	 * keeps them. */
+	if (!plan->host_view && (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
+				 setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0))
 		die(report, SANDBOX_E_SETUP, "sethostname");
 	if (!plan->network)
 		loopback_up(report);
@@ -1160,6 +1252,8 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	} else {
 		res.flags |= SANDBOX_RESULT_UNTRACED;
 	}
+	if (plan->tmp_capture)
+		export_tmp_layer(scratch_fd, &res);
 	write_result(scratch_fd, &res);
 	_exit(0);
 }

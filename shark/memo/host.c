@@ -57,6 +57,12 @@ host_exec(const char *cwd, const struct memo_stage *s, int fd_in, int fd_out)
 int memo_run_host(struct memo *m, const char *cwd, const struct memo_stage *s, int fd_in,
 		  int fd_out, int *ret_status)
 {
+	return memo_run_host_because(m, cwd, s, fd_in, fd_out, HOST_REASON, ret_status);
+}
+
+int memo_run_host_because(struct memo *m, const char *cwd, const struct memo_stage *s,
+			  int fd_in, int fd_out, const char *reason, int *ret_status)
+{
 	int64_t start = util_now_ns(CLOCK_REALTIME);
 	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);
 	pid_t pid = fork();
@@ -84,7 +90,7 @@ int memo_run_host(struct memo *m, const char *cwd, const struct memo_stage *s, i
 			.exit_status = *ret_status,
 			.cwd = cwd,
 			.command = s->text ? s->text : s->argv[0],
-			.reason = HOST_REASON,
+			.reason = reason,
 		};
 		(void)store_run_defer(st, &run);
 	}

@@ -20,7 +20,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-6"
+#define MEMO_FORMAT_VERSION "shark-action-6" /* 6: relocatable keys, umask, stdin used, /tmp effects */
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -38,6 +38,7 @@ static const char *const volatile_vars[] = {
 	"SHARK_OUTPUT_DIRS",
 	"SHARK_REMOTE", "SHARK_REMOTE_MODE", "SHARK_REMOTE_TOKEN", "SHARK_REMOTE_TIMEOUT",
 	"SHARK_REMOTE_UPLOAD_LIMIT",
+	"SHARK_LIVE",
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };
@@ -89,6 +90,12 @@ int memo_workspace_find(const char *cwd, char **ret)
 		*slash = '\0';
 	}
 	free(dir);
+	/* no git: the nearest project root, else cwd (workspace.c) */
+	int r = memo_workspace_project_root(start, ret);
+	if (r != 0) {
+		free(start);
+		return r < 0 ? r : 0;
+	}
 	*ret = start;
 	return 0;
 }

@@ -557,6 +557,77 @@ static int apply_one(int ws_fd, const struct store_effect *e, int content)
 	return sandbox_effect_apply(ws_fd, &se, content);
 }
 
+/* ---- /tmp effects ------------------------------------------------------------ */
+
+/* What a command wrote under /tmp is applied to the host's /tmp after the
+ * run, as bash's commands would have left it, and recorded with the
+ * trace's other effects under paths starting with "/tmp/" (workspace
+ * effects are relative). The rules are the workspace's (never through a
+ * symlink, never across a mount, atomic per file, special bits dropped),
+ * beneath an fd of the host's /tmp, plus one for a directory shared with
+ * other users: an entry that exists there and is not the caller's is
+ * never replaced nor removed (the sticky bit says so to a user; root would
+ * get through). docs/sandbox.md, "/tmp", has the reasoning. */
+#define TMP_PREFIX "/tmp/"
+
+bool memo_effect_in_tmp(const char *path)
+{
+	return strncmp(path, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
+}
+
+static int open_tmp(void)
+{
+	int fd = open("/tmp", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Whether an effect at rel (beneath tmp_fd) may replace what is there. */
+static int tmp_target_ok(int tmp_fd, const char *rel)
+{
+	struct stat st;
+	if (fstatat(tmp_fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	return st.st_uid == geteuid() ? 0 : SANDBOX_E_REFUSED;
+}
+
+/* Apply one effect (path relative to /tmp) from content (or -1). */
+static int apply_tmp_sandbox_effect(int tmp_fd, const struct sandbox_effect *e, int content)
+{
+	int r = tmp_target_ok(tmp_fd, e->path);
+	return r < 0 ? r : sandbox_effect_apply(tmp_fd, e, content);
+}
+
+int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
+{
+	size_t n = sandbox_effects_count(fx);
+	if (n == 0)
+		return 0;
+	int tmp_fd = open_tmp(), result = 0;
+	if (tmp_fd < 0)
+		return tmp_fd;
+	for (size_t i = 0; i < n; i++) {
+		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
+		int content = -1, r = 0;
+		if (e->kind == SANDBOX_EFFECT_FILE || e->kind == SANDBOX_EFFECT_CHMOD) {
+			content = openat(sandbox_effects_upper_fd(fx), e->path,
+					 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (content < 0)
+				r = -errno;
+		}
+		if (r == 0)
+			r = apply_tmp_sandbox_effect(tmp_fd, e, content);
+		if (content >= 0)
+			close(content);
+		if (r < 0) {
+			memo_warn(m, "shark: /tmp/%s: effect not applied: %s", e->path,
+				  memo_strerror(r));
+			result = r;
+		}
+	}
+	close(tmp_fd);
+	return result;
+}
+
 /* memo_replay_effects - apply a trace's file effects to the workspace, in
  * recorded order, with file contents from the pinned fds (fx[i] for effect
  * i). A refused effect is reported and the rest still applied. */
@@ -572,8 +643,20 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 		close(ws);
 		return result;
 	}
+	int tmp_fd = -1;
 	for (size_t i = 0; i < t->n_effects; i++) {
-		int r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
+		int r;
+		if (memo_effect_in_tmp(t->effects[i].path)) {
+			struct store_effect te = t->effects[i];
+			te.path += strlen(TMP_PREFIX);
+			if (tmp_fd < 0)
+				tmp_fd = open_tmp();
+			r = tmp_fd < 0 ? tmp_fd : tmp_target_ok(tmp_fd, te.path);
+			if (r == 0)
+				r = apply_one(tmp_fd, &te, fx ? fx[i] : -1);
+		} else {
+			r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
+		}
 		if (r < 0) {
 			memo_warn(m, "shark: %s: effect not applied: %s", t->effects[i].path,
 				  memo_strerror(r));
@@ -582,6 +665,8 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 	}
 	sandbox_workspace_unlock(lock);
 	close(ws);
+	if (tmp_fd >= 0)
+		close(tmp_fd);
 	return result;
 }
 
@@ -691,6 +776,10 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	for (size_t i = 0; r == 0 && !reason && i < res->n_accesses; i++) {
 		const struct sandbox_access *a = &res->accesses[i];
 		unsigned kinds = a->kinds & ~(unsigned)SANDBOX_ACCESS_OUTPUT;
+		if ((kinds & SANDBOX_ACCESS_READ) && memo_path_is_live(a->path)) {
+			reason = "it observed live system state", bad = a->path;
+			continue;
+		}
 		if (path_ignored(m, a->path, scratch))
 			continue;
 		struct stat lst, st_;

@@ -138,6 +138,9 @@ store *memo_store(struct memo *m);
 /* host.c: run one MEMO_HOST stage unsandboxed and put it in the history. */
 int memo_run_host(struct memo *m, const char *cwd, const struct memo_stage *s, int fd_in,
 		  int fd_out, int *ret_status);
+/* The same, with the history's reason given (shark's own program). */
+int memo_run_host_because(struct memo *m, const char *cwd, const struct memo_stage *s,
+			  int fd_in, int fd_out, const char *reason, int *ret_status);
 void memo_store_failed(struct memo *m, const char *what, int err);
 int memo_lookup(struct memo *m, const store_hash *key, struct store_trace **ret_trace,
 		store_hash *ret_id);
@@ -156,6 +159,13 @@ struct memo_pins {
 int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins *p);
 void memo_pins_close(struct memo_pins *p);
 int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *fx);
+/* memo_effect_in_tmp - whether a recorded effect's path is under /tmp
+ * ("/tmp/..."; workspace effects are relative). */
+bool memo_effect_in_tmp(const char *path);
+/* memo_apply_tmp_effects - apply a run's /tmp effects (scanned against
+ * "/tmp") to the host's /tmp, never replacing nor removing an entry that
+ * is not the caller's. Refusals are reported; 0 or the last error. */
+int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx);
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      const char *scratch, struct store_input **ret_inputs,
 			      size_t *ret_n, const char **ret_reason);
@@ -179,6 +189,48 @@ int memo_remote_fetch(struct memo *m, const store_hash *key);
  * durable queue, then a detached uploader). */
 void memo_remote_note_record(struct memo *m, const store_hash *key, const store_hash *trace_id);
 void memo_remote_after_pipeline(struct memo *m);
+
+/* live.c */
+#define MEMO_LIVE_REASON "it is a live command (date, sleep, ps, ... or SHARK_LIVE): never " \
+			 "looked up nor recorded"
+/* memo_command_is_live - whether argv names a live command: the built-in
+ * table (docs/memo.md) or an entry of SHARK_LIVE in envp. */
+bool memo_command_is_live(char *const *argv, char *const *envp);
+/* memo_command_is_self - whether argv[0] (found in envp's PATH) is the
+ * running shark program itself. */
+bool memo_command_is_self(char *const *argv, char *const *envp);
+/* memo_host_view_ok - whether live runs can be given the host's view
+ * (sandbox_host_view_available, asked once per process). */
+bool memo_host_view_ok(void);
+/* memo_path_is_live - whether path (in the sandbox) is a file of live
+ * machine state (/proc/loadavg, sensors...): a run that read it is not
+ * recorded. */
+bool memo_path_is_live(const char *path);
+
+/* cache.c */
+/* memo_cache_dir - the user's cache directory ($XDG_CACHE_HOME, else
+ * ~/.cache; made when missing), realpath'ed, to give commands as a
+ * private writable layer; NULL when there is none, or when it and the
+ * workspace overlap (then writes there are workspace effects). */
+const char *memo_cache_dir(const struct memo *m);
+/* memo_tmpdir_grant - $TMPDIR (from shark's environment) when it is an
+ * existing directory of the user's outside /tmp and the workspace: bound
+ * writable into every sandbox like a SHARK_WRITABLE grant; else NULL. */
+const char *memo_tmpdir_grant(const struct memo *m);
+
+/* workspace.c */
+/* memo_workspace_project_root - the nearest directory from start (a
+ * realpath) up that looks like a project's root (docs/memo.md), never the
+ * home directory, "/" or a directory others may write: 1 and *ret
+ * (malloc'ed), 0 when there is none, -ENOMEM. */
+int memo_workspace_project_root(const char *start, char **ret);
+
+/* hints.c */
+/* memo_hints_after_run - when notices are on and the run failed, one line
+ * on the notice channel if the trace shows a write refused for being
+ * outside the workspace, or a network lookup without the network. */
+void memo_hints_after_run(const struct memo *m, const struct memo_stage *s,
+			  const struct sandbox_result *res, const char *scratch);
 
 /* autogc.c */
 /* memo_auto_gc - after a recording, start a detached gc when the store is
@@ -224,6 +276,8 @@ struct memo_pstage {
 				 * it feeds the next stage */
 	const char *in_reason;	/* why a STREAM stdin is not known (the
 				 * reason it is not recorded) */
+	bool live;		/* a live command (live.c): run with the
+				 * host's view, never looked up nor recorded */
 	/* the lookup (pipeline.c) */
 	store_hash action_key;
 	struct store_trace *hit;	/* a verified trace, or NULL */

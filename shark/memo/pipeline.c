@@ -29,6 +29,9 @@
 
 /* ---- plan ------------------------------------------------------------------ */
 
+#define SELF_REASON "it is shark's own program: ran on the host, never looked up nor recorded"
+
+
 static unsigned tty_bits(int fd_in, int fd_out, int fd_err)
 {
 	return (fd_in >= 0 && isatty(fd_in) ? 1u : 0) | (fd_out >= 0 && isatty(fd_out) ? 2u : 0) |
@@ -110,6 +113,7 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 		ps->in_fd = ps->in_owned = ps->in_caller = ps->in_hash_fd = -1;
 		ps->pins.out = ps->pins.err = -1;
 		ps->out_dest = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);
+		ps->live = memo_command_is_live(s->argv, s->envp);
 		int tty_in = s->fd_in >= 0 ? s->fd_in : (i == 0 ? fd_in : -1);
 		ps->key = (struct memo_keyspec){
 			.workspace = m->workspace,
@@ -204,7 +208,7 @@ static const char *env_value(char *const *envp, const char *name)
 static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 {
 	struct memo *m = p->m;
-	if (m->opt.force || (ps->s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK)))
+	if (m->opt.force || ps->live || (ps->s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK)))
 		return false;
 	if (!memo_store(m))
 		return false;
@@ -458,6 +462,9 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 			return -EINVAL; /* the shell runs such a stage on its own */
 	if (stages[0].flags & MEMO_HOST)
 		return memo_run_host(m, cwd, &stages[0], fd_in, fd_out, ret_status);
+	if (n == 1 && memo_command_is_self(stages[0].argv, stages[0].envp))
+		return memo_run_host_because(m, cwd, &stages[0], fd_in, fd_out, SELF_REASON,
+					     ret_status);
 	if (workspace_has_mount(m, stages, n, ret_status))
 		return 0;
 	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);
@@ -510,10 +517,12 @@ int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage
 	for (size_t i = 0; i < n; i++) {
 		struct memo_pstage *ps = &p.st[i];
 		struct memo_probe *pr = &ret[i];
-		if (m->opt.force || (ps->s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK))) {
+		if (m->opt.force || ps->live ||
+		    (ps->s->flags & (MEMO_FORCE | MEMO_UNCACHED | MEMO_NETWORK))) {
 			pr->outcome = MEMO_PROBE_UNCACHED;
 			pr->reason = (ps->s->flags & MEMO_NETWORK) ? "it is granted the network"
 				     : (ps->s->flags & MEMO_UNCACHED) ? "it is marked nocache"
+				     : ps->live			      ? MEMO_LIVE_REASON
 									: "it is forced";
 			continue;
 		}

@@ -80,6 +80,13 @@ struct srun {
 	int *effect_fds;	/* pinned contents, when imported into the store */
 	size_t n_effects;
 	bool imported;
+	/* what it wrote under /tmp (scanned against "/tmp"): merged into
+	 * effects with "/tmp/" paths when recorded (tmp_paths owns them),
+	 * else applied from here */
+	sandbox_effects *tfx;
+	bool tmp_merged;
+	char **tmp_paths;
+	size_t n_tmp_paths;
 };
 
 static void close_fd(int *fd)
@@ -341,6 +348,19 @@ static int stage_limits(struct memo *m, const struct srun *r, struct sandbox_lim
 	return 0;
 }
 
+/* A live command (live.c) sees the host: its hostname and, where the
+ * kernel can fence it (Landlock), its processes, and the login records
+ * `who` reads in the otherwise private /run. Never recorded, so untraced. */
+static int plan_live(sandbox_plan *plan)
+{
+	sandbox_plan_set_trace(plan, false);
+	sandbox_plan_set_host_view(plan, memo_host_view_ok());
+	struct stat st;
+	if (lstat("/run/utmp", &st) == 0 && S_ISREG(st.st_mode))
+		return sandbox_plan_add_path(plan, "/run/utmp", SANDBOX_PATH_READONLY);
+	return 0;
+}
+
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
@@ -359,6 +379,10 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		e = sandbox_plan_set_scratch(plan, r->scratch);
 	if (e == 0)
 		e = sandbox_plan_set_stdio(plan, r->in_fd, r->out_w, r->err_w);
+	/* The cache layer first: the store's paths below go on top of it. */
+	const char *cache = memo_cache_dir(m);
+	if (e == 0 && cache)
+		e = sandbox_plan_add_path(plan, cache, SANDBOX_PATH_PRIVATE);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
 	/* The store's hash key stays secret: whoever knows it can construct
@@ -395,6 +419,9 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	 * (finish_stage does not record a run that wrote there). */
 	for (char *const *w = m->opt.writable; e == 0 && w && *w; w++)
 		e = sandbox_plan_add_path(plan, *w, SANDBOX_PATH_WRITABLE);
+	const char *tmpdir = memo_tmpdir_grant(m);
+	if (e == 0 && tmpdir)
+		e = sandbox_plan_add_path(plan, tmpdir, SANDBOX_PATH_WRITABLE);
 	struct sandbox_limits limits;
 	if (e == 0 && stage_limits(m, r, &limits) < 0) {
 		sandbox_plan_free(plan);
@@ -404,6 +431,9 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_limits(plan, &limits);
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
+		sandbox_plan_set_tmp_capture(plan, true);
+		if (r->ps->live)
+			e = plan_live(plan);
 		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
 		 * ignored in the command, as in sh. */
 		sigset_t ign;
@@ -602,6 +632,73 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 	return e;
 }
 
+/* Merge the /tmp effects of r (converted like the workspace's: contents
+ * pinned and imported into the store) into its effects, under "/tmp/"
+ * paths, so its record replays them (memo_replay_effects). Returns 0, or
+ * the conversion's error (-EINVAL: a special file; -EFBIG; -ENOMEM; a
+ * store error, with the effects merged all the same so they are applied). */
+static int merge_tmp_effects(struct memo *m, struct srun *r, struct store_effect **effects,
+			     int **effect_fds, size_t *n_effects)
+{
+	struct store_effect *tv = NULL;
+	int *tfds = NULL;
+	size_t tn = 0, big = 0;
+	int e = convert_effects(m, r->tfx, &tv, &tfds, &tn, &big);
+	if (e == -EINVAL || e == -EFBIG || e == -ENOMEM)
+		return e;
+	struct store_effect *v = reallocarray(*effects, *n_effects + tn + 1, sizeof(*v));
+	int *fds = v ? reallocarray(*effect_fds, *n_effects + tn + 1, sizeof(int)) : NULL;
+	char **paths = calloc(tn + 1, sizeof(*paths));
+	if (v)
+		*effects = v;
+	if (fds)
+		*effect_fds = fds;
+	if (!v || !fds || !paths) {
+		for (size_t i = 0; i < tn; i++)
+			if (tfds[i] >= 0)
+				close(tfds[i]);
+		free(tv);
+		free(tfds);
+		free(paths);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < tn; i++) {
+		size_t len = strlen(tv[i].path) + sizeof("/tmp/");
+		paths[i] = malloc(len);
+		if (paths[i])
+			snprintf(paths[i], len, "/tmp/%s", tv[i].path);
+		else
+			e = -ENOMEM;
+		v[*n_effects + i] = tv[i];
+		v[*n_effects + i].path = paths[i] ? paths[i] : "";
+		fds[*n_effects + i] = tfds[i];
+	}
+	*n_effects += tn;
+	r->tmp_paths = paths;
+	r->n_tmp_paths = tn;
+	r->tmp_merged = true;
+	free(tv);
+	free(tfds);
+	return e;
+}
+
+/* What r wrote under /tmp: scanned from its capture layer (the plan's
+ * tmp_capture). Merged into a recording, or kept to be applied. */
+static void scan_tmp_effects(struct memo *m, struct srun *r)
+{
+	char upper[4096];
+	snprintf(upper, sizeof(upper), "%s/tmp-upper", r->scratch);
+	int fe = sandbox_effects_scan(upper, "/tmp", &r->tfx);
+	if (fe < 0) {
+		r->tfx = NULL;
+		if (fe != -ENOENT) {
+			memo_warn(m, "shark: %s: its changes under /tmp could not be read: %s",
+				  r->ps->s->argv[0], sandbox_strerror(fe));
+			no_record(r, "its file changes could not be read");
+		}
+	}
+}
+
 static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
 {
 	struct memo *m = ctx;
@@ -610,8 +707,23 @@ static void report_refused(const struct sandbox_effect *e, int err, void *ctx)
 
 /* Whether the run wrote beneath a SHARK_WRITABLE grant: a write that is
  * not an effect, so a replay could not redo it. */
+static bool wrote_beneath(const struct sandbox_result *res, const char *dir)
+{
+	size_t n = strlen(dir);
+	for (size_t i = 0; i < res->n_accesses; i++) {
+		const char *p = res->accesses[i].path;
+		if ((res->accesses[i].kinds & SANDBOX_ACCESS_WRITE) && strncmp(p, dir, n) == 0 &&
+		    (p[n] == '/' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 static bool wrote_to_grant(const struct memo *m, const struct sandbox_result *res)
 {
+	const char *tmpdir = memo_tmpdir_grant(m);
+	if (tmpdir && wrote_beneath(res, tmpdir))
+		return true;
 	for (char *const *w = m->opt.writable; w && *w; w++) {
 		size_t n = strlen(*w);
 		for (size_t i = 0; i < res->n_accesses; i++) {
@@ -734,6 +846,11 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		no_record(r, "its file changes could not be read");
 	}
 
+	if (res) {
+		scan_tmp_effects(m, r);
+		memo_hints_after_run(m, r->ps->s, res, r->scratch);
+	}
+
 	struct store_input *inputs = NULL;
 	size_t n_inputs = 0;
 	struct store_effect *effects = NULL;
@@ -776,6 +893,17 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 				no_record(r, "its file changes could not be stored");
 			}
 		}
+	}
+	if (!r->reason && imported && r->tfx && sandbox_effects_count(r->tfx) > 0) {
+		e = merge_tmp_effects(m, r, &effects, &effect_fds, &n_effects);
+		if (e == -EINVAL)
+			no_record(r, "it created a special file");
+		else if (e == -EFBIG)
+			no_record(r, "a file it wrote is larger than SHARK_MAX_EFFECT_SIZE");
+		else if (e == -ENOMEM)
+			no_record(r, "out of memory");
+		else if (e < 0)
+			no_record(r, "its file changes could not be stored");
 	}
 	if (!r->reason && stdin_used(r->ps) < 0)
 		no_record(r, "how much of its stdin it read is unknown");
@@ -867,7 +995,16 @@ static void apply_stage(struct memo *m, struct srun *r)
 			close(ws);
 		}
 	}
+	if (r->tfx && !r->tmp_merged)
+		(void)memo_apply_tmp_effects(m, r->tfx);
 	sandbox_effects_free(r->fx);
+	sandbox_effects_free(r->tfx);
+	r->tfx = NULL;
+	for (size_t i = 0; i < r->n_tmp_paths; i++)
+		free(r->tmp_paths[i]);
+	free(r->tmp_paths);
+	r->tmp_paths = NULL;
+	r->n_tmp_paths = 0;
 	free(r->effects);
 	free(r->effect_fds);
 	r->fx = NULL;
@@ -880,8 +1017,11 @@ static void apply_stage(struct memo *m, struct srun *r)
 
 /* Why a stage will not be recorded, known before it runs (a forced run,
  * shark -f, is recorded). */
-static const char *reason_before_run(const struct memo_stage *s)
+static const char *reason_before_run(const struct memo_pstage *ps)
 {
+	const struct memo_stage *s = ps->s;
+	if (ps->live && !(s->flags & MEMO_NETWORK))
+		return MEMO_LIVE_REASON;
 	if (s->flags & MEMO_NETWORK)
 		return "it was given network access";
 	if (s->flags & MEMO_UNCACHED)
@@ -897,7 +1037,7 @@ static void srun_init(struct srun *r, struct memo_pstage *ps)
 	r->out_dest = ps->out_dest;
 	r->scratch_hold = -1;
 	r->status = 126;
-	r->reason = reason_before_run(ps->s);
+	r->reason = reason_before_run(ps);
 }
 
 /* Stage r's stdin, from the source the plan decided: a pipe the engine

@@ -393,6 +393,10 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 	}
 	if (!name || strcmp(name, "command") == 0 || strcmp(name, "exec") == 0)
 		return false;
+	/* shark's own program runs on the host, on its own (memo/live.c) */
+	const char *base = strrchr(name, '/');
+	if (strcmp(base ? base + 1 : name, "shark") == 0)
+		return false;
 
 	return cmd_is_program(sh, name);
 }
