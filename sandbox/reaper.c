@@ -8,6 +8,13 @@
  * before the shell could go on. One background thread per process takes
  * these removals over: it sleeps in I/O wait, not on a CPU.
  *
+ * The thread takes no libc-internal lock, ever: it allocates nothing
+ * (the queue is a fixed ring of paths, directories are read with getdents64
+ * into its stack) and calls only system-call wrappers, string functions
+ * and its own mutex. sandbox_start_begin() clones pid 1 with a raw clone,
+ * which runs none of fork()'s handlers: had this thread been inside malloc
+ * at that moment, pid 1's first allocation would wait for ever.
+ *
  * The thread is the process's own: it is not inherited by fork (a child
  * starts its own on first use; the parent's queue stays the parent's), it
  * blocks every signal (a shell's job-control and trap signals go to its
@@ -16,15 +23,15 @@
  */
 #include "sandbox/internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,92 +40,175 @@
 #define SWEEP_MIN_AGE_S 10
 /* Bounds what one sweep looks at (a scratch area is normally near empty). */
 #define SWEEP_MAX_ENTRIES 4096
+/* Queue slots; when all are taken the caller removes its dir itself. */
+#define QUEUE_SLOTS 32
+/* Deeper trees in an upper dir are left to gc (the same bound as
+ * sandbox_scratch_cleanup's). */
+#define MAX_DEPTH 64
 
 struct reap_item {
-	struct reap_item *next;
 	bool sweep;  /* sweep path's leftovers, else remove path */
 	int hold_fd;
-	char path[];
+	char path[SANDBOX_MAX_PATH];
 };
 
 static struct {
 	pid_t owner; /* the process whose thread this is; 0: none */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct reap_item *head, *tail;
+	struct reap_item slot[QUEUE_SLOTS];
+	unsigned head, count; /* ring: slot[head] is next */
 	bool swept; /* a sweep was queued in this process */
 } reaper;
 
-/* Remove one scratch dir: the names a run leaves (never following a
- * symlink nor crossing a mount, sandbox_scratch_cleanup), then the dir. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Remove name in dirfd and everything below it, never following a
+ * symlink nor entering another file system (dev: the scratch dir's). */
+static void remove_below(int dirfd, const char *name, dev_t dev, int depth)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	struct stat st;
+	int fd;
+	long n;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		(void)unlinkat(dirfd, name, 0);
+		return;
+	}
+	if (st.st_dev != dev || depth > MAX_DEPTH)
+		return;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		/* the overlay's work/work has mode 000 */
+		int p = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		char self[64];
+
+		if (p >= 0) {
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+			(void)chmod(self, 0700);
+			close(p);
+		}
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return;
+	/* Check again on the open fd: name may have been swapped meanwhile. */
+	if (fstat(fd, &st) < 0 || st.st_dev != dev) {
+		close(fd);
+		return;
+	}
+	/* Entries removed while reading may make the directory's order skip
+	 * one: a second pass picks up what the first left. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass > 0 && (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno != ENOTEMPTY ||
+				 lseek(fd, 0, SEEK_SET) < 0))
+			break;
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+			for (long off = 0; off < n;) {
+				struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
+
+				off += de->d_reclen;
+				if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+					continue;
+				remove_below(fd, de->d_name, dev, depth + 1);
+			}
+		}
+	}
+	close(fd);
+	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Remove one scratch dir: the names a run leaves, then the dir (which
+ * fails if anything else is in it). */
 static void remove_scratch(const char *path)
 {
-	(void)sandbox_scratch_cleanup(path);
+	static const char *const names[] = { "upper", "work", "root", "result",
+					      "result.tmp" };
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (dfd < 0)
+		return;
+	if (fstat(dfd, &st) == 0)
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			remove_below(dfd, names[i], st.st_dev, 0);
+	close(dfd);
 	(void)rmdir(path);
 }
 
 static void sweep(const char *dir)
 {
+	char buf[4096] __attribute__((aligned(8)));
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct timespec now;
-	struct dirent *de;
 	size_t seen = 0;
-	DIR *d;
+	long n;
 
 	if (dfd < 0)
 		return;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return;
-	}
 	clock_gettime(CLOCK_REALTIME, &now);
-	while ((de = readdir(d)) && seen++ < SWEEP_MAX_ENTRIES) {
-		char path[SANDBOX_MAX_PATH];
-		struct stat st;
-		int fd, n;
+	while (seen < SWEEP_MAX_ENTRIES &&
+	       (n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n && seen++ < SWEEP_MAX_ENTRIES;) {
+			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
+			char path[SANDBOX_MAX_PATH];
+			struct stat st;
+			int fd, len;
 
-		if (strncmp(de->d_name, "run.", 4) != 0)
-			continue;
-		fd = openat(dirfd(d), de->d_name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/* Unheld (a run holds its dir with a shared lock until it is
-		 * removed) and quiet for a while. */
-		if (fstat(fd, &st) == 0 && now.tv_sec - st.st_mtim.tv_sec >= SWEEP_MIN_AGE_S &&
-		    flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if (n > 0 && (size_t)n < sizeof(path))
-				remove_scratch(path);
+			off += de->d_reclen;
+			if (strncmp(de->d_name, "run.", 4) != 0)
+				continue;
+			fd = openat(dfd, de->d_name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			/* Unheld (a run holds its dir with a shared lock until
+			 * it is removed) and quiet for a while. */
+			if (fstat(fd, &st) == 0 &&
+			    now.tv_sec - st.st_mtim.tv_sec >= SWEEP_MIN_AGE_S &&
+			    flock(fd, LOCK_EX | LOCK_NB) == 0) {
+				len = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				if (len > 0 && (size_t)len < sizeof(path))
+					remove_scratch(path);
+			}
+			close(fd);
 		}
-		close(fd);
 	}
-	closedir(d);
+	close(dfd);
 }
 
 static void *reaper_main(void *arg)
 {
+	static struct reap_item it; /* this thread's alone */
+
 	(void)arg;
 	pthread_mutex_lock(&reaper.lock);
 	for (;;) {
-		struct reap_item *it = reaper.head;
-
-		if (!it) {
+		if (reaper.count == 0) {
 			pthread_cond_wait(&reaper.cond, &reaper.lock);
 			continue;
 		}
-		reaper.head = it->next;
-		if (!reaper.head)
-			reaper.tail = NULL;
+		it.sweep = reaper.slot[reaper.head].sweep;
+		it.hold_fd = reaper.slot[reaper.head].hold_fd;
+		memcpy(it.path, reaper.slot[reaper.head].path, sizeof(it.path));
+		reaper.head = (reaper.head + 1) % QUEUE_SLOTS;
+		reaper.count--;
 		pthread_mutex_unlock(&reaper.lock);
-		if (it->sweep)
-			sweep(it->path);
+		if (it.sweep)
+			sweep(it.path);
 		else
-			remove_scratch(it->path);
-		if (it->hold_fd >= 0)
-			close(it->hold_fd);
-		free(it);
+			remove_scratch(it.path);
+		if (it.hold_fd >= 0)
+			close(it.hold_fd);
 		pthread_mutex_lock(&reaper.lock);
 	}
 	return NULL;
@@ -146,49 +236,41 @@ static int reaper_start(void)
 static int enqueue(const char *path, bool is_sweep, int hold_fd)
 {
 	size_t len = strlen(path);
-	struct reap_item *it;
 	pid_t self = getpid();
+	struct reap_item *it;
 	int r;
 
 	if (len >= SANDBOX_MAX_PATH)
 		return -ENAMETOOLONG;
-	it = malloc(sizeof(*it) + len + 1);
-	if (!it)
-		return -ENOMEM;
-	memcpy(it->path, path, len + 1);
-	it->sweep = is_sweep;
-	it->hold_fd = hold_fd;
-	it->next = NULL;
 	/* First use in this process (or in a forked child, whose copy of
 	 * the parent's state has no thread behind it and may hold a lock
 	 * taken by the parent's thread at the fork): fresh state. The
-	 * parent's queue is the parent's to finish; the child drops its copy
-	 * (the items' memory is the only loss). */
+	 * parent's queue is the parent's to finish. */
 	if (reaper.owner != self) {
 		pthread_mutex_init(&reaper.lock, NULL);
 		pthread_cond_init(&reaper.cond, NULL);
-		reaper.head = reaper.tail = NULL;
+		reaper.head = reaper.count = 0;
 		reaper.swept = false;
 		r = reaper_start();
-		if (r < 0) {
-			free(it);
+		if (r < 0)
 			return r;
-		}
 		reaper.owner = self;
 	}
 	pthread_mutex_lock(&reaper.lock);
 	if (is_sweep && reaper.swept) {
 		pthread_mutex_unlock(&reaper.lock);
-		free(it);
 		return 0;
 	}
-	if (is_sweep)
-		reaper.swept = true;
-	if (reaper.tail)
-		reaper.tail->next = it;
-	else
-		reaper.head = it;
-	reaper.tail = it;
+	if (reaper.count == QUEUE_SLOTS) {
+		pthread_mutex_unlock(&reaper.lock);
+		return -EAGAIN;
+	}
+	reaper.swept |= is_sweep;
+	it = &reaper.slot[(reaper.head + reaper.count) % QUEUE_SLOTS];
+	it->sweep = is_sweep;
+	it->hold_fd = hold_fd;
+	memcpy(it->path, path, len + 1);
+	reaper.count++;
 	pthread_cond_signal(&reaper.cond);
 	pthread_mutex_unlock(&reaper.lock);
 	return 0;

@@ -150,3 +150,29 @@ Test(sandbox_reaper, forked_child_has_its_own_thread)
 	cr_expect(gone_within(a, 5000));
 	rmdir(base);
 }
+
+Test(sandbox_reaper, never_follows_a_symlink_out)
+{
+	char base[4096], run[4200], target[4200], file[4300], link[4300];
+	base_dir(base, sizeof(base));
+	snprintf(run, sizeof(run), "%s/run.link", base);
+	snprintf(target, sizeof(target), "%s/precious", base);
+	snprintf(file, sizeof(file), "%s/keep.txt", target);
+	make_run_dir(run);
+	cr_assert_eq(mkdir(target, 0700), 0);
+	int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	/* A command's output may be a symlink to anywhere. */
+	snprintf(link, sizeof(link), "%s/upper/escape", run);
+	cr_assert_eq(symlink(target, link), 0);
+	snprintf(link, sizeof(link), "%s/work/escape", run);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(sandbox_scratch_remove_async(run, -1), 0);
+	cr_assert(gone_within(run, 5000));
+	struct stat st;
+	cr_expect_eq(stat(file, &st), 0, "the reaper followed a symlink out of the scratch dir");
+	unlink(file);
+	rmdir(target);
+	rmdir(base);
+}
