@@ -38,8 +38,13 @@
 /* Leftovers younger than this may belong to a run being set up (between
  * its mkdtemp and its hold, microseconds apart): left alone. */
 #define SWEEP_MIN_AGE_S 10
-/* Bounds what one sweep looks at (a scratch area is normally near empty). */
+/* Bounds what one sweep looks at (a scratch area is normally near empty)
+ * and how many leftovers it removes: a process leaves at most about one
+ * (its last run's, when it exits right after), so a few per process keep
+ * the area from growing while bounding the I/O a short process spends on
+ * others' leftovers (and its exit's wait for the removal in flight). */
 #define SWEEP_MAX_ENTRIES 4096
+#define SWEEP_MAX_REMOVED 4
 /* Queue slots; when all are taken the caller removes its dir itself. */
 #define QUEUE_SLOTS 32
 /* Deeper trees in an upper dir are left to gc (the same bound as
@@ -150,15 +155,16 @@ static void sweep(const char *dir)
 	char buf[4096] __attribute__((aligned(8)));
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct timespec now;
-	size_t seen = 0;
+	size_t seen = 0, removed = 0;
 	long n;
 
 	if (dfd < 0)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	while (seen < SWEEP_MAX_ENTRIES &&
+	while (seen < SWEEP_MAX_ENTRIES && removed < SWEEP_MAX_REMOVED &&
 	       (n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n && seen++ < SWEEP_MAX_ENTRIES;) {
+		for (long off = 0; off < n && seen++ < SWEEP_MAX_ENTRIES &&
+				   removed < SWEEP_MAX_REMOVED;) {
 			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
 			char path[SANDBOX_MAX_PATH];
 			struct stat st;
@@ -177,8 +183,10 @@ static void sweep(const char *dir)
 			    now.tv_sec - st.st_mtim.tv_sec >= SWEEP_MIN_AGE_S &&
 			    flock(fd, LOCK_EX | LOCK_NB) == 0) {
 				len = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-				if (len > 0 && (size_t)len < sizeof(path))
+				if (len > 0 && (size_t)len < sizeof(path)) {
 					remove_scratch(path);
+					removed++;
+				}
 			}
 			close(fd);
 		}

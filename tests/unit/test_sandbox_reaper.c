@@ -176,3 +176,31 @@ Test(sandbox_reaper, never_follows_a_symlink_out)
 	rmdir(target);
 	rmdir(base);
 }
+
+Test(sandbox_reaper, sweep_is_bounded_per_process)
+{
+	char base[4096], run[4200], marker[4200];
+	base_dir(base, sizeof(base));
+	for (int i = 0; i < 6; i++) {
+		snprintf(run, sizeof(run), "%s/run.%d", base, i);
+		make_run_dir(run);
+		make_old(run);
+	}
+	cr_assert_eq(sandbox_scratch_sweep_async(base), 0);
+	snprintf(marker, sizeof(marker), "%s/marker", base);
+	cr_assert_eq(mkdir(marker, 0700), 0);
+	cr_assert_eq(sandbox_scratch_remove_async(marker, -1), 0);
+	cr_assert(gone_within(marker, 10000));
+	int left = 0;
+	struct stat st;
+	for (int i = 0; i < 6; i++) {
+		snprintf(run, sizeof(run), "%s/run.%d", base, i);
+		if (stat(run, &st) == 0) {
+			left++;
+			sandbox_scratch_cleanup(run);
+			rmdir(run);
+		}
+	}
+	cr_expect_eq(left, 2, "%d of 6 leftovers stayed, expected 2 (4 swept)", left);
+	rmdir(base);
+}
