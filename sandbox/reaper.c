@@ -64,6 +64,7 @@ static struct {
 	struct reap_item slot[QUEUE_SLOTS];
 	unsigned head, count; /* ring: slot[head] is next */
 	bool swept; /* a sweep was queued in this process */
+	bool running; /* the thread is past its start-up */
 } reaper;
 
 struct linux_dirent64 {
@@ -200,6 +201,8 @@ static void *reaper_main(void *arg)
 
 	(void)arg;
 	pthread_mutex_lock(&reaper.lock);
+	reaper.running = true;
+	pthread_cond_broadcast(&reaper.cond);
 	for (;;) {
 		if (reaper.count == 0) {
 			pthread_cond_wait(&reaper.cond, &reaper.lock);
@@ -238,7 +241,18 @@ static int reaper_start(void)
 	e = pthread_create(&th, &attr, reaper_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
-	return -e;
+	if (e != 0)
+		return -e;
+	/* A new thread's start-up is libc's (and a sanitizer's) own code,
+	 * which takes their internal locks: wait until it is over, so that
+	 * no clone of this process (pid 1) can happen in the middle of it and
+	 * inherit a lock held for ever (seen under ASan: pid 1's tracer
+	 * thread blocked at its own start). */
+	pthread_mutex_lock(&reaper.lock);
+	while (!reaper.running)
+		pthread_cond_wait(&reaper.cond, &reaper.lock);
+	pthread_mutex_unlock(&reaper.lock);
+	return 0;
 }
 
 static int enqueue(const char *path, bool is_sweep, int hold_fd)
@@ -259,6 +273,7 @@ static int enqueue(const char *path, bool is_sweep, int hold_fd)
 		pthread_cond_init(&reaper.cond, NULL);
 		reaper.head = reaper.count = 0;
 		reaper.swept = false;
+		reaper.running = false;
 		r = reaper_start();
 		if (r < 0)
 			return r;
