@@ -88,7 +88,7 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SR
 
 ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) $(UTIL_SRCS) $(MEMO_SRCS) \
 	$(SHELL_SRCS) $(CLI_SRCS) shark/main.c \
-	$(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) $(HELPER_SRCS) tests/fuzz/replay_main.c)
+	$(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) $(HELPER_SRCS) tests/fuzz/replay_main.c mk/filter-gen.c)
 
 # --- rules -------------------------------------------------------------------
 .PHONY: all deps check-includes test unit-test e2e-test demo bench fuzz clean
@@ -104,7 +104,22 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/tests/unit/%.o: CFLAGS_ALL += -Wno-missing-prototypes
 
 $(LIBSTORE): $(call obj,$(STORE_SRCS))
-$(LIBSANDBOX): $(call obj,$(SANDBOX_SRCS))
+# The seccomp filter's programs are compiled at build time (a shell used
+# to spend milliseconds in libseccomp before its first command): the
+# generator runs sandbox/filter.c and its output is part of libsandbox.
+FILTER_GEN := $(BUILD)/gen/filter-gen
+FILTER_BPF := $(BUILD)/gen/filter_bpf.c
+$(FILTER_GEN): $(call obj,mk/filter-gen.c sandbox/filter.c)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+$(FILTER_BPF): $(FILTER_GEN)
+	$(FILTER_GEN) > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/filter_bpf.o: $(FILTER_BPF)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+-include $(BUILD)/obj/gen/filter_bpf.d
+
+$(LIBSANDBOX): $(call obj,$(SANDBOX_SRCS)) $(BUILD)/obj/gen/filter_bpf.o
 $(LIBUTIL): $(call obj,$(UTIL_SRCS))
 $(LIBMEMO): $(call obj,$(MEMO_SRCS))
 $(LIBSHELL): $(call obj,$(SHELL_SRCS))

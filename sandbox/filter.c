@@ -1,6 +1,9 @@
 /* filter.c - the seccomp filter: a deny list (EPERM) that is part of the
  * security boundary, and a notify list of path system calls that feeds the
  * tracer. Both are tables; the reason for each entry is in docs/sandbox.md.
+ * Compiled with libseccomp at build time (mk/filter-gen.c writes the
+ * programs into the library, filter_load.c loads them); the unit tests
+ * check that the built-in programs are what this file compiles.
  */
 #include "sandbox/internal.h"
 
@@ -10,7 +13,6 @@
 #include <seccomp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -222,18 +224,11 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 	return 0;
 }
 
-/* Compiling the filter with libseccomp costs milliseconds of CPU; the
- * program depends only on the trace flag, so it is compiled once per
- * process (before the first fork) and loaded raw in each command. */
-static struct sock_fprog cached[8]; /* [filter_index()] */
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int filter_index(bool trace, bool tty_in, bool network)
-{
-	return (trace ? 1 : 0) + (tty_in && trace ? 2 : 0) + (network ? 4 : 0);
-}
-
-static int compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+/* Compiling with libseccomp costs 2-7 ms of CPU on the reference machine
+ * (thousands of small allocations), which every shell process used to pay
+ * before its first command: the build runs this once (mk/filter-gen.c)
+ * and the library loads the result (filter_load.c). */
+int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -248,7 +243,7 @@ static int compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
-		r = build(ctx, trace, tty_in, network);
+		r = build(ctx, trace, tty_in && trace, network);
 	if (r == 0) {
 		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
 		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
@@ -271,32 +266,5 @@ static int compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret
 	}
 	ret->filter = buf;
 	ret->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-	return 0;
-}
-
-int sandbox_filter_prepare(bool trace, bool tty_in, bool network)
-{
-	int r = 0;
-	int v = filter_index(trace, tty_in, network);
-
-	pthread_mutex_lock(&cache_lock);
-	if (!cached[v].filter)
-		r = compile(trace, tty_in && trace, network, &cached[v]);
-	pthread_mutex_unlock(&cache_lock);
-	return r;
-}
-
-int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd)
-{
-	const struct sock_fprog *prog = &cached[filter_index(trace, tty_in, network)];
-	long fd;
-
-	if (!prog->filter)
-		return -EINVAL;
-	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		     trace ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, prog);
-	if (fd < 0)
-		return -errno;
-	*ret_notify_fd = trace ? (int)fd : -1;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef SHARK_SANDBOX_INTERNAL_H
 #define SHARK_SANDBOX_INTERNAL_H
 
+#include <linux/filter.h>
 #include <signal.h>
 
 #include "sandbox/sandbox.h"
@@ -47,14 +48,28 @@ struct sandbox_plan {
 #define SANDBOX_RESULT_FILE "result"
 #define SANDBOX_TMP_UPPER "tmp-upper"
 
-/* ---- filter.c ---- */
+/* ---- filter.c, filter_load.c ---- */
 
-/* Compile the filter for these flags once per process (thread-safe;
- * the program stays cached until exit). Without network, socket families
- * are restricted. 0 or a negative errno. */
-int sandbox_filter_prepare(bool trace, bool tty_in, bool network);
+/* The filter's variants, one program each: index of these flags among
+ * SANDBOX_FILTER_VARIANTS (tty_in counts only with trace). */
+#define SANDBOX_FILTER_VARIANTS 8
+static inline int sandbox_filter_index(bool trace, bool tty_in, bool network)
+{
+	return (trace ? 1 : 0) + (tty_in && trace ? 2 : 0) + (network ? 4 : 0);
+}
 
-/* Load the prepared filter into the calling process (which must have
+/* Compile the filter for these flags with libseccomp into a malloc'd
+ * program (ret->filter, the caller frees it). Without network, socket
+ * families are restricted. 0 or a negative errno. Used by the build's
+ * generator (mk/filter-gen.c) and the tests, not at run time. */
+int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret);
+
+/* The programs sandbox_filter_compile() gave at build time, by
+ * sandbox_filter_index() (len 0: a variant that does not exist). Generated
+ * into the build directory (filter_bpf.c). */
+extern const struct sock_fprog sandbox_filter_builtin[SANDBOX_FILTER_VARIANTS];
+
+/* Load the built-in filter into the calling process (which must have
  * NO_NEW_PRIVS). With trace, path system calls are sent to a listener
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */

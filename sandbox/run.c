@@ -121,12 +121,6 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 		set_error(err_detail, r, 0, "validate plan");
 		return r;
 	}
-	r = sandbox_filter_prepare(plan->trace, plan->stdio[0] >= 0 && isatty(plan->stdio[0]),
-				   plan->network);
-	if (r < 0) {
-		set_error(err_detail, SANDBOX_E_SECCOMP, -r, "seccomp compile");
-		return SANDBOX_E_SECCOMP;
-	}
 	run = calloc(1, sizeof(*run));
 	if (!run || !(run->scratch = strdup(plan->scratch))) {
 		free(run);

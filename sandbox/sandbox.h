@@ -552,4 +552,26 @@ int sandbox_effects_apply(const sandbox_effects *effects, int workspace_fd,
  * the effects were imported or applied. Errors: -errno. */
 int sandbox_scratch_cleanup(const char *scratch_dir);
 
+/* Remove a finished run's scratch dir (sandbox_scratch_cleanup(), then the
+ * dir itself) on a background thread of the calling process instead of
+ * making the caller wait: on a disk mounted with online discard each
+ * removed directory waits for a discard, milliseconds apiece, and a run
+ * leaves half a dozen (its overlay's work dirs). hold_fd (or -1) is closed
+ * once the dir is gone. Takes a copy of scratch_dir. The thread is started
+ * on first use with every signal blocked; a forked child starts its own.
+ * Returns 0 once queued, or -errno (nothing queued: the caller removes the
+ * dir itself). A process may exit before its queue is done (a `shark -c`
+ * command exits right after its run): sandbox_scratch_sweep_async() is how
+ * a later process removes such leftovers. */
+int sandbox_scratch_remove_async(const char *scratch_dir, int hold_fd);
+
+/* Queue, once per process, the removal of the leftover scratch dirs in dir
+ * (the directory that holds them) on the same thread: entries named
+ * "run.*" that no process holds (an exclusive flock(2) succeeds; a run
+ * holds its dir with a shared one until it is removed) and that have not
+ * changed for 10 s, at most four of them (a process leaves about one),
+ * each removed as sandbox_scratch_cleanup() does, then rmdir'ed. 0 once
+ * queued (or already queued), or -errno. */
+int sandbox_scratch_sweep_async(const char *dir);
+
 #endif /* SHARK_SANDBOX_H */

@@ -1238,11 +1238,18 @@ static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_
 	}
 }
 
+/* The scratch dir is removed on the sandbox library's background thread
+ * (sandbox_scratch_remove_async: removing a run's directories waits for
+ * the disk, milliseconds the shell need not wait); at once if that fails. */
 static void srun_release(struct srun *r)
 {
 	if (r->scratch) {
-		(void)sandbox_scratch_cleanup(r->scratch);
-		rmdir(r->scratch);
+		if (sandbox_scratch_remove_async(r->scratch, r->scratch_hold) == 0) {
+			r->scratch_hold = -1; /* closed once the dir is gone */
+		} else {
+			(void)sandbox_scratch_cleanup(r->scratch);
+			rmdir(r->scratch);
+		}
 	}
 	close_fd(&r->scratch_hold);
 	free(r->scratch);
@@ -1268,6 +1275,10 @@ int memo_run_stages(struct memo_pipeline *p)
 	for (size_t j = 0; j < count; j++)
 		srun_init(&runs[j], &p->st[p->first_miss + j]);
 
+	/* What earlier processes' threads had not removed when they exited
+	 * (srun_release) goes while this pipeline runs. */
+	if (st)
+		(void)sandbox_scratch_sweep_async(store_scratch_path(st));
 	int e = set_up(m, runs, count);
 	int result = 0;
 	if (e == 0) {

@@ -1,0 +1,310 @@
+/* reaper.c - removing finished runs' scratch dirs off the caller's path.
+ *
+ * A run leaves about six directories in its scratch dir (upper, work, root
+ * and the overlay's own work/work, work/incompat/volatile); on an ext4
+ * disk mounted with online discard (this project's reference VM) each
+ * rmdir waits for the discard of the directory's block: 2-7 ms apiece
+ * under load, 10-20 ms per command, all of it after the command ended and
+ * before the shell could go on. One background thread per process takes
+ * these removals over: it sleeps in I/O wait, not on a CPU.
+ *
+ * The thread takes no libc-internal lock, ever: it allocates nothing
+ * (the queue is a fixed ring of paths, directories are read with getdents64
+ * into its stack) and calls only system-call wrappers, string functions
+ * and its own mutex. sandbox_start_begin() clones pid 1 with a raw clone,
+ * which runs none of fork()'s handlers: had this thread been inside malloc
+ * at that moment, pid 1's first allocation would wait for ever.
+ *
+ * The thread is the process's own: it is not inherited by fork (a child
+ * starts its own on first use; the parent's queue stays the parent's), it
+ * blocks every signal (a shell's job-control and trap signals go to its
+ * main thread), and it dies with the process; what it had not removed
+ * then is swept by a later process (sweep()).
+ */
+#include "sandbox/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Leftovers younger than this may belong to a run being set up (between
+ * its mkdtemp and its hold, microseconds apart): left alone. */
+#define SWEEP_MIN_AGE_S 10
+/* Bounds what one sweep looks at (a scratch area is normally near empty)
+ * and how many leftovers it removes: a process leaves at most about one
+ * (its last run's, when it exits right after), so a few per process keep
+ * the area from growing while bounding the I/O a short process spends on
+ * others' leftovers (and its exit's wait for the removal in flight). */
+#define SWEEP_MAX_ENTRIES 4096
+#define SWEEP_MAX_REMOVED 4
+/* Queue slots; when all are taken the caller removes its dir itself. */
+#define QUEUE_SLOTS 32
+/* Deeper trees in an upper dir are left to gc (the same bound as
+ * sandbox_scratch_cleanup's). */
+#define MAX_DEPTH 64
+
+struct reap_item {
+	bool sweep;  /* sweep path's leftovers, else remove path */
+	int hold_fd;
+	char path[SANDBOX_MAX_PATH];
+};
+
+static struct {
+	pid_t owner; /* the process whose thread this is; 0: none */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct reap_item slot[QUEUE_SLOTS];
+	unsigned head, count; /* ring: slot[head] is next */
+	bool swept; /* a sweep was queued in this process */
+	bool running; /* the thread is past its start-up */
+} reaper;
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Remove name in dirfd and everything below it, never following a
+ * symlink nor entering another file system (dev: the scratch dir's). */
+static void remove_below(int dirfd, const char *name, dev_t dev, int depth)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	struct stat st;
+	int fd;
+	long n;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		(void)unlinkat(dirfd, name, 0);
+		return;
+	}
+	if (st.st_dev != dev || depth > MAX_DEPTH)
+		return;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		/* the overlay's work/work has mode 000 */
+		int p = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		char self[64];
+
+		if (p >= 0) {
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+			(void)chmod(self, 0700);
+			close(p);
+		}
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return;
+	/* Check again on the open fd: name may have been swapped meanwhile. */
+	if (fstat(fd, &st) < 0 || st.st_dev != dev) {
+		close(fd);
+		return;
+	}
+	/* Entries removed while reading may make the directory's order skip
+	 * one: a second pass picks up what the first left. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass > 0 && (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno != ENOTEMPTY ||
+				 lseek(fd, 0, SEEK_SET) < 0))
+			break;
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+			for (long off = 0; off < n;) {
+				struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
+
+				off += de->d_reclen;
+				if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+					continue;
+				remove_below(fd, de->d_name, dev, depth + 1);
+			}
+		}
+	}
+	close(fd);
+	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Remove one scratch dir: the names a run leaves, then the dir (which
+ * fails if anything else is in it). */
+static void remove_scratch(const char *path)
+{
+	static const char *const names[] = { "upper", "work", "root", "result",
+					      "result.tmp" };
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (dfd < 0)
+		return;
+	if (fstat(dfd, &st) == 0)
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			remove_below(dfd, names[i], st.st_dev, 0);
+	close(dfd);
+	(void)rmdir(path);
+}
+
+static void sweep(const char *dir)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct timespec now;
+	size_t seen = 0, removed = 0;
+	long n;
+
+	if (dfd < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	while (seen < SWEEP_MAX_ENTRIES && removed < SWEEP_MAX_REMOVED &&
+	       (n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n && seen++ < SWEEP_MAX_ENTRIES &&
+				   removed < SWEEP_MAX_REMOVED;) {
+			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
+			char path[SANDBOX_MAX_PATH];
+			struct stat st;
+			int fd, len;
+
+			off += de->d_reclen;
+			if (strncmp(de->d_name, "run.", 4) != 0)
+				continue;
+			fd = openat(dfd, de->d_name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			/* Unheld (a run holds its dir with a shared lock until
+			 * it is removed) and quiet for a while. */
+			if (fstat(fd, &st) == 0 &&
+			    now.tv_sec - st.st_mtim.tv_sec >= SWEEP_MIN_AGE_S &&
+			    flock(fd, LOCK_EX | LOCK_NB) == 0) {
+				len = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				if (len > 0 && (size_t)len < sizeof(path)) {
+					remove_scratch(path);
+					removed++;
+				}
+			}
+			close(fd);
+		}
+	}
+	close(dfd);
+}
+
+static void *reaper_main(void *arg)
+{
+	static struct reap_item it; /* this thread's alone */
+
+	(void)arg;
+	pthread_mutex_lock(&reaper.lock);
+	reaper.running = true;
+	pthread_cond_broadcast(&reaper.cond);
+	for (;;) {
+		if (reaper.count == 0) {
+			pthread_cond_wait(&reaper.cond, &reaper.lock);
+			continue;
+		}
+		it.sweep = reaper.slot[reaper.head].sweep;
+		it.hold_fd = reaper.slot[reaper.head].hold_fd;
+		memcpy(it.path, reaper.slot[reaper.head].path, sizeof(it.path));
+		reaper.head = (reaper.head + 1) % QUEUE_SLOTS;
+		reaper.count--;
+		pthread_mutex_unlock(&reaper.lock);
+		if (it.sweep)
+			sweep(it.path);
+		else
+			remove_scratch(it.path);
+		if (it.hold_fd >= 0)
+			close(it.hold_fd);
+		pthread_mutex_lock(&reaper.lock);
+	}
+	return NULL;
+}
+
+/* Start this process's thread (the lock is fresh, see below). */
+static int reaper_start(void)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t th;
+	int e;
+
+	if (pthread_attr_init(&attr) != 0)
+		return -ENOMEM;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&th, &attr, reaper_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e != 0)
+		return -e;
+	/* A new thread's start-up is libc's (and a sanitizer's) own code,
+	 * which takes their internal locks: wait until it is over, so that
+	 * no clone of this process (pid 1) can happen in the middle of it and
+	 * inherit a lock held for ever (seen under ASan: pid 1's tracer
+	 * thread blocked at its own start). */
+	pthread_mutex_lock(&reaper.lock);
+	while (!reaper.running)
+		pthread_cond_wait(&reaper.cond, &reaper.lock);
+	pthread_mutex_unlock(&reaper.lock);
+	return 0;
+}
+
+static int enqueue(const char *path, bool is_sweep, int hold_fd)
+{
+	size_t len = strlen(path);
+	pid_t self = getpid();
+	struct reap_item *it;
+	int r;
+
+	if (len >= SANDBOX_MAX_PATH)
+		return -ENAMETOOLONG;
+	/* First use in this process (or in a forked child, whose copy of
+	 * the parent's state has no thread behind it and may hold a lock
+	 * taken by the parent's thread at the fork): fresh state. The
+	 * parent's queue is the parent's to finish. */
+	if (reaper.owner != self) {
+		pthread_mutex_init(&reaper.lock, NULL);
+		pthread_cond_init(&reaper.cond, NULL);
+		reaper.head = reaper.count = 0;
+		reaper.swept = false;
+		reaper.running = false;
+		r = reaper_start();
+		if (r < 0)
+			return r;
+		reaper.owner = self;
+	}
+	pthread_mutex_lock(&reaper.lock);
+	if (is_sweep && reaper.swept) {
+		pthread_mutex_unlock(&reaper.lock);
+		return 0;
+	}
+	if (reaper.count == QUEUE_SLOTS) {
+		pthread_mutex_unlock(&reaper.lock);
+		return -EAGAIN;
+	}
+	reaper.swept |= is_sweep;
+	it = &reaper.slot[(reaper.head + reaper.count) % QUEUE_SLOTS];
+	it->sweep = is_sweep;
+	it->hold_fd = hold_fd;
+	memcpy(it->path, path, len + 1);
+	reaper.count++;
+	pthread_cond_signal(&reaper.cond);
+	pthread_mutex_unlock(&reaper.lock);
+	return 0;
+}
+
+int sandbox_scratch_remove_async(const char *scratch_dir, int hold_fd)
+{
+	return enqueue(scratch_dir, false, hold_fd);
+}
+
+int sandbox_scratch_sweep_async(const char *dir)
+{
+	return enqueue(dir, true, -1);
+}
