@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,6 @@
 
 struct reap_item {
 	bool sweep;  /* sweep path's leftovers, else remove path */
-	int hold_fd;
 	char path[SANDBOX_MAX_PATH];
 };
 
@@ -65,6 +65,7 @@ static struct {
 	unsigned head, count; /* ring: slot[head] is next */
 	bool swept; /* a sweep was queued in this process */
 	bool running; /* the thread is past its start-up */
+	bool own_fds; /* it has an fd table of its own (see reaper_main) */
 } reaper;
 
 struct linux_dirent64 {
@@ -200,16 +201,32 @@ static void *reaper_main(void *arg)
 	static struct reap_item it; /* this thread's alone */
 
 	(void)arg;
+	/* An fd table of its own, emptied: the fds it opens must never be
+	 * numbers its process uses meanwhile. Sharing the table, a shell's
+	 * `exec 4<f` (a dup2 onto 4) could land on a directory fd this thread
+	 * had just opened there: it would then remove entries beneath the
+	 * user's directory, and close the user's fd 4. Its copies of the
+	 * process's fds are closed at once (a pipe's write end kept here
+	 * would hold its reader's end of file back). Without its own table
+	 * it does nothing: sandbox_scratch_remove_async then fails and the
+	 * caller removes its dir itself. */
+	bool own = unshare(CLONE_FILES) == 0;
+	if (own)
+		(void)syscall(SYS_close_range, 0U, ~0U, 0U);
 	pthread_mutex_lock(&reaper.lock);
+	reaper.own_fds = own;
 	reaper.running = true;
 	pthread_cond_broadcast(&reaper.cond);
+	if (!own) {
+		pthread_mutex_unlock(&reaper.lock);
+		return NULL;
+	}
 	for (;;) {
 		if (reaper.count == 0) {
 			pthread_cond_wait(&reaper.cond, &reaper.lock);
 			continue;
 		}
 		it.sweep = reaper.slot[reaper.head].sweep;
-		it.hold_fd = reaper.slot[reaper.head].hold_fd;
 		memcpy(it.path, reaper.slot[reaper.head].path, sizeof(it.path));
 		reaper.head = (reaper.head + 1) % QUEUE_SLOTS;
 		reaper.count--;
@@ -218,8 +235,6 @@ static void *reaper_main(void *arg)
 			sweep(it.path);
 		else
 			remove_scratch(it.path);
-		if (it.hold_fd >= 0)
-			close(it.hold_fd);
 		pthread_mutex_lock(&reaper.lock);
 	}
 	return NULL;
@@ -251,8 +266,9 @@ static int reaper_start(void)
 	pthread_mutex_lock(&reaper.lock);
 	while (!reaper.running)
 		pthread_cond_wait(&reaper.cond, &reaper.lock);
+	bool own = reaper.own_fds;
 	pthread_mutex_unlock(&reaper.lock);
-	return 0;
+	return own ? 0 : -ENOSYS;
 }
 
 static int enqueue(const char *path, bool is_sweep, int hold_fd)
@@ -274,28 +290,33 @@ static int enqueue(const char *path, bool is_sweep, int hold_fd)
 		reaper.head = reaper.count = 0;
 		reaper.swept = false;
 		reaper.running = false;
+		reaper.own_fds = false;
+		reaper.owner = self; /* started once, even when it failed */
 		r = reaper_start();
 		if (r < 0)
 			return r;
-		reaper.owner = self;
 	}
 	pthread_mutex_lock(&reaper.lock);
 	if (is_sweep && reaper.swept) {
 		pthread_mutex_unlock(&reaper.lock);
 		return 0;
 	}
-	if (reaper.count == QUEUE_SLOTS) {
+	if (!reaper.own_fds || reaper.count == QUEUE_SLOTS) {
 		pthread_mutex_unlock(&reaper.lock);
 		return -EAGAIN;
 	}
 	reaper.swept |= is_sweep;
 	it = &reaper.slot[(reaper.head + reaper.count) % QUEUE_SLOTS];
 	it->sweep = is_sweep;
-	it->hold_fd = hold_fd;
 	memcpy(it->path, path, len + 1);
 	reaper.count++;
 	pthread_cond_signal(&reaper.cond);
 	pthread_mutex_unlock(&reaper.lock);
+	/* The thread's fds are its own: the hold is let go now, the run
+	 * being over (a sweep elsewhere may then take the dir too: both
+	 * removals are of the same garbage). */
+	if (hold_fd >= 0)
+		close(hold_fd);
 	return 0;
 }
 

@@ -557,8 +557,10 @@ int sandbox_scratch_cleanup(const char *scratch_dir);
  * making the caller wait: on a disk mounted with online discard each
  * removed directory waits for a discard, milliseconds apiece, and a run
  * leaves half a dozen (its overlay's work dirs). hold_fd (or -1) is closed
- * once the dir is gone. Takes a copy of scratch_dir. The thread is started
- * on first use with every signal blocked; a forked child starts its own.
+ * once queued (the run is over). Takes a copy of scratch_dir. The thread is
+ * started on first use with every signal blocked and an fd table of its
+ * own (so it never opens an fd number the caller uses meanwhile); a forked
+ * child starts its own.
  * Returns 0 once queued, or -errno (nothing queued: the caller removes the
  * dir itself). A process may exit before its queue is done (a `shark -c`
  * command exits right after its run): sandbox_scratch_sweep_async() is how
