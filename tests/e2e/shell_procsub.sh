@@ -55,8 +55,9 @@ for cmd in 'comm -12 <(sort x) <(sort y)' 'paste <(cut -f1 f) <(cut -f2 f)' \
 	bk "$cmd"
 	expect_out "warm: $cmd" "$want"
 	checks=$((checks + 1))
-	"$SHARK" log -n 1 >"$root/log"
-	grep -q ' hit ' "$root/log" || fail "warm: $cmd: its consumer does not hit: $(cat "$root/log")"
+	"$SHARK" log -n 4 >"$root/log"
+	grep -q " hit .*\\$ ${cmd%% *} " "$root/log" ||
+		fail "warm: $cmd: its consumer does not hit: $(cat "$root/log")"
 done
 # the same content has the same path; another content another one
 bk 'echo <(echo one) <(echo one) <(echo two)'
