@@ -86,6 +86,21 @@ checks=$((checks + 1))
 "$SHARK" log -n 1 >"$root/log"
 grep -q 'shark-procsub\.' "$root/log" || fail "a content dir open to others was used: $(cat "$root/log")"
 chmod 0700 "$cdir"
+# cleanup: a content file nobody used for a day goes when a shell writes
+# a new one; one a shell holds (shared lock) stays, however old
+printf old >"$cdir/0123456789abcdef0123456789abcdef-0"
+printf held >"$cdir/0123456789abcdef0123456789abcdef-1"
+touch -d '2 days ago' "$cdir/0123456789abcdef0123456789abcdef-0" "$cdir/0123456789abcdef0123456789abcdef-1"
+flock -s "$cdir/0123456789abcdef0123456789abcdef-1" sleep 5 &
+holder=$!
+sleep 1
+bk "cat <(echo fresh-content-$$)"
+expect_out prune-run "fresh-content-$$"
+checks=$((checks + 1))
+[ ! -e "$cdir/0123456789abcdef0123456789abcdef-0" ] || fail "an old unused content file was not removed"
+checks=$((checks + 1))
+[ -e "$cdir/0123456789abcdef0123456789abcdef-1" ] || fail "a content file in use was removed"
+wait "$holder"
 # a producer that ends late still gives everything, in order
 bk 'cat <(echo early; sleep 4; echo late)'
 expect_out slow-producer "early
