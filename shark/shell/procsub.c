@@ -313,19 +313,24 @@ static char *content_file(const char *buf, size_t len, int *ret_lock)
 		bool ok = write_all(wfd, buf, len);
 		if (close(wfd) < 0)
 			ok = false;
+		int err = EIO;
 		if (ok) {
 			prune_old(dfd);
 			/* never over another's file: if one came meanwhile, it
 			 * is examined on the next round */
 			if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
 				continue;	/* next round opens and locks it */
-			if (errno == EINVAL && linkat(dfd, tmp, dfd, name, 0) == 0) {
-				unlinkat(dfd, tmp, 0);
-				continue;
+			err = errno;
+			if (err == EINVAL) {	/* no RENAME_NOREPLACE here */
+				if (linkat(dfd, tmp, dfd, name, 0) == 0) {
+					unlinkat(dfd, tmp, 0);
+					continue;
+				}
+				err = errno;
 			}
 		}
 		unlinkat(dfd, tmp, 0);
-		if (!ok || (errno != EEXIST))
+		if (err != EEXIST)
 			break;
 	}
 	close(dfd);
@@ -389,6 +394,11 @@ static char *open_read(struct shell *sh, struct node *cmd)
 	}
 	pid_t relay = jobs_fork_nojob(sh);
 	if (relay == 0) {
+		/* holding nothing of the shell's: not the pipes of a pipeline
+		 * around (their readers must see their end) */
+		for (int i = 0; i <= 2; i++)
+			if (i != p[0])
+				close(i);
 		signal(SIGPIPE, SIG_DFL);
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || !write_all(fd, buf, len))
