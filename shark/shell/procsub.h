@@ -1,15 +1,17 @@
 /* procsub.h - bash's process substitution, <(cmd) and >(cmd) (procsub.c).
  *
- * The word becomes the path of a FIFO in a private directory under the
- * temporary area shark started with (commands in the sandbox see the
- * host's FIFOs there, docs/memo.md), and cmd runs in a child of the shell
- * with its stdout (<(...)) or stdin (>(...)) on that FIFO, so it is one
- * more command for the memo engine: `sort a` into the FIFO is recorded and
- * replays into it. A command that opens the FIFO by name is not recorded
- * (what came through it is not known), so `diff <(...) <(...)` always
- * runs. When the command that used the word has finished, the shell
- * releases a child still waiting on its FIFO, waits for it and removes
- * the FIFO. */
+ * cmd runs in a child of the shell, one more command for the memo engine.
+ * For <(cmd) the shell reads cmd's output from a pipe; when it ends within
+ * the bounds the memo engine uses for a stdin fed by the shell (3 s,
+ * 8 MiB), the word becomes a read-only regular file named by a hash of the
+ * content in the user's private $TMPDIR/shark-psub-UID, so the command
+ * that reads it by name is recorded with it as an input and, its argv the
+ * same next time, hits (`diff <(sort a) <(sort b)`). Otherwise, and for
+ * >(cmd), the word is a FIFO in a private directory (fed, for <(cmd), by a
+ * relay that gives what was read and then the rest); a command that opens
+ * a FIFO by name is not recorded. When the command that used the word has
+ * finished, the shell releases a child still waiting on its FIFO, waits
+ * for it and removes the FIFO; content files stay (docs/language.md). */
 #ifndef SHARK_SHELL_PROCSUB_H
 #define SHARK_SHELL_PROCSUB_H
 
