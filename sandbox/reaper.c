@@ -100,7 +100,8 @@ static void remove_below(int dirfd, const char *name, dev_t dev, int depth)
 		char self[64];
 
 		if (p >= 0) {
-			snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+			/* thread-self: this thread has an fd table of its own */
+			snprintf(self, sizeof(self), "/proc/thread-self/fd/%d", p);
 			(void)chmod(self, 0700);
 			close(p);
 		}
