@@ -43,6 +43,15 @@ static const char *const volatile_vars[] = {
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };
 
+const char *memo_env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
 bool memo_env_is_volatile(const char *entry)
 {
 	const char *eq = strchr(entry, '=');

@@ -26,15 +26,6 @@ static const char *const live_commands[] = {
 	"hostname", "who",	"w",  "df",	"mktemp", "uuidgen", "shark",
 };
 
-static const char *env_get(char *const *envp, const char *name)
-{
-	size_t n = strlen(name);
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
 /* Whether name is one of the colon-separated entries of list. */
 static bool in_list(const char *list, const char *name)
 {
@@ -57,7 +48,7 @@ bool memo_command_is_live(char *const *argv, char *const *envp)
 	for (size_t i = 0; i < sizeof(live_commands) / sizeof(live_commands[0]); i++)
 		if (strcmp(name, live_commands[i]) == 0)
 			return true;
-	return in_list(env_get(envp, "SHARK_LIVE"), name);
+	return in_list(memo_env_get(envp, "SHARK_LIVE"), name);
 }
 
 /* The file argv0 names, found as execvp would (PATH from envp), stat'ed
@@ -66,7 +57,7 @@ static bool resolve(const char *argv0, char *const *envp, struct stat *ret)
 {
 	if (strchr(argv0, '/'))
 		return stat(argv0, ret) == 0 && S_ISREG(ret->st_mode);
-	const char *path = env_get(envp, "PATH");
+	const char *path = memo_env_get(envp, "PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	char buf[4096];

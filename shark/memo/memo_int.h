@@ -75,6 +75,9 @@ struct memo_keyspec {
 
 /* key.c */
 bool memo_env_is_volatile(const char *entry);
+/* memo_env_get - NAME's value in a NULL-terminated environment (a stage's
+ * envp: what the command gets, not shark's own), or NULL. */
+const char *memo_env_get(char *const *envp, const char *name);
 /* memo_stdin_identity - how fd is known in a key. When it is a finished
  * pipe, its content is moved into a memory file returned in *ret_fd (the
  * stage must read that instead; the caller closes it), else *ret_fd = -1. */

@@ -192,16 +192,6 @@ static bool cut_feeds_a_record(store_txn *txn, const struct store_trace *t, void
 	return n > 0;
 }
 
-/* The value of NAME in a NULL-terminated environment, or NULL. */
-static const char *env_value(char *const *envp, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; envp && envp[i]; i++)
-		if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
-			return envp[i] + n + 1;
-	return NULL;
-}
-
 /* Whether stage ps hits, looked up after every stage before it did. The
  * hit's blobs are pinned open until the replay is done: a hit whose blobs
  * are gone (gc, damage) is a miss. */
@@ -220,7 +210,7 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 		return false;
 	const struct memo_pstage *next = ps->idx + 1 < p->n ? &p->st[ps->idx + 1] : NULL;
 	bool feeds = next && next->in_src == MEMO_IN_PREVIOUS;
-	m->output_dirs = env_value(ps->s->envp, "SHARK_OUTPUT_DIRS");
+	m->output_dirs = memo_env_get(ps->s->envp, "SHARK_OUTPUT_DIRS");
 	int found = memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
 					 (void *)next, &ps->hit, &ps->hit_id);
 	/* a local miss: the shared cache may have it (remote.c brings a
