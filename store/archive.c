@@ -535,6 +535,8 @@ static int import_object(struct imp *im, const store_hash *name)
 	store_blob_writer *w;
 	if ((r = store_blob_writer_new(im->s, &w)) < 0)
 		return r;
+	/* a bundle may be gone after the import: its objects are synced */
+	store_blob_writer_set_durable(w);
 	for (;;) {
 		la_ssize_t n = la.archive_read_data(im->a, im->buf, IO_CHUNK);
 		if (n < 0) {
@@ -840,7 +842,7 @@ static int unstage_all(struct imp *im)
 {
 	for (size_t i = 0; i < im->n_staged; i++) {
 		struct iblob *b = &im->staged[i];
-		int r = store_blob_unstage(im->s, b->name, &b->hash, b->size);
+		int r = store_blob_unstage(im->s, b->name, &b->hash, b->size, true);
 		b->name[0] = '\0'; /* moved, or removed by the failure */
 		if (r < 0) {
 			char hex[STORE_HASH_HEX_LEN + 1];

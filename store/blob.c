@@ -1,7 +1,8 @@
 /* blob.c - content-addressed blob files under <store>/objects/.
  *
  * A blob is written to a private temp file in <store>/tmp/ while being
- * hashed, made read-only, synced (unless STORE_NOSYNC), then moved to
+ * hashed, made read-only, synced when it cannot be made again (durable.c
+ * has the rule and what guards an unsynced one), then moved to
  * objects/ab/<30 hex> with renameat2(RENAME_NOREPLACE) (or link+unlink where
  * the filesystem lacks it), so an existing object is never replaced and a
  * reader never sees a partial object. Crashed writers leave only temp files,
@@ -32,6 +33,7 @@ struct store_blob_writer {
 	uint64_t size;
 	int err; /* first error; the writer is then dead */
 	bool preset; /* content written behind the hasher's back: use preset_hash */
+	bool durable; /* not regenerable: synced before it is named */
 	store_hash preset_hash;
 };
 
@@ -185,7 +187,7 @@ static int existing_object(store *s, const char *rel, int src, uint64_t size,
  * rewritten) is replaced, atomically, by the new copy; an intact one with
  * other bytes is a collision: STORE_ECOLLISION, nothing moved. */
 static int place_object(store *s, int dirfd, const char *name, int src, const store_hash *h,
-			uint64_t size, bool *ret_existed)
+			uint64_t size, bool sync, bool *ret_existed)
 {
 	char rel[OBJ_REL_LEN + 1];
 	object_rel(h, rel);
@@ -219,21 +221,29 @@ static int place_object(store *s, int dirfd, const char *name, int src, const st
 		if (renameat(dirfd, name, s->objects_fd, rel) < 0)
 			return -errno;
 	}
-	return sync_dir(s, sub);
+	return sync ? sync_dir(s, sub) : 0;
 }
 
 /* Move the new object file dirfd/name (open as *fd) into place as place_object
- * does, its data durable before its name appears; except in a batch, which
- * takes *fd (then -1) and syncs it at its commit, and then syncs nothing
- * for an object that was already there. */
+ * does. A regenerable object (!durable) is named unsynced, under the
+ * unsynced mark (durable.c); a durable one has its data durable before its
+ * name appears, except in a batch, which takes *fd (then -1) and syncs it
+ * at its commit, and then syncs nothing for an object that was already
+ * there. When the mark cannot be set, the object is synced as a durable
+ * one. */
 static int commit_object(store *s, int *fd, int dirfd, const char *name, const store_hash *h,
-			 uint64_t size, bool *ret_existed)
+			 uint64_t size, bool durable, bool *ret_existed)
 {
 	bool sync = !(s->flags & STORE_NOSYNC), defer = sync && s->batch;
 	*ret_existed = false;
+	if (sync && !durable && store_unsynced_begin(s) == 0) {
+		int r = place_object(s, dirfd, name, *fd, h, size, false, ret_existed);
+		store_unsynced_end(s);
+		return r;
+	}
 	if (sync && !defer && fdatasync(*fd) < 0)
 		return -errno;
-	int r = place_object(s, dirfd, name, *fd, h, size, ret_existed);
+	int r = place_object(s, dirfd, name, *fd, h, size, true, ret_existed);
 	if (r < 0 || *ret_existed || !defer)
 		return r;
 	if (store_batch_add_fd(s, *fd) == 0) {
@@ -410,7 +420,8 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	}
 	bool existed = false;
 	if (r == 0)
-		r = commit_object(s, &w->fd, s->tmp_fd, w->tmpname, &h, w->size, &existed);
+		r = commit_object(s, &w->fd, s->tmp_fd, w->tmpname, &h, w->size, w->durable,
+				  &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
 	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
@@ -436,7 +447,7 @@ int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
 	if (r == 0) {
 		store_hasher_final(w->h, &h);
 		if (fchmod(w->fd, 0444) < 0 ||
-		    (!(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0))
+		    (w->durable && !(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0))
 			r = -errno;
 	}
 	if (close(w->fd) < 0 && errno != EINTR && r == 0)
@@ -454,13 +465,19 @@ int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
 	return r;
 }
 
-int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size)
+void store_blob_writer_set_durable(store_blob_writer *w)
+{
+	w->durable = true;
+}
+
+int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size,
+		       bool durable)
 {
 	int fd = openat(s->tmp_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	bool existed = false;
-	int r = commit_object(s, &fd, s->tmp_fd, name, h, size, &existed);
+	int r = commit_object(s, &fd, s->tmp_fd, name, h, size, durable, &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, name, 0);
 	if (fd >= 0)
@@ -620,7 +637,7 @@ int store_blob_import(store *s, int dirfd, const char *path, store_hash *ret_has
 		goto out;
 	}
 	bool existed;
-	r = commit_object(s, &fd, dirfd, path, &h, size, &existed);
+	r = commit_object(s, &fd, dirfd, path, &h, size, false, &existed);
 	if (r == -EXDEV) {
 		(void)fchmod(fd, st.st_mode & 07777);
 		r = import_by_copy(s, fd, dirfd, path, ret_hash, ret_size);

@@ -744,6 +744,10 @@ int store_gc(store *s, const struct store_gc_options *opts, struct store_gc_repo
 	int64_t scratch_cutoff = g.now - (grace > SCRATCH_MIN_AGE_NS ? grace : SCRATCH_MIN_AGE_NS);
 	if (r == 0)
 		r = clean_dir(&g, "scratch", true, scratch_cutoff, &g.rep.scratch_removed);
+	/* a clean point: what was written unsynced so far need not be
+	 * distrusted after the next boot */
+	if (r == 0 && !opts->dry_run)
+		(void)store_sync(s);
 	free(g.blobs.slots);
 	free(g.traces);
 	free(g.refs);

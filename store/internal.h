@@ -45,6 +45,10 @@ struct store {
 	struct store_prepared *batch_recs; /* queued store_record calls */
 	size_t n_batch_recs, cap_batch_recs;
 	store_stat_updates *batch_stat; /* queued stat-cache updates */
+	/* durable.c: */
+	int mark_fd;          /* index/unsynced, or -1 (STORE_NOSYNC, read-only without one) */
+	int mark_state;       /* what the mark said at open (durable.c) */
+	uint32_t stat_epoch;  /* stat-cache entries of another epoch are not trusted */
 };
 
 /* A run queued by store_run_defer (index.c). */
@@ -121,14 +125,19 @@ int store_stat_cache_add(store_stat_updates *u, const struct stat *st, int64_t s
 int store_stat_verified_write(store *s, MDB_txn *txn);
 
 /* blob.c, for import: finish a writer without linking its object (the
- * content stays a temp file in tmp/ named *ret_name, made read-only and
- * synced per policy; the writer is freed whatever the result); later move
+ * content stays a temp file in tmp/ named *ret_name, made read-only, and
+ * synced when the writer is durable (unless STORE_NOSYNC); the writer is freed whatever the result); later move
  * it into objects/ (store_blob_unstage: as a commit does, so an existing
  * object is compared byte for byte) or remove it (store_blob_stage_drop). */
 #define STORE_STAGE_NAME_LEN 64
 int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
 		     store_hash *ret_hash, uint64_t *ret_size);
-int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size);
+int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t size,
+		       bool durable);
+/* store_blob_writer_set_durable - the writer's object is not regenerable
+ * (an imported bundle's): sync it before it is named, as store_blob_stage
+ * does then. Writers are regenerable (unsynced, durable.c) by default. */
+void store_blob_writer_set_durable(store_blob_writer *w);
 void store_blob_stage_drop(store *s, const char *name);
 
 /* store_check_usable - STORE_EFORK when called from a process other than
@@ -204,6 +213,22 @@ int store_hash_fd_sized(int fd, uint64_t expected_size, store_hash *ret);
  * mtime or ctime is too close to recorded_ns for a cache entry recorded then
  * to be trusted. */
 bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns);
+
+/* durable.c - unsynced objects and the unclean-shutdown rule.
+ * store_durable_check (at open, before the environment: the mark is read
+ * before the epoch) opens index/unsynced and notes what it says;
+ * store_durable_recover (after it) bumps the stat-cache epoch when the mark
+ * names another boot. store_unsynced_begin makes the mark name this boot,
+ * durably, and holds a shared lock on it until store_unsynced_end: between
+ * them an object may be named without syncing its data (-errno: sync it).
+ * store_epoch_read: the epoch in meta (an LMDB code). */
+#define STORE_EPOCH_NONE UINT32_MAX /* matches no entry */
+int store_durable_check(store *s);
+int store_durable_recover(store *s);
+void store_durable_close(store *s);
+int store_unsynced_begin(store *s);
+void store_unsynced_end(store *s);
+int store_epoch_read(MDB_txn *txn, MDB_dbi meta, uint32_t *ret);
 
 /* Run record encoding (trace.c). */
 int store_run_encode(const struct store_run *r, uint8_t **ret_buf, size_t *ret_len);

@@ -691,7 +691,8 @@ int store_remote_fetch(store_remote *r, const store_hash *action_key,
 	}
 	for (size_t i = 0; e == 0 && i < nd.n; i++)
 		if (nd.v[i].staged[0]) {
-			e = store_blob_unstage(r->s, nd.v[i].staged, &nd.v[i].h, nd.v[i].size);
+			e = store_blob_unstage(r->s, nd.v[i].staged, &nd.v[i].h, nd.v[i].size,
+					      false); /* regenerable: fetched again */
 			nd.v[i].staged[0] = '\0';
 		}
 	struct adopt a = { .action_key = action_key, .t = t };

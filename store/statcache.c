@@ -1,8 +1,10 @@
 /* statcache.c - (dev, inode, size, mtime, ctime, mode) -> content hash.
  *
  * Key: dev u64, ino u64 (LE). Value (56 bytes, LE): size u64, mtime_ns
- * i64, ctime_ns i64, mode u32, kind u8 + 3 zero bytes, recorded_ns i64,
- * hash 16.
+ * i64, ctime_ns i64, mode u32, kind u8, epoch u24, recorded_ns i64,
+ * hash 16. An entry is trusted only in the epoch it was recorded in: the
+ * epoch is bumped when the machine may have gone down with unsynced
+ * objects (durable.c), so that every file is hashed again once.
  *
  * The racy rule. File timestamps come from a coarse clock (one kernel tick
  * behind real time at most), so a write landing in the same tick as an
@@ -77,10 +79,24 @@ static int reserve(store_stat_updates *u)
 	return 0;
 }
 
+/* Entries take the epoch of the handle that writes them. */
+static void put_epoch(uint8_t val[VAL_LEN], uint32_t epoch)
+{
+	val[29] = (uint8_t)epoch;
+	val[30] = (uint8_t)(epoch >> 8);
+	val[31] = (uint8_t)(epoch >> 16);
+}
+
+static uint32_t get_epoch(const uint8_t val[VAL_LEN])
+{
+	return (uint32_t)val[29] | (uint32_t)val[30] << 8 | (uint32_t)val[31] << 16;
+}
+
 static int flush_fn(store *s, MDB_txn *txn, void *arg)
 {
 	store_stat_updates *u = arg;
 	for (size_t i = 0; i < u->n; i++) {
+		put_epoch(u->v[i].val, s->stat_epoch);
 		MDB_val k = { KEY_LEN, u->v[i].key }, v = { VAL_LEN, u->v[i].val };
 		int rc = mdb_put(txn, s->db_stat, &k, &v, 0);
 		if (rc)
@@ -166,7 +182,8 @@ static bool lookup(store_txn *txn, const struct stat *st, uint8_t kind, store_ha
 	if (store_get_u64(p) != (uint64_t)st->st_size ||
 	    store_get_u64(p + 8) != (uint64_t)ts_ns(&st->st_mtim) ||
 	    store_get_u64(p + 16) != (uint64_t)ts_ns(&st->st_ctim) ||
-	    store_get_u32(p + 24) != (uint32_t)st->st_mode || p[28] != kind)
+	    store_get_u32(p + 24) != (uint32_t)st->st_mode || p[28] != kind ||
+	    get_epoch(p) != txn->s->stat_epoch)
 		return false;
 	if (store_stat_is_racy(st, (int64_t)store_get_u64(p + 32)))
 		return false;

@@ -419,6 +419,11 @@ static int open_dbis(store *s, bool create)
 		mdb_txn_abort(txn);
 		return STORE_EKEY;
 	}
+	/* read after the unsynced mark (store_durable_check): an opener
+	 * recovering from another boot commits its epoch before it empties
+	 * the mark */
+	if ((rc = store_epoch_read(txn, s->db_meta, &s->stat_epoch)) != 0)
+		goto fail;
 	return mdb_txn_commit(txn);
 fail:
 	mdb_txn_abort(txn);
@@ -562,7 +567,7 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 	pthread_once(&atfork_once, register_atfork);
 	s->fork_generation = fork_generation;
 	s->pid = getpid();
-	s->dirfd = s->objects_fd = s->tmp_fd = -1;
+	s->dirfd = s->objects_fd = s->tmp_fd = s->mark_fd = -1;
 	if ((r = join(abs, "scratch", &s->scratch)) < 0)
 		goto fail;
 	s->dirfd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -589,7 +594,8 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 		const char *e = getenv("SHARK_HASH_KEY_FILE");
 		key_file = e && *e ? e : NULL;
 	}
-	if ((r = open_env_locked(s, initial_map, key_file)) < 0)
+	if ((r = store_durable_check(s)) < 0 || (r = open_env_locked(s, initial_map, key_file)) < 0 ||
+	    (r = store_durable_recover(s)) < 0)
 		goto fail;
 	*ret = s;
 	return 0;
@@ -628,6 +634,7 @@ void store_close(store *s)
 		close(s->objects_fd);
 	if (s->tmp_fd >= 0)
 		close(s->tmp_fd);
+	store_durable_close(s);
 	free(s->path);
 	free(s->scratch);
 	free(s);

@@ -137,10 +137,11 @@ typedef struct store store;
 enum store_open_flags {
 	/* Open read-only: nothing is created; writes return -EROFS. */
 	STORE_RDONLY = 1u << 0,
-	/* Skip fsync of blobs and LMDB commits (MDB_NOSYNC). A crash of the
-	 * process still leaves a consistent store; a power loss may lose or
-	 * corrupt the latest entries (verified reads detect bad blobs). For
-	 * tests and benchmarks. */
+	/* Skip every sync: imported objects, LMDB commits (MDB_NOSYNC), the
+	 * unsynced-objects mark (so the stat cache is not distrusted after a
+	 * power loss). A crash of the process still leaves a consistent store;
+	 * a power loss may lose or corrupt the latest entries or the index.
+	 * For tests and benchmarks. */
 	STORE_NOSYNC = 1u << 1,
 };
 
@@ -218,9 +219,12 @@ int store_scratch_hold(const char *dir);
  * the existing object is re-hashed: if it no longer matches its name it is
  * damaged and atomically replaced by the new copy; if it does, the two are
  * a hash collision, and the commit fails with STORE_ECOLLISION, leaving
- * the object as it was. Unless STORE_NOSYNC, a new object's data
- * is fdatasync'ed before it is renamed into place (and its directory
- * fsync'ed after), so an object name always means complete content. Blob
+ * the object as it was. A new object can be made again (a run's output, a
+ * download), so its data is NOT synced before it is renamed into place:
+ * after a power loss an object may be short, empty or garbage, which
+ * store_blob_open_verified detects (a miss, never a wrong replay; see
+ * store_sync and docs/store.md "Durability"). Objects of an imported bundle
+ * are synced before they are named. Blob
  * files carry no index entry until a trace referring to them is recorded
  * (store_record), which also updates the blobs database (size, last use). */
 typedef struct store_blob_writer store_blob_writer;
@@ -240,7 +244,7 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len);
  * Same errors as store_blob_write plus read errors. */
 int store_blob_write_from_fd(store_blob_writer *w, int fd);
 
-/* store_blob_commit - finish: sync per policy, rename into
+/* store_blob_commit - finish: rename (unsynced, see above) into
  * objects/ab/<rest> (or drop the copy if that object exists with the same
  * bytes). The writer is consumed (freed) whatever the result.
  * ret_hash/ret_size may be NULL.
@@ -516,11 +520,11 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
  * at once, so they can be read and pinned, but not synced one by one, and
  * store_record() only queues its record (ret_trace_id is set; ret_run_id
  * must be NULL, else -EINVAL). store_batch_commit() then syncs every new
- * object and the object directories they went into side by side (the
+ * object that must be durable (none of a run's: see the blob section)
+ * and the object directories they went into side by side (the
  * file system commits them together), and writes every queued record in
  * ONE write txn, checking each record's blobs inside it as store_record
- * does. Until that commit returns no record of the batch is visible, and
- * after a crash the index names no object that was not synced; the
+ * does. Until that commit returns no record of the batch is visible; the
  * objects of a failed or aborted batch stay unreferenced until gc.
  * store_close() aborts an open batch. Errors: begin -EBUSY (a batch is
  * open); commit -EINVAL (none is), the errors of store_record and
@@ -563,6 +567,15 @@ int store_run_defer(store *s, const struct store_run *run);
  * write txn need one to be remembered: then it commits one (once per
  * object created or changed since it was last verified). */
 int store_flush(store *s);
+
+/* store_sync - make every object named so far without a sync durable
+ * (syncfs of the store's filesystem) and forget that unsynced objects
+ * exist, so that the next boot need not distrust the stat cache. Until
+ * then, a store opened under another boot id than the one its unsynced
+ * objects were named in (the machine went down; index/unsynced) hashes
+ * every file and object again on first use. store_gc calls it. 0, -EROFS,
+ * -errno from syncfs (the window then stays open). */
+int store_sync(store *s);
 int store_flush_lazy(store *s);
 
 /* store_fold_history - for readers of the history that open the store
@@ -804,6 +817,8 @@ struct store_gc_report {
  *    (at least an hour) and scratch directories untouched for the grace
  *    period (at least a day) are removed, unless held
  *    (store_scratch_hold): a silent command may keep one for longer.
+ * 4. Unless dry_run, store_sync retires the window of unsynced objects
+ *    (a failure there is not gc's: ignored, the window stays open).
  * SIGKILL at any point leaves a consistent index (every step is one txn,
  * objects go after the index stops naming them); what is left behind is
  * collected by the next run. Errors: -EROFS, STORE_EFORK, -ENOMEM,
