@@ -149,13 +149,12 @@ static int read_epoch(store *s, uint32_t *ret)
 }
 
 
-int store_durable_check(store *s)
+void store_durable_check(store *s)
 {
 	s->mark_fd = -1;
-	if (s->flags & STORE_NOSYNC) {
-		s->mark_state = MARK_CLEAN;
-		return 0;
-	}
+	s->mark_state = MARK_CLEAN;
+	if (s->flags & STORE_NOSYNC)
+		return;
 	bool rdonly = s->flags & STORE_RDONLY;
 	int fd = openat(s->dirfd, MARK_PATH, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT && !rdonly) {
@@ -172,25 +171,23 @@ int store_durable_check(store *s)
 			fd = openat(s->dirfd, MARK_PATH, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		}
 	}
-	if (fd < 0)
-		return errno == ENOENT && rdonly ? 0 : -errno;
-	enum mark_state m;
-	int r = read_mark(fd, &m);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
+	enum mark_state m = MARK_CLEAN; /* read-only, no mark: never written unsynced */
+	if (fd < 0 && (errno != ENOENT || !rdonly))
+		m = MARK_FOREIGN; /* unreadable: assume the worst (see recover) */
+	else if (fd >= 0 && read_mark(fd, &m) < 0)
+		m = MARK_FOREIGN;
 	s->mark_fd = fd;
 	s->mark_state = m;
-	return 0;
 }
 
 int store_durable_recover(store *s)
 {
 	if (s->mark_state != MARK_FOREIGN)
 		return 0;
-	if (s->flags & STORE_RDONLY) {
-		/* cannot bump: trust no entry of the stat cache at all */
+	if ((s->flags & STORE_RDONLY) || s->mark_fd < 0) {
+		/* cannot bump (or the mark is unreadable): trust no entry of
+		 * the stat cache at all; objects are then synced as durable
+		 * ones (store_unsynced_begin fails) */
 		s->stat_epoch = STORE_EPOCH_NONE;
 		return 0;
 	}

@@ -223,7 +223,7 @@ bool store_stat_is_racy(const struct stat *st, int64_t recorded_ns);
  * them an object may be named without syncing its data (-errno: sync it).
  * store_epoch_read: the epoch in meta (an LMDB code). */
 #define STORE_EPOCH_NONE UINT32_MAX /* matches no entry */
-int store_durable_check(store *s);
+void store_durable_check(store *s);
 int store_durable_recover(store *s);
 void store_durable_close(store *s);
 int store_unsynced_begin(store *s);

@@ -594,8 +594,8 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 		const char *e = getenv("SHARK_HASH_KEY_FILE");
 		key_file = e && *e ? e : NULL;
 	}
-	if ((r = store_durable_check(s)) < 0 || (r = open_env_locked(s, initial_map, key_file)) < 0 ||
-	    (r = store_durable_recover(s)) < 0)
+	store_durable_check(s);
+	if ((r = open_env_locked(s, initial_map, key_file)) < 0 || (r = store_durable_recover(s)) < 0)
 		goto fail;
 	*ret = s;
 	return 0;
