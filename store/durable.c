@@ -12,7 +12,8 @@
  * - index/unsynced (the mark) holds the boot id (/proc/sys/kernel/random/
  *   boot_id) under which unsynced objects were named. It is made durable
  *   before the first such object gets its name, under a shared flock taken
- *   around each such rename (store_unsynced_begin/end).
+ *   around each such rename (store_unsynced_begin/end; when the lock is
+ *   taken by a store_sync, the object is synced instead of waiting).
  * - Opening a store whose mark names another boot means the machine went
  *   down with that window open, cleanly or not. The opener bumps the stat
  *   cache's epoch (meta "statepoch"; each entry carries the epoch it was
@@ -225,7 +226,9 @@ int store_unsynced_begin(store *s)
 	const char *boot = current_boot();
 	if (!boot)
 		return -ENOENT;
-	int r = flock_retry(s->mark_fd, LOCK_SH);
+	/* never wait for a store_sync in progress (a syncfs can take long):
+	 * this object is then synced instead */
+	int r = flock_retry(s->mark_fd, LOCK_SH | LOCK_NB);
 	if (r < 0)
 		return r;
 	enum mark_state m;
