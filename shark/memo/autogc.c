@@ -22,9 +22,12 @@
 /* memo_auto_gc - keep the store under SHARK_STORE_LIMIT (default 20 GiB;
  * "0" or "off" disables) without stalling the user: at most once an hour
  * (a stamp file, claimed by whichever shell gets there first) the blob
- * bytes are summed, and when over the limit a detached, niced grandchild
- * runs gc down to 90% of it, with gc's usual grace period for fresh
- * results. Errors are ignored: this is housekeeping. */
+ * bytes are summed, and a detached, niced grandchild runs gc down to 90%
+ * of the limit when over it, with gc's usual grace period for fresh
+ * results, or else only store_sync: the results written unsynced since
+ * (docs/store.md "Durability") are then made durable, so that the next
+ * boot need not hash every file again (not with the limit off). Errors
+ * are ignored: this is housekeeping. */
 void memo_auto_gc(struct memo *m)
 {
 	const char *env = getenv("SHARK_STORE_LIMIT");
@@ -49,8 +52,7 @@ void memo_auto_gc(struct memo *m)
 	(void)futimens(fd, NULL);
 	close(fd);
 	struct store_stats stats;
-	if (store_stats(st, &stats) < 0 || stats.blob_bytes <= limit)
-		return;
+	bool over = store_stats(st, &stats) == 0 && stats.blob_bytes > limit;
 	pid_t pid = fork();
 	if (pid != 0) {
 		if (pid > 0)
@@ -71,7 +73,10 @@ void memo_auto_gc(struct memo *m)
 	if (store_open(store_path(st), 0, &own) == 0) {
 		struct store_gc_options o = { .max_bytes = limit / 10 * 9, .grace_ns = -1 };
 		struct store_gc_report rep;
-		(void)store_gc(own, &o, &rep);
+		if (over)
+			(void)store_gc(own, &o, &rep); /* ends with store_sync */
+		else
+			(void)store_sync(own);
 		store_close(own);
 	}
 	_exit(0);
