@@ -158,22 +158,10 @@ void store_durable_check(store *s)
 		return;
 	bool rdonly = s->flags & STORE_RDONLY;
 	int fd = openat(s->dirfd, MARK_PATH, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT && !rdonly) {
-		fd = openat(s->dirfd, MARK_PATH, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			    0600);
-		/* the mark's own name must survive a crash with its content */
-		if (fd >= 0) {
-			int ifd = openat(s->dirfd, "index", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (ifd >= 0) {
-				(void)fsync(ifd);
-				close(ifd);
-			}
-		} else if (errno == EEXIST) {
-			fd = openat(s->dirfd, MARK_PATH, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-		}
-	}
-	enum mark_state m = MARK_CLEAN; /* read-only, no mark: never written unsynced */
-	if (fd < 0 && (errno != ENOENT || !rdonly))
+	/* no mark: never written unsynced (a writer makes it once the
+	 * index opened: store_durable_recover) */
+	enum mark_state m = MARK_CLEAN;
+	if (fd < 0 && errno != ENOENT)
 		m = MARK_FOREIGN; /* unreadable: assume the worst (see recover) */
 	else if (fd >= 0 && read_mark(fd, &m) < 0)
 		m = MARK_FOREIGN;
@@ -181,8 +169,31 @@ void store_durable_check(store *s)
 	s->mark_state = m;
 }
 
+/* Make the mark of a store that has none (new, or made by an older shark):
+ * empty, its name durable before any content it will get. */
+static void create_mark(store *s)
+{
+	int fd = openat(s->dirfd, MARK_PATH, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			0600);
+	if (fd >= 0) {
+		int ifd = openat(s->dirfd, "index", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (ifd < 0 || fsync(ifd) < 0) {
+			close(fd); /* not durable: sync objects instead */
+			fd = -1;
+		}
+		if (ifd >= 0)
+			close(ifd);
+	} else if (errno == EEXIST) {
+		fd = openat(s->dirfd, MARK_PATH, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	}
+	s->mark_fd = fd;
+}
+
 int store_durable_recover(store *s)
 {
+	if (s->mark_fd < 0 && s->mark_state == MARK_CLEAN &&
+	    !(s->flags & (STORE_RDONLY | STORE_NOSYNC)))
+		create_mark(s);
 	if (s->mark_state != MARK_FOREIGN)
 		return 0;
 	if ((s->flags & STORE_RDONLY) || s->mark_fd < 0) {
