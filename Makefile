@@ -51,14 +51,16 @@ LDFLAGS_RELR := $(shell printf 'int main(void){return 0;}\n' | \
 	echo -Wl,-z,pack-relative-relocs)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS_RELR) $(LDFLAGS)
 # Every shark start (each script, each `shark -c`) pays the dynamic loader
-# for every shared library: these five are linked from their Debian static
+# for every shared library: these three are linked from their Debian static
 # archives where installed (about 1 ms less per start here; libxxhash's
 # archive is plain SSE2, store/hash_avx2.c adds the AVX2 code); only libc
-# stays shared. STATIC_LIBS= links them all dynamically.
-STATIC_LIBS ?= seccomp lmdb readline tinfo xxhash
+# stays shared. STATIC_LIBS= links them all dynamically. readline is opened
+# by an interactive shell only (dlopen, shark/shell/interactive.c), like
+# libarchive and libcurl on first use.
+STATIC_LIBS ?= seccomp lmdb xxhash
 static_ok = $(filter-out lib$(1).a,$(shell $(CC) -print-file-name=lib$(1).a))
 LIBS_STATIC := $(foreach l,$(STATIC_LIBS),$(if $(call static_ok,$(l)),$(l)))
-LIBS_SHARED := $(filter-out $(LIBS_STATIC),seccomp lmdb readline tinfo xxhash)
+LIBS_SHARED := $(filter-out $(LIBS_STATIC),seccomp lmdb xxhash)
 comma := ,
 LIBS_EXT = $(if $(LIBS_STATIC),-Wl$(comma)-Bstatic $(addprefix -l,$(LIBS_STATIC)) -Wl$(comma)-Bdynamic) \
 	$(addprefix -l,$(LIBS_SHARED)) -lpthread
