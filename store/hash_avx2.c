@@ -45,19 +45,28 @@ void hash_avx2_digest(const void *state, uint64_t ret[2])
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #pragma GCC pop_options
+#endif
+
+#if defined(__x86_64__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#define HAVE_GLIBC_X86_FEATURES 1
+#include <sys/platform/x86.h>
+#endif
+#endif
 
 bool hash_avx2_usable(void)
 {
+#ifdef HAVE_GLIBC_X86_FEATURES
+	/* glibc's own record of the CPU (made by the dynamic loader at
+	 * start; "active" means the OS saves the AVX registers too): no CPUID
+	 * here, and no libgcc constructor probing the CPU at every start
+	 * (__builtin_cpu_supports links one in; CPUID traps to the
+	 * hypervisor on a VM). */
 	static int usable = -1;
-	if (usable < 0) {
-		__builtin_cpu_init();
-		usable = __builtin_cpu_supports("avx2") ? 1 : 0;
-	}
+	if (usable < 0)
+		usable = CPU_FEATURE_ACTIVE(AVX2) ? 1 : 0;
 	return usable == 1;
-}
 #else
-bool hash_avx2_usable(void)
-{
 	return false;
-}
 #endif
+}
