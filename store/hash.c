@@ -9,9 +9,9 @@
  * share one key (store_open refuses another). Before any store is opened,
  * hashes are plain XXH3-128 (what `xxh128sum` prints).
  *
- * On x86-64 the library's runtime-dispatching entry points are used, so the
- * widest vector unit the CPU has (AVX2, AVX-512) does the work, as in
- * xxh128sum. Files are read in chunks that fit in L2, so the copy from the
+ * libxxhash is linked statically (its static archive is plain SSE2); on a
+ * CPU with AVX2 the hashing itself runs through hash_avx2.c, the same code
+ * compiled for AVX2 (twice as fast on large inputs). Files are read in chunks that fit in L2, so the copy from the
  * page cache and the hash both run from cache. */
 #include <dirent.h>
 #include <errno.h>
@@ -23,9 +23,8 @@
 #include <unistd.h>
 #define XXH_STATIC_LINKING_ONLY /* XXH3_generateSecret, XXH3_SECRET_DEFAULT_SIZE */
 #include <xxhash.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <xxh_x86dispatch.h>
-#endif
+
+#include "store/hash_avx2.h"
 
 #include "store/internal.h"
 
@@ -85,9 +84,20 @@ static void hash_from_xxh(XXH128_hash_t x, store_hash *ret)
 	memcpy(ret->bytes, c.digest, STORE_HASH_SIZE);
 }
 
+static void hash_from_halves(const uint64_t h[2], store_hash *ret)
+{
+	XXH128_hash_t x = { .low64 = h[0], .high64 = h[1] };
+	hash_from_xxh(x, ret);
+}
+
 void store_hash_bytes(const void *data, size_t len, store_hash *ret)
 {
-	if (hash_keyed)
+	if (hash_avx2_usable()) {
+		uint64_t h[2];
+		hash_avx2_oneshot(data, len, hash_keyed ? hash_secret : NULL, sizeof(hash_secret),
+				  h);
+		hash_from_halves(h, ret);
+	} else if (hash_keyed)
 		hash_from_xxh(XXH3_128bits_withSecret(data, len, hash_secret, sizeof(hash_secret)),
 			      ret);
 	else
@@ -166,13 +176,23 @@ int store_hasher_new(store_hasher **ret)
 
 void store_hasher_update(store_hasher *h, const void *data, size_t len)
 {
-	if (len)
+	if (!len)
+		return;
+	if (hash_avx2_usable())
+		hash_avx2_update(h->state, data, len);
+	else
 		XXH3_128bits_update(h->state, data, len);
 }
 
 void store_hasher_final(const store_hasher *h, store_hash *ret)
 {
-	hash_from_xxh(XXH3_128bits_digest(h->state), ret);
+	if (hash_avx2_usable()) {
+		uint64_t x[2];
+		hash_avx2_digest(h->state, x);
+		hash_from_halves(x, ret);
+	} else {
+		hash_from_xxh(XXH3_128bits_digest(h->state), ret);
+	}
 }
 
 void store_hasher_reset(store_hasher *h)

@@ -308,6 +308,18 @@ int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, cons
 	return store_stat_answer(txn, updates, dirfd, path, at_flags, &st, ret);
 }
 
+int store_stat_hash_stat(store_txn *txn, store_stat_updates *updates, int dirfd,
+			 const char *path, int at_flags, const struct stat *st,
+			 struct store_path_state *ret)
+{
+	if (!txn || !path || !st || !ret)
+		return -EINVAL;
+	int r = store_check_forked(txn->s);
+	if (r < 0)
+		return r;
+	return store_stat_answer(txn, updates, dirfd, path, at_flags, st, ret);
+}
+
 int store_path_hash(store *s, int dirfd, const char *path, int at_flags,
 		    struct store_path_state *ret)
 {

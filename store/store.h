@@ -632,6 +632,15 @@ struct store_path_state {
 int store_stat_hash(store_txn *txn, store_stat_updates *updates, int dirfd, const char *path,
 		    int at_flags, struct store_path_state *ret);
 
+/* store_stat_hash_stat - store_stat_hash for dirfd/path when the caller
+ * has just stat'ed it (*st, with the same at_flags): the same answer and
+ * errors, without a second stat. As with store_stat_hash, the content is
+ * checked against *st while it is hashed (a path replaced in between is
+ * -EAGAIN or an answer that is not cached). */
+int store_stat_hash_stat(store_txn *txn, store_stat_updates *updates, int dirfd,
+			 const char *path, int at_flags, const struct stat *st,
+			 struct store_path_state *ret);
+
 /* One path for store_stat_hash_many. */
 struct store_stat_query {
 	int dirfd;        /* AT_FDCWD or a directory fd */

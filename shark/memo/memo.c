@@ -835,7 +835,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		} else if (dir || S_ISREG(st_.st_mode)) {
 			/* a listed directory's listing hash, a file's content hash */
 			struct store_path_state ps;
-			if (store_stat_hash(txn, upd, AT_FDCWD, a->path, 0, &ps) < 0) {
+			if (store_stat_hash_stat(txn, upd, AT_FDCWD, a->path, 0, &st_, &ps) < 0) {
 				reason = dir ? "an input directory could not be listed"
 					     : "an input file could not be read";
 				bad = a->path;

@@ -277,18 +277,25 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 		char path[PATH_MAX];
 		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0)
 			return "a file it read names the workspace";
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		/* A file this process found clean, with the same identity
+		 * now: not opened again (the libraries and locale files
+		 * every command reads). */
 		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && known_clean(m, &st))
+			continue;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0 || fstat(fd, &st) < 0) {
 			if (fd >= 0)
 				close(fd);
 			return "a file it read names the workspace";
 		}
-		bool has = !known_clean(m, &st) && fd_has(fd, b.needles, b.word, 1);
+		bool known = known_clean(m, &st);
+		bool has = !known && fd_has(fd, b.needles, b.word, 1);
 		close(fd);
 		if (has)
 			return "a file it read names the workspace";
-		remember_clean(m, &st);
+		if (!known)
+			remember_clean(m, &st);
 	}
 	return NULL;
 }

@@ -363,6 +363,46 @@ static int plan_live(sandbox_plan *plan)
 
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
+/* The signals this process ignores, from the kernel's own mask (the
+ * SigIgn line of /proc/self/status: one read instead of a sigaction call
+ * per signal, about 100 us less per command here), or asked signal by
+ * signal when /proc cannot tell. Never cached: a trap or a subshell
+ * changes them. */
+static void ignored_signals(sigset_t *ret)
+{
+	sigemptyset(ret);
+	char buf[4096];
+	ssize_t n = -1;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	const char *line = NULL;
+	if (n > 0) {
+		buf[n] = '\0';
+		line = strstr(buf, "\nSigIgn:\t");
+	}
+	char *end = NULL;
+	unsigned long long mask = 0;
+	if (line) {
+		errno = 0;
+		mask = strtoull(line + sizeof("\nSigIgn:\t") - 1, &end, 16);
+	}
+	if (line && errno == 0 && end && *end == '\n') {
+		for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+			if (mask & (1ull << (sig - 1)))
+				sigaddset(ret, sig);
+		return;
+	}
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			sigaddset(ret, sig);
+	}
+}
+
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
 {
 	sandbox_plan *plan = NULL;
@@ -437,13 +477,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
 		 * ignored in the command, as in sh. */
 		sigset_t ign;
-		sigemptyset(&ign);
-		for (int sig = 1; sig < NSIG; sig++) {
-			struct sigaction sa;
-			if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
-			    sa.sa_handler == SIG_IGN)
-				sigaddset(&ign, sig);
-		}
+		ignored_signals(&ign);
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);

@@ -22,10 +22,117 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 
 enum { HISTORY_MAX = 10000 };
+
+/* GNU readline is opened when a shell turns interactive (dlopen), not
+ * linked: linked in, its keymaps and tables were relocated and its pages
+ * touched at every start of every shark process (each script, each
+ * `shark -c`), which only an interactive shell uses (docs/performance.md).
+ * The pointers are typed from readline's headers; the variables are reached
+ * through their addresses. Without the library, lines are read plainly
+ * (prompt, no editing, no history). */
+#define READLINE_SONAME "libreadline.so.8"
+#define RL_FUNCS(X) \
+	X(add_history) \
+	X(append_history) \
+	X(clear_history) \
+	X(history_truncate_file) \
+	X(read_history) \
+	X(readline) \
+	X(rl_completion_matches) \
+	X(rl_replace_line) \
+	X(rl_variable_bind) \
+	X(stifle_history) \
+	X(using_history)
+#define RL_VARS(X) \
+	X(rl_attempted_completion_function) \
+	X(rl_catch_signals) \
+	X(rl_editing_mode) \
+	X(rl_getc_function) \
+	X(rl_line_buffer) \
+	X(rl_readline_name)
+
+static struct {
+	bool loaded;
+#define RL_PTR(f) __typeof__(f) *f;
+	RL_FUNCS(RL_PTR)
+	RL_VARS(RL_PTR)
+#undef RL_PTR
+} rl;
+
+/* Open readline once; false (and plain reading) when it cannot be. */
+static bool rl_load(void)
+{
+	static bool tried;
+	if (tried)
+		return rl.loaded;
+	tried = true;
+	void *h = dlopen(READLINE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		fprintf(stderr, "shark: no line editing or history: %s\n", dlerror());
+		return false;
+	}
+	bool ok = true;
+#define RL_SYM(f)                                                    \
+	if (ok && !(*(void **)&rl.f = dlsym(h, #f))) {               \
+		fprintf(stderr, "shark: no line editing or history: %s: no symbol %s\n", \
+			READLINE_SONAME, #f);                         \
+		ok = false;                                          \
+	}
+	RL_FUNCS(RL_SYM)
+	RL_VARS(RL_SYM)
+#undef RL_SYM
+	if (!ok) {
+		dlclose(h);
+		return false;
+	}
+	rl.loaded = true;
+	return true;
+}
+
+/* Without readline: print the prompt and read one line from fd 0 (NULL at
+ * end of input; an empty line when Ctrl-C interrupts the read). */
+static char *plain_readline(const char *prompt)
+{
+	fputs(prompt, stderr);
+	fflush(stderr);
+	size_t len = 0, cap = 128;
+	char *line = malloc(cap);
+	if (!line)
+		abort();
+	for (;;) {
+		char c;
+		ssize_t n = read(0, &c, 1);
+		if (n < 0 && errno == EINTR) {
+			if (!sig_int_seen)
+				continue;
+			len = 0;
+			break;
+		}
+		if (n <= 0) {
+			if (len == 0) {
+				free(line);
+				return NULL;
+			}
+			break;
+		}
+		if (c == '\n')
+			break;
+		if (len + 1 >= cap) {
+			char *bigger = realloc(line, cap *= 2);
+			if (!bigger)
+				abort();
+			line = bigger;
+		}
+		line[len++] = c;
+	}
+	line[len] = '\0';
+	return line;
+}
 
 /* readline's callbacks take no context pointer: the one interactive shell of
  * the process is kept here for the completion generator. */
@@ -46,7 +153,7 @@ static int shark_getc(FILE *f)
 		if (errno != EINTR)
 			return EOF;
 		if (sig_int_seen) {
-			rl_replace_line("", 0);
+			rl.rl_replace_line("", 0);
 			return '\n';
 		}
 	}
@@ -126,11 +233,12 @@ static char **complete(const char *text, int start, int end)
 {
 	(void)end;
 	int i = start - 1;
-	while (i >= 0 && (rl_line_buffer[i] == ' ' || rl_line_buffer[i] == '\t'))
+	const char *buf = *rl.rl_line_buffer;
+	while (i >= 0 && (buf[i] == ' ' || buf[i] == '\t'))
 		i--;
-	bool command_pos = i < 0 || strchr(";|&(", rl_line_buffer[i]);
+	bool command_pos = i < 0 || strchr(";|&(", buf[i]);
 	if (command_pos && !strchr(text, '/'))
-		return rl_completion_matches(text, command_generator);
+		return rl.rl_completion_matches(text, command_generator);
 	return NULL;	/* readline falls back to file names */
 }
 
@@ -138,12 +246,14 @@ void interactive_init(struct shell *sh)
 {
 	rl_shell = sh;
 	jobs_control_init(sh);
-	rl_readline_name = "shark";
-	rl_catch_signals = 0;
-	rl_getc_function = shark_getc;
-	rl_attempted_completion_function = complete;
-	using_history();
-	stifle_history(HISTORY_MAX);
+	if (!rl_load())
+		return;
+	*rl.rl_readline_name = "shark";
+	*rl.rl_catch_signals = 0;
+	*rl.rl_getc_function = shark_getc;
+	*rl.rl_attempted_completion_function = complete;
+	rl.using_history();
+	rl.stifle_history(HISTORY_MAX);
 	const char *state = var_get(sh, "XDG_STATE_HOME");
 	const char *home = var_get(sh, "HOME");
 	char dir[4096];
@@ -162,14 +272,16 @@ void interactive_init(struct shell *sh)
 	int fd = open(sh->histfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	read_history(sh->histfile);
+	rl.read_history(sh->histfile);
 }
 
 void interactive_done(struct shell *sh)
 {
-	if (sh->histfile)
-		history_truncate_file(sh->histfile, HISTORY_MAX);
-	clear_history();
+	if (rl.loaded) {
+		if (sh->histfile)
+			rl.history_truncate_file(sh->histfile, HISTORY_MAX);
+		rl.clear_history();
+	}
 	rl_shell = NULL;
 	jobs_control_release(sh);
 }
@@ -191,12 +303,12 @@ char *interactive_readline(struct shell *sh, bool continuation)
 	}
 	/* set -o vi / -o emacs choose readline's editing mode; with
 	 * neither, the user's inputrc decides */
-	if (sh->opt.vi && rl_editing_mode != 0)
-		rl_variable_bind("editing-mode", "vi");
-	else if (sh->opt.emacs && rl_editing_mode != 1)
-		rl_variable_bind("editing-mode", "emacs");
+	if (rl.loaded && sh->opt.vi && *rl.rl_editing_mode != 0)
+		rl.rl_variable_bind("editing-mode", "vi");
+	else if (rl.loaded && sh->opt.emacs && *rl.rl_editing_mode != 1)
+		rl.rl_variable_bind("editing-mode", "emacs");
 	sig_int_seen = 0;
-	char *line = readline(prompt ? prompt : "");
+	char *line = rl.loaded ? rl.readline(prompt ? prompt : "") : plain_readline(prompt ? prompt : "");
 	free(prompt);
 	if (sig_int_seen) {
 		free(line);
@@ -206,10 +318,10 @@ char *interactive_readline(struct shell *sh, bool continuation)
 		fputc('\n', stderr);
 		return NULL;
 	}
-	if (line[0] && line[0] != ' ') {
-		add_history(line);
+	if (rl.loaded && line[0] && line[0] != ' ') {
+		rl.add_history(line);
 		if (sh->histfile)
-			append_history(1, sh->histfile);
+			rl.append_history(1, sh->histfile);
 	}
 	size_t n = strlen(line);
 	char *out = malloc(n + 2);

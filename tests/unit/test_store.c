@@ -33,6 +33,31 @@ Test(hash, matches_xxh128sum)
 	cr_assert_str_eq(hex, "06b05ab6733a618578af5f94892f3950");
 }
 
+/* The AVX2 compilation (store/hash_avx2.c, used on CPUs that have it) and
+ * the library's SSE2 code give the same hashes: one-shot and streamed, at
+ * every length around XXH3's block and stripe sizes, in odd-sized pieces. */
+Test(hash, vector_code_matches_reference)
+{
+	enum { MAX = 9000 };
+	static uint8_t buf[MAX];
+	for (size_t i = 0; i < MAX; i++)
+		buf[i] = (uint8_t)(i * 131 + (i >> 7));
+	for (size_t len = 0; len < MAX; len += len < 300 ? 1 : 97) {
+		XXH128_canonical_t c;
+		XXH128_canonicalFromHash(&c, XXH3_128bits(buf, len));
+		store_hash h;
+		store_hash_bytes(buf, len, &h);
+		cr_assert(memcmp(h.bytes, c.digest, STORE_HASH_SIZE) == 0, "one-shot, %zu bytes", len);
+		store_hasher *sh;
+		cr_assert_eq(store_hasher_new(&sh), 0);
+		for (size_t off = 0, piece = 1; off < len; off += piece, piece = piece * 3 % 1031 + 1)
+			store_hasher_update(sh, buf + off, piece < len - off ? piece : len - off);
+		store_hasher_final(sh, &h);
+		store_hasher_free(sh);
+		cr_assert(memcmp(h.bytes, c.digest, STORE_HASH_SIZE) == 0, "streamed, %zu bytes", len);
+	}
+}
+
 Test(hash, hex_round_trip_and_errors)
 {
 	store_hash h = hash_of("round trip"), back;

@@ -1,0 +1,55 @@
+#!/bin/sh
+# memo_shellside.sh - what the shell remembers or asks the kernel once per
+# command to spend less per cold command (docs/performance.md, "The cold
+# path") stays true when things change under it:
+#   * the files a run read that were found not to name the workspace are
+#     not opened again while their identity (device, inode, size, mtime,
+#     ctime) is the same: a file rewritten to name it makes the next run
+#     location-bound (never served in a copy at another path);
+#   * the signals a command starts with ignored are read from the kernel
+#     for each command (a trap set or reset between commands counts), as
+#     dash passes them.
+. "$(dirname "$0")/../lib/e2e.sh"
+unset SHARK_WORKSPACE # the workspace is the git top-level: it moves with it
+
+# ---- the clean-file memory of the location-bound rule -------------------------
+p1=$root/home/proj
+mkdir -p "$p1/.git"
+printf 'plain text\n' >"$p1/conf"
+# the memory keeps only files whose last change is 2 s old or more
+sleep 3
+# one shell: wc reads conf (clean, remembered), conf is rewritten to name
+# the workspace, wc reads it again (a miss: conf changed) and must find
+# the path in it, though wc prints only a count
+(cd "$p1" && SHARK_NOTICES=1 "$SHARK" -c 'wc -c conf; printf "%s/data\n" "$PWD" >conf; wc -c conf' \
+	</dev/null >"$root/out" 2>"$root/err")
+checks=$((checks + 1))
+want=$(printf '11 conf\n%s conf' "$(( ${#p1} + 6 ))")
+[ "$(cat "$root/out")" = "$want" ] || fail "wc in one shell printed [$(cat "$root/out")], want [$want]"
+p2=$root/home/proj2
+cp -a "$p1" "$p2"
+# in the copy, conf still names proj: the run that read it is bound to proj
+(cd "$p2" && SHARK_NOTICES=1 "$SHARK" -c 'wc -c conf' </dev/null >"$root/out" 2>"$root/err")
+out=$(cat "$root/out")
+err=$(cat "$root/err")
+expect_miss "a file rewritten to name the workspace in the same shell binds the run"
+checks=$((checks + 1))
+[ "$out" = "$(( ${#p1} + 6 )) conf" ] || fail "wc in the copy printed [$out]"
+# and the clean one (the first run's trace) still relocates: conf back to it
+printf 'plain text\n' >"$p2/conf"
+(cd "$p2" && SHARK_NOTICES=1 "$SHARK" -c 'wc -c conf' </dev/null >"$root/out" 2>"$root/err")
+out=$(cat "$root/out")
+err=$(cat "$root/err")
+expect_hit "a clean file's run is served in the copy"
+
+# ---- ignored signals, asked per command ---------------------------------------
+cd "$ws" || exit 1
+sigs='trap "" USR1 TERM; grep "^SigIgn" /proc/self/status
+trap - USR1; grep -e "^SigIgn" /proc/self/status
+(trap "" HUP; grep -h "^SigIgn" /proc/self/status)
+grep -s "^SigIgn" /proc/self/status & wait
+trap - TERM; grep -x "^SigIgn.*" /proc/self/status'
+sk "$sigs"
+same_as_dash "ignored signals after trap, trap -, in a subshell and in the background" "$sigs"
+
+finish
