@@ -101,6 +101,11 @@ struct sandbox_setup_msg {
 	char step[48];
 };
 
+/* The step of pid 1's last message (code 0): the command has ended, the
+ * result record is in the scratch dir and every other process of the run
+ * is dead; pid 1 exits right after. */
+#define SANDBOX_ENDED_STEP "ended"
+
 /* Body of the sandbox's pid 1, cloned by the caller into the namespaces:
  * report is its end of the set-up report socket, sync_fd delivers a byte
  * once the uid/gid maps are written, scratch_fd is the scratch dir. Never

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,7 +40,46 @@ struct sandbox_run {
 	char *scratch;
 	bool collected;
 	int report_fd; /* until sandbox_start_end(): pid 1's set-up report */
+	int end_fd;    /* after it: the same socket, for pid 1's "ended" */
 };
+
+/* pid 1s whose run ended (their "ended" message came, sandbox_wait) but
+ * which were still exiting: the namespaces' teardown runs in their exit,
+ * and the caller goes on meanwhile. Reaped later without waiting
+ * (reap_deferred), or waited for when the list is full. A forked copy of
+ * the caller finds them not its children (ECHILD) and drops them. */
+#define DEFER_MAX 64
+static struct {
+	pthread_mutex_t lock;
+	pid_t pid[DEFER_MAX];
+	size_t n;
+} deferred = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void reap_deferred(void)
+{
+	pthread_mutex_lock(&deferred.lock);
+	for (size_t i = 0; i < deferred.n;) {
+		pid_t p = waitpid(deferred.pid[i], NULL, WNOHANG);
+
+		if (p == 0 || (p < 0 && errno == EINTR))
+			i++;
+		else
+			deferred.pid[i] = deferred.pid[--deferred.n];
+	}
+	pthread_mutex_unlock(&deferred.lock);
+}
+
+static void defer_reap(pid_t pid)
+{
+	pthread_mutex_lock(&deferred.lock);
+	if (deferred.n == DEFER_MAX) {
+		while (waitpid(deferred.pid[0], NULL, 0) < 0 && errno == EINTR)
+			;
+		deferred.pid[0] = deferred.pid[--deferred.n];
+	}
+	deferred.pid[deferred.n++] = pid;
+	pthread_mutex_unlock(&deferred.lock);
+}
 
 static int write_file(const char *path, const char *text)
 {
@@ -124,12 +164,14 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 		set_error(err_detail, r, 0, "validate plan");
 		return r;
 	}
+	reap_deferred();
 	run = calloc(1, sizeof(*run));
 	if (!run || !(run->scratch = strdup(plan->scratch))) {
 		free(run);
 		return -ENOMEM;
 	}
 	run->report_fd = -1;
+	run->end_fd = -1;
 	scratch_fd = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (scratch_fd < 0) {
 		r = -errno;
@@ -220,10 +262,13 @@ int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail)
 		n = read(run->report_fd, &m, sizeof(m));
 	while (n < 0 && errno == EINTR);
 	r = n == (ssize_t)sizeof(m) ? 0 : -EIO;
+	if (r == 0 && m.code == 0) {
+		run->end_fd = run->report_fd; /* for "ended" */
+		run->report_fd = -1;
+		return 0;
+	}
 	close(run->report_fd);
 	run->report_fd = -1;
-	if (r == 0 && m.code == 0)
-		return 0;
 	while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	run->collected = true;
@@ -301,9 +346,11 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 			      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
 			      SIGCHLD;
 	int chan[2], sync[2], r;
-	sandbox_prep *p = calloc(1, sizeof(*p));
+	sandbox_prep *p;
 	pid_t pid;
 
+	reap_deferred();
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
@@ -507,6 +554,7 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		sandbox_prep_free(p);
 		return -ENOMEM;
 	}
+	run->end_fd = -1;
 	scratch_fd = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (scratch_fd < 0) {
 		r = -errno;
@@ -604,6 +652,10 @@ int sandbox_run_collect(sandbox_run *run, int wstatus,
 	if (run->collected)
 		return SANDBOX_E_STATE;
 	run->collected = true;
+	if (run->end_fd >= 0) {
+		close(run->end_fd);
+		run->end_fd = -1;
+	}
 	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
 		return SANDBOX_E_RESULT;
 	return read_result(run->scratch, ret_result);
@@ -615,6 +667,33 @@ int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result)
 
 	if (run->collected)
 		return SANDBOX_E_STATE;
+	reap_deferred();
+	/* pid 1's "ended": the result is there and nothing of the run is
+	 * left but pid 1 itself, exiting. Its exit (the namespaces'
+	 * teardown) is not waited for. Without the message (pid 1 died, or
+	 * the caller never called sandbox_start_end), its exit status
+	 * decides. */
+	if (run->end_fd >= 0) {
+		struct sandbox_setup_msg m;
+		ssize_t n;
+		pid_t p;
+
+		do
+			n = read(run->end_fd, &m, sizeof(m));
+		while (n < 0 && errno == EINTR);
+		close(run->end_fd);
+		run->end_fd = -1;
+		if (n == (ssize_t)sizeof(m) && m.code == 0 &&
+		    strncmp(m.step, SANDBOX_ENDED_STEP, sizeof(m.step)) == 0) {
+			run->collected = true;
+			do
+				p = waitpid(run->pid, NULL, WNOHANG);
+			while (p < 0 && errno == EINTR);
+			if (p == 0)
+				defer_reap(run->pid);
+			return read_result(run->scratch, ret_result);
+		}
+	}
 	while (waitpid(run->pid, &st, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
@@ -628,6 +707,8 @@ void sandbox_run_free(sandbox_run *run)
 		return;
 	if (run->report_fd >= 0)
 		close(run->report_fd);
+	if (run->end_fd >= 0)
+		close(run->end_fd);
 	if (!run->collected) {
 		kill(run->pid, SIGKILL);
 		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)

@@ -1219,7 +1219,7 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	}
 	/* Started: the caller may go on. */
 	send_msg(report, 0, 0, NULL, -1);
-	close(report);
+	/* report stays open: "ended" goes there too (below). */
 
 	if (plan->limits.timeout_ms) {
 		struct itimerval it = { { 0, 0 },
@@ -1266,6 +1266,14 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	if (plan->tmp_capture)
 		export_tmp_layer(scratch_fd, &res);
 	write_result(scratch_fd, &res);
+	/* Nothing of the run may outlive this message: the caller reads the
+	 * scratch dir and applies the run's effects once it has it, without
+	 * waiting for our exit (the namespaces' teardown, a millisecond or
+	 * more, then overlaps the caller's work; sandbox_wait). */
+	(void)kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+		;
+	send_msg(report, 0, 0, SANDBOX_ENDED_STEP, -1);
 	_exit(0);
 }
 

@@ -371,6 +371,34 @@ static sandbox_prep *next_prep;
 static pid_t next_prep_pid;  /* the process runs_here counts for */
 static unsigned runs_here;
 
+/* The prepared sandbox keeps two fds open between runs, while the script
+ * runs its own redirections: like the store's (memo.c, hold_user_fds),
+ * they must land above the fds a script may name (0-9), or `exec 7>>f`
+ * would take one over and the library would later close the script's fd.
+ * Every free fd below 10 is held on /dev/null while it is made. */
+#define PREP_USER_FDS 10
+
+static void prepare_holding_user_fds(bool network)
+{
+	int held[PREP_USER_FDS];
+	for (int fd = 0; fd < PREP_USER_FDS; fd++) {
+		held[fd] = -1;
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (n >= 0 && n != fd) {
+				close(n); /* not the lowest free fd: a gap below was filled */
+				continue;
+			}
+			held[fd] = n;
+		}
+	}
+	if (sandbox_prep_new(network, &next_prep) < 0)
+		next_prep = NULL; /* the next run clones its own */
+	for (int fd = 0; fd < PREP_USER_FDS; fd++)
+		if (held[fd] >= 0)
+			close(held[fd]);
+}
+
 static void prepare_next(bool network)
 {
 	if (next_prep_pid != getpid()) {
@@ -383,8 +411,7 @@ static void prepare_next(bool network)
 	}
 	if (++runs_here < 2 || next_prep)
 		return;
-	if (sandbox_prep_new(network, &next_prep) < 0)
-		next_prep = NULL; /* the next run clones its own */
+	prepare_holding_user_fds(network);
 }
 
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and

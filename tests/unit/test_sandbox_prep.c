@@ -304,3 +304,38 @@ Test(sandbox_prep, dropped_unused_it_is_reaped)
 	cr_expect(reaped(pid1));
 	sandbox_prep_free(NULL);
 }
+
+/* sandbox_wait returns on pid 1's "ended" message, before pid 1's own exit
+ * (the namespaces' teardown): by then every other process of the run must
+ * be dead, so nothing writes the workspace's upper layer any more, and
+ * pid 1 is reaped later. */
+Test(sandbox_prep, nothing_of_a_run_outlives_its_wait)
+{
+	char upper[PATH_MAX + 64], late[PATH_MAX + 80];
+	sandbox_prep *prep = NULL;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	struct stat st;
+	pid_t pid1, other;
+
+	off_t size;
+
+	p = plan_sh("(while :; do echo x; done >>late.txt) & sleep 0.2; exit 0", -1);
+	res = run_prepared(p, &prep, &pid1);
+	snprintf(upper, sizeof(upper), "%s/scratch%d/upper", top, n_scratch - 1);
+	snprintf(late, sizeof(late), "%s/late.txt", upper);
+	cr_assert_eq(stat(late, &st), 0);
+	size = st.st_size;
+	cr_expect_eq(res->exit_code, 0);
+	sandbox_result_free(res);
+	usleep(300000);
+	cr_assert_eq(stat(late, &st), 0);
+	cr_expect_eq(st.st_size, size, "the left-over writer was dead when the wait returned");
+	sandbox_plan_free(p);
+	/* The next start reaps it. */
+	p = plan_sh("exit 0", -1);
+	res = run_prepared(p, &prep, &other);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	cr_expect(reaped(pid1), "pid 1 reaped once it had exited");
+}
