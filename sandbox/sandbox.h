@@ -434,7 +434,14 @@ struct sandbox_result {
 	const struct sandbox_access *accesses; /* sorted by path, unique */
 };
 
-/* Wait (blocking) for pid 1 to exit, then return the result. Call once.
+/* Wait (blocking) for the run to end, then return the result. Call once.
+ * After sandbox_start_end() this returns on pid 1's last message, sent
+ * once the result is written and every other process of the run is dead
+ * (killed and reaped by pid 1), without waiting for pid 1's own exit (the
+ * namespaces' teardown, which then overlaps the caller's work): pid 1 is
+ * reaped by a later call into the library (or waited for when 64 such are
+ * pending), so the caller must not reap it itself nor wait for all its
+ * children. Otherwise (pid 1 died first) it waits for pid 1's exit.
  * Errors: SANDBOX_E_STATE (already collected), SANDBOX_E_RESULT (pid 1
  * ended without writing a result, e.g. killed), -errno. */
 int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result);
