@@ -4,6 +4,7 @@
 
 #include <linux/filter.h>
 #include <signal.h>
+#include <sys/types.h>
 
 #include "sandbox/sandbox.h"
 
@@ -100,12 +101,41 @@ struct sandbox_setup_msg {
 	char step[48];
 };
 
+/* The step of pid 1's last message (code 0): the command has ended, the
+ * result record is in the scratch dir and every other process of the run
+ * is dead; pid 1 exits right after. */
+#define SANDBOX_ENDED_STEP "ended"
+
 /* Body of the sandbox's pid 1, cloned by the caller into the namespaces:
  * report is its end of the set-up report socket, sync_fd delivers a byte
  * once the uid/gid maps are written, scratch_fd is the scratch dir. Never
  * returns: _exit()s. */
 void sandbox_init_main(const struct sandbox_plan *plan, int report,
 		       int sync_fd, int scratch_fd) __attribute__((noreturn));
+
+/* Body of a prepared pid 1 (sandbox_prep_new), cloned before its plan
+ * exists: chan is its end of the socket it gets the plan on (struct
+ * sandbox_prep_msg with SCM_RIGHTS: the encoded plan's memfd, the scratch
+ * dir, the stdio fds present) and reports on afterwards, as report above.
+ * Never returns. */
+void sandbox_init_prepared(int chan, int sync_fd) __attribute__((noreturn));
+
+/* The message that hands a prepared pid 1 its run. */
+struct sandbox_prep_msg {
+	uint32_t magic;     /* SANDBOX_PREP_MAGIC */
+	uint32_t stdio_set; /* bit i: stdio[i] is among the fds, in order */
+};
+#define SANDBOX_PREP_MAGIC 0x50524550u
+
+/* ---- prep.c ---- */
+
+/* The plan (and the umask the run gets) as bytes, into a malloc'd buffer;
+ * SANDBOX_E_PLAN_LIMIT past 64 MiB. Fds are not encoded. */
+int sandbox_plan_encode(const struct sandbox_plan *plan, mode_t umask_value,
+			void **ret_data, size_t *ret_size);
+/* Back into a new plan (its stdio -1): 0 or -EINVAL, -ENOMEM. */
+int sandbox_plan_decode(const void *data, size_t size, struct sandbox_plan **ret_plan,
+			mode_t *ret_umask);
 
 /* ---- stdio.c (in pid 1) ---- */
 

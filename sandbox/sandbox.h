@@ -312,6 +312,41 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 			struct sandbox_error *err_detail);
 int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail);
 
+/* A prepared sandbox: a pid 1 cloned into its namespaces (a network
+ * namespace of its own unless network) and through its first steps before
+ * any plan exists, waiting for one. The caller clones it when it has time
+ * (while it waits for another run, say) and later hands it a plan with
+ * sandbox_start_begin_prepared(), which then skips the clone, the uid/gid
+ * maps and pid 1's first steps. pid 1 holds none of the caller's fds while
+ * it waits (it closes those it inherited at once), drops the signals sent
+ * to it meanwhile (the terminal's, at a prompt), and gets the plan, the
+ * caller's umask at the time of the run and the plan's fds then; the
+ * caller's resource limits, nice value and process group at clone time
+ * must still be its own at that time, or the prepared sandbox is not used
+ * (sandbox_prep_fits). Like sandbox_start_begin(), it clones with a raw
+ * clone from the calling thread, and pid 1 dies with that thread; a
+ * process forked from the caller cannot use it (nor end it: freeing it
+ * there only closes the copy of the handle). The mount tree is built only
+ * once the plan is there: nothing of the host's files is looked at
+ * before. Returns 0, -errno or SANDBOX_E_USERNS-style clone errors as
+ * -errno. */
+typedef struct sandbox_prep sandbox_prep;
+int sandbox_prep_new(bool network, sandbox_prep **ret_prep);
+/* Whether plan can start in prep now (see above). */
+bool sandbox_prep_fits(sandbox_prep *prep, const sandbox_plan *plan);
+/* The pid of its pid 1 (a child of the caller). */
+pid_t sandbox_prep_pid(const sandbox_prep *prep);
+/* End an unused prepared sandbox (SIGKILL, reaped) and free the handle.
+ * Accepts NULL. */
+void sandbox_prep_free(sandbox_prep *prep);
+/* sandbox_start_begin() with *prep, which it takes over and sets to NULL:
+ * started in the prepared pid 1 when it fits the plan, else *prep is freed
+ * and a pid 1 cloned as sandbox_start_begin() does (also when *prep is
+ * NULL, or its pid 1 is gone). Same results and errors; finish with
+ * sandbox_start_end(). */
+int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
+				 sandbox_run **ret_run, struct sandbox_error *err_detail);
+
 /* The pid of the sandbox's pid 1, as the caller sees it (a child of the
  * caller). Its exit means the command and every process it started have
  * ended. Inside the sandbox the command is pid 3 (pid 2 is pid 1's tracer
@@ -399,7 +434,14 @@ struct sandbox_result {
 	const struct sandbox_access *accesses; /* sorted by path, unique */
 };
 
-/* Wait (blocking) for pid 1 to exit, then return the result. Call once.
+/* Wait (blocking) for the run to end, then return the result. Call once.
+ * After sandbox_start_end() this returns on pid 1's last message, sent
+ * once the result is written and every other process of the run is dead
+ * (killed and reaped by pid 1), without waiting for pid 1's own exit (the
+ * namespaces' teardown, which then overlaps the caller's work): pid 1 is
+ * reaped by a later call into the library (or waited for when 64 such are
+ * pending), so the caller must not reap it itself nor wait for all its
+ * children. Otherwise (pid 1 died first) it waits for pid 1's exit.
  * Errors: SANDBOX_E_STATE (already collected), SANDBOX_E_RESULT (pid 1
  * ended without writing a result, e.g. killed), -errno. */
 int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result);

@@ -1033,8 +1033,33 @@ static int pid1_wait(int sigfd, pid_t cmd, bool own_group, bool *timed_out)
 	}
 }
 
-void sandbox_init_main(const struct sandbox_plan *plan, int report,
-		       int sync_fd, int scratch_fd)
+/* pid 1's first steps, the same whether it was cloned for its run or
+ * ahead of it: signals blocked and reset, death with the caller, and the
+ * caller's byte that says the uid/gid maps are written. */
+static void pid1_early(int report, int sync_fd)
+{
+	sigset_t sigs;
+	char c;
+
+	pid1_signal_set(&sigs);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	/* The caller's signal handlers are not ours (and a shell may ignore
+	 * SIGCHLD, which would make waitpid fail), nor the command's. */
+	reset_signals();
+	signal(SIGPIPE, SIG_IGN);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die(report, SANDBOX_E_SETUP, "pdeathsig");
+	/* The caller has written our uid/gid maps when this byte comes; EOF
+	 * means it died or gave up (after the line above, its death kills
+	 * us). */
+	if (read(sync_fd, &c, 1) != 1)
+		_exit(1);
+	close(sync_fd);
+}
+
+/* The rest of pid 1, once the plan is known. */
+static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, int report,
+					       int scratch_fd)
 {
 	static struct sandbox_plan local;
 	static char stack[256 * 1024] __attribute__((aligned(64)));
@@ -1052,22 +1077,8 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	char **sh_argv;
 	uint64_t t0;
 	pid_t cmd;
-	char c;
 
-	pid1_signal_set(&sigs);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	/* The caller's signal handlers are not ours (and a shell may ignore
-	 * SIGCHLD, which would make waitpid fail), nor the command's. */
-	reset_signals();
-	signal(SIGPIPE, SIG_IGN);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die(report, SANDBOX_E_SETUP, "pdeathsig");
-	/* The caller has written our uid/gid maps when this byte comes; EOF
-	 * means it died or gave up (after the line above, its death kills
-	 * us). */
-	if (read(sync_fd, &c, 1) != 1)
-		_exit(1);
-	close(sync_fd);
+	pid1_signal_set(&sigs); /* blocked since pid1_early */
 	t0 = now_ns();
 	/* pid 1 stays dumpable: its tracer reads the command's memory and
 	 * /proc entries, which for a non-dumpable process (the command until
@@ -1208,7 +1219,7 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	}
 	/* Started: the caller may go on. */
 	send_msg(report, 0, 0, NULL, -1);
-	close(report);
+	/* report stays open: "ended" goes there too (below). */
 
 	if (plan->limits.timeout_ms) {
 		struct itimerval it = { { 0, 0 },
@@ -1255,5 +1266,118 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
 	if (plan->tmp_capture)
 		export_tmp_layer(scratch_fd, &res);
 	write_result(scratch_fd, &res);
+	/* Nothing of the run may outlive this message: the caller reads the
+	 * scratch dir and applies the run's effects once it has it, without
+	 * waiting for our exit (the namespaces' teardown, a millisecond or
+	 * more, then overlaps the caller's work; sandbox_wait). */
+	(void)kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+		;
+	send_msg(report, 0, 0, SANDBOX_ENDED_STEP, -1);
 	_exit(0);
+}
+
+void sandbox_init_main(const struct sandbox_plan *plan, int report,
+		       int sync_fd, int scratch_fd)
+{
+	pid1_early(report, sync_fd);
+	pid1_run(plan, report, scratch_fd);
+}
+
+/* A prepared pid 1 (run.c, sandbox_prep_new): cloned before the caller
+ * knew its run. It holds none of the caller's fds (it may have been cloned
+ * while a pipeline's pipes were open in the caller: a reader would wait
+ * for their EOF) and waits for its plan; EOF on chan means the caller
+ * dropped it. Nothing of the caller's state at clone time reaches the
+ * command: its cwd, environment, stdio, signal dispositions and masks come
+ * from the plan and pid 1's resets; the umask comes with the plan; the
+ * caller checks its resource limits, nice value and process group did not
+ * change before it uses us (sandbox_start_begin_prepared). */
+void sandbox_init_prepared(int chan, int sync_fd)
+{
+	struct sandbox_prep_msg msg;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(5 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	int fds[5], nfds = 0, need, k;
+	struct sandbox_plan *plan;
+	struct timespec zero = { 0, 0 };
+	struct stat st;
+	sigset_t sigs;
+	mode_t um;
+	ssize_t n;
+	char *buf;
+
+	{
+		int keep[2] = { chan < sync_fd ? chan : sync_fd, chan < sync_fd ? sync_fd : chan };
+
+		if (keep[0] > 0)
+			close_range(0, (unsigned)keep[0] - 1, 0);
+		if (keep[1] > keep[0] + 1)
+			close_range((unsigned)keep[0] + 1, (unsigned)keep[1] - 1, 0);
+		close_range((unsigned)keep[1] + 1, ~0u, 0);
+	}
+	pid1_early(chan, sync_fd);
+	/* 0-2 taken, so that the fds received land above them. */
+	for (;;) {
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			die(chan, SANDBOX_E_SETUP, "open /dev/null");
+		if (fd > 2) {
+			close(fd);
+			break;
+		}
+	}
+	do
+		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		_exit(0); /* dropped unused */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			if (cnt > 5)
+				cnt = 5;
+			memcpy(fds, CMSG_DATA(c), cnt * sizeof(int));
+			nfds = (int)cnt;
+		}
+	}
+	need = 2 + !!(msg.stdio_set & 1) + !!(msg.stdio_set & 2) + !!(msg.stdio_set & 4);
+	if (n != (ssize_t)sizeof(msg) || msg.magic != SANDBOX_PREP_MAGIC || nfds != need ||
+	    (mh.msg_flags & MSG_CTRUNC)) {
+		errno = EPROTO;
+		die(chan, SANDBOX_E_SETUP, "receive plan");
+	}
+	if (fstat(fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+	    !(buf = malloc((size_t)st.st_size)))
+		die(chan, SANDBOX_E_SETUP, "read plan");
+	if (pread(fds[0], buf, (size_t)st.st_size, 0) != st.st_size) {
+		errno = EIO;
+		die(chan, SANDBOX_E_SETUP, "read plan");
+	}
+	k = sandbox_plan_decode(buf, (size_t)st.st_size, &plan, &um);
+	if (k < 0) {
+		errno = -k;
+		die(chan, SANDBOX_E_SETUP, "decode plan");
+	}
+	free(buf);
+	close(fds[0]);
+	k = 2;
+	for (int i = 0; i < 3; i++)
+		plan->stdio[i] = (msg.stdio_set & (1u << i)) ? fds[k++] : -1;
+	umask(um);
+	/* Signals that came while we waited (a ^C at the prompt reaches the
+	 * shell's process group, and so us) were meant for no command of
+	 * this run: dropped. One sent from here on is passed on, as pid1_run
+	 * does for a pid 1 cloned for its run. */
+	pid1_signal_set(&sigs);
+	while (sigtimedwait(&sigs, NULL, &zero) > 0)
+		;
+	pid1_run(plan, chan, fds[1]);
 }

@@ -361,6 +361,59 @@ static int plan_live(sandbox_plan *plan)
 	return 0;
 }
 
+/* A sandbox prepared for this process's next run: its pid 1 cloned and
+ * through its first steps while the previous run's command was running
+ * (the shell only waits then), so that the next start skips them
+ * (sandbox_prep_new, docs/sandbox.md "Prepared sandboxes"). Made from the
+ * second run of a process on: a `shark -c` of one command, or a forked
+ * job that runs one pipeline, would only pay for one it never uses. */
+static sandbox_prep *next_prep;
+static pid_t next_prep_pid;  /* the process runs_here counts for */
+static unsigned runs_here;
+
+/* The prepared sandbox keeps two fds open between runs, while the script
+ * runs its own redirections: like the store's (memo.c, hold_user_fds),
+ * they must land above the fds a script may name (0-9), or `exec 7>>f`
+ * would take one over and the library would later close the script's fd.
+ * Every free fd below 10 is held on /dev/null while it is made. */
+#define PREP_USER_FDS 10
+
+static void prepare_holding_user_fds(bool network)
+{
+	int held[PREP_USER_FDS];
+	for (int fd = 0; fd < PREP_USER_FDS; fd++) {
+		held[fd] = -1;
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (n >= 0 && n != fd) {
+				close(n); /* not the lowest free fd: a gap below was filled */
+				continue;
+			}
+			held[fd] = n;
+		}
+	}
+	if (sandbox_prep_new(network, &next_prep) < 0)
+		next_prep = NULL; /* the next run clones its own */
+	for (int fd = 0; fd < PREP_USER_FDS; fd++)
+		if (held[fd] >= 0)
+			close(held[fd]);
+}
+
+static void prepare_next(bool network)
+{
+	if (next_prep_pid != getpid()) {
+		/* A forked copy: the handle is the parent's (freeing it
+		 * here only closes our copy of its socket). */
+		sandbox_prep_free(next_prep);
+		next_prep = NULL;
+		next_prep_pid = getpid();
+		runs_here = 0;
+	}
+	if (++runs_here < 2 || next_prep)
+		return;
+	prepare_holding_user_fds(network);
+}
+
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
 /* The signals this process ignores, from the kernel's own mask (the
@@ -481,7 +534,11 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);
-		e = sandbox_start_begin(plan, &r->run, &detail);
+		if (next_prep_pid != getpid()) {
+			sandbox_prep_free(next_prep); /* a forked copy's */
+			next_prep = NULL;
+		}
+		e = sandbox_start_begin_prepared(plan, &next_prep, &r->run, &detail);
 		if (e < 0)
 			start_failed(m, r, e, &detail);
 	} else {
@@ -1207,6 +1264,8 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 			no_record(r, "the sandbox could not start");
 		}
 	}
+	if (count > 0)
+		prepare_next((runs[count - 1].ps->s->flags & MEMO_NETWORK) != 0);
 	return result;
 }
 

@@ -1,0 +1,83 @@
+#!/bin/sh
+# sandbox_prep.sh - prepared sandboxes (docs/sandbox.md, "Prepared
+# sandboxes"): a script's shell clones the next run's pid 1 while a command
+# runs, and the next command starts in it. Whatever the script changed in
+# between (umask, cwd, environment, resource limits, files of the
+# workspace, stdio) must be what that command sees: each script's output
+# and status must be dash's.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+# as_dash NAME FILE: shark and dash run the script FILE alike.
+as_dash() {
+	checks=$((checks + 1))
+	"$SHARK" "$2" >"$root/out" 2>"$root/err"
+	st=$?
+	dash "$2" >"$root/rout" 2>/dev/null
+	rst=$?
+	out=$(cat "$root/out")
+	rout=$(cat "$root/rout")
+	[ "$out" = "$rout" ] && [ "$st" = "$rst" ] ||
+		fail "$1: shark gave [$out] status $st ($(cat "$root/err")), dash [$rout] status $rst"
+}
+
+# Each script starts with two commands, so that the ones after them run in
+# prepared sandboxes (made from a process's second run on).
+cat >"$root/state.sh" <<'X'
+cat /dev/null
+cat /dev/null
+umask 077
+sh -c umask
+umask 022
+sh -c umask
+FOO=one; export FOO
+sh -c 'echo "$FOO"'
+FOO=two
+sh -c 'echo "$FOO"'
+mkdir -p d/e
+cd d/e
+pwd | sed 's|.*/||'
+cd ../..
+sh -c 'pwd | sed "s|.*/||"'
+ulimit -n 64
+sh -c 'ulimit -n'
+echo made-by-the-shell >f1
+cat f1
+sh -c 'echo made-by-a-run >f2'
+cat f2
+rm f2
+cat f2 2>/dev/null || echo gone
+printf 'in\n' | cat
+cat <f1
+exit 3
+X
+as_dash state "$root/state.sh"
+
+# The same from a pipeline's stages and a command substitution.
+cat >"$root/pipes.sh" <<'X'
+cat /dev/null
+cat /dev/null
+umask 027
+x=$(sh -c umask)
+echo "$x"
+printf 'b\na\n' | sort | tr a-z A-Z
+sh -c umask | cat
+umask 022
+printf 'c\n' >g
+tr c C <g | cat
+X
+as_dash pipes "$root/pipes.sh"
+
+# Many commands in a row: every one of them in the sandbox prepared while
+# the one before it ran.
+i=0
+: >"$root/many.sh"
+while [ $i -lt 12 ]; do
+	echo "echo $i | tr 0-9 a-j" >>"$root/many.sh"
+	echo "umask 0$((i % 7))$((i % 3))" >>"$root/many.sh"
+	echo "sh -c umask" >>"$root/many.sh"
+	i=$((i + 1))
+done
+as_dash many "$root/many.sh"
+
+echo "$checks checks, $failures failed"
+[ "$failures" -eq 0 ]

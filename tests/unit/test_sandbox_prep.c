@@ -1,0 +1,341 @@
+/* test_sandbox_prep.c - prepared sandboxes (sandbox_prep_new): a pid 1
+ * cloned before its plan runs that plan with the caller's state at the time
+ * of the run, not at the time of the clone; holds none of the caller's fds;
+ * drops the signals it got while it waited; is not used when the caller's
+ * limits, mounts or process changed. Runs as root and as an unprivileged
+ * user. */
+#include "sandbox/sandbox.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char top[PATH_MAX], ws[PATH_MAX + 8];
+static int n_scratch;
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(top, sizeof(top), "%s/prep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	cr_assert_not_null(mkdtemp(top));
+	snprintf(ws, sizeof(ws), "%s/ws", top);
+	cr_assert_eq(mkdir(ws, 0755), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[PATH_MAX * 2 + 64];
+
+	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s'; rm -rf '%s'", top, top);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(sandbox_prep, .init = setup, .fini = teardown, .timeout = 60);
+
+/* sh -c SCRIPT in the workspace, stdout into out (when >= 0). */
+static sandbox_plan *plan_sh(const char *script, int out)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	const char *envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
+	char scratch[PATH_MAX + 32];
+	sandbox_plan *p;
+
+	snprintf(scratch, sizeof(scratch), "%s/scratch%d", top, n_scratch++);
+	cr_assert_eq(mkdir(scratch, 0700), 0);
+	cr_assert_eq(sandbox_plan_new(&p), 0);
+	cr_assert_eq(sandbox_plan_set_argv(p, argv), 0);
+	cr_assert_eq(sandbox_plan_set_envp(p, envp), 0);
+	cr_assert_eq(sandbox_plan_set_cwd(p, ws), 0);
+	cr_assert_eq(sandbox_plan_set_workspace(p, ws), 0);
+	cr_assert_eq(sandbox_plan_set_scratch(p, scratch), 0);
+	cr_assert_eq(sandbox_plan_set_stdio(p, -1, out, -1), 0);
+	return p;
+}
+
+/* Run plan with *prep; the pid its pid 1 had, and the result. */
+static struct sandbox_result *run_prepared(sandbox_plan *p, sandbox_prep **prep,
+					   pid_t *ret_pid)
+{
+	struct sandbox_error err = { 0 };
+	struct sandbox_result *res;
+	sandbox_run *run;
+	int r;
+
+	r = sandbox_start_begin_prepared(p, prep, &run, &err);
+	cr_assert_eq(r, 0, "begin: %s: %s (%s)", err.step, sandbox_strerror(r),
+		     strerror(err.sys_errno));
+	cr_assert_null(*prep, "the handle is taken over");
+	r = sandbox_start_end(run, &err);
+	cr_assert_eq(r, 0, "end: %s: %s (%s)", err.step, sandbox_strerror(r),
+		     strerror(err.sys_errno));
+	*ret_pid = sandbox_run_pid(run);
+	cr_assert_eq(sandbox_wait(run, &res), 0);
+	sandbox_run_free(run);
+	return res;
+}
+
+static void read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	cr_assert_geq(fd, 0);
+	n = read(fd, buf, size - 1);
+	cr_assert_geq(n, 0);
+	buf[n] = '\0';
+	close(fd);
+}
+
+static bool reaped(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+Test(sandbox_prep, runs_the_plan_with_the_umask_of_the_time_of_the_run)
+{
+	char out[PATH_MAX + 16], text[64];
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	mode_t old = umask(022);
+	pid_t pid1, used;
+	int fd;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	cr_assert_gt(pid1, 0);
+	/* The caller changes its umask after the clone (a shell's `umask`). */
+	umask(027);
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert(sandbox_prep_fits(prep, (p = plan_sh("umask; exit 3", fd))));
+	res = run_prepared(p, &prep, &used);
+	umask(old);
+	close(fd);
+	cr_expect_eq(used, pid1, "the prepared pid 1 ran the plan");
+	cr_expect_eq(res->exit_code, 3);
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, "0027\n");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_prep, holds_none_of_the_callers_fds)
+{
+	struct pollfd pfd;
+	sandbox_prep *prep;
+	char c;
+	int pp[2];
+
+	cr_assert_eq(pipe2(pp, O_CLOEXEC), 0);
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	/* The caller closes its write end: the reader must see EOF while the
+	 * prepared pid 1 (cloned with the pipe open) still waits. */
+	close(pp[1]);
+	pfd = (struct pollfd){ .fd = pp[0], .events = POLLIN };
+	cr_assert_eq(poll(&pfd, 1, 5000), 1, "EOF within 5 s");
+	cr_expect_eq(read(pp[0], &c, 1), 0);
+	cr_expect_eq(kill(sandbox_prep_pid(prep), 0), 0, "still waiting");
+	close(pp[0]);
+	sandbox_prep_free(prep);
+}
+
+Test(sandbox_prep, signals_sent_while_it_waits_are_dropped)
+{
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	usleep(100000); /* past its first steps: the signals are blocked */
+	cr_assert_eq(kill(pid1, SIGTERM), 0);
+	cr_assert_eq(kill(pid1, SIGINT), 0);
+	p = plan_sh("sleep 0.3; exit 5", -1);
+	res = run_prepared(p, &prep, &used);
+	cr_expect_eq(used, pid1);
+	cr_expect_eq(res->exit_code, 5, "not passed on to the command (%d)", res->exit_code);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_prep, a_changed_limit_is_not_reused)
+{
+	struct rlimit old, low;
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	low = old;
+	low.rlim_cur = old.rlim_cur > 200 ? 200 : old.rlim_cur - 1;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	p = plan_sh("test \"$(ulimit -n)\" = 200 || test \"$(ulimit -n)\" -lt 200", -1);
+	cr_expect_not(sandbox_prep_fits(prep, p));
+	res = run_prepared(p, &prep, &used);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	cr_expect_neq(used, pid1, "a pid 1 of its own");
+	cr_expect(reaped(pid1), "the unused one was ended and reaped");
+	cr_expect_eq(res->exit_code, 0, "the run has the caller's new limit");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_prep, a_network_plan_gets_its_own)
+{
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	p = plan_sh("exit 0", -1);
+	sandbox_plan_set_network(p, true);
+	cr_expect_not(sandbox_prep_fits(prep, p));
+	res = run_prepared(p, &prep, &used);
+	cr_expect_neq(used, pid1);
+	cr_expect(reaped(pid1));
+	cr_expect_eq(res->exit_code, 0);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
+Test(sandbox_prep, a_forked_copy_neither_uses_nor_ends_it)
+{
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used, child;
+	int st;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	p = plan_sh("exit 0", -1);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		bool fits = sandbox_prep_fits(prep, p);
+
+		sandbox_prep_free(prep);
+		_exit(fits ? 1 : 0);
+	}
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "not usable in the child");
+	cr_expect(sandbox_prep_fits(prep, p));
+	res = run_prepared(p, &prep, &used);
+	cr_expect_eq(used, pid1, "still the parent's to use");
+	cr_expect_eq(res->exit_code, 0);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
+/* A mount made in the caller's namespace after the clone is not in pid 1's
+ * copy: the prepared sandbox must not be used. Root only (in a mount
+ * namespace of the test's own, so the host is left alone). */
+Test(sandbox_prep, a_changed_mount_table_is_not_reused)
+{
+	char dir[64], out[PATH_MAX + 16], text[64], script[PATH_MAX + 64];
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to mount");
+	cr_assert_eq(unshare(CLONE_NEWNS), 0);
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	/* Not under /tmp: the run's /tmp overlay refuses a lower layer with
+	 * a tmpfs mounted inside (EINVAL), with or without this change. */
+	snprintf(dir, sizeof(dir), "/var/tmp/shark-prep.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
+	snprintf(out, sizeof(out), "%s/mark", dir);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	snprintf(script, sizeof(script), "test -e '%s/mark' && echo seen", dir);
+	p = plan_sh(script, fd);
+	cr_expect_not(sandbox_prep_fits(prep, p));
+	res = run_prepared(p, &prep, &used);
+	close(fd);
+	cr_expect_neq(used, pid1);
+	cr_expect(reaped(pid1));
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, "seen\n", "the run sees the new mount");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	cr_assert_eq(umount(dir), 0);
+	cr_assert_eq(rmdir(dir), 0);
+}
+
+Test(sandbox_prep, dropped_unused_it_is_reaped)
+{
+	sandbox_prep *prep;
+	pid_t pid1;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	sandbox_prep_free(prep);
+	cr_expect(reaped(pid1));
+	sandbox_prep_free(NULL);
+}
+
+/* sandbox_wait returns on pid 1's "ended" message, before pid 1's own exit
+ * (the namespaces' teardown): by then every other process of the run must
+ * be dead, so nothing writes the workspace's upper layer any more, and
+ * pid 1 is reaped later. */
+Test(sandbox_prep, nothing_of_a_run_outlives_its_wait)
+{
+	char upper[PATH_MAX + 64], late[PATH_MAX + 80];
+	sandbox_prep *prep = NULL;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	struct stat st;
+	pid_t pid1, other;
+
+	off_t size;
+
+	p = plan_sh("(while :; do echo x; done >>late.txt) & sleep 0.2; exit 0", -1);
+	res = run_prepared(p, &prep, &pid1);
+	snprintf(upper, sizeof(upper), "%s/scratch%d/upper", top, n_scratch - 1);
+	snprintf(late, sizeof(late), "%s/late.txt", upper);
+	cr_assert_eq(stat(late, &st), 0);
+	size = st.st_size;
+	cr_expect_eq(res->exit_code, 0);
+	sandbox_result_free(res);
+	usleep(300000);
+	cr_assert_eq(stat(late, &st), 0);
+	cr_expect_eq(st.st_size, size, "the left-over writer was dead when the wait returned");
+	sandbox_plan_free(p);
+	/* The next start reaps it. */
+	p = plan_sh("exit 0", -1);
+	res = run_prepared(p, &prep, &other);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	cr_expect(reaped(pid1), "pid 1 reaped once it had exited");
+}
