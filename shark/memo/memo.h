@@ -194,7 +194,8 @@ enum memo_probe_outcome {
 
 struct memo_probe {
 	int outcome;		/* enum memo_probe_outcome */
-	const char *reason;	/* static text for UNKNOWN and UNCACHED, else NULL */
+	const char *reason;	/* static text for UNKNOWN and UNCACHED; for HIT and MISS
+				 * a note on an output kept by hash only; else NULL */
 	char key[33];		/* the action key in hex (32 digits), "" when not computed */
 	char trace[33];		/* HIT: the trace it would be served from */
 	char *key_info;		/* what the key was computed from (the text

@@ -70,6 +70,14 @@ struct srun {
 	store_hasher *hout;	/* hash of everything on stdout */
 	store_blob_writer *wout, *werr;
 	uint64_t out_n, err_n;
+	store_hash out_hash;	/* hout's hash, once the stage ended */
+	/* the intermediates rule (keep.c) */
+	enum memo_keep keep;
+	bool may_drop;		/* its stdout only feeds the next running stage:
+				 * it may be recorded by hash only */
+	bool hash_only;		/* its stdout is no longer stored: recorded by
+				 * hash and size only */
+	int64_t start_mono;
 	/* the end */
 	struct sandbox_result *res;
 	int status;
@@ -103,6 +111,22 @@ static void no_record(struct srun *r, const char *why)
 	store_blob_writer_free(r->wout);
 	store_blob_writer_free(r->werr);
 	r->wout = r->werr = NULL;
+	r->may_drop = r->hash_only = false;
+}
+
+/* Stop storing r's stdout: it will be recorded by hash only (keep.c). The
+ * writer's temporary object goes without ever being synced. */
+static void stop_keeping(struct srun *r)
+{
+	store_blob_writer_free(r->wout);
+	r->wout = NULL;
+	r->hash_only = true;
+}
+
+/* Whether r is still to be recorded with its stdout: stored, or by hash. */
+static bool out_recordable(const struct srun *r)
+{
+	return r->wout || r->hash_only;
 }
 
 /* Append to a blob writer within the size cap; past it, stop recording. */
@@ -196,11 +220,15 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	store_hasher_update(r->hout, buf, (size_t)n);
+	if (r->may_drop && r->wout &&
+	    memo_keep_stop_early(r->keep, r->out_n + (uint64_t)n,
+				 (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->start_mono)))
+		stop_keeping(r);
 	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
 	if (r->draining) {
 		r->drained += (uint64_t)n;
-		if (r->drained > DRAIN_LIMIT || !r->wout) {
-			r->drain_cut = r->wout != NULL;
+		if (r->drained > DRAIN_LIMIT || !out_recordable(r)) {
+			r->drain_cut = out_recordable(r);
 			cut_output(r);
 		}
 		return;
@@ -447,6 +475,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);
+		r->start_mono = util_now_ns(CLOCK_MONOTONIC);
 		e = sandbox_start_begin(plan, &r->run, &detail);
 		if (e < 0)
 			start_failed(m, r, e, &detail);
@@ -763,10 +792,33 @@ static int stdin_used(struct memo_pstage *ps)
 	return 0;
 }
 
+/* What the run record of a recorded stage says about its output: that it
+ * was kept by hash only, or that the stage ran again to regenerate such an
+ * output (pipeline.c, step_back) and whether it came out as recorded. */
+static const char *run_note(const struct srun *r)
+{
+	const struct memo_pstage *ps = r->ps;
+	if (ps->regen) {
+		if (!r->out_eof || r->out_cut || r->drain_cut)
+			return "ran again to regenerate its output, recorded by hash only, for the "
+			       "stage after it";
+		if (r->out_n == ps->regen_size && store_hash_equal(&r->out_hash, &ps->regen_hash))
+			return "ran again to regenerate its output, recorded by hash only, for the "
+			       "stage after it: the same output as recorded";
+		return "ran again to regenerate its output, recorded by hash only, for the stage "
+		       "after it: its output differed from the recorded one (a nondeterministic "
+		       "command); the stages after it were keyed by what they received";
+	}
+	if (r->hash_only)
+		return "its output was recorded by hash only: running it again costs less than "
+		       "storing it (SHARK_KEEP_INTERMEDIATES)";
+	return NULL;
+}
+
 static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 {
 	const struct sandbox_result *res = r->res;
-	store *st = r->wout ? m->st : NULL;
+	store *st = out_recordable(r) ? m->st : NULL;
 	store_hash out_h = { { 0 } }, err_h = { { 0 } };
 	uint64_t out_n = 0, err_n = 0;
 
@@ -819,11 +871,20 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	if (r->out_cut && !cut_trace)
 		no_record(r, "its output was not read to the end");
 
+	/* The intermediates rule, now that its cost is known (keep.c). */
+	if (r->may_drop && r->wout && res &&
+	    !memo_keep_output(r->keep, r->out_n, res->wall_ns, res->user_ns + res->sys_ns))
+		stop_keeping(r);
 	int e = 0;
-	if (r->wout && r->werr) {
+	if (out_recordable(r) && r->werr) {
 		store_blob_writer *wo = r->wout, *we = r->werr;
 		r->wout = r->werr = NULL;
-		e = store_blob_commit(wo, &out_h, &out_n);
+		if (wo) {
+			e = store_blob_commit(wo, &out_h, &out_n);
+		} else { /* by hash only */
+			out_h = r->out_hash;
+			out_n = r->out_n;
+		}
 		if (e == 0)
 			e = store_blob_commit(we, &err_h, &err_n);
 		else
@@ -912,7 +973,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	if (!r->reason) {
 		struct store_trace seen = {
 			.stdout_blob = out_h,
-			.stdout_size = out_n,
+			.stdout_size = r->hash_only ? 0 : out_n, /* no object to read */
 			.stderr_blob = err_h,
 			.stderr_size = err_n,
 			.n_inputs = n_inputs,
@@ -920,7 +981,13 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			.n_effects = n_effects,
 			.effects = effects,
 		};
-		r->ps->key.bound = memo_location_bound(m, &seen, effect_fds) ? m->workspace : NULL;
+		/* An output kept by hash only cannot be read for the workspace's
+		 * location: such a run is served only here (in a moved copy the
+		 * cheap stage runs again, and the stages after it hit if its
+		 * output is the same). */
+		r->ps->key.bound = r->hash_only || memo_location_bound(m, &seen, effect_fds)
+					   ? m->workspace
+					   : NULL;
 	}
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)
@@ -951,8 +1018,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			.effects = effects,
 			.key_info = key_info,
 			.key_info_len = key_info_len,
+			.flags = r->hash_only ? STORE_TRACE_STDOUT_HASH_ONLY : 0,
 		};
 		run.outcome = STORE_RUN_MISS;
+		run.reason = run_note(r);
 		store_hash tid;
 		e = store_record(m->st, &key, &t, &run, &tid, NULL);
 		if (e < 0) {
@@ -1136,6 +1205,12 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
 		return e;
 	}
+	/* Which stages' outputs the intermediates rule may keep by hash only:
+	 * those that only feed the next running stage (keep.c). */
+	for (size_t j = 0; j < count; j++) {
+		runs[j].keep = memo_keep_policy(runs[j].ps->s->envp);
+		runs[j].may_drop = runs[j].next && runs[j].wout && runs[j].keep != MEMO_KEEP_ALL;
+	}
 	/* A stage whose stdin was redirected leaves the previous stage writing
 	 * into a pipe nobody reads: close it, as sh's redirection would. */
 	for (size_t j = 0; j + 1 < count; j++)
@@ -1211,8 +1286,9 @@ static void wait_stage(struct memo *m, struct srun *r)
 				memo_warn(m, "shark: %s: %s", name, strerror(r->res->exec_errno));
 		}
 	}
+	store_hasher_final(r->hout, &r->out_hash);
 	if (r->next && !r->next->in_known && !r->out_cut && r->out_eof)
-		store_hasher_final(r->hout, &r->next->ps->key.in.hash);
+		r->next->ps->key.in.hash = r->out_hash;
 	/* The next stage left before r ended, and r was cut off: that stage
 	 * read a prefix of a stream that went on, whose first bytes are all r
 	 * wrote. Keyed so (UPSTREAM_CUT), it is looked up only after r hit with
