@@ -192,6 +192,11 @@ enum memo_probe_outcome {
 	MEMO_PROBE_UNCACHED,	/* it would run without lookup: reason */
 };
 
+/* How the history record of a stage that ran again only to regenerate an
+ * output recorded by hash only (docs/memo.md, "Intermediate outputs")
+ * begins: `shark why` then has no key difference to explain. */
+#define MEMO_REGEN_NOTE "ran again to regenerate its output"
+
 struct memo_probe {
 	int outcome;		/* enum memo_probe_outcome */
 	const char *reason;	/* static text for UNKNOWN and UNCACHED; for HIT and MISS

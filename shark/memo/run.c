@@ -800,13 +800,12 @@ static const char *run_note(const struct srun *r)
 	const struct memo_pstage *ps = r->ps;
 	if (ps->regen) {
 		if (!r->out_eof || r->out_cut || r->drain_cut)
-			return "ran again to regenerate its output, recorded by hash only, for the "
-			       "stage after it";
+			return MEMO_REGEN_NOTE ", recorded by hash only, for the stage after it";
 		if (r->out_n == ps->regen_size && store_hash_equal(&r->out_hash, &ps->regen_hash))
-			return "ran again to regenerate its output, recorded by hash only, for the "
-			       "stage after it: the same output as recorded";
-		return "ran again to regenerate its output, recorded by hash only, for the stage "
-		       "after it: its output differed from the recorded one (a nondeterministic "
+			return MEMO_REGEN_NOTE ", recorded by hash only, for the stage after it: "
+					       "the same output as recorded";
+		return MEMO_REGEN_NOTE ", recorded by hash only, for the stage after it: its "
+				       "output differed from the recorded one (a nondeterministic "
 		       "command); the stages after it were keyed by what they received";
 	}
 	if (r->hash_only)

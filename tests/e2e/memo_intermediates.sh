@@ -40,6 +40,9 @@ same_as_bash "warm" "$p"
 
 # ---- a downstream miss regenerates the input ---------------------------------
 p2='cat big | sha1sum | cut -c1-8'
+checks=$((checks + 1))
+"$SHARK" why -c "$p2" >"$root/why" 2>&1
+grep -q "would run again to regenerate it" "$root/why" || fail "why -c does not say cat would run again: $(cat "$root/why")"
 sk "$p2"
 expect_miss "new consumer"
 same_as_bash "regenerated input gives bash's output" "$p2"
@@ -47,6 +50,10 @@ checks=$((checks + 1))
 log_has "ran again to regenerate its output" || fail "shark log does not say cat was run again"
 checks=$((checks + 1))
 log_has "the same output as recorded" || fail "the regeneration of a deterministic cat is not logged as the same"
+checks=$((checks + 1))
+regen=$("$SHARK" log | grep -F 'ran again to regenerate' | head -n 1 | awk '{print $1}')
+"$SHARK" why "$regen" >"$root/why" 2>&1
+grep -q "ran again to regenerate its output" "$root/why" || fail "why RUN does not say cat ran again: $(cat "$root/why")"
 sk "$p2"
 expect_hit "after regeneration"
 same_as_bash "after regeneration" "$p2"
