@@ -31,7 +31,19 @@
 #include "shark/memo/memo_int.h"
 #include "shark/util/util.h"
 
-#define RELAY_CHUNK (128 * 1024)
+#define RELAY_CHUNK (256 * 1024)
+
+/* The pipes a stage's stdout crosses (into the engine, on to the next
+ * stage) hold this much: a big stream then costs a quarter of the wake-ups
+ * of the default 64 KiB. Best effort: the system's pipe limits may refuse
+ * it (pipe-max-size, a user's pipe-user-pages-soft), and then the pipe
+ * keeps its default size. */
+#define RELAY_PIPE_SIZE (256 * 1024)
+
+static void widen_pipe(int fd)
+{
+	(void)fcntl(fd, F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+}
 
 /* When a stage stops reading its stdin early (`sort | head`), the producer
  * is not cut off at once: its output is still read and stored, up to this
@@ -78,6 +90,10 @@ struct srun {
 	bool hash_only;		/* its stdout is no longer stored: recorded by
 				 * hash and size only */
 	int64_t start_mono;
+	int64_t stall_since;	/* its consumer has not taken all of the last
+				 * chunk since then (pend), or 0 */
+	uint64_t stalled_ns;	/* time it so waited for its consumer: not
+				 * its own cost */
 	/* the end */
 	struct sandbox_result *res;
 	int status;
@@ -147,10 +163,20 @@ static void blob_append(struct memo *m, struct srun *r, store_blob_writer **w, u
 	}
 }
 
+/* The end of a wait for the consumer (see stalled_ns). */
+static void stall_end(struct srun *r)
+{
+	if (r->stall_since) {
+		r->stalled_ns += (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->stall_since);
+		r->stall_since = 0;
+	}
+}
+
 /* The stage our stdout feeds stopped reading: stop reading the producer,
  * so it gets EPIPE or SIGPIPE at its next write, as in sh. */
 static void cut_output(struct srun *r)
 {
+	stall_end(r);
 	close_fd(&r->out_r);
 	r->out_eof = true;
 	r->out_cut = true;
@@ -166,6 +192,7 @@ static void cut_output(struct srun *r)
  * DRAIN_LIMIT) without passing it on. */
 static void start_drain(struct srun *r)
 {
+	stall_end(r);
 	free(r->pend);
 	r->pend = NULL;
 	r->pend_len = r->pend_off = 0;
@@ -201,6 +228,7 @@ static void flush_pending(struct srun *r)
 		r->pend_off += (size_t)w;
 		r->pend_len -= (size_t)w;
 	}
+	stall_end(r);
 	free(r->pend); /* all passed on: on_stdout allocates the next one */
 	r->pend = NULL;
 	r->pend_off = 0;
@@ -220,9 +248,12 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	store_hasher_update(r->hout, buf, (size_t)n);
+	/* its own time so far: since it started, less its waits for the
+	 * consumer (a fast producer's pace is its consumer's) */
 	if (r->may_drop && r->wout &&
 	    memo_keep_stop_early(r->keep, r->out_n + (uint64_t)n,
-				 (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->start_mono)))
+				 (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->start_mono) -
+					 r->stalled_ns))
 		stop_keeping(r);
 	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
 	if (r->draining) {
@@ -251,6 +282,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 			memcpy(r->pend, buf + done, (size_t)n - done);
 			r->pend_len = (size_t)n - done;
 			r->pend_off = 0;
+			r->stall_since = util_now_ns(CLOCK_MONOTONIC);
 		}
 	} else if (r->out_dest >= 0) {
 		if (util_write_all(r->out_dest, buf, (size_t)n) < 0)
@@ -1122,6 +1154,7 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 			e = make_pipe(&r->in_r, &r->in_w);
 			if (e < 0)
 				return e;
+			widen_pipe(r->in_w);
 			r->in_fd = r->in_r;
 			ps->key.in.kind = MEMO_STDIN_UPSTREAM; /* its hash once prev ended */
 			prev->next = r;
@@ -1163,6 +1196,8 @@ static int open_outputs(struct srun *r)
 	int fd_err = r->ps->s->fd_err;
 	int e = r->out_dest >= 0 && isatty(r->out_dest) ? make_pty(r->out_dest, &r->out_r, &r->out_w)
 							 : make_pipe(&r->out_r, &r->out_w);
+	if (e == 0 && !(r->out_dest >= 0 && isatty(r->out_dest)))
+		widen_pipe(r->out_w);
 	if (e == 0 && r->ps->key.merged) {
 		r->err_w = fcntl(r->out_w, F_DUPFD_CLOEXEC, 3);
 		r->err_eof = true;
