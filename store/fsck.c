@@ -82,6 +82,8 @@ static int check_traces(struct fsck *f)
 			problem(f, STORE_FSCK_BAD_TRACE, &id, sizeof(id));
 			continue;
 		}
+		if (t->flags & STORE_TRACE_STDOUT_HASH_ONLY)
+			f->rep.hash_only++; /* no object to look for: store_trace_blobs skips it */
 		r = store_trace_blobs(t, check_blob, f);
 		store_trace_free(t);
 	}

@@ -88,7 +88,8 @@ struct store_blob_ref {
 };
 
 /* store_trace_blobs - call fn(arg, hash, size) for every blob t names: its
- * stdout, its stderr, then each file effect's content (trace.c). Stops at
+ * stdout (unless recorded by hash only: STORE_TRACE_STDOUT_HASH_ONLY), its
+ * stderr, then each file effect's content (trace.c). Stops at
  * fn's first non-zero result and returns it; 0 when every blob was seen. */
 typedef int store_blob_fn(void *arg, const store_hash *h, uint64_t size);
 int store_trace_blobs(const struct store_trace *t, store_blob_fn *fn, void *arg);

@@ -398,7 +398,17 @@ struct store_trace {
 	const struct store_effect *effects;
 	const void *key_info;  /* opaque bytes for explaining misses */
 	size_t key_info_len;
+	uint32_t flags;        /* STORE_TRACE_* */
 };
+
+/* Trace flags. STORE_TRACE_STDOUT_HASH_ONLY: the stdout was not kept, only
+ * its hash and size are recorded (a pipeline's intermediate output that is
+ * cheaper to regenerate than to store: docs/memo.md). stdout_blob names no
+ * object: store_trace_blobs leaves it out, so store_record does not require
+ * it, gc does not keep it, fsck does not look for it and export does not
+ * carry it. A trace with no flags is encoded as before (version 1). */
+#define STORE_TRACE_STDOUT_HASH_ONLY 1u
+#define STORE_TRACE_FLAGS_KNOWN STORE_TRACE_STDOUT_HASH_ONLY
 
 /* Bounds enforced by the encoder and the decoder. */
 #define STORE_MAX_PATH 4096          /* path or symlink target, bytes */
@@ -703,6 +713,8 @@ enum store_fsck_problem {
 struct store_fsck_report {
 	uint64_t actions, traces, blobs_checked, runs, statcache_entries;
 	uint64_t problems; /* 0 = consistent */
+	uint64_t hash_only; /* traces whose stdout is recorded by hash only
+			     * (STORE_TRACE_STDOUT_HASH_ONLY): not a problem */
 };
 
 /* store_fsck - check that the index is consistent: every action's trace

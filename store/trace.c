@@ -12,7 +12,9 @@
  *               [target if SYMLINK] }...
  *   key_info (length + bytes)
  *
- * and nothing after. Because varints must be minimal and nothing may
+ * and nothing after. Version 2 is version 1 with a varint of flags
+ * (STORE_TRACE_*, never 0: a trace without flags is always version 1, so
+ * existing ids do not change) right after the version. Because varints must be minimal and nothing may
  * trail, every trace has exactly one encoding, so hashing the encoding gives
  * a stable trace id. The decoder makes two passes over untrusted bytes: the
  * first validates everything and sizes one allocation, the second fills it,
@@ -31,6 +33,7 @@
 #define TRACE_MAGIC "SKTR"
 #define RUN_MAGIC "SKRN"
 #define TRACE_VERSION 1u
+#define TRACE_VERSION_FLAGS 2u
 #define RUN_VERSION 1u
 #define MAX_COMMAND (1u << 20)
 
@@ -128,9 +131,16 @@ int store_trace_encode(const struct store_trace *t, uint8_t **ret_buf, size_t *r
 	if (t->n_inputs > STORE_MAX_INPUTS || t->n_effects > STORE_MAX_EFFECTS ||
 	    t->key_info_len > STORE_MAX_KEY_INFO)
 		return STORE_ELIMIT;
+	if (t->flags & ~STORE_TRACE_FLAGS_KNOWN)
+		return -EINVAL;
 	struct buf b = { 0 };
 	buf_add(&b, TRACE_MAGIC, 4);
-	put_varint(&b, TRACE_VERSION);
+	if (t->flags) {
+		put_varint(&b, TRACE_VERSION_FLAGS);
+		put_varint(&b, t->flags);
+	} else {
+		put_varint(&b, TRACE_VERSION);
+	}
 	put_hash(&b, &t->stdout_blob);
 	put_varint(&b, t->stdout_size);
 	put_hash(&b, &t->stderr_blob);
@@ -200,7 +210,8 @@ int store_trace_id(const struct store_trace *t, store_hash *ret)
 
 int store_trace_blobs(const struct store_trace *t, store_blob_fn *fn, void *arg)
 {
-	int r = fn(arg, &t->stdout_blob, t->stdout_size);
+	int r = (t->flags & STORE_TRACE_STDOUT_HASH_ONLY) ? 0
+							  : fn(arg, &t->stdout_blob, t->stdout_size);
 	if (r == 0)
 		r = fn(arg, &t->stderr_blob, t->stderr_size);
 	for (size_t i = 0; r == 0 && t->effects && i < t->n_effects; i++)
@@ -336,7 +347,22 @@ static void parse_trace(struct cur *c, struct store_trace *t, size_t *ret_n_in,
 	struct store_effect *effs = t ? (struct store_effect *)t->effects : NULL;
 	size_t bytes = 0;
 
-	if (!check_magic(c, TRACE_MAGIC, TRACE_VERSION))
+	if ((size_t)(c->end - c->p) < 4 || memcmp(c->p, TRACE_MAGIC, 4) != 0) {
+		fail(c, STORE_EBADTRACE);
+		return;
+	}
+	c->p += 4;
+	uint64_t version = get_varint(c);
+	o->flags = 0;
+	if (!c->err && version == TRACE_VERSION_FLAGS) {
+		uint64_t flags = get_varint(c);
+		if (!c->err && (flags == 0 || (flags & ~(uint64_t)STORE_TRACE_FLAGS_KNOWN)))
+			fail(c, flags ? STORE_EVERSION : STORE_EBADTRACE); /* 0: not minimal */
+		o->flags = (uint32_t)flags;
+	} else if (!c->err && version != TRACE_VERSION) {
+		fail(c, STORE_EVERSION);
+	}
+	if (c->err)
 		return;
 	get_hash(c, &o->stdout_blob);
 	o->stdout_size = get_varint(c);

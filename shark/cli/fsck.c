@@ -90,6 +90,10 @@ int cli_fsck(struct cli_ctx *c, int argc, char **argv)
 	       " runs, %" PRIu64 " stat-cache entries: %" PRIu64 " problem%s\n",
 	       rep.actions, rep.traces, rep.blobs_checked, rep.runs, rep.statcache_entries,
 	       rep.problems, rep.problems == 1 ? "" : "s");
+	if (rep.hash_only)
+		printf("%" PRIu64 " pipeline intermediate output%s recorded by hash only (not kept: "
+		       "regenerated when needed; not a problem)\n",
+		       rep.hash_only, rep.hash_only == 1 ? "" : "s");
 	if (!repair || rep.problems == 0)
 		return rep.problems ? 1 : 0;
 

@@ -84,7 +84,9 @@ static int add_trace_bytes(void *arg, const store_hash *id, const struct store_t
 		rb->broken++;
 		return 0;
 	}
-	rb->logical += t->stdout_size + t->stderr_size;
+	/* an intermediate output recorded by hash only was never stored */
+	rb->logical += ((t->flags & STORE_TRACE_STDOUT_HASH_ONLY) ? 0 : t->stdout_size) +
+		       t->stderr_size;
 	for (size_t i = 0; i < t->n_effects; i++)
 		if (t->effects[i].kind == STORE_EFFECT_FILE)
 			rb->logical += t->effects[i].size;
@@ -353,7 +355,8 @@ static void show_trace_json(const struct store_trace *t)
 	printf(",\"trace\":{\"exit_status\":%d,\"duration_ns\":%" PRIu64 ",\"stdout\":{\"blob\":",
 	       (int)t->exit_status, t->duration_ns);
 	cli_json_hash(stdout, &t->stdout_blob);
-	printf(",\"size\":%" PRIu64 "},\"stderr\":{\"blob\":", t->stdout_size);
+	printf(",\"size\":%" PRIu64 ",\"kept\":%s},\"stderr\":{\"blob\":", t->stdout_size,
+	       (t->flags & STORE_TRACE_STDOUT_HASH_ONLY) ? "false" : "true");
 	cli_json_hash(stdout, &t->stderr_blob);
 	printf(",\"size\":%" PRIu64 "},\"inputs\":[", t->stderr_size);
 	for (size_t i = 0; i < t->n_inputs; i++) {
@@ -401,7 +404,10 @@ static void show_trace_text(const struct store_trace *t)
 {
 	char hex[STORE_HASH_HEX_LEN + 1], b[32];
 	store_hash_to_hex(&t->stdout_blob, hex);
-	printf("stdout    %s (%s)\n", hex, util_format_size(t->stdout_size, b, sizeof(b)));
+	printf("stdout    %s (%s%s)\n", hex, util_format_size(t->stdout_size, b, sizeof(b)),
+	       (t->flags & STORE_TRACE_STDOUT_HASH_ONLY)
+		       ? "; recorded by hash only, not kept: its stage runs again when needed"
+		       : "");
 	store_hash_to_hex(&t->stderr_blob, hex);
 	printf("stderr    %s (%s)\n", hex, util_format_size(t->stderr_size, b, sizeof(b)));
 	printf("recorded  exit %d, took %s\n", (int)t->exit_status,

@@ -354,7 +354,9 @@ static int explain(store_txn *txn, uint64_t id)
 	default:
 		if (r->reason && *r->reason)
 			fprintf(wout, "%s\n", util_name(r->reason));
-		explain_miss(txn, id, r, t);
+		/* a hit run again for its output: no key difference to explain */
+		if (!r->reason || strncmp(r->reason, MEMO_REGEN_NOTE, strlen(MEMO_REGEN_NOTE)) != 0)
+			explain_miss(txn, id, r, t);
 	}
 	store_trace_free(t);
 	store_run_free(r);

@@ -386,9 +386,13 @@ static void explain_probed(store_txn *txn, const char *cwd, const struct probed 
 	} else if (p->pr.outcome == MEMO_PROBE_HIT) {
 		run = txn ? run_of_trace(txn, p->pr.trace) : 0;
 		verdict = "would hit";
+		if (p->pr.reason) /* a hash-only output to regenerate */
+			lines_add(&L, "%s", p->pr.reason);
 	} else if (p->pr.outcome == MEMO_PROBE_MISS) {
 		verdict = "would miss";
-		if (txn)
+		if (p->pr.reason)
+			lines_add(&L, "%s", p->pr.reason);
+		else if (txn)
 			explain_would_miss(txn, cwd, p, &L, &run);
 		else
 			lines_add(&L, "never ran here: the store is empty");

@@ -39,6 +39,7 @@ static const char *const volatile_vars[] = {
 	"SHARK_REMOTE", "SHARK_REMOTE_MODE", "SHARK_REMOTE_TOKEN", "SHARK_REMOTE_TIMEOUT",
 	"SHARK_REMOTE_UPLOAD_LIMIT",
 	"SHARK_LIVE",
+	"SHARK_KEEP_INTERMEDIATES", /* what is stored, never what is computed */
 	/* benchmark tools that pad the environment with a random-length value */
 	"HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 };

@@ -517,7 +517,10 @@ int memo_pins_open(struct memo *m, const struct store_trace *t, struct memo_pins
 	for (size_t i = 0; i < t->n_effects; i++)
 		p->fx[i] = -1;
 	int r = 0;
-	if (t->stdout_size)
+	/* An intermediate output recorded by hash only has no object: the
+	 * stage after it is keyed by that hash, and pipeline.c runs the stage
+	 * again when its output is needed. */
+	if (t->stdout_size && !(t->flags & STORE_TRACE_STDOUT_HASH_ONLY))
 		r = pin_one(m, &t->stdout_blob, t->stdout_size, &p->out);
 	if (r == 0 && t->stderr_size)
 		r = pin_one(m, &t->stderr_blob, t->stderr_size, &p->err);

@@ -192,9 +192,15 @@ enum memo_probe_outcome {
 	MEMO_PROBE_UNCACHED,	/* it would run without lookup: reason */
 };
 
+/* How the history record of a stage that ran again only to regenerate an
+ * output recorded by hash only (docs/memo.md, "Intermediate outputs")
+ * begins: `shark why` then has no key difference to explain. */
+#define MEMO_REGEN_NOTE "ran again to regenerate its output"
+
 struct memo_probe {
 	int outcome;		/* enum memo_probe_outcome */
-	const char *reason;	/* static text for UNKNOWN and UNCACHED, else NULL */
+	const char *reason;	/* static text for UNKNOWN and UNCACHED; for HIT and MISS
+				 * a note on an output kept by hash only; else NULL */
 	char key[33];		/* the action key in hex (32 digits), "" when not computed */
 	char trace[33];		/* HIT: the trace it would be served from */
 	char *key_info;		/* what the key was computed from (the text

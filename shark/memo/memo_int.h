@@ -240,6 +240,28 @@ void memo_hints_after_run(const struct memo *m, const struct memo_stage *s,
  * over $SHARK_STORE_LIMIT (at most once an hour per store). */
 void memo_auto_gc(struct memo *m);
 
+/* keep.c: which intermediate outputs are stored (docs/memo.md). */
+enum memo_keep {
+	MEMO_KEEP_AUTO,		/* the cost rule (default) */
+	MEMO_KEEP_ALL,		/* every output stored, as before */
+	MEMO_KEEP_NONE,		/* every intermediate by hash only */
+};
+/* Outputs up to this size are always kept under the rule. */
+#define MEMO_KEEP_SMALL ((uint64_t)1 << 20)
+/* What storing a byte costs (written, synced, read back), in ns. */
+#define MEMO_KEEP_NS_PER_BYTE 3u
+/* memo_keep_policy - SHARK_KEEP_INTERMEDIATES in a stage's environment:
+ * all, none, else auto. */
+enum memo_keep memo_keep_policy(char *const *envp);
+/* memo_keep_stop_early - whether to stop storing an intermediate output
+ * while it streams: size bytes so far, elapsed_ns since the stage
+ * started. Once stopped, it is recorded by hash only. */
+bool memo_keep_stop_early(enum memo_keep k, uint64_t size, uint64_t elapsed_ns);
+/* memo_keep_output - the rule, once the stage ended: whether an
+ * intermediate output of size bytes, from a stage that took wall_ns and
+ * cpu_ns (user + system), is kept (true) or recorded by hash only. */
+bool memo_keep_output(enum memo_keep k, uint64_t size, uint64_t wall_ns, uint64_t cpu_ns);
+
 /* ---- one pipeline, from plan to record (pipeline.c, run.c) ---- */
 
 /* Where a stage's stdin comes from: decided once per pipeline, when it is
@@ -287,6 +309,12 @@ struct memo_pstage {
 	store_hash hit_id;
 	struct memo_pins pins;	/* its blobs, pinned for the replay */
 	bool remote;		/* the hit was fetched from the shared cache */
+	/* It hit, but its output was recorded by hash only and the next stage
+	 * missed and reads it: run again to regenerate it (pipeline.c); the
+	 * hash and size it had, to tell a nondeterministic command (run.c). */
+	bool regen;
+	store_hash regen_hash;
+	uint64_t regen_size;
 };
 
 struct memo_pipeline {

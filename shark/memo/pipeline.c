@@ -192,6 +192,30 @@ static bool cut_feeds_a_record(store_txn *txn, const struct store_trace *t, void
 	return n > 0;
 }
 
+/* Whether t's stdout was recorded by hash only (keep.c): it feeds the
+ * next stage's key, never a reader. */
+static bool trace_is_hash_only(const struct store_trace *t)
+{
+	return (t->flags & STORE_TRACE_STDOUT_HASH_ONLY) && t->stdout_size > 0;
+}
+
+/* The lookup filter: a trace whose stdout was kept by hash only cannot
+ * serve a stage whose stdout leaves the pipeline (the last stage, a
+ * redirection: `cat big > out` has the key `cat big | md5sum` recorded
+ * `cat big` under), which must replay the bytes; such a stage runs and
+ * records a trace that keeps them. */
+struct hit_filter {
+	const struct memo_pstage *ps, *next; /* next: the stage it feeds, or NULL */
+};
+
+static bool hit_usable(store_txn *txn, const struct store_trace *t, void *ctx)
+{
+	const struct hit_filter *f = ctx;
+	if (trace_is_hash_only(t) && f->ps->out_dest >= 0)
+		return false;
+	return !f->next || cut_feeds_a_record(txn, t, (void *)f->next);
+}
+
 /* Whether stage ps hits, looked up after every stage before it did. The
  * hit's blobs are pinned open until the replay is done: a hit whose blobs
  * are gone (gc, damage) is a miss. */
@@ -210,14 +234,15 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 		return false;
 	const struct memo_pstage *next = ps->idx + 1 < p->n ? &p->st[ps->idx + 1] : NULL;
 	bool feeds = next && next->in_src == MEMO_IN_PREVIOUS;
+	struct hit_filter filter = { .ps = ps, .next = feeds ? next : NULL };
 	m->output_dirs = memo_env_get(ps->s->envp, "SHARK_OUTPUT_DIRS");
-	int found = memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
-					 (void *)next, &ps->hit, &ps->hit_id);
+	int found = memo_lookup_filtered(m, &ps->action_key, hit_usable, &filter, &ps->hit,
+					 &ps->hit_id);
 	/* a local miss: the shared cache may have it (remote.c brings a
 	 * verified trace and its blobs in, then it is a local hit) */
 	if (found <= 0 && memo_remote_fetch(m, &ps->action_key) > 0) {
-		found = memo_lookup_filtered(m, &ps->action_key, feeds ? cut_feeds_a_record : NULL,
-					     (void *)next, &ps->hit, &ps->hit_id);
+		found = memo_lookup_filtered(m, &ps->action_key, hit_usable, &filter, &ps->hit,
+					     &ps->hit_id);
 		ps->remote = found > 0;
 	}
 	m->output_dirs = NULL;
@@ -415,6 +440,35 @@ static void feed_from_hit(struct memo_pipeline *p)
 	ps->in_fd = ps->in_owned = fd;
 }
 
+/* The stages that run start at the first miss, unless the hit before it
+ * cannot feed a stage that runs: a cut producer (its output is the start
+ * of a stream that went on), or a stage whose output was recorded by hash
+ * only (keep.c) when the first miss reads it. Such a stage runs again to
+ * regenerate its output, and so on upstream while the stage before is one
+ * too: the fewest stages that give the missing stage its input. A
+ * regenerated stage is told (ps->regen) so its run record says why it ran
+ * and whether its output came out as recorded (run.c); whatever it gives,
+ * the stages after it are keyed by what they receive. */
+static void step_back(struct memo_pipeline *p)
+{
+	while (p->first_miss > 0 && p->first_miss < p->n) {
+		struct memo_pstage *up = &p->st[p->first_miss - 1];
+		bool regen = trace_is_hash_only(up->hit) &&
+			     p->st[p->first_miss].in_src == MEMO_IN_PREVIOUS;
+		if (!trace_is_cut(up->hit) && !regen)
+			return;
+		if (regen) {
+			up->regen = true;
+			up->regen_hash = up->hit->stdout_blob;
+			up->regen_size = up->hit->stdout_size;
+		}
+		p->first_miss--;
+		memo_pins_close(&up->pins);
+		store_trace_free(up->hit);
+		up->hit = NULL;
+	}
+}
+
 /* A workspace with a mount point inside cannot be overlaid, so no command
  * runs there; and since a replay must give what a run would, none is
  * replayed either: every stage fails with status 126 and a message naming
@@ -465,14 +519,7 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 		return result;
 	while (p.first_miss < n && look_up(&p, &p.st[p.first_miss]))
 		p.first_miss++;
-	/* A cut producer's hit cannot feed a consumer that runs: run it again
-	 * (and a cut producer before it, and so on). */
-	while (p.first_miss > 0 && p.first_miss < n && trace_is_cut(p.st[p.first_miss - 1].hit)) {
-		struct memo_pstage *ps = &p.st[--p.first_miss];
-		memo_pins_close(&ps->pins);
-		store_trace_free(ps->hit);
-		ps->hit = NULL;
-	}
+	step_back(&p);
 	for (size_t i = 0; i < p.first_miss; i++)
 		ret_status[i] = replay(m, &p.st[i]);
 	if (p.first_miss > 0)
@@ -491,6 +538,12 @@ int memo_run_pipeline(struct memo *m, const char *cwd, const struct memo_stage *
 }
 
 /* ---- probe (shark why -c) ---------------------------------------------------- */
+
+static const char PROBE_REGEN[] = "its output was recorded by hash only (cheaper to run "
+				  "again than to store) and the next stage would miss: it would "
+				  "run again to regenerate it";
+#define PROBE_HASH_ONLY_OUT "it was recorded in a pipeline, its output kept by hash only; " \
+			    "here its output is needed, so it would run"
 
 int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage *stages,
 			size_t n, int fd_in, int fd_out, struct memo_probe *ret)
@@ -540,7 +593,21 @@ int memo_probe_pipeline(struct memo *m, const char *cwd, const struct memo_stage
 		if (memo_lookup(m, &ps->action_key, &ps->hit, &ps->hit_id) > 0) {
 			pr->outcome = MEMO_PROBE_HIT;
 			store_hash_to_hex(&ps->hit_id, pr->trace);
+			if (trace_is_hash_only(ps->hit) && ps->out_dest >= 0) {
+				pr->outcome = MEMO_PROBE_MISS;
+				pr->trace[0] = '\0';
+				pr->reason = PROBE_HASH_ONLY_OUT;
+			}
 		}
+	}
+	/* A stage that would miss and reads a hit's output kept by hash only:
+	 * that stage would run again to regenerate it (step_back), and so on
+	 * upstream. */
+	for (size_t i = n; r >= 0 && i-- > 1;) {
+		bool needs_input = ret[i].outcome == MEMO_PROBE_MISS || ret[i].reason == PROBE_REGEN;
+		if (needs_input && p.st[i].in_src == MEMO_IN_PREVIOUS && p.st[i - 1].hit &&
+		    ret[i - 1].outcome == MEMO_PROBE_HIT && trace_is_hash_only(p.st[i - 1].hit))
+			ret[i - 1].reason = PROBE_REGEN;
 	}
 	pipeline_free(&p);
 	if (r < 0)

@@ -31,7 +31,19 @@
 #include "shark/memo/memo_int.h"
 #include "shark/util/util.h"
 
-#define RELAY_CHUNK (128 * 1024)
+#define RELAY_CHUNK (256 * 1024)
+
+/* The pipes a stage's stdout crosses (into the engine, on to the next
+ * stage) hold this much: a big stream then costs a quarter of the wake-ups
+ * of the default 64 KiB. Best effort: the system's pipe limits may refuse
+ * it (pipe-max-size, a user's pipe-user-pages-soft), and then the pipe
+ * keeps its default size. */
+#define RELAY_PIPE_SIZE (256 * 1024)
+
+static void widen_pipe(int fd)
+{
+	(void)fcntl(fd, F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+}
 
 /* When a stage stops reading its stdin early (`sort | head`), the producer
  * is not cut off at once: its output is still read and stored, up to this
@@ -70,6 +82,18 @@ struct srun {
 	store_hasher *hout;	/* hash of everything on stdout */
 	store_blob_writer *wout, *werr;
 	uint64_t out_n, err_n;
+	store_hash out_hash;	/* hout's hash, once the stage ended */
+	/* the intermediates rule (keep.c) */
+	enum memo_keep keep;
+	bool may_drop;		/* its stdout only feeds the next running stage:
+				 * it may be recorded by hash only */
+	bool hash_only;		/* its stdout is no longer stored: recorded by
+				 * hash and size only */
+	int64_t start_mono;
+	int64_t stall_since;	/* its consumer has not taken all of the last
+				 * chunk since then (pend), or 0 */
+	uint64_t stalled_ns;	/* time it so waited for its consumer: not
+				 * its own cost */
 	/* the end */
 	struct sandbox_result *res;
 	int status;
@@ -103,6 +127,22 @@ static void no_record(struct srun *r, const char *why)
 	store_blob_writer_free(r->wout);
 	store_blob_writer_free(r->werr);
 	r->wout = r->werr = NULL;
+	r->may_drop = r->hash_only = false;
+}
+
+/* Stop storing r's stdout: it will be recorded by hash only (keep.c). The
+ * writer's temporary object goes without ever being synced. */
+static void stop_keeping(struct srun *r)
+{
+	store_blob_writer_free(r->wout);
+	r->wout = NULL;
+	r->hash_only = true;
+}
+
+/* Whether r is still to be recorded with its stdout: stored, or by hash. */
+static bool out_recordable(const struct srun *r)
+{
+	return r->wout || r->hash_only;
 }
 
 /* Append to a blob writer within the size cap; past it, stop recording. */
@@ -123,10 +163,20 @@ static void blob_append(struct memo *m, struct srun *r, store_blob_writer **w, u
 	}
 }
 
+/* The end of a wait for the consumer (see stalled_ns). */
+static void stall_end(struct srun *r)
+{
+	if (r->stall_since) {
+		r->stalled_ns += (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->stall_since);
+		r->stall_since = 0;
+	}
+}
+
 /* The stage our stdout feeds stopped reading: stop reading the producer,
  * so it gets EPIPE or SIGPIPE at its next write, as in sh. */
 static void cut_output(struct srun *r)
 {
+	stall_end(r);
 	close_fd(&r->out_r);
 	r->out_eof = true;
 	r->out_cut = true;
@@ -142,6 +192,7 @@ static void cut_output(struct srun *r)
  * DRAIN_LIMIT) without passing it on. */
 static void start_drain(struct srun *r)
 {
+	stall_end(r);
 	free(r->pend);
 	r->pend = NULL;
 	r->pend_len = r->pend_off = 0;
@@ -177,6 +228,7 @@ static void flush_pending(struct srun *r)
 		r->pend_off += (size_t)w;
 		r->pend_len -= (size_t)w;
 	}
+	stall_end(r);
 	free(r->pend); /* all passed on: on_stdout allocates the next one */
 	r->pend = NULL;
 	r->pend_off = 0;
@@ -196,11 +248,18 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	store_hasher_update(r->hout, buf, (size_t)n);
+	/* its own time so far: since it started, less its waits for the
+	 * consumer (a fast producer's pace is its consumer's) */
+	if (r->may_drop && r->wout &&
+	    memo_keep_stop_early(r->keep, r->out_n + (uint64_t)n,
+				 (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->start_mono) -
+					 r->stalled_ns))
+		stop_keeping(r);
 	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
 	if (r->draining) {
 		r->drained += (uint64_t)n;
-		if (r->drained > DRAIN_LIMIT || !r->wout) {
-			r->drain_cut = r->wout != NULL;
+		if (r->drained > DRAIN_LIMIT || !out_recordable(r)) {
+			r->drain_cut = out_recordable(r);
 			cut_output(r);
 		}
 		return;
@@ -223,6 +282,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 			memcpy(r->pend, buf + done, (size_t)n - done);
 			r->pend_len = (size_t)n - done;
 			r->pend_off = 0;
+			r->stall_since = util_now_ns(CLOCK_MONOTONIC);
 		}
 	} else if (r->out_dest >= 0) {
 		if (util_write_all(r->out_dest, buf, (size_t)n) < 0)
@@ -534,6 +594,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);
+		r->start_mono = util_now_ns(CLOCK_MONOTONIC);
 		if (next_prep_pid != getpid()) {
 			sandbox_prep_free(next_prep); /* a forked copy's */
 			next_prep = NULL;
@@ -854,10 +915,32 @@ static int stdin_used(struct memo_pstage *ps)
 	return 0;
 }
 
+/* What the run record of a recorded stage says about its output: that it
+ * was kept by hash only, or that the stage ran again to regenerate such an
+ * output (pipeline.c, step_back) and whether it came out as recorded. */
+static const char *run_note(const struct srun *r)
+{
+	const struct memo_pstage *ps = r->ps;
+	if (ps->regen) {
+		if (!r->out_eof || r->out_cut || r->drain_cut)
+			return MEMO_REGEN_NOTE ", recorded by hash only, for the stage after it";
+		if (r->out_n == ps->regen_size && store_hash_equal(&r->out_hash, &ps->regen_hash))
+			return MEMO_REGEN_NOTE ", recorded by hash only, for the stage after it: "
+					       "the same output as recorded";
+		return MEMO_REGEN_NOTE ", recorded by hash only, for the stage after it: its "
+				       "output differed from the recorded one (a nondeterministic "
+		       "command); the stages after it were keyed by what they received";
+	}
+	if (r->hash_only)
+		return "its output was recorded by hash only: running it again costs less than "
+		       "storing it (SHARK_KEEP_INTERMEDIATES)";
+	return NULL;
+}
+
 static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 {
 	const struct sandbox_result *res = r->res;
-	store *st = r->wout ? m->st : NULL;
+	store *st = out_recordable(r) ? m->st : NULL;
 	store_hash out_h = { { 0 } }, err_h = { { 0 } };
 	uint64_t out_n = 0, err_n = 0;
 
@@ -910,11 +993,20 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	if (r->out_cut && !cut_trace)
 		no_record(r, "its output was not read to the end");
 
+	/* The intermediates rule, now that its cost is known (keep.c). */
+	if (r->may_drop && r->wout && res &&
+	    !memo_keep_output(r->keep, r->out_n, res->wall_ns, res->user_ns + res->sys_ns))
+		stop_keeping(r);
 	int e = 0;
-	if (r->wout && r->werr) {
+	if (out_recordable(r) && r->werr) {
 		store_blob_writer *wo = r->wout, *we = r->werr;
 		r->wout = r->werr = NULL;
-		e = store_blob_commit(wo, &out_h, &out_n);
+		if (wo) {
+			e = store_blob_commit(wo, &out_h, &out_n);
+		} else { /* by hash only */
+			out_h = r->out_hash;
+			out_n = r->out_n;
+		}
 		if (e == 0)
 			e = store_blob_commit(we, &err_h, &err_n);
 		else
@@ -1003,7 +1095,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	if (!r->reason) {
 		struct store_trace seen = {
 			.stdout_blob = out_h,
-			.stdout_size = out_n,
+			.stdout_size = r->hash_only ? 0 : out_n, /* no object to read */
 			.stderr_blob = err_h,
 			.stderr_size = err_n,
 			.n_inputs = n_inputs,
@@ -1011,7 +1103,13 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			.n_effects = n_effects,
 			.effects = effects,
 		};
-		r->ps->key.bound = memo_location_bound(m, &seen, effect_fds) ? m->workspace : NULL;
+		/* An output kept by hash only cannot be read for the workspace's
+		 * location: such a run is served only here (in a moved copy the
+		 * cheap stage runs again, and the stages after it hit if its
+		 * output is the same). */
+		r->ps->key.bound = r->hash_only || memo_location_bound(m, &seen, effect_fds)
+					   ? m->workspace
+					   : NULL;
 	}
 	store_hash key = { { 0 } };
 	if (!r->reason && memo_action_key(&r->ps->key, &key) < 0)
@@ -1042,8 +1140,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 			.effects = effects,
 			.key_info = key_info,
 			.key_info_len = key_info_len,
+			.flags = r->hash_only ? STORE_TRACE_STDOUT_HASH_ONLY : 0,
 		};
 		run.outcome = STORE_RUN_MISS;
+		run.reason = run_note(r);
 		store_hash tid;
 		e = store_record(m->st, &key, &t, &run, &tid, NULL);
 		if (e < 0) {
@@ -1145,6 +1245,7 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 			e = make_pipe(&r->in_r, &r->in_w);
 			if (e < 0)
 				return e;
+			widen_pipe(r->in_w);
 			r->in_fd = r->in_r;
 			ps->key.in.kind = MEMO_STDIN_UPSTREAM; /* its hash once prev ended */
 			prev->next = r;
@@ -1186,6 +1287,8 @@ static int open_outputs(struct srun *r)
 	int fd_err = r->ps->s->fd_err;
 	int e = r->out_dest >= 0 && isatty(r->out_dest) ? make_pty(r->out_dest, &r->out_r, &r->out_w)
 							 : make_pipe(&r->out_r, &r->out_w);
+	if (e == 0 && !(r->out_dest >= 0 && isatty(r->out_dest)))
+		widen_pipe(r->out_w);
 	if (e == 0 && r->ps->key.merged) {
 		r->err_w = fcntl(r->out_w, F_DUPFD_CLOEXEC, 3);
 		r->err_eof = true;
@@ -1226,6 +1329,12 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 	if (e < 0) {
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
 		return e;
+	}
+	/* Which stages' outputs the intermediates rule may keep by hash only:
+	 * those that only feed the next running stage (keep.c). */
+	for (size_t j = 0; j < count; j++) {
+		runs[j].keep = memo_keep_policy(runs[j].ps->s->envp);
+		runs[j].may_drop = runs[j].next && runs[j].wout && runs[j].keep != MEMO_KEEP_ALL;
 	}
 	/* A stage whose stdin was redirected leaves the previous stage writing
 	 * into a pipe nobody reads: close it, as sh's redirection would. */
@@ -1304,8 +1413,9 @@ static void wait_stage(struct memo *m, struct srun *r)
 				memo_warn(m, "shark: %s: %s", name, strerror(r->res->exec_errno));
 		}
 	}
+	store_hasher_final(r->hout, &r->out_hash);
 	if (r->next && !r->next->in_known && !r->out_cut && r->out_eof)
-		store_hasher_final(r->hout, &r->next->ps->key.in.hash);
+		r->next->ps->key.in.hash = r->out_hash;
 	/* The next stage left before r ended, and r was cut off: that stage
 	 * read a prefix of a stream that went on, whose first bytes are all r
 	 * wrote. Keyed so (UPSTREAM_CUT), it is looked up only after r hit with

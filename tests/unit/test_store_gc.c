@@ -534,6 +534,48 @@ Test(repair, drops_traces_with_missing_or_corrupt_blobs)
 	tu_rmrf(dir);
 }
 
+/* A trace whose stdout was recorded by hash only (issue 15) names no
+ * object for it: recorded without one, consistent for fsck (counted, not a
+ * problem), kept by repair and by gc, exported without it. */
+Test(gc, hash_only_stdout_needs_no_object)
+{
+	char *dir;
+	store *s = open_store(&dir);
+	struct store_input in = { .path = "/etc/hostname", .kind = STORE_INPUT_ABSENT };
+	struct store_trace t = { .n_inputs = 1, .inputs = &in, .start_ns = 1, .duration_ns = 1,
+				 .stdout_size = 1 << 20, .flags = STORE_TRACE_STDOUT_HASH_ONLY };
+	store_hash_bytes("never stored", 12, &t.stdout_blob);
+	cr_assert_eq(store_blob_put(s, "", 0, &t.stderr_blob), 0);
+	store_hash key, id;
+	store_hash_bytes("hash-only", 9, &key);
+	cr_assert_eq(store_record(s, &key, &t, NULL, &id, NULL), 0);
+	/* without the flag the same trace is refused: its blob is missing */
+	struct store_trace full = t;
+	full.flags = 0;
+	store_hash key2, id2;
+	store_hash_bytes("full", 4, &key2);
+	cr_assert_neq(store_record(s, &key2, &full, NULL, &id2, NULL), 0);
+	store_hash other = record(s, "other", 100);
+
+	struct store_fsck_report fr;
+	cr_assert_eq(store_fsck(s, STORE_FSCK_HASH, NULL, NULL, &fr), 0);
+	cr_assert_eq(fr.problems, 0);
+	cr_assert_eq(fr.hash_only, 1);
+	struct store_repair_report rr;
+	cr_assert_eq(store_fsck_repair(s, STORE_FSCK_HASH, &rr), 0);
+	cr_assert_eq(rr.traces_dropped, 0);
+	cr_assert(has_trace(s, &id));
+	struct store_gc_options o = { .grace_ns = 0 };
+	struct store_gc_report gr;
+	cr_assert_eq(store_gc(s, &o, &gr), 0);
+	cr_assert_eq(gr.traces_dropped, 0);
+	cr_assert(has_trace(s, &id));
+	cr_assert(has_trace(s, &other));
+	cr_assert_eq(problems(s), 0);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
 Test(repair, reindexes_blobs_of_kept_traces)
 {
 	char *dir;

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "test_store_util.h"
+#include "store/internal.h" /* store_trace_blobs */
 
 static store_hash hash_of(const char *s)
 {
@@ -211,6 +212,63 @@ static bool decodes(const uint8_t *buf, size_t len, int *ret_err)
 	return r == 0;
 }
 
+/* A trace whose stdout was recorded by hash only (issue 15): version 2
+ * with a flags varint, one encoding; a trace without flags is version 1 as
+ * before; no flags in version 2, or unknown ones, are refused; and its
+ * stdout is not among the blobs the store looks after. */
+static int count_blob(void *arg, const store_hash *h, uint64_t size)
+{
+	(void)h;
+	(void)size;
+	(*(int *)arg)++;
+	return 0;
+}
+
+Test(trace, hash_only_flag)
+{
+	struct store_trace t = sample_trace(), *d;
+	uint8_t *buf, *plain;
+	size_t len, plen;
+	cr_assert_eq(store_trace_encode(&t, &plain, &plen), 0);
+	cr_assert_eq(plain[4], 1, "no flags: version 1, ids unchanged");
+	t.flags = STORE_TRACE_STDOUT_HASH_ONLY;
+	cr_assert_eq(store_trace_encode(&t, &buf, &len), 0);
+	cr_assert_eq(buf[4], 2);
+	cr_assert_eq(buf[5], STORE_TRACE_STDOUT_HASH_ONLY);
+	cr_assert_eq(len, plen + 1);
+	cr_assert_eq(memcmp(buf + 6, plain + 5, plen - 5), 0);
+	cr_assert_eq(store_trace_decode(buf, len, &d), 0);
+	assert_same_trace(&t, d);
+	cr_assert_eq(d->flags, STORE_TRACE_STDOUT_HASH_ONLY);
+	int n = 0;
+	cr_assert_eq(store_trace_blobs(d, count_blob, &n), 0);
+	cr_assert_eq(n, 1 + 1, "stderr and the one file effect, not stdout");
+	store_trace_free(d);
+	n = 0;
+	t.flags = 0;
+	cr_assert_eq(store_trace_blobs(&t, count_blob, &n), 0);
+	cr_assert_eq(n, 3);
+	int err;
+	/* every single-bit flip of the flagged form: an error or a canonical trace */
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			buf[i] ^= (uint8_t)(1 << bit);
+			(void)decodes(buf, len, &err);
+			buf[i] ^= (uint8_t)(1 << bit);
+		}
+	buf[5] = 0; /* version 2 without flags: not the one encoding */
+	cr_assert_not(decodes(buf, len, &err));
+	cr_assert_eq(err, STORE_EBADTRACE);
+	buf[5] = 2; /* a flag this version does not know */
+	cr_assert_not(decodes(buf, len, &err));
+	cr_assert_eq(err, STORE_EVERSION);
+	t.flags = 2;
+	uint8_t *none = NULL;
+	cr_assert_eq(store_trace_encode(&t, &none, &len), -EINVAL);
+	free(buf);
+	free(plain);
+}
+
 Test(trace, decode_rejects_malformed)
 {
 	struct store_trace t = sample_trace();
@@ -242,8 +300,8 @@ Test(trace, decode_rejects_malformed)
 				  err == STORE_EVERSION);
 			buf[i] ^= (uint8_t)(1 << bit);
 		}
-	/* another version */
-	buf[4] = 2;
+	/* an unknown version (2 is version 1 with flags: trace, hash_only_flag) */
+	buf[4] = 3;
 	cr_assert_not(decodes(buf, len, &err));
 	cr_assert_eq(err, STORE_EVERSION);
 	free(buf);
