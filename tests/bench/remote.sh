@@ -15,6 +15,8 @@
 #
 #   sh tests/bench/remote.sh            (BUILD defaults to build/release)
 #   BENCH_RUNS=3 BENCH_MB=64 ...        (quicker)
+#   BENCH_NOSYNC=1 ...                  (stores without fsync: what is left
+#                                        when the disk is not waited for)
 #   BASE=/path/to/other/shark ...       (also times that build, alternating
 #                                        in the same rounds: before/after)
 set -eu
@@ -30,7 +32,7 @@ ngx_start "$dir/ngx"
 mkdir -p "$dir/ws"
 cd "$dir/ws"
 head -c 32 /dev/urandom >"$dir/key"
-export SHARK_WORKSPACE="$dir/ws" SHARK_HASH_KEY_FILE="$dir/key" SHARK_STORE_NOSYNC=0
+export SHARK_WORKSPACE="$dir/ws" SHARK_HASH_KEY_FILE="$dir/key" SHARK_STORE_NOSYNC=${BENCH_NOSYNC:-0}
 unset SHARK_NOTICES SHARK_REMOTE_MODE SHARK_REMOTE_TOKEN || true
 remote=$ngx_url/cache
 head -c $((mb << 20)) /dev/urandom >big.src
