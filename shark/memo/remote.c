@@ -245,6 +245,7 @@ static void background_priority(void)
  * queue again after letting the lock go. */
 static void uploader(const char *store_dir)
 {
+	background_priority();
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 0);
@@ -302,7 +303,8 @@ void memo_remote_after_pipeline(struct memo *m)
 			waitpid(pid, NULL, 0);
 		return;
 	}
-	background_priority(); /* before the second fork: the shell's wait is short */
+	/* the shell waits for this child: it keeps the shell's priority (an
+	 * idle-class child could wait long for a CPU on a busy machine) */
 	if (setsid() < 0 || fork() != 0)
 		_exit(0);
 	uploader(m->store_dir);
