@@ -480,6 +480,8 @@ int store_blob_unstage(store *s, const char *name, const store_hash *h, uint64_t
 	int r = commit_object(s, &fd, s->tmp_fd, name, h, size, durable, &existed);
 	if (r < 0 || existed)
 		(void)unlinkat(s->tmp_fd, name, 0);
+	else if (fd >= 0)
+		store_fresh_note(s, fd, h); /* hashed as written: fresh.c */
 	if (fd >= 0)
 		close(fd);
 	return r;
@@ -749,7 +751,7 @@ int store_blob_open_verified(store *s, const store_hash *h, uint64_t size, int *
 		r = STORE_ECORRUPT;
 		goto fail;
 	}
-	if (verified_before(s, &st, h)) {
+	if (store_fresh_match(s, &st, h) || verified_before(s, &st, h)) {
 		*ret_fd = fd;
 		return 0;
 	}

@@ -15,6 +15,20 @@
  * hashes (meta key "keyfp" holds the key's fingerprint). */
 #define STORE_FORMAT_VERSION 2u
 
+/* fresh.c: an object this handle wrote, hashed from the bytes written
+ * (store_blob_unstage notes it; store_blob_open_verified trusts the hash
+ * while the inode's stat is unchanged). */
+#define STORE_FRESH_MAX 16
+struct store_fresh {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+	store_hash hash;
+};
+void store_fresh_note(store *s, int fd, const store_hash *h);
+bool store_fresh_match(const store *s, const struct stat *st, const store_hash *h);
+
 struct store {
 	char *path;        /* absolute store directory */
 	char *scratch;     /* path + "/scratch" */
@@ -49,6 +63,8 @@ struct store {
 	int mark_fd;          /* index/unsynced, or -1 (STORE_NOSYNC, read-only without one) */
 	int mark_state;       /* what the mark said at open (durable.c) */
 	uint32_t stat_epoch;  /* stat-cache entries of another epoch are not trusted */
+	struct store_fresh fresh[STORE_FRESH_MAX]; /* fresh.c: written and hashed here */
+	size_t n_fresh;
 };
 
 /* A run queued by store_run_defer (index.c). */

@@ -137,17 +137,21 @@ int store_remote_push(store_remote *r, const store_hash *action_key, const store
 int store_remote_ping(store_remote *r);
 
 /* ---- local state, in <store>/remote/ ---------------------------------------
- * The upload queue: one fixed-size record per recorded trace, appended and
- * fdatasync'ed under an flock, so a shell killed right after recording
- * loses nothing; a record is marked done in place once uploaded and the
- * file emptied when every record is. */
+ * The upload queue: one fixed-size record per recorded trace, appended
+ * under an flock, so a shell killed right after recording loses nothing;
+ * a record is marked done in place once uploaded and the file emptied when
+ * every record is. The append is not synced (a sync per recorded command
+ * cost the shell a disk flush): the page cache keeps it through SIGKILL of
+ * every process; a power loss or kernel crash may drop the newest records
+ * (never tear one into garbage: a partial record is cut off, zeros are not
+ * a record), and `shark remote push --all` queues every trace again. */
 struct store_remote_item {
 	store_hash action_key;
 	store_hash trace_id;
 	uint64_t slot; /* its position in the queue, for store_remote_queue_done */
 };
 
-/* store_remote_queue_add - append n items (their slot is ignored), synced.
+/* store_remote_queue_add - append n items (their slot is ignored), unsynced.
  * Errors: -EROFS, -errno. */
 int store_remote_queue_add(store *s, const struct store_remote_item *items, size_t n);
 
@@ -163,6 +167,15 @@ int store_remote_queue_done(store *s, const struct store_remote_item *item);
  * (blocking, or not when nonblock: -EWOULDBLOCK if held). Returns an fd
  * to close to release it. */
 int store_remote_uploader_lock(store *s, bool nonblock);
+
+/* A foreground push that waits for the uploader lock says so with
+ * store_remote_push_wait_begin (an fd to close when it has the lock: a
+ * shared flock on remote/push.wait); the background uploader, which runs
+ * at idle priority, checks store_remote_push_waiting between traces and
+ * hands the rest of the queue over instead of making the push wait for
+ * an idle-priority process on a busy machine. */
+int store_remote_push_wait_begin(store *s);
+bool store_remote_push_waiting(store *s);
 
 /* Counters and the last error, kept across processes (one small file
  * updated under an flock). */

@@ -68,8 +68,10 @@ int store_remote_queue_add(store *s, const struct store_remote_item *items, size
 		}
 		e = store_write_all(fd, buf, n * QREC);
 	}
-	if (e == 0 && !(s->flags & STORE_NOSYNC) && fdatasync(fd) < 0)
-		e = -errno;
+	/* Not synced: a record in the page cache survives SIGKILL of any
+	 * process (and its uploader's exit), only a power loss or a kernel
+	 * crash can drop it, and then the traces it names are in the index
+	 * still: `shark remote push --all` queues them again (remote.h). */
 	free(buf);
 	close(fd);
 	return e;
@@ -185,6 +187,29 @@ int store_remote_uploader_lock(store *s, bool nonblock)
 		return e;
 	}
 	return fd;
+}
+
+int store_remote_push_wait_begin(store *s)
+{
+	int fd = open_state(s, "push.wait", O_RDWR | O_CREAT);
+	if (fd < 0)
+		return fd;
+	int e = lock_fd(fd, LOCK_SH);
+	if (e < 0) {
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+bool store_remote_push_waiting(store *s)
+{
+	int fd = open_state(s, "push.wait", O_RDONLY);
+	if (fd < 0)
+		return false;
+	bool waiting = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return waiting;
 }
 
 static const uint8_t SMAGIC[8] = { 's', 'h', 'r', 's', 't', 'a', 't', '1' };

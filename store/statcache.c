@@ -128,6 +128,22 @@ int store_stat_updates_flush(store *s, store_stat_updates *u)
 	return r;
 }
 
+int store_stat_updates_defer(store *s, store_stat_updates *u)
+{
+	if (!u || u->n == 0)
+		return 0;
+	int r;
+	if (!s->verified && (r = store_stat_updates_new(&s->verified)) < 0)
+		return r;
+	for (size_t i = 0; i < u->n; i++) {
+		if ((r = reserve(s->verified)) < 0)
+			return r;
+		s->verified->v[s->verified->n++] = u->v[i];
+	}
+	u->n = 0;
+	return 0;
+}
+
 int store_stat_batch_write(store *s, MDB_txn *txn)
 {
 	return s->batch_stat ? flush_fn(s, txn, s->batch_stat) : 0;

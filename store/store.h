@@ -300,7 +300,9 @@ int store_blob_open(store *s, const store_hash *h, int *ret_fd, uint64_t *ret_si
  * re-read: its (dev, inode, size, mtime, ctime) are remembered in the stat
  * cache (any chmod or write changes the ctime), with the cache's racy
  * rule; a fresh verification is remembered at this handle's next write
- * txn (or store_close). An object whose content does not match is removed
+ * txn (or store_close). An object this handle itself moved into place from
+ * a staged download (hashed as its bytes were written) is trusted the same
+ * way, in memory, while its stat is unchanged (store/fresh.c). An object whose content does not match is removed
  * (unless the store is read-only) and STORE_ECORRUPT returned: the caller
  * treats it as missing and recomputes. *ret_fd is positioned at 0.
  * Errors: -ENOENT, STORE_ECORRUPT (wrong type, size or content), -errno. */
@@ -619,6 +621,11 @@ size_t store_stat_updates_count(const store_stat_updates *u);
  * written with its one commit instead. Errors: as the index writes (on
  * error u is left intact). */
 int store_stat_updates_flush(store *s, store_stat_updates *u);
+/* store_stat_updates_defer - move the pending updates into the handle, to
+ * be written by its next write txn, whatever that writes (a fetched trace's
+ * import: one commit fewer); lost if the handle closes first (a cache).
+ * Errors: -ENOMEM (u is left intact from the first update not moved). */
+int store_stat_updates_defer(store *s, store_stat_updates *u);
 void store_stat_updates_free(store_stat_updates *u);
 
 /* What a path turned out to be. */

@@ -96,7 +96,14 @@ static int remote_push(struct cli_ctx *c, int argc, char **argv)
 		return 1;
 	}
 	/* wait for a background uploader, then drain what is left */
-	int lock = store_remote_uploader_lock(c->st, false);
+	int lock = store_remote_uploader_lock(c->st, true);
+	if (lock == -EWOULDBLOCK) {
+		/* the idle-priority uploader hands over after its current trace */
+		int wait = store_remote_push_wait_begin(c->st);
+		lock = store_remote_uploader_lock(c->st, false);
+		if (wait >= 0)
+			close(wait);
+	}
 	size_t sent = 0, left = 0;
 	r = lock < 0 ? lock : memo_remote_drain(c->st, rem, &sent, &left);
 	if (lock >= 0)

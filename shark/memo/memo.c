@@ -471,8 +471,11 @@ int memo_trace_verify(struct memo *m, const struct store_trace *t)
 		r = memo_trace_served_here(t, m->workspace) ? trace_inputs_match(m, txn, upd, t) : 0;
 		store_read_end(txn);
 	}
-	/* the stat cache is not written here: the lookup that follows a fetch
-	 * checks the same inputs and writes it, one synced commit fewer */
+	/* the stat cache is written by the fetch's commit that follows
+	 * (store_stat_updates_defer): the lookup after it finds the inputs
+	 * there instead of hashing them again, and commits nothing */
+	if (r == 1)
+		(void)store_stat_updates_defer(st, upd);
 	store_stat_updates_free(upd);
 	return r;
 }

@@ -8,8 +8,10 @@
  * exit never wait for the network. The protocol is store/remote.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,10 +163,14 @@ void memo_remote_note_record(struct memo *m, const store_hash *key, const store_
 	m->upq[m->n_upq++] = (struct store_remote_item){ .action_key = *key, .trace_id = *trace_id };
 }
 
-int memo_remote_drain(store *st, store_remote *r, size_t *ret_sent, size_t *ret_left)
+/* Upload the queue (memo_remote_drain); when yield is set, stop between
+ * traces once a foreground push waits for the lock (*ret_yielded). */
+static int drain(store *st, store_remote *r, bool yield, bool *ret_yielded, size_t *ret_sent,
+		 size_t *ret_left)
 {
 	size_t sent = 0;
 	int e = 0;
+	*ret_yielded = false;
 	uint64_t out0 = store_remote_bytes_out(r), in0 = store_remote_bytes_in(r);
 	for (int round = 0; round < 1000 && e == 0; round++) {
 		struct store_remote_item *v = NULL;
@@ -173,7 +179,11 @@ int memo_remote_drain(store *st, store_remote *r, size_t *ret_sent, size_t *ret_
 			free(v);
 			break;
 		}
-		for (size_t i = 0; i < n && e == 0; i++) {
+		for (size_t i = 0; i < n && e == 0 && !*ret_yielded; i++) {
+			if (yield && store_remote_push_waiting(st)) {
+				*ret_yielded = true;
+				break;
+			}
 			int p = store_remote_push(r, &v[i].action_key, &v[i].trace_id);
 			if (p == 0 || p == -ENOENT || p == STORE_ECORRUPT) {
 				/* sent, or gone/damaged here: nothing to send */
@@ -187,6 +197,8 @@ int memo_remote_drain(store *st, store_remote *r, size_t *ret_sent, size_t *ret_
 			}
 		}
 		free(v);
+		if (*ret_yielded)
+			break;
 	}
 	struct store_remote_item *v = NULL;
 	size_t left = 0;
@@ -203,6 +215,29 @@ int memo_remote_drain(store *st, store_remote *r, size_t *ret_sent, size_t *ret_
 	return e;
 }
 
+int memo_remote_drain(store *st, store_remote *r, size_t *ret_sent, size_t *ret_left)
+{
+	bool yielded;
+	return drain(st, r, false, &yielded, ret_sent, ret_left);
+}
+
+/* The uploader yields to everything else: on a machine with few cores it
+ * would otherwise take CPU (loading libcurl, hashing, TLS) and disk time
+ * from the commands the shell runs next. SCHED_IDLE runs it only on a
+ * core nothing else wants; the idle I/O class reads its blobs only when
+ * the disk is otherwise quiet. Best effort: a kernel that refuses leaves
+ * it at nice 19. Uploads still finish (the queue is durable and the next
+ * shell, or `shark remote push`, which runs at normal priority, sends what
+ * is left). */
+static void background_priority(void)
+{
+	(void)setpriority(PRIO_PROCESS, 0, 19);
+	struct sched_param sp = { .sched_priority = 0 };
+	(void)sched_setscheduler(0, SCHED_IDLE, &sp);
+	/* ioprio_set(IOPRIO_WHO_PROCESS, self, IOPRIO_CLASS_IDLE << 13) */
+	(void)syscall(SYS_ioprio_set, 1, 0, 3 << 13);
+}
+
 /* The uploader: a detached grandchild with no descriptor of the shell's
  * (a `$(...)` or a pipe reading the shell's output must not wait for it),
  * its own store handle and client. One runs per store at a time; one that
@@ -210,6 +245,7 @@ int memo_remote_drain(store *st, store_remote *r, size_t *ret_sent, size_t *ret_
  * queue again after letting the lock go. */
 static void uploader(const char *store_dir)
 {
+	background_priority();
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 0);
@@ -230,10 +266,12 @@ static void uploader(const char *store_dir)
 		int lock = store_remote_uploader_lock(st, true);
 		if (lock < 0)
 			break; /* another uploader drains it */
-		int e = memo_remote_drain(st, r, NULL, NULL);
+		bool yielded;
+		int e = drain(st, r, true, &yielded, NULL, NULL);
 		close(lock);
-		if (e < 0)
-			break; /* the server failed: the queue waits for the next try */
+		if (e < 0 || yielded)
+			break; /* the server failed (the queue waits for the next
+				* try), or a push took over */
 		struct store_remote_item *v = NULL;
 		size_t left = 0;
 		(void)store_remote_queue_pending(st, &v, &left);
@@ -265,6 +303,8 @@ void memo_remote_after_pipeline(struct memo *m)
 			waitpid(pid, NULL, 0);
 		return;
 	}
+	/* the shell waits for this child: it keeps the shell's priority (an
+	 * idle-class child could wait long for a CPU on a busy machine) */
 	if (setsid() < 0 || fork() != 0)
 		_exit(0);
 	uploader(m->store_dir);

@@ -286,6 +286,39 @@ on "$root/U2" "cp rand2.bin rand2.up"
 check "mid-upload: then it serves" remote_hit
 check "mid-upload: the effect is whole" cmp -s rand2.bin rand2.up
 
+# -- a remote hit replayed after existing output (>>) and into a pipe ----------------------------
+seq 1 20000 >nums.txt
+on "$root/A3" "cat nums.txt"
+on "$root/A3" "cat nums.txt | wc -l"
+push "$root/A3"
+printf 'before\n' >app.txt
+on "$root/X1" "cat nums.txt >>app.txt"
+check "append: a remote hit (stderr: $err)" remote_hit
+check "append: the output follows what was there" sh -c "{ echo before; cat nums.txt; } | cmp -s - app.txt"
+on "$root/X2" "cat nums.txt | wc -l"
+check "pipe: a remote hit (stderr: $err)" remote_hit
+check "pipe: the whole output went through" [ "$out" = 20000 ]
+
+# -- the background uploader yields the machine: idle CPU class, nice 19, idle I/O ---------------
+head -c $((2 << 20)) /dev/urandom >slow.bin
+SHARK_REMOTE_UPLOAD_LIMIT=256K on "$root/P" "cat slow.bin"
+pol="" pid=""
+i=0
+while [ -z "$pid" ] && [ $i -lt 50 ]; do
+	for p in $(pgrep -x shark); do
+		if cat "/proc/$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qx "SHARK_STORE=$root/P"; then
+			pid=$p
+		fi
+	done
+	[ -n "$pid" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -n "$pid" ]; then
+	pol="$(chrt -p "$pid" 2>&1 | sed -n 's/.*policy: //p') $(awk '{ print $19 }' "/proc/$pid/stat") $(ionice -p "$pid" 2>&1)"
+	kill "$pid" 2>/dev/null
+fi
+check "the uploader runs at idle priority (pid '$pid': $pol)" [ "$pol" = "SCHED_IDLE 19 idle" ]
+
 # -- the queue survives SIGKILL of the shell ------------------------------------------------------
 ngx_stop
 SHARK_STORE=$root/Q SHARK_NOTICES=1 "$SHARK" -c '/usr/bin/printf "queued\n"; kill -9 $$; echo not reached' >"$root/out" 2>"$root/err"

@@ -4,6 +4,9 @@
  * emptied when done, a torn tail), the counters, the "down" mark, and the
  * URL rules (http/https only, credentials never shown). The protocol
  * itself runs against a real nginx in tests/e2e/remote.sh. */
+#include <limits.h>
+
+#include "store/internal.h"
 #include "store/remote.h"
 #include "test_store_util.h"
 
@@ -249,6 +252,81 @@ Test(remote_client, urls)
 	cr_assert_str_eq(store_remote_url(r), "https://cache.example:8443/team",
 			 "credentials and trailing slashes are not shown");
 	store_remote_free(r);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+/* Bytes this process has read through read(2) and friends so far. */
+static unsigned long long read_chars(void)
+{
+	FILE *f = fopen("/proc/self/io", "re");
+	cr_assert_not_null(f);
+	char line[128];
+	unsigned long long v = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "rchar: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* A staged download (hashed as it was written) enters objects/ and is
+ * trusted by store_blob_open_verified without reading it again, while the
+ * file is untouched; once its bytes change, the trust is gone and the
+ * content is checked (and refused). */
+Test(remote_fresh, streamed_hash_trusted_until_the_file_changes)
+{
+	char *dir = tu_tmpdir();
+	store *s = open_store(dir);
+	enum { SIZE = 4 << 20 };
+	uint8_t *data = malloc(SIZE);
+	cr_assert_not_null(data);
+	for (size_t i = 0; i < SIZE; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	store_blob_writer *w;
+	cr_assert_eq(store_blob_writer_new(s, &w), 0);
+	cr_assert_eq(store_blob_write(w, data, SIZE), 0);
+	char name[STORE_STAGE_NAME_LEN];
+	store_hash h;
+	uint64_t size;
+	cr_assert_eq(store_blob_stage(w, name, &h, &size), 0);
+	cr_assert_eq(store_blob_unstage(s, name, &h, size), 0);
+
+	unsigned long long before = read_chars();
+	int fd = -1;
+	cr_assert_eq(store_blob_open_verified(s, &h, SIZE, &fd), 0);
+	cr_assert_lt(read_chars() - before, SIZE / 2, "the fresh object was hashed again");
+	close(fd);
+
+	/* the same size, one byte changed (its ctime moves) */
+	char path[PATH_MAX];
+	cr_assert_eq(store_blob_path(s, &h, path, sizeof(path)), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
+	int wfd = open(path, O_WRONLY | O_CLOEXEC);
+	cr_assert_geq(wfd, 0);
+	uint8_t x = (uint8_t)(data[SIZE / 2] ^ 0x40);
+	cr_assert_eq(pwrite(wfd, &x, 1, SIZE / 2), 1);
+	close(wfd);
+	fd = -1;
+	cr_assert_eq(store_blob_open_verified(s, &h, SIZE, &fd), STORE_ECORRUPT,
+		     "a changed object must be checked, not trusted");
+	free(data);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
+/* A foreground push that waits for the uploader lock is seen by the
+ * background uploader, and only while it waits. */
+Test(remote_queue, push_waiting)
+{
+	char *dir = tu_tmpdir();
+	store *s = open_store(dir);
+	cr_assert(!store_remote_push_waiting(s));
+	int fd = store_remote_push_wait_begin(s);
+	cr_assert_geq(fd, 0);
+	cr_assert(store_remote_push_waiting(s));
+	close(fd);
+	cr_assert(!store_remote_push_waiting(s));
 	store_close(s);
 	tu_rmrf(dir);
 }
