@@ -290,7 +290,7 @@ Test(remote_fresh, streamed_hash_trusted_until_the_file_changes)
 	store_hash h;
 	uint64_t size;
 	cr_assert_eq(store_blob_stage(w, name, &h, &size), 0);
-	cr_assert_eq(store_blob_unstage(s, name, &h, size), 0);
+	cr_assert_eq(store_blob_unstage(s, name, &h, size, false), 0);
 
 	unsigned long long before = read_chars();
 	int fd = -1;
