@@ -120,7 +120,15 @@ static int bump_fn(store *s, MDB_txn *txn, void *arg)
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
 	uint32_t e = rc == 0 ? store_epoch_decode(v.mv_data, v.mv_size) : 0;
-	e = e >= EPOCH_MAX ? 0 : e + 1;
+	if (e < EPOCH_MAX) {
+		e++;
+	} else {
+		/* out of epochs: empty the cache rather than trust epoch 0's
+		 * entries again */
+		if ((rc = mdb_drop(txn, s->db_stat, 0)) != 0)
+			return rc;
+		e = 0;
+	}
 	uint8_t buf[4];
 	store_put_u32(buf, e);
 	v = (MDB_val){ sizeof(buf), buf };

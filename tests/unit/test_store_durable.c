@@ -99,6 +99,27 @@ static void forge_stat_entry(const char *dir, const char *path, const store_hash
 	free(index);
 }
 
+/* Set the store's stat-cache epoch (the store must be closed). */
+static void set_epoch(const char *dir, uint32_t epoch)
+{
+	char *index = tu_join(dir, "index");
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	cr_assert_eq(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 8);
+	cr_assert_eq(mdb_env_open(env, index, 0, 0600), 0);
+	cr_assert_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	cr_assert_eq(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	uint8_t buf[4];
+	put_le(buf, epoch, 4);
+	MDB_val k = { 9, (void *)"statepoch" }, v = { sizeof(buf), buf };
+	cr_assert_eq(mdb_put(txn, meta, &k, &v, 0), 0);
+	cr_assert_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	free(index);
+}
+
 /* Same-size garbage over an object (0444: made writable for the write). */
 static void overwrite(const char *path, const char *garbage)
 {
@@ -173,7 +194,9 @@ Test(durable, a_truncated_object_is_a_miss)
 	char path[4096];
 	store_blob_path(s, &h, path, sizeof(path));
 	store_close(s);
+	cr_assert_eq(chmod(path, 0644), 0);
 	cr_assert_eq(truncate(path, 5), 0);
+	cr_assert_eq(chmod(path, 0444), 0);
 	write_mark(dir, FOREIGN_BOOT);
 	s = open_store(dir, 0);
 	int fd = -1;
@@ -264,6 +287,30 @@ Test(durable, store_sync_retires_the_window)
 	struct store_path_state ps;
 	cr_assert_eq(store_path_hash(s, AT_FDCWD, f, 0, &ps), 0);
 	cr_assert(ps.cached);
+	store_close(s);
+	free(f);
+	tu_rmrf(dir);
+}
+
+/* The epoch has 24 bits: the bump after the last one empties the cache
+ * instead of coming back to epoch 0, whose entries may be stale. */
+Test(durable, out_of_epochs_empties_the_cache)
+{
+	char *dir = tu_tmpdir();
+	char *f = tu_join(dir, "input.txt");
+	tu_write_file(f, "current bytes\n", 14);
+	store *s = open_store(dir, 0);
+	store_hash real, stale;
+	cr_assert_eq(store_hash_file(AT_FDCWD, f, 0, &real, NULL), 0);
+	store_hash_bytes("lost bytes!!!\n", 14, &stale);
+	store_close(s);
+	forge_stat_entry(dir, f, &stale); /* epoch 0 */
+	set_epoch(dir, (1u << 24) - 1);
+	write_mark(dir, FOREIGN_BOOT);
+	s = open_store(dir, 0);
+	struct store_path_state ps;
+	cr_assert_eq(store_path_hash(s, AT_FDCWD, f, 0, &ps), 0);
+	cr_assert(!ps.cached && store_hash_equal(&ps.hash, &real));
 	store_close(s);
 	free(f);
 	tu_rmrf(dir);
