@@ -1105,8 +1105,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		};
 		/* An output kept by hash only cannot be read for the workspace's
 		 * location: such a run is served only here (in a moved copy the
-		 * cheap stage runs again, and the stages after it hit if its
-		 * output is the same). */
+		 * pipeline runs again from that stage on, once). */
 		r->ps->key.bound = r->hash_only || memo_location_bound(m, &seen, effect_fds)
 					   ? m->workspace
 					   : NULL;

@@ -38,6 +38,25 @@ sk "$p"
 expect_hit "whole pipeline hits without the intermediate"
 same_as_bash "warm" "$p"
 
+# ---- a moved copy of the workspace -------------------------------------------
+# A hash-only output cannot be read for the workspace's location, so its
+# stage is served only where it was recorded: in a moved copy it runs
+# again (and the stages after it with it), with bash's output; a hit there
+# would let md5sum's record stand for bytes that might name the old place.
+sk "$p"
+mv "$ws" "$root/moved"
+ws=$root/moved
+export SHARK_WORKSPACE="$ws"
+cd "$ws" || exit 1
+sk "$p"
+same_as_bash "moved copy" "$p"
+checks=$((checks + 1))
+"$SHARK" log | head -n 3 >"$root/log"
+grep -q ' miss .*cat big' "$root/log" ||
+	fail "moved copy: expected cat big to run: $(cat "$root/log")"
+sk "$p"
+expect_hit "moved copy, 2nd run"
+
 # ---- a downstream miss regenerates the input ---------------------------------
 p2='cat big | sha1sum | cut -c1-8'
 checks=$((checks + 1))
