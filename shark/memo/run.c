@@ -503,8 +503,10 @@ static void ignored_signals(sigset_t *ret)
 		mask = strtoull(line + sizeof("\nSigIgn:\t") - 1, &end, 16);
 	}
 	if (line && errno == 0 && end && *end == '\n') {
+		/* not glibc's own signals (32 and 33, below SIGRTMIN): its
+		 * sigaction refuses them, so they were never passed on */
 		for (int sig = 1; sig < NSIG && sig <= 64; sig++)
-			if (mask & (1ull << (sig - 1)))
+			if ((mask & (1ull << (sig - 1))) && (sig < 32 || sig >= SIGRTMIN))
 				sigaddset(ret, sig);
 		return;
 	}

@@ -44,11 +44,14 @@ expect_hit "a clean file's run is served in the copy"
 
 # ---- ignored signals, asked per command ---------------------------------------
 cd "$ws" || exit 1
-sigs='trap "" USR1 TERM; grep "^SigIgn" /proc/self/status
-trap - USR1; grep -e "^SigIgn" /proc/self/status
-(trap "" HUP; grep -h "^SigIgn" /proc/self/status)
-grep -s "^SigIgn" /proc/self/status & wait
-trap - TERM; grep -x "^SigIgn.*" /proc/self/status'
+# (signals 1-28 only: glibc's own 32 and 33, ignored by some test
+# runners, are passed on by dash and not by shark, whose sigaction refuses
+# them)
+sigs='trap "" USR1 TERM; grep "^SigIgn" /proc/self/status | cut -c18-
+trap - USR1; grep -e "^SigIgn" /proc/self/status | cut -c18-24
+(trap "" HUP; grep -h "^SigIgn" /proc/self/status | cut -c 18-)
+grep -s "^SigIgn" /proc/self/status | cut -c18-25 & wait
+trap - TERM; grep -x "^SigIgn.*" /proc/self/status | cut -c 18-24'
 sk "$sigs"
 same_as_dash "ignored signals after trap, trap -, in a subshell and in the background" "$sigs"
 
