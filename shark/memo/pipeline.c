@@ -298,23 +298,14 @@ static void settle_stdin(struct memo_pstage *ps)
 
 /* ---- replay ---------------------------------------------------------------- */
 
-/* Copy a pinned blob (size bytes) to fd: copy_file_range to a regular
- * file (a reflink where the file system shares extents: XFS, btrfs; the
- * kernel's copy elsewhere), sendfile where it works (any output since
- * Linux 2.6.33), read/write otherwise. -EPIPE when the reader went away. */
+/* Copy a pinned blob (size bytes) to fd: sendfile where it works (any
+ * output since Linux 2.6.33), read/write otherwise. -EPIPE when the reader
+ * went away. */
 static int replay_fd(int in, uint64_t size, int fd)
 {
 	if (size == 0 || fd < 0 || in < 0)
 		return 0;
 	off_t off = 0;
-	while ((uint64_t)off < size) {
-		/* EXDEV, EINVAL (a pipe, a tty), EBADF (O_APPEND), ...: sendfile */
-		ssize_t n = copy_file_range(in, &off, fd, NULL, (size_t)(size - (uint64_t)off), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-	}
 	while ((uint64_t)off < size) {
 		ssize_t n = sendfile(fd, in, &off, (size_t)(size - (uint64_t)off));
 		if (n < 0 && errno == EINTR)
