@@ -20,7 +20,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-6" /* 6: relocatable keys, umask, stdin used, /tmp effects */
+#define MEMO_FORMAT_VERSION "shark-action-7" /* 6: relocatable keys, umask, stdin used, /tmp effects; 7: ignored signals */
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -525,6 +525,7 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 	feed_u64(h, k->grants);
 	feed_u64(h, k->merged);
 	feed_u64(h, k->umask);
+	feed_u64(h, k->sigign);
 	store_hasher_final(h, ret);
 	store_hasher_free(h);
 	return 0;
@@ -588,9 +589,9 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 		free(buf);
 		return r;
 	}
-	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\numask=%04o\n", k->in.kind,
-		hex, (unsigned long long)k->in.offset, k->ttys, k->grants, k->merged ? 1u : 0u,
-		k->umask);
+	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\numask=%04o\nsigign=%llx\n",
+		k->in.kind, hex, (unsigned long long)k->in.offset, k->ttys, k->grants,
+		k->merged ? 1u : 0u, k->umask, (unsigned long long)k->sigign);
 	if (k->in.kind == MEMO_STDIN_FILE && k->in.path[0])
 		put_value(f, "stdin_path=", k->in.path);
 	if (k->in.kind == MEMO_STDIN_FILE || k->in.kind == MEMO_STDIN_SPOOLED)

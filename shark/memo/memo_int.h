@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -71,7 +72,18 @@ struct memo_keyspec {
 	unsigned umask;		/* the file mode creation mask the command
 				 * gets: it decides the modes of the files it
 				 * creates, which a replay reproduces */
+	uint64_t sigign;	/* bit n-1: signal n is ignored; the command
+				 * inherits it (`trap '' PIPE; yes | head`
+				 * ends otherwise) */
 };
+
+/* run.c */
+/* memo_ignored_signals - the signals this process ignores, which a
+ * command it starts inherits. Never cached: a trap or a subshell changes
+ * them. */
+void memo_ignored_signals(sigset_t *ret);
+/* memo_sigset_bits - set's signals 1-64 as bits (bit n-1: signal n). */
+uint64_t memo_sigset_bits(const sigset_t *set);
 
 /* key.c */
 bool memo_env_is_volatile(const char *entry);

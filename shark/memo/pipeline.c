@@ -102,6 +102,9 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 	*p = (struct memo_pipeline){ .m = m, .cwd = cwd, .n = n, .status = ret_status };
 	mode_t mask = umask(0); /* read it: umask has no getter */
 	umask(mask);
+	sigset_t ign;
+	memo_ignored_signals(&ign);
+	uint64_t sigign = memo_sigset_bits(&ign);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)
 		return -ENOMEM;
@@ -124,6 +127,7 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 			.grants = (s->flags & MEMO_NETWORK) ? MEMO_NETWORK : 0,
 			.merged = s->err_to_out || same_open_file(ps->out_dest, s->fd_err),
 			.umask = (unsigned)mask,
+			.sigign = sigign,
 		};
 		plan_stdin(m, stages, i, fd_in, ps);
 		if (ps->in_src == MEMO_IN_EMPTY) {

@@ -481,7 +481,7 @@ static void prepare_next(bool network)
  * per signal, about 100 us less per command here), or asked signal by
  * signal when /proc cannot tell. Never cached: a trap or a subshell
  * changes them. */
-static void ignored_signals(sigset_t *ret)
+void memo_ignored_signals(sigset_t *ret)
 {
 	sigemptyset(ret);
 	char buf[4096];
@@ -516,6 +516,15 @@ static void ignored_signals(sigset_t *ret)
 		    sa.sa_handler == SIG_IGN)
 			sigaddset(ret, sig);
 	}
+}
+
+uint64_t memo_sigset_bits(const sigset_t *set)
+{
+	uint64_t bits = 0;
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+		if (sigismember(set, sig) == 1)
+			bits |= 1ull << (sig - 1);
+	return bits;
 }
 
 static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool network)
@@ -592,7 +601,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		/* Signals ignored here (SIGINT and SIGQUIT for `cmd &`) stay
 		 * ignored in the command, as in sh. */
 		sigset_t ign;
-		ignored_signals(&ign);
+		memo_ignored_signals(&ign);
 		sandbox_plan_set_ignored_signals(plan, &ign);
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);

@@ -41,6 +41,13 @@ expect_hit path-warm
 printf '#!/bin/sh\necho new\n' >bin1/tool && chmod +x bin1/tool
 sk 'PATH=$PWD/bin1:$PWD/bin2:$PATH; tool'; expect_miss path-shadowed; expect_out path-shadowed new
 
+# -- the signals the shell ignores, which the command inherits ---------------
+sigprobe="$PY -c 'import signal; print(signal.getsignal(signal.SIGHUP) == signal.SIG_IGN)'"
+sk "$sigprobe"; sk "$sigprobe"; expect_hit sigign-warm; expect_out sigign-warm False
+sk "trap '' HUP; $sigprobe"; expect_miss sigign-trapped
+expect_out sigign-trapped "$(dash -c "trap '' HUP; $sigprobe")"
+sk "trap '' HUP; trap - HUP; $sigprobe"; expect_hit sigign-reset; expect_out sigign-reset False
+
 # -- an edited script -----------------------------------------------------------
 printf 'echo one\n' >s.sh
 sk 'sh s.sh'; sk 'sh s.sh'; expect_hit script-warm

@@ -203,10 +203,11 @@ Test(memo_key, key_info_reads_back)
 	cr_assert_eq(ki->ttys, 4);
 	cr_assert_eq(ki->grants, MEMO_NETWORK);
 	/* fields: every line but the key's (format, cwd, 3 args, 2 env,
-	 * stdin, ttys, grants, merged, umask) */
-	cr_assert_eq(ki->n_fields, 12);
+	 * stdin, ttys, grants, merged, umask, sigign) */
+	cr_assert_eq(ki->n_fields, 13);
 	cr_assert_str_eq(ki->fields[10], "merged=0");
 	cr_assert_str_eq(ki->fields[11], "umask=0000");
+	cr_assert_str_eq(ki->fields[12], "sigign=0");
 	cr_assert_str_eq(ki->fields[1], "cwd=/ws/sub");
 	cr_assert(strstr(text, "cwd=\\w/sub\n"), "recorded with the root as a token: %s", text);
 	cr_assert_null(ki->bound);
