@@ -104,6 +104,15 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 	umask(mask);
 	sigset_t ign;
 	memo_ignored_signals(&ign);
+	/* SIGHUP, SIGINT and SIGQUIT come from the terminal or the session,
+	 * never from the run itself, and sh ignores INT and QUIT for every
+	 * `cmd &`, nohup HUP: keyed, they would split the runs of a script
+	 * started in the background from its foreground runs. A run such a
+	 * signal ends is not recorded; one that ignores it goes on as if none
+	 * came. */
+	sigdelset(&ign, SIGHUP);
+	sigdelset(&ign, SIGINT);
+	sigdelset(&ign, SIGQUIT);
 	uint64_t sigign = memo_sigset_bits(&ign);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)

@@ -42,11 +42,14 @@ printf '#!/bin/sh\necho new\n' >bin1/tool && chmod +x bin1/tool
 sk 'PATH=$PWD/bin1:$PWD/bin2:$PATH; tool'; expect_miss path-shadowed; expect_out path-shadowed new
 
 # -- the signals the shell ignores, which the command inherits ---------------
-sigprobe="$PY -c 'import signal; print(signal.getsignal(signal.SIGHUP) == signal.SIG_IGN)'"
+sigprobe="$PY -c 'import signal; print(signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN)'"
 sk "$sigprobe"; sk "$sigprobe"; expect_hit sigign-warm; expect_out sigign-warm False
-sk "trap '' HUP; $sigprobe"; expect_miss sigign-trapped
-expect_out sigign-trapped "$(dash -c "trap '' HUP; $sigprobe")"
-sk "trap '' HUP; trap - HUP; $sigprobe"; expect_hit sigign-reset; expect_out sigign-reset False
+sk "trap '' USR1; $sigprobe"; expect_miss sigign-trapped
+expect_out sigign-trapped "$(dash -c "trap '' USR1; $sigprobe")"
+sk "trap '' USR1; trap - USR1; $sigprobe"; expect_hit sigign-reset; expect_out sigign-reset False
+# ... but not SIGINT and SIGQUIT, which sh ignores for `cmd &`, nor HUP (nohup)
+sk "$sigprobe & wait"; expect_hit sigign-background; expect_out sigign-background False
+sk "trap '' HUP; $sigprobe"; expect_hit sigign-nohup
 
 # -- an edited script -----------------------------------------------------------
 printf 'echo one\n' >s.sh
