@@ -47,17 +47,32 @@ struct sandbox_run {
  * which were still exiting: the namespaces' teardown runs in their exit,
  * and the caller goes on meanwhile. Reaped later without waiting
  * (reap_deferred), or waited for when the list is full. A forked copy of
- * the caller finds them not its children (ECHILD) and drops them. */
+ * the caller empties its copy of the list first: they are not its
+ * children, and once pids wrap one of them could name a child of its own,
+ * whose status it would then take. */
 #define DEFER_MAX 64
 static struct {
 	pthread_mutex_t lock;
+	pid_t owner; /* the process whose children they are */
 	pid_t pid[DEFER_MAX];
 	size_t n;
 } deferred = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* with deferred.lock held */
+static void deferred_own(void)
+{
+	pid_t self = getpid();
+
+	if (deferred.owner != self) {
+		deferred.owner = self;
+		deferred.n = 0;
+	}
+}
+
 static void reap_deferred(void)
 {
 	pthread_mutex_lock(&deferred.lock);
+	deferred_own();
 	for (size_t i = 0; i < deferred.n;) {
 		pid_t p = waitpid(deferred.pid[i], NULL, WNOHANG);
 
@@ -72,6 +87,7 @@ static void reap_deferred(void)
 static void defer_reap(pid_t pid)
 {
 	pthread_mutex_lock(&deferred.lock);
+	deferred_own();
 	if (deferred.n == DEFER_MAX) {
 		while (waitpid(deferred.pid[0], NULL, 0) < 0 && errno == EINTR)
 			;
@@ -308,7 +324,25 @@ struct prep_state {
 	struct rlimit rl[RLIM_NLIMITS];
 	int nice;
 	pid_t pgrp;
+	cpu_set_t affinity;
+	int policy, sched_priority, ioprio;
+	char oom_adj[16];   /* /proc/self/oom_score_adj */
+	char cgroup[512];   /* /proc/self/cgroup: a move to another cgroup
+			     * (its memory.max, pids.max) */
 };
+
+/* PATH's first bytes into buf (NUL-terminated; empty when unreadable). */
+static void read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
 
 struct sandbox_prep {
 	pid_t pid;   /* its pid 1 */
@@ -330,6 +364,14 @@ static void prep_state_now(struct prep_state *st)
 	if (errno != 0)
 		st->nice = 1000; /* never equal to a real value */
 	st->pgrp = getpgrp();
+	if (sched_getaffinity(0, sizeof(st->affinity), &st->affinity) < 0)
+		CPU_ZERO(&st->affinity);
+	st->policy = sched_getscheduler(0);
+	struct sched_param sp = { 0 };
+	st->sched_priority = sched_getparam(0, &sp) == 0 ? sp.sched_priority : -1;
+	st->ioprio = (int)syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+	read_small("/proc/self/oom_score_adj", st->oom_adj, sizeof(st->oom_adj));
+	read_small("/proc/self/cgroup", st->cgroup, sizeof(st->cgroup));
 }
 
 static bool prep_state_equal(const struct prep_state *a, const struct prep_state *b)
@@ -337,7 +379,10 @@ static bool prep_state_equal(const struct prep_state *a, const struct prep_state
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		if (a->rl[i].rlim_cur != b->rl[i].rlim_cur || a->rl[i].rlim_max != b->rl[i].rlim_max)
 			return false;
-	return a->nice == b->nice && a->pgrp == b->pgrp;
+	return a->nice == b->nice && a->pgrp == b->pgrp &&
+	       CPU_EQUAL(&a->affinity, &b->affinity) && a->policy == b->policy &&
+	       a->sched_priority == b->sched_priority && a->ioprio == b->ioprio &&
+	       strcmp(a->oom_adj, b->oom_adj) == 0 && strcmp(a->cgroup, b->cgroup) == 0;
 }
 
 int sandbox_prep_new(bool network, sandbox_prep **ret_prep)

@@ -231,6 +231,13 @@ int store_durable_recover(store *s)
 	if ((r = store_mdb_error(mdb_env_sync(s->env, 1))) < 0)
 		goto out;
 	s->stat_epoch = e;
+	/* the mark may have looked foreign without a reboot (a boot id this
+	 * process cannot read, a torn write): objects other processes named
+	 * under it are then still unsynced and would go unmarked */
+	if (syncfs(s->dirfd) < 0) {
+		r = -errno;
+		goto out;
+	}
 	r = clear_mark(s->mark_fd);
 out:
 	(void)flock_retry(s->mark_fd, LOCK_UN);

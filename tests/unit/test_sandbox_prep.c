@@ -199,6 +199,35 @@ Test(sandbox_prep, a_changed_limit_is_not_reused)
 	sandbox_plan_free(p);
 }
 
+Test(sandbox_prep, a_changed_cpu_affinity_is_not_reused)
+{
+	cpu_set_t old, one;
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(old), &old), 0);
+	if (CPU_COUNT(&old) < 2)
+		cr_skip_test("one CPU: no other affinity to set");
+	int first = 0;
+	while (!CPU_ISSET(first, &old))
+		first++;
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	p = plan_sh("test \"$(nproc)\" = 1", -1);
+	cr_expect_not(sandbox_prep_fits(prep, p));
+	res = run_prepared(p, &prep, &used);
+	cr_assert_eq(sched_setaffinity(0, sizeof(old), &old), 0);
+	cr_expect_neq(used, pid1, "a pid 1 of its own");
+	cr_expect_eq(res->exit_code, 0, "the run has the caller's new CPU affinity (nproc)");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
 Test(sandbox_prep, a_network_plan_gets_its_own)
 {
 	sandbox_prep *prep;
