@@ -165,6 +165,25 @@ static void set_error(struct sandbox_error *e, int code, int err,
 	snprintf(e->step, sizeof(e->step), "%s", step);
 }
 
+
+/* The run's scratch dir opened (into *ret_fd) and its dirs made. */
+static int open_scratch(const sandbox_plan *plan, int *ret_fd, struct sandbox_error *err_detail)
+{
+	int r;
+
+	*ret_fd = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_fd < 0) {
+		r = -errno;
+		set_error(err_detail, r, -r, "open scratch dir");
+		return r;
+	}
+	r = make_scratch_dirs(*ret_fd);
+	if (r < 0)
+		set_error(err_detail, r, r == SANDBOX_E_SCRATCH_BUSY ? EEXIST : -r,
+			  "create scratch dirs");
+	return r;
+}
+
 int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 			struct sandbox_error *err_detail)
 {
@@ -188,18 +207,9 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 	}
 	run->report_fd = -1;
 	run->end_fd = -1;
-	scratch_fd = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (scratch_fd < 0) {
-		r = -errno;
-		set_error(err_detail, r, -r, "open scratch dir");
+	r = open_scratch(plan, &scratch_fd, err_detail);
+	if (r < 0)
 		goto fail;
-	}
-	r = make_scratch_dirs(scratch_fd);
-	if (r < 0) {
-		set_error(err_detail, r, r == SANDBOX_E_SCRATCH_BUSY ? EEXIST : -r,
-			  "create scratch dirs");
-		goto fail;
-	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
 	    pipe2(sync, O_CLOEXEC) < 0) {
 		r = -errno;
@@ -600,18 +610,9 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		return -ENOMEM;
 	}
 	run->end_fd = -1;
-	scratch_fd = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (scratch_fd < 0) {
-		r = -errno;
-		set_error(err_detail, r, -r, "open scratch dir");
+	r = open_scratch(plan, &scratch_fd, err_detail);
+	if (r < 0)
 		goto fail;
-	}
-	r = make_scratch_dirs(scratch_fd);
-	if (r < 0) {
-		set_error(err_detail, r, r == SANDBOX_E_SCRATCH_BUSY ? EEXIST : -r,
-			  "create scratch dirs");
-		goto fail;
-	}
 	/* Before pid 1 goes on, as sandbox_start_begin does. */
 	if (plan->pgid >= 0 && setpgid(p->pid, plan->pgid) < 0) {
 		r = SANDBOX_E_SETUP;
