@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,8 +253,94 @@ static bool output_replaceable(const char *path, int r, const struct stat *st,
  * the same when it already exists, so an existing directory there matches
  * (docs/memo.md says what that gives up: a lock directory must not be
  * declared). */
+/* `mkdir -p` is the one command whose run over an existing directory is
+ * its run over an absent one (exit 0, no output, the directory there): its
+ * operands and their ancestors count as declared output folders for it.
+ * Only the system's mkdir (resolved here through the stage's PATH, as the
+ * run's own exec was) and only -p: -m would leave an existing folder's mode
+ * as it was, -v prints what it created. */
+char *const *memo_mkdir_parents_operands(char *const *argv, char *const *envp)
+{
+	if (!argv[0] || !argv[1])
+		return NULL;
+	const char *name = strrchr(argv[0], '/');
+	if (strcmp(name ? name + 1 : argv[0], "mkdir") != 0)
+		return NULL;
+	bool parents = false;
+	size_t i = 1;
+	for (; argv[i] && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--parents") == 0) {
+			parents = true;
+			continue;
+		}
+		if (argv[i][1] == '-' || argv[i][strspn(argv[i] + 1, "p") + 1] != '\0')
+			return NULL;
+		parents = true;
+	}
+	if (!parents || !argv[i])
+		return NULL;
+	char prog[PATH_MAX];
+	if (name) {
+		if (snprintf(prog, sizeof(prog), "%s", argv[0]) >= (int)sizeof(prog))
+			return NULL;
+	} else {
+		const char *path = memo_env_get(envp, "PATH");
+		bool found = false;
+		while (path && !found) {
+			const char *end = strchr(path, ':');
+			int n = end ? (int)(end - path) : (int)strlen(path);
+			if (n > 0 && snprintf(prog, sizeof(prog), "%.*s/mkdir", n, path) <
+					     (int)sizeof(prog))
+				found = access(prog, X_OK) == 0;
+			path = end ? end + 1 : NULL;
+		}
+		if (!found)
+			return NULL;
+	}
+	char real[PATH_MAX];
+	if (!realpath(prog, real) || (strcmp(real, "/usr/bin/mkdir") != 0 &&
+				      strcmp(real, "/bin/mkdir") != 0))
+		return NULL;
+	return &argv[i];
+}
+
+/* Whether path (absolute) is dir (relative to cwd unless absolute) or one
+ * of its ancestors, comparing component by component ("a//b/./" is
+ * "a/b"; a ".." makes no match). */
+static bool mkdir_covers(const char *cwd, const char *dir, const char *path)
+{
+	char full[PATH_MAX];
+	int n = dir[0] == '/' ? snprintf(full, sizeof(full), "%s", dir)
+			      : snprintf(full, sizeof(full), "%s/%s", cwd, dir);
+	if (n < 0 || n >= (int)sizeof(full))
+		return false;
+	const char *a = full, *b = path;
+	for (;;) {
+		while (*a == '/' || (a[0] == '.' && (a[1] == '/' || !a[1])))
+			a++;
+		while (*b == '/')
+			b++;
+		if (!*b)
+			return true; /* path is dir or an ancestor */
+		if (!*a)
+			return false;
+		size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+		if ((la == 2 && a[0] == '.' && a[1] == '.') || la != lb || memcmp(a, b, la) != 0)
+			return false;
+		a += la;
+		b += lb;
+	}
+}
+
 bool memo_declared_output_dir(const struct memo *m, const char *path)
 {
+	for (char *const *d = m->mkdir_dirs; d && *d; d++)
+		if (m->mkdir_cwd && mkdir_covers(m->mkdir_cwd, *d, path))
+			return true;
 	const char *list = m->output_dirs;
 	size_t wl = m->workspace ? strlen(m->workspace) : 0;
 	while (list && *list) {

@@ -30,6 +30,9 @@ struct memo {
 	size_t n_reasons;
 	const char *output_dirs;	/* SHARK_OUTPUT_DIRS of the stage being
 					   looked up (its environment), or NULL */
+	char *const *mkdir_dirs;	/* the operands of a stage that is the
+					   system's `mkdir -p`, or NULL */
+	const char *mkdir_cwd;		/* ... relative to this directory */
 	/* the shared cache (remote.c) */
 	struct store_remote *remote;	/* this process's client, by remote_pid */
 	pid_t remote_pid;
@@ -145,6 +148,10 @@ int memo_trace_stdin_used(const struct store_trace *t, uint64_t *ret);
 /* memo_declared_output_dir - whether absolute path is a folder the stage
  * being looked up declares as its output in SHARK_OUTPUT_DIRS (memo.c). */
 bool memo_declared_output_dir(const struct memo *m, const char *path);
+/* memo_mkdir_parents_operands - when argv is the system's `mkdir -p DIR...`
+ * (found through envp's PATH, no option but -p), its first operand; else
+ * NULL. */
+char *const *memo_mkdir_parents_operands(char *const *argv, char *const *envp);
 
 /* memo.c */
 void memo_warn(struct memo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -249,6 +249,8 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 	bool feeds = next && next->in_src == MEMO_IN_PREVIOUS;
 	struct hit_filter filter = { .ps = ps, .next = feeds ? next : NULL };
 	m->output_dirs = memo_env_get(ps->s->envp, "SHARK_OUTPUT_DIRS");
+	m->mkdir_dirs = memo_mkdir_parents_operands(ps->s->argv, ps->s->envp);
+	m->mkdir_cwd = p->cwd;
 	int found = memo_lookup_filtered(m, &ps->action_key, hit_usable, &filter, &ps->hit,
 					 &ps->hit_id);
 	/* a local miss: the shared cache may have it (remote.c brings a
@@ -259,6 +261,7 @@ static bool look_up(struct memo_pipeline *p, struct memo_pstage *ps)
 		ps->remote = found > 0;
 	}
 	m->output_dirs = NULL;
+	m->mkdir_dirs = NULL;
 	if (found <= 0)
 		return false;
 	/* A hit must leave a file or spooled stdin where the run left it. */

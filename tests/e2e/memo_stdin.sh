@@ -109,4 +109,23 @@ SHARK_OUTPUT_DIRS=out sk 'python3 mk.py'
 expect_miss outdirs-file-in-the-way
 checks=$((checks + 1))
 [ "$st" != 0 ] || fail "outdirs-file-in-the-way: status 0"
+# the system's `mkdir -p` (nothing declared): an existing folder is what it
+# would have made, so its 2nd run hits; -v prints what it creates, so not
+# with -v; and a file in the way is never a hit
+rm -f out
+sk 'mkdir -p res/a/b'
+sk 'mkdir -p res/a/b'; expect_hit mkdir-p-2nd
+checks=$((checks + 1))
+[ "$st" = 0 ] && [ -d res/a/b ] || fail "mkdir-p-2nd: status $st"
+rm -rf res
+sk 'mkdir -p res/a/b'; expect_hit mkdir-p-gone
+checks=$((checks + 1))
+[ -d res/a/b ] || fail "mkdir-p-gone: res/a/b was not made again"
+sk 'mkdir -pv vres'; expect_out mkdir-pv-1st "$(rmdir vres; dash -c 'mkdir -pv vres')"
+sk 'mkdir -pv vres'; expect_miss mkdir-pv-2nd; expect_out mkdir-pv-2nd ""
+rm -rf res && echo blocker >res
+sk 'mkdir -p res/a/b'; expect_miss mkdir-p-file-in-the-way
+checks=$((checks + 1))
+[ "$st" != 0 ] || fail "mkdir-p-file-in-the-way: status 0"
+rm -f res
 finish
