@@ -187,13 +187,6 @@ static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
 #define MEMO_WAIT_MAX (8 << 20)
 #define MEMO_RELAY_WAIT_MS 200
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A pipe that yields buf[0..len) and then whatever fd still gives: a
  * child process, holding nothing but the three ends, copies them and ends
  * at fd's end (or of SIGPIPE when the reader leaves, which then reaches
@@ -305,40 +298,13 @@ int memo_stdin_wait(int fd, struct memo_stdin *ret, int *ret_fd, int *ret_hash_f
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return -EINVAL;
-	size_t cap = 65536, got = 0;
-	char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	int64_t deadline = now_ms() + MEMO_WAIT_MS;
-	bool ended = false;
-	while (got <= MEMO_WAIT_MAX) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int pr = poll(&p, 1, (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			break;
-		if (got == cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, buf + got, cap - got);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0) {
-			ended = n == 0;
-			break;
-		}
-		got += (size_t)n;
-	}
+	char *buf;
+	size_t got;
+	int rb = util_read_bounded(fd, MEMO_WAIT_MS, MEMO_WAIT_MAX, &buf, &got);
+	if (rb < 0)
+		return rb;
 	int e;
-	if (ended && got <= MEMO_WAIT_MAX) {
+	if (rb == 1) {
 		int mfd = memfd_create("shark-stdin", MFD_CLOEXEC);
 		if (mfd >= 0 && (got == 0 || write(mfd, buf, got) == (ssize_t)got) &&
 		    lseek(mfd, 0, SEEK_SET) == 0) {

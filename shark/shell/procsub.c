@@ -2,6 +2,7 @@
 #include "shark/shell/procsub.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/jobs.h"
+#include "shark/util/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -116,68 +117,6 @@ static char *open_write(struct shell *sh, struct node *cmd)
 	if (!ret)
 		abort();
 	return ret;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read fd into *buf (malloc'd, *len bytes) until its end, WAIT_MS or more
- * than WAIT_MAX bytes: true when the end came. */
-static bool read_all(int fd, char **buf, size_t *len)
-{
-	size_t cap = 65536, got = 0;
-	char *b = malloc(cap);
-	if (!b)
-		abort();
-	int64_t deadline = now_ms() + WAIT_MS;
-	bool ended = false;
-	while (got <= WAIT_MAX) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int pr = poll(&p, 1, (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			break;
-		if (got == cap) {
-			char *nb = realloc(b, cap * 2);
-			if (!nb)
-				abort();
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, b + got, cap - got);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0) {
-			ended = n == 0;
-			break;
-		}
-		got += (size_t)n;
-	}
-	*buf = b;
-	*len = got;
-	return ended && got <= WAIT_MAX;
-}
-
-static bool write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 /* Does the regular file fd hold exactly buf[0..len)? */
@@ -310,7 +249,7 @@ static char *content_file(const char *buf, size_t len, int *ret_lock)
 		int wfd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 		if (wfd < 0)
 			break;
-		bool ok = write_all(wfd, buf, len);
+		bool ok = util_write_all(wfd, buf, len) == 0;
 		if (close(wfd) < 0)
 			ok = false;
 		int err = EIO;
@@ -369,7 +308,10 @@ static char *open_read(struct shell *sh, struct node *cmd)
 	close(p[1]);
 	char *buf;
 	size_t len;
-	bool ended = read_all(p[0], &buf, &len);
+	int rb = util_read_bounded(p[0], WAIT_MS, WAIT_MAX, &buf, &len);
+	if (rb < 0)
+		abort(); /* out of memory, as the shell's allocations */
+	bool ended = rb == 1;
 	if (ended) {
 		close(p[0]);
 		p[0] = -1;
@@ -401,7 +343,7 @@ static char *open_read(struct shell *sh, struct node *cmd)
 				close(i);
 		signal(SIGPIPE, SIG_DFL);
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || !write_all(fd, buf, len))
+		if (fd < 0 || util_write_all(fd, buf, len) != 0)
 			_exit(1);
 		if (!ended) {
 			char tmp[65536];
@@ -409,7 +351,7 @@ static char *open_read(struct shell *sh, struct node *cmd)
 				ssize_t n = read(p[0], tmp, sizeof(tmp));
 				if (n < 0 && errno == EINTR)
 					continue;
-				if (n <= 0 || !write_all(fd, tmp, (size_t)n))
+				if (n <= 0 || util_write_all(fd, tmp, (size_t)n) != 0)
 					break;
 			}
 		}

@@ -36,6 +36,12 @@ const char *util_format_duration_short(uint64_t ns, char *buf, size_t size);
  * is left as the failed write set it. */
 int util_write_all(int fd, const void *buf, size_t len);
 
+/* util_read_bounded - read fd (a pipe) into *ret_buf (malloc'd, *ret_len
+ * bytes) until its end, wait_ms milliseconds or more than max bytes,
+ * whichever comes first: 1 when the end came within both bounds, 0 when
+ * not (*ret_buf then holds what was read), -ENOMEM. */
+int util_read_bounded(int fd, int wait_ms, size_t max, char **ret_buf, size_t *ret_len);
+
 /* util_now_ns - clock (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in
  * nanoseconds. */
 int64_t util_now_ns(int clock);
