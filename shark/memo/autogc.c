@@ -19,6 +19,21 @@
 /* At most one check per store per this long, across all shells. */
 #define MEMO_GC_CHECK_INTERVAL_S 3600
 
+bool memo_fork_detached(void)
+{
+	pid_t pid = fork();
+	if (pid != 0) {
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return false;
+	}
+	/* the intermediate child: a session of its own, its child left to
+	 * init, so the caller waits for nothing more than this exit */
+	if (setsid() < 0 || fork() != 0)
+		_exit(0);
+	return true;
+}
+
 /* memo_auto_gc - keep the store under SHARK_STORE_LIMIT (default 20 GiB;
  * "0" or "off" disables) without stalling the user: at most once an hour
  * (a stamp file, claimed by whichever shell gets there first) the blob
@@ -53,15 +68,8 @@ void memo_auto_gc(struct memo *m)
 	close(fd);
 	struct store_stats stats;
 	bool over = store_stats(st, &stats) == 0 && stats.blob_bytes > limit;
-	pid_t pid = fork();
-	if (pid != 0) {
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+	if (!memo_fork_detached())
 		return;
-	}
-	/* The child: detach, leave the grandchild to init, and exit. */
-	if (setsid() < 0 || fork() != 0)
-		_exit(0);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 0);

@@ -255,6 +255,10 @@ void memo_hints_after_run(const struct memo *m, const struct memo_stage *s,
 			  const struct sandbox_result *res, const char *scratch);
 
 /* autogc.c */
+/* memo_fork_detached - fork a process detached from this one (a session of
+ * its own, a child of init): true in it, false in the caller once the
+ * intermediate child has exited (or the fork failed). */
+bool memo_fork_detached(void);
 /* memo_auto_gc - after a recording, start a detached gc when the store is
  * over $SHARK_STORE_LIMIT (at most once an hour per store). */
 void memo_auto_gc(struct memo *m);

@@ -297,15 +297,9 @@ void memo_remote_after_pipeline(struct memo *m)
 	if (store_remote_is_down(m->st))
 		return; /* the queue waits: the next run or `shark remote push` */
 	memo_flush(m);
-	pid_t pid = fork();
-	if (pid != 0) {
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
-		return;
-	}
-	/* the shell waits for this child: it keeps the shell's priority (an
-	 * idle-class child could wait long for a CPU on a busy machine) */
-	if (setsid() < 0 || fork() != 0)
-		_exit(0);
-	uploader(m->store_dir);
+	/* the shell waits for the intermediate child: it keeps the shell's
+	 * priority (an idle-class child could wait long for a CPU on a busy
+	 * machine); only the uploader takes the idle one */
+	if (memo_fork_detached())
+		uploader(m->store_dir);
 }
