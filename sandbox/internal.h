@@ -164,6 +164,17 @@ void sandbox_stdio_carry_offsets(struct sandbox_stdio *s);
 
 struct sandbox_tracer;
 
+/* The PATH candidates the command skipped without executing them, because
+ * an untraced lookup before its filter was loaded found them absent (setup.c,
+ * probe_path): absolute paths, each ended by a NUL, in the order tried.
+ * Filled by the command in memory it shares with pid 1 (it must not
+ * allocate), read by pid 1's tracer thread after the command's set-up
+ * message. A candidate that does not fit is not skipped. */
+struct sandbox_exec_probe {
+	size_t len;
+	char paths[8192];
+};
+
 int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
 /* Named pipes under path (absolute, in the sandbox) are the host's as seen
  * through lower_fd, an O_PATH fd of the host's directory below the overlay
@@ -172,6 +183,14 @@ int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
  * processes outside (and other sandboxes) using it. The tracer takes
  * lower_fd over. At most two (the workspace, /tmp); -ENOSPC past that. */
 int sandbox_tracer_add_lower(struct sandbox_tracer *t, const char *path, int lower_fd);
+/* Record each path of probe (len bytes) as a traced execve of it would
+ * have been, before the first notification is accounted (the lookups
+ * need the sandbox's root, opened from that notification): the same
+ * lookup and the same kinds, so the record does not depend on whether the
+ * command tried those candidates itself. The command's execve of the
+ * candidate it found is traced, so that notification always comes; if
+ * none does, the trace is marked lost. 0 or -ENOMEM. */
+int sandbox_tracer_skipped_execs(struct sandbox_tracer *t, const char *paths, size_t len);
 /* Receive (blocking) and answer one notification. Returns 0, 1 when no
  * process is left under the filter (nothing more will come), or -errno.
  * Meant to be called in a loop by a dedicated thread. */

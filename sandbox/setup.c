@@ -636,22 +636,89 @@ static int try_exec(const char *file, const struct sandbox_plan *plan,
 	return -errno;
 }
 
-/* Run the command the way sh does: a name with a slash is executed as is,
- * otherwise each $PATH entry is tried (default "/usr/bin:/bin"). Returns
- * the errno that decides 127 vs 126. */
-static int exec_command(const struct sandbox_plan *plan, char **sh_argv)
+/* Where the PATH search stands after probe_path: the entries before next
+ * were found absent untraced and are not tried again; err is what the last
+ * of them failed with (what its execve would have). */
+struct path_search {
+	const char *next;
+	int err;
+};
+
+static const char *search_path(const struct sandbox_plan *plan)
 {
-	const char *name = plan->argv[0], *path, *dir;
+	const char *path = env_get(plan, "PATH");
+
+	return path ? path : "/usr/bin:/bin";
+}
+
+/* The PATH search's first part, run by the command before its filter is
+ * loaded, so without a round trip to the tracer per candidate (9 failed
+ * execve on a PATH of 10 entries for `tr`, each a notification). Each
+ * leading candidate that a stat() finds absent (ENOENT, ENOTDIR: exactly
+ * when its execve would fail with that errno, having looked up the same
+ * path with the same credentials, root, cwd and fds) is skipped, and put
+ * in probe, from which the tracer records it as it records a failed
+ * execve, with its own lookup (sandbox_tracer_skipped_execs): the record,
+ * and so the memo key, is the one the traced search makes, and a tool put
+ * later in an earlier PATH directory still makes the run miss.
+ * It is done here rather than in pid 1 before the command starts because
+ * only here is everything the execve's lookup depends on already in place
+ * (the working directory, the dropped capabilities, the Landlock fence),
+ * and the command needs the answer, not pid 1.
+ * The probe stops, leaving the rest to the traced search, at the first
+ * candidate that exists (it is execve'd, traced: a directory, a file
+ * without execute permission or without #! go on as sh does), that fails
+ * otherwise (EACCES, ELOOP...), that is relative (an empty or relative
+ * PATH entry: the tracer would resolve it against the cwd) or under /proc,
+ * that does not fit probe, and at the last candidate, which is always
+ * tried traced: the tracer records the skipped candidates when its first
+ * notification comes, and that execve is the one that always comes. */
+static void probe_path(const struct sandbox_plan *plan, struct path_search *s,
+		       struct sandbox_exec_probe *probe)
+{
+	const char *name = plan->argv[0], *dir;
 	char buf[SANDBOX_MAX_PATH + 256];
-	int err = -ENOENT;
+	struct stat st;
+
+	s->next = search_path(plan);
+	s->err = -ENOENT;
+	if (!probe || strchr(name, '/'))
+		return;
+	for (dir = s->next;;) {
+		size_t len = strcspn(dir, ":");
+		int n;
+
+		if (dir[len] == '\0' || dir[0] != '/')
+			return;
+		n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, dir, name);
+		if (n <= 0 || n >= SANDBOX_MAX_PATH ||
+		    (size_t)n + 1 > sizeof(probe->paths) - probe->len ||
+		    (strncmp(buf, "/proc", 5) == 0 && (buf[5] == '/' || buf[5] == '\0')))
+			return;
+		if (stat(buf, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+			return;
+		memcpy(probe->paths + probe->len, buf, (size_t)n + 1);
+		probe->len += (size_t)n + 1;
+		s->err = -errno;
+		dir += len + 1;
+		s->next = dir;
+	}
+}
+
+/* Run the command the way sh does: a name with a slash is executed as is,
+ * otherwise each $PATH entry is tried (default "/usr/bin:/bin"), from
+ * where probe_path left off. Returns the errno that decides 127 vs 126. */
+static int exec_command(const struct sandbox_plan *plan, char **sh_argv,
+			const struct path_search *s)
+{
+	const char *name = plan->argv[0], *dir;
+	char buf[SANDBOX_MAX_PATH + 256];
+	int err = s->err;
 	bool eacces = false;
 
 	if (strchr(name, '/'))
 		return try_exec(name, plan, sh_argv);
-	path = env_get(plan, "PATH");
-	if (!path)
-		path = "/usr/bin:/bin";
-	for (dir = path;; dir++) {
+	for (dir = s->next;; dir++) {
 		size_t len = strcspn(dir, ":");
 		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, dir,
 				 len ? "/" : "", name);
@@ -679,8 +746,9 @@ static int exec_command(const struct sandbox_plan *plan, char **sh_argv)
 
 static __attribute__((noreturn)) void command_main(
 	const struct sandbox_plan *plan, int sock, int exec_err_fd,
-	char **sh_argv)
+	char **sh_argv, struct sandbox_exec_probe *probe)
 {
+	struct path_search search;
 	sigset_t all;
 	int notify_fd = -1, r;
 
@@ -737,6 +805,7 @@ static __attribute__((noreturn)) void command_main(
 			die(sock, SANDBOX_E_SETUP, "landlock fence (host view)");
 		}
 	}
+	probe_path(plan, &search, probe);
 	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
@@ -749,7 +818,7 @@ static __attribute__((noreturn)) void command_main(
 	if (notify_fd >= 0)
 		close(notify_fd);
 
-	r = exec_command(plan, sh_argv);
+	r = exec_command(plan, sh_argv, &search);
 	sandbox_write_all(exec_err_fd, &r, sizeof(r));
 	_exit(r == -ENOENT || r == -ENOTDIR || r == -ENAMETOOLONG ? 127 : 126);
 }
@@ -758,13 +827,14 @@ struct command_args {
 	const struct sandbox_plan *plan;
 	int sock, exec_err_fd;
 	char **sh_argv;
+	struct sandbox_exec_probe *probe;
 };
 
 static int command_entry(void *arg)
 {
 	struct command_args *a = arg;
 
-	command_main(a->plan, a->sock, a->exec_err_fd, a->sh_argv);
+	command_main(a->plan, a->sock, a->exec_err_fd, a->sh_argv, a->probe);
 }
 
 /* ---- pid 1: set-up, tracing, reaping, the result --------------------------------------- */
@@ -866,6 +936,9 @@ struct tracer_ctx {
 	 * tracer */
 	int lower_fds[2];
 	const char *lower_paths[2];
+	/* the PATH candidates the command skipped, complete once its set-up
+	 * message is in */
+	const struct sandbox_exec_probe *probe;
 };
 
 static void *tracer_thread(void *arg)
@@ -877,6 +950,11 @@ static void *tracer_thread(void *arg)
 	r = recv_setup(ctx->sock, &ctx->msg, &fd);
 	if (r == 0 && ctx->msg.code == 0)
 		r = fd < 0 ? -EPROTO : sandbox_tracer_new(fd, &tracer);
+	if (tracer && ctx->probe &&
+	    (r = sandbox_tracer_skipped_execs(tracer, ctx->probe->paths, ctx->probe->len)) < 0) {
+		sandbox_tracer_free(tracer);
+		tracer = NULL;
+	}
 	pthread_mutex_lock(&ctx->lock);
 	for (int i = 0; i < 2; i++) {
 		if (ctx->lower_fds[i] >= 0 &&
@@ -1063,6 +1141,7 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 {
 	static struct sandbox_plan local;
 	static char stack[256 * 1024] __attribute__((aligned(64)));
+	static struct sandbox_exec_probe probe;
 	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
 					 .cond = PTHREAD_COND_INITIALIZER,
 					 .lower_fds = { -1, -1 } };
@@ -1144,6 +1223,7 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 		pthread_t th;
 
 		ctx.sock = sv[0];
+		ctx.probe = &probe;
 		errno = pthread_create(&th, NULL, tracer_thread, &ctx);
 		if (errno != 0)
 			die(report, SANDBOX_E_SETUP, "tracer thread");
@@ -1175,7 +1255,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	 * its own stack and has its own fd table, signal handlers and
 	 * credentials. */
 	{
-		struct command_args args = { &local, sv[1], execerr[1], sh_argv };
+		struct command_args args = { &local, sv[1], execerr[1], sh_argv,
+					     plan->trace ? &probe : NULL };
 
 		cmd = clone(command_entry, stack + sizeof(stack),
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, &args);

@@ -85,6 +85,10 @@ struct sandbox_tracer {
 	unsigned n_in_flight;
 	bool in_flight_overflow;
 	uint64_t n_notifications;
+	/* The PATH candidates the command skipped (sandbox_tracer_skipped_execs),
+	 * recorded at the first notification */
+	char *skipped;
+	size_t skipped_len;
 	struct lower lowers[2];
 	unsigned n_lowers;
 };
@@ -791,6 +795,49 @@ int sandbox_tracer_add_lower(struct sandbox_tracer *t, const char *path, int low
 	return 0;
 }
 
+int sandbox_tracer_skipped_execs(struct sandbox_tracer *t, const char *paths, size_t len)
+{
+	char *copy;
+
+	if (len == 0)
+		return 0;
+	copy = realloc(t->skipped, t->skipped_len + len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy + t->skipped_len, paths, len);
+	t->skipped = copy;
+	t->skipped_len += len;
+	return 0;
+}
+
+/* Account each skipped candidate as the notification of its execve would
+ * have been (resolve_arg for an absolute path, then account), in the order
+ * the command would have tried them, before anything it did after. */
+static void record_skipped_execs(struct sandbox_tracer *t)
+{
+	static const struct call exec_call = CALL(K_EXEC, -1, 0, -1);
+	char out[SANDBOX_MAX_PATH];
+
+	for (size_t i = 0; i < t->skipped_len;) {
+		const char *p = t->skipped + i;
+		size_t n = strnlen(p, t->skipped_len - i);
+
+		if (n == t->skipped_len - i)
+			break; /* not NUL-ended: not from probe_path */
+		i += n + 1;
+		if (n >= SANDBOX_MAX_PATH || p[0] != '/' ||
+		    join_path("", p, out, sizeof(out)) < 0) {
+			t->flags |= SANDBOX_RESULT_TRACE_LOST;
+			continue;
+		}
+		resolve_proc_link((pid_t)t->req->pid, out, sizeof(out));
+		account(t, &exec_call, out, 0, false);
+	}
+	free(t->skipped);
+	t->skipped = NULL;
+	t->skipped_len = 0;
+}
+
 int sandbox_tracer_handle(struct sandbox_tracer *t)
 {
 	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
@@ -903,6 +950,8 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	if (t->root_fd < 0) {
 		t->flags |= SANDBOX_RESULT_TRACE_LOST;
 	} else {
+		if (t->skipped)
+			record_skipped_execs(t);
 		if (ok1)
 			account(t, &c, p1, flags, have_flags);
 		if (ok2) {
@@ -968,6 +1017,9 @@ int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r)
 	/* Taken for good: a notification still in flight is not recorded
 	 * after this point. */
 	pthread_mutex_lock(&t->lock);
+	/* Skipped candidates never recorded: no notification came. */
+	if (t->skipped)
+		t->flags |= SANDBOX_RESULT_TRACE_LOST;
 	v = calloc(t->n ? t->n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -996,6 +1048,7 @@ void sandbox_tracer_free(struct sandbox_tracer *t)
 	for (size_t i = 0; i < t->cap; i++)
 		free(t->tab[i].path);
 	free(t->tab);
+	free(t->skipped);
 	free(t->req);
 	free(t->resp);
 	pthread_mutex_destroy(&t->lock);
