@@ -56,6 +56,10 @@ struct entry {
 	 * was gen and no call that may change paths was in flight. */
 	uint32_t gen;
 	uint16_t shapes;
+	/* In the same conditions: a lookup following symlinks (bit 0), not
+	 * following them (bit 1) found something there that is not a FIFO
+	 * (bind_host_fifo need not look) */
+	uint8_t no_fifo;
 	bool output; /* the first access replaced it blindly (ACCESS_OUTPUT) */
 	bool fifo_bound; /* the host's FIFO is bound over it */
 };
@@ -153,6 +157,7 @@ static struct entry *slot(struct sandbox_tracer *t, const char *path,
 	t->tab[j].kinds = 0;
 	t->tab[j].gen = t->gen;
 	t->tab[j].shapes = 0;
+	t->tab[j].no_fifo = 0;
 	t->tab[j].output = false;
 	t->tab[j].fifo_bound = false;
 	t->n++;
@@ -541,9 +546,18 @@ static void record_interpreter(struct sandbox_tracer *t, const char *path)
 		       (lookup(t, buf, true, &st) < 0 ? SANDBOX_ACCESS_ABSENT : 0));
 }
 
+/* A lookup already made for this notification (bind_host_fifo's, before
+ * the answer), which account uses instead of its own. */
+struct prior_lookup {
+	bool done, follow;
+	int r;
+	struct stat st;
+};
+
 /* Decide the access kinds of the first path and record it. */
 static void account(struct sandbox_tracer *t, const struct call *c,
-		    const char *path, uint64_t open_flags, bool have_flags)
+		    const char *path, uint64_t open_flags, bool have_flags,
+		    const struct prior_lookup *prior)
 {
 	struct stat st;
 	struct entry *e;
@@ -621,7 +635,12 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		if (e && e->gen == t->gen && (e->shapes & (1u << shape)))
 			return;
 	}
-	r = lookup(t, path, follow, &st);
+	if (prior && prior->done && prior->follow == follow) {
+		r = prior->r;
+		st = prior->st;
+	} else {
+		r = lookup(t, path, follow, &st);
+	}
 	if (r == -ENOENT || r == -ENOTDIR) {
 		kinds |= SANDBOX_ACCESS_ABSENT;
 	} else if (r < 0) {
@@ -659,8 +678,13 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		if (e->gen != t->gen) {
 			e->gen = t->gen;
 			e->shapes = 0;
+			e->no_fifo = 0;
 		}
 		e->shapes |= (uint16_t)(1u << shape);
+		/* (Not when absent: a FIFO the host makes meanwhile is
+		 * still bound when the command opens it.) */
+		if (r == 0 && !S_ISFIFO(st.st_mode))
+			e->no_fifo |= follow ? 1u : 2u;
 	}
 }
 
@@ -719,7 +743,8 @@ static void call_changes_paths(struct sandbox_tracer *t, pid_t tid)
  * own mount namespace). Only once per path. Nothing new is reachable: the
  * command could open that FIFO by name without the overlay. Best effort:
  * on any failure the open goes on as before. */
-static void bind_host_fifo(struct sandbox_tracer *t, const char *path, bool follow)
+static void bind_host_fifo(struct sandbox_tracer *t, const char *path, bool follow,
+			   struct prior_lookup *prior)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
@@ -748,8 +773,22 @@ static void bind_host_fifo(struct sandbox_tracer *t, const char *path, bool foll
 	e = slot(t, path, false);
 	if (e && e->fifo_bound)
 		return;
-	if (lookup(t, path, follow, &sst) < 0 || !S_ISFIFO(sst.st_mode))
+	/* Known to be something else than a FIFO: looked up (account) with
+	 * no call that may change paths answered since nor still running. */
+	if (e && e->gen == t->gen && t->n_in_flight == 0 && !t->in_flight_overflow &&
+	    (e->no_fifo & (follow ? 1u : 2u)))
 		return;
+	/* account uses this lookup rather than make its own: before the
+	 * answer, or, for a call that creates or truncates, at the moment
+	 * its own would have been made. Not once the FIFO is bound (it then
+	 * looks at the host's). */
+	prior->r = lookup(t, path, follow, &sst);
+	prior->st = sst;
+	prior->follow = follow;
+	prior->done = true;
+	if (prior->r < 0 || !S_ISFIFO(sst.st_mode))
+		return;
+	prior->done = false;
 	host = (int)syscall(SYS_openat2, lo->fd, path + lo->len + 1, &how, sizeof(how));
 	if (host < 0 || fstat(host, &hst) < 0 || !S_ISFIFO(hst.st_mode) ||
 	    hst.st_ino != sst.st_ino)
@@ -831,7 +870,7 @@ static void record_skipped_execs(struct sandbox_tracer *t)
 			continue;
 		}
 		resolve_proc_link((pid_t)t->req->pid, out, sizeof(out));
-		account(t, &exec_call, out, 0, false);
+		account(t, &exec_call, out, 0, false, NULL);
 	}
 	free(t->skipped);
 	t->skipped = NULL;
@@ -842,6 +881,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 {
 	char p1[SANDBOX_MAX_PATH], p2[SANDBOX_MAX_PATH];
 	const struct seccomp_data *d;
+	struct prior_lookup prior = { .done = false };
 	uint64_t flags = 0;
 	bool have_flags = false, ok1, ok2, early;
 	int r1, r2 = 0;
@@ -931,7 +971,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	if (ok1 && t->n_lowers && t->root_fd >= 0 &&
 	    (c.klass == K_OPEN || c.klass == K_OPENAT2) &&
 	    !(have_flags && (flags & O_PATH)))
-		bind_host_fifo(t, p1, !(have_flags && (flags & O_NOFOLLOW)));
+		bind_host_fifo(t, p1, !(have_flags && (flags & O_NOFOLLOW)), &prior);
 	if (early ? respond(t) < 0 :
 		    ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req->id) < 0) {
 		pthread_mutex_unlock(&t->lock);
@@ -953,7 +993,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		if (t->skipped)
 			record_skipped_execs(t);
 		if (ok1)
-			account(t, &c, p1, flags, have_flags);
+			account(t, &c, p1, flags, have_flags, &prior);
 		if (ok2) {
 			struct call w = c;
 
@@ -962,7 +1002,7 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 			 * depends on it */
 			w.klass = c.klass == K_WRITE && flags == 0 ? K_REPLACE
 								   : K_WRITE;
-			account(t, &w, p2, 0, false);
+			account(t, &w, p2, 0, false, NULL);
 		}
 	}
 	pthread_mutex_unlock(&t->lock);

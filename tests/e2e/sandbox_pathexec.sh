@@ -112,4 +112,26 @@ out=$(env PATH="$P:/usr/bin:/bin" "$RUN" -T -- late 2>&1)
 checks=$((checks + 1))
 [ "$out" = late ] || fail "untraced search: [$out]"
 
+# ---- the tracer's one lookup for a workspace open ----------------------------
+# (bind_host_fifo's lookup serves account, and a path known to be no FIFO
+# is not looked up again: the record is the same)
+echo x >f1 && mkdir -p px && echo y >px/f1
+sc='cat f1 f1 >/dev/null; test -e f1; cat nx 2>/dev/null; cat nx 2>/dev/null
+echo >new1; cat new1; ls px >/dev/null; cat px/f1 px/f1 >/dev/null; test -d px'
+"$RUN" -a "$acc.ws" -- sh -c "$sc" >/dev/null
+grep " $ws" "$acc.ws" >"$acc.wsgot"
+printf '%s\n' "--s--- $ws" "r-s--- $ws/f1" "r---aw $ws/new1" "----a- $ws/nx" \
+	"--sl-- $ws/px" "r----- $ws/px/f1" >"$acc.wswant"
+checks=$((checks + 1))
+cmp -s "$acc.wswant" "$acc.wsgot" || fail "workspace record: $(diff "$acc.wswant" "$acc.wsgot")"
+# a host FIFO looked at, then opened: still the host's (a writer outside)
+mkfifo hostfifo
+(echo through >hostfifo) &
+wpid=$!
+out=$(timeout 20 "$RUN" -- sh -c 'test -p hostfifo && test -e hostfifo && cat hostfifo')
+checks=$((checks + 1))
+[ "$out" = through ] || fail "host FIFO after a stat: [$out]"
+kill $wpid 2>/dev/null
+wait $wpid 2>/dev/null
+
 finish
