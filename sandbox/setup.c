@@ -697,9 +697,9 @@ static void probe_path(const struct sandbox_plan *plan, struct path_search *s,
 			return;
 		if (stat(buf, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
 			return;
+		s->err = -errno;
 		memcpy(probe->paths + probe->len, buf, (size_t)n + 1);
 		probe->len += (size_t)n + 1;
-		s->err = -errno;
 		dir += len + 1;
 		s->next = dir;
 	}
