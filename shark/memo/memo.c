@@ -59,7 +59,7 @@ void memo_free(struct memo *m)
 {
 	if (!m)
 		return;
-	if (m->remote_pid == getpid())
+	if (m->remote_pid == util_getpid())
 		store_remote_free(m->remote);
 	free(m->upq);
 	store_close(m->st);
@@ -75,7 +75,7 @@ void memo_free(struct memo *m)
 
 void memo_flush(struct memo *m)
 {
-	if (m && m->st && m->st_pid == getpid())
+	if (m && m->st && m->st_pid == util_getpid())
 		(void)store_flush_lazy(m->st); /* a hit's history: no synced commit */
 }
 
@@ -130,7 +130,7 @@ static void release_user_fds(const int held[MEMO_USER_FDS])
  * opened, so LMDB never sees a handle used in two processes. */
 store *memo_store(struct memo *m)
 {
-	pid_t self = getpid();
+	pid_t self = util_getpid();
 	if (m->st && m->st_pid == self)
 		return m->st;
 	if (m->st) {

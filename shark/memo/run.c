@@ -461,12 +461,12 @@ static void prepare_holding_user_fds(bool network)
 
 static void prepare_next(bool network)
 {
-	if (next_prep_pid != getpid()) {
+	if (next_prep_pid != util_getpid()) {
 		/* A forked copy: the handle is the parent's (freeing it
 		 * here only closes our copy of its socket). */
 		sandbox_prep_free(next_prep);
 		next_prep = NULL;
-		next_prep_pid = getpid();
+		next_prep_pid = util_getpid();
 		runs_here = 0;
 	}
 	if (++runs_here < 2 || next_prep)
@@ -606,7 +606,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);
 		r->start_mono = util_now_ns(CLOCK_MONOTONIC);
-		if (next_prep_pid != getpid()) {
+		if (next_prep_pid != util_getpid()) {
 			sandbox_prep_free(next_prep); /* a forked copy's */
 			next_prep = NULL;
 		}
@@ -1165,7 +1165,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	} else {
 		run.outcome = STORE_RUN_NOT_RECORDED;
 		run.reason = r->reason;
-		if (m->st && m->st_pid == getpid())
+		if (m->st && m->st_pid == util_getpid())
 			(void)store_run_defer(m->st, &run); /* with the batch, or memo_flush */
 	}
 	r->fx = fx;

@@ -287,7 +287,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 	 * whatever the scheduling (docs/memo.md). Only when nothing in this
 	 * process reads the pipe after it (forked: the process ends with it). */
 	struct stat in_st;
-	if (forked && sh->stage_pid == getpid() && sh->stage_pipe_dev != 0 &&
+	if (forked && sh->stage_pid == util_getpid() && sh->stage_pipe_dev != 0 &&
 	    fstat(cmd->fd_in, &in_st) == 0 && S_ISFIFO(in_st.st_mode) &&
 	    in_st.st_dev == sh->stage_pipe_dev && in_st.st_ino == sh->stage_pipe_ino)
 		flags |= MEMO_WAIT_STDIN;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* ---- sizes and durations (units.c) ---- */
 
@@ -45,6 +46,13 @@ int util_read_bounded(int fd, int wait_ms, size_t max, char **ret_buf, size_t *r
 /* util_now_ns - clock (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in
  * nanoseconds. */
 int64_t util_now_ns(int clock);
+
+/* ---- this process (pid.c) ---- */
+
+/* util_getpid - getpid(), kept until the next fork(2) (a pthread_atfork
+ * child handler forgets it): no system call after the first. Not for a
+ * child made by a raw clone(2). */
+pid_t util_getpid(void);
 
 /* ---- names shown to a user (escape.c) ----
  *
