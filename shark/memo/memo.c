@@ -70,6 +70,7 @@ void memo_free(struct memo *m)
 		free(m->reasons[i]);
 	free(m->reasons);
 	free(m->clean);
+	free(m->clean_hashes);
 	free(m);
 }
 
