@@ -42,8 +42,9 @@ int memo_new(const struct memo_options *opts, const char *cwd, struct memo **ret
 		m->opt.max_output = (uint64_t)1 << 30;
 	int r;
 	if (opts->workspace) {
-		m->workspace = realpath(opts->workspace, NULL);
-		r = m->workspace ? 0 : -errno;
+		m->workspace = opts->workspace_real ? strdup(opts->workspace)
+						    : realpath(opts->workspace, NULL);
+		r = m->workspace ? 0 : opts->workspace_real ? -ENOMEM : -errno;
 	} else {
 		r = memo_workspace_find(cwd, &m->workspace);
 	}

@@ -396,7 +396,7 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
  * their first bytes are left to the sandbox (binaries of other formats). */
 static char *script_without_interpreter(struct shell *sh, const char *name)
 {
-	if (!sh->shell_path || !*name)
+	if (!*name || !shell_exe_path(sh))
 		return NULL;
 	char *path = path_search(sh, name, true);
 	if (!path)
