@@ -49,6 +49,9 @@ struct memo {
 	 * looked at again */
 	store_hash *clean_hashes;
 	size_t n_clean_hashes;
+	/* the base of the run scratch directories and its realpath (memo.c,
+	 * memo_make_scratch) */
+	char *scratch_base, *scratch_base_real;
 };
 
 struct memo_stdin {

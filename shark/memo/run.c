@@ -441,22 +441,10 @@ static unsigned runs_here;
 static void prepare_holding_user_fds(bool network)
 {
 	int held[PREP_USER_FDS];
-	for (int fd = 0; fd < PREP_USER_FDS; fd++) {
-		held[fd] = -1;
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (n >= 0 && n != fd) {
-				close(n); /* not the lowest free fd: a gap below was filled */
-				continue;
-			}
-			held[fd] = n;
-		}
-	}
+	util_hold_free_fds(held, PREP_USER_FDS);
 	if (sandbox_prep_new(network, &next_prep) < 0)
 		next_prep = NULL; /* the next run clones its own */
-	for (int fd = 0; fd < PREP_USER_FDS; fd++)
-		if (held[fd] >= 0)
-			close(held[fd]);
+	util_release_fds(held, PREP_USER_FDS);
 }
 
 static void prepare_next(bool network)
