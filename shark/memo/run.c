@@ -1283,9 +1283,10 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 static int open_outputs(struct srun *r)
 {
 	int fd_err = r->ps->s->fd_err;
-	int e = r->out_dest >= 0 && isatty(r->out_dest) ? make_pty(r->out_dest, &r->out_r, &r->out_w)
-							 : make_pipe(&r->out_r, &r->out_w);
-	if (e == 0 && !(r->out_dest >= 0 && isatty(r->out_dest)))
+	bool out_tty = r->out_dest >= 0 && isatty(r->out_dest);
+	int e = out_tty ? make_pty(r->out_dest, &r->out_r, &r->out_w)
+			: make_pipe(&r->out_r, &r->out_w);
+	if (e == 0 && !out_tty)
 		widen_pipe(r->out_w);
 	if (e == 0 && r->ps->key.merged) {
 		r->err_w = fcntl(r->out_w, F_DUPFD_CLOEXEC, 3);
