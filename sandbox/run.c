@@ -331,6 +331,11 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
  * cannot be raised from inside the user namespace), so a change of any of
  * them makes the prepared sandbox unusable. */
 struct prep_state {
+	/* the resource limits: the text of /proc/self/limits, which names
+	 * every limit's soft and hard value (one read instead of a
+	 * getrlimit per limit; an outside `prlimit --pid` shows there
+	 * too), or, when it cannot be read whole, rl from getrlimit */
+	char limits[2048];
 	struct rlimit rl[RLIM_NLIMITS];
 	int nice;
 	pid_t pgrp;
@@ -367,8 +372,13 @@ struct sandbox_prep {
 static void prep_state_now(struct prep_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	for (int i = 0; i < RLIM_NLIMITS; i++)
-		(void)getrlimit(i, &st->rl[i]);
+	read_small("/proc/self/limits", st->limits, sizeof(st->limits));
+	/* empty or possibly cut short: the limits one by one */
+	if (st->limits[0] == '\0' || strlen(st->limits) >= sizeof(st->limits) - 1) {
+		st->limits[0] = '\0';
+		for (int i = 0; i < RLIM_NLIMITS; i++)
+			(void)getrlimit(i, &st->rl[i]);
+	}
 	errno = 0;
 	st->nice = getpriority(PRIO_PROCESS, 0);
 	if (errno != 0)
@@ -386,6 +396,8 @@ static void prep_state_now(struct prep_state *st)
 
 static bool prep_state_equal(const struct prep_state *a, const struct prep_state *b)
 {
+	if (strcmp(a->limits, b->limits) != 0)
+		return false;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		if (a->rl[i].rlim_cur != b->rl[i].rlim_cur || a->rl[i].rlim_max != b->rl[i].rlim_max)
 			return false;

@@ -162,6 +162,10 @@ int main(int argc, char **argv)
 	int mr = external_init(&sh, force, sh.interactive);
 	if (mr < 0)
 		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-mr));
+	/* An interactive shell finds its workspace now (its errors show at
+	 * the start); a script's shell when it first needs it. */
+	if (sh.interactive)
+		external_ensure(&sh);
 	signals_init(&sh);
 	if (sh.interactive)
 		interactive_init(&sh);

@@ -53,7 +53,7 @@ void memo_auto_gc(struct memo *m)
 			return;
 	}
 	store *st = m->st;
-	if (!st || m->st_pid != getpid())
+	if (!st || m->st_pid != util_getpid())
 		return;
 	char stamp[4096];
 	snprintf(stamp, sizeof(stamp), "%s/gc.stamp", store_path(st));

@@ -42,8 +42,9 @@ int memo_new(const struct memo_options *opts, const char *cwd, struct memo **ret
 		m->opt.max_output = (uint64_t)1 << 30;
 	int r;
 	if (opts->workspace) {
-		m->workspace = realpath(opts->workspace, NULL);
-		r = m->workspace ? 0 : -errno;
+		m->workspace = opts->workspace_real ? strdup(opts->workspace)
+						    : realpath(opts->workspace, NULL);
+		r = m->workspace ? 0 : opts->workspace_real ? -ENOMEM : -errno;
 	} else {
 		r = memo_workspace_find(cwd, &m->workspace);
 	}
@@ -59,7 +60,7 @@ void memo_free(struct memo *m)
 {
 	if (!m)
 		return;
-	if (m->remote_pid == getpid())
+	if (m->remote_pid == util_getpid())
 		store_remote_free(m->remote);
 	free(m->upq);
 	store_close(m->st);
@@ -70,12 +71,15 @@ void memo_free(struct memo *m)
 		free(m->reasons[i]);
 	free(m->reasons);
 	free(m->clean);
+	free(m->clean_hashes);
+	free(m->scratch_base);
+	free(m->scratch_base_real);
 	free(m);
 }
 
 void memo_flush(struct memo *m)
 {
-	if (m && m->st && m->st_pid == getpid())
+	if (m && m->st && m->st_pid == util_getpid())
 		(void)store_flush_lazy(m->st); /* a hit's history: no synced commit */
 }
 
@@ -104,25 +108,12 @@ void memo_store_failed(struct memo *m, const char *what, int err)
 
 static void hold_user_fds(int held[MEMO_USER_FDS])
 {
-	for (int fd = 0; fd < MEMO_USER_FDS; fd++) {
-		held[fd] = -1;
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (n >= 0 && n != fd) {
-				/* not the lowest free fd: a gap below was filled */
-				close(n);
-				continue;
-			}
-			held[fd] = n;
-		}
-	}
+	util_hold_free_fds(held, MEMO_USER_FDS);
 }
 
 static void release_user_fds(const int held[MEMO_USER_FDS])
 {
-	for (int fd = 0; fd < MEMO_USER_FDS; fd++)
-		if (held[fd] >= 0)
-			close(held[fd]);
+	util_release_fds(held, MEMO_USER_FDS);
 }
 
 /* The store, opened by this process. A handle inherited across fork is
@@ -130,7 +121,7 @@ static void release_user_fds(const int held[MEMO_USER_FDS])
  * opened, so LMDB never sees a handle used in two processes. */
 store *memo_store(struct memo *m)
 {
-	pid_t self = getpid();
+	pid_t self = util_getpid();
 	if (m->st && m->st_pid == self)
 		return m->st;
 	if (m->st) {
@@ -960,6 +951,31 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	return 0;
 }
 
+/* The canonical path of dir (made by mkdtemp in base): base resolved once
+ * per engine (the store's scratch area or $TMPDIR, the same for every run
+ * of a process), dir's own name added; realpath(3) again only for
+ * another base. */
+static char *scratch_real(struct memo *m, const char *base, const char *dir)
+{
+	if (!m->scratch_base || strcmp(m->scratch_base, base) != 0) {
+		free(m->scratch_base);
+		free(m->scratch_base_real);
+		m->scratch_base = strdup(base);
+		m->scratch_base_real = m->scratch_base ? realpath(base, NULL) : NULL;
+		if (!m->scratch_base_real) {
+			free(m->scratch_base);
+			m->scratch_base = NULL;
+			return realpath(dir, NULL);
+		}
+	}
+	const char *name = strrchr(dir, '/') + 1;
+	char *p;
+	if (asprintf(&p, "%s/%s", strcmp(m->scratch_base_real, "/") ? m->scratch_base_real : "",
+		     name) < 0)
+		return NULL;
+	return p;
+}
+
 /* memo_make_scratch - a fresh directory for one run's overlay upper/work
  * dirs: in the store's scratch area (so results move into the store by
  * rename), or, when the store is unavailable or lies inside the workspace
@@ -981,7 +997,7 @@ int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 		return -ENAMETOOLONG;
 	if (!mkdtemp(buf))
 		return -errno;
-	char *dup = realpath(buf, NULL);
+	char *dup = scratch_real(m, base, buf);
 	int hold = dup ? store_scratch_hold(dup) : -errno;
 	if (hold < 0) {
 		rmdir(buf);

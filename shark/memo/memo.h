@@ -32,6 +32,9 @@ struct memo_options {
 	const char *store_path;	/* NULL: $SHARK_STORE or the XDG default */
 	const char *workspace;	/* NULL: $SHARK_WORKSPACE, else the git top-level
 				 * containing the cwd, else the cwd */
+	bool workspace_real;	/* workspace is canonical already (as
+				 * memo_workspace_find returns it): not
+				 * resolved again */
 	/* SHARK_WRITABLE: host paths (absolute, realpath'ed, NULL-terminated;
 	 * may be NULL) bound writable into every sandbox. A run that wrote
 	 * beneath one is not recorded. The caller keeps them alive. */

@@ -44,6 +44,14 @@ struct memo {
 	 * root (reloc.c), by identity: a script's commands share most */
 	struct memo_clean_file *clean;
 	size_t n_clean;
+	/* contents (by hash) this process read whole and found not to name
+	 * the workspace (reloc.c): an input with one of these hashes is not
+	 * looked at again */
+	store_hash *clean_hashes;
+	size_t n_clean_hashes;
+	/* the base of the run scratch directories and its realpath (memo.c,
+	 * memo_make_scratch) */
+	char *scratch_base, *scratch_base_real;
 };
 
 struct memo_stdin {

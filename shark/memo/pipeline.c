@@ -52,7 +52,7 @@ static bool same_open_file(int a, int b)
 		return false;
 	if (a == b)
 		return true;
-	pid_t me = getpid();
+	pid_t me = util_getpid();
 	long k = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
 	if (k >= 0)
 		return k == 0;

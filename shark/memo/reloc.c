@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "shark/memo/memo_int.h"
+#include "shark/util/util.h"
 
 /* Whether relocation applies under ws: never for "/" (every path would be
  * relative to it and nothing would move). */
@@ -121,8 +122,10 @@ static bool mem_has(const char *hay, size_t len, const char *needle, size_t nl, 
 /* Whether the file open at fd holds any of the needles (read from offset
  * 0 with pread, in chunks that overlap by the longest needle). An error
  * reading counts as holding one: the run is then bound, never wrongly
- * relocated. */
-static bool fd_has(int fd, const char *const *needles, const bool *word, size_t k)
+ * relocated. With hasher, every byte read is fed to it too (the whole
+ * content when none is found). */
+static bool fd_has_hashing(int fd, const char *const *needles, const bool *word, size_t k,
+			   store_hasher *hasher)
 {
 	size_t longest = 0;
 	for (size_t i = 0; i < k; i++)
@@ -143,6 +146,8 @@ static bool fd_has(int fd, const char *const *needles, const bool *word, size_t 
 			break;
 		}
 		size_t len = keep + (size_t)n;
+		if (hasher)
+			store_hasher_update(hasher, buf + keep, (size_t)n);
 		for (size_t i = 0; i < k && !found; i++)
 			found = mem_has(buf, len, needles[i], strlen(needles[i]), word[i]);
 		if (found || n == 0)
@@ -155,6 +160,11 @@ static bool fd_has(int fd, const char *const *needles, const bool *word, size_t 
 	}
 	free(buf);
 	return found;
+}
+
+static bool fd_has(int fd, const char *const *needles, const bool *word, size_t k)
+{
+	return fd_has_hashing(fd, needles, word, k, NULL);
 }
 
 struct bound_check {
@@ -245,6 +255,71 @@ static void remember_clean(struct memo *m, const struct stat *st)
 				       .mtime = st->st_mtim, .ctime = st->st_ctim };
 }
 
+/* Contents known not to name the workspace, by hash: a file read whole
+ * by memo_location_bound whose bytes hash to the value its input
+ * records. A content's answer never changes (the workspace is the
+ * process's), so no identity check is needed for these: the libraries
+ * and locale files every command reads cost no system call after the
+ * first command. Full: the oldest are overwritten, round robin. */
+static bool hash_known_clean(const struct memo *m, const store_hash *h)
+{
+	for (size_t i = 0; i < m->n_clean_hashes; i++)
+		if (store_hash_equal(&m->clean_hashes[i], h))
+			return true;
+	return false;
+}
+
+static void remember_clean_hash(struct memo *m, const store_hash *h)
+{
+	if (!m->clean_hashes) {
+		m->clean_hashes = calloc(CLEAN_MAX, sizeof(*m->clean_hashes));
+		if (!m->clean_hashes)
+			return;
+	}
+	size_t i = m->n_clean_hashes < CLEAN_MAX ? m->n_clean_hashes++
+						 : (size_t)util_now_ns(CLOCK_MONOTONIC) % CLEAN_MAX;
+	m->clean_hashes[i] = *h;
+}
+
+/* Whether the file at path (recorded with content hash h) names the
+ * workspace; remembers it clean by identity (when settled) and by hash
+ * (when the bytes read are the recorded ones). */
+static bool input_file_has(struct memo *m, const struct bound_check *b, const char *path,
+			   const store_hash *h)
+{
+	/* A file this process found clean, with the same identity now: not
+	 * opened again. */
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && known_clean(m, &st))
+		return false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	if (known_clean(m, &st)) {
+		close(fd);
+		return false;
+	}
+	store_hasher *hasher = NULL;
+	if (store_hasher_new(&hasher) < 0)
+		hasher = NULL;
+	bool has = fd_has_hashing(fd, b->needles, b->word, 1, hasher);
+	close(fd);
+	if (!has) {
+		remember_clean(m, &st);
+		store_hash got;
+		if (hasher) {
+			store_hasher_final(hasher, &got);
+			if (store_hash_equal(&got, h))
+				remember_clean_hash(m, h);
+		}
+	}
+	store_hasher_free(hasher);
+	return has;
+}
+
 const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx)
 {
 	if (!ws_relocatable(m->workspace))
@@ -274,28 +349,12 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 			return "a symlink it read names the workspace";
 		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash))
 			continue;
-		char path[PATH_MAX];
-		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0)
-			return "a file it read names the workspace";
-		/* A file this process found clean, with the same identity
-		 * now: not opened again (the libraries and locale files
-		 * every command reads). */
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && known_clean(m, &st))
+		if (hash_known_clean(m, &in->hash))
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			if (fd >= 0)
-				close(fd);
+		char path[PATH_MAX];
+		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0 ||
+		    input_file_has(m, &b, path, &in->hash))
 			return "a file it read names the workspace";
-		}
-		bool known = known_clean(m, &st);
-		bool has = !known && fd_has(fd, b.needles, b.word, 1);
-		close(fd);
-		if (has)
-			return "a file it read names the workspace";
-		if (!known)
-			remember_clean(m, &st);
 	}
 	return NULL;
 }

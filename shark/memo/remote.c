@@ -75,7 +75,7 @@ int memo_remote_connect(store *st, store_remote **ret, const char **ret_why)
 /* This process's client, made on first use. */
 static store_remote *client(struct memo *m)
 {
-	pid_t self = getpid();
+	pid_t self = util_getpid();
 	if (m->remote && m->remote_pid == self)
 		return m->remote;
 	/* A parent's client is left alone, not freed: closing its connections
@@ -114,7 +114,7 @@ static void server_failed(struct memo *m, store_remote *r, int err)
 
 int memo_remote_fetch(struct memo *m, const store_hash *key)
 {
-	if (!memo_remote_configured() || !m->st || m->st_pid != getpid() ||
+	if (!memo_remote_configured() || !m->st || m->st_pid != util_getpid() ||
 	    store_remote_is_down(m->st))
 		return 0;
 	store_remote *r = client(m);
@@ -290,7 +290,7 @@ void memo_remote_after_pipeline(struct memo *m)
 		return;
 	size_t n = m->n_upq;
 	m->n_upq = 0;
-	if (!m->st || m->st_pid != getpid() || !m->store_dir)
+	if (!m->st || m->st_pid != util_getpid() || !m->store_dir)
 		return;
 	if (store_remote_queue_add(m->st, m->upq, n) < 0)
 		return; /* the store's trouble, reported by its own writes */

@@ -441,32 +441,20 @@ static unsigned runs_here;
 static void prepare_holding_user_fds(bool network)
 {
 	int held[PREP_USER_FDS];
-	for (int fd = 0; fd < PREP_USER_FDS; fd++) {
-		held[fd] = -1;
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (n >= 0 && n != fd) {
-				close(n); /* not the lowest free fd: a gap below was filled */
-				continue;
-			}
-			held[fd] = n;
-		}
-	}
+	util_hold_free_fds(held, PREP_USER_FDS);
 	if (sandbox_prep_new(network, &next_prep) < 0)
 		next_prep = NULL; /* the next run clones its own */
-	for (int fd = 0; fd < PREP_USER_FDS; fd++)
-		if (held[fd] >= 0)
-			close(held[fd]);
+	util_release_fds(held, PREP_USER_FDS);
 }
 
 static void prepare_next(bool network)
 {
-	if (next_prep_pid != getpid()) {
+	if (next_prep_pid != util_getpid()) {
 		/* A forked copy: the handle is the parent's (freeing it
 		 * here only closes our copy of its socket). */
 		sandbox_prep_free(next_prep);
 		next_prep = NULL;
-		next_prep_pid = getpid();
+		next_prep_pid = util_getpid();
 		runs_here = 0;
 	}
 	if (++runs_here < 2 || next_prep)
@@ -606,7 +594,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);
 		r->start_mono = util_now_ns(CLOCK_MONOTONIC);
-		if (next_prep_pid != getpid()) {
+		if (next_prep_pid != util_getpid()) {
 			sandbox_prep_free(next_prep); /* a forked copy's */
 			next_prep = NULL;
 		}
@@ -1165,7 +1153,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	} else {
 		run.outcome = STORE_RUN_NOT_RECORDED;
 		run.reason = r->reason;
-		if (m->st && m->st_pid == getpid())
+		if (m->st && m->st_pid == util_getpid())
 			(void)store_run_defer(m->st, &run); /* with the batch, or memo_flush */
 	}
 	r->fx = fx;
@@ -1295,9 +1283,10 @@ static int connect_stdin(struct srun *r, struct srun *prev)
 static int open_outputs(struct srun *r)
 {
 	int fd_err = r->ps->s->fd_err;
-	int e = r->out_dest >= 0 && isatty(r->out_dest) ? make_pty(r->out_dest, &r->out_r, &r->out_w)
-							 : make_pipe(&r->out_r, &r->out_w);
-	if (e == 0 && !(r->out_dest >= 0 && isatty(r->out_dest)))
+	bool out_tty = r->out_dest >= 0 && isatty(r->out_dest);
+	int e = out_tty ? make_pty(r->out_dest, &r->out_r, &r->out_w)
+			: make_pipe(&r->out_r, &r->out_w);
+	if (e == 0 && !out_tty)
 		widen_pipe(r->out_w);
 	if (e == 0 && r->ps->key.merged) {
 		r->err_w = fcntl(r->out_w, F_DUPFD_CLOEXEC, 3);

@@ -16,6 +16,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
 #include "shark/shell/vars.h"
+#include "shark/util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -395,7 +396,7 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
  * their first bytes are left to the sandbox (binaries of other formats). */
 static char *script_without_interpreter(struct shell *sh, const char *name)
 {
-	if (!sh->shell_path || !*name)
+	if (!*name || !shell_exe_path(sh))
 		return NULL;
 	char *path = path_search(sh, name, true);
 	if (!path)
@@ -780,7 +781,7 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 				if (n->stages[i]->kind == N_SIMPLE && fstat(0, &pst) == 0) {
 					sh->stage_pipe_dev = pst.st_dev;
 					sh->stage_pipe_ino = pst.st_ino;
-					sh->stage_pid = getpid();
+					sh->stage_pid = util_getpid();
 				}
 			}
 			if (p[1] >= 0) {

@@ -126,6 +126,14 @@ void external_tally_end(struct shell *sh, bool began)
 int external_init(struct shell *sh, bool force, bool notices)
 {
 	sh->notice_fd = fcntl(2, F_DUPFD_CLOEXEC, 10);
+	const char *nt = getenv("SHARK_NOTICES");
+	sh->engine_force = force;
+	sh->engine_notices = notices || (nt && *nt && strcmp(nt, "0") != 0);
+	if (sh->engine_notices && !sh->tally) {
+		void *t = mmap(NULL, sizeof(struct notice_tally), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		sh->tally = t == MAP_FAILED ? NULL : t; /* without it: a line per hit */
+	}
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd))) {
 		int e = -errno;
@@ -135,8 +143,20 @@ int external_init(struct shell *sh, bool force, bool notices)
 		free(bad);
 		return e;
 	}
+	sh->start_cwd = strdup(cwd);
+	if (!sh->start_cwd)
+		abort(); /* out of memory at start-up, as elsewhere in the shell */
+	sh->engine_pending = true;
+	return 0;
+}
+
+/* The workspace (from the starting directory, kept by external_init), the
+ * boundary and the memo engine, found and made the first time something
+ * needs them (docs/memo.md, "The workspace"). */
+static int engine_set_up(struct shell *sh)
+{
+	const char *cwd = sh->start_cwd;
 	const char *rf = getenv("SHARK_RECORD_FAILURES");
-	const char *nt = getenv("SHARK_NOTICES");
 	/* The workspace and the grants: the same for the shell's own writes
 	 * (boundary.c) and for the commands' sandboxes. */
 	char *ws = NULL, *bad = NULL;
@@ -144,7 +164,7 @@ int external_init(struct shell *sh, bool force, bool notices)
 	/* Without a workspace (the engine cannot run then) the shell still
 	 * writes only in /tmp and the grants: there is always a boundary. */
 	if (boundary_new(r == 0 ? ws : NULL, &sh->boundary, &bad) < 0)
-		abort(); /* out of memory at start-up, as elsewhere in the shell */
+		abort(); /* out of memory, as elsewhere in the shell */
 	if (r < 0) {
 		free(bad);
 		free(ws);
@@ -156,9 +176,10 @@ int external_init(struct shell *sh, bool force, bool notices)
 	free(bad);
 	struct memo_options o = {
 		.workspace = ws,
+		.workspace_real = true,
 		.writable = boundary_grants(sh->boundary),
-		.force = force,
-		.notices = notices || (nt && *nt && strcmp(nt, "0") != 0),
+		.force = sh->engine_force,
+		.notices = sh->engine_notices,
 		/* exits 1-125 are recorded unless SHARK_RECORD_FAILURES is
 		 * 0, off or no (docs/memo.md) */
 		.record_failures = !rf || !(strcmp(rf, "0") == 0 || strcmp(rf, "off") == 0 ||
@@ -168,11 +189,6 @@ int external_init(struct shell *sh, bool force, bool notices)
 		.hit = memo_hit,
 		.message_ctx = sh,
 	};
-	if (o.notices && !sh->tally) {
-		void *t = mmap(NULL, sizeof(struct notice_tally), PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		sh->tally = t == MAP_FAILED ? NULL : t; /* without it: a line per hit */
-	}
 	struct memo *m;
 	r = memo_new(&o, cwd, &m);
 	free(ws);
@@ -180,6 +196,16 @@ int external_init(struct shell *sh, bool force, bool notices)
 		return r;
 	sh->memo = m;
 	return 0;
+}
+
+void external_ensure(struct shell *sh)
+{
+	if (!sh->engine_pending)
+		return;
+	sh->engine_pending = false;
+	int r = engine_set_up(sh);
+	if (r < 0)
+		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-r));
 }
 
 void external_free(struct shell *sh)
@@ -194,6 +220,9 @@ void external_free(struct shell *sh)
 	sh->tally = NULL;
 	boundary_free(sh->boundary);
 	sh->boundary = NULL;
+	free(sh->start_cwd);
+	sh->start_cwd = NULL;
+	sh->engine_pending = false;
 }
 
 /* Prefix words that change how one command is memoized (docs/memo.md). */
@@ -238,6 +267,7 @@ char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
 static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,
 			       int fd_out)
 {
+	external_ensure(sh);
 	struct memo *m = sh->memo;
 	if (!m) {
 		sh_error(sh, "the memo engine is not set up; refusing to run commands unsandboxed");
@@ -265,8 +295,9 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 
 /* Whether this shell runs external commands in its own process instead of
  * a job child (see the top of this file). */
-static bool runs_commands_here(const struct shell *sh)
+static bool runs_commands_here(struct shell *sh)
 {
+	external_ensure(sh);
 	return !sh->interactive && !sh->opt.interactive && sh->memo && !traps_have_actions(sh);
 }
 
@@ -287,7 +318,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 	 * whatever the scheduling (docs/memo.md). Only when nothing in this
 	 * process reads the pipe after it (forked: the process ends with it). */
 	struct stat in_st;
-	if (forked && sh->stage_pid == getpid() && sh->stage_pipe_dev != 0 &&
+	if (forked && sh->stage_pid == util_getpid() && sh->stage_pipe_dev != 0 &&
 	    fstat(cmd->fd_in, &in_st) == 0 && S_ISFIFO(in_st.st_mode) &&
 	    in_st.st_dev == sh->stage_pipe_dev && in_st.st_ino == sh->stage_pipe_ino)
 		flags |= MEMO_WAIT_STDIN;

@@ -48,9 +48,19 @@ struct external_cmd {
 /* Set up the memo engine for this shell (once, at start-up, in the starting
  * directory, which decides the workspace). force: recompute and re-record
  * everything (shark -f); notices: one "cached" line per hit on stderr.
- * Returns 0 or a negative errno. Without it every external command fails
- * with status 126: nothing ever runs unsandboxed. */
+ * Returns 0 or a negative errno (no working directory). The workspace and
+ * the engine themselves are found and made by external_ensure, the first
+ * time something needs them (a script that runs no external command and
+ * writes no file never looks for its workspace). Without an engine every
+ * external command fails with status 126: nothing ever runs unsandboxed. */
 int external_init(struct shell *sh, bool force, bool notices);
+
+/* external_ensure - find the workspace and make the boundary and the memo
+ * engine, if external_init left that pending; prints "shark: cannot set
+ * up the memo engine: ..." once when that fails. Called before an
+ * external command runs, before the shell's own redirection opens a file
+ * and before the shell forks (so its children share the result). */
+void external_ensure(struct shell *sh);
 
 /* Release the memo engine. */
 void external_free(struct shell *sh);

@@ -3,6 +3,7 @@
  * trap.c. */
 #include "shark/shell/shell.h"
 #include "shark/shell/jobs.h"
+#include "shark/shell/external.h"
 #include "shark/shell/trap.h"
 
 #include <errno.h>
@@ -105,6 +106,8 @@ void jobs_group_end(struct shell *sh)
 
 static pid_t fork_child(struct shell *sh, bool background, bool job)
 {
+	/* the workspace is found once, here, not again in every child */
+	external_ensure(sh);
 	out_flush(sh);
 	fflush(stdout);
 	fflush(stderr);

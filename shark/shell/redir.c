@@ -4,6 +4,7 @@
 #include "shark/shell/boundary.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/external.h"
 #include "shark/shell/redir.h"
 #include "shark/util/util.h"
 
@@ -96,6 +97,9 @@ static int open_target(struct shell *sh, const struct redir *r, const char *name
 		break;
 	default: break;
 	}
+	/* a write is checked against the workspace: found now if not yet */
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		external_ensure(sh);
 	return boundary_open(sh->boundary, name, flags, 0666, refused, size);
 }
 

@@ -55,14 +55,22 @@ int shell_init(struct shell *sh, const char *arg0, char **environ_in)
 		}
 	}
 	sh->start_time = (long)time(NULL);
-	sh->random_state = (unsigned)getpid() ^ (unsigned)sh->start_time;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		sh->shell_path = strdup(exe);
-	}
+	sh->random_state = (unsigned)sh->pid ^ (unsigned)sh->start_time;
 	return 0;
+}
+
+const char *shell_exe_path(struct shell *sh)
+{
+	if (!sh->shell_path_known) {
+		sh->shell_path_known = true;
+		char exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			sh->shell_path = strdup(exe);
+		}
+	}
+	return sh->shell_path;
 }
 
 void shell_free(struct shell *sh)

@@ -126,7 +126,9 @@ struct shell {
 	/* input */
 	struct source *src;
 	int lineno;		/* line of the command being run ($LINENO) */
-	char *shell_path;	/* /proc/self/exe, to run scripts without #! */
+	char *shell_path;	/* /proc/self/exe, to run scripts without #!
+				 * (shell_exe_path reads it when first needed) */
+	bool shell_path_known;
 	/* traps: action strings; NULL = default, "" = ignore */
 	char *traps[NSIG_TRAPS];
 	bool in_trap;
@@ -169,9 +171,17 @@ struct shell {
 	} jc;
 	/* where the shell's own redirections may write (boundary.c) */
 	struct boundary *boundary;
+	/* external.c: the engine and boundary not made yet (external_ensure),
+	 * with what they are made from */
+	bool engine_pending, engine_force, engine_notices;
+	char *start_cwd;
 };
 
 /* --- shell.c: life cycle and messages ------------------------------------ */
+
+/* shell_exe_path - the shell's own program (/proc/self/exe, read the first
+ * time it is asked for), or NULL when unknown. */
+const char *shell_exe_path(struct shell *sh);
 
 int shell_init(struct shell *sh, const char *arg0, char **environ_in);
 void shell_free(struct shell *sh);

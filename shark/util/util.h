@@ -3,9 +3,11 @@
 #ifndef SHARK_UTIL_H
 #define SHARK_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* ---- sizes and durations (units.c) ---- */
 
@@ -45,6 +47,23 @@ int util_read_bounded(int fd, int wait_ms, size_t max, char **ret_buf, size_t *r
 /* util_now_ns - clock (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in
  * nanoseconds. */
 int64_t util_now_ns(int clock);
+
+/* ---- this process (pid.c) ---- */
+
+/* util_getpid - getpid(), kept until the next fork(2) (a pthread_atfork
+ * child handler forgets it): no system call after the first. Not for a
+ * child made by a raw clone(2). */
+pid_t util_getpid(void);
+
+/* ---- the fds a script may name (fds.c) ---- */
+
+#define UTIL_HOLD_FDS_MAX 10
+
+/* util_hold_free_fds - every closed fd below n (at most 10) opened on
+ * /dev/null, its fd in held[fd] (-1 for the others), so that fds opened
+ * meanwhile land at n or above; util_release_fds closes them again. */
+void util_hold_free_fds(int *held, int n);
+void util_release_fds(const int *held, int n);
 
 /* ---- names shown to a user (escape.c) ----
  *

@@ -230,4 +230,18 @@ bound_again() {
 }
 each "$root/bound" bound_again
 
+# A file read clean by one command and rewritten to name the workspace
+# before the next one in the same shell: the next run that reads it is
+# bound (the process remembers contents found clean, never a path).
+prw=$root/home/projrw
+mkdir -p "$prw/.git"
+in_dir "$prw" 'printf "plain\n" >cfg6; sh -c "wc -c <cfg6; : six"; printf "%s/n\n" "$PWD" >cfg6; sh -c "wc -c <cfg6; : six"'
+checks=$((checks + 1))
+[ "$out" = "6
+$((${#prw} + 3))" ] || fail "rewritten between two commands: printed [$out] ($err)"
+prw2=$root/home/projrw2
+cp -a "$prw" "$prw2"
+in_dir "$prw2" 'sh -c "wc -c <cfg6; : six"'
+expect_miss "a file rewritten to name the workspace after a clean read binds the run"
+
 finish

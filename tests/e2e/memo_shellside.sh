@@ -8,7 +8,11 @@
 #     location-bound (never served in a copy at another path);
 #   * the signals a command starts with ignored are read from the kernel
 #     for each command (a trap set or reset between commands counts), as
-#     dash passes them.
+#     dash passes them;
+#   * the shell's pid, kept by the engine until a fork (util_getpid): a
+#     subshell, a command substitution and a pipeline's forked stages are
+#     other processes, which open their own store and clone their own
+#     sandboxes (each command there is recorded, then a hit, no warning).
 . "$(dirname "$0")/../lib/e2e.sh"
 unset SHARK_WORKSPACE # the workspace is the git top-level: it moves with it
 
@@ -54,5 +58,22 @@ grep -s "^SigIgn" /proc/self/status | cut -c18-25 & wait
 trap - TERM; grep -x "^SigIgn.*" /proc/self/status | cut -c 18-24'
 sk "$sigs"
 same_as_dash "ignored signals after trap, trap -, in a subshell and in the background" "$sigs"
+
+# ---- the pid kept until a fork ------------------------------------------------
+forks='/bin/echo top-1
+( /bin/echo sub-1; /bin/echo sub-2 )
+x=$(/bin/echo subst-1; /bin/echo subst-2); echo "$x"
+{ /bin/echo group-1; /bin/echo group-2; } | cat
+( ( /bin/echo nested-1 ); /bin/echo nested-2 ) &
+wait
+/bin/echo top-2'
+sk "$forks"
+same_as_dash "commands in subshells, substitutions and forked stages, cold" "$forks"
+checks=$((checks + 1))
+[ -z "$(grep -v "^shark: cached" "$root/err")" ] || fail "forked children warned: $err"
+sk "$forks"
+checks=$((checks + 1))
+[ "$(grep -c "^shark: cached" "$root/err")" -ge 10 ] ||
+	fail "forked children's commands were not recorded (2nd run: $err)"
 
 finish

@@ -79,5 +79,25 @@ while [ $i -lt 12 ]; do
 done
 as_dash many "$root/many.sh"
 
+# A limit changed from outside the shell (`prlimit --pid`, here by a host
+# command) between two commands: the sandbox prepared before the change
+# must not be used (its pid 1 has the old limits), soft and hard alike.
+if command -v prlimit >/dev/null 2>&1; then
+	checks=$((checks + 1))
+	cat >"$root/outside.sh" <<'X'
+sh -c ': outside, a first run, not a hit'
+sh -c ': outside, a second run'
+sh -c 'ulimit -n; : before'
+host prlimit --pid $$ --nofile=60:4000
+sh -c 'ulimit -n; : after'
+sh -c 'ulimit -Hn; : after, hard'
+X
+	out=$("$SHARK" "$root/outside.sh" 2>"$root/err" | tr '\n' ' ')
+	case $out in
+	*" 60 4000 ") ;;
+	*) fail "outside prlimit: got [$out] ($(cat "$root/err")), want the new limits 60 4000" ;;
+	esac
+fi
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -154,5 +154,19 @@ foreign=$!
 wait "$foreign" 2>/dev/null
 kill -0 "$foreign" 2>/dev/null && bad "host kill of a foreign pid" || ok
 
+# The workspace is found when first needed (a write, a command, a fork),
+# but from the directory the shell started in, as before: a `cd` first
+# does not move it.
+refused "workspace from the start directory, after cd" "cd $out && echo x > $out/cd" "$out/cd"
+# A script that needs no workspace never looks for one: a bad one is not
+# reported; one that does reports it once, its subshells included.
+(cd "$ws" && SHARK_WORKSPACE=/nonexistent/ws "$SHARK" -c 'echo hi' >"$tmp/o" 2>"$tmp/err")
+[ $? = 0 ] && [ "$(cat "$tmp/o")" = hi ] && [ ! -s "$tmp/err" ] && ok ||
+	bad "a bad SHARK_WORKSPACE is not looked at by a script without commands"
+(cd "$ws" && SHARK_WORKSPACE=/nonexistent/ws "$SHARK" -c '(/bin/true); x=$(/bin/true); /bin/true' \
+	>/dev/null 2>"$tmp/err")
+[ "$(grep -c 'cannot set up the memo engine' "$tmp/err")" = 1 ] && ok ||
+	bad "a bad SHARK_WORKSPACE is reported once, subshells included"
+
 echo "$n checks, $fail failed"
 [ "$fail" = 0 ]

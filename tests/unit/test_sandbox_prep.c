@@ -199,6 +199,68 @@ Test(sandbox_prep, a_changed_limit_is_not_reused)
 	sandbox_plan_free(p);
 }
 
+/* Another process lowers the caller's limit (as `prlimit --pid` does);
+ * the first and the last of the limits (RLIMIT_CPU, RLIMIT_RTTIME), a soft
+ * and a hard one: each makes the prepared pid 1 unusable. */
+static void lower_from_outside(int resource, bool hard)
+{
+	pid_t parent = getpid(), child = fork();
+
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		struct rlimit rl;
+		if (prlimit(parent, resource, NULL, &rl) < 0)
+			_exit(1);
+		if (hard) {
+			rl.rlim_max = rl.rlim_max == RLIM_INFINITY ? 1000000 : rl.rlim_max - 1;
+			if (rl.rlim_cur > rl.rlim_max)
+				rl.rlim_cur = rl.rlim_max;
+		} else {
+			rl.rlim_cur = rl.rlim_cur == RLIM_INFINITY ? 1000000 : rl.rlim_cur - 1;
+		}
+		_exit(prlimit(parent, resource, &rl, NULL) < 0 ? 2 : 0);
+	}
+	int status;
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "prlimit from outside failed");
+}
+
+Test(sandbox_prep, a_limit_changed_from_outside_is_not_reused)
+{
+	static const struct {
+		int resource;
+		bool hard;
+	} cases[] = {
+		{ RLIMIT_CPU, false },
+		{ RLIMIT_RTTIME, false },
+		{ RLIMIT_RTTIME, true },
+		{ RLIMIT_NOFILE, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rlimit old;
+		sandbox_prep *prep;
+		sandbox_plan *p = plan_sh("exit 0", -1);
+
+		cr_assert_eq(getrlimit(cases[i].resource, &old), 0);
+		cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+		cr_expect(sandbox_prep_fits(prep, p), "case %zu: fits before the change", i);
+		lower_from_outside(cases[i].resource, cases[i].hard);
+		cr_expect_not(sandbox_prep_fits(prep, p), "case %zu: a limit lowered from outside",
+			      i);
+		sandbox_prep_free(prep);
+		sandbox_plan_free(p);
+		/* a lowered hard limit cannot be raised again without
+		 * CAP_SYS_RESOURCE; the soft one is put back where it can be */
+		if (setrlimit(cases[i].resource, &old) < 0) {
+			struct rlimit now;
+			cr_assert_eq(getrlimit(cases[i].resource, &now), 0);
+			now.rlim_cur = old.rlim_cur < now.rlim_max ? old.rlim_cur : now.rlim_max;
+			(void)setrlimit(cases[i].resource, &now);
+		}
+	}
+}
+
 Test(sandbox_prep, a_changed_cpu_affinity_is_not_reused)
 {
 	cpu_set_t old, one;
