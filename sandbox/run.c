@@ -276,6 +276,7 @@ struct init_child {
  * caller whose uid there is not 0 (execve would drop them all): ambient
  * ones are kept. They are pid 1's only; the command drops them all
  * (setup.c, drop_capabilities: clearing inheritable clears ambient). */
+__attribute__((no_sanitize("address", "undefined")))
 static int keep_caps_across_exec(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -287,55 +288,60 @@ static int keep_caps_across_exec(void)
 	d[1].inheritable = d[1].permitted;
 	if (syscall(SYS_capset, &hdr, d) < 0)
 		return -1;
-	for (unsigned cap = 0; cap < 64; cap++)
+	for (unsigned long cap = 0; cap < 64; cap++)
 		if ((d[cap / 32].permitted & (1u << (cap % 32))) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+		    syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
 			return -1;
 	return 0;
 }
 
 /* The child of spawn_init, on a stack of the caller's, sharing its memory
- * until the exec: system calls only (no malloc, no stdio, no lock; errno,
- * the calling thread's, is written only on failure, when the caller is
- * waiting for this child's report and looks at it no more). Every signal
- * is blocked, so none of the caller's handlers runs here. */
+ * until the exec: raw system calls only (no malloc, no stdio, no lock, and
+ * nothing a sanitizer intercepts: ASan's _exit would run a leak check on
+ * the caller's memory; errno, the calling thread's, is written only on
+ * failure, when the caller is waiting for this child's report and looks at
+ * it no more). Every signal is blocked, so none of the caller's handlers
+ * runs here. */
 __attribute__((no_sanitize("address", "undefined")))
 static int init_child_main(void *arg)
 {
 	const struct init_child *c = arg;
 	static char name[] = SANDBOX_INIT_NAME;
 	char *argv[] = { name, NULL }, *envp[] = { NULL };
-	int errpipe = c->errpipe, prog = c->prog, e;
+	long errpipe = c->errpipe, prog = c->prog;
+	int e;
 	char b;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		goto fail;
 	/* The uid/gid maps are written (and the process group set: setpgid
 	 * fails once the child has exec'd) when this byte comes. */
-	if (read(c->sync, &b, 1) != 1)
-		_exit(1);
+	if (syscall(SYS_read, c->sync, &b, 1) != 1)
+		syscall(SYS_exit_group, 1);
 	if (c->ambient && keep_caps_across_exec() < 0)
 		goto fail;
 	/* The channel to its fixed fd; the others out of its way. */
 	if (errpipe == SANDBOX_INIT_CHAN_FD &&
-	    (errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0) {
+	    (errpipe = syscall(SYS_fcntl, errpipe, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0) {
 		errpipe = c->errpipe;
 		goto fail;
 	}
 	if (prog == SANDBOX_INIT_CHAN_FD &&
-	    (prog = fcntl(prog, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0)
+	    (prog = syscall(SYS_fcntl, prog, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0)
 		goto fail;
 	if (c->chan == SANDBOX_INIT_CHAN_FD) {
-		if (fcntl(c->chan, F_SETFD, 0) < 0)
+		if (syscall(SYS_fcntl, c->chan, F_SETFD, 0) < 0)
 			goto fail;
-	} else if (dup2(c->chan, SANDBOX_INIT_CHAN_FD) < 0) {
+	} else if (syscall(SYS_dup3, c->chan, SANDBOX_INIT_CHAN_FD, 0) < 0) {
 		goto fail;
 	}
 	syscall(SYS_execveat, prog, "", argv, envp, AT_EMPTY_PATH);
 fail:
 	e = errno;
-	(void)!write(errpipe, &e, sizeof(e));
-	_exit(127);
+	if (syscall(SYS_write, errpipe, &e, sizeof(e)) != (long)sizeof(e))
+		syscall(SYS_exit_group, 126); /* the caller sees EOF: a death before the exec */
+	syscall(SYS_exit_group, 127);
+	return 127;
 }
 
 static int clone_error(int e)
