@@ -270,6 +270,7 @@ static void init_prog_drop(int fd)
 struct init_child {
 	int chan, sync, errpipe, prog;
 	bool ambient;
+	bool network; /* shark-init makes no net namespace of its own */
 };
 
 /* Keep every capability of the new user namespace across the exec for a
@@ -306,8 +307,8 @@ __attribute__((no_sanitize("address", "undefined")))
 static int init_child_main(void *arg)
 {
 	const struct init_child *c = arg;
-	static char name[] = SANDBOX_INIT_NAME;
-	char *argv[] = { name, NULL }, *envp[] = { NULL };
+	static char name[] = SANDBOX_INIT_NAME, net[] = SANDBOX_INIT_NET, nonet[] = "-";
+	char *argv[] = { name, c->network ? net : nonet, NULL }, *envp[] = { NULL };
 	long errpipe = c->errpipe, prog = c->prog;
 	int e;
 	char b;
@@ -351,16 +352,19 @@ static int clone_error(int e)
 }
 
 /* Start a prepared pid 1 as shark-init: cloned with CLONE_VM (no page
- * table copied) into the namespaces, on a small stack of this frame, its
- * process group set to pgid (>= 0) and its uid/gid maps written before it
- * execs. 0 with *ret_pid and *ret_chan (the prepared pid 1's channel),
+ * table copied) into new user and pid namespaces, on a small stack of this
+ * frame, its process group set to pgid (>= 0) and its uid/gid maps written
+ * before it execs. shark-init makes the other namespaces itself
+ * (sandbox_init_exec: copying the mount table and making a net namespace
+ * cost a millisecond or more, which a clone would charge to the caller,
+ * while pid 1 pays it on another CPU, for a prepared one while the
+ * caller waits for the previous command anyway). 0 with *ret_pid and *ret_chan (the prepared pid 1's channel),
  * 1 when the program is missing or its exec failed (nothing started: use
  * the fallback), or an error (err_detail says which step). */
 static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 		      struct sandbox_error *err_detail)
 {
-	unsigned long flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-			      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | SIGCHLD;
+	int flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD;
 	char stack[32 * 1024] __attribute__((aligned(64)));
 	int chan[2] = { -1, -1 }, sync[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
 	struct init_child c;
@@ -381,13 +385,11 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 		set_error(err_detail, SANDBOX_E_SETUP, -r, "pipes");
 		goto out;
 	}
-	if (!network)
-		flags |= CLONE_NEWNET;
 	c = (struct init_child){ .chan = chan[1], .sync = sync[0], .errpipe = errpipe[1],
-				 .prog = prog, .ambient = geteuid() != 0 };
+				 .prog = prog, .ambient = geteuid() != 0, .network = network };
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = clone(init_child_main, stack + sizeof(stack), (int)flags, &c);
+	pid = clone(init_child_main, stack + sizeof(stack), flags, &c);
 	e = errno;
 	close(chan[1]);
 	close(sync[0]);
@@ -460,12 +462,22 @@ static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scra
 		return r;
 	r = prep_send(chan, plan, scratch_fd);
 	if (r < 0) {
-		set_error(err_detail, SANDBOX_E_SETUP, -r, "send plan");
+		struct sandbox_setup_msg m;
+
+		/* pid 1 died early: its report (unshare failed) may be there. */
+		if (recv(chan, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m) && m.code < 0) {
+			m.step[sizeof(m.step) - 1] = '\0';
+			set_error(err_detail, m.code, m.sys_errno, m.step);
+			r = m.code;
+		} else {
+			set_error(err_detail, SANDBOX_E_SETUP, -r, "send plan");
+			r = SANDBOX_E_SETUP;
+		}
 		close(chan);
 		kill(run->pid, SIGKILL);
 		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		return SANDBOX_E_SETUP;
+		return r;
 	}
 	run->report_fd = chan;
 	return 0;

@@ -1388,12 +1388,20 @@ void sandbox_init_prepared(int chan, int sync_fd)
 /* pid 1 as its own program (init_main.c, run.c spawn_init): exec'd with
  * every signal blocked (the caller's handlers must not run in the child
  * that shares its memory until the exec); pid 1 keeps only its own set
- * blocked, as a cloned one does. */
-void sandbox_init_exec(int chan)
+ * blocked, as a cloned one does. It was cloned into new user and pid
+ * namespaces only and makes the others here, on its own CPU time, before
+ * anything else (its capabilities are those of its user namespace, which
+ * owns nothing of the host's until then). */
+void sandbox_init_exec(int chan, bool network)
 {
+	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
 	sigset_t sigs;
 
 	pid1_signal_set(&sigs);
 	sigprocmask(SIG_SETMASK, &sigs, NULL);
+	if (!network)
+		flags |= CLONE_NEWNET;
+	if (unshare(flags) < 0)
+		die(chan, SANDBOX_E_USERNS, "unshare namespaces");
 	sandbox_init_prepared(chan, -1);
 }
