@@ -2,13 +2,16 @@
  *
  * Process tree of one run:
  *
- *   caller ── pid 1 (clone with new user, mount, pid, ipc, uts, cgroup
- *             │       and net namespaces; setup.c)
+ *   caller ── pid 1 (shark-init, init_main.c: a CLONE_VM child in new
+ *             │       user and pid namespaces that execs it, and which
+ *             │       unshares mount, ipc, uts, cgroup and net; setup.c.
+ *             │       Without the program: a fork-like clone into all
+ *             │       seven, running setup.c in a copy of the caller)
  *             │       tracer thread: answers the seccomp notifications
  *             └─ command (vfork; execve)     seccomp filter loaded
  *                 └─ its children, threads...
  *
- * The caller clones pid 1 straight into the new namespaces and writes the
+ * The caller starts pid 1 straight into the new namespaces and writes the
  * uid/gid maps of its user namespace (from outside, as the kernel requires
  * for anything but a single self-mapping); pid 1 builds the sandbox,
  * starts the command, traces it, reaps everything and writes the result
