@@ -22,13 +22,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -188,7 +188,6 @@ static int open_scratch(const sandbox_plan *plan, int *ret_fd, struct sandbox_er
 			  "create scratch dirs");
 	return r;
 }
-
 
 /* ---- pid 1 as its own program ---------------------------------------------- */
 
