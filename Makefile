@@ -91,6 +91,8 @@ SHARK_BIN  := $(BUILD)/bin/shark
 # The sandbox's pid 1, exec'd by libsandbox: found relative to the running
 # program (sandbox/internal.h SANDBOX_INIT_REL), so bin/ and tests/ find it.
 INIT_BIN   := $(BUILD)/libexec/shark/shark-init
+# tests/helpers/ look one level deeper: tests/libexec points at it.
+INIT_LINK  := $(BUILD)/tests/libexec
 
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
@@ -104,7 +106,7 @@ ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) sandbox/init_main.c $(UTIL_
 # --- rules -------------------------------------------------------------------
 .PHONY: all deps check-includes test unit-test e2e-test demo bench fuzz clean
 
-all: $(SHARK_BIN) $(INIT_BIN) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
+all: $(SHARK_BIN) $(INIT_BIN) $(INIT_LINK) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -155,6 +157,10 @@ endif
 $(INIT_BIN): $(call obj,sandbox/init_main.c) $(LIBSANDBOX)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $(INIT_LDFLAGS) -o $@ $^ -lpthread
+
+$(INIT_LINK):
+	@mkdir -p $(@D)
+	ln -sfn ../libexec $@
 
 $(BUILD)/tests/test_%: $(call obj,tests/unit/test_%.c) $(LIBS_OWN)
 	@mkdir -p $(@D)
