@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cold import script  # noqa: E402
 tick = os.sysconf("SC_CLK_TCK")
