@@ -67,7 +67,7 @@ LIBS_EXT = $(if $(LIBS_STATIC),-Wl$(comma)-Bstatic $(addprefix -l,$(LIBS_STATIC)
 
 # --- sources -----------------------------------------------------------------
 STORE_SRCS   := $(sort $(wildcard store/*.c))
-SANDBOX_SRCS := $(sort $(wildcard sandbox/*.c))
+SANDBOX_SRCS := $(sort $(filter-out sandbox/init_main.c,$(wildcard sandbox/*.c)))
 UTIL_SRCS    := $(sort $(wildcard shark/util/*.c))
 MEMO_SRCS    := $(sort $(wildcard shark/memo/*.c))
 SHELL_SRCS   := $(sort $(wildcard shark/shell/*.c))
@@ -88,20 +88,25 @@ LIBCLI     := $(BUILD)/lib/libcli.a
 # in link order: each library before the ones it uses
 LIBS_OWN   := $(LIBCLI) $(LIBSHELL) $(LIBMEMO) $(LIBUTIL) $(LIBSANDBOX) $(LIBSTORE)
 SHARK_BIN  := $(BUILD)/bin/shark
+# The sandbox's pid 1, exec'd by libsandbox: found relative to the running
+# program (sandbox/internal.h SANDBOX_INIT_REL), so bin/ and tests/ find it.
+INIT_BIN   := $(BUILD)/libexec/shark/shark-init
+# tests/helpers/ look one level deeper: tests/libexec points at it.
+INIT_LINK  := $(BUILD)/tests/libexec
 
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
 BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 
-ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) $(UTIL_SRCS) $(MEMO_SRCS) \
+ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) sandbox/init_main.c $(UTIL_SRCS) $(MEMO_SRCS) \
 	$(SHELL_SRCS) $(CLI_SRCS) shark/main.c \
 	$(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) $(HELPER_SRCS) tests/fuzz/replay_main.c mk/filter-gen.c)
 
 # --- rules -------------------------------------------------------------------
 .PHONY: all deps check-includes test unit-test e2e-test demo bench fuzz clean
 
-all: $(SHARK_BIN) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
+all: $(SHARK_BIN) $(INIT_BIN) $(INIT_LINK) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -140,6 +145,22 @@ $(LIBS_OWN):
 $(SHARK_BIN): $(call obj,shark/main.c) $(LIBS_OWN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+
+# Static (-static-pie): no loader, no lazy binding at each sandbox's start,
+# and only the sandbox objects it uses (no libseccomp: the filter is
+# compiled at build time). ASan cannot be static: dynamic under SANITIZE=1.
+ifeq ($(SANITIZE),1)
+INIT_LDFLAGS :=
+else
+INIT_LDFLAGS := -static-pie
+endif
+$(INIT_BIN): $(call obj,sandbox/init_main.c) $(LIBSANDBOX)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $(INIT_LDFLAGS) -o $@ $^ -lpthread
+
+$(INIT_LINK):
+	@mkdir -p $(@D)
+	ln -sfn ../libexec $@
 
 $(BUILD)/tests/test_%: $(call obj,tests/unit/test_%.c) $(LIBS_OWN)
 	@mkdir -p $(@D)

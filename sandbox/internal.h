@@ -120,6 +120,21 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
  * Never returns. */
 void sandbox_init_prepared(int chan, int sync_fd) __attribute__((noreturn));
 
+/* The same for a prepared pid 1 that is its own program (shark-init,
+ * init_main.c): exec'd by the caller in new user and pid namespaces once
+ * its uid/gid maps were written (so sync_fd is -1 above), chan at a fixed
+ * fd, every signal blocked. It makes the mount, ipc, uts, cgroup and
+ * (without network) net namespaces itself first. */
+void sandbox_init_exec(int chan, bool network) __attribute__((noreturn));
+
+/* Where that program is, relative to the directory of the caller's
+ * executable (/proc/self/exe), and the fd its channel comes on. */
+#define SANDBOX_INIT_REL "../libexec/shark/shark-init"
+#define SANDBOX_INIT_NAME "shark-init"
+#define SANDBOX_INIT_CHAN_FD 3
+/* Its argv[1] when the plan grants the network (anything else: not). */
+#define SANDBOX_INIT_NET "net"
+
 /* The message that hands a prepared pid 1 its run. */
 struct sandbox_prep_msg {
 	uint32_t magic;     /* SANDBOX_PREP_MAGIC */

@@ -2,13 +2,16 @@
  *
  * Process tree of one run:
  *
- *   caller ── pid 1 (clone with new user, mount, pid, ipc, uts, cgroup
- *             │       and net namespaces; setup.c)
+ *   caller ── pid 1 (shark-init, init_main.c: a CLONE_VM child in new
+ *             │       user and pid namespaces that execs it, and which
+ *             │       unshares mount, ipc, uts, cgroup and net; setup.c.
+ *             │       Without the program: a fork-like clone into all
+ *             │       seven, running setup.c in a copy of the caller)
  *             │       tracer thread: answers the seccomp notifications
  *             └─ command (vfork; execve)     seccomp filter loaded
  *                 └─ its children, threads...
  *
- * The caller clones pid 1 straight into the new namespaces and writes the
+ * The caller starts pid 1 straight into the new namespaces and writes the
  * uid/gid maps of its user namespace (from outside, as the kernel requires
  * for anything but a single self-mapping); pid 1 builds the sandbox,
  * starts the command, traces it, reaps everything and writes the result
@@ -19,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <poll.h>
 #include <sched.h>
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -184,6 +189,302 @@ static int open_scratch(const sandbox_plan *plan, int *ret_fd, struct sandbox_er
 	return r;
 }
 
+/* ---- pid 1 as its own program ---------------------------------------------- */
+
+/* The sandbox's pid 1 is normally shark-init (init_main.c), exec'd into
+ * the new namespaces: the caller's address space is never copied (no page
+ * tables, no copy-on-write faults, no big mm torn down at pid 1's exit).
+ * The program is opened once per process (O_PATH, above the fds 0-9 a
+ * script names) and checked by its device and inode at each use, in case
+ * a script's redirection took its fd over; missing, or failing to exec,
+ * the caller clones pid 1 as a copy of itself instead (the fallback). */
+static struct {
+	pthread_mutex_t lock;
+	bool looked; /* fd says whether there is one */
+	int fd;
+	dev_t dev;
+	ino_t ino;
+} init_prog = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+
+static void init_prog_open(void)
+{
+	char exe[4096], path[4096 + sizeof(SANDBOX_INIT_REL)], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+	int fd;
+
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/%s", exe, SANDBOX_INIT_REL);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fd < 10) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+
+		close(fd);
+		fd = high;
+	}
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	init_prog.fd = fd;
+	init_prog.dev = st.st_dev;
+	init_prog.ino = st.st_ino;
+}
+
+/* The program's fd, or -1: use the fallback. With init_prog.lock held. */
+static int init_prog_fd(void)
+{
+	struct stat st;
+
+	if (init_prog.looked && init_prog.fd >= 0 &&
+	    (fstat(init_prog.fd, &st) < 0 || st.st_dev != init_prog.dev ||
+	     st.st_ino != init_prog.ino)) {
+		/* Not ours any more: the fd was closed or reused. */
+		init_prog.fd = -1;
+		init_prog.looked = false;
+	}
+	if (!init_prog.looked) {
+		init_prog.looked = true;
+		init_prog_open();
+	}
+	return init_prog.fd;
+}
+
+/* An exec of it failed: the fallback from now on (in this process). */
+static void init_prog_drop(int fd)
+{
+	if (init_prog.fd == fd) {
+		close(fd);
+		init_prog.fd = -1;
+	}
+}
+
+struct init_child {
+	int chan, sync, errpipe, prog;
+	bool ambient;
+	bool network; /* shark-init makes no net namespace of its own */
+};
+
+/* Keep every capability of the new user namespace across the exec for a
+ * caller whose uid there is not 0 (execve would drop them all): ambient
+ * ones are kept. They are pid 1's only; the command drops them all
+ * (setup.c, drop_capabilities: clearing inheritable clears ambient). */
+__attribute__((no_sanitize("address", "undefined")))
+static int keep_caps_across_exec(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return -1;
+	d[0].inheritable = d[0].permitted;
+	d[1].inheritable = d[1].permitted;
+	if (syscall(SYS_capset, &hdr, d) < 0)
+		return -1;
+	for (unsigned long cap = 0; cap < 64; cap++)
+		if ((d[cap / 32].permitted & (1u << (cap % 32))) &&
+		    syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* The child of spawn_init, on a stack of the caller's, sharing its memory
+ * until the exec: raw system calls only (no malloc, no stdio, no lock, and
+ * nothing a sanitizer intercepts: ASan's _exit would run a leak check on
+ * the caller's memory; errno, the calling thread's, is written only on
+ * failure, when the caller is waiting for this child's report and looks at
+ * it no more). Every signal is blocked, so none of the caller's handlers
+ * runs here. */
+__attribute__((no_sanitize("address", "undefined")))
+static int init_child_main(void *arg)
+{
+	const struct init_child *c = arg;
+	static char name[] = SANDBOX_INIT_NAME, net[] = SANDBOX_INIT_NET, nonet[] = "-";
+	char *argv[] = { name, c->network ? net : nonet, NULL }, *envp[] = { NULL };
+	long errpipe = c->errpipe, prog = c->prog;
+	int e;
+	char b;
+
+	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		goto fail;
+	/* The uid/gid maps are written (and the process group set: setpgid
+	 * fails once the child has exec'd) when this byte comes. */
+	if (syscall(SYS_read, c->sync, &b, 1) != 1)
+		syscall(SYS_exit_group, 1);
+	if (c->ambient && keep_caps_across_exec() < 0)
+		goto fail;
+	/* The channel to its fixed fd; the others out of its way. */
+	if (errpipe == SANDBOX_INIT_CHAN_FD &&
+	    (errpipe = syscall(SYS_fcntl, errpipe, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0) {
+		errpipe = c->errpipe;
+		goto fail;
+	}
+	if (prog == SANDBOX_INIT_CHAN_FD &&
+	    (prog = syscall(SYS_fcntl, prog, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0)
+		goto fail;
+	if (c->chan == SANDBOX_INIT_CHAN_FD) {
+		if (syscall(SYS_fcntl, c->chan, F_SETFD, 0) < 0)
+			goto fail;
+	} else if (syscall(SYS_dup3, c->chan, SANDBOX_INIT_CHAN_FD, 0) < 0) {
+		goto fail;
+	}
+	syscall(SYS_execveat, prog, "", argv, envp, AT_EMPTY_PATH);
+fail:
+	e = errno;
+	if (syscall(SYS_write, errpipe, &e, sizeof(e)) != (long)sizeof(e))
+		syscall(SYS_exit_group, 126); /* the caller sees EOF: a death before the exec */
+	syscall(SYS_exit_group, 127);
+	return 127;
+}
+
+static int clone_error(int e)
+{
+	return (e == EPERM || e == ENOSPC || e == EUSERS || e == EACCES) ?
+		       SANDBOX_E_USERNS : SANDBOX_E_SETUP;
+}
+
+/* Start a prepared pid 1 as shark-init: cloned with CLONE_VM (no page
+ * table copied) into new user and pid namespaces, on a small stack of this
+ * frame, its process group set to pgid (>= 0) and its uid/gid maps written
+ * before it execs. shark-init makes the other namespaces itself
+ * (sandbox_init_exec: copying the mount table and making a net namespace
+ * cost a millisecond or more, which a clone would charge to the caller,
+ * while pid 1 pays it on another CPU, for a prepared one while the
+ * caller waits for the previous command anyway). 0 with *ret_pid and *ret_chan (the prepared pid 1's channel),
+ * 1 when the program is missing or its exec failed (nothing started: use
+ * the fallback), or an error (err_detail says which step). */
+static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
+		      struct sandbox_error *err_detail)
+{
+	int flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD;
+	char stack[32 * 1024] __attribute__((aligned(64)));
+	int chan[2] = { -1, -1 }, sync[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+	struct init_child c;
+	sigset_t all, old;
+	int prog, r = 0, e;
+	ssize_t n;
+	pid_t pid;
+
+	pthread_mutex_lock(&init_prog.lock);
+	prog = init_prog_fd();
+	if (prog < 0) {
+		pthread_mutex_unlock(&init_prog.lock);
+		return 1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0 ||
+	    pipe2(sync, O_CLOEXEC) < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+		r = -errno;
+		set_error(err_detail, SANDBOX_E_SETUP, -r, "pipes");
+		goto out;
+	}
+	c = (struct init_child){ .chan = chan[1], .sync = sync[0], .errpipe = errpipe[1],
+				 .prog = prog, .ambient = geteuid() != 0, .network = network };
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = clone(init_child_main, stack + sizeof(stack), flags, &c);
+	e = errno;
+	close(chan[1]);
+	close(sync[0]);
+	close(errpipe[1]);
+	chan[1] = sync[0] = errpipe[1] = -1;
+	if (pid < 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		r = clone_error(e);
+		set_error(err_detail, r, e, "clone namespaces");
+		goto out;
+	}
+	/* Before the exec (EACCES after), so that the command inherits the
+	 * group (pid 1 cannot join it itself: it does not see our pids). */
+	if (pgid >= 0 && setpgid(pid, pgid) < 0) {
+		r = SANDBOX_E_SETUP;
+		set_error(err_detail, r, errno, "setpgid");
+	} else if ((r = write_id_maps(pid)) < 0) {
+		set_error(err_detail, SANDBOX_E_USERNS, -r, "write uid/gid map");
+		r = SANDBOX_E_USERNS;
+	} else if (write(sync[1], "x", 1) != 1) {
+		r = SANDBOX_E_SETUP;
+		set_error(err_detail, r, errno, "sync with sandbox");
+	}
+	close(sync[1]);
+	sync[1] = -1;
+	if (r < 0)
+		kill(pid, SIGKILL);
+	/* EOF once the child has exec'd (its close-on-exec end went) or
+	 * died: only then is the stack free again. Signals stay blocked
+	 * until then (no EINTR here). */
+	do
+		n = read(errpipe[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0 || n == (ssize_t)sizeof(e)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (r == 0) {
+			init_prog_drop(prog);
+			r = 1;
+		}
+		goto out;
+	}
+	*ret_pid = pid;
+	*ret_chan = chan[0];
+	chan[0] = -1;
+out:
+	pthread_mutex_unlock(&init_prog.lock);
+	for (int i = 0; i < 2; i++) {
+		if (chan[i] >= 0)
+			close(chan[i]);
+		if (sync[i] >= 0)
+			close(sync[i]);
+		if (errpipe[i] >= 0)
+			close(errpipe[i]);
+	}
+	return r;
+}
+
+static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd);
+
+/* sandbox_start_begin through shark-init: a prepared pid 1 started for
+ * this plan and handed it at once. 1: no shark-init (the fallback). */
+static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scratch_fd,
+			    struct sandbox_error *err_detail)
+{
+	int chan, r = spawn_init(plan->network, plan->pgid, &run->pid, &chan, err_detail);
+
+	if (r != 0)
+		return r;
+	r = prep_send(chan, plan, scratch_fd);
+	if (r < 0) {
+		struct sandbox_setup_msg m;
+
+		/* pid 1 died early: its report (unshare failed) may be there. */
+		if (recv(chan, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m) && m.code < 0) {
+			m.step[sizeof(m.step) - 1] = '\0';
+			set_error(err_detail, m.code, m.sys_errno, m.step);
+			r = m.code;
+		} else {
+			set_error(err_detail, SANDBOX_E_SETUP, -r, "send plan");
+			r = SANDBOX_E_SETUP;
+		}
+		close(chan);
+		kill(run->pid, SIGKILL);
+		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return r;
+	}
+	run->report_fd = chan;
+	return 0;
+}
+
 int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 			struct sandbox_error *err_detail)
 {
@@ -210,6 +511,15 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 	r = open_scratch(plan, &scratch_fd, err_detail);
 	if (r < 0)
 		goto fail;
+	r = start_begin_exec(plan, run, scratch_fd, err_detail);
+	if (r <= 0) {
+		if (r < 0)
+			goto fail;
+		close(scratch_fd);
+		*ret_run = run;
+		return 0;
+	}
+	/* No shark-init: pid 1 a clone of this process. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
 	    pipe2(sync, O_CLOEXEC) < 0) {
 		r = -errno;
@@ -366,6 +676,7 @@ struct sandbox_prep {
 	int mounts;  /* the caller's /proc/self/mounts, opened before the clone */
 	bool stale;  /* mounts changed: polling it said so once, and only once */
 	bool network;
+	bool execd;  /* shark-init: its process group can no longer be set */
 	struct prep_state state;
 };
 
@@ -412,6 +723,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
 			      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
 			      SIGCHLD;
+	struct sandbox_error detail = { 0 };
 	int chan[2], sync[2], r;
 	sandbox_prep *p;
 	pid_t pid;
@@ -420,20 +732,6 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
-		r = -errno;
-		free(p);
-		return r;
-	}
-	if (pipe2(sync, O_CLOEXEC) < 0) {
-		r = -errno;
-		close(chan[0]);
-		close(chan[1]);
-		free(p);
-		return r;
-	}
-	if (!network)
-		flags |= CLONE_NEWNET;
 	prep_state_now(&p->state);
 	/* pid 1's mount namespace is a copy of the caller's as it is now:
 	 * once this fd polls POLLPRI, something was mounted or unmounted
@@ -441,13 +739,39 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p->mounts = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
 	if (p->mounts < 0) {
 		r = -errno;
-		close(chan[0]);
-		close(chan[1]);
-		close(sync[0]);
-		close(sync[1]);
 		free(p);
 		return r;
 	}
+	p->owner = getpid();
+	p->network = network;
+	r = spawn_init(network, -1, &p->pid, &p->chan, &detail);
+	if (r == 0) {
+		p->execd = true;
+		*ret_prep = p;
+		return 0;
+	}
+	if (r < 0) {
+		close(p->mounts);
+		free(p);
+		return detail.sys_errno > 0 ? -detail.sys_errno : -EIO;
+	}
+	/* No shark-init: pid 1 a clone of this process. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
+		r = -errno;
+		close(p->mounts);
+		free(p);
+		return r;
+	}
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(chan[0]);
+		close(chan[1]);
+		close(p->mounts);
+		free(p);
+		return r;
+	}
+	if (!network)
+		flags |= CLONE_NEWNET;
 	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(chan[0]);
@@ -474,9 +798,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 		return r;
 	}
 	p->pid = pid;
-	p->owner = getpid();
 	p->chan = chan[0];
-	p->network = network;
 	*ret_prep = p;
 	return 0;
 }
@@ -509,6 +831,9 @@ bool sandbox_prep_fits(sandbox_prep *prep, const sandbox_plan *plan)
 	struct pollfd pfd = { .fd = prep->mounts, .events = POLLPRI };
 
 	if (prep->owner != getpid() || prep->network != plan->network)
+		return false;
+	/* setpgid fails (EACCES) on a child that has exec'd. */
+	if (prep->execd && plan->pgid >= 0)
 		return false;
 	if (prep->stale || poll(&pfd, 1, 0) != 0) {
 		prep->stale = true; /* mounts changed (or poll failed) */
@@ -543,7 +868,7 @@ static int current_umask(mode_t *ret)
 
 /* Hand plan to the prepared pid 1: the encoded plan in a memfd, the
  * scratch dir and the stdio fds beside it. */
-static int prep_send(const sandbox_prep *prep, const sandbox_plan *plan, int scratch_fd)
+static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd)
 {
 	struct sandbox_prep_msg msg = { .magic = SANDBOX_PREP_MAGIC };
 	union {
@@ -593,7 +918,7 @@ static int prep_send(const sandbox_prep *prep, const sandbox_plan *plan, int scr
 	c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
 	memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
 	do
-		n = sendmsg(prep->chan, &mh, MSG_NOSIGNAL);
+		n = sendmsg(chan, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	r = n == (ssize_t)sizeof(msg) ? 0 : n < 0 ? -errno : -EIO;
 	close(mfd);
@@ -631,7 +956,7 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		set_error(err_detail, r, errno, "setpgid");
 		goto fail;
 	}
-	r = prep_send(p, plan, scratch_fd);
+	r = prep_send(p->chan, plan, scratch_fd);
 	if (r < 0) {
 		/* pid 1 is gone (killed from outside) or the plan could not
 		 * be sent: clone one for the run after all. */

@@ -36,12 +36,17 @@
  *
  * Threads: a plan or run handle must not be used from two threads at once;
  * distinct handles are independent. sandbox_start_begin() (and so
- * sandbox_start()) creates pid 1 with a raw clone system call, not libc's
+ * sandbox_start()) normally starts pid 1 as shark-init, a program found
+ * at ../libexec/shark/shark-init from the caller's executable: a child
+ * sharing the caller's memory on a small stack makes raw system calls
+ * only and execs it (docs/sandbox.md, "pid 1 is shark-init"). Without
+ * that program it clones pid 1 with a raw clone system call, not libc's
  * fork(): no atfork handlers run and libc's locks are not reset in the
- * child, which then allocates memory and creates a thread. Call it from a
- * single-threaded process, or at least from one whose other threads cannot
- * be holding a libc lock (malloc's, stdio's...) at that moment. pid 1 dies
- * with the thread that called sandbox_start_begin() (PR_SET_PDEATHSIG).
+ * child, which then allocates memory and creates a thread. For that case,
+ * call it from a single-threaded process, or at least from one whose
+ * other threads cannot be holding a libc lock (malloc's, stdio's...) at
+ * that moment. pid 1 dies with the thread that called
+ * sandbox_start_begin() (PR_SET_PDEATHSIG).
  */
 #ifndef SHARK_SANDBOX_H
 #define SHARK_SANDBOX_H

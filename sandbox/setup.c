@@ -1129,7 +1129,9 @@ static void pid1_early(int report, int sync_fd)
 		die(report, SANDBOX_E_SETUP, "pdeathsig");
 	/* The caller has written our uid/gid maps when this byte comes; EOF
 	 * means it died or gave up (after the line above, its death kills
-	 * us). */
+	 * us). An exec'd pid 1 (sync_fd -1) had it before its exec. */
+	if (sync_fd < 0)
+		return;
 	if (read(sync_fd, &c, 1) != 1)
 		_exit(1);
 	close(sync_fd);
@@ -1394,7 +1396,8 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	char *buf;
 
 	{
-		int keep[2] = { chan < sync_fd ? chan : sync_fd, chan < sync_fd ? sync_fd : chan };
+		int sfd = sync_fd >= 0 ? sync_fd : chan; /* -1: none */
+		int keep[2] = { chan < sfd ? chan : sfd, chan < sfd ? sfd : chan };
 
 		if (keep[0] > 0)
 			close_range(0, (unsigned)keep[0] - 1, 0);
@@ -1461,4 +1464,25 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	while (sigtimedwait(&sigs, NULL, &zero) > 0)
 		;
 	pid1_run(plan, chan, fds[1]);
+}
+
+/* pid 1 as its own program (init_main.c, run.c spawn_init): exec'd with
+ * every signal blocked (the caller's handlers must not run in the child
+ * that shares its memory until the exec); pid 1 keeps only its own set
+ * blocked, as a cloned one does. It was cloned into new user and pid
+ * namespaces only and makes the others here, on its own CPU time, before
+ * anything else (its capabilities are those of its user namespace, which
+ * owns nothing of the host's until then). */
+void sandbox_init_exec(int chan, bool network)
+{
+	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	sigset_t sigs;
+
+	pid1_signal_set(&sigs);
+	sigprocmask(SIG_SETMASK, &sigs, NULL);
+	if (!network)
+		flags |= CLONE_NEWNET;
+	if (unshare(flags) < 0)
+		die(chan, SANDBOX_E_USERNS, "unshare namespaces");
+	sandbox_init_prepared(chan, -1);
 }

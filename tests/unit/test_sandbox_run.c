@@ -416,13 +416,62 @@ Test(sandbox_run, capabilities_are_dropped_even_for_root)
 	char scratch[PATH_MAX + 32];
 	struct sandbox_result *r;
 
+	/* CapAmb and CapInh too: an unprivileged caller's pid 1 holds its
+	 * capabilities as ambient ones across its exec (run.c). */
 	r = run_sh("grep -q '^CapEff:.0000000000000000$' /proc/self/status && "
+		   "grep -q '^CapPrm:.0000000000000000$' /proc/self/status && "
+		   "grep -q '^CapInh:.0000000000000000$' /proc/self/status && "
+		   "grep -q '^CapAmb:.0000000000000000$' /proc/self/status && "
 		   "grep -q '^CapBnd:.0000000000000000$' /proc/self/status && "
 		   "grep -q '^NoNewPrivs:.1$' /proc/self/status && "
 		   "grep -q '^Seccomp:.2$' /proc/self/status",
 		   scratch, sizeof(scratch));
 	cr_expect_eq(r->exit_code, 0);
 	sandbox_result_free(r);
+}
+
+/* pid 1 is shark-init, a small program exec'd from next to the caller
+ * (build/<variant>/libexec/shark/shark-init beside tests/ and bin/), not a
+ * copy of the caller (whose name and executable it would have). */
+Test(sandbox_run, pid_1_is_the_exec_d_init_program)
+{
+	char scratch[PATH_MAX + 32], path[64], text[PATH_MAX];
+	static const char suffix[] = "/libexec/shark/shark-init";
+	struct sandbox_error err = { 0 };
+	struct sandbox_result *res;
+	sandbox_plan *p = plan_sh("read x", scratch, sizeof(scratch));
+	sandbox_run *run;
+	int in[2], fd, r;
+	ssize_t n;
+
+	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+	cr_assert_eq(sandbox_plan_set_stdio(p, in[0], -1, -1), 0);
+	r = sandbox_start(p, &run, &err);
+	cr_assert_eq(r, 0, "start: %s: %s (%s)", err.step, sandbox_strerror(r),
+		     strerror(err.sys_errno));
+	close(in[0]);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)sandbox_run_pid(run));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	cr_assert_gt(n, 0);
+	text[n] = '\0';
+	cr_expect_str_eq(text, "shark-init\n");
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)sandbox_run_pid(run));
+	n = readlink(path, text, sizeof(text) - 1);
+	cr_assert_gt(n, 0, "readlink %s: %s", path, strerror(errno));
+	text[n] = '\0';
+	cr_expect(n > (ssize_t)strlen(suffix) &&
+			  strcmp(text + n - strlen(suffix), suffix) == 0,
+		  "pid 1 runs %s", text);
+	cr_assert_eq(write(in[1], "x\n", 2), 2);
+	close(in[1]);
+	cr_assert_eq(sandbox_wait(run, &res), 0);
+	cr_expect_eq(res->exit_code, 0);
+	sandbox_result_free(res);
+	sandbox_run_free(run);
+	sandbox_plan_free(p);
 }
 
 Test(sandbox_run, process_groups_for_job_control)
