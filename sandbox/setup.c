@@ -298,25 +298,35 @@ static int proc_build(int *ret_pid_max, const char **ret_step)
 {
 	static const char *const ro[] = { "sys", "sysrq-trigger", "irq", "bus", "fs",
 					  "acpi" };
-	int proc;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int proc, ro_proc = -1;
 
 	*ret_step = "mount /proc";
 	proc = fs_new("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (proc < 0)
 		return -1;
 	*ret_pid_max = openat(proc, "sys/kernel/pid_max", O_WRONLY | O_CLOEXEC);
+	/* One read-only clone of the whole procfs, made so once: each bind
+	 * cloned from it is read-only from the start (a clone keeps its
+	 * source's flags), without a call of its own to make it so. */
 	*ret_step = "protect /proc";
+	ro_proc = open_tree(proc, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (ro_proc < 0 || mount_setattr(ro_proc, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		goto fail;
 	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-		if (clone_onto(proc, ro[i], AT_RECURSIVE | AT_SYMLINK_NOFOLLOW,
-			       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				       MOUNT_ATTR_NOEXEC,
-			       proc, ro[i]) == 0 || errno == ENOENT)
+		if (clone_onto(ro_proc, ro[i], AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, 0, proc,
+			       ro[i]) == 0 || errno == ENOENT)
 			continue; /* ENOENT: not there in this kernel or namespace */
-		close_base_fd(ret_pid_max);
-		close_base_fd(&proc);
-		return -1;
+		goto fail;
 	}
+	close_base_fd(&ro_proc);
 	return proc;
+fail:
+	close_base_fd(&ro_proc);
+	close_base_fd(ret_pid_max);
+	close_base_fd(&proc);
+	return -1;
 }
 
 /* Build the mount base: 0, or -1 with errno set, *ret_code and *ret_step
