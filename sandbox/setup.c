@@ -108,8 +108,9 @@ static struct mount_base {
 	int tree;    /* the host's tree, a recursive clone: read-only, nosuid, nodev */
 	int proc;    /* a procfs of this pid namespace, protected (proc_build) */
 	int pid_max; /* its sys/kernel/pid_max, opened for writing before that; or -1 */
-	int dev;     /* the /dev of a non-interactive run, read-only (dev_build) */
-} base = { false, -1, -1, -1, -1 };
+	int dev;     /* a /dev, read-only (dev_build) */
+	bool dev_tty; /* dev has the terminal of an interactive plan */
+} base = { false, -1, -1, -1, -1, false };
 
 static void close_base_fd(int *fd)
 {
@@ -329,12 +330,16 @@ fail:
 	return -1;
 }
 
-/* Build the mount base: 0, or -1 with errno set, *ret_code and *ret_step
- * saying what failed (and nothing of it kept). Nothing done here may
+/* Build the mount base, for plan (a pid 1 cloned for its run: no /proc
+ * for a host-view plan, an interactive plan's /dev) or for any plan (NULL,
+ * ahead of it: then setup_proc and setup_dev adapt); 0, or -1 with errno
+ * set, *ret_code and *ret_step saying what failed (and nothing of it
+ * kept). Nothing done here may
  * propagate back to the host: / is made private first. A failure there,
  * right after the namespaces were created, is how an AppArmor
  * user-namespace restriction shows itself. */
-static int mounts_prepare(int *ret_code, const char **ret_step)
+static int mounts_prepare(const struct sandbox_plan *plan, int *ret_code,
+			  const char **ret_step)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 					     MOUNT_ATTR_NODEV };
@@ -355,10 +360,13 @@ static int mounts_prepare(int *ret_code, const char **ret_step)
 	*ret_step = "host root read-only";
 	if (mount_setattr(base.tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		goto fail;
-	base.proc = proc_build(&base.pid_max, ret_step);
-	if (base.proc < 0)
-		goto fail;
-	base.dev = dev_build(NULL, ret_step);
+	if (!plan || !plan->host_view) {
+		base.proc = proc_build(&base.pid_max, ret_step);
+		if (base.proc < 0)
+			goto fail;
+	}
+	base.dev_tty = plan && plan->interactive;
+	base.dev = dev_build(base.dev_tty ? plan->tty_path : NULL, ret_step);
 	if (base.dev < 0)
 		goto fail;
 	base.ready = true;
@@ -376,8 +384,9 @@ static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
 	return buf;
 }
 
-/* /dev: the one built ahead, or for an interactive plan one built now
- * with the command's terminal, attached; then a private /dev/shm of the
+/* /dev: the one built by mounts_prepare (for an interactive plan, ahead
+ * of it: without the command's terminal, so built again now), attached;
+ * then a private /dev/shm of the
  * plan's size (on a read-only /dev: mounting needs no write access). */
 static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		      int sock)
@@ -385,7 +394,7 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 	char dev[SANDBOX_MAX_PATH + 64], opts[64];
 	const char *step = NULL;
 
-	if (plan->interactive) {
+	if (plan->interactive && !base.dev_tty) {
 		close_base_fd(&base.dev);
 		base.dev = dev_build(plan->tty_path, &step);
 		if (base.dev < 0)
@@ -658,7 +667,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 
 	/* The plan-independent mounts: built ahead by a prepared pid 1,
 	 * now by one cloned for its run. */
-	if (!base.ready && mounts_prepare(&code, &step) < 0)
+	if (!base.ready && mounts_prepare(plan, &code, &step) < 0)
 		die(sock, code, step);
 	n = snprintf(root, sizeof(root), "%s/" SANDBOX_ROOT, plan->scratch);
 	if (n < 0 || (size_t)n >= sizeof(root)) {
@@ -1511,7 +1520,7 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	}
 	/* The mounts no plan decides, built while the caller's previous
 	 * command runs; on failure, setup_mounts tries again and reports. */
-	(void)mounts_prepare(&k, &step);
+	(void)mounts_prepare(NULL, &k, &step);
 
 	do
 		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
