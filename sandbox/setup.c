@@ -334,10 +334,9 @@ fail:
  * for a host-view plan, an interactive plan's /dev) or for any plan (NULL,
  * ahead of it: then setup_proc and setup_dev adapt); 0, or -1 with errno
  * set, *ret_code and *ret_step saying what failed (and nothing of it
- * kept). Nothing done here may
- * propagate back to the host: / is made private first. A failure there,
- * right after the namespaces were created, is how an AppArmor
- * user-namespace restriction shows itself. */
+ * kept). Nothing done here may propagate back to the host: / is made
+ * private first. A failure there, right after the namespaces were
+ * created, is how an AppArmor user-namespace restriction shows itself. */
 static int mounts_prepare(const struct sandbox_plan *plan, int *ret_code,
 			  const char **ret_step)
 {
@@ -384,10 +383,10 @@ static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
 	return buf;
 }
 
-/* /dev: the one built by mounts_prepare (for an interactive plan, ahead
- * of it: without the command's terminal, so built again now), attached;
- * then a private /dev/shm of the
- * plan's size (on a read-only /dev: mounting needs no write access). */
+/* /dev: the one mounts_prepare built (built again now for an interactive
+ * plan if that was ahead of it, without the command's terminal),
+ * attached; then a private /dev/shm of the plan's size (on the read-only
+ * /dev: mounting on a directory needs no write access to it). */
 static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		      int sock)
 {
