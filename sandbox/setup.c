@@ -92,59 +92,287 @@ static const char *under(char *buf, size_t size, const char *root,
 	return buf;
 }
 
-static int bind_dev(const char *root, const char *name, int sock)
+/* ---- the plan-independent mounts, built ahead ---------------------------- */
+
+/* The parts of the tree that no plan decides: the host's tree read-only,
+ * a fresh /proc with its machine-wide parts read-only, and the /dev of a
+ * non-interactive run. They are built as detached mounts (the new mount
+ * API: open_tree, fsmount, move_mount into a detached tree) by
+ * mounts_prepare, which a prepared pid 1 calls before it waits for its
+ * plan (sandbox_init_prepared), so that a run started from it only
+ * attaches them (setup_mounts); a pid 1 cloned for its run builds them
+ * there. pid 1's own: it is a process of its own (no shared memory with
+ * the caller). */
+static struct mount_base {
+	bool ready;
+	int tree;    /* the host's tree, a recursive clone: read-only, nosuid, nodev */
+	int proc;    /* a procfs of this pid namespace, protected (proc_build) */
+	int pid_max; /* its sys/kernel/pid_max, opened for writing before that; or -1 */
+	int dev;     /* a /dev, read-only (dev_build) */
+	bool dev_tty; /* dev has the terminal of an interactive plan */
+} base = { false, -1, -1, -1, -1, false };
+
+static void close_base_fd(int *fd)
 {
-	char dst[SANDBOX_MAX_PATH + 64], src[64];
-	int fd;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
-	snprintf(src, sizeof(src), "/dev/%s", name);
-	if (!under(dst, sizeof(dst), root, src))
-		die(sock, SANDBOX_E_MOUNT, "dev path");
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0)
-		die(sock, SANDBOX_E_MOUNT, "create /dev node");
-	close(fd);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		die(sock, SANDBOX_E_MOUNT, "bind /dev node");
-	/* Read-only: the node's mode, owner and times are the host's and
-	 * must not change (root inside could chmod the host's /dev/full);
-	 * reading and writing the device itself still work on a read-only
-	 * mount. mount_setattr keeps the flags the host's /dev has locked. */
+/* Close whatever mounts_prepare made, keeping errno. */
+static void mount_base_drop(void)
+{
+	int e = errno;
+
+	close_base_fd(&base.tree);
+	close_base_fd(&base.proc);
+	close_base_fd(&base.pid_max);
+	close_base_fd(&base.dev);
+	base.ready = false;
+	errno = e;
+}
+
+/* A new detached mount of a filesystem of type with options opts
+ * ({ key, value } pairs, NULL-terminated) and the mount attributes attrs;
+ * its fd, or -1 with errno set. */
+static int fs_new(const char *type, const char *const opts[][2], unsigned attrs)
+{
+	int fs = fsopen(type, FSOPEN_CLOEXEC), m = -1;
+
+	if (fs < 0)
+		return -1;
+	/* The source mount(2) would show: "proc", "tmpfs". */
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", type, 0) < 0)
+		goto out;
+	for (size_t i = 0; opts && opts[i][0]; i++)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, opts[i][0], opts[i][1], 0) < 0)
+			goto out;
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		m = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+out:
 	{
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
-						       MOUNT_ATTR_NOSUID |
-						       MOUNT_ATTR_NOEXEC };
+		int e = errno;
 
-		if (mount_setattr(AT_FDCWD, dst, 0, &attr, sizeof(attr)) < 0)
-			die(sock, SANDBOX_E_MOUNT, "/dev node read-only");
+		close(fs);
+		errno = e;
 	}
-	return 0;
+	return m;
+}
+
+/* Clone the mount at src_dfd/src (recursively with AT_RECURSIVE in
+ * flags), set attrs on all of the clone (none when 0) and mount it on
+ * dst_dfd/dst; 0, or -1 with errno set. dst may be in a detached tree. */
+static int clone_onto(int src_dfd, const char *src, unsigned flags, uint64_t attrs,
+		      int dst_dfd, const char *dst)
+{
+	struct mount_attr attr = { .attr_set = attrs };
+	int t = open_tree(src_dfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
+	int r = -1;
+
+	if (t < 0)
+		return -1;
+	if ((!attrs || mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				     sizeof(attr)) == 0) &&
+	    move_mount(t, "", dst_dfd, dst, MOVE_MOUNT_F_EMPTY_PATH) == 0)
+		r = 0;
+	{
+		int e = errno;
+
+		close(t);
+		errno = e;
+	}
+	return r;
+}
+
+/* The host's device node /dev/<name> bound on <dev>/<name> (a user
+ * namespace cannot mknod devices; a regular file is the mount point). */
+static int bind_dev(int dev, const char *name)
+{
+	char src[SANDBOX_MAX_PATH + 8];
+	int n = snprintf(src, sizeof(src), "/dev/%s", name);
+
+	if (n < 0 || (size_t)n >= sizeof(src)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mknodat(dev, name, S_IFREG | 0666, 0) < 0)
+		return -1;
+	return clone_onto(AT_FDCWD, src, 0, 0, dev, name);
 }
 
 /* An interactive command's own terminal, at its host path, so that
  * ttyname() and /dev/tty work; no other terminal of the host is visible
  * (a fresh devpts would not contain it, the host's would show them all). */
-static void bind_terminal(const char *root, const char *dev, int dfd,
-			  const char *tty, int sock)
+static int bind_terminal(int dev, const char *tty, const char **ret_step)
 {
-	char p[SANDBOX_MAX_PATH + 128];
-	const char *name;
+	static const char *const pts_opts[][2] = {
+		{ "mode", "0755" }, { "size", "4k" }, { "nr_inodes", "4" }, { NULL, NULL }
+	};
 
 	if (strncmp(tty, "/dev/pts/", 9) == 0 && !strchr(tty + 9, '/') && tty[9]) {
-		if (mkdirat(dfd, "pts", 0755) < 0)
-			die(sock, SANDBOX_E_MOUNT, "mkdir /dev/pts");
-		snprintf(p, sizeof(p), "%s/pts", dev);
-		if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NOEXEC,
-			  "mode=0755,size=4k,nr_inodes=4") < 0)
-			die(sock, SANDBOX_E_MOUNT, "mount /dev/pts");
-		name = tty + 5;
-	} else if (strncmp(tty, "/dev/", 5) == 0 && !strchr(tty + 5, '/') &&
-		   tty[5] && strcmp(tty, "/dev/tty") != 0) {
-		name = tty + 5;
-	} else {
-		return;
+		int pts;
+
+		*ret_step = "mount /dev/pts";
+		if (mkdirat(dev, "pts", 0755) < 0)
+			return -1;
+		pts = fs_new("tmpfs", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+		if (pts < 0)
+			return -1;
+		if (move_mount(pts, "", dev, "pts", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			int e = errno;
+
+			close(pts);
+			errno = e;
+			return -1;
+		}
+		close(pts);
+	} else if (!(strncmp(tty, "/dev/", 5) == 0 && !strchr(tty + 5, '/') && tty[5] &&
+		     strcmp(tty, "/dev/tty") != 0)) {
+		return 0;
 	}
-	bind_dev(root, name, sock);
+	*ret_step = "bind /dev node";
+	return bind_dev(dev, tty + 5);
+}
+
+/* The minimal /dev, detached: a tmpfs with the harmless devices bound from
+ * the host, the usual symlinks, the mount point of a private /dev/shm
+ * (mounted with the plan's size by setup_dev), and for an interactive
+ * run /dev/tty and the command's terminal (tty). All of it read-only in
+ * one pass at the end: nothing may be added to /dev, and the nodes'
+ * mode, owner and times are the host's and must not change (root inside
+ * could chmod the host's /dev/full); reading and writing the devices
+ * themselves still work on a read-only mount, and mount_setattr keeps
+ * the flags the host's /dev has locked. Its fd, or -1 with errno set. */
+static int dev_build(const char *tty, const char **ret_step)
+{
+	static const char *const devs[] = { "null", "zero", "full", "random",
+					    "urandom" };
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	};
+	static const char *const dev_opts[][2] = {
+		{ "mode", "0755" }, { "size", "64k" }, { "nr_inodes", "64" }, { NULL, NULL }
+	};
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NOEXEC };
+	int dev;
+
+	*ret_step = "mount /dev tmpfs";
+	dev = fs_new("tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (dev < 0)
+		return -1;
+	*ret_step = "bind /dev node";
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+		if (bind_dev(dev, devs[i]) < 0)
+			goto fail;
+	*ret_step = "/dev symlink";
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][0], dev, links[i][1]) < 0)
+			goto fail;
+	*ret_step = "mkdir /dev/shm";
+	if (mkdirat(dev, "shm", 01777) < 0)
+		goto fail;
+	if (tty) {
+		*ret_step = "bind /dev node";
+		if (bind_dev(dev, "tty") < 0 || bind_terminal(dev, tty, ret_step) < 0)
+			goto fail;
+	}
+	*ret_step = "remount /dev read-only";
+	if (mount_setattr(dev, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		goto fail;
+	return dev;
+fail:
+	close_base_fd(&dev);
+	return -1;
+}
+
+/* Parts of the fresh /proc act on the whole machine, and some of them only
+ * check that the writer's uid is 0 (kernel.core_pattern, for one, which
+ * runs a program as root on the host): with root mapped to itself, root in
+ * the sandbox could write them without any capability. They are bound
+ * read-only over themselves, as bubblewrap and container runtimes do.
+ * kernel/pid_max, which the plan may lower (setup_proc), is opened for
+ * writing before that. A detached procfs of this pid namespace: its fd,
+ * or -1 with errno set. */
+static int proc_build(int *ret_pid_max, const char **ret_step)
+{
+	static const char *const ro[] = { "sys", "sysrq-trigger", "irq", "bus", "fs",
+					  "acpi" };
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int proc, ro_proc = -1;
+
+	*ret_step = "mount /proc";
+	proc = fs_new("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (proc < 0)
+		return -1;
+	*ret_pid_max = openat(proc, "sys/kernel/pid_max", O_WRONLY | O_CLOEXEC);
+	/* One read-only clone of the whole procfs, made so once: each bind
+	 * cloned from it is read-only from the start (a clone keeps its
+	 * source's flags), without a call of its own to make it so. */
+	*ret_step = "protect /proc";
+	ro_proc = open_tree(proc, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (ro_proc < 0 || mount_setattr(ro_proc, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		goto fail;
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (clone_onto(ro_proc, ro[i], AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, 0, proc,
+			       ro[i]) == 0 || errno == ENOENT)
+			continue; /* ENOENT: not there in this kernel or namespace */
+		goto fail;
+	}
+	close_base_fd(&ro_proc);
+	return proc;
+fail:
+	close_base_fd(&ro_proc);
+	close_base_fd(ret_pid_max);
+	close_base_fd(&proc);
+	return -1;
+}
+
+/* Build the mount base, for plan (a pid 1 cloned for its run: no /proc
+ * for a host-view plan, an interactive plan's /dev) or for any plan (NULL,
+ * ahead of it: then setup_proc and setup_dev adapt); 0, or -1 with errno
+ * set, *ret_code and *ret_step saying what failed (and nothing of it
+ * kept). Nothing done here may propagate back to the host: / is made
+ * private first. A failure there, right after the namespaces were
+ * created, is how an AppArmor user-namespace restriction shows itself. */
+static int mounts_prepare(const struct sandbox_plan *plan, int *ret_code,
+			  const char **ret_step)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV };
+
+	*ret_code = SANDBOX_E_MOUNT;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		*ret_code = (errno == EPERM || errno == EACCES) ? SANDBOX_E_USERNS :
+								  SANDBOX_E_MOUNT;
+		*ret_step = "make / private";
+		return -1;
+	}
+	/* nodev: a device node found anywhere on the host's filesystems
+	 * (outside the /dev we build) cannot be opened. */
+	*ret_step = "bind host root";
+	base.tree = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (base.tree < 0)
+		goto fail;
+	*ret_step = "host root read-only";
+	if (mount_setattr(base.tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		goto fail;
+	if (!plan || !plan->host_view) {
+		base.proc = proc_build(&base.pid_max, ret_step);
+		if (base.proc < 0)
+			goto fail;
+	}
+	base.dev_tty = plan && plan->interactive;
+	base.dev = dev_build(base.dev_tty ? plan->tty_path : NULL, ret_step);
+	if (base.dev < 0)
+		goto fail;
+	base.ready = true;
+	return 0;
+fail:
+	mount_base_drop();
+	return -1;
 }
 
 /* tmpfs options: a mode and a size (plan limits, bytes). */
@@ -155,49 +383,30 @@ static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
 	return buf;
 }
 
-/* The minimal /dev: a tmpfs with the harmless devices bound from the host
- * (a user namespace cannot mknod them), the usual symlinks, a private
- * /dev/shm, and for interactive plans /dev/tty plus a fresh devpts. */
+/* /dev: the one mounts_prepare built (built again now for an interactive
+ * plan if that was ahead of it, without the command's terminal),
+ * attached; then a private /dev/shm of the plan's size (on the read-only
+ * /dev: mounting on a directory needs no write access to it). */
 static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		      int sock)
 {
-	static const char *const devs[] = { "null", "zero", "full", "random",
-					    "urandom" };
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-	};
-	char dev[SANDBOX_MAX_PATH + 64], p[SANDBOX_MAX_PATH + 128], opts[64];
-	int dfd;
+	char dev[SANDBOX_MAX_PATH + 64], opts[64];
+	const char *step = NULL;
 
-	if (!under(dev, sizeof(dev), root, "/dev"))
-		die(sock, SANDBOX_E_MOUNT, "dev path");
-	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC,
-		  "mode=0755,size=64k,nr_inodes=64") < 0)
-		die(sock, SANDBOX_E_MOUNT, "mount /dev tmpfs");
-	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
-		bind_dev(root, devs[i], sock);
-	dfd = open(dev, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		die(sock, SANDBOX_E_MOUNT, "open /dev");
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (symlinkat(links[i][0], dfd, links[i][1]) < 0)
-			die(sock, SANDBOX_E_MOUNT, "/dev symlink");
-	if (mkdirat(dfd, "shm", 01777) < 0)
-		die(sock, SANDBOX_E_MOUNT, "mkdir /dev/shm");
-	snprintf(p, sizeof(p), "%s/shm", dev);
-	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
+	if (plan->interactive && !base.dev_tty) {
+		close_base_fd(&base.dev);
+		base.dev = dev_build(plan->tty_path, &step);
+		if (base.dev < 0)
+			die(sock, SANDBOX_E_MOUNT, step);
+	}
+	if (!under(dev, sizeof(dev), root, "/dev") ||
+	    move_mount(base.dev, "", AT_FDCWD, dev, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /dev");
+	close_base_fd(&base.dev);
+	if (!under(dev, sizeof(dev), root, "/dev/shm") ||
+	    mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NODEV,
 		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.shm_size)) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /dev/shm");
-	if (plan->interactive) {
-		bind_dev(root, "tty", sock);
-		bind_terminal(root, dev, dfd, plan->tty_path, sock);
-	}
-	close(dfd);
-	/* Nothing may be added to /dev afterwards. */
-	if (mount(NULL, dev, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
-				       MS_NOEXEC, NULL) < 0)
-		die(sock, SANDBOX_E_MOUNT, "remount /dev read-only");
 }
 
 static void make_readonly(const char *path, int sock, const char *step)
@@ -337,71 +546,42 @@ static void loopback_up(int sock)
 	close(fd);
 }
 
-/* Parts of the fresh /proc act on the whole machine, and some of them only
- * check that the writer's uid is 0 (kernel.core_pattern, for one, which
- * runs a program as root on the host): with root mapped to itself, root in
- * the sandbox could write them without any capability. They are bound
- * read-only over themselves, as bubblewrap and container runtimes do. */
-static void protect_proc(const char *root, int sock)
-{
-	static const char *const ro[] = { "/proc/sys", "/proc/sysrq-trigger",
-					   "/proc/irq", "/proc/bus",
-					   "/proc/fs", "/proc/acpi" };
-	char p[SANDBOX_MAX_PATH + 64];
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-		if (!under(p, sizeof(p), root, ro[i]))
-			die(sock, SANDBOX_E_MOUNT, "proc path");
-		if (lstat(p, &st) < 0)
-			continue; /* not there in this kernel or namespace */
-		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
-						 MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
-			die(sock, SANDBOX_E_MOUNT, "protect /proc");
-	}
-}
-
 /* The process limit for root: the kernel exempts the host's root user from
  * RLIMIT_NPROC, but since Linux 6.14 each pid namespace has its own
  * pid_max, which its init may lower: pids above it cannot be allocated.
  * Once pids wrap they start again at 300 (RESERVED_PIDS), so up to 300
  * more are added to keep at least max tasks possible. Older kernels keep
- * pid_max global and refuse the write: then root's runs have no process
- * limit (docs/sandbox.md). */
-static void limit_pids(const char *root, uint64_t max)
+ * pid_max global and refuse the write (or its opening, proc_build): then
+ * root's runs have no process limit (docs/sandbox.md). */
+static void limit_pids(int fd, uint64_t max)
 {
-	char p[SANDBOX_MAX_PATH + 64], v[32];
-	int fd, n;
+	char v[32];
+	int n;
 
-	if (!under(p, sizeof(p), root, "/proc/sys/kernel/pid_max"))
-		return;
-	fd = open(p, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	n = snprintf(v, sizeof(v), "%llu\n", (unsigned long long)(max + 300 + 3));
 	(void)sandbox_write_all(fd, v, (size_t)n);
-	close(fd);
 }
 
 /* /proc: a fresh procfs of the run's pid namespace, with the parts that act
- * on the whole machine read-only; or, for a host-view plan, the host's own
- * /proc as the read-only bind of the host root already shows it (every
- * file of it read-only; the command is fenced off other processes' magic
- * links by Landlock, see landlock.c). */
+ * on the whole machine read-only (built ahead, proc_build); or, for a
+ * host-view plan, the host's own /proc as the read-only bind of the host
+ * root already shows it (every file of it read-only; the command is fenced
+ * off other processes' magic links by Landlock, see landlock.c). */
 static void setup_proc(const char *root, const struct sandbox_plan *plan, int sock)
 {
 	char p[SANDBOX_MAX_PATH + 64];
 
-	if (plan->host_view)
-		return;
-	if (!under(p, sizeof(p), root, "/proc") ||
-	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die(sock, SANDBOX_E_MOUNT, "mount /proc");
-	if (plan->limits.max_procs)
-		limit_pids(root, plan->limits.max_procs);
-	protect_proc(root, sock);
+	if (!plan->host_view) {
+		if (plan->limits.max_procs)
+			limit_pids(base.pid_max, plan->limits.max_procs);
+		if (!under(p, sizeof(p), root, "/proc") ||
+		    move_mount(base.proc, "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /proc");
+	}
+	close_base_fd(&base.pid_max);
+	close_base_fd(&base.proc);
 }
 
 /* pid 1's fd of the /tmp overlay's upper layer (capture plans), for
@@ -462,45 +642,44 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
 	tmp_layer_fd = -1;
 }
 
-/* The mount tree, built under <scratch>/root and then made the root:
- *   /            host root, bound recursively, read-only, nosuid
+/* The mount tree, built under <scratch>/root and then made the root (the
+ * entries marked * are built ahead, mounts_prepare, and only attached
+ * here):
+ *   /          * host root, cloned recursively, read-only, nosuid, nodev
  *   workspace    overlayfs: lower = host workspace, upper/work in scratch
  *   scratch      hidden (an empty read-only tmpfs)
  *   extra paths  read-only (store), read-write (grants) or hidden
  *   /tmp         overlay: the host's /tmp below, private writes above
  *   /run         private tmpfs, unless the network is granted
- *   /proc        fresh procfs of the new pid namespace
- *   /dev         minimal, read-only tmpfs
+ *   /proc      * fresh procfs of the new pid namespace, protected
+ *   /dev       * minimal, read-only tmpfs (an interactive run's: built
+ *                here); its /dev/shm a private tmpfs
  */
 static void setup_mounts(const struct sandbox_plan *plan,
 			 struct sandbox_stdio *stdio, int sock, int lower_fds[2])
 {
 	const char *step = NULL;
-	int rfd;
+	int rfd, code;
 	char root[SANDBOX_MAX_PATH + 16], p[SANDBOX_MAX_PATH * 2];
 	char opts[SANDBOX_MAX_PATH * 3 + 64];
 	int n;
 
-	/* Nothing done here may propagate back to the host. A failure at
-	 * this first step, right after the namespaces were created, is how
-	 * an AppArmor user-namespace restriction shows itself. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		die(sock, (errno == EPERM || errno == EACCES) ? SANDBOX_E_USERNS :
-								SANDBOX_E_MOUNT,
-		    "make / private");
+	/* The plan-independent mounts: built ahead by a prepared pid 1,
+	 * now by one cloned for its run. */
+	if (!base.ready && mounts_prepare(plan, &code, &step) < 0)
+		die(sock, code, step);
 	n = snprintf(root, sizeof(root), "%s/" SANDBOX_ROOT, plan->scratch);
 	if (n < 0 || (size_t)n >= sizeof(root)) {
 		errno = ENAMETOOLONG;
 		die(sock, SANDBOX_E_MOUNT, "root path");
 	}
-	if (mount("/", root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (move_mount(base.tree, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		die(sock, SANDBOX_E_MOUNT, "bind host root");
-	make_readonly(root, sock, "host root read-only");
+	/* The fd of the tree's root is the new root's from here on. */
+	rfd = base.tree;
+	base.tree = -1;
 	/* The command's stdio files, from the read-only tree, before /tmp,
 	 * /run and the workspace are mounted over it (stdio.c). */
-	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rfd < 0)
-		die(sock, SANDBOX_E_MOUNT, "open new root");
 	n = sandbox_stdio_reopen_files(stdio, rfd, &step);
 	if (n < 0) {
 		errno = -n;
@@ -906,11 +1085,15 @@ static int cmp_int(const void *a, const void *b)
  * a reader would never see EOF. */
 static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
 {
-	int keep[5] = { report, scratch_fd, stdio[0], stdio[1], stdio[2] };
+	int keep[9] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
+			/* the mounts built ahead (-1 when not) */
+			base.tree, base.proc, base.pid_max, base.dev };
 	unsigned lo = 0;
 
-	qsort(keep, 5, sizeof(int), cmp_int);
-	for (int i = 0; i < 5; i++) {
+	qsort(keep, 9, sizeof(int), cmp_int);
+	for (int i = 0; i < 9; i++) {
+		if (keep[i] < 0)
+			continue;
 		if ((unsigned)keep[i] > lo)
 			close_range(lo, (unsigned)keep[i] - 1, 0);
 		lo = (unsigned)keep[i] + 1;
@@ -1387,6 +1570,7 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
 	int fds[5], nfds = 0, need, k;
+	const char *step;
 	struct sandbox_plan *plan;
 	struct timespec zero = { 0, 0 };
 	struct stat st;
@@ -1417,6 +1601,10 @@ void sandbox_init_prepared(int chan, int sync_fd)
 			break;
 		}
 	}
+	/* The mounts no plan decides, built while the caller's previous
+	 * command runs; on failure, setup_mounts tries again and reports. */
+	(void)mounts_prepare(NULL, &k, &step);
+
 	do
 		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);

@@ -98,6 +98,28 @@ X
 	*) fail "outside prlimit: got [$out] ($(cat "$root/err")), want the new limits 60 4000" ;;
 	esac
 fi
+# The mounts a prepared pid 1 builds before its plan comes (the host's tree,
+# /proc, /dev) isolate as those of a pid 1 cloned for its run: the third
+# command runs in a prepared sandbox and prints only what is wrong (without
+# changing anything of the host's, were it wrong).
+cat >"$root/iso.sh" <<'X'
+cat /dev/null
+cat /dev/null
+sh -c 'for d in sys sysrq-trigger irq bus fs acpi; do
+	[ -e /proc/$d ] || continue
+	awk -v m=/proc/$d "\$5 == m && \$6 ~ /^ro/ { f = 1 } END { exit !f }" /proc/self/mountinfo ||
+		echo "unprotected /proc/$d"
+done
+(: >> /proc/sys/kernel/core_pattern) 2>/dev/null && echo core_pattern-writable
+touch /dev/new 2>/dev/null && echo dev-added
+chmod "$(stat -c %a /dev/full)" /dev/full 2>/dev/null && echo dev-chmod
+[ -w /etc ] && echo host-writable
+awk "\$5 == \"/\" && \$6 !~ /^ro/ { print \"writable /\" }" /proc/self/mountinfo
+echo done'
+X
+checks=$((checks + 1))
+out=$("$SHARK" "$root/iso.sh" 2>"$root/err")
+[ "$out" = done ] || fail "isolation in a prepared sandbox: [$out] ($(cat "$root/err"))"
 
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

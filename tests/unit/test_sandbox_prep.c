@@ -19,7 +19,9 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char top[PATH_MAX], ws[PATH_MAX + 8];
@@ -382,6 +384,160 @@ Test(sandbox_prep, a_changed_mount_table_is_not_reused)
 	sandbox_plan_free(p);
 	cr_assert_eq(umount(dir), 0);
 	cr_assert_eq(rmdir(dir), 0);
+}
+
+/* The mounts no plan decides (the host's tree, /proc, /dev) are built by a
+ * prepared pid 1 before it waits for its plan (docs/sandbox.md). Once
+ * they are, a mount made or removed in the caller's namespace must still
+ * be what the run sees: the stale copy is not used. Root only (in a mount
+ * namespace of the test's own). */
+static void mount_change_after_build(bool add)
+{
+	char dir[64], out[PATH_MAX + 16], text[64], script[PATH_MAX + 64];
+	struct timespec built = { 0, 300 * 1000 * 1000 };
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to mount");
+	cr_assert_eq(unshare(CLONE_NEWNS), 0);
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	snprintf(dir, sizeof(dir), "/var/tmp/shark-prep.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	if (!add) {
+		cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
+		snprintf(out, sizeof(out), "%s/mark", dir);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		cr_assert_geq(fd, 0);
+		close(fd);
+	}
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	/* Its mounts take about a millisecond to build. */
+	nanosleep(&built, NULL);
+	if (add) {
+		cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
+		snprintf(out, sizeof(out), "%s/mark", dir);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		cr_assert_geq(fd, 0);
+		close(fd);
+	} else {
+		cr_assert_eq(umount(dir), 0);
+	}
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	snprintf(script, sizeof(script), "test -e '%s/mark' && echo seen || echo unseen", dir);
+	p = plan_sh(script, fd);
+	res = run_prepared(p, &prep, &used);
+	close(fd);
+	cr_expect_neq(used, pid1);
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, add ? "seen\n" : "unseen\n", "the run sees the mounts of its time");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	if (add)
+		cr_assert_eq(umount(dir), 0);
+	cr_assert_eq(rmdir(dir), 0);
+}
+
+Test(sandbox_prep, a_mount_made_after_its_tree_was_built_is_seen)
+{
+	mount_change_after_build(true);
+}
+
+Test(sandbox_prep, a_mount_removed_after_its_tree_was_built_is_gone)
+{
+	mount_change_after_build(false);
+}
+
+/* Run script with at most 100 processes, in *prep (or in a pid 1 cloned
+ * for it when NULL), its stdout into the file out. */
+static void isolation_probe(const char *script, sandbox_prep **prep, const char *out,
+			    pid_t *ret_used)
+{
+	struct sandbox_limits lim;
+	struct sandbox_result *res;
+	sandbox_plan *p;
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	cr_assert_geq(fd, 0);
+	p = plan_sh(script, fd);
+	sandbox_limits_default(&lim);
+	lim.max_procs = 100;
+	sandbox_plan_set_limits(p, &lim);
+	cr_assert(!*prep || sandbox_prep_fits(*prep, p));
+	res = run_prepared(p, prep, ret_used);
+	close(fd);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
+/* The tree a prepared pid 1 built ahead isolates as one built for its run
+ * (docs/sandbox.md, "Isolation"): every mount read-only but the run's own
+ * writable ones, /proc's machine-wide parts read-only, nothing added to
+ * /dev or changed there, pid_max lowered (when the kernel lets it). The
+ * script prints only what is wrong. */
+Test(sandbox_prep, its_tree_built_ahead_isolates_as_one_built_for_its_run)
+{
+	static const char script[] =
+		"awk -v ws=\"$PWD\" '$5 != \"/tmp\" && $5 != \"/run\" && $5 != ws && "
+		"$5 != \"/dev/shm\" && $5 != \"/proc\" && $6 !~ /^ro/ "
+		"{ print \"writable \" $5 }' /proc/self/mountinfo\n"
+		"for d in sys sysrq-trigger irq bus fs acpi; do\n"
+		"  [ -e /proc/$d ] || continue\n"
+		"  awk -v m=/proc/$d '$5 == m && $6 ~ /^ro/ { f = 1 } END { exit !f }' "
+		"/proc/self/mountinfo || echo \"unprotected /proc/$d\"\n"
+		"done\n"
+		/* opened for writing, nothing written: were it writable, a
+		 * failing test would not change the host's core_pattern */
+		"(: >> /proc/sys/kernel/core_pattern) 2>/dev/null && "
+		"echo core_pattern-writable\n"
+		"touch /dev/new 2>/dev/null && echo dev-added\n"
+		"mkdir /dev/pts 2>/dev/null && echo dev-dir-added\n"
+		/* the same mode again, the host's: were the node writable,
+		 * a failing test would not change it */
+		"chmod \"$(stat -c %a /dev/full)\" /dev/full 2>/dev/null && echo dev-chmod\n"
+		"[ -w /etc ] && echo host-writable\n"
+		"echo x > /dev/null || echo null-unwritable\n"
+		"[ -c /dev/urandom ] && [ -L /dev/fd ] || echo dev-incomplete\n"
+		"echo x > /dev/shm/f && echo x > /tmp/f && echo x > /run/f || echo private-unwritable\n"
+		"cat /proc/sys/kernel/pid_max\n";
+	char out[PATH_MAX + 16], text[4096], fresh[4096];
+	struct timespec built = { 0, 100 * 1000 * 1000 };
+	sandbox_prep *prep, *none = NULL;
+	pid_t pid1, used;
+
+	/* A pid 1 cloned for its run first: all it may print is pid_max
+	 * (lowered to 403 where pid_max is per pid namespace, Linux 6.14 on;
+	 * the host's elsewhere, docs/sandbox.md). */
+	snprintf(out, sizeof(out), "%s/out", top);
+	isolation_probe(script, &none, out, &used);
+	read_file(out, fresh, sizeof(fresh));
+	cr_expect(fresh[0] >= '1' && fresh[0] <= '9' &&
+			  strspn(fresh, "0123456789") == strlen(fresh) - 1 &&
+			  fresh[strlen(fresh) - 1] == '\n',
+		  "what leaked:\n%s", fresh);
+	{
+		struct utsname u;
+		int major = 0, minor = 0;
+
+		cr_assert_eq(uname(&u), 0);
+		if (sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+		    (major > 6 || (major == 6 && minor >= 14)))
+			cr_expect_str_eq(fresh, "403\n", "pid_max not lowered");
+	}
+	/* A prepared one, its mounts built before the plan came. */
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	nanosleep(&built, NULL);
+	isolation_probe(script, &prep, out, &used);
+	cr_expect_eq(used, pid1, "the prepared pid 1 ran the plan");
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, fresh, "what leaked:\n%s", text);
 }
 
 Test(sandbox_prep, dropped_unused_it_is_reaped)
