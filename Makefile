@@ -132,7 +132,19 @@ $(BUILD)/obj/gen/filter_bpf.o: $(FILTER_BPF)
 	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
 -include $(BUILD)/obj/gen/filter_bpf.d
 
-$(LIBSANDBOX): $(call obj,$(SANDBOX_SRCS)) $(BUILD)/obj/gen/filter_bpf.o
+# The sandbox's build id: the caller and shark-init (a separate program,
+# which an upgrade may replace under a running shell) agree on it before a
+# plan crosses between them (sandbox/prep.c).
+SANDBOX_ABI_C := $(BUILD)/gen/sandbox_abi.c
+$(SANDBOX_ABI_C): $(SANDBOX_SRCS) sandbox/init_main.c $(wildcard sandbox/*.h) mk/filter-gen.c
+	@mkdir -p $(@D)
+	printf 'unsigned sandbox_abi(void);\nunsigned sandbox_abi(void) { return %su; }\n' \
+		"$$(cat $^ | cksum | cut -d' ' -f1)" > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/sandbox_abi.o: $(SANDBOX_ABI_C)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIBSANDBOX): $(call obj,$(SANDBOX_SRCS)) $(BUILD)/obj/gen/filter_bpf.o $(BUILD)/obj/gen/sandbox_abi.o
 $(LIBUTIL): $(call obj,$(UTIL_SRCS))
 $(LIBMEMO): $(call obj,$(MEMO_SRCS))
 $(LIBSHELL): $(call obj,$(SHELL_SRCS))

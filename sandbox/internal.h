@@ -138,9 +138,15 @@ void sandbox_init_exec(int chan, bool network) __attribute__((noreturn));
 /* The message that hands a prepared pid 1 its run. */
 struct sandbox_prep_msg {
 	uint32_t magic;     /* SANDBOX_PREP_MAGIC */
+	uint32_t abi;       /* sandbox_abi() of the sender's build */
 	uint32_t stdio_set; /* bit i: stdio[i] is among the fds, in order */
 };
 #define SANDBOX_PREP_MAGIC 0x50524550u
+
+/* The build's id (generated from the sandbox's sources by the Makefile):
+ * shark-init is a program of its own, which an upgrade may replace under
+ * a running shell; a plan from another build is refused, never decoded. */
+unsigned sandbox_abi(void);
 
 /* ---- prep.c ---- */
 

@@ -213,8 +213,8 @@ static void init_prog_open(void)
 	struct stat st;
 	int fd;
 
-	if (n <= 0)
-		return;
+	if (n <= 0 || n >= (ssize_t)sizeof(exe) - 1)
+		return; /* none, or cut short */
 	exe[n] = '\0';
 	slash = strrchr(exe, '/');
 	if (!slash)
@@ -271,6 +271,7 @@ static void init_prog_drop(int fd)
 
 struct init_child {
 	int chan, sync, errpipe, prog;
+	int ours[3]; /* the caller's ends of those pipes: closed first */
 	bool ambient;
 	bool network; /* shark-init makes no net namespace of its own */
 };
@@ -301,9 +302,9 @@ static int keep_caps_across_exec(void)
 /* The child of spawn_init, on a stack of the caller's, sharing its memory
  * until the exec: raw system calls only (no malloc, no stdio, no lock, and
  * nothing a sanitizer intercepts: ASan's _exit would run a leak check on
- * the caller's memory; errno, the calling thread's, is written only on
- * failure, when the caller is waiting for this child's report and looks at
- * it no more). Every signal is blocked, so none of the caller's handlers
+ * the caller's memory). errno is the calling thread's: a failing call here
+ * writes it while the caller may be between two calls of its own, so the
+ * caller reads errno only right after a call that failed. Every signal is blocked, so none of the caller's handlers
  * runs here. */
 __attribute__((no_sanitize("address", "undefined")))
 static int init_child_main(void *arg)
@@ -315,6 +316,12 @@ static int init_child_main(void *arg)
 	int e;
 	char b;
 
+	/* The caller's ends, in this copy of its fd table: with the write end
+	 * of sync held here, a caller dying before the death signal below is
+	 * set would leave the read below waiting for ever (and this process
+	 * holding every fd of the caller's). */
+	for (int i = 0; i < 3; i++)
+		syscall(SYS_close, c->ours[i]);
 	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		goto fail;
 	/* The uid/gid maps are written (and the process group set: setpgid
@@ -388,7 +395,8 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 		goto out;
 	}
 	c = (struct init_child){ .chan = chan[1], .sync = sync[0], .errpipe = errpipe[1],
-				 .prog = prog, .ambient = geteuid() != 0, .network = network };
+				 .prog = prog, .ambient = geteuid() != 0, .network = network,
+				 .ours = { chan[0], sync[1], errpipe[0] } };
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = clone(init_child_main, stack + sizeof(stack), flags, &c);
@@ -870,7 +878,7 @@ static int current_umask(mode_t *ret)
  * scratch dir and the stdio fds beside it. */
 static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd)
 {
-	struct sandbox_prep_msg msg = { .magic = SANDBOX_PREP_MAGIC };
+	struct sandbox_prep_msg msg = { .magic = SANDBOX_PREP_MAGIC, .abi = sandbox_abi() };
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(5 * sizeof(int))];

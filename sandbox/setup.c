@@ -1626,6 +1626,11 @@ void sandbox_init_prepared(int chan, int sync_fd)
 		errno = EPROTO;
 		die(chan, SANDBOX_E_SETUP, "receive plan");
 	}
+	if (msg.abi != sandbox_abi()) {
+		errno = EPROTO;
+		die(chan, SANDBOX_E_SETUP,
+		    "shark-init of another build: restart the shell");
+	}
 	if (fstat(fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
 	    !(buf = malloc((size_t)st.st_size)))
 		die(chan, SANDBOX_E_SETUP, "read plan");

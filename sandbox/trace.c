@@ -870,7 +870,16 @@ static void record_skipped_execs(struct sandbox_tracer *t)
 			continue;
 		}
 		resolve_proc_link((pid_t)t->req->pid, out, sizeof(out));
-		account(t, &exec_call, out, 0, false, NULL);
+		/* The command found it absent a moment ago, untraced: if it is
+		 * there now, the host made it meanwhile, and the record would
+		 * hold a present candidate the command never ran. */
+		struct prior_lookup prior = { .done = true, .follow = true };
+		prior.r = lookup(t, out, true, &prior.st);
+		if (prior.r != -ENOENT && prior.r != -ENOTDIR) {
+			t->flags |= SANDBOX_RESULT_TRACE_LOST;
+			continue;
+		}
+		account(t, &exec_call, out, 0, false, &prior);
 	}
 	free(t->skipped);
 	t->skipped = NULL;

@@ -74,7 +74,17 @@ static bool path_is_dir(const char *dir, const char *name)
 int memo_workspace_find(const char *cwd, char **ret)
 {
 	const char *env = getenv("SHARK_WORKSPACE");
-	char *start = realpath(env && *env ? env : cwd, NULL);
+	char rel[PATH_MAX];
+	const char *from = env && *env ? env : cwd;
+	/* A relative SHARK_WORKSPACE is taken from cwd (the directory the
+	 * shell started in), not from wherever a `cd` has since moved it. */
+	if (env && *env && env[0] != '/') {
+		int n = snprintf(rel, sizeof(rel), "%s/%s", cwd, env);
+		if (n < 0 || (size_t)n >= sizeof(rel))
+			return -ENAMETOOLONG;
+		from = rel;
+	}
+	char *start = realpath(from, NULL);
 	if (!start)
 		return -errno;
 	if (env && *env) {

@@ -36,5 +36,29 @@ chmod 644 "$root/noexec/libexec/shark/shark-init"
 SHARK=$root/noexec/bin/shark sk "$script"
 expect_out "shark-init not executable: cloned pid 1" "$(expected shark)"
 
+# Of another build (an upgrade replaced it under a running shell): its
+# build id, the constant sandbox_abi() returns, differs. The plan is refused
+# with a message saying so, and nothing runs.
+mkdir -p "$root/other/bin" "$root/other/libexec/shark"
+cp "$SHARK" "$root/other/bin/shark"
+abi=$(sed -n 's/.*return \([0-9]*\)u;.*/\1/p' "$BUILD/gen/sandbox_abi.c")
+python3 - "$(dirname "$SHARK")/../libexec/shark/shark-init" \
+	"$root/other/libexec/shark/shark-init" "$abi" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+old = struct.pack("<I", int(sys.argv[3]))
+assert data.count(old) == 1, data.count(old)
+open(sys.argv[2], "wb").write(data.replace(old, struct.pack("<I", int(sys.argv[3]) ^ 1)))
+PY
+chmod 755 "$root/other/libexec/shark/shark-init"
+SHARK=$root/other/bin/shark sk 'nocache sh -c "echo ran"'
+checks=$((checks + 1))
+case "$st:$out:$err" in
+*:ran:*) fail "a shark-init of another build ran the command" ;;
+0:*) fail "a shark-init of another build: status 0" ;;
+*"another build"*) ;;
+*) fail "a shark-init of another build: no message saying so: [$err]" ;;
+esac
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

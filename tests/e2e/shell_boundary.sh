@@ -158,6 +158,12 @@ kill -0 "$foreign" 2>/dev/null && bad "host kill of a foreign pid" || ok
 # but from the directory the shell started in, as before: a `cd` first
 # does not move it.
 refused "workspace from the start directory, after cd" "cd $out && echo x > $out/cd" "$out/cd"
+# A relative SHARK_WORKSPACE names a directory from the start directory too.
+mkdir -p "$out/rel/sub"
+(cd "$out/rel" && SHARK_WORKSPACE=. "$SHARK" -c 'cd sub && echo hi > ../f') 2>"$tmp/err"
+[ "$(cat "$out/rel/f" 2>/dev/null)" = hi ] && ok ||
+	bad "a relative SHARK_WORKSPACE from the start directory: $(cat "$tmp/err")"
+rm -rf "$out/rel"
 # A script that needs no workspace never looks for one: a bad one is not
 # reported; one that does reports it once, its subshells included.
 (cd "$ws" && SHARK_WORKSPACE=/nonexistent/ws "$SHARK" -c 'echo hi' >"$tmp/o" 2>"$tmp/err")
