@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -295,6 +296,19 @@ fail:
  * kernel/pid_max, which the plan may lower (setup_proc), is opened for
  * writing before that. A detached procfs of this pid namespace: its fd,
  * or -1 with errno set. */
+/* Whether pid_max is per pid namespace (Linux 6.14 on). Before that it is
+ * the machine's, and a write only checks that the writer's uid is 0: root
+ * mapped to itself could lower the host's, so it is never opened there. */
+static bool pid_max_per_ns(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 14);
+}
+
 static int proc_build(int *ret_pid_max, const char **ret_step)
 {
 	static const char *const ro[] = { "sys", "sysrq-trigger", "irq", "bus", "fs",
@@ -307,7 +321,8 @@ static int proc_build(int *ret_pid_max, const char **ret_step)
 	proc = fs_new("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (proc < 0)
 		return -1;
-	*ret_pid_max = openat(proc, "sys/kernel/pid_max", O_WRONLY | O_CLOEXEC);
+	*ret_pid_max = pid_max_per_ns() ?
+			       openat(proc, "sys/kernel/pid_max", O_WRONLY | O_CLOEXEC) : -1;
 	/* One read-only clone of the whole procfs, made so once: each bind
 	 * cloned from it is read-only from the start (a clone keeps its
 	 * source's flags), without a call of its own to make it so. */
@@ -551,7 +566,7 @@ static void loopback_up(int sock)
  * pid_max, which its init may lower: pids above it cannot be allocated.
  * Once pids wrap they start again at 300 (RESERVED_PIDS), so up to 300
  * more are added to keep at least max tasks possible. Older kernels keep
- * pid_max global and refuse the write (or its opening, proc_build): then
+ * pid_max global: it is not opened there (proc_build, pid_max_per_ns), and
  * root's runs have no process limit (docs/sandbox.md). */
 static void limit_pids(int fd, uint64_t max)
 {
@@ -1671,6 +1686,11 @@ void sandbox_init_exec(int chan, bool network)
 	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
 	sigset_t sigs;
 
+	/* The channel was kept open across the exec: not across the
+	 * command's (it would hold pid 1's report channel, and could say
+	 * "ended" for its own run). */
+	if (fcntl(chan, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(1);
 	pid1_signal_set(&sigs);
 	sigprocmask(SIG_SETMASK, &sigs, NULL);
 	if (!network)

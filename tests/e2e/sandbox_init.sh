@@ -36,6 +36,15 @@ chmod 644 "$root/noexec/libexec/shark/shark-init"
 SHARK=$root/noexec/bin/shark sk "$script"
 expect_out "shark-init not executable: cloned pid 1" "$(expected shark)"
 
+# The command holds no fd of pid 1's (its channel to the caller, which
+# shark-init kept across its exec): only its stdio, first run and prepared.
+sk 'nocache sh -c "ls /proc/\$\$/fd | tr \"\n\" \" \""; echo
+nocache sh -c "ls /proc/\$\$/fd | tr \"\n\" \" \""; echo
+nocache sh -c "ls /proc/\$\$/fd | tr \"\n\" \" \""; echo' </dev/null
+expect_out "the command's fds" "0 1 2 
+0 1 2 
+0 1 2 "
+
 # Of another build (an upgrade replaced it under a running shell): its
 # build id, the constant sandbox_abi() returns, differs. The plan is refused
 # with a message saying so, and nothing runs.
