@@ -201,7 +201,7 @@ test: all check-includes
 check-includes:
 	@sh mk/check-includes.sh
 
-demo: $(SHARK_BIN)
+demo: $(SHARK_BIN) $(INIT_BIN)
 	@sh mk/demo.sh $(BUILD)
 
 bench: all
