@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -613,6 +614,40 @@ static int tmp_layer_fd = -1;
  * (export_tmp_layer). The tmpfs is mounted first on the mount point
  * itself, the overlay on top; the overlay keeps its upper and work dirs
  * reachable. */
+/* Whether the host has a mount below dir (other than the run's own tree,
+ * under scratch): overlayfs refuses a lower layer with mounts below it
+ * that the run's user namespace may not uncover (they came locked from
+ * the host's namespace), with a bare EINVAL; this names the cause.
+ * Called on that error path only. */
+static bool host_mount_below(const char *dir, const char *scratch)
+{
+	char line[2 * SANDBOX_MAX_PATH + 512];
+	size_t dl = strlen(dir), sl = strlen(scratch);
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *mp = line;
+
+		/* the 5th field: the mount point */
+		for (int i = 0; i < 4 && mp; i++) {
+			mp = strchr(mp, ' ');
+			if (mp)
+				mp++;
+		}
+		if (!mp)
+			continue;
+		mp[strcspn(mp, " ")] = '\0';
+		if (strncmp(mp, dir, dl) == 0 && mp[dl] == '/' &&
+		    !(strncmp(mp, scratch, sl) == 0 && (mp[sl] == '/' || mp[sl] == '\0')))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
 static void mount_tmp(const struct sandbox_plan *plan, const char *root, int sock)
 {
 	char p[SANDBOX_MAX_PATH * 2], opts[SANDBOX_MAX_PATH * 3 + 64];
@@ -635,8 +670,11 @@ static void mount_tmp(const struct sandbox_plan *plan, const char *root, int soc
 		if (tmp_layer_fd < 0)
 			die(sock, SANDBOX_E_MOUNT, "open /tmp layer");
 	}
-	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
+		if (errno == EINVAL && host_mount_below("/tmp", plan->scratch))
+			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay: a mount below /tmp");
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
+	}
 }
 
 /* Once the command has ended: kill what it left running (it would die
@@ -736,8 +774,11 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_OVERLAY, "overlay options");
 	}
 	ensure_mountpoint(p, strlen(root), true);
-	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
+		if (errno == EINVAL && host_mount_below(plan->workspace, plan->scratch))
+			die(sock, SANDBOX_E_OVERLAY, "mount overlay: a mount below the workspace");
 		die(sock, SANDBOX_E_OVERLAY, "mount overlay");
+	}
 
 	if (!under(p, sizeof(p), root, plan->scratch))
 		die(sock, SANDBOX_E_MOUNT, "scratch path");

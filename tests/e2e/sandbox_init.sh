@@ -69,5 +69,21 @@ case "$st:$out:$err" in
 *) fail "a shark-init of another build: no message saying so: [$err]" ;;
 esac
 
+# A mount below the host's /tmp (made here in a mount namespace of our
+# own, as root): the run's /tmp overlay cannot take /tmp as its lower
+# layer; the error names the cause (docs/sandbox.md, "Limits").
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1; then
+	lock=$(mktemp -d /tmp/shark-lock.XXXXXX)
+	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none "$1" &&
+		"$2" -c "nocache /bin/echo ran"' sh "$lock" "$SHARK" >"$root/out" 2>"$root/err"
+	st=$?
+	rmdir "$lock"
+	checks=$((checks + 1))
+	case "$st:$(cat "$root/out"):$(cat "$root/err")" in
+	126::*"mount /tmp overlay: a mount below /tmp"*) ;;
+	*) fail "a mount below /tmp: [$st] [$(cat "$root/out")] [$(cat "$root/err")]" ;;
+	esac
+fi
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]
