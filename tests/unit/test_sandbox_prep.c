@@ -344,6 +344,20 @@ Test(sandbox_prep, a_forked_copy_neither_uses_nor_ends_it)
 /* A mount made in the caller's namespace after the clone is not in pid 1's
  * copy: the prepared sandbox must not be used. Root only (in a mount
  * namespace of the test's own, so the host is left alone). */
+/* For the mount tests (root only): a mount namespace of the test's own,
+ * private, so the host is left alone, and an empty directory in it to
+ * mount on. Not under /tmp: the run's /tmp overlay refuses a lower layer
+ * with a mount below it (docs/sandbox.md, "Limits"). */
+static void private_mount_dir(char dir[64])
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to mount");
+	cr_assert_eq(unshare(CLONE_NEWNS), 0);
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	snprintf(dir, 64, "/var/tmp/shark-prep.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
 Test(sandbox_prep, a_changed_mount_table_is_not_reused)
 {
 	char dir[64], out[PATH_MAX + 16], text[64], script[PATH_MAX + 64];
@@ -353,14 +367,7 @@ Test(sandbox_prep, a_changed_mount_table_is_not_reused)
 	pid_t pid1, used;
 	int fd;
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root to mount");
-	cr_assert_eq(unshare(CLONE_NEWNS), 0);
-	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	/* Not under /tmp: the run's /tmp overlay refuses a lower layer with
-	 * a tmpfs mounted inside (EINVAL), with or without this change. */
-	snprintf(dir, sizeof(dir), "/var/tmp/shark-prep.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	private_mount_dir(dir);
 	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
 	pid1 = sandbox_prep_pid(prep);
 	cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
@@ -401,12 +408,7 @@ static void mount_change_after_build(bool add)
 	pid_t pid1, used;
 	int fd;
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root to mount");
-	cr_assert_eq(unshare(CLONE_NEWNS), 0);
-	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	snprintf(dir, sizeof(dir), "/var/tmp/shark-prep.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	private_mount_dir(dir);
 	if (!add) {
 		cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
 		snprintf(out, sizeof(out), "%s/mark", dir);
