@@ -112,7 +112,14 @@ static struct mount_base {
 	int pid_max; /* its sys/kernel/pid_max, opened for writing before that; or -1 */
 	int dev;     /* a /dev, read-only (dev_build) */
 	bool dev_tty; /* dev has the terminal of an interactive plan */
-} base = { false, -1, -1, -1, -1, false };
+	/* The run's fresh tmpfs mounts, made ahead too (tmpfs_ahead): the
+	 * upper layer of /tmp's overlay (its .u and .w made), /run's and
+	 * /dev/shm's; each used only by a plan that asks for that size (the
+	 * size it was made with is kept), otherwise closed and mounted anew.
+	 * -1 when not made. */
+	int tmp, run, shm;
+	uint64_t tmp_size, run_size, shm_size;
+} base = { false, -1, -1, -1, -1, false, -1, -1, -1, 0, 0, 0 };
 
 static void close_base_fd(int *fd)
 {
@@ -130,6 +137,9 @@ static void mount_base_drop(void)
 	close_base_fd(&base.proc);
 	close_base_fd(&base.pid_max);
 	close_base_fd(&base.dev);
+	close_base_fd(&base.tmp);
+	close_base_fd(&base.run);
+	close_base_fd(&base.shm);
 	base.ready = false;
 	errno = e;
 }
@@ -346,6 +356,68 @@ fail:
 	return -1;
 }
 
+/* tmpfs options: a mode and a size (plan limits, bytes). */
+static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
+			      uint64_t bytes)
+{
+	snprintf(buf, size, "mode=%s,size=%llu", mode, (unsigned long long)bytes);
+	return buf;
+}
+
+/* A fresh tmpfs of mode and size (bytes), detached: the mount
+ * mount("tmpfs", ..., MS_NOSUID | MS_NODEV, "mode=M,size=N") makes. Its
+ * fd, or -1 with errno set. */
+static int tmpfs_new(const char *mode, uint64_t size)
+{
+	char sz[32];
+	const char *const opts[][2] = { { "mode", mode }, { "size", sz }, { NULL, NULL } };
+
+	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
+	return fs_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+}
+
+/* The run's fresh tmpfs mounts, made ahead (for plan, or for any plan:
+ * NULL, with the default sizes): the upper layer of /tmp's overlay with
+ * its upper (.u) and work (.w) dirs, /run's (unless plan grants the
+ * network) and /dev/shm's. A new tmpfs takes a tenth of a millisecond to
+ * mount; attached, one move_mount. Best effort: one not made is mounted
+ * as before when the plan comes, and reports its own failure then. */
+static void tmpfs_ahead(const struct sandbox_plan *plan)
+{
+	base.tmp_size = plan ? plan->limits.tmp_size : SANDBOX_DEFAULT_TMP_SIZE;
+	base.run_size = plan ? plan->limits.run_size : SANDBOX_DEFAULT_RUN_SIZE;
+	base.shm_size = plan ? plan->limits.shm_size : SANDBOX_DEFAULT_SHM_SIZE;
+	base.tmp = tmpfs_new("1777", base.tmp_size);
+	if (base.tmp >= 0 &&
+	    (mkdirat(base.tmp, ".u", 01777) < 0 || fchmodat(base.tmp, ".u", 01777, 0) < 0 ||
+	     mkdirat(base.tmp, ".w", 0700) < 0))
+		close_base_fd(&base.tmp);
+	if (!plan || !plan->network)
+		base.run = tmpfs_new("0755", base.run_size);
+	base.shm = tmpfs_new("1777", base.shm_size);
+}
+
+/* Put a fresh tmpfs of mode and size on path: the one made ahead (*fd),
+ * if it was made with that size (made), otherwise a new mount; *fd is
+ * closed either way. 1 when the one made ahead was attached, 0 when a new
+ * one was mounted, -1 with errno set. */
+static int tmpfs_attach(int *fd, uint64_t made, const char *path, const char *mode,
+			uint64_t size)
+{
+	char opts[64];
+	int r, e;
+
+	if (*fd >= 0 && made == size)
+		r = move_mount(*fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -1 : 1;
+	else
+		r = mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
+			  tmpfs_opts(opts, sizeof(opts), mode, size)) < 0 ? -1 : 0;
+	e = errno;
+	close_base_fd(fd);
+	errno = e;
+	return r;
+}
+
 /* Build the mount base, for plan (a pid 1 cloned for its run: no /proc
  * for a host-view plan, an interactive plan's /dev) or for any plan (NULL,
  * ahead of it: then setup_proc and setup_dev adapt); 0, or -1 with errno
@@ -384,19 +456,12 @@ static int mounts_prepare(const struct sandbox_plan *plan, int *ret_code,
 	base.dev = dev_build(base.dev_tty ? plan->tty_path : NULL, ret_step);
 	if (base.dev < 0)
 		goto fail;
+	tmpfs_ahead(plan);
 	base.ready = true;
 	return 0;
 fail:
 	mount_base_drop();
 	return -1;
-}
-
-/* tmpfs options: a mode and a size (plan limits, bytes). */
-static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
-			      uint64_t bytes)
-{
-	snprintf(buf, size, "mode=%s,size=%llu", mode, (unsigned long long)bytes);
-	return buf;
 }
 
 /* /dev: the one mounts_prepare built (built again now for an interactive
@@ -406,7 +471,7 @@ static const char *tmpfs_opts(char *buf, size_t size, const char *mode,
 static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		      int sock)
 {
-	char dev[SANDBOX_MAX_PATH + 64], opts[64];
+	char dev[SANDBOX_MAX_PATH + 64];
 	const char *step = NULL;
 
 	if (plan->interactive && !base.dev_tty) {
@@ -420,8 +485,7 @@ static void setup_dev(const char *root, const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_MOUNT, "mount /dev");
 	close_base_fd(&base.dev);
 	if (!under(dev, sizeof(dev), root, "/dev/shm") ||
-	    mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NODEV,
-		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.shm_size)) < 0)
+	    tmpfs_attach(&base.shm, base.shm_size, dev, "1777", plan->limits.shm_size) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /dev/shm");
 }
 
@@ -546,20 +610,53 @@ static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 	}
 }
 
-static void loopback_up(int sock)
+/* Whether loopback_ahead brought lo up: pid 1's own. */
+static bool lo_ready;
+
+/* Bring the loopback interface up; 0, or -1 with errno set and *step
+ * saying what failed. */
+static int loopback_set_up(const char **step)
 {
 	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = -1;
 
+	*step = "socket for loopback";
 	if (fd < 0)
-		die(sock, SANDBOX_E_SETUP, "socket for loopback");
+		return -1;
 	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die(sock, SANDBOX_E_SETUP, "get loopback flags");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		die(sock, SANDBOX_E_SETUP, "loopback up");
-	close(fd);
+	*step = "get loopback flags";
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		*step = "loopback up";
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) == 0)
+			r = 0;
+	}
+	{
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return r;
+}
+
+static void loopback_up(int sock)
+{
+	const char *step;
+
+	if (!lo_ready && loopback_set_up(&step) < 0)
+		die(sock, SANDBOX_E_SETUP, step);
+}
+
+/* A prepared pid 1 with a network namespace of its own (the plan will not
+ * grant the network: the caller never hands it one that does) brings lo
+ * up before its plan comes: a tenth of a millisecond, most of it the
+ * kernel's. Best effort: on failure pid1_run tries again and reports. */
+static void loopback_ahead(void)
+{
+	const char *step;
+
+	lo_ready = loopback_set_up(&step) == 0;
 }
 
 /* The process limit for root: the kernel exempts the host's root user from
@@ -652,18 +749,18 @@ static void mount_tmp(const struct sandbox_plan *plan, const char *root, int soc
 {
 	char p[SANDBOX_MAX_PATH * 2], opts[SANDBOX_MAX_PATH * 3 + 64];
 	char up[SANDBOX_MAX_PATH * 2 + 16], wk[SANDBOX_MAX_PATH * 2 + 16];
-	int n;
+	int n, ahead;
 
+	/* The tmpfs made ahead has its .u and .w already (tmpfs_ahead). */
 	if (!under(p, sizeof(p), root, "/tmp") ||
-	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
-		  tmpfs_opts(opts, sizeof(opts), "1777", plan->limits.tmp_size)) < 0)
+	    (ahead = tmpfs_attach(&base.tmp, base.tmp_size, p, "1777", plan->limits.tmp_size)) < 0)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp");
 	snprintf(up, sizeof(up), "%s/.u", p);
 	snprintf(wk, sizeof(wk), "%s/.w", p);
 	n = snprintf(opts, sizeof(opts), "lowerdir=/tmp,upperdir=%s,workdir=%s,userxattr", up,
 		     wk);
-	if (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0 || n < 0 ||
-	    (size_t)n >= sizeof(opts))
+	if ((!ahead && (mkdir(up, 01777) < 0 || chmod(up, 01777) < 0 || mkdir(wk, 0700) < 0)) ||
+	    n < 0 || (size_t)n >= sizeof(opts))
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
 	if (plan->tmp_capture) {
 		tmp_layer_fd = open(up, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -760,9 +857,9 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	 * unless the network is granted, /run is a private tmpfs too. */
 	if (!plan->network &&
 	    (!under(p, sizeof(p), root, "/run") ||
-	     mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV,
-		   tmpfs_opts(opts, sizeof(opts), "0755", plan->limits.run_size)) < 0))
+	     tmpfs_attach(&base.run, base.run_size, p, "0755", plan->limits.run_size) < 0))
 		die(sock, SANDBOX_E_MOUNT, "mount /run");
+	close_base_fd(&base.run); /* made ahead, unused: the network is granted */
 
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER
@@ -1141,13 +1238,14 @@ static int cmp_int(const void *a, const void *b)
  * a reader would never see EOF. */
 static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
 {
-	int keep[9] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
-			/* the mounts built ahead (-1 when not) */
-			base.tree, base.proc, base.pid_max, base.dev };
+	int keep[12] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
+			 /* the mounts built ahead (-1 when not) */
+			 base.tree, base.proc, base.pid_max, base.dev,
+			 base.tmp, base.run, base.shm };
 	unsigned lo = 0;
 
-	qsort(keep, 9, sizeof(int), cmp_int);
-	for (int i = 0; i < 9; i++) {
+	qsort(keep, 12, sizeof(int), cmp_int);
+	for (int i = 0; i < 12; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > lo)
@@ -1738,5 +1836,7 @@ void sandbox_init_exec(int chan, bool network)
 		flags |= CLONE_NEWNET;
 	if (unshare(flags) < 0)
 		die(chan, SANDBOX_E_USERNS, "unshare namespaces");
+	if (!network)
+		loopback_ahead();
 	sandbox_init_prepared(chan, -1);
 }
