@@ -542,6 +542,89 @@ Test(sandbox_prep, its_tree_built_ahead_isolates_as_one_built_for_its_run)
 	cr_expect_str_eq(text, fresh, "what leaked:\n%s", text);
 }
 
+/* What the run's own tmpfs mounts and its network look like, from inside:
+ * /tmp (the tmpfs and the overlay on it), /run and the writable /dev/shm,
+ * each with its flags, type and size; the modes of /run and /dev/shm and
+ * whether they are empty; whether lo is up (its address is there only
+ * then); the hostname. */
+static const char fresh_mounts_script[] =
+	"awk '{ split($0, h, \" - \"); split(h[2], f, \" \"); "
+	"n = split(f[3], o, \",\"); s = \"\"; "
+	"for (i = 1; i <= n; i++) if (o[i] ~ /^(size|mode)=/) s = s \",\" o[i]; "
+	"if ($5 == \"/tmp\" || $5 == \"/run\" || ($5 == \"/dev/shm\" && $6 ~ /^rw/)) "
+	"print $5, $6, f[1], s }' /proc/self/mountinfo | sort\n"
+	"stat -c '%n %a %u' /run /dev/shm\n"
+	"ls -A /run /dev/shm\n"
+	"grep -q '127.0.0.1' /proc/net/fib_trie && echo lo-up\n"
+	"hostname\n";
+
+/* Run fresh_mounts_script with the sizes (bytes; 0: the defaults), with
+ * *prep or a pid 1 cloned for the run (*prep NULL), its output into buf. */
+static void fresh_mounts(sandbox_prep **prep, uint64_t tmp, uint64_t run, uint64_t shm,
+			 char *buf, size_t size)
+{
+	char out[PATH_MAX + 16];
+	struct sandbox_limits lim;
+	struct sandbox_result *res;
+	sandbox_plan *p;
+	pid_t used;
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	p = plan_sh(fresh_mounts_script, fd);
+	sandbox_limits_default(&lim);
+	if (tmp) {
+		lim.tmp_size = tmp;
+		lim.run_size = run;
+		lim.shm_size = shm;
+	}
+	sandbox_plan_set_limits(p, &lim);
+	res = run_prepared(p, prep, &used);
+	cr_assert_eq(res->exit_code, 0);
+	close(fd);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	read_file(out, buf, size);
+}
+
+/* A prepared pid 1 makes /tmp's tmpfs, /run's and /dev/shm's and brings
+ * lo up before its plan comes (docs/sandbox.md, "Mounts built ahead"):
+ * the run sees them as a pid 1 cloned for it makes them, with the sizes
+ * of its plan (the defaults, or others: then the ones made ahead are not
+ * used), fresh and empty, lo up. */
+Test(sandbox_prep, its_tmpfs_mounts_made_ahead_are_the_plans)
+{
+	static const uint64_t sizes[2][3] = { { 0, 0, 0 }, { 4 << 20, 8 << 20, 16 << 20 } };
+	static const char *const expect[2][3] = {
+		{ "/dev/shm rw,nosuid,nodev,relatime tmpfs ,size=262144k\n",
+		  "/run rw,nosuid,nodev,relatime tmpfs ,size=65536k,mode=755\n",
+		  "/tmp rw,nosuid,nodev,relatime tmpfs ,size=2097152k\n" },
+		{ "/dev/shm rw,nosuid,nodev,relatime tmpfs ,size=16384k\n",
+		  "/run rw,nosuid,nodev,relatime tmpfs ,size=8192k,mode=755\n",
+		  "/tmp rw,nosuid,nodev,relatime tmpfs ,size=4096k\n" },
+	};
+	char fresh[4096], ahead[4096];
+	struct timespec built = { 0, 100 * 1000 * 1000 };
+
+	for (int i = 0; i < 2; i++) {
+		sandbox_prep *prep, *none = NULL;
+
+		fresh_mounts(&none, sizes[i][0], sizes[i][1], sizes[i][2], fresh, sizeof(fresh));
+		for (int j = 0; j < 3; j++)
+			cr_expect(strstr(fresh, expect[i][j]), "no %s in:\n%s", expect[i][j], fresh);
+		cr_expect(strstr(fresh, "/tmp rw,nosuid,nodev,relatime overlay \n"), "%s", fresh);
+		cr_expect(strstr(fresh, "/run 755 "), "%s", fresh);
+		cr_expect(strstr(fresh, "/dev/shm 1777 "), "%s", fresh);
+		cr_expect(strstr(fresh, "/dev/shm:\n\n/run:\nlo-up\nshark\n"), "%s", fresh);
+		cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+		nanosleep(&built, NULL);
+		fresh_mounts(&prep, sizes[i][0], sizes[i][1], sizes[i][2], ahead, sizeof(ahead));
+		cr_expect_str_eq(ahead, fresh);
+	}
+}
+
 Test(sandbox_prep, dropped_unused_it_is_reaped)
 {
 	sandbox_prep *prep;
