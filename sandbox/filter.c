@@ -228,7 +228,7 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
  * (thousands of small allocations), which every shell process used to pay
  * before its first command: the build runs this once (mk/filter-gen.c)
  * and the library loads the result (filter_load.c). */
-int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+static int compile(bool trace, bool tty_in, bool network, int optimize, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -242,6 +242,15 @@ int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fp
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* A binary tree of the system call numbers rather than a list
+	 * (optimize 2; tests/unit/test_sandbox_filter.c checks it decides
+	 * as the list does): the kernel runs the program over every system
+	 * call number when it is loaded, to cache the ones always allowed,
+	 * and on each system call the command makes; a lookup takes a few
+	 * comparisons instead of up to a hundred. The load, on the command's
+	 * path, takes about a sixth less (docs/performance.md). */
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, optimize);
 	if (r == 0)
 		r = build(ctx, trace, tty_in && trace, network);
 	if (r == 0) {
@@ -267,4 +276,14 @@ int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fp
 	ret->filter = buf;
 	ret->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
 	return 0;
+}
+
+int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+{
+	return compile(trace, tty_in, network, 2, ret);
+}
+
+int sandbox_filter_compile_list(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+{
+	return compile(trace, tty_in, network, 1, ret);
 }

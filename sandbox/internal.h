@@ -64,6 +64,10 @@ static inline int sandbox_filter_index(bool trace, bool tty_in, bool network)
  * families are restricted. 0 or a negative errno. Used by the build's
  * generator (mk/filter-gen.c) and the tests, not at run time. */
 int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret);
+/* The same program as a plain list of comparisons (libseccomp's
+ * optimization level 1) instead of a binary tree: what the tests compare
+ * the built-in programs' decisions with. */
+int sandbox_filter_compile_list(bool trace, bool tty_in, bool network, struct sock_fprog *ret);
 
 /* The programs sandbox_filter_compile() gave at build time, by
  * sandbox_filter_index() (len 0: a variant that does not exist). Generated

@@ -1,8 +1,15 @@
 /* test_sandbox_filter.c - the seccomp programs built into the library (made
  * by mk/filter-gen.c when shark was built) are exactly what sandbox/filter.c
  * compiles now: a stale or mistranscribed built-in program would change
- * the security boundary silently. */
+ * the security boundary silently. They are binary trees of the system call
+ * numbers, and decide exactly as the same rules compiled as a list. */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,4 +51,162 @@ Test(sandbox_filter, variants_differ_where_the_flags_do)
 	cr_expect_gt(traced->len, plain->len);
 	cr_expect_lt(net->len, plain->len);
 	cr_expect_eq(sandbox_filter_index(false, true, false), sandbox_filter_index(false, false, false));
+}
+
+/* A classic BPF interpreter for what libseccomp emits (loads from struct
+ * seccomp_data, its scratch memory, ALU with a constant, jumps, returns):
+ * the action the program returns for d, or 0xdead when it uses anything
+ * else (which fails the test below). *args_read is set when it loaded an
+ * argument. */
+static uint32_t bpf_run(const struct sock_fprog *p, const struct seccomp_data *d,
+			bool *args_read)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+
+	for (unsigned pc = 0; pc < p->len; pc++) {
+		const struct sock_filter *f = &p->filter[pc];
+		uint32_t k = f->k;
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (k % 4 || k + 4 > sizeof(*d))
+				return 0xdead;
+			memcpy(&a, (const char *)d + k, 4);
+			if (k >= offsetof(struct seccomp_data, args))
+				*args_read = true;
+			break;
+		case BPF_LD | BPF_MEM:
+			a = mem[k % BPF_MEMWORDS];
+			break;
+		case BPF_LDX | BPF_MEM:
+			x = mem[k % BPF_MEMWORDS];
+			break;
+		case BPF_ST:
+			mem[k % BPF_MEMWORDS] = a;
+			break;
+		case BPF_STX:
+			mem[k % BPF_MEMWORDS] = x;
+			break;
+		case BPF_MISC | BPF_TAX:
+			x = a;
+			break;
+		case BPF_MISC | BPF_TXA:
+			a = x;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= k;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			a |= k;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & k) ? f->jt : f->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return k;
+		case BPF_RET | BPF_A:
+			return a;
+		default:
+			return 0xdead;
+		}
+	}
+	return 0xdead; /* fell off the end */
+}
+
+/* The built-in programs are binary trees of the system call numbers
+ * (libseccomp's optimization 2: a faster load and lookup, sandbox/filter.c);
+ * they must decide exactly as the same rules compiled as a plain list do:
+ * for every system call number (native, x32 and out of range), for the
+ * other architectures, and for each argument set to each constant either
+ * program compares with (and its neighbours), zero and all ones. */
+Test(sandbox_filter, the_tree_programs_decide_as_the_lists)
+{
+	for (int v = 0; v < SANDBOX_FILTER_VARIANTS; v++) {
+		bool trace = v & 1, tty_in = v & 2, network = v & 4;
+		const struct sock_fprog *tree = &sandbox_filter_builtin[v];
+		static uint32_t consts[4096];
+		struct sock_fprog list;
+		unsigned nconsts = 0, checked = 0, differ = 0;
+		static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
+						   AUDIT_ARCH_AARCH64, 0 };
+
+		if (sandbox_filter_index(trace, tty_in, network) != v)
+			continue;
+		cr_assert_eq(sandbox_filter_compile_list(trace, tty_in, network, &list), 0);
+		cr_expect_lt(tree->len, 400);
+		/* every constant a comparison of an argument uses (one made
+		 * after a load from the arguments), in either program */
+		for (int w = 0; w < 2; w++) {
+			const struct sock_fprog *p = w ? tree : &list;
+			bool arg_loaded = false;
+
+			for (unsigned i = 0; i < p->len && nconsts + 3 <= 4096; i++) {
+				const struct sock_filter *f = &p->filter[i];
+
+				if (f->code == (BPF_LD | BPF_W | BPF_ABS))
+					arg_loaded = f->k >= offsetof(struct seccomp_data, args);
+				if (!arg_loaded || (BPF_CLASS(f->code) != BPF_JMP &&
+						    BPF_CLASS(f->code) != BPF_ALU))
+					continue;
+				consts[nconsts++] = f->k;
+				consts[nconsts++] = f->k + 1;
+				consts[nconsts++] = f->k - 1;
+			}
+		}
+		consts[nconsts++] = 0;
+		consts[nconsts++] = 0xffffffffu;
+		for (size_t ai = 0; ai < sizeof(arches) / sizeof(arches[0]); ai++) {
+			for (int64_t nr = -2; nr < 1100; nr++) {
+				for (int x32 = 0; x32 < 2; x32++) {
+					struct seccomp_data d = { 0 };
+					bool args_read = false;
+					uint32_t t, l;
+
+					d.arch = arches[ai];
+					d.nr = (int)(nr | (x32 ? 0x40000000 : 0));
+					t = bpf_run(tree, &d, &args_read);
+					l = bpf_run(&list, &d, &args_read);
+					checked++;
+					differ += t != l || t == 0xdead;
+					/* Where neither program loaded an argument,
+					 * none can change its path: the arguments
+					 * are varied only where one did. */
+					for (int arg = 0; arg < 6 && args_read; arg++) {
+						for (unsigned c = 0; c < nconsts; c++) {
+							for (int half = 0; half < 2; half++) {
+								struct seccomp_data e = d;
+								uint32_t *w32 = (uint32_t *)&e.args[arg];
+
+								w32[half] = consts[c];
+								t = bpf_run(tree, &e, &args_read);
+								l = bpf_run(&list, &e, &args_read);
+								checked++;
+								if (t != l || t == 0xdead) {
+									if (!differ)
+										cr_log_error("variant %d nr %d arg %d half %d = %#x: tree %#x, list %#x",
+											     v, e.nr, arg, half, consts[c], t, l);
+									differ++;
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		cr_expect_eq(differ, 0, "variant %d: %u of %u decisions differ", v, differ, checked);
+		cr_log_info("variant %d: %u constants, %u decisions", v, nconsts, checked);
+		free(list.filter);
+	}
 }
