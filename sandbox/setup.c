@@ -110,6 +110,7 @@ static struct mount_base {
 	int tree;    /* the host's tree, a recursive clone: read-only, nosuid, nodev */
 	int proc;    /* a procfs of this pid namespace, protected (proc_build) */
 	int pid_max; /* its sys/kernel/pid_max, opened for writing before that; or -1 */
+	int last_pid; /* its sys/kernel/ns_last_pid, the same way (tracer_ahead); or -1 */
 	int dev;     /* a /dev, read-only (dev_build) */
 	bool dev_tty; /* dev has the terminal of an interactive plan */
 	/* The run's fresh tmpfs mounts, made ahead too (tmpfs_ahead): the
@@ -119,7 +120,7 @@ static struct mount_base {
 	 * -1 when not made. */
 	int tmp, run, shm;
 	uint64_t tmp_size, run_size, shm_size;
-} base = { false, -1, -1, -1, -1, false, -1, -1, -1, 0, 0, 0 };
+} base = { false, -1, -1, -1, -1, -1, false, -1, -1, -1, 0, 0, 0 };
 
 static void close_base_fd(int *fd)
 {
@@ -136,6 +137,7 @@ static void mount_base_drop(void)
 	close_base_fd(&base.tree);
 	close_base_fd(&base.proc);
 	close_base_fd(&base.pid_max);
+	close_base_fd(&base.last_pid);
 	close_base_fd(&base.dev);
 	close_base_fd(&base.tmp);
 	close_base_fd(&base.run);
@@ -320,7 +322,7 @@ static bool pid_max_per_ns(void)
 	return major > 6 || (major == 6 && minor >= 14);
 }
 
-static int proc_build(int *ret_pid_max, const char **ret_step)
+static int proc_build(int *ret_pid_max, int *ret_last_pid, const char **ret_step)
 {
 	static const char *const ro[] = { "sys", "sysrq-trigger", "irq", "bus", "fs",
 					  "acpi" };
@@ -334,6 +336,11 @@ static int proc_build(int *ret_pid_max, const char **ret_step)
 		return -1;
 	*ret_pid_max = pid_max_per_ns() ?
 			       openat(proc, "sys/kernel/pid_max", O_WRONLY | O_CLOEXEC) : -1;
+	/* ns_last_pid (ahead of a plan only, ret_last_pid not NULL): see
+	 * tracer_go. A kernel without it (no CONFIG_CHECKPOINT_RESTORE)
+	 * starts no tracer ahead. */
+	if (ret_last_pid)
+		*ret_last_pid = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
 	/* One read-only clone of the whole procfs, made so once: each bind
 	 * cloned from it is read-only from the start (a clone keeps its
 	 * source's flags), without a call of its own to make it so. */
@@ -352,6 +359,8 @@ static int proc_build(int *ret_pid_max, const char **ret_step)
 fail:
 	close_base_fd(&ro_proc);
 	close_base_fd(ret_pid_max);
+	if (ret_last_pid)
+		close_base_fd(ret_last_pid);
 	close_base_fd(&proc);
 	return -1;
 }
@@ -448,7 +457,7 @@ static int mounts_prepare(const struct sandbox_plan *plan, int *ret_code,
 	if (mount_setattr(base.tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		goto fail;
 	if (!plan || !plan->host_view) {
-		base.proc = proc_build(&base.pid_max, ret_step);
+		base.proc = proc_build(&base.pid_max, plan ? NULL : &base.last_pid, ret_step);
 		if (base.proc < 0)
 			goto fail;
 	}
@@ -694,6 +703,7 @@ static void setup_proc(const char *root, const struct sandbox_plan *plan, int so
 			die(sock, SANDBOX_E_MOUNT, "mount /proc");
 	}
 	close_base_fd(&base.pid_max);
+	close_base_fd(&base.last_pid);
 	close_base_fd(&base.proc);
 }
 
@@ -1233,19 +1243,30 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The tracer thread and its channel to the command, made by a prepared
+ * pid 1 before its plan comes (tracer_ahead): a thread's start (its
+ * stack's mmap, the clone) is then off the command's path. */
+static struct {
+	bool started;
+	pthread_t th;
+	int sv[2];
+} ahead_tracer = { false, 0, { -1, -1 } };
+
 /* Close every inherited fd but ours. The caller's other fds (the other
  * ends of a pipeline's pipes, above all) must not stay open in the sandbox:
  * a reader would never see EOF. */
 static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
 {
-	int keep[12] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
+	int keep[15] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
 			 /* the mounts built ahead (-1 when not) */
-			 base.tree, base.proc, base.pid_max, base.dev,
-			 base.tmp, base.run, base.shm };
+			 base.tree, base.proc, base.pid_max, base.last_pid, base.dev,
+			 base.tmp, base.run, base.shm,
+			 /* the tracer's channel, made ahead (-1 when not) */
+			 ahead_tracer.sv[0], ahead_tracer.sv[1] };
 	unsigned lo = 0;
 
-	qsort(keep, 12, sizeof(int), cmp_int);
-	for (int i = 0; i < 12; i++) {
+	qsort(keep, 15, sizeof(int), cmp_int);
+	for (int i = 0; i < 15; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > lo)
@@ -1276,6 +1297,12 @@ struct tracer_ctx {
 	/* the PATH candidates the command skipped, complete once its set-up
 	 * message is in */
 	const struct sandbox_exec_probe *probe;
+	/* A thread started ahead of the plan (tracer_ahead) waits on go_cond
+	 * until go (a traced plan: it goes on as tracer_thread) or quit (an
+	 * untraced one: it ends); tid is its thread id. */
+	pthread_cond_t go_cond;
+	bool go, quit;
+	pid_t tid;
 };
 
 static void *tracer_thread(void *arg)
@@ -1323,6 +1350,76 @@ static void *tracer_thread(void *arg)
 	if (r < 0)
 		_exit(3);
 	return NULL;
+}
+
+static struct sandbox_exec_probe probe;
+static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				 .cond = PTHREAD_COND_INITIALIZER,
+				 .go_cond = PTHREAD_COND_INITIALIZER,
+				 .lower_fds = { -1, -1 } };
+
+static void *tracer_thread_ahead(void *arg)
+{
+	bool quit;
+
+	pthread_mutex_lock(&ctx.lock);
+	ctx.tid = gettid();
+	while (!ctx.go && !ctx.quit)
+		pthread_cond_wait(&ctx.go_cond, &ctx.lock);
+	quit = ctx.quit;
+	pthread_mutex_unlock(&ctx.lock);
+	return quit ? NULL : tracer_thread(arg);
+}
+
+/* Start the tracer thread before the plan: it takes pid 2, as one started
+ * for a traced plan does. An untraced plan's command is pid 2 too: the
+ * thread then ends and pid 1 makes pid 2 the next pid again through its
+ * pid namespace's ns_last_pid (tracer_go), so nothing is started ahead
+ * where that cannot be written. Best effort: pid1_run starts one as before
+ * if this did not. */
+static void tracer_ahead(void)
+{
+	if (base.last_pid < 0)
+		return;
+	mallopt(M_ARENA_MAX, 1); /* no arena of its own for the thread */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ahead_tracer.sv) < 0)
+		return;
+	ctx.sock = ahead_tracer.sv[0];
+	ctx.probe = &probe;
+	if (pthread_create(&ahead_tracer.th, NULL, tracer_thread_ahead, &ctx) != 0) {
+		close(ahead_tracer.sv[0]);
+		close(ahead_tracer.sv[1]);
+		ahead_tracer.sv[0] = ahead_tracer.sv[1] = -1;
+		return;
+	}
+	ahead_tracer.started = true;
+}
+
+/* The plan says whether the thread started ahead traces. If not, it ends,
+ * and once its thread id is free pid 2 is the next pid again. */
+static void tracer_go(bool trace, int report)
+{
+	char one[] = "1\n";
+	pid_t tid;
+
+	pthread_mutex_lock(&ctx.lock);
+	if (trace)
+		ctx.go = true;
+	else
+		ctx.quit = true;
+	pthread_cond_signal(&ctx.go_cond);
+	pthread_mutex_unlock(&ctx.lock);
+	if (trace)
+		return;
+	pthread_join(ahead_tracer.th, NULL);
+	tid = ctx.tid;
+	/* pthread_join returns when the thread's exit has begun; its id is
+	 * free once the kernel has released it (tgkill then fails). */
+	while (syscall(SYS_tgkill, getpid(), tid, 0) == 0)
+		sched_yield();
+	if (lseek(base.last_pid, 0, SEEK_SET) < 0 ||
+	    write(base.last_pid, one, sizeof(one) - 1) != (ssize_t)sizeof(one) - 1)
+		die(report, SANDBOX_E_SETUP, "reset ns_last_pid");
 }
 
 /* pid 1 reads termination requests and its children's ends from a
@@ -1480,10 +1577,6 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 {
 	static struct sandbox_plan local;
 	static char stack[256 * 1024] __attribute__((aligned(64)));
-	static struct sandbox_exec_probe probe;
-	static struct tracer_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER,
-					 .cond = PTHREAD_COND_INITIALIZER,
-					 .lower_fds = { -1, -1 } };
 	int lower_fds[2];
 	static struct sandbox_stdio stdio;
 	struct sandbox_result res = { 0 };
@@ -1552,13 +1645,20 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	sh_argv = calloc(plan->argc + 2, sizeof(char *));
 	if (!sh_argv)
 		die(report, SANDBOX_E_SETUP, "allocate");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    pipe2(execerr, O_CLOEXEC | O_DIRECT) < 0)
+	if (ahead_tracer.started) {
+		sv[0] = ahead_tracer.sv[0];
+		sv[1] = ahead_tracer.sv[1];
+	} else if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		die(report, SANDBOX_E_SETUP, "pipes");
+	}
+	if (pipe2(execerr, O_CLOEXEC | O_DIRECT) < 0)
 		die(report, SANDBOX_E_SETUP, "pipes");
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC); /* the set blocked above */
 	if (sigfd < 0)
 		die(report, SANDBOX_E_SETUP, "signalfd");
-	if (plan->trace) {
+	if (ahead_tracer.started) {
+		tracer_go(plan->trace, report);
+	} else if (plan->trace) {
 		pthread_t th;
 
 		ctx.sock = sv[0];
@@ -1758,6 +1858,7 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	/* The mounts no plan decides, built while the caller's previous
 	 * command runs; on failure, setup_mounts tries again and reports. */
 	(void)mounts_prepare(NULL, &k, &step);
+	tracer_ahead();
 
 	do
 		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
