@@ -922,8 +922,40 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_MOUNT, "chdir /");
 }
 
+/* Set by a prepared pid 1 once its own bounding set is empty (bset_ahead):
+ * the command, cloned with the credentials of pid 1's main thread (the
+ * kernel copies the bounding set at the clone), then has nothing left to
+ * drop there. The command shares pid 1's memory, so it reads this. */
+static bool bset_empty;
+
+/* Empty pid 1's bounding set before its plan comes: one prctl per
+ * capability, 41 system calls, each a few microseconds here, taken off
+ * the command's path. pid 1 never execs, so the set limits nothing it
+ * does (its effective capabilities stay). Checked bit by bit after. */
+static void bset_ahead(void)
+{
+	for (int cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno != EINVAL)
+			return;
+		break;
+	}
+	for (int cap = 0; cap <= 63; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+		if (r == 0)
+			continue;
+		if (r < 0 && errno == EINVAL)
+			break;
+		return;
+	}
+	bset_empty = true;
+}
+
 /* Drop every capability the user namespace gave us: the bounding set (so
- * even a uid-0 execve gains nothing), then the effective, permitted and
+ * even a uid-0 execve gains nothing; empty already when pid 1 emptied its
+ * own, bset_ahead), then the effective, permitted and
  * inheritable sets (which also clears the ambient set). */
 static void drop_capabilities(int sock)
 {
@@ -932,7 +964,7 @@ static void drop_capabilities(int sock)
 
 	/* Capabilities are numbered from 0 up; EINVAL marks the first
 	 * number past the kernel's last. */
-	for (int cap = 0; cap <= 63; cap++) {
+	for (int cap = 0; cap <= 63 && !bset_empty; cap++) {
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
 			continue;
 		if (errno != EINVAL)
@@ -1395,6 +1427,34 @@ static void tracer_ahead(void)
 	ahead_tracer.started = true;
 }
 
+/* The host's names, as the new UTS namespace started with them, kept by
+ * uts_ahead (which then set ours) for a host-view plan. */
+static struct utsname host_uts;
+static bool uts_set;
+
+/* shark-init sets the sandbox's host and domain name before its plan
+ * comes; a host-view plan gets the host's back (pid1_run). */
+static void uts_ahead(void)
+{
+	uts_set = uname(&host_uts) == 0 &&
+		  sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) == 0 &&
+		  setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) == 0;
+}
+
+/* The names the plan wants: "shark", or the host's for a host view. */
+static void uts_for(const struct sandbox_plan *plan, int report)
+{
+	if (!plan->host_view) {
+		if (!uts_set && (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
+				 setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0))
+			die(report, SANDBOX_E_SETUP, "sethostname");
+	} else if (uts_set &&
+		   (sethostname(host_uts.nodename, strlen(host_uts.nodename)) < 0 ||
+		    setdomainname(host_uts.domainname, strlen(host_uts.domainname)) < 0)) {
+		die(report, SANDBOX_E_SETUP, "sethostname (host view)");
+	}
+}
+
 /* The plan says whether the thread started ahead traces. If not, it ends,
  * and once its thread id is free pid 2 is the next pid again. */
 static void tracer_go(bool trace, int report)
@@ -1681,10 +1741,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	for (int i = 0; i < 3; i++)
 		local.stdio[i] = stdio.fd[i];
 	/* A new UTS namespace starts with the host's names: a host-view run
-	 * keeps them. */
-	if (!plan->host_view && (sethostname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0 ||
-				 setdomainname(HOSTNAME, sizeof(HOSTNAME) - 1) < 0))
-		die(report, SANDBOX_E_SETUP, "sethostname");
+	 * keeps them (or gets them back, uts_ahead). */
+	uts_for(plan, report);
 	if (!plan->network)
 		loopback_up(report);
 
@@ -1939,5 +1997,7 @@ void sandbox_init_exec(int chan, bool network)
 		die(chan, SANDBOX_E_USERNS, "unshare namespaces");
 	if (!network)
 		loopback_ahead();
+	uts_ahead();
+	bset_ahead();
 	sandbox_init_prepared(chan, -1);
 }

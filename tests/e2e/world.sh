@@ -48,6 +48,10 @@ check "a sleep loop takes its time on the 2nd run, as in bash ($((t1 - t0)) ms)"
 
 sk hostname
 check "hostname is the host's, as in bash [$out] [$(hostname)]" [ "$out" = "$(hostname)" ]
+# shark-init names its namespace "shark" before its plan comes and gives
+# a host-view plan the host's names back: the domain name too.
+sk 'hostname -y 2>&1'
+check "NIS domain name is the host's, as in bash [$out] [$(hostname -y 2>&1)]" [ "$out" = "$(hostname -y 2>&1)" ]
 
 pname=wkr$$
 pname=$(printf "%.15s" "$pname")
