@@ -125,88 +125,99 @@ static uint32_t bpf_run(const struct sock_fprog *p, const struct seccomp_data *d
 	return 0xdead; /* fell off the end */
 }
 
+/* The constants the comparisons of an argument use (those made after a
+ * load from the arguments) in p, with their neighbours, appended to
+ * consts (room for max); the new count. */
+static unsigned arg_constants(const struct sock_fprog *p, uint32_t *consts, unsigned n,
+			      unsigned max)
+{
+	bool arg_loaded = false;
+
+	for (unsigned i = 0; i < p->len && n + 3 <= max; i++) {
+		const struct sock_filter *f = &p->filter[i];
+
+		if (f->code == (BPF_LD | BPF_W | BPF_ABS))
+			arg_loaded = f->k >= offsetof(struct seccomp_data, args);
+		if (!arg_loaded || (BPF_CLASS(f->code) != BPF_JMP && BPF_CLASS(f->code) != BPF_ALU))
+			continue;
+		consts[n++] = f->k;
+		consts[n++] = f->k + 1;
+		consts[n++] = f->k - 1;
+	}
+	return n;
+}
+
+struct comparison {
+	const struct sock_fprog *tree, *list;
+	int variant;
+	unsigned checked, differ;
+};
+
+/* Run both programs on d; count, and log the first difference. */
+static void compare(struct comparison *c, const struct seccomp_data *d, bool *args_read)
+{
+	uint32_t t = bpf_run(c->tree, d, args_read), l = bpf_run(c->list, d, args_read);
+
+	c->checked++;
+	if (t == l && t != 0xdead)
+		return;
+	if (!c->differ++)
+		cr_log_error("variant %d: nr %d arch %#x args %#llx %#llx %#llx %#llx %#llx %#llx:"
+			     " tree %#x, list %#x", c->variant, d->nr, d->arch,
+			     (unsigned long long)d->args[0], (unsigned long long)d->args[1],
+			     (unsigned long long)d->args[2], (unsigned long long)d->args[3],
+			     (unsigned long long)d->args[4], (unsigned long long)d->args[5], t, l);
+}
+
 /* The built-in programs are binary trees of the system call numbers
  * (libseccomp's optimization 2: a faster load and lookup, sandbox/filter.c);
  * they must decide exactly as the same rules compiled as a plain list do:
  * for every system call number (native, x32 and out of range), for the
- * other architectures, and for each argument set to each constant either
- * program compares with (and its neighbours), zero and all ones. */
+ * other architectures, and for each argument (either half) set to each
+ * constant either program compares an argument with (and its
+ * neighbours), zero and all ones. */
 Test(sandbox_filter, the_tree_programs_decide_as_the_lists)
 {
+	static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
+					   0 };
+	static uint32_t consts[4096];
+
 	for (int v = 0; v < SANDBOX_FILTER_VARIANTS; v++) {
 		bool trace = v & 1, tty_in = v & 2, network = v & 4;
-		const struct sock_fprog *tree = &sandbox_filter_builtin[v];
-		static uint32_t consts[4096];
 		struct sock_fprog list;
-		unsigned nconsts = 0, checked = 0, differ = 0;
-		static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
-						   AUDIT_ARCH_AARCH64, 0 };
+		struct comparison c = { &sandbox_filter_builtin[v], &list, v, 0, 0 };
+		unsigned n = 0;
 
 		if (sandbox_filter_index(trace, tty_in, network) != v)
 			continue;
 		cr_assert_eq(sandbox_filter_compile_list(trace, tty_in, network, &list), 0);
-		cr_expect_lt(tree->len, 400);
-		/* every constant a comparison of an argument uses (one made
-		 * after a load from the arguments), in either program */
-		for (int w = 0; w < 2; w++) {
-			const struct sock_fprog *p = w ? tree : &list;
-			bool arg_loaded = false;
-
-			for (unsigned i = 0; i < p->len && nconsts + 3 <= 4096; i++) {
-				const struct sock_filter *f = &p->filter[i];
-
-				if (f->code == (BPF_LD | BPF_W | BPF_ABS))
-					arg_loaded = f->k >= offsetof(struct seccomp_data, args);
-				if (!arg_loaded || (BPF_CLASS(f->code) != BPF_JMP &&
-						    BPF_CLASS(f->code) != BPF_ALU))
-					continue;
-				consts[nconsts++] = f->k;
-				consts[nconsts++] = f->k + 1;
-				consts[nconsts++] = f->k - 1;
-			}
-		}
-		consts[nconsts++] = 0;
-		consts[nconsts++] = 0xffffffffu;
+		cr_expect_lt(c.tree->len, 400);
+		n = arg_constants(c.tree, consts, n, 4094);
+		n = arg_constants(&list, consts, n, 4094);
+		consts[n++] = 0;
+		consts[n++] = 0xffffffffu;
 		for (size_t ai = 0; ai < sizeof(arches) / sizeof(arches[0]); ai++) {
 			for (int64_t nr = -2; nr < 1100; nr++) {
 				for (int x32 = 0; x32 < 2; x32++) {
-					struct seccomp_data d = { 0 };
+					struct seccomp_data d = { .nr = (int)(nr | (x32 ? 0x40000000 : 0)),
+								  .arch = arches[ai] };
 					bool args_read = false;
-					uint32_t t, l;
 
-					d.arch = arches[ai];
-					d.nr = (int)(nr | (x32 ? 0x40000000 : 0));
-					t = bpf_run(tree, &d, &args_read);
-					l = bpf_run(&list, &d, &args_read);
-					checked++;
-					differ += t != l || t == 0xdead;
-					/* Where neither program loaded an argument,
-					 * none can change its path: the arguments
-					 * are varied only where one did. */
-					for (int arg = 0; arg < 6 && args_read; arg++) {
-						for (unsigned c = 0; c < nconsts; c++) {
-							for (int half = 0; half < 2; half++) {
-								struct seccomp_data e = d;
-								uint32_t *w32 = (uint32_t *)&e.args[arg];
+					compare(&c, &d, &args_read);
+					/* Where neither program loaded an
+					 * argument, none can change its path:
+					 * they are varied only where one did. */
+					for (unsigned i = 0; args_read && i < 6 * 2 * n; i++) {
+						struct seccomp_data e = d;
 
-								w32[half] = consts[c];
-								t = bpf_run(tree, &e, &args_read);
-								l = bpf_run(&list, &e, &args_read);
-								checked++;
-								if (t != l || t == 0xdead) {
-									if (!differ)
-										cr_log_error("variant %d nr %d arg %d half %d = %#x: tree %#x, list %#x",
-											     v, e.nr, arg, half, consts[c], t, l);
-									differ++;
-								}
-							}
-						}
+						((uint32_t *)&e.args[i / (2 * n)])[i / n % 2] = consts[i % n];
+						compare(&c, &e, &args_read);
 					}
 				}
 			}
 		}
-		cr_expect_eq(differ, 0, "variant %d: %u of %u decisions differ", v, differ, checked);
-		cr_log_info("variant %d: %u constants, %u decisions", v, nconsts, checked);
+		cr_expect_eq(c.differ, 0, "variant %d: %u of %u decisions differ", v, c.differ,
+			     c.checked);
 		free(list.filter);
 	}
 }
