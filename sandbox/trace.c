@@ -110,6 +110,10 @@ struct sandbox_tracer {
 	 * under the rule of an entry's shapes; dirs_next: the one to replace */
 	struct dir_entry dirs[DIR_CACHE];
 	unsigned dirs_next;
+	/* The last parent directories a whole lookup was made under: one
+	 * met again is kept (a directory met once costs what it did) */
+	char *seen[DIR_CACHE];
+	unsigned seen_next;
 };
 
 /* ---- the access set: open addressing, keyed by path ---------------------- */
@@ -310,9 +314,23 @@ static void dirs_clear(struct sandbox_tracer *t)
 	}
 }
 
+static void seen_clear(struct sandbox_tracer *t)
+{
+	for (unsigned i = 0; i < DIR_CACHE; i++) {
+		free(t->seen[i]);
+		t->seen[i] = NULL;
+	}
+}
+
+static bool same_dir(const char *kept, const char *dir, size_t len)
+{
+	return kept && strncmp(kept, dir, len) == 0 && kept[len] == '\0';
+}
+
 /* The parent directory dir (len bytes of a path) as lookup_full would
- * resolve it, from the cache or resolved now and kept; NULL when it
- * cannot be kept (no memory: the caller looks the path up in full). */
+ * resolve it, from the cache or, when it was met before, resolved now and
+ * kept; NULL when it is not kept (met for the first time, or no memory:
+ * the caller looks the path up in full). */
 static const struct dir_entry *dir_lookup(struct sandbox_tracer *t, const char *dir,
 					  size_t len)
 {
@@ -321,17 +339,25 @@ static const struct dir_entry *dir_lookup(struct sandbox_tracer *t, const char *
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	struct dir_entry *d;
+	bool met = false;
 	char *copy;
 
 	for (unsigned i = 0; i < DIR_CACHE; i++) {
 		d = &t->dirs[i];
-		if (d->path && d->gen == t->gen && strncmp(d->path, dir, len) == 0 &&
-		    d->path[len] == '\0')
+		if (d->gen == t->gen && same_dir(d->path, dir, len))
 			return d;
 	}
+	for (unsigned i = 0; i < DIR_CACHE && !met; i++)
+		met = same_dir(t->seen[i], dir, len);
 	copy = strndup(dir, len);
 	if (!copy)
 		return NULL;
+	if (!met) {
+		free(t->seen[t->seen_next]);
+		t->seen[t->seen_next] = copy;
+		t->seen_next = (t->seen_next + 1) % DIR_CACHE;
+		return NULL;
+	}
 	d = &t->dirs[t->dirs_next];
 	t->dirs_next = (t->dirs_next + 1) % DIR_CACHE;
 	if (d->fd >= 0)
@@ -346,8 +372,8 @@ static const struct dir_entry *dir_lookup(struct sandbox_tracer *t, const char *
 }
 
 /* Look path up inside the sandbox's root, as lookup_full does, in one
- * system call instead of three where that finds the same: the parent
- * directory is resolved once (dir_lookup) and kept while no traced call
+ * system call instead of three where that finds the same: a parent
+ * directory met again is resolved once (dir_lookup) and kept while no traced call
  * that may change paths was answered since or still runs (the rule under
  * which account reuses a lookup), and the last component is looked at
  * from it with fstatat, not following it. The loader and glibc's
@@ -1208,6 +1234,7 @@ void sandbox_tracer_free(struct sandbox_tracer *t)
 	free(t->resp);
 	pthread_mutex_destroy(&t->lock);
 	dirs_clear(t);
+	seen_clear(t);
 	if (t->root_fd >= 0)
 		close(t->root_fd);
 	for (unsigned i = 0; i < t->n_lowers; i++)
