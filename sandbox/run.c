@@ -685,7 +685,7 @@ struct sandbox_prep {
 	bool stale;  /* mounts changed: polling it said so once, and only once */
 	bool network;
 	bool execd;  /* shark-init: its process group can no longer be set */
-	bool off_cpu; /* made on CPUs other than the caller's current one */
+	bool off_cpu; /* made on CPUs other than its running commands' */
 	struct prep_state state;
 };
 
@@ -733,7 +733,7 @@ static bool prep_state_equal(const struct prep_state *a, const struct prep_state
  * Best effort: what cannot be read is left out. */
 static void running_command_cpus(cpu_set_t *set)
 {
-	char kids[512], path[64], stat[512];
+	char kids[512], path[64], line[512];
 	char *save = NULL;
 
 	CPU_ZERO(set);
@@ -748,9 +748,9 @@ static void running_command_cpus(cpu_set_t *set)
 			int field = 2;
 
 			snprintf(path, sizeof(path), "/proc/%s/stat", c);
-			read_small(path, stat, sizeof(stat));
+			read_small(path, line, sizeof(line));
 			/* after the name, which may hold anything: field 3 on */
-			f = strrchr(stat, ')');
+			f = strrchr(line, ')');
 			while (f && *f && field < 39) {
 				f = strchr(f + 1, ' ');
 				field++;
