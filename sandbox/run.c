@@ -685,6 +685,7 @@ struct sandbox_prep {
 	bool stale;  /* mounts changed: polling it said so once, and only once */
 	bool network;
 	bool execd;  /* shark-init: its process group can no longer be set */
+	bool off_cpu; /* made on CPUs other than its running commands' */
 	struct prep_state state;
 };
 
@@ -726,6 +727,87 @@ static bool prep_state_equal(const struct prep_state *a, const struct prep_state
 	       strcmp(a->oom_adj, b->oom_adj) == 0 && strcmp(a->cgroup, b->cgroup) == 0;
 }
 
+/* The CPUs the commands of the caller's running sandboxes are on: the
+ * children of the caller's pid 1s (/proc/thread-self/children: the pid 1s
+ * this thread cloned), each one's "processor" field of /proc/PID/stat.
+ * Best effort: what cannot be read is left out. */
+static void running_command_cpus(cpu_set_t *set)
+{
+	char kids[512], path[64], line[512];
+	char *save = NULL;
+
+	CPU_ZERO(set);
+	read_small("/proc/thread-self/children", kids, sizeof(kids));
+	for (char *k = strtok_r(kids, " \n", &save); k; k = strtok_r(NULL, " \n", &save)) {
+		char cmds[256], *save2 = NULL;
+
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", k, k);
+		read_small(path, cmds, sizeof(cmds));
+		for (char *c = strtok_r(cmds, " \n", &save2); c; c = strtok_r(NULL, " \n", &save2)) {
+			const char *f;
+			int field = 2;
+
+			snprintf(path, sizeof(path), "/proc/%s/stat", c);
+			read_small(path, line, sizeof(line));
+			/* after the name, which may hold anything: field 3 on */
+			f = strrchr(line, ')');
+			while (f && *f && field < 39) {
+				f = strchr(f + 1, ' ');
+				field++;
+			}
+			if (f && *f) {
+				long cpu = strtol(f + 1, NULL, 10);
+
+				if (cpu >= 0 && cpu < CPU_SETSIZE)
+					CPU_SET((int)cpu, set);
+			}
+		}
+	}
+}
+
+/* A prepared pid 1 is made while the caller's last command runs, and its
+ * making (the clone into new namespaces, the exec of shark-init, its
+ * unshare and mounts: a few ms of CPU) took the command's CPU from it
+ * when both landed on the same one: `perf sched timehist` showed the
+ * command runnable and waiting 2 ms behind it (docs/performance.md, "The
+ * command's run under the tracer"). So the caller moves itself to its
+ * allowed CPUs other than those its running commands are on for the
+ * clone (the child inherits that set; the caller takes back its own
+ * right after, prep_off_cpu_end), and pid 1 keeps it until its plan
+ * comes (prep_cpus_restore). Nothing is done when no CPU would be left. */
+static bool prep_off_cpu_begin(const struct prep_state *st)
+{
+	cpu_set_t busy, others;
+
+	if (CPU_COUNT(&st->affinity) < 2)
+		return false;
+	running_command_cpus(&busy);
+	if (CPU_COUNT(&busy) == 0)
+		return false;
+	CPU_XOR(&others, &st->affinity, &busy);
+	CPU_AND(&others, &others, &st->affinity);
+	if (CPU_COUNT(&others) == 0)
+		return false;
+	return sched_setaffinity(0, sizeof(others), &others) == 0;
+}
+
+static void prep_off_cpu_end(const struct prep_state *st, bool moved)
+{
+	if (moved)
+		(void)sched_setaffinity(0, sizeof(st->affinity), &st->affinity);
+}
+
+/* Give the prepared pid 1 the caller's CPUs back before it reads its
+ * plan: the command it clones inherits them (`nproc` in the sandbox is
+ * the caller's). pid 1 has no other thread yet. */
+static int prep_cpus_restore(const sandbox_prep *p)
+{
+	if (!p->off_cpu)
+		return 0;
+	return sched_setaffinity(p->pid, sizeof(p->state.affinity), &p->state.affinity) < 0 ?
+		       -errno : 0;
+}
+
 int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 {
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
@@ -752,7 +834,9 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	}
 	p->owner = getpid();
 	p->network = network;
+	p->off_cpu = prep_off_cpu_begin(&p->state);
 	r = spawn_init(network, -1, &p->pid, &p->chan, &detail);
+	prep_off_cpu_end(&p->state, p->off_cpu);
 	if (r == 0) {
 		p->execd = true;
 		*ret_prep = p;
@@ -780,6 +864,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	}
 	if (!network)
 		flags |= CLONE_NEWNET;
+	p->off_cpu = prep_off_cpu_begin(&p->state);
 	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(chan[0]);
@@ -787,6 +872,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 		sandbox_init_prepared(chan[1], sync[0]);
 	}
 	r = pid < 0 ? -errno : 0;
+	prep_off_cpu_end(&p->state, p->off_cpu);
 	close(chan[1]);
 	close(sync[0]);
 	if (r == 0)
@@ -955,6 +1041,14 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		return -ENOMEM;
 	}
 	run->end_fd = -1;
+	if (prep_cpus_restore(p) < 0) {
+		/* pid 1 is gone, or would keep CPUs the command must not be
+		 * limited to: clone one for the run after all. */
+		free(run->scratch);
+		free(run);
+		sandbox_prep_free(p);
+		return sandbox_start_begin(plan, ret_run, err_detail);
+	}
 	r = open_scratch(plan, &scratch_fd, err_detail);
 	if (r < 0)
 		goto fail;

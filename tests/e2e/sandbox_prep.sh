@@ -79,6 +79,20 @@ while [ $i -lt 12 ]; do
 done
 as_dash many "$root/many.sh"
 
+# The next pid 1 is made on CPUs other than the running command's, and
+# gets the shell's CPUs back before its plan (sandbox/run.c,
+# prep_off_cpu_begin): the command it starts sees the shell's CPU set.
+# `sleep` keeps the second command running while the third's pid 1 is
+# made; the fourth and fifth start in sandboxes prepared the same way.
+cat >"$root/cpus.sh" <<'X'
+cat /dev/null
+sleep 0.3
+grep Cpus_allowed_list /proc/self/status
+sh -c 'sleep 0.2; grep Cpus_allowed_list /proc/self/status'
+nproc
+X
+as_dash cpus "$root/cpus.sh"
+
 # A limit changed from outside the shell (`prlimit --pid`, here by a host
 # command) between two commands: the sandbox prepared before the change
 # must not be used (its pid 1 has the old limits), soft and hard alike.
