@@ -249,4 +249,15 @@ int memo_remote_drain(struct store *st, struct store_remote *r, size_t *ret_sent
  * hits) now, if this process opened it; call before _exit(). */
 void memo_flush(struct memo *m);
 
+/* memo_prepare_first - prepare a sandbox for this process's first run now
+ * (a pid 1 cloned into its namespaces and through its first steps, with a
+ * network namespace of its own unless network), before the engine exists:
+ * a shell calls it when it is about to hand its first external command to
+ * the engine in its own process, so that the pid 1 sets up on the other
+ * CPU while the workspace and the store open and the command is looked up
+ * (docs/sandbox.md, "Prepared sandboxes"). A run that cannot use it (a
+ * hit, another network setting, limits changed since) leaves it unused: it
+ * dies with the process. Does nothing when this process has one already. */
+void memo_prepare_first(bool network);
+
 #endif

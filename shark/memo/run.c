@@ -462,6 +462,18 @@ static void prepare_next(bool network)
 	prepare_holding_user_fds(network);
 }
 
+void memo_prepare_first(bool network)
+{
+	if (next_prep_pid != util_getpid()) {
+		sandbox_prep_free(next_prep); /* a forked copy's */
+		next_prep = NULL;
+		next_prep_pid = util_getpid();
+		runs_here = 0;
+	}
+	if (!next_prep)
+		prepare_holding_user_fds(network);
+}
+
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
 /* The signals this process ignores, from the kernel's own mask (the

@@ -293,6 +293,25 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 	return result;
 }
 
+/* A sandbox prepared before the engine is made (memo_prepare_first): the
+ * first external command that this process hands to the engine then pays
+ * the engine's set-up (workspace, store, lookup) and its sandbox's pid 1's
+ * first steps on two CPUs at once rather than one after the other. Only
+ * while the engine is not made yet, when the command runs in this process
+ * (runs_commands_here's rule, asked without making the engine), and only
+ * when it is sure to run: `nocache` or `force` (or `shark -f`), never a
+ * `host` command (no sandbox). A command that may hit is not prepared for:
+ * the clone would cost a hit about 2 ms (docs/performance.md, "A sandbox
+ * prepared at the shell's first command"). */
+static void prepare_first(struct shell *sh, unsigned flags)
+{
+	if (!sh->engine_pending || sh->interactive || sh->opt.interactive ||
+	    traps_have_actions(sh) || (flags & MEMO_HOST) ||
+	    !(sh->engine_force || (flags & (MEMO_UNCACHED | MEMO_FORCE))))
+		return;
+	memo_prepare_first((flags & MEMO_NETWORK) != 0);
+}
+
 /* Whether this shell runs external commands in its own process instead of
  * a job child (see the top of this file). */
 static bool runs_commands_here(struct shell *sh)
@@ -331,6 +350,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 		.fd_err = cmd->fd_err,
 		.text = text,
 	};
+	prepare_first(sh, flags);
 	if (forked) {
 		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
 		out_flush(sh);
@@ -430,6 +450,18 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 		return false;
 
 	return cmd_is_program(sh, name);
+}
+
+/* The memo prefixes a stage's leading literal words name. */
+static unsigned literal_prefix_flags(const struct node *n)
+{
+	unsigned flags = 0, f;
+	char buf[256];
+	const char *name;
+	for (const struct word *w = n->args;
+	     (name = literal_word(w, buf, sizeof(buf))) && (f = prefix_flag(name)) != 0; w = w->next)
+		flags |= f;
+	return flags;
 }
 
 static bool redirects(const struct node *n, int fd)
@@ -558,7 +590,10 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 		if (!stage_is_external(sh, stages[i]))
 			return false;
 	out_flush(sh);
-	if (!final && runs_commands_here(sh) && stages_are_pure(stages, nstages)) {
+	bool pure = stages_are_pure(stages, nstages);
+	if (final || pure)
+		prepare_first(sh, literal_prefix_flags(stages[0]));
+	if (!final && runs_commands_here(sh) && pure) {
 		*ret_status = run_pipeline(sh, stages, nstages);
 		out_flush(sh);
 		return true;
