@@ -246,8 +246,14 @@ int memo_remote_drain(struct store *st, struct store_remote *r, size_t *ret_sent
 		      size_t *ret_left);
 
 /* memo_flush - write what the engine queued for the store (the history of
- * hits) now, if this process opened it; call before _exit(). */
+ * hits, and the records of the last run) now, if this process opened it;
+ * call before _exit(). memo_flush_keep - the same, except the last run's
+ * records: their synced commit waits until this process's next run has
+ * started (it then overlaps that run), or memo_flush, memo_free or exit().
+ * A process killed before that loses them: its command misses next time
+ * (docs/store.md, "What a crash can and cannot lose"). */
 void memo_flush(struct memo *m);
+void memo_flush_keep(struct memo *m);
 
 /* memo_prepare_first - prepare a sandbox for this process's first run now
  * (a pid 1 cloned into its namespaces and through its first steps, with a

@@ -1478,6 +1478,52 @@ static void srun_release(struct srun *r)
 	close_fd(&r->err_w);
 }
 
+/* The memo whose batch is pending, for the exit handler: a shell that
+ * leaves by exit() without memo_free still commits it. */
+static struct memo *pending_memo;
+static pid_t pending_pid;
+
+static void commit_pending_at_exit(void)
+{
+	if (pending_memo && pending_pid == util_getpid())
+		memo_commit_pending(pending_memo);
+}
+
+void memo_commit_pending(struct memo *m)
+{
+	if (!m || !m->commit_pending)
+		return;
+	m->commit_pending = false;
+	if (pending_memo == m)
+		pending_memo = NULL;
+	if (!m->st || m->st_pid != util_getpid())
+		return;
+	int be = store_batch_commit(m->st);
+	if (be < 0) {
+		memo_store_failed(m, "record", be);
+		m->recorded = false;
+	}
+}
+
+/* Leave the batch open: its synced commit (an fdatasync of the index,
+ * milliseconds) then runs while the next command does, after its start
+ * (docs/store.md, "Durability"). Not with a shared cache: its uploads
+ * follow the commit (remote.c). */
+static void leave_pending(struct memo *m)
+{
+	static bool registered;
+	if (!registered)
+		registered = atexit(commit_pending_at_exit) == 0;
+	if (!registered || memo_remote_configured()) {
+		m->commit_pending = true;
+		memo_commit_pending(m);
+		return;
+	}
+	m->commit_pending = true;
+	pending_memo = m;
+	pending_pid = util_getpid();
+}
+
 int memo_run_stages(struct memo_pipeline *p)
 {
 	struct memo *m = p->m;
@@ -1497,6 +1543,8 @@ int memo_run_stages(struct memo_pipeline *p)
 	int result = 0;
 	if (e == 0) {
 		result = start_all(m, p->cwd, runs, count);
+		/* the previous run's records, while this one runs */
+		memo_commit_pending(m);
 		relay(m, runs, count);
 	}
 	for (size_t j = 0; j < count; j++) {
@@ -1505,6 +1553,7 @@ int memo_run_stages(struct memo_pipeline *p)
 	}
 	/* One synced commit for the whole pipeline: the stages' new blobs are
 	 * synced side by side and their traces written in one transaction. */
+	memo_commit_pending(m); /* when nothing started */
 	bool batch = st && store_batch_begin(st) == 0;
 	record_all(m, p->cwd, runs, count, e == 0);
 	/* Effects only now: each stage's inputs were looked at on the host and
@@ -1514,12 +1563,7 @@ int memo_run_stages(struct memo_pipeline *p)
 		srun_release(&runs[j]);
 	}
 	free(runs);
-	if (batch) {
-		int be = store_batch_commit(st);
-		if (be < 0) {
-			memo_store_failed(m, "record", be);
-			m->recorded = false;
-		}
-	}
+	if (batch)
+		leave_pending(m);
 	return e < 0 ? e : result;
 }

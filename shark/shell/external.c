@@ -263,9 +263,11 @@ char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
 }
 
 /* Run stages through the memo engine in this process and return the
- * pipeline's status (pipefail applied). */
+ * pipeline's status (pipefail applied). last: the process ends after it
+ * (_exit); otherwise, in the shell's own process, the run's records may
+ * be committed while its next run runs (memo_flush_keep). */
 static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,
-			       int fd_out)
+			       int fd_out, bool last)
 {
 	external_ensure(sh);
 	struct memo *m = sh->memo;
@@ -283,7 +285,10 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 		abort();
 	out_flush(sh);
 	(void)memo_run_pipeline(m, cwd, stages, n, fd_in, fd_out, status);
-	memo_flush(m);
+	if (last || sh->is_child)
+		memo_flush(m);
+	else
+		memo_flush_keep(m);
 	int result = status[n - 1];
 	if (sh->opt.pipefail)
 		for (size_t i = 0; i < n; i++)
@@ -352,12 +357,12 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 	};
 	prepare_first(sh, flags);
 	if (forked) {
-		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out, true);
 		out_flush(sh);
 		_exit(status);
 	}
 	if (runs_commands_here(sh)) {
-		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out, false);
 		free(text);
 		return status;
 	}
@@ -369,7 +374,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 		return 126;
 	}
 	if (pid == 0)
-		_exit(run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out));
+		_exit(run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out, true));
 	free(text);
 	return jobs_wait_pid(sh, pid);
 }
@@ -503,7 +508,7 @@ static bool stages_are_pure(struct node *const *nodes, size_t n)
  * engine. Stages are subshells in sh: this runs in the pipeline's child,
  * where nothing leaks to the shell, or in the shell itself for
  * stages_are_pure stages; it frees and closes what it made. */
-static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
+static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, bool last)
 {
 	struct memo_stage *st = calloc(n, sizeof(*st));
 	struct strlist *argvs = calloc(n, sizeof(*argvs));
@@ -561,7 +566,7 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
 		st[i].text = texts[i];
 	}
 	if (status < 0)
-		status = run_in_this_process(sh, st, n, 0, 1);
+		status = run_in_this_process(sh, st, n, 0, 1, last);
 	sh->lineno = lineno;
 	for (size_t i = 0; i < n; i++) {
 		int fds[] = { st[i].fd_in, st[i].fd_out, st[i].fd_err };
@@ -594,7 +599,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (final || pure)
 		prepare_first(sh, literal_prefix_flags(stages[0]));
 	if (!final && runs_commands_here(sh) && pure) {
-		*ret_status = run_pipeline(sh, stages, nstages);
+		*ret_status = run_pipeline(sh, stages, nstages, false);
 		out_flush(sh);
 		return true;
 	}
@@ -602,7 +607,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (pid < 0)
 		return false;
 	if (pid == 0) { /* the job's process, or (final) the shell's own */
-		int status = run_pipeline(sh, stages, nstages);
+		int status = run_pipeline(sh, stages, nstages, true);
 		out_flush(sh);
 		_exit(status);
 	}
