@@ -1,0 +1,72 @@
+#!/bin/sh
+# memo_commit_later.sh - a script's shell commits a command's records once
+# its next command has started (docs/store.md, "What a crash can and
+# cannot lose"): the synced commit overlaps that command. Until then the
+# records are only in the shell's memory: every way out of the shell must
+# commit them (exit, an error, a subshell's end), a lookup of the same
+# command must see them, and a shell killed before the commit loses them
+# as a miss, never as a wrong replay.
+. "$(dirname "$0")/../lib/e2e.sh"
+: "${BUILD:?BUILD must point at the build directory}"
+unset SHARK_STORE_NOSYNC
+
+printf 'one\ntwo\nthree\n' >in.txt
+
+# The same command twice in a row: the second finds the first's record.
+sk 'rev in.txt; rev in.txt'
+checks=$((checks + 1))
+[ "$(grep -c 'shark: cached' "$root/err")" = 1 ] ||
+	fail "same command twice: the second should hit once (stderr: $err)"
+same_as_dash twice 'rev in.txt; rev in.txt'
+
+# Every way out commits the last command's records.
+for how in 'exit 3' 'false' '${nope?unset}' 'exec 3>&-; return 2>/dev/null; :'; do
+	n=$((n + 1))
+	sk "tr a-z A-Z <in.txt >up$n.txt; $how"
+	sk "tr a-z A-Z <in.txt >up$n.txt"
+	expect_hit "recorded before [$how]"
+done
+# a subshell's last command, and a pipeline's
+sk '(head -n 1 in.txt; tail -n 1 in.txt)'
+sk 'tail -n 1 in.txt'
+expect_hit "a subshell's last command"
+sk 'sort in.txt | head -n 2'
+sk 'sort in.txt | head -n 2'
+expect_hit "a pipeline, the script's last command"
+same_as_dash pipeline 'sort in.txt | head -n 2'
+# a command followed by builtins only, then the end of a script file
+printf 'cut -c1-2 in.txt\nx=1\necho "$x"\n' >"$root/s.sh"
+"$SHARK" "$root/s.sh" >"$root/out" 2>"$root/err"
+SHARK_NOTICES=1 "$SHARK" "$root/s.sh" >"$root/out" 2>"$root/err"
+err=$(cat "$root/err")
+expect_hit "a script file's command followed by builtins"
+
+# Killed while its last command's records are still uncommitted (the shell
+# waits in a builtin `read` on a FIFO): that command misses next time and
+# prints what dash prints; nothing else is lost, and the store is whole.
+mkfifo "$root/fifo"
+rm -f started
+"$SHARK" -c 'cat in.txt >/dev/null; sed s/o/0/g in.txt >sed.out; echo >started; read x <"$1"' sk "$root/fifo" \
+	>"$root/killed.out" 2>"$root/killed.err" &
+pid=$!
+i=0
+while [ ! -e started ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+checks=$((checks + 1))
+[ -e started ] || fail "the killed shell got to its read"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+sk 'cat in.txt >/dev/null'
+expect_hit "killed: the command before the last was committed when the last started"
+rm -f sed.out
+sk 'sed s/o/0/g in.txt >sed.out; cat sed.out'
+expect_miss "killed: the uncommitted last command runs again"
+same_as_dash "killed: the re-run's output" 'sed s/o/0/g in.txt >sed.out; cat sed.out'
+sk 'sed s/o/0/g in.txt >sed.out'
+expect_hit "killed: recorded by its re-run"
+checks=$((checks + 1))
+"$SHARK" fsck >/dev/null 2>&1 || fail "fsck after the kill: $("$SHARK" fsck 2>&1 | tail -3)"
+
+finish
