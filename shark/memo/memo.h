@@ -247,13 +247,18 @@ int memo_remote_drain(struct store *st, struct store_remote *r, size_t *ret_sent
 
 /* memo_flush - write what the engine queued for the store (the history of
  * hits, and the records of the last run) now, if this process opened it;
- * call before _exit(). memo_flush_keep - the same, except the last run's
- * records: their synced commit waits until this process's next run has
- * started (it then overlaps that run), or memo_flush, memo_free or exit().
+ * call before _exit(). memo_flush_keep - the same, except the records of
+ * a run made under memo_commit_later: their synced commit waits until this
+ * process's next run has started (it then overlaps that run), or a lookup
+ * of the same key, memo_flush, memo_free or exit().
  * A process killed before that loses them: its command misses next time
  * (docs/store.md, "What a crash can and cannot lose"). */
 void memo_flush(struct memo *m);
 void memo_flush_keep(struct memo *m);
+/* memo_commit_later - whether the runs that follow leave their records for
+ * the next run to commit (see memo_flush_keep); off by default: a run's
+ * records are committed before memo_run_pipeline returns. */
+void memo_commit_later(struct memo *m, bool on);
 
 /* memo_prepare_first - prepare a sandbox for this process's first run now
  * (a pid 1 cloned into its namespaces and through its first steps, with a

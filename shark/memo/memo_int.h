@@ -22,6 +22,7 @@ struct memo {
 	bool warned;		/* the "running uncached" warning was given */
 	char *store_dir;	/* the store's directory, once known */
 	bool recorded;		/* this process recorded a trace (auto gc) */
+	bool commit_later;	/* memo_commit_later: leave a run's batch open */
 	bool commit_pending;	/* the last run's record batch is still open
 				   in st: committed once the next run has
 				   started, or by memo_flush, memo_free or

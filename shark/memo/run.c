@@ -1489,6 +1489,12 @@ static void commit_pending_at_exit(void)
 		memo_commit_pending(pending_memo);
 }
 
+void memo_commit_later(struct memo *m, bool on)
+{
+	if (m)
+		m->commit_later = on;
+}
+
 void memo_commit_pending(struct memo *m)
 {
 	if (!m || !m->commit_pending)
@@ -1563,7 +1569,14 @@ int memo_run_stages(struct memo_pipeline *p)
 		srun_release(&runs[j]);
 	}
 	free(runs);
-	if (batch)
+	if (batch && m->commit_later) {
 		leave_pending(m);
+	} else if (batch) {
+		int be = store_batch_commit(st);
+		if (be < 0) {
+			memo_store_failed(m, "record", be);
+			m->recorded = false;
+		}
+	}
 	return e < 0 ? e : result;
 }

@@ -208,6 +208,12 @@ void external_ensure(struct shell *sh)
 		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-r));
 }
 
+void external_flush(struct shell *sh)
+{
+	if (sh->memo)
+		memo_flush(sh->memo);
+}
+
 void external_free(struct shell *sh)
 {
 	if (sh->notice_fd >= 0)
@@ -284,11 +290,13 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 	if (!status)
 		abort();
 	out_flush(sh);
+	bool later = !last && !sh->is_child;
+	memo_commit_later(m, later);
 	(void)memo_run_pipeline(m, cwd, stages, n, fd_in, fd_out, status);
-	if (last || sh->is_child)
-		memo_flush(m);
-	else
+	if (later)
 		memo_flush_keep(m);
+	else
+		memo_flush(m);
 	int result = status[n - 1];
 	if (sh->opt.pipefail)
 		for (size_t i = 0; i < n; i++)

@@ -34,6 +34,14 @@ sk 'sort in.txt | head -n 2'
 sk 'sort in.txt | head -n 2'
 expect_hit "a pipeline, the script's last command"
 same_as_dash pipeline 'sort in.txt | head -n 2'
+# a script file without #! as the last command: the shell execs a new
+# shark in its place
+printf 'echo from-the-script\n' >"$root/noshebang"
+chmod +x "$root/noshebang"
+sk "tr a-z A-Z <in.txt >exec.txt; \"$root/noshebang\""
+expect_out "exec'd script" "from-the-script"
+sk 'tr a-z A-Z <in.txt >exec.txt'
+expect_hit "recorded before the shell exec'd a script in its place"
 # a command followed by builtins only, then the end of a script file
 printf 'cut -c1-2 in.txt\nx=1\necho "$x"\n' >"$root/s.sh"
 "$SHARK" "$root/s.sh" >"$root/out" 2>"$root/err"
