@@ -19,11 +19,13 @@ checks=$((checks + 1))
 	fail "same command twice: the second should hit once (stderr: $err)"
 same_as_dash twice 'rev in.txt; rev in.txt'
 
-# Every way out commits the last command's records.
+# Every way out commits the last command's records (each a command of its
+# own: the file a command's stdout is redirected to is not in its key).
+n=0
 for how in 'exit 3' 'false' '${nope?unset}' 'exec 3>&-; return 2>/dev/null; :'; do
 	n=$((n + 1))
-	sk "tr a-z A-Z <in.txt >up$n.txt; $how"
-	sk "tr a-z A-Z <in.txt >up$n.txt"
+	sk "cut -c1-$((n + 10)) in.txt >up$n.txt; $how"
+	sk "cut -c1-$((n + 10)) in.txt >up$n.txt"
 	expect_hit "recorded before [$how]"
 done
 # a subshell's last command, and a pipeline's
@@ -38,12 +40,12 @@ same_as_dash pipeline 'sort in.txt | head -n 2'
 # shark in its place
 printf 'echo from-the-script\n' >"$root/noshebang"
 chmod +x "$root/noshebang"
-sk "tr a-z A-Z <in.txt >exec.txt; \"$root/noshebang\""
+sk "cut -c1-40 in.txt >exec.txt; \"$root/noshebang\""
 expect_out "exec'd script" "from-the-script"
-sk 'tr a-z A-Z <in.txt >exec.txt'
+sk 'cut -c1-40 in.txt >exec.txt'
 expect_hit "recorded before the shell exec'd a script in its place"
 # a command followed by builtins only, then the end of a script file
-printf 'cut -c1-2 in.txt\nx=1\necho "$x"\n' >"$root/s.sh"
+printf 'cut -c1-2 in.txt\nx=1\necho "$x"\n' >"$root/s.sh" # cut -c1-2: not run before
 "$SHARK" "$root/s.sh" >"$root/out" 2>"$root/err"
 SHARK_NOTICES=1 "$SHARK" "$root/s.sh" >"$root/out" 2>"$root/err"
 err=$(cat "$root/err")
