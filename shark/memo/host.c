@@ -92,6 +92,7 @@ int memo_run_host_because(struct memo *m, const char *cwd, const struct memo_sta
 			.command = s->text ? s->text : s->argv[0],
 			.reason = reason,
 		};
+		memo_commit_pending(m); /* its runs come first in the history */
 		(void)store_run_defer(st, &run);
 	}
 	return 0;

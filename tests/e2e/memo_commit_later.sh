@@ -19,6 +19,21 @@ checks=$((checks + 1))
 	fail "same command twice: the second should hit once (stderr: $err)"
 same_as_dash twice 'rev in.txt; rev in.txt'
 
+# The history keeps the commands' order: a hit, or a `host` command, after
+# a miss whose records are still open commits them first.
+sk 'cut -c1-3 in.txt'
+sk 'cut -c1-4 in.txt; cut -c1-3 in.txt'
+checks=$((checks + 1))
+log=$("$SHARK" log -n 2)
+first=$(printf '%s\n' "$log" | sed -n 1p)
+second=$(printf '%s\n' "$log" | sed -n 2p)
+case $first in *hit*'cut -c1-3 in.txt'*) ;; *) fail "history order: newest [$first], expected the hit of cut -c1-3" ;; esac
+case $second in *miss*'cut -c1-4 in.txt'*) ;; *) fail "history order: before it [$second], expected the miss of cut -c1-4" ;; esac
+sk 'cut -c1-5 in.txt; host echo on-the-host'
+checks=$((checks + 1))
+first=$("$SHARK" log -n 1)
+case $first in *'echo on-the-host'*) ;; *) fail "history order: newest [$first], expected the host command" ;; esac
+
 # Every way out commits the last command's records (each a command of its
 # own: the file a command's stdout is redirected to is not in its key).
 n=0
