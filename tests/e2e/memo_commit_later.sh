@@ -34,6 +34,12 @@ checks=$((checks + 1))
 first=$("$SHARK" log -n 1)
 case $first in *'echo on-the-host'*) ;; *) fail "history order: newest [$first], expected the host command" ;; esac
 
+# shark's own program in a script (run on the host) sees the command
+# before it.
+sk "cut -c1-6 in.txt >/dev/null; \"$SHARK\" log -n 1"
+checks=$((checks + 1))
+case $out in *'cut -c1-6 in.txt'*) ;; *) fail "shark log in the script: [$out], expected the command before it" ;; esac
+
 # Every way out commits the last command's records (each a command of its
 # own: the file a command's stdout is redirected to is not in its key).
 n=0
