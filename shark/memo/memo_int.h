@@ -27,6 +27,8 @@ struct memo {
 				   in st: committed once the next run has
 				   started, or by memo_flush, memo_free or
 				   exit (memo_commit_pending) */
+	pid_t commit_pending_pid;	/* ... in this process's st (a forked
+					   child's copy of the flag is not its own) */
 	int8_t submount;	/* a mount beneath the workspace: 0 not looked
 				   yet, -1 none, 1 at submount_path */
 	char *submount_path;

@@ -1502,7 +1502,9 @@ void memo_commit_pending(struct memo *m)
 	m->commit_pending = false;
 	if (pending_memo == m)
 		pending_memo = NULL;
-	if (!m->st || m->st_pid != util_getpid())
+	/* a forked copy: the batch is the parent's (the store this process
+	 * opened since has none) */
+	if (!m->st || m->st_pid != util_getpid() || m->commit_pending_pid != util_getpid())
 		return;
 	int be = store_batch_commit(m->st);
 	if (be < 0) {
@@ -1520,6 +1522,7 @@ static void leave_pending(struct memo *m)
 	static bool registered;
 	if (!registered)
 		registered = atexit(commit_pending_at_exit) == 0;
+	m->commit_pending_pid = util_getpid();
 	if (!registered || memo_remote_configured()) {
 		m->commit_pending = true;
 		memo_commit_pending(m);
