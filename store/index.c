@@ -504,6 +504,16 @@ int store_batch_commit(store *s)
 	return r;
 }
 
+bool store_batch_names(const store *s, const store_hash *action_key)
+{
+	if (!s || !s->batch)
+		return false;
+	for (size_t i = 0; i < s->n_batch_recs; i++)
+		if (store_hash_equal(&s->batch_recs[i].action_key, action_key))
+			return true;
+	return false;
+}
+
 void store_batch_abort(store *s)
 {
 	batch_clear(s);

@@ -544,6 +544,9 @@ int store_record(store *s, const store_hash *action_key, const struct store_trac
 int store_batch_begin(store *s);
 int store_batch_commit(store *s);
 void store_batch_abort(store *s);
+/* store_batch_names - whether the open batch holds a record for
+ * action_key (a lookup of that key cannot see it until the commit). */
+bool store_batch_names(const store *s, const store_hash *action_key);
 
 /* store_run_add - append a run to the history (ids increase by one per
  * run). For a HIT with a trace_id, the last-use time of that trace's blobs

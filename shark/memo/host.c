@@ -63,6 +63,10 @@ int memo_run_host(struct memo *m, const char *cwd, const struct memo_stage *s, i
 int memo_run_host_because(struct memo *m, const char *cwd, const struct memo_stage *s,
 			  int fd_in, int fd_out, const char *reason, int *ret_status)
 {
+	/* The last run's records, if still open, first: a host command may
+	 * read the store (`shark log` in a script), and they come before
+	 * this one in the history. */
+	memo_commit_pending(m);
 	int64_t start = util_now_ns(CLOCK_REALTIME);
 	int64_t t0 = util_now_ns(CLOCK_MONOTONIC);
 	pid_t pid = fork();

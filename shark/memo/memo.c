@@ -60,6 +60,7 @@ void memo_free(struct memo *m)
 {
 	if (!m)
 		return;
+	memo_commit_pending(m);
 	if (m->remote_pid == util_getpid())
 		store_remote_free(m->remote);
 	free(m->upq);
@@ -78,6 +79,12 @@ void memo_free(struct memo *m)
 }
 
 void memo_flush(struct memo *m)
+{
+	memo_commit_pending(m);
+	memo_flush_keep(m);
+}
+
+void memo_flush_keep(struct memo *m)
 {
 	if (m && m->st && m->st_pid == util_getpid())
 		(void)store_flush_lazy(m->st); /* a hit's history: no synced commit */
@@ -486,6 +493,10 @@ int memo_lookup_filtered(struct memo *m, const store_hash *key, memo_trace_filte
 	store *st = memo_store(m);
 	if (!st)
 		return -ENOENT;
+	/* the last run's records, not committed yet, under this very key:
+	 * committed first, so that the run is found */
+	if (m->commit_pending && store_batch_names(st, key))
+		memo_commit_pending(m);
 	store_stat_updates *upd = NULL;
 	int r = store_stat_updates_new(&upd);
 	if (r < 0)

@@ -246,7 +246,29 @@ int memo_remote_drain(struct store *st, struct store_remote *r, size_t *ret_sent
 		      size_t *ret_left);
 
 /* memo_flush - write what the engine queued for the store (the history of
- * hits) now, if this process opened it; call before _exit(). */
+ * hits, and the records of the last run) now, if this process opened it;
+ * call before _exit(). memo_flush_keep - the same, except the records of
+ * a run made under memo_commit_later: their synced commit waits until this
+ * process's next run has started (it then overlaps that run), or a lookup
+ * of the same key, memo_flush, memo_free or exit().
+ * A process killed before that loses them: its command misses next time
+ * (docs/store.md, "What a crash can and cannot lose"). */
 void memo_flush(struct memo *m);
+void memo_flush_keep(struct memo *m);
+/* memo_commit_later - whether the runs that follow leave their records for
+ * the next run to commit (see memo_flush_keep); off by default: a run's
+ * records are committed before memo_run_pipeline returns. */
+void memo_commit_later(struct memo *m, bool on);
+
+/* memo_prepare_first - prepare a sandbox for this process's first run now
+ * (a pid 1 cloned into its namespaces and through its first steps, with a
+ * network namespace of its own unless network), before the engine exists:
+ * a shell calls it when it is about to hand its first external command to
+ * the engine in its own process, so that the pid 1 sets up on the other
+ * CPU while the workspace and the store open and the command is looked up
+ * (docs/sandbox.md, "Prepared sandboxes"). A run that cannot use it (a
+ * hit, another network setting, limits changed since) leaves it unused: it
+ * dies with the process. Does nothing when this process has one already. */
+void memo_prepare_first(bool network);
 
 #endif

@@ -22,6 +22,13 @@ struct memo {
 	bool warned;		/* the "running uncached" warning was given */
 	char *store_dir;	/* the store's directory, once known */
 	bool recorded;		/* this process recorded a trace (auto gc) */
+	bool commit_later;	/* memo_commit_later: leave a run's batch open */
+	bool commit_pending;	/* the last run's record batch is still open
+				   in st: committed once the next run has
+				   started, or by memo_flush, memo_free or
+				   exit (memo_commit_pending) */
+	pid_t commit_pending_pid;	/* ... in this process's st (a forked
+					   child's copy of the flag is not its own) */
 	int8_t submount;	/* a mount beneath the workspace: 0 not looked
 				   yet, -1 none, 1 at submount_path */
 	char *submount_path;
@@ -364,5 +371,10 @@ struct memo_pipeline {
  * not start, or a negative errno when the pipeline could not be set up
  * (already reported). */
 int memo_run_stages(struct memo_pipeline *p);
+
+/* memo_commit_pending - commit the record batch the last run left open
+ * (m->commit_pending), if this process opened the store; a forked copy
+ * only forgets it (its parent commits it). */
+void memo_commit_pending(struct memo *m);
 
 #endif

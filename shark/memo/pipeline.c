@@ -394,6 +394,8 @@ static bool ends_mid_line(const struct memo_pstage *ps)
 static void record_hits(struct memo_pipeline *p, int64_t t0)
 {
 	struct memo *m = p->m;
+	/* the runs of a batch left open come first in the history */
+	memo_commit_pending(m);
 	size_t hits = p->first_miss;
 	uint64_t saved = 0;
 	for (size_t i = 0; i < hits; i++)

@@ -462,6 +462,18 @@ static void prepare_next(bool network)
 	prepare_holding_user_fds(network);
 }
 
+void memo_prepare_first(bool network)
+{
+	if (next_prep_pid != util_getpid()) {
+		sandbox_prep_free(next_prep); /* a forked copy's */
+		next_prep = NULL;
+		next_prep_pid = util_getpid();
+		runs_here = 0;
+	}
+	if (!next_prep)
+		prepare_holding_user_fds(network);
+}
+
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
 /* The signals this process ignores, from the kernel's own mask (the
@@ -1466,6 +1478,61 @@ static void srun_release(struct srun *r)
 	close_fd(&r->err_w);
 }
 
+/* The memo whose batch is pending, for the exit handler: a shell that
+ * leaves by exit() without memo_free still commits it. */
+static struct memo *pending_memo;
+static pid_t pending_pid;
+
+static void commit_pending_at_exit(void)
+{
+	if (pending_memo && pending_pid == util_getpid())
+		memo_commit_pending(pending_memo);
+}
+
+void memo_commit_later(struct memo *m, bool on)
+{
+	if (m)
+		m->commit_later = on;
+}
+
+void memo_commit_pending(struct memo *m)
+{
+	if (!m || !m->commit_pending)
+		return;
+	m->commit_pending = false;
+	if (pending_memo == m)
+		pending_memo = NULL;
+	/* a forked copy: the batch is the parent's (the store this process
+	 * opened since has none) */
+	if (!m->st || m->st_pid != util_getpid() || m->commit_pending_pid != util_getpid())
+		return;
+	int be = store_batch_commit(m->st);
+	if (be < 0) {
+		memo_store_failed(m, "record", be);
+		m->recorded = false;
+	}
+}
+
+/* Leave the batch open: its synced commit (an fdatasync of the index,
+ * milliseconds) then runs while the next command does, after its start
+ * (docs/store.md, "Durability"). Not with a shared cache: its uploads
+ * follow the commit (remote.c). */
+static void leave_pending(struct memo *m)
+{
+	static bool registered;
+	if (!registered)
+		registered = atexit(commit_pending_at_exit) == 0;
+	m->commit_pending_pid = util_getpid();
+	if (!registered || memo_remote_configured()) {
+		m->commit_pending = true;
+		memo_commit_pending(m);
+		return;
+	}
+	m->commit_pending = true;
+	pending_memo = m;
+	pending_pid = util_getpid();
+}
+
 int memo_run_stages(struct memo_pipeline *p)
 {
 	struct memo *m = p->m;
@@ -1485,6 +1552,8 @@ int memo_run_stages(struct memo_pipeline *p)
 	int result = 0;
 	if (e == 0) {
 		result = start_all(m, p->cwd, runs, count);
+		/* the previous run's records, while this one runs */
+		memo_commit_pending(m);
 		relay(m, runs, count);
 	}
 	for (size_t j = 0; j < count; j++) {
@@ -1493,6 +1562,7 @@ int memo_run_stages(struct memo_pipeline *p)
 	}
 	/* One synced commit for the whole pipeline: the stages' new blobs are
 	 * synced side by side and their traces written in one transaction. */
+	memo_commit_pending(m); /* when nothing started */
 	bool batch = st && store_batch_begin(st) == 0;
 	record_all(m, p->cwd, runs, count, e == 0);
 	/* Effects only now: each stage's inputs were looked at on the host and
@@ -1502,7 +1572,9 @@ int memo_run_stages(struct memo_pipeline *p)
 		srun_release(&runs[j]);
 	}
 	free(runs);
-	if (batch) {
+	if (batch && m->commit_later) {
+		leave_pending(m);
+	} else if (batch) {
 		int be = store_batch_commit(st);
 		if (be < 0) {
 			memo_store_failed(m, "record", be);

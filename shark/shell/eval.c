@@ -433,6 +433,8 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 	for (size_t i = 1; i < argv->n; i++)
 		strlist_push(&av, strdup(argv->v[i]));
 	out_flush(sh);
+	if (in_place)
+		external_flush(sh); /* the last run's records: the exec would lose them */
 	pid_t pid = in_place ? 0 : fork();
 	if (pid == 0) {
 		signals_child_reset(sh, false);

@@ -208,6 +208,12 @@ void external_ensure(struct shell *sh)
 		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-r));
 }
 
+void external_flush(struct shell *sh)
+{
+	if (sh->memo)
+		memo_flush(sh->memo);
+}
+
 void external_free(struct shell *sh)
 {
 	if (sh->notice_fd >= 0)
@@ -263,9 +269,11 @@ char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
 }
 
 /* Run stages through the memo engine in this process and return the
- * pipeline's status (pipefail applied). */
+ * pipeline's status (pipefail applied). last: the process ends after it
+ * (_exit); otherwise, in the shell's own process, the run's records may
+ * be committed while its next run runs (memo_flush_keep). */
 static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size_t n, int fd_in,
-			       int fd_out)
+			       int fd_out, bool last)
 {
 	external_ensure(sh);
 	struct memo *m = sh->memo;
@@ -282,8 +290,13 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 	if (!status)
 		abort();
 	out_flush(sh);
+	bool later = !last && !sh->is_child;
+	memo_commit_later(m, later);
 	(void)memo_run_pipeline(m, cwd, stages, n, fd_in, fd_out, status);
-	memo_flush(m);
+	if (later)
+		memo_flush_keep(m);
+	else
+		memo_flush(m);
 	int result = status[n - 1];
 	if (sh->opt.pipefail)
 		for (size_t i = 0; i < n; i++)
@@ -291,6 +304,25 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 				result = status[i];
 	free(status);
 	return result;
+}
+
+/* A sandbox prepared before the engine is made (memo_prepare_first): the
+ * first external command that this process hands to the engine then pays
+ * the engine's set-up (workspace, store, lookup) and its sandbox's pid 1's
+ * first steps on two CPUs at once rather than one after the other. Only
+ * while the engine is not made yet, when the command runs in this process
+ * (runs_commands_here's rule, asked without making the engine), and only
+ * when it is sure to run: `nocache` or `force` (or `shark -f`), never a
+ * `host` command (no sandbox). A command that may hit is not prepared for:
+ * the clone would cost a hit about 2 ms (docs/performance.md, "A sandbox
+ * prepared at the shell's first command"). */
+static void prepare_first(struct shell *sh, unsigned flags)
+{
+	if (!sh->engine_pending || sh->interactive || sh->opt.interactive ||
+	    traps_have_actions(sh) || (flags & MEMO_HOST) ||
+	    !(sh->engine_force || (flags & (MEMO_UNCACHED | MEMO_FORCE))))
+		return;
+	memo_prepare_first((flags & MEMO_NETWORK) != 0);
 }
 
 /* Whether this shell runs external commands in its own process instead of
@@ -331,13 +363,14 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 		.fd_err = cmd->fd_err,
 		.text = text,
 	};
+	prepare_first(sh, flags);
 	if (forked) {
-		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out, true);
 		out_flush(sh);
 		_exit(status);
 	}
 	if (runs_commands_here(sh)) {
-		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out);
+		int status = run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out, false);
 		free(text);
 		return status;
 	}
@@ -349,7 +382,7 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 		return 126;
 	}
 	if (pid == 0)
-		_exit(run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out));
+		_exit(run_in_this_process(sh, &st, 1, cmd->fd_in, cmd->fd_out, true));
 	free(text);
 	return jobs_wait_pid(sh, pid);
 }
@@ -432,6 +465,18 @@ static bool stage_is_external(struct shell *sh, const struct node *n)
 	return cmd_is_program(sh, name);
 }
 
+/* The memo prefixes a stage's leading literal words name. */
+static unsigned literal_prefix_flags(const struct node *n)
+{
+	unsigned flags = 0, f;
+	char buf[256];
+	const char *name;
+	for (const struct word *w = n->args;
+	     (name = literal_word(w, buf, sizeof(buf))) && (f = prefix_flag(name)) != 0; w = w->next)
+		flags |= f;
+	return flags;
+}
+
 static bool redirects(const struct node *n, int fd)
 {
 	for (const struct redir *r = n->redirs; r; r = r->next)
@@ -471,7 +516,7 @@ static bool stages_are_pure(struct node *const *nodes, size_t n)
  * engine. Stages are subshells in sh: this runs in the pipeline's child,
  * where nothing leaks to the shell, or in the shell itself for
  * stages_are_pure stages; it frees and closes what it made. */
-static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
+static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, bool last)
 {
 	struct memo_stage *st = calloc(n, sizeof(*st));
 	struct strlist *argvs = calloc(n, sizeof(*argvs));
@@ -529,7 +574,7 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n)
 		st[i].text = texts[i];
 	}
 	if (status < 0)
-		status = run_in_this_process(sh, st, n, 0, 1);
+		status = run_in_this_process(sh, st, n, 0, 1, last);
 	sh->lineno = lineno;
 	for (size_t i = 0; i < n; i++) {
 		int fds[] = { st[i].fd_in, st[i].fd_out, st[i].fd_err };
@@ -558,8 +603,11 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 		if (!stage_is_external(sh, stages[i]))
 			return false;
 	out_flush(sh);
-	if (!final && runs_commands_here(sh) && stages_are_pure(stages, nstages)) {
-		*ret_status = run_pipeline(sh, stages, nstages);
+	bool pure = stages_are_pure(stages, nstages);
+	if (final || pure)
+		prepare_first(sh, literal_prefix_flags(stages[0]));
+	if (!final && runs_commands_here(sh) && pure) {
+		*ret_status = run_pipeline(sh, stages, nstages, false);
 		out_flush(sh);
 		return true;
 	}
@@ -567,7 +615,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (pid < 0)
 		return false;
 	if (pid == 0) { /* the job's process, or (final) the shell's own */
-		int status = run_pipeline(sh, stages, nstages);
+		int status = run_pipeline(sh, stages, nstages, true);
 		out_flush(sh);
 		_exit(status);
 	}

@@ -65,6 +65,10 @@ void external_ensure(struct shell *sh);
 /* Release the memo engine. */
 void external_free(struct shell *sh);
 
+/* external_flush - commit what the engine left uncommitted for the next
+ * run (memo_flush): before this process execs something else. */
+void external_flush(struct shell *sh);
+
 /* external_tally_begin - an interactive shell's outermost loop starts:
  * from now on the hit notices (of this process and the children it forks)
  * are counted instead of written. Returns whether this call began it (pass
