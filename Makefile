@@ -1,7 +1,9 @@
 # shark — top-level build.
 #
-#   make            build build/release/bin/shark (and every test, fuzz and
-#                   bench program, so none of them can rot)
+#   make            build build/release/bin/shark (static), beside it
+#                   libexec/shark/shark (its dynamic twin) and shark-init
+#                   (the sandbox's pid 1), and every test, fuzz and bench
+#                   program, so none of them can rot
 #   make deps       install the Debian packages the build and tests need
 #   make test       build, then run every test (unit, fuzz corpus, e2e,
 #                   conformance), as root and as an unprivileged user
@@ -54,7 +56,8 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS_RELR) $(LDFLAGS)
 # for every shared library: these three are linked from their Debian static
 # archives where installed (about 1 ms less per start here; libxxhash's
 # archive is plain SSE2, store/hash_avx2.c adds the AVX2 code); only libc
-# stays shared. STATIC_LIBS= links them all dynamically. readline is opened
+# stays shared (in the twin and the tests; bin/shark is static, below).
+# STATIC_LIBS= links them all dynamically (and shark with them). readline is opened
 # by an interactive shell only (dlopen, shark/shell/interactive.c), like
 # libarchive and libcurl on first use.
 STATIC_LIBS ?= seccomp lmdb xxhash
