@@ -109,7 +109,7 @@ void *__wrap_dlopen(const char *file, int mode)
 	snprintf(dl_why, sizeof(dl_why),
 		 "%s: this shark is linked statically and loads it through its dynamic twin %s: %s",
 		 file ? file : "(self)", twin_path[0] ? twin_path : TWIN_REL,
-		 strerror(exec_errno ? exec_errno : ENOENT));
+		 exec_errno ? strerror(exec_errno) : "not started for this (a bug)");
 	return NULL;
 }
 
@@ -214,10 +214,11 @@ static struct passwd *passwd_twin(const char *key)
 		if (n > 0)
 			len += (size_t)n;
 	close(p[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	int st = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 		;
-	if (len == 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (w != pid || len == 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return NULL;
 	static char line[4096];
 	memcpy(line, pw_buf, len);
