@@ -100,14 +100,14 @@ void twin_need(void)
 
 /* ---- the loader's stand-ins ---- */
 
-static char dl_why[4200];
+static char dl_why[4096 + 512];
 
 void *__wrap_dlopen(const char *file, int mode)
 {
 	(void)mode;
 	twin_locate();
 	snprintf(dl_why, sizeof(dl_why),
-		 "%s: this shark is linked statically and loads it through its dynamic twin %s: %s",
+		 "%.200s: this shark is linked statically and loads it through its dynamic twin %s: %.100s",
 		 file ? file : "(self)", twin_path[0] ? twin_path : TWIN_REL,
 		 exec_errno ? strerror(exec_errno) : "not started for this (a bug)");
 	return NULL;
