@@ -1,7 +1,9 @@
 # shark — top-level build.
 #
-#   make            build build/release/bin/shark (and every test, fuzz and
-#                   bench program, so none of them can rot)
+#   make            build build/release/bin/shark (static), beside it
+#                   libexec/shark/shark (its dynamic twin) and shark-init
+#                   (the sandbox's pid 1), and every test, fuzz and bench
+#                   program, so none of them can rot
 #   make deps       install the Debian packages the build and tests need
 #   make test       build, then run every test (unit, fuzz corpus, e2e,
 #                   conformance), as root and as an unprivileged user
@@ -54,7 +56,8 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS_RELR) $(LDFLAGS)
 # for every shared library: these three are linked from their Debian static
 # archives where installed (about 1 ms less per start here; libxxhash's
 # archive is plain SSE2, store/hash_avx2.c adds the AVX2 code); only libc
-# stays shared. STATIC_LIBS= links them all dynamically. readline is opened
+# stays shared (in the twin and the tests; bin/shark is static, below).
+# STATIC_LIBS= links them all dynamically (and shark with them). readline is opened
 # by an interactive shell only (dlopen, shark/shell/interactive.c), like
 # libarchive and libcurl on first use.
 STATIC_LIBS ?= seccomp lmdb xxhash
@@ -88,6 +91,8 @@ LIBCLI     := $(BUILD)/lib/libcli.a
 # in link order: each library before the ones it uses
 LIBS_OWN   := $(LIBCLI) $(LIBSHELL) $(LIBMEMO) $(LIBUTIL) $(LIBSANDBOX) $(LIBSTORE)
 SHARK_BIN  := $(BUILD)/bin/shark
+# Its dynamic twin (a static shark only; see its rule)
+TWIN_BIN   := $(BUILD)/libexec/shark/shark
 # The sandbox's pid 1, exec'd by libsandbox: found relative to the running
 # program (sandbox/internal.h SANDBOX_INIT_REL), so bin/ and tests/ find it.
 INIT_BIN   := $(BUILD)/libexec/shark/shark-init
@@ -100,13 +105,13 @@ BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 
 ALL_OBJS := $(call obj,$(STORE_SRCS) $(SANDBOX_SRCS) sandbox/init_main.c $(UTIL_SRCS) $(MEMO_SRCS) \
-	$(SHELL_SRCS) $(CLI_SRCS) shark/main.c \
+	$(SHELL_SRCS) $(CLI_SRCS) shark/main.c shark/twin_static.c shark/twin_dyn.c \
 	$(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) $(HELPER_SRCS) tests/fuzz/replay_main.c mk/filter-gen.c)
 
 # --- rules -------------------------------------------------------------------
 .PHONY: all deps check-includes test unit-test e2e-test demo bench fuzz clean
 
-all: $(SHARK_BIN) $(INIT_BIN) $(INIT_LINK) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
+all: $(SHARK_BIN) $(TWIN_BIN) $(INIT_BIN) $(INIT_LINK) $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(HELPER_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -154,9 +159,41 @@ $(LIBS_OWN):
 	rm -f $@
 	$(if $^,ar rcs $@ $^,ar rcs $@)
 
-$(SHARK_BIN): $(call obj,shark/main.c) $(LIBS_OWN)
+# The installed shark is static (-static-pie: no loader at any start, about
+# 0.2 ms less for each script and `shark -c` than one linked with libc.so;
+# docs/performance.md, "A static shark and its dynamic twin"). A static
+# program cannot load readline, libcurl and libarchive (each brings the
+# shared libc), so the twin, the same objects linked dynamically, serves
+# what needs them: shark execs it, same argv and environment, when a shell
+# turns interactive, SHARK_REMOTE is set, or for export, import and remote;
+# it also answers user lookups beyond /etc/passwd (shark/twin.h). Where the
+# static archives are missing, and under SANITIZE=1 (ASan needs the
+# loader), shark is linked dynamically and there is no twin.
+static_pie_ok := $(shell printf 'int main(void){return 0;}\n' | \
+	$(CC) -x c - -o /dev/null -static-pie 2>/dev/null && echo 1)
+ifeq ($(SANITIZE)$(LIBS_SHARED)$(static_pie_ok),01)
+SHARK_STATIC := 1
+else
+SHARK_STATIC := 0
+endif
+TWIN_WRAPS := dlopen dlsym dlerror dlclose getpwnam getpwuid
+ifeq ($(SHARK_STATIC),1)
+$(SHARK_BIN): $(call obj,shark/main.c shark/twin_static.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -static-pie $(addprefix -Wl$(comma)--wrap=,$(TWIN_WRAPS)) \
+		-o $@ $^ $(addprefix -l,$(LIBS_STATIC)) -lpthread
+$(TWIN_BIN): $(call obj,shark/main.c shark/twin_dyn.c) $(LIBS_OWN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+else
+$(SHARK_BIN): $(call obj,shark/main.c shark/twin_dyn.c) $(LIBS_OWN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_EXT)
+# nothing to build: a dynamic shark has no twin (a stale one is removed)
+$(TWIN_BIN):
+	rm -f $@
+.PHONY: $(TWIN_BIN)
+endif
 
 # Static (-static-pie): no loader, no lazy binding at each sandbox's start,
 # and only the sandbox objects it uses (no libseccomp: the filter is
@@ -201,7 +238,7 @@ test: all check-includes
 check-includes:
 	@sh mk/check-includes.sh
 
-demo: $(SHARK_BIN) $(INIT_BIN)
+demo: $(SHARK_BIN) $(TWIN_BIN) $(INIT_BIN)
 	@sh mk/demo.sh $(BUILD)
 
 bench: all

@@ -132,7 +132,8 @@ void sandbox_init_prepared(int chan, int sync_fd) __attribute__((noreturn));
 void sandbox_init_exec(int chan, bool network) __attribute__((noreturn));
 
 /* Where that program is, relative to the directory of the caller's
- * executable (/proc/self/exe), and the fd its channel comes on. */
+ * executable (/proc/self/exe; else SANDBOX_INIT_NAME in that directory),
+ * and the fd its channel comes on. */
 #define SANDBOX_INIT_REL "../libexec/shark/shark-init"
 #define SANDBOX_INIT_NAME "shark-init"
 #define SANDBOX_INIT_CHAN_FD 3

@@ -222,6 +222,12 @@ static void init_prog_open(void)
 	*slash = '\0';
 	snprintf(path, sizeof(path), "%s/%s", exe, SANDBOX_INIT_REL);
 	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		/* a caller in libexec/shark itself (shark's dynamic twin,
+		 * shark/twin.h): shark-init beside it */
+		snprintf(path, sizeof(path), "%s/%s", exe, SANDBOX_INIT_NAME);
+		fd = open(path, O_PATH | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return;
 	if (fd < 10) {

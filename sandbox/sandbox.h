@@ -37,7 +37,8 @@
  * Threads: a plan or run handle must not be used from two threads at once;
  * distinct handles are independent. sandbox_start_begin() (and so
  * sandbox_start()) normally starts pid 1 as shark-init, a program found
- * at ../libexec/shark/shark-init from the caller's executable: a child
+ * at ../libexec/shark/shark-init from the caller's executable (or beside
+ * it, for a caller in libexec/shark such as shark's twin): a child
  * sharing the caller's memory on a small stack makes raw system calls
  * only and execs it (docs/sandbox.md, "pid 1 is shark-init"). Without
  * that program it clones pid 1 with a raw clone system call, not libc's

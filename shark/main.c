@@ -10,6 +10,7 @@
 #include "shark/shell/probe.h"
 #include "shark/shell/shell.h"
 #include "shark/shell/trap.h"
+#include "shark/twin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +69,8 @@ static bool shebang_names_bash(int fd)
 
 int main(int argc, char **argv)
 {
+	/* the static shark may hand everything to its dynamic twin (twin.h) */
+	twin_main_start(argc, argv, environ);
 	cli_set_prober(probe_line);
 	/* `shark SUBCOMMAND ...` (cli.c): subcommand names win over scripts. */
 	int cli_status = cli_main(argc, argv);
@@ -151,6 +154,10 @@ int main(int argc, char **argv)
 		source_push_fd(&sh, "stdin", 0, sh.interactive);
 	}
 	sh.opt.interactive = sh.interactive;
+	/* line editing is readline's: the static shark execs its twin now,
+	 * before anything was read or run */
+	if (sh.interactive)
+		twin_need();
 	if (sh.bash) {
 		bashvars_init(&sh);
 		bashvars_import_functions(&sh, environ);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "shark/memo/memo_int.h"
+#include "shark/util/util.h"
 
 /* Matched on the last component of argv[0], as typed or as a path. */
 static const char *const live_commands[] = {
@@ -81,9 +82,8 @@ bool memo_command_is_self(char *const *argv, char *const *envp)
 	const char *slash = strrchr(argv[0], '/');
 	if (strcmp(slash ? slash + 1 : argv[0], "shark") != 0)
 		return false;
-	struct stat self, st;
-	return stat("/proc/self/exe", &self) == 0 && resolve(argv[0], envp, &st) &&
-	       st.st_dev == self.st_dev && st.st_ino == self.st_ino;
+	struct stat st;
+	return resolve(argv[0], envp, &st) && util_is_self(&st);
 }
 
 bool memo_host_view_ok(void)

@@ -127,4 +127,14 @@ char *util_buf_detach(struct util_buf *b);
 /* util_buf_release - free the text and empty b. */
 void util_buf_release(struct util_buf *b);
 
+/* ---- which binary is shark (self.c) ---- */
+
+struct stat;
+
+/* util_is_self - whether st (a stat of a program file) is the running
+ * shark: its own executable, or, in shark's dynamic twin
+ * (libexec/shark/shark, shark/twin.h), the static shark at
+ * ../../bin/shark that hands work to it. */
+bool util_is_self(const struct stat *st);
+
 #endif
