@@ -4,6 +4,7 @@
  * user lookups the static shark cannot make itself (twin_static.c). */
 #include "shark/twin.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,16 @@
 
 /* `shark --twin-passwd NAME` (or `#UID`): the entry as a passwd line
  * on stdout, exit 0; exit 1 when there is none. */
-static void serve_passwd(const char *key)
+static void serve_passwd(const char *kind, const char *key)
 {
-	struct passwd *pw;
-	if (key[0] == '#') {
+	struct passwd *pw = NULL;
+	if (strcmp(kind, "uid") == 0) {
 		char *end;
-		unsigned long uid = strtoul(key + 1, &end, 10);
-		pw = key[1] && !*end ? getpwuid((uid_t)uid) : NULL;
-	} else {
+		errno = 0;
+		unsigned long uid = strtoul(key, &end, 10);
+		if (key[0] >= '0' && key[0] <= '9' && !*end && errno == 0 && uid == (uid_t)uid)
+			pw = getpwuid((uid_t)uid);
+	} else if (strcmp(kind, "name") == 0) {
 		pw = getpwnam(key);
 	}
 	if (!pw || putpwent(pw, stdout) != 0 || fflush(stdout) != 0)
@@ -30,8 +33,8 @@ static void serve_passwd(const char *key)
 void twin_main_start(int argc, char **argv, char **envp)
 {
 	(void)envp;
-	if (argc == 3 && strcmp(argv[1], "--twin-passwd") == 0)
-		serve_passwd(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "--twin-passwd") == 0)
+		serve_passwd(argv[2], argv[3]);
 }
 
 void twin_need(void)

@@ -17,6 +17,7 @@
  *   twin (`shark --twin-passwd NAME`, or `#UID`), which uses NSS. */
 #include "shark/twin.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -62,12 +63,41 @@ static bool twin_locate(void)
 	return true;
 }
 
+/* Whether path is a dynamically linked program (has PT_INTERP): never
+ * exec a static shark (a copy of, or link to, bin/shark) as the twin, which
+ * would exec its own twin again, for ever. */
+static bool twin_is_dynamic(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	Elf64_Ehdr eh;
+	bool dyn = false;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+	    eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phnum < 64) {
+		for (unsigned i = 0; i < eh.e_phnum && !dyn; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+			    (ssize_t)sizeof(ph))
+				break;
+			dyn = ph.p_type == PT_INTERP;
+		}
+	}
+	close(fd);
+	return dyn;
+}
+
 static void twin_exec(void)
 {
 	if (exec_errno)
 		return; /* tried and failed once: the features report it */
 	if (!saved_argv || !twin_locate()) {
 		exec_errno = ENOENT;
+		return;
+	}
+	if (!twin_is_dynamic(twin_path)) {
+		exec_errno = access(twin_path, F_OK) == 0 ? ELOOP : errno;
 		return;
 	}
 	execve(twin_path, saved_argv, environ);
@@ -171,7 +201,26 @@ static struct passwd *passwd_file(const char *name, uid_t uid)
 	if (!f)
 		return NULL;
 	struct passwd *pw = NULL;
-	while (fgetpwent_r(f, &pw_entry, pw_buf, sizeof(pw_buf), &pw) == 0) {
+	static char *big;
+	static size_t big_len;
+	char *buf = pw_buf;
+	size_t len = sizeof(pw_buf);
+	for (;;) {
+		int e = fgetpwent_r(f, &pw_entry, buf, len, &pw);
+		if (e == ERANGE && len < (1u << 20)) {
+			/* a long line: the stream is back at its start; retry bigger */
+			size_t want = len * 2;
+			char *nb = big_len >= want ? big : realloc(big, want);
+			if (!nb)
+				break;
+			big = nb;
+			big_len = big_len >= want ? big_len : want;
+			buf = big;
+			len = big_len;
+			continue;
+		}
+		if (e != 0)
+			break;
 		if (name ? strcmp(pw->pw_name, name) == 0 : pw->pw_uid == uid)
 			break;
 		pw = NULL;
@@ -197,12 +246,15 @@ static struct passwd *passwd_twin(const char *key)
 		return NULL;
 	}
 	if (pid == 0) {
-		if (dup2(p[1], 1) < 0)
+		/* dup2 onto itself keeps FD_CLOEXEC (fds 0 and 1 closed) */
+		if (p[1] == 1 ? fcntl(1, F_SETFD, 0) < 0 : dup2(p[1], 1) < 0)
 			_exit(127);
-		char *av[] = { (char *)"shark", (char *)"--twin-passwd", (char *)key, NULL };
+		char *av[] = { (char *)"shark", (char *)"--twin-passwd",
+			       (char *)(key[0] == '#' ? "uid" : "name"),
+			       (char *)key + 1, NULL };
 		execve(twin_path, av, environ);
 		fprintf(stderr, "shark: looking up %s needs shark's dynamic twin %s: %s\n",
-			key[0] == '#' ? "a user id" : key, twin_path, strerror(errno));
+			key[0] == '#' ? "a user id" : key + 1, twin_path, strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
@@ -236,7 +288,12 @@ static struct passwd *passwd_twin(const char *key)
 struct passwd *__wrap_getpwnam(const char *name)
 {
 	struct passwd *pw = passwd_files_first() ? passwd_file(name, 0) : NULL;
-	return pw ? pw : passwd_twin(name);
+	if (pw)
+		return pw;
+	char key[300];
+	if (snprintf(key, sizeof(key), "=%s", name) >= (int)sizeof(key))
+		return NULL;
+	return passwd_twin(key);
 }
 
 struct passwd *__wrap_getpwuid(uid_t uid)
