@@ -7,8 +7,7 @@
  * /proc/PID/fd/N, answer CONTINUE (the kernel then performs the system
  * call itself; the answer succeeding proves the caller still waited, so
  * its pid was not reused while we read), then look the path up in the
- * sandbox's own root (openat2 RESOLVE_IN_ROOT on /proc/PID/root, or an
- * fstatat from a kept parent directory where that finds the same) to tell
+ * sandbox's own root (openat2 RESOLVE_IN_ROOT on /proc/PID/root) to tell
  * present from absent and file from directory. A call that creates,
  * removes or truncates is looked up first, with the notification checked
  * by SECCOMP_IOCTL_NOTIF_ID_VALID, and answered after. A lookup already
@@ -65,16 +64,6 @@ struct entry {
 	bool fifo_bound; /* the host's FIFO is bound over it */
 };
 
-/* A parent directory as lookup resolved it: an O_PATH fd of it, or the
- * error resolving it gave (fd -1), valid while the tracer's write
- * generation is gen (see lookup). */
-#define DIR_CACHE 4
-struct dir_entry {
-	char *path; /* NULL: unused */
-	int fd, err;
-	uint32_t gen;
-};
-
 /* An overlay's lower directory, for binding the host's FIFOs. */
 struct lower {
 	char path[SANDBOX_MAX_PATH];
@@ -106,14 +95,6 @@ struct sandbox_tracer {
 	size_t skipped_len;
 	struct lower lowers[2];
 	unsigned n_lowers;
-	/* The last few parent directories looked up (dir_lookup), reused
-	 * under the rule of an entry's shapes; dirs_next: the one to replace */
-	struct dir_entry dirs[DIR_CACHE];
-	unsigned dirs_next;
-	/* The last parent directories a whole lookup was made under: one
-	 * met again is kept (a directory met once costs what it did) */
-	char *seen[DIR_CACHE];
-	unsigned seen_next;
 };
 
 /* ---- the access set: open addressing, keyed by path ---------------------- */
@@ -282,11 +263,10 @@ static int join_path(const char *base, const char *rel, char *out, size_t size)
 	return 0;
 }
 
-/* Look path up inside the sandbox's root: openat2 (RESOLVE_IN_ROOT, no
- * magic links), fstat, close. Returns 0 with *st filled, or -errno
- * (-ENOENT: absent). */
-static int lookup_full(struct sandbox_tracer *t, const char *path, bool follow,
-		       struct stat *st)
+/* Look path up inside the sandbox's root. Returns 0 with *st filled, or
+ * -errno (-ENOENT: absent). */
+static int lookup(struct sandbox_tracer *t, const char *path, bool follow,
+		  struct stat *st)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
@@ -302,114 +282,6 @@ static int lookup_full(struct sandbox_tracer *t, const char *path, bool follow,
 		r = -errno;
 	close(fd);
 	return r;
-}
-
-static void dirs_clear(struct sandbox_tracer *t)
-{
-	for (unsigned i = 0; i < DIR_CACHE; i++) {
-		if (t->dirs[i].fd >= 0)
-			close(t->dirs[i].fd);
-		free(t->dirs[i].path);
-		t->dirs[i] = (struct dir_entry){ .path = NULL, .fd = -1 };
-	}
-}
-
-static void seen_clear(struct sandbox_tracer *t)
-{
-	for (unsigned i = 0; i < DIR_CACHE; i++) {
-		free(t->seen[i]);
-		t->seen[i] = NULL;
-	}
-}
-
-static bool same_dir(const char *kept, const char *dir, size_t len)
-{
-	return kept && strncmp(kept, dir, len) == 0 && kept[len] == '\0';
-}
-
-/* The parent directory dir (len bytes of a path) as lookup_full would
- * resolve it, from the cache or, when it was met before, resolved now and
- * kept; NULL when it is not kept (met for the first time, or no memory:
- * the caller looks the path up in full). */
-static const struct dir_entry *dir_lookup(struct sandbox_tracer *t, const char *dir,
-					  size_t len)
-{
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	struct dir_entry *d;
-	bool met = false;
-	char *copy;
-
-	for (unsigned i = 0; i < DIR_CACHE; i++) {
-		d = &t->dirs[i];
-		if (d->gen == t->gen && same_dir(d->path, dir, len))
-			return d;
-	}
-	for (unsigned i = 0; i < DIR_CACHE && !met; i++)
-		met = same_dir(t->seen[i], dir, len);
-	copy = strndup(dir, len);
-	if (!copy)
-		return NULL;
-	if (!met) {
-		free(t->seen[t->seen_next]);
-		t->seen[t->seen_next] = copy;
-		t->seen_next = (t->seen_next + 1) % DIR_CACHE;
-		return NULL;
-	}
-	d = &t->dirs[t->dirs_next];
-	t->dirs_next = (t->dirs_next + 1) % DIR_CACHE;
-	if (d->fd >= 0)
-		close(d->fd);
-	free(d->path);
-	d->path = copy;
-	d->gen = t->gen;
-	d->fd = (int)syscall(SYS_openat2, t->root_fd, len > 1 ? copy + 1 : ".", &how,
-			     sizeof(how));
-	d->err = d->fd < 0 ? errno : 0;
-	return d;
-}
-
-/* Look path up inside the sandbox's root, as lookup_full does, in one
- * system call instead of three where that finds the same: a parent
- * directory met again is resolved once (dir_lookup) and kept while no traced call
- * that may change paths was answered since or still runs (the rule under
- * which account reuses a lookup), and the last component is looked at
- * from it with fstatat, not following it. The loader and glibc's
- * setlocale look up many names in a few directories (12 absent names in
- * /usr/lib/locale/C.UTF-8, 12 present in C.utf8, alternating): an absent
- * parent answers for all of them without a system call. What fstatat
- * cannot tell like openat2 is left to lookup_full: a last component that
- * is a symlink to follow (its target may be, or pass, a magic link), a
- * "..", a parent that failed otherwise than as absent. */
-static int lookup(struct sandbox_tracer *t, const char *path, bool follow,
-		  struct stat *st)
-{
-	const char *slash = strrchr(path, '/');
-	const struct dir_entry *d;
-	const char *name;
-
-	if (t->n_in_flight != 0 || t->in_flight_overflow || !slash || !slash[1])
-		return lookup_full(t, path, follow, st);
-	name = slash + 1;
-	if (strcmp(name, "..") == 0)
-		return lookup_full(t, path, follow, st);
-	d = dir_lookup(t, path, slash == path ? 1 : (size_t)(slash - path));
-	if (!d)
-		return lookup_full(t, path, follow, st);
-	if (d->fd < 0) {
-		/* openat2 of the whole path fails the same way on an absent
-		 * parent (ENOENT) or one that is not a directory (ENOTDIR) */
-		if (d->err == ENOENT || d->err == ENOTDIR)
-			return -d->err;
-		return lookup_full(t, path, follow, st);
-	}
-	if (fstatat(d->fd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (follow && S_ISLNK(st->st_mode))
-		return lookup_full(t, path, follow, st);
-	return 0;
 }
 
 /* Harmless character devices: null, zero, full, random, urandom. */
@@ -933,8 +805,6 @@ static void bind_host_fifo(struct sandbox_tracer *t, const char *path, bool foll
 		e = slot(t, path, true);
 		if (e)
 			e->fifo_bound = true;
-		/* a mount now where a kept directory may lead */
-		dirs_clear(t);
 	}
 out:
 	if (tree >= 0)
@@ -1164,8 +1034,6 @@ int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
 	pthread_mutex_init(&t->lock, NULL);
 	t->fd = notify_fd;
 	t->root_fd = -1;
-	for (unsigned i = 0; i < DIR_CACHE; i++)
-		t->dirs[i].fd = -1;
 	t->req_size = sizes.seccomp_notif > sizeof(*t->req) ?
 			      sizes.seccomp_notif : sizeof(*t->req);
 	t->resp_size = sizes.seccomp_notif_resp > sizeof(*t->resp) ?
@@ -1233,8 +1101,6 @@ void sandbox_tracer_free(struct sandbox_tracer *t)
 	free(t->req);
 	free(t->resp);
 	pthread_mutex_destroy(&t->lock);
-	dirs_clear(t);
-	seen_clear(t);
 	if (t->root_fd >= 0)
 		close(t->root_fd);
 	for (unsigned i = 0; i < t->n_lowers; i++)
