@@ -1400,7 +1400,17 @@ static void *tracer_thread_ahead(void *arg)
 		pthread_cond_wait(&ctx.go_cond, &ctx.lock);
 	quit = ctx.quit;
 	pthread_mutex_unlock(&ctx.lock);
-	return quit ? NULL : tracer_thread(arg);
+	if (quit)
+		return NULL;
+	/* The caller may have made pid 1 on a narrower CPU set and given its
+	 * main thread the caller's set back before the plan (run.c,
+	 * prep_cpus_restore): that reached the main thread only, so this one
+	 * takes the main thread's set now, as a thread started after the plan
+	 * would have inherited it. */
+	cpu_set_t cpus;
+	if (sched_getaffinity(getpid(), sizeof(cpus), &cpus) == 0)
+		(void)sched_setaffinity(0, sizeof(cpus), &cpus);
+	return tracer_thread(arg);
 }
 
 /* Start the tracer thread before the plan: it takes pid 2, as one started

@@ -93,6 +93,20 @@ nproc
 X
 as_dash cpus "$root/cpus.sh"
 
+# pid 1's tracer thread, started before the plan, gets the shell's CPU set
+# back too (sandbox/setup.c, tracer_thread_ahead), not only its main thread.
+checks=$((checks + 1))
+cat >"$root/cpus-tracer.sh" <<'X'
+cat /dev/null
+nocache sh -c 'sleep 0.3'
+nocache sh -c 'sleep 0.3'
+nocache sh -c 'grep -h Cpus_allowed_list /proc/1/task/*/status /proc/self/status'
+X
+want=$(grep Cpus_allowed_list /proc/self/status)
+got=$("$SHARK" "$root/cpus-tracer.sh" 2>"$root/err" | sort -u)
+[ "$got" = "$want" ] ||
+	fail "cpus of pid 1's threads: [$got], want [$want] ($(cat "$root/err"))"
+
 # A limit changed from outside the shell (`prlimit --pid`, here by a host
 # command) between two commands: the sandbox prepared before the change
 # must not be used (its pid 1 has the old limits), soft and hard alike.
