@@ -514,6 +514,11 @@ bool store_batch_names(const store *s, const store_hash *action_key)
 	return false;
 }
 
+bool store_batch_holds_fds(const store *s)
+{
+	return s && s->batch && s->n_batch_fds > 0;
+}
+
 void store_batch_abort(store *s)
 {
 	batch_clear(s);

@@ -547,6 +547,11 @@ void store_batch_abort(store *s);
 /* store_batch_names - whether the open batch holds a record for
  * action_key (a lookup of that key cannot see it until the commit). */
 bool store_batch_names(const store *s, const store_hash *action_key);
+/* store_batch_holds_fds - whether the open batch holds open files (objects
+ * to sync at its commit, when the unsynced mark could not be taken): a
+ * caller that would keep the batch open while others use the fd table
+ * commits it first. */
+bool store_batch_holds_fds(const store *s);
 
 /* store_run_add - append a run to the history (ids increase by one per
  * run). For a HIT with a trace_id, the last-use time of that trace's blobs

@@ -259,6 +259,10 @@ void memo_flush_keep(struct memo *m);
  * the next run to commit (see memo_flush_keep); off by default: a run's
  * records are committed before memo_run_pipeline returns. */
 void memo_commit_later(struct memo *m, bool on);
+/* memo_commit_pending - commit the record batch the last run left open
+ * (m->commit_pending), if this process opened the store; a forked copy
+ * only forgets it (its parent commits it). */
+void memo_commit_pending(struct memo *m);
 
 /* memo_prepare_first - prepare a sandbox for this process's first run now
  * (a pid 1 cloned into its namespaces and through its first steps, with a

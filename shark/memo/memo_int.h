@@ -372,9 +372,5 @@ struct memo_pipeline {
  * (already reported). */
 int memo_run_stages(struct memo_pipeline *p);
 
-/* memo_commit_pending - commit the record batch the last run left open
- * (m->commit_pending), if this process opened the store; a forked copy
- * only forgets it (its parent commits it). */
-void memo_commit_pending(struct memo *m);
 
 #endif

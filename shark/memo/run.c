@@ -1523,7 +1523,9 @@ static void leave_pending(struct memo *m)
 	if (!registered)
 		registered = atexit(commit_pending_at_exit) == 0;
 	m->commit_pending_pid = util_getpid();
-	if (!registered || memo_remote_configured()) {
+	/* objects to sync hold fds, which the script's own redirections
+	 * (`exec 7>f`) could replace while the batch waits: committed now */
+	if (!registered || memo_remote_configured() || store_batch_holds_fds(m->st)) {
 		m->commit_pending = true;
 		memo_commit_pending(m);
 		return;

@@ -435,6 +435,8 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 	out_flush(sh);
 	if (in_place)
 		external_flush(sh); /* the last run's records: the exec would lose them */
+	if (!in_place)
+		external_commit_pending(sh);
 	pid_t pid = in_place ? 0 : fork();
 	if (pid == 0) {
 		signals_child_reset(sh, false);
@@ -507,6 +509,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		goto out;
 	}
 	if (argv.n == 0) {
+		external_commit_pending(sh); /* records wait only for a next command */
 		/* assignments alone: each one sees the previous ones */
 		for (struct word *w = n->assigns; w; w = w->next) {
 			if (w->is_array) {
@@ -611,6 +614,8 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	const struct builtin *bi = ce.bi;
 	struct func *fn = ce.fn;
 
+	if (fn || bi)
+		external_commit_pending(sh); /* records wait only for a next command */
 	if (bi && (bi->flags & BI_SPECIAL) && !fn) {
 		if (bi->fn == bi_exec) {
 			/* exec: redirections stay; with a command, replace the shell */
@@ -1123,6 +1128,9 @@ static int eval(struct shell *sh, struct node *n, bool last)
 	}
 	int status = 0;
 	struct procsub *procsub_mark = sh->procsubs;
+	if (n->kind != N_SIMPLE && n->kind != N_PIPE && n->kind != N_SEQ && n->kind != N_AND &&
+	    n->kind != N_OR)
+		external_commit_pending(sh); /* records wait only for a next command */
 	switch (n->kind) {
 	case N_SIMPLE:
 		status = eval_simple(sh, n, last);

@@ -214,6 +214,12 @@ void external_flush(struct shell *sh)
 		memo_flush(sh->memo);
 }
 
+void external_commit_pending(struct shell *sh)
+{
+	if (sh->memo)
+		memo_commit_pending(sh->memo);
+}
+
 void external_free(struct shell *sh)
 {
 	if (sh->notice_fd >= 0)
@@ -339,8 +345,10 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked)
 	char *const *argv = strip_prefixes(cmd->argv, &flags);
 	if (!argv) {
 		sh_error(sh, "%s: a command is needed after it", cmd->argv[0]);
-		if (forked)
+		if (forked) {
+			external_flush(sh); /* the last run's records */
 			_exit(2);
+		}
 		return 2;
 	}
 	char *text = util_sh_words(cmd->argv); /* the history's text */
@@ -617,6 +625,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (pid == 0) { /* the job's process, or (final) the shell's own */
 		int status = run_pipeline(sh, stages, nstages, true);
 		out_flush(sh);
+		external_flush(sh); /* none of it ran (a redirection failed): the last run's records */
 		_exit(status);
 	}
 	*ret_status = jobs_wait_pid(sh, pid);

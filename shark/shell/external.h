@@ -68,6 +68,11 @@ void external_free(struct shell *sh);
 /* external_flush - commit what the engine left uncommitted for the next
  * run (memo_flush): before this process execs something else. */
 void external_flush(struct shell *sh);
+/* external_commit_pending - commit the last run's records if they wait for
+ * the next run's start (memo_commit_later): before anything that is not
+ * an external command run by this process (a builtin, a fork, a compound
+ * command), so that they are pending only from one command to the next. */
+void external_commit_pending(struct shell *sh);
 
 /* external_tally_begin - an interactive shell's outermost loop starts:
  * from now on the hit notices (of this process and the children it forks)

@@ -108,6 +108,7 @@ static pid_t fork_child(struct shell *sh, bool background, bool job)
 {
 	/* the workspace is found once, here, not again in every child */
 	external_ensure(sh);
+	external_commit_pending(sh); /* not left to a child's copy */
 	out_flush(sh);
 	fflush(stdout);
 	fflush(stderr);

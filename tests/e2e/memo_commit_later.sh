@@ -2,10 +2,9 @@
 # memo_commit_later.sh - a script's shell commits a command's records once
 # its next command has started (docs/store.md, "What a crash can and
 # cannot lose"): the synced commit overlaps that command. Until then the
-# records are only in the shell's memory: every way out of the shell must
-# commit them (exit, an error, a subshell's end), a lookup of the same
-# command must see them, and a shell killed before the commit loses them
-# as a miss, never as a wrong replay.
+# records are only in the shell's memory: anything else the shell does
+# first (a builtin, a fork, an exit, an error) commits them, and a lookup
+# of the same command sees them.
 . "$(dirname "$0")/../lib/e2e.sh"
 : "${BUILD:?BUILD must point at the build directory}"
 unset SHARK_STORE_NOSYNC
@@ -72,9 +71,10 @@ SHARK_NOTICES=1 "$SHARK" "$root/s.sh" >"$root/out" 2>"$root/err"
 err=$(cat "$root/err")
 expect_hit "a script file's command followed by builtins"
 
-# Killed while its last command's records are still uncommitted (the shell
-# waits in a builtin `read` on a FIFO): that command misses next time and
-# prints what dash prints; nothing else is lost, and the store is whole.
+# Records wait only from one command to the next: a builtin, a fork, a
+# compound command or a failed redirection commits them first. Killed
+# while it waits in a builtin `read` on a FIFO, the shell has lost
+# nothing: both commands before the read hit.
 mkfifo "$root/fifo"
 rm -f started
 "$SHARK" -c 'cat in.txt >/dev/null; sed s/o/0/g in.txt >sed.out; echo >started; read x <"$1"' sk "$root/fifo" \
@@ -91,12 +91,29 @@ kill -9 "$pid"
 wait "$pid" 2>/dev/null
 sk 'cat in.txt >/dev/null'
 expect_hit "killed: the command before the last was committed when the last started"
-rm -f sed.out
-sk 'sed s/o/0/g in.txt >sed.out; cat sed.out'
-expect_miss "killed: the uncommitted last command runs again"
-same_as_dash "killed: the re-run's output" 'sed s/o/0/g in.txt >sed.out; cat sed.out'
 sk 'sed s/o/0/g in.txt >sed.out'
-expect_hit "killed: recorded by its re-run"
+expect_hit "killed in a builtin: the last command was committed before the builtin"
+# the same command again in a subshell or a background job (forked)
+sk 'paste -s in.txt; (paste -s in.txt)'
+checks=$((checks + 1))
+[ "$(grep -c 'shark: cached' "$root/err")" = 1 ] ||
+	fail "a command, then the same in a subshell: the second should hit (stderr: $err)"
+sk 'nl in.txt; nl in.txt & wait'
+checks=$((checks + 1))
+[ "$(grep -c 'shark: cached' "$root/err")" = 1 ] ||
+	fail "a command, then the same in the background: the second should hit (stderr: $err)"
+# shark's own program in a command substitution sees the command before it
+sk "cut -c1-7 in.txt >/dev/null; x=\$(\"$SHARK\" log -n 1); echo \"subst: \$x\""
+checks=$((checks + 1))
+case $out in *'cut -c1-7 in.txt'*) ;; *) fail "shark log in \$(...): [$out], expected the command before it" ;; esac
+# the last pipeline's redirection fails: nothing of it runs
+sk 'tac in.txt; cat </nonexistent | cat'
+sk 'tac in.txt'
+expect_hit "recorded before a last pipeline whose redirection failed"
+# SIGPIPE while the shell runs builtins after a command
+"$SHARK" -c 'od -c in.txt; i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; echo done' 2>/dev/null | head -n 1 >/dev/null
+sk 'od -c in.txt'
+expect_hit "recorded before a loop of builtins ended by SIGPIPE"
 checks=$((checks + 1))
 "$SHARK" fsck >/dev/null 2>&1 || fail "fsck after the kill: $("$SHARK" fsck 2>&1 | tail -3)"
 
