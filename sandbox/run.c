@@ -805,7 +805,9 @@ static void prep_off_cpu_end(const struct prep_state *st, bool moved)
 
 /* Give the prepared pid 1 the caller's CPUs back before it reads its
  * plan: the command it clones inherits them (`nproc` in the sandbox is
- * the caller's). pid 1 has no other thread yet. */
+ * the caller's). This reaches pid 1's main thread only; its tracer
+ * thread, started before the plan, copies that set when the plan wakes
+ * it (setup.c, tracer_thread_ahead). */
 static int prep_cpus_restore(const sandbox_prep *p)
 {
 	if (!p->off_cpu)
