@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-/* `shark --twin-passwd NAME` (or `#UID`): the entry as a passwd line
+/* `shark --twin-passwd name NAME` (or `uid N`): the entry as a passwd line
  * on stdout, exit 0; exit 1 when there is none. */
 static void serve_passwd(const char *kind, const char *key)
 {

@@ -14,7 +14,7 @@
  * - getpwnam and getpwuid read /etc/passwd themselves (fgetpwent_r, no
  *   NSS) when /etc/nsswitch.conf consults "files" first (or says nothing)
  *   and the user is there: what glibc would answer. Otherwise they ask the
- *   twin (`shark --twin-passwd NAME`, or `#UID`), which uses NSS. */
+ *   twin (`shark --twin-passwd name NAME` or `uid N`), which uses NSS. */
 #include "shark/twin.h"
 
 #include <elf.h>
