@@ -447,16 +447,22 @@ static void prepare_holding_user_fds(bool network)
 	util_release_fds(held, PREP_USER_FDS);
 }
 
+/* In a forked copy the prepared sandbox is the parent's: drop this
+ * process's copy of the handle (freeing it only closes our copy of its
+ * socket) and count runs from zero. */
+static void prep_forget_forked(void)
+{
+	if (next_prep_pid == util_getpid())
+		return;
+	sandbox_prep_free(next_prep);
+	next_prep = NULL;
+	next_prep_pid = util_getpid();
+	runs_here = 0;
+}
+
 static void prepare_next(bool network)
 {
-	if (next_prep_pid != util_getpid()) {
-		/* A forked copy: the handle is the parent's (freeing it
-		 * here only closes our copy of its socket). */
-		sandbox_prep_free(next_prep);
-		next_prep = NULL;
-		next_prep_pid = util_getpid();
-		runs_here = 0;
-	}
+	prep_forget_forked();
 	if (++runs_here < 2 || next_prep)
 		return;
 	prepare_holding_user_fds(network);
@@ -464,12 +470,7 @@ static void prepare_next(bool network)
 
 void memo_prepare_first(bool network)
 {
-	if (next_prep_pid != util_getpid()) {
-		sandbox_prep_free(next_prep); /* a forked copy's */
-		next_prep = NULL;
-		next_prep_pid = util_getpid();
-		runs_here = 0;
-	}
+	prep_forget_forked();
 	if (!next_prep)
 		prepare_holding_user_fds(network);
 }
@@ -606,10 +607,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		struct sandbox_error detail = { 0 };
 		r->start_real = util_now_ns(CLOCK_REALTIME);
 		r->start_mono = util_now_ns(CLOCK_MONOTONIC);
-		if (next_prep_pid != util_getpid()) {
-			sandbox_prep_free(next_prep); /* a forked copy's */
-			next_prep = NULL;
-		}
+		prep_forget_forked();
 		e = sandbox_start_begin_prepared(plan, &next_prep, &r->run, &detail);
 		if (e < 0)
 			start_failed(m, r, e, &detail);
