@@ -407,20 +407,21 @@ static void tmpfs_ahead(const struct sandbox_plan *plan)
 }
 
 /* Put a fresh tmpfs of mode and size on path: the one made ahead (*fd),
- * if it was made with that size (made), otherwise a new mount; *fd is
- * closed either way. 1 when the one made ahead was attached, 0 when a new
- * one was mounted, -1 with errno set. */
+ * if it was made with that size (made), otherwise one made now the same
+ * way (tmpfs_new); *fd is closed either way. 1 when the one made ahead was
+ * attached, 0 when a new one was, -1 with errno set. */
 static int tmpfs_attach(int *fd, uint64_t made, const char *path, const char *mode,
 			uint64_t size)
 {
-	char opts[64];
-	int r, e;
+	int r = 1, e;
 
-	if (*fd >= 0 && made == size)
-		r = move_mount(*fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -1 : 1;
-	else
-		r = mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
-			  tmpfs_opts(opts, sizeof(opts), mode, size)) < 0 ? -1 : 0;
+	if (*fd < 0 || made != size) {
+		close_base_fd(fd);
+		*fd = tmpfs_new(mode, size);
+		r = 0;
+	}
+	if (*fd < 0 || move_mount(*fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = -1;
 	e = errno;
 	close_base_fd(fd);
 	errno = e;
