@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,6 +230,35 @@ static struct passwd *passwd_file(const char *name, uid_t uid)
 	return pw;
 }
 
+/* The twin's process for one lookup, run by a go-between that sends no
+ * SIGCHLD when it ends (a clone with exit signal 0, waited for with
+ * __WCLONE; the kernel resets the exit signal at an exec, so the twin
+ * itself cannot be that process). The lookup then stays out of the
+ * shell's children bookkeeping, as it is in bash: a `trap ... CHLD` does
+ * not fire for a `~user`. The go-between exits with the twin's status. */
+static pid_t spawn_passwd_twin(int out, const char *key)
+{
+	char *av[] = { (char *)"shark", (char *)"--twin-passwd",
+		       (char *)(key[0] == '#' ? "uid" : "name"), (char *)key + 1, NULL };
+	long pid = syscall(SYS_clone, 0UL, NULL, NULL, NULL, 0UL);
+	if (pid != 0)
+		return (pid_t)pid;
+	pid_t twin = fork();
+	if (twin == 0) {
+		/* dup2 onto itself keeps FD_CLOEXEC (fds 0 and 1 closed) */
+		if (out == 1 ? fcntl(1, F_SETFD, 0) < 0 : dup2(out, 1) < 0)
+			_exit(127);
+		execve(twin_path, av, environ);
+		fprintf(stderr, "shark: looking up %s needs shark's dynamic twin %s: %s\n",
+			key[0] == '#' ? "a user id" : key + 1, twin_path, strerror(errno));
+		_exit(127);
+	}
+	int st = 0;
+	while (twin > 0 && waitpid(twin, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(twin > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 127);
+}
+
 /* Ask the twin: it prints the entry as a passwd line. */
 static struct passwd *passwd_twin(const char *key)
 {
@@ -239,23 +269,11 @@ static struct passwd *passwd_twin(const char *key)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return NULL;
-	pid_t pid = fork();
+	pid_t pid = spawn_passwd_twin(p[1], key);
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
 		return NULL;
-	}
-	if (pid == 0) {
-		/* dup2 onto itself keeps FD_CLOEXEC (fds 0 and 1 closed) */
-		if (p[1] == 1 ? fcntl(1, F_SETFD, 0) < 0 : dup2(p[1], 1) < 0)
-			_exit(127);
-		char *av[] = { (char *)"shark", (char *)"--twin-passwd",
-			       (char *)(key[0] == '#' ? "uid" : "name"),
-			       (char *)key + 1, NULL };
-		execve(twin_path, av, environ);
-		fprintf(stderr, "shark: looking up %s needs shark's dynamic twin %s: %s\n",
-			key[0] == '#' ? "a user id" : key + 1, twin_path, strerror(errno));
-		_exit(127);
 	}
 	close(p[1]);
 	size_t len = 0;
@@ -268,7 +286,7 @@ static struct passwd *passwd_twin(const char *key)
 	close(p[0]);
 	int st = 0;
 	pid_t w;
-	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &st, __WCLONE)) < 0 && errno == EINTR)
 		;
 	if (w != pid || len == 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return NULL;

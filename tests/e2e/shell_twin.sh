@@ -117,6 +117,14 @@ if [ "$(id -u)" -eq 0 ] && grep -q '^passwd:.*systemd' /etc/nsswitch.conf &&
 	checks=$((checks + 1))
 	[ "$(sed -n 1p "$root/o")" = "$(sed -n 2p "$root/o")" ] && [ "$(wc -l <"$root/o")" -eq 2 ] ||
 		fail "a user not in /etc/passwd: bash then shark said $(cat "$root/o")"
+	# The twin's lookup is not a child of the script: a CHLD trap stays
+	# quiet for it, as in bash, and still fires for a real child.
+	t='trap "echo chld" CHLD; echo ~nobody; sleep 0.1 & wait'
+	unshare -m sh -c "mount --bind '$root/passwd' /etc/passwd &&
+		bash -c '$t' && echo --- && '$SHARK' -c '$t'" >"$root/o" 2>&1
+	checks=$((checks + 1))
+	[ "$(sed -n '/---/q;p' "$root/o")" = "$(sed -n '1,/---/d;p' "$root/o")" ] ||
+		fail "a CHLD trap and a twin lookup: bash, then shark: $(cat "$root/o")"
 fi
 
 # -- `shark` inside a script is shark itself (run on the host, not sandboxed)
