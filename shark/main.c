@@ -70,7 +70,7 @@ static bool shebang_names_bash(int fd)
 int main(int argc, char **argv)
 {
 	/* the static shark may hand everything to its dynamic twin (twin.h) */
-	twin_main_start(argc, argv, environ);
+	twin_main_start(argc, argv, argc > 1 && cli_needs_library(argv[1]));
 	cli_set_prober(probe_line);
 	/* `shark SUBCOMMAND ...` (cli.c): subcommand names win over scripts. */
 	int cli_status = cli_main(argc, argv);

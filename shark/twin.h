@@ -22,8 +22,9 @@
 /* First thing in main: in the twin, serve a lookup the static shark asked
  * for (never returns then); in the static shark, exec the twin with the
  * same argv and environment when the command line already says a library
- * is needed (a subcommand using one; SHARK_REMOTE set). Elsewhere nothing. */
-void twin_main_start(int argc, char **argv, char **envp);
+ * is needed (needs_library: a subcommand using one, cli_needs_library;
+ * or SHARK_REMOTE set). Elsewhere nothing. */
+void twin_main_start(int argc, char **argv, bool needs_library);
 
 /* Once the shell knows it is interactive, before it reads or runs
  * anything: the static shark execs the twin (argv as main got it). When

@@ -30,9 +30,9 @@ static void serve_passwd(const char *kind, const char *key)
 	exit(0);
 }
 
-void twin_main_start(int argc, char **argv, char **envp)
+void twin_main_start(int argc, char **argv, bool needs_library)
 {
-	(void)envp;
+	(void)needs_library;
 	if (argc == 4 && strcmp(argv[1], "--twin-passwd") == 0)
 		serve_passwd(argv[2], argv[3]);
 }

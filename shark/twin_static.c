@@ -105,22 +105,14 @@ static void twin_exec(void)
 	exec_errno = errno;
 }
 
-/* The subcommands whose work needs a library (shark/cli/). */
-static bool subcommand_needs_twin(const char *name)
+void twin_main_start(int argc, char **argv, bool needs_library)
 {
-	return strcmp(name, "export") == 0 || strcmp(name, "import") == 0 ||
-	       strcmp(name, "remote") == 0;
-}
-
-void twin_main_start(int argc, char **argv, char **envp)
-{
-	(void)envp;
 	saved_argv = malloc(((size_t)argc + 1) * sizeof(*saved_argv));
 	if (!saved_argv)
 		return;
 	memcpy(saved_argv, argv, ((size_t)argc + 1) * sizeof(*saved_argv));
 	const char *remote = getenv("SHARK_REMOTE");
-	if ((argc > 1 && subcommand_needs_twin(argv[1])) || (remote && *remote))
+	if (needs_library || (remote && *remote))
 		twin_exec();
 }
 

@@ -92,7 +92,7 @@ static const struct cli_command commands[] = {
 	  "  --grace AGE         keep anything younger (default 1h)\n"
 	  "  --dry-run           list what would go and the bytes freed; change nothing\n"
 	  "  -v                  list each trace dropped\n" OPT_HELP ENV_HELP },
-	{ "export", cli_export, CLI_STORE_RO, "write traces and their blobs to a bundle",
+	{ "export", cli_export, CLI_STORE_RO | CLI_LIBRARY, "write traces and their blobs to a bundle",
 	  "usage: shark export (RUN... | --all) -o FILE\n"
 	  "Write the traces of the given runs (ids from `shark log`, or last), or\n"
 	  "of every trace, with their blobs and action keys, to FILE: a tar\n"
@@ -101,13 +101,13 @@ static const struct cli_command commands[] = {
 	  "same commands hit there (same workspace path, same inputs).\n"
 	  "  --all               every trace in the store\n"
 	  "  -o, --output FILE   the bundle to write\n" OPT_HELP ENV_HELP },
-	{ "import", cli_import, CLI_STORE_RW, "add a bundle's traces and blobs to the store",
+	{ "import", cli_import, CLI_STORE_RW | CLI_LIBRARY, "add a bundle's traces and blobs to the store",
 	  "usage: shark import FILE\n"
 	  "Verify and import a bundle made by `shark export`: entry names, blob\n"
 	  "hashes, trace ids and encodings, references, completeness. A corrupt,\n"
 	  "truncated or malicious bundle is rejected with the reason and nothing is\n"
 	  "added to the index (one transaction).\n" OPT_HELP ENV_HELP },
-	{ "remote", cli_remote, CLI_STORE_RW, "the shared cache server: status, push",
+	{ "remote", cli_remote, CLI_STORE_RW | CLI_LIBRARY, "the shared cache server: status, push",
 	  "usage: shark remote status\n"
 	  "       shark remote push [RUN... | --all]\n"
 	  "The cache server $SHARK_REMOTE (docs/remote.md). status: the server (URL\n"
@@ -130,6 +130,12 @@ static const struct cli_command *cli_find(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+bool cli_needs_library(const char *name)
+{
+	const struct cli_command *cmd = cli_find(name);
+	return cmd && (cmd->flags & CLI_LIBRARY);
 }
 
 void cli_print_help(FILE *f)

@@ -19,6 +19,8 @@
 enum cli_flags {
 	CLI_STORE_RO = 1u << 0, /* opens the store read-only (missing store: empty) */
 	CLI_STORE_RW = 1u << 1, /* opens (creates) the store for writing */
+	CLI_LIBRARY = 1u << 2,  /* needs a shared library (libarchive, libcurl):
+				 * the static shark runs it in its twin (twin.h) */
 };
 
 struct cli_ctx {
@@ -50,6 +52,10 @@ typedef int cli_prober_fn(const char *name, const char *text, size_t len, char *
 			  const struct cli_probe_ops *ops);
 void cli_set_prober(cli_prober_fn *fn);
 cli_prober_fn *cli_prober(void);
+
+/* cli_needs_library - whether `shark NAME` is a subcommand with
+ * CLI_LIBRARY (main hands those to the twin before anything else). */
+bool cli_needs_library(const char *name);
 
 /* cli_main - when argv[1] names a subcommand, run it and return its exit
  * status (0 ok, 1 failure or problems found, 2 usage); otherwise -1 and the
