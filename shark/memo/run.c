@@ -1506,7 +1506,8 @@ void memo_commit_pending(struct memo *m)
 		return;
 	int be = store_batch_commit(m->st);
 	if (be < 0) {
-		memo_store_failed(m, "record", be);
+		/* reported during the next command: say whose record it was */
+		memo_store_failed(m, "record of the previous command", be);
 		m->recorded = false;
 	}
 }
