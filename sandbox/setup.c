@@ -523,8 +523,9 @@ static int enter_root(int fd)
 /* Pivot into the tree built ahead (mounts_prepare) before the plan comes.
  * The tree is attached on top of / (pivot_root wants it in this
  * namespace), made the root with pivot_root(".", ".") and the old root,
- * stacked on it by that call, detached; pid 1 then makes the host's clone
- * its root. When the kernel cannot serve the plan's mounts from that clone
+ * stacked on it by that call, detached: while pid 1 waits, its namespace
+ * holds the read-only tree only. When the plan comes, pid 1 makes the
+ * host's clone its root until the plan's mounts are made (setup_mounts). When the kernel cannot serve the plan's mounts from that clone
  * nothing is changed (the old path). A failure after the tree was attached
  * is kept and reported when the plan comes. */
 static void pivot_ahead(void)
@@ -560,8 +561,8 @@ static void pivot_ahead(void)
 	pivot.err = "detach old root ahead";
 	if (umount2(".", MNT_DETACH) < 0)
 		goto fail;
-	pivot.err = "enter host tree";
-	if (enter_root(host) < 0)
+	pivot.err = "chdir / ahead";
+	if (chdir("/") < 0)
 		goto fail;
 	pivot.err = NULL;
 	pivot.on = true;
@@ -842,20 +843,25 @@ static bool host_mount_below(const char *dir, const char *scratch)
 	char line[2 * SANDBOX_MAX_PATH + 512];
 	size_t dl = strlen(dir), sl = strlen(scratch);
 	bool found = false;
+	int e = errno; /* the mount's, which the caller reports */
 	FILE *f;
 
 	/* Pivoted ahead: the host clone is no mount of this namespace, whose
 	 * mounts (the tree's, at the host's paths) are listed from its root. */
-	if (pivot.on && enter_root(pivot.root) < 0)
+	if (pivot.on && enter_root(pivot.root) < 0) {
+		errno = e;
 		return false;
+	}
 	f = fopen("/proc/self/mountinfo", "re");
 	if (pivot.on && enter_root(pivot.host) < 0) {
 		if (f)
 			fclose(f);
+		f = NULL;
+	}
+	if (!f) {
+		errno = e;
 		return false;
 	}
-	if (!f)
-		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
 		char *mp = line;
 
@@ -873,6 +879,7 @@ static bool host_mount_below(const char *dir, const char *scratch)
 			found = true;
 	}
 	fclose(f);
+	errno = e;
 	return found;
 }
 
@@ -955,10 +962,10 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		die(sock, code, step);
 	if (pivot.on) {
 		/* The tree is the root already (pivot_ahead), reached from
-		 * the host's clone through the prefix. */
+		 * the host's clone, pid 1's root since the plan came
+		 * (sandbox_init_prepared), through the prefix. */
 		snprintf(root, sizeof(root), "%s", pivot.prefix);
-		rfd = pivot.root;
-		pivot.root = -1;
+		rfd = pivot.root; /* pivot.root too until the end: host_mount_below */
 	} else {
 		n = snprintf(root, sizeof(root), "%s/" SANDBOX_ROOT, plan->scratch);
 		if (n < 0 || (size_t)n >= sizeof(root)) {
@@ -1048,6 +1055,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		if (enter_root(rfd) < 0 || chdir("/") < 0)
 			die(sock, SANDBOX_E_MOUNT, "enter new root");
 		close(rfd);
+		pivot.root = -1;
 		return;
 	}
 	close(rfd);
@@ -2118,6 +2126,10 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	}
 	free(buf);
 	close(fds[0]);
+	/* Pivoted ahead: the host's paths (the plan's, its stdio's /dev/null)
+	 * are the host clone's until the plan's mounts are made. */
+	if (pivot.on && enter_root(pivot.host) < 0)
+		die(chan, SANDBOX_E_MOUNT, "enter host tree");
 	k = 2;
 	for (int i = 0; i < 3; i++)
 		plan->stdio[i] = (msg.stdio_set & (1u << i)) ? fds[k++] : -1;
