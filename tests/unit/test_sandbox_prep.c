@@ -746,11 +746,13 @@ Test(sandbox_prep, it_pivots_into_its_tree_before_its_plan)
 	struct timespec step = { 0, 20 * 1000 * 1000 };
 	struct utsname u;
 	int major = 0, minor = 0;
-	bool pivots;
+	const char *hook = getenv("SANDBOX_NO_PIVOT_AHEAD");
+	bool hooked = hook && *hook, pivots;
 
 	cr_assert_eq(uname(&u), 0);
+	/* (the suite run with the hook set: the old path both times) */
 	pivots = sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-		 (major > 6 || (major == 6 && minor >= 15));
+		 (major > 6 || (major == 6 && minor >= 15)) && !hooked;
 	for (int off = 0; off < 2; off++) {
 		char out[PATH_MAX + 16], text[64];
 		struct sandbox_result *res;
@@ -787,5 +789,6 @@ Test(sandbox_prep, it_pivots_into_its_tree_before_its_plan)
 		read_file(out, text, sizeof(text));
 		cr_expect_str_eq(text, "ok\n");
 	}
-	cr_assert_eq(unsetenv("SANDBOX_NO_PIVOT_AHEAD"), 0);
+	if (!hooked)
+		cr_assert_eq(unsetenv("SANDBOX_NO_PIVOT_AHEAD"), 0);
 }
