@@ -499,8 +499,9 @@ static struct {
 	int err_no;
 	int host;        /* the host's tree, cloned before the pivot */
 	int root;        /* the new root (the tree); -1 once setup_mounts has it */
+	int probe;       /* pivot_ahead's clone of the host clone's /proc */
 	char prefix[40]; /* "/proc/self/fd/N": the new root, seen from host */
-} pivot = { false, false, NULL, 0, -1, -1, "" };
+} pivot = { false, false, NULL, 0, -1, -1, -1, "" };
 
 bool sandbox_no_pivot_wanted(void)
 {
@@ -550,7 +551,12 @@ static void pivot_ahead(void)
 		close(host);
 		return;
 	}
-	close(probe);
+	/* Kept open, like host below, until pid 1 exits: closing a detached
+	 * tree dissolves its mounts, which waits for an RCU grace period
+	 * (0.1-2 ms) on the way of whatever pid 1 does next; pid 1's exit
+	 * comes after the run's "ended" message, which the caller waits for,
+	 * not for the exit. */
+	pivot.probe = probe;
 	if (move_mount(base.tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		close(host);
 		return;
@@ -1049,9 +1055,8 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		}
 	}
 	if (pivot.on) {
-		/* Leave the host's clone: its fd stays open until the command
-		 * has started (pid1_run), as closing it dissolves its mounts,
-		 * which waits for an RCU grace period as a detach does. */
+		/* Leave the host's clone: its fd stays open until pid 1 exits
+		 * (pivot_ahead says why). */
 		if (enter_root(rfd) < 0 || chdir("/") < 0)
 			die(sock, SANDBOX_E_MOUNT, "enter new root");
 		close(rfd);
@@ -1439,18 +1444,18 @@ static struct {
  * a reader would never see EOF. */
 static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
 {
-	int keep[17] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
+	int keep[18] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
 			 /* the mounts built ahead (-1 when not) */
 			 base.tree, base.proc, base.pid_max, base.last_pid, base.dev,
 			 base.tmp, base.run, base.shm,
 			 /* the tracer's channel, made ahead (-1 when not) */
 			 ahead_tracer.sv[0], ahead_tracer.sv[1],
 			 /* pivoted ahead: the host's clone, the new root */
-			 pivot.host, pivot.root };
+			 pivot.host, pivot.root, pivot.probe };
 	unsigned lo = 0;
 
-	qsort(keep, 17, sizeof(int), cmp_int);
-	for (int i = 0; i < 17; i++) {
+	qsort(keep, 18, sizeof(int), cmp_int);
+	for (int i = 0; i < 18; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > lo)
@@ -1959,9 +1964,6 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	}
 	/* Started: the caller may go on. */
 	send_msg(report, 0, 0, NULL, -1);
-	/* The host's clone (pivot_ahead), no longer needed: its mounts are
-	 * dissolved now, off the command's path. */
-	close_base_fd(&pivot.host);
 	/* report stays open: "ended" goes there too (below). */
 
 	if (plan->limits.timeout_ms) {
