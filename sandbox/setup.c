@@ -526,9 +526,10 @@ static int enter_root(int fd)
  * namespace), made the root with pivot_root(".", ".") and the old root,
  * stacked on it by that call, detached: while pid 1 waits, its namespace
  * holds the read-only tree only. When the plan comes, pid 1 makes the
- * host's clone its root until the plan's mounts are made (setup_mounts). When the kernel cannot serve the plan's mounts from that clone
- * nothing is changed (the old path). A failure after the tree was attached
- * is kept and reported when the plan comes. */
+ * host's clone its root until the plan's mounts are made (setup_mounts).
+ * When the kernel cannot serve the plan's mounts from that clone nothing
+ * is changed (the old path). A failure after the tree was attached is
+ * kept and reported when the plan comes. */
 static void pivot_ahead(void)
 {
 	struct stat a, b;
