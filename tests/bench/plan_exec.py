@@ -10,8 +10,12 @@ call tracepoints (negligible overhead), the builds alternating round by
 round, and prints per build the median, over every command, of the time
 from the shell's sendmsg of the plan to the command's exec, and the
 medians of the steps between: pid 1's pivot_root, the end of the old
-root's detach, the command's clone, its sendmsg of the seccomp listener,
-pid 1's "started". Needs root (perf -a) and perf. The first round of each
+root's detach (neither, for a pid 1 that pivoted before its plan), the
+command's clone, its sendmsg of the seccomp listener,
+pid 1's "started". Only the processes of the shark run are looked at
+(other processes on the machine exec too). A pivot_root after the plan
+in a build that pivots before it is another pid 1's (one prepared
+meanwhile). Needs root (perf -a) and perf. The first round of each
 build only warms up.
 """
 import os
@@ -59,11 +63,23 @@ def run(shark, k, top, ws, tag):
     segs = []
     plan_t = None
     marks = {}
+    # Only this run's processes: the shark perf started and what descends
+    # from it (other processes on the machine exec and fork too).
+    ours = set()
     for line in txt.splitlines():
         m = LINE.match(line)
         if not m:
             continue
         comm, t, ev, rest = m.group(1), float(m.group(4)) * 1e3, m.group(5), m.group(6)
+        pid = int(m.group(2))
+        if ev == "sched:sched_process_exec" and not ours and "filename=" + shark in rest:
+            ours.add(pid)
+        if pid not in ours:
+            continue
+        if ev == "sched:sched_process_fork":
+            c = re.search(r"child_pid=(\d+)", rest)
+            if c:
+                ours.add(int(c.group(1)))
         if comm == "shark" and ev == "syscalls:sys_enter_sendmsg":
             plan_t, marks = t, {}
             continue
@@ -75,7 +91,9 @@ def run(shark, k, top, ws, tag):
                 marks.setdefault("1 pivot_root", d)
             elif ev == "syscalls:sys_exit_umount" and "1 pivot_root" in marks:
                 marks.setdefault("2 old root detached", d)
-            elif ev == "sched:sched_process_fork" and "2 old root detached" in marks:
+            elif ev == "sched:sched_process_fork" and ("2 old root detached" in marks or
+                                                      "1 pivot_root" not in marks):
+                # (no pivot_root after the plan: pivoted before it)
                 marks["3 command cloned"] = d
                 marks.pop("4 listener sent", None)
                 marks.pop("5 started sent", None)
