@@ -27,7 +27,8 @@ esac
 
 # statprobe.py HOW NAME: newfstatat or statx of NAME from the cwd with
 # AT_EMPTY_PATH (the system calls themselves: libc's wrappers may pick
-# either), prints whether NAME is there and its size. HOW "fd" makes the same calls
+# either), prints whether NAME is there and its size ("stat32": AT_FDCWD
+# in the low 32 bits only). HOW "fd" makes the same calls
 # with AT_EMPTY_PATH and an empty path on an open fd (fstat).
 cat >statprobe.py <<'EOF'
 import ctypes, os, sys
@@ -38,8 +39,10 @@ AT_FDCWD, AT_EMPTY_PATH = -100, 0x1000
 buf = ctypes.create_string_buffer(1024)
 how, name = sys.argv[1], sys.argv[2].encode()
 size_at = 48  # st_size in struct stat (x86_64 and the generic layout)
-if how == "stat":
-    r = libc.syscall(ctypes.c_long(nr[0]), ctypes.c_long(AT_FDCWD), name, buf,
+if how in ("stat", "stat32"):
+    # stat32: AT_FDCWD in the low 32 bits only (the kernel reads an int)
+    dirfd = AT_FDCWD & 0xffffffff if how == "stat32" else AT_FDCWD
+    r = libc.syscall(ctypes.c_long(nr[0]), ctypes.c_long(dirfd), name, buf,
                      ctypes.c_long(AT_EMPTY_PATH))
 elif how == "statx":
     r = libc.syscall(ctypes.c_long(nr[1]), ctypes.c_long(AT_FDCWD), name,
@@ -80,11 +83,13 @@ same_as_bash() {
 # The tracer's record: a file found (s) and a file absent (a), each way.
 echo x >here
 "$RUN" -a "$root/acc" -- sh -c 'python3 statprobe.py stat here; python3 statprobe.py stat gone1;
-	python3 statprobe.py statx here; python3 statprobe.py statx gone2' >/dev/null ||
+	python3 statprobe.py statx here; python3 statprobe.py statx gone2;
+	python3 statprobe.py stat32 gone3' >/dev/null ||
 	fail "probe run"
 has "newfstatat AT_EMPTY_PATH" here s
 has "newfstatat AT_EMPTY_PATH, absent" gone1 a
 has "statx AT_EMPTY_PATH, absent" gone2 a
+has "newfstatat AT_EMPTY_PATH, AT_FDCWD in 32 bits" gone3 a
 # fstat of an open fd still works (and its file is recorded by the open).
 "$RUN" -a "$root/acc" -- python3 statprobe.py fd here >"$root/fdout" ||
 	fail "fstat run"
