@@ -637,8 +637,8 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 			return;
 	}
 	/* A stat that does not write records STAT whatever the type: the
-	 * lookup need only tell present from absent (one system call less;
-	 * python3 makes about 60 such per start). */
+	 * lookup need only tell present from absent (no fstat: 14 of the 37
+	 * a `python3 -c pass` cost the tracer). */
 	only_present = !is_open && !write && c->klass != K_EXEC;
 	if (prior && prior->done && prior->follow == follow) {
 		r = prior->r;
