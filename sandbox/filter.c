@@ -204,17 +204,27 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 	}
 	/* fstat() is fstatat(fd, "", AT_EMPTY_PATH): about an fd already
 	 * opened (and traced then), and very frequent. Only path lookups are
-	 * traced. */
+	 * traced. The filter cannot read the path, so AT_EMPTY_PATH with a
+	 * real fd is let through whatever the path is; with AT_FDCWD (which
+	 * fstat never passes) it is notified: a non-empty path is then an
+	 * ordinary lookup from the cwd, an empty one a stat of the cwd. The
+	 * kernel reads the dirfd as an int: its low 32 bits are compared. */
 	{
 		struct scmp_arg_cmp c3 = arg_cmp(3, SCMP_CMP_MASKED_EQ,
 						 AT_EMPTY_PATH, 0);
 		struct scmp_arg_cmp c2 = arg_cmp(2, SCMP_CMP_MASKED_EQ,
 						 AT_EMPTY_PATH, 0);
 		struct scmp_arg_cmp c1 = arg_cmp(1, SCMP_CMP_NE, 0, 0);
+		struct scmp_arg_cmp cwd = arg_cmp(0, SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+						  (uint32_t)AT_FDCWD);
 
 		r = add_rule(ctx, SCMP_ACT_NOTIFY, "newfstatat", 1, &c3);
 		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "newfstatat", 1, &cwd);
+		if (r == 0)
 			r = add_rule(ctx, SCMP_ACT_NOTIFY, "statx", 1, &c2);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "statx", 1, &cwd);
 		/* utimensat(fd, NULL, ...) is futimens(). */
 		if (r == 0)
 			r = add_rule(ctx, SCMP_ACT_NOTIFY, "utimensat", 1, &c1);

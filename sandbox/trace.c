@@ -263,8 +263,9 @@ static int join_path(const char *base, const char *rel, char *out, size_t size)
 	return 0;
 }
 
-/* Look path up inside the sandbox's root. Returns 0 with *st filled, or
- * -errno (-ENOENT: absent). */
+/* Look path up inside the sandbox's root. Returns 0 with *st filled (not
+ * looked at when st is NULL: present is all the caller needs), or -errno
+ * (-ENOENT: absent). */
 static int lookup(struct sandbox_tracer *t, const char *path, bool follow,
 		  struct stat *st)
 {
@@ -278,7 +279,7 @@ static int lookup(struct sandbox_tracer *t, const char *path, bool follow,
 			  &how, sizeof(how));
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, st) < 0)
+	if (st && fstat(fd, st) < 0)
 		r = -errno;
 	close(fd);
 	return r;
@@ -519,7 +520,6 @@ static void record_interpreter(struct sandbox_tracer *t, const char *path)
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	char buf[256], interp[256];
-	struct stat st;
 	ssize_t n;
 	size_t i = 2, len;
 	int fd;
@@ -543,7 +543,7 @@ static void record_interpreter(struct sandbox_tracer *t, const char *path)
 	if (join_path("", interp, buf, sizeof(buf)) < 0)
 		return;
 	record(t, buf, SANDBOX_ACCESS_EXEC |
-		       (lookup(t, buf, true, &st) < 0 ? SANDBOX_ACCESS_ABSENT : 0));
+		       (lookup(t, buf, true, NULL) < 0 ? SANDBOX_ACCESS_ABSENT : 0));
 }
 
 /* A lookup already made for this notification (bind_host_fifo's, before
@@ -563,6 +563,7 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 	struct entry *e;
 	bool follow = true, write = false, is_open = false, trunc = false, reuse;
 	bool blind = false; /* replaces the path whatever was there */
+	bool only_present;
 	unsigned kinds = 0, shape;
 	int r;
 
@@ -635,11 +636,16 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		if (e && e->gen == t->gen && (e->shapes & (1u << shape)))
 			return;
 	}
+	/* A stat that does not write records STAT whatever the type: the
+	 * lookup need only tell present from absent (no fstat: 14 of the 37
+	 * a `python3 -c pass` cost the tracer). */
+	only_present = !is_open && !write && c->klass != K_EXEC;
 	if (prior && prior->done && prior->follow == follow) {
 		r = prior->r;
 		st = prior->st;
+		only_present = false;
 	} else {
-		r = lookup(t, path, follow, &st);
+		r = lookup(t, path, follow, only_present ? NULL : &st);
 	}
 	if (r == -ENOENT || r == -ENOTDIR) {
 		kinds |= SANDBOX_ACCESS_ABSENT;
@@ -683,7 +689,7 @@ static void account(struct sandbox_tracer *t, const struct call *c,
 		e->shapes |= (uint16_t)(1u << shape);
 		/* (Not when absent: a FIFO the host makes meanwhile is
 		 * still bound when the command opens it.) */
-		if (r == 0 && !S_ISFIFO(st.st_mode))
+		if (r == 0 && !only_present && !S_ISFIFO(st.st_mode))
 			e->no_fifo |= follow ? 1u : 2u;
 	}
 }
