@@ -329,11 +329,16 @@ static void clean_hashes_load(struct memo *m)
 /* Append what this recording found clean (one write). */
 static void clean_hashes_save(struct memo *m, size_t from)
 {
-	if (from >= m->n_clean_hashes || m->clean_on_disk + (m->n_clean_hashes - from) > CLEAN_MAX)
+	if (from >= m->n_clean_hashes)
 		return;
 	char path[PATH_MAX];
 	if (clean_file_path(m, path, sizeof(path)) < 0)
 		return;
+	/* full: started again with the new ones */
+	if (m->clean_on_disk + (m->n_clean_hashes - from) > CLEAN_MAX) {
+		(void)unlink(path);
+		m->clean_on_disk = 0;
+	}
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
 	(void)mkdir(path, 0700);
