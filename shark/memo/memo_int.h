@@ -56,6 +56,10 @@ struct memo {
 	 * looked at again */
 	store_hash *clean_hashes;
 	size_t n_clean_hashes;
+	/* ... read from the store's clean/ file for this workspace (once per
+	 * process), and how many entries that file holds (reloc.c) */
+	bool clean_loaded;
+	size_t clean_on_disk;
 	/* the base of the run scratch directories and its realpath (memo.c,
 	 * memo_make_scratch) */
 	char *scratch_base, *scratch_base_real;

@@ -269,6 +269,89 @@ static bool hash_known_clean(const struct memo *m, const store_hash *h)
 	return false;
 }
 
+/* The contents found clean are also kept on disk, per workspace, for the
+ * shell processes that follow: <store>/clean/<32 hex>, named by the hash
+ * of the workspace's path, a sequence of 16-byte content hashes appended
+ * by each recording that found new ones. A `shark -c` of one pipeline then
+ * does not read the libraries, the locale files and a big input file (30
+ * MB: tens of milliseconds after its last stage ended) that the shell
+ * before it read already. It is only a cache: a lost or cut append, or a
+ * file that is not a whole number of entries or has grown past CLEAN_MAX
+ * of them, is dropped (removed, and the contents are read again). A
+ * damaged entry is 16 random bytes, which name no content (the hashes are
+ * keyed, docs/store.md); the answer for a content never changes while the
+ * workspace's path is the same, and another path names another file. */
+static int clean_file_path(const struct memo *m, char *buf, size_t size)
+{
+	if (!m->st)
+		return -ENOENT;
+	store_hash wh;
+	char hex[STORE_HASH_HEX_LEN + 1];
+	store_hash_bytes(m->workspace, strlen(m->workspace), &wh);
+	store_hash_to_hex(&wh, hex);
+	int n = snprintf(buf, size, "%s/clean/%s", store_path(m->st), hex);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static void clean_hashes_load(struct memo *m)
+{
+	if (m->clean_loaded)
+		return;
+	m->clean_loaded = true;
+	char path[PATH_MAX];
+	if (clean_file_path(m, path, sizeof(path)) < 0)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size % STORE_HASH_SIZE != 0 ||
+	    st.st_size > (off_t)(CLEAN_MAX * STORE_HASH_SIZE)) {
+		close(fd);
+		(void)unlink(path); /* started again by the next append */
+		return;
+	}
+	size_t n = (size_t)st.st_size / STORE_HASH_SIZE;
+	if (n == 0 || (!m->clean_hashes &&
+		       !(m->clean_hashes = calloc(CLEAN_MAX, sizeof(*m->clean_hashes))))) {
+		close(fd);
+		return;
+	}
+	ssize_t got;
+	do
+		got = pread(fd, m->clean_hashes, n * STORE_HASH_SIZE, 0);
+	while (got < 0 && errno == EINTR);
+	close(fd);
+	m->n_clean_hashes = got > 0 ? (size_t)got / STORE_HASH_SIZE : 0;
+	m->clean_on_disk = m->n_clean_hashes;
+}
+
+/* Append what this recording found clean (one write). */
+static void clean_hashes_save(struct memo *m, size_t from)
+{
+	if (from >= m->n_clean_hashes)
+		return;
+	char path[PATH_MAX];
+	if (clean_file_path(m, path, sizeof(path)) < 0)
+		return;
+	/* full: started again with the new ones */
+	if (m->clean_on_disk + (m->n_clean_hashes - from) > CLEAN_MAX) {
+		(void)unlink(path);
+		m->clean_on_disk = 0;
+	}
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	(void)mkdir(path, 0700);
+	*slash = '/';
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (fd < 0)
+		return;
+	size_t n = m->n_clean_hashes - from;
+	if (util_write_all(fd, &m->clean_hashes[from], n * STORE_HASH_SIZE) == 0)
+		m->clean_on_disk += n;
+	close(fd);
+}
+
 static void remember_clean_hash(struct memo *m, const store_hash *h)
 {
 	if (!m->clean_hashes) {
@@ -343,10 +426,15 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 	 * binary's RPATH). In a copy that text still names the old place, so
 	 * the command there would open paths in the old workspace, which the
 	 * relative inputs do not check. */
-	for (size_t i = 0; i < t->n_inputs; i++) {
+	clean_hashes_load(m);
+	size_t known = m->n_clean_hashes;
+	const char *why = NULL;
+	for (size_t i = 0; i < t->n_inputs && !why; i++) {
 		const struct store_input *in = &t->inputs[i];
-		if (in->kind == STORE_INPUT_SYMLINK && str_has(&b, in->target, true))
-			return "a symlink it read names the workspace";
+		if (in->kind == STORE_INPUT_SYMLINK && str_has(&b, in->target, true)) {
+			why = "a symlink it read names the workspace";
+			continue;
+		}
 		if (in->kind != STORE_INPUT_FILE || store_hash_is_zero(&in->hash))
 			continue;
 		if (hash_known_clean(m, &in->hash))
@@ -354,9 +442,13 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 		char path[PATH_MAX];
 		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0 ||
 		    input_file_has(m, &b, path, &in->hash))
-			return "a file it read names the workspace";
+			why = "a file it read names the workspace";
 	}
-	return NULL;
+	/* what was found clean stays so, whatever the run is (a full table
+	 * overwrites in place: not saved then) */
+	if (m->n_clean_hashes > known && m->n_clean_hashes < CLEAN_MAX)
+		clean_hashes_save(m, known);
+	return why;
 }
 
 bool memo_trace_served_here(const struct store_trace *t, const char *ws)

@@ -421,14 +421,19 @@ static int plan_live(sandbox_plan *plan)
 	return 0;
 }
 
-/* A sandbox prepared for this process's next run: its pid 1 cloned and
- * through its first steps while the previous run's command was running
- * (the shell only waits then), so that the next start skips them
+/* Sandboxes prepared for this process's next run: pid 1s cloned and
+ * through their first steps while the previous run's commands were
+ * running (the shell only waits then), so that the next start skips them
  * (sandbox_prep_new, docs/sandbox.md "Prepared sandboxes"). Made from the
  * second run of a process on: a `shark -c` of one command, or a forked
- * job that runs one pipeline, would only pay for one it never uses. */
-static sandbox_prep *next_prep;
-static pid_t next_prep_pid;  /* the process runs_here counts for */
+ * job that runs one pipeline, would only pay for one it never uses. As
+ * many as the widest pipeline this process ran so far has stages (at most
+ * PREP_POOL): a script's two-stage `a | b` then starts both stages in
+ * prepared sandboxes, not only its first. */
+#define PREP_POOL 4
+static sandbox_prep *preps[PREP_POOL];
+static size_t prep_width = 1; /* the widest pipeline run here, capped */
+static pid_t next_prep_pid;   /* the process runs_here counts for */
 static unsigned runs_here;
 
 /* The prepared sandbox keeps two fds open between runs, while the script
@@ -438,41 +443,63 @@ static unsigned runs_here;
  * Every free fd below 10 is held on /dev/null while it is made. */
 #define PREP_USER_FDS 10
 
-static void prepare_holding_user_fds(bool network)
+static void prepare_holding_user_fds(bool network, size_t from, size_t to)
 {
 	int held[PREP_USER_FDS];
 	util_hold_free_fds(held, PREP_USER_FDS);
-	if (sandbox_prep_new(network, &next_prep) < 0)
-		next_prep = NULL; /* the next run clones its own */
+	for (size_t i = from; i < to; i++)
+		if (!preps[i] && sandbox_prep_new(network, &preps[i]) < 0)
+			preps[i] = NULL; /* the next run clones its own */
 	util_release_fds(held, PREP_USER_FDS);
 }
 
-/* In a forked copy the prepared sandbox is the parent's: drop this
- * process's copy of the handle (freeing it only closes our copy of its
- * socket) and count runs from zero. */
+/* In a forked copy the prepared sandboxes are the parent's: drop this
+ * process's copies of the handles (freeing one only closes our copy of
+ * its socket) and count runs from zero. */
 static void prep_forget_forked(void)
 {
 	if (next_prep_pid == util_getpid())
 		return;
-	sandbox_prep_free(next_prep);
-	next_prep = NULL;
+	for (size_t i = 0; i < PREP_POOL; i++) {
+		sandbox_prep_free(preps[i]);
+		preps[i] = NULL;
+	}
+	prep_width = 1;
 	next_prep_pid = util_getpid();
 	runs_here = 0;
 }
 
-static void prepare_next(bool network)
+static void prepare_next(bool network, size_t width)
 {
 	prep_forget_forked();
-	if (++runs_here < 2 || next_prep)
+	if (width > prep_width)
+		prep_width = width < PREP_POOL ? width : PREP_POOL;
+	if (++runs_here < 2)
 		return;
-	prepare_holding_user_fds(network);
+	size_t missing = 0;
+	for (size_t i = 0; i < prep_width; i++)
+		missing += !preps[i];
+	if (missing)
+		prepare_holding_user_fds(network, 0, prep_width);
 }
 
 void memo_prepare_first(bool network)
 {
 	prep_forget_forked();
-	if (!next_prep)
-		prepare_holding_user_fds(network);
+	if (!preps[0])
+		prepare_holding_user_fds(network, 0, 1);
+}
+
+/* The prepared sandbox a stage's start takes: the first there is (the
+ * slot, NULL-valued when none is left: then a pid 1 is cloned). */
+static sandbox_prep **prep_take(void)
+{
+	static sandbox_prep *none;
+	for (size_t i = 0; i < PREP_POOL; i++)
+		if (preps[i])
+			return &preps[i];
+	none = NULL;
+	return &none;
 }
 
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
@@ -608,7 +635,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 		r->start_real = util_now_ns(CLOCK_REALTIME);
 		r->start_mono = util_now_ns(CLOCK_MONOTONIC);
 		prep_forget_forked();
-		e = sandbox_start_begin_prepared(plan, &next_prep, &r->run, &detail);
+		e = sandbox_start_begin_prepared(plan, prep_take(), &r->run, &detail);
 		if (e < 0)
 			start_failed(m, r, e, &detail);
 	} else {
@@ -1383,7 +1410,7 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 		}
 	}
 	if (count > 0)
-		prepare_next((runs[count - 1].ps->s->flags & MEMO_NETWORK) != 0);
+		prepare_next((runs[count - 1].ps->s->flags & MEMO_NETWORK) != 0, count);
 	return result;
 }
 

@@ -244,4 +244,51 @@ cp -a "$prw" "$prw2"
 in_dir "$prw2" 'sh -c "wc -c <cfg6; : six"'
 expect_miss "a file rewritten to name the workspace after a clean read binds the run"
 
+# The contents a recording found clean are kept in the store for later
+# shell processes (<store>/clean/, per workspace): a file rewritten to name
+# the workspace between two shells has another content, is read again,
+# and binds the next run that reads it.
+pcl=$root/home/projcl
+mkdir -p "$pcl/.git"
+printf 'plain\n' >"$pcl/cfg7"
+in_dir "$pcl" 'sh -c "wc -c <cfg7; : seven"'
+checks=$((checks + 1))
+ls "$store/clean/"* >/dev/null 2>&1 || fail "no clean file was kept in the store ($err)"
+printf '%s/n\n' "$pcl" >"$pcl/cfg7"
+in_dir "$pcl" 'sh -c "wc -c <cfg7; : seven again"'
+expect_out "rewritten between two shells" "$((${#pcl} + 3))"
+pcl2=$root/home/projcl2
+cp -a "$pcl" "$pcl2"
+in_dir "$pcl2" 'sh -c "wc -c <cfg7; : seven again"'
+expect_miss "a file rewritten to name the workspace between two shells binds the run"
+# a damaged clean file (not a whole number of entries) is dropped, not used
+for f in "$store/clean/"*; do printf 'xyz' >>"$f"; done
+printf 'plain\n' >"$pcl/cfg7"
+in_dir "$pcl" 'sh -c "wc -c <cfg7; : seven, damaged"'
+expect_out "a damaged clean file" 6
+printf '%s/n\n' "$pcl" >"$pcl/cfg7"
+rm -rf "$pcl2" && cp -a "$pcl" "$pcl2"
+in_dir "$pcl" 'sh -c "wc -c <cfg7; : seven, damaged again"'
+in_dir "$pcl2" 'sh -c "wc -c <cfg7; : seven, damaged again"'
+expect_miss "after a damaged clean file, a file naming the workspace still binds"
+
+# ... and a later shell does not read again an input whose content was
+# found clean (seen from the shell's own system calls: its main thread
+# opens the file only to look for the workspace's path; the command in
+# its sandbox is not traced)
+if command -v strace >/dev/null 2>&1; then
+	head -c 300000 /dev/zero | tr '\0' 'z' >"$pcl/big7"
+	sleep 0.2 # past the stat cache's racy window
+	in_dir "$pcl" 'cat big7 | wc -c'
+	(cd "$pcl" && strace -o "$root/strace7" -e trace=open,openat "$SHARK" -c 'cat ./big7 | wc -c' \
+		</dev/null >"$root/out" 2>"$root/err")
+	checks=$((checks + 1))
+	[ "$(cat "$root/out")" = 300000 ] || fail "cat ./big7 | wc -c printed [$(cat "$root/out")]"
+	checks=$((checks + 1))
+	grep -q 'big7' "$root/strace7" &&
+		fail "a later shell read again an input found clean: $(grep big7 "$root/strace7" | head -2)"
+else
+	echo "strace not found: the no-second-read check is skipped"
+fi
+
 finish

@@ -149,5 +149,21 @@ checks=$((checks + 1))
 out=$("$SHARK" "$root/iso.sh" 2>"$root/err")
 [ "$out" = done ] || fail "isolation in a prepared sandbox: [$out] ($(cat "$root/err"))"
 
+# A script's pipeline of two stages starts both in prepared sandboxes
+# (memo/run.c, prepare_next: as many are made as the widest pipeline had
+# stages): each stage sees its pid 1 started long before itself (its
+# start time, in clock ticks since boot, at least 0.5 s before the
+# command's, made while `sleep 1 | cat` ran); a pid 1 cloned for the
+# stage is a few ticks older at most.
+cat >"$root/width.sh" <<'X'
+sh -c ': width, a first run, not a hit'
+sleep 1 | cat
+sh -c 'awk "{ print \$22 }" /proc/1/stat /proc/self/stat | tr "\n" " " | awk "{ print (\$2 - \$1 >= 50) ? \"prepared\" : \"fresh\" }"; : w1' | sh -c 'cat; awk "{ print \$22 }" /proc/1/stat /proc/self/stat | tr "\n" " " | awk "{ print (\$2 - \$1 >= 50) ? \"prepared\" : \"fresh\" }"; : w2'
+X
+checks=$((checks + 1))
+out=$("$SHARK" "$root/width.sh" 2>"$root/err" | tr '\n' ' ')
+[ "$out" = "prepared prepared " ] ||
+	fail "a two-stage pipeline in a script: [$out], want both stages prepared ($(cat "$root/err"))"
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]
