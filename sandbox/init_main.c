@@ -4,8 +4,7 @@
  * into the new namespaces, writes its uid/gid maps, and the child execs
  * this program with an empty environment, every signal blocked, the
  * channel of a prepared pid 1 at fd SANDBOX_INIT_CHAN_FD and argv[1]
- * SANDBOX_INIT_NET when the network is granted (argv[2] SANDBOX_INIT_NO_PIVOT:
- * the test hook of internal.h). It makes the namespaces
+ * SANDBOX_INIT_NET when the network is granted. It makes the namespaces
  * the clone did not (all but user and pid) and from then on it
  * is a prepared pid 1 (setup.c, sandbox_init_prepared): it gets its plan
  * on the channel, builds the sandbox, runs and traces the command.
@@ -23,8 +22,6 @@ int main(int argc, char **argv)
 {
 	/* An exec through an fd names the process after the fd ("3"). */
 	(void)prctl(PR_SET_NAME, SANDBOX_INIT_NAME, 0, 0, 0);
-	if (argc > 2 && strcmp(argv[2], SANDBOX_INIT_NO_PIVOT) == 0)
-		sandbox_init_no_pivot();
 	sandbox_init_exec(SANDBOX_INIT_CHAN_FD,
 			  argc > 1 && strcmp(argv[1], SANDBOX_INIT_NET) == 0);
 }

@@ -139,20 +139,6 @@ void sandbox_init_exec(int chan, bool network) __attribute__((noreturn));
 #define SANDBOX_INIT_CHAN_FD 3
 /* Its argv[1] when the plan grants the network (anything else: not). */
 #define SANDBOX_INIT_NET "net"
-/* Its argv[2] when the caller's environment has SANDBOX_NO_PIVOT_AHEAD
- * (non-empty): a test hook that makes a prepared pid 1 keep the path of
- * kernels before 6.15 (setup.c, pivot_ahead), so that both are tested. */
-#define SANDBOX_INIT_NO_PIVOT "no-pivot"
-#define SANDBOX_NO_PIVOT_ENV "SANDBOX_NO_PIVOT_AHEAD"
-
-/* Whether the caller's environment asks for that (sandbox_init_exec's
- * argv[2], or a prepared pid 1 cloned without shark-init, which reads the
- * caller's environment itself). */
-bool sandbox_no_pivot_wanted(void);
-
-/* Make this process's prepared pid 1 keep the old path (shark-init's
- * main, before sandbox_init_exec). */
-void sandbox_init_no_pivot(void);
 
 /* The message that hands a prepared pid 1 its run. */
 struct sandbox_prep_msg {

@@ -280,7 +280,6 @@ struct init_child {
 	int ours[3]; /* the caller's ends of those pipes: closed first */
 	bool ambient;
 	bool network; /* shark-init makes no net namespace of its own */
-	bool no_pivot; /* SANDBOX_INIT_NO_PIVOT: the test hook of internal.h */
 };
 
 /* Keep every capability of the new user namespace across the exec for a
@@ -318,9 +317,7 @@ static int init_child_main(void *arg)
 {
 	const struct init_child *c = arg;
 	static char name[] = SANDBOX_INIT_NAME, net[] = SANDBOX_INIT_NET, nonet[] = "-";
-	static char nopivot[] = SANDBOX_INIT_NO_PIVOT;
-	char *argv[] = { name, c->network ? net : nonet, c->no_pivot ? nopivot : NULL, NULL };
-	char *envp[] = { NULL };
+	char *argv[] = { name, c->network ? net : nonet, NULL }, *envp[] = { NULL };
 	long errpipe = c->errpipe, prog = c->prog;
 	int e;
 	char b;
@@ -405,7 +402,6 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	}
 	c = (struct init_child){ .chan = chan[1], .sync = sync[0], .errpipe = errpipe[1],
 				 .prog = prog, .ambient = geteuid() != 0, .network = network,
-				 .no_pivot = sandbox_no_pivot_wanted(),
 				 .ours = { chan[0], sync[1], errpipe[0] } };
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

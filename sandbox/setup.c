@@ -474,122 +474,6 @@ fail:
 	return -1;
 }
 
-/* ---- the new root, made before the plan ---------------------------------- */
-
-/* A prepared pid 1 makes the read-only tree its root before its plan
- * comes (pivot_ahead), so that the old root's detach (umount2 waits for
- * an RCU grace period: 0.13 ms on a quiet machine, 1-2 ms loaded) is off
- * the command's path. The plan's mounts still need the host's paths (the
- * overlays' layers, the grants, the private layers' lower dirs, the store,
- * the scratch dir): pid 1 keeps a clone of the host's tree made before the
- * pivot (a detached mount tree: nothing but this fd reaches it) and works
- * with that as its root until the plan's mounts are made, reaching the new
- * root through /proc/self/fd/N; so every host path names what it named
- * before the pivot, and every path in the tree is reached as before, under
- * a prefix. Binding from a detached tree (open_tree and overlayfs layers
- * from a mount of an anonymous namespace) is allowed from Linux 6.15 on:
- * pivot_ahead tries it once and keeps the old path (the tree attached at
- * <scratch>/root, pivot_root after the plan's mounts) where it fails, or
- * when the caller asked so (SANDBOX_NO_PIVOT_AHEAD, a test hook). pid 1's
- * own: it is a process of its own. */
-static struct {
-	bool off;        /* the test hook: keep the old path */
-	bool on;         /* pivoted: the tree is the root, host is pid 1's */
-	const char *err; /* a step that failed once the tree was attached */
-	int err_no;
-	int host;        /* the host's tree, cloned before the pivot */
-	int root;        /* the new root (the tree); -1 once setup_mounts has it */
-	int probe;       /* pivot_ahead's clone of the host clone's /proc */
-	char prefix[40]; /* "/proc/self/fd/N": the new root, seen from host */
-} pivot = { false, false, NULL, 0, -1, -1, -1, "" };
-
-bool sandbox_no_pivot_wanted(void)
-{
-	const char *v = getenv(SANDBOX_NO_PIVOT_ENV);
-
-	return v && *v;
-}
-
-void sandbox_init_no_pivot(void)
-{
-	pivot.off = true;
-}
-
-/* Make the directory fd this process's root and cwd; -1 with errno set. */
-static int enter_root(int fd)
-{
-	return fchdir(fd) < 0 || chroot(".") < 0 ? -1 : 0;
-}
-
-/* Pivot into the tree built ahead (mounts_prepare) before the plan comes.
- * The tree is attached on top of / (pivot_root wants it in this
- * namespace), made the root with pivot_root(".", ".") and the old root,
- * stacked on it by that call, detached: while pid 1 waits, its namespace
- * holds the read-only tree only. When the plan comes, pid 1 makes the
- * host's clone its root until the plan's mounts are made (setup_mounts).
- * When the kernel cannot serve the plan's mounts from that clone nothing
- * is changed (the old path). A failure after the tree was attached is
- * kept and reported when the plan comes. */
-static void pivot_ahead(void)
-{
-	struct stat a, b;
-	int host, probe;
-
-	if (pivot.off || !base.ready)
-		return;
-	host = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (host < 0)
-		return;
-	/* Before Linux 6.15: EINVAL (a mount of another namespace). /proc,
-	 * which the prefix needs anyway: the root of the clone alone cannot
-	 * be cloned (EINVAL on 6.18 too), only with its whole tree. */
-	probe = open_tree(host, "proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	snprintf(pivot.prefix, sizeof(pivot.prefix), "/proc/self/fd/%d", base.tree);
-	if (probe < 0 || stat(pivot.prefix, &a) < 0 || fstat(base.tree, &b) < 0 ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		if (probe >= 0)
-			close(probe);
-		close(host);
-		return;
-	}
-	/* Kept open, like host below, until pid 1 exits: closing a detached
-	 * tree dissolves its mounts, which waits for an RCU grace period
-	 * (0.1-2 ms) on the way of whatever pid 1 does next; pid 1's exit
-	 * comes after the run's "ended" message, which the caller waits for,
-	 * not for the exit. */
-	pivot.probe = probe;
-	if (move_mount(base.tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
-		close(host);
-		return;
-	}
-	pivot.err = "pivot_root ahead";
-	if (fchdir(base.tree) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
-		goto fail;
-	pivot.err = "detach old root ahead";
-	if (umount2(".", MNT_DETACH) < 0)
-		goto fail;
-	pivot.err = "chdir / ahead";
-	if (chdir("/") < 0)
-		goto fail;
-	pivot.err = NULL;
-	pivot.on = true;
-	pivot.host = host;
-	pivot.root = base.tree;
-	base.tree = -1;
-	return;
-fail:
-	pivot.err_no = errno;
-	close(host);
-}
-
-/* Bind path (the host's, pid 1's root being the host's clone) on dst, a
- * path in the new root: open_tree, which can clone from the detached
- * tree (mount(2) cannot); 0, or -1 with errno set. */
-static int bind_from_host(const char *path, unsigned flags, const char *dst)
-{
-	return clone_onto(AT_FDCWD, path, flags, 0, AT_FDCWD, dst);
-}
-
 /* /dev: the one mounts_prepare built (built again now for an interactive
  * plan if that was ahead of it, without the command's terminal),
  * attached; then a private /dev/shm of the plan's size (on the read-only
@@ -642,8 +526,7 @@ static void hide(const char *path, int sock)
 							  MS_NODEV | MS_NOEXEC,
 			  "mode=0755,size=4k,nr_inodes=1") < 0)
 			die(sock, SANDBOX_E_MOUNT, "hide directory");
-	} else if ((pivot.on ? bind_from_host("/dev/null", 0, path) :
-			       mount("/dev/null", path, NULL, MS_BIND, NULL)) < 0 ||
+	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0 ||
 		   mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
 			 NULL) < 0) {
 		die(sock, SANDBOX_E_MOUNT, "hide file");
@@ -727,8 +610,7 @@ static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 		}
 		/* Bind from the host view (read-write), not from the
 		 * read-only copy, so a writable grant is writable. */
-		if ((pivot.on ? bind_from_host(e->path, AT_RECURSIVE, dst) :
-				mount(e->path, dst, NULL, MS_BIND | MS_REC, NULL)) < 0) {
+		if (mount(e->path, dst, NULL, MS_BIND | MS_REC, NULL) < 0) {
 			if (errno == ENOENT)
 				continue; /* nothing there to expose */
 			die(sock, SANDBOX_E_MOUNT, "bind extra path");
@@ -850,25 +732,10 @@ static bool host_mount_below(const char *dir, const char *scratch)
 	char line[2 * SANDBOX_MAX_PATH + 512];
 	size_t dl = strlen(dir), sl = strlen(scratch);
 	bool found = false;
-	int e = errno; /* the mount's, which the caller reports */
-	FILE *f;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
 
-	/* Pivoted ahead: the host clone is no mount of this namespace, whose
-	 * mounts (the tree's, at the host's paths) are listed from its root. */
-	if (pivot.on && enter_root(pivot.root) < 0) {
-		errno = e;
+	if (!f)
 		return false;
-	}
-	f = fopen("/proc/self/mountinfo", "re");
-	if (pivot.on && enter_root(pivot.host) < 0) {
-		if (f)
-			fclose(f);
-		f = NULL;
-	}
-	if (!f) {
-		errno = e;
-		return false;
-	}
 	while (!found && fgets(line, sizeof(line), f)) {
 		char *mp = line;
 
@@ -886,7 +753,6 @@ static bool host_mount_below(const char *dir, const char *scratch)
 			found = true;
 	}
 	fclose(f);
-	errno = e;
 	return found;
 }
 
@@ -959,32 +825,20 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	char opts[SANDBOX_MAX_PATH * 3 + 64];
 	int n;
 
-	if (pivot.err) {
-		errno = pivot.err_no;
-		die(sock, SANDBOX_E_MOUNT, pivot.err);
-	}
 	/* The plan-independent mounts: built ahead by a prepared pid 1,
 	 * now by one cloned for its run. */
 	if (!base.ready && mounts_prepare(plan, &code, &step) < 0)
 		die(sock, code, step);
-	if (pivot.on) {
-		/* The tree is the root already (pivot_ahead), reached from
-		 * the host's clone, pid 1's root since the plan came
-		 * (sandbox_init_prepared), through the prefix. */
-		snprintf(root, sizeof(root), "%s", pivot.prefix);
-		rfd = pivot.root; /* pivot.root too until the end: host_mount_below */
-	} else {
-		n = snprintf(root, sizeof(root), "%s/" SANDBOX_ROOT, plan->scratch);
-		if (n < 0 || (size_t)n >= sizeof(root)) {
-			errno = ENAMETOOLONG;
-			die(sock, SANDBOX_E_MOUNT, "root path");
-		}
-		if (move_mount(base.tree, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			die(sock, SANDBOX_E_MOUNT, "bind host root");
-		/* The fd of the tree's root is the new root's from here on. */
-		rfd = base.tree;
-		base.tree = -1;
+	n = snprintf(root, sizeof(root), "%s/" SANDBOX_ROOT, plan->scratch);
+	if (n < 0 || (size_t)n >= sizeof(root)) {
+		errno = ENAMETOOLONG;
+		die(sock, SANDBOX_E_MOUNT, "root path");
 	}
+	if (move_mount(base.tree, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die(sock, SANDBOX_E_MOUNT, "bind host root");
+	/* The fd of the tree's root is the new root's from here on. */
+	rfd = base.tree;
+	base.tree = -1;
 	/* The command's stdio files, from the read-only tree, before /tmp,
 	 * /run and the workspace are mounted over it (stdio.c). */
 	n = sandbox_stdio_reopen_files(stdio, rfd, &step);
@@ -1054,15 +908,6 @@ static void setup_mounts(const struct sandbox_plan *plan,
 			errno = n == SANDBOX_E_STDIO ? EPERM : -n;
 			die(sock, SANDBOX_E_STDIO, step);
 		}
-	}
-	if (pivot.on) {
-		/* Leave the host's clone: its fd stays open until pid 1 exits
-		 * (pivot_ahead says why). */
-		if (enter_root(rfd) < 0 || chdir("/") < 0)
-			die(sock, SANDBOX_E_MOUNT, "enter new root");
-		close(rfd);
-		pivot.root = -1;
-		return;
 	}
 	close(rfd);
 
@@ -1445,18 +1290,16 @@ static struct {
  * a reader would never see EOF. */
 static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
 {
-	int keep[18] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
+	int keep[15] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
 			 /* the mounts built ahead (-1 when not) */
 			 base.tree, base.proc, base.pid_max, base.last_pid, base.dev,
 			 base.tmp, base.run, base.shm,
 			 /* the tracer's channel, made ahead (-1 when not) */
-			 ahead_tracer.sv[0], ahead_tracer.sv[1],
-			 /* pivoted ahead: the host's clone, the new root */
-			 pivot.host, pivot.root, pivot.probe };
+			 ahead_tracer.sv[0], ahead_tracer.sv[1] };
 	unsigned lo = 0;
 
-	qsort(keep, 18, sizeof(int), cmp_int);
-	for (int i = 0; i < 18; i++) {
+	qsort(keep, 15, sizeof(int), cmp_int);
+	for (int i = 0; i < 15; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > lo)
@@ -2084,9 +1927,6 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	/* The mounts no plan decides, built while the caller's previous
 	 * command runs; on failure, setup_mounts tries again and reports. */
 	(void)mounts_prepare(NULL, &k, &step);
-	if (sandbox_no_pivot_wanted()) /* a clone of the caller: its environment */
-		pivot.off = true;
-	pivot_ahead();
 	tracer_ahead();
 
 	do
@@ -2129,10 +1969,6 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	}
 	free(buf);
 	close(fds[0]);
-	/* Pivoted ahead: the host's paths (the plan's, its stdio's /dev/null)
-	 * are the host clone's until the plan's mounts are made. */
-	if (pivot.on && enter_root(pivot.host) < 0)
-		die(chan, SANDBOX_E_MOUNT, "enter host tree");
 	k = 2;
 	for (int i = 0; i < 3; i++)
 		plan->stdio[i] = (msg.stdio_set & (1u << i)) ? fds[k++] : -1;
