@@ -575,6 +575,16 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	const char *cache = memo_cache_dir(m);
 	if (e == 0 && cache)
 		e = sandbox_plan_add_path(plan, cache, SANDBOX_PATH_PRIVATE);
+	/* SHARK_WRITABLE grants: written straight to the host, never effects
+	 * (finish_stage does not record a run that wrote there). Before the
+	 * store's paths, which the sandbox mounts in this order: a grant that
+	 * holds the store (SHARK_WRITABLE=$HOME, the store in ~/.cache) must
+	 * not make the store writable or its key readable. */
+	for (char *const *w = m->opt.writable; e == 0 && w && *w; w++)
+		e = sandbox_plan_add_path(plan, *w, SANDBOX_PATH_WRITABLE);
+	const char *tmpdir = memo_tmpdir_grant(m);
+	if (e == 0 && tmpdir)
+		e = sandbox_plan_add_path(plan, tmpdir, SANDBOX_PATH_WRITABLE);
 	if (e == 0 && m->store_dir)
 		e = sandbox_plan_add_path(plan, m->store_dir, SANDBOX_PATH_READONLY);
 	/* The store's hash key stays secret: whoever knows it can construct
@@ -607,13 +617,6 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
 				       strlen(store_scratch_path(m->st))) == 0)
 		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
-	/* SHARK_WRITABLE grants: written straight to the host, never effects
-	 * (finish_stage does not record a run that wrote there). */
-	for (char *const *w = m->opt.writable; e == 0 && w && *w; w++)
-		e = sandbox_plan_add_path(plan, *w, SANDBOX_PATH_WRITABLE);
-	const char *tmpdir = memo_tmpdir_grant(m);
-	if (e == 0 && tmpdir)
-		e = sandbox_plan_add_path(plan, tmpdir, SANDBOX_PATH_WRITABLE);
 	struct sandbox_limits limits;
 	if (e == 0 && stage_limits(m, r, &limits) < 0) {
 		sandbox_plan_free(plan);

@@ -216,4 +216,12 @@ expect_out "SHARK_SHM_SIZE and SHARK_RUN_SIZE" "2048
 SHARK_MAX_PROCS=20 sk "sh -c 'for i in \$(seq 400); do sleep 2 & done; wait; echo all-started' 2>&1"
 check "SHARK_MAX_PROCS stops a fork bomb [$out]" sh -c "printf '%s' \"\$1\" | grep -q 'fork'" - "$out"
 
+# ---- 13. a SHARK_WRITABLE grant that holds the store ------------------------
+# (SHARK_WRITABLE=$HOME with the store in ~/.cache.) The store stays
+# read-only and its hash key unreadable inside: the grant is mounted first.
+SHARK_WRITABLE=$root sk "sh -c 'wc -c < $store/key; echo x >> $store/poison && echo wrote'"
+check "a grant holding the store leaves its key hidden and the store read-only [$out]" \
+	[ "$out" = 0 ]
+check "a grant holding the store: nothing written into it" test ! -e "$store/poison"
+
 finish
