@@ -60,6 +60,7 @@ struct memo {
 	 * process), and how many entries that file holds (reloc.c) */
 	bool clean_loaded;
 	size_t clean_on_disk;
+	unsigned long clean_added; /* entries remembered so far (full: in place) */
 	/* the base of the run scratch directories and its realpath (memo.c,
 	 * memo_make_scratch) */
 	char *scratch_base, *scratch_base_real;

@@ -261,10 +261,32 @@ static void remember_clean(struct memo *m, const struct stat *st)
  * process's), so no identity check is needed for these: the libraries
  * and locale files every command reads cost no system call after the
  * first command. Full: the oldest are overwritten, round robin. */
+static bool hash_known_clean(const struct memo *m, const store_hash *h);
+
+/* What is remembered of a clean content: not its hash but the store's
+ * keyed hash of the workspace's path and that hash, so that an entry
+ * means "clean of this workspace" only (one copied into another
+ * workspace's list names nothing there) and cannot be made without the
+ * store's key, which no sandbox can read. */
+static void clean_tag(const struct memo *m, const store_hash *h, store_hash *tag)
+{
+	size_t wl = strlen(m->workspace);
+	unsigned char buf[PATH_MAX + STORE_HASH_SIZE];
+	if (wl > PATH_MAX)
+		wl = PATH_MAX;
+	memcpy(buf, m->workspace, wl);
+	memcpy(buf + wl, h, STORE_HASH_SIZE);
+	store_hash_bytes(buf, wl + STORE_HASH_SIZE, tag);
+}
+
 static bool hash_known_clean(const struct memo *m, const store_hash *h)
 {
+	if (m->n_clean_hashes == 0)
+		return false;
+	store_hash tag;
+	clean_tag(m, h, &tag);
 	for (size_t i = 0; i < m->n_clean_hashes; i++)
-		if (store_hash_equal(&m->clean_hashes[i], h))
+		if (store_hash_equal(&m->clean_hashes[i], &tag))
 			return true;
 	return false;
 }
@@ -272,15 +294,18 @@ static bool hash_known_clean(const struct memo *m, const store_hash *h)
 /* The contents found clean are also kept on disk, per workspace, for the
  * shell processes that follow: <store>/clean/<32 hex>, named by the hash
  * of the workspace's path, a sequence of 16-byte content hashes appended
- * by each recording that found new ones. A `shark -c` of one pipeline then
+ * by each recording that found new ones (each a tag: clean_tag; once the
+ * table is full, the file is rewritten whole). A `shark -c` of one pipeline then
  * does not read the libraries, the locale files and a big input file (30
  * MB: tens of milliseconds after its last stage ended) that the shell
  * before it read already. It is only a cache: a lost or cut append, or a
  * file that is not a whole number of entries or has grown past CLEAN_MAX
  * of them, is dropped (removed, and the contents are read again). A
- * damaged entry is 16 random bytes, which name no content (the hashes are
+ * damaged entry is 16 random bytes, which tag no content (the hashes are
  * keyed, docs/store.md); the answer for a content never changes while the
- * workspace's path is the same, and another path names another file. */
+ * workspace's path is the same, and another path names another file, whose
+ * entries are tagged with that path. Only a file of this user's that no one
+ * else may write is read. */
 static int clean_file_path(const struct memo *m, char *buf, size_t size)
 {
 	if (!m->st)
@@ -305,7 +330,10 @@ static void clean_hashes_load(struct memo *m)
 	if (fd < 0)
 		return;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size % STORE_HASH_SIZE != 0 ||
+	/* only a file of this user's that no one else can write: in a store
+	 * shared by several users each keeps their own (clean_file_path) */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) || st.st_size % STORE_HASH_SIZE != 0 ||
 	    st.st_size > (off_t)(CLEAN_MAX * STORE_HASH_SIZE)) {
 		close(fd);
 		(void)unlink(path); /* started again by the next append */
@@ -329,20 +357,33 @@ static void clean_hashes_load(struct memo *m)
 /* Append what this recording found clean (one write). */
 static void clean_hashes_save(struct memo *m, size_t from)
 {
-	if (from >= m->n_clean_hashes)
+	if (from >= m->n_clean_hashes && m->n_clean_hashes < CLEAN_MAX)
 		return;
 	char path[PATH_MAX];
 	if (clean_file_path(m, path, sizeof(path)) < 0)
 		return;
-	/* full: started again with the new ones */
-	if (m->clean_on_disk + (m->n_clean_hashes - from) > CLEAN_MAX) {
-		(void)unlink(path);
-		m->clean_on_disk = 0;
-	}
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
 	(void)mkdir(path, 0700);
 	*slash = '/';
+	/* The table is full (new entries overwrote old ones in place): the
+	 * file becomes the table, written beside it and renamed over it. */
+	if (m->n_clean_hashes == CLEAN_MAX) {
+		char tmp[PATH_MAX + 32];
+		if (snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)util_getpid()) >= (int)sizeof(tmp))
+			return;
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+			      0600);
+		if (fd < 0)
+			return;
+		bool ok = util_write_all(fd, m->clean_hashes, CLEAN_MAX * STORE_HASH_SIZE) == 0;
+		close(fd);
+		if (ok && rename(tmp, path) == 0)
+			m->clean_on_disk = CLEAN_MAX;
+		else
+			(void)unlink(tmp);
+		return;
+	}
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
 		return;
@@ -361,7 +402,8 @@ static void remember_clean_hash(struct memo *m, const store_hash *h)
 	}
 	size_t i = m->n_clean_hashes < CLEAN_MAX ? m->n_clean_hashes++
 						 : (size_t)util_now_ns(CLOCK_MONOTONIC) % CLEAN_MAX;
-	m->clean_hashes[i] = *h;
+	clean_tag(m, h, &m->clean_hashes[i]);
+	m->clean_added++;
 }
 
 /* Whether the file at path (recorded with content hash h) names the
@@ -428,6 +470,7 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 	 * relative inputs do not check. */
 	clean_hashes_load(m);
 	size_t known = m->n_clean_hashes;
+	unsigned long added = m->clean_added;
 	const char *why = NULL;
 	for (size_t i = 0; i < t->n_inputs && !why; i++) {
 		const struct store_input *in = &t->inputs[i];
@@ -444,9 +487,9 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 		    input_file_has(m, &b, path, &in->hash))
 			why = "a file it read names the workspace";
 	}
-	/* what was found clean stays so, whatever the run is (a full table
-	 * overwrites in place: not saved then) */
-	if (m->n_clean_hashes > known && m->n_clean_hashes < CLEAN_MAX)
+	/* what was found clean stays so, whatever the run is (appended; a
+	 * full table, which overwrites in place, replaces the file) */
+	if (m->clean_added != added)
 		clean_hashes_save(m, known);
 	return why;
 }

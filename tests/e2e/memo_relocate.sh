@@ -291,4 +291,31 @@ else
 	echo "strace not found: the no-second-read check is skipped"
 fi
 
+# An entry of one workspace's clean file means nothing in another's: B's
+# list (where a file naming A is clean) copied into A's must not let A's
+# run that reads it be served in a copy of A (review of the clean file).
+pxa=$root/home/projxa
+pxb=$root/home/projxb
+mkdir -p "$pxa/.git" "$pxb/.git"
+for d in "$pxa" "$pxb"; do printf '%s/data\n' "$pxa" >"$d/conf"; done
+printf 'one\n' >"$pxa/data"
+ls "$store/clean" >"$root/clean0" 2>/dev/null || : >"$root/clean0"
+in_dir "$pxa" 'cat data; : xa'
+ls "$store/clean" >"$root/clean1"
+in_dir "$pxb" 'cat conf; : xb'
+ls "$store/clean" >"$root/clean2"
+fa=$(comm -13 "$root/clean0" "$root/clean1")
+fb=$(comm -13 "$root/clean1" "$root/clean2")
+checks=$((checks + 1))
+if [ -n "$fa" ] && [ -n "$fb" ]; then
+	cat "$store/clean/$fb" >>"$store/clean/$fa"
+	in_dir "$pxa" 'sh -c "cat \"\$(cat conf)\""'
+	cp -a "$pxa" "$root/home/projxa2"
+	printf 'two\n' >"$pxa/data"
+	in_dir "$root/home/projxa2" 'sh -c "cat \"\$(cat conf)\""'
+	expect_out "another workspace's clean entries bind nothing here (bash: two)" two
+else
+	fail "no clean file per workspace: [$fa] [$fb]"
+fi
+
 finish
