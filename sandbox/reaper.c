@@ -140,7 +140,8 @@ static void remove_below(int dirfd, const char *name, dev_t dev, int depth)
 static void remove_scratch(const char *path)
 {
 	static const char *const names[] = { "upper", "work", "root", "result",
-					      "result.tmp" };
+					      "result.tmp", SANDBOX_TMP_UPPER,
+					      SANDBOX_TMP_UPPER ".part" };
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 
