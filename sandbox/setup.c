@@ -891,8 +891,10 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	if (!under(p, sizeof(p), root, plan->scratch))
 		die(sock, SANDBOX_E_MOUNT, "scratch path");
 	ensure_mountpoint(p, strlen(root), true);
-	hide(p, sock);
+	/* After the extra paths: a writable grant that holds the scratch dir
+	 * ($TMPDIR, where a caller may keep it) must not uncover it. */
 	setup_extra_paths(root, plan, sock);
+	hide(p, sock);
 
 	setup_proc(root, plan, sock);
 	setup_dev(root, plan, sock);

@@ -987,6 +987,29 @@ static char *scratch_real(struct memo *m, const char *base, const char *dir)
 	return p;
 }
 
+/* The runs' scratch dirs outside the store: in a directory of this user's
+ * own under $TMPDIR (or /tmp), shark-scratch.UID, mode 0700, which every
+ * plan hides (run.c, start_stage): a $TMPDIR granted writable (or the
+ * host's /tmp, the lower layer of the sandbox's) then shows no run's
+ * overlay layers or result, its own or another's. One that is not a real
+ * directory of this user's, closed to others, is refused. */
+static int tmp_scratch_base(char *buf, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+	int n = snprintf(buf, size, "%s/shark-scratch.%lu", tmp && *tmp == '/' ? tmp : "/tmp",
+			 (unsigned long)geteuid());
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (lstat(buf, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return -EPERM;
+	return 0;
+}
+
 /* memo_make_scratch - a fresh directory for one run's overlay upper/work
  * dirs: in the store's scratch area (so results move into the store by
  * rename), or, when the store is unavailable or lies inside the workspace
@@ -999,9 +1022,12 @@ int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 	const char *base = NULL;
 	if (m->st && m->store_dir && !path_under(m->store_dir, m->workspace))
 		base = store_scratch_path(m->st);
+	char tmp_base[PATH_MAX];
 	if (!base) {
-		const char *tmp = getenv("TMPDIR");
-		base = tmp && *tmp == '/' ? tmp : "/tmp";
+		int r = tmp_scratch_base(tmp_base, sizeof(tmp_base));
+		if (r < 0)
+			return r;
+		base = tmp_base;
 	}
 	int n = snprintf(buf, sizeof(buf), "%s/run.XXXXXX", base);
 	if (n < 0 || (size_t)n >= sizeof(buf))

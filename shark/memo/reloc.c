@@ -292,8 +292,8 @@ static bool hash_known_clean(const struct memo *m, const store_hash *h)
 }
 
 /* The contents found clean are also kept on disk, per workspace, for the
- * shell processes that follow: <store>/clean/<32 hex>, named by the hash
- * of the workspace's path, a sequence of 16-byte content hashes appended
+ * shell processes that follow: <store>/clean/<32 hex>.<uid>, named by the
+ * hash of the workspace's path and the user's id, a sequence of 16-byte content hashes appended
  * by each recording that found new ones (each a tag: clean_tag; once the
  * table is full, the file is rewritten whole). A `shark -c` of one pipeline then
  * does not read the libraries, the locale files and a big input file (30
@@ -314,7 +314,8 @@ static int clean_file_path(const struct memo *m, char *buf, size_t size)
 	char hex[STORE_HASH_HEX_LEN + 1];
 	store_hash_bytes(m->workspace, strlen(m->workspace), &wh);
 	store_hash_to_hex(&wh, hex);
-	int n = snprintf(buf, size, "%s/clean/%s", store_path(m->st), hex);
+	int n = snprintf(buf, size, "%s/clean/%s.%lu", store_path(m->st), hex,
+			 (unsigned long)geteuid());
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
@@ -331,9 +332,13 @@ static void clean_hashes_load(struct memo *m)
 		return;
 	struct stat st;
 	/* only a file of this user's that no one else can write: in a store
-	 * shared by several users each keeps their own (clean_file_path) */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) || st.st_size % STORE_HASH_SIZE != 0 ||
+	 * shared by several users each keeps their own (clean_file_path names
+	 * it with the user's id); another's is left alone */
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		close(fd);
+		return;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size % STORE_HASH_SIZE != 0 ||
 	    st.st_size > (off_t)(CLEAN_MAX * STORE_HASH_SIZE)) {
 		close(fd);
 		(void)unlink(path); /* started again by the next append */

@@ -613,10 +613,15 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	if (e == 0 && kf_real)
 		e = sandbox_plan_add_path(plan, kf_real, SANDBOX_PATH_HIDDEN);
 	free(kf_real);
-	/* Other runs' upper dirs, in progress, are nobody's business. */
-	if (e == 0 && m->st && strncmp(r->scratch, store_scratch_path(m->st),
-				       strlen(store_scratch_path(m->st))) == 0)
-		e = sandbox_plan_add_path(plan, store_scratch_path(m->st), SANDBOX_PATH_HIDDEN);
+	/* Other runs' upper dirs, in progress, are nobody's business: the
+	 * directory of every run's scratch dir (the store's scratch area, or
+	 * memo_make_scratch's shark-scratch.UID) is hidden. */
+	char *slash = strrchr(r->scratch, '/');
+	if (e == 0 && slash && slash != r->scratch) {
+		*slash = '\0';
+		e = sandbox_plan_add_path(plan, r->scratch, SANDBOX_PATH_HIDDEN);
+		*slash = '/';
+	}
 	struct sandbox_limits limits;
 	if (e == 0 && stage_limits(m, r, &limits) < 0) {
 		sandbox_plan_free(plan);

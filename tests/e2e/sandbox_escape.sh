@@ -224,4 +224,13 @@ check "a grant holding the store leaves its key hidden and the store read-only [
 	[ "$out" = 0 ]
 check "a grant holding the store: nothing written into it" test ! -e "$store/poison"
 
+# ---- 14. scratch dirs outside the store, under a granted $TMPDIR -------------
+# (The store inside the workspace puts the runs' scratch dirs under
+# $TMPDIR, which a $TMPDIR outside /tmp grants writable.) No run's overlay
+# layers or result, its own or another's, may show there.
+mkdir -p "$root/tmpd" "$ws/.store-in"
+TMPDIR=$root/tmpd SHARK_STORE=$ws/.store-in sk "sh -c 'echo x > scr.txt; ls -A \$TMPDIR \$TMPDIR/* 2>&1 | grep -c -e run. -e result -e upper'"
+check "a granted \$TMPDIR shows no scratch dir [$out] $err" [ "$out" = 0 ]
+rm -rf "$ws/.store-in" "$ws/scr.txt"
+
 finish
