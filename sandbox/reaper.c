@@ -114,6 +114,10 @@ static void remove_below(int dirfd, const char *name, dev_t dev, int depth)
 		close(fd);
 		return;
 	}
+	/* A directory the command made read-only (chmod 555): its entries
+	 * can only be unlinked once it is writable again. */
+	if ((st.st_mode & 0700) != 0700 && st.st_uid == geteuid())
+		(void)fchmod(fd, 0700);
 	/* Entries removed while reading may make the directory's order skip
 	 * one: a second pass picks up what the first left. */
 	for (int pass = 0; pass < 2; pass++) {

@@ -15,6 +15,18 @@ n=$(count)
 checks=$((checks + 1))
 [ "$n" -le 2 ] || fail "a script of six runs left $n scratch dirs: $(ls -A "$store/scratch"/run.* | head -20)"
 
+# A command that leaves read-only directories (in the workspace and in
+# /tmp) leaves nothing behind either.
+sk "sh -c 'mkdir /tmp/ro$$ d && touch /tmp/ro$$/f d/f && chmod 555 /tmp/ro$$ d'; ls >/dev/null; cat /etc/hostname >/dev/null"
+n=$(count)
+checks=$((checks + 1))
+[ "$n" -le 2 ] || fail "read-only directories kept $n scratch dirs"
+chmod 755 "$ws/d" 2>/dev/null; rm -rf "$ws/d"
+touch -d '1 min ago' "$store/scratch"/run.* 2>/dev/null
+sk 'true'
+i=0
+while [ "$(count)" -gt 1 ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+
 # What an exited shell left is swept by the next one once it is quiet.
 touch -d '1 min ago' "$store/scratch"/run.* 2>/dev/null
 sk 'cat /etc/hostname | wc -c'
