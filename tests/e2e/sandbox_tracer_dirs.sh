@@ -6,29 +6,12 @@
 # a lookup of the whole path gives (docs/sandbox.md, "Tracing"): a symlink
 # followed, a magic link refused, a directory renamed and made again, and a
 # file made where its parent was absent.
-. "$(dirname "$0")/../lib/e2e.sh"
+lib=$(cd "$(dirname "$0")/../lib" && pwd)
+. "$lib/e2e.sh"
 : "${BUILD:?BUILD must point at the build directory}"
 RUN=$BUILD/tests/helpers/sandbox_run
 
-# kinds PATH: the access letters ("rxslaw") the last record holds for PATH
-kinds() {
-	awk -v p="$ws/$1" '$2 == p { print $1 }' "$root/acc"
-}
-# has NAME PATH LETTER / hasnt NAME PATH LETTER
-has() {
-	checks=$((checks + 1))
-	case $(kinds "$2") in
-	*"$3"*) ;;
-	*) fail "$1: $2 recorded [$(kinds "$2")], want $3" ;;
-	esac
-}
-hasnt() {
-	checks=$((checks + 1))
-	case $(kinds "$2") in
-	"") fail "$1: $2 not recorded" ;;
-	*"$3"*) fail "$1: $2 recorded [$(kinds "$2")], want no $3" ;;
-	esac
-}
+. "$lib/access.sh"
 
 mkdir -p d/e
 echo one >d/a

@@ -7,7 +7,8 @@
 # (docs/sandbox.md, "Tracing"). Without that, a program that stats a file
 # this way and prints what it found is replayed stale after the file
 # appears or goes.
-. "$(dirname "$0")/../lib/e2e.sh"
+lib=$(cd "$(dirname "$0")/../lib" && pwd)
+. "$lib/e2e.sh"
 : "${BUILD:?BUILD must point at the build directory}"
 RUN=$BUILD/tests/helpers/sandbox_run
 
@@ -60,17 +61,8 @@ else:
     print(sys.argv[2], "absent")
 EOF
 
-kinds() {
-	awk -v p="$ws/$1" '$2 == p { print $1 }' "$root/acc"
-}
-# has NAME PATH LETTER
-has() {
-	checks=$((checks + 1))
-	case $(kinds "$2") in
-	*"$3"*) ;;
-	*) fail "$1: $2 recorded [$(kinds "$2")], want $3" ;;
-	esac
-}
+. "$lib/access.sh"
+
 # same_as_bash NAME SCRIPT: shark's last output and status are bash's
 same_as_bash() {
 	checks=$((checks + 1))
