@@ -1025,8 +1025,11 @@ int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 	char tmp_base[PATH_MAX];
 	if (!base) {
 		int r = tmp_scratch_base(tmp_base, sizeof(tmp_base));
-		if (r < 0)
+		if (r < 0) {
+			memo_warn(m, "shark: %s: %s (the runs' scratch dirs go there: it must be a "
+				  "directory of this user's own, mode 0700)", tmp_base, strerror(-r));
 			return r;
+		}
 		base = tmp_base;
 	}
 	int n = snprintf(buf, sizeof(buf), "%s/run.XXXXXX", base);

@@ -1457,6 +1457,8 @@ static void wait_stage(struct memo *m, struct srun *r)
 				memo_warn(m, "shark: %s: %s", name, strerror(r->res->exec_errno));
 		}
 	}
+	if (!r->hout) /* its set-up failed (set_up): nothing ran, nothing to key */
+		return;
 	store_hasher_final(r->hout, &r->out_hash);
 	if (r->next && !r->next->in_known && !r->out_cut && r->out_eof)
 		r->next->ps->key.in.hash = r->out_hash;

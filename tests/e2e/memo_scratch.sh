@@ -30,4 +30,15 @@ n=$(count)
 checks=$((checks + 1))
 [ "$n" -le 2 ] || fail "the next shell's sweep left $n scratch dirs"
 
+# Scratch dirs outside the store (the store inside the workspace) where
+# they cannot be made: the command does not run, the shell says why and
+# goes on (it crashed in the failed set-up's clean-up).
+mkdir -p "$ws/.store-in"
+TMPDIR=$root/nonexistent SHARK_STORE=$ws/.store-in sk 'cat /etc/hostname; echo "st=$?"'
+checks=$((checks + 1))
+[ "$out" = "st=126" ] || fail "an unusable scratch base: printed [$out], want st=126 ($err)"
+checks=$((checks + 1))
+printf '%s' "$err" | grep -q "scratch dirs go there" || fail "an unusable scratch base is not named: $err"
+rm -rf "$ws/.store-in"
+
 finish
