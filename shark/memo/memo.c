@@ -993,13 +993,17 @@ static char *scratch_real(struct memo *m, const char *base, const char *dir)
  * host's /tmp, the lower layer of the sandbox's) then shows no run's
  * overlay layers or result, its own or another's. One that is not a real
  * directory of this user's, closed to others, is refused. */
-static int tmp_scratch_base(char *buf, size_t size)
+static int tmp_scratch_base(const struct memo *m, char *buf, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
 	int n = snprintf(buf, size, "%s/shark-scratch.%lu", tmp && *tmp == '/' ? tmp : "/tmp",
 			 (unsigned long)geteuid());
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
+	/* checked and used already by this process (scratch_real keeps it;
+	 * in sticky /tmp no one else can replace a directory of ours) */
+	if (m->scratch_base && strcmp(m->scratch_base, buf) == 0)
+		return 0;
 	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	struct stat st;
@@ -1024,7 +1028,7 @@ int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 		base = store_scratch_path(m->st);
 	char tmp_base[PATH_MAX];
 	if (!base) {
-		int r = tmp_scratch_base(tmp_base, sizeof(tmp_base));
+		int r = tmp_scratch_base(m, tmp_base, sizeof(tmp_base));
 		if (r < 0) {
 			memo_warn(m, "shark: %s: %s (the runs' scratch dirs go there: it must be a "
 				  "directory of this user's own, mode 0700)", tmp_base, strerror(-r));
