@@ -152,9 +152,37 @@ const char *memo_rel_of(const char *ws, const char *p);
 char *memo_value_encode(const char *ws, const char *v);
 /* memo_location_bound - why a finished run t (its inputs recorded, fx[i]
  * the pinned content of FILE effect i) must be served only at this
- * workspace's location, or NULL when it is relocatable. Reads its output
- * blobs from m's store and its file inputs from the workspace. */
-const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx);
+ * workspace's location, or NULL when it is relocatable. out_scanned and
+ * err_scanned are the relay's answers for its stdout and stderr
+ * (memo_bound_scan_end: 1 names it, 0 does not, -1 unknown: the blob is
+ * read back from m's store). Reads its file inputs from the workspace. */
+const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx,
+				int out_scanned, int err_scanned);
+/* memo_bound_scan - the location-bound test of a stream (an output as the
+ * relay passes it on, a file read in chunks): whether it holds the
+ * workspace's root, or (unless root_only) its last component as a whole
+ * word, exactly as if the whole stream were searched at once. Fed in
+ * chunks of any size; holds the last bytes of the stream across a seam.
+ * Off (every answer -1) for a workspace that is not relocatable or when
+ * out of memory. _init keeps a pointer to ws (which must outlive it);
+ * _free releases it (safe to call twice; _init first). */
+struct memo_bound_scan {
+	const char *needles[2];
+	size_t len[2];
+	bool word[2];
+	size_t k, longest;
+	uint64_t seen;		/* bytes fed */
+	bool on, found;
+	char *win;		/* the last longest + 1 bytes, then the seam */
+	size_t carry_len;
+};
+void memo_bound_scan_init(struct memo_bound_scan *s, const char *ws, bool root_only);
+void memo_bound_scan_feed(struct memo_bound_scan *s, const char *buf, size_t n);
+/* memo_bound_scan_end - the answer for a stream of size bytes: 1 it names
+ * the workspace, 0 it does not, -1 unknown (off, or the bytes fed were not
+ * size). Call once, after the last feed. */
+int memo_bound_scan_end(struct memo_bound_scan *s, uint64_t size);
+void memo_bound_scan_free(struct memo_bound_scan *s);
 /* memo_trace_served_here - false when t is location-bound to a root other
  * than ws (its key info's "bound=" line). */
 bool memo_trace_served_here(const struct store_trace *t, const char *ws);

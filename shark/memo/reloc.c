@@ -94,7 +94,10 @@ char *memo_value_encode(const char *ws, const char *v)
 
 /* ---- the location-bound rule ---- */
 
-#define SCAN_CHUNK (1 << 20)
+/* Files and blobs are read in chunks this size: small enough to stay in
+ * the heap (a buffer the size of a whole blob was mapped afresh for each
+ * one, and its page faults cost more than the scan) and in the cache. */
+#define SCAN_CHUNK (64 << 10)
 
 static bool is_word_byte(unsigned char c)
 {
@@ -102,108 +105,189 @@ static bool is_word_byte(unsigned char c)
 	       c == '_' || c == '-';
 }
 
-/* Whether hay[0..len) holds needle; as a whole word (not glued to letters,
- * digits, '_' or '-') when word. */
-static bool mem_has(const char *hay, size_t len, const char *needle, size_t nl, bool word)
+/* The first occurrence of needle (nl >= 1 bytes) in p[0..len), or NULL.
+ * glibc's memmem walks a needle of one or two bytes a byte at a time (a
+ * workspace called "ws" or "go" scanned at a third of memchr's speed);
+ * memchr for its first byte is vectorised. Where that byte is frequent,
+ * each hit costs a call: past one hit per 16 bytes, memmem takes over. */
+static const char *find(const char *p, size_t len, const char *needle, size_t nl)
 {
-	const char *p = hay, *end = hay + len;
-	while (nl && (size_t)(end - p) >= nl) {
-		const char *f = memmem(p, (size_t)(end - p), needle, nl);
+	if (nl > 2 || len < nl)
+		return nl > 2 ? memmem(p, len, needle, nl) : NULL;
+	const char *start = p, *end = p + len;
+	size_t hits = 0;
+	while ((size_t)(end - p) >= nl) {
+		const char *f = memchr(p, needle[0], (size_t)(end - p) - (nl - 1));
 		if (!f)
-			return false;
-		if (!word || ((f == hay || !is_word_byte((unsigned char)f[-1])) &&
-			      (f + nl == end || !is_word_byte((unsigned char)f[nl]))))
-			return true;
+			return NULL;
+		if (nl == 1 || f[1] == needle[1])
+			return f;
 		p = f + 1;
+		if (++hits > 64 && hits * 16 > (size_t)(p - start))
+			return memmem(p, (size_t)(end - p), needle, nl);
+	}
+	return NULL;
+}
+
+void memo_bound_scan_init(struct memo_bound_scan *s, const char *ws, bool root_only)
+{
+	*s = (struct memo_bound_scan){ .k = 0 };
+	if (!ws_relocatable(ws))
+		return;
+	s->needles[s->k] = ws;
+	s->len[s->k] = strlen(ws);
+	s->word[s->k++] = false;
+	const char *base = strrchr(ws, '/');
+	if (!root_only && base && base[1]) {
+		s->needles[s->k] = base + 1;
+		s->len[s->k] = strlen(base + 1);
+		s->word[s->k++] = true;
+	}
+	s->longest = s->len[0]; /* the root holds its last component */
+	s->win = malloc(2 * (s->longest + 1));
+	s->on = s->win != NULL;
+}
+
+void memo_bound_scan_free(struct memo_bound_scan *s)
+{
+	free(s->win);
+	s->win = NULL;
+	s->on = false;
+}
+
+/* Whether hay[0..len), a window on the stream, holds a needle. A word
+ * needle must not be glued to letters, digits, '_' or '-': at an edge of
+ * hay that is an edge of the stream (lo: hay starts it, hi: hay ends it)
+ * nothing is glued; at any other edge the byte beside is not in hay, and
+ * the occurrence is left to the window that holds it (feed's seam). */
+static bool window_has(const struct memo_bound_scan *s, const char *hay, size_t len, bool lo,
+		       bool hi)
+{
+	for (size_t i = 0; i < s->k; i++) {
+		const char *p = hay, *end = hay + len;
+		size_t nl = s->len[i];
+		while (nl && (size_t)(end - p) >= nl) {
+			const char *f = find(p, (size_t)(end - p), s->needles[i], nl);
+			if (!f)
+				break;
+			if (!s->word[i])
+				return true;
+			bool left = f == hay ? lo : !is_word_byte((unsigned char)f[-1]);
+			bool right = f + nl == end ? hi : !is_word_byte((unsigned char)f[nl]);
+			if (left && right)
+				return true;
+			p = f + 1;
+		}
 	}
 	return false;
 }
 
-/* Whether the file open at fd holds any of the needles (read from offset
- * 0 with pread, in chunks that overlap by the longest needle). An error
- * reading counts as holding one: the run is then bound, never wrongly
- * relocated. With hasher, every byte read is fed to it too (the whole
- * content when none is found). */
-static bool fd_has_hashing(int fd, const char *const *needles, const bool *word, size_t k,
-			   store_hasher *hasher)
+/* Every occurrence, with the byte either side, lies whole in one chunk
+ * fed, or in the window across the last seam it crosses (the last
+ * longest + 1 bytes before the seam, s->win, and as many after it), or
+ * at the stream's end in the last window (memo_bound_scan_end). */
+void memo_bound_scan_feed(struct memo_bound_scan *s, const char *buf, size_t n)
 {
-	size_t longest = 0;
-	for (size_t i = 0; i < k; i++)
-		if (strlen(needles[i]) > longest)
-			longest = strlen(needles[i]);
-	char *buf = malloc(SCAN_CHUNK + longest + 2);
-	if (!buf)
-		return true;
-	bool found = false;
-	off_t off = 0;
-	size_t keep = 0; /* bytes carried over from the previous chunk */
-	for (;;) {
-		ssize_t n = pread(fd, buf + keep, SCAN_CHUNK, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			found = true;
-			break;
+	if (!s->on || s->found || n == 0) {
+		s->seen += n;
+		return;
+	}
+	size_t w = s->longest + 1;
+	if (s->carry_len) {
+		size_t head = n < w ? n : w;
+		memcpy(s->win + s->carry_len, buf, head);
+		s->found = window_has(s, s->win, s->carry_len + head, s->seen == s->carry_len,
+				      false);
+	}
+	if (!s->found)
+		s->found = window_has(s, buf, n, s->seen == 0, false);
+	s->seen += n;
+	if (n >= w) {
+		memcpy(s->win, buf + n - w, w);
+		s->carry_len = w;
+	} else {
+		size_t keep = s->carry_len < w - n ? s->carry_len : w - n;
+		memmove(s->win, s->win + s->carry_len - keep, keep);
+		memcpy(s->win + keep, buf, n);
+		s->carry_len = keep + n;
+	}
+}
+
+int memo_bound_scan_end(struct memo_bound_scan *s, uint64_t size)
+{
+	if (!s->on || s->seen != size)
+		return -1;
+	if (!s->found && s->carry_len)
+		s->found = window_has(s, s->win, s->carry_len, s->seen == s->carry_len, true);
+	return s->found ? 1 : 0;
+}
+
+/* Whether the file open at fd holds a needle of the scan s (fresh from
+ * memo_bound_scan_init; freed here), read with pread from offset 0. An
+ * error reading counts as holding one: the run is then bound, never
+ * wrongly relocated. With hasher, every byte read is fed to it too (the
+ * whole content when none is found). */
+static bool fd_has_hashing(int fd, struct memo_bound_scan *s, store_hasher *hasher)
+{
+	char *buf = s->on ? malloc(SCAN_CHUNK) : NULL;
+	bool found = true;
+	if (buf) {
+		off_t off = 0;
+		for (;;) {
+			ssize_t n = pread(fd, buf, SCAN_CHUNK, off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				break;
+			if (n == 0) {
+				found = memo_bound_scan_end(s, (uint64_t)off) != 0;
+				break;
+			}
+			if (hasher)
+				store_hasher_update(hasher, buf, (size_t)n);
+			memo_bound_scan_feed(s, buf, (size_t)n);
+			if (s->found)
+				break;
+			off += n;
 		}
-		size_t len = keep + (size_t)n;
-		if (hasher)
-			store_hasher_update(hasher, buf + keep, (size_t)n);
-		for (size_t i = 0; i < k && !found; i++)
-			found = mem_has(buf, len, needles[i], strlen(needles[i]), word[i]);
-		if (found || n == 0)
-			break;
-		off += n;
-		/* carry longest + 1 bytes: a match across the seam, and the byte
-		 * before it for the word test */
-		keep = len < longest + 1 ? len : longest + 1;
-		memmove(buf, buf + len - keep, keep);
 	}
 	free(buf);
+	memo_bound_scan_free(s);
 	return found;
 }
 
-static bool fd_has(int fd, const char *const *needles, const bool *word, size_t k)
+static bool fd_has(int fd, const char *ws)
 {
-	return fd_has_hashing(fd, needles, word, k, NULL);
+	struct memo_bound_scan s;
+	memo_bound_scan_init(&s, ws, false);
+	return fd_has_hashing(fd, &s, NULL);
 }
 
-struct bound_check {
-	const char *needles[2];
-	bool word[2];
-	size_t k;
-};
-
-static void bound_check_init(struct bound_check *b, const char *ws)
-{
-	b->k = 0;
-	b->needles[b->k] = ws;
-	b->word[b->k++] = false;
-	const char *base = strrchr(ws, '/');
-	if (base && base[1]) {
-		b->needles[b->k] = base + 1;
-		b->word[b->k++] = true;
-	}
-}
-
-static bool blob_has(struct memo *m, const struct bound_check *b, const store_hash *h,
-		     uint64_t size)
+/* An output blob's answer: the relay's (scanned, 0 or 1, when it saw
+ * exactly the blob's bytes) or the blob read back from the store. */
+static bool blob_has(struct memo *m, const store_hash *h, uint64_t size, int scanned)
 {
 	if (size == 0)
 		return false;
+	if (scanned >= 0)
+		return scanned == 1;
 	int fd;
 	if (store_blob_open(m->st, h, &fd, NULL) < 0)
 		return true;
-	bool r = fd_has(fd, b->needles, b->word, b->k);
+	bool r = fd_has(fd, m->workspace);
 	close(fd);
 	return r;
 }
 
-static bool str_has(const struct bound_check *b, const char *s, bool root_only)
+static bool str_has(const char *ws, const char *str, bool root_only)
 {
-	for (size_t i = 0; s && i < (root_only ? 1 : b->k); i++)
-		if (mem_has(s, strlen(s), b->needles[i], strlen(b->needles[i]), b->word[i]))
-			return true;
-	return false;
+	if (!str)
+		return false;
+	struct memo_bound_scan s;
+	memo_bound_scan_init(&s, ws, root_only);
+	bool r = s.on ? window_has(&s, str, strlen(str), true, true) : true;
+	memo_bound_scan_free(&s);
+	return r;
 }
 
 /* A file read by an earlier recorded run of this process and found not to
@@ -414,8 +498,7 @@ static void remember_clean_hash(struct memo *m, const store_hash *h)
 /* Whether the file at path (recorded with content hash h) names the
  * workspace; remembers it clean by identity (when settled) and by hash
  * (when the bytes read are the recorded ones). */
-static bool input_file_has(struct memo *m, const struct bound_check *b, const char *path,
-			   const store_hash *h)
+static bool input_file_has(struct memo *m, const char *path, const store_hash *h)
 {
 	/* A file this process found clean, with the same identity now: not
 	 * opened again. */
@@ -435,7 +518,9 @@ static bool input_file_has(struct memo *m, const struct bound_check *b, const ch
 	store_hasher *hasher = NULL;
 	if (store_hasher_new(&hasher) < 0)
 		hasher = NULL;
-	bool has = fd_has_hashing(fd, b->needles, b->word, 1, hasher);
+	struct memo_bound_scan s;
+	memo_bound_scan_init(&s, m->workspace, true);
+	bool has = fd_has_hashing(fd, &s, hasher);
 	close(fd);
 	if (!has) {
 		remember_clean(m, &st);
@@ -450,22 +535,21 @@ static bool input_file_has(struct memo *m, const struct bound_check *b, const ch
 	return has;
 }
 
-const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx)
+const char *memo_location_bound(struct memo *m, const struct store_trace *t, const int *fx,
+				int out_scanned, int err_scanned)
 {
 	if (!ws_relocatable(m->workspace))
 		return NULL;
-	struct bound_check b;
-	bound_check_init(&b, m->workspace);
-	if (blob_has(m, &b, &t->stdout_blob, t->stdout_size))
+	if (blob_has(m, &t->stdout_blob, t->stdout_size, out_scanned))
 		return "its stdout names the workspace";
-	if (blob_has(m, &b, &t->stderr_blob, t->stderr_size))
+	if (blob_has(m, &t->stderr_blob, t->stderr_size, err_scanned))
 		return "its stderr names the workspace";
 	for (size_t i = 0; i < t->n_effects; i++) {
 		const struct store_effect *e = &t->effects[i];
-		if (e->kind == STORE_EFFECT_SYMLINK && str_has(&b, e->target, false))
+		if (e->kind == STORE_EFFECT_SYMLINK && str_has(m->workspace, e->target, false))
 			return "a symlink it made names the workspace";
 		if (e->kind == STORE_EFFECT_FILE && e->size &&
-		    (!fx || fx[i] < 0 || fd_has(fx[i], b.needles, b.word, b.k)))
+		    (!fx || fx[i] < 0 || fd_has(fx[i], m->workspace)))
 			return "a file it wrote names the workspace";
 	}
 	/* What it read that names the root by its absolute path: a symlink
@@ -479,7 +563,7 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 	const char *why = NULL;
 	for (size_t i = 0; i < t->n_inputs && !why; i++) {
 		const struct store_input *in = &t->inputs[i];
-		if (in->kind == STORE_INPUT_SYMLINK && str_has(&b, in->target, true)) {
+		if (in->kind == STORE_INPUT_SYMLINK && str_has(m->workspace, in->target, true)) {
 			why = "a symlink it read names the workspace";
 			continue;
 		}
@@ -489,7 +573,7 @@ const char *memo_location_bound(struct memo *m, const struct store_trace *t, con
 			continue;
 		char path[PATH_MAX];
 		if (memo_path_resolve(m->workspace, in->path, path, sizeof(path)) < 0 ||
-		    input_file_has(m, &b, path, &in->hash))
+		    input_file_has(m, path, &in->hash))
 			why = "a file it read names the workspace";
 	}
 	/* what was found clean stays so, whatever the run is (appended; a

@@ -83,6 +83,9 @@ struct srun {
 	store_blob_writer *wout, *werr;
 	uint64_t out_n, err_n;
 	store_hash out_hash;	/* hout's hash, once the stage ended */
+	/* the location-bound test of stdout and stderr, run as they pass
+	 * (reloc.c), so that a recording does not read them back */
+	struct memo_bound_scan bout, berr;
 	/* the intermediates rule (keep.c) */
 	enum memo_keep keep;
 	bool may_drop;		/* its stdout only feeds the next running stage:
@@ -248,6 +251,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	store_hasher_update(r->hout, buf, (size_t)n);
+	memo_bound_scan_feed(&r->bout, buf, (size_t)n);
 	/* its own time so far: since it started, less its waits for the
 	 * consumer (a fast producer's pace is its consumer's) */
 	if (r->may_drop && r->wout &&
@@ -300,6 +304,7 @@ static void on_stderr(struct memo *m, struct srun *r, char *buf)
 		r->err_eof = true;
 		return;
 	}
+	memo_bound_scan_feed(&r->berr, buf, (size_t)n);
 	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
 	if (r->ps->s->fd_err >= 0)
 		(void)util_write_all(r->ps->s->fd_err, buf, (size_t)n);
@@ -1150,7 +1155,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		/* An output kept by hash only cannot be read for the workspace's
 		 * location: such a run is served only here (in a moved copy the
 		 * pipeline runs again from that stage on, once). */
-		r->ps->key.bound = r->hash_only || memo_location_bound(m, &seen, effect_fds)
+		r->ps->key.bound = r->hash_only ||
+					   memo_location_bound(m, &seen, effect_fds,
+							       memo_bound_scan_end(&r->bout, out_n),
+							       memo_bound_scan_end(&r->berr, err_n))
 					   ? m->workspace
 					   : NULL;
 	}
@@ -1352,6 +1360,8 @@ static int prepare_record(struct memo *m, struct srun *r)
 	if (e == 0)
 		e = store_hasher_new(&r->hout);
 	if (e == 0 && m->st && !r->reason) { /* m->st: opened by memo_run_stages */
+		memo_bound_scan_init(&r->bout, m->workspace, false);
+		memo_bound_scan_init(&r->berr, m->workspace, false);
 		if (store_blob_writer_new(m->st, &r->wout) < 0 ||
 		    store_blob_writer_new(m->st, &r->werr) < 0)
 			no_record(r, "the store could not take its output");
@@ -1504,6 +1514,8 @@ static void srun_release(struct srun *r)
 	free(r->scratch);
 	free(r->pend);
 	store_hasher_free(r->hout);
+	memo_bound_scan_free(&r->bout);
+	memo_bound_scan_free(&r->berr);
 	store_blob_writer_free(r->wout);
 	store_blob_writer_free(r->werr);
 	sandbox_result_free(r->res);
