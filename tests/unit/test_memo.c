@@ -433,3 +433,65 @@ Test(memo_pipeline, record_then_replay_then_rerun_on_change)
 	free(changed);
 	memo_free(m);
 }
+
+/* The location-bound scan as a stream (reloc.c, memo_bound_scan): fed in
+ * chunks of any size, its answer is the one for the whole text at once,
+ * checked against a plain search here: the root anywhere, its last
+ * component where no letter, digit, '_' or '-' touches it. */
+static bool word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+static bool plain_has(const char *ws, const char *t, size_t n)
+{
+	const char *base = strrchr(ws, '/') + 1;
+	size_t wl = strlen(ws), bl = strlen(base);
+	for (size_t i = 0; i < n; i++) {
+		if (i + wl <= n && memcmp(t + i, ws, wl) == 0)
+			return true;
+		if (i + bl <= n && memcmp(t + i, base, bl) == 0 && (i == 0 || !word_byte(t[i - 1])) &&
+		    (i + bl == n || !word_byte(t[i + bl])))
+			return true;
+	}
+	return false;
+}
+
+Test(memo_reloc, bound_scan_fed_in_pieces_answers_as_for_the_whole)
+{
+	static const char *const roots[] = { "/w/ab", "/w/abc", "/ab/ab" };
+	static const char alphabet[] = "abcw/ -x_";
+	unsigned seed = 12345;
+	char t[200];
+	for (int round = 0; round < 3000; round++) {
+		const char *ws = roots[round % 3];
+		size_t n = (size_t)(rand_r(&seed) % 60);
+		for (size_t i = 0; i < n; i++)
+			t[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		if (n > 10 && rand_r(&seed) % 2) { /* plant the root or its last component */
+			const char *p = rand_r(&seed) % 2 ? ws : strrchr(ws, '/') + 1;
+			size_t at = (size_t)(rand_r(&seed) % (n - strlen(p)));
+			memcpy(t + at, p, strlen(p));
+		}
+		struct memo_bound_scan s;
+		memo_bound_scan_init(&s, ws, false);
+		cr_assert(s.on);
+		for (size_t off = 0; off < n;) {
+			size_t k = 1 + (size_t)(rand_r(&seed) % 9);
+			if (k > n - off)
+				k = n - off;
+			memo_bound_scan_feed(&s, t + off, k);
+			off += k;
+		}
+		int got = memo_bound_scan_end(&s, n);
+		memo_bound_scan_free(&s);
+		cr_assert_eq(got, plain_has(ws, t, n) ? 1 : 0, "root %s, text [%.*s]", ws, (int)n, t);
+	}
+	/* fed other bytes than the blob's size: unknown */
+	struct memo_bound_scan s;
+	memo_bound_scan_init(&s, "/w/ab", false);
+	memo_bound_scan_feed(&s, "xyz", 3);
+	cr_assert_eq(memo_bound_scan_end(&s, 4), -1);
+	memo_bound_scan_free(&s);
+}
