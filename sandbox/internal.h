@@ -145,7 +145,29 @@ struct sandbox_prep_msg {
 	uint32_t magic;     /* SANDBOX_PREP_MAGIC */
 	uint32_t abi;       /* sandbox_abi() of the sender's build */
 	uint32_t stdio_set; /* bit i: stdio[i] is among the fds, in order */
+	uint32_t kind;      /* SANDBOX_PREP_RUN or SANDBOX_PREP_MOUNTS */
 };
+/* The whole plan: the fds are the memfd, the scratch dir (unless the
+ * mounts came first) and the stdio fds present. */
+#define SANDBOX_PREP_RUN 0u
+/* A plan whose mount part pid 1 builds its tree from ahead of the run
+ * (sandbox_prep_mounts): the fds are the memfd and the scratch dir. pid 1
+ * answers with a struct sandbox_mounts_msg once the tree is the root, or
+ * a struct sandbox_setup_msg on failure (and exits). */
+#define SANDBOX_PREP_MOUNTS 1u
+
+/* pid 1's answer to SANDBOX_PREP_MOUNTS: what it found on the host at each
+ * extra path of the plan when it mounted them, for the caller to compare
+ * with the host at the time of the run. */
+struct sandbox_mounts_msg {
+	int32_t code; /* 0 */
+	uint32_t n_paths;
+	uint8_t seen[SANDBOX_MAX_EXTRA_PATHS]; /* SANDBOX_SEEN_* */
+	char pad[8]; /* never the size of a sandbox_setup_msg */
+};
+#define SANDBOX_SEEN_ABSENT 0
+#define SANDBOX_SEEN_DIR 1
+#define SANDBOX_SEEN_OTHER 2
 #define SANDBOX_PREP_MAGIC 0x50524550u
 
 /* The build's id (generated from the sandbox's sources by the Makefile):
@@ -159,6 +181,13 @@ unsigned sandbox_abi(void);
  * SANDBOX_E_PLAN_LIMIT past 64 MiB. Fds are not encoded. */
 int sandbox_plan_encode(const struct sandbox_plan *plan, mode_t umask_value,
 			void **ret_data, size_t *ret_size);
+/* The part of the plan that decides the mount tree and the namespaces'
+ * state (workspace, scratch, extra paths, interactive, network, trace,
+ * host view, /tmp capture, tmpfs sizes and the process limit), as bytes,
+ * padding zeroed: two plans whose parts encode to the same bytes get the
+ * same tree (prep.c). */
+int sandbox_plan_encode_mounts(const struct sandbox_plan *plan, void **ret_data,
+			       size_t *ret_size);
 /* Back into a new plan (its stdio -1): 0 or -EINVAL, -ENOMEM. */
 int sandbox_plan_decode(const void *data, size_t size, struct sandbox_plan **ret_plan,
 			mode_t *ret_umask);
