@@ -156,18 +156,29 @@ struct sandbox_prep_msg {
  * a struct sandbox_setup_msg on failure (and exits). */
 #define SANDBOX_PREP_MOUNTS 1u
 
-/* pid 1's answer to SANDBOX_PREP_MOUNTS: what it found on the host at each
- * extra path of the plan when it mounted them, for the caller to compare
- * with the host at the time of the run. */
-struct sandbox_mounts_msg {
-	int32_t code; /* 0 */
-	uint32_t n_paths;
-	uint8_t seen[SANDBOX_MAX_EXTRA_PATHS]; /* SANDBOX_SEEN_* */
-	char pad[8]; /* never the size of a sandbox_setup_msg */
+/* What pid 1 found on the host at a path it mounted from, just before it
+ * mounted: a bind or an overlay holds on to the inode it found, so a path
+ * replaced since (or made, or removed) would not be what a run started
+ * now gets. */
+struct sandbox_seen {
+	uint64_t dev, ino; /* stat(), following symlinks as the mount does */
+	uint8_t kind;      /* SANDBOX_SEEN_*, from lstat() */
 };
 #define SANDBOX_SEEN_ABSENT 0
 #define SANDBOX_SEEN_DIR 1
 #define SANDBOX_SEEN_OTHER 2
+
+/* pid 1's answer to SANDBOX_PREP_MOUNTS, once the tree is its root: what
+ * it found at the workspace, at /tmp and at each extra path of the plan,
+ * for the caller to compare with the host at the time of the run
+ * (run.c, prep_mounts_fit). */
+struct sandbox_mounts_msg {
+	int32_t code; /* 0 */
+	uint32_t n_paths;
+	struct sandbox_seen seen[SANDBOX_MAX_EXTRA_PATHS + 2]; /* workspace, /tmp, paths */
+};
+/* What is at path now (lstat for the kind, stat for the identity). */
+void sandbox_seen_now(const char *path, struct sandbox_seen *ret);
 #define SANDBOX_PREP_MAGIC 0x50524550u
 
 /* The build's id (generated from the sandbox's sources by the Makefile):

@@ -16,6 +16,7 @@
 #include "sandbox/internal.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,4 +248,18 @@ bool sandbox_plan_mounts_equal(const struct sandbox_plan *a, const struct sandbo
 	free(da);
 	free(db);
 	return eq;
+}
+
+void sandbox_seen_now(const char *path, struct sandbox_seen *ret)
+{
+	struct stat st;
+
+	memset(ret, 0, sizeof(*ret));
+	if (lstat(path, &st) < 0)
+		return;
+	ret->kind = S_ISDIR(st.st_mode) ? SANDBOX_SEEN_DIR : SANDBOX_SEEN_OTHER;
+	if (stat(path, &st) == 0) {
+		ret->dev = (uint64_t)st.st_dev;
+		ret->ino = (uint64_t)st.st_ino;
+	}
 }

@@ -1100,20 +1100,20 @@ fail:
 	return r;
 }
 
-/* What is at path on the host now, as pid 1 reports it (SANDBOX_SEEN_*). */
-static uint8_t seen_now(const char *path)
+static bool seen_same(const struct sandbox_seen *then, const char *path)
 {
-	struct stat st;
+	struct sandbox_seen now;
 
-	if (lstat(path, &st) < 0)
-		return SANDBOX_SEEN_ABSENT;
-	return S_ISDIR(st.st_mode) ? SANDBOX_SEEN_DIR : SANDBOX_SEEN_OTHER;
+	sandbox_seen_now(path, &now);
+	return now.kind == then->kind && now.dev == then->dev && now.ino == then->ino;
 }
 
 /* Whether plan may run in the tree prep built ahead: the same mount part,
- * byte for byte, pid 1 done with it, and every extra path on the host as
- * pid 1 found it when it mounted (setup_extra_paths decides by what it
- * finds there). Waits for pid 1 to be done building. */
+ * byte for byte, pid 1 done with it, and the workspace, /tmp and every
+ * extra path on the host the same file as pid 1 found there when it
+ * mounted (setup_extra_paths decides by what it finds; a bind or an
+ * overlay holds the inode it found: a directory replaced since would not
+ * be seen). Waits for pid 1 to be done building. */
 static bool prep_mounts_fit(sandbox_prep *p, const sandbox_plan *plan)
 {
 	struct sandbox_mounts_msg m;
@@ -1132,8 +1132,10 @@ static bool prep_mounts_fit(sandbox_prep *p, const sandbox_plan *plan)
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(m) || m.code != 0 || m.n_paths != plan->n_paths)
 		return false; /* its set-up failed (a sandbox_setup_msg), or it died */
+	if (!seen_same(&m.seen[0], plan->workspace) || !seen_same(&m.seen[1], "/tmp"))
+		return false;
 	for (size_t i = 0; i < plan->n_paths; i++)
-		if (m.seen[i] != seen_now(plan->paths[i].path))
+		if (!seen_same(&m.seen[i + 2], plan->paths[i].path))
 			return false;
 	return true;
 }

@@ -583,10 +583,10 @@ static void mount_private(char *dst, const char *host, mode_t mode,
 		die(sock, SANDBOX_E_MOUNT, "mount private overlay");
 }
 
-/* What setup_extra_paths found on the host at each extra path
- * (SANDBOX_SEEN_*): a tree built ahead is used only while the host still
- * has the same there (run.c, prep_mounts_fit). */
-static uint8_t extra_seen[SANDBOX_MAX_EXTRA_PATHS];
+/* What setup_extra_paths found on the host at each extra path, before it
+ * mounted there: a tree built ahead is used only while the host still has
+ * the same there (run.c, prep_mounts_fit). */
+static struct sandbox_seen extra_seen[SANDBOX_MAX_EXTRA_PATHS];
 
 static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 			      int sock)
@@ -601,9 +601,8 @@ static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 
 		if (!under(dst, sizeof(dst), root, e->path))
 			die(sock, SANDBOX_E_MOUNT, "extra path");
+		sandbox_seen_now(e->path, &extra_seen[i]);
 		present = lstat(e->path, &st) == 0;
-		extra_seen[i] = !present ? SANDBOX_SEEN_ABSENT :
-			       S_ISDIR(st.st_mode) ? SANDBOX_SEEN_DIR : SANDBOX_SEEN_OTHER;
 		if (present)
 			ensure_mountpoint(dst, strlen(root), S_ISDIR(st.st_mode));
 		if (e->mode == SANDBOX_PATH_HIDDEN) {
@@ -2027,11 +2026,13 @@ static void mounts_ahead(const struct sandbox_plan *plan, int chan)
 {
 	struct sandbox_mounts_msg m;
 
+	memset(&m, 0, sizeof(m));
+	sandbox_seen_now(plan->workspace, &m.seen[0]);
+	sandbox_seen_now("/tmp", &m.seen[1]);
 	setup_mounts(plan, NULL, chan, tree_lower);
 	tree_ahead = true;
-	memset(&m, 0, sizeof(m));
 	m.n_paths = (uint32_t)plan->n_paths;
-	memcpy(m.seen, extra_seen, sizeof(m.seen));
+	memcpy(m.seen + 2, extra_seen, sizeof(extra_seen));
 	if (send(chan, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
 		_exit(1);
 }
