@@ -333,8 +333,8 @@ int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail);
  * clone from the calling thread, and pid 1 dies with that thread; a
  * process forked from the caller cannot use it (nor end it: freeing it
  * there only closes the copy of the handle). The mount tree is built only
- * once the plan is there: nothing of the host's files is looked at
- * before. Returns 0, -errno or SANDBOX_E_USERNS-style clone errors as
+ * once the plan, or its mount part (sandbox_prep_mounts), is there:
+ * nothing of the host's files is looked at before. Returns 0, -errno or SANDBOX_E_USERNS-style clone errors as
  * -errno. */
 typedef struct sandbox_prep sandbox_prep;
 int sandbox_prep_new(bool network, sandbox_prep **ret_prep);
