@@ -1341,6 +1341,8 @@ static struct {
  * (setup_mounts' lower_fds; -1 when not). */
 static bool tree_ahead;
 static int tree_lower[2] = { -1, -1 };
+/* tracer_go was called then (an untraced plan: see mounts_ahead). */
+static bool tracer_told;
 
 /* Close every inherited fd but ours. The caller's other fds (the other
  * ends of a pipeline's pipes, above all) must not stay open in the sandbox:
@@ -1787,7 +1789,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	if (sigfd < 0)
 		die(report, SANDBOX_E_SETUP, "signalfd");
 	if (ahead_tracer.started) {
-		tracer_go(plan->trace, report);
+		if (!tracer_told)
+			tracer_go(plan->trace, report);
 	} else if (plan->trace) {
 		pthread_t th;
 
@@ -2026,6 +2029,13 @@ static void mounts_ahead(const struct sandbox_plan *plan, int chan)
 {
 	struct sandbox_mounts_msg m;
 
+	/* An untraced plan's tracer thread ends now, and ns_last_pid is
+	 * reset before setup_proc closes it (tracer_go); a traced plan's
+	 * thread is woken with the run's plan, on the CPUs it gets then. */
+	if (ahead_tracer.started && !plan->trace) {
+		tracer_go(false, chan);
+		tracer_told = true;
+	}
 	memset(&m, 0, sizeof(m));
 	sandbox_seen_now(plan->workspace, &m.seen[0]);
 	sandbox_seen_now("/tmp", &m.seen[1]);

@@ -73,6 +73,15 @@ checks=$((checks + 1))
 $host_init
 shark-init" ] || fail "a live command between plain ones: printed [$out] (stderr: $err), want shark-init, $host_init, shark-init"
 
+# Live commands one after the other: the second runs in the tree built
+# during the first (the host's /proc, untraced: its tracer thread ended
+# and ns_last_pid reset before the tree was built).
+sk "cat /dev/null; cat /dev/null; SHARK_LIVE=cat cat /proc/1/comm; SHARK_LIVE=cat cat /proc/1/comm; SHARK_LIVE=cat cat /proc/1/comm"
+checks=$((checks + 1))
+[ "$out" = "$host_init
+$host_init
+$host_init" ] || fail "live commands one after the other: printed [$out] (stderr: $err)"
+
 # --- 3: a grant replaced on the host after the tree was built -------------
 # The tree built during `sleep` binds the grant's directory as it was then;
 # the directory is then replaced (moved away, made anew): the next command's
