@@ -522,7 +522,7 @@ static void prepare_holding_user_fds(struct memo *m, bool network, size_t from, 
 	for (size_t i = from; i < to; i++)
 		if (!preps[i] && sandbox_prep_new(network, &preps[i]) < 0)
 			preps[i] = NULL; /* the next run clones its own */
-	if (m && to == 1)
+	if (m)
 		prep_mounts_ahead(m);
 	util_release_fds(held, PREP_USER_FDS);
 }
@@ -555,7 +555,7 @@ static void prepare_next(struct memo *m, bool network, size_t width)
 	for (size_t i = 0; i < prep_width; i++)
 		missing += !preps[i];
 	if (missing)
-		prepare_holding_user_fds(prep_width == 1 ? m : NULL, network, 0, prep_width);
+		prepare_holding_user_fds(m, network, 0, prep_width);
 }
 
 void memo_prepare_first(bool network)
