@@ -809,6 +809,12 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
 	tmp_layer_fd = -1;
 }
 
+/* A tree built ahead of the run (sandbox_init_prepared, the plan's mount
+ * part sent first): the host's read-only tree once more, detached, for
+ * the command's stdio files once they come (stdio_after_mounts), since
+ * the tree that became the root has the overlays over it by then. */
+static int stdio_tree = -1;
+
 /* The mount tree, built under <scratch>/root and then made the root (the
  * entries marked * are built ahead, mounts_prepare, and only attached
  * here):
@@ -821,13 +827,9 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
  *   /proc      * fresh procfs of the new pid namespace, protected
  *   /dev       * minimal, read-only tmpfs (an interactive run's: built
  *                here); its /dev/shm a private tmpfs
+ * With stdio NULL the tree is built ahead of the run (mounts_ahead): the
+ * command's stdio is reopened once it comes (stdio_after_mounts).
  */
-/* A tree built ahead of the run (sandbox_init_prepared, the plan's mount
- * part sent first): the host's read-only tree once more, detached, for
- * the command's stdio files once they come (stdio_after_mounts), since
- * the tree that became the root has the overlays over it by then. */
-static int stdio_tree = -1;
-
 static void setup_mounts(const struct sandbox_plan *plan,
 			 struct sandbox_stdio *stdio, int sock, int lower_fds[2])
 {
