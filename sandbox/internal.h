@@ -145,7 +145,40 @@ struct sandbox_prep_msg {
 	uint32_t magic;     /* SANDBOX_PREP_MAGIC */
 	uint32_t abi;       /* sandbox_abi() of the sender's build */
 	uint32_t stdio_set; /* bit i: stdio[i] is among the fds, in order */
+	uint32_t kind;      /* SANDBOX_PREP_RUN or SANDBOX_PREP_MOUNTS */
 };
+/* The whole plan: the fds are the memfd, the scratch dir (unless the
+ * mounts came first) and the stdio fds present. */
+#define SANDBOX_PREP_RUN 0u
+/* A plan whose mount part pid 1 builds its tree from ahead of the run
+ * (sandbox_prep_mounts): the fds are the memfd and the scratch dir. pid 1
+ * answers with a struct sandbox_mounts_msg once the tree is the root, or
+ * a struct sandbox_setup_msg on failure (and exits). */
+#define SANDBOX_PREP_MOUNTS 1u
+
+/* What pid 1 found on the host at a path it mounted from, just before it
+ * mounted: a bind or an overlay holds on to the inode it found, so a path
+ * replaced since (or made, or removed) would not be what a run started
+ * now gets. */
+struct sandbox_seen {
+	uint64_t dev, ino; /* stat(), following symlinks as the mount does */
+	uint8_t kind;      /* SANDBOX_SEEN_*, from lstat() */
+};
+#define SANDBOX_SEEN_ABSENT 0
+#define SANDBOX_SEEN_DIR 1
+#define SANDBOX_SEEN_OTHER 2
+
+/* pid 1's answer to SANDBOX_PREP_MOUNTS, once the tree is its root: what
+ * it found at the workspace, at /tmp and at each extra path of the plan,
+ * for the caller to compare with the host at the time of the run
+ * (run.c, prep_mounts_fit). */
+struct sandbox_mounts_msg {
+	int32_t code; /* 0 */
+	uint32_t n_paths;
+	struct sandbox_seen seen[SANDBOX_MAX_EXTRA_PATHS + 2]; /* workspace, /tmp, paths */
+};
+/* What is at path now (lstat for the kind, stat for the identity). */
+void sandbox_seen_now(const char *path, struct sandbox_seen *ret);
 #define SANDBOX_PREP_MAGIC 0x50524550u
 
 /* The build's id (generated from the sandbox's sources by the Makefile):
@@ -159,6 +192,13 @@ unsigned sandbox_abi(void);
  * SANDBOX_E_PLAN_LIMIT past 64 MiB. Fds are not encoded. */
 int sandbox_plan_encode(const struct sandbox_plan *plan, mode_t umask_value,
 			void **ret_data, size_t *ret_size);
+/* The part of the plan that decides the mount tree and the namespaces'
+ * state (workspace, scratch, extra paths, interactive, network, trace,
+ * host view, /tmp capture, tmpfs sizes and the process limit), as bytes,
+ * padding zeroed: two plans whose parts encode to the same bytes get the
+ * same tree (prep.c). */
+int sandbox_plan_encode_mounts(const struct sandbox_plan *plan, void **ret_data,
+			       size_t *ret_size);
 /* Back into a new plan (its stdio -1): 0 or -EINVAL, -ENOMEM. */
 int sandbox_plan_decode(const void *data, size_t size, struct sandbox_plan **ret_plan,
 			mode_t *ret_umask);

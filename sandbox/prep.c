@@ -16,6 +16,7 @@
 #include "sandbox/internal.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,4 +181,85 @@ int sandbox_plan_decode(const void *data, size_t size, struct sandbox_plan **ret
 fail:
 	sandbox_plan_free(plan);
 	return r;
+}
+
+/* The part of a plan that decides the mount tree and the namespaces'
+ * state, as bytes (docs/sandbox.md "Prepared sandboxes"): a prepared pid 1
+ * builds its tree from this part ahead of the run, and the run's plan may
+ * use that tree only when its own part encodes to the same bytes.
+ * Layout: struct mounts_hdr, then NUL-terminated strings: workspace,
+ * scratch, then per extra path one mode byte and the path. */
+#define MOUNTS_MAGIC 0x534d5850u /* "PXMS" */
+
+struct mounts_hdr {
+	uint32_t magic;
+	uint32_t n_paths;
+	uint8_t interactive, network, trace, host_view, tmp_capture, pad[3];
+	uint64_t max_procs, tmp_size, shm_size, run_size;
+};
+
+int sandbox_plan_encode_mounts(const struct sandbox_plan *plan, void **ret_data,
+			       size_t *ret_size)
+{
+	struct mounts_hdr h;
+	size_t size;
+	char *buf, *p;
+
+	memset(&h, 0, sizeof(h)); /* the padding too: compared byte for byte */
+	h.magic = MOUNTS_MAGIC;
+	h.n_paths = (uint32_t)plan->n_paths;
+	h.interactive = plan->interactive;
+	h.network = plan->network;
+	h.trace = plan->trace;
+	h.host_view = plan->host_view;
+	h.tmp_capture = plan->tmp_capture;
+	h.max_procs = plan->limits.max_procs;
+	h.tmp_size = plan->limits.tmp_size;
+	h.shm_size = plan->limits.shm_size;
+	h.run_size = plan->limits.run_size;
+	size = sizeof(h) + strlen(plan->workspace) + 1 + strlen(plan->scratch) + 1;
+	for (size_t i = 0; i < plan->n_paths; i++)
+		size += 1 + strlen(plan->paths[i].path) + 1;
+	if (size > PLAN_MAX_SIZE)
+		return SANDBOX_E_PLAN_LIMIT;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, &h, sizeof(h));
+	p = put_str(buf + sizeof(h), plan->workspace);
+	p = put_str(p, plan->scratch);
+	for (size_t i = 0; i < plan->n_paths; i++) {
+		*p++ = (char)plan->paths[i].mode;
+		p = put_str(p, plan->paths[i].path);
+	}
+	*ret_data = buf;
+	*ret_size = size;
+	return 0;
+}
+
+bool sandbox_plan_mounts_equal(const struct sandbox_plan *a, const struct sandbox_plan *b)
+{
+	void *da = NULL, *db = NULL;
+	size_t sa = 0, sb = 0;
+	bool eq = sandbox_plan_encode_mounts(a, &da, &sa) == 0 &&
+		  sandbox_plan_encode_mounts(b, &db, &sb) == 0 && sa == sb &&
+		  memcmp(da, db, sa) == 0;
+
+	free(da);
+	free(db);
+	return eq;
+}
+
+void sandbox_seen_now(const char *path, struct sandbox_seen *ret)
+{
+	struct stat st;
+
+	memset(ret, 0, sizeof(*ret));
+	if (lstat(path, &st) < 0)
+		return;
+	ret->kind = S_ISDIR(st.st_mode) ? SANDBOX_SEEN_DIR : SANDBOX_SEEN_OTHER;
+	if (stat(path, &st) == 0) {
+		ret->dev = (uint64_t)st.st_dev;
+		ret->ino = (uint64_t)st.st_ino;
+	}
 }

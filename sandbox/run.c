@@ -465,7 +465,7 @@ out:
 	return r;
 }
 
-static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd);
+static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd, uint32_t kind);
 
 /* sandbox_start_begin through shark-init: a prepared pid 1 started for
  * this plan and handed it at once. 1: no shark-init (the fallback). */
@@ -476,7 +476,7 @@ static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scra
 
 	if (r != 0)
 		return r;
-	r = prep_send(chan, plan, scratch_fd);
+	r = prep_send(chan, plan, scratch_fd, SANDBOX_PREP_RUN);
 	if (r < 0) {
 		struct sandbox_setup_msg m;
 
@@ -693,6 +693,10 @@ struct sandbox_prep {
 	bool execd;  /* shark-init: its process group can no longer be set */
 	bool off_cpu; /* made on CPUs other than its running commands' */
 	struct prep_state state;
+	/* sandbox_prep_mounts: the mount part sent (encoded), its scratch dir */
+	void *mounts_enc;
+	size_t mounts_size;
+	char *mounts_scratch;
 };
 
 static void prep_state_now(struct prep_state *st)
@@ -916,6 +920,8 @@ void sandbox_prep_free(sandbox_prep *prep)
 		return;
 	close(prep->chan);
 	close(prep->mounts);
+	free(prep->mounts_enc);
+	free(prep->mounts_scratch);
 	/* A forked copy of the caller holds a copy of the handle, not the
 	 * child: only the caller that cloned it ends and reaps it. */
 	if (prep->owner == getpid()) {
@@ -969,10 +975,12 @@ static int current_umask(mode_t *ret)
 }
 
 /* Hand plan to the prepared pid 1: the encoded plan in a memfd, the
- * scratch dir and the stdio fds beside it. */
-static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd)
+ * scratch dir (unless -1: sent with the mounts) and, for a run, the stdio
+ * fds beside it. */
+static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd, uint32_t kind)
 {
-	struct sandbox_prep_msg msg = { .magic = SANDBOX_PREP_MAGIC, .abi = sandbox_abi() };
+	struct sandbox_prep_msg msg = { .magic = SANDBOX_PREP_MAGIC, .abi = sandbox_abi(),
+					.kind = kind };
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(5 * sizeof(int))];
@@ -1004,8 +1012,9 @@ static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd)
 		return r;
 	}
 	fds[nfds++] = mfd;
-	fds[nfds++] = scratch_fd;
-	for (int i = 0; i < 3; i++) {
+	if (scratch_fd >= 0)
+		fds[nfds++] = scratch_fd;
+	for (int i = 0; i < 3 && kind == SANDBOX_PREP_RUN; i++) {
 		if (plan->stdio[i] >= 0) {
 			fds[nfds++] = plan->stdio[i];
 			msg.stdio_set |= 1u << i;
@@ -1027,6 +1036,110 @@ static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd)
 	return r;
 }
 
+/* p or one of its extra paths at or below the workspace: mounting there
+ * ahead would look inside the workspace overlay before the run. */
+static bool mounts_in_workspace(const sandbox_plan *plan)
+{
+	size_t n = strlen(plan->workspace);
+	const char *paths[SANDBOX_MAX_EXTRA_PATHS + 1];
+	size_t k = 0;
+
+	paths[k++] = plan->scratch;
+	for (size_t i = 0; i < plan->n_paths && k < SANDBOX_MAX_EXTRA_PATHS + 1; i++)
+		paths[k++] = plan->paths[i].path;
+	for (size_t i = 0; i < k; i++)
+		if (strncmp(paths[i], plan->workspace, n) == 0 &&
+		    (paths[i][n] == '/' || paths[i][n] == '\0'))
+			return true;
+	return false;
+}
+
+int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan)
+{
+	struct sandbox_plan copy;
+	int scratch_fd, r;
+
+	if (prep->mounts_enc)
+		return -EALREADY;
+	if (prep->owner != getpid() || prep->network != plan->network)
+		return -EINVAL;
+	/* The stdio fds are the run's: not looked at here. */
+	copy = *plan;
+	copy.stdio[0] = copy.stdio[1] = copy.stdio[2] = -1;
+	r = sandbox_plan_validate(&copy);
+	if (r < 0)
+		return r;
+	if (plan->interactive || mounts_in_workspace(plan))
+		return -ENOTSUP;
+	r = sandbox_plan_encode_mounts(plan, &prep->mounts_enc, &prep->mounts_size);
+	if (r < 0)
+		return r;
+	prep->mounts_scratch = strdup(plan->scratch);
+	if (!prep->mounts_scratch) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = open_scratch(plan, &scratch_fd, NULL);
+	if (r < 0) {
+		if (scratch_fd >= 0)
+			close(scratch_fd);
+		goto fail;
+	}
+	r = prep_send(prep->chan, &copy, scratch_fd, SANDBOX_PREP_MOUNTS);
+	close(scratch_fd);
+	if (r < 0) {
+		(void)sandbox_scratch_cleanup(plan->scratch);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(prep->mounts_enc);
+	free(prep->mounts_scratch);
+	prep->mounts_enc = NULL;
+	prep->mounts_scratch = NULL;
+	return r;
+}
+
+static bool seen_same(const struct sandbox_seen *then, const char *path)
+{
+	struct sandbox_seen now;
+
+	sandbox_seen_now(path, &now);
+	return now.kind == then->kind && now.dev == then->dev && now.ino == then->ino;
+}
+
+/* Whether plan may run in the tree prep built ahead: the same mount part,
+ * byte for byte, pid 1 done with it, and the workspace, /tmp and every
+ * extra path on the host the same file as pid 1 found there when it
+ * mounted (setup_extra_paths decides by what it finds; a bind or an
+ * overlay holds the inode it found: a directory replaced since would not
+ * be seen). Waits for pid 1 to be done building. */
+static bool prep_mounts_fit(sandbox_prep *p, const sandbox_plan *plan)
+{
+	struct sandbox_mounts_msg m;
+	void *enc = NULL;
+	size_t size = 0;
+	bool eq;
+	ssize_t n;
+
+	eq = sandbox_plan_encode_mounts(plan, &enc, &size) == 0 && size == p->mounts_size &&
+	     memcmp(enc, p->mounts_enc, size) == 0;
+	free(enc);
+	if (!eq)
+		return false;
+	do
+		n = recv(p->chan, &m, sizeof(m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(m) || m.code != 0 || m.n_paths != plan->n_paths)
+		return false; /* its set-up failed (a sandbox_setup_msg), or it died */
+	if (!seen_same(&m.seen[0], plan->workspace) || !seen_same(&m.seen[1], "/tmp"))
+		return false;
+	for (size_t i = 0; i < plan->n_paths; i++)
+		if (!seen_same(&m.seen[i + 2], plan->paths[i].path))
+			return false;
+	return true;
+}
+
 int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 				 sandbox_run **ret_run, struct sandbox_error *err_detail)
 {
@@ -1038,8 +1151,14 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 	if (!p)
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	r = sandbox_plan_validate(plan);
-	if (r < 0 || !sandbox_prep_fits(p, plan)) {
+	if (r < 0 || !sandbox_prep_fits(p, plan) || (p->mounts_enc && !prep_mounts_fit(p, plan))) {
+		/* The dirs the mounts ahead made in the plan's scratch dir
+		 * (pid 1's mounts on them went with it). */
+		bool ours = p->mounts_scratch && strcmp(p->mounts_scratch, plan->scratch) == 0;
+
 		sandbox_prep_free(p);
+		if (ours)
+			(void)sandbox_scratch_cleanup(plan->scratch);
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	}
 	run = calloc(1, sizeof(*run));
@@ -1057,34 +1176,44 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		sandbox_prep_free(p);
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	}
-	r = open_scratch(plan, &scratch_fd, err_detail);
-	if (r < 0)
-		goto fail;
+	scratch_fd = -1;
+	if (!p->mounts_enc) {
+		r = open_scratch(plan, &scratch_fd, err_detail);
+		if (r < 0)
+			goto fail;
+	}
 	/* Before pid 1 goes on, as sandbox_start_begin does. */
 	if (plan->pgid >= 0 && setpgid(p->pid, plan->pgid) < 0) {
 		r = SANDBOX_E_SETUP;
 		set_error(err_detail, r, errno, "setpgid");
 		goto fail;
 	}
-	r = prep_send(p->chan, plan, scratch_fd);
+	r = prep_send(p->chan, plan, scratch_fd, SANDBOX_PREP_RUN);
 	if (r < 0) {
 		/* pid 1 is gone (killed from outside) or the plan could not
 		 * be sent: clone one for the run after all. */
 		static const char *const names[] = { SANDBOX_ROOT, SANDBOX_WORK,
 						      SANDBOX_UPPER };
 
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 3 && scratch_fd >= 0; i++)
 			(void)unlinkat(scratch_fd, names[i], AT_REMOVEDIR);
-		close(scratch_fd);
+		if (scratch_fd >= 0)
+			close(scratch_fd);
 		free(run->scratch);
 		free(run);
+		bool ahead = p->mounts_enc != NULL;
 		sandbox_prep_free(p);
+		if (ahead)
+			(void)sandbox_scratch_cleanup(plan->scratch);
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	}
-	close(scratch_fd);
+	if (scratch_fd >= 0)
+		close(scratch_fd);
 	close(p->mounts);
 	run->pid = p->pid;
 	run->report_fd = p->chan;
+	free(p->mounts_enc);
+	free(p->mounts_scratch);
 	free(p);
 	*ret_run = run;
 	return 0;

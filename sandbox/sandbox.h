@@ -333,8 +333,8 @@ int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail);
  * clone from the calling thread, and pid 1 dies with that thread; a
  * process forked from the caller cannot use it (nor end it: freeing it
  * there only closes the copy of the handle). The mount tree is built only
- * once the plan is there: nothing of the host's files is looked at
- * before. Returns 0, -errno or SANDBOX_E_USERNS-style clone errors as
+ * once the plan, or its mount part (sandbox_prep_mounts), is there:
+ * nothing of the host's files is looked at before. Returns 0, -errno or SANDBOX_E_USERNS-style clone errors as
  * -errno. */
 typedef struct sandbox_prep sandbox_prep;
 int sandbox_prep_new(bool network, sandbox_prep **ret_prep);
@@ -345,6 +345,32 @@ pid_t sandbox_prep_pid(const sandbox_prep *prep);
 /* End an unused prepared sandbox (SIGKILL, reaped) and free the handle.
  * Accepts NULL. */
 void sandbox_prep_free(sandbox_prep *prep);
+/* Hand prep the mount part of plan ahead of its run: pid 1 builds the
+ * whole tree (the workspace and /tmp overlays, the extra paths, the
+ * hides), makes it its root and detaches the host's, while the caller
+ * still waits for another run. The mount part is what
+ * sandbox_plan_mounts_equal() compares; plan's argv, environment, cwd,
+ * stdio, process group, ignored signals, timeout and memory limit are not
+ * used (the run's plan brings them). The scratch dir's directories are
+ * made here: the scratch dir is taken, and only a plan with that scratch
+ * dir can use prep. pid 1 looks at nothing inside the workspace overlay
+ * before the run's plan comes, so what the host's workspace holds by then
+ * is what the command sees. sandbox_start_begin_prepared() uses prep only
+ * for a plan whose mount part is byte for byte the same, and whose extra
+ * paths are on the host as pid 1 found them; otherwise pid 1 is ended and
+ * the run starts without it (the scratch dir then emptied of what this
+ * made). An unused prep's scratch dir is the caller's to empty
+ * (sandbox_scratch_cleanup) after sandbox_prep_free(). Refused (-ENOTSUP,
+ * prep still usable without mounts ahead) for an interactive plan (its
+ * /dev holds the terminal of its stdio), a plan whose scratch dir or an
+ * extra path lies in the workspace (mounting there looks inside the
+ * workspace overlay), or a network setting other than prep's (-EINVAL);
+ * -EALREADY when prep has its mounts already; a plan error
+ * (SANDBOX_E_PLAN_*); -errno, after which prep should be freed. */
+int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan);
+/* Whether a and b have the same mount part (see above), compared on its
+ * encoded bytes. */
+bool sandbox_plan_mounts_equal(const sandbox_plan *a, const sandbox_plan *b);
 /* sandbox_start_begin() with *prep, which it takes over and sets to NULL:
  * started in the prepared pid 1 when it fits the plan, else *prep is freed
  * and a pid 1 cloned as sandbox_start_begin() does (also when *prep is

@@ -583,6 +583,11 @@ static void mount_private(char *dst, const char *host, mode_t mode,
 		die(sock, SANDBOX_E_MOUNT, "mount private overlay");
 }
 
+/* What setup_extra_paths found on the host at each extra path, before it
+ * mounted there: a tree built ahead is used only while the host still has
+ * the same there (run.c, prep_mounts_fit). */
+static struct sandbox_seen extra_seen[SANDBOX_MAX_EXTRA_PATHS];
+
 static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 			      int sock)
 {
@@ -596,6 +601,7 @@ static void setup_extra_paths(const char *root, const struct sandbox_plan *plan,
 
 		if (!under(dst, sizeof(dst), root, e->path))
 			die(sock, SANDBOX_E_MOUNT, "extra path");
+		sandbox_seen_now(e->path, &extra_seen[i]);
 		present = lstat(e->path, &st) == 0;
 		if (present)
 			ensure_mountpoint(dst, strlen(root), S_ISDIR(st.st_mode));
@@ -803,6 +809,12 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
 	tmp_layer_fd = -1;
 }
 
+/* A tree built ahead of the run (sandbox_init_prepared, the plan's mount
+ * part sent first): the host's read-only tree once more, detached, for
+ * the command's stdio files once they come (stdio_after_mounts), since
+ * the tree that became the root has the overlays over it by then. */
+static int stdio_tree = -1;
+
 /* The mount tree, built under <scratch>/root and then made the root (the
  * entries marked * are built ahead, mounts_prepare, and only attached
  * here):
@@ -815,6 +827,8 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
  *   /proc      * fresh procfs of the new pid namespace, protected
  *   /dev       * minimal, read-only tmpfs (an interactive run's: built
  *                here); its /dev/shm a private tmpfs
+ * With stdio NULL the tree is built ahead of the run (mounts_ahead): the
+ * command's stdio is reopened once it comes (stdio_after_mounts).
  */
 static void setup_mounts(const struct sandbox_plan *plan,
 			 struct sandbox_stdio *stdio, int sock, int lower_fds[2])
@@ -834,14 +848,25 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		errno = ENAMETOOLONG;
 		die(sock, SANDBOX_E_MOUNT, "root path");
 	}
+	if (!stdio) {
+		struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						     MOUNT_ATTR_NODEV };
+
+		stdio_tree = open_tree(AT_FDCWD, "/",
+				       OPEN_TREE_CLOEXEC | OPEN_TREE_CLONE | AT_RECURSIVE);
+		if (stdio_tree < 0 ||
+		    mount_setattr(stdio_tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+			die(sock, SANDBOX_E_MOUNT, "bind host root for stdio");
+	}
 	if (move_mount(base.tree, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		die(sock, SANDBOX_E_MOUNT, "bind host root");
 	/* The fd of the tree's root is the new root's from here on. */
 	rfd = base.tree;
 	base.tree = -1;
 	/* The command's stdio files, from the read-only tree, before /tmp,
-	 * /run and the workspace are mounted over it (stdio.c). */
-	n = sandbox_stdio_reopen_files(stdio, rfd, &step);
+	 * /run and the workspace are mounted over it (stdio.c); ahead of
+	 * the run (stdio NULL), a copy of the tree kept for them. */
+	n = stdio ? sandbox_stdio_reopen_files(stdio, rfd, &step) : 0;
 	if (n < 0) {
 		errno = -n;
 		die(sock, SANDBOX_E_STDIO, step);
@@ -898,7 +923,7 @@ static void setup_mounts(const struct sandbox_plan *plan,
 
 	setup_proc(root, plan, sock);
 	setup_dev(root, plan, sock);
-	{
+	if (stdio) {
 		int dfd = openat(rfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 		n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
@@ -923,6 +948,32 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_MOUNT, "detach old root");
 	if (chdir("/") < 0)
 		die(sock, SANDBOX_E_MOUNT, "chdir /");
+}
+
+/* The command's stdio in a tree built ahead of the run (setup_mounts
+ * with no stdio): its files reopened from the copy of the host's tree kept
+ * for them, its devices from the sandbox's /dev, as setup_mounts does for
+ * a tree built for the run. */
+static void stdio_after_mounts(struct sandbox_stdio *stdio, int sock)
+{
+	const char *step = NULL;
+	int n = sandbox_stdio_reopen_files(stdio, stdio_tree, &step), dfd;
+
+	close_base_fd(&stdio_tree);
+	if (n < 0) {
+		errno = -n;
+		die(sock, SANDBOX_E_STDIO, step);
+	}
+	dfd = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
+	if (dfd < 0)
+		step = "open /dev";
+	else
+		close(dfd);
+	if (n < 0) {
+		errno = n == SANDBOX_E_STDIO ? EPERM : -n;
+		die(sock, SANDBOX_E_STDIO, step);
+	}
 }
 
 /* Set by a prepared pid 1 once its own bounding set is empty (bset_ahead):
@@ -1287,21 +1338,31 @@ static struct {
 	int sv[2];
 } ahead_tracer = { false, 0, { -1, -1 } };
 
+/* The mount tree was built ahead of the run (sandbox_init_prepared), and
+ * the host's workspace and /tmp below its overlays opened then
+ * (setup_mounts' lower_fds; -1 when not). */
+static bool tree_ahead;
+static int tree_lower[2] = { -1, -1 };
+/* tracer_go was called then (an untraced plan: see mounts_ahead). */
+static bool tracer_told;
+
 /* Close every inherited fd but ours. The caller's other fds (the other
  * ends of a pipeline's pipes, above all) must not stay open in the sandbox:
  * a reader would never see EOF. */
 static void keep_only_fds(int report, int scratch_fd, const int stdio[3])
 {
-	int keep[15] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
+	int keep[19] = { report, scratch_fd, stdio[0], stdio[1], stdio[2],
 			 /* the mounts built ahead (-1 when not) */
 			 base.tree, base.proc, base.pid_max, base.last_pid, base.dev,
 			 base.tmp, base.run, base.shm,
 			 /* the tracer's channel, made ahead (-1 when not) */
-			 ahead_tracer.sv[0], ahead_tracer.sv[1] };
+			 ahead_tracer.sv[0], ahead_tracer.sv[1],
+			 /* a tree built ahead of the run: what setup_mounts kept */
+			 stdio_tree, tree_lower[0], tree_lower[1], tmp_layer_fd };
 	unsigned lo = 0;
 
-	qsort(keep, 15, sizeof(int), cmp_int);
-	for (int i = 0; i < 15; i++) {
+	qsort(keep, 19, sizeof(int), cmp_int);
+	for (int i = 0; i < 19; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > lo)
@@ -1730,7 +1791,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	if (sigfd < 0)
 		die(report, SANDBOX_E_SETUP, "signalfd");
 	if (ahead_tracer.started) {
-		tracer_go(plan->trace, report);
+		if (!tracer_told)
+			tracer_go(plan->trace, report);
 	} else if (plan->trace) {
 		pthread_t th;
 
@@ -1744,7 +1806,13 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	sandbox_stdio_init(&stdio);
 	for (int i = 0; i < 3; i++)
 		stdio.fd[i] = local.stdio[i];
-	setup_mounts(&local, &stdio, report, lower_fds);
+	if (tree_ahead) {
+		stdio_after_mounts(&stdio, report);
+		lower_fds[0] = tree_lower[0];
+		lower_fds[1] = tree_lower[1];
+	} else {
+		setup_mounts(&local, &stdio, report, lower_fds);
+	}
 	pthread_mutex_lock(&ctx.lock);
 	ctx.lower_paths[0] = plan->workspace;
 	ctx.lower_paths[1] = "/tmp";
@@ -1884,25 +1952,112 @@ void sandbox_init_main(const struct sandbox_plan *plan, int report,
  * from the plan and pid 1's resets; the umask comes with the plan; the
  * caller checks its resource limits, nice value and process group did not
  * change before it uses us (sandbox_start_begin_prepared). */
-void sandbox_init_prepared(int chan, int sync_fd)
+/* Receive one message of the caller (sandbox_prep_msg: a run's plan, or
+ * the mount part sent ahead) and decode its plan; fds[] gets the fds that
+ * came beside it (*nfds of them, the memfd closed). want_scratch: whether
+ * a run's plan brings its scratch dir (not after the mounts). */
+static struct sandbox_plan *recv_plan(int chan, struct sandbox_prep_msg *msg, int fds[5],
+				      bool want_scratch, mode_t *um)
 {
-	struct sandbox_prep_msg msg;
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(5 * sizeof(int))];
 	} ctl;
-	struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
-	int fds[5], nfds = 0, need, k;
-	const char *step;
 	struct sandbox_plan *plan;
-	struct timespec zero = { 0, 0 };
 	struct stat st;
-	sigset_t sigs;
-	mode_t um;
+	int nfds = 0, need, k;
 	ssize_t n;
 	char *buf;
+
+	do
+		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		_exit(0); /* dropped unused */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			if (cnt > 5)
+				cnt = 5;
+			memcpy(fds, CMSG_DATA(c), cnt * sizeof(int));
+			nfds = (int)cnt;
+		}
+	}
+	if (msg->kind == SANDBOX_PREP_MOUNTS)
+		need = want_scratch ? 2 : -1; /* the mounts come once, first */
+	else
+		need = 1 + want_scratch + !!(msg->stdio_set & 1) + !!(msg->stdio_set & 2) +
+		       !!(msg->stdio_set & 4);
+	if (n != (ssize_t)sizeof(*msg) || msg->magic != SANDBOX_PREP_MAGIC || nfds != need ||
+	    (mh.msg_flags & MSG_CTRUNC)) {
+		errno = EPROTO;
+		die(chan, SANDBOX_E_SETUP, "receive plan");
+	}
+	if (msg->abi != sandbox_abi()) {
+		errno = EPROTO;
+		die(chan, SANDBOX_E_SETUP,
+		    "shark-init of another build: restart the shell");
+	}
+	if (fstat(fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+	    !(buf = malloc((size_t)st.st_size)))
+		die(chan, SANDBOX_E_SETUP, "read plan");
+	if (pread(fds[0], buf, (size_t)st.st_size, 0) != st.st_size) {
+		errno = EIO;
+		die(chan, SANDBOX_E_SETUP, "read plan");
+	}
+	k = sandbox_plan_decode(buf, (size_t)st.st_size, &plan, um);
+	if (k < 0) {
+		errno = -k;
+		die(chan, SANDBOX_E_SETUP, "decode plan");
+	}
+	free(buf);
+	close(fds[0]);
+	return plan;
+}
+
+/* The mount part of a plan, sent ahead of its run: the whole tree built
+ * from it now and made the root, as for a run (setup_mounts, without the
+ * command's stdio, which comes with the run), while the caller's previous
+ * command runs. Nothing inside the workspace overlay is looked at (the
+ * caller sends no plan with its scratch dir or an extra path there): the
+ * previous command's effects reach the host's workspace after this, and
+ * the overlay must not have cached what was there before. Then pid 1 says
+ * what it found at the extra paths (sandbox_mounts_msg). */
+static void mounts_ahead(const struct sandbox_plan *plan, int chan)
+{
+	struct sandbox_mounts_msg m;
+
+	/* An untraced plan's tracer thread ends now, and ns_last_pid is
+	 * reset before setup_proc closes it (tracer_go); a traced plan's
+	 * thread is woken with the run's plan, on the CPUs it gets then. */
+	if (ahead_tracer.started && !plan->trace) {
+		tracer_go(false, chan);
+		tracer_told = true;
+	}
+	memset(&m, 0, sizeof(m));
+	sandbox_seen_now(plan->workspace, &m.seen[0]);
+	sandbox_seen_now("/tmp", &m.seen[1]);
+	setup_mounts(plan, NULL, chan, tree_lower);
+	tree_ahead = true;
+	m.n_paths = (uint32_t)plan->n_paths;
+	memcpy(m.seen + 2, extra_seen, sizeof(extra_seen));
+	if (send(chan, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		_exit(1);
+}
+
+void sandbox_init_prepared(int chan, int sync_fd)
+{
+	struct sandbox_prep_msg msg;
+	int fds[5], scratch_fd = -1, k;
+	const char *step;
+	struct sandbox_plan *plan, *ahead = NULL;
+	struct timespec zero = { 0, 0 };
+	sigset_t sigs;
+	mode_t um;
 
 	{
 		int sfd = sync_fd >= 0 ? sync_fd : chan; /* -1: none */
@@ -1931,47 +2086,34 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	(void)mounts_prepare(NULL, &k, &step);
 	tracer_ahead();
 
-	do
-		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		_exit(0); /* dropped unused */
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	plan = recv_plan(chan, &msg, fds, true, &um);
+	if (msg.kind == SANDBOX_PREP_MOUNTS) {
+		ahead = plan;
+		scratch_fd = fds[1];
+		mounts_ahead(ahead, chan);
+		plan = recv_plan(chan, &msg, fds, false, &um);
+		/* The caller compared the two already; so does pid 1: a
+		 * command never runs in the tree of another plan. */
+		{
+			void *a = NULL, *b = NULL;
+			size_t sa = 0, sb = 0;
+			bool eq = sandbox_plan_encode_mounts(ahead, &a, &sa) == 0 &&
+				  sandbox_plan_encode_mounts(plan, &b, &sb) == 0 && sa == sb &&
+				  memcmp(a, b, sa) == 0;
 
-			if (cnt > 5)
-				cnt = 5;
-			memcpy(fds, CMSG_DATA(c), cnt * sizeof(int));
-			nfds = (int)cnt;
+			free(a);
+			free(b);
+			if (!eq) {
+				errno = EINVAL;
+				die(chan, SANDBOX_E_SETUP, "plan unlike its mounts built ahead");
+			}
 		}
+		sandbox_plan_free(ahead);
+		k = 1;
+	} else {
+		scratch_fd = fds[1];
+		k = 2;
 	}
-	need = 2 + !!(msg.stdio_set & 1) + !!(msg.stdio_set & 2) + !!(msg.stdio_set & 4);
-	if (n != (ssize_t)sizeof(msg) || msg.magic != SANDBOX_PREP_MAGIC || nfds != need ||
-	    (mh.msg_flags & MSG_CTRUNC)) {
-		errno = EPROTO;
-		die(chan, SANDBOX_E_SETUP, "receive plan");
-	}
-	if (msg.abi != sandbox_abi()) {
-		errno = EPROTO;
-		die(chan, SANDBOX_E_SETUP,
-		    "shark-init of another build: restart the shell");
-	}
-	if (fstat(fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
-	    !(buf = malloc((size_t)st.st_size)))
-		die(chan, SANDBOX_E_SETUP, "read plan");
-	if (pread(fds[0], buf, (size_t)st.st_size, 0) != st.st_size) {
-		errno = EIO;
-		die(chan, SANDBOX_E_SETUP, "read plan");
-	}
-	k = sandbox_plan_decode(buf, (size_t)st.st_size, &plan, &um);
-	if (k < 0) {
-		errno = -k;
-		die(chan, SANDBOX_E_SETUP, "decode plan");
-	}
-	free(buf);
-	close(fds[0]);
-	k = 2;
 	for (int i = 0; i < 3; i++)
 		plan->stdio[i] = (msg.stdio_set & (1u << i)) ? fds[k++] : -1;
 	umask(um);
@@ -1982,7 +2124,7 @@ void sandbox_init_prepared(int chan, int sync_fd)
 	pid1_signal_set(&sigs);
 	while (sigtimedwait(&sigs, NULL, &zero) > 0)
 		;
-	pid1_run(plan, chan, fds[1]);
+	pid1_run(plan, chan, scratch_fd);
 }
 
 /* pid 1 as its own program (init_main.c, run.c spawn_init): exec'd with

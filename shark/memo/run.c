@@ -448,13 +448,87 @@ static unsigned runs_here;
  * Every free fd below 10 is held on /dev/null while it is made. */
 #define PREP_USER_FDS 10
 
-static void prepare_holding_user_fds(bool network, size_t from, size_t to)
+/* The mounts ahead (docs/sandbox.md "Prepared sandboxes"): the plan of
+ * the last run when it was a single command (its mount part is the next
+ * one's, most of the time: the same workspace, store and grants), and the
+ * scratch dir made for the next run, whose tree preps[0] builds from that
+ * plan while the last run's command runs. The next run takes the dir
+ * (set_up) and, when its plan's mount part is the same, starts in that
+ * tree; when it is not, the library drops preps[0] and the run starts as
+ * before. An ahead scratch dir that no run takes is removed with its
+ * prepared sandbox (prep_ahead_drop), at the latest at exit. */
+static sandbox_plan *last_plan;
+static bool keep_last_plan; /* the run being started is a single command */
+static char *ahead_scratch;
+static int ahead_hold = -1;
+
+static void prep_ahead_forget(void)
+{
+	free(ahead_scratch);
+	ahead_scratch = NULL;
+	if (ahead_hold >= 0)
+		close(ahead_hold);
+	ahead_hold = -1;
+}
+
+/* End preps[0] (whose tree is on the ahead scratch dir), then remove the
+ * dir. */
+static void prep_ahead_drop(void)
+{
+	if (!ahead_scratch)
+		return;
+	sandbox_prep_free(preps[0]);
+	preps[0] = NULL;
+	(void)sandbox_scratch_cleanup(ahead_scratch);
+	rmdir(ahead_scratch);
+	prep_ahead_forget();
+}
+
+static void prep_ahead_at_exit(void)
+{
+	if (next_prep_pid == util_getpid())
+		prep_ahead_drop();
+}
+
+/* Send preps[0] the mount part of the last run's plan, with a fresh
+ * scratch dir (fds held as for the prepared sandboxes themselves). */
+static void prep_mounts_ahead(struct memo *m)
+{
+	static bool registered;
+	/* Not after the last run of a process that leaves by _exit (the
+	 * last command of `shark -c`, a forked job's: commit_later is off
+	 * then, external.c): its dir would outlive it. */
+	if (!preps[0] || !last_plan || ahead_scratch || !m->commit_later)
+		return;
+	if (!registered)
+		registered = atexit(prep_ahead_at_exit) == 0;
+	if (!registered)
+		return;
+	char *scratch = NULL;
+	int hold = -1;
+	if (memo_make_scratch(m, &scratch, &hold) < 0)
+		return;
+	if (sandbox_plan_set_scratch(last_plan, scratch) == 0 &&
+	    sandbox_prep_mounts(preps[0], last_plan) == 0) {
+		ahead_scratch = scratch;
+		ahead_hold = hold;
+		return;
+	}
+	(void)sandbox_scratch_cleanup(scratch);
+	rmdir(scratch);
+	free(scratch);
+	close(hold);
+}
+
+static void prepare_holding_user_fds(struct memo *m, bool network, size_t from, size_t to)
 {
 	int held[PREP_USER_FDS];
 	util_hold_free_fds(held, PREP_USER_FDS);
 	for (size_t i = from; i < to; i++)
 		if (!preps[i] && sandbox_prep_new(network, &preps[i]) < 0)
 			preps[i] = NULL; /* the next run clones its own */
+	if (m)
+		prep_mounts_ahead(m);
 	util_release_fds(held, PREP_USER_FDS);
 }
 
@@ -465,6 +539,7 @@ static void prep_forget_forked(void)
 {
 	if (next_prep_pid == util_getpid())
 		return;
+	prep_ahead_forget(); /* the parent's dir: not ours to remove */
 	for (size_t i = 0; i < PREP_POOL; i++) {
 		sandbox_prep_free(preps[i]);
 		preps[i] = NULL;
@@ -474,7 +549,7 @@ static void prep_forget_forked(void)
 	runs_here = 0;
 }
 
-static void prepare_next(bool network, size_t width)
+static void prepare_next(struct memo *m, bool network, size_t width)
 {
 	prep_forget_forked();
 	if (width > prep_width)
@@ -485,14 +560,14 @@ static void prepare_next(bool network, size_t width)
 	for (size_t i = 0; i < prep_width; i++)
 		missing += !preps[i];
 	if (missing)
-		prepare_holding_user_fds(network, 0, prep_width);
+		prepare_holding_user_fds(m, network, 0, prep_width);
 }
 
 void memo_prepare_first(bool network)
 {
 	prep_forget_forked();
 	if (!preps[0])
-		prepare_holding_user_fds(network, 0, 1);
+		prepare_holding_user_fds(NULL, network, 0, 1);
 }
 
 /* The prepared sandbox a stage's start takes: the first there is (the
@@ -653,6 +728,11 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 			start_failed(m, r, e, &detail);
 	} else {
 		memo_warn(m, "shark: %s: %s", r->ps->s->argv[0], sandbox_strerror(e));
+	}
+	if (e == 0 && keep_last_plan) { /* the next run's mounts ahead */
+		sandbox_plan_free(last_plan);
+		last_plan = plan;
+		return e;
 	}
 	sandbox_plan_free(plan);
 	return e;
@@ -1354,9 +1434,25 @@ static int open_outputs(struct srun *r)
 
 /* Stage r's scratch directory, stdout hasher and (when it may be
  * recorded) blob writers for its output. */
-static int prepare_record(struct memo *m, struct srun *r)
+static int prepare_record(struct memo *m, struct srun *r, bool single)
 {
-	int e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
+	int e = 0;
+	prep_forget_forked(); /* a forked copy: the dir is the parent's */
+	/* The dir a prepared sandbox built its tree on (prep_mounts_ahead),
+	 * unless it lies in the workspace now (a cd: overlayfs refuses an
+	 * upper dir inside its lower one, memo_make_scratch). */
+	size_t wl = ahead_scratch ? strlen(m->workspace) : 0;
+	if (ahead_scratch && (!single || (strncmp(ahead_scratch, m->workspace, wl) == 0 &&
+					  (ahead_scratch[wl] == '/' || wl == 1))))
+		prep_ahead_drop();
+	if (ahead_scratch) {
+		r->scratch = ahead_scratch;
+		r->scratch_hold = ahead_hold;
+		ahead_scratch = NULL;
+		ahead_hold = -1;
+	} else {
+		e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
+	}
 	if (e == 0)
 		e = store_hasher_new(&r->hout);
 	if (e == 0 && m->st && !r->reason) { /* m->st: opened by memo_run_stages */
@@ -1378,7 +1474,7 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 		if (e == 0)
 			e = open_outputs(&runs[j]);
 		if (e == 0)
-			e = prepare_record(m, &runs[j]);
+			e = prepare_record(m, &runs[j], count == 1);
 	}
 	if (e < 0) {
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
@@ -1404,6 +1500,11 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t count)
 {
 	int result = 0;
+	keep_last_plan = count == 1;
+	if (count != 1) {
+		sandbox_plan_free(last_plan);
+		last_plan = NULL;
+	}
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
 		if (start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
@@ -1428,7 +1529,7 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 		}
 	}
 	if (count > 0)
-		prepare_next((runs[count - 1].ps->s->flags & MEMO_NETWORK) != 0, count);
+		prepare_next(m, (runs[count - 1].ps->s->flags & MEMO_NETWORK) != 0, count);
 	return result;
 }
 

@@ -710,3 +710,201 @@ Test(sandbox_prep, nothing_of_a_run_outlives_its_wait)
 	sandbox_plan_free(p);
 	cr_expect(reaped(pid1), "pid 1 reaped once it had exited");
 }
+
+/* ---- the mount part sent ahead (sandbox_prep_mounts) ---- */
+
+/* The mount part is what decides the tree: two plans that differ only in
+ * what the command alone needs compare equal; any difference in the tree
+ * (a grant, its mode, the scratch dir, tracing, a tmpfs size, the
+ * workspace, the host view, the network) does not. */
+Test(sandbox_prep, the_mount_part_compares_what_decides_the_tree)
+{
+	sandbox_plan *a = plan_sh("true", -1), *b = plan_sh("echo other", 1);
+	const char *envp[] = { "X=1", NULL };
+	char scratch_a[PATH_MAX + 32];
+	struct sandbox_limits lim;
+
+	snprintf(scratch_a, sizeof(scratch_a), "%s/scratch%d", top, n_scratch - 2);
+	cr_assert_eq(sandbox_plan_set_scratch(b, scratch_a), 0);
+	/* the run part: argv (above), env, cwd, stdio, pgid, timeout, memory */
+	cr_assert_eq(sandbox_plan_set_envp(b, envp), 0);
+	cr_assert_eq(sandbox_plan_set_cwd(b, top), 0);
+	cr_assert_eq(sandbox_plan_set_process_group(b, 0), 0);
+	sandbox_limits_default(&lim);
+	lim.timeout_ms = 5000;
+	lim.max_memory = 1u << 30;
+	sandbox_plan_set_limits(b, &lim);
+	cr_expect(sandbox_plan_mounts_equal(a, b), "only the run part differs");
+
+	cr_assert_eq(sandbox_plan_add_path(b, "/opt", SANDBOX_PATH_WRITABLE), 0);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "a grant");
+	cr_assert_eq(sandbox_plan_add_path(a, "/opt", SANDBOX_PATH_READONLY), 0);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "a grant's mode");
+	sandbox_plan_free(a);
+	a = plan_sh("true", -1);
+	sandbox_plan_free(b);
+	b = plan_sh("true", -1);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "another scratch dir");
+	snprintf(scratch_a, sizeof(scratch_a), "%s/scratch%d", top, n_scratch - 2);
+	cr_assert_eq(sandbox_plan_set_scratch(b, scratch_a), 0);
+	cr_assert(sandbox_plan_mounts_equal(a, b));
+	sandbox_plan_set_trace(a, false);
+	sandbox_plan_set_trace(b, true);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "traced");
+	sandbox_plan_set_trace(b, false);
+	sandbox_plan_set_host_view(b, true);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "the host view");
+	sandbox_plan_set_host_view(b, false);
+	sandbox_plan_set_network(b, true);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "the network");
+	sandbox_plan_set_network(b, false);
+	sandbox_limits_default(&lim);
+	lim.tmp_size = 1u << 20;
+	sandbox_plan_set_limits(b, &lim);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "the /tmp size");
+	sandbox_limits_default(&lim);
+	sandbox_plan_set_limits(a, &lim);
+	sandbox_plan_set_limits(b, &lim);
+	cr_assert(sandbox_plan_mounts_equal(a, b));
+	cr_assert_eq(sandbox_plan_set_workspace(b, top), 0);
+	cr_expect_not(sandbox_plan_mounts_equal(a, b), "another workspace");
+	sandbox_plan_free(a);
+	sandbox_plan_free(b);
+}
+
+/* A plan for the run in the tree built ahead from pred: same scratch dir. */
+static sandbox_plan *plan_like(const sandbox_plan *pred, int pred_scratch, const char *script,
+			       int out)
+{
+	char scratch[PATH_MAX + 32];
+	sandbox_plan *p = plan_sh(script, out);
+
+	(void)pred;
+	snprintf(scratch, sizeof(scratch), "%s/scratch%d", top, pred_scratch);
+	cr_assert_eq(sandbox_plan_set_scratch(p, scratch), 0);
+	return p;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX * 2];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0, "%s", path);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* The tree is built while the caller still waits for another run; the
+ * host's workspace changes after (files made, changed, removed, a new
+ * directory): the command run in the tree sees the workspace as it is at
+ * its run, and runs in the prepared pid 1. */
+Test(sandbox_prep, its_tree_built_ahead_shows_the_workspace_as_it_is_at_the_run)
+{
+	struct timespec built = { 0, 200 * 1000 * 1000 };
+	char out[PATH_MAX + 16], text[256], sub[PATH_MAX + 16], gone[PATH_MAX + 32];
+	sandbox_prep *prep;
+	sandbox_plan *pred, *p;
+	struct sandbox_result *res;
+	int fd, pred_scratch;
+	pid_t pid1, used;
+
+	write_text(ws, "gone.txt", "bye\n");
+	write_text(ws, "changed.txt", "old\n");
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	pred_scratch = n_scratch;
+	pred = plan_sh("true", -1);
+	cr_assert_eq(sandbox_prep_mounts(prep, pred), 0);
+	cr_expect_eq(sandbox_prep_mounts(prep, pred), -EALREADY);
+	nanosleep(&built, NULL);
+	/* what the previous command's effects do to the host's workspace */
+	write_text(ws, "new.txt", "new\n");
+	write_text(ws, "changed.txt", "old\nmore\n");
+	snprintf(sub, sizeof(sub), "%s/sub", ws);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	write_text(sub, "f", "deep\n");
+	snprintf(gone, sizeof(gone), "%s/gone.txt", ws);
+	cr_assert_eq(unlink(gone), 0);
+
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	p = plan_like(pred, pred_scratch, "cat new.txt sub/f changed.txt; ls; test -e gone.txt; echo $?",
+		      fd);
+	res = run_prepared(p, &prep, &used);
+	close(fd);
+	cr_expect_eq(used, pid1, "the prepared pid 1, with its tree, ran the plan");
+	cr_expect_eq(res->exit_code, 0);
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, "new\ndeep\nold\nmore\nchanged.txt\nnew.txt\nsub\n1\n");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	sandbox_plan_free(pred);
+}
+
+/* A plan whose mount part differs from the one sent ahead (a writable
+ * grant added) does not run in that tree: its own tree has the grant. */
+Test(sandbox_prep, a_plan_with_another_mount_part_does_not_use_the_tree)
+{
+	struct timespec built = { 0, 200 * 1000 * 1000 };
+	char grant[PATH_MAX + 16], script[PATH_MAX * 2], file[PATH_MAX + 48], text[64];
+	sandbox_prep *prep;
+	sandbox_plan *pred, *p;
+	struct sandbox_result *res;
+	int pred_scratch;
+	pid_t pid1, used;
+
+	snprintf(grant, sizeof(grant), "%s/grant", top);
+	cr_assert_eq(mkdir(grant, 0755), 0);
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	pred_scratch = n_scratch;
+	pred = plan_sh("true", -1);
+	cr_assert_eq(sandbox_prep_mounts(prep, pred), 0);
+	nanosleep(&built, NULL);
+	snprintf(script, sizeof(script), "echo granted > %s/f", grant);
+	p = plan_like(pred, pred_scratch, script, -1);
+	cr_assert_eq(sandbox_plan_add_path(p, grant, SANDBOX_PATH_WRITABLE), 0);
+	res = run_prepared(p, &prep, &used);
+	cr_expect_neq(used, pid1, "not the prepared pid 1");
+	cr_expect(reaped(pid1), "the prepared pid 1 was ended");
+	cr_expect_eq(res->exit_code, 0);
+	snprintf(file, sizeof(file), "%s/f", grant);
+	read_file(file, text, sizeof(text));
+	cr_expect_str_eq(text, "granted\n");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	sandbox_plan_free(pred);
+}
+
+/* An interactive plan (its /dev holds its terminal) and a plan with its
+ * scratch dir in the workspace (mounting there would look inside the
+ * workspace overlay) get no tree ahead; the prepared sandbox stays usable. */
+Test(sandbox_prep, no_tree_ahead_for_an_interactive_plan_or_one_inside_the_workspace)
+{
+	char scratch[PATH_MAX + 32];
+	sandbox_prep *prep;
+	sandbox_plan *p = plan_sh("true", -1);
+	struct sandbox_result *res;
+	pid_t pid1, used;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	sandbox_plan_set_interactive(p, true);
+	cr_expect_eq(sandbox_prep_mounts(prep, p), -ENOTSUP);
+	sandbox_plan_set_interactive(p, false);
+	snprintf(scratch, sizeof(scratch), "%s/scratch-in", ws);
+	cr_assert_eq(mkdir(scratch, 0700), 0);
+	cr_assert_eq(sandbox_plan_set_scratch(p, scratch), 0);
+	cr_expect_eq(sandbox_prep_mounts(prep, p), -ENOTSUP);
+	sandbox_plan_free(p);
+	p = plan_sh("exit 4", -1);
+	res = run_prepared(p, &prep, &used);
+	cr_expect_eq(used, pid1);
+	cr_expect_eq(res->exit_code, 4);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
