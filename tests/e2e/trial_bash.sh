@@ -1,0 +1,39 @@
+#!/bin/sh
+# trial_bash.sh - everyday bash scripts from a user trial of shark (round 5):
+# each script runs under bash and under `shark --bash` in a fresh directory of
+# the workspace, and stdout and the exit status must be the same bytes; a
+# second shark run of the same script must print the same again.
+. "$(dirname "$0")/../lib/e2e.sh"
+command -v bash >/dev/null || { echo "trial_bash: bash is required" >&2; exit 1; }
+
+n=0
+# same_as_bash NAME SCRIPT: SCRIPT (a file's text) gives the same stdout and
+# status in bash and, twice, in shark --bash.
+same_as_bash() {
+	n=$((n + 1))
+	printf '%s\n' "$2" >"$root/script$n.sh"
+	for who in bash shark1 shark2; do
+		rm -rf "$ws/t$n" && mkdir "$ws/t$n" && cd "$ws/t$n" || exit 1
+		case $who in
+		bash) bash "$root/script$n.sh" >"$root/$who.out" 2>/dev/null ;;
+		*) "$SHARK" --bash "$root/script$n.sh" >"$root/$who.out" 2>/dev/null ;;
+		esac
+		echo "$?" >"$root/$who.st"
+		cd "$ws" || exit 1
+		chmod -R u+rwx "$ws/t$n"
+	done
+	for who in shark1 shark2; do
+		checks=$((checks + 1))
+		cmp -s "$root/bash.out" "$root/$who.out" && cmp -s "$root/bash.st" "$root/$who.st" ||
+			fail "$1 ($who): shark gave [$(od -c "$root/$who.out" | head -5)] status $(cat "$root/$who.st"), bash [$(od -c "$root/bash.out" | head -5)] status $(cat "$root/bash.st")"
+	done
+}
+
+# printf's format escapes of bash: \xHH (a non-UTF-8 file name made with
+# printf), \E, \" \' \?; %b's \E.
+same_as_bash "printf \\xHH" 'touch "$(printf '"'"'bad\xffname'"'"')"
+ls | od -An -c
+printf '"'"'a\"b\?c\Ed\x4g\xZh\x414\n'"'"' | od -An -c
+printf '"'"'%b\n'"'"' '"'"'a\"b\?c\Ed\x41\xffz'"'"' | od -An -c'
+
+finish
