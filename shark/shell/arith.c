@@ -85,6 +85,7 @@ static intmax_t str_value(struct arith *a, const char *name, const char *v)
 		if (a->sh->opt.nounset && !a->noeval) {
 			sh_error(a->sh, "%s: parameter not set", name);
 			a->err = true;
+			sh_fatal(a->sh, a->sh->bash ? 1 : 2);
 		}
 		return 0;
 	}

@@ -505,7 +505,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	sh->cmdsub_ran = false;
 	sh->cmdsub_status = 0;
 	if (expand_command_words(sh, n->args, &argv) < 0) {
-		status = sh->jump == J_NONE ? 1 : 2;
+		status = sh->jump == J_NONE ? 1 : sh->status;	/* as set by the error */
 		goto out;
 	}
 	if (argv.n == 0) {
@@ -521,7 +521,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			}
 			char *v = expand_word_str(sh, w, true);
 			if (!v) {
-				status = 2;
+				status = sh->jump == J_NONE ? 2 : sh->status;
 				goto out;
 			}
 			if (sh->opt.xtrace) {
@@ -561,7 +561,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		goto out;
 	}
 	if (eval_expand_assigns(sh, n->assigns, &assigns) < 0) {
-		status = 2;
+		status = sh->jump == J_NONE ? 2 : sh->status;
 		goto out;
 	}
 	if (sh->opt.xtrace)

@@ -280,7 +280,23 @@ static void add_positional(struct shell *sh, const char *name, struct xbuf *b, b
 
 static void expand_fail(struct shell *sh)
 {
-	sh_fatal(sh, 2);
+	if (sh->bash && sh->jump == J_ABORT)
+		return;	/* an inner arith_fail() abandoned the command */
+	sh_fatal(sh, sh->bash ? 1 : 2);	/* bash's script exits with 1 */
+}
+
+/* An arithmetic expression of an expansion failed. In bash mode a bad
+ * expression abandons the complete command with status 1 and the script
+ * goes on, as bash does; an unset variable under set -u (already J_EXIT)
+ * still ends it. */
+static void arith_fail(struct shell *sh)
+{
+	if (sh->bash && sh->jump == J_NONE) {
+		sh->jump = J_ABORT;
+		sh->status = 1;
+		return;
+	}
+	expand_fail(sh);
 }
 
 /* Expand an operator's word to a plain string. */
@@ -369,6 +385,8 @@ static bool arith_word(struct shell *sh, const struct word *w, intmax_t *ret)
 		return false;
 	int r = arith_eval(sh, s, ret);
 	free(s);
+	if (r < 0)
+		arith_fail(sh);
 	return r == 0;
 }
 
@@ -506,7 +524,7 @@ static int expand_array_param(struct shell *sh, const struct wpart *pt, struct x
 		intmax_t idx = 0;
 		if (!sub || arith_eval(sh, sub, &idx) < 0) {
 			free(sub);
-			expand_fail(sh);
+			arith_fail(sh);
 			return -1;
 		}
 		free(sub);
@@ -873,7 +891,7 @@ static int expand_arith(struct shell *sh, const struct wpart *pt, struct xbuf *b
 	int r = arith_eval(sh, expr, &v);
 	free(expr);
 	if (r < 0) {
-		expand_fail(sh);
+		arith_fail(sh);
 		return -1;
 	}
 	char buf[32];

@@ -36,4 +36,27 @@ ls | od -An -c
 printf '"'"'a\"b\?c\Ed\x4g\xZh\x414\n'"'"' | od -An -c
 printf '"'"'%b\n'"'"' '"'"'a\"b\?c\Ed\x41\xffz'"'"' | od -An -c'
 
+# Expansion errors as bash: an unset variable under set -u and ${x?} end the
+# script with status 1 (not 2), a bad arithmetic expression abandons the
+# complete command with status 1 and the script goes on (each case is a
+# script of its own; the traps show the status the shell exits with).
+same_as_bash "set -u exits 1" 'trap "echo exit \$?" EXIT
+set -u
+f() { echo "$undefined_var"; echo in-f; }
+f
+echo after $?'
+same_as_bash "\${x?} exits 1" 'x=${y?m}
+echo after $?'
+same_as_bash "set -u in arithmetic exits 1" 'set -u; echo $(( y + 1 ))
+echo after'
+same_as_bash "division by zero abandons the command" 'trap "echo exit \$?" EXIT
+for i in 1 2; do echo $((i / 0)); echo in; done
+echo after $?
+a=(1 2); echo ${a[$((1/0))]:-x}
+echo after $?
+x=abc; echo ${x:1/0}
+echo after $?
+( echo $((1/0)); echo in ); echo sub $?
+let 1/0; echo let $?'
+
 finish
