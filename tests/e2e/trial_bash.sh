@@ -59,4 +59,16 @@ echo after $?
 ( echo $((1/0)); echo in ); echo sub $?
 let 1/0; echo let $?'
 
+# A PATH directory the user may not search (a root's PATH kept by su or
+# runuser: /root/.cargo/bin) hides nothing: a missing command is "not
+# found", status 127, as in bash and dash (shark said "Permission denied",
+# 126). As root the directory is searchable and the case is plain.
+mkdir "$root/nosearch" && chmod 700 "$root/nosearch"
+[ "$(id -u)" -ne 0 ] && chmod 000 "$root/nosearch"
+same_as_bash "PATH with a directory the user cannot search" "PATH=$root/nosearch:\$PATH
+nosuchcmd_xyz; echo st=\$?
+ls / >/dev/null; echo ls=\$?
+f=\$(mktemp); chmod 644 \$f; \$f; echo noexec=\$?; rm -f \$f"
+chmod 700 "$root/nosearch"
+
 finish
