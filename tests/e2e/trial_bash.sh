@@ -71,4 +71,31 @@ ls / >/dev/null; echo ls=\$?
 f=\$(mktemp); chmod 644 \$f; \$f; echo noexec=\$?; rm -f \$f"
 chmod 700 "$root/nosearch"
 
+# A redirection that cannot be opened: status 1 in bash (2 in dash), and the
+# script goes on also after a special builtin's (`: > missing/dir/f`, which
+# ended a bash-mode script). A pipeline stage whose redirection fails ends
+# at once and the other stages still run (`cat <missing | wc -c` printed
+# nothing: the whole pipeline was dropped), in both modes.
+same_as_bash "failed redirections" ': > /nonexist/x; echo a $?
+echo > /nonexist/x; echo b $?
+/bin/echo > /nonexist/x; echo c $?
+{ echo; } > /nonexist/x; echo d $?
+( echo ) > /nonexist/x; echo e $?
+f() { echo; }; f > /nonexist/x; echo f $?
+exec 3< /nonexist/x; echo g $?
+cat < /nonexist/x && echo h || echo noth $?
+cat < /nonexist | wc -c; echo i $?
+echo a | cat > /nonexist/x | wc -c; echo j $?
+seq 3 | cat < /nonexist/z; echo k $?
+yes | cat >/nonexist/q | cat </nonexist/r | wc -l; echo l $?
+set -o pipefail; seq 3 | cat </nonexist/z | wc -l; echo m $?
+set -e; : > /nonexist/x; echo not reached'
+for c in 'cat < /nonexist | wc -c; echo i $?' \
+	'echo a | cat > /nonexist/x | wc -c; echo j $?' \
+	'seq 3 | cat < /nonexist/z; echo k $?' \
+	'yes | cat >/nonexist/q | cat </nonexist/r | wc -l; echo l $?'; do
+	sk "$c"
+	same_as_dash "POSIX mode: $c" "$c"
+done
+
 finish
