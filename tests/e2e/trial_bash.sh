@@ -1,8 +1,9 @@
 #!/bin/sh
-# trial_bash.sh - everyday bash scripts from a user trial of shark (round 5):
-# each script runs under bash and under `shark --bash` in a fresh directory of
-# the workspace, and stdout and the exit status must be the same bytes; a
-# second shark run of the same script must print the same again.
+# trial_bash.sh - everyday scripts from a user trial of shark (round 5):
+# each bash script runs under bash and under `shark --bash` in a fresh
+# directory of the workspace, and stdout and the exit status must be the same
+# bytes; a second shark run of the same script must print the same again.
+# POSIX-mode cases compare with dash.
 . "$(dirname "$0")/../lib/e2e.sh"
 command -v bash >/dev/null || { echo "trial_bash: bash is required" >&2; exit 1; }
 
@@ -97,5 +98,21 @@ for c in 'cat < /nonexist | wc -c; echo i $?' \
 	sk "$c"
 	same_as_dash "POSIX mode: $c" "$c"
 done
+
+# bash's `ulimit -u` (processes; dash's -p), and its statuses.
+same_as_bash "ulimit -u" 'ulimit -u 5000; echo set $?
+ulimit -u; ulimit -Su
+ulimit -u abc; echo bad $?'
+
+# A pipeline stage whose sandbox cannot start (here: more arguments than a
+# sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
+# with four background pipelines) ends the pipe to the next stage: wc reads
+# an end of file and the shell goes on (it waited for ever).
+checks=$((checks + 1))
+timeout 20 "$SHARK" -c '/bin/echo $(seq 1 70000) | wc -c; echo after $?' >"$root/out" 2>"$root/err"
+st=$?
+[ "$st" = 0 ] && [ "$(cat "$root/out")" = "0
+after 0" ] && grep -q 'size limit' "$root/err" ||
+	fail "a stage that cannot start: status $st, stdout [$(cat "$root/out")], stderr [$(cat "$root/err")]"
 
 finish
