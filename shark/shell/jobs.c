@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,12 @@ static pid_t fork_child(struct shell *sh, bool background, bool job)
 	fflush(stderr);
 	bool jc = sh->jc.on && job;
 	pid_t pgid = jc && sh->jc.grouping ? sh->jc.job_pgid : 0;
+	/* Signals wait until the child has put back the default actions of
+	 * the trapped ones: a `kill $!` right after `cmd &` then kills it, as
+	 * in sh, rather than setting a trap flag the child drops. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (jc) {
@@ -134,9 +141,13 @@ static pid_t fork_child(struct shell *sh, bool background, bool job)
 		memset(&sh->jc, 0, sizeof(sh->jc));
 		sh->is_child = true;
 		signals_child_reset(sh, background);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		jobs_free_all(sh);
 		sh->interactive = false;
-	} else if (pid > 0 && jc) {
+		return 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0 && jc) {
 		(void)setpgid(pid, pgid ? pgid : pid);
 		if (!background)
 			(void)tcsetpgrp(sh->jc.tty, pgid ? pgid : pid);
