@@ -850,6 +850,10 @@ static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 			dup2(fds[1], 1);
 			close(fds[1]);
 		}
+		/* bash (not in POSIX mode, without shopt inherit_errexit)
+		 * runs a command substitution without set -e */
+		if (sh->bash)
+			sh->opt.errexit = false;
 		eval_in_child(sh, cmd);
 	}
 	close(fds[1]);

@@ -111,6 +111,16 @@ ulimit -u abc; echo bad $?'
 c='trap "echo t" TERM; /bin/true; for i in 1 2 3; do sleep 3 & sp=$!; kill $sp; wait $sp; echo killed=$?; done'
 same_as_bash "kill \$! at once, TERM trapped" "$c"
 
+# set -e does not reach into a command substitution in bash (POSIX mode and
+# dash: it does): `x=$(false; echo inner)` is "inner" and the script goes on.
+same_as_bash "set -e and command substitution" 'set -e
+x=$(false; echo inner); echo "x=$x"
+y=$(set -e; false; echo no); echo "y=$y"
+f() { false; echo in-f; }; z=`f`; echo "z=$z"
+trap "echo EXIT \$?" EXIT
+ls /nonexistent_dir
+echo not reached'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
