@@ -121,6 +121,15 @@ trap "echo EXIT \$?" EXIT
 ls /nonexistent_dir
 echo not reached'
 
+# bash's type -t/-p/-P (`[[ $(type -t f) == function ]]`; shark took -t for
+# a name: "-t: not found"), its keywords, and status 1 for a missing name.
+same_as_bash "type -t -p -P" 'f(){ :; }; alias ll=ls; shopt -s expand_aliases
+type -t if f echo ls nosuch; echo st=$?
+type -p echo; echo p1=$?; type -p ls; type -P echo; type -p nosuch; echo p3=$?
+type -tp ls; type -Pt ls echo; type -x ls; echo x=$?
+type -t ll "[[" :; [[ $(type -t f) == function ]] && echo isfn
+type "[[" function; command -v "[["; command -v nosuch; echo cv=$?; type nosuch; echo t=$?'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
