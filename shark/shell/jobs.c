@@ -373,13 +373,32 @@ static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 	}
 }
 
+/* How a finished job ended, for `jobs`: "Done", "Done(N)" for exit status
+ * N ("Exit N" in bash mode) or the name of the signal that killed its last
+ * process, as dash and bash say it. */
+static const char *job_end_text(const struct shell *sh, const struct job *j, char *buf, size_t size)
+{
+	int ws = j->statuses[j->npids - 1];
+	if (WIFSIGNALED(ws)) {
+		const char *d = strsignal(WTERMSIG(ws));
+		snprintf(buf, size, "%s%s", d ? d : "Signal", WCOREDUMP(ws) ? " (core dumped)" : "");
+	} else if (WIFEXITED(ws) && WEXITSTATUS(ws)) {
+		snprintf(buf, size, sh->bash ? "Exit %d" : "Done(%d)", WEXITSTATUS(ws));
+	} else {
+		snprintf(buf, size, "Done");
+	}
+	return buf;
+}
+
 void jobs_reap(struct shell *sh, bool report)
 {
 	for (struct job *j = sh->jobs, *next; j; j = next) {
 		next = j->next;
 		job_poll(j, false, NULL);
 		if (job_done(j) && report) {
-			fprintf(stderr, "[%d]  Done  %s\n", j->id, j->cmd ? j->cmd : "");
+			char end[64];
+			fprintf(stderr, "[%d]  %s  %s\n", j->id, job_end_text(sh, j, end, sizeof(end)),
+				j->cmd ? j->cmd : "");
 			job_remove(sh, j);
 		} else if (j->stopped && !j->notified && report) {
 			fprintf(stderr, "[%d]  Stopped  %s\n", j->id, j->cmd ? j->cmd : "");
@@ -522,11 +541,12 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 		job_poll(j, false, NULL);
 		bool done = job_done(j);
 		char mark = !next ? '+' : !next->next ? '-' : ' ';
+		char end[64];
 		if (pids_only)
 			out_fmt(sh, "%ld\n", (long)j->pids[0]);
 		else
 			out_fmt(sh, "[%d] %c %-24s %s\n", j->id, mark,
-				done ? "Done" : j->stopped ? "Stopped" : "Running",
+				done ? job_end_text(sh, j, end, sizeof(end)) : j->stopped ? "Stopped" : "Running",
 				j->cmd ? j->cmd : "");
 		if (j->stopped)
 			j->notified = true;

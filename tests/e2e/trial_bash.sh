@@ -130,6 +130,19 @@ type -tp ls; type -Pt ls echo; type -x ls; echo x=$?
 type -t ll "[[" :; [[ $(type -t f) == function ]] && echo isfn
 type "[[" function; command -v "[["; command -v nosuch; echo cv=$?; type nosuch; echo t=$?'
 
+# `jobs` says how a finished job ended, as dash ("Terminated", "Done(3)";
+# bash mode "Exit 3"): shark said "Done" for a job killed by a signal.
+for mode in "" --bash; do
+	checks=$((checks + 1))
+	out=$("$SHARK" $mode -c 'sleep 5 & kill $!; sleep 0.5; jobs; sh -c "exit 3" & sleep 0.5; jobs; true & sleep 0.5; jobs' 2>&1)
+	want3='Done(3)'
+	[ "$mode" ] && want3='Exit 3'
+	case $out in
+	*'+ Terminated '*'sleep 5'*"+ $want3 "*'+ Done '*true*) ;;
+	*) fail "jobs $mode: [$out]" ;;
+	esac
+done
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
