@@ -6,6 +6,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/redir.h"
 #include "shark/shell/array.h"
 #include "shark/shell/bashvars.h"
 #include "shark/shell/brace.h"
@@ -824,6 +825,39 @@ fail:
 
 /* Run a command substitution's tree in a child; returns its output with
  * trailing newlines removed (malloc'd) and sets sh->cmdsub_status. */
+/* `$(< FILE)` (bash): a command of one input redirection and nothing
+ * else. */
+static bool is_read_file(const struct node *cmd)
+{
+	return cmd->kind == N_SIMPLE && !cmd->args && !cmd->assigns && cmd->redirs &&
+	       !cmd->redirs->next && cmd->redirs->kind == R_IN && cmd->redirs->fd == 0;
+}
+
+/* In the command substitution's child: bash's `$(< FILE)` is FILE's
+ * content (dash runs the redirection alone: nothing). Exits 0, or 1 when
+ * FILE cannot be opened (after its message). */
+static void __attribute__((noreturn)) cmdsub_read_file(struct shell *sh, struct node *cmd)
+{
+	if (redir_apply(sh, cmd->redirs, NULL) < 0)
+		shell_exit(sh, 1);
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			shell_exit(sh, n < 0 ? 1 : 0);
+		for (ssize_t o = 0; o < n;) {
+			ssize_t w = write(1, buf + o, (size_t)(n - o));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				shell_exit(sh, 1);
+			o += w;
+		}
+	}
+}
+
 static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 {
 	sh->cmdsub_ran = true;
@@ -854,6 +888,8 @@ static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 		 * runs a command substitution without set -e */
 		if (sh->bash)
 			sh->opt.errexit = false;
+		if (sh->bash && is_read_file(cmd))
+			cmdsub_read_file(sh, cmd);
 		eval_in_child(sh, cmd);
 	}
 	close(fds[1]);

@@ -143,6 +143,12 @@ for mode in "" --bash; do
 	esac
 done
 
+# bash's $(< FILE) is FILE's content (shark gave nothing, as dash does).
+same_as_bash "\$(< FILE)" 'x=$(< /etc/hostname); echo ${#x}
+y=$(</nonexist); echo "st=$? [$y]"
+printf "a\n\n\n" > f; z="$(<f)"; echo "[$z]"; w=`< f`; echo "[$w]"
+echo "$(< f) $(<f)"; q=$(< f cat); echo "[$q]"'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
