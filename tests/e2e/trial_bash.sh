@@ -149,6 +149,12 @@ y=$(</nonexist); echo "st=$? [$y]"
 printf "a\n\n\n" > f; z="$(<f)"; echo "[$z]"; w=`< f`; echo "[$w]"
 echo "$(< f) $(<f)"; q=$(< f cat); echo "[$q]"'
 
+# bash's BASE#DIGITS in arithmetic (shark: syntax error, the command
+# abandoned).
+same_as_bash "arithmetic BASE#DIGITS" 'echo $((16#ff)) $((2#101)) $((010)) $((36#Zz)) $((64#@_)) $((8#17 + 1)) $((16#FF))
+x=16#1f; echo $((x)) $(( 10#0010 ))
+echo $((2#3)); echo after $?'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
