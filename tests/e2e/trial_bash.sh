@@ -155,6 +155,10 @@ same_as_bash "arithmetic BASE#DIGITS" 'echo $((16#ff)) $((2#101)) $((010)) $((36
 x=16#1f; echo $((x)) $(( 10#0010 ))
 echo $((2#3)); echo after $?'
 
+# A failed cd is status 1 in bash (2 in dash).
+same_as_bash "cd status" 'cd /nonexistent; echo $?; cd /etc/hostname; echo $?
+set -e; cd /nonexistent || echo handled; cd /nonexistent; echo not'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
