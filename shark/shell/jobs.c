@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- job control: process groups and the terminal --------------------------- */
@@ -473,10 +474,40 @@ static void job_forget(struct shell *sh, struct job *j)
 	job_remove(sh, j);
 }
 
+/* bash's `wait -n`: the status of the next job to end (one that ended
+ * already and was not waited for counts), 127 when there is none to wait
+ * for, 128+N when a trapped signal N comes first. Jobs are polled every few
+ * milliseconds: waitpid(-1) would take children that are no jobs. */
+static int wait_next(struct shell *sh)
+{
+	for (;;) {
+		bool running = false;
+		for (struct job *j = sh->jobs, *next; j; j = next) {
+			next = j->next;
+			job_poll(j, false, NULL);
+			if (job_done(j)) {
+				int status = jobs_status(j->statuses[j->npids - 1]);
+				job_forget(sh, j);
+				return status;
+			}
+			running = running || !j->stopped;
+		}
+		if (!running)
+			return 127;
+		int sig = trapped_pending(sh);
+		if (sig)
+			return 128 + sig;
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 {
 	int status = 0;
 	int trap_sig = 0;
+	if (sh->bash && argc == 2 && strcmp(argv[1], "-n") == 0)
+		return wait_next(sh);
 	if (argc <= 1) {
 		for (struct job *j = sh->jobs, *next; j; j = next) {
 			next = j->next;

@@ -159,6 +159,10 @@ echo $((2#3)); echo after $?'
 same_as_bash "cd status" 'cd /nonexistent; echo $?; cd /etc/hostname; echo $?
 set -e; cd /nonexistent || echo handled; cd /nonexistent; echo not'
 
+# bash's `wait -n`: the status of the next job to end (shark: "not a pid").
+same_as_bash "wait -n" 'sleep 0.5 & sh -c "exit 4" & wait -n; echo n=$?; wait -n; echo n2=$?; wait -n; echo n3=$?
+(sleep 0.3; exit 6) & wait -n; echo n4=$?'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
