@@ -886,6 +886,7 @@ static int eval_subshell(struct shell *sh, struct node *n, bool last)
 		return sh->status = 2;
 	}
 	if (pid == 0) {
+		jobs_free_all(sh);	/* bash keeps them in $( ) and pipes, not in ( ) */
 		if (redir_apply(sh, n->redirs, NULL) < 0)
 			shell_exit(sh, redir_fail_status(sh));
 		eval_in_child(sh, n->a);

@@ -143,7 +143,14 @@ static pid_t fork_child(struct shell *sh, bool background, bool job)
 		sh->is_child = true;
 		signals_child_reset(sh, background);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		jobs_free_all(sh);
+		if (sh->bash) {
+			/* bash: `$(jobs -p | wc -l)` and `(jobs)` list the
+			 * shell's jobs */
+			for (struct job *j = sh->jobs; j; j = j->next)
+				j->inherited = true;
+		} else {
+			jobs_free_all(sh);
+		}
 		sh->interactive = false;
 		return 0;
 	}
@@ -335,6 +342,8 @@ static bool job_done(const struct job *j)
 
 static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 {
+	if (j->inherited)
+		return; /* another process's child */
 	if (block && j->stopped)
 		return; /* it would never change by itself: `wait` does not hang on it */
 	for (size_t i = 0; i < j->npids; i++) {
@@ -490,7 +499,7 @@ static int wait_next(struct shell *sh)
 				job_forget(sh, j);
 				return status;
 			}
-			running = running || !j->stopped;
+			running = running || (!j->stopped && !j->inherited);
 		}
 		if (!running)
 			return 127;
@@ -566,14 +575,29 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 
 int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 {
-	bool pids_only = argc > 1 && strcmp(argv[1], "-p") == 0;
+	bool pids_only = false, running_only = false, stopped_only = false;
+	for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c == 'p')
+				pids_only = true;
+			else if (*c == 'r' && sh->bash)
+				running_only = true;	/* bash: -r running, -s stopped */
+			else if (*c == 's' && sh->bash)
+				stopped_only = true;
+			else if (*c != 'l') {
+				sh_error(sh, "jobs: -%c: invalid option", *c);
+				return 2;
+			}
+		}
 	for (struct job *j = sh->jobs, *next; j; j = next) {
 		next = j->next;
 		job_poll(j, false, NULL);
 		bool done = job_done(j);
 		char mark = !next ? '+' : !next->next ? '-' : ' ';
 		char end[64];
-		if (pids_only)
+		if ((running_only && (done || j->stopped)) || (stopped_only && !j->stopped))
+			;
+		else if (pids_only)
 			out_fmt(sh, "%ld\n", (long)j->pids[0]);
 		else
 			out_fmt(sh, "[%d] %c %-24s %s\n", j->id, mark,

@@ -163,6 +163,13 @@ set -e; cd /nonexistent || echo handled; cd /nonexistent; echo not'
 same_as_bash "wait -n" 'sleep 0.5 & sh -c "exit 4" & wait -n; echo n=$?; wait -n; echo n2=$?; wait -n; echo n3=$?
 (sleep 0.3; exit 6) & wait -n; echo n4=$?'
 
+# bash's `$(jobs -p | wc -l)` counts the shell's jobs (the throttle of a
+# loop of background jobs with `wait -n`); `( jobs )` lists none; `jobs -r`
+# and `-s` (running, stopped).
+same_as_bash "jobs in \$( )" 'sleep 3 & sleep 3 & echo "[$(jobs -p | wc -l)] [$(jobs -r | wc -l)] [$(jobs -s | wc -l)]"
+(jobs -p | wc -l); jobs | wc -l; x=$(wait; echo w $?); echo "$x"
+kill $(jobs -p); wait; echo "[$(jobs -p | wc -l)]"'
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
