@@ -1155,10 +1155,12 @@ static int exec_command(const struct sandbox_plan *plan, char **sh_argv,
 			struct stat st;
 
 			err = try_exec(buf, plan, sh_argv);
-			/* As sh's PATH search: a directory of that name is
-			 * skipped, not a "permission denied". (Looked at only
+			/* As sh's PATH search: a directory of that name, or
+			 * a name in a PATH directory the user may not search
+			 * (stat fails too), is skipped, not a "permission
+			 * denied" (bash and dash: 127). (Looked at only
 			 * then: each lookup here is a traced system call.) */
-			if (err == -EACCES && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			if (err == -EACCES && (stat(buf, &st) != 0 || S_ISDIR(st.st_mode)))
 				err = -ENOENT;
 			if (err == -EACCES)
 				eacces = true;

@@ -1525,6 +1525,9 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 			close_fd(&r->out_r);
 			close_fd(&r->err_r);
 			r->out_eof = r->err_eof = true;
+			/* the next stage reads an end of file, not a pipe
+			 * held open for ever (it waited, and the shell too) */
+			finish_relay(r);
 			no_record(r, "the sandbox could not start");
 		}
 	}

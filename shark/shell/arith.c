@@ -38,10 +38,58 @@ static void skip_ws(struct arith *a)
 		a->s++;
 }
 
+/* bash's BASE#DIGITS, base 2 to 64: digits 0-9, then letters (either case
+ * up to base 36; above, a-z are 10-35 and A-Z 36-61), then @ and _. */
+static bool parse_base_number(struct arith *a, int base, const char *p, intmax_t *ret,
+			      const char **ret_end)
+{
+	if (base < 2 || base > 64) {
+		a_error(a, "invalid arithmetic base");
+		return false;
+	}
+	uintmax_t v = 0;
+	const char *start = p;
+	for (;; p++) {
+		int d;
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (islower((unsigned char)*p))
+			d = *p - 'a' + 10;
+		else if (isupper((unsigned char)*p))
+			d = *p - 'A' + (base <= 36 ? 10 : 36);
+		else if (*p == '@')
+			d = 62;
+		else if (*p == '_')
+			d = 63;
+		else
+			break;
+		if (d >= base) {
+			a_error(a, "value too great for base");
+			return false;
+		}
+		v = v * (uintmax_t)base + (uintmax_t)d;
+	}
+	if (p == start) {
+		a_error(a, "bad number");
+		return false;
+	}
+	*ret = (intmax_t)v;
+	*ret_end = p;
+	return true;
+}
+
 static bool parse_number(struct arith *a, const char *text, intmax_t *ret, const char **ret_end)
 {
 	const char *p = text;
 	int base = 10;
+	if (a->sh->bash && isdigit((unsigned char)p[0])) {
+		const char *q = p;
+		int b = 0;
+		while (isdigit((unsigned char)*q) && b <= 64)
+			b = b * 10 + (*q++ - '0');
+		if (*q == '#')
+			return parse_base_number(a, b, q + 1, ret, ret_end);
+	}
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
 		p += 2;
@@ -85,6 +133,7 @@ static intmax_t str_value(struct arith *a, const char *name, const char *v)
 		if (a->sh->opt.nounset && !a->noeval) {
 			sh_error(a->sh, "%s: parameter not set", name);
 			a->err = true;
+			sh_fatal(a->sh, a->sh->bash ? 1 : 2);
 		}
 		return 0;
 	}

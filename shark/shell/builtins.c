@@ -352,7 +352,7 @@ static int bi_cd(struct shell *sh, int argc, char **argv)
 	if (r < 0) {
 		sh_error(sh, "cd: can't cd to %s", d);
 		free(d);
-		return 2;
+		return sh->bash ? 1 : 2;	/* bash: 1, dash: 2 */
 	}
 	free(d);
 	return 0;

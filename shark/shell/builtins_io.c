@@ -29,6 +29,14 @@ static bool out_escaped(struct shell *sh, const char *s)
 		case 'b': out_chr(sh, '\b'); break;
 		case 'c': return false;
 		case 'e': out_chr(sh, 27); break;
+		case 'E':
+			if (!sh->bash) {
+				out_chr(sh, '\\');
+				out_chr(sh, c);
+				break;
+			}
+			out_chr(sh, 27);	/* bash: \E as \e */
+			break;
 		case 'f': out_chr(sh, '\f'); break;
 		case 'n': out_chr(sh, '\n'); break;
 		case 'r': out_chr(sh, '\r'); break;
@@ -153,6 +161,30 @@ static intmax_t pf_num(struct pf *p, const char *s, bool is_unsigned)
 	return v;
 }
 
+/* The format escapes bash's printf adds to POSIX's: \xHH (one or two hex
+ * digits), \E (as \e) and \", \' and \? (the character itself). f points
+ * after the backslash; returns the characters consumed, 0 when f starts no
+ * such escape (bash then prints the backslash, as for \xZ). */
+static size_t pf_escape_bash(struct shell *sh, const char *f)
+{
+	switch (*f) {
+	case 'E': out_chr(sh, 27); return 1;
+	case '"': case '\'': case '?': out_chr(sh, *f); return 1;
+	case 'x': {
+		size_t i = 1;
+		int v = 0;
+		for (; i < 3 && isxdigit((unsigned char)f[i]); i++)
+			v = v * 16 + (isdigit((unsigned char)f[i]) ? f[i] - '0' : tolower((unsigned char)f[i]) - 'a' + 10);
+		if (i == 1)
+			return 0;
+		out_chr(sh, (char)v);
+		return i;
+	}
+	default:
+		return 0;
+	}
+}
+
 static size_t pf_escape(struct shell *sh, const char *f)
 {
 	/* f points after the backslash; returns chars consumed */
@@ -168,6 +200,11 @@ static size_t pf_escape(struct shell *sh, const char *f)
 	case 'v': out_chr(sh, '\v'); return 1;
 	case '\\': out_chr(sh, '\\'); return 1;
 	default:
+		if (sh->bash) {
+			size_t n = pf_escape_bash(sh, f);
+			if (n)
+				return n;
+		}
 		if (c >= '0' && c <= '7') {
 			int v = 0;
 			size_t i = 0;

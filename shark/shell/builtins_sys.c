@@ -149,7 +149,9 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 				all = true;
 			} else {
 				size_t k = 0;
-				while (k < sizeof limits / sizeof *limits && limits[k].opt != *c)
+				/* bash's -u is dash's -p, the processes */
+				char o = *c == 'u' && sh->bash ? 'p' : *c;
+				while (k < sizeof limits / sizeof *limits && limits[k].opt != o)
 					k++;
 				if (k == sizeof limits / sizeof *limits) {
 					sh_error(sh, "ulimit: Illegal option -%c", *c);
@@ -189,7 +191,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 		uintmax_t n = strtoumax(argv[i], &end, 10);
 		if (*end || !*argv[i] || errno) {
 			sh_error(sh, "ulimit: bad number");
-			return 2;
+			return sh->bash ? 1 : 2;
 		}
 		v = (rlim_t)n * limits[which].factor;
 	}
@@ -199,7 +201,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 		rl.rlim_cur = v;
 	if (setrlimit(limits[which].resource, &rl) < 0) {
 		sh_error(sh, "ulimit: error setting limit (%s)", strerror(errno));
-		return 2;
+		return sh->bash ? 1 : 2;	/* bash: 1 */
 	}
 	return 0;
 }

@@ -349,6 +349,6 @@ int bi_let(struct shell *sh, int argc, char **argv)
 	intmax_t v = 0;
 	for (int i = 1; i < argc; i++)
 		if (arith_eval(sh, argv[i], &v) < 0)
-			return 2;
+			return 1;	/* bash's status for a bad expression */
 	return v != 0 ? 0 : 1;
 }

@@ -497,6 +497,14 @@ static int run_builtin(struct shell *sh, const struct builtin *bi, struct strlis
 }
 
 
+/* The status of a command whose redirection failed: 2 as in dash, 1 in
+ * bash mode as in bash (where a special builtin's failed redirection does
+ * not end the script either). */
+static int redir_fail_status(const struct shell *sh)
+{
+	return sh->bash ? 1 : 2;
+}
+
 static int eval_simple(struct shell *sh, struct node *n, bool last)
 {
 	struct strlist argv = { 0 }, assigns = { 0 };
@@ -505,7 +513,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	sh->cmdsub_ran = false;
 	sh->cmdsub_status = 0;
 	if (expand_command_words(sh, n->args, &argv) < 0) {
-		status = sh->jump == J_NONE ? 1 : 2;
+		status = sh->jump == J_NONE ? 1 : sh->status;	/* as set by the error */
 		goto out;
 	}
 	if (argv.n == 0) {
@@ -521,7 +529,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 			}
 			char *v = expand_word_str(sh, w, true);
 			if (!v) {
-				status = 2;
+				status = sh->jump == J_NONE ? 2 : sh->status;
 				goto out;
 			}
 			if (sh->opt.xtrace) {
@@ -555,13 +563,13 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		if (n->redirs) {
 			struct redir_save *save = NULL;
 			if (redir_apply(sh, n->redirs, &save) < 0)
-				status = 2;
+				status = redir_fail_status(sh);
 			redir_restore(sh, save);
 		}
 		goto out;
 	}
 	if (eval_expand_assigns(sh, n->assigns, &assigns) < 0) {
-		status = 2;
+		status = sh->jump == J_NONE ? 2 : sh->status;
 		goto out;
 	}
 	if (sh->opt.xtrace)
@@ -625,8 +633,9 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 				goto out;
 			}
 			if (redir_apply(sh, n->redirs, NULL) < 0) {
-				status = 2;
-				sh_fatal(sh, 2);
+				status = redir_fail_status(sh);
+				if (!sh->bash)
+					sh_fatal(sh, 2);
 				goto out;
 			}
 			if (argv.n > 1) {
@@ -650,8 +659,9 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		if (no_funcs)
 			sh->command_guard++;
 		if (redir_apply(sh, n->redirs, &save) < 0) {
-			status = 2;
-			sh_fatal(sh, 2);
+			status = redir_fail_status(sh);
+			if (!sh->bash)
+				sh_fatal(sh, 2);
 		} else {
 			status = run_builtin(sh, bi, &argv);
 			status = assign_array_args(sh, bi, n, status);
@@ -671,7 +681,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 		struct tmp_var *tmp = assign_temp(sh, &assigns);
 		struct redir_save *save = NULL;
 		if (redir_apply(sh, n->redirs, &save) < 0) {
-			status = 2;
+			status = redir_fail_status(sh);
 		} else if (fn) {
 			status = eval_function(sh, fn, (int)argv.n, argv.v);
 		} else {
@@ -690,7 +700,7 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 	if (script) {
 		struct redir_save *save = NULL;
 		if (redir_apply(sh, n->redirs, last ? NULL : &save) < 0)
-			status = 2;
+			status = redir_fail_status(sh);
 		else
 			status = run_script_file(sh, script, &argv, envp, last && may_exec_in_place(sh));
 		if (!last)
@@ -704,13 +714,13 @@ static int eval_simple(struct shell *sh, struct node *n, bool last)
 				    .fd_in = 0, .fd_out = 1, .fd_err = 2 };
 	if (last && may_exec_in_place(sh)) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
-			status = 2;
+			status = redir_fail_status(sh);
 		else
 			status = external_run(sh, &cmd, true);
 	} else {
 		struct redir_save *save = NULL;
 		if (redir_apply(sh, n->redirs, &save) < 0)
-			status = 2;
+			status = redir_fail_status(sh);
 		else
 			status = external_run(sh, &cmd, false);
 		redir_restore(sh, save);
@@ -867,7 +877,7 @@ static int eval_subshell(struct shell *sh, struct node *n, bool last)
 {
 	if (last) {
 		if (redir_apply(sh, n->redirs, NULL) < 0)
-			return sh->status = 2;
+			return sh->status = redir_fail_status(sh);
 		return eval(sh, n->a, true);
 	}
 	pid_t pid = jobs_fork(sh, false);
@@ -876,8 +886,9 @@ static int eval_subshell(struct shell *sh, struct node *n, bool last)
 		return sh->status = 2;
 	}
 	if (pid == 0) {
+		jobs_free_all(sh);	/* bash keeps them in $( ) and pipes, not in ( ) */
 		if (redir_apply(sh, n->redirs, NULL) < 0)
-			shell_exit(sh, 2);
+			shell_exit(sh, redir_fail_status(sh));
 		eval_in_child(sh, n->a);
 	}
 	int status = jobs_wait_pid(sh, pid);
@@ -1166,7 +1177,7 @@ static int eval(struct shell *sh, struct node *n, bool last)
 			if (redir_apply(sh, n->redirs, &save) < 0) {
 				/* a failed redirection is a failed command: set -e applies */
 				redir_restore(sh, save);
-				status = sh->status = 2;
+				status = sh->status = redir_fail_status(sh);
 				eval_check_errexit(sh, status);
 				break;
 			}

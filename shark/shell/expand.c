@@ -6,6 +6,7 @@
 #include "shark/shell/shell.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/expand.h"
+#include "shark/shell/redir.h"
 #include "shark/shell/array.h"
 #include "shark/shell/bashvars.h"
 #include "shark/shell/brace.h"
@@ -280,7 +281,23 @@ static void add_positional(struct shell *sh, const char *name, struct xbuf *b, b
 
 static void expand_fail(struct shell *sh)
 {
-	sh_fatal(sh, 2);
+	if (sh->bash && sh->jump == J_ABORT)
+		return;	/* an inner arith_fail() abandoned the command */
+	sh_fatal(sh, sh->bash ? 1 : 2);	/* bash's script exits with 1 */
+}
+
+/* An arithmetic expression of an expansion failed. In bash mode a bad
+ * expression abandons the complete command with status 1 and the script
+ * goes on, as bash does; an unset variable under set -u (already J_EXIT)
+ * still ends it. */
+static void arith_fail(struct shell *sh)
+{
+	if (sh->bash && sh->jump == J_NONE) {
+		sh->jump = J_ABORT;
+		sh->status = 1;
+		return;
+	}
+	expand_fail(sh);
 }
 
 /* Expand an operator's word to a plain string. */
@@ -369,6 +386,8 @@ static bool arith_word(struct shell *sh, const struct word *w, intmax_t *ret)
 		return false;
 	int r = arith_eval(sh, s, ret);
 	free(s);
+	if (r < 0)
+		arith_fail(sh);
 	return r == 0;
 }
 
@@ -506,7 +525,7 @@ static int expand_array_param(struct shell *sh, const struct wpart *pt, struct x
 		intmax_t idx = 0;
 		if (!sub || arith_eval(sh, sub, &idx) < 0) {
 			free(sub);
-			expand_fail(sh);
+			arith_fail(sh);
 			return -1;
 		}
 		free(sub);
@@ -806,6 +825,39 @@ fail:
 
 /* Run a command substitution's tree in a child; returns its output with
  * trailing newlines removed (malloc'd) and sets sh->cmdsub_status. */
+/* `$(< FILE)` (bash): a command of one input redirection and nothing
+ * else. */
+static bool is_read_file(const struct node *cmd)
+{
+	return cmd->kind == N_SIMPLE && !cmd->args && !cmd->assigns && cmd->redirs &&
+	       !cmd->redirs->next && cmd->redirs->kind == R_IN && cmd->redirs->fd == 0;
+}
+
+/* In the command substitution's child: bash's `$(< FILE)` is FILE's
+ * content (dash runs the redirection alone: nothing). Exits 0, or 1 when
+ * FILE cannot be opened (after its message). */
+static void __attribute__((noreturn)) cmdsub_read_file(struct shell *sh, struct node *cmd)
+{
+	if (redir_apply(sh, cmd->redirs, NULL) < 0)
+		shell_exit(sh, 1);
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			shell_exit(sh, n < 0 ? 1 : 0);
+		for (ssize_t o = 0; o < n;) {
+			ssize_t w = write(1, buf + o, (size_t)(n - o));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				shell_exit(sh, 1);
+			o += w;
+		}
+	}
+}
+
 static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 {
 	sh->cmdsub_ran = true;
@@ -832,6 +884,12 @@ static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 			dup2(fds[1], 1);
 			close(fds[1]);
 		}
+		/* bash (not in POSIX mode, without shopt inherit_errexit)
+		 * runs a command substitution without set -e */
+		if (sh->bash)
+			sh->opt.errexit = false;
+		if (sh->bash && is_read_file(cmd))
+			cmdsub_read_file(sh, cmd);
 		eval_in_child(sh, cmd);
 	}
 	close(fds[1]);
@@ -873,7 +931,7 @@ static int expand_arith(struct shell *sh, const struct wpart *pt, struct xbuf *b
 	int r = arith_eval(sh, expr, &v);
 	free(expr);
 	if (r < 0) {
-		expand_fail(sh);
+		arith_fail(sh);
 		return -1;
 	}
 	char buf[32];

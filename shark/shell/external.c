@@ -520,6 +520,57 @@ static bool stages_are_pure(struct node *const *nodes, size_t n)
 	return true;
 }
 
+/* One end of a pipe whose other end is closed: read (EOF at once) or write
+ * (EPIPE, SIGPIPE for a command), what a stage next to one that ended at
+ * once sees. -1 on error. */
+static int ended_pipe(bool read_end)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	close(p[read_end ? 1 : 0]);
+	return p[read_end ? 0 : 1];
+}
+
+/* A pipeline some of whose stages (failed[i] != 0) could not open their
+ * redirections: each of those ends at once with status failed[i], as its
+ * subshell does in sh, and each run of stages between them is a pipeline
+ * of its own, reading an ended pipe after a failed stage and writing into
+ * one before it. Returns the pipeline's status (pipefail as in
+ * run_in_this_process). */
+static int run_around_failed(struct shell *sh, struct memo_stage *st, const int *failed,
+			     size_t n, bool last)
+{
+	int result = 0;
+	for (size_t i = 0; i < n;) {
+		int s;
+		size_t j = i;
+		if (failed[i]) {
+			s = failed[i];
+			j++;
+		} else {
+			while (j < n && !failed[j])
+				j++;
+			int in = i > 0 ? ended_pipe(true) : 0;
+			int out = j < n ? ended_pipe(false) : 1;
+			if (in < 0 || out < 0) {
+				sh_error(sh, "pipe: %s", strerror(errno));
+				s = 2;
+			} else {
+				s = run_in_this_process(sh, st + i, j - i, in, out, last && j == n);
+			}
+			if (in > 0)
+				close(in);
+			if (out > 1)
+				close(out);
+		}
+		if (!sh->opt.pipefail || s)
+			result = s;
+		i = j;
+	}
+	return result;
+}
+
 /* Expand every stage, open its redirections, and hand the lot to the memo
  * engine. Stages are subshells in sh: this runs in the pipeline's child,
  * where nothing leaks to the shell, or in the shell itself for
@@ -530,7 +581,9 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, b
 	struct strlist *argvs = calloc(n, sizeof(*argvs));
 	struct strlist *envs = calloc(n, sizeof(*envs));
 	char **texts = calloc(n, sizeof(*texts));
-	if (!st || !argvs || !envs || !texts)
+	int *failed = calloc(n, sizeof(*failed));
+	size_t nfailed = 0;
+	if (!st || !argvs || !envs || !texts || !failed)
 		abort();
 	for (size_t i = 0; i < n; i++)
 		st[i].fd_in = st[i].fd_out = st[i].fd_err = -1;
@@ -558,8 +611,11 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, b
 		struct redir_save *save = NULL;
 		if (redir_apply(sh, nd->redirs, &save) < 0) {
 			redir_restore(sh, save); /* what it did apply */
-			status = 1;
-			break;
+			/* the stage ends at once, as its subshell would; the
+			 * others run (`cat <missing | wc -c` prints 0) */
+			failed[i] = sh->bash ? 1 : 2;
+			nfailed++;
+			continue;
 		}
 		st[i].fd_in = redirects(nd, 0) ? fcntl(0, F_DUPFD_CLOEXEC, 10) : -1;
 		st[i].fd_out = redirects(nd, 1) ? fcntl(1, F_DUPFD_CLOEXEC, 10) : -1;
@@ -581,7 +637,9 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, b
 		texts[i] = util_sh_words(argvs[i].v); /* the history's text */
 		st[i].text = texts[i];
 	}
-	if (status < 0)
+	if (status < 0 && nfailed)
+		status = run_around_failed(sh, st, failed, n, last);
+	else if (status < 0)
 		status = run_in_this_process(sh, st, n, 0, 1, last);
 	sh->lineno = lineno;
 	for (size_t i = 0; i < n; i++) {
@@ -597,6 +655,7 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, b
 	free(argvs);
 	free(envs);
 	free(texts);
+	free(failed);
 	return status;
 }
 

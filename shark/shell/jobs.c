@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- job control: process groups and the terminal --------------------------- */
@@ -114,6 +116,12 @@ static pid_t fork_child(struct shell *sh, bool background, bool job)
 	fflush(stderr);
 	bool jc = sh->jc.on && job;
 	pid_t pgid = jc && sh->jc.grouping ? sh->jc.job_pgid : 0;
+	/* Signals wait until the child has put back the default actions of
+	 * the trapped ones: a `kill $!` right after `cmd &` then kills it, as
+	 * in sh, rather than setting a trap flag the child drops. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (jc) {
@@ -134,9 +142,20 @@ static pid_t fork_child(struct shell *sh, bool background, bool job)
 		memset(&sh->jc, 0, sizeof(sh->jc));
 		sh->is_child = true;
 		signals_child_reset(sh, background);
-		jobs_free_all(sh);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (sh->bash) {
+			/* bash: `$(jobs -p | wc -l)` and `(jobs)` list the
+			 * shell's jobs */
+			for (struct job *j = sh->jobs; j; j = j->next)
+				j->inherited = true;
+		} else {
+			jobs_free_all(sh);
+		}
 		sh->interactive = false;
-	} else if (pid > 0 && jc) {
+		return 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0 && jc) {
 		(void)setpgid(pid, pgid ? pgid : pid);
 		if (!background)
 			(void)tcsetpgrp(sh->jc.tty, pgid ? pgid : pid);
@@ -323,6 +342,8 @@ static bool job_done(const struct job *j)
 
 static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 {
+	if (j->inherited)
+		return; /* another process's child */
 	if (block && j->stopped)
 		return; /* it would never change by itself: `wait` does not hang on it */
 	for (size_t i = 0; i < j->npids; i++) {
@@ -362,13 +383,32 @@ static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 	}
 }
 
+/* How a finished job ended, for `jobs`: "Done", "Done(N)" for exit status
+ * N ("Exit N" in bash mode) or the name of the signal that killed its last
+ * process, as dash and bash say it. */
+static const char *job_end_text(const struct shell *sh, const struct job *j, char *buf, size_t size)
+{
+	int ws = j->statuses[j->npids - 1];
+	if (WIFSIGNALED(ws)) {
+		const char *d = strsignal(WTERMSIG(ws));
+		snprintf(buf, size, "%s%s", d ? d : "Signal", WCOREDUMP(ws) ? " (core dumped)" : "");
+	} else if (WIFEXITED(ws) && WEXITSTATUS(ws)) {
+		snprintf(buf, size, sh->bash ? "Exit %d" : "Done(%d)", WEXITSTATUS(ws));
+	} else {
+		snprintf(buf, size, "Done");
+	}
+	return buf;
+}
+
 void jobs_reap(struct shell *sh, bool report)
 {
 	for (struct job *j = sh->jobs, *next; j; j = next) {
 		next = j->next;
 		job_poll(j, false, NULL);
 		if (job_done(j) && report) {
-			fprintf(stderr, "[%d]  Done  %s\n", j->id, j->cmd ? j->cmd : "");
+			char end[64];
+			fprintf(stderr, "[%d]  %s  %s\n", j->id, job_end_text(sh, j, end, sizeof(end)),
+				j->cmd ? j->cmd : "");
 			job_remove(sh, j);
 		} else if (j->stopped && !j->notified && report) {
 			fprintf(stderr, "[%d]  Stopped  %s\n", j->id, j->cmd ? j->cmd : "");
@@ -443,10 +483,40 @@ static void job_forget(struct shell *sh, struct job *j)
 	job_remove(sh, j);
 }
 
+/* bash's `wait -n`: the status of the next job to end (one that ended
+ * already and was not waited for counts), 127 when there is none to wait
+ * for, 128+N when a trapped signal N comes first. Jobs are polled every few
+ * milliseconds: waitpid(-1) would take children that are no jobs. */
+static int wait_next(struct shell *sh)
+{
+	for (;;) {
+		bool running = false;
+		for (struct job *j = sh->jobs, *next; j; j = next) {
+			next = j->next;
+			job_poll(j, false, NULL);
+			if (job_done(j)) {
+				int status = jobs_status(j->statuses[j->npids - 1]);
+				job_forget(sh, j);
+				return status;
+			}
+			running = running || (!j->stopped && !j->inherited);
+		}
+		if (!running)
+			return 127;
+		int sig = trapped_pending(sh);
+		if (sig)
+			return 128 + sig;
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 {
 	int status = 0;
 	int trap_sig = 0;
+	if (sh->bash && argc == 2 && strcmp(argv[1], "-n") == 0)
+		return wait_next(sh);
 	if (argc <= 1) {
 		for (struct job *j = sh->jobs, *next; j; j = next) {
 			next = j->next;
@@ -505,17 +575,33 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 
 int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 {
-	bool pids_only = argc > 1 && strcmp(argv[1], "-p") == 0;
+	bool pids_only = false, running_only = false, stopped_only = false;
+	for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c == 'p')
+				pids_only = true;
+			else if (*c == 'r' && sh->bash)
+				running_only = true;	/* bash: -r running, -s stopped */
+			else if (*c == 's' && sh->bash)
+				stopped_only = true;
+			else if (*c != 'l') {
+				sh_error(sh, "jobs: -%c: invalid option", *c);
+				return 2;
+			}
+		}
 	for (struct job *j = sh->jobs, *next; j; j = next) {
 		next = j->next;
 		job_poll(j, false, NULL);
 		bool done = job_done(j);
 		char mark = !next ? '+' : !next->next ? '-' : ' ';
-		if (pids_only)
+		char end[64];
+		if ((running_only && (done || j->stopped)) || (stopped_only && !j->stopped))
+			;
+		else if (pids_only)
 			out_fmt(sh, "%ld\n", (long)j->pids[0]);
 		else
 			out_fmt(sh, "[%d] %c %-24s %s\n", j->id, mark,
-				done ? "Done" : j->stopped ? "Stopped" : "Running",
+				done ? job_end_text(sh, j, end, sizeof(end)) : j->stopped ? "Stopped" : "Running",
 				j->cmd ? j->cmd : "");
 		if (j->stopped)
 			j->notified = true;

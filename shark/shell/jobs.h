@@ -18,6 +18,8 @@ struct job {
 	char *cmd;		/* text for `jobs` */
 	bool notified;
 	bool stopped;		/* job control: stopped (Ctrl-Z, SIGTTIN...) */
+	bool inherited;		/* the parent's, seen from a subshell (bash
+				 * mode): listed, never waited for */
 	pid_t pgid;		/* job control: its process group, else 0 */
 	struct termios *modes;	/* the terminal's modes when it stopped */
 	struct job *next;

@@ -27,6 +27,18 @@ static bool cmd_is_reserved_word(const char *name)
 	return false;
 }
 
+/* bash's further keywords, for type and command -v/-V in bash mode */
+static bool bash_keyword(const struct shell *sh, const char *name)
+{
+	static const char *const words[] = { "[[", "]]", "function", "select", "time", "coproc", NULL };
+	if (!sh->bash)
+		return false;
+	for (size_t k = 0; words[k]; k++)
+		if (strcmp(words[k], name) == 0)
+			return true;
+	return false;
+}
+
 const char *const *cmd_reserved_words(void)
 {
 	return reserved_words;
@@ -89,7 +101,7 @@ char *path_search(struct shell *sh, const char *name, bool need_exec)
 /* mode 0: command -v, 1: command -V / type */
 static int describe(struct shell *sh, const char *name, int mode)
 {
-	if (cmd_is_reserved_word(name)) {
+	if (cmd_is_reserved_word(name) || bash_keyword(sh, name)) {
 		if (mode == 0)
 			out_fmt(sh, "%s\n", name);
 		else
@@ -137,8 +149,74 @@ static int describe(struct shell *sh, const char *name, int mode)
 	return 0;
 }
 
+/* bash's type -t/-p/-P for one name: the kind's word (opt 't'), or the
+ * path of a program ('p': only when no alias, keyword, function or builtin
+ * comes first); force (-P given): programs only. Returns 0, or 1 when
+ * nothing was found. */
+static int bash_type_one(struct shell *sh, const char *name, char opt, bool force)
+{
+	const char *kind = NULL;
+	if (!force) {
+		struct cmd_entry e = cmd_find(sh, name, 0);
+		if (alias_find(sh, name))
+			kind = "alias";
+		else if (cmd_is_reserved_word(name) || bash_keyword(sh, name))
+			kind = "keyword";
+		else if (e.kind == CMD_FUNCTION)
+			kind = "function";
+		else if (e.kind != CMD_PROGRAM)
+			kind = "builtin";
+	}
+	if (kind) {
+		if (opt == 't')
+			out_fmt(sh, "%s\n", kind);
+		return 0;
+	}
+	char *path = path_search(sh, name, true);
+	if (path && strchr(name, '/') && access(path, X_OK) != 0) {
+		free(path);
+		path = NULL;
+	}
+	if (!path)
+		return 1;
+	out_fmt(sh, "%s\n", opt == 't' ? "file" : path);
+	free(path);
+	return 0;
+}
+
+/* bash's type: -t, -p and -P as above; -a and -f are accepted (the first
+ * match is shown); a name not found is status 1. */
+static int bash_type(struct shell *sh, int argc, char **argv)
+{
+	char opt = 0;
+	bool force = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *c = argv[i] + 1; *c; c++) {
+			if (*c == 't' || *c == 'p' || *c == 'P') {
+				opt = *c == 't' ? 't' : 'p';	/* the last one */
+				force = force || *c == 'P';
+			} else if (*c != 'a' && *c != 'f') {
+				sh_error(sh, "type: -%c: invalid option", *c);
+				return 2;
+			}
+		}
+	}
+	int status = 0;
+	for (; i < argc; i++)
+		if (opt ? bash_type_one(sh, argv[i], opt, force) : describe(sh, argv[i], 1) != 0)
+			status = 1;
+	return status;
+}
+
 int bi_type(struct shell *sh, int argc, char **argv)
 {
+	if (sh->bash)
+		return bash_type(sh, argc, argv);
 	int status = 0;
 	for (int i = 1; i < argc; i++)
 		if (describe(sh, argv[i], 1))
@@ -171,7 +249,7 @@ int bi_command(struct shell *sh, int argc, char **argv)
 	int status = 0;
 	for (; i < argc; i++)
 		if (describe(sh, argv[i], mode))
-			status = 127;
+			status = sh->bash ? 1 : 127;	/* bash: 1 */
 	return status;
 }
 
