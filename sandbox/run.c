@@ -1140,6 +1140,19 @@ static bool prep_mounts_fit(sandbox_prep *p, const sandbox_plan *plan)
 	return true;
 }
 
+/* End p, unused for plan; when p built its tree ahead on plan's scratch
+ * dir, empty that dir of what the mounts ahead made there (pid 1's mounts
+ * on them went with it), so that a pid 1 cloned for the run can make them
+ * again (make_scratch_dirs wants them absent) and nothing is left. */
+static void prep_drop(sandbox_prep *p, const sandbox_plan *plan)
+{
+	bool ours = p->mounts_scratch && strcmp(p->mounts_scratch, plan->scratch) == 0;
+
+	sandbox_prep_free(p);
+	if (ours)
+		(void)sandbox_scratch_cleanup(plan->scratch);
+}
+
 int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 				 sandbox_run **ret_run, struct sandbox_error *err_detail)
 {
@@ -1152,19 +1165,13 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	r = sandbox_plan_validate(plan);
 	if (r < 0 || !sandbox_prep_fits(p, plan) || (p->mounts_enc && !prep_mounts_fit(p, plan))) {
-		/* The dirs the mounts ahead made in the plan's scratch dir
-		 * (pid 1's mounts on them went with it). */
-		bool ours = p->mounts_scratch && strcmp(p->mounts_scratch, plan->scratch) == 0;
-
-		sandbox_prep_free(p);
-		if (ours)
-			(void)sandbox_scratch_cleanup(plan->scratch);
+		prep_drop(p, plan);
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	}
 	run = calloc(1, sizeof(*run));
 	if (!run || !(run->scratch = strdup(plan->scratch))) {
 		free(run);
-		sandbox_prep_free(p);
+		prep_drop(p, plan);
 		return -ENOMEM;
 	}
 	run->end_fd = -1;
@@ -1173,7 +1180,7 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		 * limited to: clone one for the run after all. */
 		free(run->scratch);
 		free(run);
-		sandbox_prep_free(p);
+		prep_drop(p, plan);
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	}
 	scratch_fd = -1;
@@ -1201,10 +1208,7 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 			close(scratch_fd);
 		free(run->scratch);
 		free(run);
-		bool ahead = p->mounts_enc != NULL;
-		sandbox_prep_free(p);
-		if (ahead)
-			(void)sandbox_scratch_cleanup(plan->scratch);
+		prep_drop(p, plan);
 		return sandbox_start_begin(plan, ret_run, err_detail);
 	}
 	if (scratch_fd >= 0)
@@ -1222,7 +1226,7 @@ fail:
 		close(scratch_fd);
 	free(run->scratch);
 	free(run);
-	sandbox_prep_free(p);
+	prep_drop(p, plan);
 	return r;
 }
 

@@ -274,5 +274,11 @@ void memo_commit_pending(struct memo *m);
  * hit, another network setting, limits changed since) leaves it unused: it
  * dies with the process. Does nothing when this process has one already. */
 void memo_prepare_first(bool network);
+/* End the prepared sandbox whose tree was built ahead of a next run of
+ * this process, and remove that run's scratch dir: for a process about to
+ * leave by _exit (atexit does it otherwise), or one whose next command
+ * will not be a sandboxed run (its last command hit). A forked copy's call
+ * leaves its parent's alone. */
+void memo_prepared_ahead_drop(void);
 
 #endif

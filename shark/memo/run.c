@@ -456,7 +456,8 @@ static unsigned runs_here;
  * (set_up) and, when its plan's mount part is the same, starts in that
  * tree; when it is not, the library drops preps[0] and the run starts as
  * before. An ahead scratch dir that no run takes is removed with its
- * prepared sandbox (prep_ahead_drop), at the latest at exit. */
+ * prepared sandbox (prep_ahead_drop), at the latest when the process ends
+ * (atexit, or memo_prepared_ahead_drop before an _exit). */
 static sandbox_plan *last_plan;
 static bool keep_last_plan; /* the run being started is a single command */
 static char *ahead_scratch;
@@ -488,6 +489,11 @@ static void prep_ahead_at_exit(void)
 {
 	if (next_prep_pid == util_getpid())
 		prep_ahead_drop();
+}
+
+void memo_prepared_ahead_drop(void)
+{
+	prep_ahead_at_exit();
 }
 
 /* Send preps[0] the mount part of the last run's plan, with a fresh

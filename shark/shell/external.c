@@ -212,6 +212,8 @@ void external_flush(struct shell *sh)
 {
 	if (sh->memo)
 		memo_flush(sh->memo);
+	/* nothing runs here after this: no next run for a tree built ahead */
+	memo_prepared_ahead_drop();
 }
 
 void external_commit_pending(struct shell *sh)
@@ -302,7 +304,7 @@ static int run_in_this_process(struct shell *sh, struct memo_stage *stages, size
 	if (later)
 		memo_flush_keep(m);
 	else
-		memo_flush(m);
+		external_flush(sh);
 	int result = status[n - 1];
 	if (sh->opt.pipefail)
 		for (size_t i = 0; i < n; i++)

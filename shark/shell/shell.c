@@ -269,8 +269,10 @@ void shell_exit(struct shell *sh, int status)
 	sh->status = status;
 	status = trap_run_exit(sh);
 	out_flush(sh);
-	if (sh->is_child)
+	if (sh->is_child) {
+		external_flush(sh); /* _exit: the last run's records, a tree built ahead */
 		_exit(status & 255);
+	}
 	if (sh->interactive)
 		interactive_done(sh);
 	shell_free(sh);

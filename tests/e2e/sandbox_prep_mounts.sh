@@ -97,4 +97,22 @@ checks=$((checks + 1))
 [ "$(cat "$grant/f" 2>/dev/null)" = written ] && [ ! -e "$grant.old/f" ] ||
 	fail "a grant replaced after the tree was built: not written there (out [$out], stderr [$err], old: $(ls "$grant.old"))"
 
+# --- 4: no tree built ahead outlives the shell ------------------------------
+# A tree is built during a command for the one after it, on a scratch dir
+# of its own. When no run takes it (the last command hit, or a subshell's
+# builtin ends the process), the process leaves by _exit, without atexit:
+# the dir must still go (it held root, upper and work, and no result).
+for script in "cat /dev/null; cat /dev/null; sh -c 'sleep 0.2'; cat /dev/null" \
+	"cat /dev/null; cat /dev/null; sh -c 'sleep 0.2'; (echo sub)"; do
+	rm -rf "$root/store4"
+	SHARK_STORE=$root/store4 "$SHARK" -c "$script" >/dev/null 2>&1
+	sleep 0.3
+	left=
+	for d in "$root"/store4/scratch/run.*; do
+		[ -d "$d" ] && [ ! -e "$d/result" ] && left="$left $(ls "$d" | tr '\n' ' ')"
+	done
+	checks=$((checks + 1))
+	[ -z "$left" ] || fail "[$script]: a scratch dir no run took was left: $left"
+done
+
 finish
