@@ -1047,8 +1047,9 @@ static int eval_for(struct shell *sh, struct node *n)
 static int eval_case(struct shell *sh, struct node *n, bool last)
 {
 	char *subject = expand_word_str(sh, n->subject, true);
+	/* an expansion error: 2, or what an abandoned command set (bash: 1) */
 	if (!subject)
-		return sh->status = 2;
+		return sh->status = sh->jump == J_NONE ? 2 : sh->status;
 	size_t slen = strlen(subject);
 	int status = 0;
 	for (struct case_item *ci = n->items; ci; ci = ci->next) {
@@ -1056,7 +1057,7 @@ static int eval_case(struct shell *sh, struct node *n, bool last)
 			char *pat = expand_word_pattern(sh, p);
 			if (!pat) {
 				free(subject);
-				return sh->status = 2;
+				return sh->status = sh->jump == J_NONE ? 2 : sh->status;
 			}
 			bool m = pattern_match_flags(pat, subject, slen, pattern_flags(sh, true));
 			free(pat);

@@ -487,12 +487,30 @@ static void job_forget(struct shell *sh, struct job *j)
  * already and was not waited for counts), 127 when there is none to wait
  * for, 128+N when a trapped signal N comes first. Jobs are polled every few
  * milliseconds: waitpid(-1) would take children that are no jobs. */
-static int wait_next(struct shell *sh)
+static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx);
+
+/* Whether j is among the jobs the ids name (all jobs when there are none;
+ * an id naming no job names nothing). */
+static bool wait_named(struct shell *sh, const struct job *j, char **ids, int nids)
+{
+	if (nids == 0)
+		return true;
+	for (int i = 0; i < nids; i++) {
+		size_t idx;
+		if (find_job(sh, ids[i], &idx) == j)
+			return true;
+	}
+	return false;
+}
+
+static int wait_next(struct shell *sh, char **ids, int nids)
 {
 	for (;;) {
 		bool running = false;
 		for (struct job *j = sh->jobs, *next; j; j = next) {
 			next = j->next;
+			if (!wait_named(sh, j, ids, nids))
+				continue;
 			job_poll(j, false, NULL);
 			if (job_done(j)) {
 				int status = jobs_status(j->statuses[j->npids - 1]);
@@ -515,8 +533,10 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 {
 	int status = 0;
 	int trap_sig = 0;
-	if (sh->bash && argc == 2 && strcmp(argv[1], "-n") == 0)
-		return wait_next(sh);
+	if (sh->bash && argc >= 2 && strcmp(argv[1], "-n") == 0) {
+		int from = argc >= 3 && strcmp(argv[2], "--") == 0 ? 3 : 2;
+		return wait_next(sh, argv + from, argc - from);
+	}
 	if (argc <= 1) {
 		for (struct job *j = sh->jobs, *next; j; j = next) {
 			next = j->next;
@@ -576,7 +596,9 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 {
 	bool pids_only = false, running_only = false, stopped_only = false;
-	for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
+	for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
 		for (const char *c = argv[i] + 1; *c; c++) {
 			if (*c == 'p')
 				pids_only = true;
@@ -585,17 +607,22 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 			else if (*c == 's' && sh->bash)
 				stopped_only = true;
 			else if (*c != 'l') {
-				sh_error(sh, "jobs: -%c: invalid option", *c);
+				if (sh->bash)
+					sh_error(sh, "jobs: -%c: invalid option", *c);
+				else
+					sh_error(sh, "jobs: Illegal option -%c", *c);
 				return 2;
 			}
 		}
+	}
 	for (struct job *j = sh->jobs, *next; j; j = next) {
 		next = j->next;
 		job_poll(j, false, NULL);
 		bool done = job_done(j);
 		char mark = !next ? '+' : !next->next ? '-' : ' ';
 		char end[64];
-		if ((running_only && (done || j->stopped)) || (stopped_only && !j->stopped))
+		bool skip = (running_only && (done || j->stopped)) || (stopped_only && !j->stopped);
+		if (skip)
 			;
 		else if (pids_only)
 			out_fmt(sh, "%ld\n", (long)j->pids[0]);
@@ -605,7 +632,9 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 				j->cmd ? j->cmd : "");
 		if (j->stopped)
 			j->notified = true;
-		if (done)
+		/* a finished job is forgotten once its end was shown (bash
+		 * keeps one that -p, -r or -s did not show, for `wait`) */
+		if (done && !(sh->bash && (skip || pids_only)))
 			job_remove(sh, j);
 	}
 	return 0;

@@ -170,6 +170,28 @@ same_as_bash "jobs in \$( )" 'sleep 3 & sleep 3 & echo "[$(jobs -p | wc -l)] [$(
 (jobs -p | wc -l); jobs | wc -l; x=$(wait; echo w $?); echo "$x"
 kill $(jobs -p); wait; echo "[$(jobs -p | wc -l)]"'
 
+# (review) `wait -n ID...` waits for the first of those jobs to end; `jobs
+# -r`, `-s` and `-p` keep a finished job they did not show, for `wait`; a
+# `case` whose word fails to expand is status 1, as bash.
+same_as_bash "wait -n ids, jobs -r keeps finished jobs, case status" 'sleep 0.3 & p=$!; (exit 4) & q=$!
+wait -n $p $q; echo n$?
+sleep 0.2 & a=$!; (exit 5) & b=$!; sleep 0.1
+wait -n $a; echo a$?; wait -n; echo b$?
+(exit 2) & sleep 0.2
+jobs -r; wait %1; echo w$?
+(exit 3) & sleep 0.2
+jobs -p >/dev/null; wait %1; echo p$?
+case $((1/0)) in *) :;; esac
+echo case $?'
+
+# (review) `jobs --` ends the options, and POSIX mode words a bad option as
+# dash does.
+checks=$((checks + 1))
+t='sleep 0.3 & sleep 0.1; jobs -- >/dev/null; echo c$?; jobs -r; echo r$?'
+dash -c "$t" >"$root/want" 2>&1
+"$SHARK" -c "$t" 2>&1 | sed 's/^shark:/dash:/' >"$root/got"
+cmp -s "$root/want" "$root/got" || fail "jobs -- and jobs -r as dash: $(diff "$root/want" "$root/got")"
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
