@@ -830,6 +830,24 @@ static int stdio_tree = -1;
  * With stdio NULL the tree is built ahead of the run (mounts_ahead): the
  * command's stdio is reopened once it comes (stdio_after_mounts).
  */
+/* The command's stdio devices (a terminal, /dev/null) reopened from the
+ * sandbox's /dev, dev at dirfd (stdio.c). */
+static void stdio_devices(struct sandbox_stdio *stdio, int dirfd, const char *dev, int sock)
+{
+	const char *step = NULL;
+	int dfd = openat(dirfd, dev, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
+
+	if (dfd < 0)
+		step = "open /dev";
+	else
+		close(dfd);
+	if (n < 0) {
+		errno = n == SANDBOX_E_STDIO ? EPERM : -n;
+		die(sock, SANDBOX_E_STDIO, step);
+	}
+}
+
 static void setup_mounts(const struct sandbox_plan *plan,
 			 struct sandbox_stdio *stdio, int sock, int lower_fds[2])
 {
@@ -923,19 +941,8 @@ static void setup_mounts(const struct sandbox_plan *plan,
 
 	setup_proc(root, plan, sock);
 	setup_dev(root, plan, sock);
-	if (stdio) {
-		int dfd = openat(rfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
-		if (dfd < 0)
-			step = "open /dev";
-		else
-			close(dfd);
-		if (n < 0) {
-			errno = n == SANDBOX_E_STDIO ? EPERM : -n;
-			die(sock, SANDBOX_E_STDIO, step);
-		}
-	}
+	if (stdio)
+		stdio_devices(stdio, rfd, "dev", sock);
 	close(rfd);
 
 	/* Make the tree the root; the old root is detached so nothing of the
@@ -957,23 +964,14 @@ static void setup_mounts(const struct sandbox_plan *plan,
 static void stdio_after_mounts(struct sandbox_stdio *stdio, int sock)
 {
 	const char *step = NULL;
-	int n = sandbox_stdio_reopen_files(stdio, stdio_tree, &step), dfd;
+	int n = sandbox_stdio_reopen_files(stdio, stdio_tree, &step);
 
 	close_base_fd(&stdio_tree);
 	if (n < 0) {
 		errno = -n;
 		die(sock, SANDBOX_E_STDIO, step);
 	}
-	dfd = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	n = dfd < 0 ? -errno : sandbox_stdio_reopen_devices(stdio, dfd, &step);
-	if (dfd < 0)
-		step = "open /dev";
-	else
-		close(dfd);
-	if (n < 0) {
-		errno = n == SANDBOX_E_STDIO ? EPERM : -n;
-		die(sock, SANDBOX_E_STDIO, step);
-	}
+	stdio_devices(stdio, AT_FDCWD, "/dev", sock);
 }
 
 /* Set by a prepared pid 1 once its own bounding set is empty (bset_ahead):
@@ -2096,19 +2094,9 @@ void sandbox_init_prepared(int chan, int sync_fd)
 		plan = recv_plan(chan, &msg, fds, false, &um);
 		/* The caller compared the two already; so does pid 1: a
 		 * command never runs in the tree of another plan. */
-		{
-			void *a = NULL, *b = NULL;
-			size_t sa = 0, sb = 0;
-			bool eq = sandbox_plan_encode_mounts(ahead, &a, &sa) == 0 &&
-				  sandbox_plan_encode_mounts(plan, &b, &sb) == 0 && sa == sb &&
-				  memcmp(a, b, sa) == 0;
-
-			free(a);
-			free(b);
-			if (!eq) {
-				errno = EINVAL;
-				die(chan, SANDBOX_E_SETUP, "plan unlike its mounts built ahead");
-			}
+		if (!sandbox_plan_mounts_equal(ahead, plan)) {
+			errno = EINVAL;
+			die(chan, SANDBOX_E_SETUP, "plan unlike its mounts built ahead");
 		}
 		sandbox_plan_free(ahead);
 		k = 1;
