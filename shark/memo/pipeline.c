@@ -82,6 +82,11 @@ static void plan_stdin(struct memo *m, const struct memo_stage *stages, size_t i
 	}
 	ps->in_src = MEMO_IN_OUTSIDE;
 	ps->in_fd = s->fd_in >= 0 ? s->fd_in : fd_in;
+	/* A closed stdin (`cmd <&-`): the command reads /dev/null in the
+	 * sandbox (docs/language.md), keyed as such; the number is not passed
+	 * on (the engine's own fds may take it). */
+	if (ps->in_fd >= 0 && fcntl(ps->in_fd, F_GETFD) < 0 && errno == EBADF)
+		ps->in_fd = -1;
 	ps->in_caller = ps->in_fd;
 	ps->in_reason = "its input is a pipe from outside shark's pipeline";
 	if (i == 0 && s->fd_in < 0 && (s->flags & MEMO_WAIT_STDIN) &&

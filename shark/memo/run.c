@@ -787,11 +787,34 @@ static int make_pty(int tty, int *rd, int *wr)
 	return 0;
 }
 
+/* fd moved above 2 (closed there): with the shell's stdin, stdout or
+ * stderr closed (`cmd <&-`), a pipe made now would take that number, and
+ * a stage's stdio taken from it would be the engine's own pipe (cat read
+ * its own output and waited for ever). -1 (fd closed) on error. */
+static int above_std(int fd)
+{
+	if (fd < 0 || fd > 2)
+		return fd;
+	int up = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return up;
+}
+
 static int make_pipe(int *rd, int *wr)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
+	p[0] = above_std(p[0]);
+	p[1] = above_std(p[1]);
+	if (p[0] < 0 || p[1] < 0) {
+		int e = errno;
+		if (p[0] >= 0)
+			close(p[0]);
+		if (p[1] >= 0)
+			close(p[1]);
+		return -e;
+	}
 	*rd = p[0];
 	*wr = p[1];
 	return 0;

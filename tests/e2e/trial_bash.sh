@@ -192,6 +192,18 @@ dash -c "$t" >"$root/want" 2>&1
 "$SHARK" -c "$t" 2>&1 | sed 's/^shark:/dash:/' >"$root/got"
 cmp -s "$root/want" "$root/got" || fail "jobs -- and jobs -r as dash: $(diff "$root/want" "$root/got")"
 
+# A closed stdin or stdout (`cmd <&-`, `exec 0<&-`): the command reads
+# /dev/null (docs/language.md "Differences", 12) and the script goes on; the
+# engine's own stdout pipe took fd 0, and cat read its own output for ever.
+checks=$((checks + 1))
+timeout 20 "$SHARK" -c 'cat <&-; echo st=$?; cat <&- | wc -c; /bin/echo lost >&-; echo st=$?
+exec 0<&-; cat; echo st=$?' >"$root/out" 2>"$root/err"
+st=$?
+[ "$st" = 0 ] && [ "$(cat "$root/out")" = "st=0
+0
+st=0
+st=0" ] || fail "closed stdin or stdout: status $st, stdout [$(cat "$root/out")], stderr [$(cat "$root/err")]"
+
 # A pipeline stage whose sandbox cannot start (here: more arguments than a
 # sandbox plan takes, docs/sandbox.md "Limits"; in the trial: `ulimit -u 40`
 # with four background pipelines) ends the pipe to the next stage: wc reads
