@@ -472,23 +472,37 @@ static void prep_ahead_forget(void)
 	ahead_hold = -1;
 }
 
+/* Remove a run's scratch dir and close *hold: on the sandbox library's
+ * background thread (sandbox_scratch_remove_async: removing a run's
+ * directories waits for the disk, milliseconds the shell need not wait),
+ * or at once when wait (a process about to end: its thread would not
+ * finish) or when that fails. */
+static void scratch_remove(const char *dir, int *hold, bool wait)
+{
+	if (wait || sandbox_scratch_remove_async(dir, *hold) < 0) {
+		(void)sandbox_scratch_cleanup(dir);
+		rmdir(dir);
+		close_fd(hold);
+	}
+	*hold = -1; /* queued: closed once the dir is gone */
+}
+
 /* End preps[0] (whose tree is on the ahead scratch dir), then remove the
- * dir. */
-static void prep_ahead_drop(void)
+ * dir (wait: at once). */
+static void prep_ahead_drop(bool wait)
 {
 	if (!ahead_scratch)
 		return;
 	sandbox_prep_free(preps[0]);
 	preps[0] = NULL;
-	(void)sandbox_scratch_cleanup(ahead_scratch);
-	rmdir(ahead_scratch);
+	scratch_remove(ahead_scratch, &ahead_hold, wait);
 	prep_ahead_forget();
 }
 
 static void prep_ahead_at_exit(void)
 {
 	if (next_prep_pid == util_getpid())
-		prep_ahead_drop();
+		prep_ahead_drop(true);
 }
 
 void memo_prepared_ahead_drop(void)
@@ -520,10 +534,8 @@ static void prep_mounts_ahead(struct memo *m)
 		ahead_hold = hold;
 		return;
 	}
-	(void)sandbox_scratch_cleanup(scratch);
-	rmdir(scratch);
+	scratch_remove(scratch, &hold, false);
 	free(scratch);
-	close(hold);
 }
 
 static void prepare_holding_user_fds(struct memo *m, bool network, size_t from, size_t to)
@@ -1473,7 +1485,7 @@ static int prepare_record(struct memo *m, struct srun *r, bool single)
 	size_t wl = ahead_scratch ? strlen(m->workspace) : 0;
 	if (ahead_scratch && (!single || (strncmp(ahead_scratch, m->workspace, wl) == 0 &&
 					  (ahead_scratch[wl] == '/' || wl == 1))))
-		prep_ahead_drop();
+		prep_ahead_drop(false);
 	if (ahead_scratch) {
 		r->scratch = ahead_scratch;
 		r->scratch_hold = ahead_hold;
@@ -1630,19 +1642,10 @@ static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_
 	}
 }
 
-/* The scratch dir is removed on the sandbox library's background thread
- * (sandbox_scratch_remove_async: removing a run's directories waits for
- * the disk, milliseconds the shell need not wait); at once if that fails. */
 static void srun_release(struct srun *r)
 {
-	if (r->scratch) {
-		if (sandbox_scratch_remove_async(r->scratch, r->scratch_hold) == 0) {
-			r->scratch_hold = -1; /* closed once the dir is gone */
-		} else {
-			(void)sandbox_scratch_cleanup(r->scratch);
-			rmdir(r->scratch);
-		}
-	}
+	if (r->scratch)
+		scratch_remove(r->scratch, &r->scratch_hold, false);
 	close_fd(&r->scratch_hold);
 	free(r->scratch);
 	free(r->pend);
