@@ -766,13 +766,18 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 		goto done;
 	}
 	out_flush(sh);
+	/* the last stage in this process, when the engine may run it here
+	 * (external_pipeline_tail_ok): the others are forked as below */
+	size_t forks = n->nstages;
+	if (!last && external_pipeline_tail_ok(sh, n->stages[n->nstages - 1]))
+		forks--;
 	pid_t *pids = calloc(n->nstages, sizeof *pids);
 	if (!pids)
 		abort();
 	int prev = -1;
 	size_t started = 0;
 	jobs_group_begin(sh); /* one job: one process group */
-	for (size_t i = 0; i < n->nstages; i++) {
+	for (size_t i = 0; i < forks; i++) {
 		int p[2] = { -1, -1 };
 		if (i + 1 < n->nstages && pipe2(p, O_CLOEXEC) < 0) {
 			sh_error(sh, "pipe: %s", strerror(errno));
@@ -815,6 +820,9 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			close(p[1]);
 		prev = p[0];
 	}
+	int tail = -1;
+	if (forks < n->nstages && started == forks && prev >= 0)
+		tail = external_pipeline_tail(sh, n->stages[forks], prev);
 	if (prev >= 0)
 		close(prev);
 	status = 0;
@@ -828,6 +836,11 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			fail = s;
 		status = s;
 		statuses[i] = s;
+	}
+	if (tail >= 0) {
+		if (tail)
+			fail = tail;
+		status = statuses[started++] = tail;
 	}
 	if (sh->bash)
 		bashvars_set_pipestatus(sh, statuses, started);

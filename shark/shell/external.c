@@ -541,7 +541,7 @@ static int ended_pipe(bool read_end)
  * one before it. Returns the pipeline's status (pipefail as in
  * run_in_this_process). */
 static int run_around_failed(struct shell *sh, struct memo_stage *st, const int *failed,
-			     size_t n, bool last)
+			     size_t n, int fd_in, bool last)
 {
 	int result = 0;
 	for (size_t i = 0; i < n;) {
@@ -553,7 +553,7 @@ static int run_around_failed(struct shell *sh, struct memo_stage *st, const int 
 		} else {
 			while (j < n && !failed[j])
 				j++;
-			int in = i > 0 ? ended_pipe(true) : 0;
+			int in = i > 0 ? ended_pipe(true) : fd_in;
 			int out = j < n ? ended_pipe(false) : 1;
 			if (in < 0 || out < 0) {
 				sh_error(sh, "pipe: %s", strerror(errno));
@@ -561,7 +561,7 @@ static int run_around_failed(struct shell *sh, struct memo_stage *st, const int 
 			} else {
 				s = run_in_this_process(sh, st + i, j - i, in, out, last && j == n);
 			}
-			if (in > 0)
+			if (in > 0 && i > 0)
 				close(in);
 			if (out > 1)
 				close(out);
@@ -574,10 +574,12 @@ static int run_around_failed(struct shell *sh, struct memo_stage *st, const int 
 }
 
 /* Expand every stage, open its redirections, and hand the lot to the memo
- * engine. Stages are subshells in sh: this runs in the pipeline's child,
- * where nothing leaks to the shell, or in the shell itself for
- * stages_are_pure stages; it frees and closes what it made. */
-static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, bool last)
+ * engine, reading fd_in (0, or the pipe from the stages before them:
+ * external_pipeline_tail). Stages are subshells in sh: this runs in the
+ * pipeline's child, where nothing leaks to the shell, or in the shell
+ * itself for stages_are_pure stages; it frees and closes what it made. */
+static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, int fd_in,
+			bool last)
 {
 	struct memo_stage *st = calloc(n, sizeof(*st));
 	struct strlist *argvs = calloc(n, sizeof(*argvs));
@@ -636,13 +638,17 @@ static int run_pipeline(struct shell *sh, struct node *const *nodes, size_t n, b
 		st[i].err_to_out = ends_err_to_out(nd) && !redirects(nd, 1);
 		st[i].envp = envs[i].v;
 		st[i].flags = flags;
+		/* the pipe from the forked stages before: its end is waited
+		 * for, as in the stage's own process (external_run) */
+		if (i == 0 && fd_in != 0)
+			st[i].flags |= MEMO_WAIT_STDIN;
 		texts[i] = util_sh_words(argvs[i].v); /* the history's text */
 		st[i].text = texts[i];
 	}
 	if (status < 0 && nfailed)
-		status = run_around_failed(sh, st, failed, n, last);
+		status = run_around_failed(sh, st, failed, n, fd_in, last);
 	else if (status < 0)
-		status = run_in_this_process(sh, st, n, 0, 1, last);
+		status = run_in_this_process(sh, st, n, fd_in, 1, last);
 	sh->lineno = lineno;
 	for (size_t i = 0; i < n; i++) {
 		int fds[] = { st[i].fd_in, st[i].fd_out, st[i].fd_err };
@@ -676,7 +682,7 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (final || pure)
 		prepare_first(sh, literal_prefix_flags(stages[0]));
 	if (!final && runs_commands_here(sh) && pure) {
-		*ret_status = run_pipeline(sh, stages, nstages, false);
+		*ret_status = run_pipeline(sh, stages, nstages, 0, false);
 		out_flush(sh);
 		return true;
 	}
@@ -684,11 +690,38 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
 	if (pid < 0)
 		return false;
 	if (pid == 0) { /* the job's process, or (final) the shell's own */
-		int status = run_pipeline(sh, stages, nstages, true);
+		int status = run_pipeline(sh, stages, nstages, 0, true);
 		out_flush(sh);
 		external_flush(sh); /* none of it ran (a redirection failed): the last run's records */
 		_exit(status);
 	}
 	*ret_status = jobs_wait_pid(sh, pid);
 	return true;
+}
+
+/* A pipeline whose last stage only is an external command (`printf ... |
+ * wc -c`, `while ...; done | sort`): the stages before it are forked as in
+ * sh, and the last one may run in the shell's own process, reading their
+ * pipe, instead of in a job child of its own that would open the store
+ * again and clone its sandbox's pid 1 from scratch (docs/performance.md,
+ * "The script row, command by command"). The same rule as for a whole
+ * pipeline of external stages run here (external_pipeline): the shell runs
+ * commands in its own process, and the stage's words, assignments and
+ * redirection targets are pure, so nothing a subshell would keep to itself
+ * leaks into the shell. Not with xtrace or noexec, nor when the script
+ * reads PIPESTATUS (the stage-by-stage path). */
+bool external_pipeline_tail_ok(struct shell *sh, struct node *last)
+{
+	if (sh->opt.xtrace || sh->opt.noexec || (sh->bash && sh->pipestatus_used))
+		return false;
+	struct node *const one[] = { last };
+	return stage_is_external(sh, last) && stages_are_pure(one, 1) && runs_commands_here(sh);
+}
+
+int external_pipeline_tail(struct shell *sh, struct node *last, int fd_in)
+{
+	struct node *const one[] = { last };
+	int status = run_pipeline(sh, one, 1, fd_in, false);
+	out_flush(sh);
+	return status;
 }

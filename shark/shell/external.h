@@ -104,6 +104,13 @@ int external_run(struct shell *sh, const struct external_cmd *cmd, bool forked);
 bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nstages,
 		       bool final, int *ret_status);
 
+/* The last stage of a pipeline whose other stages are forked (builtins,
+ * functions, compound commands): whether the engine may run it in this
+ * process (external_pipeline_tail_ok), and its run there, reading fd_in,
+ * the pipe from the stage before it; returns its status. */
+bool external_pipeline_tail_ok(struct shell *sh, struct node *last);
+int external_pipeline_tail(struct shell *sh, struct node *last, int fd_in);
+
 /* external_strip_prefixes - argv without its leading memo prefix words
  * (force, nocache, network), their MEMO_* flags in *ret_flags; NULL when
  * nothing is left after them. */
