@@ -1603,6 +1603,11 @@ int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result)
 
 	if (run->collected)
 		return SANDBOX_E_STATE;
+	/* never through sandbox_start_end(): its exec, and the fallback */
+	if (spawn_settle(&run->pend, run->pid) == 1 && start_end_fallback(run, NULL) < 0) {
+		run->collected = true;
+		return SANDBOX_E_SETUP;
+	}
 	reap_deferred();
 	/* pid 1's "ended": the result is there and nothing of the run is
 	 * left but pid 1 itself, exiting. Its exit (the namespaces'
