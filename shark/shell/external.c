@@ -276,6 +276,11 @@ char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
 	return strip_prefixes(argv, ret_flags);
 }
 
+bool external_is_prefix(const char *word)
+{
+	return prefix_flag(word) != 0;
+}
+
 /* Run stages through the memo engine in this process and return the
  * pipeline's status (pipefail applied). last: the process ends after it
  * (_exit); otherwise, in the shell's own process, the run's records may

@@ -109,4 +109,8 @@ bool external_pipeline(struct shell *sh, struct node *const *stages, size_t nsta
  * nothing is left after them. */
 char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags);
 
+/* external_is_prefix - whether word is one of those prefix words (which
+ * shadow a program of that name on PATH, docs/memo.md). */
+bool external_is_prefix(const char *word);
+
 #endif
