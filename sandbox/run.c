@@ -1001,6 +1001,8 @@ struct sandbox_prep {
 	bool network;
 	bool execd;  /* shark-init: its process group can no longer be set */
 	bool off_cpu; /* made on CPUs other than its running commands' */
+	bool failed; /* its exec failed, found late: nothing is left of it */
+	struct spawn_pending pend; /* its exec, until prep_exec_ok() */
 	struct prep_state state;
 	/* sandbox_prep_mounts: the mount part sent (encoded), its scratch dir */
 	void *mounts_enc;
@@ -1143,6 +1145,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	p->pend = (struct spawn_pending){ .exec_fd = -1, .back_fd = -1, .prog = -1 };
 	prep_state_now(&p->state);
 	/* pid 1's mount namespace is a copy of the caller's as it is now:
 	 * once this fd polls POLLPRI, something was mounted or unmounted
@@ -1156,7 +1159,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p->owner = getpid();
 	p->network = network;
 	p->off_cpu = prep_off_cpu_begin(&p->state);
-	r = spawn_init(network, -1, &p->pid, &p->chan, NULL, &detail);
+	r = spawn_init(network, -1, &p->pid, &p->chan, &p->pend, &detail);
 	prep_off_cpu_end(&p->state, p->off_cpu);
 	if (r == 0) {
 		p->execd = true;
@@ -1223,17 +1226,43 @@ pid_t sandbox_prep_pid(const sandbox_prep *prep)
 	return prep->pid;
 }
 
+/* How a prepared pid 1's exec went, waiting for it if need be
+ * (spawn_settle): false when it failed (the child is reaped: drop the
+ * prepared sandbox and start the run another way). Only the caller that
+ * cloned it asks: a forked copy's prepared sandboxes never fit. */
+static bool prep_exec_ok(sandbox_prep *p)
+{
+	if (p->pend.exec_fd >= 0 && spawn_settle(&p->pend, p->pid) == 1) {
+		close(p->pend.back_fd); /* with the mounts sent ahead, if any */
+		p->pend.back_fd = -1;
+		p->failed = true;
+	}
+	return !p->failed;
+}
+
 void sandbox_prep_free(sandbox_prep *prep)
 {
 	if (!prep)
 		return;
+	if (prep->pend.exec_fd >= 0 && prep->owner != getpid()) {
+		/* a forked copy's: the child is not ours; its stack here is a
+		 * copy nobody runs on */
+		close(prep->pend.exec_fd);
+		close(prep->pend.back_fd);
+		prep->pend.back_fd = -1;
+		stack_put(prep->pend.stack);
+	} else if (prep->pend.exec_fd >= 0) {
+		spawn_abandon(&prep->pend, prep->pid);
+	}
+	if (prep->pend.back_fd >= 0)
+		close(prep->pend.back_fd);
 	close(prep->chan);
 	close(prep->mounts);
 	free(prep->mounts_enc);
 	free(prep->mounts_scratch);
 	/* A forked copy of the caller holds a copy of the handle, not the
 	 * child: only the caller that cloned it ends and reaps it. */
-	if (prep->owner == getpid()) {
+	if (prep->owner == getpid() && !prep->failed) {
 		kill(prep->pid, SIGKILL);
 		while (waitpid(prep->pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -1247,7 +1276,7 @@ bool sandbox_prep_fits(sandbox_prep *prep, const sandbox_plan *plan)
 
 	struct pollfd pfd = { .fd = prep->mounts, .events = POLLPRI };
 
-	if (prep->owner != getpid() || prep->network != plan->network)
+	if (prep->owner != getpid() || prep->network != plan->network || !prep_exec_ok(prep))
 		return false;
 	/* setpgid fails (EACCES) on a child that has exec'd. */
 	if (prep->execd && plan->pgid >= 0)
