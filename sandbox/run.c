@@ -648,7 +648,8 @@ static int spawn_settle(struct spawn_pending *pend, pid_t pid)
 		/* exec'd or dead: the stack is not in use any more */
 		stack_put(pend->stack);
 		pend->stack = NULL;
-		close(pend->back_fd);
+		if (pend->back_fd >= 0)
+			close(pend->back_fd);
 		pend->back_fd = -1;
 		return 0;
 	}
@@ -1161,6 +1162,15 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p->off_cpu = prep_off_cpu_begin(&p->state);
 	r = spawn_init(network, -1, &p->pid, &p->chan, &p->pend, &detail);
 	prep_off_cpu_end(&p->state, p->off_cpu);
+	if (r == 0 && p->pend.back_fd >= 0) {
+		/* Nothing sent before its exec is ever taken back (a failed
+		 * one only drops it), and the prepared pid 1 may wait long,
+		 * through forks of the caller that would inherit this end:
+		 * closed now, so that pid 1's death still reads as end of
+		 * file on the caller's end. */
+		close(p->pend.back_fd);
+		p->pend.back_fd = -1;
+	}
 	if (r == 0) {
 		p->execd = true;
 		*ret_prep = p;
@@ -1232,11 +1242,8 @@ pid_t sandbox_prep_pid(const sandbox_prep *prep)
  * cloned it asks: a forked copy's prepared sandboxes never fit. */
 static bool prep_exec_ok(sandbox_prep *p)
 {
-	if (p->pend.exec_fd >= 0 && spawn_settle(&p->pend, p->pid) == 1) {
-		close(p->pend.back_fd); /* with the mounts sent ahead, if any */
-		p->pend.back_fd = -1;
+	if (p->pend.exec_fd >= 0 && spawn_settle(&p->pend, p->pid) == 1)
 		p->failed = true;
-	}
 	return !p->failed;
 }
 
@@ -1248,8 +1255,6 @@ void sandbox_prep_free(sandbox_prep *prep)
 		/* a forked copy's: the child is not ours; its stack here is a
 		 * copy nobody runs on */
 		close(prep->pend.exec_fd);
-		close(prep->pend.back_fd);
-		prep->pend.back_fd = -1;
 		stack_put(prep->pend.stack);
 	} else if (prep->pend.exec_fd >= 0) {
 		spawn_abandon(&prep->pend, prep->pid);
