@@ -40,8 +40,22 @@
 
 #define RESULT_MAX_SIZE (256u << 20)
 
+/* A spawn_init whose exec the caller did not wait for: the child runs on
+ * a stack of its own (from a small pool: its pages stay mapped and
+ * faulted in between runs) and says how its exec went through a pipe,
+ * read later (spawn_settle). Until then the caller also holds pid 1's end
+ * of the channel: a plan sent before a failed exec is taken back through
+ * it, with its fds, for the fallback (start_end_fallback). */
+struct spawn_pending {
+	int exec_fd; /* the pipe's read end: EOF once exec'd; -1: none pending */
+	int back_fd; /* pid 1's end of the channel */
+	int prog;    /* the program's fd used (init_prog_drop) */
+	void *stack;
+};
+
 struct sandbox_run {
 	pid_t pid; /* the sandbox's pid 1, as the caller sees it */
+	struct spawn_pending pend; /* until sandbox_start_end(): its exec */
 	char *scratch;
 	bool collected;
 	int report_fd; /* until sandbox_start_end(): pid 1's set-up report */
@@ -282,43 +296,93 @@ struct init_child {
 	bool network; /* shark-init makes no net namespace of its own */
 };
 
+/* System calls for the child of spawn_init, which shares the caller's
+ * memory and runs beside it: libc's syscall() writes errno, the calling
+ * thread's, which the caller may be reading at that moment. These return
+ * -errno and write nothing. Elsewhere than on these two architectures the
+ * caller waits for the exec (SPAWN_RAW 0) and libc's wrapper is used. */
+#if defined(__x86_64__)
+#define SPAWN_RAW 1
+__attribute__((always_inline, no_sanitize("address", "undefined")))
+static inline long raw_call(long n, long a, long b, long c, long d, long e)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#elif defined(__aarch64__)
+#define SPAWN_RAW 1
+__attribute__((always_inline, no_sanitize("address", "undefined")))
+static inline long raw_call(long n, long a, long b, long c, long d, long e)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	register long x4 __asm__("x4") = e;
+
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4)
+			 : "memory");
+	return x0;
+}
+#else
+#define SPAWN_RAW 0
+__attribute__((no_sanitize("address", "undefined")))
+static long raw_call(long n, long a, long b, long c, long d, long e)
+{
+	long r = syscall(n, a, b, c, d, e);
+
+	return r < 0 ? -errno : r;
+}
+#endif
+
 /* Keep every capability of the new user namespace across the exec for a
  * caller whose uid there is not 0 (execve would drop them all): ambient
  * ones are kept. They are pid 1's only; the command drops them all
- * (setup.c, drop_capabilities: clearing inheritable clears ambient). */
+ * (setup.c, drop_capabilities: clearing inheritable clears ambient).
+ * 0 or -errno. */
 __attribute__((no_sanitize("address", "undefined")))
-static int keep_caps_across_exec(void)
+static long keep_caps_across_exec(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
+	long r = raw_call(SYS_capget, (long)&hdr, (long)d, 0, 0, 0);
 
-	if (syscall(SYS_capget, &hdr, d) < 0)
-		return -1;
+	if (r < 0)
+		return r;
 	d[0].inheritable = d[0].permitted;
 	d[1].inheritable = d[1].permitted;
-	if (syscall(SYS_capset, &hdr, d) < 0)
-		return -1;
-	for (unsigned long cap = 0; cap < 64; cap++)
-		if ((d[cap / 32].permitted & (1u << (cap % 32))) &&
-		    syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			return -1;
-	return 0;
+	r = raw_call(SYS_capset, (long)&hdr, (long)d, 0, 0, 0);
+	for (unsigned long cap = 0; r >= 0 && cap < 64; cap++)
+		if (d[cap / 32].permitted & (1u << (cap % 32)))
+			r = raw_call(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (long)cap, 0, 0);
+	return r < 0 ? r : 0;
 }
 
-/* The child of spawn_init, on a stack of the caller's, sharing its memory
- * until the exec: raw system calls only (no malloc, no stdio, no lock, and
- * nothing a sanitizer intercepts: ASan's _exit would run a leak check on
- * the caller's memory). errno is the calling thread's: a failing call here
- * writes it while the caller may be between two calls of its own, so the
- * caller reads errno only right after a call that failed. Every signal is blocked, so none of the caller's handlers
- * runs here. */
+/* The child of spawn_init, sharing the caller's memory until the exec and
+ * running beside it (on a stack of its own, which the caller frees only
+ * once the exec is done or the child dead: spawn_settle): raw system
+ * calls only, writing nothing but its own stack (no errno, no malloc, no
+ * stdio, no lock, and nothing a sanitizer intercepts: ASan's _exit would
+ * run a leak check on the caller's memory). Every signal is blocked, so
+ * none of the caller's handlers runs here. A failed exec's errno goes to
+ * errpipe, which the caller reads later. */
 __attribute__((no_sanitize("address", "undefined")))
 static int init_child_main(void *arg)
 {
 	const struct init_child *c = arg;
 	static char name[] = SANDBOX_INIT_NAME, net[] = SANDBOX_INIT_NET, nonet[] = "-";
 	char *argv[] = { name, c->network ? net : nonet, NULL }, *envp[] = { NULL };
-	long errpipe = c->errpipe, prog = c->prog;
+	long errpipe = c->errpipe, prog = c->prog, r;
 	int e;
 	char b;
 
@@ -327,36 +391,42 @@ static int init_child_main(void *arg)
 	 * set would leave the read below waiting for ever (and this process
 	 * holding every fd of the caller's). */
 	for (int i = 0; i < 3; i++)
-		syscall(SYS_close, c->ours[i]);
-	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		if (c->ours[i] >= 0)
+			raw_call(SYS_close, c->ours[i], 0, 0, 0, 0);
+	r = raw_call(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (r < 0)
 		goto fail;
 	/* The uid/gid maps are written (and the process group set: setpgid
 	 * fails once the child has exec'd) when this byte comes. */
-	if (syscall(SYS_read, c->sync, &b, 1) != 1)
-		syscall(SYS_exit_group, 1);
-	if (c->ambient && keep_caps_across_exec() < 0)
+	if (raw_call(SYS_read, c->sync, (long)&b, 1, 0, 0) != 1)
+		raw_call(SYS_exit_group, 1, 0, 0, 0, 0);
+	if (c->ambient && (r = keep_caps_across_exec()) < 0)
 		goto fail;
 	/* The channel to its fixed fd; the others out of its way. */
-	if (errpipe == SANDBOX_INIT_CHAN_FD &&
-	    (errpipe = syscall(SYS_fcntl, errpipe, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0) {
-		errpipe = c->errpipe;
-		goto fail;
-	}
-	if (prog == SANDBOX_INIT_CHAN_FD &&
-	    (prog = syscall(SYS_fcntl, prog, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1)) < 0)
-		goto fail;
-	if (c->chan == SANDBOX_INIT_CHAN_FD) {
-		if (syscall(SYS_fcntl, c->chan, F_SETFD, 0) < 0)
+	if (errpipe == SANDBOX_INIT_CHAN_FD) {
+		r = raw_call(SYS_fcntl, errpipe, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1, 0, 0);
+		if (r < 0)
 			goto fail;
-	} else if (syscall(SYS_dup3, c->chan, SANDBOX_INIT_CHAN_FD, 0) < 0) {
-		goto fail;
+		errpipe = r;
 	}
-	syscall(SYS_execveat, prog, "", argv, envp, AT_EMPTY_PATH);
+	if (prog == SANDBOX_INIT_CHAN_FD) {
+		r = raw_call(SYS_fcntl, prog, F_DUPFD_CLOEXEC, SANDBOX_INIT_CHAN_FD + 1, 0, 0);
+		if (r < 0)
+			goto fail;
+		prog = r;
+	}
+	if (c->chan == SANDBOX_INIT_CHAN_FD)
+		r = raw_call(SYS_fcntl, c->chan, F_SETFD, 0, 0, 0);
+	else
+		r = raw_call(SYS_dup3, c->chan, SANDBOX_INIT_CHAN_FD, 0, 0, 0);
+	if (r < 0)
+		goto fail;
+	r = raw_call(SYS_execveat, prog, (long)"", (long)argv, (long)envp, AT_EMPTY_PATH);
 fail:
-	e = errno;
-	if (syscall(SYS_write, errpipe, &e, sizeof(e)) != (long)sizeof(e))
-		syscall(SYS_exit_group, 126); /* the caller sees EOF: a death before the exec */
-	syscall(SYS_exit_group, 127);
+	e = (int)-r;
+	if (raw_call(SYS_write, errpipe, (long)&e, sizeof(e), 0, 0) != (long)sizeof(e))
+		raw_call(SYS_exit_group, 126, 0, 0, 0, 0); /* the caller sees EOF: a death before the exec */
+	raw_call(SYS_exit_group, 127, 0, 0, 0, 0);
 	return 127;
 }
 
@@ -366,53 +436,136 @@ static int clone_error(int e)
 		       SANDBOX_E_USERNS : SANDBOX_E_SETUP;
 }
 
+#define SPAWN_STACK_SIZE (64 * 1024)
+#define SPAWN_STACK_GUARD 4096
+#define SPAWN_STACK_POOL 4
+static struct {
+	pthread_mutex_t lock;
+	void *free[SPAWN_STACK_POOL];
+	size_t n;
+} stacks = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The base of a stack, its lowest page a guard, or NULL. */
+static void *stack_get(void)
+{
+	void *s = NULL;
+
+	pthread_mutex_lock(&stacks.lock);
+	if (stacks.n > 0)
+		s = stacks.free[--stacks.n];
+	pthread_mutex_unlock(&stacks.lock);
+	if (s)
+		return s;
+	s = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (s == MAP_FAILED)
+		return NULL;
+	if (mprotect(s, SPAWN_STACK_GUARD, PROT_NONE) < 0) {
+		munmap(s, SPAWN_STACK_SIZE);
+		return NULL;
+	}
+	return s;
+}
+
+/* Only once its child has exec'd or is dead. */
+static void stack_put(void *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&stacks.lock);
+	if (stacks.n < SPAWN_STACK_POOL) {
+		stacks.free[stacks.n++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&stacks.lock);
+	if (s)
+		munmap(s, SPAWN_STACK_SIZE);
+}
+
+static void close_pair(int fd[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	fd[0] = fd[1] = -1;
+}
+
 /* Start a prepared pid 1 as shark-init: cloned with CLONE_VM (no page
- * table copied) into new user and pid namespaces, on a small stack of this
- * frame, its process group set to pgid (>= 0) and its uid/gid maps written
- * before it execs. shark-init makes the other namespaces itself
- * (sandbox_init_exec: copying the mount table and making a net namespace
- * cost a millisecond or more, which a clone would charge to the caller,
- * while pid 1 pays it on another CPU, for a prepared one while the
- * caller waits for the previous command anyway). 0 with *ret_pid and *ret_chan (the prepared pid 1's channel),
+ * table copied) into new user and pid namespaces, its process group set to
+ * pgid (>= 0) and its uid/gid maps written before it execs. shark-init
+ * makes the other namespaces itself (sandbox_init_exec: copying the mount
+ * table and making a net namespace cost a millisecond or more, which a
+ * clone would charge to the caller, while pid 1 pays it on another CPU,
+ * for a prepared one while the caller waits for the previous command
+ * anyway). 0 with *ret_pid and *ret_chan (the prepared pid 1's channel),
  * 1 when the program is missing or its exec failed (nothing started: use
- * the fallback), or an error (err_detail says which step). */
+ * the fallback), or an error (err_detail says which step).
+ *
+ * pend NULL, or pgid >= 0 (the exec must not fail once the pgid is set:
+ * a fallback could not join the same group), or SPAWN_RAW 0: the child
+ * runs on a stack of this frame and the caller waits for its exec (EOF of
+ * errpipe). Otherwise the child gets a stack of its own and the caller
+ * goes on at once (pend->exec_fd >= 0): it sends the plan and clones the
+ * next stage while shark-init is exec'd, and learns of a failed exec
+ * later (spawn_settle). */
 static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
-		      struct sandbox_error *err_detail)
+		      struct spawn_pending *pend, struct sandbox_error *err_detail)
 {
 	int flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD;
-	char stack[32 * 1024] __attribute__((aligned(64)));
+	char local[32 * 1024] __attribute__((aligned(64)));
+	bool async = pend && SPAWN_RAW && pgid < 0;
 	int chan[2] = { -1, -1 }, sync[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
-	struct init_child c;
+	struct init_child *c, cl;
+	char *top, *stack = NULL;
 	sigset_t all, old;
 	int prog, r = 0, e;
 	ssize_t n;
 	pid_t pid;
 
+	if (pend)
+		*pend = (struct spawn_pending){ .exec_fd = -1, .back_fd = -1, .prog = -1 };
 	pthread_mutex_lock(&init_prog.lock);
 	prog = init_prog_fd();
 	if (prog < 0) {
 		pthread_mutex_unlock(&init_prog.lock);
 		return 1;
 	}
+	if (async && !(stack = stack_get()))
+		async = false;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0 ||
 	    pipe2(sync, O_CLOEXEC) < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
 		r = -errno;
 		set_error(err_detail, SANDBOX_E_SETUP, -r, "pipes");
 		goto out;
 	}
-	c = (struct init_child){ .chan = chan[1], .sync = sync[0], .errpipe = errpipe[1],
-				 .prog = prog, .ambient = geteuid() != 0, .network = network,
-				 .ours = { chan[0], sync[1], errpipe[0] } };
+	cl = (struct init_child){ .chan = chan[1], .sync = sync[0], .errpipe = errpipe[1],
+				  .prog = prog, .ambient = geteuid() != 0, .network = network,
+				  .ours = { chan[0], sync[1], errpipe[0] } };
+	if (async) {
+		/* the child's arguments on its own stack, above its frames */
+		c = (struct init_child *)(stack + SPAWN_STACK_SIZE - 64);
+		*c = cl;
+		top = (char *)c;
+	} else {
+		c = &cl;
+		top = local + sizeof(local);
+	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = clone(init_child_main, stack + sizeof(stack), flags, &c);
+	pid = clone(init_child_main, top, flags, c);
 	e = errno;
-	close(chan[1]);
+	if (async) /* its signals stay blocked; ours need not */
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!async || pid < 0) {
+		close(chan[1]);
+		chan[1] = -1;
+	}
 	close(sync[0]);
 	close(errpipe[1]);
-	chan[1] = sync[0] = errpipe[1] = -1;
+	sync[0] = errpipe[1] = -1;
 	if (pid < 0) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!async)
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
 		r = clone_error(e);
 		set_error(err_detail, r, e, "clone namespaces");
 		goto out;
@@ -433,13 +586,26 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	sync[1] = -1;
 	if (r < 0)
 		kill(pid, SIGKILL);
+	if (async && r == 0) {
+		pend->exec_fd = errpipe[0];
+		pend->back_fd = chan[1];
+		pend->prog = prog;
+		pend->stack = stack;
+		errpipe[0] = chan[1] = -1;
+		stack = NULL;
+		*ret_pid = pid;
+		*ret_chan = chan[0];
+		chan[0] = -1;
+		goto out;
+	}
 	/* EOF once the child has exec'd (its close-on-exec end went) or
 	 * died: only then is the stack free again. Signals stay blocked
 	 * until then (no EINTR here). */
 	do
 		n = read(errpipe[0], &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!async)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0 || n == (ssize_t)sizeof(e)) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -454,15 +620,65 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	chan[0] = -1;
 out:
 	pthread_mutex_unlock(&init_prog.lock);
-	for (int i = 0; i < 2; i++) {
-		if (chan[i] >= 0)
-			close(chan[i]);
-		if (sync[i] >= 0)
-			close(sync[i]);
-		if (errpipe[i] >= 0)
-			close(errpipe[i]);
-	}
+	stack_put(stack);
+	close_pair(chan);
+	close_pair(sync);
+	close_pair(errpipe);
 	return r;
+}
+
+/* How a pending exec went (pend->exec_fd >= 0; nothing to do otherwise),
+ * waiting for it if need be: 0 when shark-init was exec'd (or the child
+ * died before: its channel then reads EOF), 1 when the exec failed (the
+ * child is reaped and the program dropped: use the fallback). The stack
+ * is free again either way; pend->back_fd stays open on 1. */
+static int spawn_settle(struct spawn_pending *pend, pid_t pid)
+{
+	ssize_t n;
+	int e;
+
+	if (pend->exec_fd < 0)
+		return 0;
+	do
+		n = read(pend->exec_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(pend->exec_fd);
+	pend->exec_fd = -1;
+	if (n != (ssize_t)sizeof(e)) {
+		/* exec'd or dead: the stack is not in use any more */
+		stack_put(pend->stack);
+		pend->stack = NULL;
+		if (pend->back_fd >= 0)
+			close(pend->back_fd);
+		pend->back_fd = -1;
+		return 0;
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	stack_put(pend->stack);
+	pend->stack = NULL;
+	pthread_mutex_lock(&init_prog.lock);
+	init_prog_drop(pend->prog);
+	pthread_mutex_unlock(&init_prog.lock);
+	return 1;
+}
+
+/* A pending spawn given up (its run freed or failed): the child killed
+ * and reaped first, then its stack is free. */
+static void spawn_abandon(struct spawn_pending *pend, pid_t pid)
+{
+	if (pend->exec_fd < 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(pend->exec_fd);
+	pend->exec_fd = -1;
+	if (pend->back_fd >= 0)
+		close(pend->back_fd);
+	pend->back_fd = -1;
+	stack_put(pend->stack);
+	pend->stack = NULL;
 }
 
 static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd, uint32_t kind);
@@ -472,7 +688,8 @@ static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd, uint32_
 static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scratch_fd,
 			    struct sandbox_error *err_detail)
 {
-	int chan, r = spawn_init(plan->network, plan->pgid, &run->pid, &chan, err_detail);
+	int chan, r = spawn_init(plan->network, plan->pgid, &run->pid, &chan, &run->pend,
+				 err_detail);
 
 	if (r != 0)
 		return r;
@@ -490,6 +707,7 @@ static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scra
 			r = SANDBOX_E_SETUP;
 		}
 		close(chan);
+		spawn_abandon(&run->pend, run->pid);
 		kill(run->pid, SIGKILL);
 		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -499,41 +717,18 @@ static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scra
 	return 0;
 }
 
-int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
+/* pid 1 a clone of this process (no shark-init, or its exec failed):
+ * straight into all the namespaces, running sandbox_init_main on plan.
+ * 0 with run->pid and run->report_fd set, or an error. */
+static int start_cloned(const sandbox_plan *plan, sandbox_run *run, int scratch_fd,
 			struct sandbox_error *err_detail)
 {
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
 			      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
 			      SIGCHLD;
-	int report[2] = { -1, -1 }, sync[2] = { -1, -1 }, scratch_fd, r;
-	sandbox_run *run;
+	int report[2] = { -1, -1 }, sync[2] = { -1, -1 }, r;
 	pid_t pid;
 
-	r = sandbox_plan_validate(plan);
-	if (r < 0) {
-		set_error(err_detail, r, 0, "validate plan");
-		return r;
-	}
-	reap_deferred();
-	run = calloc(1, sizeof(*run));
-	if (!run || !(run->scratch = strdup(plan->scratch))) {
-		free(run);
-		return -ENOMEM;
-	}
-	run->report_fd = -1;
-	run->end_fd = -1;
-	r = open_scratch(plan, &scratch_fd, err_detail);
-	if (r < 0)
-		goto fail;
-	r = start_begin_exec(plan, run, scratch_fd, err_detail);
-	if (r <= 0) {
-		if (r < 0)
-			goto fail;
-		close(scratch_fd);
-		*ret_run = run;
-		return 0;
-	}
-	/* No shark-init: pid 1 a clone of this process. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
 	    pipe2(sync, O_CLOEXEC) < 0) {
 		r = -errno;
@@ -555,8 +750,7 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 	if (pid < 0) {
 		int e = errno;
 
-		r = (e == EPERM || e == ENOSPC || e == EUSERS || e == EACCES) ?
-			    SANDBOX_E_USERNS : SANDBOX_E_SETUP;
+		r = clone_error(e);
 		set_error(err_detail, r, e, "clone namespaces");
 		goto fail;
 	}
@@ -579,25 +773,134 @@ int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 		goto kill;
 	}
 	close(sync[1]);
-	close(scratch_fd);
 	run->pid = pid;
 	run->report_fd = report[0];
-	*ret_run = run;
 	return 0;
 kill:
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 fail:
-	if (report[0] >= 0)
-		close(report[0]);
-	if (sync[1] >= 0)
-		close(sync[1]);
+	close_pair(report);
+	close_pair(sync);
+	return r;
+}
+
+int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
+			struct sandbox_error *err_detail)
+{
+	int scratch_fd, r;
+	sandbox_run *run;
+
+	r = sandbox_plan_validate(plan);
+	if (r < 0) {
+		set_error(err_detail, r, 0, "validate plan");
+		return r;
+	}
+	reap_deferred();
+	run = calloc(1, sizeof(*run));
+	if (!run || !(run->scratch = strdup(plan->scratch))) {
+		free(run);
+		return -ENOMEM;
+	}
+	run->pend = (struct spawn_pending){ .exec_fd = -1, .back_fd = -1, .prog = -1 };
+	run->report_fd = -1;
+	run->end_fd = -1;
+	r = open_scratch(plan, &scratch_fd, err_detail);
+	if (r < 0)
+		goto fail;
+	r = start_begin_exec(plan, run, scratch_fd, err_detail);
+	if (r == 1) /* No shark-init: pid 1 a clone of this process. */
+		r = start_cloned(plan, run, scratch_fd, err_detail);
+	if (r < 0)
+		goto fail;
+	close(scratch_fd);
+	*ret_run = run;
+	return 0;
+fail:
 	if (scratch_fd >= 0)
 		close(scratch_fd);
 	free(run->scratch);
 	free(run);
 	return r;
+}
+
+/* The exec of the run's shark-init failed after sandbox_start_begin()
+ * returned (spawn_settle): the plan it was sent, with its fds, is taken
+ * back from pid 1's end of the channel, which the caller kept, and a pid 1
+ * cloned from this process runs it, as the fallback does at once when the
+ * exec fails in spawn_init. 0 with run->pid and run->report_fd replaced,
+ * or an error. */
+static int start_end_fallback(sandbox_run *run, struct sandbox_error *err_detail)
+{
+	struct sandbox_prep_msg msg;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(5 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	int fds[5], nfds = 0, next, r = -EPROTO;
+	sandbox_plan *plan = NULL;
+	struct stat st;
+	char *buf = NULL;
+	mode_t um;
+	ssize_t n;
+
+	do
+		n = recvmsg(run->pend.back_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(run->pend.back_fd);
+	run->pend.back_fd = -1;
+	close(run->report_fd);
+	run->report_fd = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < cnt; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				if (nfds < 5)
+					fds[nfds++] = fd;
+				else
+					close(fd);
+			}
+		}
+	}
+	if (n != (ssize_t)sizeof(msg) || msg.magic != SANDBOX_PREP_MAGIC ||
+	    msg.kind != SANDBOX_PREP_RUN || nfds < 2 || (mh.msg_flags & MSG_CTRUNC))
+		goto out;
+	if (fstat(fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+	    !(buf = malloc((size_t)st.st_size))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (pread(fds[0], buf, (size_t)st.st_size, 0) != st.st_size) {
+		r = -EIO;
+		goto out;
+	}
+	r = sandbox_plan_decode(buf, (size_t)st.st_size, &plan, &um);
+	if (r < 0)
+		goto out;
+	/* the fds in prep_send's order: memfd, scratch dir, the stdio set */
+	next = 2;
+	for (int i = 0; i < 3; i++)
+		if ((msg.stdio_set & (1u << i)) && next < nfds)
+			plan->stdio[i] = fds[next++];
+	r = start_cloned(plan, run, fds[1], err_detail);
+	if (r < 0)
+		err_detail = NULL; /* start_cloned said which step */
+out:
+	if (r < 0)
+		set_error(err_detail, SANDBOX_E_SETUP, -r, "take the plan back");
+	sandbox_plan_free(plan);
+	free(buf);
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	return r < 0 && r != SANDBOX_E_USERNS && r != SANDBOX_E_SETUP ? SANDBOX_E_SETUP : r;
 }
 
 int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail)
@@ -608,6 +911,13 @@ int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail)
 
 	if (run->report_fd < 0)
 		return run->collected ? SANDBOX_E_STATE : 0;
+	if (spawn_settle(&run->pend, run->pid) == 1) {
+		r = start_end_fallback(run, err_detail);
+		if (r < 0) {
+			run->collected = true; /* nothing left to reap */
+			return r;
+		}
+	}
 	do
 		n = read(run->report_fd, &m, sizeof(m));
 	while (n < 0 && errno == EINTR);
@@ -692,6 +1002,8 @@ struct sandbox_prep {
 	bool network;
 	bool execd;  /* shark-init: its process group can no longer be set */
 	bool off_cpu; /* made on CPUs other than its running commands' */
+	bool failed; /* its exec failed, found late: nothing is left of it */
+	struct spawn_pending pend; /* its exec, until prep_exec_ok() */
 	struct prep_state state;
 	/* sandbox_prep_mounts: the mount part sent (encoded), its scratch dir */
 	void *mounts_enc;
@@ -834,6 +1146,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	p->pend = (struct spawn_pending){ .exec_fd = -1, .back_fd = -1, .prog = -1 };
 	prep_state_now(&p->state);
 	/* pid 1's mount namespace is a copy of the caller's as it is now:
 	 * once this fd polls POLLPRI, something was mounted or unmounted
@@ -847,8 +1160,17 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	p->owner = getpid();
 	p->network = network;
 	p->off_cpu = prep_off_cpu_begin(&p->state);
-	r = spawn_init(network, -1, &p->pid, &p->chan, &detail);
+	r = spawn_init(network, -1, &p->pid, &p->chan, &p->pend, &detail);
 	prep_off_cpu_end(&p->state, p->off_cpu);
+	if (r == 0 && p->pend.back_fd >= 0) {
+		/* Nothing sent before its exec is ever taken back (a failed
+		 * one only drops it), and the prepared pid 1 may wait long,
+		 * through forks of the caller that would inherit this end:
+		 * closed now, so that pid 1's death still reads as end of
+		 * file on the caller's end. */
+		close(p->pend.back_fd);
+		p->pend.back_fd = -1;
+	}
 	if (r == 0) {
 		p->execd = true;
 		*ret_prep = p;
@@ -914,17 +1236,38 @@ pid_t sandbox_prep_pid(const sandbox_prep *prep)
 	return prep->pid;
 }
 
+/* How a prepared pid 1's exec went, waiting for it if need be
+ * (spawn_settle): false when it failed (the child is reaped: drop the
+ * prepared sandbox and start the run another way). Only the caller that
+ * cloned it asks: a forked copy's prepared sandboxes never fit. */
+static bool prep_exec_ok(sandbox_prep *p)
+{
+	if (p->pend.exec_fd >= 0 && spawn_settle(&p->pend, p->pid) == 1)
+		p->failed = true;
+	return !p->failed;
+}
+
 void sandbox_prep_free(sandbox_prep *prep)
 {
 	if (!prep)
 		return;
+	if (prep->pend.exec_fd >= 0 && prep->owner != getpid()) {
+		/* a forked copy's: the child is not ours; its stack here is a
+		 * copy nobody runs on */
+		close(prep->pend.exec_fd);
+		stack_put(prep->pend.stack);
+	} else if (prep->pend.exec_fd >= 0) {
+		spawn_abandon(&prep->pend, prep->pid);
+	}
+	if (prep->pend.back_fd >= 0)
+		close(prep->pend.back_fd);
 	close(prep->chan);
 	close(prep->mounts);
 	free(prep->mounts_enc);
 	free(prep->mounts_scratch);
 	/* A forked copy of the caller holds a copy of the handle, not the
 	 * child: only the caller that cloned it ends and reaps it. */
-	if (prep->owner == getpid()) {
+	if (prep->owner == getpid() && !prep->failed) {
 		kill(prep->pid, SIGKILL);
 		while (waitpid(prep->pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -938,7 +1281,7 @@ bool sandbox_prep_fits(sandbox_prep *prep, const sandbox_plan *plan)
 
 	struct pollfd pfd = { .fd = prep->mounts, .events = POLLPRI };
 
-	if (prep->owner != getpid() || prep->network != plan->network)
+	if (prep->owner != getpid() || prep->network != plan->network || !prep_exec_ok(prep))
 		return false;
 	/* setpgid fails (EACCES) on a child that has exec'd. */
 	if (prep->execd && plan->pgid >= 0)
@@ -1174,6 +1517,7 @@ int sandbox_start_begin_prepared(const sandbox_plan *plan, sandbox_prep **prep,
 		prep_drop(p, plan);
 		return -ENOMEM;
 	}
+	run->pend = (struct spawn_pending){ .exec_fd = -1, .back_fd = -1, .prog = -1 };
 	run->end_fd = -1;
 	if (prep_cpus_restore(p) < 0) {
 		/* pid 1 is gone, or would keep CPUs the command must not be
@@ -1293,6 +1637,11 @@ int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result)
 
 	if (run->collected)
 		return SANDBOX_E_STATE;
+	/* never through sandbox_start_end(): its exec, and the fallback */
+	if (spawn_settle(&run->pend, run->pid) == 1 && start_end_fallback(run, NULL) < 0) {
+		run->collected = true;
+		return SANDBOX_E_SETUP;
+	}
 	reap_deferred();
 	/* pid 1's "ended": the result is there and nothing of the run is
 	 * left but pid 1 itself, exiting. Its exit (the namespaces'
@@ -1335,6 +1684,7 @@ void sandbox_run_free(sandbox_run *run)
 		close(run->report_fd);
 	if (run->end_fd >= 0)
 		close(run->end_fd);
+	spawn_abandon(&run->pend, run->pid);
 	if (!run->collected) {
 		kill(run->pid, SIGKILL);
 		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)

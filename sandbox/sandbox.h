@@ -313,7 +313,11 @@ int sandbox_start(const sandbox_plan *plan, sandbox_run **ret_run,
  * sandbox_start_end() waits for its report (one message on a socket). pid
  * 1 holds its own copies of the plan's fds once begin returns. A set-up
  * error comes from either (as for sandbox_start); after one from end pid 1
- * is reaped and only sandbox_run_free() remains to call. */
+ * is reaped and only sandbox_run_free() remains to call. With the plan's
+ * process group unset (-1), begin does not wait for shark-init's exec;
+ * end learns whether it failed, and if so runs the plan (taken back with
+ * its fds from pid 1's channel) in a pid 1 cloned from the caller, whose
+ * pid sandbox_run_pid() returns from then on. */
 int sandbox_start_begin(const sandbox_plan *plan, sandbox_run **ret_run,
 			struct sandbox_error *err_detail);
 int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail);

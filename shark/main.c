@@ -67,6 +67,20 @@ static bool shebang_names_bash(int fd)
 	return false;
 }
 
+/* `shark [-f] -c SCRIPT ...` whose first command surely runs sandboxed:
+ * its sandbox's pid 1 is cloned now, before the shell's own set-up
+ * (external_prepare_early), which then runs beside pid 1's start. Any
+ * other option or form: not guessed at. */
+static void prepare_early(int argc, char **argv)
+{
+	bool force = false;
+	int k = 1;
+	for (; k < argc && (strcmp(argv[k], "-f") == 0 || strcmp(argv[k], "--force") == 0); k++)
+		force = true;
+	if (k + 1 < argc && strcmp(argv[k], "-c") == 0)
+		external_prepare_early(argv[k + 1], force);
+}
+
 int main(int argc, char **argv)
 {
 	/* the static shark may hand everything to its dynamic twin (twin.h) */
@@ -76,6 +90,7 @@ int main(int argc, char **argv)
 	int cli_status = cli_main(argc, argv);
 	if (cli_status >= 0)
 		return cli_status;
+	prepare_early(argc, argv);
 	struct shell sh;
 	/* $0 (and the name in error messages) is "shark", not the binary's
 	 * full path; a script's name or `-c CMD NAME` replaces it below. */

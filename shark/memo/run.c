@@ -1556,6 +1556,15 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 		close_fd(&r->err_w);
 		close_fd(&r->in_r);
 	}
+	/* What earlier processes' threads had not removed when they exited
+	 * (srun_release) goes while this pipeline runs. Queued once the
+	 * stages' plans are sent, while their pid 1s set up: the first
+	 * queueing starts the library's thread and waits for its start
+	 * (sandbox/reaper.c), which is then not between a one-shot's pid 1
+	 * and its plan. */
+	store *st = memo_store(m);
+	if (st)
+		(void)sandbox_scratch_sweep_async(store_scratch_path(st));
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
 		if (r->started && stage_started(m, r) < 0) {
@@ -1730,10 +1739,6 @@ int memo_run_stages(struct memo_pipeline *p)
 	for (size_t j = 0; j < count; j++)
 		srun_init(&runs[j], &p->st[p->first_miss + j]);
 
-	/* What earlier processes' threads had not removed when they exited
-	 * (srun_release) goes while this pipeline runs. */
-	if (st)
-		(void)sandbox_scratch_sweep_async(store_scratch_path(st));
 	int e = set_up(m, runs, count);
 	int result = 0;
 	if (e == 0) {

@@ -396,7 +396,10 @@ static int expand_command_words(struct shell *sh, struct word *args, struct strl
  * their first bytes are left to the sandbox (binaries of other formats). */
 static char *script_without_interpreter(struct shell *sh, const char *name)
 {
-	if (!*name || !shell_exe_path(sh))
+	/* a prefix word (nocache, force, ...) is never a file to run: it
+	 * shadows one of its name on PATH, which is not even searched (12
+	 * stat calls before a one-shot `shark -c 'nocache CMD'` starts) */
+	if (!*name || external_is_prefix(name) || !shell_exe_path(sh))
 		return NULL;
 	char *path = path_search(sh, name, true);
 	if (!path)

@@ -276,6 +276,44 @@ char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags)
 	return strip_prefixes(argv, ret_flags);
 }
 
+bool external_is_prefix(const char *word)
+{
+	return prefix_flag(word) != 0;
+}
+
+void external_prepare_early(const char *script, bool force_all)
+{
+	const char *p = script;
+	bool sure = force_all, network = false;
+	size_t words = 0;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	for (;;) {
+		char word[16];
+		size_t len = strcspn(p, " \t\n;&|()<>=\"'`$\\#");
+		if (len == 0 || len >= sizeof(word))
+			break;
+		memcpy(word, p, len);
+		word[len] = '\0';
+		unsigned f = prefix_flag(word);
+		if (!f)
+			break;
+		/* a prefix word is a word of its own: not `nocache=1`,
+		 * `nocache()`, nor the end of the command */
+		if ((p[len] != ' ' && p[len] != '\t') || (f & MEMO_HOST))
+			return;
+		sure = sure || (f & (MEMO_UNCACHED | MEMO_FORCE));
+		network = network || (f & MEMO_NETWORK);
+		words++;
+		p += len;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	if (words == 0 || !sure || *p == '\0' || strchr("\n;&|()<>=#", *p))
+		return;
+	memo_prepare_first(network);
+}
+
 /* Run stages through the memo engine in this process and return the
  * pipeline's status (pipefail applied). last: the process ends after it
  * (_exit); otherwise, in the shell's own process, the run's records may

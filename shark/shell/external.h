@@ -116,4 +116,19 @@ int external_pipeline_tail(struct shell *sh, struct node *last, int fd_in);
  * nothing is left after them. */
 char *const *external_strip_prefixes(char *const *argv, unsigned *ret_flags);
 
+/* external_is_prefix - whether word is one of those prefix words (which
+ * shadow a program of that name on PATH, docs/memo.md). */
+bool external_is_prefix(const char *word);
+
+/* external_prepare_early - memo_prepare_first at the very start of
+ * `shark -c SCRIPT` (before the shell is set up, main.c), when SCRIPT's
+ * first command is plainly one that runs sandboxed: its first words are
+ * prefix words, nocache or force among them (or force_all: `shark -f`)
+ * and host not, followed by a command word. A guess from the text alone
+ * (no alias, function or trap can exist yet); a wrong one costs a clone,
+ * never a wrong run: the prepared sandbox is checked when it is used
+ * (sandbox_prep_fits) and ends unused with the shell. The later
+ * prepare_first() of external_run then finds it made. */
+void external_prepare_early(const char *script, bool force_all);
+
 #endif

@@ -36,6 +36,26 @@ chmod 644 "$root/noexec/libexec/shark/shark-init"
 SHARK=$root/noexec/bin/shark sk "$script"
 expect_out "shark-init not executable: cloned pid 1" "$(expected shark)"
 
+# The same, but the first runs are cold misses with no sandbox prepared
+# for them (no nocache): the caller does not wait for shark-init's exec
+# (run.c, spawn_init) and learns that it failed only when it waits for the
+# stage's set-up report; each stage's plan, with its stdio, is taken back
+# then and run by a pid 1 cloned from the shell. A single command reading a
+# file whose offset it must leave where it stopped, then a pipeline whose
+# every stage's exec fails that way, then a later run after the drop.
+printf 'one\ntwo\nthree\n' >"$ws/in.txt"
+SHARK=$root/noexec/bin/shark SHARK_STORE=$root/store-late sk '{ head -n 1; cat /proc/1/comm; cat; } < in.txt
+cat /proc/1/comm | sed "s/^/x/" | tr a-z A-Z
+sh -c "cat /proc/1/comm >&2; exit 3"; echo "st=$?"'
+expect_out "shark-init not executable, found late: cloned pid 1" "one
+shark
+two
+three
+XSHARK
+st=3"
+checks=$((checks + 1))
+[ "$err" = "shark" ] || fail "shark-init not executable, found late: stderr [$err]"
+
 # The command holds no fd of pid 1's (its channel to the caller, which
 # shark-init kept across its exec): only its stdio, first run and prepared.
 sk 'nocache sh -c "ls /proc/\$\$/fd | tr \"\n\" \" \""; echo

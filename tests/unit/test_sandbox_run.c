@@ -362,6 +362,60 @@ Test(sandbox_run, signal_and_reap_by_the_caller)
 	sandbox_plan_free(p);
 }
 
+/* sandbox_start_begin() does not wait for shark-init's exec (run.c,
+ * spawn_init: the child runs on a pooled stack of its own until then).
+ * Six starts in a row (more than the pool keeps), ended and waited for
+ * out of order; a run waited for without sandbox_start_end(); runs freed
+ * right after their begin, whose child is killed and reaped before its
+ * stack is reused: afterwards no child of this process is left. */
+Test(sandbox_run, starts_whose_exec_is_not_waited_for)
+{
+	enum { N = 6 };
+	char scratch[N][PATH_MAX + 32];
+	sandbox_plan *p[N];
+	sandbox_run *run[N];
+	struct sandbox_result *res;
+	struct sandbox_error err = { 0 };
+	int r;
+
+	for (int i = 0; i < N; i++) {
+		char script[64];
+
+		snprintf(script, sizeof(script), "exit %d", 10 + i);
+		p[i] = plan_sh(script, scratch[i], sizeof(scratch[i]));
+		r = sandbox_start_begin(p[i], &run[i], &err);
+		cr_assert_eq(r, 0, "begin %d: %s: %s", i, err.step, sandbox_strerror(r));
+	}
+	for (int i = N - 1; i >= 0; i--) {
+		if (i == 2)
+			continue; /* waited for without its end, below */
+		r = sandbox_start_end(run[i], &err);
+		cr_assert_eq(r, 0, "end %d: %s: %s", i, err.step, sandbox_strerror(r));
+	}
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(sandbox_wait(run[i], &res), 0, "wait %d", i);
+		cr_expect_eq(res->exit_code, 10 + i);
+		sandbox_result_free(res);
+		sandbox_run_free(run[i]);
+		sandbox_plan_free(p[i]);
+	}
+	for (int i = 0; i < 20; i++) {
+		char sc[PATH_MAX + 32];
+		sandbox_plan *q = plan_sh("sleep 30", sc, sizeof(sc));
+		sandbox_run *one;
+
+		cr_assert_eq(sandbox_start_begin(q, &one, NULL), 0);
+		sandbox_run_free(one);
+		(void)sandbox_scratch_cleanup(sc);
+		sandbox_plan_free(q);
+	}
+	/* the pid 1s of ended runs, whose exit was not waited for, end;
+	 * one left running (a freed run's, not killed) would hang here */
+	while ((r = waitpid(-1, NULL, 0)) > 0 || (r < 0 && errno == EINTR))
+		;
+	cr_expect(r < 0 && errno == ECHILD, "waitpid: %d", r);
+}
+
 Test(sandbox_run, scratch_in_use_and_invalid_plans_fail_early)
 {
 	char scratch[PATH_MAX + 32], d[PATH_MAX + 64];
