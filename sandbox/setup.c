@@ -1478,7 +1478,13 @@ static void *tracer_thread(void *arg)
 		;
 	if (r < 0)
 		_exit(3);
-	return NULL;
+	/* Done: no process is left under the filter. The thread does not
+	 * return: glibc's thread exit hands its 8 MiB stack back with
+	 * madvise(MADV_DONTNEED), 0.08-0.13 ms of pid 1's CPU while it
+	 * reaps the command and writes the result; pid 1's _exit ends the
+	 * thread with the rest. */
+	for (;;)
+		pause();
 }
 
 static struct sandbox_exec_probe probe;
