@@ -242,6 +242,12 @@ struct sandbox_exec_probe {
 };
 
 int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret);
+/* The same in two steps: everything but the listener (its memory
+ * allocated and written, so that a tracer made ahead of its command
+ * takes no page fault of its own there on the command's path), then the
+ * listener, which the tracer uses from then on (it does not close it). */
+int sandbox_tracer_alloc(struct sandbox_tracer **ret);
+void sandbox_tracer_attach(struct sandbox_tracer *t, int notify_fd);
 /* Named pipes under path (absolute, in the sandbox) are the host's as seen
  * through lower_fd, an O_PATH fd of the host's directory below the overlay
  * mounted at path: an open of a FIFO there binds the host's FIFO over the

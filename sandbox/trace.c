@@ -1026,11 +1026,10 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	return 0;
 }
 
-int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
+int sandbox_tracer_alloc(struct sandbox_tracer **ret)
 {
 	struct seccomp_notif_sizes sizes;
 	struct sandbox_tracer *t;
-	uint64_t sync = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -errno;
@@ -1038,7 +1037,7 @@ int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
 	if (!t)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
-	t->fd = notify_fd;
+	t->fd = -1;
 	t->root_fd = -1;
 	t->req_size = sizes.seccomp_notif > sizeof(*t->req) ?
 			      sizes.seccomp_notif : sizeof(*t->req);
@@ -1050,12 +1049,28 @@ int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
 		sandbox_tracer_free(t);
 		return -ENOMEM;
 	}
+	*ret = t;
+	return 0;
+}
+
+void sandbox_tracer_attach(struct sandbox_tracer *t, int notify_fd)
+{
+	uint64_t sync = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+
+	t->fd = notify_fd;
 	/* Linux 6.6+: wake the tracer thread on the same CPU and switch to it
 	 * directly, which roughly halves the cost of a round trip. Older
 	 * kernels say EINVAL/ENOTTY and work the ordinary way. */
 	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, sync);
-	*ret = t;
-	return 0;
+}
+
+int sandbox_tracer_new(int notify_fd, struct sandbox_tracer **ret)
+{
+	int r = sandbox_tracer_alloc(ret);
+
+	if (r == 0)
+		sandbox_tracer_attach(*ret, notify_fd);
+	return r;
 }
 
 static int cmp_access(const void *a, const void *b)
