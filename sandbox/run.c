@@ -48,6 +48,8 @@
  * it, with its fds, for the fallback (start_end_fallback). */
 struct spawn_pending {
 	int exec_fd; /* the pipe's read end: EOF once exec'd; -1: none pending */
+	dev_t exec_dev; /* the pipe's identity: a script's redirection may */
+	ino_t exec_ino; /* take exec_fd over while a prepared pid 1 waits */
 	int back_fd; /* pid 1's end of the channel */
 	int prog;    /* the program's fd used (init_prog_drop) */
 	void *stack;
@@ -519,6 +521,7 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	char *top, *stack = NULL;
 	sigset_t all, old;
 	int prog, r = 0, e;
+	struct stat st;
 	ssize_t n;
 	pid_t pid;
 
@@ -586,8 +589,13 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	sync[1] = -1;
 	if (r < 0)
 		kill(pid, SIGKILL);
-	if (async && r == 0) {
+	if (async && r == 0 && fstat(errpipe[0], &st) < 0) {
+		/* cannot tell its pipe later: wait for the exec now */
+		async = false;
+	} else if (async && r == 0) {
 		pend->exec_fd = errpipe[0];
+		pend->exec_dev = st.st_dev;
+		pend->exec_ino = st.st_ino;
 		pend->back_fd = chan[1];
 		pend->prog = prog;
 		pend->stack = stack;
@@ -627,6 +635,31 @@ out:
 	return r;
 }
 
+/* exec_fd is still the pipe spawn_init made (a script's `exec 26<FILE`
+ * can replace any fd of the shell while a prepared pid 1 waits: that fd is
+ * then the script's, neither read nor closed here) */
+static bool pend_fd_ours(const struct spawn_pending *pend)
+{
+	struct stat st;
+
+	return fstat(pend->exec_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	       st.st_dev == pend->exec_dev && st.st_ino == pend->exec_ino;
+}
+
+/* The pending child killed and reaped, then its stack is free; exec_fd is
+ * already closed or not ours. */
+static void spawn_kill(struct spawn_pending *pend, pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (pend->back_fd >= 0)
+		close(pend->back_fd);
+	pend->back_fd = -1;
+	stack_put(pend->stack);
+	pend->stack = NULL;
+}
+
 /* How a pending exec went (pend->exec_fd >= 0; nothing to do otherwise),
  * waiting for it if need be: 0 when shark-init was exec'd (or the child
  * died before: its channel then reads EOF), 1 when the exec failed (the
@@ -639,6 +672,14 @@ static int spawn_settle(struct spawn_pending *pend, pid_t pid)
 
 	if (pend->exec_fd < 0)
 		return 0;
+	if (!pend_fd_ours(pend)) {
+		/* how the exec went cannot be read any more: the child is
+		 * given up (killed and reaped: its stack is free), the
+		 * program kept */
+		pend->exec_fd = -1;
+		spawn_kill(pend, pid);
+		return -1;
+	}
 	do
 		n = read(pend->exec_fd, &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
@@ -664,21 +705,17 @@ static int spawn_settle(struct spawn_pending *pend, pid_t pid)
 }
 
 /* A pending spawn given up (its run freed or failed): the child killed
- * and reaped first, then its stack is free. */
-static void spawn_abandon(struct spawn_pending *pend, pid_t pid)
+ * and reaped first, then its stack is free. True when it did (the pid is
+ * reaped: not to be killed again). */
+static bool spawn_abandon(struct spawn_pending *pend, pid_t pid)
 {
 	if (pend->exec_fd < 0)
-		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	close(pend->exec_fd);
+		return false;
+	if (pend_fd_ours(pend))
+		close(pend->exec_fd);
 	pend->exec_fd = -1;
-	if (pend->back_fd >= 0)
-		close(pend->back_fd);
-	pend->back_fd = -1;
-	stack_put(pend->stack);
-	pend->stack = NULL;
+	spawn_kill(pend, pid);
+	return true;
 }
 
 static int prep_send(int chan, const sandbox_plan *plan, int scratch_fd, uint32_t kind);
@@ -707,10 +744,11 @@ static int start_begin_exec(const sandbox_plan *plan, sandbox_run *run, int scra
 			r = SANDBOX_E_SETUP;
 		}
 		close(chan);
-		spawn_abandon(&run->pend, run->pid);
-		kill(run->pid, SIGKILL);
-		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		if (!spawn_abandon(&run->pend, run->pid)) {
+			kill(run->pid, SIGKILL);
+			while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
 		return r;
 	}
 	run->report_fd = chan;
@@ -911,7 +949,13 @@ int sandbox_start_end(sandbox_run *run, struct sandbox_error *err_detail)
 
 	if (run->report_fd < 0)
 		return run->collected ? SANDBOX_E_STATE : 0;
-	if (spawn_settle(&run->pend, run->pid) == 1) {
+	r = spawn_settle(&run->pend, run->pid);
+	if (r < 0) {
+		run->collected = true; /* reaped */
+		set_error(err_detail, SANDBOX_E_SETUP, EBADF, "shark-init's exec pipe");
+		return SANDBOX_E_SETUP;
+	}
+	if (r == 1) {
 		r = start_end_fallback(run, err_detail);
 		if (r < 0) {
 			run->collected = true; /* nothing left to reap */
@@ -998,6 +1042,10 @@ struct sandbox_prep {
 	pid_t owner; /* the process that cloned it (its parent) */
 	int chan;    /* plan in, set-up report out */
 	int mounts;  /* the caller's /proc/self/mounts, opened before the clone */
+	/* what chan and mounts are: a script's redirection may take either
+	 * fd over while the prepared pid 1 waits (prep_fds_ours) */
+	dev_t chan_dev, mounts_dev;
+	ino_t chan_ino, mounts_ino;
 	bool stale;  /* mounts changed: polling it said so once, and only once */
 	bool network;
 	bool execd;  /* shark-init: its process group can no longer be set */
@@ -1010,6 +1058,38 @@ struct sandbox_prep {
 	size_t mounts_size;
 	char *mounts_scratch;
 };
+
+static bool fd_is(int fd, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+static void prep_fds_note(sandbox_prep *p)
+{
+	struct stat st;
+
+	/* an fd that cannot be told later never fits (dev 0: no file) */
+	if (fstat(p->chan, &st) == 0) {
+		p->chan_dev = st.st_dev;
+		p->chan_ino = st.st_ino;
+	}
+	if (fstat(p->mounts, &st) == 0) {
+		p->mounts_dev = st.st_dev;
+		p->mounts_ino = st.st_ino;
+	}
+}
+
+/* chan and mounts are still the ones the prepared pid 1 was made with
+ * (after a script's `exec 12<FILE` one of them is the script's: it is
+ * neither used nor closed here) */
+static bool prep_fds_ours(const sandbox_prep *p)
+{
+	return p->chan_dev != 0 && p->mounts_dev != 0 &&
+	       fd_is(p->chan, p->chan_dev, p->chan_ino) &&
+	       fd_is(p->mounts, p->mounts_dev, p->mounts_ino);
+}
 
 static void prep_state_now(struct prep_state *st)
 {
@@ -1173,6 +1253,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	}
 	if (r == 0) {
 		p->execd = true;
+		prep_fds_note(p);
 		*ret_prep = p;
 		return 0;
 	}
@@ -1227,6 +1308,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	}
 	p->pid = pid;
 	p->chan = chan[0];
+	prep_fds_note(p);
 	*ret_prep = p;
 	return 0;
 }
@@ -1242,8 +1324,8 @@ pid_t sandbox_prep_pid(const sandbox_prep *prep)
  * cloned it asks: a forked copy's prepared sandboxes never fit. */
 static bool prep_exec_ok(sandbox_prep *p)
 {
-	if (p->pend.exec_fd >= 0 && spawn_settle(&p->pend, p->pid) == 1)
-		p->failed = true;
+	if (p->pend.exec_fd >= 0 && spawn_settle(&p->pend, p->pid) != 0)
+		p->failed = true; /* reaped */
 	return !p->failed;
 }
 
@@ -1254,15 +1336,18 @@ void sandbox_prep_free(sandbox_prep *prep)
 	if (prep->pend.exec_fd >= 0 && prep->owner != getpid()) {
 		/* a forked copy's: the child is not ours; its stack here is a
 		 * copy nobody runs on */
-		close(prep->pend.exec_fd);
+		if (pend_fd_ours(&prep->pend))
+			close(prep->pend.exec_fd);
 		stack_put(prep->pend.stack);
-	} else if (prep->pend.exec_fd >= 0) {
-		spawn_abandon(&prep->pend, prep->pid);
+	} else if (spawn_abandon(&prep->pend, prep->pid)) {
+		prep->failed = true; /* reaped */
 	}
 	if (prep->pend.back_fd >= 0)
 		close(prep->pend.back_fd);
-	close(prep->chan);
-	close(prep->mounts);
+	if (fd_is(prep->chan, prep->chan_dev, prep->chan_ino))
+		close(prep->chan);
+	if (fd_is(prep->mounts, prep->mounts_dev, prep->mounts_ino))
+		close(prep->mounts);
 	free(prep->mounts_enc);
 	free(prep->mounts_scratch);
 	/* A forked copy of the caller holds a copy of the handle, not the
@@ -1283,6 +1368,10 @@ bool sandbox_prep_fits(sandbox_prep *prep, const sandbox_plan *plan)
 
 	if (prep->owner != getpid() || prep->network != plan->network || !prep_exec_ok(prep))
 		return false;
+	if (!prep_fds_ours(prep)) {
+		prep->stale = true;
+		return false;
+	}
 	/* setpgid fails (EACCES) on a child that has exec'd. */
 	if (prep->execd && plan->pgid >= 0)
 		return false;
@@ -1406,6 +1495,8 @@ int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan)
 		return -EALREADY;
 	if (prep->owner != getpid() || prep->network != plan->network)
 		return -EINVAL;
+	if (!prep_fds_ours(prep))
+		return -EBADF;
 	/* The stdio fds are the run's: not looked at here. */
 	copy = *plan;
 	copy.stdio[0] = copy.stdio[1] = copy.stdio[2] = -1;
@@ -1638,7 +1729,8 @@ int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result)
 	if (run->collected)
 		return SANDBOX_E_STATE;
 	/* never through sandbox_start_end(): its exec, and the fallback */
-	if (spawn_settle(&run->pend, run->pid) == 1 && start_end_fallback(run, NULL) < 0) {
+	st = spawn_settle(&run->pend, run->pid);
+	if (st < 0 || (st == 1 && start_end_fallback(run, NULL) < 0)) {
 		run->collected = true;
 		return SANDBOX_E_SETUP;
 	}
@@ -1684,7 +1776,8 @@ void sandbox_run_free(sandbox_run *run)
 		close(run->report_fd);
 	if (run->end_fd >= 0)
 		close(run->end_fd);
-	spawn_abandon(&run->pend, run->pid);
+	if (spawn_abandon(&run->pend, run->pid))
+		run->collected = true;
 	if (!run->collected) {
 		kill(run->pid, SIGKILL);
 		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)

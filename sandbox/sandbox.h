@@ -48,6 +48,15 @@
  * other threads cannot be holding a libc lock (malloc's, stdio's...) at
  * that moment. pid 1 dies with the thread that called
  * sandbox_start_begin() (PR_SET_PDEATHSIG).
+ *
+ * Forks: between sandbox_start_begin() and sandbox_start_end() (or
+ * sandbox_wait()) the caller may hold pid 1's end of the channel, to take
+ * the plan back if shark-init's exec failed; a child forked in between
+ * would inherit it, and pid 1's death would then not read as end of file
+ * until that child exits. Fork before the begin or after the end. The
+ * fds the library keeps for a prepared pid 1 (sandbox_prep_new) are
+ * checked by identity before each use and close: a caller's dup2() over
+ * one of them only makes that prepared pid 1 unusable.
  */
 #ifndef SHARK_SANDBOX_H
 #define SHARK_SANDBOX_H

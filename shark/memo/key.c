@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,7 +199,9 @@ static int spool_finished_pipe(int fd, int *ret_fd, store_hash *ret_hash)
 #define MEMO_RELAY_WAIT_MS 200
 
 /* A pipe that yields buf[0..len) and then whatever fd still gives: a
- * child process, holding nothing but the three ends, copies them and ends
+ * process of its own (a grandchild: its parent exits at once and is
+ * reaped here, so a long-lived shell is left no child to reap when the
+ * copy ends), holding nothing but the three ends, copies them and ends
  * at fd's end (or of SIGPIPE when the reader leaves, which then reaches
  * the writer of fd as in sh). It hashes what it copies: when it has
  * delivered everything to fd's end, it writes that hash to *ret_hash_fd's
@@ -233,6 +236,9 @@ static int relay_rest(int fd, const char *buf, size_t len, int *ret_fd, int *ret
 		return e;
 	}
 	if (pid == 0) {
+		pid_t copier = fork();
+		if (copier != 0)
+			_exit(copier < 0);
 		int keep[3] = { fd, p[1], hp[1] };
 		for (int a = 0; a < 3; a++) /* sort the three fds */
 			for (int b = a + 1; b < 3; b++)
@@ -272,6 +278,18 @@ static int relay_rest(int fd, const char *buf, size_t len, int *ret_fd, int *ret
 	store_hasher_free(h);
 	close(p[1]);
 	close(hp[1]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			st = 0; /* taken by someone else: the copier's pipe tells */
+			break;
+		}
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		close(p[0]);
+		close(hp[0]);
+		return -EAGAIN; /* no copier: its fork failed */
+	}
 	*ret_fd = p[0];
 	*ret_hash_fd = hp[0];
 	return 0;

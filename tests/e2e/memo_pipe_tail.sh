@@ -66,4 +66,16 @@ b=$(bash -c "$s" 2>/dev/null)
 sk "set -e; printf x | grep -q y; echo not reached"
 same_as_dash "errexit" "set -e; printf x | grep -q y; echo not reached"
 
+# an input the stage cannot wait for to its end (over 8 MiB, or a prefix
+# still writing after 3 s) is relayed by a process of the engine's: the
+# shell, which goes on, is left no unreaped child of that name (a zombie
+# per pipeline in a loop would use up the process limit; a pid 1 still
+# exiting, shark-init, is reaped later by design)
+head -c 9000000 /dev/urandom >"$ws/big9"
+sk "for i in 1 2 3; do { cat big9; } | wc -c; done; host ps -o stat=,comm= --ppid \$\$ | grep -c '^Z *shark\$'"
+expect_out "no unreaped relay" "9000000
+9000000
+9000000
+0"
+
 finish

@@ -65,6 +65,27 @@ expect_out "the command's fds" "0 1 2
 0 1 2 
 0 1 2 "
 
+# A script's redirection onto a fd the shell holds for a prepared pid 1
+# (the pipe that tells whether its shark-init was exec'd, run.c
+# spawn_settle; its channel; its mounts watch): the fd is the script's from
+# then on, and the shell neither reads nor closes it; it gives that pid 1
+# up and runs the command another way. A 4-byte file read there looked
+# like a failed exec, and the shell then waited for ever for a pid 1 that
+# was waiting for its plan. Each fd from 10 to 40 in turn (where the shell
+# keeps its own). The script's own use of the fd is not checked here: some
+# of those fds are the store's (docs/language.md, the shell's own fds).
+printf 'abc\n' >"$ws/four"
+bad=
+for fd in $(seq 10 40); do
+	SHARK_STORE=$root/store-fds timeout 20 "$SHARK" -c "nocache true; nocache true
+nocache true; exec $fd<four; nocache echo after; exec $fd<&-
+nocache echo closed" >"$root/out" 2>"$root/err"
+	[ "$?:$(cat "$root/out")" = "0:after
+closed" ] || bad="$bad $fd[$(cat "$root/out" "$root/err" | tr '\n' ' ')]"
+done
+checks=$((checks + 1))
+[ -z "$bad" ] || fail "a script's redirection onto the shell's fds:$bad"
+
 # Of another build (an upgrade replaced it under a running shell): its
 # build id, the constant sandbox_abi() returns, differs. The plan is refused
 # with a message saying so, and nothing runs.
