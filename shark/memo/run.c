@@ -462,12 +462,27 @@ static sandbox_plan *last_plan;
 static bool keep_last_plan; /* the run being started is a single command */
 static char *ahead_scratch;
 static int ahead_hold = -1;
+/* what ahead_hold is: a script's `exec 24<FILE` may take that fd over
+ * while the tree waits, and the fd is the script's from then on */
+static dev_t ahead_hold_dev;
+static ino_t ahead_hold_ino;
+
+/* ahead_hold still ours; if not, forgotten (never closed here) */
+static bool ahead_hold_ours(void)
+{
+	struct stat st;
+	if (ahead_hold >= 0 && fstat(ahead_hold, &st) == 0 && st.st_dev == ahead_hold_dev &&
+	    st.st_ino == ahead_hold_ino)
+		return true;
+	ahead_hold = -1;
+	return false;
+}
 
 static void prep_ahead_forget(void)
 {
 	free(ahead_scratch);
 	ahead_scratch = NULL;
-	if (ahead_hold >= 0)
+	if (ahead_hold_ours())
 		close(ahead_hold);
 	ahead_hold = -1;
 }
@@ -495,6 +510,7 @@ static void prep_ahead_drop(bool wait)
 		return;
 	sandbox_prep_free(preps[0]);
 	preps[0] = NULL;
+	(void)ahead_hold_ours();
 	scratch_remove(ahead_scratch, &ahead_hold, wait);
 	prep_ahead_forget();
 }
@@ -526,12 +542,15 @@ static void prep_mounts_ahead(struct memo *m)
 		return;
 	char *scratch = NULL;
 	int hold = -1;
+	struct stat st;
 	if (memo_make_scratch(m, &scratch, &hold) < 0)
 		return;
-	if (sandbox_plan_set_scratch(last_plan, scratch) == 0 &&
+	if (fstat(hold, &st) == 0 && sandbox_plan_set_scratch(last_plan, scratch) == 0 &&
 	    sandbox_prep_mounts(preps[0], last_plan) == 0) {
 		ahead_scratch = scratch;
 		ahead_hold = hold;
+		ahead_hold_dev = st.st_dev;
+		ahead_hold_ino = st.st_ino;
 		return;
 	}
 	scratch_remove(scratch, &hold, false);
@@ -1483,8 +1502,9 @@ static int prepare_record(struct memo *m, struct srun *r, bool single)
 	 * unless it lies in the workspace now (a cd: overlayfs refuses an
 	 * upper dir inside its lower one, memo_make_scratch). */
 	size_t wl = ahead_scratch ? strlen(m->workspace) : 0;
-	if (ahead_scratch && (!single || (strncmp(ahead_scratch, m->workspace, wl) == 0 &&
-					  (ahead_scratch[wl] == '/' || wl == 1))))
+	if (ahead_scratch && (!single || !ahead_hold_ours() ||
+			      (strncmp(ahead_scratch, m->workspace, wl) == 0 &&
+			       (ahead_scratch[wl] == '/' || wl == 1))))
 		prep_ahead_drop(false);
 	if (ahead_scratch) {
 		r->scratch = ahead_scratch;

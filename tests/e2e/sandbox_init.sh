@@ -72,15 +72,18 @@ expect_out "the command's fds" "0 1 2
 # up and runs the command another way. A 4-byte file read there looked
 # like a failed exec, and the shell then waited for ever for a pid 1 that
 # was waiting for its plan. Each fd from 10 to 40 in turn (where the shell
-# keeps its own). The script's own use of the fd is not checked here: some
-# of those fds are the store's (docs/language.md, the shell's own fds).
+# keeps its own), and the script reads its file through the fd after.
+# Not covered: the store's index fds among them (docs/language.md,
+# difference 13); with a read-only file there the index's writes fail and
+# the script's read still works, which is all this checks of those.
 printf 'abc\n' >"$ws/four"
 bad=
 for fd in $(seq 10 40); do
 	SHARK_STORE=$root/store-fds timeout 20 "$SHARK" -c "nocache true; nocache true
-nocache true; exec $fd<four; nocache echo after; exec $fd<&-
-nocache echo closed" >"$root/out" 2>"$root/err"
+nocache true; exec $fd<four; nocache echo after; read x <&$fd; echo \$x
+exec $fd<&-; nocache echo closed" >"$root/out" 2>"$root/err"
 	[ "$?:$(cat "$root/out")" = "0:after
+abc
 closed" ] || bad="$bad $fd[$(cat "$root/out" "$root/err" | tr '\n' ' ')]"
 done
 checks=$((checks + 1))
