@@ -40,6 +40,34 @@
 
 #define RESULT_MAX_SIZE (256u << 20)
 
+/* What an fd the library keeps across the caller's code is (the program
+ * below, a pending exec's pipe, a prepared pid 1's channel and mounts
+ * watch): a script's redirection (`exec 26<FILE`) may put another file
+ * at that number, which is then the caller's, neither used nor closed
+ * here. dev 0: nothing noted, never matches. */
+struct fd_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+static bool fd_id_note(int fd, struct fd_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	*id = (struct fd_id){ st.st_dev, st.st_ino };
+	return true;
+}
+
+static bool fd_is(int fd, const struct fd_id *id)
+{
+	struct stat st;
+
+	return fd >= 0 && id->dev != 0 && fstat(fd, &st) == 0 && st.st_dev == id->dev &&
+	       st.st_ino == id->ino;
+}
+
 /* A spawn_init whose exec the caller did not wait for: the child runs on
  * a stack of its own (from a small pool: its pages stay mapped and
  * faulted in between runs) and says how its exec went through a pipe,
@@ -48,8 +76,7 @@
  * it, with its fds, for the fallback (start_end_fallback). */
 struct spawn_pending {
 	int exec_fd; /* the pipe's read end: EOF once exec'd; -1: none pending */
-	dev_t exec_dev; /* the pipe's identity: a script's redirection may */
-	ino_t exec_ino; /* take exec_fd over while a prepared pid 1 waits */
+	struct fd_id exec_id; /* a prepared pid 1 waits through script code */
 	int back_fd; /* pid 1's end of the channel */
 	int prog;    /* the program's fd used (init_prog_drop) */
 	void *stack;
@@ -218,8 +245,7 @@ static struct {
 	pthread_mutex_t lock;
 	bool looked; /* fd says whether there is one */
 	int fd;
-	dev_t dev;
-	ino_t ino;
+	struct fd_id id;
 } init_prog = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static void init_prog_open(void)
@@ -259,18 +285,13 @@ static void init_prog_open(void)
 		return;
 	}
 	init_prog.fd = fd;
-	init_prog.dev = st.st_dev;
-	init_prog.ino = st.st_ino;
+	init_prog.id = (struct fd_id){ st.st_dev, st.st_ino };
 }
 
 /* The program's fd, or -1: use the fallback. With init_prog.lock held. */
 static int init_prog_fd(void)
 {
-	struct stat st;
-
-	if (init_prog.looked && init_prog.fd >= 0 &&
-	    (fstat(init_prog.fd, &st) < 0 || st.st_dev != init_prog.dev ||
-	     st.st_ino != init_prog.ino)) {
+	if (init_prog.looked && init_prog.fd >= 0 && !fd_is(init_prog.fd, &init_prog.id)) {
 		/* Not ours any more: the fd was closed or reused. */
 		init_prog.fd = -1;
 		init_prog.looked = false;
@@ -521,7 +542,6 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	char *top, *stack = NULL;
 	sigset_t all, old;
 	int prog, r = 0, e;
-	struct stat st;
 	ssize_t n;
 	pid_t pid;
 
@@ -589,13 +609,11 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	sync[1] = -1;
 	if (r < 0)
 		kill(pid, SIGKILL);
-	if (async && r == 0 && fstat(errpipe[0], &st) < 0) {
+	if (async && r == 0 && !fd_id_note(errpipe[0], &pend->exec_id)) {
 		/* cannot tell its pipe later: wait for the exec now */
 		async = false;
 	} else if (async && r == 0) {
 		pend->exec_fd = errpipe[0];
-		pend->exec_dev = st.st_dev;
-		pend->exec_ino = st.st_ino;
 		pend->back_fd = chan[1];
 		pend->prog = prog;
 		pend->stack = stack;
@@ -635,29 +653,25 @@ out:
 	return r;
 }
 
-/* exec_fd is still the pipe spawn_init made (a script's `exec 26<FILE`
- * can replace any fd of the shell while a prepared pid 1 waits: that fd is
- * then the script's, neither read nor closed here) */
-static bool pend_fd_ours(const struct spawn_pending *pend)
+/* The child is off its stack (exec'd, or reaped): the stack and pid 1's
+ * end of the channel go. */
+static void spawn_release(struct spawn_pending *pend)
 {
-	struct stat st;
-
-	return fstat(pend->exec_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-	       st.st_dev == pend->exec_dev && st.st_ino == pend->exec_ino;
-}
-
-/* The pending child killed and reaped, then its stack is free; exec_fd is
- * already closed or not ours. */
-static void spawn_kill(struct spawn_pending *pend, pid_t pid)
-{
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 	if (pend->back_fd >= 0)
 		close(pend->back_fd);
 	pend->back_fd = -1;
 	stack_put(pend->stack);
 	pend->stack = NULL;
+}
+
+/* The pending child killed and reaped, then released; exec_fd is already
+ * closed or not ours. */
+static void spawn_kill(struct spawn_pending *pend, pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	spawn_release(pend);
 }
 
 /* How a pending exec went (pend->exec_fd >= 0; nothing to do otherwise),
@@ -672,7 +686,7 @@ static int spawn_settle(struct spawn_pending *pend, pid_t pid)
 
 	if (pend->exec_fd < 0)
 		return 0;
-	if (!pend_fd_ours(pend)) {
+	if (!fd_is(pend->exec_fd, &pend->exec_id)) {
 		/* how the exec went cannot be read any more: the child is
 		 * given up (killed and reaped: its stack is free), the
 		 * program kept */
@@ -687,11 +701,7 @@ static int spawn_settle(struct spawn_pending *pend, pid_t pid)
 	pend->exec_fd = -1;
 	if (n != (ssize_t)sizeof(e)) {
 		/* exec'd or dead: the stack is not in use any more */
-		stack_put(pend->stack);
-		pend->stack = NULL;
-		if (pend->back_fd >= 0)
-			close(pend->back_fd);
-		pend->back_fd = -1;
+		spawn_release(pend);
 		return 0;
 	}
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -711,7 +721,7 @@ static bool spawn_abandon(struct spawn_pending *pend, pid_t pid)
 {
 	if (pend->exec_fd < 0)
 		return false;
-	if (pend_fd_ours(pend))
+	if (fd_is(pend->exec_fd, &pend->exec_id))
 		close(pend->exec_fd);
 	pend->exec_fd = -1;
 	spawn_kill(pend, pid);
@@ -1042,10 +1052,7 @@ struct sandbox_prep {
 	pid_t owner; /* the process that cloned it (its parent) */
 	int chan;    /* plan in, set-up report out */
 	int mounts;  /* the caller's /proc/self/mounts, opened before the clone */
-	/* what chan and mounts are: a script's redirection may take either
-	 * fd over while the prepared pid 1 waits (prep_fds_ours) */
-	dev_t chan_dev, mounts_dev;
-	ino_t chan_ino, mounts_ino;
+	struct fd_id chan_id, mounts_id; /* prep_fds_ours */
 	bool stale;  /* mounts changed: polling it said so once, and only once */
 	bool network;
 	bool execd;  /* shark-init: its process group can no longer be set */
@@ -1059,36 +1066,17 @@ struct sandbox_prep {
 	char *mounts_scratch;
 };
 
-static bool fd_is(int fd, dev_t dev, ino_t ino)
-{
-	struct stat st;
-
-	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
-}
-
+/* an fd that cannot be told later never fits (prep_fds_ours) */
 static void prep_fds_note(sandbox_prep *p)
 {
-	struct stat st;
-
-	/* an fd that cannot be told later never fits (dev 0: no file) */
-	if (fstat(p->chan, &st) == 0) {
-		p->chan_dev = st.st_dev;
-		p->chan_ino = st.st_ino;
-	}
-	if (fstat(p->mounts, &st) == 0) {
-		p->mounts_dev = st.st_dev;
-		p->mounts_ino = st.st_ino;
-	}
+	(void)fd_id_note(p->chan, &p->chan_id);
+	(void)fd_id_note(p->mounts, &p->mounts_id);
 }
 
-/* chan and mounts are still the ones the prepared pid 1 was made with
- * (after a script's `exec 12<FILE` one of them is the script's: it is
- * neither used nor closed here) */
+/* chan and mounts are still the ones the prepared pid 1 was made with */
 static bool prep_fds_ours(const sandbox_prep *p)
 {
-	return p->chan_dev != 0 && p->mounts_dev != 0 &&
-	       fd_is(p->chan, p->chan_dev, p->chan_ino) &&
-	       fd_is(p->mounts, p->mounts_dev, p->mounts_ino);
+	return fd_is(p->chan, &p->chan_id) && fd_is(p->mounts, &p->mounts_id);
 }
 
 static void prep_state_now(struct prep_state *st)
@@ -1336,7 +1324,7 @@ void sandbox_prep_free(sandbox_prep *prep)
 	if (prep->pend.exec_fd >= 0 && prep->owner != getpid()) {
 		/* a forked copy's: the child is not ours; its stack here is a
 		 * copy nobody runs on */
-		if (pend_fd_ours(&prep->pend))
+		if (fd_is(prep->pend.exec_fd, &prep->pend.exec_id))
 			close(prep->pend.exec_fd);
 		stack_put(prep->pend.stack);
 	} else if (spawn_abandon(&prep->pend, prep->pid)) {
@@ -1344,9 +1332,9 @@ void sandbox_prep_free(sandbox_prep *prep)
 	}
 	if (prep->pend.back_fd >= 0)
 		close(prep->pend.back_fd);
-	if (fd_is(prep->chan, prep->chan_dev, prep->chan_ino))
+	if (fd_is(prep->chan, &prep->chan_id))
 		close(prep->chan);
-	if (fd_is(prep->mounts, prep->mounts_dev, prep->mounts_ino))
+	if (fd_is(prep->mounts, &prep->mounts_id))
 		close(prep->mounts);
 	free(prep->mounts_enc);
 	free(prep->mounts_scratch);
