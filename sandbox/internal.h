@@ -3,6 +3,7 @@
 #define SHARK_SANDBOX_INTERNAL_H
 
 #include <linux/filter.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -139,6 +140,36 @@ void sandbox_init_exec(int chan, bool network) __attribute__((noreturn));
 #define SANDBOX_INIT_CHAN_FD 3
 /* Its argv[1] when the plan grants the network (anything else: not). */
 #define SANDBOX_INIT_NET "net"
+
+/* shark-init as a shell's zygote (run.c, zygote_start; init_main.c):
+ * exec'd once per process with this argv[1] and its socket at
+ * SANDBOX_INIT_CHAN_FD, it clones each later prepared pid 1 with
+ * CLONE_PARENT into new user and pid namespaces (the pid 1 is the
+ * caller's child, as an exec'd one), writes its uid/gid maps, and the
+ * clone goes on as an exec'd shark-init does (sandbox_init_exec), without
+ * an exec. One request (the channel, pid 1's end, as SCM_RIGHTS) and one
+ * reply per pid 1. */
+#define SANDBOX_ZYGOTE_ARG "zygote"
+#define SANDBOX_ZYGOTE_NAME "shark-zygote"
+#define SANDBOX_ZYGOTE_MAGIC 0x7a79676fu
+struct sandbox_zygote_req {
+	uint32_t magic;   /* SANDBOX_ZYGOTE_MAGIC */
+	uint32_t abi;     /* sandbox_abi() of the caller's build */
+	uint32_t network; /* the plan grants the network: no net namespace */
+	uint32_t pad;
+	cpu_set_t cpus;   /* pid 1's CPUs (the zygote moves itself there first) */
+};
+struct sandbox_zygote_reply {
+	int32_t pid;       /* the new pid 1 (the caller's child), or 0 */
+	int32_t sys_errno; /* 0, or why: clone failed (pid 0), or the maps
+			    * (pid > 0: killed, for the caller to reap) */
+};
+
+/* Write the identity uid/gid maps of child's user namespace (from its
+ * parent namespace, with the caller's euid and egid): root maps the whole
+ * range, anyone else their own uid and gid (setgroups denied first).
+ * 0 or -errno. */
+int sandbox_write_id_maps(pid_t child);
 
 /* The message that hands a prepared pid 1 its run. */
 struct sandbox_prep_msg {

@@ -27,6 +27,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -143,50 +145,6 @@ static void defer_reap(pid_t pid)
 	}
 	deferred.pid[deferred.n++] = pid;
 	pthread_mutex_unlock(&deferred.lock);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = sandbox_write_all(fd, text, strlen(text));
-	close(fd);
-	return r;
-}
-
-/* Identity maps. Root maps the whole id range onto itself (files keep their
- * owners); anyone else maps just their own uid and gid, which an
- * unprivileged process may do for its child namespace once setgroups is
- * denied. Capabilities are dropped in the command either way. */
-static int write_id_maps(pid_t child)
-{
-	char path[64], map[64];
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	int r;
-
-	if (uid == 0) {
-		snprintf(map, sizeof(map), "0 0 4294967295\n");
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
-		r = write_file(path, map);
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)child);
-		return r < 0 ? r : write_file(path, map);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-	r = write_file(path, map);
-	if (r < 0)
-		return r;
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)child);
-	r = write_file(path, "deny");
-	if (r < 0 && r != -ENOENT)
-		return r;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)child);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	return write_file(path, map);
 }
 
 /* ---- caller side ----------------------------------------------------------- */
@@ -598,7 +556,7 @@ static int spawn_init(bool network, pid_t pgid, pid_t *ret_pid, int *ret_chan,
 	if (pgid >= 0 && setpgid(pid, pgid) < 0) {
 		r = SANDBOX_E_SETUP;
 		set_error(err_detail, r, errno, "setpgid");
-	} else if ((r = write_id_maps(pid)) < 0) {
+	} else if ((r = sandbox_write_id_maps(pid)) < 0) {
 		set_error(err_detail, SANDBOX_E_USERNS, -r, "write uid/gid map");
 		r = SANDBOX_E_USERNS;
 	} else if (write(sync[1], "x", 1) != 1) {
@@ -809,7 +767,7 @@ static int start_cloned(const sandbox_plan *plan, sandbox_run *run, int scratch_
 		set_error(err_detail, r, errno, "setpgid");
 		goto kill;
 	}
-	r = write_id_maps(pid);
+	r = sandbox_write_id_maps(pid);
 	if (r < 0) {
 		set_error(err_detail, SANDBOX_E_USERNS, -r, "write uid/gid map");
 		r = SANDBOX_E_USERNS;
@@ -1165,20 +1123,26 @@ static void running_command_cpus(cpu_set_t *set)
  * clone (the child inherits that set; the caller takes back its own
  * right after, prep_off_cpu_end), and pid 1 keeps it until its plan
  * comes (prep_cpus_restore). Nothing is done when no CPU would be left. */
-static bool prep_off_cpu_begin(const struct prep_state *st)
+static bool prep_off_cpu_set(const struct prep_state *st, cpu_set_t *others)
 {
-	cpu_set_t busy, others;
+	cpu_set_t busy;
 
 	if (CPU_COUNT(&st->affinity) < 2)
 		return false;
 	running_command_cpus(&busy);
 	if (CPU_COUNT(&busy) == 0)
 		return false;
-	CPU_XOR(&others, &st->affinity, &busy);
-	CPU_AND(&others, &others, &st->affinity);
-	if (CPU_COUNT(&others) == 0)
-		return false;
-	return sched_setaffinity(0, sizeof(others), &others) == 0;
+	CPU_XOR(others, &st->affinity, &busy);
+	CPU_AND(others, others, &st->affinity);
+	return CPU_COUNT(others) != 0;
+}
+
+static bool prep_off_cpu_begin(const struct prep_state *st)
+{
+	cpu_set_t others;
+
+	return prep_off_cpu_set(st, &others) &&
+	       sched_setaffinity(0, sizeof(others), &others) == 0;
 }
 
 static void prep_off_cpu_end(const struct prep_state *st, bool moved)
@@ -1198,6 +1162,243 @@ static int prep_cpus_restore(const sandbox_prep *p)
 		return 0;
 	return sched_setaffinity(p->pid, sizeof(p->state.affinity), &p->state.affinity) < 0 ?
 		       -errno : 0;
+}
+
+/* ---- the zygote ------------------------------------------------------------ */
+
+/* A process that prepares sandboxes for a series of runs (a script: the
+ * shell prepares from its second run on) spawns shark-init once more, as
+ * its zygote (init_main.c), and from then on asks it for each prepared
+ * pid 1 instead of cloning one that execs shark-init: the zygote clones
+ * it with CLONE_PARENT (so it is this process's child all the same) into
+ * new user and pid namespaces, writes its maps, and the clone goes on as
+ * an exec'd shark-init without the exec and libc's start (about 0.7-0.9
+ * ms of CPU per pid 1 here: docs/performance.md).
+ *
+ * - Made at a process's second sandbox_prep_new (a one-shot that prepares
+ *   one pid 1 never pays for it), after that call's own pid 1, and only
+ *   by the process's main thread: PR_SET_PDEATHSIG refers to the parent
+ *   thread, which for the zygote's clones is the thread that spawned the
+ *   zygote; another thread's end would kill them.
+ * - Owned by the process that spawned it: a forked copy (a subshell, a
+ *   job) never uses it (CLONE_PARENT would make its pid 1s the shell's
+ *   children, not the copy's); it closes its copy of the socket and may
+ *   make a zygote of its own.
+ * - Its clones inherit its state, not the caller's of the moment: the
+ *   caller's prep_state when it was spawned is kept and compared with the
+ *   state each prepared sandbox is made with (the CPUs are sent with each
+ *   request); any difference and it is ended and reaped.
+ * - Any failure (spawn, send, a reply that does not come, an error in
+ *   it) ends it, and that prepared pid 1 is made as before (spawn_init);
+ *   a process whose spawn failed does not try again.
+ * - It never becomes a job: the shell waits by pid only. It is reaped
+ *   here when it is dropped; when the caller ends (PDEATHSIG) or execs
+ *   (EOF: the socket is close-on-exec; forked copies holding their copy
+ *   of it keep it until they end or next prepare) it exits. */
+static struct {
+	pthread_mutex_t lock;
+	pid_t owner;    /* the process the rest is about */
+	unsigned preps; /* sandbox_prep_new calls of this process */
+	bool failed;    /* its spawn failed: not again in this process */
+	int fd;         /* our end of its socket, or -1 */
+	struct fd_id id;
+	pid_t pid;
+	struct prep_state state; /* the caller's, when it was spawned */
+} zygote = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+
+/* With zygote.lock held: a forked copy forgets its parent's zygote (the
+ * socket's copy closed, never the process: not ours). */
+static void zygote_own(void)
+{
+	pid_t self = getpid();
+
+	if (zygote.owner == self)
+		return;
+	if (zygote.fd >= 0 && fd_is(zygote.fd, &zygote.id))
+		close(zygote.fd);
+	zygote.owner = self;
+	zygote.preps = 0;
+	zygote.failed = false;
+	zygote.fd = -1;
+	zygote.pid = 0;
+}
+
+/* End it (with zygote.lock held, owned): the pid 1s it made are ours and
+ * live on. */
+static void zygote_drop(void)
+{
+	if (zygote.fd < 0)
+		return;
+	if (fd_is(zygote.fd, &zygote.id))
+		close(zygote.fd);
+	zygote.fd = -1;
+	kill(zygote.pid, SIGKILL);
+	while (waitpid(zygote.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	zygote.pid = 0;
+}
+
+/* Spawn it (posix_spawn: the caller waits for its exec, once): shark-init
+ * SANDBOX_ZYGOTE_ARG, its socket at SANDBOX_INIT_CHAN_FD, /dev/null at
+ * 0-2, an empty environment, every signal blocked and at its default.
+ * With zygote.lock held. */
+static void zygote_start(const struct prep_state *st)
+{
+	static char name[] = SANDBOX_INIT_NAME, arg[] = SANDBOX_ZYGOTE_ARG;
+	char *argv[] = { name, arg, NULL }, *envp[] = { NULL };
+	char path[64];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, dfl;
+	int sv[2], prog, r;
+	pid_t pid;
+
+	pthread_mutex_lock(&init_prog.lock);
+	prog = init_prog_fd();
+	pthread_mutex_unlock(&init_prog.lock);
+	if (prog < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		zygote.failed = true;
+		return;
+	}
+	if (sv[0] < 10) {
+		int high = fcntl(sv[0], F_DUPFD_CLOEXEC, 10);
+
+		close(sv[0]);
+		sv[0] = high;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", prog);
+	sigfillset(&all);
+	sigfillset(&dfl);
+	sigdelset(&dfl, SIGKILL);
+	sigdelset(&dfl, SIGSTOP);
+	r = posix_spawn_file_actions_init(&fa);
+	if (r == 0) {
+		r = posix_spawnattr_init(&at);
+		if (r != 0)
+			posix_spawn_file_actions_destroy(&fa);
+	}
+	if (r == 0) {
+		if (sv[0] < 0 ||
+		    posix_spawn_file_actions_adddup2(&fa, sv[1], SANDBOX_INIT_CHAN_FD) != 0 ||
+		    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0) != 0 ||
+		    posix_spawn_file_actions_adddup2(&fa, 0, 1) != 0 ||
+		    posix_spawn_file_actions_adddup2(&fa, 0, 2) != 0 ||
+		    posix_spawnattr_setsigmask(&at, &all) != 0 ||
+		    posix_spawnattr_setsigdefault(&at, &dfl) != 0 ||
+		    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) != 0)
+			r = -1;
+		else
+			r = posix_spawn(&pid, path, &fa, &at, argv, envp);
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&at);
+	}
+	close(sv[1]);
+	if (r != 0 || !fd_id_note(sv[0], &zygote.id)) {
+		if (r == 0) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (sv[0] >= 0)
+			close(sv[0]);
+		zygote.failed = true;
+		return;
+	}
+	zygote.fd = sv[0];
+	zygote.pid = pid;
+	zygote.state = *st;
+}
+
+/* A prepared pid 1 from the zygote, on the CPUs cpus: 0 with *ret_pid
+ * (our child) and *ret_chan, or -errno (nothing left to reap; the caller
+ * drops the zygote and makes this pid 1 as before). With zygote.lock
+ * held. */
+static int zygote_clone(bool network, const cpu_set_t *cpus, pid_t *ret_pid, int *ret_chan)
+{
+	struct sandbox_zygote_req req = { .magic = SANDBOX_ZYGOTE_MAGIC, .abi = sandbox_abi(),
+					  .network = network, .cpus = *cpus };
+	struct sandbox_zygote_reply rep;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int chan[2], r;
+	ssize_t n;
+
+	if (!fd_is(zygote.fd, &zygote.id))
+		return -EBADF;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0)
+		return -errno;
+	memset(&ctl, 0, sizeof(ctl));
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &chan[1], sizeof(int));
+	do
+		n = sendmsg(zygote.fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	close(chan[1]);
+	if (n != (ssize_t)sizeof(req)) {
+		close(chan[0]);
+		return n < 0 ? -errno : -EIO;
+	}
+	do
+		n = recv(zygote.fd, &rep, sizeof(rep), 0);
+	while (n < 0 && errno == EINTR);
+	r = n == (ssize_t)sizeof(rep) ? -rep.sys_errno : -EPIPE;
+	if (n == (ssize_t)sizeof(rep) && rep.pid > 0 && rep.sys_errno == 0) {
+		*ret_pid = rep.pid;
+		*ret_chan = chan[0];
+		return 0;
+	}
+	if (n == (ssize_t)sizeof(rep) && rep.pid > 0) /* killed by the zygote */
+		while (waitpid(rep.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	close(chan[0]);
+	return r < 0 ? r : -EIO;
+}
+
+/* A prepared pid 1 from the zygote when there is a usable one (0, with
+ * p->pid, p->chan, p->off_cpu set), 1 otherwise (make it another way);
+ * spawns the zygote at this process's second call. */
+static int prep_from_zygote(sandbox_prep *p)
+{
+	cpu_set_t cpus;
+	int r = 1;
+
+	pthread_mutex_lock(&zygote.lock);
+	zygote_own();
+	if (zygote.fd >= 0 && !prep_state_equal(&zygote.state, &p->state))
+		zygote_drop(); /* its clones would not inherit the state of now */
+	if (zygote.fd >= 0) {
+		p->off_cpu = prep_off_cpu_set(&p->state, &cpus);
+		if (!p->off_cpu)
+			cpus = p->state.affinity;
+		r = zygote_clone(p->network, &cpus, &p->pid, &p->chan);
+		if (r < 0) {
+			zygote_drop();
+			r = 1;
+		}
+	}
+	zygote.preps++;
+	pthread_mutex_unlock(&zygote.lock);
+	return r;
+}
+
+/* After a prepared pid 1 made another way: the zygote spawned at the
+ * process's second one, by its main thread. */
+static void zygote_maybe_start(const struct prep_state *st)
+{
+	pthread_mutex_lock(&zygote.lock);
+	if (zygote.fd < 0 && !zygote.failed && zygote.preps >= 2 && gettid() == getpid())
+		zygote_start(st);
+	pthread_mutex_unlock(&zygote.lock);
 }
 
 int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
@@ -1227,6 +1428,12 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	}
 	p->owner = getpid();
 	p->network = network;
+	if (prep_from_zygote(p) == 0) {
+		/* never exec'd: its process group can still be set */
+		prep_fds_note(p);
+		*ret_prep = p;
+		return 0;
+	}
 	p->off_cpu = prep_off_cpu_begin(&p->state);
 	r = spawn_init(network, -1, &p->pid, &p->chan, &p->pend, &detail);
 	prep_off_cpu_end(&p->state, p->off_cpu);
@@ -1243,6 +1450,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 		p->execd = true;
 		prep_fds_note(p);
 		*ret_prep = p;
+		zygote_maybe_start(&p->state);
 		return 0;
 	}
 	if (r < 0) {
@@ -1279,7 +1487,7 @@ int sandbox_prep_new(bool network, sandbox_prep **ret_prep)
 	close(chan[1]);
 	close(sync[0]);
 	if (r == 0)
-		r = write_id_maps(pid);
+		r = sandbox_write_id_maps(pid);
 	if (r == 0 && write(sync[1], "x", 1) != 1)
 		r = -errno;
 	close(sync[1]);

@@ -95,6 +95,52 @@ static const char *under(char *buf, size_t size, const char *root,
 	return buf;
 }
 
+static int write_map_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = sandbox_write_all(fd, text, strlen(text));
+	close(fd);
+	return r;
+}
+
+/* Identity maps (internal.h): written by the caller for the pid 1s it
+ * clones (run.c) and by its zygote for those it clones (init_main.c).
+ * Root maps the whole id range onto itself (files keep their owners);
+ * anyone else maps just their own uid and gid, which an unprivileged
+ * process may do for its child namespace once setgroups is denied.
+ * Capabilities are dropped in the command either way. */
+int sandbox_write_id_maps(pid_t child)
+{
+	char path[64], map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int r;
+
+	if (uid == 0) {
+		snprintf(map, sizeof(map), "0 0 4294967295\n");
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
+		r = write_map_file(path, map);
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)child);
+		return r < 0 ? r : write_map_file(path, map);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	r = write_map_file(path, map);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)child);
+	r = write_map_file(path, "deny");
+	if (r < 0 && r != -ENOENT)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)child);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	return write_map_file(path, map);
+}
+
 /* ---- the plan-independent mounts, built ahead ---------------------------- */
 
 /* The parts of the tree that no plan decides: the host's tree read-only,
