@@ -114,8 +114,13 @@ static __attribute__((noreturn)) void zygote_main(int sock)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
 	    getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.pid != getppid())
 		_exit(0);
-	/* Nothing of the caller's but the socket (0-2 are /dev/null). */
+	/* Nothing of the caller's but the socket (0-2 are /dev/null), and
+	 * not its working directory, which it would keep busy for the
+	 * caller's whole life (pid 1 uses none: the command changes to the
+	 * plan's itself). */
 	close_range(SANDBOX_INIT_CHAN_FD + 1, ~0u, 0);
+	if (chdir("/") < 0)
+		_exit(0);
 	for (;;) {
 		struct sandbox_zygote_req req;
 		struct sandbox_zygote_reply rep = { 0, 0 };

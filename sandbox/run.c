@@ -1190,7 +1190,8 @@ static int prep_cpus_restore(const sandbox_prep *p)
  *   request); any difference and it is ended and reaped.
  * - Any failure (spawn, send, a reply that does not come, an error in
  *   it) ends it, and that prepared pid 1 is made as before (spawn_init);
- *   a process whose spawn failed does not try again.
+ *   the process does not spawn another (one ended because the state
+ *   changed is spawned again at the next prepared pid 1).
  * - It never becomes a job: the shell waits by pid only. It is reaped
  *   here when it is dropped; when the caller ends (PDEATHSIG) or execs
  *   (EOF: the socket is close-on-exec; forked copies holding their copy
@@ -1382,7 +1383,9 @@ static int prep_from_zygote(sandbox_prep *p)
 			cpus = p->state.affinity;
 		r = zygote_clone(p->network, &cpus, &p->pid, &p->chan);
 		if (r < 0) {
+			/* dead, killed, or failing: not again here */
 			zygote_drop();
+			zygote.failed = true;
 			r = 1;
 		}
 	}

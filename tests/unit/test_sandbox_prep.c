@@ -908,3 +908,228 @@ Test(sandbox_prep, no_tree_ahead_for_an_interactive_plan_or_one_inside_the_works
 	sandbox_result_free(res);
 	sandbox_plan_free(p);
 }
+
+/* ---- the zygote (run.c, zygote_start; init_main.c) ---- */
+
+/* pid's /proc/PID/cmdline, NULs as spaces (empty when it is gone or a
+ * zombie). */
+static void cmdline_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* gone */
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return; /* a zombie's is empty */
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+}
+
+/* pid's parent, from /proc/PID/stat (field 4, after the name). */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	read_file(path, line, sizeof(line));
+	p = strrchr(line, ')');
+	cr_assert_not_null(p);
+	return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+/* The zygote among this process's children (0: none): shark-init run as
+ * a zygote (its command line) in our pid namespace (its clones, pid 1s,
+ * have its command line too, in namespaces of their own). Its command
+ * line may not be readable yet just after its spawn (the spawn returns
+ * once its exec has dropped our memory, before the new stack is set up):
+ * see zygote_pid. */
+static pid_t zygote_pid_now(void)
+{
+	char path[64], kids[1024], text[2048], *save = NULL;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	read_file(path, kids, sizeof(kids));
+	for (char *k = strtok_r(kids, " \n", &save); k; k = strtok_r(NULL, " \n", &save)) {
+		char *ns;
+		int levels = 0;
+
+		cmdline_of((pid_t)atoi(k), text, sizeof(text));
+		if (strcmp(text, "shark-init zygote ") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", k);
+		read_file(path, text, sizeof(text));
+		ns = strstr(text, "\nNSpid:");
+		cr_assert_not_null(ns);
+		ns[strcspn(ns + 1, "\n") + 1] = '\0';
+		for (char *save2 = NULL, *f = strtok_r(ns + 7, " \t", &save2); f;
+		     f = strtok_r(NULL, " \t", &save2))
+			levels++;
+		if (levels == 1)
+			return (pid_t)atoi(k);
+	}
+	return 0;
+}
+
+static pid_t zygote_pid(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t z = 0;
+
+	for (int i = 0; i < 100 && !(z = zygote_pid_now()); i++)
+		nanosleep(&tick, NULL);
+	return z;
+}
+
+/* A prepared pid 1 made now; whether it came from a zygote (its command
+ * line is the zygote's: it was cloned, not exec'd), asserting it is this
+ * process's child either way. */
+static bool prep_cloned_by_zygote(sandbox_prep **ret)
+{
+	sandbox_plan *p = plan_sh("exit 0", -1);
+	char cmd[256];
+	pid_t pid;
+
+	cr_assert_eq(sandbox_prep_new(false, ret), 0);
+	pid = sandbox_prep_pid(*ret);
+	cr_assert(sandbox_prep_fits(*ret, p), "usable (its exec settled)");
+	sandbox_plan_free(p);
+	cr_expect_eq(parent_of(pid), getpid(), "pid 1 %d is our child", (int)pid);
+	cmdline_of(pid, cmd, sizeof(cmd));
+	return strstr(cmd, "zygote") != NULL;
+}
+
+/* From the process's second prepared pid 1 on, a zygote is spawned, and
+ * the later pid 1s are cloned by it (not exec'd), still our children,
+ * and run their plans as any pid 1 (here with a process group set, which
+ * an exec'd prepared pid 1 cannot take). */
+Test(sandbox_prep, later_ones_are_cloned_by_a_zygote_as_our_children)
+{
+	char out[PATH_MAX + 16], text[64];
+	sandbox_prep *prep[4];
+	struct sandbox_result *res;
+	sandbox_plan *p;
+	pid_t used, z;
+	int fd;
+
+	cr_expect_not(prep_cloned_by_zygote(&prep[0]), "the first is exec'd");
+	cr_expect_eq(zygote_pid_now(), 0, "no zygote for a process's first");
+	cr_expect_not(prep_cloned_by_zygote(&prep[1]), "the second is exec'd");
+	z = zygote_pid();
+	cr_assert_gt(z, 0, "a zygote spawned at the second");
+	cr_expect(prep_cloned_by_zygote(&prep[2]), "the third is the zygote's clone");
+	cr_expect(prep_cloned_by_zygote(&prep[3]), "and the fourth");
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	p = plan_sh("echo $$; cat /proc/1/comm", fd);
+	cr_assert_eq(sandbox_plan_set_process_group(p, 0), 0);
+	cr_expect(sandbox_prep_fits(prep[2], p), "a process group can be set: never exec'd");
+	res = run_prepared(p, &prep[2], &used);
+	close(fd);
+	cr_expect_eq(res->exit_code, 0);
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, "3\nshark-init\n", "traced: the command is pid 3");
+	cr_expect_eq(getpgid(used) < 0 || getpgid(used) == used, true);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	for (int i = 0; i < 4; i++)
+		sandbox_prep_free(prep[i]);
+	cr_expect_eq(zygote_pid(), z, "the zygote stays");
+}
+
+/* A zygote killed from outside: the next pid 1 is exec'd as before, and
+ * its run goes on as any. */
+Test(sandbox_prep, a_killed_zygote_falls_back)
+{
+	sandbox_prep *prep[3];
+	struct sandbox_result *res;
+	sandbox_plan *p;
+	pid_t used, z;
+
+	(void)prep_cloned_by_zygote(&prep[0]);
+	(void)prep_cloned_by_zygote(&prep[1]);
+	z = zygote_pid();
+	cr_assert_gt(z, 0);
+	cr_assert_eq(kill(z, SIGKILL), 0);
+	cr_expect_not(prep_cloned_by_zygote(&prep[2]), "exec'd: the fallback");
+	cr_expect(reaped(z), "the dead zygote reaped");
+	p = plan_sh("exit 7", -1);
+	res = run_prepared(p, &prep[2], &used);
+	cr_expect_eq(res->exit_code, 7);
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	sandbox_prep_free(prep[0]);
+	sandbox_prep_free(prep[1]);
+}
+
+/* A forked copy (a subshell, a job) never asks its parent's zygote: its
+ * pid 1s would be the parent's children. Its own are its children. */
+Test(sandbox_prep, a_forked_copy_never_uses_its_parents_zygote)
+{
+	sandbox_prep *prep[3];
+	pid_t child;
+	int st;
+
+	(void)prep_cloned_by_zygote(&prep[0]);
+	(void)prep_cloned_by_zygote(&prep[1]);
+	cr_assert_gt(zygote_pid(), 0);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		sandbox_prep *mine;
+		sandbox_plan *p;
+		struct sandbox_result *res;
+		pid_t used;
+		bool ok;
+
+		n_scratch += 100; /* the parent's next ones are its own */
+		p = plan_sh("exit 3", -1);
+		ok = !prep_cloned_by_zygote(&mine); /* asserts it is our child */
+
+		res = run_prepared(p, &mine, &used);
+		_exit(ok && res->exit_code == 3 ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's own pid 1, exec'd");
+	cr_expect(prep_cloned_by_zygote(&prep[2]), "the parent's zygote still serves it");
+	for (int i = 0; i < 3; i++)
+		sandbox_prep_free(prep[i]);
+}
+
+/* The zygote's clones inherit its limits, not the caller's of the moment:
+ * once the caller's change, the zygote is not used (its pid 1 would have
+ * the old limit). */
+Test(sandbox_prep, a_zygote_of_other_limits_is_not_used)
+{
+	struct rlimit old, low;
+	sandbox_prep *prep[3];
+	struct sandbox_result *res;
+	sandbox_plan *p;
+	pid_t used;
+
+	(void)prep_cloned_by_zygote(&prep[0]);
+	(void)prep_cloned_by_zygote(&prep[1]);
+	cr_assert_gt(zygote_pid(), 0);
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = old.rlim_cur > 200 ? 200 : old.rlim_cur - 1;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_expect_not(prep_cloned_by_zygote(&prep[2]), "not the old zygote's clone");
+	p = plan_sh("test \"$(ulimit -n)\" = 200 || test \"$(ulimit -n)\" -lt 200", -1);
+	res = run_prepared(p, &prep[2], &used);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	cr_expect_eq(res->exit_code, 0, "the run has the caller's new limit");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+	sandbox_prep_free(prep[0]);
+	sandbox_prep_free(prep[1]);
+}
