@@ -1,0 +1,63 @@
+#!/bin/sh
+# sandbox_zygote.sh - a script's later commands start in pid 1s cloned by
+# the shell's zygote (shark-init exec'd once; docs/sandbox.md, "pid 1 is
+# shark-init"): not exec'd (pid 1's command line is the zygote's), still
+# the shell's children; the zygote is no job; a killed zygote falls back
+# to exec'd pid 1s; a subshell's commands never use it; results and
+# statuses are those of dash.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+# pid 1's command line as its command sees it: "shark-init -" when
+# exec'd, the zygote's "shark-init zygote" when cloned by it.
+pid1='nocache sh -c "tr \"\\0\" \" \" </proc/1/cmdline; echo"'
+
+sk "for i in 1 2 3 4 5 6; do $pid1; done"
+case $(printf '%s\n' "$out" | sed -n 1p) in
+"shark-init - ") ;;
+*) fail "first command's pid 1 exec'd: [$out]" ;;
+esac
+checks=$((checks + 1))
+case $(printf '%s\n' "$out" | sed -n 5,6p | tr '\n' '|') in
+"shark-init zygote |shark-init zygote |") ;;
+*) fail "later commands' pid 1s cloned by the zygote: [$out]" ;;
+esac
+checks=$((checks + 1))
+
+# The zygote and the pid 1s are the shell's children (ps is a live
+# command: it sees the host's processes); the zygote is no job: `jobs`
+# lists nothing, `wait` returns at once, $! is the background job's.
+sk "for i in 1 2 3 4; do nocache true; done
+ps -o comm= --ppid \$\$ | grep -x -e shark-init -e shark-zygote | sort -u
+jobs; echo jobs=\$?
+nocache sh -c 'exit 4' & p=\$!
+wait; echo wait=\$?
+wait \$p; echo waitp=\$?"
+expect_out "the zygote among the shell's children, no job" \
+	"$(printf 'shark-init\nshark-zygote\njobs=0\nwait=0\nwaitp=4')"
+
+# Killed: the script goes on, its next pid 1s exec'd again.
+sk "for i in 1 2 3 4; do nocache true; done
+ps -o pid=,comm= --ppid \$\$ >procs
+while read p c; do [ \"\$c\" = shark-zygote ] && kill -9 \"\$p\" && echo killed; done <procs
+for i in 1 2 3 4; do $pid1; done
+nocache sh -c 'echo after; exit 5'; echo st=\$?"
+checks=$((checks + 1))
+case $out in
+killed*"shark-init - "*after*st=5) ;;
+*) fail "a killed zygote falls back: [$out]" ;;
+esac
+
+# A subshell (a forked copy of the shell) never asks the shell's zygote:
+# its commands run, with their statuses, in pid 1s of its own (a
+# subshell and a command substitution, each with more than two runs, so
+# that each may spawn a zygote of its own).
+script='for i in 1 2 3 4; do nocache true; done
+( for i in 1 2 3 4 5; do nocache sh -c "exit $i"; echo "sub $?"; done )
+echo "after $?"
+for i in 1 2; do nocache sh -c "echo main $i"; done
+x=$(for i in 1 2 3 4; do nocache echo "cs $i"; done); echo "$x"'
+sk "$script"
+expect_out "a subshell's commands" "$(printf 'sub %s\n' 1 2 3 4 5; echo 'after 0'
+	printf 'main %s\n' 1 2; printf 'cs %s\n' 1 2 3 4)"
+
+finish
