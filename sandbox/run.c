@@ -3,17 +3,25 @@
  * Process tree of one run:
  *
  *   caller ── pid 1 (shark-init, init_main.c: a CLONE_VM child in new
- *             │       user and pid namespaces that execs it, and which
- *             │       unshares mount, ipc, uts, cgroup and net; setup.c.
- *             │       Without the program: a fork-like clone into all
- *             │       seven, running setup.c in a copy of the caller)
- *             │       tracer thread: answers the seccomp notifications
- *             └─ command (vfork; execve)     seccomp filter loaded
- *                 └─ its children, threads...
+ *     │       │       user and pid namespaces that execs it, and which
+ *     │       │       unshares mount, ipc, uts, cgroup and net; setup.c.
+ *     │       │       Or, for a prepared one of a process that prepares
+ *     │       │       many, a clone of the zygote below, made with
+ *     │       │       CLONE_PARENT: the caller's child all the same,
+ *     │       │       never exec'd, then the same path. Without the
+ *     │       │       program: a fork-like clone into all seven, running
+ *     │       │       setup.c in a copy of the caller)
+ *     │       │       tracer thread: answers the seccomp notifications
+ *     │       └─ command (vfork; execve)     seccomp filter loaded
+ *     │           └─ its children, threads...
+ *     └─ zygote (shark-init exec'd once per process, in the caller's
+ *               namespaces and process group, every signal blocked;
+ *               "the zygote" below)
  *
  * The caller starts pid 1 straight into the new namespaces and writes the
  * uid/gid maps of its user namespace (from outside, as the kernel requires
- * for anything but a single self-mapping); pid 1 builds the sandbox,
+ * for anything but a single self-mapping; the zygote writes those of its
+ * clones, with the caller's ids); pid 1 builds the sandbox,
  * starts the command, traces it, reaps everything and writes the result
  * record into the scratch dir (setup.c). The caller learns of set-up errors
  * synchronously through a socket and collects the result later.
