@@ -1196,8 +1196,8 @@ static int prep_cpus_restore(const sandbox_prep *p)
  *   caller's prep_state when it was spawned is kept and compared with the
  *   state each prepared sandbox is made with (the CPUs are sent with each
  *   request); any difference and it is ended and reaped.
- * - Any failure (spawn, send, a reply that does not come, an error in
- *   it) ends it, and that prepared pid 1 is made as before (spawn_init);
+ * - Any failure (spawn, send, a reply that does not come within
+ *   ZYGOTE_ANSWER_MS, an error in it) ends it, and that prepared pid 1 is made as before (spawn_init);
  *   the process does not spawn another (one ended because the state
  *   changed is spawned again at the next prepared pid 1).
  * - It never becomes a job: the shell waits by pid only. It is reaped
@@ -1318,6 +1318,8 @@ static void zygote_start(const struct prep_state *st)
 	zygote.state = *st;
 }
 
+#define ZYGOTE_ANSWER_MS 5000
+
 /* A prepared pid 1 from the zygote, on the CPUs cpus: 0 with *ret_pid
  * (our child) and *ret_chan, or -errno (nothing left to reap; the caller
  * drops the zygote and makes this pid 1 as before). With zygote.lock
@@ -1357,8 +1359,20 @@ static int zygote_clone(bool network, const cpu_set_t *cpus, pid_t *ret_pid, int
 		close(chan[0]);
 		return n < 0 ? -errno : -EIO;
 	}
+	/* A zygote that does not answer (stopped, frozen) is given up
+	 * rather than waited for: ended and reaped by the caller. */
+	struct pollfd pfd = { .fd = zygote.fd, .events = POLLIN };
+	int k;
+
 	do
-		n = recv(zygote.fd, &rep, sizeof(rep), 0);
+		k = poll(&pfd, 1, ZYGOTE_ANSWER_MS);
+	while (k < 0 && errno == EINTR);
+	if (k <= 0) {
+		close(chan[0]);
+		return k == 0 ? -ETIMEDOUT : -errno;
+	}
+	do
+		n = recv(zygote.fd, &rep, sizeof(rep), MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	r = n == (ssize_t)sizeof(rep) ? -rep.sys_errno : -EPIPE;
 	if (n == (ssize_t)sizeof(rep) && rep.pid > 0 && rep.sys_errno == 0) {
