@@ -47,6 +47,45 @@ killed*"shark-init - "*after*st=5) ;;
 *) fail "a killed zygote falls back: [$out]" ;;
 esac
 
+# The terminal's signals (it sits in the shell's process group) neither
+# end nor stop it: it goes on serving.
+sk "for i in 1 2 3 4; do nocache true; done
+ps -o pid=,comm= --ppid \$\$ >procs
+while read p c; do [ \"\$c\" = shark-zygote ] && kill -INT \$p && kill -TSTP \$p &&
+	kill -HUP \$p && kill -QUIT \$p && kill -TERM \$p && echo signalled; done <procs
+for i in 1 2 3 4; do $pid1; done"
+checks=$((checks + 1))
+case $out in
+signalled*"shark-init zygote ") ;;
+*) fail "the zygote survives terminal signals: [$out]" ;;
+esac
+
+# It and its clones die with the shell (SIGKILL: no exit handler runs).
+"$SHARK" -c 'for i in 1 2 3 4; do nocache true; done; nocache sleep 30' \
+	>/dev/null 2>&1 &
+sh_pid=$!
+kids=
+for i in $(seq 50); do
+	kids=$(ps -o pid=,comm= --ppid "$sh_pid" | grep -e shark-zygote -e shark-init)
+	case $kids in *shark-zygote*shark-init* | *shark-init*shark-zygote*) break ;; esac
+	sleep 0.1
+done
+kill -9 "$sh_pid"
+wait "$sh_pid" 2>/dev/null
+sleep 0.5
+checks=$((checks + 1))
+case $kids in
+*shark-zygote*) ;;
+*) fail "a zygote and pid 1s under the shell: [$kids]" ;;
+esac
+left=
+for p in $(printf '%s\n' "$kids" | awk '{print $1}'); do
+	[ -d /proc/"$p" ] && [ "$(cat /proc/"$p"/stat 2>/dev/null | awk '{print $3}')" != Z ] &&
+		left="$left $p"
+done
+checks=$((checks + 1))
+[ -z "$left" ] || fail "left running after the shell's death:$left"
+
 # A subshell (a forked copy of the shell) never asks the shell's zygote:
 # its commands run, with their statuses, in pid 1s of its own (a
 # subshell and a command substitution, each with more than two runs, so
