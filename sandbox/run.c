@@ -1202,8 +1202,9 @@ static int prep_cpus_restore(const sandbox_prep *p)
  *   changed is spawned again at the next prepared pid 1).
  * - It never becomes a job: the shell waits by pid only. It is reaped
  *   here when it is dropped; when the caller ends (PDEATHSIG) or execs
- *   (EOF: the socket is close-on-exec; forked copies holding their copy
- *   of it keep it until they end or next prepare) it exits. */
+ *   another program (EOF: the socket is close-on-exec; forked copies
+ *   holding their copy of it keep it until they end or next prepare) it
+ *   exits. */
 static struct {
 	pthread_mutex_t lock;
 	pid_t owner;    /* the process the rest is about */
