@@ -1519,14 +1519,18 @@ static int prepare_record(struct memo *m, struct srun *r, bool single)
 	if (e == 0 && m->st && !r->reason) { /* m->st: opened by memo_run_stages */
 		memo_bound_scan_init(&r->bout, m->workspace, false);
 		memo_bound_scan_init(&r->berr, m->workspace, false);
-		if (store_blob_writer_new(m->st, &r->wout) < 0 ||
-		    store_blob_writer_new(m->st, &r->werr) < 0)
+		/* lazy: an output that stays empty (most stderrs) costs no
+		 * temporary file, and none is made before the stage starts */
+		if (store_blob_writer_new_lazy(m->st, &r->wout) < 0 ||
+		    store_blob_writer_new_lazy(m->st, &r->werr) < 0)
 			no_record(r, "the store could not take its output");
 	}
 	return e;
 }
 
-/* Every stage's pipes and scratch, before any starts. */
+/* Every stage's pipes, before any starts. Each stage's scratch dir and
+ * blob writers are made right before its own start (start_all), so that
+ * the first stage's pid 1 sets up while the shell makes the next ones'. */
 static int set_up(struct memo *m, struct srun *runs, size_t count)
 {
 	int e = 0;
@@ -1534,18 +1538,10 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 		e = connect_stdin(&runs[j], j > 0 ? &runs[j - 1] : NULL);
 		if (e == 0)
 			e = open_outputs(&runs[j]);
-		if (e == 0)
-			e = prepare_record(m, &runs[j], count == 1);
 	}
 	if (e < 0) {
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
 		return e;
-	}
-	/* Which stages' outputs the intermediates rule may keep by hash only:
-	 * those that only feed the next running stage (keep.c). */
-	for (size_t j = 0; j < count; j++) {
-		runs[j].keep = memo_keep_policy(runs[j].ps->s->envp);
-		runs[j].may_drop = runs[j].next && runs[j].wout && runs[j].keep != MEMO_KEEP_ALL;
 	}
 	/* A stage whose stdin was redirected leaves the previous stage writing
 	 * into a pipe nobody reads: close it, as sh's redirection would. */
@@ -1568,13 +1564,22 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 	}
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
-		if (start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
+		int e = prepare_record(m, r, count == 1);
+		if (e < 0)
+			memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
+		if (e == 0 && start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
 			r->started = true;
 		else
 			result = -1;
 		close_fd(&r->out_w);
 		close_fd(&r->err_w);
 		close_fd(&r->in_r);
+	}
+	/* Which stages' outputs the intermediates rule may keep by hash only:
+	 * those that only feed the next running stage (keep.c). */
+	for (size_t j = 0; j < count; j++) {
+		runs[j].keep = memo_keep_policy(runs[j].ps->s->envp);
+		runs[j].may_drop = runs[j].next && runs[j].wout && runs[j].keep != MEMO_KEEP_ALL;
 	}
 	/* What earlier processes' threads had not removed when they exited
 	 * (srun_release) goes while this pipeline runs. Queued once the
