@@ -251,7 +251,6 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	store_hasher_update(r->hout, buf, (size_t)n);
-	memo_bound_scan_feed(&r->bout, buf, (size_t)n);
 	/* its own time so far: since it started, less its waits for the
 	 * consumer (a fast producer's pace is its consumer's) */
 	if (r->may_drop && r->wout &&
@@ -259,6 +258,10 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 				 (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->start_mono) -
 					 r->stalled_ns))
 		stop_keeping(r);
+	/* an output kept by hash only is location-bound whatever it holds
+	 * (finish_stage): no use looking for the workspace's path in it */
+	if (!r->hash_only)
+		memo_bound_scan_feed(&r->bout, buf, (size_t)n);
 	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
 	if (r->draining) {
 		r->drained += (uint64_t)n;
