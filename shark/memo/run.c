@@ -1495,8 +1495,8 @@ static int open_outputs(struct srun *r)
 	return e;
 }
 
-/* Stage r's scratch directory, stdout hasher and (when it may be
- * recorded) blob writers for its output. */
+/* Stage r's scratch directory and (when it may be recorded) blob writers
+ * for its output. */
 static int prepare_record(struct memo *m, struct srun *r, bool single)
 {
 	int e = 0;
@@ -1517,8 +1517,6 @@ static int prepare_record(struct memo *m, struct srun *r, bool single)
 	} else {
 		e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
 	}
-	if (e == 0)
-		e = store_hasher_new(&r->hout);
 	if (e == 0 && m->st && !r->reason) { /* m->st: opened by memo_run_stages */
 		memo_bound_scan_init(&r->bout, m->workspace, false);
 		memo_bound_scan_init(&r->berr, m->workspace, false);
@@ -1541,6 +1539,11 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 		e = connect_stdin(&runs[j], j > 0 ? &runs[j - 1] : NULL);
 		if (e == 0)
 			e = open_outputs(&runs[j]);
+		/* made here, not with the scratch dir: a stage whose scratch
+		 * dir cannot be made still hashes the nothing it passes on, so
+		 * the stage after it is keyed by the empty input it read */
+		if (e == 0)
+			e = store_hasher_new(&runs[j].hout);
 	}
 	if (e < 0) {
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
