@@ -1568,11 +1568,17 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 		sandbox_plan_free(last_plan);
 		last_plan = NULL;
 	}
+	int set_up_error = 0;
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
-		int e = prepare_record(m, r, count == 1);
-		if (e < 0)
+		/* once a stage could not be set up (its scratch dir), the rest
+		 * are not started either, and it is said once: at the first
+		 * stage, as before, nothing runs */
+		int e = set_up_error ? set_up_error : prepare_record(m, r, count == 1);
+		if (e < 0 && !set_up_error)
 			memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
+		if (e < 0)
+			set_up_error = e;
 		if (e == 0 && start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
 			r->started = true;
 		else
