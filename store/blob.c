@@ -256,7 +256,28 @@ static int commit_object(store *s, int *fd, int dirfd, const char *name, const s
 	return fdatasync(*fd) < 0 ? -errno : 0;
 }
 
-int store_blob_writer_new(store *s, store_blob_writer **ret)
+/* Create w's temporary file in <store>/tmp. */
+static int writer_open(store_blob_writer *w)
+{
+	static unsigned counter;
+	store *s = w->s;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		uint8_t rnd[8];
+		store_hash seed;
+		int64_t now = store_now_ns();
+		unsigned c = counter++;
+		memcpy(rnd, &now, sizeof(rnd));
+		store_hash_bytes(rnd, sizeof(rnd), &seed);
+		snprintf(w->tmpname, sizeof(w->tmpname), "blob.%ld.%u.%02x%02x%02x%02x",
+			 (long)getpid(), c, seed.bytes[0], seed.bytes[1], seed.bytes[2], seed.bytes[3]);
+		w->fd = openat(s->tmp_fd, w->tmpname, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (w->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	return w->fd < 0 ? -errno : 0;
+}
+
+static int writer_new(store *s, bool lazy, store_blob_writer **ret)
 {
 	int r = store_check_usable(s);
 	if (r < 0)
@@ -272,22 +293,7 @@ int store_blob_writer_new(store *s, store_blob_writer **ret)
 		free(w);
 		return r;
 	}
-	static unsigned counter;
-	for (int attempt = 0; attempt < 100; attempt++) {
-		uint8_t rnd[8];
-		store_hash seed;
-		int64_t now = store_now_ns();
-		unsigned c = counter++;
-		memcpy(rnd, &now, sizeof(rnd));
-		store_hash_bytes(rnd, sizeof(rnd), &seed);
-		snprintf(w->tmpname, sizeof(w->tmpname), "blob.%ld.%u.%02x%02x%02x%02x",
-			 (long)getpid(), c, seed.bytes[0], seed.bytes[1], seed.bytes[2], seed.bytes[3]);
-		w->fd = openat(s->tmp_fd, w->tmpname, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (w->fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (w->fd < 0) {
-		r = -errno;
+	if (!lazy && (r = writer_open(w)) < 0) {
 		store_hasher_free(w->h);
 		free(w);
 		return r;
@@ -296,11 +302,25 @@ int store_blob_writer_new(store *s, store_blob_writer **ret)
 	return 0;
 }
 
+int store_blob_writer_new(store *s, store_blob_writer **ret)
+{
+	return writer_new(s, false, ret);
+}
+
+int store_blob_writer_new_lazy(store *s, store_blob_writer **ret)
+{
+	return writer_new(s, true, ret);
+}
+
 int store_blob_write(store_blob_writer *w, const void *data, size_t len)
 {
 	if (w->err)
 		return w->err;
-	int r = store_write_all(w->fd, data, len);
+	if (len == 0)
+		return 0;
+	int r = w->fd < 0 ? writer_open(w) : 0;
+	if (r == 0)
+		r = store_write_all(w->fd, data, len);
 	if (r < 0) {
 		w->err = r;
 		return r;
@@ -372,6 +392,8 @@ int store_blob_write_from_fd(store_blob_writer *w, int fd)
 {
 	if (w->err)
 		return w->err;
+	if (w->fd < 0 && (w->err = writer_open(w)) < 0)
+		return w->err;
 	uint8_t *buf = malloc(COPY_CHUNK), *zeros = calloc(1, COPY_CHUNK);
 	if (!buf || !zeros) {
 		free(buf);
@@ -408,24 +430,41 @@ void store_blob_writer_free(store_blob_writer *w)
 	free(w);
 }
 
+/* Whether the object of h is there as an empty regular file: what an
+ * empty blob's commit would compare (same_bytes of nothing is equal). */
+static bool empty_object_exists(store *s, const store_hash *h)
+{
+	char rel[OBJ_REL_LEN + 1];
+	struct stat st;
+	object_rel(h, rel);
+	return fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_size == 0;
+}
+
 int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_size)
 {
 	store *s = w->s;
 	int r = w->err ? w->err : store_check_usable(s);
 	store_hash h;
+	bool existed = false;
 	if (r == 0) {
 		if (w->preset)
 			h = w->preset_hash;
 		else
 			store_hasher_final(w->h, &h);
-		if (fchmod(w->fd, 0444) < 0)
+		/* A lazy writer that was never written to: an empty blob, which
+		 * needs no temporary file when its object is there already. */
+		if (w->fd < 0 && w->size == 0 && empty_object_exists(s, &h))
+			existed = true;
+		else if (w->fd < 0)
+			r = writer_open(w);
+		if (r == 0 && !existed && fchmod(w->fd, 0444) < 0)
 			r = -errno;
 	}
-	bool existed = false;
-	if (r == 0)
+	if (r == 0 && !existed)
 		r = commit_object(s, &w->fd, s->tmp_fd, w->tmpname, &h, w->size, w->durable,
 				  &existed);
-	if (r < 0 || existed)
+	if ((r < 0 || existed) && w->fd >= 0)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
 	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
 		r = -errno;
@@ -447,18 +486,20 @@ int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
 	store *s = w->s;
 	int r = w->err ? w->err : store_check_usable(s);
 	store_hash h;
+	if (r == 0 && w->fd < 0)
+		r = writer_open(w);
 	if (r == 0) {
 		store_hasher_final(w->h, &h);
 		if (fchmod(w->fd, 0444) < 0 ||
 		    (w->durable && !(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0))
 			r = -errno;
 	}
-	if (close(w->fd) < 0 && errno != EINTR && r == 0)
+	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
 		r = -errno;
-	w->fd = -1;
-	if (r < 0) {
+	if (r < 0 && w->fd >= 0)
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
-	} else {
+	w->fd = -1;
+	if (r == 0) {
 		snprintf(ret_name, STORE_STAGE_NAME_LEN, "%s", w->tmpname);
 		*ret_hash = h;
 		*ret_size = w->size;

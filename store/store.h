@@ -233,6 +233,13 @@ typedef struct store_blob_writer store_blob_writer;
  * Errors: -EROFS (read-only store), -ENOSPC, -errno, -ENOMEM. */
 int store_blob_writer_new(store *s, store_blob_writer **ret);
 
+/* store_blob_writer_new_lazy - the same, but the temporary file is made
+ * only at the first byte written: a blob that stays empty (most commands'
+ * stderr) then costs no file at all when the empty object exists already
+ * (store_blob_commit looks it up instead). Same errors; the temporary
+ * file's own (-ENOSPC, -errno) come from the first write or the commit. */
+int store_blob_writer_new_lazy(store *s, store_blob_writer **ret);
+
 /* store_blob_write - append len bytes (hashed as written).
  * Errors: -ENOSPC, -EFBIG, -errno from write(). After an error the writer
  * can only be freed. */

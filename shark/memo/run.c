@@ -251,7 +251,6 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 		return;
 	}
 	store_hasher_update(r->hout, buf, (size_t)n);
-	memo_bound_scan_feed(&r->bout, buf, (size_t)n);
 	/* its own time so far: since it started, less its waits for the
 	 * consumer (a fast producer's pace is its consumer's) */
 	if (r->may_drop && r->wout &&
@@ -259,6 +258,10 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 				 (uint64_t)(util_now_ns(CLOCK_MONOTONIC) - r->start_mono) -
 					 r->stalled_ns))
 		stop_keeping(r);
+	/* an output kept by hash only is location-bound whatever it holds
+	 * (finish_stage): no use looking for the workspace's path in it */
+	if (!r->hash_only)
+		memo_bound_scan_feed(&r->bout, buf, (size_t)n);
 	blob_append(m, r, &r->wout, &r->out_n, buf, (size_t)n);
 	if (r->draining) {
 		r->drained += (uint64_t)n;
@@ -1492,8 +1495,8 @@ static int open_outputs(struct srun *r)
 	return e;
 }
 
-/* Stage r's scratch directory, stdout hasher and (when it may be
- * recorded) blob writers for its output. */
+/* Stage r's scratch directory and (when it may be recorded) blob writers
+ * for its output. */
 static int prepare_record(struct memo *m, struct srun *r, bool single)
 {
 	int e = 0;
@@ -1514,19 +1517,21 @@ static int prepare_record(struct memo *m, struct srun *r, bool single)
 	} else {
 		e = memo_make_scratch(m, &r->scratch, &r->scratch_hold);
 	}
-	if (e == 0)
-		e = store_hasher_new(&r->hout);
 	if (e == 0 && m->st && !r->reason) { /* m->st: opened by memo_run_stages */
 		memo_bound_scan_init(&r->bout, m->workspace, false);
 		memo_bound_scan_init(&r->berr, m->workspace, false);
-		if (store_blob_writer_new(m->st, &r->wout) < 0 ||
-		    store_blob_writer_new(m->st, &r->werr) < 0)
+		/* lazy: an output that stays empty (most stderrs) costs no
+		 * temporary file, and none is made before the stage starts */
+		if (store_blob_writer_new_lazy(m->st, &r->wout) < 0 ||
+		    store_blob_writer_new_lazy(m->st, &r->werr) < 0)
 			no_record(r, "the store could not take its output");
 	}
 	return e;
 }
 
-/* Every stage's pipes and scratch, before any starts. */
+/* Every stage's pipes, before any starts. Each stage's scratch dir and
+ * blob writers are made right before its own start (start_all), so that
+ * the first stage's pid 1 sets up while the shell makes the next ones'. */
 static int set_up(struct memo *m, struct srun *runs, size_t count)
 {
 	int e = 0;
@@ -1534,18 +1539,15 @@ static int set_up(struct memo *m, struct srun *runs, size_t count)
 		e = connect_stdin(&runs[j], j > 0 ? &runs[j - 1] : NULL);
 		if (e == 0)
 			e = open_outputs(&runs[j]);
+		/* made here, not with the scratch dir: a stage whose scratch
+		 * dir cannot be made still hashes the nothing it passes on, so
+		 * the stage after it is keyed by the empty input it read */
 		if (e == 0)
-			e = prepare_record(m, &runs[j], count == 1);
+			e = store_hasher_new(&runs[j].hout);
 	}
 	if (e < 0) {
 		memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
 		return e;
-	}
-	/* Which stages' outputs the intermediates rule may keep by hash only:
-	 * those that only feed the next running stage (keep.c). */
-	for (size_t j = 0; j < count; j++) {
-		runs[j].keep = memo_keep_policy(runs[j].ps->s->envp);
-		runs[j].may_drop = runs[j].next && runs[j].wout && runs[j].keep != MEMO_KEEP_ALL;
 	}
 	/* A stage whose stdin was redirected leaves the previous stage writing
 	 * into a pipe nobody reads: close it, as sh's redirection would. */
@@ -1566,15 +1568,30 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 		sandbox_plan_free(last_plan);
 		last_plan = NULL;
 	}
+	int set_up_error = 0;
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
-		if (start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
+		/* once a stage could not be set up (its scratch dir), the rest
+		 * are not started either, and it is said once: at the first
+		 * stage, as before, nothing runs */
+		int e = set_up_error ? set_up_error : prepare_record(m, r, count == 1);
+		if (e < 0 && !set_up_error)
+			memo_warn(m, "shark: cannot set up the pipeline: %s", strerror(-e));
+		if (e < 0)
+			set_up_error = e;
+		if (e == 0 && start_stage(m, cwd, r, (r->ps->s->flags & MEMO_NETWORK) != 0) == 0)
 			r->started = true;
 		else
 			result = -1;
 		close_fd(&r->out_w);
 		close_fd(&r->err_w);
 		close_fd(&r->in_r);
+	}
+	/* Which stages' outputs the intermediates rule may keep by hash only:
+	 * those that only feed the next running stage (keep.c). */
+	for (size_t j = 0; j < count; j++) {
+		runs[j].keep = memo_keep_policy(runs[j].ps->s->envp);
+		runs[j].may_drop = runs[j].next && runs[j].wout && runs[j].keep != MEMO_KEEP_ALL;
 	}
 	/* What earlier processes' threads had not removed when they exited
 	 * (srun_release) goes while this pipeline runs. Queued once the

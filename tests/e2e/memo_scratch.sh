@@ -39,6 +39,14 @@ checks=$((checks + 1))
 [ "$out" = "st=126" ] || fail "an unusable scratch base: printed [$out], want st=126 ($err)"
 checks=$((checks + 1))
 printf '%s' "$err" | grep -q "scratch dirs go there" || fail "an unusable scratch base is not named: $err"
+# The same for a pipeline, whose stages' scratch dirs are made one by one
+# as they start (run.c, start_all): nothing runs, and it is said once.
+TMPDIR=$root/nonexistent SHARK_STORE=$ws/.store-in sk 'cat /etc/hostname | cat | wc -c; echo "st=$?"'
+checks=$((checks + 1))
+[ "$out" = "st=126" ] || fail "a pipeline, unusable scratch base: printed [$out], want st=126 ($err)"
+checks=$((checks + 1))
+n=$(printf '%s\n' "$err" | grep -c "scratch dirs go there")
+[ "$n" = 1 ] || fail "a pipeline's unusable scratch base said $n times, not once: $err"
 rm -rf "$ws/.store-in"
 
 finish

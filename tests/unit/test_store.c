@@ -552,6 +552,71 @@ Test(blob, streaming_writer_and_from_fd)
 	tu_rmrf(dir);
 }
 
+/* A lazy writer makes its temporary file at the first byte only: an
+ * empty blob whose object exists costs no file at all, and one whose
+ * object is missing is still created; a written one is like any other. */
+Test(blob, lazy_writer_makes_no_file_for_an_empty_blob)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *tmp = tu_join(dir, "tmp");
+	store_hash h, empty = hash_of("");
+	uint64_t size = 99;
+	char path[4096];
+	store_blob_path(s, &empty, path, sizeof(path));
+
+	/* the empty object missing: made by the commit all the same */
+	store_blob_writer *w;
+	cr_assert_eq(store_blob_writer_new_lazy(s, &w), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0, "a temp file before any byte");
+	cr_assert_eq(store_blob_write(w, "", 0), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0, "a temp file for no bytes");
+	cr_assert_eq(store_blob_commit(w, &h, &size), 0);
+	cr_assert(store_hash_equal(&h, &empty));
+	cr_assert_eq(size, 0);
+	struct stat a, b;
+	cr_assert_eq(stat(path, &a), 0, "the empty object was not made");
+	cr_assert_eq(a.st_size, 0);
+
+	/* the empty object there: found, never rewritten, no file made */
+	cr_assert_eq(store_blob_writer_new_lazy(s, &w), 0);
+	cr_assert_eq(store_blob_commit(w, &h, &size), 0);
+	cr_assert(store_hash_equal(&h, &empty));
+	cr_assert_eq(stat(path, &b), 0);
+	cr_assert_eq(a.st_ino, b.st_ino);
+	cr_assert_eq(tu_count_entries(tmp), 0);
+
+	/* a damaged "empty" object (not empty any more) is replaced */
+	cr_assert_eq(chmod(path, 0644), 0);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("junk", f);
+	fclose(f);
+	cr_assert_eq(store_blob_writer_new_lazy(s, &w), 0);
+	cr_assert_eq(store_blob_commit(w, &h, &size), 0);
+	cr_assert_eq(stat(path, &b), 0);
+	cr_assert_eq(b.st_size, 0, "a damaged empty object kept");
+
+	/* written: a temp file from the first byte, committed as usual */
+	cr_assert_eq(store_blob_writer_new_lazy(s, &w), 0);
+	cr_assert_eq(store_blob_write(w, "lazy bytes", 10), 0);
+	cr_assert_eq(tu_count_entries(tmp), 1);
+	store_hash want = hash_of("lazy bytes");
+	cr_assert_eq(store_blob_commit(w, &h, &size), 0);
+	cr_assert(store_hash_equal(&h, &want));
+	cr_assert_eq(size, 10);
+	cr_assert_eq(store_blob_exists(s, &want, NULL), 0);
+	cr_assert_eq(tu_count_entries(tmp), 0);
+
+	/* abandoned before any byte: nothing to remove, nothing left */
+	cr_assert_eq(store_blob_writer_new_lazy(s, &w), 0);
+	store_blob_writer_free(w);
+	cr_assert_eq(tu_count_entries(tmp), 0);
+	free(tmp);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
 Test(blob, import_by_rename)
 {
 	char *dir;
