@@ -256,6 +256,48 @@ static int commit_object(store *s, int *fd, int dirfd, const char *name, const s
 	return fdatasync(*fd) < 0 ? -errno : 0;
 }
 
+/* The writer's temporary file, made at its first byte (writer_open): a
+ * writer that gets none, as the stderr of most commands, finds the empty
+ * object in place at its commit and makes no file at all. On a filesystem
+ * where every new inode is dear (ext4 without a journal scans the inodes
+ * deleted in the last minutes, docs/performance.md) that is one file made
+ * and removed less per command. */
+static int writer_open(store_blob_writer *w)
+{
+	if (w->fd >= 0)
+		return 0;
+	static unsigned counter;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		uint8_t rnd[8];
+		store_hash seed;
+		int64_t now = store_now_ns();
+		unsigned c = counter++;
+		memcpy(rnd, &now, sizeof(rnd));
+		store_hash_bytes(rnd, sizeof(rnd), &seed);
+		snprintf(w->tmpname, sizeof(w->tmpname), "blob.%ld.%u.%02x%02x%02x%02x",
+			 (long)getpid(), c, seed.bytes[0], seed.bytes[1], seed.bytes[2], seed.bytes[3]);
+		w->fd = openat(w->s->tmp_fd, w->tmpname, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (w->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (w->fd >= 0)
+		return 0;
+	w->err = -errno;
+	w->tmpname[0] = '\0'; /* not ours: never to be removed */
+	return w->err;
+}
+
+/* Whether the empty object h is in place: a regular file of no bytes
+ * (what existing_object keeps for an empty source). */
+static bool empty_in_place(store *s, const store_hash *h)
+{
+	char rel[OBJ_REL_LEN + 1];
+	object_rel(h, rel);
+	struct stat st;
+	return fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_size == 0;
+}
+
 int store_blob_writer_new(store *s, store_blob_writer **ret)
 {
 	int r = store_check_usable(s);
@@ -272,26 +314,6 @@ int store_blob_writer_new(store *s, store_blob_writer **ret)
 		free(w);
 		return r;
 	}
-	static unsigned counter;
-	for (int attempt = 0; attempt < 100; attempt++) {
-		uint8_t rnd[8];
-		store_hash seed;
-		int64_t now = store_now_ns();
-		unsigned c = counter++;
-		memcpy(rnd, &now, sizeof(rnd));
-		store_hash_bytes(rnd, sizeof(rnd), &seed);
-		snprintf(w->tmpname, sizeof(w->tmpname), "blob.%ld.%u.%02x%02x%02x%02x",
-			 (long)getpid(), c, seed.bytes[0], seed.bytes[1], seed.bytes[2], seed.bytes[3]);
-		w->fd = openat(s->tmp_fd, w->tmpname, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (w->fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (w->fd < 0) {
-		r = -errno;
-		store_hasher_free(w->h);
-		free(w);
-		return r;
-	}
 	*ret = w;
 	return 0;
 }
@@ -300,7 +322,10 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len)
 {
 	if (w->err)
 		return w->err;
-	int r = store_write_all(w->fd, data, len);
+	int r = writer_open(w);
+	if (r < 0)
+		return r;
+	r = store_write_all(w->fd, data, len);
 	if (r < 0) {
 		w->err = r;
 		return r;
@@ -372,6 +397,9 @@ int store_blob_write_from_fd(store_blob_writer *w, int fd)
 {
 	if (w->err)
 		return w->err;
+	int r0 = writer_open(w);
+	if (r0 < 0)
+		return r0;
 	uint8_t *buf = malloc(COPY_CHUNK), *zeros = calloc(1, COPY_CHUNK);
 	if (!buf || !zeros) {
 		free(buf);
@@ -413,19 +441,21 @@ int store_blob_commit(store_blob_writer *w, store_hash *ret_hash, uint64_t *ret_
 	store *s = w->s;
 	int r = w->err ? w->err : store_check_usable(s);
 	store_hash h;
+	bool existed = false;
 	if (r == 0) {
 		if (w->preset)
 			h = w->preset_hash;
 		else
 			store_hasher_final(w->h, &h);
-		if (fchmod(w->fd, 0444) < 0)
+		if (w->fd < 0 && w->size == 0 && empty_in_place(s, &h))
+			existed = true; /* no byte, no file: the empty object is there */
+		else if ((r = writer_open(w)) == 0 && fchmod(w->fd, 0444) < 0)
 			r = -errno;
 	}
-	bool existed = false;
-	if (r == 0)
+	if (r == 0 && !existed)
 		r = commit_object(s, &w->fd, s->tmp_fd, w->tmpname, &h, w->size, w->durable,
 				  &existed);
-	if (r < 0 || existed)
+	if ((r < 0 || existed) && w->tmpname[0])
 		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
 	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
 		r = -errno;
@@ -447,17 +477,18 @@ int store_blob_stage(store_blob_writer *w, char ret_name[STORE_STAGE_NAME_LEN],
 	store *s = w->s;
 	int r = w->err ? w->err : store_check_usable(s);
 	store_hash h;
-	if (r == 0) {
+	if (r == 0 && (r = writer_open(w)) == 0) {
 		store_hasher_final(w->h, &h);
 		if (fchmod(w->fd, 0444) < 0 ||
 		    (w->durable && !(s->flags & STORE_NOSYNC) && fdatasync(w->fd) < 0))
 			r = -errno;
 	}
-	if (close(w->fd) < 0 && errno != EINTR && r == 0)
+	if (w->fd >= 0 && close(w->fd) < 0 && errno != EINTR && r == 0)
 		r = -errno;
 	w->fd = -1;
 	if (r < 0) {
-		(void)unlinkat(s->tmp_fd, w->tmpname, 0);
+		if (w->tmpname[0])
+			(void)unlinkat(s->tmp_fd, w->tmpname, 0);
 	} else {
 		snprintf(ret_name, STORE_STAGE_NAME_LEN, "%s", w->tmpname);
 		*ret_hash = h;
@@ -551,6 +582,10 @@ int store_blob_put_file(store *s, int dirfd, const char *path, store_hash *ret_h
 	store_blob_writer *w;
 	if ((r = store_blob_writer_new(s, &w)) < 0)
 		goto out;
+	if ((r = writer_open(w)) < 0) {
+		store_blob_writer_free(w);
+		goto out;
+	}
 	if (ioctl(w->fd, FICLONE, fd) == 0) {
 		/* shared extents: hash the clone, which cannot change under us */
 		store_hash copied;

@@ -552,6 +552,40 @@ Test(blob, streaming_writer_and_from_fd)
 	tu_rmrf(dir);
 }
 
+/* A writer makes its file at its first byte: one that gets none (the
+ * stderr of most commands) makes no file, and its commit gives the empty
+ * object, made when missing and healed when damaged. */
+Test(blob, empty_writer_makes_no_file)
+{
+	char *dir;
+	store *s = open_tmp(&dir);
+	char *tmp = tu_join(dir, "tmp");
+	store_hash empty = hash_of(""), h;
+	uint64_t size = 1;
+	for (int round = 0; round < 3; round++) {
+		store_blob_writer *w;
+		cr_assert_eq(store_blob_writer_new(s, &w), 0);
+		cr_assert_eq(tu_count_entries(tmp), 0, "round %d: a file before any byte", round);
+		if (round == 2) { /* the empty object damaged: replaced */
+			char path[4096];
+			store_blob_path(s, &empty, path, sizeof(path));
+			chmod(path, 0644);
+			int fd = open(path, O_WRONLY | O_CLOEXEC);
+			cr_assert_eq(write(fd, "x", 1), 1);
+			close(fd);
+			cr_assert_eq(store_blob_verify(s, &empty), STORE_ECORRUPT);
+		}
+		cr_assert_eq(store_blob_commit(w, &h, &size), 0);
+		cr_assert(store_hash_equal(&h, &empty));
+		cr_assert_eq(size, 0);
+		cr_assert_eq(store_blob_verify(s, &empty), 0, "round %d", round);
+		cr_assert_eq(tu_count_entries(tmp), 0);
+	}
+	free(tmp);
+	store_close(s);
+	tu_rmrf(dir);
+}
+
 Test(blob, import_by_rename)
 {
 	char *dir;
