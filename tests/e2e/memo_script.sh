@@ -123,4 +123,51 @@ sks s7.sh; script_as_dash s7-warm s7.sh
 rm top.txt digits.txt
 sks s7.sh; script_as_dash s7-restored s7.sh
 
+# -- a file changed between two commands of one script: the engine of one
+#    process must see it, with the same size, in the same clock tick, and
+#    with its mtime put back (only ctime tells) after a run that left the
+#    file's stat in the stat cache (an old mtime: not racy, remembered)
+printf '111\n' >g.txt
+cat >s8.sh <<'EOF'
+cat g.txt
+printf '222\n' >g.txt
+cat g.txt
+printf '333\n' >g.txt
+cat g.txt
+EOF
+sks s8.sh; expect_out s8-same-tick "111
+222
+333"
+printf 'AAA\n' >h.txt
+touch -d '2020-01-01 00:00:00' h.txt
+cat >s9.sh <<'EOF'
+cat h.txt
+EOF
+sks s9.sh; sks s9.sh; expect_out s9-warm AAA
+checks=$((checks + 1))
+[ "$(hits)" = 1 ] || fail "s9-warm: expected a hit (stderr: $err)"
+# ... and the file is rewritten by another process between the two cats of
+# one script, its mtime put back (the script waits on a FIFO meanwhile)
+mkfifo "$root/ready" "$root/go"
+cat >s10.sh <<EOF
+cat h.txt
+echo ready >"$root/ready"
+read x <"$root/go"
+cat h.txt
+EOF
+touch -r h.txt "$root/stamp"
+sks s10.sh &
+s10=$!
+read x <"$root/ready"
+printf 'BBB\n' >h.txt
+touch -r "$root/stamp" h.txt
+echo go >"$root/go"
+wait $s10
+out=$(cat "$root/out")
+err=$(cat "$root/err")
+expect_out s10-changed "AAA
+BBB"
+checks=$((checks + 1))
+[ "$(hits)" = 1 ] || fail "s10-changed: expected only the first cat from the store (stderr: $err)"
+
 finish
