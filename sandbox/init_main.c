@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,25 +51,40 @@ static bool zygote_recv(int sock, struct sandbox_zygote_req *req, int *ret_chan)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
 	} ctl;
 	struct iovec iov = { .iov_base = req, .iov_len = sizeof(*req) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *c;
+	struct ucred cred = { .pid = 0 };
+	bool have_cred = false;
 	ssize_t n;
 
+	*ret_chan = -1;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (n <= 0)
 		return false;
-	memcpy(ret_chan, CMSG_DATA(c), sizeof(int));
-	if (n != (ssize_t)sizeof(*req) || (mh.msg_flags & MSG_CTRUNC) ||
-	    req->magic != SANDBOX_ZYGOTE_MAGIC || req->abi != sandbox_abi()) {
-		close(*ret_chan);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			have_cred = true;
+		} else if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)) &&
+			   *ret_chan < 0) {
+			memcpy(ret_chan, CMSG_DATA(c), sizeof(int));
+		}
+	}
+	/* Only the caller that spawned it may ask (the kernel vouches for
+	 * the sender's pid): a command handed the caller's end of the
+	 * socket must not get pid 1s of its own choosing. */
+	if (*ret_chan < 0 || !have_cred || cred.pid != getppid() || n != (ssize_t)sizeof(*req) ||
+	    (mh.msg_flags & MSG_CTRUNC) || req->magic != SANDBOX_ZYGOTE_MAGIC ||
+	    req->abi != sandbox_abi()) {
+		if (*ret_chan >= 0)
+			close(*ret_chan);
 		return false;
 	}
 	return true;
@@ -79,9 +95,14 @@ static bool zygote_recv(int sock, struct sandbox_zygote_req *req, int *ret_chan)
  * parent, the caller's), waits for the zygote's byte (its maps written;
  * EOF: the zygote died, or gave up on it), then is pid 1. */
 static __attribute__((noreturn)) void zygote_child(int sock, int sync[2], int chan,
-						   bool network)
+						   const struct sandbox_zygote_req *req)
 {
 	char b;
+
+	/* the caller's umask of the moment, as an exec'd pid 1 inherits it
+	 * (the tree built ahead is made under it) */
+	if (req->umask != UINT32_MAX)
+		umask((mode_t)(req->umask & 07777));
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(1);
@@ -90,7 +111,7 @@ static __attribute__((noreturn)) void zygote_child(int sock, int sync[2], int ch
 	if (read(sync[0], &b, 1) != 1)
 		_exit(1);
 	close(sync[0]);
-	pid1_main(chan, network);
+	pid1_main(chan, req->network != 0);
 }
 
 static __attribute__((noreturn)) void zygote_main(int sock)
@@ -112,7 +133,8 @@ static __attribute__((noreturn)) void zygote_main(int sock)
 	 * die with that thread too; a caller already gone (its socket's
 	 * creator is not our parent any more) ends it now. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
-	    getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.pid != getppid())
+	    getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.pid != getppid() ||
+	    setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int)) < 0)
 		_exit(0);
 	/* Nothing of the caller's but the socket (0-2 are /dev/null), and
 	 * not its working directory, which it would keep busy for the
@@ -136,7 +158,7 @@ static __attribute__((noreturn)) void zygote_main(int sock)
 			pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | CLONE_NEWUSER | CLONE_NEWPID,
 					     NULL, NULL, NULL, NULL);
 			if (pid == 0)
-				zygote_child(sock, sync, chan, req.network != 0);
+				zygote_child(sock, sync, chan, &req);
 			if (pid < 0)
 				rep.sys_errno = errno;
 		}

@@ -156,7 +156,8 @@ struct sandbox_zygote_req {
 	uint32_t magic;   /* SANDBOX_ZYGOTE_MAGIC */
 	uint32_t abi;     /* sandbox_abi() of the caller's build */
 	uint32_t network; /* the plan grants the network: no net namespace */
-	uint32_t pad;
+	uint32_t umask;   /* the caller's, which pid 1 starts with (an exec'd
+			   * one inherits it); UINT32_MAX: unknown, the zygote's */
 	cpu_set_t cpus;   /* pid 1's CPUs (the zygote moves itself there first) */
 };
 struct sandbox_zygote_reply {

@@ -1174,6 +1174,8 @@ static int prep_cpus_restore(const sandbox_prep *p)
 
 /* ---- the zygote ------------------------------------------------------------ */
 
+static int current_umask(mode_t *ret);
+
 /* A process that prepares sandboxes for a series of runs (a script: the
  * shell prepares from its second run on) spawns shark-init once more, as
  * its zygote (init_main.c), and from then on asks it for each prepared
@@ -1270,6 +1272,15 @@ static void zygote_start(const struct prep_state *st)
 		zygote.failed = true;
 		return;
 	}
+	/* The zygote's end gets each sender's pid with its message (it
+	 * serves only us: init_main.c, zygote_recv); set before it can
+	 * receive anything. */
+	if (setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int)) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		zygote.failed = true;
+		return;
+	}
 	if (sv[0] < 10) {
 		int high = fcntl(sv[0], F_DUPFD_CLOEXEC, 10);
 
@@ -1328,7 +1339,11 @@ static void zygote_start(const struct prep_state *st)
 static int zygote_clone(bool network, const cpu_set_t *cpus, pid_t *ret_pid, int *ret_chan)
 {
 	struct sandbox_zygote_req req = { .magic = SANDBOX_ZYGOTE_MAGIC, .abi = sandbox_abi(),
-					  .network = network, .cpus = *cpus };
+					  .network = network, .umask = UINT32_MAX, .cpus = *cpus };
+	mode_t um;
+
+	if (current_umask(&um) == 0)
+		req.umask = (uint32_t)um;
 	struct sandbox_zygote_reply rep;
 	union {
 		struct cmsghdr h;

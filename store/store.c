@@ -456,6 +456,15 @@ static int open_env(store *s, size_t initial_map, const char *key_file)
 	free(dir);
 	if (rc)
 		return rc == ENOENT && (s->flags & STORE_RDONLY) ? -ENOENT : store_mdb_error(rc);
+	/* LMDB leaves its data file's fd inheritable: close-on-exec, so that
+	 * no child gets the index writable (nor a script's redirection in
+	 * the shell, docs/language.md difference 13). */
+	mdb_filehandle_t efd;
+	if (mdb_env_get_fd(s->env, &efd) == 0 && efd >= 0) {
+		int fl = fcntl(efd, F_GETFD);
+		if (fl < 0 || fcntl(efd, F_SETFD, fl | FD_CLOEXEC) < 0)
+			return -errno;
+	}
 	int dead;
 	(void)mdb_reader_check(s->env, &dead);
 

@@ -873,9 +873,11 @@ static int eval_bg(struct shell *sh, struct node *n)
 	if (pid == 0) {
 		if (!sh->opt.monitor) {
 			int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (fd >= 0 && fd != 0) {
+			if (fd > 0) {
 				dup2(fd, 0);
 				close(fd);
+			} else if (fd == 0) {
+				fcntl(0, F_SETFD, 0); /* the script's stdin */
 			}
 		}
 		eval_in_child(sh, n->a);

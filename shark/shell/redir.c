@@ -56,6 +56,18 @@ static int redir_heredoc_fd(const char *body, size_t len)
 	return fd;
 }
 
+/* Whether fd is open as one of the script's: inherited, or made by a
+ * redirection (which never leaves close-on-exec set). The shell's and its
+ * libraries' own descriptors (the store's index, a prepared sandbox's
+ * channel, the zygote's socket, the copies saved here) are all
+ * close-on-exec: to a script they are closed, as in `cat <&N`, or a
+ * command could be handed one (docs/language.md, difference 13). */
+static bool script_fd(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+	return flags >= 0 && !(flags & FD_CLOEXEC);
+}
+
 static void save_fd(struct redir_save **save, int fd)
 {
 	if (!save)
@@ -154,17 +166,12 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 					return -1;
 				}
 				free(name);
-				if (src == r->fd) {
-					if (fcntl((int)src, F_GETFD) < 0) {
-						sh_error(sh, "%ld: Bad file descriptor", src);
-						return -1;
-					}
-					continue;
-				}
-				if (fcntl((int)src, F_GETFD) < 0) {
+				if (!script_fd((int)src)) {
 					sh_error(sh, "%ld: Bad file descriptor", src);
 					return -1;
 				}
+				if (src == r->fd)
+					continue;
 				save_fd(save, r->fd);
 				if (dup2((int)src, r->fd) < 0) {
 					sh_error(sh, "%d: %s", r->fd, strerror(errno));

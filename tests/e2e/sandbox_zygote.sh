@@ -99,4 +99,26 @@ sk "$script"
 expect_out "a subshell's commands" "$(printf 'sub %s\n' 1 2 3 4 5; echo 'after 0'
 	printf 'main %s\n' 1 2; printf 'cs %s\n' 1 2 3 4)"
 
+
+# The shell's own descriptors (the store's index, prepared sandboxes'
+# channels, the zygote's socket) are no script's: a redirection from one
+# is "Bad file descriptor" (bash, which holds none of these, gives the
+# same output), so no command can be handed the zygote's socket and ask
+# it for a pid 1 of its own plan. The script's own fd 12 is one.
+fdloop='echo data >userfd; exec 12<userfd
+n=10; while [ $n -le 64 ]; do
+	if [ -e /proc/$$/fd/$n ]; then ( nocache true <&$n ) 2>/dev/null && echo "open $n"; fi
+	n=$((n + 1))
+done
+nocache cat <&12; echo "st $?"'
+sk "for i in 1 2 3 4; do nocache true; done
+$fdloop"
+bash -c "nocache() { \"\$@\"; }
+$fdloop" >"$root/bout" 2>/dev/null
+expect_out "the shell's own fds are closed to redirections (as bash)" "$(cat "$root/bout")"
+case $(cat "$root/bout") in
+*"open 12"*"data"*"st 0") ;;
+*) fail "bash's reference output: [$(cat "$root/bout")]" ;;
+esac
+
 finish
