@@ -161,7 +161,9 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 			}
 		}
 	}
-	if (!hard && !soft)
+	/* neither -H nor -S: shown soft, set both (dash, bash) */
+	bool both = !hard && !soft;
+	if (both)
 		soft = true;
 	if (all) {
 		for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
@@ -195,7 +197,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 		}
 		v = (rlim_t)n * limits[which].factor;
 	}
-	if (hard)
+	if (hard || both)
 		rl.rlim_max = v;
 	if (soft)
 		rl.rlim_cur = v;

@@ -68,20 +68,34 @@ static bool script_fd(int fd)
 	return flags >= 0 && !(flags & FD_CLOEXEC);
 }
 
-static void save_fd(struct redir_save **save, int fd)
+/* Keep a copy of fd (or that it was closed) for redir_restore. -1 when fd
+ * is open but no copy can be made (EMFILE, or a descriptor limit at or
+ * below SAVE_FD_MIN): the redirection must then fail, or the restore would
+ * close the shell's own fd for good. was_closed: fd was closed before
+ * (the restore closes it again). */
+static int save_fd(struct redir_save **save, int fd, bool was_closed)
 {
 	if (!save)
-		return;
+		return 0;
 	for (struct redir_save *s = *save; s; s = s->next)
 		if (s->fd == fd)
-			return;
+			return 0;
+	int saved = was_closed ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, SAVE_FD_MIN);
+	if (saved < 0 && !was_closed && errno != EBADF)
+		return -1;
 	struct redir_save *s = calloc(1, sizeof *s);
 	if (!s)
 		abort();
 	s->fd = fd;
-	s->saved = fcntl(fd, F_DUPFD_CLOEXEC, SAVE_FD_MIN);
+	s->saved = saved;
 	s->next = *save;
 	*save = s;
+	return 0;
+}
+
+static void save_failed(struct shell *sh, int fd)
+{
+	sh_error(sh, "%d: cannot save the descriptor: %s", fd, strerror(errno));
 }
 
 static int open_target(struct shell *sh, const struct redir *r, const char *name, char *refused,
@@ -152,9 +166,12 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 				return -1;
 			if (r->kind == R_DUPIN || r->kind == R_DUPOUT) {
 				if (strcmp(name, "-") == 0) {
-					save_fd(save, r->fd);
-					close(r->fd);
 					free(name);
+					if (save_fd(save, r->fd, false) < 0) {
+						save_failed(sh, r->fd);
+						return -1;
+					}
+					close(r->fd);
 					continue;
 				}
 				char *end;
@@ -172,7 +189,10 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 				}
 				if (src == r->fd)
 					continue;
-				save_fd(save, r->fd);
+				if (save_fd(save, r->fd, false) < 0) {
+					save_failed(sh, r->fd);
+					return -1;
+				}
 				if (dup2((int)src, r->fd) < 0) {
 					sh_error(sh, "%d: %s", r->fd, strerror(errno));
 					return -1;
@@ -196,7 +216,12 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 			}
 			free(name);
 		}
-		save_fd(save, r->fd);
+		/* newfd == r->fd: that fd was closed (the open took the lowest) */
+		if (save_fd(save, r->fd, newfd == r->fd) < 0) {
+			save_failed(sh, r->fd);
+			close(newfd);
+			return -1;
+		}
 		if (newfd == r->fd) {
 			fcntl(newfd, F_SETFD, 0);
 		} else {
