@@ -2005,6 +2005,13 @@ int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result)
 	return sandbox_run_collect(run, st, ret_result);
 }
 
+int sandbox_run_end_fd(const sandbox_run *run)
+{
+	if (!run || run->collected || run->report_fd >= 0)
+		return -1;
+	return run->end_fd;
+}
+
 void sandbox_run_free(sandbox_run *run)
 {
 	if (!run)

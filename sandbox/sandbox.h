@@ -491,6 +491,16 @@ struct sandbox_result {
  * ended without writing a result, e.g. killed), -errno. */
 int sandbox_wait(sandbox_run *run, struct sandbox_result **ret_result);
 
+/* An fd to poll(2) for the run's end, or -1 when there is none (before
+ * sandbox_start_end(), after sandbox_wait(), or for a run that pid 1 did
+ * not report set up). It turns readable (POLLIN, or POLLHUP) once pid 1
+ * sent its "ended" message or died: sandbox_wait() then returns without
+ * waiting for the command (at most for pid 1's own exit, when it died
+ * without the message). The caller only polls it: it stays the library's,
+ * to be neither read nor closed, and is gone after sandbox_wait(). Callers
+ * that reap pid 1 themselves (sandbox_run_collect) do not need it. */
+int sandbox_run_end_fd(const sandbox_run *run);
+
 /* For callers that reap children themselves (a shell's SIGCHLD loop): after
  * waitpid() returned sandbox_run_pid(run) with wstatus, build the result. */
 int sandbox_run_collect(sandbox_run *run, int wstatus,

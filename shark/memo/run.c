@@ -101,6 +101,8 @@ struct srun {
 	struct sandbox_result *res;
 	int status;
 	const char *reason;	/* why it will not be recorded, or NULL */
+	bool waited;		/* wait_stage ran */
+	bool finished;		/* finish_stage ran, during the relay */
 	/* its file changes, kept from finish_stage to apply_stage */
 	sandbox_effects *fx;
 	struct store_effect *effects;
@@ -313,11 +315,40 @@ static void on_stderr(struct memo *m, struct srun *r, char *buf)
 		(void)util_write_all(r->ps->s->fd_err, buf, (size_t)n);
 }
 
-static void relay_loop(struct memo *m, struct srun *runs, size_t count)
+static void wait_stage(struct memo *m, struct srun *r);
+static void finish_stage(struct memo *m, const char *cwd, struct srun *r);
+
+/* The fd that turns readable when stage r ended, if r may be recorded as
+ * soon as it did, while the stages after it still run; else -1. r is the
+ * first stage not recorded yet: every stage before it was waited for and
+ * recorded, so what its key depends on upstream is known (its stdin's hash
+ * and completeness: wait_stage and finish_relay of the stage before). Its
+ * own outputs must have ended and been passed on (nothing pending), so
+ * that nothing the relay does later changes what finish_stage sees. A
+ * stdin relayed from the shell's side (in_hash_fd) waits for the end, as
+ * before. */
+static int early_end_fd(const struct srun *r)
+{
+	if (!r->started || r->out_r >= 0 || r->err_r >= 0 || r->pend_len > 0)
+		return -1;
+	if (!r->in_known && r->ps->in_hash_fd >= 0)
+		return -1;
+	return sandbox_run_end_fd(r->run);
+}
+
+/* Relay every pipe until all stages closed their outputs. With cwd (a
+ * store batch is open), each stage that ended while later ones still run
+ * is waited for and recorded then, in the pipeline's order (early_end_fd):
+ * its records, input hashes and blob commits overlap the later stages
+ * instead of following the last one. Its file changes are still applied
+ * only after every stage was recorded (memo_run_stages), and its record
+ * is committed with the others' in the one batch. */
+static void relay_loop(struct memo *m, const char *cwd, struct srun *runs, size_t count)
 {
 	char *buf = malloc(RELAY_CHUNK);
-	struct pollfd *pfd = calloc(count * 3, sizeof(*pfd));
-	struct srun **who = calloc(count * 3, sizeof(*who));
+	struct pollfd *pfd = calloc(count * 3 + 1, sizeof(*pfd));
+	struct srun **who = calloc(count * 3 + 1, sizeof(*who));
+	size_t done = 0; /* stages recorded during the relay */
 	if (!buf || !pfd || !who) {
 		for (size_t i = 0; i < count; i++) {
 			cut_output(&runs[i]);
@@ -347,12 +378,29 @@ static void relay_loop(struct memo *m, struct srun *runs, size_t count)
 		}
 		if (np == 0)
 			break;
+		/* the next stage to record, once it ended (not polled alone:
+		 * with no pipe left, the rest is done after the relay) */
+		size_t end_at = np;
+		if (cwd && done < count) {
+			int efd = early_end_fd(&runs[done]);
+			if (efd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = efd, .events = POLLIN };
+				who[np++] = &runs[done];
+			}
+		}
 		if (poll(pfd, np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		for (size_t i = 0; i < np; i++) {
+		if (end_at < np && pfd[end_at].revents) {
+			struct srun *r = &runs[done++];
+			wait_stage(m, r);
+			finish_stage(m, cwd, r);
+			r->finished = true;
+			continue; /* the pipes' events are seen again */
+		}
+		for (size_t i = 0; i < end_at; i++) {
 			if (!pfd[i].revents)
 				continue;
 			struct srun *r = who[i];
@@ -1625,11 +1673,11 @@ static int start_all(struct memo *m, const char *cwd, struct srun *runs, size_t 
 
 /* Relay every pipe until all stages closed their outputs. SIGPIPE is
  * ignored meanwhile: a reader that went away is an EPIPE to handle. */
-static void relay(struct memo *m, struct srun *runs, size_t count)
+static void relay(struct memo *m, const char *cwd, struct srun *runs, size_t count)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	sigaction(SIGPIPE, &ign, &old);
-	relay_loop(m, runs, count);
+	relay_loop(m, cwd, runs, count);
 	sigaction(SIGPIPE, &old, NULL);
 }
 
@@ -1638,6 +1686,9 @@ static void relay(struct memo *m, struct srun *runs, size_t count)
  * hash (known now that all of it passed). */
 static void wait_stage(struct memo *m, struct srun *r)
 {
+	if (r->waited)
+		return;
+	r->waited = true;
 	close_fd(&r->out_r);
 	close_fd(&r->err_r);
 	close_fd(&r->in_w);
@@ -1681,6 +1732,8 @@ static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_
 {
 	for (size_t j = 0; j < count; j++) {
 		struct srun *r = &runs[j];
+		if (r->finished)
+			continue; /* during the relay */
 		if (r->scratch && set_up_ok)
 			finish_stage(m, cwd, r);
 		else
@@ -1778,20 +1831,26 @@ int memo_run_stages(struct memo_pipeline *p)
 
 	int e = set_up(m, runs, count);
 	int result = 0;
+	/* One synced commit for the whole pipeline: the stages' new blobs are
+	 * synced side by side and their traces written in one transaction.
+	 * The batch is opened before the relay when there are stages to
+	 * record during it (relay_loop), after the previous run's commit. */
+	bool batch = false;
 	if (e == 0) {
 		result = start_all(m, p->cwd, runs, count);
 		/* the previous run's records, while this one runs */
 		memo_commit_pending(m);
-		relay(m, runs, count);
+		batch = count > 1 && st && m->st == st && store_batch_begin(st) == 0;
+		relay(m, batch ? p->cwd : NULL, runs, count);
 	}
 	for (size_t j = 0; j < count; j++) {
 		wait_stage(m, &runs[j]);
 		p->status[runs[j].ps->idx] = runs[j].status;
 	}
-	/* One synced commit for the whole pipeline: the stages' new blobs are
-	 * synced side by side and their traces written in one transaction. */
-	memo_commit_pending(m); /* when nothing started */
-	bool batch = st && store_batch_begin(st) == 0;
+	if (!batch) {
+		memo_commit_pending(m); /* when nothing started */
+		batch = st && store_batch_begin(st) == 0;
+	}
 	record_all(m, p->cwd, runs, count, e == 0);
 	/* Effects only now: each stage's inputs were looked at on the host and
 	 * must be what it saw, not what a stage beside it wrote. */

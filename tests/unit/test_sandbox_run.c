@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,6 +415,40 @@ Test(sandbox_run, starts_whose_exec_is_not_waited_for)
 	while ((r = waitpid(-1, NULL, 0)) > 0 || (r < 0 && errno == EINTR))
 		;
 	cr_expect(r < 0 && errno == ECHILD, "waitpid: %d", r);
+}
+
+/* sandbox_run_end_fd: none before sandbox_start_end() nor after
+ * sandbox_wait(); in between it is not readable while the command runs
+ * and turns readable once it ended, when sandbox_wait() returns its
+ * result (the engine records a pipeline's stage so, run.c relay_loop). */
+Test(sandbox_run, the_end_fd_turns_readable_when_the_run_ends)
+{
+	char scratch[PATH_MAX + 32];
+	sandbox_plan *p = plan_sh("read x; exit 7", scratch, sizeof(scratch));
+	int in[2];
+	sandbox_run *run;
+	struct sandbox_result *res;
+	struct sandbox_error err = { 0 };
+
+	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+	cr_assert_eq(sandbox_plan_set_stdio(p, in[0], -1, -1), 0);
+	cr_assert_eq(sandbox_start_begin(p, &run, &err), 0, "%s", err.step);
+	close(in[0]);
+	cr_expect_eq(sandbox_run_end_fd(run), -1);
+	cr_assert_eq(sandbox_start_end(run, &err), 0, "%s", err.step);
+	int fd = sandbox_run_end_fd(run);
+	cr_assert(fd >= 0);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	cr_expect_eq(poll(&pfd, 1, 200), 0, "readable while the command runs");
+	cr_assert_eq(write(in[1], "x\n", 2), 2);
+	close(in[1]);
+	cr_expect_eq(poll(&pfd, 1, 10000), 1, "not readable after the command's end");
+	cr_assert_eq(sandbox_wait(run, &res), 0);
+	cr_expect_eq(res->exit_code, 7);
+	cr_expect_eq(sandbox_run_end_fd(run), -1);
+	sandbox_result_free(res);
+	sandbox_run_free(run);
+	sandbox_plan_free(p);
 }
 
 Test(sandbox_run, scratch_in_use_and_invalid_plans_fail_early)
