@@ -796,9 +796,13 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			break;
 		}
 		if (pid == 0) {
-			if (prev >= 0) {
+			if (prev > 0) {
 				dup2(prev, 0);
 				close(prev);
+			} else if (prev == 0) { /* the shell started without a stdin */
+				fcntl(0, F_SETFD, 0);
+			}
+			if (prev >= 0) {
 				/* a stage that is one simple command: when it ends
 				 * in an external command, that command is the
 				 * pipe's last reader (external_run) */
@@ -811,8 +815,12 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			}
 			if (p[1] >= 0) {
 				close(p[0]);
-				dup2(p[1], 1);
-				close(p[1]);
+				if (p[1] != 1) {
+					dup2(p[1], 1);
+					close(p[1]);
+				} else {
+					fcntl(1, F_SETFD, 0);
+				}
 			}
 			eval_in_child(sh, n->stages[i]);
 		}

@@ -302,6 +302,8 @@ static char *open_read(struct shell *sh, struct node *cmd)
 		if (p[1] != 1) {
 			dup2(p[1], 1);
 			close(p[1]);
+		} else {
+			fcntl(1, F_SETFD, 0); /* the script's stdout, not the shell's own */
 		}
 		eval_in_child(sh, cmd);
 	}

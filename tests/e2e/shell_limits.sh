@@ -26,4 +26,17 @@ case $err in
 *) fail "the failed save is said: [$err]" ;;
 esac
 
+# Started with stdin and stdout closed: a pipe made in the shell may then
+# take fd 0 or 1, and must still be the script's (inheritable) stdin or
+# stdout in the child: `$(... 2>&1)` and a pipeline's stages, against
+# bash's stderr.
+printf '%s\n' 'x=$(echo out; echo err >&2 2>&1); echo "[$x]" >&2' \
+	'y=$(ls /nonexistent-zz 2>&1); echo "[$y] st=$?" >&2' \
+	'echo a | tr a b >&2' >closed.sh
+"$SHARK" closed.sh <&- >&- 2>"$root/err1"
+bash closed.sh <&- >&- 2>"$root/err2"
+checks=$((checks + 1))
+cmp -s "$root/err1" "$root/err2" ||
+	fail "fds 0 and 1 closed at the start: [$(cat "$root/err1")], bash [$(cat "$root/err2")]"
+
 finish
