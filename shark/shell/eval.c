@@ -796,13 +796,8 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			break;
 		}
 		if (pid == 0) {
-			if (prev > 0) {
-				dup2(prev, 0);
-				close(prev);
-			} else if (prev == 0) { /* the shell started without a stdin */
-				fcntl(0, F_SETFD, 0);
-			}
 			if (prev >= 0) {
+				(void)util_move_fd(prev, 0);
 				/* a stage that is one simple command: when it ends
 				 * in an external command, that command is the
 				 * pipe's last reader (external_run) */
@@ -815,12 +810,7 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 			}
 			if (p[1] >= 0) {
 				close(p[0]);
-				if (p[1] != 1) {
-					dup2(p[1], 1);
-					close(p[1]);
-				} else {
-					fcntl(1, F_SETFD, 0);
-				}
+				(void)util_move_fd(p[1], 1);
 			}
 			eval_in_child(sh, n->stages[i]);
 		}
@@ -881,12 +871,8 @@ static int eval_bg(struct shell *sh, struct node *n)
 	if (pid == 0) {
 		if (!sh->opt.monitor) {
 			int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (fd > 0) {
-				dup2(fd, 0);
-				close(fd);
-			} else if (fd == 0) {
-				fcntl(0, F_SETFD, 0); /* the script's stdin */
-			}
+			if (fd >= 0)
+				(void)util_move_fd(fd, 0);
 		}
 		eval_in_child(sh, n->a);
 	}

@@ -880,12 +880,7 @@ static char *expand_cmdsub(struct shell *sh, struct node *cmd)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		if (fds[1] != 1) {
-			dup2(fds[1], 1);
-			close(fds[1]);
-		} else {
-			fcntl(1, F_SETFD, 0); /* the script's stdout, not the shell's own */
-		}
+		(void)util_move_fd(fds[1], 1);
 		/* bash (not in POSIX mode, without shopt inherit_errexit)
 		 * runs a command substitution without set -e */
 		if (sh->bash)

@@ -106,10 +106,7 @@ static char *open_write(struct shell *sh, struct node *cmd)
 		int fd = open(path, O_RDONLY);
 		if (fd < 0)
 			_exit(1);
-		if (fd != 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
+		(void)util_move_fd(fd, 0);
 		eval_in_child(sh, cmd);
 	}
 	push(sh, dir, path, pid, 0, -1, true);
@@ -299,12 +296,7 @@ static char *open_read(struct shell *sh, struct node *cmd)
 	if (pid == 0) {
 		procsub_forget(sh);
 		close(p[0]);
-		if (p[1] != 1) {
-			dup2(p[1], 1);
-			close(p[1]);
-		} else {
-			fcntl(1, F_SETFD, 0); /* the script's stdout, not the shell's own */
-		}
+		(void)util_move_fd(p[1], 1);
 		eval_in_child(sh, cmd);
 	}
 	close(p[1]);

@@ -222,15 +222,10 @@ int redir_apply(struct shell *sh, struct redir *r, struct redir_save **save)
 			close(newfd);
 			return -1;
 		}
-		if (newfd == r->fd) {
-			fcntl(newfd, F_SETFD, 0);
-		} else {
-			if (dup2(newfd, r->fd) < 0) {
-				sh_error(sh, "%d: %s", r->fd, strerror(errno));
-				close(newfd);
-				return -1;
-			}
-			close(newfd);
+		int e = util_move_fd(newfd, r->fd);
+		if (e < 0) {
+			sh_error(sh, "%d: %s", r->fd, strerror(-e));
+			return -1;
 		}
 	}
 	return 0;

@@ -32,6 +32,15 @@ void util_hold_free_fds(int *held, int n)
 	}
 }
 
+int util_move_fd(int fd, int target)
+{
+	if (fd == target)
+		return fcntl(fd, F_SETFD, 0) < 0 ? -errno : 0;
+	int r = dup2(fd, target) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
 void util_release_fds(const int *held, int n)
 {
 	for (int fd = 0; fd < n && fd < UTIL_HOLD_FDS_MAX; fd++)

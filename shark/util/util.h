@@ -65,6 +65,13 @@ pid_t util_getpid(void);
 void util_hold_free_fds(int *held, int n);
 void util_release_fds(const int *held, int n);
 
+/* util_move_fd - fd moved to target as the script's descriptor, which is
+ * inheritable (the shell's own are close-on-exec, and a redirection does
+ * not take them as sources: redir.c): dup2 and close when they differ;
+ * when fd already is target (a pipe or open took that free number), its
+ * close-on-exec flag cleared. fd is gone either way. 0, or -errno. */
+int util_move_fd(int fd, int target);
+
 /* ---- names shown to a user (escape.c) ----
  *
  * Names shown to a user (paths, symlink targets, command texts, reasons:
