@@ -316,5 +316,9 @@ int sandbox_result_encode(const struct sandbox_result *r, void **ret_data,
 int sandbox_write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes; 0, -EIO on early EOF, or -errno. */
 int sandbox_read_all(int fd, void *buf, size_t len);
+/* One message of len bytes on a SOCK_SEQPACKET socket, with fd beside it
+ * as SCM_RIGHTS when fd >= 0; retries on EINTR, never raises SIGPIPE.
+ * 0, -EIO when it went short, or -errno. */
+int sandbox_send_fd(int sock, const void *msg, size_t len, int fd);
 
 #endif

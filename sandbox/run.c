@@ -1345,13 +1345,6 @@ static int zygote_clone(bool network, const cpu_set_t *cpus, pid_t *ret_pid, int
 	if (current_umask(&um) == 0)
 		req.umask = (uint32_t)um;
 	struct sandbox_zygote_reply rep;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	int chan[2], r;
 	ssize_t n;
 
@@ -1359,21 +1352,11 @@ static int zygote_clone(bool network, const cpu_set_t *cpus, pid_t *ret_pid, int
 		return -EBADF;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0)
 		return -errno;
-	memset(&ctl, 0, sizeof(ctl));
-	mh.msg_control = ctl.buf;
-	mh.msg_controllen = sizeof(ctl.buf);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &chan[1], sizeof(int));
-	do
-		n = sendmsg(zygote.fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	r = sandbox_send_fd(zygote.fd, &req, sizeof(req), chan[1]);
 	close(chan[1]);
-	if (n != (ssize_t)sizeof(req)) {
+	if (r < 0) {
 		close(chan[0]);
-		return n < 0 ? -errno : -EIO;
+		return r;
 	}
 	/* A zygote that does not answer (stopped, frozen) is given up
 	 * rather than waited for: ended and reaped by the caller. */

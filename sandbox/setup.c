@@ -47,12 +47,6 @@
 static void send_msg(int sock, int code, int err, const char *step, int fd)
 {
 	struct sandbox_setup_msg m = { .code = code, .sys_errno = err };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (step) {
 		size_t n = strlen(step);
@@ -61,18 +55,7 @@ static void send_msg(int sock, int code, int err, const char *step, int fd)
 			n = sizeof(m.step) - 1;
 		memcpy(m.step, step, n);
 	}
-	if (fd >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	(void)sandbox_send_fd(sock, &m, sizeof(m), fd);
 }
 
 static __attribute__((noreturn)) void die(int sock, int code, const char *step)
