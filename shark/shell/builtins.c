@@ -67,6 +67,8 @@ static int bi_exit(struct shell *sh, int argc, char **argv)
 		sh_fatal(sh, 2);
 		return 2;
 	}
+	if (jobs_exit_refused(sh))
+		return 0;
 	sh->jump = J_EXIT;
 	sh->status = status;
 	return status;

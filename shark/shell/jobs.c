@@ -417,6 +417,24 @@ void jobs_reap(struct shell *sh, bool report)
 	}
 }
 
+bool jobs_exit_refused(struct shell *sh)
+{
+	if (!sh->jc.on || sh->is_child || !sh->interactive)
+		return false;
+	if (sh->jc.warned && sh->jc.warned + 1 == sh->jc.lines)
+		return false;	/* exit again, right after the warning */
+	bool stopped = false;
+	for (struct job *j = sh->jobs; j; j = j->next) {
+		job_poll(j, false, NULL);
+		stopped = stopped || (j->stopped && !job_done(j));
+	}
+	if (!stopped)
+		return false;
+	fputs("You have stopped jobs.\n", stderr);
+	sh->jc.warned = sh->jc.lines;
+	return true;
+}
+
 static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 {
 	if (spec[0] == '%') {

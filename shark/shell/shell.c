@@ -221,6 +221,8 @@ int shell_run_source(struct shell *sh)
 			}
 			continue;
 		}
+		if (sh->jc.on && top)
+			sh->jc.lines++;
 		if (n) {
 			if (sh->jc.on && top) { /* the text `jobs` shows if it stops */
 				free(sh->jc.fg_text);

@@ -6,6 +6,7 @@
 # %N, %%, %- name jobs; a finished background job is reported at the next
 # prompt; a command stopped while being recorded is recorded when it ends.
 # And a hit's notice starts on a new line when the output did not end one.
+# exit with a stopped job warns first, as in dash.
 set -u
 
 tty_name=jobctl
@@ -91,8 +92,21 @@ check "a command without a final newline runs" 5 screen_grep 'no-newline-2shark-
 type_line 'sh -c "printf no-newline-\$((1+1))"'
 check "the hit notice starts on a new line" 5 notice_after no-newline-2
 
+# exit with a stopped job warns once and stays (dash's words); an exit
+# typed right after the warning leaves; one after another command warns again.
+type_line 'sleep 40'
+poll 5 on_tty sleep
+sleep 0.3
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops the job exit will warn about" 5 screen_grep 'Stopped .*sleep 40'
 type_line 'exit'
-check "exit ends the shell" 5 shell_exited
+check "exit with a stopped job warns" 5 has_line 'You have stopped jobs.'
+type_line 'echo stayed-$((5+5))'
+check "the shell stays after the warning" 5 has_line 'stayed-10'
+type_line 'exit'
+check "exit after another command warns again" 5 eval '[ "$(screen | grep -cxF "You have stopped jobs.")" -eq 2 ]'
+type_line 'exit'
+check "exit right after the warning ends the shell" 5 shell_exited
 
 echo "jobctl: $((checks - failures))/$checks checks passed"
 [ "$failures" -eq 0 ]
