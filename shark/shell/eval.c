@@ -440,7 +440,10 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 		external_flush(sh); /* the last run's records: the exec would lose them */
 	if (!in_place)
 		external_commit_pending(sh);
-	pid_t pid = in_place ? 0 : fork();
+	/* at an interactive prompt the script is a job like any command: a
+	 * process group of its own with the terminal, so ^Z stops it */
+	bool job = !in_place && sh->jc.on;
+	pid_t pid = in_place ? 0 : job ? jobs_fork(sh, false) : fork();
 	if (pid == 0) {
 		signals_child_reset(sh, false);
 		execve(sh->shell_path, av.v, envp);
@@ -452,6 +455,8 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 		sh_error(sh, "fork: %s", strerror(errno));
 		return 2;
 	}
+	if (job)
+		return jobs_wait_pid(sh, pid);
 	int ws = 0;
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;

@@ -6,7 +6,8 @@
 # %N, %%, %- name jobs; a finished background job is reported at the next
 # prompt; a command stopped while being recorded is recorded when it ends.
 # And a hit's notice starts on a new line when the output did not end one.
-# exit with a stopped job warns first, as in dash.
+# exit with a stopped job warns first, as in dash. A script without #!
+# is a job like any command.
 set -u
 
 tty_name=jobctl
@@ -91,6 +92,18 @@ type_line 'sh -c "printf no-newline-\$((1+1))"'
 check "a command without a final newline runs" 5 screen_grep 'no-newline-2shark-test\$'
 type_line 'sh -c "printf no-newline-\$((1+1))"'
 check "the hit notice starts on a new line" 5 notice_after no-newline-2
+
+# A script without #! is run by a new shark, as a job of its own: ^Z stops
+# it, fg resumes it to its end.
+type_line "printf 'sleep 2\\necho script-done-\$((6*7))\\n' > ns.sh; chmod +x ns.sh; echo made-\$((3*3))"
+check "a script without #! is written" 5 has_line 'made-9'
+type_line './ns.sh'
+poll 5 on_tty sleep
+sleep 0.3
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops a script without #!" 5 screen_grep 'Stopped .*ns.sh'
+type_line 'fg'
+check "fg runs it to its end" 8 has_line 'script-done-42'
 
 # exit with a stopped job warns once and stays (dash's words); an exit
 # typed right after the warning leaves; one after another command warns again.
