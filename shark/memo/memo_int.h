@@ -98,6 +98,12 @@ struct memo_keyspec {
 	uint64_t sigign;	/* bit n-1: signal n is ignored; the command
 				 * inherits it (`trap '' PIPE; yes | head`
 				 * ends otherwise) */
+	uint64_t stack_cur;	/* RLIMIT_STACK, soft and hard, which the
+				 * command inherits: every program reads it
+				 * at start-up, so it is keyed rather than
+				 * traced (the other limits are inputs when
+				 * read: docs/memo.md, "Process attributes") */
+	uint64_t stack_max;
 };
 
 /* run.c */
@@ -272,6 +278,21 @@ bool memo_command_is_self(char *const *argv, char *const *envp);
 /* memo_host_view_ok - whether live runs can be given the host's view
  * (sandbox_host_view_available, asked once per process). */
 bool memo_host_view_ok(void);
+/* procattr.c */
+/* memo_process_attr_name - the input name of one SANDBOX_ATTR_* bit
+ * ("rlimit/nofile", "nice", "affinity") into buf. -ENOENT for a bit with
+ * no input (RLIMIT_STACK: keyed), -ENAMETOOLONG. */
+int memo_process_attr_name(unsigned bit, char *buf, size_t size);
+/* memo_process_attr_hash - the hash of this process's current value of the
+ * attribute name names (the value a command it starts inherits). -ENOENT
+ * for an unknown name, -errno when it cannot be read. */
+int memo_process_attr_hash(const char *name, store_hash *ret);
+/* memo_process_attr_matches - whether a PROCESS input holds now. */
+bool memo_process_attr_matches(const struct store_input *in);
+/* memo_proc_file_attrs - the SANDBOX_ATTR_* bits reading path observes:
+ * /proc/{self,thread-self,PID}[/task/TID]/limits shows every limit. */
+unsigned memo_proc_file_attrs(const char *path);
+
 /* memo_path_is_live - whether path (in the sandbox) is a file of live
  * machine state (/proc/loadavg, sensors...): a run that read it is not
  * recorded. */
