@@ -283,15 +283,13 @@ bool memo_host_view_ok(void);
  * ("rlimit/nofile", "nice", "affinity") into buf. -ENOENT for a bit with
  * no input (RLIMIT_STACK: keyed), -ENAMETOOLONG. */
 int memo_process_attr_name(unsigned bit, char *buf, size_t size);
-/* memo_process_attr_hash - the hash of this process's current value of the
- * attribute name names (the value a command it starts inherits). -ENOENT
- * for an unknown name, -errno when it cannot be read. */
-int memo_process_attr_hash(const char *name, store_hash *ret);
-/* memo_process_attr_matches - whether a PROCESS input holds now. */
-bool memo_process_attr_matches(const struct store_input *in);
 /* memo_proc_file_attrs - the SANDBOX_ATTR_* bits reading path observes:
  * /proc/{self,thread-self,PID}[/task/TID]/limits shows every limit. */
 unsigned memo_proc_file_attrs(const char *path);
+/* memo_process_attr_hash - the hash of this process's current value of the
+ * attribute called name. -ENOENT for an unknown name, -errno when it
+ * cannot be read. */
+int memo_process_attr_hash(const char *name, store_hash *ret);
 
 /* memo_path_is_live - whether path (in the sandbox) is a file of live
  * machine state (/proc/loadavg, sensors...): a run that read it is not
