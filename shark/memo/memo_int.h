@@ -107,6 +107,10 @@ struct memo_keyspec {
 };
 
 /* run.c */
+/* memo_run_limits - the limits a run's plan gets (sandbox defaults,
+ * SHARK_MAX_PROCS and the like); a value that does not parse is left at
+ * its default (such a stage does not run). */
+void memo_run_limits(struct sandbox_limits *l);
 /* memo_ignored_signals - the signals this process ignores, which a
  * command it starts inherits. Never cached: a trap or a subshell changes
  * them. */

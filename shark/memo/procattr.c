@@ -40,6 +40,15 @@ static int attr_value(const char *name, char *buf, size_t size)
 			struct rlimit rl;
 			if (getrlimit(i, &rl) < 0)
 				return -errno;
+			/* the two the plan sets in the command, soft and hard
+			 * (sandbox/setup.c): what the command saw is the plan's */
+			struct sandbox_limits pl;
+			memo_run_limits(&pl);
+			uint64_t set = i == RLIMIT_NPROC ? pl.max_procs
+				       : i == RLIMIT_AS  ? pl.max_memory
+							 : 0;
+			if (set)
+				rl.rlim_cur = rl.rlim_max = set;
 			snprintf(buf, size, "%s=%llu:%llu", name, (unsigned long long)rl.rlim_cur,
 				 (unsigned long long)rl.rlim_max);
 			return 0;

@@ -42,6 +42,13 @@ sk "$h"; sk "$h"; expect_hit nofile-hard-warm
 sk "ulimit -Sn 64; ulimit -Hn 500; $h"; expect_miss nofile-hard-500
 expect_out nofile-hard-500 500
 
+# -- RLIMIT_NPROC is the plan's (SHARK_MAX_PROCS, docs/sandbox.md) -----------------
+p='sh -c "ulimit -p"'
+sk "$p"; sk "$p"; expect_hit nproc-limit-warm
+SHARK_NOTICES=1 SHARK_MAX_PROCS=3000 "$SHARK" -c "$p" >"$root/out" 2>"$root/err"
+st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
+expect_miss nproc-limit-3000; expect_out nproc-limit-3000 3000
+
 # -- observed only: cat reads no limit but the stack's -----------------------------
 sk 'cat small.txt'; sk 'cat small.txt'; expect_hit cat-warm
 sk 'ulimit -n 64; cat small.txt'; expect_hit cat-nofile-64; expect_out cat-nofile-64 small
