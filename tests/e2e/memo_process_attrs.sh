@@ -36,6 +36,11 @@ like_bash nofile-64 "ulimit -n 64; $n"
 why_says nofile-64-why 'rlimit nofile'
 sk "ulimit -n 64; $n"; expect_hit nofile-64-warm; expect_out nofile-64-warm 64
 sk "$n"; expect_hit nofile-back; like_bash nofile-back "$n"
+# the user's trial: one script, the limit changed between two runs (the
+# second from a prepared sandbox or the zygote, made before the change)
+t='cat small.txt; cat small.txt; sh -c "ulimit -n"; ulimit -n 64; sh -c "ulimit -n"; ulimit -Sn 32; sh -c "ulimit -n"'
+sk "$t"; like_bash trial-cold "$t"
+sk "$t"; like_bash trial-warm "$t"
 # the hard limit alone (the soft one below both)
 h='ulimit -Sn 64; sh -c "ulimit -Hn"'
 sk "$h"; sk "$h"; expect_hit nofile-hard-warm
