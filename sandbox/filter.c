@@ -211,6 +211,10 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 		r = add_rule(ctx, SCMP_ACT_NOTIFY, "prlimit64", 1, &nstack1);
 		if (r == 0)
 			r = add_rule(ctx, SCMP_ACT_NOTIFY, "getpriority", 0, NULL);
+		/* whether lowering the nice value works depends on it and
+		 * on RLIMIT_NICE (`nice -n -5` unprivileged) */
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "setpriority", 0, NULL);
 		if (r == 0)
 			r = add_rule(ctx, SCMP_ACT_NOTIFY, "sched_getaffinity", 0, NULL);
 		if (r < 0)

@@ -448,7 +448,8 @@ struct sandbox_access {
 /* Process attributes a traced run observed (sandbox_result.attrs): what
  * its processes asked of their resource limits (getrlimit, prlimit64,
  * setrlimit, whose success tells the hard limit), their nice value
- * (getpriority) and their CPU set (sched_getaffinity). They inherited the
+ * (getpriority; setpriority, whose success tells it and RLIMIT_NICE) and
+ * their CPU set (sched_getaffinity). They inherited the
  * caller's at the start, so what they saw was the caller's value at that
  * time, or one the run set itself. RLIMIT_STACK is not traced: every
  * program reads it at start-up, so callers put it in the action key

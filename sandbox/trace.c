@@ -414,6 +414,8 @@ static unsigned process_attr(const struct seccomp_data *d)
 		break;
 	case __NR_getpriority:
 		return SANDBOX_ATTR_NICE;
+	case __NR_setpriority: /* its success tells them */
+		return SANDBOX_ATTR_NICE | SANDBOX_ATTR_RLIMIT(RLIMIT_NICE);
 	case __NR_sched_getaffinity:
 		return SANDBOX_ATTR_AFFINITY;
 	default:

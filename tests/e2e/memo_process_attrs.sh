@@ -85,6 +85,15 @@ st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
 expect_miss nice-5; like_bash nice-5 'nice -n 5 nice'
 sk nice; expect_hit nice-back; like_bash nice-back nice
 
+# lowering the nice value works or not by the nice value and RLIMIT_NICE:
+# both are recorded (no capability in the sandbox, even as root: not
+# compared with bash, which root runs with CAP_SYS_NICE)
+sk 'nice -n -5 nice'
+checks=$((checks + 1))
+"$SHARK" show last >"$root/show" 2>&1
+grep -q 'rlimit nice' "$root/show" && grep -q 'nice value' "$root/show" ||
+	fail "nice-lower: the run's inputs lack the nice value or RLIMIT_NICE: $(cat "$root/show")"
+
 # -- the CPU set ---------------------------------------------------------------------
 if [ "$(nproc)" -ge 2 ] && taskset -c 0 true 2>/dev/null; then
 	sk nproc; like_bash nproc-cold nproc
