@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -185,6 +186,37 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 		return 0;
 	for (size_t i = 0; i < sizeof(traced) / sizeof(traced[0]); i++) {
 		r = add_rule(ctx, SCMP_ACT_NOTIFY, traced[i], 0, NULL);
+		if (r < 0)
+			return r;
+	}
+	/* Process attributes a command can look at (docs/memo.md, "Process
+	 * attributes"): its resource limits, nice value and CPU set. Every
+	 * program reads RLIMIT_STACK at start-up; the caller keys on it, so
+	 * that call is let through. A setrlimit is notified too: whether it
+	 * succeeds tells the hard limit. */
+	{
+		/* glibc passes the resource zero-extended; a caller that
+		 * leaves junk in the upper half is notified for
+		 * RLIMIT_STACK too, which the tracer ignores */
+		struct scmp_arg_cmp nstack0 = arg_cmp(0, SCMP_CMP_NE, RLIMIT_STACK, 0);
+		struct scmp_arg_cmp nstack1 = arg_cmp(1, SCMP_CMP_NE, RLIMIT_STACK, 0);
+		static const char *const rlimit_calls[] = { "getrlimit", "ugetrlimit",
+							    "setrlimit" };
+
+		for (size_t i = 0; i < sizeof(rlimit_calls) / sizeof(rlimit_calls[0]); i++) {
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, rlimit_calls[i], 1, &nstack0);
+			if (r < 0)
+				return r;
+		}
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "prlimit64", 1, &nstack1);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "getpriority", 0, NULL);
+		/* whether lowering the nice value works depends on it and
+		 * on RLIMIT_NICE (`nice -n -5` unprivileged) */
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "setpriority", 0, NULL);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "sched_getaffinity", 0, NULL);
 		if (r < 0)
 			return r;
 	}

@@ -3,7 +3,7 @@
  *
  * Layout, host byte order (writer and reader are the same machine):
  *   "SBXR" u32 version
- *   i32 exit_code, i32 term_signal, i32 exec_errno, u32 flags
+ *   i32 exit_code, i32 term_signal, i32 exec_errno, u32 flags, u32 attrs
  *   u64 wall_ns, user_ns, sys_ns, n_notifications, n_accesses
  *   n_accesses x { u32 kinds, u32 len, len bytes of path (no NUL) }
  */
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define MAGIC "SBXR"
-#define VERSION 1u
+#define VERSION 2u
 #define MAX_DECODED_ACCESSES 1000000u
 #define ALL_KINDS 0x7fu /* enum sandbox_access_kind */
 
@@ -46,7 +46,7 @@ int sandbox_result_encode(const struct sandbox_result *r, void **ret_data,
 			  size_t *ret_size)
 {
 	struct buf b = { 0 };
-	uint32_t version = VERSION, flags = r->flags;
+	uint32_t version = VERSION, flags = r->flags, attrs = r->attrs;
 	int32_t ints[3] = { r->exit_code, r->term_signal, r->exec_errno };
 	uint64_t u[5] = { r->wall_ns, r->user_ns, r->sys_ns,
 			  r->n_notifications, r->n_accesses };
@@ -55,6 +55,7 @@ int sandbox_result_encode(const struct sandbox_result *r, void **ret_data,
 	e = e ? e : put(&b, &version, 4);
 	e = e ? e : put(&b, ints, sizeof(ints));
 	e = e ? e : put(&b, &flags, 4);
+	e = e ? e : put(&b, &attrs, 4);
 	e = e ? e : put(&b, u, sizeof(u));
 	for (size_t i = 0; e == 0 && i < r->n_accesses; i++) {
 		uint32_t k = r->accesses[i].kinds;
@@ -105,13 +106,14 @@ int sandbox_result_decode(const void *data, size_t size,
 	struct sandbox_result *r;
 	struct sandbox_access *v = NULL;
 	char magic[4];
-	uint32_t version, flags;
+	uint32_t version, flags, attrs;
 	int32_t ints[3];
 	uint64_t u[5];
 
 	if (!take(&rd, magic, 4) || memcmp(magic, MAGIC, 4) != 0 ||
 	    !take(&rd, &version, 4) || version != VERSION ||
 	    !take(&rd, ints, sizeof(ints)) || !take(&rd, &flags, 4) ||
+	    !take(&rd, &attrs, 4) || (attrs & ~SANDBOX_ATTR_ALL) ||
 	    !take(&rd, u, sizeof(u)))
 		return SANDBOX_E_RESULT;
 	/* Each access takes at least 9 bytes: a count beyond what is left is
@@ -160,6 +162,7 @@ int sandbox_result_decode(const void *data, size_t size,
 	r->term_signal = ints[1];
 	r->exec_errno = ints[2];
 	r->flags = flags;
+	r->attrs = attrs;
 	r->wall_ns = u[0];
 	r->user_ns = u[1];
 	r->sys_ns = u[2];

@@ -445,6 +445,21 @@ struct sandbox_access {
 	unsigned kinds; /* enum sandbox_access_kind bits */
 };
 
+/* Process attributes a traced run observed (sandbox_result.attrs): what
+ * its processes asked of their resource limits (getrlimit, prlimit64,
+ * setrlimit, whose success tells the hard limit), their nice value
+ * (getpriority; setpriority, whose success tells it and RLIMIT_NICE) and
+ * their CPU set (sched_getaffinity). They inherited the
+ * caller's at the start, so what they saw was the caller's value at that
+ * time, or one the run set itself. RLIMIT_STACK is not traced: every
+ * program reads it at start-up, so callers put it in the action key
+ * instead (docs/memo.md). One bit per RLIMIT_* resource number. */
+#define SANDBOX_ATTR_RLIMIT(res) (1u << (res)) /* res < SANDBOX_ATTR_N_RLIMITS */
+#define SANDBOX_ATTR_N_RLIMITS 16u
+#define SANDBOX_ATTR_NICE (1u << 16)
+#define SANDBOX_ATTR_AFFINITY (1u << 17)
+#define SANDBOX_ATTR_ALL 0x3ffffu
+
 /* Result flags. */
 enum sandbox_result_flag {
 	SANDBOX_RESULT_DEVICE = 1 << 0,   /* opened a device other than null,
@@ -475,6 +490,7 @@ struct sandbox_result {
 	uint64_t user_ns;   /* CPU time of every process in the sandbox */
 	uint64_t sys_ns;
 	uint64_t n_notifications; /* traced system calls answered */
+	unsigned attrs;  /* SANDBOX_ATTR_* bits: process attributes observed */
 	size_t n_accesses;
 	const struct sandbox_access *accesses; /* sorted by path, unique */
 };

@@ -31,6 +31,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -89,6 +90,7 @@ struct sandbox_tracer {
 	unsigned n_in_flight;
 	bool in_flight_overflow;
 	uint64_t n_notifications;
+	unsigned attrs; /* SANDBOX_ATTR_* observed */
 	/* The PATH candidates the command skipped (sandbox_tracer_skipped_execs),
 	 * recorded at the first notification */
 	char *skipped;
@@ -390,6 +392,38 @@ static bool classify(int nr, struct call *c)
 		return false;
 	}
 	return true;
+}
+
+/* The SANDBOX_ATTR_* bit a call observes, or 0 for a path call. Any pid
+ * argument names one of the run's own processes (its own pid namespace):
+ * each started with the caller's limits, nice value and CPU set, or with
+ * values the run gave it itself, so a look at another of them is a look
+ * at the same attribute. A resource number out of range makes the call
+ * fail: nothing was seen. RLIMIT_STACK is the caller's to key on. */
+static unsigned process_attr(const struct seccomp_data *d)
+{
+	uint64_t res;
+
+	switch (d->nr) {
+	case __NR_getrlimit:
+	case __NR_setrlimit:
+		res = d->args[0];
+		break;
+	case __NR_prlimit64:
+		res = d->args[1];
+		break;
+	case __NR_getpriority:
+		return SANDBOX_ATTR_NICE;
+	case __NR_setpriority: /* its success tells them */
+		return SANDBOX_ATTR_NICE | SANDBOX_ATTR_RLIMIT(RLIMIT_NICE);
+	case __NR_sched_getaffinity:
+		return SANDBOX_ATTR_AFFINITY;
+	default:
+		return 0;
+	}
+	/* the kernel reads the resource as an unsigned int */
+	res &= 0xffffffffu;
+	return res < SANDBOX_ATTR_N_RLIMITS && res != RLIMIT_STACK ? SANDBOX_ATTR_RLIMIT(res) : 0;
 }
 
 static size_t digits(const char *c)
@@ -940,6 +974,17 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		(void)respond(t);
 		return 0;
 	}
+	/* A look at a process attribute (filter.c): nothing to read or look
+	 * up, the call goes on as it is; the caller knows the value it gave
+	 * the command. */
+	unsigned attr = process_attr(d);
+	if (attr) {
+		pthread_mutex_lock(&t->lock);
+		t->attrs |= attr;
+		pthread_mutex_unlock(&t->lock);
+		(void)respond(t);
+		return 0;
+	}
 	if (!classify(d->nr, &c)) {
 		respond(t);
 		return 0;
@@ -1108,6 +1153,7 @@ int sandbox_tracer_finish(struct sandbox_tracer *t, struct sandbox_result *r)
 	r->n_accesses = k;
 	r->flags |= t->flags;
 	r->n_notifications = t->n_notifications;
+	r->attrs |= t->attrs;
 	return 0;
 }
 

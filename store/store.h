@@ -367,12 +367,18 @@ enum store_input_kind {
 	STORE_INPUT_META = 6,    /* hash = a hash of what stat shows of a
 				  * regular file (type, size, mode, mtime) */
 	STORE_INPUT_DENIED = 7,  /* looking the path up failed with EACCES */
+	STORE_INPUT_PROCESS = 8, /* not a path: path names an attribute of
+				  * the process the run inherited ("rlimit/
+				  * nofile", "nice", "affinity": the caller's
+				  * names), hash = the caller's hash of its
+				  * value. Never looked up as a file */
 };
 
 struct store_input {
-	const char *path;   /* as observed (absolute), NUL-terminated */
+	const char *path;   /* as observed (absolute), NUL-terminated;
+			     * PROCESS: the attribute's name */
 	uint8_t kind;       /* enum store_input_kind */
-	store_hash hash;    /* FILE, DIR, META; zero otherwise */
+	store_hash hash;    /* FILE, DIR, META, PROCESS; zero otherwise */
 	const char *target; /* SYMLINK; NULL otherwise */
 };
 

@@ -7,7 +7,12 @@
  *   "SKTR" version=1
  *   stdout_blob stdout_size stderr_blob stderr_size
  *   exit_status(signed) start_ns(signed) duration_ns
- *   n_inputs  { kind path [hash if FILE/DIR] [target if SYMLINK] }...
+ *   n_inputs  { kind path [hash if FILE/DIR/META/PROCESS]
+ *               [target if SYMLINK] }...
+ *   (a PROCESS input, kind 8, names a process attribute in its path
+ *   field; a reader that predates it rejects the trace as damaged, which
+ *   its lookups count as a miss: such traces are only made under action
+ *   keys of format 8 (shark-action-8) on, which it never computes)
  *   n_effects { kind path [mode blob size if FILE] [mode if DIR]
  *               [target if SYMLINK] }...
  *   key_info (length + bytes)
@@ -152,14 +157,14 @@ int store_trace_encode(const struct store_trace *t, uint8_t **ret_buf, size_t *r
 	for (size_t i = 0; i < t->n_inputs && !b.err; i++) {
 		const struct store_input *in = &t->inputs[i];
 		uint8_t kind = in->kind;
-		if (kind < STORE_INPUT_FILE || kind > STORE_INPUT_DENIED) {
+		if (kind < STORE_INPUT_FILE || kind > STORE_INPUT_PROCESS) {
 			b.err = -EINVAL;
 			break;
 		}
 		buf_add(&b, &kind, 1);
 		put_str(&b, in->path, STORE_MAX_PATH, true);
 		if (kind == STORE_INPUT_FILE || kind == STORE_INPUT_DIR ||
-		    kind == STORE_INPUT_META)
+		    kind == STORE_INPUT_META || kind == STORE_INPUT_PROCESS)
 			put_hash(&b, &in->hash);
 		else if (kind == STORE_INPUT_SYMLINK)
 			put_str(&b, in->target, STORE_MAX_PATH, true);
@@ -386,6 +391,7 @@ static void parse_trace(struct cur *c, struct store_trace *t, size_t *ret_n_in,
 		case STORE_INPUT_FILE:
 		case STORE_INPUT_DIR:
 		case STORE_INPUT_META:
+		case STORE_INPUT_PROCESS:
 			get_hash(c, &in.hash);
 			break;
 		case STORE_INPUT_SYMLINK:

@@ -318,6 +318,21 @@ void cli_json_hash(FILE *f, const store_hash *h)
 	fprintf(f, "\"%s\"", hex);
 }
 
+const char *cli_input_label(const struct store_input *in, char *buf, size_t size)
+{
+	if (in->kind != STORE_INPUT_PROCESS)
+		return cli_input_path(in->path, buf, size);
+	if (strcmp(in->path, "nice") == 0)
+		return "nice value";
+	if (strcmp(in->path, "affinity") == 0)
+		return "CPU affinity";
+	if (strncmp(in->path, "rlimit/", 7) == 0) {
+		snprintf(buf, size, "rlimit %s", in->path + 7);
+		return buf;
+	}
+	return in->path;
+}
+
 const char *cli_input_path(const char *rec, char *buf, size_t size)
 {
 	static char *ws;

@@ -104,6 +104,10 @@ void cli_describe_stdin(FILE *f, store_txn *txn, const struct memo_key_info *ki)
  * workspace of the current directory, into buf; an absolute one as is.
  * Returns rec itself when it cannot be re-rooted. */
 const char *cli_input_path(const char *rec, char *buf, size_t size);
+/* cli_input_label - how an input is named to users: its path as
+ * cli_input_path gives it, or for a process attribute (which is no path)
+ * "rlimit nofile", "nice value", "CPU affinity". Into buf or a constant. */
+const char *cli_input_label(const struct store_input *in, char *buf, size_t size);
 
 /* One command a line would run, with the action key it would run under. */
 struct cli_stage_key {

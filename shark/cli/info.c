@@ -331,6 +331,8 @@ static const char *input_kind(uint8_t k)
 		return "meta";
 	case STORE_INPUT_DENIED:
 		return "denied";
+	case STORE_INPUT_PROCESS:
+		return "process";
 	}
 	return "?";
 }
@@ -363,14 +365,17 @@ static void show_trace_json(const struct store_trace *t)
 		const struct store_input *in = &t->inputs[i];
 		char pb[PATH_MAX];
 		printf("%s{\"path\":", i ? "," : "");
-		cli_json_str(stdout, cli_input_path(in->path, pb, sizeof(pb)));
-		if (in->path[0] != '/') { /* as recorded: relative to the workspace */
+		cli_json_str(stdout, in->kind == STORE_INPUT_PROCESS
+					     ? in->path
+					     : cli_input_path(in->path, pb, sizeof(pb)));
+		if (in->path[0] != '/' && in->kind != STORE_INPUT_PROCESS) {
+			/* as recorded: relative to the workspace */
 			printf(",\"recorded\":");
 			cli_json_str(stdout, in->path);
 		}
 		printf(",\"kind\":\"%s\"", input_kind(in->kind));
 		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR ||
-		    in->kind == STORE_INPUT_META) {
+		    in->kind == STORE_INPUT_META || in->kind == STORE_INPUT_PROCESS) {
 			printf(",\"hash\":");
 			cli_json_hash(stdout, &in->hash);
 		} else if (in->kind == STORE_INPUT_SYMLINK) {
@@ -416,9 +421,9 @@ static void show_trace_text(const struct store_trace *t)
 	for (size_t i = 0; i < t->n_inputs; i++) {
 		const struct store_input *in = &t->inputs[i];
 		char pb[PATH_MAX];
-		const char *path = cli_input_path(in->path, pb, sizeof(pb));
+		const char *path = cli_input_label(in, pb, sizeof(pb));
 		if (in->kind == STORE_INPUT_FILE || in->kind == STORE_INPUT_DIR ||
-		    in->kind == STORE_INPUT_META) {
+		    in->kind == STORE_INPUT_META || in->kind == STORE_INPUT_PROCESS) {
 			store_hash_to_hex(&in->hash, hex);
 			printf("  %-7s %s  %s\n", input_kind(in->kind), hex, util_name(path));
 		} else if (in->kind == STORE_INPUT_SYMLINK) {

@@ -66,6 +66,10 @@ static void describe_state(const struct store_input *in)
 		printf("type, size, mode, mtime ");
 		print_hash_short(&in->hash);
 		break;
+	case STORE_INPUT_PROCESS:
+		fprintf(wout, "value ");
+		print_hash_short(&in->hash);
+		break;
 	default:
 		fprintf(wout, "%s ", in->kind == STORE_INPUT_DIR ? "listing" : "content");
 		print_hash_short(&in->hash);
@@ -81,7 +85,9 @@ static const struct store_input *counterpart(const struct store_trace *cur,
 	const struct store_input *same_kind = NULL, *any = NULL;
 	for (size_t i = 0; i < cur->n_inputs; i++) {
 		const struct store_input *c = &cur->inputs[i];
-		if (strcmp(c->path, o->path) != 0)
+		/* a process attribute's name is no path */
+		if (strcmp(c->path, o->path) != 0 ||
+		    (c->kind == STORE_INPUT_PROCESS) != (o->kind == STORE_INPUT_PROCESS))
 			continue;
 		if (same_input(o, c))
 			return NULL;
@@ -110,7 +116,7 @@ static int diff_inputs(const struct store_trace *old, const struct store_trace *
 			continue;
 		n++;
 		char pb[PATH_MAX];
-		const char *path = util_name(cli_input_path(o->path, pb, sizeof(pb)));
+		const char *path = util_name(cli_input_label(o, pb, sizeof(pb)));
 		if (o->kind == STORE_INPUT_ABSENT)
 			fprintf(wout, "  appeared: %s (now ", path);
 		else if (c->kind == STORE_INPUT_ABSENT)

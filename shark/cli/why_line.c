@@ -141,6 +141,13 @@ static void on_pipeline(void *ctx, int lineno, const struct memo_stage *stages, 
 static bool input_changed_now(const struct store_input *in, const char *ws, struct lines *L)
 {
 	char path[PATH_MAX];
+	if (in->kind == STORE_INPUT_PROCESS) { /* no path: the shell's value now */
+		if (memo_process_attr_matches(in))
+			return false;
+		lines_add(L, "changed:  %s (this shell's value differs from the run's)",
+			  cli_input_label(in, path, sizeof(path)));
+		return true;
+	}
 	if (memo_path_resolve(ws, in->path, path, sizeof(path)) < 0)
 		return false;
 	struct stat st;

@@ -21,7 +21,7 @@
 
 /* Bump when the meaning of a key or of a recorded input changes: every
  * earlier record then simply misses. */
-#define MEMO_FORMAT_VERSION "shark-action-7" /* 6: relocatable keys, umask, stdin used, /tmp effects; 7: ignored signals */
+#define MEMO_FORMAT_VERSION "shark-action-8" /* 6: relocatable keys, umask, stdin used, /tmp effects; 7: ignored signals; 8: RLIMIT_STACK, process attribute inputs */
 
 /* Exported variables that change between shells or sessions without
  * changing what a command computes. They are passed to the command but left
@@ -520,6 +520,8 @@ int memo_action_key(const struct memo_keyspec *k, store_hash *ret)
 	feed_u64(h, k->merged);
 	feed_u64(h, k->umask);
 	feed_u64(h, k->sigign);
+	feed_u64(h, k->stack_cur);
+	feed_u64(h, k->stack_max);
 	store_hasher_final(h, ret);
 	store_hasher_free(h);
 	return 0;
@@ -586,6 +588,8 @@ int memo_key_info(const struct memo_keyspec *k, const store_hash *key, char **re
 	fprintf(f, "stdin=%d:%s:%llu\nttys=%u\ngrants=%u\nmerged=%u\numask=%04o\nsigign=%llx\n",
 		k->in.kind, hex, (unsigned long long)k->in.offset, k->ttys, k->grants,
 		k->merged ? 1u : 0u, k->umask, (unsigned long long)k->sigign);
+	fprintf(f, "stack=%llu:%llu\n", (unsigned long long)k->stack_cur,
+		(unsigned long long)k->stack_max);
 	if (k->in.kind == MEMO_STDIN_FILE && k->in.path[0])
 		put_value(f, "stdin_path=", k->in.path);
 	if (k->in.kind == MEMO_STDIN_FILE || k->in.kind == MEMO_STDIN_SPOOLED)

@@ -374,11 +374,11 @@ bool memo_declared_output_dir(const struct memo *m, const char *path)
  * SYMLINK with its target; ABSENT. FILE and DIR follow symlinks, as the
  * command's open did; a SYMLINK input records the link itself. Input i's
  * stat comes from the batch b, whose query i is its path (statted without
- * following for a SYMLINK input). */
+ * following for a SYMLINK input); PROCESS inputs are checked before. */
 static bool input_matches(const struct memo *m, store_stat_batch *b, size_t i,
-			  const struct store_trace *t, const char *path)
+			  const struct store_trace *t, size_t input, const char *path)
 {
-	const struct store_input *in = &t->inputs[i];
+	const struct store_input *in = &t->inputs[input];
 	struct stat st;
 	struct store_path_state ps;
 	int r;
@@ -436,15 +436,28 @@ static int trace_inputs_match(struct memo *m, store_txn *txn, store_stat_updates
 			      const struct store_trace *t)
 {
 	size_t n = t->n_inputs, wl = strlen(m->workspace), arena_len = 0;
-	for (size_t i = 0; i < n; i++)
+	/* Process attributes first: a few system calls, no file looked at
+	 * when one differs. They are no paths: left out of the batch (the
+	 * inputs after one are shifted down in it, bi). */
+	size_t n_files = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t->inputs[i].kind == STORE_INPUT_PROCESS) {
+			if (!memo_process_attr_matches(&t->inputs[i]))
+				return 0;
+			continue;
+		}
+		n_files++;
 		if (t->inputs[i].path[0] != '/')
 			arena_len += wl + 1 + strlen(t->inputs[i].path) + 1;
-	struct store_stat_query *q = calloc(n ? n : 1, sizeof(*q));
+	}
+	struct store_stat_query *q = calloc(n_files ? n_files : 1, sizeof(*q));
 	const char **paths = calloc(n ? n : 1, sizeof(*paths));
 	char *arena = malloc(arena_len ? arena_len : 1), *a = arena;
 	int r = q && paths && arena ? 0 : -ENOMEM;
-	for (size_t i = 0; r == 0 && i < n; i++) {
+	for (size_t i = 0, bi = 0; r == 0 && i < n; i++) {
 		const char *rec = t->inputs[i].path;
+		if (t->inputs[i].kind == STORE_INPUT_PROCESS)
+			continue;
 		if (rec[0] == '/') {
 			paths[i] = rec; /* outside the workspace: as recorded */
 		} else {
@@ -453,7 +466,7 @@ static int trace_inputs_match(struct memo *m, store_txn *txn, store_stat_updates
 			paths[i] = a;
 			a += strlen(a) + 1;
 		}
-		q[i] = (struct store_stat_query){
+		q[bi++] = (struct store_stat_query){
 			.dirfd = AT_FDCWD,
 			.path = paths[i],
 			.at_flags = t->inputs[i].kind == STORE_INPUT_SYMLINK ||
@@ -464,12 +477,15 @@ static int trace_inputs_match(struct memo *m, store_txn *txn, store_stat_updates
 	}
 	if (r == 0) {
 		store_stat_batch *b;
-		r = store_stat_batch_begin(txn, upd, n, q, &b);
+		r = store_stat_batch_begin(txn, upd, n_files, q, &b);
 		if (r == 0) {
 			r = 1;
-			for (size_t i = 0; i < n && r == 1; i++)
-				if (!input_matches(m, b, i, t, paths[i]))
+			for (size_t i = 0, bi = 0; i < n && r == 1; i++) {
+				if (t->inputs[i].kind == STORE_INPUT_PROCESS)
+					continue;
+				if (!input_matches(m, b, bi++, t, i, paths[i]))
 					r = 0;
+			}
 			store_stat_batch_end(b);
 		}
 	}
@@ -833,6 +849,27 @@ void memo_inputs_free(struct store_input *v, size_t n)
 	free(v);
 }
 
+/* One PROCESS input per attribute in attrs (SANDBOX_ATTR_* bits), valued
+ * now (procattr.c). The name is no path: never made relative, stat'ed or
+ * hashed as a file. */
+static int process_inputs_add(struct inputs *in, unsigned attrs, const char **ret_reason)
+{
+	for (unsigned bit = 1; bit && bit <= SANDBOX_ATTR_ALL; bit <<= 1) {
+		char name[32];
+		store_hash h;
+		if (!(attrs & bit) || memo_process_attr_name(bit, name, sizeof(name)) < 0)
+			continue;
+		if (memo_process_attr_hash(name, &h) < 0) {
+			*ret_reason = "a process attribute it read could not be read here";
+			return 0;
+		}
+		int r = inputs_add(in, NULL, name, STORE_INPUT_PROCESS, &h, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* "reason: path", kept by m (run history and `shark why` show it), or
  * reason alone when there is no path or no memory. */
 static const char *reason_with_path(struct memo *m, const char *reason, const char *path)
@@ -866,6 +903,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	store_stat_updates *upd = NULL;
 	store_txn *txn = NULL;
 	const char *reason = NULL;
+	unsigned attrs = res->attrs; /* process attributes observed */
 	int r = store_stat_updates_new(&upd);
 	if (r == 0)
 		r = store_read_begin(st, &txn);
@@ -876,6 +914,8 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			reason = "it observed live system state", bad = a->path;
 			continue;
 		}
+		if (kinds & SANDBOX_ACCESS_READ)
+			attrs |= memo_proc_file_attrs(a->path);
 		if (path_ignored(m, a->path, scratch))
 			continue;
 		struct stat lst, st_;
@@ -947,6 +987,8 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 		}
 	}
 	store_read_end(txn);
+	if (r == 0 && !reason)
+		r = process_inputs_add(&in, attrs, &reason);
 	if (r == 0 && store_stat_updates_count(upd) > 0)
 		(void)store_stat_updates_flush(st, upd);
 	store_stat_updates_free(upd);

@@ -117,6 +117,13 @@ struct memo_key_info {
 	size_t n_fields;
 };
 
+struct store_input;
+/* memo_process_attr_matches - whether a STORE_INPUT_PROCESS input (a
+ * process attribute: "rlimit/nofile", "nice", "affinity") holds now: this
+ * process's value, which a command it starts inherits, hashes as the
+ * recorded one (procattr.c). */
+bool memo_process_attr_matches(const struct store_input *in);
+
 /* memo_key_info_parse - parse len bytes of key info text (NULL or empty:
  * every field absent). Unknown lines are kept in fields only. The
  * workspace root a value named when recorded (recorded as a token, so that

@@ -98,9 +98,19 @@ struct memo_keyspec {
 	uint64_t sigign;	/* bit n-1: signal n is ignored; the command
 				 * inherits it (`trap '' PIPE; yes | head`
 				 * ends otherwise) */
+	uint64_t stack_cur;	/* RLIMIT_STACK, soft and hard, which the
+				 * command inherits: every program reads it
+				 * at start-up, so it is keyed rather than
+				 * traced (the other limits are inputs when
+				 * read: docs/memo.md, "Process attributes") */
+	uint64_t stack_max;
 };
 
 /* run.c */
+/* memo_run_limits - the limits a run's plan gets (sandbox defaults,
+ * SHARK_MAX_PROCS and the like); a value that does not parse is left at
+ * its default (such a stage does not run). */
+void memo_run_limits(struct sandbox_limits *l);
 /* memo_ignored_signals - the signals this process ignores, which a
  * command it starts inherits. Never cached: a trap or a subshell changes
  * them. */
@@ -272,6 +282,19 @@ bool memo_command_is_self(char *const *argv, char *const *envp);
 /* memo_host_view_ok - whether live runs can be given the host's view
  * (sandbox_host_view_available, asked once per process). */
 bool memo_host_view_ok(void);
+/* procattr.c */
+/* memo_process_attr_name - the input name of one SANDBOX_ATTR_* bit
+ * ("rlimit/nofile", "nice", "affinity") into buf. -ENOENT for a bit with
+ * no input (RLIMIT_STACK: keyed), -ENAMETOOLONG. */
+int memo_process_attr_name(unsigned bit, char *buf, size_t size);
+/* memo_proc_file_attrs - the SANDBOX_ATTR_* bits reading path observes:
+ * /proc/{self,thread-self,PID}[/task/TID]/limits shows every limit. */
+unsigned memo_proc_file_attrs(const char *path);
+/* memo_process_attr_hash - the hash of this process's current value of the
+ * attribute called name. -ENOENT for an unknown name, -errno when it
+ * cannot be read. */
+int memo_process_attr_hash(const char *name, store_hash *ret);
+
 /* memo_path_is_live - whether path (in the sandbox) is a file of live
  * machine state (/proc/loadavg, sensors...): a run that read it is not
  * recorded. */

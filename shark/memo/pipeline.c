@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <linux/kcmp.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -119,6 +120,8 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 	sigdelset(&ign, SIGINT);
 	sigdelset(&ign, SIGQUIT);
 	uint64_t sigign = memo_sigset_bits(&ign);
+	struct rlimit stack = { 0, 0 };
+	(void)getrlimit(RLIMIT_STACK, &stack);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)
 		return -ENOMEM;
@@ -142,6 +145,8 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 			.merged = s->err_to_out || same_open_file(ps->out_dest, s->fd_err),
 			.umask = (unsigned)mask,
 			.sigign = sigign,
+			.stack_cur = stack.rlim_cur,
+			.stack_max = stack.rlim_max,
 		};
 		plan_stdin(m, stages, i, fd_in, ps);
 		if (ps->in_src == MEMO_IN_EMPTY) {

@@ -431,35 +431,58 @@ static void start_failed(struct memo *m, const struct srun *r, int e,
 }
 
 /* The run's resource limits: the sandbox's defaults (docs/sandbox.md),
- * overridden from shark's environment. A value that does not parse, or
- * that the plan refuses, stops the stage with a message naming it. */
-static int stage_limits(struct memo *m, const struct srun *r, struct sandbox_limits *l)
+ * overridden from shark's environment. */
+static const struct {
+	const char *name;
+	size_t off;
+	bool duration;
+} limit_vars[] = {
+	{ "SHARK_MAX_PROCS", offsetof(struct sandbox_limits, max_procs), false },
+	{ "SHARK_MAX_MEMORY", offsetof(struct sandbox_limits, max_memory), false },
+	{ "SHARK_TMP_SIZE", offsetof(struct sandbox_limits, tmp_size), false },
+	{ "SHARK_SHM_SIZE", offsetof(struct sandbox_limits, shm_size), false },
+	{ "SHARK_RUN_SIZE", offsetof(struct sandbox_limits, run_size), false },
+	{ "SHARK_TIMEOUT", offsetof(struct sandbox_limits, timeout_ms), true },
+};
+
+/* Fill *l from the environment; the index of the first variable that does
+ * not parse, or -1. */
+static int limits_from_env(struct sandbox_limits *l)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-		bool duration;
-	} vars[] = {
-		{ "SHARK_MAX_PROCS", offsetof(struct sandbox_limits, max_procs), false },
-		{ "SHARK_MAX_MEMORY", offsetof(struct sandbox_limits, max_memory), false },
-		{ "SHARK_TMP_SIZE", offsetof(struct sandbox_limits, tmp_size), false },
-		{ "SHARK_SHM_SIZE", offsetof(struct sandbox_limits, shm_size), false },
-		{ "SHARK_RUN_SIZE", offsetof(struct sandbox_limits, run_size), false },
-		{ "SHARK_TIMEOUT", offsetof(struct sandbox_limits, timeout_ms), true },
-	};
+	int bad = -1;
 	sandbox_limits_default(l);
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		const char *v = getenv(vars[i].name);
-		uint64_t *slot = (uint64_t *)((char *)l + vars[i].off);
+	for (size_t i = 0; i < sizeof(limit_vars) / sizeof(limit_vars[0]); i++) {
+		const char *v = getenv(limit_vars[i].name);
+		uint64_t *slot = (uint64_t *)((char *)l + limit_vars[i].off);
 		if (!v || !*v)
 			continue;
-		int e = vars[i].duration ? sandbox_parse_duration(v, slot) : sandbox_parse_size(v, slot);
-		if (e < 0) {
-			memo_warn(m, "shark: %s: %s=%s: not a %s", r->ps->s->argv[0], vars[i].name, v,
-				  vars[i].duration ? "duration (30, 1.5, 500ms, 2m, 1h)"
+		uint64_t val;
+		int e = limit_vars[i].duration ? sandbox_parse_duration(v, &val)
+					       : sandbox_parse_size(v, &val);
+		if (e == 0)
+			*slot = val;
+		else if (bad < 0)
+			bad = (int)i;
+	}
+	return bad;
+}
+
+void memo_run_limits(struct sandbox_limits *l)
+{
+	(void)limits_from_env(l);
+}
+
+/* A value that does not parse, or that the plan refuses, stops the stage
+ * with a message naming it. */
+static int stage_limits(struct memo *m, const struct srun *r, struct sandbox_limits *l)
+{
+	int bad = limits_from_env(l);
+	if (bad >= 0) {
+		memo_warn(m, "shark: %s: %s=%s: not a %s", r->ps->s->argv[0], limit_vars[bad].name,
+			  getenv(limit_vars[bad].name),
+			  limit_vars[bad].duration ? "duration (30, 1.5, 500ms, 2m, 1h)"
 						   : "size (4096, 512k, 64m, 2g)");
-			return e;
-		}
+		return -EINVAL;
 	}
 	return 0;
 }

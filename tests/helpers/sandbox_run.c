@@ -8,7 +8,8 @@
  *     -r PATH  extra read-only path      -W PATH  extra writable path
  *     -H PATH  hidden path               -n       grant the network
  *     -T       no tracing                -i       interactive
- *     -a FILE  write the accesses to FILE ("rxslaw path" per line)
+ *     -a FILE  write the accesses to FILE ("rxslaw path" per line; a last
+ *              "# flags F attrs A notifications N exec_errno E" line)
  *     -e FILE  write the effects to FILE ("kind mode path [target]")
  *     -A       apply the effects to the workspace (refusals on stderr)
  *     -N       do not apply (default applies only with -A)
@@ -148,8 +149,8 @@ int main(int argc, char **argv)
 			kinds_str(res->accesses[i].kinds, k);
 			fprintf(f, "%s %s\n", k, res->accesses[i].path);
 		}
-		fprintf(f, "# flags %#x notifications %llu exec_errno %d\n",
-			res->flags, (unsigned long long)res->n_notifications,
+		fprintf(f, "# flags %#x attrs %#x notifications %llu exec_errno %d\n",
+			res->flags, res->attrs, (unsigned long long)res->n_notifications,
 			res->exec_errno);
 		fclose(f);
 	}

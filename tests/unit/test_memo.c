@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -203,11 +204,22 @@ Test(memo_key, key_info_reads_back)
 	cr_assert_eq(ki->ttys, 4);
 	cr_assert_eq(ki->grants, MEMO_NETWORK);
 	/* fields: every line but the key's (format, cwd, 3 args, 2 env,
-	 * stdin, ttys, grants, merged, umask, sigign) */
-	cr_assert_eq(ki->n_fields, 13);
+	 * stdin, ttys, grants, merged, umask, sigign, stack) */
+	cr_assert_eq(ki->n_fields, 14);
 	cr_assert_str_eq(ki->fields[10], "merged=0");
 	cr_assert_str_eq(ki->fields[11], "umask=0000");
 	cr_assert_str_eq(ki->fields[12], "sigign=0");
+	cr_assert_str_eq(ki->fields[13], "stack=0:0");
+	/* the stack limit, soft or hard, is keyed */
+	struct memo_keyspec ks = k;
+	store_hash key2;
+	ks.stack_cur = 8u << 20;
+	cr_assert_eq(memo_action_key(&ks, &key2), 0);
+	cr_assert_not(store_hash_equal(&key, &key2), "the soft stack limit is keyed");
+	ks.stack_cur = 0;
+	ks.stack_max = 1;
+	cr_assert_eq(memo_action_key(&ks, &key2), 0);
+	cr_assert_not(store_hash_equal(&key, &key2), "the hard stack limit is keyed");
 	cr_assert_str_eq(ki->fields[1], "cwd=/ws/sub");
 	cr_assert(strstr(text, "cwd=\\w/sub\n"), "recorded with the root as a token: %s", text);
 	cr_assert_null(ki->bound);
@@ -494,4 +506,50 @@ Test(memo_reloc, bound_scan_fed_in_pieces_answers_as_for_the_whole)
 	memo_bound_scan_feed(&s, "xyz", 3);
 	cr_assert_eq(memo_bound_scan_end(&s, 4), -1);
 	memo_bound_scan_free(&s);
+}
+
+/* Process attributes (procattr.c): each SANDBOX_ATTR_* bit has a name but
+ * the stack's (keyed); a PROCESS input holds while this process's value is
+ * the same and fails once it changed; an unknown name never holds; only
+ * /proc/{self,thread-self,PID}[/task/TID]/limits observes the limits. */
+Test(memo_procattr, names_values_and_proc_files)
+{
+	char name[32];
+	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE), name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "rlimit/nofile");
+	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_NICE, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "nice");
+	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_AFFINITY, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "affinity");
+	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_RLIMIT(RLIMIT_STACK), name, sizeof(name)),
+		     -ENOENT);
+
+	struct rlimit old;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	struct store_input in = { .path = "rlimit/nofile", .kind = STORE_INPUT_PROCESS };
+	cr_assert_eq(memo_process_attr_hash(in.path, &in.hash), 0);
+	cr_assert(memo_process_attr_matches(&in));
+	struct rlimit lower = { old.rlim_cur > 64 ? 64 : old.rlim_cur - 1, old.rlim_max };
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &lower), 0);
+	cr_assert_not(memo_process_attr_matches(&in), "a lower soft limit is another value");
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	cr_assert(memo_process_attr_matches(&in));
+	struct store_input unknown = { .path = "rlimit/stack", .kind = STORE_INPUT_PROCESS };
+	cr_assert_eq(memo_process_attr_hash(unknown.path, &unknown.hash), -ENOENT);
+	cr_assert_not(memo_process_attr_matches(&unknown));
+	struct store_input file = in;
+	file.kind = STORE_INPUT_FILE;
+	cr_assert_not(memo_process_attr_matches(&file), "only a PROCESS input is one");
+
+	unsigned all = memo_proc_file_attrs("/proc/self/limits");
+	cr_assert(all & SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE));
+	cr_assert_not(all & SANDBOX_ATTR_RLIMIT(RLIMIT_STACK));
+	cr_assert_not(all & (SANDBOX_ATTR_NICE | SANDBOX_ATTR_AFFINITY));
+	cr_assert_eq(memo_proc_file_attrs("/proc/thread-self/limits"), all);
+	cr_assert_eq(memo_proc_file_attrs("/proc/12/limits"), all);
+	cr_assert_eq(memo_proc_file_attrs("/proc/12/task/13/limits"), all);
+	cr_assert_eq(memo_proc_file_attrs("/proc/self/limits2"), 0);
+	cr_assert_eq(memo_proc_file_attrs("/proc/x/limits"), 0);
+	cr_assert_eq(memo_proc_file_attrs("/ws/proc/self/limits"), 0);
+	cr_assert_eq(memo_proc_file_attrs("/proc/self/status"), 0);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,6 +176,34 @@ Test(sandbox_run, accesses_of_cat_and_children)
 	cr_expect_eq(r->flags & SANDBOX_RESULT_TRACE_LOST, 0);
 	for (size_t i = 1; i < r->n_accesses; i++)
 		cr_expect_lt(strcmp(r->accesses[i - 1].path, r->accesses[i].path), 0);
+	sandbox_result_free(r);
+}
+
+/* Process attributes (filter.c, trace.c): a look at a limit other than the
+ * stack's, at the nice value or at the CPU set sets its bit in the result;
+ * every program's start-up read of the stack limit, and a command that
+ * looks at nothing else, set none. /proc/self/limits is a file read like
+ * another (the caller decides what it observes). */
+Test(sandbox_run, process_attributes_looked_at)
+{
+	char scratch[PATH_MAX + 32];
+	struct sandbox_result *r;
+
+	put("in.txt", "data\n", 0644);
+	r = run_sh("cat in.txt >/dev/null; ulimit -s >/dev/null", scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	cr_expect_eq(r->attrs, 0, "attrs %#x", r->attrs);
+	sandbox_result_free(r);
+	r = run_sh("ulimit -n >/dev/null", scratch, sizeof(scratch));
+	cr_expect_eq(r->attrs, SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE), "attrs %#x", r->attrs);
+	sandbox_result_free(r);
+	r = run_sh("nice >/dev/null; nproc >/dev/null", scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	cr_expect_eq(r->attrs, SANDBOX_ATTR_NICE | SANDBOX_ATTR_AFFINITY, "attrs %#x", r->attrs);
+	sandbox_result_free(r);
+	r = run_sh("cat /proc/self/limits >/dev/null", scratch, sizeof(scratch));
+	cr_expect_eq(r->attrs, 0, "attrs %#x", r->attrs);
+	cr_expect(kinds_of(r, "/proc/self/limits") & SANDBOX_ACCESS_READ);
 	sandbox_result_free(r);
 }
 

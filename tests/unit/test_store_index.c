@@ -128,7 +128,7 @@ Test(trace, round_trip)
 }
 
 /* OUTPUT, META and DENIED inputs (issue 12): META carries a hash, the
- * others nothing; one encoding each; a kind past DENIED is refused. */
+ * others nothing; one encoding each; a kind past the last is refused. */
 Test(trace, round_trip_output_meta_denied)
 {
 	static const struct store_input ins[] = {
@@ -153,7 +153,7 @@ Test(trace, round_trip_output_meta_denied)
 	store_trace_free(d);
 	free(buf);
 	free(buf2);
-	struct store_input bad = { .path = "/a", .kind = STORE_INPUT_DENIED + 1 };
+	struct store_input bad = { .path = "/a", .kind = STORE_INPUT_PROCESS + 1 };
 	struct store_trace tb = { .n_inputs = 1, .inputs = &bad };
 	cr_assert_eq(store_trace_encode(&tb, &buf, &len), -EINVAL);
 }
@@ -267,6 +267,60 @@ Test(trace, hash_only_flag)
 	cr_assert_eq(store_trace_encode(&t, &none, &len), -EINVAL);
 	free(buf);
 	free(plain);
+}
+
+/* PROCESS inputs (a process attribute: its name, the hash of its value):
+ * a round trip gives the same trace and the same bytes; every truncation,
+ * a missing hash and an unknown kind are refused. */
+Test(trace, round_trip_process_input)
+{
+	static const struct store_input ins[] = {
+		{ .path = "/usr/bin/sort", .kind = STORE_INPUT_FILE, .hash = { { 1, 2 } } },
+		{ .path = "rlimit/nofile", .kind = STORE_INPUT_PROCESS, .hash = { { 5, 6, 7 } } },
+		{ .path = "affinity", .kind = STORE_INPUT_PROCESS, .hash = { { 8 } } },
+	};
+	struct store_trace t = { .n_inputs = 3, .inputs = ins }, *d;
+	uint8_t *buf, *buf2;
+	size_t len, len2;
+	int err;
+	cr_assert_eq(store_trace_encode(&t, &buf, &len), 0);
+	cr_assert_eq(store_trace_decode(buf, len, &d), 0);
+	cr_assert_eq(d->n_inputs, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(d->inputs[i].kind, ins[i].kind);
+		cr_assert_str_eq(d->inputs[i].path, ins[i].path);
+		cr_assert(store_hash_equal(&d->inputs[i].hash, &ins[i].hash));
+		cr_assert_null(d->inputs[i].target);
+	}
+	cr_assert_eq(store_trace_encode(d, &buf2, &len2), 0);
+	cr_assert_eq(len, len2);
+	cr_assert_eq(memcmp(buf, buf2, len), 0, "one encoding per trace");
+	store_trace_free(d);
+	free(buf2);
+	for (size_t n = 0; n < len; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+		memcpy(copy, buf, n);
+		cr_assert_not(decodes(copy, n, &err), "prefix %zu decoded", n);
+		free(copy);
+	}
+	/* the last input's kind byte: 1 + strlen("affinity") + 16 bytes of
+	 * hash before the effects' count and the key info's length */
+	size_t kind_at = len - 2 - 16 - strlen("affinity") - 1 - 1;
+	cr_assert_eq(buf[kind_at], STORE_INPUT_PROCESS);
+	buf[kind_at] = STORE_INPUT_PROCESS + 1;
+	cr_assert_not(decodes(buf, len, &err));
+	cr_assert_eq(err, STORE_EBADTRACE);
+	/* as ABSENT (no hash): the 16 hash bytes are left over, read as the
+	 * rest of the trace; whatever they decode to, never a PROCESS input
+	 * without its hash */
+	buf[kind_at] = STORE_INPUT_ABSENT;
+	if (decodes(buf, len, &err))
+		cr_assert_fail("a hash-less reading of a PROCESS input decoded");
+	free(buf);
+	/* a PROCESS input needs a name, like a path */
+	struct store_input noname = { .path = "", .kind = STORE_INPUT_PROCESS };
+	struct store_trace tn = { .n_inputs = 1, .inputs = &noname };
+	cr_assert_eq(store_trace_encode(&tn, &buf, &len), -EINVAL);
 }
 
 Test(trace, decode_rejects_malformed)

@@ -1,0 +1,110 @@
+#!/bin/sh
+# memo_process_attrs.sh - a command's resource limits, nice value and CPU
+# set are inputs when it looks at them (docs/memo.md, "Process
+# attributes"): after `ulimit -n 64`, `ulimit -s`, under `taskset -c 0` or
+# `nice -n 5`, `sh -c 'ulimit -n'`, `nproc` and `nice` re-run and print
+# what bash prints, and so does a read of /proc/self/limits. The other
+# side: an unchanged attribute still hits, and a command that never looked
+# at the limit that changed (`cat`, which reads only the stack's, which is
+# keyed) still hits after `ulimit -n 64` (only what was observed is keyed).
+. "$(dirname "$0")/../lib/e2e.sh"
+
+# like_bash NAME SCRIPT: shark's stdout and status equal bash's.
+like_bash() {
+	checks=$((checks + 1))
+	bout=$(bash -c "$2" 2>/dev/null)
+	bst=$?
+	[ "$out" = "$bout" ] && [ "$st" = "$bst" ] ||
+		fail "$1: shark gave [$out] status $st, bash [$bout] status $bst"
+}
+
+# why_says NAME TEXT: `shark why last` mentions TEXT.
+why_says() {
+	checks=$((checks + 1))
+	"$SHARK" why last >"$root/why" 2>&1
+	grep -q "$2" "$root/why" || fail "$1: why does not say [$2]: $(cat "$root/why")"
+}
+
+echo small >small.txt
+
+# -- RLIMIT_NOFILE: traced --------------------------------------------------------
+n='sh -c "ulimit -n"'
+sk "$n"; like_bash nofile-cold "$n"
+sk "$n"; expect_hit nofile-warm; like_bash nofile-warm "$n"
+sk "ulimit -n 64; $n"; expect_miss nofile-64; expect_out nofile-64 64
+like_bash nofile-64 "ulimit -n 64; $n"
+why_says nofile-64-why 'rlimit nofile'
+sk "ulimit -n 64; $n"; expect_hit nofile-64-warm; expect_out nofile-64-warm 64
+sk "$n"; expect_hit nofile-back; like_bash nofile-back "$n"
+# the user's trial: one script, the limit changed between two runs (the
+# second from a prepared sandbox or the zygote, made before the change)
+t='cat small.txt; cat small.txt; sh -c "ulimit -n"; ulimit -n 64; sh -c "ulimit -n"; ulimit -Sn 32; sh -c "ulimit -n"'
+sk "$t"; like_bash trial-cold "$t"
+sk "$t"; like_bash trial-warm "$t"
+# the hard limit alone (the soft one below both)
+h='ulimit -Sn 64; sh -c "ulimit -Hn"'
+sk "$h"; sk "$h"; expect_hit nofile-hard-warm
+sk "ulimit -Sn 64; ulimit -Hn 500; $h"; expect_miss nofile-hard-500
+expect_out nofile-hard-500 500
+
+# -- RLIMIT_NPROC is the plan's (SHARK_MAX_PROCS, docs/sandbox.md) -----------------
+p='sh -c "ulimit -p"'
+sk "$p"; sk "$p"; expect_hit nproc-limit-warm
+SHARK_NOTICES=1 SHARK_MAX_PROCS=3000 "$SHARK" -c "$p" >"$root/out" 2>"$root/err"
+st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
+expect_miss nproc-limit-3000; expect_out nproc-limit-3000 3000
+
+# -- observed only: cat reads no limit but the stack's -----------------------------
+sk 'cat small.txt'; sk 'cat small.txt'; expect_hit cat-warm
+sk 'ulimit -n 64; cat small.txt'; expect_hit cat-nofile-64; expect_out cat-nofile-64 small
+
+# -- sort reads RLIMIT_RSS (never enforced: harmless to change) ---------------------
+sk 'sort small.txt'; sk 'sort small.txt'; expect_hit sort-warm
+sk 'ulimit -m 1000000; sort small.txt'; expect_miss sort-rss; expect_out sort-rss small
+sk 'ulimit -m 1000000; sort small.txt'; expect_hit sort-rss-warm
+
+# -- RLIMIT_STACK: in the action key ------------------------------------------------
+s='sh -c "ulimit -s"'
+sk "$s"; like_bash stack-cold "$s"
+sk "$s"; expect_hit stack-warm
+sk "ulimit -s 4096; $s"; expect_miss stack-4096; expect_out stack-4096 4096
+like_bash stack-4096 "ulimit -s 4096; $s"
+sk "$s"; expect_hit stack-back; like_bash stack-back "$s"
+
+# -- /proc/self/limits shows every limit --------------------------------------------
+l='grep "Max open files" /proc/self/limits'
+sk "$l"; like_bash limits-cold "$l"
+sk "$l"; expect_hit limits-warm
+sk "ulimit -n 64; $l"; expect_miss limits-64; like_bash limits-64 "ulimit -n 64; $l"
+
+# -- the nice value ------------------------------------------------------------------
+sk nice; like_bash nice-cold nice
+sk nice; expect_hit nice-warm
+SHARK_NOTICES=1 nice -n 5 "$SHARK" -c nice >"$root/out" 2>"$root/err"
+st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
+expect_miss nice-5; like_bash nice-5 'nice -n 5 nice'
+sk nice; expect_hit nice-back; like_bash nice-back nice
+
+# lowering the nice value works or not by the nice value and RLIMIT_NICE:
+# both are recorded (no capability in the sandbox, even as root: not
+# compared with bash, which root runs with CAP_SYS_NICE)
+sk 'nice -n -5 nice'
+checks=$((checks + 1))
+"$SHARK" show last >"$root/show" 2>&1
+grep -q 'rlimit nice' "$root/show" && grep -q 'nice value' "$root/show" ||
+	fail "nice-lower: the run's inputs lack the nice value or RLIMIT_NICE: $(cat "$root/show")"
+
+# -- the CPU set ---------------------------------------------------------------------
+if [ "$(nproc)" -ge 2 ] && taskset -c 0 true 2>/dev/null; then
+	sk nproc; like_bash nproc-cold nproc
+	sk nproc; expect_hit nproc-warm
+	SHARK_NOTICES=1 taskset -c 0 "$SHARK" -c nproc >"$root/out" 2>"$root/err"
+	st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
+	expect_miss nproc-cpu0; expect_out nproc-cpu0 1
+	why_says nproc-cpu0-why 'CPU affinity'
+	sk nproc; expect_hit nproc-back; like_bash nproc-back nproc
+else
+	echo "memo_process_attrs: one CPU (or no taskset): the CPU set checks are skipped"
+fi
+
+finish
