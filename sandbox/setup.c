@@ -1003,13 +1003,18 @@ static void setup_mounts(const struct sandbox_plan *plan,
 /* The command's stdio in a tree built ahead of the run (setup_mounts
  * with no stdio): its files reopened from the copy of the host's tree kept
  * for them, its devices from the sandbox's /dev, as setup_mounts does for
- * a tree built for the run. */
+ * a tree built for the run. The copy stays open until pid 1's exit:
+ * closing a detached tree dissolves it and waits for an RCU grace period
+ * (0.1 ms on a quiet machine, milliseconds on a busy one), which here
+ * would come before the command's clone; at the exit it comes after the
+ * "ended" message. Nothing else reaches it: the command's copy of the fd
+ * table loses it at its execve (close-on-exec), and the command may not
+ * open pid 1's fds ("Processes"). */
 static void stdio_after_mounts(struct sandbox_stdio *stdio, int sock)
 {
 	const char *step = NULL;
 	int n = sandbox_stdio_reopen_files(stdio, stdio_tree, &step);
 
-	close_base_fd(&stdio_tree);
 	if (n < 0) {
 		errno = -n;
 		die(sock, SANDBOX_E_STDIO, step);
