@@ -964,10 +964,23 @@ static void setup_mounts(const struct sandbox_plan *plan,
 	if (!under(p, sizeof(p), root, plan->scratch))
 		die(sock, SANDBOX_E_MOUNT, "scratch path");
 	ensure_mountpoint(p, strlen(root), true);
+	/* The extra paths are bound recursively from the host's view, where
+	 * this tree hangs at <scratch>/root: an extra path that holds the
+	 * scratch dir (the store, always; a grant of $HOME or $TMPDIR) would
+	 * copy the whole tree built so far into the sandbox, below the
+	 * scratch dir's hide, some thirty mounts made, made read-only and
+	 * torn down at the end for nothing. An unbindable mount is left out
+	 * of a recursive bind with everything below it, so the tree's root
+	 * is one while the extra paths are bound, and private again before
+	 * the pivot (the command's mount table shows it as before). */
+	if (mount(NULL, root, NULL, MS_UNBINDABLE, NULL) < 0)
+		die(sock, SANDBOX_E_MOUNT, "root unbindable");
 	/* After the extra paths: a writable grant that holds the scratch dir
 	 * ($TMPDIR, where a caller may keep it) must not uncover it. */
 	setup_extra_paths(root, plan, sock);
 	hide(p, sock);
+	if (mount(NULL, root, NULL, MS_PRIVATE, NULL) < 0)
+		die(sock, SANDBOX_E_MOUNT, "root private");
 
 	setup_proc(root, plan, sock);
 	setup_dev(root, plan, sock);
@@ -990,13 +1003,18 @@ static void setup_mounts(const struct sandbox_plan *plan,
 /* The command's stdio in a tree built ahead of the run (setup_mounts
  * with no stdio): its files reopened from the copy of the host's tree kept
  * for them, its devices from the sandbox's /dev, as setup_mounts does for
- * a tree built for the run. */
+ * a tree built for the run. The copy stays open until pid 1's exit:
+ * closing a detached tree dissolves it and waits for an RCU grace period
+ * (0.1 ms on a quiet machine, milliseconds on a busy one), which here
+ * would come before the command's clone; at the exit it comes after the
+ * "ended" message. Nothing else reaches it: the command's copy of the fd
+ * table loses it at its execve (close-on-exec), and the command may not
+ * open pid 1's fds ("Processes"). */
 static void stdio_after_mounts(struct sandbox_stdio *stdio, int sock)
 {
 	const char *step = NULL;
 	int n = sandbox_stdio_reopen_files(stdio, stdio_tree, &step);
 
-	close_base_fd(&stdio_tree);
 	if (n < 0) {
 		errno = -n;
 		die(sock, SANDBOX_E_STDIO, step);

@@ -115,4 +115,26 @@ for script in "cat /dev/null; cat /dev/null; sh -c 'sleep 0.2'; cat /dev/null" \
 	[ -z "$left" ] || fail "[$script]: a scratch dir no run took was left: $left"
 done
 
+# --- 5: the sandbox's own tree is not copied into it ------------------------
+# The tree is built at <scratch>/root on the host's view, and the extra
+# paths are bound recursively from that view: the store (always) and a
+# grant that holds it would each copy the tree built so far into the
+# sandbox, below the scratch area's hide. A command's mount table lists
+# no mount below the scratch area (the hide itself is at the area), for a
+# one-shot, for a script's command run in a tree built ahead, and for a
+# pipeline's stage; a file written in the grant still reaches the host.
+g=$root/g
+mkdir -p "$g"
+below() { awk -v a="$g/store/scratch/" 'index($5, a) == 1 { n++ } END { print n + 0 }' "$@"; }
+SHARK_STORE=$g/store SHARK_WRITABLE=$g "$SHARK" -c \
+	"nocache cat /proc/self/mountinfo > $g/one; cat /dev/null; cat /dev/null; nocache cat /proc/self/mountinfo > $g/ahead; nocache cat /proc/self/mountinfo | cat > $g/stage; sh -c 'echo granted > $g/w'" \
+	>"$root/out" 2>"$root/err"
+checks=$((checks + 1))
+[ "$(cat "$g/w" 2>/dev/null)" = granted ] || fail "a write in the grant did not reach the host (stderr: $(cat "$root/err"))"
+for f in one ahead stage; do
+	checks=$((checks + 1))
+	[ -s "$g/$f" ] && [ "$(below "$g/$f")" = 0 ] ||
+		fail "mounts below the scratch area in the sandbox ($f): $(below "$g/$f" 2>&1) (stderr: $(cat "$root/err"))"
+done
+
 finish
