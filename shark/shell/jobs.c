@@ -421,8 +421,10 @@ bool jobs_exit_refused(struct shell *sh)
 {
 	if (!sh->jc.on || sh->is_child || !sh->interactive)
 		return false;
-	if (sh->jc.warned && sh->jc.warned + 1 == sh->jc.lines)
-		return false;	/* exit again, right after the warning */
+	/* exit or Ctrl-D again right after the warning, with at most one
+	 * command line between: leave (dash's job_warning) */
+	if (sh->jc.warned && sh->jc.lines + 1 - sh->jc.warned <= 1)
+		return false;
 	bool stopped = false;
 	for (struct job *j = sh->jobs; j; j = j->next) {
 		job_poll(j, false, NULL);
@@ -431,7 +433,7 @@ bool jobs_exit_refused(struct shell *sh)
 	if (!stopped)
 		return false;
 	fputs("You have stopped jobs.\n", stderr);
-	sh->jc.warned = sh->jc.lines;
+	sh->jc.warned = sh->jc.lines + 1;
 	return true;
 }
 

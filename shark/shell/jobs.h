@@ -56,9 +56,10 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv);
 int jobs_list_builtin(struct shell *sh, int argc, char **argv);
 /* Reap finished background jobs without blocking. */
 void jobs_reap(struct shell *sh, bool report);
-/* exit at the prompt with a stopped job: the first time, say so and stay
- * (true); an exit typed right after that warning leaves (false), as in
- * dash. Always false without job control or in a subshell. */
+/* exit or Ctrl-D at the prompt with a stopped job: the first time, say so
+ * and stay (true); another right after that warning, or after one more
+ * command line, leaves (false), as in dash. Always false without job
+ * control or in a subshell. */
 bool jobs_exit_refused(struct shell *sh);
 void jobs_free_all(struct shell *sh);
 /* kill's target: a job (%N, %%, %+, %-) or a pid, signalled only if the

@@ -211,8 +211,13 @@ int shell_run_source(struct shell *sh)
 		}
 		struct node *n = NULL;
 		int r = parse_next(sh, &n);
-		if (r == PARSE_EOF)
+		if (r == PARSE_EOF) {
+			if (sh->interactive && top && sh->src->interactive && jobs_exit_refused(sh)) {
+				sh->src->eof = false; /* Ctrl-D with a stopped job, as exit */
+				continue;
+			}
 			break;
+		}
 		if (r == PARSE_ERROR) {
 			sh->status = sig_int_seen ? 130 : 2;
 			if (!sh->interactive) {

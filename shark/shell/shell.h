@@ -169,8 +169,8 @@ struct shell {
 		char *fg_text;		/* the command line being run, for `jobs` */
 		struct termios *modes;	/* the terminal's modes at the prompt */
 		unsigned long lines;	/* commands read at the prompt so far */
-		unsigned long warned;	/* `lines` when exit was refused for
-					 * stopped jobs (0: never) */
+		unsigned long warned;	/* 1 + `lines` when exit was refused
+					 * for stopped jobs (0: never) */
 	} jc;
 	/* where the shell's own redirections may write (boundary.c) */
 	struct boundary *boundary;

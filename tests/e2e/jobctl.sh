@@ -105,8 +105,9 @@ check "Ctrl-Z stops a script without #!" 5 screen_grep 'Stopped .*ns.sh'
 type_line 'fg'
 check "fg runs it to its end" 8 has_line 'script-done-42'
 
-# exit with a stopped job warns once and stays (dash's words); an exit
-# typed right after the warning leaves; one after another command warns again.
+# exit or Ctrl-D with a stopped job warns and stays (dash's words); one
+# right after the warning, or one command line later, leaves; two lines
+# later it warns again (dash's job_warning).
 type_line 'sleep 40'
 poll 5 on_tty sleep
 sleep 0.3
@@ -118,8 +119,13 @@ type_line 'echo stayed-$((5+5))'
 check "the shell stays after the warning" 5 has_line 'stayed-10'
 type_line 'exit'
 check "exit after another command warns again" 5 eval '[ "$(screen | grep -cxF "You have stopped jobs.")" -eq 2 ]'
-type_line 'exit'
-check "exit right after the warning ends the shell" 5 shell_exited
+type_line 'echo one-$((0+1))'
+type_line 'echo two-$((1+1))'
+check "the shell stays after the second warning" 5 has_line 'two-2'
+T send-keys -t "$PANE" C-d
+check "Ctrl-D two commands later warns too" 5 eval '[ "$(screen | grep -cxF "You have stopped jobs.")" -eq 3 ]'
+T send-keys -t "$PANE" C-d
+check "Ctrl-D right after the warning ends the shell" 5 shell_exited
 
 echo "jobctl: $((checks - failures))/$checks checks passed"
 [ "$failures" -eq 0 ]
