@@ -50,6 +50,13 @@ struct sandbox_plan {
 #define SANDBOX_RESULT_FILE "result"
 #define SANDBOX_TMP_UPPER "tmp-upper"
 
+/* ---- reaper.c ---- */
+
+/* Whether name in dirfd is an empty directory of the caller's uid, mode
+ * 0700, on dev, (xattrs) without extended attributes: a recycled
+ * skeleton's "work" or "root" (sandbox_scratch_recycle_async). */
+bool sandbox_skeleton_dir_ok(int dirfd, const char *name, dev_t dev, bool xattrs);
+
 /* ---- filter.c, filter_load.c ---- */
 
 /* The filter's variants, one program each: index of these flags among

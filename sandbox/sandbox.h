@@ -673,4 +673,28 @@ int sandbox_scratch_remove_async(const char *scratch_dir, int hold_fd);
  * queued (or already queued), or -errno. */
 int sandbox_scratch_sweep_async(const char *dir);
 
+/* Instead of removing it, empty a finished run's scratch dir back to the
+ * skeleton a run starts from (the dir with an empty "work" and "root"
+ * directory; everything else, "upper" included, removed) on the same
+ * thread, once pid1 (the run's pid 1, a child of the caller's; 0 when it
+ * was reaped already) has exited, and prove it one: the dir and both
+ * subdirectories of the caller's uid, mode 0700, without extended
+ * attributes, holding nothing else. sandbox_scratch_recycled() then
+ * reports it; one that cannot be proven a skeleton is removed as
+ * sandbox_scratch_remove_async() does. A run whose plan names such a
+ * skeleton as its scratch dir starts in it (its "work" and "root" are
+ * taken as they are when they are empty directories of the caller's,
+ * mode 0700; "upper" is always made new). The caller keeps its hold on
+ * the dir (nothing is closed here) and must not use the dir until it is
+ * reported. Returns 0 once queued, or -errno (-EAGAIN: the queue, or
+ * the recyclings not collected yet, are full; nothing queued). */
+int sandbox_scratch_recycle_async(const char *scratch_dir, pid_t pid1);
+
+/* The next recycling of this process's that finished: its dir copied into
+ * buf (size bytes) and *ret_ok set (true: a proven skeleton, ready; false:
+ * removed, or being removed). Returns 1, or 0 when none finished, or
+ * -ENAMETOOLONG. Reports nothing in a forked child (its parent's
+ * recyclings are the parent's). */
+int sandbox_scratch_recycled(char *buf, size_t size, bool *ret_ok);
+
 #endif /* SHARK_SANDBOX_H */

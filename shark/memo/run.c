@@ -553,16 +553,27 @@ static void scratch_remove(const char *dir, int *hold, bool wait)
 	*hold = -1; /* queued: closed once the dir is gone */
 }
 
+/* A finished run's scratch dir (its pid 1, pid1, ended: 0 when reaped
+ * already) emptied back to a skeleton for a later run of this process
+ * (scratch.c), or else removed. */
+static void scratch_release(const char *dir, int *hold, pid_t pid1)
+{
+	if (!memo_scratch_recycle(dir, hold, pid1))
+		scratch_remove(dir, hold, false);
+}
+
 /* End preps[0] (whose tree is on the ahead scratch dir), then remove the
  * dir (wait: at once). */
 static void prep_ahead_drop(bool wait)
 {
 	if (!ahead_scratch)
 		return;
-	sandbox_prep_free(preps[0]);
+	sandbox_prep_free(preps[0]); /* its pid 1 killed and reaped */
 	preps[0] = NULL;
-	(void)ahead_hold_ours();
-	scratch_remove(ahead_scratch, &ahead_hold, wait);
+	if (!ahead_hold_ours() || wait)
+		scratch_remove(ahead_scratch, &ahead_hold, wait);
+	else
+		scratch_release(ahead_scratch, &ahead_hold, 0);
 	prep_ahead_forget();
 }
 
@@ -1743,7 +1754,15 @@ static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_
 
 static void srun_release(struct srun *r)
 {
-	if (r->scratch)
+	/* A run that ended with its result (pid 1 done, or exiting) leaves
+	 * its dir to be recycled once pid 1 has exited; any other is
+	 * removed (its pid 1 killed and reaped first, sandbox_run_free). */
+	pid_t pid1 = r->run && r->res ? sandbox_run_pid(r->run) : -1;
+	sandbox_run_free(r->run);
+	r->run = NULL;
+	if (r->scratch && pid1 > 0)
+		scratch_release(r->scratch, &r->scratch_hold, pid1);
+	else if (r->scratch)
 		scratch_remove(r->scratch, &r->scratch_hold, false);
 	close_fd(&r->scratch_hold);
 	free(r->scratch);
@@ -1754,7 +1773,6 @@ static void srun_release(struct srun *r)
 	store_blob_writer_free(r->wout);
 	store_blob_writer_free(r->werr);
 	sandbox_result_free(r->res);
-	sandbox_run_free(r->run);
 	close_fd(&r->in_r);
 	close_fd(&r->out_w);
 	close_fd(&r->err_w);
