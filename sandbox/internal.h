@@ -99,7 +99,8 @@ int sandbox_landlock_fence(void);
 /* ---- tmplayer.c (in pid 1) ---- */
 
 /* Copy the /tmp overlay's upper layer (layer_fd, a directory opened for
- * reading) into <scratch>/tmp-upper, whole or not at all. 0 or -errno
+ * reading) into <scratch>/tmp-upper, whole or not at all; an empty layer
+ * is not copied (no tmp-upper, 0). 0 or -errno
  * (-E2BIG: over 1,000,000 entries; -ELOOP: deeper than 256). */
 int sandbox_tmp_layer_export(int layer_fd, int scratch_fd);
 

@@ -280,9 +280,46 @@ static void empty_dir(int dirfd, const char *name, dev_t dev)
 	close(fd);
 }
 
+/* The run's result file, kept emptied (pid 1 writes the next one in
+ * place: one inode less per run); anything else by that name removed. */
+static void empty_result(int dfd)
+{
+	struct stat st;
+	int fd;
+
+	if (fstatat(dfd, SANDBOX_RESULT_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	fd = S_ISREG(st.st_mode) ? openat(dfd, SANDBOX_RESULT_FILE,
+					  O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+				 : -1;
+	if (fd < 0 || ftruncate(fd, 0) < 0)
+		(void)unlinkat(dfd, SANDBOX_RESULT_FILE, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Whether the result file at dfd is one a skeleton may keep: an empty
+ * regular file of ours, mode 0600, with no other link and no extended
+ * attribute. */
+static bool result_ok(int dfd)
+{
+	struct stat st;
+	bool ok;
+	int fd = openat(dfd, SANDBOX_RESULT_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+	     st.st_uid == geteuid() && (st.st_mode & 07777) == 0600 && st.st_nlink == 1 &&
+	     flistxattr(fd, NULL, 0) == 0;
+	close(fd);
+	return ok;
+}
+
 /* The proof that the dir at dfd (st: its stat) is a skeleton again: a
  * directory of ours, mode 0700, no extended attribute, holding exactly
- * an empty "work" and an empty "root" (skeleton_dir_ok). */
+ * an empty "work" and an empty "root" (skeleton_dir_ok), and at most an
+ * empty result file (result_ok). */
 static bool skeleton_proven(int dfd, const struct stat *st)
 {
 	char buf[512] __attribute__((aligned(8)));
@@ -299,6 +336,11 @@ static bool skeleton_proven(int dfd, const struct stat *st)
 			off += de->d_reclen;
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
+			if (strcmp(de->d_name, SANDBOX_RESULT_FILE) == 0) {
+				if (!result_ok(dfd))
+					return false;
+				continue;
+			}
 			if (strcmp(de->d_name, SANDBOX_WORK) != 0 &&
 			    strcmp(de->d_name, SANDBOX_ROOT) != 0)
 				return false;
@@ -314,9 +356,8 @@ static bool skeleton_proven(int dfd, const struct stat *st)
  * the dir removed as remove_scratch does) when it cannot be proven one. */
 static bool recycle(const char *path, pid_t pid1)
 {
-	static const char *const gone[] = { SANDBOX_UPPER, SANDBOX_RESULT_FILE,
-					     SANDBOX_RESULT_FILE ".tmp", SANDBOX_TMP_UPPER,
-					     SANDBOX_TMP_UPPER ".part" };
+	static const char *const gone[] = { SANDBOX_UPPER, SANDBOX_RESULT_FILE ".tmp",
+					     SANDBOX_TMP_UPPER, SANDBOX_TMP_UPPER ".part" };
 	bool ok = false;
 	struct stat st;
 	int dfd;
@@ -333,6 +374,7 @@ static bool recycle(const char *path, pid_t pid1)
 			remove_below(dfd, gone[i], st.st_dev, 0);
 		empty_dir(dfd, SANDBOX_WORK, st.st_dev);
 		empty_dir(dfd, SANDBOX_ROOT, st.st_dev);
+		empty_result(dfd);
 		ok = skeleton_proven(dfd, &st);
 	}
 	close(dfd);

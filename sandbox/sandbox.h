@@ -231,7 +231,8 @@ void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view);
  * ended, into "<scratch>/tmp-upper", which the caller can scan with
  * sandbox_effects_scan(upper, "/tmp", ...) and apply to the host's /tmp
  * with the same rules as workspace effects. A copy that failed leaves no
- * tmp-upper and sets SANDBOX_RESULT_TRACE_LOST. */
+ * tmp-upper and sets SANDBOX_RESULT_TRACE_LOST; an empty layer (nothing
+ * written) is not copied either: no tmp-upper, without that flag. */
 void sandbox_plan_set_tmp_capture(sandbox_plan *plan, bool capture);
 
 /* sandbox_host_view_available - whether this kernel can fence a host-view
