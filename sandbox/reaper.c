@@ -61,12 +61,13 @@
  * its mkdtemp and its hold, microseconds apart): left alone. */
 #define SWEEP_MIN_AGE_S 10
 /* Bounds what one sweep looks at (a scratch area is normally near empty)
- * and how many leftovers it removes: a process leaves at most about one
- * (its last run's, when it exits right after), so a few per process keep
- * the area from growing while bounding the I/O a short process spends on
+ * and how many leftovers it removes: a process leaves its last run's dir
+ * (when it exits right after it) and the skeletons it kept for reuse (at
+ * most four, shark/memo/scratch.c), so twice that per process keeps the
+ * area from growing while bounding the I/O a short process spends on
  * others' leftovers (and its exit's wait for the removal in flight). */
 #define SWEEP_MAX_ENTRIES 4096
-#define SWEEP_MAX_REMOVED 4
+#define SWEEP_MAX_REMOVED 8
 /* Queue slots; when all are taken the caller removes its dir itself. */
 #define QUEUE_SLOTS 32
 /* Deeper trees in an upper dir are left to gc (the same bound as

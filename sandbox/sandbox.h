@@ -669,7 +669,8 @@ int sandbox_scratch_remove_async(const char *scratch_dir, int hold_fd);
  * (the directory that holds them) on the same thread: entries named
  * "run.*" that no process holds (an exclusive flock(2) succeeds; a run
  * holds its dir with a shared one until it is removed) and that have not
- * changed for 10 s, at most four of them (a process leaves about one),
+ * changed for 10 s, at most eight of them (a process leaves its last
+ * run's and the few skeletons it kept, sandbox_scratch_recycle_async),
  * each removed as sandbox_scratch_cleanup() does, then rmdir'ed. 0 once
  * queued (or already queued), or -errno. */
 int sandbox_scratch_sweep_async(const char *dir);

@@ -136,14 +136,19 @@ wait "$bg"
 distinct=$(grep '^run\.' "$root/names" | sort -u | wc -l)
 checks=$((checks + 1))
 [ "$distinct" -le 8 ] || fail "20 runs went through $distinct scratch dirs"
-# What a shell leaves at its exit is skeletons (empty work and root) or
-# its last run's dir, swept by a later shell like any leftover.
+# What a shell leaves at its exit is skeletons (empty work and root, an
+# emptied result) or its last run's dir, swept by a later shell like any
+# leftover.
 checks=$((checks + 1))
 left=0
 for d in "$store"/scratch/run.*; do
 	[ -d "$d" ] || continue
-	[ "$(ls -A "$d" | tr '\n' ' ')" = "root work " ] && [ -z "$(ls -A "$d/root" "$d/work" 2>/dev/null | grep -v ':$' | grep .)" ] ||
-		left=$((left + 1))
+	case $(ls -A "$d" | tr '\n' ' ') in
+	"root work " | "result root work ") ;;
+	*) left=$((left + 1)); continue ;;
+	esac
+	[ -z "$(ls -A "$d/root" "$d/work" 2>/dev/null | grep -v ':$' | grep .)" ] &&
+		[ ! -s "$d/result" ] || left=$((left + 1))
 done
 [ "$left" -le 1 ] || fail "$left scratch dirs that are not skeletons left: $(ls -A "$store"/scratch/run.* | head -20)"
 
