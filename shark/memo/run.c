@@ -1752,12 +1752,15 @@ static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_
 	}
 }
 
-static void srun_release(struct srun *r)
+static void srun_release(struct srun *r, bool goes_on)
 {
 	/* A run that ended with its result (pid 1 done, or exiting) leaves
-	 * its dir to be recycled once pid 1 has exited; any other is
-	 * removed (its pid 1 killed and reaped first, sandbox_run_free). */
-	pid_t pid1 = r->run && r->res ? sandbox_run_pid(r->run) : -1;
+	 * its dir to be recycled once pid 1 has exited, in a process that
+	 * goes on to run more (goes_on: not the last run of a process that
+	 * leaves by _exit, the last command of `shark -c` or a forked job's,
+	 * whose skeleton no run would take); any other is removed (its pid
+	 * 1 killed and reaped first, sandbox_run_free). */
+	pid_t pid1 = goes_on && r->run && r->res ? sandbox_run_pid(r->run) : -1;
 	sandbox_run_free(r->run);
 	r->run = NULL;
 	if (r->scratch && pid1 > 0)
@@ -1874,7 +1877,7 @@ int memo_run_stages(struct memo_pipeline *p)
 	 * must be what it saw, not what a stage beside it wrote. */
 	for (size_t j = 0; j < count; j++) {
 		apply_stage(m, &runs[j]);
-		srun_release(&runs[j]);
+		srun_release(&runs[j], m->commit_later);
 	}
 	free(runs);
 	if (batch && m->commit_later) {
