@@ -183,7 +183,7 @@ Test(sandbox_reaper, sweep_is_bounded_per_process)
 {
 	char base[4096], run[4200], marker[4200];
 	base_dir(base, sizeof(base));
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 10; i++) {
 		snprintf(run, sizeof(run), "%s/run.%d", base, i);
 		make_run_dir(run);
 		make_old(run);
@@ -195,7 +195,7 @@ Test(sandbox_reaper, sweep_is_bounded_per_process)
 	cr_assert(gone_within(marker, 10000));
 	int left = 0;
 	struct stat st;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 10; i++) {
 		snprintf(run, sizeof(run), "%s/run.%d", base, i);
 		if (stat(run, &st) == 0) {
 			left++;
@@ -203,7 +203,7 @@ Test(sandbox_reaper, sweep_is_bounded_per_process)
 			rmdir(run);
 		}
 	}
-	cr_expect_eq(left, 2, "%d of 6 leftovers stayed, expected 2 (4 swept)", left);
+	cr_expect_eq(left, 2, "%d of 10 leftovers stayed, expected 2 (8 swept)", left);
 	rmdir(base);
 }
 
