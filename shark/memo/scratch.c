@@ -112,11 +112,16 @@ int memo_scratch_pool_take(const char *base_real, char **ret, int *ret_hold)
 			pool_drop(i--);
 			continue;
 		}
-		/* made under another base (the store changed, or the workspace
-		 * moved over it): not for this run */
+		/* made under another base (the store's scratch area, against
+		 * $TMPDIR's once the workspace holds the store): not for this
+		 * run, nor likely for a later one; removed */
 		if (strncmp(p->path, base_real, bl) != 0 || p->path[bl] != '/' ||
-		    strchr(p->path + bl + 1, '/'))
+		    strchr(p->path + bl + 1, '/')) {
+			if (sandbox_scratch_remove_async(p->path, p->hold) < 0)
+				close(p->hold); /* left to the sweep */
+			pool_drop(i--);
 			continue;
+		}
 		*ret = p->path;
 		*ret_hold = p->hold;
 		pool[i] = pool[--pool_n];
