@@ -208,23 +208,21 @@ bool sandbox_skeleton_dir_ok(int dirfd, const char *name, dev_t dev, bool xattrs
 
 	if (fd < 0)
 		return false;
-	/* "." and ".." only: the first read returns them, the second none */
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev &&
-	    st.st_uid == geteuid() && (st.st_mode & 07777) == 0700 && st.st_nlink == 2 &&
+	    st.st_uid == geteuid() && (st.st_mode & 07777) == 0700 &&
 	    (!xattrs || flistxattr(fd, NULL, 0) == 0)) {
-		long total = 0;
+		bool other = false;
 
-		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		while (!other && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 			for (long off = 0; off < n;) {
 				struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
 
 				off += de->d_reclen;
-				total++;
 				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-					total += 100;
+					other = true;
 			}
 		}
-		ok = n == 0 && total == 2;
+		ok = !other && n == 0;
 	}
 	close(fd);
 	return ok;

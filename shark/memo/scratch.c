@@ -56,6 +56,14 @@ static bool hold_ours(const struct pooled *p)
 	       st.st_ino == p->ino;
 }
 
+/* The dir at p's path is still the one the pool holds (the one the
+ * library proved a skeleton, not another put in its place). */
+static bool path_same(const struct pooled *p)
+{
+	struct stat st;
+	return lstat(p->path, &st) == 0 && st.st_dev == p->dev && st.st_ino == p->ino;
+}
+
 static void pool_drop(size_t i)
 {
 	free(pool[i].path);
@@ -109,6 +117,11 @@ int memo_scratch_pool_take(const char *base_real, char **ret, int *ret_hold)
 		if (!hold_ours(p)) { /* the script's fd now: not ours to close */
 			p->hold = -1;
 			(void)sandbox_scratch_remove_async(p->path, -1);
+			pool_drop(i--);
+			continue;
+		}
+		if (!path_same(p)) { /* not ours to remove either */
+			close(p->hold);
 			pool_drop(i--);
 			continue;
 		}
