@@ -677,11 +677,12 @@ int sandbox_scratch_sweep_async(const char *dir);
 
 /* Instead of removing it, empty a finished run's scratch dir back to the
  * skeleton a run starts from (the dir with an empty "work" and "root"
- * directory; everything else, "upper" included, removed) on the same
- * thread, once pid1 (the run's pid 1, a child of the caller's; 0 when it
- * was reaped already) has exited, and prove it one: the dir and both
- * subdirectories of the caller's uid, mode 0700, without extended
- * attributes, holding nothing else. sandbox_scratch_recycled() then
+ * directory and an emptied result file; everything else, "upper"
+ * included, removed) on the same thread, once pid1 (the run's pid 1; 0
+ * when it was reaped already) has exited, and prove it one: the dir and
+ * both subdirectories of the caller's uid, mode 0700, without extended
+ * attributes, holding nothing else (the result file, if there, empty,
+ * mode 0600, one link, no xattr). sandbox_scratch_recycled() then
  * reports it; one that cannot be proven a skeleton is removed as
  * sandbox_scratch_remove_async() does. A run whose plan names such a
  * skeleton as its scratch dir starts in it (its "work" and "root" are
