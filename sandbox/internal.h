@@ -50,6 +50,13 @@ struct sandbox_plan {
 #define SANDBOX_RESULT_FILE "result"
 #define SANDBOX_TMP_UPPER "tmp-upper"
 
+/* ---- reaper.c ---- */
+
+/* Whether name in dirfd is an empty directory of the caller's uid, mode
+ * 0700, on dev, (xattrs) without extended attributes: a recycled
+ * skeleton's "work" or "root" (sandbox_scratch_recycle_async). */
+bool sandbox_skeleton_dir_ok(int dirfd, const char *name, dev_t dev, bool xattrs);
+
 /* ---- filter.c, filter_load.c ---- */
 
 /* The filter's variants, one program each: index of these flags among
@@ -92,7 +99,8 @@ int sandbox_landlock_fence(void);
 /* ---- tmplayer.c (in pid 1) ---- */
 
 /* Copy the /tmp overlay's upper layer (layer_fd, a directory opened for
- * reading) into <scratch>/tmp-upper, whole or not at all. 0 or -errno
+ * reading) into <scratch>/tmp-upper, whole or not at all; an empty layer
+ * is not copied (no tmp-upper, 0). 0 or -errno
  * (-E2BIG: over 1,000,000 entries; -ELOOP: deeper than 256). */
 int sandbox_tmp_layer_export(int layer_fd, int scratch_fd);
 

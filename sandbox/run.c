@@ -157,14 +157,25 @@ static void defer_reap(pid_t pid)
 
 /* ---- caller side ----------------------------------------------------------- */
 
+/* The run's dirs in its scratch dir. "upper" is always new (an upper dir
+ * there is another run's); "work" and "root" may be a recycled skeleton's
+ * (sandbox_scratch_recycle_async), taken when they are still empty
+ * directories of ours: a new inode costs 100-190 us of CPU on an ext4
+ * without a journal. */
 static int make_scratch_dirs(int scratch_fd)
 {
 	static const char *const names[] = { SANDBOX_UPPER, SANDBOX_WORK,
 					      SANDBOX_ROOT };
+	struct stat st;
 
 	for (size_t i = 0; i < 3; i++) {
-		if (mkdirat(scratch_fd, names[i], 0700) < 0)
-			return errno == EEXIST ? SANDBOX_E_SCRATCH_BUSY : -errno;
+		if (mkdirat(scratch_fd, names[i], 0700) == 0)
+			continue;
+		if (errno != EEXIST)
+			return -errno;
+		if (i == 0 || fstat(scratch_fd, &st) < 0 ||
+		    !sandbox_skeleton_dir_ok(scratch_fd, names[i], st.st_dev, false))
+			return SANDBOX_E_SCRATCH_BUSY;
 	}
 	return 0;
 }

@@ -231,7 +231,8 @@ void sandbox_plan_set_host_view(sandbox_plan *plan, bool host_view);
  * ended, into "<scratch>/tmp-upper", which the caller can scan with
  * sandbox_effects_scan(upper, "/tmp", ...) and apply to the host's /tmp
  * with the same rules as workspace effects. A copy that failed leaves no
- * tmp-upper and sets SANDBOX_RESULT_TRACE_LOST. */
+ * tmp-upper and sets SANDBOX_RESULT_TRACE_LOST; an empty layer (nothing
+ * written) is not copied either: no tmp-upper, without that flag. */
 void sandbox_plan_set_tmp_capture(sandbox_plan *plan, bool capture);
 
 /* sandbox_host_view_available - whether this kernel can fence a host-view
@@ -684,9 +685,35 @@ int sandbox_scratch_remove_async(const char *scratch_dir, int hold_fd);
  * (the directory that holds them) on the same thread: entries named
  * "run.*" that no process holds (an exclusive flock(2) succeeds; a run
  * holds its dir with a shared one until it is removed) and that have not
- * changed for 10 s, at most four of them (a process leaves about one),
+ * changed for 10 s, at most eight of them (a process leaves its last
+ * run's and the few skeletons it kept, sandbox_scratch_recycle_async),
  * each removed as sandbox_scratch_cleanup() does, then rmdir'ed. 0 once
  * queued (or already queued), or -errno. */
 int sandbox_scratch_sweep_async(const char *dir);
+
+/* Instead of removing it, empty a finished run's scratch dir back to the
+ * skeleton a run starts from (the dir with an empty "work" and "root"
+ * directory and an emptied result file; everything else, "upper"
+ * included, removed) on the same thread, once pid1 (the run's pid 1; 0
+ * when it was reaped already) has exited, and prove it one: the dir and
+ * both subdirectories of the caller's uid, mode 0700, without extended
+ * attributes, holding nothing else (the result file, if there, empty,
+ * mode 0600, one link, no xattr). sandbox_scratch_recycled() then
+ * reports it; one that cannot be proven a skeleton is removed as
+ * sandbox_scratch_remove_async() does. A run whose plan names such a
+ * skeleton as its scratch dir starts in it (its "work" and "root" are
+ * taken as they are when they are empty directories of the caller's,
+ * mode 0700; "upper" is always made new). The caller keeps its hold on
+ * the dir (nothing is closed here) and must not use the dir until it is
+ * reported. Returns 0 once queued, or -errno (-EAGAIN: the queue, or
+ * the recyclings not collected yet, are full; nothing queued). */
+int sandbox_scratch_recycle_async(const char *scratch_dir, pid_t pid1);
+
+/* The next recycling of this process's that finished: its dir copied into
+ * buf (size bytes) and *ret_ok set (true: a proven skeleton, ready; false:
+ * removed, or being removed). Returns 1, or 0 when none finished, or
+ * -ENAMETOOLONG. Reports nothing in a forked child (its parent's
+ * recyclings are the parent's). */
+int sandbox_scratch_recycled(char *buf, size_t size, bool *ret_ok);
 
 #endif /* SHARK_SANDBOX_H */

@@ -1356,11 +1356,13 @@ static void write_result(int scratch_fd, struct sandbox_result *res)
 
 	if (sandbox_result_encode(res, &data, &size) < 0)
 		_exit(3);
-	fd = openat(scratch_fd, SANDBOX_RESULT_FILE ".tmp",
+	/* Written in place: the caller reads it only once pid 1 said it
+	 * ended or exited with 0, both after this (a write cut short ends
+	 * otherwise); a recycled scratch dir brings it, emptied, so no new
+	 * inode is made (sandbox_scratch_recycle_async). */
+	fd = openat(scratch_fd, SANDBOX_RESULT_FILE,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || sandbox_write_all(fd, data, size) < 0 || close(fd) < 0 ||
-	    renameat(scratch_fd, SANDBOX_RESULT_FILE ".tmp", scratch_fd,
-		     SANDBOX_RESULT_FILE) < 0)
+	if (fd < 0 || sandbox_write_all(fd, data, size) < 0 || close(fd) < 0)
 		_exit(3);
 	free(data);
 }

@@ -155,12 +155,40 @@ static int copy_dir(int src, int dst, int depth, size_t *count)
 	return r;
 }
 
+/* Whether the layer holds no entry: nothing written under /tmp. */
+static bool layer_empty(int layer_fd)
+{
+	int fd = openat(layer_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+
+	if (fd < 0)
+		return false;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return false;
+	}
+	while (empty && (errno = 0, de = readdir(d)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	if (errno != 0)
+		empty = false;
+	closedir(d);
+	return empty;
+}
+
 int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 {
 	static const char part[] = SANDBOX_TMP_UPPER ".part";
 	size_t count = 0;
 	int dst, r;
 
+	/* Nothing written: no copy, and no directory made (a new inode
+	 * costs 100-190 us of CPU on an ext4 without a journal); the caller
+	 * reads a missing copy as an empty one. */
+	if (layer_empty(layer_fd))
+		return 0;
 	if (mkdirat(scratch_fd, part, 0700) < 0)
 		return -errno;
 	dst = openat(scratch_fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -1004,11 +1004,9 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	return 0;
 }
 
-/* The canonical path of dir (made by mkdtemp in base): base resolved once
- * per engine (the store's scratch area or $TMPDIR, the same for every run
- * of a process), dir's own name added; realpath(3) again only for
- * another base. */
-static char *scratch_real(struct memo *m, const char *base, const char *dir)
+/* base resolved (m->scratch_base_real) once per engine and base; false
+ * when it cannot be. */
+static bool scratch_real_base(struct memo *m, const char *base)
 {
 	if (!m->scratch_base || strcmp(m->scratch_base, base) != 0) {
 		free(m->scratch_base);
@@ -1018,9 +1016,20 @@ static char *scratch_real(struct memo *m, const char *base, const char *dir)
 		if (!m->scratch_base_real) {
 			free(m->scratch_base);
 			m->scratch_base = NULL;
-			return realpath(dir, NULL);
+			return false;
 		}
 	}
+	return true;
+}
+
+/* The canonical path of dir (made by mkdtemp in base): base resolved once
+ * per engine (the store's scratch area or $TMPDIR, the same for every run
+ * of a process), dir's own name added; realpath(3) again only for
+ * another base. */
+static char *scratch_real(struct memo *m, const char *base, const char *dir)
+{
+	if (!scratch_real_base(m, base))
+		return realpath(dir, NULL);
 	const char *name = strrchr(dir, '/') + 1;
 	char *p;
 	if (asprintf(&p, "%s/%s", strcmp(m->scratch_base_real, "/") ? m->scratch_base_real : "",
@@ -1078,6 +1087,10 @@ int memo_make_scratch(struct memo *m, char **ret, int *ret_hold)
 		}
 		base = tmp_base;
 	}
+	/* a skeleton recycled from an earlier run of this process, when one
+	 * is ready (scratch.c) */
+	if (scratch_real_base(m, base) && memo_scratch_pool_take(m->scratch_base_real, ret, ret_hold) == 1)
+		return 0;
 	int n = snprintf(buf, sizeof(buf), "%s/run.XXXXXX", base);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;

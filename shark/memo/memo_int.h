@@ -252,6 +252,16 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
 
+/* scratch.c: this process's recycled scratch dirs. memo_scratch_pool_take
+ * - a skeleton ready in base_real (a canonical path): 1 with *ret (to
+ * free) and *ret_hold (its hold, to close) set, or 0. memo_scratch_recycle
+ * - hand a finished run's dir (held by *hold, which is taken: set to -1)
+ * to the library to be emptied back to a skeleton once pid1 (0: reaped
+ * already) has exited; false when it was not taken (the pool is full, the
+ * hold is not the dir's): the caller removes the dir as before. */
+int memo_scratch_pool_take(const char *base_real, char **ret, int *ret_hold);
+bool memo_scratch_recycle(const char *dir, int *hold, pid_t pid1);
+
 /* memo_trace_verify - whether every input of t (a trace not from the
  * index: fetched from the shared cache) matches now, checked exactly as a
  * lookup checks a local trace: 1, 0, or a negative store error. */

@@ -576,16 +576,27 @@ static void scratch_remove(const char *dir, int *hold, bool wait)
 	*hold = -1; /* queued: closed once the dir is gone */
 }
 
+/* A finished run's scratch dir (its pid 1, pid1, ended: 0 when reaped
+ * already) emptied back to a skeleton for a later run of this process
+ * (scratch.c), or else removed. */
+static void scratch_release(const char *dir, int *hold, pid_t pid1)
+{
+	if (!memo_scratch_recycle(dir, hold, pid1))
+		scratch_remove(dir, hold, false);
+}
+
 /* End preps[0] (whose tree is on the ahead scratch dir), then remove the
  * dir (wait: at once). */
 static void prep_ahead_drop(bool wait)
 {
 	if (!ahead_scratch)
 		return;
-	sandbox_prep_free(preps[0]);
+	sandbox_prep_free(preps[0]); /* its pid 1 killed and reaped */
 	preps[0] = NULL;
-	(void)ahead_hold_ours();
-	scratch_remove(ahead_scratch, &ahead_hold, wait);
+	if (!ahead_hold_ours() || wait)
+		scratch_remove(ahead_scratch, &ahead_hold, wait);
+	else
+		scratch_release(ahead_scratch, &ahead_hold, 0);
 	prep_ahead_forget();
 }
 
@@ -1764,9 +1775,20 @@ static void record_all(struct memo *m, const char *cwd, struct srun *runs, size_
 	}
 }
 
-static void srun_release(struct srun *r)
+static void srun_release(struct srun *r, bool goes_on)
 {
-	if (r->scratch)
+	/* A run that ended with its result (pid 1 done, or exiting) leaves
+	 * its dir to be recycled once pid 1 has exited, in a process that
+	 * goes on to run more (goes_on: not the last run of a process that
+	 * leaves by _exit, the last command of `shark -c` or a forked job's,
+	 * whose skeleton no run would take); any other is removed (its pid
+	 * 1 killed and reaped first, sandbox_run_free). */
+	pid_t pid1 = goes_on && r->run && r->res ? sandbox_run_pid(r->run) : -1;
+	sandbox_run_free(r->run);
+	r->run = NULL;
+	if (r->scratch && pid1 > 0)
+		scratch_release(r->scratch, &r->scratch_hold, pid1);
+	else if (r->scratch)
 		scratch_remove(r->scratch, &r->scratch_hold, false);
 	close_fd(&r->scratch_hold);
 	free(r->scratch);
@@ -1777,7 +1799,6 @@ static void srun_release(struct srun *r)
 	store_blob_writer_free(r->wout);
 	store_blob_writer_free(r->werr);
 	sandbox_result_free(r->res);
-	sandbox_run_free(r->run);
 	close_fd(&r->in_r);
 	close_fd(&r->out_w);
 	close_fd(&r->err_w);
@@ -1879,7 +1900,7 @@ int memo_run_stages(struct memo_pipeline *p)
 	 * must be what it saw, not what a stage beside it wrote. */
 	for (size_t j = 0; j < count; j++) {
 		apply_stage(m, &runs[j]);
-		srun_release(&runs[j]);
+		srun_release(&runs[j], m->commit_later);
 	}
 	free(runs);
 	if (batch && m->commit_later) {

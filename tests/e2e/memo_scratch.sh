@@ -7,7 +7,22 @@
 # directory the command made read-only (unprivileged).
 . "$(dirname "$0")/../lib/e2e.sh"
 
-count() { ls "$store/scratch" | grep -c '^run\.'; }
+# Run dirs other than the emptied skeletons (work, root, an empty result)
+# a shell keeps for its later runs: at most four of those per shell
+# (shark/memo/scratch.c), counted apart.
+count() {
+	n=0
+	for d in "$store"/scratch/run.*; do
+		[ -d "$d" ] || continue
+		case $(ls -A "$d" | tr '\n' ' ') in
+		"root work " | "result root work ")
+			[ -z "$(ls -A "$d/work" "$d/root")" ] && [ ! -s "$d/result" ] && continue ;;
+		esac
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+skeletons() { ls "$store/scratch" | grep -c '^run\.' | { read -r all; echo $((all - $(count))); }; }
 
 # Runs that write to /tmp and leave read-only directories, then one that
 # lasts two seconds: by its end the background thread has removed the
@@ -18,6 +33,9 @@ sk "echo a > /tmp/x; cat /tmp/x; sh -c 'mkdir /tmp/ro$$ d && touch /tmp/ro$$/f d
 n=$(count)
 checks=$((checks + 1))
 [ "$n" -le 2 ] || fail "a script's runs left $n scratch dirs: $(ls -A "$store/scratch"/run.* | head -20)"
+n=$(skeletons)
+checks=$((checks + 1))
+[ "$n" -le 4 ] || fail "a script's shell kept $n skeletons"
 chmod 755 "$ws/d" 2>/dev/null
 rm -rf "$ws/d"
 
@@ -29,6 +47,10 @@ sk "cat /etc/hostname | wc -c; sh -c 'sleep 2'"
 n=$(count)
 checks=$((checks + 1))
 [ "$n" -le 2 ] || fail "the next shell's sweep left $n scratch dirs"
+# (the skeletons the earlier shells kept are swept too: nothing old stays)
+n=$(find "$store/scratch" -maxdepth 1 -name 'run.*' -mmin +0.5 | wc -l)
+checks=$((checks + 1))
+[ "$n" = 0 ] || fail "the next shell's sweep left $n old scratch dirs"
 
 # Scratch dirs outside the store (the store inside the workspace) where
 # they cannot be made: the command does not run, the shell says why and
