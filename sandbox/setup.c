@@ -945,6 +945,18 @@ static void setup_mounts(const struct sandbox_plan *plan,
 		die(sock, SANDBOX_E_MOUNT, "mount /run");
 	close_base_fd(&base.run); /* made ahead, unused: the network is granted */
 
+	/* The overlay's root takes its mode from the upper dir, made 0700:
+	 * give it the workspace's, so `ls -ld .` shows what it shows on the
+	 * host (as mount_private does). The owner stays the caller's. */
+	{
+		struct stat ws_st;
+		char up[SANDBOX_MAX_PATH + 16];
+
+		n = snprintf(up, sizeof(up), "%s/" SANDBOX_UPPER, plan->scratch);
+		if (n > 0 && (size_t)n < sizeof(up) && stat(plan->workspace, &ws_st) == 0 &&
+		    chmod(up, ws_st.st_mode & 07777) < 0)
+			die(sock, SANDBOX_E_OVERLAY, "upper dir mode");
+	}
 	n = snprintf(opts, sizeof(opts),
 		     "lowerdir=%s,upperdir=%s/" SANDBOX_UPPER
 		     ",workdir=%s/" SANDBOX_WORK ",userxattr,volatile",
