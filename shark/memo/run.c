@@ -1308,7 +1308,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 
 	if (!r->reason && res) {
 		const char *why = NULL;
-		e = memo_inputs_from_accesses(m, res, r->scratch, &inputs, &n_inputs, &why);
+		e = memo_inputs_from_accesses(m, res, r->scratch, r->ps->procattrs, &inputs, &n_inputs, &why);
 		if (e == 1)
 			no_record(r, why);
 		else if (e < 0)
