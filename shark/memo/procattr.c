@@ -1,17 +1,19 @@
 /* procattr.c - process attributes as inputs. A command inherits the
- * shell's resource limits, nice value and CPU set when it starts, and what
- * it computes may depend on them (`ulimit -n` in `sh -c`, `nproc`, `sort`
- * sizing its buffers and threads, `nice`). The tracer reports which of
- * them the run looked at (sandbox_result.attrs); each becomes a
- * STORE_INPUT_PROCESS input named after the attribute ("rlimit/nofile",
- * "nice", "affinity"), with the hash of the value this process has now:
- * the value it gave the command, since the shell changes none of them
- * while its own command runs. A lookup hashes its own value again. The
+ * shell's resource limits, nice value, CPU set, scheduling policy and I/O
+ * priority when it starts, and what it computes may depend on them
+ * (`ulimit -n` in `sh -c`, `nproc`, `sort` sizing its buffers and threads,
+ * `nice`, `chrt -p`, `ionice`). The tracer reports which of them the run
+ * looked at (sandbox_result.attrs); each becomes a STORE_INPUT_PROCESS
+ * input named after the attribute ("rlimit/nofile", "nice", "affinity",
+ * "sched", "ioprio"), with the hash of the value this process had when the
+ * pipeline was planned (memo_procattrs_now): the value it gave the
+ * command, even when someone changed the shell's from outside while the
+ * command ran. A lookup hashes its current value with the same code. The
  * value is never taken from the command, which may have changed its own.
  * RLIMIT_STACK is in the action key instead (every program reads it at
- * start-up). Only what a run looked at is an input, so results shared
- * between machines miss only for the commands that did (docs/memo.md,
- * "Process attributes"). */
+ * start-up). Only what a run looked at is an input (and, for a failed run,
+ * the enforced limits: memo.c), so results shared between machines miss
+ * only for the commands that did (docs/memo.md, "Process attributes"). */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
