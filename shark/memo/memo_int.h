@@ -249,6 +249,7 @@ bool memo_effect_in_tmp(const char *path);
  * is not the caller's. Refusals are reported; 0 or the last error. */
 int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx);
 struct memo_procattrs;
+/* pa: the attribute values the run started with (NULL: now) */
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 			      const char *scratch, const struct memo_procattrs *pa,
 			      struct store_input **ret_inputs,
@@ -299,8 +300,8 @@ struct memo_procattrs {
 	cpu_set_t cpus;
 	uint64_t sched[8];
 };
-/* memo_procattrs_now - every attribute's value now (a pipeline's plan:
- * what its commands start with; the record hashes these). */
+/* memo_procattrs_now - every attribute's value now (before a pipeline's
+ * stages start: what its commands start with; the record hashes these). */
 void memo_procattrs_now(struct memo_procattrs *pa);
 /* memo_process_attr_name - the input name of one SANDBOX_ATTR_* bit
  * ("rlimit/nofile", "nice", "affinity", "sched", "ioprio") into buf.
@@ -419,7 +420,8 @@ struct memo_pstage {
 				 * reason it is not recorded) */
 	bool live;		/* a live command (live.c): run with the
 				 * host's view, never looked up nor recorded */
-	const struct memo_procattrs *procattrs; /* the pipeline's, from its plan */
+	const struct memo_procattrs *procattrs; /* the pipeline's, read before
+						  * its stages start (run.c) */
 	/* the lookup (pipeline.c) */
 	store_hash action_key;
 	struct store_trace *hit;	/* a verified trace, or NULL */
@@ -439,8 +441,9 @@ struct memo_pipeline {
 	const char *cwd;
 	struct memo_pstage *st;	/* [n] */
 	size_t n;
-	struct memo_procattrs procattrs; /* what its commands inherit, read at
-					  * the plan: a record hashes these */
+	struct memo_procattrs procattrs; /* what its commands inherit, read
+					  * before they start: a record
+					  * hashes these */
 	size_t first_miss;	/* stages before it hit; it and the rest run */
 	int *status;		/* [n] each stage's shell status */
 };

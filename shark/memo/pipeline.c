@@ -122,9 +122,6 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 	uint64_t sigign = memo_sigset_bits(&ign);
 	struct rlimit stack = { 0, 0 };
 	(void)getrlimit(RLIMIT_STACK, &stack);
-	/* the other attributes its commands start with, for the record (the
-	 * shell's may change while they run: `taskset -p` from outside) */
-	memo_procattrs_now(&p->procattrs);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)
 		return -ENOMEM;
@@ -133,7 +130,6 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 		const struct memo_stage *s = &stages[i];
 		ps->s = s;
 		ps->idx = i;
-		ps->procattrs = &p->procattrs;
 		ps->in_fd = ps->in_owned = ps->in_caller = ps->in_hash_fd = -1;
 		ps->pins.out = ps->pins.err = -1;
 		ps->out_dest = s->fd_out >= 0 ? s->fd_out : (i == n - 1 ? fd_out : -1);

@@ -5,8 +5,8 @@
  * `nice`, `chrt -p`, `ionice`). The tracer reports which of them the run
  * looked at (sandbox_result.attrs); each becomes a STORE_INPUT_PROCESS
  * input named after the attribute ("rlimit/nofile", "nice", "affinity",
- * "sched", "ioprio"), with the hash of the value this process had when the
- * pipeline was planned (memo_procattrs_now): the value it gave the
+ * "sched", "ioprio"), with the hash of the value this process had just before
+ * the pipeline's stages started (memo_procattrs_now): the value it gave the
  * command, even when someone changed the shell's from outside while the
  * command ran. A lookup hashes its current value with the same code. The
  * value is never taken from the command, which may have changed its own.
