@@ -190,7 +190,8 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 			return r;
 	}
 	/* Process attributes a command can look at (docs/memo.md, "Process
-	 * attributes"): its resource limits, nice value and CPU set. Every
+	 * attributes"): its resource limits, nice value, CPU set, scheduling
+	 * policy and I/O priority. Every
 	 * program reads RLIMIT_STACK at start-up; the caller keys on it, so
 	 * that call is let through. A setrlimit is notified too: whether it
 	 * succeeds tells the hard limit. */
@@ -215,8 +216,12 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 		 * on RLIMIT_NICE (`nice -n -5` unprivileged) */
 		if (r == 0)
 			r = add_rule(ctx, SCMP_ACT_NOTIFY, "setpriority", 0, NULL);
-		if (r == 0)
-			r = add_rule(ctx, SCMP_ACT_NOTIFY, "sched_getaffinity", 0, NULL);
+		static const char *const others[] = { "sched_getaffinity", "sched_getattr",
+						      "sched_getscheduler", "sched_getparam",
+						      "ioprio_get" };
+
+		for (size_t i = 0; r == 0 && i < sizeof(others) / sizeof(others[0]); i++)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, others[i], 0, NULL);
 		if (r < 0)
 			return r;
 	}

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define MAGIC "SBXR"
-#define VERSION 2u
+#define VERSION 3u /* 3: the SCHED and IOPRIO attribute bits */
 #define MAX_DECODED_ACCESSES 1000000u
 #define ALL_KINDS 0x7fu /* enum sandbox_access_kind */
 

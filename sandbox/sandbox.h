@@ -449,8 +449,10 @@ struct sandbox_access {
 /* Process attributes a traced run observed (sandbox_result.attrs): what
  * its processes asked of their resource limits (getrlimit, prlimit64,
  * setrlimit, whose success tells the hard limit), their nice value
- * (getpriority; setpriority, whose success tells it and RLIMIT_NICE) and
- * their CPU set (sched_getaffinity). They inherited the
+ * (getpriority; setpriority, whose success tells it and RLIMIT_NICE;
+ * sched_getattr), their CPU set (sched_getaffinity), their scheduling
+ * policy and its parameters (sched_getattr, sched_getscheduler,
+ * sched_getparam) and their I/O priority (ioprio_get). They inherited the
  * caller's at the start, so what they saw was the caller's value at that
  * time, or one the run set itself. RLIMIT_STACK is not traced: every
  * program reads it at start-up, so callers put it in the action key
@@ -459,7 +461,9 @@ struct sandbox_access {
 #define SANDBOX_ATTR_N_RLIMITS 16u
 #define SANDBOX_ATTR_NICE (1u << 16)
 #define SANDBOX_ATTR_AFFINITY (1u << 17)
-#define SANDBOX_ATTR_ALL 0x3ffffu
+#define SANDBOX_ATTR_SCHED (1u << 18)
+#define SANDBOX_ATTR_IOPRIO (1u << 19)
+#define SANDBOX_ATTR_ALL 0xfffffu
 
 /* Result flags. */
 enum sandbox_result_flag {

@@ -418,6 +418,13 @@ static unsigned process_attr(const struct seccomp_data *d)
 		return SANDBOX_ATTR_NICE | SANDBOX_ATTR_RLIMIT(RLIMIT_NICE);
 	case __NR_sched_getaffinity:
 		return SANDBOX_ATTR_AFFINITY;
+	case __NR_sched_getattr: /* the nice value is one of its fields */
+		return SANDBOX_ATTR_SCHED | SANDBOX_ATTR_NICE;
+	case __NR_sched_getscheduler:
+	case __NR_sched_getparam:
+		return SANDBOX_ATTR_SCHED;
+	case __NR_ioprio_get:
+		return SANDBOX_ATTR_IOPRIO;
 	default:
 		return 0;
 	}

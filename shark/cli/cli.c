@@ -326,6 +326,10 @@ const char *cli_input_label(const struct store_input *in, char *buf, size_t size
 		return "nice value";
 	if (strcmp(in->path, "affinity") == 0)
 		return "CPU affinity";
+	if (strcmp(in->path, "sched") == 0)
+		return "scheduling policy";
+	if (strcmp(in->path, "ioprio") == 0)
+		return "I/O priority";
 	if (strncmp(in->path, "rlimit/", 7) == 0) {
 		snprintf(buf, size, "rlimit %s", in->path + 7);
 		return buf;

@@ -850,16 +850,18 @@ void memo_inputs_free(struct store_input *v, size_t n)
 }
 
 /* One PROCESS input per attribute in attrs (SANDBOX_ATTR_* bits), valued
- * now (procattr.c). The name is no path: never made relative, stat'ed or
- * hashed as a file. */
-static int process_inputs_add(struct inputs *in, unsigned attrs, const char **ret_reason)
+ * as pa has them (the values read when the run was planned: what its
+ * command started with; now when pa is NULL; procattr.c). The name is no
+ * path: never made relative, stat'ed or hashed as a file. */
+static int process_inputs_add(struct inputs *in, unsigned attrs, const struct memo_procattrs *pa,
+			      const char **ret_reason)
 {
 	for (unsigned bit = 1; bit && bit <= SANDBOX_ATTR_ALL; bit <<= 1) {
 		char name[32];
 		store_hash h;
 		if (!(attrs & bit) || memo_process_attr_name(bit, name, sizeof(name)) < 0)
 			continue;
-		if (memo_process_attr_hash(name, &h) < 0) {
+		if (memo_process_attr_hash(name, pa, &h) < 0) {
 			*ret_reason = "a process attribute it read could not be read here";
 			return 0;
 		}
@@ -889,13 +891,27 @@ static const char *reason_with_path(struct memo *m, const char *reason, const ch
 	return s;
 }
 
+/* The limits the kernel enforces by failing a call (EMFILE, ENOMEM,
+ * EFBIG, EAGAIN...) or by a signal a program may catch: what a failed run
+ * may have failed of without reading them (docs/memo.md, "Process
+ * attributes"). RSS and LOCKS are not enforced, CORE and RTTIME only kill
+ * (a killed run is not recorded), NICE and RTPRIO only refuse a change,
+ * which setpriority's own notification covers. */
+#define ENFORCED_LIMITS                                                                      \
+	(SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE) | SANDBOX_ATTR_RLIMIT(RLIMIT_AS) |                 \
+	 SANDBOX_ATTR_RLIMIT(RLIMIT_DATA) | SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE) |                \
+	 SANDBOX_ATTR_RLIMIT(RLIMIT_CPU) | SANDBOX_ATTR_RLIMIT(RLIMIT_MEMLOCK) |               \
+	 SANDBOX_ATTR_RLIMIT(RLIMIT_SIGPENDING) | SANDBOX_ATTR_RLIMIT(RLIMIT_MSGQUEUE) |       \
+	 SANDBOX_ATTR_RLIMIT(RLIMIT_NPROC))
+
 /* memo_inputs_from_accesses - what the run observed, as recorded inputs
- * (hashed now, on the host, before its effects are applied). Returns 0 and
+ * (hashed now, on the host, before its effects are applied; its process
+ * attributes as pa has them). Returns 0 and
  * the inputs, or 1 with *ret_reason when the run must not be recorded (an
  * input that is a device, FIFO or socket, or unreadable), or negative. */
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
-			      const char *scratch, struct store_input **ret_inputs,
-			      size_t *ret_n, const char **ret_reason)
+			      const char *scratch, const struct memo_procattrs *pa,
+			      struct store_input **ret_inputs, size_t *ret_n, const char **ret_reason)
 {
 	store *st = m->st;
 	struct inputs in = { 0 };
@@ -904,6 +920,10 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	store_txn *txn = NULL;
 	const char *reason = NULL;
 	unsigned attrs = res->attrs; /* process attributes observed */
+	/* A failure replays only under the limits it met: "Too many open
+	 * files" is not an answer once `ulimit -n` is raised. */
+	if (res->exit_code != 0 && res->term_signal == 0)
+		attrs |= ENFORCED_LIMITS;
 	int r = store_stat_updates_new(&upd);
 	if (r == 0)
 		r = store_read_begin(st, &txn);
@@ -988,7 +1008,7 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	}
 	store_read_end(txn);
 	if (r == 0 && !reason)
-		r = process_inputs_add(&in, attrs, &reason);
+		r = process_inputs_add(&in, attrs, pa, &reason);
 	if (r == 0 && store_stat_updates_count(upd) > 0)
 		(void)store_stat_updates_flush(st, upd);
 	store_stat_updates_free(upd);

@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "sandbox/sandbox.h"
@@ -246,8 +248,11 @@ bool memo_effect_in_tmp(const char *path);
  * "/tmp") to the host's /tmp, never replacing nor removing an entry that
  * is not the caller's. Refusals are reported; 0 or the last error. */
 int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx);
+struct memo_procattrs;
+/* pa: the attribute values the run started with (NULL: now) */
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
-			      const char *scratch, struct store_input **ret_inputs,
+			      const char *scratch, const struct memo_procattrs *pa,
+			      struct store_input **ret_inputs,
 			      size_t *ret_n, const char **ret_reason);
 void memo_inputs_free(struct store_input *in, size_t n);
 int memo_make_scratch(struct memo *m, char **ret, int *ret_hold);
@@ -293,17 +298,35 @@ bool memo_command_is_self(char *const *argv, char *const *envp);
  * (sandbox_host_view_available, asked once per process). */
 bool memo_host_view_ok(void);
 /* procattr.c */
+/* The process attributes a command inherits, as read at one moment:
+ * every resource limit (but the stack's, keyed; NPROC and AS as the plan
+ * sets them), the nice value, the CPU set, the scheduling policy with its
+ * parameters (sched[]: policy, flags, priority, runtime, deadline,
+ * period, util_min, util_max) and the I/O priority. */
+struct memo_procattrs {
+	unsigned failed; /* SANDBOX_ATTR_* bits that could not be read */
+	struct rlimit rl[SANDBOX_ATTR_N_RLIMITS];
+	int nice, ioprio;
+	cpu_set_t cpus;
+	uint64_t sched[8];
+};
+/* memo_procattrs_now - every attribute's value now (before a pipeline's
+ * stages start: what its commands start with; the record hashes these). */
+void memo_procattrs_now(struct memo_procattrs *pa);
 /* memo_process_attr_name - the input name of one SANDBOX_ATTR_* bit
- * ("rlimit/nofile", "nice", "affinity") into buf. -ENOENT for a bit with
- * no input (RLIMIT_STACK: keyed), -ENAMETOOLONG. */
+ * ("rlimit/nofile", "nice", "affinity", "sched", "ioprio") into buf.
+ * -ENOENT for a bit with no input (RLIMIT_STACK: keyed), -ENAMETOOLONG. */
 int memo_process_attr_name(unsigned bit, char *buf, size_t size);
 /* memo_proc_file_attrs - the SANDBOX_ATTR_* bits reading path observes:
- * /proc/{self,thread-self,PID}[/task/TID]/limits shows every limit. */
+ * /proc/{self,thread-self,PID}[/task/TID]/ limits (every limit), stat
+ * (nice, RSS limit, policy), status (CPU set, SIGPENDING limit), sched
+ * (nice, policy). */
 unsigned memo_proc_file_attrs(const char *path);
-/* memo_process_attr_hash - the hash of this process's current value of the
- * attribute called name. -ENOENT for an unknown name, -errno when it
- * cannot be read. */
-int memo_process_attr_hash(const char *name, store_hash *ret);
+/* memo_process_attr_hash - the hash of the attribute called name's value
+ * in pa, or this process's current value when pa is NULL (the same text
+ * either way). -ENOENT for an unknown name, -EIO when it could not be
+ * read. */
+int memo_process_attr_hash(const char *name, const struct memo_procattrs *pa, store_hash *ret);
 
 /* memo_path_is_live - whether path (in the sandbox) is a file of live
  * machine state (/proc/loadavg, sensors...): a run that read it is not
@@ -407,6 +430,8 @@ struct memo_pstage {
 				 * reason it is not recorded) */
 	bool live;		/* a live command (live.c): run with the
 				 * host's view, never looked up nor recorded */
+	const struct memo_procattrs *procattrs; /* the pipeline's, read before
+						  * its stages start (run.c) */
 	/* the lookup (pipeline.c) */
 	store_hash action_key;
 	struct store_trace *hit;	/* a verified trace, or NULL */
@@ -426,6 +451,9 @@ struct memo_pipeline {
 	const char *cwd;
 	struct memo_pstage *st;	/* [n] */
 	size_t n;
+	struct memo_procattrs procattrs; /* what its commands inherit, read
+					  * before they start: a record
+					  * hashes these */
 	size_t first_miss;	/* stages before it hit; it and the rest run */
 	int *status;		/* [n] each stage's shell status */
 };

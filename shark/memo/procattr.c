@@ -1,22 +1,26 @@
 /* procattr.c - process attributes as inputs. A command inherits the
- * shell's resource limits, nice value and CPU set when it starts, and what
- * it computes may depend on them (`ulimit -n` in `sh -c`, `nproc`, `sort`
- * sizing its buffers and threads, `nice`). The tracer reports which of
- * them the run looked at (sandbox_result.attrs); each becomes a
- * STORE_INPUT_PROCESS input named after the attribute ("rlimit/nofile",
- * "nice", "affinity"), with the hash of the value this process has now:
- * the value it gave the command, since the shell changes none of them
- * while its own command runs. A lookup hashes its own value again. The
+ * shell's resource limits, nice value, CPU set, scheduling policy and I/O
+ * priority when it starts, and what it computes may depend on them
+ * (`ulimit -n` in `sh -c`, `nproc`, `sort` sizing its buffers and threads,
+ * `nice`, `chrt -p`, `ionice`). The tracer reports which of them the run
+ * looked at (sandbox_result.attrs); each becomes a STORE_INPUT_PROCESS
+ * input named after the attribute ("rlimit/nofile", "nice", "affinity",
+ * "sched", "ioprio"), with the hash of the value this process had just before
+ * the pipeline's stages started (memo_procattrs_now): the value it gave the
+ * command, even when someone changed the shell's from outside while the
+ * command ran. A lookup hashes its current value with the same code. The
  * value is never taken from the command, which may have changed its own.
  * RLIMIT_STACK is in the action key instead (every program reads it at
- * start-up). Only what a run looked at is an input, so results shared
- * between machines miss only for the commands that did (docs/memo.md,
- * "Process attributes"). */
+ * start-up). Only what a run looked at is an input (and, for a failed run,
+ * the enforced limits: memo.c), so results shared between machines miss
+ * only for the commands that did (docs/memo.md, "Process attributes"). */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "shark/memo/memo_int.h"
 
@@ -28,60 +32,141 @@ static const char *const rlimit_names[SANDBOX_ATTR_N_RLIMITS] = {
 
 #define RLIMIT_PREFIX "rlimit/"
 
-/* The value of the attribute called name, as text into buf. -ENOENT for a
- * name this shell does not know, -errno when it cannot be read. */
-static int attr_value(const char *name, char *buf, size_t size)
+/* sched_getattr(2)'s struct (glibc has no wrapper before 2.41): the
+ * policy, its parameters and the utilization clamps. */
+struct sched_attr_v1 {
+	uint32_t size;
+	uint32_t policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+
+/* Read the attributes in bits (SANDBOX_ATTR_* bits) into pa; a bit that
+ * could not be read is set in pa->failed. */
+static void attrs_read(struct memo_procattrs *pa, unsigned bits)
 {
-	if (strncmp(name, RLIMIT_PREFIX, sizeof(RLIMIT_PREFIX) - 1) == 0) {
-		const char *res = name + sizeof(RLIMIT_PREFIX) - 1;
-		for (int i = 0; i < (int)SANDBOX_ATTR_N_RLIMITS; i++) {
-			if (i == RLIMIT_STACK || strcmp(res, rlimit_names[i]) != 0)
-				continue;
-			struct rlimit rl;
-			if (getrlimit(i, &rl) < 0)
-				return -errno;
-			/* the two the plan sets in the command, soft and hard
-			 * (sandbox/setup.c): what the command saw is the plan's */
-			struct sandbox_limits pl;
-			memo_run_limits(&pl);
-			uint64_t set = i == RLIMIT_NPROC ? pl.max_procs
-				       : i == RLIMIT_AS  ? pl.max_memory
-							 : 0;
-			if (set)
-				rl.rlim_cur = rl.rlim_max = set;
-			snprintf(buf, size, "%s=%llu:%llu", name, (unsigned long long)rl.rlim_cur,
-				 (unsigned long long)rl.rlim_max);
-			return 0;
-		}
-		return -ENOENT;
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		if (!(bits & SANDBOX_ATTR_RLIMIT(i)) || i == RLIMIT_STACK)
+			continue;
+		if (getrlimit((int)i, &pa->rl[i]) < 0)
+			pa->failed |= SANDBOX_ATTR_RLIMIT(i);
 	}
-	if (strcmp(name, "nice") == 0) {
+	if (bits & (SANDBOX_ATTR_RLIMIT(RLIMIT_NPROC) | SANDBOX_ATTR_RLIMIT(RLIMIT_AS))) {
+		/* the two the plan sets in the command, soft and hard
+		 * (sandbox/setup.c): what the command saw is the plan's */
+		struct sandbox_limits pl;
+		memo_run_limits(&pl);
+		if (pl.max_procs)
+			pa->rl[RLIMIT_NPROC].rlim_cur = pa->rl[RLIMIT_NPROC].rlim_max = pl.max_procs;
+		if (pl.max_memory)
+			pa->rl[RLIMIT_AS].rlim_cur = pa->rl[RLIMIT_AS].rlim_max = pl.max_memory;
+	}
+	if (bits & SANDBOX_ATTR_NICE) {
 		errno = 0;
-		int n = getpriority(PRIO_PROCESS, 0);
-		if (n == -1 && errno != 0)
-			return -errno;
-		snprintf(buf, size, "nice=%d", n);
-		return 0;
+		pa->nice = getpriority(PRIO_PROCESS, 0);
+		if (pa->nice == -1 && errno != 0)
+			pa->failed |= SANDBOX_ATTR_NICE;
 	}
-	if (strcmp(name, "affinity") == 0) {
-		cpu_set_t set;
-		if (sched_getaffinity(0, sizeof(set), &set) < 0)
-			return -errno;
-		/* the CPUs by number, so the text is the same whatever the
-		 * size of the kernel's mask */
-		size_t o = (size_t)snprintf(buf, size, "affinity=");
-		for (int c = 0; c < CPU_SETSIZE && o < size; c++)
-			if (CPU_ISSET(c, &set))
-				o += (size_t)snprintf(buf + o, size - o, "%d,", c);
-		return o < size ? 0 : -ENAMETOOLONG;
+	if ((bits & SANDBOX_ATTR_AFFINITY) && sched_getaffinity(0, sizeof(pa->cpus), &pa->cpus) < 0)
+		pa->failed |= SANDBOX_ATTR_AFFINITY;
+	if (bits & SANDBOX_ATTR_SCHED) {
+		struct sched_attr_v1 sa;
+		memset(&sa, 0, sizeof(sa));
+		if (syscall(SYS_sched_getattr, 0, &sa, (unsigned)sizeof(sa), 0) == 0) {
+			pa->sched[0] = sa.policy;
+			pa->sched[1] = sa.flags;
+			pa->sched[2] = sa.priority;
+			pa->sched[3] = sa.runtime;
+			pa->sched[4] = sa.deadline;
+			pa->sched[5] = sa.period;
+			pa->sched[6] = sa.util_min;
+			pa->sched[7] = sa.util_max;
+		} else {
+			/* a kernel before 3.14: the policy and priority */
+			struct sched_param sp = { 0 };
+			int pol = sched_getscheduler(0);
+			if (pol < 0 || sched_getparam(0, &sp) < 0)
+				pa->failed |= SANDBOX_ATTR_SCHED;
+			memset(pa->sched, 0, sizeof(pa->sched));
+			pa->sched[0] = (uint64_t)pol & ~(uint64_t)SCHED_RESET_ON_FORK;
+			pa->sched[1] = (pol & SCHED_RESET_ON_FORK) ? 1 : 0;
+			pa->sched[2] = (uint64_t)sp.sched_priority;
+		}
 	}
-	return -ENOENT;
+	if (bits & SANDBOX_ATTR_IOPRIO) {
+		long v = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+		if (v < 0)
+			pa->failed |= SANDBOX_ATTR_IOPRIO;
+		pa->ioprio = (int)v;
+	}
 }
 
-int memo_process_attr_hash(const char *name, store_hash *ret)
+void memo_procattrs_now(struct memo_procattrs *pa)
 {
+	memset(pa, 0, sizeof(*pa));
+	attrs_read(pa, SANDBOX_ATTR_ALL);
+}
+
+/* The bit of the attribute called name, or 0. */
+static unsigned attr_bit(const char *name)
+{
+	char buf[32];
+	for (unsigned bit = 1; bit && bit <= SANDBOX_ATTR_ALL; bit <<= 1)
+		if (memo_process_attr_name(bit, buf, sizeof(buf)) == 0 && strcmp(buf, name) == 0)
+			return bit;
+	return 0;
+}
+
+/* The value of attribute bit (called name) in pa, as text into buf.
+ * -EIO when it could not be read, -ENAMETOOLONG. */
+static int attr_value(unsigned bit, const char *name, const struct memo_procattrs *pa, char *buf,
+		      size_t size)
+{
+	if (pa->failed & bit)
+		return -EIO;
+	size_t o = 0;
+	if (bit == SANDBOX_ATTR_NICE) {
+		o = (size_t)snprintf(buf, size, "nice=%d", pa->nice);
+	} else if (bit == SANDBOX_ATTR_AFFINITY) {
+		/* the CPUs by number, so the text is the same whatever the
+		 * size of the kernel's mask */
+		o = (size_t)snprintf(buf, size, "affinity=");
+		for (int c = 0; c < CPU_SETSIZE && o < size; c++)
+			if (CPU_ISSET(c, &pa->cpus))
+				o += (size_t)snprintf(buf + o, size - o, "%d,", c);
+	} else if (bit == SANDBOX_ATTR_SCHED) {
+		o = (size_t)snprintf(buf, size, "sched=");
+		for (int i = 0; i < 8 && o < size; i++)
+			o += (size_t)snprintf(buf + o, size - o, "%llu,",
+					      (unsigned long long)pa->sched[i]);
+	} else if (bit == SANDBOX_ATTR_IOPRIO) {
+		o = (size_t)snprintf(buf, size, "ioprio=%d", pa->ioprio);
+	} else {
+		for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++)
+			if (bit == SANDBOX_ATTR_RLIMIT(i))
+				o = (size_t)snprintf(buf, size, "%s=%llu:%llu", name,
+						     (unsigned long long)pa->rl[i].rlim_cur,
+						     (unsigned long long)pa->rl[i].rlim_max);
+	}
+	return o < size ? 0 : -ENAMETOOLONG;
+}
+
+int memo_process_attr_hash(const char *name, const struct memo_procattrs *pa, store_hash *ret)
+{
+	unsigned bit = attr_bit(name);
+	if (!bit)
+		return -ENOENT;
+	struct memo_procattrs now;
+	if (!pa) {
+		memset(&now, 0, sizeof(now));
+		attrs_read(&now, bit);
+		pa = &now;
+	}
 	char buf[8192];
-	int r = attr_value(name, buf, sizeof(buf));
+	int r = attr_value(bit, name, pa, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	store_hash_bytes(buf, strlen(buf), ret);
@@ -91,16 +176,19 @@ int memo_process_attr_hash(const char *name, store_hash *ret)
 bool memo_process_attr_matches(const struct store_input *in)
 {
 	store_hash h;
-	return in->kind == STORE_INPUT_PROCESS && memo_process_attr_hash(in->path, &h) == 0 &&
+	return in->kind == STORE_INPUT_PROCESS && memo_process_attr_hash(in->path, NULL, &h) == 0 &&
 	       store_hash_equal(&h, &in->hash);
 }
 
 int memo_process_attr_name(unsigned bit, char *buf, size_t size)
 {
-	if (bit == SANDBOX_ATTR_NICE)
-		return snprintf(buf, size, "nice") < (int)size ? 0 : -ENAMETOOLONG;
-	if (bit == SANDBOX_ATTR_AFFINITY)
-		return snprintf(buf, size, "affinity") < (int)size ? 0 : -ENAMETOOLONG;
+	const char *n = bit == SANDBOX_ATTR_NICE       ? "nice"
+			: bit == SANDBOX_ATTR_AFFINITY ? "affinity"
+			: bit == SANDBOX_ATTR_SCHED    ? "sched"
+			: bit == SANDBOX_ATTR_IOPRIO   ? "ioprio"
+						       : NULL;
+	if (n)
+		return snprintf(buf, size, "%s", n) < (int)size ? 0 : -ENAMETOOLONG;
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++)
 		if (bit == SANDBOX_ATTR_RLIMIT(i) && i != RLIMIT_STACK)
 			return snprintf(buf, size, RLIMIT_PREFIX "%s", rlimit_names[i]) < (int)size
@@ -138,5 +226,15 @@ unsigned memo_proc_file_attrs(const char *path)
 	 * stack's is keyed) */
 	if (strcmp(c, "limits") == 0)
 		return ((1u << SANDBOX_ATTR_N_RLIMITS) - 1) & ~SANDBOX_ATTR_RLIMIT(RLIMIT_STACK);
+	/* stat: priority, nice, rsslim, rt_priority, policy (proc(5)) */
+	if (strcmp(c, "stat") == 0)
+		return SANDBOX_ATTR_NICE | SANDBOX_ATTR_RLIMIT(RLIMIT_RSS) | SANDBOX_ATTR_SCHED;
+	/* status: Cpus_allowed(_list), and SigQ's second number, the
+	 * RLIMIT_SIGPENDING soft limit; no nice value */
+	if (strcmp(c, "status") == 0)
+		return SANDBOX_ATTR_AFFINITY | SANDBOX_ATTR_RLIMIT(RLIMIT_SIGPENDING);
+	/* sched: the policy, prio (from the nice value) */
+	if (strcmp(c, "sched") == 0)
+		return SANDBOX_ATTR_NICE | SANDBOX_ATTR_SCHED;
 	return 0;
 }

@@ -7,6 +7,10 @@
 # side: an unchanged attribute still hits, and a command that never looked
 # at the limit that changed (`cat`, which reads only the stack's, which is
 # keyed) still hits after `ulimit -n 64` (only what was observed is keyed).
+# A failure is keyed on the limits the kernel enforces, read or not; the
+# values are those the command started with, not the shell's at the
+# record; sched_getattr/sched_getscheduler/ioprio_get and /proc/self/stat,
+# status count as looks.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 # like_bash NAME SCRIPT: shark's stdout and status equal bash's.
@@ -105,6 +109,83 @@ if [ "$(nproc)" -ge 2 ] && taskset -c 0 true 2>/dev/null; then
 	sk nproc; expect_hit nproc-back; like_bash nproc-back nproc
 else
 	echo "memo_process_attrs: one CPU (or no taskset): the CPU set checks are skipped"
+fi
+
+# -- a failure replays only under the limits it met (read or not) ------------------
+i=1
+while [ $i -le 100 ]; do echo $i >g$i; i=$((i + 1)); done
+F=$(i=1; while [ $i -le 100 ]; do printf 'g%d ' $i; i=$((i + 1)); done)
+pf="paste $F >pasted.txt; echo rc=\$?"
+sk "ulimit -n 40; $pf"; expect_out paste-40-cold rc=1
+sk "ulimit -n 40; $pf"; expect_hit paste-40-warm; expect_out paste-40-warm rc=1
+sk "$pf"; expect_miss paste-limit-gone; expect_out paste-limit-gone rc=0
+like_bash paste-limit-gone "$pf"
+# a success that read no limit is not keyed on them
+sk 'paste g1 g2 g3'; sk 'ulimit -n 64; paste g1 g2 g3'; expect_hit paste-ok-64
+expect_out paste-ok-64 "$(printf '1\t2\t3')"
+# ... one that read it is (sh's `ulimit -n` above): recorded, then missed
+sk 'sh -c "ulimit -n; true"'; sk 'ulimit -n 64; sh -c "ulimit -n; true"'
+expect_miss read-ok-64; expect_out read-ok-64 64
+# (a shell built with ASan cannot work under a 400 MB address space)
+sk 'ulimit -v 400000; echo ok'
+if [ "$out" != ok ]; then
+	echo "memo_process_attrs: this shark cannot run under ulimit -v 400000: the RLIMIT_AS failure is skipped"
+elif command -v python3 >/dev/null; then
+	py="python3 -c 'x = bytearray(500 << 20)' 2>/dev/null; echo rc=\$?"
+	sk "ulimit -v 400000; $py"; expect_out as-400m-cold rc=1
+	sk "$py"; expect_miss as-limit-gone; expect_out as-limit-gone rc=0
+fi
+
+# -- the values a command started with, not the shell's at the record ----------------
+if [ "$(nproc)" -ge 2 ] && taskset -c 0 true 2>/dev/null; then
+	q='sh -c "sleep 1; nproc"'
+	rm -f "$root/pid"
+	# the shell's CPU set changes from outside while the command runs
+	(
+		while [ ! -s "$root/pid" ]; do sleep 0.05; done
+		sleep 0.5
+		taskset -a -p -c 0 "$(cat "$root/pid")" >/dev/null
+	) &
+	sk "echo \$\$ >$root/pid; $q"; wait
+	expect_out taskset-during "$(nproc)"
+	SHARK_NOTICES=1 taskset -c 0 "$SHARK" -c "$q" >"$root/out" 2>"$root/err"
+	st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
+	expect_miss taskset-during-cpu0; expect_out taskset-during-cpu0 1
+else
+	echo "memo_process_attrs: one CPU (or no taskset): the CPU set during a run is skipped"
+fi
+
+# -- scheduling policy and I/O priority ------------------------------------------------
+# run SCRIPT with the prefix PRE (a command that sets an attribute for
+# shark), into $out, $err, $st
+under() {
+	SHARK_NOTICES=1 $1 "$SHARK" -c "$2" >"$root/out" 2>"$root/err"
+	st=$?; out=$(cat "$root/out"); err=$(cat "$root/err")
+}
+if command -v ionice >/dev/null && ionice -c3 true 2>/dev/null; then
+	under "ionice -c3" ionice; like_bash ionice-idle 'ionice -c3 ionice'
+	sk ionice; expect_miss ionice-back; like_bash ionice-back ionice
+	sk ionice; expect_hit ionice-warm
+else
+	echo "memo_process_attrs: no ionice: the I/O priority checks are skipped"
+fi
+if command -v chrt >/dev/null && chrt -b 0 true 2>/dev/null; then
+	c='sh -c "chrt -p \$\$ | grep -o \"SCHED_[A-Z]*\""'
+	under "chrt -b 0" "$c"; like_bash chrt-batch "chrt -b 0 $c"
+	sk "$c"; expect_miss chrt-back; like_bash chrt-back "$c"
+	sk "$c"; expect_hit chrt-warm
+else
+	echo "memo_process_attrs: no chrt: the scheduling policy checks are skipped"
+fi
+
+# -- /proc/self/stat and /proc/self/status ----------------------------------------------
+st19='cut -d" " -f19 /proc/self/stat'
+under "nice -n 5" "$st19"; like_bash stat-nice-5 "nice -n 5 $st19"
+sk "$st19"; expect_miss stat-nice-back; like_bash stat-nice-back "$st19"
+if [ "$(nproc)" -ge 2 ] && taskset -c 0 true 2>/dev/null; then
+	ca='grep Cpus_allowed_list /proc/self/status'
+	under "taskset -c 0" "$ca"; like_bash status-cpu0 "taskset -c 0 $ca"
+	under "taskset -c 1" "$ca"; expect_miss status-cpu1; like_bash status-cpu1 "taskset -c 1 $ca"
 fi
 
 finish

@@ -510,8 +510,10 @@ Test(memo_reloc, bound_scan_fed_in_pieces_answers_as_for_the_whole)
 
 /* Process attributes (procattr.c): each SANDBOX_ATTR_* bit has a name but
  * the stack's (keyed); a PROCESS input holds while this process's value is
- * the same and fails once it changed; an unknown name never holds; only
- * /proc/{self,thread-self,PID}[/task/TID]/limits observes the limits. */
+ * the same and fails once it changed; a value read earlier (a plan's)
+ * hashes as it was then; an unknown name never holds; only
+ * /proc/{self,thread-self,PID}[/task/TID]/limits observes the limits,
+ * stat the nice value, RSS limit and policy, status the CPU set. */
 Test(memo_procattr, names_values_and_proc_files)
 {
 	char name[32];
@@ -521,21 +523,36 @@ Test(memo_procattr, names_values_and_proc_files)
 	cr_assert_str_eq(name, "nice");
 	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_AFFINITY, name, sizeof(name)), 0);
 	cr_assert_str_eq(name, "affinity");
+	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_SCHED, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "sched");
+	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_IOPRIO, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "ioprio");
 	cr_assert_eq(memo_process_attr_name(SANDBOX_ATTR_RLIMIT(RLIMIT_STACK), name, sizeof(name)),
 		     -ENOENT);
 
 	struct rlimit old;
 	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
 	struct store_input in = { .path = "rlimit/nofile", .kind = STORE_INPUT_PROCESS };
-	cr_assert_eq(memo_process_attr_hash(in.path, &in.hash), 0);
+	cr_assert_eq(memo_process_attr_hash(in.path, NULL, &in.hash), 0);
 	cr_assert(memo_process_attr_matches(&in));
+	struct memo_procattrs then;
+	memo_procattrs_now(&then);
+	store_hash h;
+	const char *names[] = { "rlimit/nofile", "nice", "affinity", "sched", "ioprio" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct store_input cur = { .path = names[i], .kind = STORE_INPUT_PROCESS };
+		cr_assert_eq(memo_process_attr_hash(names[i], &then, &cur.hash), 0, "%s", names[i]);
+		cr_assert(memo_process_attr_matches(&cur), "%s: read now as then", names[i]);
+	}
 	struct rlimit lower = { old.rlim_cur > 64 ? 64 : old.rlim_cur - 1, old.rlim_max };
 	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &lower), 0);
 	cr_assert_not(memo_process_attr_matches(&in), "a lower soft limit is another value");
+	cr_assert_eq(memo_process_attr_hash(in.path, &then, &h), 0);
+	cr_assert(store_hash_equal(&h, &in.hash), "the value read before the change");
 	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
 	cr_assert(memo_process_attr_matches(&in));
 	struct store_input unknown = { .path = "rlimit/stack", .kind = STORE_INPUT_PROCESS };
-	cr_assert_eq(memo_process_attr_hash(unknown.path, &unknown.hash), -ENOENT);
+	cr_assert_eq(memo_process_attr_hash(unknown.path, NULL, &unknown.hash), -ENOENT);
 	cr_assert_not(memo_process_attr_matches(&unknown));
 	struct store_input file = in;
 	file.kind = STORE_INPUT_FILE;
@@ -551,5 +568,10 @@ Test(memo_procattr, names_values_and_proc_files)
 	cr_assert_eq(memo_proc_file_attrs("/proc/self/limits2"), 0);
 	cr_assert_eq(memo_proc_file_attrs("/proc/x/limits"), 0);
 	cr_assert_eq(memo_proc_file_attrs("/ws/proc/self/limits"), 0);
-	cr_assert_eq(memo_proc_file_attrs("/proc/self/status"), 0);
+	cr_assert_eq(memo_proc_file_attrs("/proc/self/status"),
+		     SANDBOX_ATTR_AFFINITY | SANDBOX_ATTR_RLIMIT(RLIMIT_SIGPENDING));
+	cr_assert_eq(memo_proc_file_attrs("/proc/12/task/13/stat"),
+		     SANDBOX_ATTR_NICE | SANDBOX_ATTR_RLIMIT(RLIMIT_RSS) | SANDBOX_ATTR_SCHED);
+	cr_assert_eq(memo_proc_file_attrs("/proc/self/statm"), 0);
+	cr_assert_eq(memo_proc_file_attrs("/proc/stat"), 0);
 }

@@ -16,7 +16,8 @@ static void encode_sample(void **data, size_t *size)
 {
 	struct sandbox_result r = { .exit_code = 130, .term_signal = 2,
 				    .flags = SANDBOX_RESULT_FIFO, .wall_ns = 7,
-				    .attrs = SANDBOX_ATTR_RLIMIT(7) | SANDBOX_ATTR_AFFINITY,
+				    .attrs = SANDBOX_ATTR_RLIMIT(7) | SANDBOX_ATTR_AFFINITY |
+					     SANDBOX_ATTR_SCHED | SANDBOX_ATTR_IOPRIO,
 				    .n_accesses = 3, .accesses = sample };
 
 	cr_assert_eq(sandbox_result_encode(&r, data, size), 0);
@@ -34,7 +35,8 @@ Test(sandbox_result, round_trip)
 	cr_expect_eq(r->term_signal, 2);
 	cr_expect_eq(r->flags, SANDBOX_RESULT_FIFO);
 	cr_expect_eq(r->wall_ns, 7);
-	cr_expect_eq(r->attrs, SANDBOX_ATTR_RLIMIT(7) | SANDBOX_ATTR_AFFINITY);
+	cr_expect_eq(r->attrs, SANDBOX_ATTR_RLIMIT(7) | SANDBOX_ATTR_AFFINITY | SANDBOX_ATTR_SCHED |
+				       SANDBOX_ATTR_IOPRIO);
 	cr_assert_eq(r->n_accesses, 3);
 	for (size_t i = 0; i < 3; i++) {
 		cr_expect_str_eq(r->accesses[i].path, sample[i].path);
@@ -78,7 +80,7 @@ Test(sandbox_result, corrupt_fields_are_refused)
 	cr_assert_eq(sandbox_result_decode(d, size, &r), 0);
 	sandbox_result_free(r);
 	r = NULL;
-	d[24 + 2] |= 0x04; /* attrs: bit 18, no attribute's */
+	d[24 + 2] |= 0x10; /* attrs: bit 20, no attribute's */
 	cr_expect_eq(sandbox_result_decode(d, size, &r), SANDBOX_E_RESULT);
 	free(data);
 

@@ -180,7 +180,8 @@ Test(sandbox_run, accesses_of_cat_and_children)
 }
 
 /* Process attributes (filter.c, trace.c): a look at a limit other than the
- * stack's, at the nice value or at the CPU set sets its bit in the result;
+ * stack's, at the nice value, the CPU set, the scheduling policy or the
+ * I/O priority sets its bit in the result;
  * every program's start-up read of the stack limit, and a command that
  * looks at nothing else, set none. /proc/self/limits is a file read like
  * another (the caller decides what it observes). */
@@ -201,6 +202,15 @@ Test(sandbox_run, process_attributes_looked_at)
 	cr_expect_eq(r->exit_code, 0);
 	cr_expect_eq(r->attrs, SANDBOX_ATTR_NICE | SANDBOX_ATTR_AFFINITY, "attrs %#x", r->attrs);
 	sandbox_result_free(r);
+	/* util-linux's: sched_getattr (or sched_getscheduler and
+	 * sched_getparam), ioprio_get */
+	if (access("/usr/bin/chrt", X_OK) == 0 && access("/usr/bin/ionice", X_OK) == 0) {
+		r = run_sh("chrt -p $$ >/dev/null && ionice >/dev/null", scratch, sizeof(scratch));
+		cr_expect_eq(r->exit_code, 0);
+		cr_expect_eq(r->attrs & ~(unsigned)SANDBOX_ATTR_NICE,
+			     SANDBOX_ATTR_SCHED | SANDBOX_ATTR_IOPRIO, "attrs %#x", r->attrs);
+		sandbox_result_free(r);
+	}
 	r = run_sh("cat /proc/self/limits >/dev/null", scratch, sizeof(scratch));
 	cr_expect_eq(r->attrs, 0, "attrs %#x", r->attrs);
 	cr_expect(kinds_of(r, "/proc/self/limits") & SANDBOX_ACCESS_READ);
