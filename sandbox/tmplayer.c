@@ -178,6 +178,17 @@ static bool layer_empty(int layer_fd)
 	return empty;
 }
 
+/* A copy that was there before this run's: moved out of the shell's way
+ * (the shell reads tmp-upper only; the reaper removes the scratch dir,
+ * which no longer proves a skeleton). Returns the error that marks the
+ * run incomplete. */
+static int drop_stranger(int scratch_fd)
+{
+	(void)renameat2(scratch_fd, SANDBOX_TMP_UPPER, scratch_fd, SANDBOX_TMP_UPPER ".stale",
+			RENAME_NOREPLACE);
+	return -EEXIST;
+}
+
 int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 {
 	static const char part[] = SANDBOX_TMP_UPPER ".part";
@@ -186,9 +197,18 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 
 	/* Nothing written: no copy, and no directory made (a new inode
 	 * costs 100-190 us of CPU on an ext4 without a journal); the caller
-	 * reads a missing copy as an empty one. */
-	if (layer_empty(layer_fd))
-		return 0;
+	 * reads a missing copy as an empty one. So a copy that is there
+	 * anyway was put there by someone else (another shell's command can
+	 * write into this scratch dir through its own /tmp or $TMPDIR): it
+	 * is removed when it is empty, and either way the run is reported
+	 * incomplete, never recorded with it. */
+	if (layer_empty(layer_fd)) {
+		if (unlinkat(scratch_fd, SANDBOX_TMP_UPPER, AT_REMOVEDIR) == 0)
+			return -EEXIST;
+		if (errno == ENOENT)
+			return 0;
+		return drop_stranger(scratch_fd);
+	}
 	if (mkdirat(scratch_fd, part, 0700) < 0)
 		return -errno;
 	dst = openat(scratch_fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -198,7 +218,10 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 	if (r == 0 && fchmod(dst, 01777) < 0)
 		r = -errno;
 	close(dst);
-	if (r == 0 && renameat(scratch_fd, part, scratch_fd, SANDBOX_TMP_UPPER) < 0)
+	if (r == 0 && renameat(scratch_fd, part, scratch_fd, SANDBOX_TMP_UPPER) < 0) {
 		r = -errno;
+		if (r == -ENOTEMPTY || r == -EEXIST)
+			(void)drop_stranger(scratch_fd);
+	}
 	return r;
 }

@@ -706,6 +706,33 @@ static sandbox_prep **prep_take(void)
 
 /* The first half of a stage's start: its sandbox's pid 1 is cloned and
  * sets up on its own, beside the other stages' (stage_started). */
+
+/* Another shell of this user's may keep its runs' scratch dirs in the
+ * other place (shark-scratch.UID under $TMPDIR or /tmp when its store is
+ * inside its workspace, memo.c tmp_scratch_base), where this run's /tmp
+ * overlay or a $TMPDIR grant would let the command write into them: they
+ * are hidden too, when they exist (a lookup per run, no mount otherwise). */
+static int hide_other_scratch_bases(sandbox_plan *plan, const char *own)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *tops[2] = { tmp && *tmp == '/' ? tmp : "/tmp", "/tmp" };
+	char base[4096];
+	int e = 0;
+
+	for (int i = 0; i < 2 && e == 0; i++) {
+		if (i == 1 && strcmp(tops[0], tops[1]) == 0)
+			break;
+		int n = snprintf(base, sizeof(base), "%s/shark-scratch.%lu", tops[i],
+				 (unsigned long)geteuid());
+		if (n < 0 || (size_t)n >= sizeof(base))
+			continue;
+		char *real = realpath(base, NULL);
+		if (real && strcmp(real, own) != 0)
+			e = sandbox_plan_add_path(plan, real, SANDBOX_PATH_HIDDEN);
+		free(real);
+	}
+	return e;
+}
 /* The signals this process ignores, from the kernel's own mask (the
  * SigIgn line of /proc/self/status: one read instead of a sigaction call
  * per signal, about 100 us less per command here), or asked signal by
@@ -822,6 +849,8 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	if (e == 0 && slash && slash != r->scratch) {
 		*slash = '\0';
 		e = sandbox_plan_add_path(plan, r->scratch, SANDBOX_PATH_HIDDEN);
+		if (e == 0)
+			e = hide_other_scratch_bases(plan, r->scratch);
 		*slash = '/';
 	}
 	struct sandbox_limits limits;
@@ -1295,6 +1324,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 
 	char upper[4096];
 	snprintf(upper, sizeof(upper), "%s/upper", r->scratch);
+	/* pid 1 gave it the workspace's mode (setup.c), which may not let
+	 * its owner read it (a 0311 drop directory): the run has ended, the
+	 * scan needs it 0700 (the root's own mode is no effect) */
+	(void)chmod(upper, 0700);
 	sandbox_effects *fx = NULL;
 	int fe = res ? sandbox_effects_scan(upper, m->workspace, &fx) : -ENOENT;
 	if (fe < 0 && fe != -ENOENT) {

@@ -152,4 +152,27 @@ for d in "$store"/scratch/run.*; do
 done
 [ "$left" -le 1 ] || fail "$left scratch dirs that are not skeletons left: $(ls -A "$store"/scratch/run.* | head -20)"
 
+# A /tmp copy planted in a kept skeleton (as another shell's command could
+# through its /tmp or $TMPDIR) is never taken for a run's own /tmp writes:
+# not applied, not recorded, so a later hit does not bring it back.
+plant=/tmp/shark-planted.$$
+rm -f "$plant"
+plant_in="host sh -c 'for d in $SHARK_STORE/scratch/run.*; do mkdir -p \$d/tmp-upper; echo evil > \$d/tmp-upper/${plant#/tmp/}; done'"
+script="nocache true; nocache true; nocache true"
+for k in 1 2 3 4 5 6; do
+	script="$script
+$plant_in
+sh -c 'echo planted-check-$k' > pl$k.txt"
+done
+sk "$script"
+checks=$((checks + 1))
+[ ! -e "$plant" ] || fail "a planted /tmp copy was applied: $(cat "$plant")"
+rm -f "$plant" pl?.txt
+sk "for k in 1 2 3 4 5 6; do sh -c \"echo planted-check-\$k\" > pl\$k.txt; done"
+checks=$((checks + 1))
+[ ! -e "$plant" ] || fail "a planted /tmp copy was recorded: a hit brought it back"
+[ "$(cat pl6.txt 2>&1)" = planted-check-6 ] ||
+	fail "the runs after the planting did not write their files: $(cat pl6.txt 2>&1)"
+rm -f "$plant"
+
 finish
