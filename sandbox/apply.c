@@ -506,6 +506,33 @@ static int apply_chmod(int pfd, const char *name, mode_t mode)
 	return r;
 }
 
+/* Set the times of an existing regular file, under the rules of a mode
+ * change (no symlink, no mount root, no file someone else owns with other
+ * hard links). The times are set on the very inode an O_PATH fd names
+ * (utimensat with AT_EMPTY_PATH, else its /proc/self/fd link). */
+static int apply_touch(int pfd, const char *name, struct timespec mtime)
+{
+	struct timespec ts[2] = { mtime, mtime };
+	struct stat st;
+	int fd = -1, r = look_at(pfd, name, &st, &fd);
+
+	if (r < 0)
+		return r;
+	if (!S_ISREG(st.st_mode) || (st.st_nlink > 1 && st.st_uid != geteuid())) {
+		r = SANDBOX_E_REFUSED;
+	} else if (utimensat(fd, "", ts, AT_EMPTY_PATH) < 0) {
+		char p[64];
+
+		r = -errno;
+		if (r == -EINVAL || r == -ENOENT) {
+			snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+			r = utimensat(AT_FDCWD, p, ts, 0) < 0 ? -errno : 0;
+		}
+	}
+	close(fd);
+	return r;
+}
+
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 			 int content_fd)
 {
@@ -525,6 +552,9 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 		break;
 	case SANDBOX_EFFECT_CHMOD:
 		r = apply_chmod(pfd, name, e->mode);
+		break;
+	case SANDBOX_EFFECT_TOUCH:
+		r = apply_touch(pfd, name, e->mtime);
 		break;
 	case SANDBOX_EFFECT_DELETE:
 		r = delete_at(pfd, name);

@@ -305,10 +305,25 @@ static int visit(struct walk *w, int dfd, const char *name, size_t plen,
 			if (same < 0)
 				return same;
 			if (same) {
-				if ((lst.st_mode & 07777) == (st.st_mode & 07777))
-					return 0; /* copied up, unchanged */
-				return push(fx, SANDBOX_EFFECT_CHMOD, w->path,
-					    st.st_mode, 0, NULL);
+				/* A copy-up keeps the lower file's times: an
+				 * mtime that differs was set by a write of
+				 * the same bytes or a touch (bash's file
+				 * would have it); an equal one is a mere
+				 * open for writing, or a chmod. */
+				bool touched = st.st_mtim.tv_sec != lst.st_mtim.tv_sec ||
+					       st.st_mtim.tv_nsec != lst.st_mtim.tv_nsec;
+
+				r = 0;
+				if ((lst.st_mode & 07777) != (st.st_mode & 07777))
+					r = push(fx, SANDBOX_EFFECT_CHMOD, w->path,
+						 st.st_mode, 0, NULL);
+				if (r == 0 && touched) {
+					r = push(fx, SANDBOX_EFFECT_TOUCH, w->path,
+						 0, 0, NULL);
+					if (r == 0)
+						fx->v[fx->n - 1].mtime = st.st_mtim;
+				}
+				return r;
 			}
 		} else if (r == 0) {
 			close(lfd);

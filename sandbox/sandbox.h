@@ -66,6 +66,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -558,6 +559,12 @@ enum sandbox_effect_kind {
 				    (mode holds the file type): a FIFO is
 				    made again by sandbox_effect_apply(),
 				    the others are refused */
+	SANDBOX_EFFECT_TOUCH,    /* regular file whose bytes and mode are
+				    unchanged but whose mtime is not the
+				    workspace's (written with the same bytes,
+				    or touched): set its times to mtime (after
+				    a CHMOD at the same path if its mode
+				    changed too) */
 };
 
 /* One change to the workspace. path is relative to the workspace root, with
@@ -571,6 +578,8 @@ struct sandbox_effect {
 			       OPAQUE_DIR; 0 otherwise */
 	uint64_t size;      /* FILE: size in bytes */
 	const char *target; /* SYMLINK: the link text; NULL otherwise */
+	struct timespec mtime; /* TOUCH: the mtime (and atime) to set; tv_nsec
+				  UTIME_NOW sets the current time */
 };
 
 typedef struct sandbox_effects sandbox_effects;

@@ -70,6 +70,15 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 		r = copy_xattrs(in, out);
 	if (r == 0 && fchmod(out, st->st_mode & 07777) < 0)
 		r = -errno;
+	if (r == 0) {
+		/* The times too: the scan tells a file that was written or
+		 * touched (SANDBOX_EFFECT_TOUCH) from one only copied up by
+		 * an open for writing by its mtime. */
+		struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+		if (futimens(out, ts) < 0)
+			r = -errno;
+	}
 	close(in);
 	if (out >= 0)
 		close(out);

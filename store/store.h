@@ -388,7 +388,13 @@ enum store_effect_kind {
 	STORE_EFFECT_DIR = 3,     /* make a directory with mode (replacing
 				   * whatever was there) */
 	STORE_EFFECT_SYMLINK = 4, /* make a symlink to target */
+	STORE_EFFECT_TOUCH = 5,   /* set an existing file's mtime (and atime) to
+				   * mtime_ns, or to the time of the apply
+				   * when it is STORE_MTIME_NOW */
 };
+
+/* A TOUCH effect's mtime_ns for "the time the effect is applied". */
+#define STORE_MTIME_NOW INT64_MIN
 
 struct store_effect {
 	const char *path;   /* relative to the workspace, NUL-terminated */
@@ -397,6 +403,7 @@ struct store_effect {
 	store_hash blob;    /* FILE */
 	uint64_t size;      /* FILE: blob size */
 	const char *target; /* SYMLINK; NULL otherwise */
+	int64_t mtime_ns;   /* TOUCH: ns since the epoch, or STORE_MTIME_NOW */
 };
 
 struct store_trace {

@@ -14,7 +14,9 @@
  *   its lookups count as a miss: such traces are only made under action
  *   keys of format 8 (shark-action-8) on, which it never computes)
  *   n_effects { kind path [mode blob size if FILE] [mode if DIR]
- *               [target if SYMLINK] }...
+ *               [target if SYMLINK] [mtime_ns(signed) if TOUCH] }...
+ *   (a TOUCH effect, kind 5, is rejected as damaged by a reader that
+ *   predates it: its lookups count such a trace as a miss)
  *   key_info (length + bytes)
  *
  * and nothing after. Version 2 is version 1 with a varint of flags
@@ -173,7 +175,7 @@ int store_trace_encode(const struct store_trace *t, uint8_t **ret_buf, size_t *r
 	for (size_t i = 0; i < t->n_effects && !b.err; i++) {
 		const struct store_effect *e = &t->effects[i];
 		uint8_t kind = e->kind;
-		if (kind < STORE_EFFECT_FILE || kind > STORE_EFFECT_SYMLINK ||
+		if (kind < STORE_EFFECT_FILE || kind > STORE_EFFECT_TOUCH ||
 		    ((kind == STORE_EFFECT_FILE || kind == STORE_EFFECT_DIR) && e->mode > 07777)) {
 			b.err = -EINVAL;
 			break;
@@ -188,6 +190,8 @@ int store_trace_encode(const struct store_trace *t, uint8_t **ret_buf, size_t *r
 			put_varint(&b, e->mode);
 		} else if (kind == STORE_EFFECT_SYMLINK) {
 			put_str(&b, e->target, STORE_MAX_PATH, true);
+		} else if (kind == STORE_EFFECT_TOUCH) {
+			put_varint(&b, zigzag(e->mtime_ns));
 		}
 	}
 	put_varint(&b, t->key_info_len);
@@ -431,6 +435,9 @@ static void parse_trace(struct cur *c, struct store_trace *t, size_t *ret_n_in,
 		}
 		case STORE_EFFECT_SYMLINK:
 			e.target = get_bytes(c, STORE_MAX_PATH, true, true, &bytes);
+			break;
+		case STORE_EFFECT_TOUCH:
+			e.mtime_ns = unzigzag(get_varint(c));
 			break;
 		case STORE_EFFECT_DELETE:
 			break;

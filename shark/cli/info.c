@@ -348,6 +348,8 @@ static const char *effect_kind(uint8_t k)
 		return "mkdir";
 	case STORE_EFFECT_SYMLINK:
 		return "symlink";
+	case STORE_EFFECT_TOUCH:
+		return "touch";
 	}
 	return "?";
 }
@@ -399,6 +401,11 @@ static void show_trace_json(const struct store_trace *t)
 		} else if (e->kind == STORE_EFFECT_SYMLINK) {
 			printf(",\"target\":");
 			cli_json_str(stdout, e->target);
+		} else if (e->kind == STORE_EFFECT_TOUCH) {
+			if (e->mtime_ns == STORE_MTIME_NOW)
+				printf(",\"mtime_ns\":null");
+			else
+				printf(",\"mtime_ns\":%" PRId64, e->mtime_ns);
 		}
 		printf("}");
 	}
@@ -445,6 +452,13 @@ static void show_trace_text(const struct store_trace *t)
 			printf("  mode %04o", (unsigned)e->mode);
 		} else if (e->kind == STORE_EFFECT_SYMLINK) {
 			printf(" -> %s", util_name(e->target));
+		} else if (e->kind == STORE_EFFECT_TOUCH && e->mtime_ns != STORE_MTIME_NOW) {
+			int64_t sec = e->mtime_ns / 1000000000, ns = e->mtime_ns % 1000000000;
+			if (ns < 0) {
+				sec--;
+				ns += 1000000000;
+			}
+			printf("  mtime %" PRId64 ".%09" PRId64, sec, ns);
 		}
 		putchar('\n');
 	}

@@ -80,6 +80,8 @@ static bool same_effect(const struct store_effect *a, const struct store_effect 
 		return a->mode == b->mode;
 	case STORE_EFFECT_SYMLINK:
 		return strcmp(a->target ? a->target : "", b->target ? b->target : "") == 0;
+	case STORE_EFFECT_TOUCH:
+		return a->mtime_ns == b->mtime_ns;
 	}
 	return true;
 }

@@ -663,6 +663,22 @@ static int apply_one(int ws_fd, const struct store_effect *e, int content)
 		se.kind = SANDBOX_EFFECT_SYMLINK;
 		se.target = e->target;
 		break;
+	case STORE_EFFECT_TOUCH:
+		se.kind = SANDBOX_EFFECT_TOUCH;
+		se.mode = 0;
+		if (e->mtime_ns == STORE_MTIME_NOW) {
+			se.mtime.tv_nsec = UTIME_NOW;
+		} else {
+			/* floor division: a time before 1970 has a
+			 * non-negative tv_nsec */
+			se.mtime.tv_sec = (time_t)(e->mtime_ns / 1000000000LL);
+			se.mtime.tv_nsec = (long)(e->mtime_ns % 1000000000LL);
+			if (se.mtime.tv_nsec < 0) {
+				se.mtime.tv_sec--;
+				se.mtime.tv_nsec += 1000000000L;
+			}
+		}
+		break;
 	default:
 		return -EINVAL;
 	}

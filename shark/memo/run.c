@@ -1006,8 +1006,22 @@ static uint64_t max_effect_size(void)
 	return util_parse_size(env, &v) == 0 && v > 0 ? v : MEMO_DEFAULT_MAX_EFFECT_SIZE;
 }
 
-static int convert_effects(struct memo *m, const sandbox_effects *fx, struct store_effect **ret,
-			   int **ret_fds, size_t *ret_n, size_t *ret_big)
+/* A TOUCH effect's mtime as recorded: one set during the run (a touch, a
+ * rewrite with the same bytes; the kernel's file clock is coarse, so it
+ * may lag the run's start by a tick) is "now", so that a replay gives the
+ * file a new mtime as a real run would; one set before the run (touch -d)
+ * is kept as it is. */
+#define MEMO_TOUCH_SLACK_NS 100000000LL
+
+static int64_t touch_mtime(const struct sandbox_effect *se, int64_t start_ns)
+{
+	int64_t ns = (int64_t)se->mtime.tv_sec * 1000000000LL + se->mtime.tv_nsec;
+	return ns >= start_ns - MEMO_TOUCH_SLACK_NS ? STORE_MTIME_NOW : ns;
+}
+
+static int convert_effects(struct memo *m, const sandbox_effects *fx, int64_t start_ns,
+			   struct store_effect **ret, int **ret_fds, size_t *ret_n,
+			   size_t *ret_big)
 {
 	uint64_t max_size = max_effect_size();
 	size_t n = sandbox_effects_count(fx);
@@ -1043,6 +1057,11 @@ static int convert_effects(struct memo *m, const sandbox_effects *fx, struct sto
 			}
 			break;
 		}
+		case SANDBOX_EFFECT_TOUCH:
+			o->kind = STORE_EFFECT_TOUCH;
+			o->mode = 0;
+			o->mtime_ns = touch_mtime(se, start_ns);
+			break;
 		case SANDBOX_EFFECT_DELETE:
 			o->kind = STORE_EFFECT_DELETE;
 			break;
@@ -1098,7 +1117,7 @@ static int merge_tmp_effects(struct memo *m, struct srun *r, struct store_effect
 	struct store_effect *tv = NULL;
 	int *tfds = NULL;
 	size_t tn = 0, big = 0;
-	int e = convert_effects(m, r->tfx, &tv, &tfds, &tn, &big);
+	int e = convert_effects(m, r->tfx, r->start_real, &tv, &tfds, &tn, &big);
 	if (e == -EINVAL || e == -EFBIG || e == -ENOMEM)
 		return e;
 	struct store_effect *v = reallocarray(*effects, *n_effects + tn + 1, sizeof(*v));
@@ -1360,7 +1379,7 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	}
 	if (!r->reason && fx) {
 		size_t big = 0;
-		e = convert_effects(m, fx, &effects, &effect_fds, &n_effects, &big);
+		e = convert_effects(m, fx, r->start_real, &effects, &effect_fds, &n_effects, &big);
 		if (e == -EINVAL) {
 			no_record(r, "it created a special file");
 		} else if (e == -EFBIG) {

@@ -55,6 +55,7 @@ static const char *effect_name(enum sandbox_effect_kind k)
 	case SANDBOX_EFFECT_OPAQUE_DIR: return "opaque";
 	case SANDBOX_EFFECT_SYMLINK: return "symlink";
 	case SANDBOX_EFFECT_SPECIAL: return "special";
+	case SANDBOX_EFFECT_TOUCH: return "touch";
 	}
 	return "?";
 }

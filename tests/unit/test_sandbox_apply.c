@@ -187,6 +187,56 @@ Test(sandbox_apply, a_symlink_at_the_target_is_replaced_not_followed)
 	cr_expect_neq(st.st_mode & 0777, 0777);
 }
 
+/* TOUCH sets a regular file's times (an explicit time, or now), never
+ * through a symlink (refused, the target's times kept), never on a
+ * directory, and fails on a missing file. */
+Test(sandbox_apply, touch_sets_times_never_through_a_symlink)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_TOUCH, .path = "t",
+				    .mtime = { .tv_sec = 1557014400, .tv_nsec = 123456789 } };
+	char p[PATH_MAX * 2], q[PATH_MAX * 2];
+	struct timespec before;
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/t", ws);
+	put("t", "t");
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, -1), 0);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mtim.tv_sec, 1557014400);
+	cr_expect_eq(st.st_mtim.tv_nsec, 123456789);
+	cr_expect_eq(st.st_atim.tv_sec, 1557014400);
+
+	e.mtime.tv_sec = 0;
+	e.mtime.tv_nsec = UTIME_NOW;
+	cr_assert_eq(clock_gettime(CLOCK_REALTIME, &before), 0);
+	cr_assert_eq(sandbox_effect_apply(ws_fd, &e, -1), 0);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_geq(st.st_mtim.tv_sec, before.tv_sec - 1);
+
+	/* through a symlink: refused, the target keeps its times */
+	snprintf(q, sizeof(q), "%s/target", outside);
+	put("../outside/target", "x");
+	struct timespec old[2] = { { .tv_sec = 1000 }, { .tv_sec = 1000 } };
+	cr_assert_eq(utimensat(AT_FDCWD, q, old, 0), 0);
+	cr_assert_eq(unlink(p), 0);
+	cr_assert_eq(symlink(q, p), 0);
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, -1), SANDBOX_E_REFUSED);
+	cr_assert_eq(stat(q, &st), 0);
+	cr_expect_eq(st.st_mtim.tv_sec, 1000);
+
+	/* a directory: refused; nothing there: an error */
+	cr_assert_eq(mkdirat(ws_fd, "dir", 0755), 0);
+	e.path = "dir";
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, -1), SANDBOX_E_REFUSED);
+	e.path = "none";
+	cr_expect_lt(sandbox_effect_apply(ws_fd, &e, -1), 0);
+	/* beneath the workspace only */
+	e.path = "../outside/target";
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, -1), SANDBOX_E_UNSAFE_PATH);
+	cr_assert_eq(stat(q, &st), 0);
+	cr_expect_eq(st.st_mtim.tv_sec, 1000);
+}
+
 Test(sandbox_apply, unsafe_paths_are_refused)
 {
 	static const char *const bad[] = { "../x", "/etc/passwd", "a//b", ".",

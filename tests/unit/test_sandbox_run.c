@@ -345,6 +345,61 @@ Test(sandbox_run, effects_are_captured_not_applied)
 	cr_expect_eq(sandbox_scratch_cleanup(scratch), 0);
 }
 
+/* A file rewritten with its own bytes or touched is copied up with a new
+ * mtime: a TOUCH effect carrying it (touch -d: the time it names); one
+ * only opened for writing keeps the workspace's mtime: no effect; a
+ * chmod with a touch gives CHMOD then TOUCH. Applied, the times land. */
+Test(sandbox_run, same_bytes_with_a_new_mtime_is_a_touch)
+{
+	char scratch[PATH_MAX + 32], upper[PATH_MAX + 64], p[PATH_MAX * 2];
+	struct sandbox_result *r;
+	sandbox_effects *fx;
+	bool saw_same = false, saw_d = false, saw_chmod = false, saw_ct = false;
+	struct stat st;
+	int wfd;
+
+	put("same", "s", 0644);
+	put("old", "o", 0644);
+	put("rw", "r", 0644);
+	put("ct", "c", 0644);
+	r = run_sh("cat same > same.n && cat same.n > same && rm same.n && "
+		   "touch -d @1557014400 old && exec 3<>rw && chmod 0755 ct && touch ct",
+		   scratch, sizeof(scratch));
+	cr_expect_eq(r->exit_code, 0);
+	sandbox_result_free(r);
+	snprintf(upper, sizeof(upper), "%s/upper", scratch);
+	cr_assert_eq(sandbox_effects_scan(upper, ws, &fx), 0);
+	for (size_t i = 0; i < sandbox_effects_count(fx); i++) {
+		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
+
+		cr_expect_neq(strcmp(e->path, "rw"), 0, "an open for writing is no effect");
+		if (e->kind == SANDBOX_EFFECT_TOUCH && strcmp(e->path, "same") == 0)
+			saw_same = true;
+		if (e->kind == SANDBOX_EFFECT_TOUCH && strcmp(e->path, "old") == 0)
+			saw_d = e->mtime.tv_sec == 1557014400 && e->mtime.tv_nsec == 0;
+		if (e->kind == SANDBOX_EFFECT_CHMOD && strcmp(e->path, "ct") == 0)
+			saw_chmod = true;
+		if (e->kind == SANDBOX_EFFECT_TOUCH && strcmp(e->path, "ct") == 0)
+			saw_ct = saw_chmod;
+		cr_expect(e->kind == SANDBOX_EFFECT_TOUCH || e->kind == SANDBOX_EFFECT_CHMOD,
+			  "%s: kind %d", e->path, e->kind);
+	}
+	cr_expect(saw_same);
+	cr_expect(saw_d);
+	cr_expect(saw_ct, "CHMOD then TOUCH for ct");
+	wfd = open(ws, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_eq(sandbox_effects_apply(fx, wfd, NULL, NULL), 0);
+	close(wfd);
+	snprintf(p, sizeof(p), "%s/old", ws);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mtim.tv_sec, 1557014400);
+	snprintf(p, sizeof(p), "%s/ct", ws);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0755);
+	sandbox_effects_free(fx);
+	cr_expect_eq(sandbox_scratch_cleanup(scratch), 0);
+}
+
 Test(sandbox_run, concurrent_runs_as_a_pipeline)
 {
 	char s1[PATH_MAX + 32], s2[PATH_MAX + 32];

@@ -88,6 +88,8 @@ static void assert_same_trace(const struct store_trace *a, const struct store_tr
 			cr_assert_str_eq(a->effects[i].target, b->effects[i].target);
 		else
 			cr_assert_null(b->effects[i].target);
+		if (a->effects[i].kind == STORE_EFFECT_TOUCH)
+			cr_assert_eq(a->effects[i].mtime_ns, b->effects[i].mtime_ns);
 	}
 	cr_assert_eq(a->key_info_len, b->key_info_len);
 	if (a->key_info_len)
@@ -380,6 +382,41 @@ Test(trace, decode_rejects_malformed)
 	cr_assert_not(decodes((const uint8_t *)"", 0, &err));
 	cr_assert_not(decodes((const uint8_t *)"SKTX\x01", 5, &err));
 	cr_assert_eq(err, STORE_EBADTRACE);
+}
+
+/* TOUCH effects: the time of the apply (STORE_MTIME_NOW), a time before
+ * 1970 and an explicit one survive a round trip with one encoding; the
+ * kind after TOUCH is refused (tests/fuzz/corpus/trace has both:
+ * valid-touch, bad-kind-past-touch). */
+Test(trace, touch_effect)
+{
+	const struct store_effect effs[] = {
+		{ .path = "b", .kind = STORE_EFFECT_TOUCH, .mtime_ns = STORE_MTIME_NOW },
+		{ .path = "/tmp/x", .kind = STORE_EFFECT_TOUCH, .mtime_ns = 1557014400123456789LL },
+		{ .path = "old", .kind = STORE_EFFECT_TOUCH, .mtime_ns = -1 },
+		{ .path = "max", .kind = STORE_EFFECT_TOUCH, .mtime_ns = INT64_MAX },
+	};
+	struct store_trace t = { .n_effects = 4, .effects = effs }, *d;
+	uint8_t *buf, *buf2;
+	size_t len, len2;
+	int err;
+	cr_assert_eq(store_trace_encode(&t, &buf, &len), 0);
+	cr_assert_eq(store_trace_decode(buf, len, &d), 0);
+	assert_same_trace(&t, d);
+	cr_assert_eq(store_trace_encode(d, &buf2, &len2), 0);
+	cr_assert(len == len2 && memcmp(buf, buf2, len) == 0, "one encoding per trace");
+	store_trace_free(d);
+	free(buf2);
+	/* the kind byte of the first effect follows "b"'s length and byte */
+	uint8_t *k = memmem(buf, len, "\x05\x01" "b", 3);
+	cr_assert_not_null(k);
+	k[0] = STORE_EFFECT_TOUCH + 1;
+	cr_assert_not(decodes(buf, len, &err));
+	cr_assert_eq(err, STORE_EBADTRACE);
+	free(buf);
+	struct store_effect e = { .path = "b", .kind = STORE_EFFECT_TOUCH + 1 };
+	struct store_trace t2 = { .n_effects = 1, .effects = &e };
+	cr_assert_eq(store_trace_encode(&t2, &buf, &len), -EINVAL);
 }
 
 Test(trace, fuzz_corpus_replays)
