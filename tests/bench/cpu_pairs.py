@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""cpu_pairs.py - CPU and new inodes per cold command, two builds in pairs
-(docs/performance.md, "Scratch skeletons reused").
+"""cpu_pairs.py - CPU, new inodes and page faults per cold command, two
+builds in pairs (docs/performance.md, "Scratch skeletons reused" and "A
+mount base held by the zygote", whose figures an earlier copy of this
+loop, script_cpu.py, took).
 
     python3 tests/bench/cpu_pairs.py NEW_SHARK BASE_SHARK [PAIRS]
 
 Each pair is a new 100-command script from cold.py's generator (every
 command misses), run by both builds in turn (the order alternating from
 one pair to the next), each with a store of its own, under `perf stat -e
-task-clock,ext4:ext4_allocate_inode,ext4:ext4_free_inode,duration_time`
-(every process of the script counted). Prints each pair, then the medians
+task-clock,page-faults,ext4:ext4_allocate_inode,ext4:ext4_free_inode,
+duration_time` (every process of the script counted). Prints each pair, then the medians
 per build (CPU per command, inodes made and freed per script, wall time)
 and the per-pair CPU ratios NEW / BASE. Needs perf and the ext4 trace
 points (root, or perf_event_paranoid allowing them).
@@ -23,7 +25,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cold  # noqa: E402
 
-EVENTS = "task-clock,ext4:ext4_allocate_inode,ext4:ext4_free_inode,duration_time"
+EVENTS = "task-clock,page-faults,ext4:ext4_allocate_inode,ext4:ext4_free_inode,duration_time"
 
 
 def run(shark, script, ws, store):
@@ -37,7 +39,8 @@ def run(shark, script, ws, store):
         if len(f) > 3 and f[0] not in ("", "<not counted>", "<not supported>"):
             v[f[2]] = float(f[0])
     return {"cpu": v["task-clock"] / 100, "alloc": v["ext4:ext4_allocate_inode"],
-            "free": v["ext4:ext4_free_inode"], "wall": v["duration_time"] / 1e6}
+            "free": v["ext4:ext4_free_inode"], "wall": v["duration_time"] / 1e6,
+            "faults": v["page-faults"]}
 
 
 def main():
@@ -68,8 +71,9 @@ def main():
                   "load %.1f" % os.getloadavg()[0], flush=True)
         for k in builds:
             med = {m: statistics.median(r[m] for r in res[k]) for m in res[k][0]}
-            print("%-4s CPU per command %.2f ms, inodes made %d, freed %d per script, wall %.0f ms"
-                  % (k, med["cpu"], med["alloc"], med["free"], med["wall"]))
+            print("%-4s CPU per command %.2f ms, inodes made %d, freed %d per script, wall %.0f ms,"
+                  " page faults %d" % (k, med["cpu"], med["alloc"], med["free"], med["wall"],
+                                       med["faults"]))
         ratios = sorted(a["cpu"] / b["cpu"] for a, b in zip(res["new"], res["base"]))
         print("CPU new / base per pair:", " ".join("%.2f" % x for x in ratios),
               "median %.3f" % statistics.median(ratios))
