@@ -16,7 +16,7 @@ count() {
 		[ -d "$d" ] || continue
 		case $(ls -A "$d" | tr '\n' ' ') in
 		"root work " | "result root work ")
-			[ -z "$(ls -A "$d/work" "$d/root")" ] && [ ! -s "$d/result" ] && continue ;;
+			[ -z "$(ls -A "$d/work")$(ls -A "$d/root")" ] && [ ! -s "$d/result" ] && continue ;;
 		esac
 		n=$((n + 1))
 	done
