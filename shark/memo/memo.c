@@ -1080,12 +1080,18 @@ static char *scratch_real(struct memo *m, const char *base, const char *dir)
  * host's /tmp, the lower layer of the sandbox's) then shows no run's
  * overlay layers or result, its own or another's. One that is not a real
  * directory of this user's, closed to others, is refused. */
-static int tmp_scratch_base(const struct memo *m, char *buf, size_t size)
+int memo_tmp_scratch_path(const char *top, char *buf, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
-	int n = snprintf(buf, size, "%s/shark-scratch.%lu", tmp && *tmp == '/' ? tmp : "/tmp",
-			 (unsigned long)geteuid());
-	if (n < 0 || (size_t)n >= size)
+	if (!top)
+		top = tmp && *tmp == '/' ? tmp : "/tmp";
+	int n = snprintf(buf, size, "%s/shark-scratch.%lu", top, (unsigned long)geteuid());
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int tmp_scratch_base(const struct memo *m, char *buf, size_t size)
+{
+	if (memo_tmp_scratch_path(NULL, buf, size) < 0)
 		return -ENAMETOOLONG;
 	/* checked and used already by this process (scratch_real keeps it;
 	 * in sticky /tmp no one else can replace a directory of ours) */

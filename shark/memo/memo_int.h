@@ -109,10 +109,14 @@ struct memo_keyspec {
 };
 
 /* run.c */
-/* memo_run_limits - the limits a run's plan gets (sandbox defaults,
+/* memo_run_limits - the limits given to a run's plan (sandbox defaults,
  * SHARK_MAX_PROCS and the like); a value that does not parse is left at
  * its default (such a stage does not run). */
 void memo_run_limits(struct sandbox_limits *l);
+/* memo.c: memo_tmp_scratch_path - the directory shark-scratch.UID under
+ * top (NULL: $TMPDIR, else /tmp) where runs keep their scratch dirs when
+ * the store's scratch area cannot be used; -ENAMETOOLONG. */
+int memo_tmp_scratch_path(const char *top, char *buf, size_t size);
 /* memo_ignored_signals - the signals this process ignores, which a
  * command it starts inherits. Never cached: a trap or a subshell changes
  * them. */

@@ -714,25 +714,23 @@ static sandbox_prep **prep_take(void)
  * are hidden too, when they exist (a lookup per run, no mount otherwise). */
 static int hide_other_scratch_bases(sandbox_plan *plan, const char *own)
 {
-	const char *tmp = getenv("TMPDIR");
-	const char *tops[2] = { tmp && *tmp == '/' ? tmp : "/tmp", "/tmp" };
-	char base[4096];
+	char bases[2][4096];
 	int e = 0;
 
+	if (memo_tmp_scratch_path(NULL, bases[0], sizeof(bases[0])) < 0)
+		bases[0][0] = '\0';
+	(void)memo_tmp_scratch_path("/tmp", bases[1], sizeof(bases[1]));
 	for (int i = 0; i < 2 && e == 0; i++) {
-		if (i == 1 && strcmp(tops[0], tops[1]) == 0)
-			break;
-		int n = snprintf(base, sizeof(base), "%s/shark-scratch.%lu", tops[i],
-				 (unsigned long)geteuid());
-		if (n < 0 || (size_t)n >= sizeof(base))
+		if (!bases[i][0] || (i == 1 && strcmp(bases[0], bases[1]) == 0))
 			continue;
-		char *real = realpath(base, NULL);
+		char *real = realpath(bases[i], NULL);
 		if (real && strcmp(real, own) != 0)
 			e = sandbox_plan_add_path(plan, real, SANDBOX_PATH_HIDDEN);
 		free(real);
 	}
 	return e;
 }
+
 /* The signals this process ignores, from the kernel's own mask (the
  * SigIgn line of /proc/self/status: one read instead of a sigaction call
  * per signal, about 100 us less per command here), or asked signal by
