@@ -27,8 +27,8 @@ in_dir() {
 	out=$(cat "$root/out")
 	err=$(cat "$root/err")
 }
-# like_bash NAME DIR SCRIPT: shark's stdout in DIR equals bash's there
-like_bash() {
+# dir_like_bash NAME DIR SCRIPT: shark's stdout in DIR equals bash's there
+dir_like_bash() {
 	in_dir "$2" "$3"
 	bout=$(cd "$2" && bash -c "$3" </dev/null 2>/dev/null)
 	checks=$((checks + 1))
@@ -56,7 +56,7 @@ each() {
 	done 3<"$f"
 }
 record() {
-	like_bash "recorded: $1" "$p1" "$1"
+	dir_like_bash "recorded: $1" "$p1" "$1"
 	in_dir "$p1" "$1"
 	expect_hit "same place: $1"
 }
@@ -65,7 +65,7 @@ p2=$root/home/projseam2
 cp -a "$p1" "$p2"
 printf 'changed\n' >"$p1/data" # the copy's cfg files still name proj's data
 in_copy() {
-	like_bash "copy: $1" "$p2" "$1"
+	dir_like_bash "copy: $1" "$p2" "$1"
 	expect_miss "copy: $1"
 }
 each "$root/bound" in_copy
@@ -85,7 +85,7 @@ free_here() {
 each "$root/free" free_here
 rm -rf "$p2" && cp -a "$p1" "$p2"
 free_copy() {
-	like_bash "copy: $1" "$p2" "$1"
+	dir_like_bash "copy: $1" "$p2" "$1"
 	expect_hit "relocatable in the copy: $1"
 }
 each "$root/free" free_copy

@@ -13,15 +13,6 @@
 # status count as looks.
 . "$(dirname "$0")/../lib/e2e.sh"
 
-# like_bash NAME SCRIPT: shark's stdout and status equal bash's.
-like_bash() {
-	checks=$((checks + 1))
-	bout=$(bash -c "$2" 2>/dev/null)
-	bst=$?
-	[ "$out" = "$bout" ] && [ "$st" = "$bst" ] ||
-		fail "$1: shark gave [$out] status $st, bash [$bout] status $bst"
-}
-
 # why_says NAME TEXT: `shark why last` mentions TEXT.
 why_says() {
 	checks=$((checks + 1))

@@ -8,15 +8,6 @@
 # the path when a run could not be recorded.
 . "$(dirname "$0")/../lib/e2e.sh"
 
-# like_bash NAME SCRIPT: shark's stdout and status equal bash's, same dir.
-like_bash() {
-	checks=$((checks + 1))
-	bout=$(bash -c "$2" 2>/dev/null)
-	bst=$?
-	[ "$out" = "$bout" ] && [ "$st" = "$bst" ] ||
-		fail "$1: shark gave [$out] status $st, bash [$bout] status $bst"
-}
-
 mkdir -p data
 echo a >data/a.csv
 echo b >data/b.csv

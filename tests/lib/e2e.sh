@@ -38,6 +38,16 @@ ref() {
 	rout=$(cat "$root/rout")
 }
 
+# like_bash NAME SCRIPT: the last sk's stdout and status equal bash's for
+# SCRIPT, run in the same dir.
+like_bash() {
+	checks=$((checks + 1))
+	bout=$(bash -c "$2" 2>/dev/null)
+	bst=$?
+	[ "$out" = "$bout" ] && [ "$st" = "$bst" ] ||
+		fail "$1: shark gave [$out] status $st, bash [$bout] status $bst"
+}
+
 is_hit() { grep -q 'shark: cached' "$root/err"; }
 
 # expect_hit NAME / expect_miss NAME: the last sk was (not) served from the
