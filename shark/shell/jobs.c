@@ -224,6 +224,103 @@ static struct job *job_of_pid(struct shell *sh, pid_t pid)
 	return NULL;
 }
 
+/* ---- the current job ---------------------------------------------------------- */
+
+/* The order of `%+` (the current job), `%-` (the previous one), a bare fg
+ * or bg, the marks and sh's `jobs` listing, kept as POSIX describes it: the
+ * job stopped last, or brought to the foreground last, comes first; a job
+ * started in the background or continued by bg comes after the stopped
+ * jobs at the head, so that a stopped job stays current. */
+enum cur_how { CUR_DELETE, CUR_RUNNING, CUR_FIRST };
+
+static bool job_done(const struct job *j);
+
+static void cur_set(struct shell *sh, struct job *j, enum cur_how how)
+{
+	for (struct job **pp = &sh->curjob; *pp; pp = &(*pp)->cur_next) {
+		if (*pp == j) {
+			*pp = j->cur_next;
+			break;
+		}
+	}
+	j->cur_next = NULL;
+	if (how == CUR_DELETE)
+		return;
+	struct job **at = &sh->curjob;
+	if (how == CUR_RUNNING)
+		while (*at && (*at)->stopped && !job_done(*at))
+			at = &(*at)->cur_next;
+	j->cur_next = *at;
+	*at = j;
+}
+
+/* '+' for the current job, '-' for the previous one, else ' '. */
+static char job_mark(const struct shell *sh, const struct job *j)
+{
+	if (j == sh->curjob)
+		return '+';
+	return sh->curjob && j == sh->curjob->cur_next ? '-' : ' ';
+}
+
+static const char *job_end_text(const struct shell *sh, const struct job *j, char *buf,
+				size_t size);
+
+/* What `jobs` and the notices say of a job: Running, the stop signal's
+ * description (Stopped, Stopped (signal), Stopped (tty input)...) or how
+ * it ended. */
+static const char *job_state(const struct shell *sh, const struct job *j, char *buf, size_t size)
+{
+	if (job_done(j))
+		return job_end_text(sh, j, buf, size);
+	if (j->stopped) {
+		const char *d = j->stop_sig > 0 ? strsignal(j->stop_sig) : NULL;
+		return d && strncmp(d, "Stopped", 7) == 0 ? d : "Stopped";
+	}
+	return "Running";
+}
+
+/* One job as the shell lists it (`jobs`, `jobs -l`) and announces it (a
+ * job stopped or ended, at the prompt): dash's "[N] + " then, with pids,
+ * the first pid, the state, and the command from the 33rd column (at
+ * least one space before it), each further process's pid on a line of
+ * its own; bash's "[N]+  ", the pid, the state in 24 columns, the
+ * command, " &" while it runs. Written to stderr, or to the builtin's
+ * output. */
+static void show_job(struct shell *sh, const struct job *j, bool pids, bool to_stderr)
+{
+	char *text = NULL, state[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	const char *st = job_state(sh, j, state, sizeof(state));
+	const char *cmd = j->cmd ? j->cmd : "";
+	int indent = 0, col;
+	if (sh->bash) {
+		if (pids)
+			fprintf(f, "[%d]%c %ld ", j->id, job_mark(sh, j), (long)j->pids[0]);
+		else
+			fprintf(f, "[%d]%c  ", j->id, job_mark(sh, j));
+		fprintf(f, "%-24s%s%s\n", st, cmd,
+			!job_done(j) && !j->stopped ? " &" : "");
+	} else {
+		col = indent = fprintf(f, "[%d] %c ", j->id, job_mark(sh, j));
+		if (pids)
+			col += fprintf(f, "%ld ", (long)j->pids[0]);
+		col += fprintf(f, "%s", st);
+		fprintf(f, "%*s%s\n", col < 33 ? 33 - col : 1, "", cmd);
+	}
+	for (size_t i = 1; pids && i < j->npids; i++)
+		fprintf(f, "%*s%ld\n", sh->bash ? 5 : indent, "", (long)j->pids[i]);
+	if (fclose(f) == 0) {
+		if (to_stderr)
+			fputs(text, stderr);
+		else
+			out_fmt(sh, "%s", text);
+	}
+	free(text);
+}
+
 /* A foreground job stopped: it joins the table as Stopped (its earlier
  * stages, already waited for, count as done), the shell takes the terminal
  * back and says so. Returns 128 + the stop signal, as sh does. */
@@ -245,7 +342,9 @@ static int job_stopped(struct shell *sh, pid_t pid, int ws, struct job *j)
 			j->done[i] = true;
 	}
 	j->stopped = true;
+	j->stop_sig = WSTOPSIG(ws);
 	j->notified = true;
+	cur_set(sh, j, CUR_FIRST);
 	if (!j->modes)
 		j->modes = malloc(sizeof(*j->modes));
 	if (j->modes && tcgetattr(sh->jc.tty, j->modes) < 0) {
@@ -253,7 +352,10 @@ static int job_stopped(struct shell *sh, pid_t pid, int ws, struct job *j)
 		j->modes = NULL;
 	}
 	take_terminal(sh);
-	fprintf(stderr, "\n[%d]+  Stopped                 %s\n", j->id, j->cmd ? j->cmd : "");
+	/* bash starts a new line after the terminal's ^Z, dash does not */
+	if (sh->bash)
+		fputc('\n', stderr);
+	show_job(sh, j, false, true);
 	return 128 + WSTOPSIG(ws);
 }
 
@@ -299,6 +401,7 @@ struct job *jobs_add(struct shell *sh, pid_t *pids, size_t n, char *cmd)
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = j;
+	cur_set(sh, j, CUR_RUNNING);
 	return j;
 }
 
@@ -317,6 +420,7 @@ static void job_remove(struct shell *sh, struct job *j)
 	for (struct job **pp = &sh->jobs; *pp; pp = &(*pp)->next) {
 		if (*pp == j) {
 			*pp = j->next;
+			cur_set(sh, j, CUR_DELETE);
 			job_free(j);
 			return;
 		}
@@ -330,6 +434,7 @@ void jobs_free_all(struct shell *sh)
 		sh->jobs = j->next;
 		job_free(j);
 	}
+	sh->curjob = NULL;
 }
 
 static bool job_done(const struct job *j)
@@ -340,7 +445,7 @@ static bool job_done(const struct job *j)
 	return true;
 }
 
-static void job_poll(struct job *j, bool block, int *ret_trap_sig)
+static void job_poll(struct shell *sh, struct job *j, bool block, int *ret_trap_sig)
 {
 	if (j->inherited)
 		return; /* another process's child */
@@ -352,7 +457,11 @@ static void job_poll(struct job *j, bool block, int *ret_trap_sig)
 			int how = (block ? 0 : WNOHANG) | (j->pgid ? WUNTRACED | WCONTINUED : 0);
 			pid_t r = waitpid(j->pids[i], &ws, how);
 			if (r == j->pids[i] && WIFSTOPPED(ws)) {
-				j->stopped = true; /* a stopped job is waited for no longer */
+				/* a stopped job is waited for no longer; the
+				 * last one stopped is the current job */
+				j->stopped = true;
+				j->stop_sig = WSTOPSIG(ws);
+				cur_set(sh, j, CUR_FIRST);
 				return;
 			} else if (r == j->pids[i] && WIFCONTINUED(ws)) {
 				j->stopped = false;
@@ -400,21 +509,53 @@ static const char *job_end_text(const struct shell *sh, const struct job *j, cha
 	return buf;
 }
 
+/* The jobs in the order the shell lists and announces them: dash's, the
+ * current job first, then the previous one...; bash's, by number. The
+ * caller frees the array; *n is its length. */
+static struct job **jobs_in_order(struct shell *sh, size_t *ret_n)
+{
+	size_t n = 0;
+	for (struct job *j = sh->jobs; j; j = j->next)
+		n++;
+	struct job **order = calloc(n ? n : 1, sizeof(*order));
+	if (!order)
+		abort();
+	n = 0;
+	if (!sh->bash)
+		for (struct job *j = sh->curjob; j; j = j->cur_next)
+			order[n++] = j;
+	for (struct job *j = sh->jobs; j; j = j->next) {
+		bool listed = false;
+		for (size_t k = 0; k < n && !listed; k++)
+			listed = order[k] == j;
+		if (!listed)
+			order[n++] = j;
+	}
+	*ret_n = n;
+	return order;
+}
+
 void jobs_reap(struct shell *sh, bool report)
 {
-	for (struct job *j = sh->jobs, *next; j; j = next) {
-		next = j->next;
-		job_poll(j, false, NULL);
-		if (job_done(j) && report) {
-			char end[64];
-			fprintf(stderr, "[%d]  %s  %s\n", j->id, job_end_text(sh, j, end, sizeof(end)),
-				j->cmd ? j->cmd : "");
+	for (struct job *j = sh->jobs; j; j = j->next)
+		job_poll(sh, j, false, NULL);
+	if (!report)
+		return;
+	size_t n;
+	struct job **order = jobs_in_order(sh, &n);
+	/* each mark as it is when its line is written: after the jobs
+	 * announced before it as ended are gone, as dash and bash say them */
+	for (size_t k = 0; k < n; k++) {
+		struct job *j = order[k];
+		if (job_done(j)) {
+			show_job(sh, j, false, true);
 			job_remove(sh, j);
-		} else if (j->stopped && !j->notified && report) {
-			fprintf(stderr, "[%d]  Stopped  %s\n", j->id, j->cmd ? j->cmd : "");
+		} else if (j->stopped && !j->notified) {
+			show_job(sh, j, false, true);
 			j->notified = true;
 		}
 	}
+	free(order);
 }
 
 bool jobs_exit_refused(struct shell *sh)
@@ -427,7 +568,7 @@ bool jobs_exit_refused(struct shell *sh)
 		return false;
 	bool stopped = false;
 	for (struct job *j = sh->jobs; j; j = j->next) {
-		job_poll(j, false, NULL);
+		job_poll(sh, j, false, NULL);
 		stopped = stopped || (j->stopped && !job_done(j));
 	}
 	if (!stopped)
@@ -437,34 +578,49 @@ bool jobs_exit_refused(struct shell *sh)
 	return true;
 }
 
+/* Set by find_job when a %TEXT or %?TEXT spec matched several jobs. */
+static bool spec_ambiguous;
+
+/* The job a spec names: %%, %+ or % the current job, %- the previous one,
+ * %N job N, %?TEXT the one job whose command contains TEXT, %TEXT the one
+ * whose command starts with it (NULL when none or several do), or a pid of
+ * one of its processes. */
 static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 {
 	if (spec[0] == '%') {
 		const char *s = spec + 1;
-		int id = -1;
+		struct job *found = NULL;
+		spec_ambiguous = false;
 		if (!*s || strcmp(s, "%") == 0 || strcmp(s, "+") == 0) {
-			struct job *last = NULL;
-			for (struct job *j = sh->jobs; j; j = j->next)
-				last = j;
-			if (last)
-				*ret_idx = last->npids - 1;
-			return last;
-		}
-		if (strcmp(s, "-") == 0) { /* the previous job: the one before the last */
-			struct job *prev = NULL;
-			for (struct job *j = sh->jobs; j && j->next; j = j->next)
-				prev = j;
-			if (prev)
-				*ret_idx = prev->npids - 1;
-			return prev;
-		}
-		id = atoi(s);
-		for (struct job *j = sh->jobs; j; j = j->next)
-			if (j->id == id) {
-				*ret_idx = j->npids - 1;
-				return j;
+			found = sh->curjob;
+		} else if (strcmp(s, "-") == 0) {
+			found = sh->curjob ? sh->curjob->cur_next : NULL;
+			if (!found && sh->bash)
+				found = sh->curjob; /* bash: the current one then */
+		} else if (*s >= '0' && *s <= '9') {
+			char *end;
+			long id = strtol(s, &end, 10);
+			for (struct job *j = sh->jobs; j && !*end; j = j->next)
+				if (j->id == id)
+					found = j;
+		} else {
+			bool any = *s == '?';
+			const char *want = any ? s + 1 : s;
+			for (struct job *j = sh->jobs; j; j = j->next) {
+				const char *cmd = j->cmd ? j->cmd : "";
+				if (any ? strstr(cmd, want) != NULL
+					: strncmp(cmd, want, strlen(want)) == 0) {
+					if (found) {
+						spec_ambiguous = true;
+						return NULL;
+					}
+					found = j;
+				}
 			}
-		return NULL;
+		}
+		if (found)
+			*ret_idx = found->npids - 1;
+		return found;
 	}
 	pid_t pid = (pid_t)atol(spec);
 	for (struct job *j = sh->jobs; j; j = j->next)
@@ -474,6 +630,32 @@ static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 				return j;
 			}
 	return NULL;
+}
+
+/* No job for spec (NULL: a bare fg or bg): dash's "No current job", "No
+ * previous job", "No such job: %9"; bash's "%9: no such job". */
+static void job_spec_error(struct shell *sh, const char *what, const char *spec)
+{
+	if (spec && spec_ambiguous) {
+		spec_ambiguous = false;
+		if (sh->bash) {
+			sh_error(sh, "%s: %s: ambiguous job spec", what, spec + 1);
+			if (strcmp(what, "jobs") != 0)
+				return;
+		} else {
+			sh_error(sh, "%s: %s: ambiguous", what, spec);
+			return;
+		}
+	}
+	if (sh->bash)
+		sh_error(sh, "%s: %s: no such job", what, spec ? spec : "current");
+	else if (!spec || strcmp(spec, "%") == 0 || strcmp(spec, "%%") == 0 ||
+		 strcmp(spec, "%+") == 0)
+		sh_error(sh, "%s: No current job", what);
+	else if (strcmp(spec, "%-") == 0)
+		sh_error(sh, "%s: No previous job", what);
+	else
+		sh_error(sh, "%s: No such job: %s", what, spec);
 }
 
 /* A trapped signal that arrived while waiting (maybe just as the child
@@ -531,7 +713,7 @@ static int wait_next(struct shell *sh, char **ids, int nids)
 			next = j->next;
 			if (!wait_named(sh, j, ids, nids))
 				continue;
-			job_poll(j, false, NULL);
+			job_poll(sh, j, false, NULL);
 			if (job_done(j)) {
 				int status = jobs_status(j->statuses[j->npids - 1]);
 				job_forget(sh, j);
@@ -560,7 +742,7 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 	if (argc <= 1) {
 		for (struct job *j = sh->jobs, *next; j; j = next) {
 			next = j->next;
-			job_poll(j, true, &trap_sig);
+			job_poll(sh, j, true, &trap_sig);
 			if (trap_sig || (trap_sig = trapped_pending(sh)))
 				return 128 + trap_sig;
 			if (job_done(j)) /* a stopped job stays, for fg and bg */
@@ -602,7 +784,7 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 					status = jobs_status(sh->reaped[k].ws);
 			continue;
 		}
-		job_poll(j, true, &trap_sig);
+		job_poll(sh, j, true, &trap_sig);
 		if (trap_sig || (trap_sig = trapped_pending(sh)))
 			return 128 + trap_sig;
 		int ws = j->statuses[argv[i][0] == '%' ? j->npids - 1 : idx];
@@ -613,20 +795,42 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 	return status;
 }
 
+/* Whether `jobs` shows j: -r running jobs, -s stopped ones (bash). */
+static bool jobs_shows(const struct job *j, bool running_only, bool stopped_only)
+{
+	bool done = job_done(j);
+	return !(running_only && (done || j->stopped)) && !(stopped_only && !j->stopped);
+}
+
+static void jobs_show_one(struct shell *sh, struct job *j, bool pids_only, bool with_pids)
+{
+	if (pids_only)
+		out_fmt(sh, "%ld\n", (long)j->pids[0]);
+	else
+		show_job(sh, j, with_pids, false);
+	if (j->stopped)
+		j->notified = true;
+}
+
 int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 {
-	bool pids_only = false, running_only = false, stopped_only = false;
-	for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "--") == 0)
+	bool pids_only = false, with_pids = false, running_only = false, stopped_only = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
 			break;
+		}
 		for (const char *c = argv[i] + 1; *c; c++) {
 			if (*c == 'p')
 				pids_only = true;
+			else if (*c == 'l')
+				with_pids = true;
 			else if (*c == 'r' && sh->bash)
 				running_only = true;	/* bash: -r running, -s stopped */
 			else if (*c == 's' && sh->bash)
 				stopped_only = true;
-			else if (*c != 'l') {
+			else {
 				if (sh->bash)
 					sh_error(sh, "jobs: -%c: invalid option", *c);
 				else
@@ -635,29 +839,39 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 			}
 		}
 	}
-	for (struct job *j = sh->jobs, *next; j; j = next) {
-		next = j->next;
-		job_poll(j, false, NULL);
-		bool done = job_done(j);
-		char mark = !next ? '+' : !next->next ? '-' : ' ';
-		char end[64];
-		bool skip = (running_only && (done || j->stopped)) || (stopped_only && !j->stopped);
-		if (skip)
-			;
-		else if (pids_only)
-			out_fmt(sh, "%ld\n", (long)j->pids[0]);
-		else
-			out_fmt(sh, "[%d] %c %-24s %s\n", j->id, mark,
-				done ? job_end_text(sh, j, end, sizeof(end)) : j->stopped ? "Stopped" : "Running",
-				j->cmd ? j->cmd : "");
-		if (j->stopped)
-			j->notified = true;
+	for (struct job *j = sh->jobs; j; j = j->next)
+		job_poll(sh, j, false, NULL);
+	int status = 0;
+	if (i < argc) {
+		/* the jobs named, in the order named */
+		for (; i < argc; i++) {
+			size_t idx;
+			struct job *j = find_job(sh, argv[i], &idx);
+			if (!j) {
+				job_spec_error(sh, "jobs", argv[i]);
+				status = 1;
+				continue;
+			}
+			jobs_show_one(sh, j, pids_only, with_pids);
+			if (job_done(j) && !pids_only)
+				job_remove(sh, j);
+		}
+		return status;
+	}
+	size_t n;
+	struct job **order = jobs_in_order(sh, &n);
+	for (size_t k = 0; k < n; k++) {
+		struct job *j = order[k];
+		bool skip = !jobs_shows(j, running_only, stopped_only);
+		if (!skip)
+			jobs_show_one(sh, j, pids_only, with_pids);
 		/* a finished job is forgotten once its end was shown (bash
 		 * keeps one that -p, -r or -s did not show, for `wait`) */
-		if (done && !(sh->bash && (skip || pids_only)))
+		if (job_done(j) && !(sh->bash && (skip || pids_only)))
 			job_remove(sh, j);
 	}
-	return 0;
+	free(order);
+	return status;
 }
 
 /* ---- kill: signals stay with what the shell started ----------------------- */
@@ -732,7 +946,7 @@ int jobs_kill(struct shell *sh, const char *spec, int sig)
 		size_t idx;
 		struct job *j = find_job(sh, spec, &idx);
 		if (!j) {
-			sh_error(sh, "kill: %s: no such job", spec);
+			job_spec_error(sh, "kill", spec);
 			return 1;
 		}
 		int r = 0;
@@ -767,7 +981,7 @@ static struct job *job_for(struct shell *sh, const char *what, int argc, char **
 	size_t idx;
 	struct job *j = find_job(sh, spec, &idx);
 	if (!j)
-		sh_error(sh, "%s: %s: no such job", what, argc > 1 ? argv[1] : "current");
+		job_spec_error(sh, what, argc > 1 ? argv[1] : NULL);
 	return j;
 }
 
@@ -778,6 +992,7 @@ int jobs_fg_builtin(struct shell *sh, int argc, char **argv)
 		return 1;
 	out_fmt(sh, "%s\n", j->cmd ? j->cmd : "");
 	out_flush(sh);
+	cur_set(sh, j, CUR_FIRST);
 	(void)tcsetpgrp(sh->jc.tty, j->pgid);
 	if (j->stopped && j->modes)
 		(void)tcsetattr(sh->jc.tty, TCSADRAIN, j->modes);
@@ -818,6 +1033,10 @@ int jobs_bg_builtin(struct shell *sh, int argc, char **argv)
 		sh_error(sh, "bg: %s", strerror(errno));
 		return 1;
 	}
-	out_fmt(sh, "[%d] %s &\n", j->id, j->cmd ? j->cmd : "");
+	cur_set(sh, j, CUR_RUNNING);
+	if (sh->bash)
+		out_fmt(sh, "[%d]%c %s &\n", j->id, job_mark(sh, j), j->cmd ? j->cmd : "");
+	else
+		out_fmt(sh, "[%d] %s\n", j->id, j->cmd ? j->cmd : "");
 	return 0;
 }

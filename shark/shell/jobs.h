@@ -18,11 +18,14 @@ struct job {
 	char *cmd;		/* text for `jobs` */
 	bool notified;
 	bool stopped;		/* job control: stopped (Ctrl-Z, SIGTTIN...) */
+	int stop_sig;		/* the signal that stopped it */
 	bool inherited;		/* the parent's, seen from a subshell (bash
 				 * mode): listed, never waited for */
 	pid_t pgid;		/* job control: its process group, else 0 */
 	struct termios *modes;	/* the terminal's modes when it stopped */
 	struct job *next;
+	struct job *cur_next;	/* the next in the current-job order (the
+				 * shell's curjob first: `%+`, then `%-`...) */
 };
 
 

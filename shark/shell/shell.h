@@ -134,6 +134,7 @@ struct shell {
 	bool in_trap;
 	/* jobs */
 	struct job *jobs;
+	struct job *curjob;	/* the current job, head of the cur_next order */
 	int next_job_id;
 	struct {
 		pid_t pid;

@@ -6,6 +6,10 @@
 # %N, %%, %- name jobs; a finished background job is reported at the next
 # prompt; a command stopped while being recorded is recorded when it ends.
 # And a hit's notice starts on a new line when the output did not end one.
+# The job lines are dash's, recorded from dash 0.5.12 at a pty: the state
+# after 6 columns, the command after 33, "+" the current job (the
+# last stopped one while there is one), the notice of a stop right after
+# the terminal's ^Z; jobs -l adds the pid; %TEXT, %?TEXT and the errors.
 # exit with a stopped job warns first, as in dash. A script without #!
 # is a job like any command.
 set -u
@@ -14,6 +18,11 @@ tty_name=jobctl
 tty_store=store
 . "$(dirname "$0")/../lib/tty.sh"
 
+# jobs_l_column: the command of the line `jobs -l` printed comes after 33 columns
+jobs_l_column() {
+	screen | grep '^\[1\] + [0-9][0-9]* *Stopped  *sleep 30$' | tail -n 1 |
+		awk '{ exit !(index($0, "sleep 30") == 34) }'
+}
 # notice_after TEXT: a line that is exactly TEXT is followed by the hit notice
 notice_after() { screen | grep -A1 -xF -- "$1" | grep -q '^shark: cached'; }
 # notice_before TEXT: the hit notice is the line before a line that is exactly TEXT
@@ -32,16 +41,19 @@ begin_session "job control"
 type_line 'sleep 30'
 poll 5 on_tty sleep
 T send-keys -t "$PANE" C-z
-check "Ctrl-Z stops the foreground command" 5 has_line '[1]+  Stopped                 sleep 30'
+check "Ctrl-Z stops the foreground command" 5 screen_grep '^^Z\[1\] + Stopped                    sleep 30$'
 check "the prompt comes back after Ctrl-Z" 5 last_is 'shark-test$'
 type_line 'echo st-$?'
 check "a stopped job's status is 148" 5 has_line 'st-148'
 type_line 'jobs'
-check "jobs lists it as Stopped" 5 has_line '[1] + Stopped                  sleep 30'
+check "jobs lists it as Stopped" 5 has_line '[1] + Stopped                    sleep 30'
+type_line 'jobs -l'
+check "jobs -l adds its pid" 5 screen_grep '^\[1\] + [0-9][0-9]* *Stopped  *sleep 30$'
+check "jobs -l puts the command after 33 columns" 5 jobs_l_column
 type_line 'bg'
-check "bg resumes it in the background" 5 has_line '[1] sleep 30 &'
+check "bg resumes it in the background" 5 has_line '[1] sleep 30'
 type_line 'jobs %%'
-check "jobs lists it as Running" 5 has_line '[1] + Running                  sleep 30'
+check "jobs lists it as Running" 5 has_line '[1] + Running                    sleep 30'
 type_line 'fg %1'
 check "fg brings it back" 5 has_line 'sleep 30'
 sleep 0.5
@@ -55,25 +67,47 @@ type_line 'sleep 30 | cat'
 poll 5 on_tty sleep
 sleep 0.3
 T send-keys -t "$PANE" C-z
-check "Ctrl-Z stops a pipeline" 5 has_line '[1]+  Stopped                 sleep 30 | cat'
+check "Ctrl-Z stops a pipeline" 5 screen_grep '^^Z\[1\] + Stopped                    sleep 30 | cat$'
 type_line 'while :; do sleep 0.2; done | cat'
 sleep 1
 T send-keys -t "$PANE" C-z
-check "Ctrl-Z stops a pipeline with a shell loop" 5 screen_grep '^\[2\]+  Stopped .*done | cat$'
+check "Ctrl-Z stops a pipeline with a shell loop" 5 screen_grep '\[2\] + Stopped .*done | cat$'
 type_line 'wait; echo waited-$((2+2))'
 check "wait does not hang on stopped jobs" 5 has_line 'waited-4'
 type_line 'jobs'
-check "%- is the job before the last" 5 has_line '[1] - Stopped                  sleep 30 | cat'
+check "%- is the job before the last" 5 has_line '[1] - Stopped                    sleep 30 | cat'
 type_line 'kill %- %+; echo killed-$?'
 check "kill of stopped jobs" 5 has_line 'killed-0'
 type_line 'jobs; echo listed-$((1+1))'
 check "killed jobs are gone" 5 no_jobs_after listed-2
 
+# The current job is the last one stopped while one is: a job started in
+# the background after it does not take its place, so a bare bg means the
+# stopped one (dash, bash, POSIX). %TEXT, %?TEXT name jobs; dash's errors.
+type_line 'sleep 31'
+poll 5 on_tty sleep
+sleep 0.3
+T send-keys -t "$PANE" C-z
+check "Ctrl-Z stops another command" 5 screen_grep 'Stopped  *sleep 31$'
+type_line 'sleep 32 &'
+type_line 'jobs; echo order-$((2*4))'
+check "the stopped job stays current" 5 has_line '[1] + Stopped                    sleep 31'
+check "the background job started after it is the previous one" 5 has_line '[2] - Running                    sleep 32'
+check "the current job is listed first" 5 eval 'screen | grep -A1 -xF "shark-test\$ jobs; echo order-\$((2*4))" | tail -n 1 | grep -q "sleep 31"'
+type_line 'bg'
+check "a bare bg continues the stopped job" 5 has_line '[1] sleep 31'
+type_line 'jobs %?32; jobs %sl; jobs %7; echo specs-$((3*5))'
+check "%?TEXT names the job whose command has it" 5 has_line '[2] - Running                    sleep 32'
+check "%TEXT matching two jobs is ambiguous" 5 has_line 'shark: jobs: %sl: ambiguous'
+check "a job that is not there" 5 has_line 'shark: jobs: No such job: %7'
+type_line 'kill %1 %2; wait; echo gone-$((4*4))'
+check "both are killed" 5 has_line 'gone-16'
+
 # A background job that ends is reported at the next prompt.
 type_line 'sleep 0.3 &'
 sleep 1
 type_line 'echo next-$((3+4))'
-check "a finished background job is reported" 5 has_line '[1]  Done  sleep 0.3'
+check "a finished background job is reported" 5 has_line '[1] + Done                       sleep 0.3'
 
 # A command stopped while being recorded is recorded when it finishes.
 type_line 'sh -c "sleep 1.5; echo rec-\$((40+2))" > out.txt'
