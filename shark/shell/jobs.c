@@ -578,19 +578,16 @@ bool jobs_exit_refused(struct shell *sh)
 	return true;
 }
 
-/* Set by find_job when a %TEXT or %?TEXT spec matched several jobs. */
-static bool spec_ambiguous;
-
 /* The job a spec names: %%, %+ or % the current job, %- the previous one,
  * %N job N, %?TEXT the one job whose command contains TEXT, %TEXT the one
- * whose command starts with it (NULL when none or several do), or a pid of
- * one of its processes. */
-static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
+ * whose command starts with it (NULL when none or several do: then
+ * *ret_ambiguous, when given, is set), or a pid of one of its processes. */
+static struct job *find_job_spec(struct shell *sh, const char *spec, size_t *ret_idx,
+				 bool *ret_ambiguous)
 {
 	if (spec[0] == '%') {
 		const char *s = spec + 1;
 		struct job *found = NULL;
-		spec_ambiguous = false;
 		if (!*s || strcmp(s, "%") == 0 || strcmp(s, "+") == 0) {
 			found = sh->curjob;
 		} else if (strcmp(s, "-") == 0) {
@@ -611,7 +608,8 @@ static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 				if (any ? strstr(cmd, want) != NULL
 					: strncmp(cmd, want, strlen(want)) == 0) {
 					if (found) {
-						spec_ambiguous = true;
+						if (ret_ambiguous)
+							*ret_ambiguous = true;
 						return NULL;
 					}
 					found = j;
@@ -632,12 +630,16 @@ static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
 	return NULL;
 }
 
+static struct job *find_job(struct shell *sh, const char *spec, size_t *ret_idx)
+{
+	return find_job_spec(sh, spec, ret_idx, NULL);
+}
+
 /* No job for spec (NULL: a bare fg or bg): dash's "No current job", "No
  * previous job", "No such job: %9"; bash's "%9: no such job". */
-static void job_spec_error(struct shell *sh, const char *what, const char *spec)
+static void job_spec_error(struct shell *sh, const char *what, const char *spec, bool ambiguous)
 {
-	if (spec && spec_ambiguous) {
-		spec_ambiguous = false;
+	if (spec && ambiguous) {
 		if (sh->bash) {
 			sh_error(sh, "%s: %s: ambiguous job spec", what, spec + 1);
 			if (strcmp(what, "jobs") != 0)
@@ -846,9 +848,10 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 		/* the jobs named, in the order named */
 		for (; i < argc; i++) {
 			size_t idx;
-			struct job *j = find_job(sh, argv[i], &idx);
+			bool amb = false;
+			struct job *j = find_job_spec(sh, argv[i], &idx, &amb);
 			if (!j) {
-				job_spec_error(sh, "jobs", argv[i]);
+				job_spec_error(sh, "jobs", argv[i], amb);
 				status = 1;
 				continue;
 			}
@@ -944,9 +947,10 @@ int jobs_kill(struct shell *sh, const char *spec, int sig)
 {
 	if (spec[0] == '%') {
 		size_t idx;
-		struct job *j = find_job(sh, spec, &idx);
+		bool amb = false;
+		struct job *j = find_job_spec(sh, spec, &idx, &amb);
 		if (!j) {
-			job_spec_error(sh, "kill", spec);
+			job_spec_error(sh, "kill", spec, amb);
 			return 1;
 		}
 		int r = 0;
@@ -979,9 +983,10 @@ static struct job *job_for(struct shell *sh, const char *what, int argc, char **
 	}
 	const char *spec = argc > 1 ? argv[1] : "%%";
 	size_t idx;
-	struct job *j = find_job(sh, spec, &idx);
+	bool amb = false;
+	struct job *j = find_job_spec(sh, spec, &idx, &amb);
 	if (!j)
-		job_spec_error(sh, what, argc > 1 ? argv[1] : NULL);
+		job_spec_error(sh, what, argc > 1 ? argv[1] : NULL, amb);
 	return j;
 }
 
