@@ -132,13 +132,14 @@ type "[[" function; command -v "[["; command -v nosuch; echo cv=$?; type nosuch;
 
 # `jobs` says how a finished job ended, as dash ("Terminated", "Done(3)";
 # bash mode "Exit 3"): shark said "Done" for a job killed by a signal.
+# (The lines are dash's "[1] + " and bash's "[1]+  ".)
 for mode in "" --bash; do
 	checks=$((checks + 1))
 	out=$("$SHARK" $mode -c 'sleep 5 & kill $!; sleep 0.5; jobs; sh -c "exit 3" & sleep 0.5; jobs; true & sleep 0.5; jobs' 2>&1)
 	want3='Done(3)'
 	[ "$mode" ] && want3='Exit 3'
 	case $out in
-	*'+ Terminated '*'sleep 5'*"+ $want3 "*'+ Done '*true*) ;;
+	*'+'*' Terminated '*'sleep 5'*"+"*" $want3 "*'+'*' Done '*true*) ;;
 	*) fail "jobs $mode: [$out]" ;;
 	esac
 done
