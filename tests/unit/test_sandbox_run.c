@@ -278,7 +278,10 @@ Test(sandbox_run, a_fifo_is_flagged)
 	char scratch[PATH_MAX + 32];
 	struct sandbox_result *r;
 
-	r = run_sh("mkfifo /tmp/f && (echo x > /tmp/f &) && cat /tmp/f >/dev/null",
+	/* a name of its own: the run's /tmp shows the host's, where a file
+	 * of that name may be */
+	r = run_sh("f=$(mktemp -u /tmp/fifo.XXXXXX) && mkfifo \"$f\" && "
+		   "(echo x > \"$f\" &) && cat \"$f\" >/dev/null",
 		   scratch, sizeof(scratch));
 	cr_expect_eq(r->exit_code, 0);
 	cr_expect(r->flags & SANDBOX_RESULT_FIFO);
