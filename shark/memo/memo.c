@@ -733,10 +733,12 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
 	int tmp_fd = open_tmp(), result = 0;
 	if (tmp_fd < 0)
 		return tmp_fd;
+	/* /tmp inside a store (its own dir is looked at per effect) */
+	bool in_store = sandbox_dir_in_store(tmp_fd) == 1;
 	for (size_t i = 0; i < n; i++) {
 		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
-		int content = -1, r = 0;
-		if (e->kind == SANDBOX_EFFECT_FILE || e->kind == SANDBOX_EFFECT_CHMOD) {
+		int content = -1, r = in_store ? SANDBOX_E_IN_STORE : 0;
+		if (r == 0 && (e->kind == SANDBOX_EFFECT_FILE || e->kind == SANDBOX_EFFECT_CHMOD)) {
 			content = openat(sandbox_effects_upper_fd(fx), e->path,
 					 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			if (content < 0)
@@ -756,6 +758,36 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
 	return result;
 }
 
+/* memo_effects_in_store - the first effect of a run, among its workspace
+ * effects (fx, may be NULL) and its /tmp effects (tfx, may be NULL), that
+ * would land inside a shark store (sandbox_effect_in_store, and the bases'
+ * ancestors), as a path to show: such a run is not recorded (its replay
+ * would be refused too), and the apply refuses the effect. NULL if none. A
+ * deletion's tree below the target is looked at only by the apply. */
+const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *fx,
+				  const sandbox_effects *tfx, bool *ret_tmp)
+{
+	const char *hit = NULL;
+	for (int pass = 0; pass < 2 && !hit; pass++) {
+		const sandbox_effects *x = pass ? tfx : fx;
+		size_t n = x ? sandbox_effects_count(x) : 0;
+		if (n == 0)
+			continue;
+		int base = pass ? open_tmp() : open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (base < 0)
+			continue; /* the apply fails the same way */
+		bool all = sandbox_dir_in_store(base) == 1;
+		for (size_t i = 0; i < n && !hit; i++) {
+			const struct sandbox_effect *e = sandbox_effects_get(x, i);
+			if (all || sandbox_effect_in_store(base, e) == 1)
+				hit = e->path;
+		}
+		close(base);
+		*ret_tmp = pass == 1;
+	}
+	return hit;
+}
+
 /* memo_replay_effects - apply a trace's file effects to the workspace, in
  * recorded order, with file contents from the pinned fds (fx[i] for effect
  * i). A refused effect is reported and the rest still applied. */
@@ -771,19 +803,24 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 		close(ws);
 		return result;
 	}
-	int tmp_fd = -1;
+	int tmp_fd = -1, ws_in_store = -2, tmp_in_store = -2;
 	for (size_t i = 0; i < t->n_effects; i++) {
 		int r;
+		/* the base's ancestors once (the effect's own way per effect) */
 		if (memo_effect_in_tmp(t->effects[i].path)) {
 			struct store_effect te = t->effects[i];
 			te.path += strlen(TMP_PREFIX);
 			if (tmp_fd < 0)
 				tmp_fd = open_tmp();
-			r = tmp_fd < 0 ? tmp_fd : tmp_target_ok(tmp_fd, te.path);
+			if (tmp_fd >= 0 && tmp_in_store == -2)
+				tmp_in_store = sandbox_dir_in_store(tmp_fd);
+			r = tmp_fd < 0 ? tmp_fd : tmp_in_store == 1 ? SANDBOX_E_IN_STORE : tmp_target_ok(tmp_fd, te.path);
 			if (r == 0)
 				r = apply_one(tmp_fd, &te, fx ? fx[i] : -1);
 		} else {
-			r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
+			if (ws_in_store == -2)
+				ws_in_store = sandbox_dir_in_store(ws);
+			r = ws_in_store == 1 ? SANDBOX_E_IN_STORE : apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		}
 		if (r < 0) {
 			memo_warn(m, "shark: %s: effect not applied: %s", t->effects[i].path,
@@ -1104,6 +1141,14 @@ static int tmp_scratch_base(const struct memo *m, char *buf, size_t size)
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
 		return -EPERM;
+	/* the store's marker in it too, so that no effect is applied inside
+	 * (a command of root's reaches another user's through its /tmp) */
+	char mark[PATH_MAX];
+	int n = snprintf(mark, sizeof(mark), "%s/%s", buf, STORE_MARKER_FILE);
+	if (n < 0 || (size_t)n >= sizeof(mark))
+		return -ENAMETOOLONG;
+	if (mknod(mark, S_IFREG | 0444, 0) < 0 && errno != EEXIST)
+		return -errno;
 	return 0;
 }
 
