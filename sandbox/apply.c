@@ -578,7 +578,9 @@ int sandbox_effect_in_store(int base_fd, const struct sandbox_effect *e)
 	return 0;
 }
 
-int sandbox_dir_in_store(int dir_fd)
+/* The ancestors one at a time: "..", its identity, its marker (three
+ * calls per level), up to the root (its own parent). */
+static int dir_in_store_walk(int dir_fd)
 {
 	struct stat st, up;
 	int e, fd = openat(dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -602,7 +604,7 @@ int sandbox_dir_in_store(int dir_fd)
 		if (fstat(fd, &up) < 0)
 			goto fail;
 		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
-			break; /* the root: its own parent */
+			break;
 		st = up;
 	}
 	close(fd);
@@ -611,6 +613,50 @@ fail:
 	e = -errno;
 	close(fd);
 	return e;
+}
+
+/* The number of components of dir_fd's path (from /proc/self/fd), or -1
+ * when it cannot be told (no /proc, a removed directory). */
+static int dir_depth(int dir_fd)
+{
+	char link[64], path[SANDBOX_MAX_PATH];
+	ssize_t n;
+	int depth = 0;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dir_fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0 || path[0] != '/' || (size_t)n >= sizeof(path) - 1)
+		return -1;
+	path[n] = '\0';
+	if (strstr(path, " (deleted)"))
+		return -1;
+	for (ssize_t i = 0; i < n; i++)
+		if (path[i] == '/' && path[i + 1] && path[i + 1] != '/')
+			depth++;
+	return depth;
+}
+
+/* One fstatat per level: "../../.shark-store" beneath dir_fd, as many
+ * ".." as its path has components (the root's ".." is itself, so one
+ * too many looks at the root again, never beyond). */
+int sandbox_dir_in_store(int dir_fd)
+{
+	char p[SANDBOX_MAX_PATH + sizeof(SANDBOX_STORE_MARKER)];
+	struct stat st;
+	int depth = dir_depth(dir_fd);
+
+	if (depth < 0 || (size_t)depth * 3 + sizeof(SANDBOX_STORE_MARKER) > sizeof(p))
+		return dir_in_store_walk(dir_fd);
+	for (int k = 0; k <= depth; k++) {
+		char *o = p;
+
+		for (int i = 0; i < k; i++, o += 3)
+			memcpy(o, "../", 3);
+		memcpy(o, SANDBOX_STORE_MARKER, sizeof(SANDBOX_STORE_MARKER));
+		if (fstatat(dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
