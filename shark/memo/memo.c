@@ -764,6 +764,40 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
  * ancestors), as a path to show: such a run is not recorded (its replay
  * would be refused too), and the apply refuses the effect. NULL if none. A
  * deletion's tree below the target is looked at only by the apply. */
+/* The length of the directory an effect gives a store's marker (0: the
+ * base itself), or -1 when it gives none. */
+static ssize_t marker_dir_len(const struct sandbox_effect *e)
+{
+	static const char mark[] = "/" STORE_MARKER_FILE;
+	const size_t ml = sizeof(mark) - 1;
+	size_t l = strlen(e->path);
+	if (e->kind == SANDBOX_EFFECT_DELETE)
+		return -1;
+	if (strcmp(e->path, STORE_MARKER_FILE) == 0)
+		return 0;
+	return l > ml && strcmp(e->path + l - ml, mark) == 0 ? (ssize_t)(l - ml) : -1;
+}
+
+/* Whether path lies in a directory the run's own effects give a store's
+ * marker (marks[]: the indexes of those effects), which the apply will
+ * then refuse once the marker is there (the scan lists entries sorted, and
+ * the marker's name sorts before letters and digits): a command that
+ * makes a store in the workspace (a shark run inside a run) is not
+ * recorded either, whatever the order. */
+static bool under_own_marker(const sandbox_effects *x, const size_t *marks, size_t n_marks,
+			     const char *path)
+{
+	for (size_t i = 0; i < n_marks; i++) {
+		const struct sandbox_effect *e = sandbox_effects_get(x, marks[i]);
+		ssize_t d = marker_dir_len(e);
+		if (strcmp(path, e->path) == 0)
+			continue;
+		if (d == 0 || (strncmp(path, e->path, (size_t)d) == 0 && path[d] == '/'))
+			return true;
+	}
+	return false;
+}
+
 const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *fx,
 				  const sandbox_effects *tfx, bool *ret_tmp)
 {
@@ -777,9 +811,21 @@ const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *f
 		if (base < 0)
 			continue; /* the apply fails the same way */
 		bool all = sandbox_dir_in_store(base) == 1;
+		/* markers the run makes itself (a few at most; more is taken
+		 * as a store too) */
+		size_t marks[16], n_marks = 0;
+		for (size_t i = 0; i < n && !hit; i++) {
+			if (marker_dir_len(sandbox_effects_get(x, i)) < 0)
+				continue;
+			if (n_marks == sizeof(marks) / sizeof(marks[0]))
+				hit = sandbox_effects_get(x, i)->path;
+			else
+				marks[n_marks++] = i;
+		}
 		for (size_t i = 0; i < n && !hit; i++) {
 			const struct sandbox_effect *e = sandbox_effects_get(x, i);
-			if (all || sandbox_effect_in_store(base, e) == 1)
+			if (all || sandbox_effect_in_store(base, e) == 1 ||
+			    under_own_marker(x, marks, n_marks, e->path))
 				hit = e->path;
 		}
 		close(base);

@@ -105,10 +105,20 @@ rm "$tb/store/.shark-store"
 checks=$((checks + 1))
 [ -f "$tb/store/.shark-store" ] || fail "an old store got no marker at its open"
 
-# A command's own marker only refuses its own later effects there.
+# A command's own marker only refuses its own later effects there: a
+# command that makes a store in the workspace (shark inside shark) is not
+# recorded, and what it wrote inside stays out.
 sk "sh -c 'mkdir -p own && : > own/.shark-store'"
 sk "sh -c 'echo x > own/f' 2>/dev/null"
 checks=$((checks + 1))
 [ ! -e own/f ] || fail "an effect inside a directory holding a marker was applied"
+for i in 1 2; do
+	sk "sh -c 'mkdir -p nested/objects && : > nested/.shark-store && echo x > nested/objects/f; echo made'"
+done
+expect_miss "a run that made a store of its own was recorded"
+expect_out "a run that made a store of its own" made
+checks=$((checks + 1))
+[ -e nested/.shark-store ] && [ ! -e nested/objects/f ] ||
+	fail "a run that made a store of its own: its marker is missing or a file inside was applied"
 
 finish
