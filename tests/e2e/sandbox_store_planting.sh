@@ -105,6 +105,15 @@ rm "$tb/store/.shark-store"
 checks=$((checks + 1))
 [ -f "$tb/store/.shark-store" ] || fail "an old store got no marker at its open"
 
+# shark's other scratch base (a store inside the workspace puts the runs'
+# scratch dirs in $TMPDIR/shark-scratch.UID) is marked like a store.
+mkdir "$root/wsc"
+(cd "$root/wsc" && SHARK_STORE=$root/wsc/st SHARK_WORKSPACE=$root/wsc "$SHARK" -c 'nocache sh -c "echo c > fc"' \
+	>/dev/null 2>&1)
+checks=$((checks + 1))
+[ -f "$root/wsc/fc" ] && [ -f "${TMPDIR:-/tmp}/shark-scratch.$(id -u)/.shark-store" ] ||
+	fail "the shark-scratch.UID base has no marker"
+
 # A command's own marker only refuses its own later effects there: a
 # command that makes a store in the workspace (shark inside shark) is not
 # recorded, and what it wrote inside stays out.
