@@ -649,21 +649,25 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 /* Whether effect e, applied beneath base_fd, would land inside a shark
  * store: base_fd's directory itself or a directory on the way to e->path
  * holds SANDBOX_STORE_MARKER (each looked at with the same openat2 rules
- * as the apply: no symlink, no mount crossed), or e changes or empties an
- * existing directory that holds one (a mode change, a directory effect).
- * A deletion's or emptying's whole tree is looked at only by
- * sandbox_effect_apply (a marker anywhere in it refuses it). Returns 1 (in
- * a store), 0 (not, or not reachable: the apply refuses what this cannot
- * look at), SANDBOX_E_UNSAFE_PATH. One openat2 per directory on the way
- * plus one for a mode change or directory effect; sandbox_effect_apply
- * calls it first and refuses with SANDBOX_E_IN_STORE. */
+ * as the apply: no symlink, no mount crossed), or e's target is an
+ * existing directory that holds one (any kind but a touch: a mode change,
+ * a directory effect, a deletion or a replacement of a store's own
+ * directory). The rest of a deletion's or emptying's tree is looked at
+ * only by sandbox_effect_apply (a marker anywhere in it refuses it).
+ * Returns 1 (in a store), 0 (not, or not reachable: the apply refuses what
+ * this cannot look at), SANDBOX_E_UNSAFE_PATH. One openat2 per directory
+ * on the way and one at the target; sandbox_effect_apply calls it first
+ * and refuses with SANDBOX_E_IN_STORE. */
 int sandbox_effect_in_store(int base_fd, const struct sandbox_effect *e);
 
 /* Whether the directory dir_fd or one of its ancestors, up to the root of
  * the caller's file system view, holds SANDBOX_STORE_MARKER: 1, 0, or
  * -errno. Effects are applied beneath a workspace or /tmp; callers ask this
  * once per batch for the base, whose ancestors sandbox_effect_apply does
- * not look at (three system calls per level). */
+ * not look at (sandbox_effects_apply does). A readlink of its
+ * /proc/self/fd link for the depth, then one fstatat per level
+ * ("../../.shark-store"); without /proc, a walk up with ".." (three calls
+ * per level). */
 int sandbox_dir_in_store(int dir_fd);
 
 /* Called for each effect sandbox_effects_apply() could not apply. */

@@ -758,12 +758,6 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
 	return result;
 }
 
-/* memo_effects_in_store - the first effect of a run, among its workspace
- * effects (fx, may be NULL) and its /tmp effects (tfx, may be NULL), that
- * would land inside a shark store (sandbox_effect_in_store, and the bases'
- * ancestors), as a path to show: such a run is not recorded (its replay
- * would be refused too), and the apply refuses the effect. NULL if none. A
- * deletion's tree below the target is looked at only by the apply. */
 /* The length of the directory an effect gives a store's marker (0: the
  * base itself), or -1 when it gives none. */
 static ssize_t marker_dir_len(const struct sandbox_effect *e)
@@ -798,6 +792,13 @@ static bool under_own_marker(const sandbox_effects *x, const size_t *marks, size
 	return false;
 }
 
+/* memo_effects_in_store - the first effect of a run, among its workspace
+ * effects (fx, may be NULL) and its /tmp effects (tfx, may be NULL), that
+ * would land inside a shark store (sandbox_effect_in_store, and the bases'
+ * ancestors), as a path to show: such a run is not recorded (its replay
+ * would be refused too), and the apply refuses the effect. NULL if none. Per effect one openat2
+ * per directory on its way and one at its target, as the apply. A
+ * deletion's tree below the target is looked at only by the apply. */
 const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *fx,
 				  const sandbox_effects *tfx, bool *ret_tmp)
 {
