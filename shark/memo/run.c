@@ -1360,9 +1360,10 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	/* An effect inside a shark store (another shell's store or scratch
 	 * area under /tmp or in the workspace): refused when applied, and the
 	 * run is not recorded (docs/sandbox.md, "Effects never land in a
-	 * store"). */
+	 * store"). Not looked for in a run not recorded anyway (nocache): the
+	 * apply refuses it all the same. */
 	bool in_tmp = false;
-	const char *in_store = res ? memo_effects_in_store(m, fx, r->tfx, &in_tmp) : NULL;
+	const char *in_store = res && !r->reason ? memo_effects_in_store(m, fx, r->tfx, &in_tmp) : NULL;
 	if (in_store) {
 		memo_warn(m, "shark: %s: not recorded: it wrote %s%s, inside a shark store",
 			  r->ps->s->argv[0], in_tmp ? "/tmp/" : "", in_store);
