@@ -26,7 +26,7 @@ for sb in "$tb/store" "$ws/sub/storeB"; do
 	[ -f "$sb/.shark-store" ] || fail "$sb: no marker after the store was made"
 	mkdir -p "$sb/scratch/run.b/upper"
 done
-snap() { (cd "$1" && find . -path ./index -prune -o -print | LC_ALL=C sort; cat key | od -An -tx1) 2>&1; }
+snap() { (cd "$1" && find . -path ./index -prune -o -print | LC_ALL=C sort; cat key | od -An -tx1; cksum <index/data.mdb) 2>&1; }
 before_tmp=$(snap "$tb/store")
 before_ws=$(snap "$ws/sub/storeB")
 ln -s "$tb/store" "$ws/lnk"
