@@ -152,10 +152,12 @@ static mode_t applied_mode(mode_t mode)
 	return mode & 0777;
 }
 
-/* Look for a mount point anywhere in the tree at name (a directory),
- * without changing anything: 0, SANDBOX_E_CROSSES_MOUNT, or an error. A
- * directory that cannot be listed is skipped (remove_tree, which makes it
- * listable, still refuses to cross a mount there). */
+/* Look for a mount point or a store's marker anywhere in the tree at name
+ * (a directory), without changing anything: 0, SANDBOX_E_CROSSES_MOUNT,
+ * SANDBOX_E_IN_STORE, or an error. A directory that cannot be listed is
+ * skipped (remove_tree, which makes it listable, still refuses to cross a
+ * mount there; a store below a directory its owner cannot list is one no
+ * shark of theirs can use either). */
 static int tree_has_mount(int parent_fd, const char *name, int depth)
 {
 	struct dirent *de;
@@ -178,6 +180,10 @@ static int tree_has_mount(int parent_fd, const char *name, int depth)
 	while (r == 0 && (de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		if (strcmp(de->d_name, SANDBOX_STORE_MARKER) == 0) {
+			r = SANDBOX_E_IN_STORE;
+			break;
+		}
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
 			/* A file can be a mount point too (a bind-mounted file). */
 			r = look_at(dirfd(d), de->d_name, &st, NULL);
@@ -533,6 +539,126 @@ static int apply_touch(int pfd, const char *name, struct timespec mtime)
 	return r;
 }
 
+/* Whether the directory at the first len bytes of path (beneath base_fd;
+ * len 0: base_fd's own) holds a store's marker, of any type: 1 or 0. What
+ * cannot be looked at without following a symlink or crossing a mount is
+ * 0 here: the apply refuses to go there anyway. */
+static int marker_in(int base_fd, const char *path, size_t len)
+{
+	char p[SANDBOX_MAX_PATH + sizeof(SANDBOX_STORE_MARKER) + 1];
+	int fd;
+
+	if (len) {
+		memcpy(p, path, len);
+		p[len++] = '/';
+	}
+	memcpy(p + len, SANDBOX_STORE_MARKER, sizeof(SANDBOX_STORE_MARKER));
+	fd = open_beneath(base_fd, p, O_PATH);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+int sandbox_effect_in_store(int base_fd, const struct sandbox_effect *e)
+{
+	const char *p = e->path;
+
+	if (!effect_path_ok(p))
+		return SANDBOX_E_UNSAFE_PATH;
+	if (marker_in(base_fd, p, 0))
+		return 1;
+	for (const char *s = strchr(p, '/'); s; s = strchr(s + 1, '/'))
+		if (marker_in(base_fd, p, (size_t)(s - p)))
+			return 1;
+	/* the target itself, when it is a store's directory: changed, emptied
+	 * or removed (a touch applies to regular files only) */
+	if (e->kind != SANDBOX_EFFECT_TOUCH && marker_in(base_fd, p, strlen(p)))
+		return 1;
+	return 0;
+}
+
+/* The ancestors one at a time: "..", its identity, its marker (three
+ * calls per level), up to the root (its own parent). */
+static int dir_in_store_walk(int dir_fd)
+{
+	struct stat st, up;
+	int e, fd = openat(dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	for (int depth = 0; depth < SANDBOX_MAX_PATH / 2; depth++) {
+		int pfd;
+
+		if (fstatat(fd, SANDBOX_STORE_MARKER, &up, AT_SYMLINK_NOFOLLOW) == 0) {
+			close(fd);
+			return 1;
+		}
+		pfd = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0)
+			goto fail;
+		close(fd);
+		fd = pfd;
+		if (fstat(fd, &up) < 0)
+			goto fail;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
+			break;
+		st = up;
+	}
+	close(fd);
+	return 0;
+fail:
+	e = -errno;
+	close(fd);
+	return e;
+}
+
+/* The number of components of dir_fd's path (from /proc/self/fd), or -1
+ * when it cannot be told (no /proc, a removed directory). */
+static int dir_depth(int dir_fd)
+{
+	char link[64], path[SANDBOX_MAX_PATH];
+	ssize_t n;
+	int depth = 0;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dir_fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0 || path[0] != '/' || (size_t)n >= sizeof(path) - 1)
+		return -1;
+	path[n] = '\0';
+	if (strstr(path, " (deleted)"))
+		return -1;
+	for (ssize_t i = 0; i < n; i++)
+		if (path[i] == '/' && path[i + 1] && path[i + 1] != '/')
+			depth++;
+	return depth;
+}
+
+/* One fstatat per level: "../../.shark-store" beneath dir_fd, as many
+ * ".." as its path has components (the root's ".." is itself, so one
+ * too many looks at the root again, never beyond). */
+int sandbox_dir_in_store(int dir_fd)
+{
+	char p[SANDBOX_MAX_PATH + sizeof(SANDBOX_STORE_MARKER)];
+	struct stat st;
+	int depth = dir_depth(dir_fd);
+
+	if (depth < 0 || (size_t)depth * 3 + sizeof(SANDBOX_STORE_MARKER) > sizeof(p))
+		return dir_in_store_walk(dir_fd);
+	for (int k = 0; k <= depth; k++) {
+		char *o = p;
+
+		for (int i = 0; i < k; i++, o += 3)
+			memcpy(o, "../", 3);
+		memcpy(o, SANDBOX_STORE_MARKER, sizeof(SANDBOX_STORE_MARKER));
+		if (fstatat(dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 			 int content_fd)
 {
@@ -543,6 +669,9 @@ int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 		return SANDBOX_E_UNSAFE_PATH;
 	if (e->kind == SANDBOX_EFFECT_SPECIAL && !S_ISFIFO(e->mode))
 		return SANDBOX_E_REFUSED;
+	r = sandbox_effect_in_store(workspace_fd, e);
+	if (r != 0)
+		return r == 1 ? SANDBOX_E_IN_STORE : r;
 	pfd = open_parent(workspace_fd, e->path, &name);
 	if (pfd < 0)
 		return pfd;
@@ -675,16 +804,21 @@ int sandbox_effects_apply(const sandbox_effects *fx, int workspace_fd,
 			  sandbox_refused_fn *on_refused, void *ctx)
 {
 	bool refused = false;
-	int lock = -1, r = sandbox_workspace_lock(workspace_fd, &lock);
+	int lock = -1, r, in_store;
 
+	if (sandbox_effects_count(fx) == 0)
+		return 0;
+	r = sandbox_workspace_lock(workspace_fd, &lock);
 	if (r < 0)
 		return r;
+	/* a workspace inside a store (its own dir looked at per effect) */
+	in_store = sandbox_dir_in_store(workspace_fd);
 	for (size_t i = 0; i < sandbox_effects_count(fx); i++) {
 		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
 		int fd = -1;
 
-		r = 0;
-		if (e->kind == SANDBOX_EFFECT_FILE)
+		r = in_store == 1 ? SANDBOX_E_IN_STORE : 0;
+		if (r == 0 && e->kind == SANDBOX_EFFECT_FILE)
 			r = sandbox_effects_open(fx, i, &fd);
 		if (r == 0)
 			r = sandbox_effect_apply(workspace_fd, e, fd);

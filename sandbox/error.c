@@ -46,6 +46,9 @@ static const char *const messages[] = {
 	"timeout at most 366 days)",
 	"effect refused: applying it would cross a mount point inside the "
 	"workspace (nothing was changed there)",
+	"its path lies inside a shark store (a directory holding "
+	SANDBOX_STORE_MARKER "), which no command's effect may change "
+	"(nothing was changed there)",
 };
 
 _Static_assert(sizeof(messages) / sizeof(messages[0]) ==

@@ -100,7 +100,10 @@ enum {
 	SANDBOX_E_PLAN_RESOURCE, /* a resource limit is out of range */
 	SANDBOX_E_CROSSES_MOUNT, /* an effect would cross a mount point inside
 				    the workspace; nothing was written */
-	SANDBOX_E_LAST = SANDBOX_E_CROSSES_MOUNT,
+	SANDBOX_E_IN_STORE,      /* an effect lies inside a shark store (a
+				    directory holding SANDBOX_STORE_MARKER);
+				    nothing was written */
+	SANDBOX_E_LAST = SANDBOX_E_IN_STORE,
 };
 
 /* A static, human-readable description of err: a SANDBOX_E_* code (with the
@@ -142,6 +145,15 @@ enum sandbox_path_mode {
 #define SANDBOX_MAX_ARGS 65536
 #define SANDBOX_MAX_PATH 4096
 #define SANDBOX_MAX_EXTRA_PATHS 64
+
+/* The name of the entry a shark store keeps at its root (and shark keeps
+ * in each of its scratch bases outside a store): a directory that holds an
+ * entry of this name, of any type, is a store, and no effect is applied
+ * inside it (SANDBOX_E_IN_STORE). store/store.h has the same name as
+ * STORE_MARKER_FILE (sandbox/ and store/ never include each other; a unit
+ * test checks that the two match). A command that makes one of its own
+ * only gets its own later effects there refused. */
+#define SANDBOX_STORE_MARKER ".shark-store"
 
 /* Create an empty plan: no argv, empty environment, stdio all /dev/null,
  * not interactive, no network, tracing on. Errors: -ENOMEM. */
@@ -633,6 +645,30 @@ void sandbox_effects_free(sandbox_effects *effects);
  * -errno. */
 int sandbox_effect_apply(int workspace_fd, const struct sandbox_effect *e,
 			 int content_fd);
+
+/* Whether effect e, applied beneath base_fd, would land inside a shark
+ * store: base_fd's directory itself or a directory on the way to e->path
+ * holds SANDBOX_STORE_MARKER (each looked at with the same openat2 rules
+ * as the apply: no symlink, no mount crossed), or e's target is an
+ * existing directory that holds one (any kind but a touch: a mode change,
+ * a directory effect, a deletion or a replacement of a store's own
+ * directory). The rest of a deletion's or emptying's tree is looked at
+ * only by sandbox_effect_apply (a marker anywhere in it refuses it).
+ * Returns 1 (in a store), 0 (not, or not reachable: the apply refuses what
+ * this cannot look at), SANDBOX_E_UNSAFE_PATH. One openat2 per directory
+ * on the way and one at the target; sandbox_effect_apply calls it first
+ * and refuses with SANDBOX_E_IN_STORE. */
+int sandbox_effect_in_store(int base_fd, const struct sandbox_effect *e);
+
+/* Whether the directory dir_fd or one of its ancestors, up to the root of
+ * the caller's file system view, holds SANDBOX_STORE_MARKER: 1, 0, or
+ * -errno. Effects are applied beneath a workspace or /tmp; callers ask this
+ * once per batch for the base, whose ancestors sandbox_effect_apply does
+ * not look at (sandbox_effects_apply does). A readlink of its
+ * /proc/self/fd link for the depth, then one fstatat per level
+ * ("../../.shark-store"); without /proc, a walk up with ".." (three calls
+ * per level). */
+int sandbox_dir_in_store(int dir_fd);
 
 /* Called for each effect sandbox_effects_apply() could not apply. */
 typedef void sandbox_refused_fn(const struct sandbox_effect *e, int err,

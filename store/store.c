@@ -595,6 +595,11 @@ int store_open_opts(const char *path, const struct store_options *opts, store **
 			r = -errno;
 			goto fail;
 		}
+		/* the marker (store.h): one failing system call when there */
+		if (mknodat(s->dirfd, STORE_MARKER_FILE, S_IFREG | 0444, 0) < 0 && errno != EEXIST) {
+			r = -errno;
+			goto fail;
+		}
 	}
 	if ((r = open_subdir(s, "objects", !rdonly, &s->objects_fd)) < 0)
 		goto fail;

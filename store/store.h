@@ -156,6 +156,16 @@ enum store_open_flags {
 #define STORE_KEY_SIZE 32
 #define STORE_KEY_FILE "key"
 
+/* The store's marker: an empty file, mode 0444, at its root, made by
+ * store_open (also in a store made before it existed; not with
+ * STORE_RDONLY). It says "this directory is a shark store" to the
+ * sandbox's effect apply, which refuses any effect inside a directory that
+ * holds an entry of this name (sandbox/sandbox.h SANDBOX_STORE_MARKER, the
+ * same name: a unit test checks it), so that no command can plant a file in
+ * a store, its own or another's, through its workspace or /tmp. gc, fsck
+ * and export never look at it. */
+#define STORE_MARKER_FILE ".shark-store"
+
 struct store_options {
 	unsigned flags;           /* enum store_open_flags */
 	const char *key_file;     /* key for a new store; NULL: $SHARK_HASH_KEY_FILE

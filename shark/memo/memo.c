@@ -733,10 +733,12 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
 	int tmp_fd = open_tmp(), result = 0;
 	if (tmp_fd < 0)
 		return tmp_fd;
+	/* /tmp inside a store (its own dir is looked at per effect) */
+	bool in_store = sandbox_dir_in_store(tmp_fd) == 1;
 	for (size_t i = 0; i < n; i++) {
 		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
-		int content = -1, r = 0;
-		if (e->kind == SANDBOX_EFFECT_FILE || e->kind == SANDBOX_EFFECT_CHMOD) {
+		int content = -1, r = in_store ? SANDBOX_E_IN_STORE : 0;
+		if (r == 0 && (e->kind == SANDBOX_EFFECT_FILE || e->kind == SANDBOX_EFFECT_CHMOD)) {
 			content = openat(sandbox_effects_upper_fd(fx), e->path,
 					 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			if (content < 0)
@@ -756,6 +758,83 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
 	return result;
 }
 
+/* The length of the directory an effect gives a store's marker (0: the
+ * base itself), or -1 when it gives none. */
+static ssize_t marker_dir_len(const struct sandbox_effect *e)
+{
+	static const char mark[] = "/" STORE_MARKER_FILE;
+	const size_t ml = sizeof(mark) - 1;
+	size_t l = strlen(e->path);
+	if (e->kind == SANDBOX_EFFECT_DELETE)
+		return -1;
+	if (strcmp(e->path, STORE_MARKER_FILE) == 0)
+		return 0;
+	return l > ml && strcmp(e->path + l - ml, mark) == 0 ? (ssize_t)(l - ml) : -1;
+}
+
+/* Whether path lies in a directory the run's own effects give a store's
+ * marker (marks[]: the indexes of those effects), which the apply will
+ * then refuse once the marker is there (the scan lists entries sorted, and
+ * the marker's name sorts before letters and digits): a command that
+ * makes a store in the workspace (a shark run inside a run) is not
+ * recorded either, whatever the order. */
+static bool under_own_marker(const sandbox_effects *x, const size_t *marks, size_t n_marks,
+			     const char *path)
+{
+	for (size_t i = 0; i < n_marks; i++) {
+		const struct sandbox_effect *e = sandbox_effects_get(x, marks[i]);
+		ssize_t d = marker_dir_len(e);
+		if (strcmp(path, e->path) == 0)
+			continue;
+		if (d == 0 || (strncmp(path, e->path, (size_t)d) == 0 && path[d] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* memo_effects_in_store - the first effect of a run, among its workspace
+ * effects (fx, may be NULL) and its /tmp effects (tfx, may be NULL), that
+ * would land inside a shark store (sandbox_effect_in_store, and the bases'
+ * ancestors), as a path to show: such a run is not recorded (its replay
+ * would be refused too), and the apply refuses the effect. NULL if none. Per effect one openat2
+ * per directory on its way and one at its target, as the apply. A
+ * deletion's tree below the target is looked at only by the apply. */
+const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *fx,
+				  const sandbox_effects *tfx, bool *ret_tmp)
+{
+	const char *hit = NULL;
+	for (int pass = 0; pass < 2 && !hit; pass++) {
+		const sandbox_effects *x = pass ? tfx : fx;
+		size_t n = x ? sandbox_effects_count(x) : 0;
+		if (n == 0)
+			continue;
+		int base = pass ? open_tmp() : open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (base < 0)
+			continue; /* the apply fails the same way */
+		bool all = sandbox_dir_in_store(base) == 1;
+		/* markers the run makes itself (a few at most; more is taken
+		 * as a store too) */
+		size_t marks[16], n_marks = 0;
+		for (size_t i = 0; i < n && !hit; i++) {
+			if (marker_dir_len(sandbox_effects_get(x, i)) < 0)
+				continue;
+			if (n_marks == sizeof(marks) / sizeof(marks[0]))
+				hit = sandbox_effects_get(x, i)->path;
+			else
+				marks[n_marks++] = i;
+		}
+		for (size_t i = 0; i < n && !hit; i++) {
+			const struct sandbox_effect *e = sandbox_effects_get(x, i);
+			if (all || sandbox_effect_in_store(base, e) == 1 ||
+			    under_own_marker(x, marks, n_marks, e->path))
+				hit = e->path;
+		}
+		close(base);
+		*ret_tmp = pass == 1;
+	}
+	return hit;
+}
+
 /* memo_replay_effects - apply a trace's file effects to the workspace, in
  * recorded order, with file contents from the pinned fds (fx[i] for effect
  * i). A refused effect is reported and the rest still applied. */
@@ -771,19 +850,24 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 		close(ws);
 		return result;
 	}
-	int tmp_fd = -1;
+	int tmp_fd = -1, ws_in_store = -2, tmp_in_store = -2;
 	for (size_t i = 0; i < t->n_effects; i++) {
 		int r;
+		/* the base's ancestors once (the effect's own way per effect) */
 		if (memo_effect_in_tmp(t->effects[i].path)) {
 			struct store_effect te = t->effects[i];
 			te.path += strlen(TMP_PREFIX);
 			if (tmp_fd < 0)
 				tmp_fd = open_tmp();
-			r = tmp_fd < 0 ? tmp_fd : tmp_target_ok(tmp_fd, te.path);
+			if (tmp_fd >= 0 && tmp_in_store == -2)
+				tmp_in_store = sandbox_dir_in_store(tmp_fd);
+			r = tmp_fd < 0 ? tmp_fd : tmp_in_store == 1 ? SANDBOX_E_IN_STORE : tmp_target_ok(tmp_fd, te.path);
 			if (r == 0)
 				r = apply_one(tmp_fd, &te, fx ? fx[i] : -1);
 		} else {
-			r = apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
+			if (ws_in_store == -2)
+				ws_in_store = sandbox_dir_in_store(ws);
+			r = ws_in_store == 1 ? SANDBOX_E_IN_STORE : apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		}
 		if (r < 0) {
 			memo_warn(m, "shark: %s: effect not applied: %s", t->effects[i].path,
@@ -1104,6 +1188,14 @@ static int tmp_scratch_base(const struct memo *m, char *buf, size_t size)
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
 		return -EPERM;
+	/* the store's marker in it too, so that no effect is applied inside
+	 * (a command of root's reaches another user's through its /tmp) */
+	char mark[PATH_MAX];
+	int n = snprintf(mark, sizeof(mark), "%s/%s", buf, STORE_MARKER_FILE);
+	if (n < 0 || (size_t)n >= sizeof(mark))
+		return -ENAMETOOLONG;
+	if (mknod(mark, S_IFREG | 0444, 0) < 0 && errno != EEXIST)
+		return -errno;
 	return 0;
 }
 

@@ -252,6 +252,12 @@ bool memo_effect_in_tmp(const char *path);
  * "/tmp") to the host's /tmp, never replacing nor removing an entry that
  * is not the caller's. Refusals are reported; 0 or the last error. */
 int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx);
+
+/* memo.c: memo_effects_in_store - the path of the first of a run's
+ * workspace (fx) or /tmp (tfx) effects that would land inside a shark
+ * store (*ret_tmp: a /tmp one), or NULL: such a run is not recorded. */
+const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *fx,
+				  const sandbox_effects *tfx, bool *ret_tmp);
 struct memo_procattrs;
 /* pa: the attribute values the run started with (NULL: now) */
 int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,

@@ -1357,6 +1357,18 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 		scan_tmp_effects(m, r);
 		memo_hints_after_run(m, r->ps->s, res, r->scratch);
 	}
+	/* An effect inside a shark store (another shell's store or scratch
+	 * area under /tmp or in the workspace): refused when applied, and the
+	 * run is not recorded (docs/sandbox.md, "Effects never land in a
+	 * store"). Not looked for in a run not recorded anyway (nocache): the
+	 * apply refuses it all the same. */
+	bool in_tmp = false;
+	const char *in_store = res && !r->reason ? memo_effects_in_store(m, fx, r->tfx, &in_tmp) : NULL;
+	if (in_store) {
+		memo_warn(m, "shark: %s: not recorded: it wrote %s%s, inside a shark store",
+			  r->ps->s->argv[0], in_tmp ? "/tmp/" : "", in_store);
+		no_record(r, "it wrote inside a shark store");
+	}
 
 	struct store_input *inputs = NULL;
 	size_t n_inputs = 0;

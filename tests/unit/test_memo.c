@@ -44,6 +44,13 @@ static store_hash key_of(char *const *argv, char *const *envp, const char *cwd, 
 	return h;
 }
 
+/* store/ and sandbox/ never include each other: the store's marker name
+ * is written in both (store.h, sandbox.h), and must be the same. */
+Test(memo_key, the_store_marker_is_one_name)
+{
+	cr_assert_str_eq(STORE_MARKER_FILE, SANDBOX_STORE_MARKER);
+}
+
 Test(memo_key, same_inputs_same_key)
 {
 	store_hash a = key_of(argv_a, env_1, "/ws", MEMO_STDIN_NONE, 0, 0);

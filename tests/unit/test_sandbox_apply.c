@@ -626,3 +626,114 @@ Test(sandbox_apply, chmod_of_a_foreign_hard_link_is_refused)
 	cr_assert_eq(stat(a, &st), 0);
 	cr_expect_eq(st.st_mode & 07777, 0600);
 }
+
+/* No effect lands inside a shark store: a directory holding
+ * SANDBOX_STORE_MARKER (of any type) on the way to the target, at the
+ * target (a mode change, a directory effect, a deletion) or anywhere in a
+ * tree to be deleted or emptied. Nothing is changed. */
+static void mkdirs(const char *rel)
+{
+	char p[PATH_MAX * 2], cmd[PATH_MAX * 2 + 16];
+
+	snprintf(p, sizeof(p), "%s/%s", ws, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", p);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(sandbox_apply, nothing_lands_inside_a_store)
+{
+	struct sandbox_effect in[] = {
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "st/objects/ab/planted", .mode = 0644, .size = 4 },
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "st/new", .mode = 0644, .size = 4 },
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "st/objects", .mode = 0644, .size = 4 },
+		{ .kind = SANDBOX_EFFECT_DIR, .path = "st/scratch/run.x", .mode = 0755 },
+		{ .kind = SANDBOX_EFFECT_OPAQUE_DIR, .path = "st/objects", .mode = 0755 },
+		{ .kind = SANDBOX_EFFECT_SYMLINK, .path = "st/objects/ab/l", .target = "/etc" },
+		{ .kind = SANDBOX_EFFECT_SPECIAL, .path = "st/fifo", .mode = S_IFIFO | 0644 },
+		{ .kind = SANDBOX_EFFECT_CHMOD, .path = "st/objects", .mode = 0777 },
+		{ .kind = SANDBOX_EFFECT_TOUCH, .path = "st/objects/ab/blob",
+		  .mtime = { .tv_sec = 1 } },
+		{ .kind = SANDBOX_EFFECT_DELETE, .path = "st/objects/ab/blob" },
+		{ .kind = SANDBOX_EFFECT_DELETE, .path = "st/" SANDBOX_STORE_MARKER },
+		/* the store's own directory, and what holds it */
+		{ .kind = SANDBOX_EFFECT_CHMOD, .path = "st", .mode = 0777 },
+		{ .kind = SANDBOX_EFFECT_DIR, .path = "st", .mode = 0777 },
+		{ .kind = SANDBOX_EFFECT_OPAQUE_DIR, .path = "st", .mode = 0700 },
+		{ .kind = SANDBOX_EFFECT_DELETE, .path = "st" },
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "st", .mode = 0644, .size = 4 },
+		{ .kind = SANDBOX_EFFECT_DELETE, .path = "deep" },
+		{ .kind = SANDBOX_EFFECT_OPAQUE_DIR, .path = "deep", .mode = 0700 },
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "deep", .mode = 0644, .size = 4 },
+	};
+	struct stat st;
+	char p[PATH_MAX * 2];
+
+	mkdirs("st/objects/ab");
+	mkdirs("st/scratch");
+	mkdirs("deep/a/b/st2");
+	put("st/" SANDBOX_STORE_MARKER, "");
+	put("st/objects/ab/blob", "blob");
+	/* a marker of any type: a symlink here */
+	snprintf(p, sizeof(p), "%s/deep/a/b/st2/" SANDBOX_STORE_MARKER, ws);
+	cr_assert_eq(symlink("nowhere", p), 0);
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		int fd = in[i].kind == SANDBOX_EFFECT_FILE ? content("evil") : -1;
+
+		cr_expect_eq(sandbox_effect_apply(ws_fd, &in[i], fd), SANDBOX_E_IN_STORE,
+			     "effect %zu (%s)", i, in[i].path);
+		if (fd >= 0)
+			close(fd);
+	}
+	cr_expect_str_eq(slurp(ws, "st/objects/ab/blob"), "blob");
+	cr_expect_null(slurp(ws, "st/objects/ab/planted"));
+	cr_expect_null(slurp(ws, "st/new"));
+	cr_expect_eq(count_entries(ws), 2);
+	cr_expect_eq(count_entries(outside), 0);
+	snprintf(p, sizeof(p), "%s/st", ws);
+	cr_expect_eq(count_entries(p), 3);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mode & 0777, 0755);
+	snprintf(p, sizeof(p), "%s/deep/a/b/st2", ws);
+	cr_expect_eq(count_entries(p), 1);
+	/* beside the store, and in a directory merely named like one, all
+	 * goes */
+	struct sandbox_effect ok[] = {
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "f", .mode = 0644, .size = 4 },
+		{ .kind = SANDBOX_EFFECT_FILE, .path = "objects/st/f", .mode = 0644, .size = 4 },
+		{ .kind = SANDBOX_EFFECT_DELETE, .path = "deep/a/b/gone" },
+	};
+	mkdirs("objects/st");
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int fd = ok[i].kind == SANDBOX_EFFECT_FILE ? content("good") : -1;
+
+		cr_expect_eq(sandbox_effect_in_store(ws_fd, &ok[i]), 0, "%s", ok[i].path);
+		cr_expect_eq(sandbox_effect_apply(ws_fd, &ok[i], fd), 0, "%s", ok[i].path);
+		if (fd >= 0)
+			close(fd);
+	}
+	cr_expect_eq(sandbox_effect_in_store(ws_fd, &in[0]), 1);
+	cr_expect_eq(sandbox_effect_in_store(ws_fd, &in[12]), 1);
+}
+
+/* The workspace itself, or one of its ancestors, is a store. */
+Test(sandbox_apply, a_workspace_inside_a_store)
+{
+	struct sandbox_effect e = { .kind = SANDBOX_EFFECT_FILE, .path = "f", .mode = 0644, .size = 4 };
+	char p[PATH_MAX * 2];
+	int fd, sub;
+
+	cr_expect_eq(sandbox_dir_in_store(ws_fd), 0);
+	mkdirs("a/b");
+	snprintf(p, sizeof(p), "%s/a/b", ws);
+	sub = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(sub, 0);
+	cr_expect_eq(sandbox_dir_in_store(sub), 0);
+	put(SANDBOX_STORE_MARKER, "");
+	cr_expect_eq(sandbox_dir_in_store(ws_fd), 1);
+	cr_expect_eq(sandbox_dir_in_store(sub), 1);
+	fd = content("evil");
+	cr_expect_eq(sandbox_effect_apply(ws_fd, &e, fd), SANDBOX_E_IN_STORE);
+	close(fd);
+	cr_expect_null(slurp(ws, "f"));
+	close(sub);
+}

@@ -268,6 +268,44 @@ Test(open, default_path)
 	cr_assert_eq(p, (char *)0x1);
 }
 
+/* The store's marker (STORE_MARKER_FILE): made at the store's creation,
+ * made again at the next open of a store without one (made before it
+ * existed), never by a read-only open, and taken as sound by fsck and left
+ * by gc. */
+Test(open, marks_its_root)
+{
+	char *dir = tu_tmpdir();
+	char *path = tu_join(dir, "store");
+	char *mark = tu_join(path, STORE_MARKER_FILE);
+	store *s;
+	struct stat st;
+	cr_assert_eq(store_open(path, 0, &s), 0);
+	cr_assert_eq(lstat(mark, &st), 0);
+	cr_assert(S_ISREG(st.st_mode));
+	cr_assert_eq(st.st_mode & 0777, 0444);
+	cr_assert_eq(st.st_size, 0);
+	store_hash h;
+	cr_assert_eq(store_blob_put(s, "hello", 5, &h), 0);
+	store_close(s);
+	cr_assert_eq(unlink(mark), 0);
+	cr_assert_eq(store_open(path, STORE_RDONLY, &s), 0);
+	store_close(s);
+	cr_assert_eq(lstat(mark, &st), -1, "a read-only open makes nothing");
+	cr_assert_eq(store_open(path, 0, &s), 0);
+	cr_assert_eq(lstat(mark, &st), 0, "an old store gets its marker at open");
+	struct store_fsck_report rep;
+	cr_assert_eq(store_fsck(s, STORE_FSCK_HASH, NULL, NULL, &rep), 0);
+	cr_assert_eq(rep.problems, 0);
+	struct store_gc_options o = { 0 };
+	struct store_gc_report gr;
+	cr_assert_eq(store_gc(s, &o, &gr), 0);
+	store_close(s);
+	cr_assert_eq(lstat(mark, &st), 0, "gc left the marker");
+	free(mark);
+	free(path);
+	tu_rmrf(dir);
+}
+
 Test(open, creates_0700_with_parents_and_reopens)
 {
 	char *dir = tu_tmpdir();
