@@ -948,11 +948,15 @@ static bool open_dev_tty(struct sandbox_tracer *t, const struct call *c, uint64_
 	}
 	if (n < 0)
 		return false;
-	how.flags = (flags & ~(uint64_t)O_CLOEXEC) | O_NOCTTY | O_CLOEXEC;
+	/* O_NONBLOCK: a serial line's open may wait for its carrier, which
+	 * the tracer must not; taken off again unless asked for */
+	how.flags = (flags & ~(uint64_t)O_CLOEXEC) | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
 	fd = (int)syscall(SYS_openat2, t->root_fd, "dev/tty", &how, sizeof(how));
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 0)) {
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 0) ||
+	    (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, (int)(flags & ~(uint64_t)O_ACCMODE &
+							       ~(uint64_t)(O_CLOEXEC | O_NOCTTY))) < 0)) {
 		close(fd);
 		return false;
 	}
