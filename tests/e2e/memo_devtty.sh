@@ -39,6 +39,8 @@ hit devtty-open-close 'python3 -c "import os; os.close(os.open(\"/dev/tty\", os.
 
 miss devtty-read 'bash -c "read x </dev/tty; echo got \$x"' 'typed
 '
+checks=$((checks + 1))
+case $out in *"got typed"*) ;; *) fail "devtty-read-out: the read did not get the line typed: [$out]" ;; esac
 miss devtty-ioctl 'bash -c "stty size </dev/tty"'
 miss devtty-ioctl-py 'python3 -c "import os, fcntl, termios; fd = os.open(\"/dev/tty\", os.O_RDWR); fcntl.ioctl(fd, termios.TIOCGWINSZ, bytes(8)); print(2)"'
 miss devtty-dup 'python3 -c "import os; fd = os.open(\"/dev/tty\", os.O_RDWR); os.dup(fd); print(3)"'
@@ -50,5 +52,19 @@ miss devtty-inherit 'python3 -c "import ctypes, os, sys; fd = ctypes.CDLL(None).
 '
 # passed over a socket: the copy arrives at a number the filter does not watch
 miss devtty-scm-rights 'python3 -c "import os, socket; a, b = socket.socketpair(); fd = os.open(\"/dev/tty\", os.O_RDWR); socket.send_fds(a, [b\"x\"], [fd]); print(len(socket.recv_fds(b, 1, 1)[1]))"'
+
+# Whether the open succeeds is part of what the run saw: with the terminal
+# on stdin but no controlling terminal (setsid), it fails, and a run
+# recorded where it succeeded must not be replayed there.
+probe='python3 -c "import os
+try:
+    os.close(os.open(\"/dev/tty\", os.O_RDWR)); print(\"opened\")
+except OSError as e:
+    print(\"failed\", e.errno)"'
+hit devtty-probe "$probe"
+printf '' | SHARK_NOTICES=1 script -qec "setsid -w $SHARK -c '$probe'" /dev/null >"$root/screen" 2>&1
+out=$(tr -d '\r' <"$root/screen")
+checks=$((checks + 1))
+case $out in *"failed 6"*) ;; *) fail "devtty-no-ctty: without a controlling terminal: [$out]" ;; esac
 
 finish
