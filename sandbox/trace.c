@@ -856,6 +856,9 @@ static bool tty_fd_use(struct sandbox_tracer *t, const struct seccomp_data *d)
 	unsigned args = tty_fd_args(d->nr);
 	bool any = false;
 
+	/* the other notifications pay one switch */
+	if (!args && d->nr != __NR_sendmsg && d->nr != __NR_sendmmsg)
+		return false;
 	pthread_mutex_lock(&t->lock);
 	if (d->nr == __NR_sendmsg || d->nr == __NR_sendmmsg) {
 		/* SCM_RIGHTS may carry any fd: holding the terminal there is
