@@ -856,8 +856,12 @@ static bool tty_fd_use(struct sandbox_tracer *t, const struct seccomp_data *d)
 	unsigned args = tty_fd_args(d->nr);
 	bool any = false;
 
-	/* the other notifications pay one switch */
-	if (!args && d->nr != __NR_sendmsg && d->nr != __NR_sendmmsg)
+	/* the other notifications (path calls: newfstatat, statx) pay a
+	 * look at their arguments */
+	for (unsigned a = 0; a < 6; a++)
+		if ((args & (1u << a)) && in_tty_range(d->args[a]))
+			any = true;
+	if (!any && d->nr != __NR_sendmsg && d->nr != __NR_sendmmsg)
 		return false;
 	pthread_mutex_lock(&t->lock);
 	if (d->nr == __NR_sendmsg || d->nr == __NR_sendmmsg) {
