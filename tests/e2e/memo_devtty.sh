@@ -53,6 +53,21 @@ miss devtty-inherit 'python3 -c "import ctypes, os, sys; fd = ctypes.CDLL(None).
 # passed over a socket: the copy arrives at a number the filter does not watch
 miss devtty-scm-rights 'python3 -c "import os, socket; a, b = socket.socketpair(); fd = os.open(\"/dev/tty\", os.O_RDWR); socket.send_fds(a, [b\"x\"], [fd]); print(len(socket.recv_fds(b, 1, 1)[1]))"'
 
+# A directory fd in the tracer's range (1008-1023) still gives path lookups
+# that are inputs: a file appearing there makes the run again.
+look='python3 -c "import os
+os.dup2(os.open(\"sub\", os.O_PATH), 1010)
+try:
+    os.stat(\"late\", dir_fd=1010); print(\"present\")
+except FileNotFoundError:
+    print(\"absent\")"'
+mkdir sub
+hit devtty-dirfd "$look"
+touch sub/late
+tty "$look"
+checks=$((checks + 1))
+case $out in *present*) ;; *) fail "devtty-dirfd-input: a lookup from a dirfd at 1010 was not an input: [$out]" ;; esac
+
 # Whether the open succeeds is part of what the run saw: with the terminal
 # on stdin but no controlling terminal (setsid), it fails, and a run
 # recorded where it succeeded must not be replayed there.
