@@ -1382,6 +1382,10 @@ static int recv_setup(int sock, struct sandbox_setup_msg *m, int *ret_fd)
 			return -errno;
 		*ret_fd = (int)syscall(SYS_pidfd_getfd, pidfd, m->listener, 0);
 		n = *ret_fd < 0 ? -errno : 0;
+		/* Refused (Yama's ptrace_scope 3): the command holds the
+		 * listener its execve waits on, and would wait for ever */
+		if (n < 0)
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		close(pidfd);
 		if (n < 0)
 			return (int)n;
