@@ -964,8 +964,7 @@ static bool open_dev_tty(struct sandbox_tracer *t, const struct call *c, uint64_
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 0) ||
-	    (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, (int)(flags & ~(uint64_t)O_ACCMODE &
-							       ~(uint64_t)(O_CLOEXEC | O_NOCTTY))) < 0)) {
+	    (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, 0) < 0)) {
 		close(fd);
 		return false;
 	}
