@@ -89,6 +89,37 @@ static const char *const traced[] = {
 	"setxattr", "lsetxattr", "removexattr", "lremovexattr",
 };
 
+/* Calls that use an fd given as an argument, and which arguments are fds
+ * (bit i: argument i). The tracer opens /dev/tty for a command itself,
+ * when stdin is a terminal, and puts the fd among SANDBOX_TTY_FD_BASE's
+ * 16 (trace.c): each of these with such an fd is sent to it, and decides
+ * whether the run used the terminal. An open that is only closed again
+ * (bash's start-up opens and closes /dev/tty) is not a use. Left out,
+ * as reading nothing: close and close_range, poll/select/epoll (whether
+ * input is waiting), lseek, flock. */
+static const struct tty_fd_use {
+	const char *name;
+	unsigned fd_args;
+} tty_fd_uses[] = {
+	{ "read", 1 }, { "readv", 1 }, { "pread64", 1 }, { "preadv", 1 },
+	{ "preadv2", 1 }, { "write", 1 }, { "writev", 1 }, { "pwrite64", 1 },
+	{ "pwritev", 1 }, { "pwritev2", 1 },
+	/* tcgetattr, TIOCGWINSZ, FIONREAD, TIOCSTI, ... */
+	{ "ioctl", 1 }, { "fcntl", 1 },
+	/* a copy at another number would be untraced from then on (dup2
+	 * over the fd only closes it: the tracer looks at the source) */
+	{ "dup", 1 }, { "dup2", 3 }, { "dup3", 3 },
+	{ "mmap", 1u << 4 },
+	{ "sendfile", 3 }, { "splice", 5 }, { "tee", 3 },
+	{ "copy_file_range", 5 }, { "vmsplice", 1 },
+	/* the device's times move with the terminal's traffic */
+	{ "fstat", 1 }, { "newfstatat", 1 }, { "statx", 1 },
+	{ "fchmod", 1 }, { "fchown", 1 }, { "fgetxattr", 1 }, { "flistxattr", 1 },
+	{ "fsetxattr", 1 }, { "fremovexattr", 1 },
+	/* another process's fd by number */
+	{ "pidfd_getfd", 2 },
+};
+
 /* Argument comparison "(arg & mask) == value" (written out: libseccomp's
  * SCMP_A* macros leave fields to positional initialization). */
 static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op,
@@ -110,6 +141,29 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 	if (nr == __NR_SCMP_ERROR || nr < 0)
 		return 0;
 	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
+}
+
+/* The tty_in variant's rules for tty_fd_uses; sendmsg and sendmmsg are
+ * sent whatever their fd: the fds an SCM_RIGHTS message passes are in its
+ * memory, where the filter cannot look. */
+static int notify_tty_fd_uses(scmp_filter_ctx ctx)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < sizeof(tty_fd_uses) / sizeof(tty_fd_uses[0]); i++) {
+		for (unsigned a = 0; r == 0 && a < 6; a++) {
+			struct scmp_arg_cmp c = arg_cmp(a, SCMP_CMP_MASKED_EQ, SANDBOX_TTY_FD_MASK,
+							SANDBOX_TTY_FD_BASE);
+
+			if (tty_fd_uses[i].fd_args & (1u << a))
+				r = add_rule(ctx, SCMP_ACT_NOTIFY, tty_fd_uses[i].name, 1, &c);
+		}
+	}
+	if (r == 0)
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "sendmsg", 0, NULL);
+	if (r == 0)
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "sendmmsg", 0, NULL);
+	return r;
 }
 
 static bool family_allowed(int family)
@@ -238,6 +292,9 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 			if (r < 0)
 				return r;
 		}
+		r = notify_tty_fd_uses(ctx);
+		if (r < 0)
+			return r;
 	}
 	/* fstat() is fstatat(fd, "", AT_EMPTY_PATH): about an fd already
 	 * opened (and traced then), and very frequent. Only path lookups are

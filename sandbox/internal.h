@@ -67,6 +67,15 @@ static inline int sandbox_filter_index(bool trace, bool tty_in, bool network)
 	return (trace ? 1 : 0) + (tty_in && trace ? 2 : 0) + (network ? 4 : 0);
 }
 
+/* Where the tracer installs a /dev/tty it opened for the command (trace.c)
+ * with a terminal on stdin: the 16 fd numbers whose low 32 bits, masked
+ * with SANDBOX_TTY_FD_MASK, equal SANDBOX_TTY_FD_BASE. The tty_in filter
+ * sends to the tracer every call that could use an fd there (filter.c),
+ * below the usual RLIMIT_NOFILE soft limit of 1024. */
+#define SANDBOX_TTY_FD_BASE 1008u
+#define SANDBOX_TTY_FD_COUNT 16u
+#define SANDBOX_TTY_FD_MASK 0xfffffff0u
+
 /* Compile the filter for these flags with libseccomp into a malloc'd
  * program (ret->filter, the caller frees it). Without network, socket
  * families are restricted. 0 or a negative errno. Used by the build's
@@ -112,6 +121,12 @@ struct sandbox_setup_msg {
 			    * execve has succeeded or failed (to the caller) */
 	int32_t sys_errno;
 	char step[48];
+	/* The command's report that its filter is loaded, with a terminal on
+	 * stdin: the listener's number in the command and the command's pid,
+	 * for pid 1 to take it with pidfd_getfd (the tty_in filter sends
+	 * sendmsg to the tracer, which has no listener yet). Else -1, 0. */
+	int32_t listener;
+	int32_t pid;
 };
 
 /* The step of pid 1's last message (code 0): the command has ended, the
@@ -303,6 +318,14 @@ int sandbox_tracer_add_lower(struct sandbox_tracer *t, const char *path, int low
  * candidate it found is traced, so that notification always comes; if
  * none does, the trace is marked lost. 0 or -ENOMEM. */
 int sandbox_tracer_skipped_execs(struct sandbox_tracer *t, const char *paths, size_t len);
+/* The command's stdin is ctty, a terminal that is also the caller's (and
+ * pid 1's) controlling terminal, and the filter is the tty_in variant: an
+ * open of "/dev/tty" by a process whose controlling terminal it is, is
+ * then made by the tracer, which puts the fd among SANDBOX_TTY_FD_BASE's
+ * and counts only its uses as using the terminal (trace.c,
+ * open_dev_tty). 0 (the default): such opens go on as any other, and
+ * count as a use. */
+void sandbox_tracer_watch_terminal(struct sandbox_tracer *t, dev_t ctty);
 /* Receive (blocking) and answer one notification. Returns 0, 1 when no
  * process is left under the filter (nothing more will come), or -errno.
  * Meant to be called in a loop by a dedicated thread. */

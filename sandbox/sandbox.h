@@ -484,10 +484,13 @@ enum sandbox_result_flag {
 					     zero, full, random, urandom */
 	SANDBOX_RESULT_FIFO = 1 << 1,     /* opened a named pipe */
 	SANDBOX_RESULT_SOCKET = 1 << 2,   /* opened a unix socket by path */
-	SANDBOX_RESULT_TERMINAL = 1 << 3, /* opened a terminal device, or read
-					     stdin when it is a terminal (traced
-					     runs; an untraced run with a
-					     terminal on stdio always counts) */
+	SANDBOX_RESULT_TERMINAL = 1 << 3, /* opened a terminal device (but a
+					     /dev/tty the tracer opened for
+					     it counts only once used), or
+					     read stdin when it is a terminal
+					     (traced runs; an untraced run
+					     with a terminal on stdio always
+					     counts) */
 	SANDBOX_RESULT_TRACE_LOST = 1 << 4, /* some access could not be read
 					       (path unreadable, process gone);
 					       the list is incomplete */

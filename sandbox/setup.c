@@ -46,7 +46,7 @@
  * command to pid 1. */
 static void send_msg(int sock, int code, int err, const char *step, int fd)
 {
-	struct sandbox_setup_msg m = { .code = code, .sys_errno = err };
+	struct sandbox_setup_msg m = { .code = code, .sys_errno = err, .listener = -1 };
 
 	if (step) {
 		size_t n = strlen(step);
@@ -1234,6 +1234,7 @@ static __attribute__((noreturn)) void command_main(
 	struct path_search search;
 	sigset_t all;
 	int notify_fd = -1, r;
+	bool tty_in;
 
 	/* pid 1 reset every disposition but SIGPIPE's and blocked a few
 	 * signals; the caller's ignored ones (a shell ignores SIGPIPE,
@@ -1289,17 +1290,31 @@ static __attribute__((noreturn)) void command_main(
 		}
 	}
 	probe_path(plan, &search, probe);
-	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
+	tty_in = plan->trace && isatty(0);
+	r = sandbox_filter_load(plan->trace, tty_in, plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
 		die(sock, SANDBOX_E_SECCOMP, "seccomp load");
 	}
 	/* From here on, path system calls wait for pid 1's tracer, which
-	 * gets the listener with this message. */
-	send_msg(sock, 0, 0, NULL, notify_fd);
-	close(sock);
-	if (notify_fd >= 0)
-		close(notify_fd);
+	 * gets the listener with this message. With a terminal on stdin, the
+	 * filter sends sendmsg to the tracer too (filter.c): the message
+	 * then only says where the listener is, and pid 1 takes it
+	 * (recv_setup); it stays open until the execve, which waits for the
+	 * tracer. */
+	if (tty_in && notify_fd >= 0) {
+		struct sandbox_setup_msg m = { .listener = notify_fd, .pid = (int32_t)getpid() };
+
+		if (fcntl(notify_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+		    send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+			_exit(1);
+		close(sock);
+	} else {
+		send_msg(sock, 0, 0, NULL, notify_fd);
+		close(sock);
+		if (notify_fd >= 0)
+			close(notify_fd);
+	}
 
 	r = exec_command(plan, sh_argv, &search);
 	sandbox_write_all(exec_err_fd, &r, sizeof(r));
@@ -1357,6 +1372,24 @@ static int recv_setup(int sock, struct sandbox_setup_msg *m, int *ret_fd)
 			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
 	}
 	m->step[sizeof(m->step) - 1] = '\0';
+	/* The listener left in the command, which waits in its execve for
+	 * the tracer meanwhile (command_main): its pid is ours to name, the
+	 * command being our child in our pid namespace. */
+	if (*ret_fd < 0 && m->code == 0 && m->listener >= 0 && m->pid > 0) {
+		int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)m->pid, 0);
+
+		if (pidfd < 0)
+			return -errno;
+		*ret_fd = (int)syscall(SYS_pidfd_getfd, pidfd, m->listener, 0);
+		n = *ret_fd < 0 ? -errno : 0;
+		/* Refused (Yama's ptrace_scope 3): the command holds the
+		 * listener its execve waits on, and would wait for ever */
+		if (n < 0)
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		close(pidfd);
+		if (n < 0)
+			return (int)n;
+	}
 	return 0;
 }
 
@@ -1450,6 +1483,10 @@ struct tracer_ctx {
 	/* the PATH candidates the command skipped, complete once its set-up
 	 * message is in */
 	const struct sandbox_exec_probe *probe;
+	/* the command's stdin terminal when it is our controlling terminal
+	 * (sandbox_tracer_watch_terminal), else 0; set before the command
+	 * starts */
+	dev_t ctty;
 	/* A thread started ahead of the plan (tracer_ahead) waits on go_cond
 	 * until go (a traced plan: it goes on as tracer_thread) or quit (an
 	 * untraced one: it ends); tid is its thread id. */
@@ -1510,6 +1547,8 @@ static void *tracer_thread(void *arg)
 		tracer = NULL;
 	}
 	pthread_mutex_lock(&ctx->lock);
+	if (tracer)
+		sandbox_tracer_watch_terminal(tracer, ctx->ctty);
 	for (int i = 0; i < 2; i++) {
 		if (ctx->lower_fds[i] >= 0 &&
 		    (!tracer || sandbox_tracer_add_lower(tracer, ctx->lower_paths[i],
@@ -1829,6 +1868,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	sigset_t sigs;
 	int sv[2], execerr[2], sigfd, notify_fd = -1, wstatus, r;
 	bool was_tty = false, timed_out = false;
+	struct stat ctty_st;
+	dev_t ctty = 0;
 	char **sh_argv;
 	uint64_t t0;
 	pid_t cmd;
@@ -1870,6 +1911,9 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	for (int i = 0; i < 3; i++)
 		if (isatty(local.stdio[i]) && tcgetpgrp(local.stdio[i]) >= 0)
 			local.own_group = false;
+	if (plan->trace && isatty(local.stdio[0]) && tcgetpgrp(local.stdio[0]) >= 0 &&
+	    fstat(local.stdio[0], &ctty_st) == 0 && S_ISCHR(ctty_st.st_mode))
+		ctty = ctty_st.st_rdev;
 	/* 0-2 stay taken, by /dev/null: the command dup2()s its stdio there,
 	 * and no fd pid 1 passes it may be among them. */
 	for (;;) {
@@ -1928,6 +1972,7 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	ctx.lower_paths[1] = "/tmp";
 	ctx.lower_fds[0] = lower_fds[0];
 	ctx.lower_fds[1] = lower_fds[1];
+	ctx.ctty = ctty;
 	pthread_mutex_unlock(&ctx.lock);
 	for (int i = 0; i < 3; i++)
 		local.stdio[i] = stdio.fd[i];

@@ -97,6 +97,14 @@ struct sandbox_tracer {
 	size_t skipped_len;
 	struct lower lowers[2];
 	unsigned n_lowers;
+	/* The terminal on the command's stdin when it is also the caller's
+	 * controlling terminal (sandbox_tracer_watch_terminal), else 0; and
+	 * whether an fd of /dev/tty was installed (open_dev_tty) */
+	dev_t ctty;
+	bool tty_installed;
+	/* a call on an fd number of the range where nothing was open was
+	 * answered: an install could come under it (tty_fd_use) */
+	bool tty_range_raced;
 };
 
 /* ---- the access set: open addressing, keyed by path ---------------------- */
@@ -756,6 +764,243 @@ static int respond(struct sandbox_tracer *t)
 	return 0;
 }
 
+/* ---- /dev/tty, opened by the tracer ---------------------------------------- */
+
+/* The controlling terminal in a /proc/.../stat file (field 7, tty_nr, as
+ * the kernel's new_encode_dev), 0 for none, or (dev_t)-1 when it cannot
+ * be told. */
+static dev_t controlling_terminal(const char *stat_path)
+{
+	char buf[512];
+	const char *p;
+	unsigned long nr;
+	ssize_t n;
+	int fd = open(stat_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return (dev_t)-1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (dev_t)-1;
+	buf[n] = '\0';
+	/* after the command name, which may hold anything but ends at the
+	 * last ')': state, ppid, pgrp, session, tty_nr */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &nr) != 1)
+		return (dev_t)-1;
+	if (nr == 0)
+		return 0;
+	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
+}
+
+enum fd_state { FD_ABSENT, FD_OTHER, FD_TERMINAL };
+
+/* What fd of tid is: not open, a terminal, or something else; a terminal
+ * when it cannot be told. */
+static enum fd_state fd_state(pid_t tid, uint64_t fd)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%u", (int)tid, (unsigned)fd);
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? FD_ABSENT : FD_TERMINAL;
+	return S_ISCHR(st.st_mode) && dev_is_terminal(st.st_rdev) ? FD_TERMINAL : FD_OTHER;
+}
+
+static bool in_tty_range(uint64_t fd)
+{
+	return ((uint32_t)fd & SANDBOX_TTY_FD_MASK) == SANDBOX_TTY_FD_BASE;
+}
+
+/* The fd arguments of a call the tty_in filter sends for them (filter.c,
+ * tty_fd_uses): bit i for argument i; 0 for other calls. dup2 and dup3
+ * are notified for their target too, which only closes what was there:
+ * the source is the use. */
+static unsigned tty_fd_args(int nr)
+{
+	switch (nr) {
+	case __NR_read: case __NR_readv: case __NR_pread64: case __NR_preadv:
+	case __NR_preadv2: case __NR_write: case __NR_writev: case __NR_pwrite64:
+	case __NR_pwritev: case __NR_pwritev2: case __NR_ioctl: case __NR_fcntl:
+	case __NR_dup: case __NR_dup2: case __NR_dup3: case __NR_vmsplice:
+	case __NR_fstat: case __NR_newfstatat: case __NR_statx: case __NR_fchmod:
+	case __NR_fchown: case __NR_fgetxattr: case __NR_flistxattr:
+	case __NR_fsetxattr: case __NR_fremovexattr:
+		return 1;
+	case __NR_mmap:
+		return 1u << 4;
+	case __NR_sendfile: case __NR_tee:
+		return 3;
+	case __NR_splice: case __NR_copy_file_range:
+		return 5;
+	case __NR_pidfd_getfd:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* A call the tty_in filter sends because it may use the /dev/tty the
+ * tracer installed (filter.c, tty_fd_uses): when its fd is a terminal, the
+ * run used it. Answered here (true), or false for the other handlers.
+ * A call on a number where nothing is open fails (EBADF) unless an fd
+ * comes there before the kernel gets to it, which the tracer's own install
+ * could be: after one, open_dev_tty no longer installs. TIOCSTI and
+ * TIOCLINUX are refused as the filter refuses them (by its rules'
+ * precedence already; this does not rely on it). */
+static bool tty_fd_use(struct sandbox_tracer *t, const struct seccomp_data *d)
+{
+	pid_t tid = (pid_t)t->req->pid;
+	unsigned args = tty_fd_args(d->nr);
+	bool any = false;
+
+	/* the other notifications (path calls: newfstatat, statx) pay a
+	 * look at their arguments */
+	for (unsigned a = 0; a < 6; a++)
+		if ((args & (1u << a)) && in_tty_range(d->args[a]))
+			any = true;
+	if (!any && d->nr != __NR_sendmsg && d->nr != __NR_sendmmsg)
+		return false;
+	pthread_mutex_lock(&t->lock);
+	if (d->nr == __NR_sendmsg || d->nr == __NR_sendmmsg) {
+		/* SCM_RIGHTS may carry any fd: holding the terminal there is
+		 * enough */
+		any = true;
+		for (unsigned i = 0; t->tty_installed && i < SANDBOX_TTY_FD_COUNT; i++)
+			if (fd_state(tid, SANDBOX_TTY_FD_BASE + i) == FD_TERMINAL)
+				t->flags |= SANDBOX_RESULT_TERMINAL;
+	}
+	for (unsigned a = 0; a < 6; a++) {
+		if (!(args & (1u << a)) || !in_tty_range(d->args[a]))
+			continue;
+		any = true;
+		/* dup2 and dup3 over the fd close it; the source is the use.
+		 * Onto a free number: an install could meet it there. */
+		if (a == 1 && (d->nr == __NR_dup2 || d->nr == __NR_dup3)) {
+			if (fd_state(tid, d->args[a]) == FD_ABSENT)
+				t->tty_range_raced = true;
+			continue;
+		}
+		/* another process's fd, by number */
+		if (d->nr == __NR_pidfd_getfd) {
+			if (t->tty_installed)
+				t->flags |= SANDBOX_RESULT_TERMINAL;
+			continue;
+		}
+		switch (fd_state(tid, d->args[a])) {
+		case FD_ABSENT:
+			t->tty_range_raced = true;
+			break;
+		case FD_TERMINAL:
+			t->flags |= SANDBOX_RESULT_TERMINAL;
+			break;
+		case FD_OTHER:
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	/* a path call too (a lookup from a directory fd there): the
+	 * ordinary handler records it and answers */
+	if (!any || d->nr == __NR_newfstatat || d->nr == __NR_statx)
+		return false;
+	if (d->nr == __NR_ioctl &&
+	    ((uint32_t)d->args[1] == TIOCSTI || (uint32_t)d->args[1] == TIOCLINUX)) {
+		memset(t->resp, 0, t->resp_size);
+		t->resp->id = t->req->id;
+		t->resp->error = -EPERM;
+		(void)ioctl(t->fd, SECCOMP_IOCTL_NOTIF_SEND, t->resp);
+		return true;
+	}
+	(void)respond(t);
+	return true;
+}
+
+/* Open /dev/tty for the command as its open of "/dev/tty" (c, flags)
+ * would, and put the fd at a free number among SANDBOX_TTY_FD_BASE's,
+ * where the filter sends every call that could use it (tty_fd_use): a
+ * command that opens it and only closes it again has not used the
+ * terminal, and is recordable. Only when the caller's controlling
+ * terminal is the one on its stdin, as it is pid 1's (the caller's key
+ * says so; /dev/tty opens the opener's controlling terminal, and pid 1
+ * opens it here), and only for the plain flags an open of a terminal
+ * takes. true: answered (the fd installed and returned, or the caller
+ * gone); false: the call goes on the ordinary way (an open of a terminal
+ * device: the run used the terminal). Called with the lock not held. */
+static bool open_dev_tty(struct sandbox_tracer *t, const struct call *c, uint64_t flags)
+{
+	const uint64_t plain = O_ACCMODE | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_LARGEFILE;
+	pid_t tid = (pid_t)t->req->pid;
+	char raw[16], path[64];
+	struct open_how how = { .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS };
+	struct seccomp_notif_addfd addfd = { .id = t->req->id };
+	struct stat st;
+	int fd, n = -1, r;
+
+	if ((flags & ~plain) || (flags & O_ACCMODE) == O_ACCMODE)
+		return false;
+	/* the name itself, not a /proc/self/fd/N or a relative path that
+	 * resolved to it */
+	if (read_string(tid, t->req->data.args[(int)c->path_arg], raw, sizeof(raw)) < 0 ||
+	    strcmp(raw, "/dev/tty") != 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	if (controlling_terminal(path) != t->ctty ||
+	    controlling_terminal("/proc/self/stat") != t->ctty)
+		return false;
+	for (unsigned i = 0; i < SANDBOX_TTY_FD_COUNT && n < 0; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%u", (int)tid, SANDBOX_TTY_FD_BASE + i);
+		if (lstat(path, &st) < 0 && errno == ENOENT)
+			n = (int)(SANDBOX_TTY_FD_BASE + i);
+	}
+	if (n < 0)
+		return false;
+	/* O_NONBLOCK: a serial line's open may wait for its carrier, which
+	 * the tracer must not; taken off again unless asked for */
+	how.flags = (flags & ~(uint64_t)O_CLOEXEC) | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
+	fd = (int)syscall(SYS_openat2, t->root_fd, "dev/tty", &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 0) ||
+	    (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, 0) < 0)) {
+		close(fd);
+		return false;
+	}
+	addfd.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
+	addfd.srcfd = (uint32_t)fd;
+	addfd.newfd = (uint32_t)n;
+	addfd.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	/* the lock first: once answered, the run may end before the record */
+	pthread_mutex_lock(&t->lock);
+	if (t->tty_range_raced) {
+		pthread_mutex_unlock(&t->lock);
+		close(fd);
+		return false;
+	}
+	r = ioctl(t->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+	if (r < 0 && errno != ENOENT) {
+		/* past the caller's RLIMIT_NOFILE (EBADF, EMFILE), or a kernel
+		 * without it: the call is still waiting */
+		pthread_mutex_unlock(&t->lock);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	if (r >= 0) {
+		t->tty_installed = true;
+		record(t, "/dev/tty", SANDBOX_ACCESS_READ);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return true;
+}
+
+void sandbox_tracer_watch_terminal(struct sandbox_tracer *t, dev_t ctty)
+{
+	t->ctty = ctty;
+}
+
 /* A thread making a notification has finished its previous system call. */
 static void call_done(struct sandbox_tracer *t, pid_t tid)
 {
@@ -961,6 +1206,8 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	call_done(t, (pid_t)t->req->pid);
 	pthread_mutex_unlock(&t->lock);
 	d = &t->req->data;
+	if (tty_fd_use(t, d))
+		return 0;
 	/* Reads of fd 0 are sent here when the sandbox's stdin is a terminal
 	 * (filter.c). The filter only sees the fd number: a process that
 	 * reads a pipe or file on its fd 0 (`a | b`, `< file`) has not used
@@ -1020,6 +1267,9 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 		snprintf(root, sizeof(root), "/proc/%d/root", (int)t->req->pid);
 		t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
+	if (ok1 && c.klass == K_OPEN && have_flags && t->ctty && t->root_fd >= 0 &&
+	    strcmp(p1, "/dev/tty") == 0 && open_dev_tty(t, &c, flags))
+		return 0;
 	/* Everything read above is only trusted if the process that made
 	 * the call still existed and still waited in it after the reads (its
 	 * pid could otherwise name another process by now). A lookup that

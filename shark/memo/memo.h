@@ -108,7 +108,8 @@ struct memo_key_info {
 	char *stdin_path;	/* a file stdin's path, relative to the workspace
 				 * when inside it; NULL if unknown (not part of
 				 * the key, so not in fields) */
-	unsigned ttys;		/* bit i: fd i was a terminal */
+	unsigned ttys;		/* bit i: fd i was a terminal; bit 3: stdin's was the
+				 * controlling terminal */
 	unsigned grants;	/* MEMO_NETWORK */
 	/* every recorded line but the key's, as "name=value", in recorded
 	 * order (escapes as recorded, the workspace root re-rooted): what

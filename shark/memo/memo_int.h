@@ -88,7 +88,8 @@ struct memo_keyspec {
 	char *const *argv;
 	char *const *envp;
 	struct memo_stdin in;
-	unsigned ttys;		/* bit i: fd i is a terminal */
+	unsigned ttys;		/* bit i: fd i is a terminal; bit 3: stdin's is the
+				 * controlling terminal */
 	unsigned grants;	/* MEMO_NETWORK */
 	bool merged;		/* stdout and stderr are one open file: one
 				 * interleaved stream, recorded as stdout */

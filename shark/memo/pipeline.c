@@ -33,10 +33,16 @@
 #define SELF_REASON "it is shark's own program: ran on the host, never looked up nor recorded"
 
 
+/* Which of fds 0-2 are terminals (bits 0-2), and whether stdin's is our
+ * controlling terminal (bit 3): a command's open of /dev/tty that uses
+ * nothing is recordable then (docs/memo.md, "Terminals"), and it opens
+ * exactly when the terminal is the controlling one. */
 static unsigned tty_bits(int fd_in, int fd_out, int fd_err)
 {
-	return (fd_in >= 0 && isatty(fd_in) ? 1u : 0) | (fd_out >= 0 && isatty(fd_out) ? 2u : 0) |
-	       (fd_err >= 0 && isatty(fd_err) ? 4u : 0);
+	bool in = fd_in >= 0 && isatty(fd_in);
+
+	return (in ? 1u : 0) | (fd_out >= 0 && isatty(fd_out) ? 2u : 0) |
+	       (fd_err >= 0 && isatty(fd_err) ? 4u : 0) | (in && tcgetpgrp(fd_in) >= 0 ? 8u : 0);
 }
 
 /* Whether fds a and b are one open file description (`2>&1`, `> log

@@ -9,6 +9,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,4 +221,57 @@ Test(sandbox_filter, the_tree_programs_decide_as_the_lists)
 			     c.checked);
 		free(list.filter);
 	}
+}
+
+static struct seccomp_data syscall_data(int nr, uint64_t a0, uint64_t a1, uint64_t a4)
+{
+	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64 };
+
+	d.args[0] = a0;
+	d.args[1] = a1;
+	d.args[4] = a4;
+	return d;
+}
+
+/* With a terminal on stdin, the tracer puts the /dev/tty it opens for a
+ * command at SANDBOX_TTY_FD_BASE..+15 (trace.c): a use of any of those fds
+ * must reach it, other fds must not pay for it, and TIOCSTI stays refused
+ * on them (notify must not win over the deny rule). */
+Test(sandbox_filter, tty_fd_range_is_notified_only_with_a_terminal_on_stdin)
+{
+	const struct sock_fprog *tty = &sandbox_filter_builtin[sandbox_filter_index(true, true, false)];
+	const struct sock_fprog *plain = &sandbox_filter_builtin[sandbox_filter_index(true, false, false)];
+	const uint32_t lo = SANDBOX_TTY_FD_BASE, hi = SANDBOX_TTY_FD_BASE + SANDBOX_TTY_FD_COUNT - 1;
+	bool args;
+	struct seccomp_data d;
+
+	for (uint32_t fd = lo - 1; fd <= hi + 1; fd++) {
+		uint32_t want = fd >= lo && fd <= hi ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW;
+
+		d = syscall_data(__NR_read, fd, 0, 0);
+		cr_expect_eq(bpf_run(tty, &d, &args), want, "read(%u)", fd);
+		cr_expect_eq(bpf_run(plain, &d, &args), SECCOMP_RET_ALLOW, "read(%u) untraced", fd);
+		d = syscall_data(__NR_write, fd, 0, 0);
+		cr_expect_eq(bpf_run(tty, &d, &args), want, "write(%u)", fd);
+		d = syscall_data(__NR_ioctl, fd, 0x5401 /* TCGETS */, 0);
+		cr_expect_eq(bpf_run(tty, &d, &args), want, "ioctl(%u)", fd);
+		d = syscall_data(__NR_dup2, fd, 5, 0);
+		cr_expect_eq(bpf_run(tty, &d, &args), want, "dup2(%u, 5)", fd);
+		d = syscall_data(__NR_mmap, 0, 4096, fd);
+		cr_expect_eq(bpf_run(tty, &d, &args), want, "mmap(fd %u)", fd);
+	}
+	d = syscall_data(__NR_read, 0, 0, 0);
+	cr_expect_eq(bpf_run(tty, &d, &args), SECCOMP_RET_USER_NOTIF, "read(0)");
+	/* an int fd of -1 sign-extended, as mmap(MAP_ANONYMOUS) passes it */
+	d = syscall_data(__NR_mmap, 0, 4096, UINT64_MAX);
+	cr_expect_eq(bpf_run(tty, &d, &args), SECCOMP_RET_ALLOW, "anonymous mmap");
+	/* the kernel reads an fd as an unsigned int: junk above is ignored */
+	d = syscall_data(__NR_read, ((uint64_t)1 << 32) | lo, 0, 0);
+	cr_expect_eq(bpf_run(tty, &d, &args), SECCOMP_RET_USER_NOTIF, "read(junk:%u)", lo);
+	d = syscall_data(__NR_ioctl, lo, 0x5412 /* TIOCSTI */, 0);
+	cr_expect_eq(bpf_run(tty, &d, &args) & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ERRNO,
+		     "TIOCSTI on the range stays refused");
+	d = syscall_data(__NR_sendmsg, 3, 0, 0);
+	cr_expect_eq(bpf_run(tty, &d, &args), SECCOMP_RET_USER_NOTIF, "sendmsg");
+	cr_expect_eq(bpf_run(plain, &d, &args), SECCOMP_RET_ALLOW, "sendmsg untraced");
 }

@@ -1,0 +1,85 @@
+#!/bin/sh
+# memo_devtty.sh - opening /dev/tty without using it does not make a run
+# unrecordable (bash opens and closes it at start-up: every bash script
+# typed at a prompt used to run again); any use of it does: a read, an
+# ioctl, a dup, a reopen through /proc/self/fd, an fd a child inherits and
+# reads, one passed over a socket.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+# tty SCRIPT [INPUT]: run shark -c SCRIPT with a pseudo-terminal as stdin,
+# stdout and stderr, and as controlling terminal (script(1)); the screen
+# lands in $out.
+tty() {
+	printf '%s' "${2:-}" | SHARK_NOTICES=1 script -qec "$SHARK -c '$1'" /dev/null \
+		>"$root/screen" 2>&1
+	st=$?
+	out=$(tr -d '\r' <"$root/screen")
+}
+
+# hit NAME SCRIPT [INPUT]: SCRIPT's second run is served from the store
+hit() {
+	tty "$2" "${3:-}"
+	tty "$2" "${3:-}"
+	checks=$((checks + 1))
+	case $out in *"shark: cached"*) ;; *) fail "$1: not served from the store: [$out]" ;; esac
+}
+
+# miss NAME SCRIPT [INPUT]: SCRIPT runs again every time
+miss() {
+	tty "$2" "${3:-}"
+	tty "$2" "${3:-}"
+	checks=$((checks + 1))
+	case $out in *"shark: cached"*) fail "$1: a run that used the terminal was replayed: [$out]" ;; esac
+}
+
+hit devtty-bash 'bash -c "echo hi"'
+checks=$((checks + 1))
+case $out in *hi*) ;; *) fail "devtty-bash-out: [$out]" ;; esac
+hit devtty-open-close 'python3 -c "import os; os.close(os.open(\"/dev/tty\", os.O_RDWR)); print(1)"'
+
+miss devtty-read 'bash -c "read x </dev/tty; echo got \$x"' 'typed
+'
+checks=$((checks + 1))
+case $out in *"got typed"*) ;; *) fail "devtty-read-out: the read did not get the line typed: [$out]" ;; esac
+miss devtty-ioctl 'bash -c "stty size </dev/tty"'
+miss devtty-ioctl-py 'python3 -c "import os, fcntl, termios; fd = os.open(\"/dev/tty\", os.O_RDWR); fcntl.ioctl(fd, termios.TIOCGWINSZ, bytes(8)); print(2)"'
+miss devtty-dup 'python3 -c "import os; fd = os.open(\"/dev/tty\", os.O_RDWR); os.dup(fd); print(3)"'
+miss devtty-write 'python3 -c "import os; fd = os.open(\"/dev/tty\", os.O_RDWR); os.write(fd, b\"x\\n\")"'
+miss devtty-proc-fd 'python3 -c "import os; fd = os.open(\"/dev/tty\", os.O_RDWR); os.close(os.open(\"/proc/self/fd/%d\" % fd, os.O_RDONLY)); print(4)"'
+# opened without O_CLOEXEC (libc's open, not os.open), kept at its number
+# across an exec, read by the program exec'd
+miss devtty-inherit 'python3 -c "import ctypes, os, sys; fd = ctypes.CDLL(None).open(b\"/dev/tty\", 0); os.execv(sys.executable, [sys.executable, \"-c\", \"import os; print(len(os.read(%d, 10)))\" % fd])"' 'abc
+'
+# passed over a socket: the copy arrives at a number the filter does not watch
+miss devtty-scm-rights 'python3 -c "import os, socket; a, b = socket.socketpair(); fd = os.open(\"/dev/tty\", os.O_RDWR); socket.send_fds(a, [b\"x\"], [fd]); print(len(socket.recv_fds(b, 1, 1)[1]))"'
+
+# A directory fd in the tracer's range (1008-1023) still gives path lookups
+# that are inputs: a file appearing there makes the run again.
+look='python3 -c "import os
+os.dup2(os.open(\"sub\", os.O_PATH), 1010)
+try:
+    os.stat(\"late\", dir_fd=1010); print(\"present\")
+except FileNotFoundError:
+    print(\"absent\")"'
+mkdir sub
+hit devtty-dirfd "$look"
+touch sub/late
+tty "$look"
+checks=$((checks + 1))
+case $out in *present*) ;; *) fail "devtty-dirfd-input: a lookup from a dirfd at 1010 was not an input: [$out]" ;; esac
+
+# Whether the open succeeds is part of what the run saw: with the terminal
+# on stdin but no controlling terminal (setsid), it fails, and a run
+# recorded where it succeeded must not be replayed there.
+probe='python3 -c "import os
+try:
+    os.close(os.open(\"/dev/tty\", os.O_RDWR)); print(\"opened\")
+except OSError as e:
+    print(\"failed\", e.errno)"'
+hit devtty-probe "$probe"
+printf '' | SHARK_NOTICES=1 script -qec "setsid -w $SHARK -c '$probe'" /dev/null >"$root/screen" 2>&1
+out=$(tr -d '\r' <"$root/screen")
+checks=$((checks + 1))
+case $out in *"failed 6"*) ;; *) fail "devtty-no-ctty: without a controlling terminal: [$out]" ;; esac
+
+finish
