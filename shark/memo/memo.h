@@ -117,6 +117,24 @@ struct memo_key_info {
 	size_t n_fields;
 };
 
+struct rlimit;
+/* The resource limits of the commands this process runs (`ulimit`),
+ * kept apart from its own: a lowered limit binds each command it starts
+ * (set in the command's sandbox before its exec, procattr.c), never the
+ * shell's own store, scratch and sandbox work. A forked copy (a
+ * subshell) inherits them as a child inherits limits.
+ * memo_ulimit_get - resource's value for a command (RLIMIT_* number
+ * below 16): the one set, or this process's own. 0 or -errno.
+ * memo_ulimit_set - set it, with the kernel's rules: soft above hard
+ * -EINVAL; a hard value above the one in force -EPERM without
+ * CAP_SYS_RESOURCE; a value above this process's own raises its own
+ * (the kernel's check, -EPERM: over fs.nr_open). 0 or -errno.
+ * memo_ulimit_apply_self - make the limits set this process's own (in a
+ * child before it execs anything but through the sandbox). */
+int memo_ulimit_get(int resource, struct rlimit *ret);
+int memo_ulimit_set(int resource, const struct rlimit *rl);
+void memo_ulimit_apply_self(void);
+
 struct store_input;
 /* memo_process_attr_matches - whether a STORE_INPUT_PROCESS input (a
  * process attribute: "rlimit/nofile", "nice", "affinity") holds now: this

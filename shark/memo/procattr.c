@@ -15,10 +15,13 @@
  * the enforced limits: memo.c), so results shared between machines miss
  * only for the commands that did (docs/memo.md, "Process attributes"). */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,6 +47,104 @@ struct sched_attr_v1 {
 	uint32_t util_min, util_max;
 };
 
+/* The commands' limits (memo.h): the bits of set name those `ulimit` set;
+ * the others are this process's own. */
+static struct {
+	uint32_t set;
+	struct rlimit rl[SANDBOX_ATTR_N_RLIMITS];
+} cmd_limits;
+
+int memo_ulimit_get(int resource, struct rlimit *ret)
+{
+	if (resource < 0 || (unsigned)resource >= SANDBOX_ATTR_N_RLIMITS)
+		return -EINVAL;
+	if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(resource)) {
+		*ret = cmd_limits.rl[resource];
+		return 0;
+	}
+	return getrlimit(resource, ret) < 0 ? -errno : 0;
+}
+
+/* CAP_SYS_RESOURCE in this process's effective set: what lets the
+ * kernel raise a hard limit */
+static bool may_raise_hard(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return (data[CAP_SYS_RESOURCE / 32].effective >> (CAP_SYS_RESOURCE % 32)) & 1;
+}
+
+int memo_ulimit_set(int resource, const struct rlimit *rl)
+{
+	struct rlimit old, own;
+	int r = memo_ulimit_get(resource, &old);
+
+	if (r < 0)
+		return r;
+	if (rl->rlim_cur > rl->rlim_max)
+		return -EINVAL;
+	if (rl->rlim_max > old.rlim_max && !may_raise_hard())
+		return -EPERM;
+	if (getrlimit(resource, &own) < 0)
+		return -errno;
+	/* above this process's own: its own goes up too (the kernel
+	 * checks what only it knows, fs.nr_open), so a command can get it */
+	if (rl->rlim_cur > own.rlim_cur || rl->rlim_max > own.rlim_max) {
+		struct rlimit up = { rl->rlim_cur > own.rlim_cur ? rl->rlim_cur : own.rlim_cur,
+				     rl->rlim_max > own.rlim_max ? rl->rlim_max : own.rlim_max };
+		if (setrlimit(resource, &up) < 0)
+			return -errno;
+	}
+	cmd_limits.rl[resource] = *rl;
+	cmd_limits.set |= SANDBOX_ATTR_RLIMIT(resource);
+	return 0;
+}
+
+void memo_ulimit_apply_self(void)
+{
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++)
+		if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(i))
+			(void)setrlimit((int)i, &cmd_limits.rl[i]);
+}
+
+int memo_ulimit_plan(sandbox_plan *plan)
+{
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		struct rlimit own;
+
+		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(i)) || getrlimit((int)i, &own) < 0)
+			continue;
+		if (own.rlim_cur == cmd_limits.rl[i].rlim_cur &&
+		    own.rlim_max == cmd_limits.rl[i].rlim_max)
+			continue;
+		int r = sandbox_plan_set_rlimit(plan, (int)i, &cmd_limits.rl[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+uint64_t memo_fsize_room(int fd, uint64_t n, bool *over)
+{
+	struct rlimit rl;
+	struct stat st;
+
+	*over = false;
+	if (memo_ulimit_get(RLIMIT_FSIZE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return n;
+	int fl = fcntl(fd, F_GETFL);
+	off_t pos = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 || (uint64_t)pos + n <= rl.rlim_cur)
+		return n;
+	*over = true;
+	return (uint64_t)pos >= rl.rlim_cur ? 0 : rl.rlim_cur - (uint64_t)pos;
+}
+
 /* Read the attributes in bits (SANDBOX_ATTR_* bits) into pa; a bit that
  * could not be read is set in pa->failed. */
 static void attrs_read(struct memo_procattrs *pa, unsigned bits)
@@ -51,7 +152,7 @@ static void attrs_read(struct memo_procattrs *pa, unsigned bits)
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
 		if (!(bits & SANDBOX_ATTR_RLIMIT(i)) || i == RLIMIT_STACK)
 			continue;
-		if (getrlimit((int)i, &pa->rl[i]) < 0)
+		if (memo_ulimit_get((int)i, &pa->rl[i]) < 0)
 			pa->failed |= SANDBOX_ATTR_RLIMIT(i);
 	}
 	if (bits & (SANDBOX_ATTR_RLIMIT(RLIMIT_NPROC) | SANDBOX_ATTR_RLIMIT(RLIMIT_AS))) {

@@ -1,6 +1,7 @@
 /* builtins_sys.c - builtins about process resources: umask, times, ulimit. */
 #include "shark/shell/shell.h"
 #include "shark/shell/builtins.h"
+#include "shark/memo/memo.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -168,16 +169,18 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 	if (all) {
 		for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
 			struct rlimit rl;
-			if (getrlimit(limits[k].resource, &rl) < 0)
+			if (memo_ulimit_get(limits[k].resource, &rl) < 0)
 				continue;
 			out_fmt(sh, "%-20s ", limits[k].name);
 			print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limits[k].factor);
 		}
 		return 0;
 	}
+	/* the commands' limits, not the shell's own (memo.h) */
 	struct rlimit rl;
-	if (getrlimit(limits[which].resource, &rl) < 0) {
-		sh_error(sh, "ulimit: %s", strerror(errno));
+	int e = memo_ulimit_get(limits[which].resource, &rl);
+	if (e < 0) {
+		sh_error(sh, "ulimit: %s", strerror(-e));
 		return 1;
 	}
 	if (i >= argc) {
@@ -201,8 +204,9 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 		rl.rlim_max = v;
 	if (soft)
 		rl.rlim_cur = v;
-	if (setrlimit(limits[which].resource, &rl) < 0) {
-		sh_error(sh, "ulimit: error setting limit (%s)", strerror(errno));
+	e = memo_ulimit_set(limits[which].resource, &rl);
+	if (e < 0) {
+		sh_error(sh, "ulimit: error setting limit (%s)", strerror(-e));
 		return sh->bash ? 1 : 2;	/* bash: 1 */
 	}
 	return 0;

@@ -3,6 +3,7 @@
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
+#include "shark/memo/memo.h"
 #include "shark/shell/array.h"
 #include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
@@ -446,6 +447,9 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 	pid_t pid = in_place ? 0 : job ? jobs_fork(sh, false) : fork();
 	if (pid == 0) {
 		signals_child_reset(sh, false);
+		/* the script's shell starts with `ulimit`'s limits as its own,
+		 * as a command would (docs/language.md, ulimit) */
+		memo_ulimit_apply_self();
 		execve(sh->shell_path, av.v, envp);
 		sh_error(sh, "%s: %s", argv->v[0], strerror(errno));
 		_exit(126);
