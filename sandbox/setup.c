@@ -1312,9 +1312,19 @@ static __attribute__((noreturn)) void command_main(
 	}
 	probe_path(plan, &search, probe);
 	/* The caller's limits for the command (a shell's `ulimit`), now
-	 * that the set-up is done: all but the number of files, which the
-	 * filter's listener below may need one more of */
-	if (apply_rlimits(plan, ~SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE)) < 0)
+	 * that the set-up is done: all but the number of files if the
+	 * filter's listener below, which takes the lowest free fd, would not
+	 * fit under it */
+	uint32_t later = 0;
+	if (plan->rlim_set & SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE)) {
+		int low = fcntl(0, F_DUPFD_CLOEXEC, 0);
+
+		if (low < 0 || (rlim_t)low >= plan->rlim[RLIMIT_NOFILE].rlim_cur)
+			later = SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE);
+		if (low >= 0)
+			close(low);
+	}
+	if (apply_rlimits(plan, ~later) < 0)
 		die(sock, SANDBOX_E_SETUP, "resource limits");
 	r = sandbox_filter_load(plan->trace, isatty(0), plan->network, &notify_fd);
 	if (r < 0) {
@@ -1329,7 +1339,7 @@ static __attribute__((noreturn)) void command_main(
 		close(notify_fd);
 	/* with its fds those of the exec: a traced call when traced (it
 	 * makes the limit an input of the run, which is the caller's value) */
-	r = apply_rlimits(plan, SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE));
+	r = apply_rlimits(plan, later);
 	if (r == 0)
 		r = exec_command(plan, sh_argv, &search);
 	sandbox_write_all(exec_err_fd, &r, sizeof(r));

@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 		else
 			bashvars_scan_text(&sh, sh.src->buf, sh.src->len);
 	}
+	memo_ulimit_init();
 	int mr = external_init(&sh, force, sh.interactive);
 	if (mr < 0)
 		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-mr));

@@ -129,8 +129,24 @@ struct rlimit;
  * -EINVAL; a hard value above the one in force -EPERM without
  * CAP_SYS_RESOURCE; a value above this process's own raises its own
  * (the kernel's check, -EPERM: over fs.nr_open). 0 or -errno.
- * memo_ulimit_apply_self - make the limits set this process's own (in a
- * child before it execs anything but through the sandbox). */
+ * memo_ulimit_apply_self - make the limits set this process's own, and
+ * SIGXFSZ's default back if memo_ulimit_init ignored it (in a child
+ * before it execs anything but through the sandbox).
+ * memo_ulimit_init - at start-up: a file size or open files soft limit
+ * inherited below its hard one stays the commands' while the shell's own
+ * work gets the hard one; under a finite file size limit of its own the
+ * shell ignores SIGXFSZ (a store write that fails is not recorded,
+ * never the shell's death), which its commands still get at its default.
+ * memo_ulimit_xfsz_own - whether it did (and no `trap` changed it since:
+ * memo_ulimit_xfsz_trapped), so that SIGXFSZ is not passed on ignored.
+ * memo_ulimit_fsize_over - how many of n bytes this shell's own
+ * builtins may write to fd under the commands' file size limit (the
+ * shell's own `printf > f` is bound by `ulimit -f` in sh): as
+ * memo_fsize_room, a cheap test when no limit was set. */
+void memo_ulimit_init(void);
+bool memo_ulimit_xfsz_own(void);
+void memo_ulimit_xfsz_trapped(void);
+size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over);
 int memo_ulimit_get(int resource, struct rlimit *ret);
 int memo_ulimit_set(int resource, const struct rlimit *rl);
 void memo_ulimit_apply_self(void);

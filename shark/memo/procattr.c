@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -52,7 +53,55 @@ struct sched_attr_v1 {
 static struct {
 	uint32_t set;
 	struct rlimit rl[SANDBOX_ATTR_N_RLIMITS];
+	bool xfsz_own; /* SIGXFSZ ignored by memo_ulimit_init */
 } cmd_limits;
+
+void memo_ulimit_init(void)
+{
+	static const int raise_own[] = { RLIMIT_FSIZE, RLIMIT_NOFILE };
+	struct rlimit rl;
+
+	for (size_t i = 0; i < sizeof(raise_own) / sizeof(raise_own[0]); i++) {
+		int res = raise_own[i];
+
+		if (getrlimit(res, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+			continue;
+		cmd_limits.rl[res] = rl;
+		cmd_limits.set |= SANDBOX_ATTR_RLIMIT(res);
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(res, &rl);
+	}
+	struct sigaction sa;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE))) {
+			cmd_limits.rl[RLIMIT_FSIZE] = rl;
+			cmd_limits.set |= SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE);
+		}
+		if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+			signal(SIGXFSZ, SIG_IGN);
+			cmd_limits.xfsz_own = true;
+		}
+	}
+}
+
+bool memo_ulimit_xfsz_own(void)
+{
+	return cmd_limits.xfsz_own;
+}
+
+void memo_ulimit_xfsz_trapped(void)
+{
+	cmd_limits.xfsz_own = false;
+}
+
+size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over)
+{
+	*over = false;
+	if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE)) ||
+	    cmd_limits.rl[RLIMIT_FSIZE].rlim_cur == RLIM_INFINITY)
+		return n;
+	return (size_t)memo_fsize_room(fd, n, over);
+}
 
 int memo_ulimit_get(int resource, struct rlimit *ret)
 {
@@ -106,6 +155,8 @@ int memo_ulimit_set(int resource, const struct rlimit *rl)
 
 void memo_ulimit_apply_self(void)
 {
+	if (cmd_limits.xfsz_own)
+		signal(SIGXFSZ, SIG_DFL);
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++)
 		if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(i))
 			(void)setrlimit((int)i, &cmd_limits.rl[i]);

@@ -797,14 +797,17 @@ void memo_ignored_signals(sigset_t *ret)
 		for (int sig = 1; sig < NSIG && sig <= 64; sig++)
 			if ((mask & (1ull << (sig - 1))) && (sig < 32 || sig >= SIGRTMIN))
 				sigaddset(ret, sig);
-		return;
+	} else {
+		for (int sig = 1; sig < NSIG; sig++) {
+			struct sigaction sa;
+			if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+			    sa.sa_handler == SIG_IGN)
+				sigaddset(ret, sig);
+		}
 	}
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa;
-		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
-		    sa.sa_handler == SIG_IGN)
-			sigaddset(ret, sig);
-	}
+	/* the shell's own, not sh's: its commands get the default (memo.h) */
+	if (memo_ulimit_xfsz_own())
+		sigdelset(ret, SIGXFSZ);
 }
 
 uint64_t memo_sigset_bits(const sigset_t *set)

@@ -126,6 +126,13 @@ static const struct {
 	{ 'r', RLIMIT_RTPRIO, 1, "rtprio" },
 };
 
+/* ulimit's unit for limit k: bash (not in POSIX mode) counts -f and -c
+ * in 1024-byte blocks, dash and POSIX in 512-byte ones */
+static unsigned limit_factor(const struct shell *sh, size_t k)
+{
+	return sh->bash && limits[k].factor == 512 ? 1024 : limits[k].factor;
+}
+
 static void print_limit(struct shell *sh, rlim_t v, unsigned factor)
 {
 	if (v == RLIM_INFINITY)
@@ -172,7 +179,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 			if (memo_ulimit_get(limits[k].resource, &rl) < 0)
 				continue;
 			out_fmt(sh, "%-20s ", limits[k].name);
-			print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limits[k].factor);
+			print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limit_factor(sh, k));
 		}
 		return 0;
 	}
@@ -184,7 +191,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 		return 1;
 	}
 	if (i >= argc) {
-		print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limits[which].factor);
+		print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limit_factor(sh, which));
 		return 0;
 	}
 	rlim_t v;
@@ -198,7 +205,7 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 			sh_error(sh, "ulimit: bad number");
 			return sh->bash ? 1 : 2;
 		}
-		v = (rlim_t)n * limits[which].factor;
+		v = (rlim_t)n * limit_factor(sh, which);
 	}
 	if (hard || both)
 		rl.rlim_max = v;
