@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 	/* $0 (and the name in error messages) is "shark", not the binary's
 	 * full path; a script's name or `-c CMD NAME` replaces it below. */
 	const char *slash = argv[0] ? strrchr(argv[0], '/') : NULL;
+	memo_ulimit_init(); /* before the environment is imported */
 	if (shell_init(&sh, slash && slash[1] ? slash + 1 : argv[0], environ) < 0) {
 		fputs("shark: out of memory\n", stderr);
 		return 2;
@@ -181,7 +182,6 @@ int main(int argc, char **argv)
 		else
 			bashvars_scan_text(&sh, sh.src->buf, sh.src->len);
 	}
-	memo_ulimit_init();
 	int mr = external_init(&sh, force, sh.interactive);
 	if (mr < 0)
 		fprintf(stderr, "shark: cannot set up the memo engine: %s\n", strerror(-mr));

@@ -132,7 +132,12 @@ struct rlimit;
  * memo_ulimit_apply_self - make the limits set this process's own, and
  * SIGXFSZ's default back if memo_ulimit_init ignored it (in a child
  * before it execs anything but through the sandbox).
- * memo_ulimit_init - at start-up: a file size or open files soft limit
+ * memo_ulimit_exec_env - for a child about to exec a new shark (a script
+ * without `#!`): the commands' limits as an environment entry (malloc'd;
+ * NULL when none were set) its memo_ulimit_init takes them from, the
+ * shell's own staying its own; SIGXFSZ back at its default.
+ * memo_ulimit_init - at start-up (before the environment is imported):
+ * the limits a parent shark passed (memo_ulimit_exec_env); a file size or open files soft limit
  * inherited below its hard one stays the commands' while the shell's own
  * work gets the hard one; under a finite file size limit of its own the
  * shell ignores SIGXFSZ (a store write that fails is not recorded,
@@ -144,6 +149,7 @@ struct rlimit;
  * shell's own `printf > f` is bound by `ulimit -f` in sh): as
  * memo_fsize_room, a cheap test when no limit was set. */
 void memo_ulimit_init(void);
+char *memo_ulimit_exec_env(void);
 bool memo_ulimit_xfsz_own(void);
 void memo_ulimit_xfsz_trapped(void);
 size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over);

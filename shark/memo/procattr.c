@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -56,18 +57,97 @@ static struct {
 	bool xfsz_own; /* SIGXFSZ ignored by memo_ulimit_init */
 } cmd_limits;
 
+#define LIMITS_ENV "SHARK_CMD_LIMITS"
+
+/* "R=CUR:MAX" (decimal, "u" for unlimited) into *v; the text after it */
+static const char *parse_limit_value(const char *p, rlim_t *v)
+{
+	if (*p == 'u') {
+		*v = RLIM_INFINITY;
+		return p + 1;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(p, &end, 10);
+	if (errno || end == p)
+		return NULL;
+	*v = (rlim_t)n;
+	return end;
+}
+
+/* The commands' limits a parent shark passed to this one (memo_ulimit_
+ * exec_env), taken out of the environment so that no command sees it. */
+static void limits_from_env(void)
+{
+	const char *p = getenv(LIMITS_ENV);
+
+	while (p && *p) {
+		char *end;
+		unsigned long res = strtoul(p, &end, 10);
+		struct rlimit rl;
+
+		if (end == p || *end != '=' || res >= SANDBOX_ATTR_N_RLIMITS ||
+		    !(p = parse_limit_value(end + 1, &rl.rlim_cur)) || *p != ':' ||
+		    !(p = parse_limit_value(p + 1, &rl.rlim_max)) || rl.rlim_cur > rl.rlim_max)
+			break;
+		cmd_limits.rl[res] = rl;
+		cmd_limits.set |= SANDBOX_ATTR_RLIMIT(res);
+		if (*p != ',')
+			break;
+		p++;
+	}
+	unsetenv(LIMITS_ENV);
+}
+
+/* v as LIMITS_ENV writes it: decimal, or "u" for unlimited */
+static void put_limit_value(char *buf, size_t size, rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		snprintf(buf, size, "u");
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)v);
+}
+
+char *memo_ulimit_exec_env(void)
+{
+	if (cmd_limits.xfsz_own)
+		signal(SIGXFSZ, SIG_DFL);
+	if (!cmd_limits.set)
+		return NULL;
+	size_t size = sizeof(LIMITS_ENV "=") + SANDBOX_ATTR_N_RLIMITS * 48, len;
+	char *buf = malloc(size);
+	if (!buf)
+		return NULL;
+	snprintf(buf, size, LIMITS_ENV "=");
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		char cur[24], max[24];
+		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(i)))
+			continue;
+		put_limit_value(cur, sizeof(cur), cmd_limits.rl[i].rlim_cur);
+		put_limit_value(max, sizeof(max), cmd_limits.rl[i].rlim_max);
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%u=%s:%s", buf[len - 1] == '=' ? "" : ",", i,
+			 cur, max);
+	}
+	return buf;
+}
+
 void memo_ulimit_init(void)
 {
 	static const int raise_own[] = { RLIMIT_FSIZE, RLIMIT_NOFILE };
 	struct rlimit rl;
+
+	limits_from_env();
 
 	for (size_t i = 0; i < sizeof(raise_own) / sizeof(raise_own[0]); i++) {
 		int res = raise_own[i];
 
 		if (getrlimit(res, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
 			continue;
-		cmd_limits.rl[res] = rl;
-		cmd_limits.set |= SANDBOX_ATTR_RLIMIT(res);
+		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(res))) {
+			cmd_limits.rl[res] = rl;
+			cmd_limits.set |= SANDBOX_ATTR_RLIMIT(res);
+		}
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(res, &rl);
 	}

@@ -447,9 +447,21 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 	pid_t pid = in_place ? 0 : job ? jobs_fork(sh, false) : fork();
 	if (pid == 0) {
 		signals_child_reset(sh, false);
-		/* the script's shell starts with `ulimit`'s limits as its own,
-		 * as a command would (docs/language.md, ulimit) */
-		memo_ulimit_apply_self();
+		/* the script's shell gets `ulimit`'s limits for its
+		 * commands, its own staying the shell's (memo.h) */
+		char *lim = memo_ulimit_exec_env();
+		if (lim) {
+			size_t n = 0;
+			while (envp[n])
+				n++;
+			char **env2 = malloc((n + 2) * sizeof(*env2));
+			if (env2) {
+				memcpy(env2, envp, n * sizeof(*env2));
+				env2[n] = lim;
+				env2[n + 1] = NULL;
+				envp = env2;
+			}
+		}
 		execve(sh->shell_path, av.v, envp);
 		sh_error(sh, "%s: %s", argv->v[0], strerror(errno));
 		_exit(126);

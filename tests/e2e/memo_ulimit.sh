@@ -78,6 +78,14 @@ like_bash vmem "$v"
 checks=$((checks + 1))
 [ -z "$err" ] || fail "vmem: the store failed under ulimit -v: [$err]"
 
+# -- a script without #!, run by a new shell: the limits reach its commands
+printf '%s\n' 'cat big > out; echo st=$?; wc -c < out' 'sh -c "ulimit -f; ulimit -n; ulimit -Hn"' \
+	'env | grep -c SHARK_CMD; echo x | cat' >noshebang
+chmod +x noshebang
+ns='ulimit -n 20; ulimit -Sf 10; ./noshebang; echo rc=$?'
+sk "$ns"
+same_as_dash script-limits "$ns"
+
 # -- a file size limit the shell was started under ----------------------------------
 s='cat big > out; echo st=$?; head -c 3000 big | wc -c; sh -c "ulimit -f"'
 SHARK_NOTICES=1 sh -c 'ulimit -f 10; exec "$0" -c "$1"' "$SHARK" "$s" >"$root/out" 2>"$root/err"
