@@ -276,6 +276,19 @@ uint64_t memo_fsize_room(int fd, uint64_t n, bool *over)
 	return (uint64_t)pos >= rl.rlim_cur ? 0 : rl.rlim_cur - (uint64_t)pos;
 }
 
+/* *rl for a limit the plan sets to v, soft and hard, in the command before
+ * the commands' own limits are lowered onto it */
+static void plan_limit(struct rlimit *rl, int res, rlim_t v)
+{
+	if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(res))) {
+		rl->rlim_cur = rl->rlim_max = v;
+		return;
+	}
+	rl->rlim_max = cmd_limits.rl[res].rlim_max < v ? cmd_limits.rl[res].rlim_max : v;
+	rl->rlim_cur = cmd_limits.rl[res].rlim_cur < rl->rlim_max ? cmd_limits.rl[res].rlim_cur
+								 : rl->rlim_max;
+}
+
 /* Read the attributes in bits (SANDBOX_ATTR_* bits) into pa; a bit that
  * could not be read is set in pa->failed. */
 static void attrs_read(struct memo_procattrs *pa, unsigned bits)
@@ -288,13 +301,14 @@ static void attrs_read(struct memo_procattrs *pa, unsigned bits)
 	}
 	if (bits & (SANDBOX_ATTR_RLIMIT(RLIMIT_NPROC) | SANDBOX_ATTR_RLIMIT(RLIMIT_AS))) {
 		/* the two the plan sets in the command, soft and hard
-		 * (sandbox/setup.c): what the command saw is the plan's */
+		 * (sandbox/setup.c): what the command saw is the plan's, or
+		 * the lower value `ulimit` set (apply_rlimits there) */
 		struct sandbox_limits pl;
 		memo_run_limits(&pl);
 		if (pl.max_procs)
-			pa->rl[RLIMIT_NPROC].rlim_cur = pa->rl[RLIMIT_NPROC].rlim_max = pl.max_procs;
+			plan_limit(&pa->rl[RLIMIT_NPROC], RLIMIT_NPROC, pl.max_procs);
 		if (pl.max_memory)
-			pa->rl[RLIMIT_AS].rlim_cur = pa->rl[RLIMIT_AS].rlim_max = pl.max_memory;
+			plan_limit(&pa->rl[RLIMIT_AS], RLIMIT_AS, pl.max_memory);
 	}
 	if (bits & SANDBOX_ATTR_NICE) {
 		errno = 0;
