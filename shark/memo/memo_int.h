@@ -325,6 +325,9 @@ int memo_ulimit_plan(sandbox_plan *plan);
  * there and sent the command SIGXFSZ). The engine writes a command's
  * stdout and stderr for it (run.c) and replays hits (pipeline.c). */
 uint64_t memo_fsize_room(int fd, uint64_t n, bool *over);
+/* memo_fsize_limit - the commands' file size soft limit, in bytes
+ * (RLIM_INFINITY: none), without a system call */
+uint64_t memo_fsize_limit(void);
 
 /* memo_procattrs_now - every attribute's value now (before a pipeline's
  * stages start: what its commands start with; the record hashes these). */

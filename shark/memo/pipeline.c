@@ -243,11 +243,10 @@ static bool hit_usable(store_txn *txn, const struct store_trace *t, void *ctx)
 		(void)memo_fsize_room(f->ps->out_dest, t->stdout_size, &over);
 	if (!over && f->ps->s->fd_err >= 0)
 		(void)memo_fsize_room(f->ps->s->fd_err, t->stderr_size, &over);
-	struct rlimit fl;
-	if (!over && memo_ulimit_get(RLIMIT_FSIZE, &fl) == 0 && fl.rlim_cur != RLIM_INFINITY)
+	uint64_t fl = memo_fsize_limit();
+	if (!over && fl != (uint64_t)RLIM_INFINITY)
 		for (size_t i = 0; !over && i < t->n_effects; i++)
-			over = t->effects[i].kind == STORE_EFFECT_FILE &&
-			       t->effects[i].size > fl.rlim_cur;
+			over = t->effects[i].kind == STORE_EFFECT_FILE && t->effects[i].size > fl;
 	if (over)
 		return false;
 	return !f->next || cut_feeds_a_record(txn, t, (void *)f->next);

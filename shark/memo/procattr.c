@@ -176,10 +176,6 @@ void memo_ulimit_xfsz_trapped(void)
 
 size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over)
 {
-	*over = false;
-	if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE)) ||
-	    cmd_limits.rl[RLIMIT_FSIZE].rlim_cur == RLIM_INFINITY)
-		return n;
 	return (size_t)memo_fsize_room(fd, n, over);
 }
 
@@ -259,14 +255,22 @@ int memo_ulimit_plan(sandbox_plan *plan)
 	return 0;
 }
 
+uint64_t memo_fsize_limit(void)
+{
+	/* set whenever finite: memo_ulimit_init took a finite one the shell
+	 * started under */
+	return cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE)
+		       ? (uint64_t)cmd_limits.rl[RLIMIT_FSIZE].rlim_cur
+		       : (uint64_t)RLIM_INFINITY;
+}
+
 uint64_t memo_fsize_room(int fd, uint64_t n, bool *over)
 {
-	struct rlimit rl;
+	struct rlimit rl = { memo_fsize_limit(), 0 };
 	struct stat st;
 
 	*over = false;
-	if (memo_ulimit_get(RLIMIT_FSIZE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
-	    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (rl.rlim_cur == RLIM_INFINITY || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return n;
 	int fl = fcntl(fd, F_GETFL);
 	off_t pos = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
