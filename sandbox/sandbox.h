@@ -286,8 +286,9 @@ void sandbox_plan_set_limits(sandbox_plan *plan, const struct sandbox_limits *l)
  * command's user namespace cannot raise a limit); where the plan's
  * limits (max_procs, max_memory) set the same resource, the lower of the
  * two values holds. The command's own set-up in the sandbox is not
- * bound by them: they are set just before its filter and exec (the file
- * limit after the filter, as one of its traced calls). Errors: -EINVAL. */
+ * bound by them: they are set just before its filter and exec (the open
+ * files limit after the filter, as a traced call, when the filter's
+ * listener would not fit under it). Errors: -EINVAL. */
 struct rlimit;
 int sandbox_plan_set_rlimit(sandbox_plan *plan, int resource, const struct rlimit *rl);
 

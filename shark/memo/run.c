@@ -243,12 +243,6 @@ static void flush_pending(struct srun *r)
 		finish_relay(r);
 }
 
-/* Write n bytes of r's output to fd, its destination outside, as the
- * command would have under the commands' file size limit (`ulimit -f`):
- * what fits, then SIGXFSZ to the command (as the kernel sends it on the
- * write that fails: bash's 153), and nothing more of it. The run is not
- * recorded. The pipe is still read to its end, so that a command going on
- * (one that ignores SIGXFSZ) gets no SIGPIPE. -1 when the write failed. */
 /* The command starts with SIGXFSZ ignored (the shell's was): it got
  * EFBIG instead, and its own status stands */
 static bool xfsz_ignored(void)
@@ -257,6 +251,13 @@ static bool xfsz_ignored(void)
 	memo_ignored_signals(&ign);
 	return sigismember(&ign, SIGXFSZ) == 1;
 }
+
+/* Write n bytes of r's output to fd, its destination outside, as the
+ * command would have under the commands' file size limit (`ulimit -f`):
+ * what fits, then SIGXFSZ to the command (as the kernel sends it on the
+ * write that fails: bash's 153), and nothing more of it. The run is not
+ * recorded. The pipe is still read to its end, so that a command going on
+ * (one that ignores SIGXFSZ) gets no SIGPIPE. -1 when the write failed. */
 
 static int write_dest(struct srun *r, int fd, const char *buf, size_t n)
 {
