@@ -90,12 +90,14 @@ int main(int argc, char **argv)
 	int cli_status = cli_main(argc, argv);
 	if (cli_status >= 0)
 		return cli_status;
+	/* the shell's own limits settle before any pid 1 is cloned from it
+	 * and before the environment is imported (memo.h) */
+	memo_ulimit_init();
 	prepare_early(argc, argv);
 	struct shell sh;
 	/* $0 (and the name in error messages) is "shark", not the binary's
 	 * full path; a script's name or `-c CMD NAME` replaces it below. */
 	const char *slash = argv[0] ? strrchr(argv[0], '/') : NULL;
-	memo_ulimit_init(); /* before the environment is imported */
 	if (shell_init(&sh, slash && slash[1] ? slash + 1 : argv[0], environ) < 0) {
 		fputs("shark: out of memory\n", stderr);
 		return 2;
