@@ -54,6 +54,11 @@ struct sched_attr_v1 {
 static struct {
 	uint32_t set;
 	struct rlimit rl[SANDBOX_ATTR_N_RLIMITS];
+	/* the bits of inherited name the limits memo_ulimit_init found
+	 * (inh, the commands' while this process's own is still own_then,
+	 * what it made it: a change from outside, `prlimit --pid`, wins) */
+	uint32_t inherited;
+	struct rlimit inh[SANDBOX_ATTR_N_RLIMITS], own_then[SANDBOX_ATTR_N_RLIMITS];
 	bool xfsz_own; /* SIGXFSZ ignored by memo_ulimit_init */
 } cmd_limits;
 
@@ -112,7 +117,7 @@ char *memo_ulimit_exec_env(void)
 {
 	if (cmd_limits.xfsz_own)
 		signal(SIGXFSZ, SIG_DFL);
-	if (!cmd_limits.set)
+	if (!(cmd_limits.set | cmd_limits.inherited))
 		return NULL;
 	size_t size = sizeof(LIMITS_ENV "=") + SANDBOX_ATTR_N_RLIMITS * 48, len;
 	char *buf = malloc(size);
@@ -121,10 +126,12 @@ char *memo_ulimit_exec_env(void)
 	snprintf(buf, size, LIMITS_ENV "=");
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
 		char cur[24], max[24];
-		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(i)))
+		struct rlimit rl;
+		if (!((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) ||
+		    memo_ulimit_get((int)i, &rl) < 0)
 			continue;
-		put_limit_value(cur, sizeof(cur), cmd_limits.rl[i].rlim_cur);
-		put_limit_value(max, sizeof(max), cmd_limits.rl[i].rlim_max);
+		put_limit_value(cur, sizeof(cur), rl.rlim_cur);
+		put_limit_value(max, sizeof(max), rl.rlim_max);
 		len = strlen(buf);
 		snprintf(buf + len, size - len, "%s%u=%s:%s", buf[len - 1] == '=' ? "" : ",", i,
 			 cur, max);
@@ -138,24 +145,25 @@ void memo_ulimit_init(void)
 	struct rlimit rl;
 
 	limits_from_env();
-
 	for (size_t i = 0; i < sizeof(raise_own) / sizeof(raise_own[0]); i++) {
 		int res = raise_own[i];
 
 		if (getrlimit(res, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
 			continue;
-		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(res))) {
-			cmd_limits.rl[res] = rl;
-			cmd_limits.set |= SANDBOX_ATTR_RLIMIT(res);
-		}
+		cmd_limits.inh[res] = rl;
 		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(res, &rl);
+		if (setrlimit(res, &rl) == 0) {
+			cmd_limits.own_then[res] = rl;
+			cmd_limits.inherited |= SANDBOX_ATTR_RLIMIT(res);
+		}
 	}
+	/* a finite file size limit of its own, raised or not: the engine's
+	 * writes for the commands check it (memo_fsize_limit) */
 	struct sigaction sa;
 	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE))) {
-			cmd_limits.rl[RLIMIT_FSIZE] = rl;
-			cmd_limits.set |= SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE);
+		if (!(cmd_limits.inherited & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE))) {
+			cmd_limits.inh[RLIMIT_FSIZE] = cmd_limits.own_then[RLIMIT_FSIZE] = rl;
+			cmd_limits.inherited |= SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE);
 		}
 		if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
 			signal(SIGXFSZ, SIG_IGN);
@@ -187,7 +195,13 @@ int memo_ulimit_get(int resource, struct rlimit *ret)
 		*ret = cmd_limits.rl[resource];
 		return 0;
 	}
-	return getrlimit(resource, ret) < 0 ? -errno : 0;
+	if (getrlimit(resource, ret) < 0)
+		return -errno;
+	if ((cmd_limits.inherited & SANDBOX_ATTR_RLIMIT(resource)) &&
+	    ret->rlim_cur == cmd_limits.own_then[resource].rlim_cur &&
+	    ret->rlim_max == cmd_limits.own_then[resource].rlim_max)
+		*ret = cmd_limits.inh[resource];
+	return 0;
 }
 
 /* CAP_SYS_RESOURCE in this process's effective set: what lets the
@@ -233,22 +247,25 @@ void memo_ulimit_apply_self(void)
 {
 	if (cmd_limits.xfsz_own)
 		signal(SIGXFSZ, SIG_DFL);
-	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++)
-		if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(i))
-			(void)setrlimit((int)i, &cmd_limits.rl[i]);
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		struct rlimit rl;
+		if (((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) &&
+		    memo_ulimit_get((int)i, &rl) == 0)
+			(void)setrlimit((int)i, &rl);
+	}
 }
 
 int memo_ulimit_plan(sandbox_plan *plan)
 {
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
-		struct rlimit own;
+		struct rlimit own, rl;
 
-		if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(i)) || getrlimit((int)i, &own) < 0)
+		if (!((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) ||
+		    getrlimit((int)i, &own) < 0 || memo_ulimit_get((int)i, &rl) < 0)
 			continue;
-		if (own.rlim_cur == cmd_limits.rl[i].rlim_cur &&
-		    own.rlim_max == cmd_limits.rl[i].rlim_max)
+		if (own.rlim_cur == rl.rlim_cur && own.rlim_max == rl.rlim_max)
 			continue;
-		int r = sandbox_plan_set_rlimit(plan, (int)i, &cmd_limits.rl[i]);
+		int r = sandbox_plan_set_rlimit(plan, (int)i, &rl);
 		if (r < 0)
 			return r;
 	}
@@ -257,11 +274,15 @@ int memo_ulimit_plan(sandbox_plan *plan)
 
 uint64_t memo_fsize_limit(void)
 {
-	/* set whenever finite: memo_ulimit_init took a finite one the shell
-	 * started under */
-	return cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE)
-		       ? (uint64_t)cmd_limits.rl[RLIMIT_FSIZE].rlim_cur
-		       : (uint64_t)RLIM_INFINITY;
+	/* `ulimit -f` set it, or memo_ulimit_init found a finite one: else
+	 * there is none, and no system call asks */
+	struct rlimit rl;
+	if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE))
+		return (uint64_t)cmd_limits.rl[RLIMIT_FSIZE].rlim_cur;
+	if ((cmd_limits.inherited & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE)) &&
+	    memo_ulimit_get(RLIMIT_FSIZE, &rl) == 0)
+		return (uint64_t)rl.rlim_cur;
+	return (uint64_t)RLIM_INFINITY;
 }
 
 uint64_t memo_fsize_room(int fd, uint64_t n, bool *over)

@@ -97,4 +97,12 @@ dout=$(sh -c 'ulimit -f 10; exec dash -c "$0"' "$s" 2>/dev/null)
 [ "$out" = "$dout" ] && [ "$st" = 0 ] ||
 	fail "inherited: shark gave [$out] status $st, dash [$dout] ($err)"
 
+# -- an open files soft limit the shell was started under ---------------------------
+# its commands and `ulimit` see it; the shell's own work gets the hard one
+i='sh -c "ulimit -n; ulimit -Hn"; ulimit -n; echo y | cat; ulimit -Sn 100; sh -c "ulimit -n"'
+out=$(sh -c 'ulimit -Sn 12; exec "$0" -c "$1"' "$SHARK" "$i" 2>"$root/err")
+dout=$(sh -c 'ulimit -Sn 12; exec dash -c "$0"' "$i" 2>/dev/null)
+checks=$((checks + 1))
+[ "$out" = "$dout" ] || fail "inherited nofile: shark gave [$out], dash [$dout] ($(cat "$root/err"))"
+
 finish
