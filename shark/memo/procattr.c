@@ -291,7 +291,8 @@ uint64_t memo_fsize_room(int fd, uint64_t n, bool *over)
 	struct stat st;
 
 	*over = false;
-	if (rl.rlim_cur == RLIM_INFINITY || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	/* (a write of nothing is never refused) */
+	if (n == 0 || rl.rlim_cur == RLIM_INFINITY || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return n;
 	int fl = fcntl(fd, F_GETFL);
 	off_t pos = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
