@@ -62,6 +62,13 @@ printf "%2000s" x > o3; echo not-here'
 sk "$b"
 same_as_dash fsize-builtin "$b"
 
+# Nothing written to a file already past the limit is no error (the kernel
+# refuses no empty write), from a builtin or a command.
+head -c 20000 /dev/zero >past
+z='ulimit -f 10; printf "" >> past; echo st=$?; cat /dev/null >> past; echo st=$?; wc -c < past'
+sk "$z"
+same_as_dash fsize-empty "$z"
+
 # -- ulimit -n ----------------------------------------------------------------------
 # 4 is the lowest bash runs a dynamic program with (3: ld.so cannot open
 # libc, 127); the shell's own descriptors do not count.
