@@ -5,6 +5,7 @@
 #include <linux/filter.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "sandbox/sandbox.h"
@@ -35,6 +36,10 @@ struct sandbox_plan {
 	struct sandbox_extra_path *paths;
 	size_t n_paths;
 	struct sandbox_limits limits;
+	/* resource limits the command starts with (sandbox_plan_set_rlimit):
+	 * the bits of rlim_set name the RLIMIT_* numbers set in rlim */
+	uint32_t rlim_set;
+	struct rlimit rlim[SANDBOX_ATTR_N_RLIMITS];
 	/* Set by pid 1 in its copy: the host path of the terminal among the
 	 * stdio fds ("/dev/pts/3"), or "". */
 	char tty_path[64];

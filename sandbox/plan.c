@@ -199,6 +199,16 @@ void sandbox_plan_set_limits(sandbox_plan *plan, const struct sandbox_limits *l)
 	plan->limits = *l;
 }
 
+int sandbox_plan_set_rlimit(sandbox_plan *plan, int resource, const struct rlimit *rl)
+{
+	if (resource < 0 || (unsigned)resource >= SANDBOX_ATTR_N_RLIMITS ||
+	    rl->rlim_cur > rl->rlim_max)
+		return -EINVAL;
+	plan->rlim[resource] = *rl;
+	plan->rlim_set |= SANDBOX_ATTR_RLIMIT(resource);
+	return 0;
+}
+
 /* n * 10 + d, or false on overflow. */
 static bool mul_add(uint64_t *n, uint64_t mul, uint64_t add)
 {

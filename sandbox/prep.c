@@ -31,6 +31,8 @@ struct plan_hdr {
 	uint8_t interactive, network, trace, host_view, tmp_capture;
 	sigset_t ignored;
 	struct sandbox_limits limits;
+	uint32_t rlim_set;
+	struct rlimit rlim[SANDBOX_ATTR_N_RLIMITS];
 };
 
 static size_t strv_size(char *const *v, size_t n)
@@ -65,7 +67,9 @@ int sandbox_plan_encode(const struct sandbox_plan *plan, mode_t umask_value,
 			      .host_view = plan->host_view,
 			      .tmp_capture = plan->tmp_capture,
 			      .ignored = plan->ignored,
-			      .limits = plan->limits };
+			      .limits = plan->limits,
+			      .rlim_set = plan->rlim_set };
+	memcpy(h.rlim, plan->rlim, sizeof(h.rlim));
 	size_t size = sizeof(h) + strlen(plan->cwd) + 1 + strlen(plan->workspace) + 1 +
 		      strlen(plan->scratch) + 1 + strv_size(plan->argv, plan->argc) +
 		      strv_size(plan->envp, plan->envc);
@@ -150,6 +154,8 @@ int sandbox_plan_decode(const void *data, size_t size, struct sandbox_plan **ret
 	plan->tmp_capture = h.tmp_capture;
 	plan->ignored = h.ignored;
 	plan->limits = h.limits;
+	plan->rlim_set = h.rlim_set;
+	memcpy(plan->rlim, h.rlim, sizeof(plan->rlim));
 	r = -EINVAL;
 	if (!(plan->cwd = take_str(&p, end)) || !(plan->workspace = take_str(&p, end)) ||
 	    !(plan->scratch = take_str(&p, end)))

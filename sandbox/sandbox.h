@@ -291,6 +291,19 @@ void sandbox_limits_default(struct sandbox_limits *ret);
 /* Set the plan's limits (copied; checked by sandbox_plan_validate). */
 void sandbox_plan_set_limits(sandbox_plan *plan, const struct sandbox_limits *l);
 
+/* The soft and hard value of resource limit resource (an RLIMIT_* number
+ * below SANDBOX_ATTR_N_RLIMITS) the command starts
+ * with, instead of the caller's own: a shell's `ulimit` limits its
+ * commands, never the caller's own work. Only lowering works (the
+ * command's user namespace cannot raise a limit); where the plan's
+ * limits (max_procs, max_memory) set the same resource, the lower of the
+ * two values holds. The command's own set-up in the sandbox is not
+ * bound by them: they are set just before its filter and exec (the open
+ * files limit after the filter, as a traced call, when the filter's
+ * listener would not fit under it). Errors: -EINVAL. */
+struct rlimit;
+int sandbox_plan_set_rlimit(sandbox_plan *plan, int resource, const struct rlimit *rl);
+
 /* Parse a size: decimal digits with an optional suffix k, m, g, t (powers
  * of 1024, either case, optional "b"/"ib" after it: "512m", "2GiB").
  * Errors: -EINVAL (syntax), -ERANGE (over 2^64 - 1). */

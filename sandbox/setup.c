@@ -1227,6 +1227,28 @@ static int exec_command(const struct sandbox_plan *plan, char **sh_argv,
 	return eacces ? -EACCES : err;
 }
 
+/* The plan's resource limits (sandbox_plan_set_rlimit) named in bits,
+ * each lowered to at most the value the command has now (the plan's
+ * max_procs and max_memory set before, the caller's own): the lower of
+ * each soft and hard value holds, and the command never asks to raise. */
+static int apply_rlimits(const struct sandbox_plan *plan, uint32_t bits)
+{
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		struct rlimit now, rl;
+
+		if (!(plan->rlim_set & bits & SANDBOX_ATTR_RLIMIT(i)) || getrlimit((int)i, &now) < 0)
+			continue;
+		rl.rlim_max = plan->rlim[i].rlim_max < now.rlim_max ? plan->rlim[i].rlim_max
+								     : now.rlim_max;
+		rl.rlim_cur = plan->rlim[i].rlim_cur < rl.rlim_max ? plan->rlim[i].rlim_cur
+								   : rl.rlim_max;
+		if ((rl.rlim_cur != now.rlim_cur || rl.rlim_max != now.rlim_max) &&
+		    setrlimit((int)i, &rl) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static __attribute__((noreturn)) void command_main(
 	const struct sandbox_plan *plan, int sock, int exec_err_fd,
 	char **sh_argv, struct sandbox_exec_probe *probe)
@@ -1290,6 +1312,21 @@ static __attribute__((noreturn)) void command_main(
 		}
 	}
 	probe_path(plan, &search, probe);
+	/* The caller's limits for the command (a shell's `ulimit`), now
+	 * that the set-up is done: all but the number of files if the
+	 * filter's listener below, which takes the lowest free fd, would not
+	 * fit under it */
+	uint32_t later = 0;
+	if (plan->rlim_set & SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE)) {
+		int low = fcntl(0, F_DUPFD_CLOEXEC, 0);
+
+		if (low < 0 || (rlim_t)low >= plan->rlim[RLIMIT_NOFILE].rlim_cur)
+			later = SANDBOX_ATTR_RLIMIT(RLIMIT_NOFILE);
+		if (low >= 0)
+			close(low);
+	}
+	if (apply_rlimits(plan, ~later) < 0)
+		die(sock, SANDBOX_E_SETUP, "resource limits");
 	tty_in = plan->trace && isatty(0);
 	r = sandbox_filter_load(plan->trace, tty_in, plan->network, &notify_fd);
 	if (r < 0) {
@@ -1316,7 +1353,11 @@ static __attribute__((noreturn)) void command_main(
 			close(notify_fd);
 	}
 
-	r = exec_command(plan, sh_argv, &search);
+	/* with its fds those of the exec: a traced call when traced (it
+	 * makes the limit an input of the run, which is the caller's value) */
+	r = apply_rlimits(plan, later);
+	if (r == 0)
+		r = exec_command(plan, sh_argv, &search);
 	sandbox_write_all(exec_err_fd, &r, sizeof(r));
 	_exit(r == -ENOENT || r == -ENOTDIR || r == -ENAMETOOLONG ? 127 : 126);
 }
@@ -1720,6 +1761,8 @@ static void pid1_signal_set(sigset_t *sigs)
 	sigaddset(sigs, SIGALRM); /* the wall-clock limit's timer */
 	sigaddset(sigs, SIGTSTP); /* ^Z and its SIGCONT, passed on to a */
 	sigaddset(sigs, SIGCONT); /* command in a group of its own */
+	sigaddset(sigs, SIGXFSZ); /* the caller's write of the command's
+				   * output went over its file size limit */
 }
 
 /* Set every signal the caller ignores or catches back to its default.

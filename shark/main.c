@@ -90,6 +90,9 @@ int main(int argc, char **argv)
 	int cli_status = cli_main(argc, argv);
 	if (cli_status >= 0)
 		return cli_status;
+	/* the shell's own limits settle before any pid 1 is cloned from it
+	 * and before the environment is imported (memo.h) */
+	memo_ulimit_init();
 	prepare_early(argc, argv);
 	struct shell sh;
 	/* $0 (and the name in error messages) is "shark", not the binary's

@@ -42,6 +42,7 @@ host_exec(const char *cwd, const struct memo_stage *s, int fd_in, int fd_out)
 	}
 	if (chdir(cwd) < 0)
 		_exit(126);
+	memo_ulimit_apply_self(); /* `ulimit`'s, for the command */
 	/* execvp searches the PATH of environ: the command's own */
 	environ = (char **)s->envp;
 	sigset_t none;

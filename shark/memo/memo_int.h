@@ -321,6 +321,21 @@ struct memo_procattrs {
 	cpu_set_t cpus;
 	uint64_t sched[8];
 };
+/* memo_ulimit_plan - the limits `ulimit` set for commands that differ
+ * from this process's own, into plan (sandbox_plan_set_rlimit). */
+int memo_ulimit_plan(sandbox_plan *plan);
+
+/* memo_fsize_room - how many of n bytes a command may write to fd under
+ * the commands' file size limit (`ulimit -f`): n, or fewer when fd is a
+ * regular file that n bytes at its offset (its end, O_APPEND) would take
+ * past the limit, with *over set (the kernel would have failed the write
+ * there and sent the command SIGXFSZ). The engine writes a command's
+ * stdout and stderr for it (run.c) and replays hits (pipeline.c). */
+uint64_t memo_fsize_room(int fd, uint64_t n, bool *over);
+/* memo_fsize_limit - the commands' file size soft limit, in bytes
+ * (RLIM_INFINITY: none), without a system call */
+uint64_t memo_fsize_limit(void);
+
 /* memo_procattrs_now - every attribute's value now (before a pipeline's
  * stages start: what its commands start with; the record hashes these). */
 void memo_procattrs_now(struct memo_procattrs *pa);

@@ -127,7 +127,7 @@ static int plan(struct memo *m, const char *cwd, const struct memo_stage *stages
 	sigdelset(&ign, SIGQUIT);
 	uint64_t sigign = memo_sigset_bits(&ign);
 	struct rlimit stack = { 0, 0 };
-	(void)getrlimit(RLIMIT_STACK, &stack);
+	(void)memo_ulimit_get(RLIMIT_STACK, &stack);
 	p->st = calloc(n, sizeof(*p->st));
 	if (!p->st)
 		return -ENOMEM;
@@ -241,6 +241,19 @@ static bool hit_usable(store_txn *txn, const struct store_trace *t, void *ctx)
 {
 	const struct hit_filter *f = ctx;
 	if (trace_is_hash_only(t) && f->ps->out_dest >= 0)
+		return false;
+	/* under `ulimit -f` the run would not have written it all, and
+	 * would have been killed (SIGXFSZ): it runs */
+	bool over = false;
+	if (f->ps->out_dest >= 0)
+		(void)memo_fsize_room(f->ps->out_dest, t->stdout_size, &over);
+	if (!over && f->ps->s->fd_err >= 0)
+		(void)memo_fsize_room(f->ps->s->fd_err, t->stderr_size, &over);
+	uint64_t fl = memo_fsize_limit();
+	if (!over && fl != (uint64_t)RLIM_INFINITY)
+		for (size_t i = 0; !over && i < t->n_effects; i++)
+			over = t->effects[i].kind == STORE_EFFECT_FILE && t->effects[i].size > fl;
+	if (over)
 		return false;
 	return !f->next || cut_feeds_a_record(txn, t, (void *)f->next);
 }

@@ -15,10 +15,15 @@
  * the enforced limits: memo.c), so results shared between machines miss
  * only for the commands that did (docs/memo.md, "Process attributes"). */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,6 +49,272 @@ struct sched_attr_v1 {
 	uint32_t util_min, util_max;
 };
 
+/* The commands' limits (memo.h): the bits of set name those `ulimit` set;
+ * the others are this process's own. */
+static struct {
+	uint32_t set;
+	struct rlimit rl[SANDBOX_ATTR_N_RLIMITS];
+	/* the bits of inherited name the limits memo_ulimit_init found
+	 * (inh, the commands' while this process's own is still own_then,
+	 * what it made it: a change from outside, `prlimit --pid`, wins) */
+	uint32_t inherited;
+	struct rlimit inh[SANDBOX_ATTR_N_RLIMITS], own_then[SANDBOX_ATTR_N_RLIMITS];
+	bool xfsz_own; /* SIGXFSZ ignored by memo_ulimit_init */
+} cmd_limits;
+
+#define LIMITS_ENV "SHARK_CMD_LIMITS"
+
+/* "R=CUR:MAX" (decimal, "u" for unlimited) into *v; the text after it */
+static const char *parse_limit_value(const char *p, rlim_t *v)
+{
+	if (*p == 'u') {
+		*v = RLIM_INFINITY;
+		return p + 1;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(p, &end, 10);
+	if (errno || end == p)
+		return NULL;
+	*v = (rlim_t)n;
+	return end;
+}
+
+/* The commands' limits a parent shark passed to this one (memo_ulimit_
+ * exec_env), taken out of the environment so that no command sees it. */
+static void limits_from_env(void)
+{
+	const char *p = getenv(LIMITS_ENV);
+
+	while (p && *p) {
+		char *end;
+		unsigned long res = strtoul(p, &end, 10);
+		struct rlimit rl;
+
+		if (end == p || *end != '=' || res >= SANDBOX_ATTR_N_RLIMITS ||
+		    !(p = parse_limit_value(end + 1, &rl.rlim_cur)) || *p != ':' ||
+		    !(p = parse_limit_value(p + 1, &rl.rlim_max)) || rl.rlim_cur > rl.rlim_max)
+			break;
+		cmd_limits.rl[res] = rl;
+		cmd_limits.set |= SANDBOX_ATTR_RLIMIT(res);
+		if (*p != ',')
+			break;
+		p++;
+	}
+	unsetenv(LIMITS_ENV);
+}
+
+/* v as LIMITS_ENV writes it: decimal, or "u" for unlimited */
+static void put_limit_value(char *buf, size_t size, rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		snprintf(buf, size, "u");
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)v);
+}
+
+char *memo_ulimit_exec_env(void)
+{
+	if (cmd_limits.xfsz_own)
+		signal(SIGXFSZ, SIG_DFL);
+	if (!(cmd_limits.set | cmd_limits.inherited))
+		return NULL;
+	size_t size = sizeof(LIMITS_ENV "=") + SANDBOX_ATTR_N_RLIMITS * 48, len;
+	char *buf = malloc(size);
+	if (!buf)
+		return NULL;
+	snprintf(buf, size, LIMITS_ENV "=");
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		char cur[24], max[24];
+		struct rlimit rl;
+		if (!((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) ||
+		    memo_ulimit_get((int)i, &rl) < 0)
+			continue;
+		put_limit_value(cur, sizeof(cur), rl.rlim_cur);
+		put_limit_value(max, sizeof(max), rl.rlim_max);
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%u=%s:%s", buf[len - 1] == '=' ? "" : ",", i,
+			 cur, max);
+	}
+	return buf;
+}
+
+void memo_ulimit_init(void)
+{
+	static const int raise_own[] = { RLIMIT_FSIZE, RLIMIT_NOFILE };
+	struct rlimit rl;
+
+	limits_from_env();
+	for (size_t i = 0; i < sizeof(raise_own) / sizeof(raise_own[0]); i++) {
+		int res = raise_own[i];
+
+		if (getrlimit(res, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+			continue;
+		cmd_limits.inh[res] = rl;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(res, &rl) == 0) {
+			cmd_limits.own_then[res] = rl;
+			cmd_limits.inherited |= SANDBOX_ATTR_RLIMIT(res);
+		}
+	}
+	/* a finite file size limit of its own, raised or not: the engine's
+	 * writes for the commands check it (memo_fsize_limit) */
+	struct sigaction sa;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		if (!(cmd_limits.inherited & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE))) {
+			cmd_limits.inh[RLIMIT_FSIZE] = cmd_limits.own_then[RLIMIT_FSIZE] = rl;
+			cmd_limits.inherited |= SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE);
+		}
+		if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+			signal(SIGXFSZ, SIG_IGN);
+			cmd_limits.xfsz_own = true;
+		}
+	}
+}
+
+bool memo_ulimit_xfsz_own(void)
+{
+	return cmd_limits.xfsz_own;
+}
+
+void memo_ulimit_xfsz_trapped(void)
+{
+	cmd_limits.xfsz_own = false;
+}
+
+size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over)
+{
+	return (size_t)memo_fsize_room(fd, n, over);
+}
+
+int memo_ulimit_get(int resource, struct rlimit *ret)
+{
+	if (resource < 0 || (unsigned)resource >= SANDBOX_ATTR_N_RLIMITS)
+		return -EINVAL;
+	if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(resource)) {
+		*ret = cmd_limits.rl[resource];
+		return 0;
+	}
+	if (getrlimit(resource, ret) < 0)
+		return -errno;
+	if ((cmd_limits.inherited & SANDBOX_ATTR_RLIMIT(resource)) &&
+	    ret->rlim_cur == cmd_limits.own_then[resource].rlim_cur &&
+	    ret->rlim_max == cmd_limits.own_then[resource].rlim_max)
+		*ret = cmd_limits.inh[resource];
+	return 0;
+}
+
+/* CAP_SYS_RESOURCE in this process's effective set: what lets the
+ * kernel raise a hard limit */
+static bool may_raise_hard(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return (data[CAP_SYS_RESOURCE / 32].effective >> (CAP_SYS_RESOURCE % 32)) & 1;
+}
+
+int memo_ulimit_set(int resource, const struct rlimit *rl)
+{
+	struct rlimit old, own;
+	int r = memo_ulimit_get(resource, &old);
+
+	if (r < 0)
+		return r;
+	if (rl->rlim_cur > rl->rlim_max)
+		return -EINVAL;
+	if (rl->rlim_max > old.rlim_max && !may_raise_hard())
+		return -EPERM;
+	if (getrlimit(resource, &own) < 0)
+		return -errno;
+	/* above this process's own: its own goes up too (the kernel
+	 * checks what only it knows, fs.nr_open), so a command can get it */
+	if (rl->rlim_cur > own.rlim_cur || rl->rlim_max > own.rlim_max) {
+		struct rlimit up = { rl->rlim_cur > own.rlim_cur ? rl->rlim_cur : own.rlim_cur,
+				     rl->rlim_max > own.rlim_max ? rl->rlim_max : own.rlim_max };
+		if (setrlimit(resource, &up) < 0)
+			return -errno;
+	}
+	cmd_limits.rl[resource] = *rl;
+	cmd_limits.set |= SANDBOX_ATTR_RLIMIT(resource);
+	return 0;
+}
+
+void memo_ulimit_apply_self(void)
+{
+	if (cmd_limits.xfsz_own)
+		signal(SIGXFSZ, SIG_DFL);
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		struct rlimit rl;
+		if (((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) &&
+		    memo_ulimit_get((int)i, &rl) == 0)
+			(void)setrlimit((int)i, &rl);
+	}
+}
+
+int memo_ulimit_plan(sandbox_plan *plan)
+{
+	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
+		struct rlimit own, rl;
+
+		if (!((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) ||
+		    getrlimit((int)i, &own) < 0 || memo_ulimit_get((int)i, &rl) < 0)
+			continue;
+		if (own.rlim_cur == rl.rlim_cur && own.rlim_max == rl.rlim_max)
+			continue;
+		int r = sandbox_plan_set_rlimit(plan, (int)i, &rl);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+uint64_t memo_fsize_limit(void)
+{
+	/* `ulimit -f` set it, or memo_ulimit_init found a finite one: else
+	 * there is none, and no system call asks */
+	struct rlimit rl;
+	if (cmd_limits.set & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE))
+		return (uint64_t)cmd_limits.rl[RLIMIT_FSIZE].rlim_cur;
+	if ((cmd_limits.inherited & SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE)) &&
+	    memo_ulimit_get(RLIMIT_FSIZE, &rl) == 0)
+		return (uint64_t)rl.rlim_cur;
+	return (uint64_t)RLIM_INFINITY;
+}
+
+uint64_t memo_fsize_room(int fd, uint64_t n, bool *over)
+{
+	struct rlimit rl = { memo_fsize_limit(), 0 };
+	struct stat st;
+
+	*over = false;
+	/* (a write of nothing is never refused) */
+	if (n == 0 || rl.rlim_cur == RLIM_INFINITY || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return n;
+	int fl = fcntl(fd, F_GETFL);
+	off_t pos = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 || (uint64_t)pos + n <= rl.rlim_cur)
+		return n;
+	*over = true;
+	return (uint64_t)pos >= rl.rlim_cur ? 0 : rl.rlim_cur - (uint64_t)pos;
+}
+
+/* *rl for a limit the plan sets to v, soft and hard, in the command before
+ * the commands' own limits are lowered onto it */
+static void plan_limit(struct rlimit *rl, int res, rlim_t v)
+{
+	if (!(cmd_limits.set & SANDBOX_ATTR_RLIMIT(res))) {
+		rl->rlim_cur = rl->rlim_max = v;
+		return;
+	}
+	rl->rlim_max = cmd_limits.rl[res].rlim_max < v ? cmd_limits.rl[res].rlim_max : v;
+	rl->rlim_cur = cmd_limits.rl[res].rlim_cur < rl->rlim_max ? cmd_limits.rl[res].rlim_cur
+								 : rl->rlim_max;
+}
+
 /* Read the attributes in bits (SANDBOX_ATTR_* bits) into pa; a bit that
  * could not be read is set in pa->failed. */
 static void attrs_read(struct memo_procattrs *pa, unsigned bits)
@@ -51,18 +322,19 @@ static void attrs_read(struct memo_procattrs *pa, unsigned bits)
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
 		if (!(bits & SANDBOX_ATTR_RLIMIT(i)) || i == RLIMIT_STACK)
 			continue;
-		if (getrlimit((int)i, &pa->rl[i]) < 0)
+		if (memo_ulimit_get((int)i, &pa->rl[i]) < 0)
 			pa->failed |= SANDBOX_ATTR_RLIMIT(i);
 	}
 	if (bits & (SANDBOX_ATTR_RLIMIT(RLIMIT_NPROC) | SANDBOX_ATTR_RLIMIT(RLIMIT_AS))) {
 		/* the two the plan sets in the command, soft and hard
-		 * (sandbox/setup.c): what the command saw is the plan's */
+		 * (sandbox/setup.c): what the command saw is the plan's, or
+		 * the lower value `ulimit` set (apply_rlimits there) */
 		struct sandbox_limits pl;
 		memo_run_limits(&pl);
 		if (pl.max_procs)
-			pa->rl[RLIMIT_NPROC].rlim_cur = pa->rl[RLIMIT_NPROC].rlim_max = pl.max_procs;
+			plan_limit(&pa->rl[RLIMIT_NPROC], RLIMIT_NPROC, pl.max_procs);
 		if (pl.max_memory)
-			pa->rl[RLIMIT_AS].rlim_cur = pa->rl[RLIMIT_AS].rlim_max = pl.max_memory;
+			plan_limit(&pa->rl[RLIMIT_AS], RLIMIT_AS, pl.max_memory);
 	}
 	if (bits & SANDBOX_ATTR_NICE) {
 		errno = 0;

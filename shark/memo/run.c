@@ -73,6 +73,8 @@ struct srun {
 	int out_dest;		/* an outside fd for stdout, or -1 */
 	struct srun *next;	/* the stage our stdout feeds, or NULL */
 	bool out_eof, err_eof, out_cut;
+	bool over_fsize;	/* its stdout or stderr went over `ulimit -f`
+				 * in a file: sent SIGXFSZ, the rest dropped */
 	bool draining;		/* next stage closed its stdin; still storing */
 	bool drain_cut;		/* cut off at DRAIN_LIMIT while draining, its
 				 * output recorded so far (a "cut" trace) */
@@ -241,6 +243,39 @@ static void flush_pending(struct srun *r)
 		finish_relay(r);
 }
 
+/* The command starts with SIGXFSZ ignored (the shell's was): it got
+ * EFBIG instead, and its own status stands */
+static bool xfsz_ignored(void)
+{
+	sigset_t ign;
+	memo_ignored_signals(&ign);
+	return sigismember(&ign, SIGXFSZ) == 1;
+}
+
+/* Write n bytes of r's output to fd, its destination outside, as the
+ * command would have under the commands' file size limit (`ulimit -f`):
+ * what fits, then SIGXFSZ to the command (as the kernel sends it on the
+ * write that fails: bash's 153), and nothing more of it. The run is not
+ * recorded. The pipe is still read to its end, so that a command going on
+ * (one that ignores SIGXFSZ) gets no SIGPIPE. -1 when the write failed. */
+
+static int write_dest(struct srun *r, int fd, const char *buf, size_t n)
+{
+	bool over;
+	if (r->over_fsize)
+		return 0;
+	uint64_t room = memo_fsize_room(fd, n, &over);
+	if (room && util_write_all(fd, buf, (size_t)room) < 0)
+		return -1;
+	if (over) {
+		r->over_fsize = true;
+		no_record(r, "it went over the file size limit (ulimit -f)");
+		if (r->run)
+			(void)sandbox_run_signal(r->run, SIGXFSZ);
+	}
+	return 0;
+}
+
 static void on_stdout(struct memo *m, struct srun *r, char *buf)
 {
 	ssize_t n = read(r->out_r, buf, RELAY_CHUNK);
@@ -294,7 +329,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 			r->stall_since = util_now_ns(CLOCK_MONOTONIC);
 		}
 	} else if (r->out_dest >= 0) {
-		if (util_write_all(r->out_dest, buf, (size_t)n) < 0)
+		if (write_dest(r, r->out_dest, buf, (size_t)n) < 0)
 			cut_output(r);
 	}
 }
@@ -312,7 +347,7 @@ static void on_stderr(struct memo *m, struct srun *r, char *buf)
 	memo_bound_scan_feed(&r->berr, buf, (size_t)n);
 	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
 	if (r->ps->s->fd_err >= 0)
-		(void)util_write_all(r->ps->s->fd_err, buf, (size_t)n);
+		(void)write_dest(r, r->ps->s->fd_err, buf, (size_t)n);
 }
 
 static void wait_stage(struct memo *m, struct srun *r);
@@ -763,14 +798,17 @@ void memo_ignored_signals(sigset_t *ret)
 		for (int sig = 1; sig < NSIG && sig <= 64; sig++)
 			if ((mask & (1ull << (sig - 1))) && (sig < 32 || sig >= SIGRTMIN))
 				sigaddset(ret, sig);
-		return;
+	} else {
+		for (int sig = 1; sig < NSIG; sig++) {
+			struct sigaction sa;
+			if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+			    sa.sa_handler == SIG_IGN)
+				sigaddset(ret, sig);
+		}
 	}
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa;
-		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
-		    sa.sa_handler == SIG_IGN)
-			sigaddset(ret, sig);
-	}
+	/* the shell's own, not sh's: its commands get the default (memo.h) */
+	if (memo_ulimit_xfsz_own())
+		sigdelset(ret, SIGXFSZ);
 }
 
 uint64_t memo_sigset_bits(const sigset_t *set)
@@ -858,6 +896,7 @@ static int start_stage(struct memo *m, const char *cwd, struct srun *r, bool net
 	}
 	if (e == 0) {
 		sandbox_plan_set_limits(plan, &limits);
+		(void)memo_ulimit_plan(plan); /* validated when set */
 		sandbox_plan_set_interactive(plan, r->in_fd >= 0 && isatty(r->in_fd));
 		sandbox_plan_set_network(plan, network);
 		sandbox_plan_set_tmp_capture(plan, true);
@@ -1796,6 +1835,14 @@ static void wait_stage(struct memo *m, struct srun *r)
 			no_record(r, "the sandbox failed");
 		} else {
 			r->status = r->res->exit_code;
+			/* Went over `ulimit -f` (write_dest): the command was
+			 * sent SIGXFSZ, which it may have outrun by ending
+			 * first (its writes went to a pipe); a real one would
+			 * have died at that write, as sh reports it */
+			if (r->over_fsize && !r->res->term_signal && !xfsz_ignored())
+				r->status = 128 + SIGXFSZ;
+			if (r->over_fsize && r->status == 128 + SIGXFSZ)
+				memo_warn(m, "%s", strsignal(SIGXFSZ));
 			if (r->res->flags & SANDBOX_RESULT_TIMEOUT)
 				memo_warn(m, "shark: %s: killed at the wall-clock limit (SHARK_TIMEOUT=%s)",
 					  name, getenv("SHARK_TIMEOUT") ? getenv("SHARK_TIMEOUT") : "?");

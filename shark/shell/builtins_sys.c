@@ -1,6 +1,7 @@
 /* builtins_sys.c - builtins about process resources: umask, times, ulimit. */
 #include "shark/shell/shell.h"
 #include "shark/shell/builtins.h"
+#include "shark/memo/memo.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -125,6 +126,13 @@ static const struct {
 	{ 'r', RLIMIT_RTPRIO, 1, "rtprio" },
 };
 
+/* ulimit's unit for limit k: bash (not in POSIX mode) counts -f and -c
+ * in 1024-byte blocks, dash and POSIX in 512-byte ones */
+static unsigned limit_factor(const struct shell *sh, size_t k)
+{
+	return sh->bash && limits[k].factor == 512 ? 1024 : limits[k].factor;
+}
+
 static void print_limit(struct shell *sh, rlim_t v, unsigned factor)
 {
 	if (v == RLIM_INFINITY)
@@ -168,20 +176,22 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 	if (all) {
 		for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
 			struct rlimit rl;
-			if (getrlimit(limits[k].resource, &rl) < 0)
+			if (memo_ulimit_get(limits[k].resource, &rl) < 0)
 				continue;
 			out_fmt(sh, "%-20s ", limits[k].name);
-			print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limits[k].factor);
+			print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limit_factor(sh, k));
 		}
 		return 0;
 	}
+	/* the commands' limits, not the shell's own (memo.h) */
 	struct rlimit rl;
-	if (getrlimit(limits[which].resource, &rl) < 0) {
-		sh_error(sh, "ulimit: %s", strerror(errno));
+	int e = memo_ulimit_get(limits[which].resource, &rl);
+	if (e < 0) {
+		sh_error(sh, "ulimit: %s", strerror(-e));
 		return 1;
 	}
 	if (i >= argc) {
-		print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limits[which].factor);
+		print_limit(sh, soft ? rl.rlim_cur : rl.rlim_max, limit_factor(sh, which));
 		return 0;
 	}
 	rlim_t v;
@@ -195,14 +205,15 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 			sh_error(sh, "ulimit: bad number");
 			return sh->bash ? 1 : 2;
 		}
-		v = (rlim_t)n * limits[which].factor;
+		v = (rlim_t)n * limit_factor(sh, which);
 	}
 	if (hard || both)
 		rl.rlim_max = v;
 	if (soft)
 		rl.rlim_cur = v;
-	if (setrlimit(limits[which].resource, &rl) < 0) {
-		sh_error(sh, "ulimit: error setting limit (%s)", strerror(errno));
+	e = memo_ulimit_set(limits[which].resource, &rl);
+	if (e < 0) {
+		sh_error(sh, "ulimit: error setting limit (%s)", strerror(-e));
 		return sh->bash ? 1 : 2;	/* bash: 1 */
 	}
 	return 0;

@@ -3,6 +3,7 @@
  * dispatch), functions, set -e and traps. External commands go through
  * external.h and nothing else. */
 #include "shark/shell/eval.h"
+#include "shark/memo/memo.h"
 #include "shark/shell/array.h"
 #include "shark/shell/bashvars.h"
 #include "shark/shell/builtins.h"
@@ -446,6 +447,21 @@ static int run_script_file(struct shell *sh, const char *path, struct strlist *a
 	pid_t pid = in_place ? 0 : job ? jobs_fork(sh, false) : fork();
 	if (pid == 0) {
 		signals_child_reset(sh, false);
+		/* the script's shell gets `ulimit`'s limits for its
+		 * commands, its own staying the shell's (memo.h) */
+		char *lim = memo_ulimit_exec_env();
+		if (lim) {
+			size_t n = 0;
+			while (envp[n])
+				n++;
+			char **env2 = malloc((n + 2) * sizeof(*env2));
+			if (env2) {
+				memcpy(env2, envp, n * sizeof(*env2));
+				env2[n] = lim;
+				env2[n + 1] = NULL;
+				envp = env2;
+			}
+		}
 		execve(sh->shell_path, av.v, envp);
 		sh_error(sh, "%s: %s", argv->v[0], strerror(errno));
 		_exit(126);

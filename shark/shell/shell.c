@@ -1,6 +1,7 @@
 /* shell.c - the shell's life cycle (init, run a source, exit), error
  * messages, and the buffered output used by builtins. */
 #include "shark/shell/alias.h"
+#include "shark/memo/memo.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/external.h"
 #include "shark/shell/input.h"
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,7 +180,24 @@ void out_fmt(struct shell *sh, const char *fmt, ...)
 
 int out_flush(struct shell *sh)
 {
-	int ret = util_write_all(sh->ofd, sh->obuf, sh->olen);
+	/* `ulimit -f` binds the shell's own writes in sh: what fits, then
+	 * the shell dies of SIGXFSZ as dash's and bash's do (153), unless a
+	 * trap catches or ignores it: then the write fails ("File too
+	 * large"). The limit is the commands' (memo.h), not the shell's
+	 * own, which its store writes need. */
+	bool over;
+	size_t n = memo_ulimit_fsize_room(sh->ofd, sh->olen, &over);
+	int ret = util_write_all(sh->ofd, sh->obuf, n);
+	if (ret == 0 && over) {
+		if (!sh->traps[SIGXFSZ] && memo_ulimit_xfsz_own())
+			signal(SIGXFSZ, SIG_DFL); /* ignored for the store's sake only */
+		sigset_t xfsz;
+		sigemptyset(&xfsz);
+		sigaddset(&xfsz, SIGXFSZ);
+		sigprocmask(SIG_UNBLOCK, &xfsz, NULL);
+		raise(SIGXFSZ);
+		ret = -EFBIG;
+	}
 	if (ret < 0 && !sh->oerr)
 		fprintf(stderr, "%s: write error: %s\n", sh->arg0 ? sh->arg0 : "shark",
 			strerror(-ret));

@@ -3,6 +3,7 @@
  * interactive.c's readline pointer), the dispositions of the shell and of
  * its children, `trap` itself, and running the actions: between commands
  * for caught signals, at exit for the EXIT trap. */
+#include "shark/memo/memo.h"
 #include "shark/shell/trap.h"
 #include "shark/shell/eval.h"
 #include "shark/shell/shell.h"
@@ -107,6 +108,8 @@ int trap_set(struct shell *sh, int sig, const char *action)
 	 * recorded (and listed) and has no effect */
 	if (sig == 0 || sig == SIGKILL || sig == SIGSTOP)
 		return 0;
+	if (sig == SIGXFSZ) /* the user's disposition from now on */
+		memo_ulimit_xfsz_trapped();
 	if (!action) {
 		if (sh->interactive && sig == SIGINT)
 			set_handler(sig, on_signal);

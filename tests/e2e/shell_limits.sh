@@ -1,20 +1,39 @@
 #!/bin/sh
 # shell_limits.sh - the shell's own resource limits and descriptors as a
 # script meets them: `ulimit N` sets the soft and the hard limit (dash's
-# output); a redirection whose fd cannot be saved (a descriptor limit at
-# or below 10) fails loudly and leaves the shell's stdout working, where
-# the restore used to close it for good (docs/language.md, difference 14).
+# output); `ulimit -n` limits the commands, not the shell's own fds; a
+# redirection whose fd cannot be saved (the shell started under a
+# descriptor limit at or below 10) fails loudly and leaves the shell's
+# stdout working, where the restore used to close it for good
+# (docs/language.md, difference 14).
 . "$(dirname "$0")/../lib/e2e.sh"
 
 sk 'ulimit -n 64; ulimit -Hn; ulimit -Sn; ulimit -S -n 32; ulimit -Hn; ulimit -n'
 same_as_dash "ulimit N sets both limits, -S the soft one" \
 	'ulimit -n 64; ulimit -Hn; ulimit -Sn; ulimit -S -n 32; ulimit -Hn; ulimit -n'
 
-sk 'for i in 1 2 3; do nocache true; done
-ulimit -n 10
+# A `ulimit -n` set in the script limits its commands, not the shell's
+# own descriptors: at 12, the lowest dash runs this with (bash: 11), the
+# redirection, the pipeline and the commands work as in dash (the shell's
+# 20-odd fds of its own made them fail).
+lim='ulimit -n 12
 echo x >f
 echo "st=$?"
+cat f
+echo y | cat
 echo end'
+sk "for i in 1 2 3; do nocache true; done
+$lim"
+same_as_dash "ulimit -n 12 leaves the shell's own fds alone" "$lim"
+
+# Started under a hard limit of 10 (the shell's own too): a redirection
+# whose fd cannot be saved fails loudly and leaves stdout working.
+SHARK_NOTICES=1 sh -c 'ulimit -n 10; exec "$0" -c "$1"' "$SHARK" 'for i in 1 2 3; do nocache true; done
+echo x >f
+echo "st=$?"
+echo end' >"$root/out" 2>"$root/err"
+out=$(cat "$root/out")
+err=$(cat "$root/err")
 checks=$((checks + 1))
 case $out in
 *end) ;;

@@ -136,6 +136,42 @@ Test(sandbox_prep, runs_the_plan_with_the_umask_of_the_time_of_the_run)
 	sandbox_plan_free(p);
 }
 
+/* The limits a plan sets for its command (a shell's `ulimit`) travel with
+ * the plan to a prepared pid 1 made before them, which stays usable: the
+ * caller's own limits did not change. Only the command gets them: one
+ * as low as bash runs dash with (4 open files) still runs. */
+Test(sandbox_prep, runs_the_plan_with_its_resource_limits)
+{
+	char out[PATH_MAX + 16], text[128];
+	struct rlimit fsize = { 5120, 5120 }, nofile = { 4, 4 }, cpu = { 7, 9 };
+	sandbox_prep *prep;
+	sandbox_plan *p;
+	struct sandbox_result *res;
+	pid_t pid1, used;
+	int fd;
+
+	cr_assert_eq(sandbox_prep_new(false, &prep), 0);
+	pid1 = sandbox_prep_pid(prep);
+	snprintf(out, sizeof(out), "%s/out", top);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	/* dash's builtins only: after ld.so, sh opens no file */
+	p = plan_sh("ulimit -f; ulimit -n; ulimit -Ht; ulimit -St", fd);
+	cr_assert_eq(sandbox_plan_set_rlimit(p, RLIMIT_FSIZE, &fsize), 0);
+	cr_assert_eq(sandbox_plan_set_rlimit(p, RLIMIT_NOFILE, &nofile), 0);
+	cr_assert_eq(sandbox_plan_set_rlimit(p, RLIMIT_CPU, &cpu), 0);
+	cr_assert_eq(sandbox_plan_set_rlimit(p, 99, &cpu), -EINVAL);
+	cr_assert(sandbox_prep_fits(prep, p));
+	res = run_prepared(p, &prep, &used);
+	close(fd);
+	cr_expect_eq(used, pid1, "the prepared pid 1 ran the plan");
+	cr_expect_eq(res->exit_code, 0);
+	read_file(out, text, sizeof(text));
+	cr_expect_str_eq(text, "10\n4\n9\n7\n");
+	sandbox_result_free(res);
+	sandbox_plan_free(p);
+}
+
 Test(sandbox_prep, holds_none_of_the_callers_fds)
 {
 	struct pollfd pfd;
