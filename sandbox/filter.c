@@ -276,6 +276,13 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 
 		for (size_t i = 0; r == 0 && i < sizeof(others) / sizeof(others[0]); i++)
 			r = add_rule(ctx, SCMP_ACT_NOTIFY, others[i], 0, NULL);
+		/* a terminal's window size: `ls` lays out its columns by it,
+		 * `stty size` and `tput cols` print it (the kernel reads the
+		 * request as an unsigned int) */
+		struct scmp_arg_cmp winsz = arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+						    TIOCGWINSZ);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "ioctl", 1, &winsz);
 		if (r < 0)
 			return r;
 	}

@@ -489,7 +489,8 @@ struct sandbox_access {
 #define SANDBOX_ATTR_AFFINITY (1u << 17)
 #define SANDBOX_ATTR_SCHED (1u << 18)
 #define SANDBOX_ATTR_IOPRIO (1u << 19)
-#define SANDBOX_ATTR_ALL 0xfffffu
+#define SANDBOX_ATTR_WINSIZE (1u << 20) /* a terminal's window size (TIOCGWINSZ) */
+#define SANDBOX_ATTR_ALL 0x1fffffu
 
 /* Result flags. */
 enum sandbox_result_flag {

@@ -433,6 +433,9 @@ static unsigned process_attr(const struct seccomp_data *d)
 		return SANDBOX_ATTR_SCHED;
 	case __NR_ioprio_get:
 		return SANDBOX_ATTR_IOPRIO;
+	case __NR_ioctl: /* the filter sends TIOCGWINSZ only (and a range
+			  * tty_fd_use took before) */
+		return (d->args[1] & 0xffffffffu) == TIOCGWINSZ ? SANDBOX_ATTR_WINSIZE : 0;
 	default:
 		return 0;
 	}

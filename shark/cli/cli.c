@@ -330,6 +330,8 @@ const char *cli_input_label(const struct store_input *in, char *buf, size_t size
 		return "scheduling policy";
 	if (strcmp(in->path, "ioprio") == 0)
 		return "I/O priority";
+	if (strcmp(in->path, "winsize") == 0)
+		return "terminal window size";
 	if (strncmp(in->path, "rlimit/", 7) == 0) {
 		snprintf(buf, size, "rlimit %s", in->path + 7);
 		return buf;

@@ -320,6 +320,7 @@ struct memo_procattrs {
 	int nice, ioprio;
 	cpu_set_t cpus;
 	uint64_t sched[8];
+	unsigned short rows, cols; /* the terminal's window, when one is open */
 };
 /* memo_ulimit_plan - the limits `ulimit` set for commands that differ
  * from this process's own, into plan (sandbox_plan_set_rlimit). */

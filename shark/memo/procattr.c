@@ -2,10 +2,11 @@
  * shell's resource limits, nice value, CPU set, scheduling policy and I/O
  * priority when it starts, and what it computes may depend on them
  * (`ulimit -n` in `sh -c`, `nproc`, `sort` sizing its buffers and threads,
- * `nice`, `chrt -p`, `ionice`). The tracer reports which of them the run
+ * `nice`, `chrt -p`, `ionice`), and the terminal's window size (`ls`'s
+ * columns, `stty size`). The tracer reports which of them the run
  * looked at (sandbox_result.attrs); each becomes a STORE_INPUT_PROCESS
  * input named after the attribute ("rlimit/nofile", "nice", "affinity",
- * "sched", "ioprio"), with the hash of the value this process had just before
+ * "sched", "ioprio", "winsize"), with the hash of the value this process had just before
  * the pipeline's stages started (memo_procattrs_now): the value it gave the
  * command, even when someone changed the shell's from outside while the
  * command ran. A lookup hashes its current value with the same code. The
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -374,6 +376,21 @@ static void attrs_read(struct memo_procattrs *pa, unsigned bits)
 			pa->failed |= SANDBOX_ATTR_IOPRIO;
 		pa->ioprio = (int)v;
 	}
+	if (bits & SANDBOX_ATTR_WINSIZE) {
+		/* Every terminal a command can ask sees the size of the one
+		 * shark runs at: its stdin, or a pseudo-terminal the engine
+		 * sized like it (run.c). None open: 0x0, what a run with no
+		 * terminal is keyed with anyway. */
+		struct winsize ws;
+		pa->rows = pa->cols = 0;
+		for (int fd = 0; fd <= 2; fd++) {
+			if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0) {
+				pa->rows = ws.ws_row;
+				pa->cols = ws.ws_col;
+				break;
+			}
+		}
+	}
 }
 
 void memo_procattrs_now(struct memo_procattrs *pa)
@@ -416,6 +433,9 @@ static int attr_value(unsigned bit, const char *name, const struct memo_procattr
 					      (unsigned long long)pa->sched[i]);
 	} else if (bit == SANDBOX_ATTR_IOPRIO) {
 		o = (size_t)snprintf(buf, size, "ioprio=%d", pa->ioprio);
+	} else if (bit == SANDBOX_ATTR_WINSIZE) {
+		o = (size_t)snprintf(buf, size, "winsize=%ux%u", (unsigned)pa->rows,
+				     (unsigned)pa->cols);
 	} else {
 		for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++)
 			if (bit == SANDBOX_ATTR_RLIMIT(i))
@@ -458,6 +478,7 @@ int memo_process_attr_name(unsigned bit, char *buf, size_t size)
 			: bit == SANDBOX_ATTR_AFFINITY ? "affinity"
 			: bit == SANDBOX_ATTR_SCHED    ? "sched"
 			: bit == SANDBOX_ATTR_IOPRIO   ? "ioprio"
+			: bit == SANDBOX_ATTR_WINSIZE  ? "winsize"
 						       : NULL;
 	if (n)
 		return snprintf(buf, size, "%s", n) < (int)size ? 0 : -ENAMETOOLONG;
