@@ -207,6 +207,7 @@ struct sandbox_seen {
 #define SANDBOX_SEEN_ABSENT 0
 #define SANDBOX_SEEN_DIR 1
 #define SANDBOX_SEEN_OTHER 2
+#define SANDBOX_SEEN_NEVER 3 /* matches nothing found on the host */
 
 /* pid 1's answer to SANDBOX_PREP_MOUNTS, once the tree is its root: what
  * it found at the workspace, at /tmp and at each extra path of the plan,

@@ -482,6 +482,10 @@ enum sandbox_result_flag {
 	SANDBOX_RESULT_UNTRACED = 1 << 5, /* the plan had tracing off */
 	SANDBOX_RESULT_TIMEOUT = 1 << 6,  /* killed at the plan's wall-clock
 					     limit (term_signal is SIGKILL) */
+	SANDBOX_RESULT_TMP_PRIVATE = 1 << 7, /* the host's /tmp has a mount
+						below it: the run's /tmp was
+						the private fallback
+						(docs/sandbox.md, "/tmp") */
 };
 
 /* What a run did, besides its file effects. Read-only for the caller;

@@ -11,6 +11,7 @@
  */
 #include "sandbox/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -792,6 +793,86 @@ static bool host_mount_below(const char *dir, const char *scratch)
 	return found;
 }
 
+/* Whether this pid 1's /tmp is the fallback of tmp_entries (a host mount
+ * below /tmp): reported in the result (SANDBOX_RESULT_TMP_PRIVATE), and a
+ * tree built ahead with it is never used for a run (mounts_ahead). */
+static bool tmp_private;
+
+/* The host's /tmp when the overlay of it is refused (a mount below it that
+ * came locked from the host's namespace: a FUSE mount, WSLg's
+ * /tmp/.X11-unix): what the fresh tmpfs's upper dir up (the run's /tmp
+ * then) holds for each entry at the top of the host's /tmp, with nothing
+ * written to the host:
+ *   a directory   a read-only overlay of it (its only lower layer is
+ *                 the host's, plus the empty directory empty): read as on the
+ *                 host, EROFS on any change, unix sockets below it not
+ *                 connectable, as through the /tmp overlay
+ *   a file        the host's, bound read-only
+ *   anything else in its place an empty read-only directory (hide: a
+ *                 directory the overlay refuses, a mount below it) or
+ *                 /dev/null bound read-only and nodev, so it cannot be
+ *                 opened (symlinks, sockets, FIFOs, devices, a file the
+ *                 bind refuses)
+ * Each is a mount on a placeholder made in up, so the copy of the layer
+ * (tmplayer.c) knows it by its device and leaves it out: only what the
+ * command makes next to them at the top of /tmp is its effect. */
+static void tmp_entries(const char *up, const char *empty, int sock)
+{
+	char host[SANDBOX_MAX_PATH + 8], dst[SANDBOX_MAX_PATH * 3];
+	int dfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	struct dirent *de;
+
+	if (!d)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: read the host's /tmp");
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+		int n, m, fd;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		n = snprintf(host, sizeof(host), "/tmp/%s", de->d_name);
+		m = snprintf(dst, sizeof(dst), "%s/%s", up, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(host) || m < 0 || (size_t)m >= sizeof(dst) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone since readdir: absent for the run too */
+		if (S_ISDIR(st.st_mode)) {
+			const char *const o[][2] = { { "lowerdir+", host }, { "lowerdir+", empty }, { NULL, NULL } };
+
+			if (mkdir(dst, 0755) < 0)
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: placeholder");
+			fd = fs_new("overlay", o,
+				    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+			if (fd >= 0 && move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+				close(fd);
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: overlay of a directory");
+			}
+			if (fd >= 0)
+				close(fd);
+			else
+				hide(dst, sock);
+			continue;
+		}
+		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /tmp: placeholder");
+		close(fd);
+		if ((S_ISREG(st.st_mode) &&
+		     clone_onto(dfd, de->d_name, 0,
+				MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, AT_FDCWD,
+				dst) == 0) ||
+		    clone_onto(AT_FDCWD, "/dev/null", 0,
+			       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				       MOUNT_ATTR_NOEXEC,
+			       AT_FDCWD, dst) == 0)
+			continue;
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: bind an entry");
+	}
+	if (errno != 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: read the host's /tmp");
+	closedir(d);
+}
+
 static void mount_tmp(const struct sandbox_plan *plan, const char *root, int sock)
 {
 	char p[SANDBOX_MAX_PATH * 2], opts[SANDBOX_MAX_PATH * 3 + 64];
@@ -815,8 +896,18 @@ static void mount_tmp(const struct sandbox_plan *plan, const char *root, int soc
 			die(sock, SANDBOX_E_MOUNT, "open /tmp layer");
 	}
 	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
-		if (errno == EINVAL && host_mount_below("/tmp", plan->scratch))
-			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay: a mount below /tmp");
+		if (errno == EINVAL && host_mount_below("/tmp", plan->scratch)) {
+			/* the work dir has the overlay's "work" in it now:
+			 * the directories' empty second lower layer is new */
+			snprintf(wk, sizeof(wk), "%s/.e", p);
+			if (mkdir(wk, 0700) < 0)
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: empty layer");
+			tmp_entries(up, wk, sock);
+			if (mount(up, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: bind the private layer");
+			tmp_private = true;
+			return;
+		}
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
 	}
 }
@@ -2034,6 +2125,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	}
 	if (plan->tmp_capture)
 		export_tmp_layer(scratch_fd, &res);
+	if (tmp_private)
+		res.flags |= SANDBOX_RESULT_TMP_PRIVATE;
 	write_result(scratch_fd, &res);
 	/* Nothing of the run may outlive this message: the caller reads the
 	 * scratch dir and applies the run's effects once it has it, without
@@ -2152,6 +2245,11 @@ static void mounts_ahead(const struct sandbox_plan *plan, int chan)
 	sandbox_seen_now(plan->workspace, &m.seen[0]);
 	sandbox_seen_now("/tmp", &m.seen[1]);
 	setup_mounts(plan, NULL, chan, tree_lower);
+	/* A private /tmp (tmp_entries) holds what was at the top of the
+	 * host's /tmp now, before the previous command's /tmp effects are
+	 * applied: never fit for a run (prep_mounts_fit). */
+	if (tmp_private)
+		m.seen[1].kind = SANDBOX_SEEN_NEVER;
 	tree_ahead = true;
 	m.n_paths = (uint32_t)plan->n_paths;
 	memcpy(m.seen + 2, extra_seen, sizeof(extra_seen));

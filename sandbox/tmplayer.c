@@ -85,9 +85,13 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 	return r;
 }
 
-static int copy_dir(int src, int dst, int depth, size_t *count);
+static int copy_dir(int src, int dst, int depth, size_t *count, dev_t dev);
 
-static int copy_entry(int src, int dst, const char *name, int depth, size_t *count)
+/* dev: the layer's device. An entry on another is a mount on a
+ * placeholder (the private /tmp's entries from the host, setup.c
+ * tmp_entries): the host's, not the command's, and left out. */
+static int copy_entry(int src, int dst, const char *name, int depth, size_t *count,
+		      dev_t dev)
 {
 	struct stat st;
 	char target[SANDBOX_MAX_PATH];
@@ -97,6 +101,8 @@ static int copy_entry(int src, int dst, const char *name, int depth, size_t *cou
 		return -E2BIG;
 	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
+	if (st.st_dev != dev)
+		return 0;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFREG:
 		return copy_file(src, dst, name, &st);
@@ -117,7 +123,7 @@ static int copy_entry(int src, int dst, const char *name, int depth, size_t *cou
 			r = d < 0 ? -errno : copy_xattrs(s, d);
 		}
 		if (r == 0)
-			r = copy_dir(s, d, depth + 1, count);
+			r = copy_dir(s, d, depth + 1, count, dev);
 		if (r == 0 && fchmod(d, st.st_mode & 07777) < 0)
 			r = -errno;
 		close(s);
@@ -136,7 +142,7 @@ static int copy_entry(int src, int dst, const char *name, int depth, size_t *cou
 	}
 }
 
-static int copy_dir(int src, int dst, int depth, size_t *count)
+static int copy_dir(int src, int dst, int depth, size_t *count, dev_t dev)
 {
 	int fd, r = 0;
 	DIR *d;
@@ -156,7 +162,7 @@ static int copy_dir(int src, int dst, int depth, size_t *count)
 	while (r == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r = copy_entry(src, dst, de->d_name, depth, count);
+		r = copy_entry(src, dst, de->d_name, depth, count, dev);
 	}
 	if (r == 0 && errno != 0)
 		r = -errno;
@@ -164,8 +170,9 @@ static int copy_dir(int src, int dst, int depth, size_t *count)
 	return r;
 }
 
-/* Whether the layer holds no entry: nothing written under /tmp. */
-static bool layer_empty(int layer_fd)
+/* Whether the layer holds no entry of its own (dev; copy_entry):
+ * nothing written under /tmp. */
+static bool layer_empty(int layer_fd, dev_t dev)
 {
 	int fd = openat(layer_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -179,8 +186,14 @@ static bool layer_empty(int layer_fd)
 		close(fd);
 		return false;
 	}
-	while (empty && (errno = 0, de = readdir(d)) != NULL)
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	while (empty && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		empty = fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev != dev;
+		errno = 0;
+	}
 	if (errno != 0)
 		empty = false;
 	closedir(d);
@@ -202,6 +215,7 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 {
 	static const char part[] = SANDBOX_TMP_UPPER ".part";
 	size_t count = 0;
+	struct stat st;
 	int dst, r;
 
 	/* Nothing written: no copy, and no directory made (a new inode
@@ -211,7 +225,9 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 	 * write into this scratch dir through its own /tmp or $TMPDIR): it
 	 * is removed when it is empty, and either way the run is reported
 	 * incomplete, never recorded with it. */
-	if (layer_empty(layer_fd)) {
+	if (fstat(layer_fd, &st) < 0)
+		return -errno;
+	if (layer_empty(layer_fd, st.st_dev)) {
 		if (unlinkat(scratch_fd, SANDBOX_TMP_UPPER, AT_REMOVEDIR) == 0)
 			return -EEXIST;
 		if (errno == ENOENT)
@@ -223,7 +239,7 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 	dst = openat(scratch_fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return -errno;
-	r = copy_dir(layer_fd, dst, 0, &count);
+	r = copy_dir(layer_fd, dst, 0, &count, st.st_dev);
 	if (r == 0 && fchmod(dst, 01777) < 0)
 		r = -errno;
 	close(dst);
