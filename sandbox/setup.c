@@ -178,7 +178,8 @@ static void mount_base_drop(void)
 }
 
 /* A new detached mount of a filesystem of type with options opts
- * ({ key, value } pairs, NULL-terminated) and the mount attributes attrs;
+ * ({ key, value } pairs, NULL-terminated; a NULL value: a flag) and the
+ * mount attributes attrs;
  * its fd, or -1 with errno set. */
 static int fs_new(const char *type, const char *const opts[][2], unsigned attrs)
 {
@@ -190,7 +191,8 @@ static int fs_new(const char *type, const char *const opts[][2], unsigned attrs)
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", type, 0) < 0)
 		goto out;
 	for (size_t i = 0; opts && opts[i][0]; i++)
-		if (fsconfig(fs, FSCONFIG_SET_STRING, opts[i][0], opts[i][1], 0) < 0)
+		if (fsconfig(fs, opts[i][1] ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, opts[i][0],
+			     opts[i][1], 0) < 0)
 			goto out;
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		m = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
@@ -749,6 +751,9 @@ static void setup_proc(const char *root, const struct sandbox_plan *plan, int so
  * export_tmp_layer; -1 otherwise. pid 1 is a process of its own (a clone
  * without shared memory), so this is its copy only. */
 static int tmp_layer_fd = -1;
+/* With the private /tmp (tmp_entries), pid 1's fd of the directory of
+ * the upper layers of the caller's own host directories there. */
+static int tmp_dirs_fd = -1;
 
 /* /tmp: the host's, seen through an overlay whose upper layer is a fresh
  * tmpfs (SHARK_TMP_SIZE). Commands read files and directories that exist
@@ -800,13 +805,14 @@ static bool tmp_private;
 
 /* The host's /tmp when the overlay of it is refused (a mount below it that
  * came locked from the host's namespace: a FUSE mount, WSLg's
- * /tmp/.X11-unix): what the fresh tmpfs's upper dir up (the run's /tmp
- * then) holds for each entry at the top of the host's /tmp, with nothing
+ * /tmp/.X11-unix): the fresh tmpfs t, whose upper dir up (the run's /tmp
+ * then) gets for each entry at the top of the host's /tmp, with nothing
  * written to the host:
- *   a directory   a read-only overlay of it (its only lower layer is
- *                 the host's, plus the empty directory empty): read as on the
- *                 host, EROFS on any change, unix sockets below it not
- *                 connectable, as through the /tmp overlay
+ *   the caller's directory   an overlay of it, its upper layer t/.o/NAME
+ *                 (work dir t/.ow/NAME): as through the /tmp overlay,
+ *                 writable, unix sockets below it not connectable
+ *   another directory   a read-only overlay of it (lower layers only: the
+ *                 host's and the empty t/.e): EROFS on any change
  *   a file        the host's, bound read-only
  *   anything else in its place an empty read-only directory (hide: a
  *                 directory the overlay refuses, a mount below it) or
@@ -814,17 +820,30 @@ static bool tmp_private;
  *                 opened (symlinks, sockets, FIFOs, devices, a file the
  *                 bind refuses)
  * Each is a mount on a placeholder made in up, so the copy of the layer
- * (tmplayer.c) knows it by its device and leaves it out: only what the
- * command makes next to them at the top of /tmp is its effect. */
-static void tmp_entries(const char *up, const char *empty, int sock)
+ * (tmplayer.c) knows it by its device and leaves it out, taking the
+ * upper layers in t/.o in their place (tmp_dirs_fd): what the command
+ * made at the top of /tmp and in the caller's directories are its
+ * effects. */
+static void tmp_entries(const char *t, const char *up, int sock)
 {
 	char host[SANDBOX_MAX_PATH + 8], dst[SANDBOX_MAX_PATH * 3];
+	char empty[SANDBOX_MAX_PATH * 2 + 16], u[SANDBOX_MAX_PATH * 3], w[SANDBOX_MAX_PATH * 3];
 	int dfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	struct dirent *de;
 
 	if (!d)
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp: read the host's /tmp");
+	snprintf(empty, sizeof(empty), "%s/.e", t);
+	snprintf(u, sizeof(u), "%s/.o", t);
+	snprintf(w, sizeof(w), "%s/.ow", t);
+	if (mkdir(empty, 0700) < 0 || mkdir(u, 0700) < 0 || mkdir(w, 0700) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: layers");
+	if (tmp_layer_fd >= 0) {
+		tmp_dirs_fd = open(u, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (tmp_dirs_fd < 0)
+			die(sock, SANDBOX_E_MOUNT, "open /tmp layers");
+	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		struct stat st;
 		int n, m, fd;
@@ -837,12 +856,33 @@ static void tmp_entries(const char *up, const char *empty, int sock)
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue; /* gone since readdir: absent for the run too */
 		if (S_ISDIR(st.st_mode)) {
-			const char *const o[][2] = { { "lowerdir+", host }, { "lowerdir+", empty }, { NULL, NULL } };
+			const char *const ro[][2] = { { "lowerdir+", host },
+						      { "lowerdir+", empty },
+						      { NULL, NULL } };
+			const char *const rw[][2] = { { "lowerdir+", host }, { "upperdir", u },
+						      { "workdir", w },	     { "userxattr", NULL },
+						      { NULL, NULL } };
+			bool own = st.st_uid == geteuid();
 
 			if (mkdir(dst, 0755) < 0)
 				die(sock, SANDBOX_E_MOUNT, "mount /tmp: placeholder");
-			fd = fs_new("overlay", o,
-				    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+			/* The caller's own directory: writable, its upper
+			 * layer (t/.o/NAME) with the host directory's mode
+			 * and times, which the overlay's root shows. */
+			if (own) {
+				struct timespec ts[2] = { st.st_atim, st.st_mtim };
+
+				n = snprintf(u, sizeof(u), "%s/.o/%s", t, de->d_name);
+				m = snprintf(w, sizeof(w), "%s/.ow/%s", t, de->d_name);
+				own = n > 0 && (size_t)n < sizeof(u) && m > 0 &&
+				      (size_t)m < sizeof(w) && mkdir(u, 0700) == 0 &&
+				      chmod(u, st.st_mode & 07777) == 0 && mkdir(w, 0700) == 0 &&
+				      utimensat(AT_FDCWD, u, ts, 0) == 0;
+			}
+			fd = own ? fs_new("overlay", rw, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) : -1;
+			if (fd < 0)
+				fd = fs_new("overlay", ro,
+					    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 			if (fd >= 0 && move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 				close(fd);
 				die(sock, SANDBOX_E_MOUNT, "mount /tmp: overlay of a directory");
@@ -897,12 +937,7 @@ static void mount_tmp(const struct sandbox_plan *plan, const char *root, int soc
 	}
 	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
 		if (errno == EINVAL && host_mount_below("/tmp", plan->scratch)) {
-			/* the work dir has the overlay's "work" in it now:
-			 * the directories' empty second lower layer is new */
-			snprintf(wk, sizeof(wk), "%s/.e", p);
-			if (mkdir(wk, 0700) < 0)
-				die(sock, SANDBOX_E_MOUNT, "mount /tmp: empty layer");
-			tmp_entries(up, wk, sock);
+			tmp_entries(p, up, sock);
 			if (mount(up, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 				die(sock, SANDBOX_E_MOUNT, "mount /tmp: bind the private layer");
 			tmp_private = true;
@@ -924,10 +959,11 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
 	(void)kill(-1, SIGKILL);
 	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
 		;
-	if (sandbox_tmp_layer_export(tmp_layer_fd, scratch_fd) < 0)
+	if (sandbox_tmp_layer_export(tmp_layer_fd, tmp_dirs_fd, scratch_fd) < 0)
 		res->flags |= SANDBOX_RESULT_TRACE_LOST;
 	close(tmp_layer_fd);
 	tmp_layer_fd = -1;
+	close_base_fd(&tmp_dirs_fd);
 }
 
 /* A tree built ahead of the run (sandbox_init_prepared, the plan's mount

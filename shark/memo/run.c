@@ -1274,8 +1274,8 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	 * (docs/sandbox.md, "/tmp"). Said once. */
 	if (res && (res->flags & SANDBOX_RESULT_TMP_PRIVATE) && !m->tmp_private_told) {
 		memo_warn(m, "shark: the host has a mount below /tmp, which the sandbox cannot "
-			     "layer over: commands see a private /tmp with the host's entries "
-			     "read-only (new files at its top still reach the host)");
+			     "layer over: commands get a private /tmp where the host's files at "
+			     "its top and other users' directories are read-only");
 		m->tmp_private_told = true;
 	}
 	if (res) {

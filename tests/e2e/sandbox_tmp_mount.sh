@@ -2,10 +2,11 @@
 # sandbox_tmp_mount.sh - a host mount below /tmp (a FUSE mount, WSLg's
 # /tmp/.X11-unix, an AppImage's /tmp/.mount_*) does not stop commands: the
 # overlay of /tmp is refused then, and the run gets the private /tmp
-# (docs/sandbox.md, "/tmp"): existing host files and directories readable,
-# read-only, a new file at the top of /tmp reaching the host as an effect
-# (and replayed by a hit), host unix sockets not connectable, and a lookup
-# of a missing /tmp file recorded as such. The mount below /tmp must be
+# (docs/sandbox.md, "/tmp"): existing host files readable and read-only,
+# the user's own directories writable, another user's read-only, a new
+# file at the top of /tmp reaching the host as an effect (and replayed by
+# a hit), host unix sockets not connectable, and a lookup of a missing
+# /tmp file recorded as such. The mount below /tmp must be
 # made in the host's mount namespace copied into the run's (so it comes
 # locked): root makes it in a private mount namespace (never the host's)
 # and runs the checks there, as root and then as the unprivileged test
@@ -37,7 +38,7 @@ mnt=$2
 . "$here/../lib/e2e.sh"
 tag=/tmp/sbx-tmpmnt-$(basename "$root")
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$tag".*; chmod -R u+rwx "$root" 2>/dev/null; rm -rf "$root"' EXIT
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tag".*; chmod -R u+rwx "$root" 2>/dev/null; rm -rf "$root"' EXIT
 notice='mount below /tmp'
 
 sk 'echo hi | cat'
@@ -74,14 +75,32 @@ sk "sh -c 'echo over >$tag.host'"
 checks=$((checks + 1))
 [ "$st" != 0 ] && [ "$(cat "$tag.host")" = host ] ||
 	fail "writing over a host /tmp file fails: status $st, host has [$(cat "$tag.host")]"
-sk "sh -c 'echo over >$root/d/f; echo x >$root/d/g'"
-checks=$((checks + 1))
-[ "$st" != 0 ] && [ "$(cat "$root/d/f")" = indir ] && [ ! -e "$root/d/g" ] ||
-	fail "changing a host /tmp directory fails: status $st"
 case $err in
 *"Read-only file system"*) ;;
 *) fail "the failed write says why: [$err]" ;;
 esac
+# the user's own directories are writable, as through the overlay: a
+# directory made by one command takes the next one's files (mktemp -d)
+sk "sh -c 'mkdir $tag.dir'"
+sk "sh -c 'echo x >$tag.dir/f; echo over >$root/d/f; mkdir $root/d/sub; echo y >$root/d/sub/g'"
+checks=$((checks + 1))
+[ "$st" = 0 ] && [ "$(cat "$tag.dir/f" 2>/dev/null)" = x ] &&
+	[ "$(cat "$root/d/f")" = over ] && [ "$(cat "$root/d/sub/g" 2>/dev/null)" = y ] ||
+	fail "writing in the user's /tmp directories reaches the host: status $st [$err]"
+sk "sh -c 'rm $root/d/f'"
+checks=$((checks + 1))
+[ "$st" = 0 ] && [ ! -e "$root/d/f" ] || fail "a removal in the user's /tmp directory: status $st"
+# another user's directory: read-only
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$tag.other"
+	echo theirs >"$tag.other/f"
+	chown -R nobody "$tag.other"
+	sk "sh -c 'cat $tag.other/f; touch $tag.other/g'"
+	expect_out "another user's directory is readable" theirs
+	checks=$((checks + 1))
+	[ "$st" != 0 ] && [ ! -e "$tag.other/g" ] || fail "another user's directory is read-only"
+	rm -rf "$tag.other"
+fi
 
 s="sh -c 'cat $tag.later 2>/dev/null || echo none'"
 sk "$s"
