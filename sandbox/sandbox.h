@@ -379,7 +379,9 @@ void sandbox_prep_free(sandbox_prep *prep);
  * prep still usable without mounts ahead) for an interactive plan (its
  * /dev holds the terminal of its stdio), a plan whose scratch dir or an
  * extra path lies in the workspace (mounting there looks inside the
- * workspace overlay), or a network setting other than prep's (-EINVAL);
+ * workspace overlay), and always once a tree built ahead had the private
+ * /tmp (a host mount below /tmp: docs/sandbox.md, "/tmp"), or a network
+ * setting other than prep's (-EINVAL);
  * -EALREADY when prep has its mounts already; a plan error
  * (SANDBOX_E_PLAN_*); -errno, after which prep should be freed. */
 int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan);
