@@ -859,8 +859,10 @@ static void tmp_entries(const char *t, const char *up, int sock)
 			const char *const ro[][2] = { { "lowerdir+", host },
 						      { "lowerdir+", empty },
 						      { NULL, NULL } };
-			const char *const rw[][2] = { { "lowerdir+", host }, { "upperdir", u },
-						      { "workdir", w },	     { "userxattr", NULL },
+			const char *const rw[][2] = { { "lowerdir+", host },
+						      { "upperdir", u },
+						      { "workdir", w },
+						      { "userxattr", NULL },
 						      { NULL, NULL } };
 			bool own = st.st_uid == geteuid();
 
@@ -882,8 +884,10 @@ static void tmp_entries(const char *t, const char *up, int sock)
 			fd = own ? fs_new("overlay", rw, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) : -1;
 			if (fd < 0)
 				fd = fs_new("overlay", ro,
-					    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-			if (fd >= 0 && move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+					    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						    MOUNT_ATTR_NODEV);
+			if (fd >= 0 &&
+			    move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 				close(fd);
 				die(sock, SANDBOX_E_MOUNT, "mount /tmp: overlay of a directory");
 			}
