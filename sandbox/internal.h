@@ -114,9 +114,12 @@ int sandbox_landlock_fence(void);
 
 /* Copy the /tmp overlay's upper layer (layer_fd, a directory opened for
  * reading) into <scratch>/tmp-upper, whole or not at all; an empty layer
- * is not copied (no tmp-upper, 0). 0 or -errno
- * (-E2BIG: over 1,000,000 entries; -ELOOP: deeper than 256). */
-int sandbox_tmp_layer_export(int layer_fd, int scratch_fd);
+ * is not copied (no tmp-upper, 0). Entries of layer_fd on another device
+ * are mounts (the private /tmp's, setup.c tmp_entries) and left out, but
+ * for a directory whose name dirs_fd (-1: none) holds: that is the upper
+ * layer of its overlay, copied in its place as the directory's changes.
+ * 0 or -errno (-E2BIG: over 1,000,000 entries; -ELOOP: deeper than 256). */
+int sandbox_tmp_layer_export(int layer_fd, int dirs_fd, int scratch_fd);
 
 /* ---- setup.c (runs in the namespaced init process) ---- */
 
@@ -227,6 +230,7 @@ struct sandbox_seen {
 #define SANDBOX_SEEN_ABSENT 0
 #define SANDBOX_SEEN_DIR 1
 #define SANDBOX_SEEN_OTHER 2
+#define SANDBOX_SEEN_NEVER 3 /* matches nothing found on the host */
 
 /* pid 1's answer to SANDBOX_PREP_MOUNTS, once the tree is its root: what
  * it found at the workspace, at /tmp and at each extra path of the plan,

@@ -1717,6 +1717,12 @@ static bool mounts_in_workspace(const sandbox_plan *plan)
 	return false;
 }
 
+/* A tree built ahead had the private /tmp (a host mount below /tmp,
+ * setup.c tmp_entries), which is never fit for a run: trees are no
+ * longer built ahead by this process (sandbox_prep_mounts), so a prepared
+ * pid 1 builds its tree when its run comes, once. */
+static bool tmp_private_seen;
+
 int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan)
 {
 	struct sandbox_plan copy;
@@ -1734,7 +1740,7 @@ int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan)
 	r = sandbox_plan_validate(&copy);
 	if (r < 0)
 		return r;
-	if (plan->interactive || mounts_in_workspace(plan))
+	if (plan->interactive || mounts_in_workspace(plan) || tmp_private_seen)
 		return -ENOTSUP;
 	r = sandbox_plan_encode_mounts(plan, &prep->mounts_enc, &prep->mounts_size);
 	if (r < 0)
@@ -1797,6 +1803,8 @@ static bool prep_mounts_fit(sandbox_prep *p, const sandbox_plan *plan)
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(m) || m.code != 0 || m.n_paths != plan->n_paths)
 		return false; /* its set-up failed (a sandbox_setup_msg), or it died */
+	if (m.seen[1].kind == SANDBOX_SEEN_NEVER)
+		tmp_private_seen = true;
 	if (!seen_same(&m.seen[0], plan->workspace) || !seen_same(&m.seen[1], "/tmp"))
 		return false;
 	for (size_t i = 0; i < plan->n_paths; i++)

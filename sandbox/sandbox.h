@@ -404,7 +404,9 @@ void sandbox_prep_free(sandbox_prep *prep);
  * prep still usable without mounts ahead) for an interactive plan (its
  * /dev holds the terminal of its stdio), a plan whose scratch dir or an
  * extra path lies in the workspace (mounting there looks inside the
- * workspace overlay), or a network setting other than prep's (-EINVAL);
+ * workspace overlay), and always once a tree built ahead had the private
+ * /tmp (a host mount below /tmp: docs/sandbox.md, "/tmp"), or a network
+ * setting other than prep's (-EINVAL);
  * -EALREADY when prep has its mounts already; a plan error
  * (SANDBOX_E_PLAN_*); -errno, after which prep should be freed. */
 int sandbox_prep_mounts(sandbox_prep *prep, const sandbox_plan *plan);
@@ -511,6 +513,10 @@ enum sandbox_result_flag {
 	SANDBOX_RESULT_UNTRACED = 1 << 5, /* the plan had tracing off */
 	SANDBOX_RESULT_TIMEOUT = 1 << 6,  /* killed at the plan's wall-clock
 					     limit (term_signal is SIGKILL) */
+	SANDBOX_RESULT_TMP_PRIVATE = 1 << 7, /* the host's /tmp has a mount
+						below it: the run's /tmp was
+						the private fallback
+						(docs/sandbox.md, "/tmp") */
 };
 
 /* What a run did, besides its file effects. Read-only for the caller;

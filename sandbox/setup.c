@@ -11,6 +11,7 @@
  */
 #include "sandbox/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -177,7 +178,8 @@ static void mount_base_drop(void)
 }
 
 /* A new detached mount of a filesystem of type with options opts
- * ({ key, value } pairs, NULL-terminated) and the mount attributes attrs;
+ * ({ key, value } pairs, NULL-terminated; a NULL value: a flag) and the
+ * mount attributes attrs;
  * its fd, or -1 with errno set. */
 static int fs_new(const char *type, const char *const opts[][2], unsigned attrs)
 {
@@ -189,7 +191,8 @@ static int fs_new(const char *type, const char *const opts[][2], unsigned attrs)
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", type, 0) < 0)
 		goto out;
 	for (size_t i = 0; opts && opts[i][0]; i++)
-		if (fsconfig(fs, FSCONFIG_SET_STRING, opts[i][0], opts[i][1], 0) < 0)
+		if (fsconfig(fs, opts[i][1] ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, opts[i][0],
+			     opts[i][1], 0) < 0)
 			goto out;
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		m = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
@@ -748,6 +751,9 @@ static void setup_proc(const char *root, const struct sandbox_plan *plan, int so
  * export_tmp_layer; -1 otherwise. pid 1 is a process of its own (a clone
  * without shared memory), so this is its copy only. */
 static int tmp_layer_fd = -1;
+/* With the private /tmp (tmp_entries), pid 1's fd of the directory of
+ * the upper layers of the caller's own host directories there. */
+static int tmp_dirs_fd = -1;
 
 /* /tmp: the host's, seen through an overlay whose upper layer is a fresh
  * tmpfs (SHARK_TMP_SIZE). Commands read files and directories that exist
@@ -792,6 +798,125 @@ static bool host_mount_below(const char *dir, const char *scratch)
 	return found;
 }
 
+/* Whether this pid 1's /tmp is the fallback of tmp_entries (a host mount
+ * below /tmp): reported in the result (SANDBOX_RESULT_TMP_PRIVATE), and a
+ * tree built ahead with it is never used for a run (mounts_ahead). */
+static bool tmp_private;
+
+/* The host's /tmp when the overlay of it is refused (a mount below it that
+ * came locked from the host's namespace: a FUSE mount, WSLg's
+ * /tmp/.X11-unix): the fresh tmpfs t, whose upper dir up (the run's /tmp
+ * then) gets for each entry at the top of the host's /tmp, with nothing
+ * written to the host:
+ *   the caller's directory   an overlay of it, its upper layer t/.o/NAME
+ *                 (work dir t/.ow/NAME): as through the /tmp overlay,
+ *                 writable, unix sockets below it not connectable
+ *   another directory   a read-only overlay of it (lower layers only: the
+ *                 host's and the empty t/.e): EROFS on any change
+ *   a file        the host's, bound read-only
+ *   anything else in its place an empty read-only directory (hide: a
+ *                 directory the overlay refuses, a mount below it) or
+ *                 /dev/null bound read-only and nodev, so it cannot be
+ *                 opened (symlinks, sockets, FIFOs, devices, a file the
+ *                 bind refuses)
+ * Each is a mount on a placeholder made in up, so the copy of the layer
+ * (tmplayer.c) knows it by its device and leaves it out, taking the
+ * upper layers in t/.o in their place (tmp_dirs_fd): what the command
+ * made at the top of /tmp and in the caller's directories are its
+ * effects. */
+static void tmp_entries(const char *t, const char *up, int sock)
+{
+	char host[SANDBOX_MAX_PATH + 8], dst[SANDBOX_MAX_PATH * 3];
+	char empty[SANDBOX_MAX_PATH * 2 + 16], u[SANDBOX_MAX_PATH * 3], w[SANDBOX_MAX_PATH * 3];
+	int dfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	struct dirent *de;
+
+	if (!d)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: read the host's /tmp");
+	snprintf(empty, sizeof(empty), "%s/.e", t);
+	snprintf(u, sizeof(u), "%s/.o", t);
+	snprintf(w, sizeof(w), "%s/.ow", t);
+	if (mkdir(empty, 0700) < 0 || mkdir(u, 0700) < 0 || mkdir(w, 0700) < 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: layers");
+	if (tmp_layer_fd >= 0) {
+		tmp_dirs_fd = open(u, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (tmp_dirs_fd < 0)
+			die(sock, SANDBOX_E_MOUNT, "open /tmp layers");
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+		int n, m, fd;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		n = snprintf(host, sizeof(host), "/tmp/%s", de->d_name);
+		m = snprintf(dst, sizeof(dst), "%s/%s", up, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(host) || m < 0 || (size_t)m >= sizeof(dst) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone since readdir: absent for the run too */
+		if (S_ISDIR(st.st_mode)) {
+			const char *const ro[][2] = { { "lowerdir+", host },
+						      { "lowerdir+", empty },
+						      { NULL, NULL } };
+			const char *const rw[][2] = { { "lowerdir+", host },
+						      { "upperdir", u },
+						      { "workdir", w },
+						      { "userxattr", NULL },
+						      { NULL, NULL } };
+			bool own = st.st_uid == geteuid();
+
+			if (mkdir(dst, 0755) < 0)
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: placeholder");
+			/* The caller's own directory: writable, its upper
+			 * layer (t/.o/NAME) with the host directory's mode
+			 * and times, which the overlay's root shows. */
+			if (own) {
+				struct timespec ts[2] = { st.st_atim, st.st_mtim };
+
+				n = snprintf(u, sizeof(u), "%s/.o/%s", t, de->d_name);
+				m = snprintf(w, sizeof(w), "%s/.ow/%s", t, de->d_name);
+				own = n > 0 && (size_t)n < sizeof(u) && m > 0 &&
+				      (size_t)m < sizeof(w) && mkdir(u, 0700) == 0 &&
+				      chmod(u, st.st_mode & 07777) == 0 && mkdir(w, 0700) == 0 &&
+				      utimensat(AT_FDCWD, u, ts, 0) == 0;
+			}
+			fd = own ? fs_new("overlay", rw, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) : -1;
+			if (fd < 0)
+				fd = fs_new("overlay", ro,
+					    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						    MOUNT_ATTR_NODEV);
+			if (fd >= 0 &&
+			    move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+				close(fd);
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: overlay of a directory");
+			}
+			if (fd >= 0)
+				close(fd);
+			else
+				hide(dst, sock);
+			continue;
+		}
+		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0)
+			die(sock, SANDBOX_E_MOUNT, "mount /tmp: placeholder");
+		close(fd);
+		if ((S_ISREG(st.st_mode) &&
+		     clone_onto(dfd, de->d_name, 0,
+				MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, AT_FDCWD,
+				dst) == 0) ||
+		    clone_onto(AT_FDCWD, "/dev/null", 0,
+			       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				       MOUNT_ATTR_NOEXEC,
+			       AT_FDCWD, dst) == 0)
+			continue;
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: bind an entry");
+	}
+	if (errno != 0)
+		die(sock, SANDBOX_E_MOUNT, "mount /tmp: read the host's /tmp");
+	closedir(d);
+}
+
 static void mount_tmp(const struct sandbox_plan *plan, const char *root, int sock)
 {
 	char p[SANDBOX_MAX_PATH * 2], opts[SANDBOX_MAX_PATH * 3 + 64];
@@ -815,8 +940,13 @@ static void mount_tmp(const struct sandbox_plan *plan, const char *root, int soc
 			die(sock, SANDBOX_E_MOUNT, "open /tmp layer");
 	}
 	if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
-		if (errno == EINVAL && host_mount_below("/tmp", plan->scratch))
-			die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay: a mount below /tmp");
+		if (errno == EINVAL && host_mount_below("/tmp", plan->scratch)) {
+			tmp_entries(p, up, sock);
+			if (mount(up, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+				die(sock, SANDBOX_E_MOUNT, "mount /tmp: bind the private layer");
+			tmp_private = true;
+			return;
+		}
 		die(sock, SANDBOX_E_MOUNT, "mount /tmp overlay");
 	}
 }
@@ -833,10 +963,11 @@ static void export_tmp_layer(int scratch_fd, struct sandbox_result *res)
 	(void)kill(-1, SIGKILL);
 	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
 		;
-	if (sandbox_tmp_layer_export(tmp_layer_fd, scratch_fd) < 0)
+	if (sandbox_tmp_layer_export(tmp_layer_fd, tmp_dirs_fd, scratch_fd) < 0)
 		res->flags |= SANDBOX_RESULT_TRACE_LOST;
 	close(tmp_layer_fd);
 	tmp_layer_fd = -1;
+	close_base_fd(&tmp_dirs_fd);
 }
 
 /* A tree built ahead of the run (sandbox_init_prepared, the plan's mount
@@ -2122,6 +2253,8 @@ static __attribute__((noreturn)) void pid1_run(const struct sandbox_plan *plan, 
 	}
 	if (plan->tmp_capture)
 		export_tmp_layer(scratch_fd, &res);
+	if (tmp_private)
+		res.flags |= SANDBOX_RESULT_TMP_PRIVATE;
 	write_result(scratch_fd, &res);
 	/* Nothing of the run may outlive this message: the caller reads the
 	 * scratch dir and applies the run's effects once it has it, without
@@ -2240,6 +2373,11 @@ static void mounts_ahead(const struct sandbox_plan *plan, int chan)
 	sandbox_seen_now(plan->workspace, &m.seen[0]);
 	sandbox_seen_now("/tmp", &m.seen[1]);
 	setup_mounts(plan, NULL, chan, tree_lower);
+	/* A private /tmp (tmp_entries) holds what was at the top of the
+	 * host's /tmp now, before the previous command's /tmp effects are
+	 * applied: never fit for a run (prep_mounts_fit). */
+	if (tmp_private)
+		m.seen[1].kind = SANDBOX_SEEN_NEVER;
 	tree_ahead = true;
 	m.n_paths = (uint32_t)plan->n_paths;
 	memcpy(m.seen + 2, extra_seen, sizeof(extra_seen));

@@ -85,9 +85,65 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 	return r;
 }
 
-static int copy_dir(int src, int dst, int depth, size_t *count);
+static int copy_dir(int src, int dst, int depth, size_t *count, dev_t dev, int dirs_fd);
 
-static int copy_entry(int src, int dst, const char *name, int depth, size_t *count)
+/* Whether dir holds an entry. */
+static bool dir_used(int dir)
+{
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	bool used = false;
+	DIR *d;
+
+	if (fd < 0)
+		return false;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return false;
+	}
+	while (!used && (de = readdir(d)) != NULL)
+		used = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return used;
+}
+
+/* The upper layer of a host directory's overlay (dirs_fd/name), when the
+ * command changed something in it: copied as directory name of dst, with
+ * st's mode (the host directory's, which the overlay shows). */
+static int copy_upper(int dirs_fd, int dst, const char *name, const struct stat *st,
+		      size_t *count, dev_t dev)
+{
+	int s = openat(dirs_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), d, r;
+
+	if (s < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!dir_used(s)) {
+		close(s);
+		return 0;
+	}
+	r = mkdirat(dst, name, 0700) < 0 ? -errno : 0;
+	d = r < 0 ? -1 : openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r == 0 && d < 0)
+		r = -errno;
+	if (r == 0)
+		r = copy_dir(s, d, 1, count, dev, -1);
+	if (r == 0 && fchmod(d, st->st_mode & 07777) < 0)
+		r = -errno;
+	close(s);
+	if (d >= 0)
+		close(d);
+	return r;
+}
+
+/* dev: the layer's device. An entry on another is a mount on a
+ * placeholder (the private /tmp's entries from the host, setup.c
+ * tmp_entries): the host's, not the command's, and left out, unless
+ * dirs_fd has the upper layer of that directory's overlay, with something
+ * in it: then that is copied as the directory (not opaque: the scan reads
+ * its entries as changes in the host's directory). */
+static int copy_entry(int src, int dst, const char *name, int depth, size_t *count,
+		      dev_t dev, int dirs_fd)
 {
 	struct stat st;
 	char target[SANDBOX_MAX_PATH];
@@ -97,6 +153,10 @@ static int copy_entry(int src, int dst, const char *name, int depth, size_t *cou
 		return -E2BIG;
 	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
+	if (st.st_dev != dev)
+		return dirs_fd >= 0 && depth == 0 && S_ISDIR(st.st_mode)
+			       ? copy_upper(dirs_fd, dst, name, &st, count, dev)
+			       : 0;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFREG:
 		return copy_file(src, dst, name, &st);
@@ -117,7 +177,7 @@ static int copy_entry(int src, int dst, const char *name, int depth, size_t *cou
 			r = d < 0 ? -errno : copy_xattrs(s, d);
 		}
 		if (r == 0)
-			r = copy_dir(s, d, depth + 1, count);
+			r = copy_dir(s, d, depth + 1, count, dev, -1);
 		if (r == 0 && fchmod(d, st.st_mode & 07777) < 0)
 			r = -errno;
 		close(s);
@@ -136,7 +196,7 @@ static int copy_entry(int src, int dst, const char *name, int depth, size_t *cou
 	}
 }
 
-static int copy_dir(int src, int dst, int depth, size_t *count)
+static int copy_dir(int src, int dst, int depth, size_t *count, dev_t dev, int dirs_fd)
 {
 	int fd, r = 0;
 	DIR *d;
@@ -156,7 +216,7 @@ static int copy_dir(int src, int dst, int depth, size_t *count)
 	while (r == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r = copy_entry(src, dst, de->d_name, depth, count);
+		r = copy_entry(src, dst, de->d_name, depth, count, dev, dirs_fd);
 	}
 	if (r == 0 && errno != 0)
 		r = -errno;
@@ -164,8 +224,9 @@ static int copy_dir(int src, int dst, int depth, size_t *count)
 	return r;
 }
 
-/* Whether the layer holds no entry: nothing written under /tmp. */
-static bool layer_empty(int layer_fd)
+/* Whether the layer holds no entry of its own (dev; copy_entry):
+ * nothing written under /tmp. */
+static bool layer_empty(int layer_fd, dev_t dev)
 {
 	int fd = openat(layer_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -179,8 +240,14 @@ static bool layer_empty(int layer_fd)
 		close(fd);
 		return false;
 	}
-	while (empty && (errno = 0, de = readdir(d)) != NULL)
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	while (empty && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		empty = fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev != dev;
+		errno = 0;
+	}
 	if (errno != 0)
 		empty = false;
 	closedir(d);
@@ -198,10 +265,11 @@ static int drop_stranger(int scratch_fd)
 	return -EEXIST;
 }
 
-int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
+int sandbox_tmp_layer_export(int layer_fd, int dirs_fd, int scratch_fd)
 {
 	static const char part[] = SANDBOX_TMP_UPPER ".part";
 	size_t count = 0;
+	struct stat st;
 	int dst, r;
 
 	/* Nothing written: no copy, and no directory made (a new inode
@@ -211,7 +279,9 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 	 * write into this scratch dir through its own /tmp or $TMPDIR): it
 	 * is removed when it is empty, and either way the run is reported
 	 * incomplete, never recorded with it. */
-	if (layer_empty(layer_fd)) {
+	if (fstat(layer_fd, &st) < 0)
+		return -errno;
+	if (dirs_fd < 0 && layer_empty(layer_fd, st.st_dev)) {
 		if (unlinkat(scratch_fd, SANDBOX_TMP_UPPER, AT_REMOVEDIR) == 0)
 			return -EEXIST;
 		if (errno == ENOENT)
@@ -223,7 +293,7 @@ int sandbox_tmp_layer_export(int layer_fd, int scratch_fd)
 	dst = openat(scratch_fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return -errno;
-	r = copy_dir(layer_fd, dst, 0, &count);
+	r = copy_dir(layer_fd, dst, 0, &count, st.st_dev, dirs_fd);
 	if (r == 0 && fchmod(dst, 01777) < 0)
 		r = -errno;
 	close(dst);

@@ -22,6 +22,7 @@ struct memo {
 	pid_t st_pid;
 	pid_t st_failed_pid;	/* the store could not be opened in this pid */
 	bool warned;		/* the "running uncached" warning was given */
+	bool tmp_private_told;	/* the private /tmp was said (finish_stage) */
 	char *store_dir;	/* the store's directory, once known */
 	bool recorded;		/* this process recorded a trace (auto gc) */
 	bool commit_later;	/* memo_commit_later: leave a run's batch open */

@@ -1309,6 +1309,14 @@ static void finish_stage(struct memo *m, const char *cwd, struct srun *r)
 	 * stage_cut_by_engine), which only ever feeds a consumer that hits. */
 	bool cut_trace = r->drain_cut && res && res->term_signal == SIGPIPE &&
 			 !(res->flags & SANDBOX_RESULT_TIMEOUT);
+	/* The host has a mount below /tmp: runs get the private /tmp
+	 * (docs/sandbox.md, "/tmp"). Said once. */
+	if (res && (res->flags & SANDBOX_RESULT_TMP_PRIVATE) && !m->tmp_private_told) {
+		memo_warn(m, "shark: the host has a mount below /tmp, which the sandbox cannot "
+			     "layer over: commands get a private /tmp where the host's files at "
+			     "its top and other users' directories are read-only");
+		m->tmp_private_told = true;
+	}
 	if (res) {
 		if (res->flags & SANDBOX_RESULT_TIMEOUT)
 			no_record(r, "it was killed at the wall-clock limit (SHARK_TIMEOUT)");
