@@ -25,6 +25,8 @@
 static const char *const live_commands[] = {
 	"date",	  "sleep", "ps", "pgrep",  "pidof",  "top",	"uptime", "free",
 	"hostname", "who",	"w",  "df",	"mktemp", "uuidgen", "shark",
+	/* they set the terminal's modes (an ioctl, no output to replay) */
+	"stty", "setterm", "tset", "reset",
 };
 
 /* Whether name is one of the colon-separated entries of list. */
