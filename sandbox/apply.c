@@ -155,9 +155,9 @@ static mode_t applied_mode(mode_t mode)
 /* Look for a mount point or a store's marker anywhere in the tree at name
  * (a directory), without changing anything: 0, SANDBOX_E_CROSSES_MOUNT,
  * SANDBOX_E_IN_STORE, or an error. A directory that cannot be listed is
- * skipped (remove_tree, which makes it listable, still refuses to cross a
- * mount there; a store below a directory its owner cannot list is one no
- * shark of theirs can use either). */
+ * refused (SANDBOX_E_REFUSED): a store below it is still usable by its
+ * path (search permission is enough), and remove_tree would make it
+ * listable and remove it. */
 static int tree_has_mount(int parent_fd, const char *name, int depth)
 {
 	struct dirent *de;
@@ -168,7 +168,9 @@ static int tree_has_mount(int parent_fd, const char *name, int depth)
 	if (depth > MAX_REMOVE_DEPTH)
 		return -ELOOP;
 	fd = open_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
-	if (fd == -EACCES || fd == -ENOENT || fd == -ENOTDIR || fd == SANDBOX_E_REFUSED)
+	if (fd == -EACCES)
+		return SANDBOX_E_REFUSED;
+	if (fd == -ENOENT || fd == -ENOTDIR || fd == SANDBOX_E_REFUSED)
 		return 0;
 	if (fd < 0)
 		return fd;
@@ -596,6 +598,8 @@ static int dir_in_store_walk(int dir_fd)
 			close(fd);
 			return 1;
 		}
+		if (errno != ENOENT)
+			goto fail;
 		pfd = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (pfd < 0)
 			goto fail;
@@ -655,6 +659,9 @@ int sandbox_dir_in_store(int dir_fd)
 		memcpy(o, SANDBOX_STORE_MARKER, sizeof(SANDBOX_STORE_MARKER));
 		if (fstatat(dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			return 1;
+		/* an ancestor that cannot be looked into: not known clean */
+		if (errno != ENOENT)
+			return -errno;
 	}
 	return 0;
 }
@@ -817,7 +824,8 @@ int sandbox_effects_apply(const sandbox_effects *fx, int workspace_fd,
 		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
 		int fd = -1;
 
-		r = in_store == 1 ? SANDBOX_E_IN_STORE : 0;
+		/* not known to be outside every store: refused too */
+		r = in_store == 1 ? SANDBOX_E_IN_STORE : in_store < 0 ? in_store : 0;
 		if (r == 0 && e->kind == SANDBOX_EFFECT_FILE)
 			r = sandbox_effects_open(fx, i, &fd);
 		if (r == 0)

@@ -734,10 +734,10 @@ int memo_apply_tmp_effects(struct memo *m, const sandbox_effects *fx)
 	if (tmp_fd < 0)
 		return tmp_fd;
 	/* /tmp inside a store (its own dir is looked at per effect) */
-	bool in_store = sandbox_dir_in_store(tmp_fd) == 1;
+	int in_store = sandbox_dir_in_store(tmp_fd);
 	for (size_t i = 0; i < n; i++) {
 		const struct sandbox_effect *e = sandbox_effects_get(fx, i);
-		int content = -1, r = in_store ? SANDBOX_E_IN_STORE : 0;
+		int content = -1, r = in_store == 1 ? SANDBOX_E_IN_STORE : in_store < 0 ? in_store : 0;
 		if (r == 0 && (e->kind == SANDBOX_EFFECT_FILE || e->kind == SANDBOX_EFFECT_CHMOD)) {
 			content = openat(sandbox_effects_upper_fd(fx), e->path,
 					 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -811,7 +811,8 @@ const char *memo_effects_in_store(const struct memo *m, const sandbox_effects *f
 		int base = pass ? open_tmp() : open(m->workspace, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (base < 0)
 			continue; /* the apply fails the same way */
-		bool all = sandbox_dir_in_store(base) == 1;
+		/* in a store, or not known to be outside one */
+		bool all = sandbox_dir_in_store(base) != 0;
 		/* markers the run makes itself (a few at most; more is taken
 		 * as a store too) */
 		size_t marks[16], n_marks = 0;
@@ -861,13 +862,18 @@ int memo_replay_effects(struct memo *m, const struct store_trace *t, const int *
 				tmp_fd = open_tmp();
 			if (tmp_fd >= 0 && tmp_in_store == -2)
 				tmp_in_store = sandbox_dir_in_store(tmp_fd);
-			r = tmp_fd < 0 ? tmp_fd : tmp_in_store == 1 ? SANDBOX_E_IN_STORE : tmp_target_ok(tmp_fd, te.path);
+			r = tmp_fd < 0		  ? tmp_fd
+			    : tmp_in_store == 1 ? SANDBOX_E_IN_STORE
+			    : tmp_in_store < 0  ? tmp_in_store
+						: tmp_target_ok(tmp_fd, te.path);
 			if (r == 0)
 				r = apply_one(tmp_fd, &te, fx ? fx[i] : -1);
 		} else {
 			if (ws_in_store == -2)
 				ws_in_store = sandbox_dir_in_store(ws);
-			r = ws_in_store == 1 ? SANDBOX_E_IN_STORE : apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
+			r = ws_in_store == 1 ? SANDBOX_E_IN_STORE
+			    : ws_in_store < 0 ? ws_in_store
+					      : apply_one(ws, &t->effects[i], fx ? fx[i] : -1);
 		}
 		if (r < 0) {
 			memo_warn(m, "shark: %s: effect not applied: %s", t->effects[i].path,

@@ -715,6 +715,31 @@ Test(sandbox_apply, nothing_lands_inside_a_store)
 	cr_expect_eq(sandbox_effect_in_store(ws_fd, &in[12]), 1);
 }
 
+/* A store below a directory its owner cannot list (mode 0300: search
+ * only) is still usable by its path: deleting or emptying that directory
+ * is refused, not done by making it listable first. Root lists it anyway
+ * and finds the marker; another user cannot look in and is refused. */
+Test(sandbox_apply, a_store_below_an_unlistable_directory_stays)
+{
+	struct sandbox_effect del = { .kind = SANDBOX_EFFECT_DELETE, .path = "priv" };
+	struct sandbox_effect opaque = { .kind = SANDBOX_EFFECT_OPAQUE_DIR, .path = "priv",
+					 .mode = 0700 };
+	char p[PATH_MAX * 2];
+	int r;
+
+	mkdirs("priv/store");
+	put("priv/store/" SANDBOX_STORE_MARKER, "");
+	put("priv/store/blob", "blob");
+	snprintf(p, sizeof(p), "%s/priv", ws);
+	cr_assert_eq(chmod(p, 0300), 0);
+	r = sandbox_effect_apply(ws_fd, &del, -1);
+	cr_expect(r == SANDBOX_E_IN_STORE || r == SANDBOX_E_REFUSED, "delete: %d", r);
+	r = sandbox_effect_apply(ws_fd, &opaque, -1);
+	cr_expect(r == SANDBOX_E_IN_STORE || r == SANDBOX_E_REFUSED, "opaque: %d", r);
+	cr_assert_eq(chmod(p, 0700), 0);
+	cr_expect_str_eq(slurp(ws, "priv/store/blob"), "blob");
+}
+
 /* The workspace itself, or one of its ancestors, is a store. */
 Test(sandbox_apply, a_workspace_inside_a_store)
 {
