@@ -1235,6 +1235,21 @@ int sandbox_tracer_handle(struct sandbox_tracer *t)
 	 * up, the call goes on as it is; the caller knows the value it gave
 	 * the command. */
 	unsigned attr = process_attr(d);
+	if (attr == SANDBOX_ATTR_WINSIZE) {
+		/* only a terminal has a size to tell (Python asks its stdout
+		 * whatever it is: a pipe's ENOTTY depends on nothing) */
+		char fdp[64];
+		struct stat st;
+
+		snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->req->pid,
+			 (int)(d->args[0] & 0xffffffffu));
+		if (stat(fdp, &st) == 0 && !(S_ISCHR(st.st_mode) && dev_is_terminal(st.st_rdev)))
+			attr = 0;
+		if (!attr) {
+			(void)respond(t);
+			return 0;
+		}
+	}
 	if (attr) {
 		pthread_mutex_lock(&t->lock);
 		t->attrs |= attr;
