@@ -1030,6 +1030,11 @@ int memo_inputs_from_accesses(struct memo *m, const struct sandbox_result *res,
 	 * files" is not an answer once `ulimit -n` is raised. */
 	if (res->exit_code != 0 && res->term_signal == 0)
 		attrs |= ENFORCED_LIMITS;
+	/* Under a file size limit a command that ignores SIGXFSZ (CPython
+	 * does) has its writes cut short and may still succeed: its files
+	 * are then right only under that limit. */
+	if (memo_fsize_limit() != RLIM_INFINITY)
+		attrs |= SANDBOX_ATTR_RLIMIT(RLIMIT_FSIZE);
 	int r = store_stat_updates_new(&upd);
 	if (r == 0)
 		r = store_read_begin(st, &txn);

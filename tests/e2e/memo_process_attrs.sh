@@ -179,4 +179,16 @@ if [ "$(nproc)" -ge 2 ] && taskset -c 0 true 2>/dev/null; then
 	under "taskset -c 1" "$ca"; expect_miss status-cpu1; like_bash status-cpu1 "taskset -c 1 $ca"
 fi
 
+# -- a file cut short by ulimit -f in a run that succeeded ------------------------------
+# A command that ignores SIGXFSZ (CPython does) is cut at the limit and may
+# exit 0: its file is right only under that limit, and it is not replayed
+# once the limit is raised (dash then writes the whole file).
+head -c 4096 /dev/zero >big4k
+cut_cmd='sh -c "trap \"\" XFSZ; cat big4k > cut.out 2>/dev/null; true"; wc -c < cut.out'
+sk "ulimit -f 1; $cut_cmd"
+checks=$((checks + 1)); [ "$out" = 512 ] || fail "fsize-cut: [$out], want 512"
+rm -f cut.out
+sk "$cut_cmd"; expect_miss fsize-cut-raised
+checks=$((checks + 1)); [ "$out" = 4096 ] || fail "fsize-cut-raised: [$out], want dash's 4096"
+
 finish
