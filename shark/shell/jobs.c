@@ -774,7 +774,7 @@ int jobs_wait_builtin(struct shell *sh, int argc, char **argv)
 		if (!j) {
 			status = 127;
 			if (argv[i][0] == '%') {
-				sh_error(sh, "wait: %s: no such job", argv[i]);
+				job_spec_error(sh, "wait", argv[i], false);
 				if (!sh->bash)
 					status = 2;	/* dash */
 				continue;
@@ -852,7 +852,7 @@ int jobs_list_builtin(struct shell *sh, int argc, char **argv)
 			struct job *j = find_job_spec(sh, argv[i], &idx, &amb);
 			if (!j) {
 				job_spec_error(sh, "jobs", argv[i], amb);
-				status = 1;
+				status = sh->bash ? 1 : 2; /* dash: 2 */
 				continue;
 			}
 			jobs_show_one(sh, j, pids_only, with_pids);
@@ -951,7 +951,7 @@ int jobs_kill(struct shell *sh, const char *spec, int sig)
 		struct job *j = find_job_spec(sh, spec, &idx, &amb);
 		if (!j) {
 			job_spec_error(sh, "kill", spec, amb);
-			return 1;
+			return sh->bash ? 1 : 2;
 		}
 		int r = 0;
 		for (size_t i = 0; i < j->npids; i++)
@@ -994,7 +994,7 @@ int jobs_fg_builtin(struct shell *sh, int argc, char **argv)
 {
 	struct job *j = job_for(sh, "fg", argc, argv);
 	if (!j)
-		return 1;
+		return sh->bash ? 1 : 2;
 	out_fmt(sh, "%s\n", j->cmd ? j->cmd : "");
 	out_flush(sh);
 	cur_set(sh, j, CUR_FIRST);
@@ -1031,7 +1031,7 @@ int jobs_bg_builtin(struct shell *sh, int argc, char **argv)
 {
 	struct job *j = job_for(sh, "bg", argc, argv);
 	if (!j)
-		return 1;
+		return sh->bash ? 1 : 2;
 	j->stopped = false;
 	j->notified = false;
 	if (kill(-j->pgid, SIGCONT) < 0 && errno != ESRCH) {
