@@ -80,7 +80,7 @@ Test(sandbox_result, corrupt_fields_are_refused)
 	cr_assert_eq(sandbox_result_decode(d, size, &r), 0);
 	sandbox_result_free(r);
 	r = NULL;
-	d[24 + 2] |= 0x10; /* attrs: bit 20, no attribute's */
+	d[24 + 2] |= 0x20; /* attrs: bit 21, no attribute's */
 	cr_expect_eq(sandbox_result_decode(d, size, &r), SANDBOX_E_RESULT);
 	free(data);
 
