@@ -866,8 +866,12 @@ static int eval_pipe(struct shell *sh, struct node *n, bool last)
 	}
 	if (sh->bash)
 		bashvars_set_pipestatus(sh, statuses, started);
+	/* every stage exited (none killed by a signal: 128+N) */
+	bool exited = true;
+	for (size_t i = 0; i < started; i++)
+		exited = exited && statuses[i] <= 128;
 	free(statuses);
-	jobs_group_end(sh);
+	jobs_group_end(sh, exited);
 	if (started < n->nstages)
 		status = 2;
 	if (sh->opt.pipefail && fail)

@@ -77,13 +77,20 @@ void jobs_control_release(struct shell *sh)
 	memset(&sh->jc, 0, sizeof(sh->jc));
 }
 
-/* The shell takes the terminal back, with its own modes. */
-static void take_terminal(struct shell *sh)
+/* The shell takes the terminal back. After a job that exited, the modes
+ * it left are the shell's from now on (`stty intr ^X` stays, as in bash);
+ * after one that stopped or was killed by a signal (an editor left in raw
+ * mode) the shell's own are set again. */
+static void take_terminal(struct shell *sh, bool exited)
 {
 	if (!sh->jc.on)
 		return;
 	(void)tcsetpgrp(sh->jc.tty, sh->jc.pgid);
-	if (sh->jc.modes)
+	if (!sh->jc.modes)
+		return;
+	if (exited)
+		(void)tcgetattr(sh->jc.tty, sh->jc.modes);
+	else
 		(void)tcsetattr(sh->jc.tty, TCSADRAIN, sh->jc.modes);
 }
 
@@ -96,14 +103,14 @@ void jobs_group_begin(struct shell *sh)
 	sh->jc.ngroup = 0;
 }
 
-void jobs_group_end(struct shell *sh)
+void jobs_group_end(struct shell *sh, bool exited)
 {
 	if (!sh->jc.on || !sh->jc.grouping)
 		return;
 	sh->jc.grouping = false;
 	sh->jc.job_pgid = 0;
 	sh->jc.ngroup = 0;
-	take_terminal(sh);
+	take_terminal(sh, exited);
 }
 
 static pid_t fork_child(struct shell *sh, bool background, bool job)
@@ -351,7 +358,7 @@ static int job_stopped(struct shell *sh, pid_t pid, int ws, struct job *j)
 		free(j->modes);
 		j->modes = NULL;
 	}
-	take_terminal(sh);
+	take_terminal(sh, false);
 	/* bash starts a new line after the terminal's ^Z, dash does not */
 	if (sh->bash)
 		fputc('\n', stderr);
@@ -374,7 +381,7 @@ int jobs_wait_pid(struct shell *sh, pid_t pid)
 	if (WIFSTOPPED(ws))
 		return job_stopped(sh, pid, ws, NULL);
 	if (!sh->jc.grouping)
-		take_terminal(sh);
+		take_terminal(sh, WIFEXITED(ws));
 	report_end(sh, ws);
 	return jobs_status(ws);
 }
@@ -1020,8 +1027,8 @@ int jobs_fg_builtin(struct shell *sh, int argc, char **argv)
 			}
 		}
 	}
-	take_terminal(sh);
 	ws = j->statuses[j->npids - 1];
+	take_terminal(sh, WIFEXITED(ws));
 	report_end(sh, ws);
 	job_forget(sh, j);
 	return jobs_status(ws);

@@ -37,9 +37,11 @@ pid_t jobs_fork(struct shell *sh, bool background);
 /* Fork a child that is no job (a command substitution): it stays in the
  * shell's process group and keeps ignoring the terminal's stop signals. */
 pid_t jobs_fork_nojob(struct shell *sh);
-/* The stages forked between these two make one job (one process group). */
+/* The stages forked between these two make one job (one process group);
+ * exited: every stage exited (none was killed by a signal), so the
+ * terminal modes it left are the shell's from now on. */
 void jobs_group_begin(struct shell *sh);
-void jobs_group_end(struct shell *sh);
+void jobs_group_end(struct shell *sh, bool exited);
 /* Job control for an interactive shell on a terminal: take a process group
  * of its own and the terminal (no-op otherwise); release gives the terminal
  * back to the group that had it. */

@@ -139,6 +139,15 @@ check "Ctrl-Z stops a script without #!" 5 screen_grep 'Stopped .*ns.sh'
 type_line 'fg'
 check "fg runs it to its end" 8 has_line 'script-done-42'
 
+# Terminal modes a command sets stay after it exited (dash, bash): the
+# shell used to set its own start-up modes again after every job.
+type_line 'stty intr ^X; echo set-$((2+3))'
+check "stty runs" 5 has_line 'set-5'
+type_line 'stty -a | grep -o "intr = [^;]*"'
+check "the terminal's interrupt key stays ^X" 5 has_line 'intr = ^X'
+type_line 'stty intr ^C; stty -a | grep -o "intr = [^;]*"'
+check "and comes back to ^C" 5 has_line 'intr = ^C'
+
 # exit or Ctrl-D with a stopped job warns and stays (dash's words); one
 # right after the warning, or one command line later, leaves; two lines
 # later it warns again (dash's job_warning).
