@@ -27,6 +27,8 @@ static const char *const live_commands[] = {
 	"hostname", "who",	"w",  "df",	"mktemp", "uuidgen", "shark",
 	/* they set the terminal's modes (an ioctl, no output to replay) */
 	"stty", "setterm", "tset", "reset",
+	/* the terminal's name: another one in another session */
+	"tty",
 };
 
 /* Whether name is one of the colon-separated entries of list. */

@@ -183,6 +183,11 @@ int bi_ulimit(struct shell *sh, int argc, char **argv)
 		}
 		return 0;
 	}
+	/* one value at most (dash: `ulimit -t 5 -n 100` sets nothing) */
+	if (argc - i > 1 && !sh->bash) {
+		sh_error(sh, "ulimit: too many arguments");
+		return 2;
+	}
 	/* the commands' limits, not the shell's own (memo.h) */
 	struct rlimit rl;
 	int e = memo_ulimit_get(limits[which].resource, &rl);

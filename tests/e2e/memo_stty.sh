@@ -1,6 +1,6 @@
 #!/bin/sh
-# memo_stty.sh - commands that set the terminal's modes are live: never
-# replayed. `stty -echo` served from the store did nothing, and the
+# memo_stty.sh - commands that set the terminal's modes, and `tty`, are
+# live: never replayed. `stty -echo` served from the store did nothing, and the
 # terminal kept echoing (its change is an ioctl, no output to replay).
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -19,6 +19,12 @@ case $out in *"shark: cached"*) fail "stty was served from the store: [$out]" ;;
 tty 'stty -echo; stty -a | grep -o -e " -echo " -e " echo " | head -n 1; stty echo; stty -a | grep -o -e " -echo " -e " echo " | head -n 1'
 checks=$((checks + 1))
 case $out in *" -echo "*" echo "*) ;; *) fail "stty -a does not follow the modes: [$out]" ;; esac
+
+# tty names this session's terminal: never replayed from another's
+tty 'tty'
+tty 'tty'
+checks=$((checks + 1))
+case $out in *"shark: cached"*) fail "tty was served from the store: [$out]" ;; */dev/pts/*) ;; *) fail "tty: [$out]" ;; esac
 
 echo "memo_stty: $((checks - failures))/$checks checks passed"
 [ "$failures" -eq 0 ]
