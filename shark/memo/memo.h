@@ -123,39 +123,55 @@ struct rlimit;
  * kept apart from its own: a lowered limit binds each command it starts
  * (set in the command's sandbox before its exec, procattr.c), never the
  * shell's own store, scratch and sandbox work. A forked copy (a
- * subshell) inherits them as a child inherits limits.
- * memo_ulimit_get - resource's value for a command (RLIMIT_* number
- * below 16): the one set, or this process's own. 0 or -errno.
- * memo_ulimit_set - set it, with the kernel's rules: soft above hard
- * -EINVAL; a hard value above the one in force -EPERM without
- * CAP_SYS_RESOURCE; a value above this process's own raises its own
- * (the kernel's check, -EPERM: over fs.nr_open). 0 or -errno.
- * memo_ulimit_apply_self - make the limits set this process's own, and
- * SIGXFSZ's default back if memo_ulimit_init ignored it (in a child
- * before it execs anything but through the sandbox).
- * memo_ulimit_exec_env - for a child about to exec a new shark (a script
+ * subshell) inherits them as a child inherits limits. */
+
+/* memo_ulimit_init - at start-up (before the environment is imported):
+ * the limits a parent shark passed (memo_ulimit_exec_env); a file size
+ * or open files soft limit inherited below its hard one stays the
+ * commands' while the shell's own work gets the hard one; under a finite
+ * file size limit of its own the shell ignores SIGXFSZ for good (a store
+ * write that fails is not recorded, never the shell's death), whatever
+ * `trap` says later; its commands still get it at the user's disposition
+ * (memo_ulimit_xfsz_user). */
+void memo_ulimit_init(void);
+
+/* memo_ulimit_exec_env - for a child about to exec a new shark (a script
  * without `#!`): the commands' limits as an environment entry (malloc'd;
  * NULL when none were set) its memo_ulimit_init takes them from, the
- * shell's own staying its own; SIGXFSZ back at its default.
- * memo_ulimit_init - at start-up (before the environment is imported):
- * the limits a parent shark passed (memo_ulimit_exec_env); a file size or open files soft limit
- * inherited below its hard one stays the commands' while the shell's own
- * work gets the hard one; under a finite file size limit of its own the
- * shell ignores SIGXFSZ (a store write that fails is not recorded,
- * never the shell's death), which its commands still get at its default.
- * memo_ulimit_xfsz_own - whether it did (and no `trap` changed it since:
- * memo_ulimit_xfsz_trapped), so that SIGXFSZ is not passed on ignored.
- * memo_ulimit_fsize_over - how many of n bytes this shell's own
- * builtins may write to fd under the commands' file size limit (the
- * shell's own `printf > f` is bound by `ulimit -f` in sh): as
- * memo_fsize_room, a cheap test when no limit was set. */
-void memo_ulimit_init(void);
+ * shell's own staying its own; SIGXFSZ back at the user's disposition. */
 char *memo_ulimit_exec_env(void);
+
+/* memo_ulimit_xfsz_own - whether memo_ulimit_init ignored SIGXFSZ for
+ * the shell's own sake: the kernel's disposition is then not the user's,
+ * which memo_ulimit_xfsz_user keeps (the trap code acts on the rest). */
 bool memo_ulimit_xfsz_own(void);
-void memo_ulimit_xfsz_trapped(void);
+
+/* memo_ulimit_xfsz_user - with memo_ulimit_xfsz_own: the user's
+ * disposition of SIGXFSZ for the commands, ignored (`trap "" XFSZ`) or
+ * not (the default, or a trap with an action, which a command gets back
+ * at its default). memo_ulimit_xfsz_user_ignored returns it. */
+void memo_ulimit_xfsz_user(bool ignored);
+bool memo_ulimit_xfsz_user_ignored(void);
+
+/* memo_ulimit_fsize_room - how many of n bytes this shell's own
+ * builtins may write to fd under the commands' file size limit (the
+ * shell's own `printf > f` is bound by `ulimit -f` in sh), *over set
+ * when that is fewer: as memo_fsize_room. */
 size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over);
+
+/* memo_ulimit_get - resource's value for a command (RLIMIT_* number
+ * below 16): the one set, or this process's own. 0 or -errno. */
 int memo_ulimit_get(int resource, struct rlimit *ret);
+
+/* memo_ulimit_set - set it, with the kernel's rules: soft above hard
+ * -EINVAL; a hard value above the one in force -EPERM without
+ * CAP_SYS_RESOURCE; a value above this process's own raises its own
+ * (the kernel's check, -EPERM: over fs.nr_open). 0 or -errno. */
 int memo_ulimit_set(int resource, const struct rlimit *rl);
+
+/* memo_ulimit_apply_self - make the limits set this process's own, and
+ * SIGXFSZ the user's disposition if memo_ulimit_init ignored it (in a
+ * child before it execs anything but through the sandbox). */
 void memo_ulimit_apply_self(void);
 
 struct store_input;

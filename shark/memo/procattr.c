@@ -61,7 +61,8 @@ static struct {
 	 * what it made it: a change from outside, `prlimit --pid`, wins) */
 	uint32_t inherited;
 	struct rlimit inh[SANDBOX_ATTR_N_RLIMITS], own_then[SANDBOX_ATTR_N_RLIMITS];
-	bool xfsz_own; /* SIGXFSZ ignored by memo_ulimit_init */
+	bool xfsz_own; /* SIGXFSZ ignored by memo_ulimit_init, for good */
+	bool xfsz_user_ign; /* with xfsz_own: the user's `trap "" XFSZ` */
 } cmd_limits;
 
 #define LIMITS_ENV "SHARK_CMD_LIMITS"
@@ -115,10 +116,17 @@ static void put_limit_value(char *buf, size_t size, rlim_t v)
 		snprintf(buf, size, "%llu", (unsigned long long)v);
 }
 
-char *memo_ulimit_exec_env(void)
+/* SIGXFSZ as the user left it, in a child about to exec: the shell's
+ * own ignoring of it ends there */
+static void xfsz_user_disposition(void)
 {
 	if (cmd_limits.xfsz_own)
-		signal(SIGXFSZ, SIG_DFL);
+		signal(SIGXFSZ, cmd_limits.xfsz_user_ign ? SIG_IGN : SIG_DFL);
+}
+
+char *memo_ulimit_exec_env(void)
+{
+	xfsz_user_disposition();
 	if (!(cmd_limits.set | cmd_limits.inherited))
 		return NULL;
 	size_t size = sizeof(LIMITS_ENV "=") + SANDBOX_ATTR_N_RLIMITS * 48, len;
@@ -179,9 +187,14 @@ bool memo_ulimit_xfsz_own(void)
 	return cmd_limits.xfsz_own;
 }
 
-void memo_ulimit_xfsz_trapped(void)
+void memo_ulimit_xfsz_user(bool ignored)
 {
-	cmd_limits.xfsz_own = false;
+	cmd_limits.xfsz_user_ign = ignored;
+}
+
+bool memo_ulimit_xfsz_user_ignored(void)
+{
+	return cmd_limits.xfsz_user_ign;
 }
 
 size_t memo_ulimit_fsize_room(int fd, size_t n, bool *over)
@@ -247,8 +260,7 @@ int memo_ulimit_set(int resource, const struct rlimit *rl)
 
 void memo_ulimit_apply_self(void)
 {
-	if (cmd_limits.xfsz_own)
-		signal(SIGXFSZ, SIG_DFL);
+	xfsz_user_disposition();
 	for (unsigned i = 0; i < SANDBOX_ATTR_N_RLIMITS; i++) {
 		struct rlimit rl;
 		if (((cmd_limits.set | cmd_limits.inherited) & SANDBOX_ATTR_RLIMIT(i)) &&

@@ -73,8 +73,10 @@ struct srun {
 	int out_dest;		/* an outside fd for stdout, or -1 */
 	struct srun *next;	/* the stage our stdout feeds, or NULL */
 	bool out_eof, err_eof, out_cut;
-	bool over_fsize;	/* its stdout or stderr went over `ulimit -f`
-				 * in a file: sent SIGXFSZ, the rest dropped */
+	bool over_out, over_err; /* its stdout, its stderr went over
+				 * `ulimit -f` in a file (both when they
+				 * are the same file): sent SIGXFSZ, the rest
+				 * of that one dropped */
 	bool draining;		/* next stage closed its stdin; still storing */
 	bool drain_cut;		/* cut off at DRAIN_LIMIT while draining, its
 				 * output recorded so far (a "cut" trace) */
@@ -252,23 +254,35 @@ static bool xfsz_ignored(void)
 	return sigismember(&ign, SIGXFSZ) == 1;
 }
 
-/* Write n bytes of r's output to fd, its destination outside, as the
- * command would have under the commands' file size limit (`ulimit -f`):
- * what fits, then SIGXFSZ to the command (as the kernel sends it on the
- * write that fails: bash's 153), and nothing more of it. The run is not
- * recorded. The pipe is still read to its end, so that a command going on
- * (one that ignores SIGXFSZ) gets no SIGPIPE. -1 when the write failed. */
+/* Whether fds a and b are the same file (stdout and stderr both
+ * redirected to it) */
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+	return a >= 0 && b >= 0 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
-static int write_dest(struct srun *r, int fd, const char *buf, size_t n)
+/* Write n bytes of r's stdout (err false) or stderr to fd, its
+ * destination outside, as the command would have under the commands'
+ * file size limit (`ulimit -f`): what fits, then SIGXFSZ to the command
+ * (as the kernel sends it on the write that fails: bash's 153), and
+ * nothing more to that file (its other output, elsewhere, goes on). The
+ * run is not recorded. The pipe is still read to its end, so that a
+ * command going on (one that ignores SIGXFSZ) gets no SIGPIPE. -1 when
+ * the write failed. */
+static int write_dest(struct srun *r, bool err, int fd, const char *buf, size_t n)
 {
 	bool over;
-	if (r->over_fsize)
+	if (err ? r->over_err : r->over_out)
 		return 0;
 	uint64_t room = memo_fsize_room(fd, n, &over);
 	if (room && util_write_all(fd, buf, (size_t)room) < 0)
 		return -1;
 	if (over) {
-		r->over_fsize = true;
+		*(err ? &r->over_err : &r->over_out) = true;
+		if (same_file(r->out_dest, r->ps->s->fd_err))
+			r->over_out = r->over_err = true;
 		no_record(r, "it went over the file size limit (ulimit -f)");
 		if (r->run)
 			(void)sandbox_run_signal(r->run, SIGXFSZ);
@@ -329,7 +343,7 @@ static void on_stdout(struct memo *m, struct srun *r, char *buf)
 			r->stall_since = util_now_ns(CLOCK_MONOTONIC);
 		}
 	} else if (r->out_dest >= 0) {
-		if (write_dest(r, r->out_dest, buf, (size_t)n) < 0)
+		if (write_dest(r, false, r->out_dest, buf, (size_t)n) < 0)
 			cut_output(r);
 	}
 }
@@ -347,7 +361,7 @@ static void on_stderr(struct memo *m, struct srun *r, char *buf)
 	memo_bound_scan_feed(&r->berr, buf, (size_t)n);
 	blob_append(m, r, &r->werr, &r->err_n, buf, (size_t)n);
 	if (r->ps->s->fd_err >= 0)
-		(void)write_dest(r, r->ps->s->fd_err, buf, (size_t)n);
+		(void)write_dest(r, true, r->ps->s->fd_err, buf, (size_t)n);
 }
 
 static void wait_stage(struct memo *m, struct srun *r);
@@ -806,8 +820,11 @@ void memo_ignored_signals(sigset_t *ret)
 				sigaddset(ret, sig);
 		}
 	}
-	/* the shell's own, not sh's: its commands get the default (memo.h) */
-	if (memo_ulimit_xfsz_own())
+	/* the shell's own ignoring, not the user's: its commands get the
+	 * user's disposition (memo.h) */
+	if (memo_ulimit_xfsz_own() && memo_ulimit_xfsz_user_ignored())
+		sigaddset(ret, SIGXFSZ);
+	else if (memo_ulimit_xfsz_own())
 		sigdelset(ret, SIGXFSZ);
 }
 
@@ -1847,10 +1864,14 @@ static void wait_stage(struct memo *m, struct srun *r)
 			 * sent SIGXFSZ, which it may have outrun by ending
 			 * first (its writes went to a pipe); a real one would
 			 * have died at that write, as sh reports it */
-			if (r->over_fsize && !r->res->term_signal && !xfsz_ignored())
+			bool over = r->over_out || r->over_err;
+			if (over && !r->res->term_signal && !xfsz_ignored())
 				r->status = 128 + SIGXFSZ;
-			if (r->over_fsize && r->status == 128 + SIGXFSZ)
-				memo_warn(m, "%s", strsignal(SIGXFSZ));
+			/* said by the shell, as sh's parent says it: on its own
+			 * stderr, not in the command's (`2>err`) */
+			memo_message_fn *say = m->opt.notice ? m->opt.notice : m->opt.message;
+			if (over && r->status == 128 + SIGXFSZ && say)
+				say(m->opt.message_ctx, strsignal(SIGXFSZ));
 			if (r->res->flags & SANDBOX_RESULT_TIMEOUT)
 				memo_warn(m, "shark: %s: killed at the wall-clock limit (SHARK_TIMEOUT=%s)",
 					  name, getenv("SHARK_TIMEOUT") ? getenv("SHARK_TIMEOUT") : "?");

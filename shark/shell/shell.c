@@ -184,18 +184,25 @@ int out_flush(struct shell *sh)
 	 * the shell dies of SIGXFSZ as dash's and bash's do (153), unless a
 	 * trap catches or ignores it: then the write fails ("File too
 	 * large"). The limit is the commands' (memo.h), not the shell's
-	 * own, which its store writes need. */
+	 * own, which its store writes need. Under a limit of its own the
+	 * kernel's SIGXFSZ stays ignored (memo.h): the trap is acted on
+	 * here. */
 	bool over;
 	size_t n = memo_ulimit_fsize_room(sh->ofd, sh->olen, &over);
 	int ret = util_write_all(sh->ofd, sh->obuf, n);
 	if (ret == 0 && over) {
-		if (!sh->traps[SIGXFSZ] && memo_ulimit_xfsz_own())
-			signal(SIGXFSZ, SIG_DFL); /* ignored for the store's sake only */
-		sigset_t xfsz;
-		sigemptyset(&xfsz);
-		sigaddset(&xfsz, SIGXFSZ);
-		sigprocmask(SIG_UNBLOCK, &xfsz, NULL);
-		raise(SIGXFSZ);
+		if (memo_ulimit_xfsz_own() && sh->traps[SIGXFSZ]) {
+			if (*sh->traps[SIGXFSZ])
+				trap_note(SIGXFSZ);
+		} else {
+			if (memo_ulimit_xfsz_own())
+				signal(SIGXFSZ, SIG_DFL);
+			sigset_t xfsz;
+			sigemptyset(&xfsz);
+			sigaddset(&xfsz, SIGXFSZ);
+			sigprocmask(SIG_UNBLOCK, &xfsz, NULL);
+			raise(SIGXFSZ);
+		}
 		ret = -EFBIG;
 	}
 	if (ret < 0 && !sh->oerr)

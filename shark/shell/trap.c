@@ -108,8 +108,13 @@ int trap_set(struct shell *sh, int sig, const char *action)
 	 * recorded (and listed) and has no effect */
 	if (sig == 0 || sig == SIGKILL || sig == SIGSTOP)
 		return 0;
-	if (sig == SIGXFSZ) /* the user's disposition from now on */
-		memo_ulimit_xfsz_trapped();
+	/* SIGXFSZ ignored for the shell's own store writes (memo.h) stays
+	 * so: the user's disposition is kept for the commands, and out_flush
+	 * acts on the trap itself */
+	if (sig == SIGXFSZ && memo_ulimit_xfsz_own()) {
+		memo_ulimit_xfsz_user(action && !*action);
+		return 0;
+	}
 	if (!action) {
 		if (sh->interactive && sig == SIGINT)
 			set_handler(sig, on_signal);
@@ -135,7 +140,9 @@ void signals_child_reset(struct shell *sh, bool background)
 		if (sh->traps[s] && *sh->traps[s]) {
 			free(sh->traps[s]);
 			sh->traps[s] = NULL;
-			if (s)
+			if (s == SIGXFSZ && memo_ulimit_xfsz_own())
+				memo_ulimit_xfsz_user(false);
+			else if (s)
 				set_handler(s, SIG_DFL);
 		}
 	}
@@ -155,6 +162,11 @@ void signals_child_reset(struct shell *sh, bool background)
 	sig_int_seen = 0;
 	for (int s = 0; s < NSIG_TRAPS; s++)
 		sig_pending[s] = 0;
+}
+
+void trap_note(int sig)
+{
+	on_signal(sig);
 }
 
 /* --- running the actions ------------------------------------------------------------ */

@@ -29,6 +29,11 @@ void signals_child_reset(struct shell *sh, bool background);
  * EXIT). -1 for a signal that cannot be trapped. */
 int trap_set(struct shell *sh, int sig, const char *action);
 
+/* trap_note - sig as if it had come: its trap's action runs at the next
+ * trap_run_pending (a signal the kernel does not deliver to the shell:
+ * SIGXFSZ it ignores for its own sake, out_flush). */
+void trap_note(int sig);
+
 /* traps_have_actions - whether any trap has an action to run (ignored
  * signals do not count). */
 bool traps_have_actions(const struct shell *sh);
