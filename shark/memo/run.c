@@ -1872,6 +1872,11 @@ static void wait_stage(struct memo *m, struct srun *r)
 			memo_message_fn *say = m->opt.notice ? m->opt.notice : m->opt.message;
 			if (over && r->status == 128 + SIGXFSZ && say)
 				say(m->opt.message_ctx, strsignal(SIGXFSZ));
+			/* a stage killed by a signal, as sh says it (but ^C's and
+			 * a closed pipe's) */
+			int sig = r->res->term_signal;
+			if (sig && sig != SIGINT && sig != SIGPIPE && !(over && sig == SIGXFSZ) && say)
+				say(m->opt.message_ctx, strsignal(sig));
 			if (r->res->flags & SANDBOX_RESULT_TIMEOUT)
 				memo_warn(m, "shark: %s: killed at the wall-clock limit (SHARK_TIMEOUT=%s)",
 					  name, getenv("SHARK_TIMEOUT") ? getenv("SHARK_TIMEOUT") : "?");

@@ -58,4 +58,15 @@ checks=$((checks + 1))
 cmp -s "$root/err1" "$root/err2" ||
 	fail "fds 0 and 1 closed at the start: [$(cat "$root/err1")], bash [$(cat "$root/err2")]"
 
+# A command killed by a signal is said on stderr as dash says it, but for
+# ^C's and a closed pipe's: shark printed nothing for a sandboxed one.
+for c in "sh -c 'kill -SEGV \$\$'" "sh -c 'kill -TERM \$\$' | cat" \
+	"sh -c 'kill -PIPE \$\$'" "sh -c 'kill -KILL \$\$'"; do
+	"$SHARK" -c "$c; echo st=\$?" >"$root/o1" 2>"$root/e1"
+	dash -c "$c; echo st=\$?" >"$root/o2" 2>"$root/e2"
+	checks=$((checks + 1))
+	cmp -s "$root/o1" "$root/o2" && cmp -s "$root/e1" "$root/e2" ||
+		fail "$c: [$(cat "$root/o1" "$root/e1")], dash [$(cat "$root/o2" "$root/e2")]"
+done
+
 finish
