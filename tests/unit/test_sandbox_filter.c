@@ -192,7 +192,9 @@ Test(sandbox_filter, the_tree_programs_decide_as_the_lists)
 		if (sandbox_filter_index(trace, tty_in, network) != v)
 			continue;
 		cr_assert_eq(sandbox_filter_compile_list(trace, tty_in, network, &list), 0);
-		cr_expect_lt(c.tree->len, 400);
+		/* a guard against a tree that blows up: the largest, tty_in without
+		 * the network, is about 400 (BPF_MAXINSNS is 4096) */
+		cr_expect_lt(c.tree->len, 450);
 		n = arg_constants(c.tree, consts, n, 4094);
 		n = arg_constants(&list, consts, n, 4094);
 		consts[n++] = 0;
