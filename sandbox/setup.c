@@ -1472,9 +1472,26 @@ static __attribute__((noreturn)) void command_main(
 	 * tracer. */
 	if (tty_in && notify_fd >= 0) {
 		struct sandbox_setup_msg m = { .listener = notify_fd, .pid = (int32_t)getpid() };
+		char ack = 0;
+		ssize_t n;
 
-		if (fcntl(notify_fd, F_SETFD, FD_CLOEXEC) < 0 ||
-		    send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		/* send, not die()'s sendmsg: that is notified now, and nobody
+		 * could answer it */
+		if (fcntl(notify_fd, F_SETFD, FD_CLOEXEC) < 0) {
+			m.code = SANDBOX_E_SECCOMP;
+			m.sys_errno = errno;
+			m.listener = -1;
+			snprintf(m.step, sizeof(m.step), "seccomp listener close-on-exec");
+		}
+		/* a send that fails leaves pid 1 "sandbox set-up died" */
+		if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m) || m.code != 0)
+			_exit(1);
+		/* pid 1 says whether it took the listener (recv is not
+		 * notified): without it, the execve would wait for ever */
+		do
+			n = recv(sock, &ack, 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n != 1 || ack != 1)
 			_exit(1);
 		close(sock);
 	} else {
@@ -1549,18 +1566,25 @@ static int recv_setup(int sock, struct sandbox_setup_msg *m, int *ret_fd)
 	 * command being our child in our pid namespace. */
 	if (*ret_fd < 0 && m->code == 0 && m->listener >= 0 && m->pid > 0) {
 		int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)m->pid, 0);
+		char ack;
 
-		if (pidfd < 0)
-			return -errno;
-		*ret_fd = (int)syscall(SYS_pidfd_getfd, pidfd, m->listener, 0);
-		n = *ret_fd < 0 ? -errno : 0;
-		/* Refused (Yama's ptrace_scope 3): the command holds the
-		 * listener its execve waits on, and would wait for ever */
-		if (n < 0)
-			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		close(pidfd);
-		if (n < 0)
+		n = pidfd < 0 ? -errno : 0;
+		if (pidfd >= 0) {
+			*ret_fd = (int)syscall(SYS_pidfd_getfd, pidfd, m->listener, 0);
+			n = *ret_fd < 0 ? -errno : 0;
+			close(pidfd);
+		}
+		/* the command waits for the answer before its execve */
+		ack = n == 0;
+		(void)send(sock, &ack, 1, MSG_NOSIGNAL);
+		/* Refused (Yama's ptrace_scope 3, a seccomp profile, a kernel
+		 * before 5.6): the command holds the listener its execve waits
+		 * on. A plain kill, whatever else is refused: the command is
+		 * our child, not reaped yet, so its pid names it. */
+		if (n < 0) {
+			(void)kill((pid_t)m->pid, SIGKILL);
 			return (int)n;
+		}
 	}
 	return 0;
 }

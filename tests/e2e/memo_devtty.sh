@@ -118,4 +118,32 @@ out=$(tr -d '\r' <"$root/screen")
 checks=$((checks + 1))
 case $out in *"failed 6"*) ;; *) fail "devtty-no-ctty: without a controlling terminal: [$out]" ;; esac
 
+# pid 1 takes the listener from the command with pidfd_open and
+# pidfd_getfd; where either is refused (a seccomp profile, Yama's
+# ptrace_scope 3 for pidfd_getfd, a kernel before 5.6), the run fails to
+# start and says why, instead of waiting for ever in the command's execve
+cat >refuse.py <<'EOF2'
+import ctypes, os, sys
+lib = ctypes.CDLL("libseccomp.so.2")
+lib.seccomp_init.restype = ctypes.c_void_p
+ctx = ctypes.c_void_p(lib.seccomp_init(ctypes.c_uint32(0x7fff0000)))  # allow
+nr = lib.seccomp_syscall_resolve_name(sys.argv[1].encode())
+assert lib.seccomp_rule_add(ctx, ctypes.c_uint32(0x00050000 | 1), nr, 0) == 0  # EPERM
+assert lib.seccomp_load(ctx) == 0
+os.execvp(sys.argv[2], sys.argv[2:])
+EOF2
+if python3 -c 'import ctypes; ctypes.CDLL("libseccomp.so.2")' 2>/dev/null; then
+	for call in pidfd_open pidfd_getfd; do
+		printf '' | script -qec "timeout 60 python3 refuse.py $call $SHARK -c \"/bin/echo ran\"; echo rc=\$?" \
+			/dev/null >"$root/screen" 2>&1
+		out=$(tr -d '\r' <"$root/screen")
+		checks=$((checks + 1))
+		case $out in
+		*rc=124*) fail "$call-refused: the run waited for ever: [$out]" ;;
+		*"ran"*rc=0*|*"seccomp listener"*rc=126*) ;;
+		*) fail "$call-refused: [$out]" ;;
+		esac
+	done
+fi
+
 finish
