@@ -231,7 +231,7 @@ static int restrict_families(scmp_filter_ctx ctx)
 	return r;
 }
 
-static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
+static int build(scmp_filter_ctx ctx, bool trace, int tty_in, bool network)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	int r;
@@ -334,7 +334,8 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 			if (r < 0)
 				return r;
 		}
-		r = notify_tty_fd_uses(ctx);
+		if (tty_in == SANDBOX_TTY_IN)
+			r = notify_tty_fd_uses(ctx);
 		if (r == 0)
 			r = notify_fd0_copies(ctx);
 		if (r < 0)
@@ -376,7 +377,7 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
  * (thousands of small allocations), which every shell process used to pay
  * before its first command: the build runs this once (mk/filter-gen.c)
  * and the library loads the result (filter_load.c). */
-static int compile(bool trace, bool tty_in, bool network, int optimize, struct sock_fprog *ret)
+static int compile(bool trace, int tty_in, bool network, int optimize, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -400,7 +401,7 @@ static int compile(bool trace, bool tty_in, bool network, int optimize, struct s
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, optimize);
 	if (r == 0)
-		r = build(ctx, trace, tty_in && trace, network);
+		r = build(ctx, trace, trace ? tty_in : 0, network);
 	if (r == 0) {
 		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
 		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
@@ -426,12 +427,12 @@ static int compile(bool trace, bool tty_in, bool network, int optimize, struct s
 	return 0;
 }
 
-int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+int sandbox_filter_compile(bool trace, int tty_in, bool network, struct sock_fprog *ret)
 {
 	return compile(trace, tty_in, network, 2, ret);
 }
 
-int sandbox_filter_compile_list(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+int sandbox_filter_compile_list(bool trace, int tty_in, bool network, struct sock_fprog *ret)
 {
 	return compile(trace, tty_in, network, 1, ret);
 }

@@ -120,8 +120,10 @@ case $out in *"failed 6"*) ;; *) fail "devtty-no-ctty: without a controlling ter
 
 # pid 1 takes the listener from the command with pidfd_open and
 # pidfd_getfd; where either is refused (a seccomp profile, Yama's
-# ptrace_scope 3 for pidfd_getfd, a kernel before 5.6), the run fails to
-# start and says why, instead of waiting for ever in the command's execve
+# ptrace_scope 3 for pidfd_getfd, a kernel before 5.6), the command used to
+# wait for ever in its execve (pidfd_open) or the run failed to start
+# (pidfd_getfd); the command now sees it coming and hands the listener over
+# the old way (SCM_RIGHTS, the filter of fd 0's reads only)
 cat >refuse.py <<'EOF2'
 import ctypes, os, sys
 lib = ctypes.CDLL("libseccomp.so.2")
@@ -140,10 +142,23 @@ if python3 -c 'import ctypes; ctypes.CDLL("libseccomp.so.2")' 2>/dev/null; then
 		checks=$((checks + 1))
 		case $out in
 		*rc=124*) fail "$call-refused: the run waited for ever: [$out]" ;;
-		*"ran"*rc=0*|*"seccomp listener"*rc=126*) ;;
-		*) fail "$call-refused: [$out]" ;;
+		*"ran"*rc=0*) ;;
+		*) fail "$call-refused: the run did not run: [$out]" ;;
 		esac
 	done
+	# that way, a read of the terminal still runs again, and so does
+	# an open of /dev/tty (counted as a use, as before)
+	shark=$SHARK
+	SHARK="python3 refuse.py pidfd_getfd $shark"
+	miss old-handover-read 'bash -c "read x; echo got \$x"' 'typed
+'
+	checks=$((checks + 1))
+	case $out in *"got typed"*) ;; *) fail "old-handover-read-out: [$out]" ;; esac
+	miss old-handover-dup0 'python3 -c "import os; print(os.read(os.dup(0), 100))"' 'x
+'
+	miss old-handover-open 'python3 -c "import os; os.close(os.open(\"/dev/tty\", os.O_RDWR)); print(1)"'
+	hit old-handover-plain 'python3 -c "print(7)"'
+	SHARK=$shark
 fi
 
 finish
