@@ -166,6 +166,41 @@ static int notify_tty_fd_uses(scmp_filter_ctx ctx)
 	return r;
 }
 
+/* The tty_in variant's rules for the other ways to read fd 0 than a read:
+ * a copy of it at another number (dup, dup2, dup3, fcntl F_DUPFD and
+ * F_DUPFD_CLOEXEC), a transfer out
+ * of it (sendfile, splice, tee, copy_file_range), and Linux AIO, whose
+ * fds are in memory the filter cannot read (io_submit). The tracer counts
+ * them as uses when fd 0 is a terminal (trace.c, fd0_use). */
+static int notify_fd0_copies(scmp_filter_ctx ctx)
+{
+	static const struct { const char *name; unsigned arg; } from0[] = {
+		{ "dup", 0 }, { "dup2", 0 }, { "dup3", 0 }, { "sendfile", 1 },
+		{ "splice", 0 }, { "tee", 0 }, { "copy_file_range", 0 },
+	};
+	static const int dupfd[] = { F_DUPFD, F_DUPFD_CLOEXEC };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < sizeof(from0) / sizeof(from0[0]); i++) {
+		struct scmp_arg_cmp c = arg_cmp(from0[i].arg, SCMP_CMP_MASKED_EQ, 0xffffffffUL, 0);
+
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, from0[i].name, 1, &c);
+	}
+	/* the kernel reads the fd and the command as ints; the tracer looks
+	 * at the lowest number */
+	for (size_t i = 0; r == 0 && i < sizeof(dupfd) / sizeof(dupfd[0]); i++) {
+		struct scmp_arg_cmp c[2] = {
+			arg_cmp(0, SCMP_CMP_MASKED_EQ, 0xffffffffUL, 0),
+			arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffUL, (uint64_t)dupfd[i]),
+		};
+
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "fcntl", 2, c);
+	}
+	if (r == 0)
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "io_submit", 0, NULL);
+	return r;
+}
+
 static bool family_allowed(int family)
 {
 	for (size_t i = 0; i < sizeof(allowed_families) / sizeof(allowed_families[0]); i++)
@@ -196,7 +231,7 @@ static int restrict_families(scmp_filter_ctx ctx)
 	return r;
 }
 
-static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
+static int build(scmp_filter_ctx ctx, bool trace, int tty_in, bool network)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	int r;
@@ -299,7 +334,10 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
 			if (r < 0)
 				return r;
 		}
-		r = notify_tty_fd_uses(ctx);
+		if (tty_in == SANDBOX_TTY_IN)
+			r = notify_tty_fd_uses(ctx);
+		if (r == 0)
+			r = notify_fd0_copies(ctx);
 		if (r < 0)
 			return r;
 	}
@@ -339,7 +377,7 @@ static int build(scmp_filter_ctx ctx, bool trace, bool tty_in, bool network)
  * (thousands of small allocations), which every shell process used to pay
  * before its first command: the build runs this once (mk/filter-gen.c)
  * and the library loads the result (filter_load.c). */
-static int compile(bool trace, bool tty_in, bool network, int optimize, struct sock_fprog *ret)
+static int compile(bool trace, int tty_in, bool network, int optimize, struct sock_fprog *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -363,7 +401,7 @@ static int compile(bool trace, bool tty_in, bool network, int optimize, struct s
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, optimize);
 	if (r == 0)
-		r = build(ctx, trace, tty_in && trace, network);
+		r = build(ctx, trace, trace ? tty_in : 0, network);
 	if (r == 0) {
 		fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
 		r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
@@ -389,12 +427,12 @@ static int compile(bool trace, bool tty_in, bool network, int optimize, struct s
 	return 0;
 }
 
-int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+int sandbox_filter_compile(bool trace, int tty_in, bool network, struct sock_fprog *ret)
 {
 	return compile(trace, tty_in, network, 2, ret);
 }
 
-int sandbox_filter_compile_list(bool trace, bool tty_in, bool network, struct sock_fprog *ret)
+int sandbox_filter_compile_list(bool trace, int tty_in, bool network, struct sock_fprog *ret)
 {
 	return compile(trace, tty_in, network, 1, ret);
 }

@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd)
+int sandbox_filter_load(bool trace, int tty_in, bool network, int *ret_notify_fd)
 {
 	const struct sock_fprog *prog =
 		&sandbox_filter_builtin[sandbox_filter_index(trace, tty_in, network)];

@@ -65,11 +65,23 @@ bool sandbox_skeleton_dir_ok(int dirfd, const char *name, dev_t dev, bool xattrs
 /* ---- filter.c, filter_load.c ---- */
 
 /* The filter's variants, one program each: index of these flags among
- * SANDBOX_FILTER_VARIANTS (tty_in counts only with trace). */
-#define SANDBOX_FILTER_VARIANTS 8
-static inline int sandbox_filter_index(bool trace, bool tty_in, bool network)
+ * SANDBOX_FILTER_VARIANTS (tty_in counts only with trace). tty_in: 0, no
+ * terminal on stdin; SANDBOX_TTY_IN, reads of fd 0 and every use of the
+ * tracer's /dev/tty range, sendmsg (the listener taken with pidfd_getfd);
+ * SANDBOX_TTY_IN_FD0, reads of fd 0 only, where pid 1 could not take the
+ * listener (handed over with SCM_RIGHTS, /dev/tty opened the old way). */
+#define SANDBOX_FILTER_VARIANTS 16
+#define SANDBOX_TTY_IN 1
+#define SANDBOX_TTY_IN_FD0 2
+static inline int sandbox_filter_index(bool trace, int tty_in, bool network)
 {
-	return (trace ? 1 : 0) + (tty_in && trace ? 2 : 0) + (network ? 4 : 0);
+	return (trace ? 1 : 0) + (tty_in == SANDBOX_TTY_IN && trace ? 2 : 0) +
+	       (network ? 4 : 0) + (tty_in == SANDBOX_TTY_IN_FD0 && trace ? 8 : 0);
+}
+/* The tty_in of variant v (the inverse of sandbox_filter_index). */
+static inline int sandbox_filter_variant_tty(int v)
+{
+	return (v & 2) ? SANDBOX_TTY_IN : (v & 8) ? SANDBOX_TTY_IN_FD0 : 0;
 }
 
 /* Where the tracer installs a /dev/tty it opened for the command (trace.c)
@@ -85,11 +97,11 @@ static inline int sandbox_filter_index(bool trace, bool tty_in, bool network)
  * program (ret->filter, the caller frees it). Without network, socket
  * families are restricted. 0 or a negative errno. Used by the build's
  * generator (mk/filter-gen.c) and the tests, not at run time. */
-int sandbox_filter_compile(bool trace, bool tty_in, bool network, struct sock_fprog *ret);
+int sandbox_filter_compile(bool trace, int tty_in, bool network, struct sock_fprog *ret);
 /* The same program as a plain list of comparisons (libseccomp's
  * optimization level 1) instead of a binary tree: what the tests compare
  * the built-in programs' decisions with. */
-int sandbox_filter_compile_list(bool trace, bool tty_in, bool network, struct sock_fprog *ret);
+int sandbox_filter_compile_list(bool trace, int tty_in, bool network, struct sock_fprog *ret);
 
 /* The programs sandbox_filter_compile() gave at build time, by
  * sandbox_filter_index() (len 0: a variant that does not exist). Generated
@@ -100,7 +112,7 @@ extern const struct sock_fprog sandbox_filter_builtin[SANDBOX_FILTER_VARIANTS];
  * NO_NEW_PRIVS). With trace, path system calls are sent to a listener
  * whose fd is stored in *ret_notify_fd; without, *ret_notify_fd is -1.
  * Returns 0 or a negative errno; async-signal-safe (no allocation). */
-int sandbox_filter_load(bool trace, bool tty_in, bool network, int *ret_notify_fd);
+int sandbox_filter_load(bool trace, int tty_in, bool network, int *ret_notify_fd);
 
 /* ---- landlock.c ---- */
 

@@ -1380,14 +1380,45 @@ static int apply_rlimits(const struct sandbox_plan *plan, uint32_t bits)
 	return 0;
 }
 
+/* Whether pid 1 will be able to take the listener from the command with
+ * pidfd_getfd (the tty_in filter's handover): not with Yama's ptrace_scope
+ * 3 (no process may attach to another, pid 1 to its child included), nor
+ * where pidfd_open or pidfd_getfd is refused or missing (a seccomp
+ * profile, Linux before 5.6), which a look at the command's own fd tells
+ * (a process may always take its own). Asked only with a terminal on
+ * stdin; a refusal this does not foresee (SELinux's deny_ptrace) still
+ * fails the run (recv_setup). */
+static bool pidfd_handover_works(void)
+{
+	char scope = '0';
+	int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
+	int pidfd, copy;
+
+	if (fd >= 0) {
+		if (read(fd, &scope, 1) != 1)
+			scope = '0';
+		close(fd);
+	}
+	if (scope == '3')
+		return false;
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return false;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, pidfd, 0);
+	close(pidfd);
+	if (copy < 0)
+		return false;
+	close(copy);
+	return true;
+}
+
 static __attribute__((noreturn)) void command_main(
 	const struct sandbox_plan *plan, int sock, int exec_err_fd,
 	char **sh_argv, struct sandbox_exec_probe *probe)
 {
 	struct path_search search;
 	sigset_t all;
-	int notify_fd = -1, r;
-	bool tty_in;
+	int notify_fd = -1, r, tty_in = 0;
 
 	/* pid 1 reset every disposition but SIGPIPE's and blocked a few
 	 * signals; the caller's ignored ones (a shell ignores SIGPIPE,
@@ -1458,7 +1489,10 @@ static __attribute__((noreturn)) void command_main(
 	}
 	if (apply_rlimits(plan, ~later) < 0)
 		die(sock, SANDBOX_E_SETUP, "resource limits");
-	tty_in = plan->trace && isatty(0);
+	/* where pid 1 cannot take the listener, the filter of fd 0's reads
+	 * only, and the listener handed over with SCM_RIGHTS */
+	if (plan->trace && isatty(0))
+		tty_in = pidfd_handover_works() ? SANDBOX_TTY_IN : SANDBOX_TTY_IN_FD0;
 	r = sandbox_filter_load(plan->trace, tty_in, plan->network, &notify_fd);
 	if (r < 0) {
 		errno = -r;
@@ -1470,11 +1504,28 @@ static __attribute__((noreturn)) void command_main(
 	 * then only says where the listener is, and pid 1 takes it
 	 * (recv_setup); it stays open until the execve, which waits for the
 	 * tracer. */
-	if (tty_in && notify_fd >= 0) {
+	if (tty_in == SANDBOX_TTY_IN && notify_fd >= 0) {
 		struct sandbox_setup_msg m = { .listener = notify_fd, .pid = (int32_t)getpid() };
+		char ack = 0;
+		ssize_t n;
 
-		if (fcntl(notify_fd, F_SETFD, FD_CLOEXEC) < 0 ||
-		    send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		/* send, not die()'s sendmsg: that is notified now, and nobody
+		 * could answer it */
+		if (fcntl(notify_fd, F_SETFD, FD_CLOEXEC) < 0) {
+			m.code = SANDBOX_E_SECCOMP;
+			m.sys_errno = errno;
+			m.listener = -1;
+			snprintf(m.step, sizeof(m.step), "seccomp listener close-on-exec");
+		}
+		/* a send that fails leaves pid 1 "sandbox set-up died" */
+		if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m) || m.code != 0)
+			_exit(1);
+		/* pid 1 says whether it took the listener (recv is not
+		 * notified): without it, the execve would wait for ever */
+		do
+			n = recv(sock, &ack, 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n != 1 || ack != 1)
 			_exit(1);
 		close(sock);
 	} else {
@@ -1549,18 +1600,25 @@ static int recv_setup(int sock, struct sandbox_setup_msg *m, int *ret_fd)
 	 * command being our child in our pid namespace. */
 	if (*ret_fd < 0 && m->code == 0 && m->listener >= 0 && m->pid > 0) {
 		int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)m->pid, 0);
+		char ack;
 
-		if (pidfd < 0)
-			return -errno;
-		*ret_fd = (int)syscall(SYS_pidfd_getfd, pidfd, m->listener, 0);
-		n = *ret_fd < 0 ? -errno : 0;
-		/* Refused (Yama's ptrace_scope 3): the command holds the
-		 * listener its execve waits on, and would wait for ever */
-		if (n < 0)
-			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		close(pidfd);
-		if (n < 0)
+		n = pidfd < 0 ? -errno : 0;
+		if (pidfd >= 0) {
+			*ret_fd = (int)syscall(SYS_pidfd_getfd, pidfd, m->listener, 0);
+			n = *ret_fd < 0 ? -errno : 0;
+			close(pidfd);
+		}
+		/* the command waits for the answer before its execve */
+		ack = n == 0;
+		(void)send(sock, &ack, 1, MSG_NOSIGNAL);
+		/* Refused (Yama's ptrace_scope 3, a seccomp profile, a kernel
+		 * before 5.6): the command holds the listener its execve waits
+		 * on. A plain kill, whatever else is refused: the command is
+		 * our child, not reaped yet, so its pid names it. */
+		if (n < 0) {
+			(void)kill((pid_t)m->pid, SIGKILL);
 			return (int)n;
+		}
 	}
 	return 0;
 }
@@ -1720,7 +1778,10 @@ static void *tracer_thread(void *arg)
 	}
 	pthread_mutex_lock(&ctx->lock);
 	if (tracer)
-		sandbox_tracer_watch_terminal(tracer, ctx->ctty);
+		/* a listener handed over with SCM_RIGHTS: the command's
+		 * filter does not watch the /dev/tty range (command_main),
+		 * so /dev/tty is opened the old way */
+		sandbox_tracer_watch_terminal(tracer, ctx->msg.listener >= 0 ? ctx->ctty : 0);
 	for (int i = 0; i < 2; i++) {
 		if (ctx->lower_fds[i] >= 0 &&
 		    (!tracer || sandbox_tracer_add_lower(tracer, ctx->lower_paths[i],
