@@ -87,26 +87,7 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 
 static int copy_dir(int src, int dst, int depth, size_t *count, dev_t dev, int dirs_fd);
 
-/* Whether dir holds an entry. */
-static bool dir_used(int dir)
-{
-	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	bool used = false;
-	DIR *d;
-
-	if (fd < 0)
-		return false;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return false;
-	}
-	while (!used && (de = readdir(d)) != NULL)
-		used = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-	closedir(d);
-	return used;
-}
+static bool layer_empty(int layer_fd, dev_t dev);
 
 /* The upper layer of a host directory's overlay (dirs_fd/name), when the
  * command changed something in it: copied as directory name of dst, with
@@ -118,7 +99,10 @@ static int copy_upper(int dirs_fd, int dst, const char *name, const struct stat 
 
 	if (s < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (!dir_used(s)) {
+	/* nothing changed in it (an upper dir holds no mount: every entry
+	 * is on its own device) */
+	struct stat ust;
+	if (fstat(s, &ust) == 0 && layer_empty(s, ust.st_dev)) {
 		close(s);
 		return 0;
 	}
